@@ -1,0 +1,39 @@
+# Glacier developer commands. Every target creates and reuses a local .venv by itself.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+CHECKOV_VENV := .venv-checkov
+
+.PHONY: install test demo bench fuzz security clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+test: install
+	$(PY) -m pytest
+
+demo: install
+	$(PY) examples/demo.py
+
+bench: install
+	$(PY) bench/run.py
+
+fuzz: install
+	$(PY) -m glacierc.fuzz --minutes $${FUZZ_MINUTES:-5}
+
+$(CHECKOV_VENV)/bin/checkov:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install -q checkov
+
+security: install $(CHECKOV_VENV)/bin/checkov
+	$(PY) tests/security/run_checkov.py --checkov $(CHECKOV_VENV)/bin/checkov
+
+clean:
+	rm -rf $(VENV) $(CHECKOV_VENV) build dist *.egg-info .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,3 @@
+from glacierc.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Diagnostics: the model, the catalogue of codes, and the renderers."""

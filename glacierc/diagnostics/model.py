@@ -1,0 +1,81 @@
+"""What the compiler reports: a code, a severity, a message, a span, optional help and fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from glacierc.source import Span
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text of `span` (end exclusive) with `content`."""
+
+    span: Span
+    content: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {**self.span.to_dict(), "content": self.content}
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    message: str
+    edits: tuple[Edit, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"message": self.message, "edits": [e.to_dict() for e in self.edits]}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span
+    help: str | None = None
+    fix: Fix | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.span.file, self.span.line, self.span.column, self.code, self.message)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "file": self.span.file,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "help": self.help,
+            "fix": self.fix.to_dict() if self.fix else None,
+        }
+
+
+class Reporter:
+    """Collects diagnostics; passes never raise for user mistakes, they report and go on."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def emit(self, code: str, message: str, span: Span, *, help: str | None = None,
+             fix: Fix | None = None, severity: Severity | None = None) -> None:
+        from glacierc.diagnostics.codes import RULES
+
+        self.items.append(Diagnostic(code, severity or RULES[code].severity, message, span, help, fix))
+
+    def sorted(self) -> tuple[Diagnostic, ...]:
+        unique = {(d.sort_key(), d.severity, d.help): d for d in self.items}
+        return tuple(unique[k] for k in sorted(unique, key=lambda k: k[0]))

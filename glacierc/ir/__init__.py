@@ -1,0 +1,1 @@
+"""The typed intermediate representation shared by every pass and backend."""

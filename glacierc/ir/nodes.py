@@ -1,0 +1,184 @@
+"""IR nodes: frozen, slotted dataclasses with spans. No LibCST objects in here.
+
+Config values are stored as `Config` (a class name plus sorted `(field, value)` pairs) so the whole IR
+stays hashable and immutable; `value` is a JSON-like Python value (str, int, float, bool, None,
+tuples, nested `Config`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from glacierc.source import Span
+
+IR_VERSION = 1
+
+Cloud = Literal["aws", "gcp", "azure", "local"]
+ExecutorKind = Literal["local", "serverless", "vm", "cluster"]
+EdgeKind = Literal["data", "order"]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """A statically evaluated config object, e.g. `LambdaConfig(memory=1024)`."""
+
+    type: str
+    fields: tuple[tuple[str, object], ...] = ()
+
+    def get(self, name: str, default: object = None) -> object:
+        for key, value in self.fields:
+            if key == name:
+                return value
+        return default
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    name: str
+    cloud: Cloud
+    config: Config
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    name: str
+    provider: str
+    bucket: str
+    path: str
+    format: str
+    uri: str
+    config: Config | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Executor:
+    name: str
+    provider: str
+    kind: ExecutorKind
+    config: Config | None
+    span: Span
+
+    @property
+    def config_type(self) -> str | None:
+        return self.config.type if self.config else None
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    annotation: str | None = None
+    has_default: bool = False
+    kind: Literal["positional", "keyword_only", "var_positional", "var_keyword"] = "positional"
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """A decorated task function. `reads`/`writes` are module-level storage used in the body;
+    `param_reads`/`param_writes` are parameters the body reads from or writes to as storage."""
+
+    name: str
+    function: str
+    module: str
+    executor: str
+    params: tuple[Param, ...]
+    returns: str | None
+    depends_on: tuple[str, ...]
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    param_reads: tuple[str, ...]
+    param_writes: tuple[str, ...]
+    retries: int
+    timeout: int | None
+    span: Span
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One argument of a task call: the value of a parameter."""
+
+    param: str
+    kind: Literal["node", "storage", "const", "unknown"]
+    ref: str | None = None  # node id or storage name
+    value: object = None  # the literal for "const"
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str
+    task: str
+    executor: str
+    inputs: tuple[Input, ...]
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    target: str
+    kind: EdgeKind
+    label: str | None = None  # the parameter a data edge feeds, or the storage an order edge is for
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    name: str
+    function: str
+    module: str
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    levels: tuple[tuple[str, ...], ...]
+    outputs: tuple[str, ...]
+    span: Span
+
+    def node(self, node_id: str) -> Node:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """One source file of the project, as the backends need it (the runner copies code from it)."""
+
+    name: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    providers: tuple[Provider, ...] = ()
+    storage: tuple[Storage, ...] = ()
+    executors: tuple[Executor, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    pipelines: tuple[Pipeline, ...] = ()
+    modules: tuple[Module, ...] = ()
+    version: int = field(default=IR_VERSION)
+
+    def provider(self, name: str) -> Provider:
+        return _by_name(self.providers, name)
+
+    def storage_named(self, name: str) -> Storage:
+        return _by_name(self.storage, name)
+
+    def executor(self, name: str) -> Executor:
+        return _by_name(self.executors, name)
+
+    def task(self, name: str) -> Task:
+        return _by_name(self.tasks, name)
+
+
+def _by_name(items, name):
+    for item in items:
+        if item.name == name:
+            return item
+    raise KeyError(name)

@@ -1,0 +1,83 @@
+"""File formats a bucket can hold, and how Polars scans and sinks each of them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Any
+
+import polars as pl
+
+#: Canonical format name -> names and path suffixes that select it (case-insensitive).
+FORMATS: dict[str, tuple[str, ...]] = {
+    "parquet": ("parquet", "pq"),
+    "csv": ("csv",),
+    "ndjson": ("ndjson", "jsonl"),
+    "ipc": ("ipc", "arrow", "feather"),
+}
+
+_ALIASES = {alias: name for name, aliases in FORMATS.items() for alias in aliases}
+
+_SCANNERS: dict[str, Callable[..., pl.LazyFrame]] = {
+    "parquet": pl.scan_parquet,
+    "csv": pl.scan_csv,
+    "ndjson": pl.scan_ndjson,
+    "ipc": pl.scan_ipc,
+}
+
+_WRITERS: dict[str, Callable[..., Any]] = {
+    "parquet": pl.DataFrame.write_parquet,
+    "csv": pl.DataFrame.write_csv,
+    "ndjson": pl.DataFrame.write_ndjson,
+    "ipc": pl.DataFrame.write_ipc,
+}
+
+_SINKS: dict[str, Callable[..., Any]] = {
+    "parquet": pl.LazyFrame.sink_parquet,
+    "csv": pl.LazyFrame.sink_csv,
+    "ndjson": pl.LazyFrame.sink_ndjson,
+    "ipc": pl.LazyFrame.sink_ipc,
+}
+
+
+def detect_format(path: str, format: str | None = None) -> str:
+    """The canonical format of `path`: `format` if given, else from the path suffix."""
+    if format is not None:
+        name = _ALIASES.get(format.lower())
+        if name is None:
+            raise ValueError(f"unknown format {format!r}; supported: {_supported()}")
+        return name
+    suffix = PurePosixPath(path).suffix.lower().lstrip(".")
+    name = _ALIASES.get(suffix)
+    if name is None:
+        raise ValueError(
+            f"cannot tell the format of {path!r} from its suffix; pass format= "
+            f"or use one of the suffixes {_supported()}"
+        )
+    return name
+
+
+def scan(uri: str, format: str, storage_options: dict[str, str] | None) -> pl.LazyFrame:
+    """A LazyFrame over the file at `uri`."""
+    return _SCANNERS[format](uri, storage_options=storage_options)
+
+
+def sink(frame: pl.LazyFrame, uri: str, format: str, storage_options: dict[str, str] | None) -> None:
+    """Stream `frame` into the object-store `uri`."""
+    _SINKS[format](frame, uri, storage_options=storage_options)
+
+
+def write_file(frame: pl.DataFrame, path: str, format: str) -> None:
+    """Write an in-memory frame to a local file and flush it to disk.
+
+    Local files are written from a DataFrame, not sunk from a LazyFrame: a failing streaming
+    sink can still create its output file after the error has been raised.
+    """
+    _WRITERS[format](frame, path)
+    with open(path, "rb") as written:
+        os.fsync(written.fileno())
+
+
+def _supported() -> str:
+    return ", ".join(sorted(_ALIASES))

@@ -1,0 +1,124 @@
+"""Buckets: one file in a bucket of some cloud, read and written with Polars."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from glacier import formats
+from glacier.config import Config
+
+if TYPE_CHECKING:
+    from glacier.provider import Provider
+
+#: URI scheme of each cloud's object store (local buckets are plain paths).
+SCHEMES: dict[str, str] = {"aws": "s3", "gcp": "gs", "azure": "az"}
+
+# Process-wide, not a ContextVar: threads started by task code must see it too.
+_data_dir: Path | None = None
+
+
+@contextmanager
+def use_data_dir(data_dir: str | os.PathLike[str] | None) -> Iterator[None]:
+    """While active, every bucket `b` with path `p` of any cloud resolves to `data_dir/b/p`."""
+    global _data_dir
+    previous = _data_dir
+    _data_dir = Path(data_dir) if data_dir is not None else previous
+    try:
+        yield
+    finally:
+        _data_dir = previous
+
+
+class Bucket:
+    """One file (`path`) inside a bucket / container / local directory (`bucket`)."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        bucket: str,
+        path: str,
+        format: str | None = None,
+        config: Config | None = None,
+        *,
+        storage_options: Mapping[str, str] | None = None,
+    ) -> None:
+        _check_location(bucket, path)
+        self.provider = provider
+        self.bucket = bucket
+        self.path = path
+        self.format = formats.detect_format(path, format)
+        self.config = config
+        self.storage_options = dict(storage_options) if storage_options is not None else None
+
+    def __repr__(self) -> str:
+        return f"Bucket({self.get_uri()!r}, format={self.format!r})"
+
+    def get_uri(self) -> str:
+        """Where the file lives now: `data_dir/bucket/path` under an override, else its real URI."""
+        local_root = self._local_root()
+        if local_root is not None:
+            return str(local_root / self.bucket / self.path)
+        return f"{SCHEMES[self.provider.cloud]}://{self.bucket}/{self.path}"
+
+    def scan(self) -> pl.LazyFrame:
+        """A LazyFrame over the file."""
+        return formats.scan(self.get_uri(), self.format, self._options())
+
+    def read(self) -> pl.DataFrame:
+        """The whole file as a DataFrame."""
+        return self.scan().collect()
+
+    def write(self, frame: pl.DataFrame | pl.LazyFrame) -> str:
+        """Replace the file with `frame`; returns the URI written.
+
+        Local files are replaced atomically (a LazyFrame is collected first, so a failing query
+        leaves the old file as it was); object stores stream the frame in one upload.
+        """
+        if not isinstance(frame, pl.DataFrame | pl.LazyFrame):
+            raise TypeError(f"Bucket.write() expects a DataFrame or LazyFrame, got {type(frame).__name__}")
+        uri = self.get_uri()
+        if self._local_root() is None:
+            formats.sink(frame.lazy(), uri, self.format, self._options())
+        else:
+            data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+            _write_atomically(data, Path(uri), self.format)
+        return uri
+
+    def _local_root(self) -> Path | None:
+        if _data_dir is not None:
+            return _data_dir
+        if self.provider.cloud == "local":
+            return Path(self.provider.config.base_path)  # type: ignore[attr-defined]
+        return None
+
+    def _options(self) -> dict[str, str] | None:
+        return None if self._local_root() is not None else self.storage_options
+
+
+def _check_location(bucket: str, path: str) -> None:
+    if not isinstance(bucket, str) or not bucket or "/" in bucket or "\\" in bucket:
+        raise ValueError(f"bucket must be a non-empty name without '/', got {bucket!r}")
+    if not isinstance(path, str) or not path:
+        raise ValueError(f"path must be a non-empty string, got {path!r}")
+    parts = PurePosixPath(path).parts
+    if path.startswith("/") or ".." in parts:
+        raise ValueError(f"path must be relative to the bucket, without '..': {path!r}")
+
+
+def _write_atomically(frame: pl.DataFrame, target: Path, format: str) -> None:
+    """Write next to `target` under a hidden temporary name, then rename it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        formats.write_file(frame, str(temporary), format)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
