@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 #: Canonical format name -> names and path suffixes that select it (case-insensitive).
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -18,27 +19,6 @@ FORMATS: dict[str, tuple[str, ...]] = {
 }
 
 _ALIASES = {alias: name for name, aliases in FORMATS.items() for alias in aliases}
-
-_SCANNERS: dict[str, Callable[..., pl.LazyFrame]] = {
-    "parquet": pl.scan_parquet,
-    "csv": pl.scan_csv,
-    "ndjson": pl.scan_ndjson,
-    "ipc": pl.scan_ipc,
-}
-
-_WRITERS: dict[str, Callable[..., Any]] = {
-    "parquet": pl.DataFrame.write_parquet,
-    "csv": pl.DataFrame.write_csv,
-    "ndjson": pl.DataFrame.write_ndjson,
-    "ipc": pl.DataFrame.write_ipc,
-}
-
-_SINKS: dict[str, Callable[..., Any]] = {
-    "parquet": pl.LazyFrame.sink_parquet,
-    "csv": pl.LazyFrame.sink_csv,
-    "ndjson": pl.LazyFrame.sink_ndjson,
-    "ipc": pl.LazyFrame.sink_ipc,
-}
 
 
 def detect_format(path: str, format: str | None = None) -> str:
@@ -60,21 +40,25 @@ def detect_format(path: str, format: str | None = None) -> str:
 
 def scan(uri: str, format: str, storage_options: dict[str, str] | None) -> pl.LazyFrame:
     """A LazyFrame over the file at `uri`."""
-    return _SCANNERS[format](uri, storage_options=storage_options)
+    import polars as pl
+
+    scanner: Callable[..., pl.LazyFrame] = getattr(pl, f"scan_{format}")
+    return scanner(uri, storage_options=storage_options)
 
 
 def sink(frame: pl.LazyFrame, uri: str, format: str, storage_options: dict[str, str] | None) -> None:
     """Stream `frame` into the object-store `uri`."""
-    _SINKS[format](frame, uri, storage_options=storage_options)
+    getattr(frame, f"sink_{format}")(uri, storage_options=storage_options)
 
 
 def write_file(frame: pl.DataFrame, path: str, format: str) -> None:
     """Write an in-memory frame to a local file and flush it to disk.
 
+    Polars is imported here, not at module level, so the compiler can read `FORMATS` cheaply.
     Local files are written from a DataFrame, not sunk from a LazyFrame: a failing streaming
     sink can still create its output file after the error has been raised.
     """
-    _WRITERS[format](frame, path)
+    getattr(frame, f"write_{format}")(path)
     with open(path, "rb") as written:
         os.fsync(written.fileno())
 

@@ -1,0 +1,294 @@
+"""The AWS root module of one provider: a model computed in Python, laid out by templates.
+
+`emit_aws` returns the files of the module relative to its directory: versions.tf, providers.tf,
+variables.tf, storage.tf, iam.tf, compute.tf, outputs.tf, one `lambda/<task>.zip` per serverless
+task, and for Databricks executors a separate root module under `databricks/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from glacierc.backends.terraform import aws_compute as compute
+from glacierc.backends.terraform import aws_iam as iam
+from glacierc.backends.terraform import aws_keys as keys
+from glacierc.backends.terraform.aws_lambda_zip import PipelineEntry, lambda_zip, runner_path
+from glacierc.backends.terraform.aws_storage import Bucket, buckets_of, logs_bucket
+from glacierc.backends.terraform.common import (
+    Expr,
+    config_values,
+    default_tags,
+    prefixed,
+    provider_pipelines,
+    render,
+    source_comment,
+    unique_labels,
+)
+from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.nodes import Executor, Project, Provider, Task
+
+EMR_SERVICE_POLICY = "arn:{partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"
+LOGS = "glacier_logs"
+_FILES = ("versions.tf", "providers.tf", "variables.tf", "storage.tf", "iam.tf", "compute.tf", "outputs.tf")
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    label: str
+    name: str
+    comment: str
+    trust: iam.Statement
+    statements: tuple[iam.Statement, ...]
+    instance_profile: bool = False
+    managed_policies: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class AwsModule:
+    """Everything the AWS templates lay out (filled by `build`)."""
+
+    region: str
+    profile: str | None
+    account_id: str | None
+    comment: str
+    tags: dict[str, str]
+    partition: str
+    buckets: list[Bucket] = field(default_factory=list)
+    kms_keys: list[keys.KmsKey] = field(default_factory=list)
+    configured_keys: list[tuple[str, str]] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    functions: list[compute.Function] = field(default_factory=list)
+    instances: list[compute.Instance] = field(default_factory=list)
+    security_groups: list[compute.SecurityGroup] = field(default_factory=list)
+    subnets: list[tuple[str, str]] = field(default_factory=list)
+    amis: list[str] = field(default_factory=list)
+    clusters: list[compute.Cluster] = field(default_factory=list)
+    databricks: list[tuple[Executor, tuple[Task, ...], str]] = field(default_factory=list)
+    zips: dict[str, bytes] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None
+             ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
+    """The files of the AWS root module for `provider`, relative to the module directory."""
+    module = build(project, provider, runner_sources or {})
+    files: dict[str, str | bytes] = {}
+    for name in _FILES:
+        text = render(f"terraform/aws/{name}.j2", m=module)
+        if text.strip():
+            files[name] = text
+    files.update(sorted(module.zips.items()))
+    if module.databricks:
+        from glacierc.backends.terraform.databricks import emit_databricks
+
+        for path, content in emit_databricks(module.databricks, module.tags, runner_sources or {}).items():
+            files[f"databricks/{path}"] = content
+    return files, tuple(module.diagnostics)
+
+
+def build(project: Project, provider: Provider, runner_sources: Mapping[str, str]) -> AwsModule:
+    values = config_values(provider.config, "AwsConfig")
+    module = AwsModule(
+        region=str(values["region"]), profile=values["profile"], account_id=values["account_id"],
+        comment=source_comment([(provider.span, f"provider {provider.name}")]),
+        tags=default_tags(provider_pipelines(project, provider)),
+        partition=iam.partition(str(values["region"])),
+    )
+    executors = _supported_executors(project, provider, module.diagnostics)
+    exec_labels = unique_labels(e.name for e, _ in executors)
+    storage = {s.name: s for s in project.storage if s.provider == provider.name}
+    reserved = {LOGS} | {f"{exec_labels[e.name]}_emr" for e, kind in executors if kind == "emr"}
+    bucket_labels = unique_labels({s.bucket for s in storage.values()}, reserved)
+    buckets, found = buckets_of(tuple(storage.values()), bucket_labels)
+    module.buckets.extend(buckets)
+    module.diagnostics.extend(found)
+    _add_compute(module, project, executors, exec_labels, runner_sources)
+    _add_keys(module)
+    _add_roles(module, project, provider, executors, exec_labels, storage)
+    return module
+
+
+def _supported_executors(project: Project, provider: Provider, diagnostics: list[Diagnostic]
+                         ) -> list[tuple[Executor, str]]:
+    """(executor, kind) for every executor of `provider` running a task; kind names the AWS service."""
+    used = {t.executor for t in project.tasks}
+    result = []
+    for executor in sorted(project.executors, key=lambda e: e.name):
+        if executor.provider != provider.name or executor.name not in used:
+            continue
+        kind = _service(executor)
+        if kind is None:
+            diagnostics.append(Diagnostic(
+                "GLC401", Severity.ERROR,
+                f"executor `{executor.name}`: {executor.config_type} cannot run on AWS "
+                f"(provider `{provider.name}`); no infrastructure is generated for it",
+                executor.span,
+                help="use LambdaConfig, EC2Config, SparkConfig or DatabricksConfig with an AwsConfig provider",
+            ))
+            continue
+        result.append((executor, kind))
+    return result
+
+
+_SERVICES = {
+    ("local", None): "local",
+    ("serverless", None): "lambda", ("serverless", "LambdaConfig"): "lambda",
+    ("vm", None): "ec2", ("vm", "EC2Config"): "ec2",
+    ("cluster", None): "emr", ("cluster", "SparkConfig"): "emr",
+    ("cluster", "DatabricksConfig"): "databricks",
+}  # fmt: skip
+
+
+def _service(executor: Executor) -> str | None:
+    if executor.kind == "local":
+        return "local"
+    return _SERVICES.get((executor.kind, executor.config_type))
+
+
+def _tasks_by_executor(project: Project) -> dict[str, list[Task]]:
+    result: dict[str, list[Task]] = {}
+    for task in sorted(project.tasks, key=lambda t: t.name):
+        result.setdefault(task.executor, []).append(task)
+    return result
+
+
+def _add_compute(module: AwsModule, project: Project, executors: list[tuple[Executor, str]],
+                 exec_labels: dict[str, str], runner_sources: Mapping[str, str]) -> None:
+    tasks = _tasks_by_executor(project)
+    task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
+    entries = _pipeline_entries(project, runner_sources)
+    amis: set[str] = set()
+    for executor, kind in executors:
+        label = exec_labels[executor.name]
+        mine = tasks.get(executor.name, [])
+        if kind == "lambda":
+            for task in mine:
+                function = compute.lambda_function(task, executor, task_labels[task.name], label)
+                module.functions.append(function)
+                location = f"{task.span.file}:{task.span.line}"
+                module.zips[function.zip_file] = lambda_zip(
+                    task.name, location, entries.get(task.name, ()), runner_sources)
+        elif kind == "ec2":
+            group = compute.vm_security_group(executor, label)
+            module.security_groups.append(group)
+            if group.subnet:
+                module.subnets.append((label, str(config_values(executor.config, "EC2Config")["subnet_id"])))
+            for task in mine:
+                instance = compute.instance(task, executor, task_labels[task.name], label)
+                module.instances.append(instance)
+                if isinstance(instance.ami, Expr):
+                    amis.add(compute.ami_architecture(instance.instance_type))
+        elif kind == "emr":
+            _add_cluster(module, executor, label)
+        elif kind == "databricks":
+            module.databricks.append((executor, tuple(mine), label))
+    module.amis.extend(sorted(amis))
+
+
+def _add_cluster(module: AwsModule, executor: Executor, label: str) -> None:
+    release, problem = compute.emr_release(executor)
+    if problem is not None:
+        module.diagnostics.append(problem)
+        return
+    module.clusters.append(compute.emr_cluster(executor, label, release))
+    module.security_groups.extend(compute.emr_security_groups(executor, label))
+
+
+def _pipeline_entries(project: Project, runner_sources: Mapping[str, str]
+                      ) -> dict[str, tuple[PipelineEntry, ...]]:
+    """For every task: the pipelines calling it, their node ids and runner files (if bundled)."""
+    labels = unique_labels(p.name for p in project.pipelines)
+    nodes: dict[str, dict[str, list[str]]] = {}
+    for pipeline in sorted(project.pipelines, key=lambda p: p.name):
+        for node in pipeline.nodes:
+            nodes.setdefault(node.task, {}).setdefault(pipeline.name, []).append(node.id)
+    return {
+        task: tuple(
+            PipelineEntry(name, runner_path(labels[name]) if name in runner_sources else None,
+                          tuple(sorted(ids)))
+            for name, ids in by_pipeline.items()
+        )
+        for task, by_pipeline in nodes.items()
+    }
+
+
+def _add_keys(module: AwsModule) -> None:
+    """A KMS key per bucket without a configured key, one for logs, one per EMR cluster."""
+    for bucket in module.buckets:
+        if bucket.generated_key:
+            module.kms_keys.append(keys.bucket_key(bucket, module.partition))
+        elif bucket.configured_key:
+            module.configured_keys.append((bucket.label, bucket.configured_key))
+    if module.functions or module.clusters:
+        module.kms_keys.append(keys.logs_key(LOGS, module.partition, module.region))
+    if module.clusters:
+        comment = source_comment([])
+        module.buckets.append(logs_bucket(LOGS, Expr(f"aws_kms_key.{LOGS}.arn"), comment))
+    for cluster in module.clusters:
+        module.kms_keys.append(keys.emr_key(cluster, module.partition))
+
+
+def _add_roles(module: AwsModule, project: Project, provider: Provider,
+               executors: list[tuple[Executor, str]], exec_labels: dict[str, str],
+               storage: dict) -> None:
+    access = iam.executor_access(project)
+    kms = {b.name: b.kms_key for b in module.buckets if b.name}
+    logs = {f.role: [] for f in module.functions}
+    for function in module.functions:
+        logs[function.role].append(Expr(f"aws_cloudwatch_log_group.{function.label}.arn"))
+    clusters = {c.label: c for c in module.clusters}
+    for executor, kind in executors:
+        label = exec_labels[executor.name]
+        if kind == "emr" and label not in clusters:
+            continue
+        mine = access.get(executor.name, iam.Access((), ()))
+        module.diagnostics.extend(_foreign_access(executor, mine, storage, project))
+        statements = iam.s3_statements(mine, storage, module.partition, kms)
+        if label in logs:
+            statements += (iam.log_statement(logs[label]),)
+        if label in clusters:
+            statements += iam.cluster_log_statements(clusters[label].log_prefix, LOGS)
+        module.roles.append(Role(
+            label=label,
+            name=prefixed(executor.name, 64),
+            comment=source_comment([(executor.span, f"executor {executor.name}")]),
+            trust=iam.executor_trust(executor, module.partition),
+            statements=statements,
+            instance_profile=kind in ("ec2", "emr", "databricks"),
+        ))
+        if label in clusters:
+            module.roles.append(_emr_service_role(executor, label, module.partition))
+
+
+def _emr_service_role(executor: Executor, label: str, partition: str) -> Role:
+    return Role(
+        label=f"{label}_emr_service",
+        name=prefixed(f"{executor.name}-emr-service", 64),
+        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        trust=iam.trust_statement("Service", ("elasticmapreduce.amazonaws.com",)),
+        statements=(),
+        managed_policies=(EMR_SERVICE_POLICY.format(partition=partition),),
+    )
+
+
+def _foreign_access(executor: Executor, access: iam.Access, storage: dict, project: Project
+                    ) -> list[Diagnostic]:
+    """GLC403 for storage of another provider: no grant can be generated for it here."""
+    found = []
+    for verb, names in (("reads", access.reads), ("writes", access.writes)):
+        for name in names:
+            if name in storage:
+                continue
+            try:
+                other = project.storage_named(name)
+            except KeyError:
+                continue
+            found.append(Diagnostic(
+                "GLC403", Severity.WARNING,
+                f"executor `{executor.name}` {verb} storage `{name}` ({other.uri}) of provider "
+                f"`{other.provider}`; no access grant is generated for it",
+                executor.span,
+                help="grant this identity access on the other provider yourself, or move the storage",
+            ))
+    return found

@@ -1,0 +1,209 @@
+"""Compute of one AWS provider: Lambda functions, EC2 instances and EMR clusters, as template models.
+
+Values come from the executor's config with the catalogue defaults filled in (`config_values`);
+names are `${var.name_prefix}-<name>` sized for the longest allowed prefix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from glacierc.backends.terraform.common import Expr, Skip, config_values, prefixed, source_comment
+from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.nodes import Executor, Task
+
+#: Spark major.minor -> the newest EMR release shipping it (used when SparkConfig.release_label is None).
+EMR_RELEASES = {
+    "3.5": "emr-7.2.0",
+    "3.4": "emr-6.15.0",
+    "3.3": "emr-6.11.0",
+    "3.2": "emr-6.7.0",
+    "3.1": "emr-6.5.0",
+}
+EMR_IDLE_TIMEOUT = 3600
+_GRAVITON = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*\.")
+LAMBDA_SKIPS = (
+    Skip("CKV_AWS_116", "tasks are invoked synchronously by the pipeline runner, which handles failures"),
+    Skip("CKV_AWS_117", "the function only calls AWS APIs (S3, KMS, Logs); a VPC adds NAT cost and cold starts"),
+    Skip("CKV_AWS_272", "the package is built by glacierc; set up AWS Signer yourself to require signing"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    label: str
+    name: str
+    comment: str
+    role: str  # label of the executor's aws_iam_role
+    runtime: str
+    handler: str
+    memory: int
+    timeout: int
+    architecture: str
+    ephemeral_storage: int
+    reserved_concurrency: int | None
+    log_retention_days: int
+    zip_file: str  # relative to the module
+    skips: tuple[Skip, ...]
+    log_skips: tuple[Skip, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    label: str
+    name: str
+    comment: str
+    profile: str  # label of the executor's aws_iam_instance_profile
+    security_group: str
+    ami: Expr | str
+    instance_type: str
+    volume_size: int
+    public_ip: bool
+    subnet_id: str | None
+    skips: tuple[Skip, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityGroup:
+    label: str
+    name: str
+    comment: str
+    description: str
+    subnet: str | None  # label of a data "aws_subnet" giving the VPC, None = default VPC
+    egress_https: bool
+    emr_managed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    label: str
+    name: str
+    comment: str
+    release_label: str
+    instance_type: str
+    core_count: int
+    service_role: str
+    profile: str
+    log_prefix: str
+    skips: tuple[Skip, ...]
+
+
+def lambda_function(task: Task, executor: Executor, label: str, role: str) -> Function:
+    values = config_values(executor.config, "LambdaConfig")
+    timeout = int(values["timeout"])
+    if task.timeout is not None:
+        timeout = min(timeout, task.timeout)
+    reserved = values["reserved_concurrency"]
+    skips = LAMBDA_SKIPS
+    if reserved is None:
+        skips += (Skip("CKV_AWS_115", "reserved_concurrency=None in LambdaConfig: the function is unreserved"),)
+    retention = int(values["log_retention_days"])
+    log_skips = ()
+    if retention < 365:
+        log_skips = (Skip("CKV_AWS_338", f"log_retention_days={retention} in LambdaConfig"),)
+    return Function(
+        label=label,
+        name=prefixed(task.name, 64),
+        comment=source_comment([(task.span, f"task {task.name}")]),
+        role=role,
+        runtime=str(values["runtime"]),
+        handler="handler.handler",
+        memory=int(values["memory"]),
+        timeout=timeout,
+        architecture=str(values["architecture"]),
+        ephemeral_storage=int(values["ephemeral_storage"]),
+        reserved_concurrency=reserved,
+        log_retention_days=retention,
+        zip_file=f"lambda/{label}.zip",
+        skips=tuple(sorted(skips, key=lambda s: s.check)),
+        log_skips=log_skips,
+    )
+
+
+def ami_architecture(instance_type: str) -> str:
+    """`arm64` for Graviton instance families (t4g, m7g, c7gn, ...), else `x86_64`."""
+    return "arm64" if _GRAVITON.match(instance_type) else "x86_64"
+
+
+def instance(task: Task, executor: Executor, label: str, role: str) -> Instance:
+    values = config_values(executor.config, "EC2Config")
+    instance_type = str(values["instance_type"])
+    ami = values["ami"] or Expr(f"data.aws_ami.al2023_{ami_architecture(instance_type)}.id")
+    skips = ()
+    if values["associate_public_ip"]:
+        skips = (Skip("CKV_AWS_88", "associate_public_ip=True in EC2Config"),)
+    return Instance(
+        label=label,
+        name=prefixed(task.name, 128),
+        comment=source_comment([(task.span, f"task {task.name}")]),
+        profile=role,
+        security_group=role,
+        ami=ami,
+        instance_type=instance_type,
+        volume_size=int(values["volume_size"]),
+        public_ip=bool(values["associate_public_ip"]),
+        subnet_id=values["subnet_id"],
+        skips=skips,
+    )
+
+
+def vm_security_group(executor: Executor, label: str) -> SecurityGroup:
+    values = config_values(executor.config, "EC2Config")
+    return SecurityGroup(
+        label=label,
+        name=prefixed(executor.name, 255),
+        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        description=f"glacier executor {executor.name}: no inbound traffic, HTTPS out",
+        subnet=label if values["subnet_id"] else None,
+        egress_https=True,
+        emr_managed=False,
+    )
+
+
+def emr_security_groups(executor: Executor, label: str) -> tuple[SecurityGroup, SecurityGroup]:
+    comment = source_comment([(executor.span, f"executor {executor.name}")])
+    return tuple(
+        SecurityGroup(
+            label=f"{label}_emr_{role}",
+            name=prefixed(f"{executor.name}-emr-{role}", 255),
+            comment=comment,
+            description=f"glacier executor {executor.name}: EMR {role} nodes (rules managed by EMR)",
+            subnet=None,
+            egress_https=False,
+            emr_managed=True,
+        )
+        for role in ("primary", "core")
+    )
+
+
+def emr_release(executor: Executor) -> tuple[str | None, Diagnostic | None]:
+    values = config_values(executor.config, "SparkConfig")
+    if values["release_label"]:
+        return str(values["release_label"]), None
+    release = EMR_RELEASES.get(str(values["spark_version"]))
+    if release is not None:
+        return release, None
+    known = ", ".join(sorted(EMR_RELEASES))
+    return None, Diagnostic(
+        "GLC401", Severity.ERROR,
+        f"executor `{executor.name}`: no EMR release is known for Spark {values['spark_version']} "
+        f"(known: {known})",
+        executor.span, help="set SparkConfig(release_label='emr-...') explicitly",
+    )
+
+
+def emr_cluster(executor: Executor, label: str, release: str) -> Cluster:
+    values = config_values(executor.config, "SparkConfig")
+    return Cluster(
+        label=label,
+        name=prefixed(executor.name, 256),
+        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        release_label=release,
+        instance_type=str(values["instance_type"]),
+        core_count=int(values["num_workers"]),
+        service_role=f"{label}_emr_service",
+        profile=label,
+        log_prefix=f"emr/{label}/",
+        skips=(Skip("CKV_AWS_114", "Kerberos needs a KDC and realm of your own; add kerberos_attributes if required"),),
+    )

@@ -1,0 +1,180 @@
+"""IAM for AWS executors: least privilege proven from the data flow.
+
+Everything here is a pure function of the IR. `executor_access` collects the storage a
+pipeline node on an executor reads or writes (plus what its tasks touch at module level);
+`s3_statements` turns that into policy statements that name only those objects:
+`s3:GetObject` on what is read, `s3:PutObject` (+ `s3:AbortMultipartUpload`) on what is
+written, `s3:ListBucket` on the bucket with an `s3:prefix` condition, KMS use on the buckets'
+keys only. No S3 action or resource is ever a bare `*`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from glacierc.backends.terraform.common import Expr
+from glacierc.ir.nodes import Executor, Project, Storage
+
+_GLOB = "*?["
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    test: str
+    variable: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement of an `aws_iam_policy_document`; resources are ARNs or HCL expressions."""
+
+    sid: str
+    actions: tuple[str, ...]
+    resources: tuple[str | Expr, ...] = ()
+    effect: str = "Allow"
+    principals: tuple[tuple[str, tuple[str | Expr, ...]], ...] = ()
+    conditions: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Storage names an executor reads and writes."""
+
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+
+
+def partition(region: str) -> str:
+    """The ARN partition of a region."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def executor_access(project: Project) -> dict[str, Access]:
+    """For every executor: the storage its nodes read/write, plus its tasks' module-level storage."""
+    reads: dict[str, set[str]] = {e.name: set() for e in project.executors}
+    writes: dict[str, set[str]] = {e.name: set() for e in project.executors}
+    for task in project.tasks:
+        reads.setdefault(task.executor, set()).update(task.reads)
+        writes.setdefault(task.executor, set()).update(task.writes)
+    for pipeline in project.pipelines:
+        for node in pipeline.nodes:
+            reads.setdefault(node.executor, set()).update(node.reads)
+            writes.setdefault(node.executor, set()).update(node.writes)
+    return {name: Access(tuple(sorted(reads[name])), tuple(sorted(writes[name]))) for name in reads}
+
+
+def key_patterns(path: str) -> tuple[str, ...]:
+    """The object keys a storage path covers, as IAM resource patterns.
+
+    A file is its key; a directory (trailing `/` or a last segment without a suffix, such as a
+    partitioned dataset) is `dir/*` (and the key itself); a glob is its directory prefix `/*`.
+    """
+    if any(char in path for char in _GLOB):
+        head = path[: min(path.index(c) for c in _GLOB if c in path)]
+        return (head[: head.rfind("/") + 1] + "*",)
+    if not path or path.endswith("/"):
+        return (path + "*",)
+    if "." not in path.rsplit("/", 1)[-1]:
+        return (path, path + "/*")
+    return (path,)
+
+
+def s3_statements(access: Access, storage: Mapping[str, Storage], arn_partition: str,
+                  kms_keys: Mapping[str, Expr | None]) -> tuple[Statement, ...]:
+    """S3 and KMS statements for `access`; `storage` holds only this provider's storage.
+
+    `kms_keys` maps a bucket name to its key (None for SSE-S3 buckets).
+    """
+    read = _objects(access.reads, storage)
+    written = _objects(access.writes, storage)
+    statements: list[Statement] = []
+    if read:
+        statements.append(Statement("ReadObjects", ("s3:GetObject",), _object_arns(read, arn_partition)))
+    if written:
+        statements.append(Statement("WriteObjects", ("s3:AbortMultipartUpload", "s3:PutObject"),
+                                    _object_arns(written, arn_partition)))
+    statements.extend(_list_statements(read | written, arn_partition))
+    statements.extend(_kms_statements(read, written, kms_keys))
+    return tuple(statements)
+
+
+def _objects(names: Iterable[str], storage: Mapping[str, Storage]) -> set[tuple[str, str]]:
+    return {(storage[n].bucket, key) for n in names if n in storage for key in key_patterns(storage[n].path)}
+
+
+def _object_arns(objects: set[tuple[str, str]], arn_partition: str) -> tuple[str, ...]:
+    return tuple(f"arn:{arn_partition}:s3:::{bucket}/{key}" for bucket, key in sorted(objects))
+
+
+def _list_statements(objects: set[tuple[str, str]], arn_partition: str) -> list[Statement]:
+    by_bucket: dict[str, set[str]] = {}
+    for bucket, key in objects:
+        by_bucket.setdefault(bucket, set()).add(key)
+    return [
+        Statement(
+            f"List{sid_part(bucket)}", ("s3:ListBucket",), (f"arn:{arn_partition}:s3:::{bucket}",),
+            conditions=(Condition("StringLike", "s3:prefix", tuple(sorted(by_bucket[bucket]))),),
+        )
+        for bucket in sorted(by_bucket)
+    ]
+
+
+def _kms_statements(read: set[tuple[str, str]], written: set[tuple[str, str]],
+                    kms_keys: Mapping[str, Expr | None]) -> list[Statement]:
+    """Reading needs kms:Decrypt; writing needs kms:GenerateDataKey (and Decrypt for multipart)."""
+    touched = {b for b, _ in read | written}
+    decrypt = _keys(touched, kms_keys)
+    generate = _keys({b for b, _ in written}, kms_keys)
+    statements = []
+    if decrypt:
+        statements.append(Statement("DecryptObjects", ("kms:Decrypt",), decrypt))
+    if generate:
+        statements.append(Statement("EncryptObjects", ("kms:GenerateDataKey",), generate))
+    return statements
+
+
+def _keys(buckets: set[str], kms_keys: Mapping[str, Expr | None]) -> tuple[Expr, ...]:
+    keys = {kms_keys[b] for b in buckets if kms_keys.get(b) is not None}
+    return tuple(sorted(keys, key=lambda e: e.text))
+
+
+def sid_part(name: str) -> str:
+    """`acme-raw.logs` -> `AcmeRawLogs` (statement ids allow letters and digits only)."""
+    words = "".join(c if c.isalnum() else " " for c in name).split()
+    return "".join(w[:1].upper() + w[1:] for w in words) or "Bucket"
+
+
+def log_statement(log_group_arns: Iterable[Expr]) -> Statement:
+    """Writing to the functions' own log groups (the groups are created by Terraform)."""
+    resources = tuple(Expr(f'"${{{arn.text}}}:*"') for arn in sorted(set(log_group_arns), key=lambda e: e.text))
+    return Statement("WriteLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), resources)
+
+
+def trust_statement(principal_type: str, identifiers: tuple[str | Expr, ...]) -> Statement:
+    return Statement("AssumeRole", ("sts:AssumeRole",), principals=((principal_type, identifiers),))
+
+
+#: Who assumes the role of an executor, by kind (clusters: the EC2 instances of the cluster).
+SERVICE_PRINCIPALS = {
+    "serverless": "lambda.amazonaws.com",
+    "vm": "ec2.amazonaws.com",
+    "cluster": "ec2.amazonaws.com",
+}
+
+
+def executor_trust(executor: Executor, arn_partition: str) -> Statement:
+    """The trust policy of an executor's role.
+
+    A local executor runs on a machine of the account owner: principals of the account that are
+    allowed `sts:AssumeRole` on the role may assume it.
+    """
+    if executor.kind == "local":
+        root = Expr(f'"arn:{arn_partition}:iam::${{data.aws_caller_identity.current.account_id}}:root"')
+        return trust_statement("AWS", (root,))
+    return trust_statement("Service", (SERVICE_PRINCIPALS[executor.kind],))

@@ -1,0 +1,180 @@
+"""S3 buckets of one AWS provider: one bucket per distinct name, its KMS key and lifecycle rules.
+
+Several `provider.bucket(...)` declarations may share one S3 bucket (different paths). Bucket-level
+settings (versioning, encryption, key) must then agree; the first declaration in source order wins
+and the others are reported (GLC404). Lifecycle rules of all of them are merged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from glacierc.backends.terraform.common import Expr, Skip, config_values, source_comment
+from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.nodes import Storage
+
+S3_CLASSES = (
+    "STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER",
+    "DEEP_ARCHIVE",
+)  # fmt: skip
+#: S3 refuses transitions to these classes before an object is 30 days old.
+THIRTY_DAY_CLASSES = ("STANDARD_IA", "ONEZONE_IA")
+ABORT_MULTIPART_DAYS = 7
+_BUCKET_LEVEL = ("versioning", "encryption", "kms_key_id")
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleRule:
+    id: str
+    prefix: str
+    expire_days: int | None
+    transition_days: int | None
+    storage_class: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    name: str
+    label: str
+    comment: str
+    versioning: bool
+    sse_algorithm: str  # "AES256", "aws:kms" or "aws:kms:dsse"
+    #: The key as an HCL expression: a generated aws_kms_key, a data source, or None for AES256.
+    kms_key: Expr | None
+    generated_key: bool
+    configured_key: str | None
+    rules: tuple[LifecycleRule, ...]
+    skips: tuple[Skip, ...]
+    #: For generated buckets (EMR logs): an HCL template for `bucket_prefix` instead of a name.
+    bucket_prefix: str | None = None
+
+
+def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str]
+               ) -> tuple[tuple[Bucket, ...], tuple[Diagnostic, ...]]:
+    """One `Bucket` per distinct bucket name of `storage` (all of one provider), sorted by name."""
+    groups: dict[str, list[Storage]] = {}
+    for item in storage:
+        groups.setdefault(item.bucket, []).append(item)
+    buckets, diagnostics = [], []
+    for name in sorted(groups):
+        members = sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name))
+        bucket, found = _bucket(name, labels[name], members)
+        buckets.append(bucket)
+        diagnostics.extend(found)
+    return tuple(buckets), tuple(diagnostics)
+
+
+def _bucket(name: str, label: str, members: list[Storage]) -> tuple[Bucket, list[Diagnostic]]:
+    values = [config_values(m.config, "S3Config") for m in members]
+    diagnostics = _conflicts(name, members, values)
+    first = values[0]
+    algorithm = first["encryption"]
+    configured = first["kms_key_id"] if algorithm != "AES256" else None
+    if algorithm == "AES256":
+        key = None
+    elif configured:
+        key = Expr(f"data.aws_kms_key.{label}.arn")
+    else:
+        key = Expr(f"aws_kms_key.{label}.arn")
+    rules, found = _rules(members, values)
+    diagnostics.extend(found)
+    bucket = Bucket(
+        name=name,
+        label=label,
+        comment=source_comment((m.span, f"storage {m.name}") for m in members),
+        versioning=bool(first["versioning"]),
+        sse_algorithm=str(algorithm),
+        kms_key=key,
+        generated_key=key is not None and not configured,
+        configured_key=str(configured) if configured else None,
+        rules=rules,
+        skips=_bucket_skips(bool(first["versioning"]), str(algorithm)),
+    )
+    return bucket, diagnostics
+
+
+def logs_bucket(label: str, key: Expr, comment: str) -> Bucket:
+    """The bucket EMR writes cluster logs to (named by AWS from the name prefix)."""
+    return Bucket(name="", label=label, comment=comment, versioning=True, sse_algorithm="aws:kms",
+                  kms_key=key, generated_key=False, configured_key=None, rules=(),
+                  skips=_bucket_skips(True, "aws:kms"), bucket_prefix="${var.name_prefix}-logs-")
+
+
+def _bucket_skips(versioning: bool, algorithm: str) -> tuple[Skip, ...]:
+    skips = [
+        Skip("CKV_AWS_18", "access logging needs a log bucket of your own; enable it there if required"),
+        Skip("CKV_AWS_144", "cross-region replication is a disaster-recovery choice, not a default"),
+        Skip("CKV2_AWS_62", "pipelines read and write on their own schedule; no event notifications"),
+    ]
+    if not versioning:
+        skips.append(Skip("CKV_AWS_21", "versioning=False in S3Config"))
+    if algorithm == "AES256":
+        skips.append(Skip("CKV_AWS_145", "encryption='AES256' (SSE-S3) in S3Config"))
+    return tuple(sorted(skips, key=lambda s: s.check))
+
+
+def _conflicts(name: str, members: list[Storage], values: list[dict]) -> list[Diagnostic]:
+    diagnostics = []
+    for member, value in zip(members[1:], values[1:]):
+        differing = [f for f in _BUCKET_LEVEL if value[f] != values[0][f]]
+        if differing:
+            diagnostics.append(Diagnostic(
+                "GLC404", Severity.WARNING,
+                f"storage `{member.name}` shares bucket `{name}` with `{members[0].name}` but sets "
+                f"{', '.join(differing)} differently; the bucket uses the settings of `{members[0].name}`",
+                member.span,
+                help="give every declaration of one bucket the same versioning, encryption and kms_key_id",
+            ))
+    return diagnostics
+
+
+def _rules(members: list[Storage], values: list[dict]
+           ) -> tuple[tuple[LifecycleRule, ...], list[Diagnostic]]:
+    raw: list[tuple[str, int | None, int | None, str | None]] = []
+    diagnostics: list[Diagnostic] = []
+    for member, value in zip(members, values):
+        for rule in value["lifecycle_rules"] or ():
+            found = _rule_fields(rule, member)
+            if isinstance(found, Diagnostic):
+                diagnostics.append(found)
+            elif found is not None:
+                raw.append(found)
+        class_rule = _storage_class_rule(member, str(value["storage_class"]))
+        if class_rule is not None:
+            raw.append(class_rule)
+    unique = list(dict.fromkeys(raw))
+    rules = tuple(LifecycleRule(f"rule-{i}", *fields) for i, fields in enumerate(unique, 1))
+    return rules, diagnostics
+
+
+def _rule_fields(rule: object, member: Storage):
+    get = rule.get if hasattr(rule, "get") else (lambda key, default=None: default)
+    prefix = str(get("prefix", "") or "")
+    expire = get("expire_days")
+    days = get("transition_days")
+    target = get("storage_class")
+    if days is not None and target is None:
+        return _limit(member, "a lifecycle rule with transition_days needs a storage_class")
+    if target is not None and target not in S3_CLASSES:
+        return _limit(member, f"`{target}` is not an S3 storage class; use one of {', '.join(S3_CLASSES)}")
+    if target in THIRTY_DAY_CLASSES and (days or 0) < 30:
+        return _limit(member, f"S3 moves objects to {target} after 30 days at the earliest")
+    if target is not None and days is None:
+        days = 30 if target in THIRTY_DAY_CLASSES else 0
+    if expire is not None and days is not None and expire <= days:
+        return _limit(member, "a lifecycle rule must expire objects after it transitions them")
+    if expire is None and target is None:
+        return None
+    return (prefix, expire, days, target)
+
+
+def _storage_class_rule(member: Storage, storage_class: str):
+    """S3Config.storage_class as a transition of the storage's own path (0 days; 30 for *_IA)."""
+    if storage_class == "STANDARD":
+        return None
+    days = 30 if storage_class in THIRTY_DAY_CLASSES else 0
+    return (member.path, None, days, storage_class)
+
+
+def _limit(member: Storage, message: str) -> Diagnostic:
+    return Diagnostic("GLC302", Severity.ERROR, f"storage `{member.name}`: {message}", member.span)

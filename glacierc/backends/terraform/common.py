@@ -1,0 +1,310 @@
+"""What every Terraform target shares: names, tags, source comments, templates and HCL layout.
+
+The cloud modules (aws.py, gcp.py, azure.py, ...) compute every value in Python and hand plain
+dicts and strings to a Jinja2 template; `render` then brings the text into the layout
+`terraform fmt` produces, so the output is canonical without running terraform.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from glacierc.ir.nodes import Config, Project, Provider
+from glacierc.source import Span
+
+MANAGED_BY = "glacier"
+DEFAULT_NAME_PREFIX = "glacier"
+#: Longest `name_prefix` the generated `variables.tf` accepts; cloud names are sized with it.
+NAME_PREFIX_MAX = 20
+
+_LABEL_BAD = re.compile(r"[^A-Za-z0-9_]+")
+_CLOUD_BAD = re.compile(r"[^a-z0-9-]+")
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+def label(name: str) -> str:
+    """A Terraform block label for `name`: letters, digits and `_`, never starting with a digit."""
+    cleaned = _LABEL_BAD.sub("_", name).strip("_") or "unnamed"
+    return f"_{cleaned}" if cleaned[0].isdigit() else cleaned
+
+
+def unique_labels(names: Iterable[str], reserved: Iterable[str] = ()) -> dict[str, str]:
+    """A distinct label for every name; clashes after sanitising (or with `reserved` labels of
+    generated resources) get `_2`, `_3`, ... in sorted order."""
+    result: dict[str, str] = {}
+    taken: set[str] = set(reserved)
+    for name in sorted(set(names)):
+        base = candidate = label(name)
+        counter = 1
+        while candidate in taken:
+            counter += 1
+            candidate = f"{base}_{counter}"
+        taken.add(candidate)
+        result[name] = candidate
+    return result
+
+
+def cloud_name(name: str, max_length: int) -> str:
+    """A lower-case, hyphenated cloud resource name part of at most `max_length` characters.
+
+    Too long names keep their start and get a short stable hash, so two long names stay distinct.
+    """
+    cleaned = _CLOUD_BAD.sub("-", name.lower().replace("_", "-")).strip("-") or "unnamed"
+    if len(cleaned) <= max_length:
+        return cleaned
+    import hashlib
+
+    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    return f"{cleaned[: max_length - 7].rstrip('-')}-{digest}"
+
+
+def prefixed(name: str, max_length: int) -> str:
+    """An HCL string template `${var.name_prefix}-<name>` fitting `max_length` with the longest prefix."""
+    return "${var.name_prefix}-" + cloud_name(name, max_length - NAME_PREFIX_MAX - 1)
+
+
+# --- tags, comments -----------------------------------------------------------------------------
+
+
+def default_tags(pipelines: Iterable[str], *, separator: str = " ", allowed: str = r"[^\w .:/=+@-]",
+                 max_length: int = 256) -> dict[str, str]:
+    """Tags/labels every generated resource carries (merged with the user's `var.tags`).
+
+    `glacier_pipeline` lists the pipelines; characters outside `allowed` (a regex of what to
+    replace, per cloud) become `_`, and a too long value is cut with `cloud_name`'s hash rule.
+    """
+    names = [re.sub(allowed, "_", name) for name in sorted(set(pipelines))]
+    value = separator.join(names)
+    if len(value) > max_length:
+        import hashlib
+
+        value = value[: max_length - 7] + "-" + hashlib.sha256(value.encode()).hexdigest()[:6]
+    return {"glacier_pipeline": value, "managed_by": MANAGED_BY}
+
+
+def provider_pipelines(project: Project, provider: Provider) -> tuple[str, ...]:
+    """Pipelines with at least one node on an executor of `provider`, sorted."""
+    executors = {e.name for e in project.executors if e.provider == provider.name}
+    names = {p.name for p in project.pipelines if any(n.executor in executors for n in p.nodes)}
+    return tuple(sorted(names))
+
+
+def source_comment(items: Iterable[tuple[Span, str]]) -> str:
+    """`# source: pipeline.py:12 (task clean), ...` — where a generated block comes from."""
+    parts = sorted({(span.file, span.line, what) for span, what in items})
+    return "# source: " + ", ".join(f"{file}:{line} ({what})" for file, line, what in parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A checkov check deliberately not met, with the reason shown to the user."""
+
+    check: str
+    reason: str
+
+    def comment(self) -> str:
+        return f"# checkov:skip={self.check}:{self.reason}"
+
+
+# --- config values ----------------------------------------------------------------------------
+
+
+def config_values(config: Config | None, class_name: str) -> dict[str, object]:
+    """Every field of `class_name` with the user's value or the catalogue default.
+
+    A config of another class (reported by GLC303/GLC305) contributes nothing but the defaults.
+    """
+    from glacier.config import fields_of
+
+    values = {spec.name: spec.default for spec in fields_of(class_name)}
+    if config is not None and config.type == class_name:
+        values.update((key, value) for key, value in config.fields if key in values)
+    return values
+
+
+# --- HCL values -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """A raw HCL expression (a reference or a function call), emitted without quotes."""
+
+    text: str
+
+
+def hcl_string(value: str) -> str:
+    """A quoted HCL string; `${`/`%{` are escaped so user text never becomes an interpolation."""
+    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+               .replace("\r", "\\r").replace("\t", "\\t"))
+    return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
+
+
+def hcl_template(value: str) -> str:
+    """A quoted HCL string template: like `hcl_string` but `${...}` stays an interpolation."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def hcl(value: object, indent: int = 0) -> str:
+    """A Python value as an HCL expression; lists and dicts span lines (aligned by `render`)."""
+    if isinstance(value, Expr):
+        return value.text
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return hcl_string(value)
+    if value is None:
+        return "null"
+    if isinstance(value, Mapping):
+        return _hcl_object(value, indent)
+    if isinstance(value, (list, tuple)):
+        return _hcl_list(value, indent)
+    raise TypeError(f"no HCL form for {type(value).__name__}")
+
+
+def hcl_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key) else hcl_string(key)
+
+
+def _hcl_object(value: Mapping, indent: int) -> str:
+    if not value:
+        return "{}"
+    pad = "  " * (indent + 1)
+    lines = [f"{pad}{hcl_key(k)} = {hcl(v, indent + 1)}" for k, v in value.items()]
+    return "{\n" + "\n".join(lines) + "\n" + "  " * indent + "}"
+
+
+def _hcl_list(value: list | tuple, indent: int) -> str:
+    items = [hcl(v, indent + 1) for v in value]
+    if all("\n" not in item for item in items) and sum(len(i) + 2 for i in items) < 80:
+        return "[" + ", ".join(items) + "]"
+    pad = "  " * (indent + 1)
+    return "[\n" + "".join(f"{pad}{item},\n" for item in items) + "  " * indent + "]"
+
+
+# --- templates and layout ---------------------------------------------------------------------
+
+
+def templates_dir() -> Path:
+    """The templates folder: `glacierc/templates` in a wheel, `<repo>/templates` in a checkout."""
+    import importlib.resources
+
+    import glacierc
+
+    shipped = importlib.resources.files("glacierc") / "templates"
+    if shipped.is_dir():
+        return Path(str(shipped))
+    return Path(glacierc.__file__).resolve().parent.parent / "templates"
+
+
+@functools.cache
+def _environment():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["hcl"] = hcl
+    env.filters["q"] = hcl_string
+    env.filters["tpl"] = hcl_template
+    env.filters["key"] = hcl_key
+    env.filters["pyrepr"] = repr
+    return env
+
+
+def render_text(template: str, **context: object) -> str:
+    """Render a non-HCL template (e.g. a generated Python module) as is."""
+    return _environment().get_template(template).render(**context)
+
+
+def render(template: str, **context: object) -> str:
+    """Render `template` (relative to templates/) and bring it into `terraform fmt` layout."""
+    return canonical(_environment().get_template(template).render(**context))
+
+
+def canonical(text: str) -> str:
+    """`terraform fmt` layout for the HCL subset the templates produce.
+
+    Removes trailing spaces, keeps at most one blank line in a row and none after `{` or before `}`,
+    and aligns the `=` of consecutive single-line attributes exactly as hclwrite does.
+    """
+    lines = _tidy_lines(text.splitlines())
+    out: list[str] = []
+    chain: list[tuple[str, str]] = []
+    for line in lines:
+        split = _assignment(line)
+        if split is None:
+            out.extend(_aligned(chain))
+            chain = []
+            out.append(line)
+        else:
+            chain.append(split)
+    out.extend(_aligned(chain))
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def _tidy_lines(raw: list[str]) -> list[str]:
+    lines: list[str] = []
+    for line in (item.rstrip() for item in raw):
+        if not line and (not lines or not lines[-1] or lines[-1].endswith(("{", "[", "("))):
+            continue
+        if line.lstrip().startswith(("}", "]", ")")) and lines and not lines[-1]:
+            lines.pop()
+        lines.append(line)
+    return lines
+
+
+def _aligned(chain: list[tuple[str, str]]) -> list[str]:
+    width = max((len(lead) for lead, _ in chain), default=0)
+    return [f"{lead.ljust(width)} {rest}" for lead, rest in chain]
+
+
+def _assignment(line: str) -> tuple[str, str] | None:
+    """(`lead`, `= value`) when the line is `key = value` with a value closed on the same line."""
+    stripped = line.lstrip()
+    if not stripped or stripped.startswith(("#", "//")):
+        return None
+    depth = 0
+    equals = -1
+    in_string = False
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if in_string:
+            if char == "\\":
+                i += 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char == "#":
+            break
+        elif char in "{[(":
+            depth += 1
+        elif char in "}])":
+            depth -= 1
+        elif char == "=" and equals < 0 and _plain_equals(line, i):
+            equals = i
+            depth = 0
+        i += 1
+    if equals <= len(line) - len(stripped) or depth != 0:
+        return None
+    return line[:equals].rstrip(), line[equals:]
+
+
+def _plain_equals(line: str, i: int) -> bool:
+    before = line[i - 1] if i else ""
+    after = line[i + 1] if i + 1 < len(line) else ""
+    return before not in "=!<>" and after not in "=>"

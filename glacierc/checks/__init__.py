@@ -1,0 +1,1 @@
+"""Checks: pure functions from (parts of) the IR to diagnostics. One module per concern."""

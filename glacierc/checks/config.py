@@ -1,0 +1,110 @@
+"""GLC301-305: config objects checked against the `glacier.config` catalogue, the one source of truth
+for fields, defaults, clouds and limits that the library itself validates with."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from glacierc.frontend.values import ConfigVal, Unknown
+
+ROLE_OF_METHOD = {"provider": "provider", "storage": "storage", "serverless": "serverless", "vm": "vm",
+                  "cluster": "cluster", "rule": "rule", "local": "local"}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    message: str
+    field: str | None = None
+    help: str | None = None
+
+
+def config_problems(config_type: str, fields: dict[str, object], role: str, cloud: str) -> list[Problem]:
+    from glacier.config import CATALOGUE, fields_of
+
+    cls = CATALOGUE.get(config_type)
+    if cls is None:
+        return [Problem("GLC301", f"`{config_type}` is not a config class of `glacier.config`")]
+    problems = _role_and_cloud(config_type, cls, role, cloud)
+    specs = {spec.name: spec for spec in fields_of(cls)}
+    for name, value in fields.items():
+        problems += _field_problems(config_type, specs, name, value)
+    for spec in specs.values():
+        if spec.required and spec.name not in fields:
+            problems.append(Problem("GLC304", f"`{config_type}` requires `{spec.name}`",
+                                    help=f"add `{spec.name}=...`: {spec.doc}"))
+    return problems
+
+
+def _role_and_cloud(config_type: str, cls: type, role: str, cloud: str) -> list[Problem]:
+    if role == "local" or cls.ROLE == role or role == "any":
+        wrong_role = False
+    else:
+        wrong_role = not (role == "rule" and cls.ROLE == "rule")
+    if wrong_role:
+        return [Problem("GLC305", f"`{config_type}` configures {_article(cls.ROLE)} resource, not "
+                        f"{_article(role)} one", help=_role_help(role, cloud))]
+    if cloud not in ("local", "any") and cls.CLOUD not in ("any", cloud) and cls.ROLE != "provider":
+        return [Problem("GLC303", f"`{config_type}` is a {cls.CLOUD.upper()} config but the provider is "
+                        f"{cloud.upper()}", help=_role_help(cls.ROLE, cloud))]
+    return []
+
+
+def _field_problems(config_type: str, specs: dict, name: str, value: object) -> list[Problem]:
+    from glacier.config import check_value
+
+    if name.startswith("#"):
+        return [Problem("GLC301", f"`{config_type}` takes keyword arguments only",
+                        help=f"name the field: {', '.join(specs)}")]
+    if name not in specs:
+        close = difflib.get_close_matches(name, list(specs), n=1)
+        hint = f"did you mean `{close[0]}`?" if close else f"known fields: {', '.join(specs)}"
+        return [Problem("GLC301", f"`{config_type}` has no field `{name}`", name, hint)]
+    if isinstance(value, Unknown) or not _checkable(value):
+        return []
+    message = check_value(config_type, name, _plain(value))
+    if message is None:
+        return []
+    spec = specs[name]
+    return [Problem("GLC302", message, name, help=_limit_help(spec))]
+
+
+def _checkable(value: object) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_checkable(v) for v in value)
+    if isinstance(value, dict):
+        return all(_checkable(v) for v in value.values())
+    return isinstance(value, (str, int, float, bool, ConfigVal)) or value is None
+
+
+def _plain(value: object) -> object:
+    """Nested configs are checked on their own; give the catalogue plain dicts for them."""
+    if isinstance(value, ConfigVal):
+        return {k: _plain(v) for k, v in value.fields.items() if not k.startswith("#")}
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def _limit_help(spec) -> str | None:
+    if spec.choices:
+        return "allowed: " + ", ".join(repr(c) for c in spec.choices)
+    if spec.minimum is not None or spec.maximum is not None:
+        low = "" if spec.minimum is None else spec.minimum
+        high = "" if spec.maximum is None else spec.maximum
+        return f"allowed range: {low}..{high} {spec.unit}".rstrip()
+    return spec.doc or None
+
+
+def _role_help(role: str, cloud: str) -> str | None:
+    from glacier.config import CATALOGUE
+
+    fits = sorted(name for name, cls in CATALOGUE.items()
+                  if cls.ROLE == role and cls.CLOUD in ("any", cloud))
+    return f"use {' or '.join(f'`{f}`' for f in fits)}" if fits else None
+
+
+def _article(role: str) -> str:
+    return {"serverless": "a serverless", "vm": "a vm", "cluster": "a cluster", "storage": "a storage",
+            "provider": "a provider", "rule": "a lifecycle-rule"}.get(role, f"a {role}")

@@ -1,0 +1,92 @@
+"""Whole-project checks over the IR: pure functions yielding diagnostics (GLC202, 204, 206, 207, 208)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from glacierc.diagnostics.codes import RULES
+from glacierc.diagnostics.model import Diagnostic
+from glacierc.ir import nodes as ir
+from glacierc.source import Span
+
+
+def _diagnostic(code: str, message: str, span: Span, help: str | None = None) -> Diagnostic:
+    return Diagnostic(code, RULES[code].severity, message, span, help)
+
+
+def unknown_dependencies(project: ir.Project) -> Iterator[Diagnostic]:
+    names = {t.name for t in project.tasks}
+    for task in project.tasks:
+        for dependency in task.depends_on:
+            if dependency not in names:
+                yield _diagnostic("GLC202", f"task `{task.name}` depends on `{dependency.strip('<>')}`, which is "
+                                  "not a task", task.span, help=_closest(dependency, names))
+
+
+def unused_tasks(project: ir.Project) -> Iterator[Diagnostic]:
+    called = {node.task for pipeline in project.pipelines for node in pipeline.nodes}
+    for task in project.tasks:
+        if task.name not in called:
+            yield _diagnostic("GLC204", f"task `{task.name}` is defined but no pipeline calls it", task.span,
+                              help="call it from a `@pipeline`, or remove it")
+
+
+def unused_storage(project: ir.Project) -> Iterator[Diagnostic]:
+    used = {name for task in project.tasks for name in (*task.reads, *task.writes)}
+    used |= {name for p in project.pipelines for n in p.nodes for name in (*n.reads, *n.writes)}
+    used |= {i.ref for p in project.pipelines for n in p.nodes for i in n.inputs if i.kind == "storage"}
+    for storage in project.storage:
+        if storage.name not in used:
+            yield _diagnostic("GLC206", f"storage `{storage.name}` is declared but never used", storage.span,
+                              help="pass it to a task or access it in a task body, or remove it")
+
+
+def frame_type_mismatches(project: ir.Project) -> Iterator[Diagnostic]:
+    tasks = {t.name: t for t in project.tasks}
+    for pipeline in project.pipelines:
+        for node in pipeline.nodes:
+            task = tasks.get(node.task)
+            for item in node.inputs if task else ():
+                if item.kind != "node":
+                    continue
+                produced = _frame_kind(tasks[pipeline.node(item.ref).task].returns)
+                wanted = _frame_kind(next((p.annotation for p in task.params if p.name == item.param), None))
+                if produced and wanted and produced != wanted:
+                    yield _diagnostic("GLC207", f"`{item.ref}` returns a {produced} but parameter `{item.param}` "
+                                      f"of `{task.name}` expects a {wanted}", node.span,
+                                      help="return a LazyFrame (`.lazy()`) so Polars can optimise across tasks"
+                                      if wanted == "LazyFrame" else "collect the frame, or annotate the "
+                                      "parameter as LazyFrame")
+
+
+def duplicate_names(project: ir.Project) -> Iterator[Diagnostic]:
+    for kind, items in (("task", project.tasks), ("pipeline", project.pipelines)):
+        counts = Counter(item.name for item in items)
+        seen: set[str] = set()
+        for item in items:
+            if counts[item.name] > 1 and item.name in seen:
+                yield _diagnostic("GLC208", f"{kind} name `{item.name}` is used {counts[item.name]} times",
+                                  item.span, help=f"give each {kind} a unique name (`name=`)")
+            seen.add(item.name)
+
+
+def _frame_kind(annotation: str | None) -> str | None:
+    if not annotation:
+        return None
+    last = annotation.replace('"', "").replace("'", "").rsplit(".", 1)[-1].strip()
+    return last if last in ("DataFrame", "LazyFrame") else None
+
+
+def _closest(name: str, names: set[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name.strip("<>"), sorted(names), n=1)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+PROJECT_CHECKS = (unknown_dependencies, unused_tasks, unused_storage, frame_type_mismatches, duplicate_names)
+
+
+def run_all(project: ir.Project) -> list[Diagnostic]:
+    return [d for check in PROJECT_CHECKS for d in check(project)]

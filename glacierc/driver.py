@@ -1,0 +1,70 @@
+"""The compiler driver: paths in, IR and diagnostics out; `build` writes the artifacts atomically."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from glacierc.checks.project import run_all
+from glacierc.diagnostics.model import Diagnostic, Reporter, Severity
+from glacierc.frontend.loader import SourceFile, discover, load
+from glacierc.ir import nodes as ir
+from glacierc.settings import Settings, load_settings
+
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class CompileResult:
+    project: ir.Project
+    diagnostics: tuple[Diagnostic, ...]
+    sources: dict[str, str]  # module name -> source text
+    files: dict[str, str] = field(default_factory=dict)  # span file name -> path as the user gave it
+    env_used: frozenset[str] = frozenset()
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def compile_project(paths: Sequence[str | Path], env: Mapping[str, str] | None = None,
+                    settings: Settings | None = None) -> CompileResult:
+    from glacierc.frontend.project import analyse
+
+    path_list = [str(p) for p in paths]
+    settings = settings or load_settings(path_list)
+    reporter = Reporter()
+    sources = _load_all(path_list, reporter, settings)
+    project, evaluator = analyse(sources, dict(env or {}), reporter)
+    for diagnostic in run_all(project):
+        reporter.add(diagnostic)
+    texts = {s.name: s.text for s in sources}
+    diagnostics = tuple(d for d in reporter.sorted() if settings.enabled(d.code) and not _suppressed(d, texts))
+    return CompileResult(project, diagnostics, {s.module: s.text for s in sources if s.tree is not None},
+                         {s.name: s.display for s in sources}, frozenset(evaluator.env_used))
+
+
+def _load_all(paths: list[str], reporter: Reporter, settings: Settings) -> list[SourceFile]:
+    loaded = []
+    for file, root in discover(paths, reporter):
+        source = load(file, root, reporter, settings.max_file_bytes)
+        if source is not None:
+            loaded.append(source)
+    return loaded
+
+
+def _suppressed(diagnostic: Diagnostic, texts: dict[str, str]) -> bool:
+    text = texts.get(diagnostic.span.file)
+    if text is None:
+        return False
+    lines = text.split("\n")
+    index = diagnostic.span.line - 1
+    if not 0 <= index < len(lines):
+        return False
+    match = _NOQA.search(lines[index])
+    if match is None:
+        return False
+    codes = match.group("codes")
+    return codes is None or diagnostic.code in re.split(r"[,\s]+", codes.upper())

@@ -1,0 +1,1 @@
+"""LibCST in, IR out. Nothing here imports or executes user code."""

@@ -1,0 +1,192 @@
+"""Pipeline bodies -> nodes and edges. Follows assignments, nested calls, tuple unpacking, returns, `for`
+loops over literal sequences (unrolled) and `if` on statically known conditions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import libcst as cst
+
+from glacierc.checks.calls import bind_arguments
+from glacierc.frontend.context import Context
+from glacierc.frontend.evaluate import Scope
+from glacierc.frontend.extract import PipelineDecl
+from glacierc.frontend.tasks import TaskInfo
+from glacierc.frontend.values import DeclRef, FunctionRef, StorageVal, Unknown, Where
+from glacierc.ir import nodes as ir
+
+MAX_UNROLLED_NODES = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class NodeOut:
+    """The value returned by the call that became node `id`."""
+
+    id: str
+
+
+class Flow:
+    def __init__(self, ctx: Context, decl: PipelineDecl, tasks: dict[tuple[str, str], TaskInfo]) -> None:
+        self.ctx, self.decl, self.tasks = ctx, decl, tasks
+        self.scope = Scope(decl.module, decl.where.index)
+        self.env: dict[str, object] = {}
+        self.nodes: list[ir.Node] = []
+        self.edges: list[ir.Edge] = []
+        self.outputs: list[str] = []
+        self.calls: Counter[str] = Counter()
+
+    # ---- statements --------------------------------------------------------------------------------
+    def run(self) -> None:
+        for param in self.decl.function.params.params:
+            self.env[param.name.value] = self.ctx.evaluator.eval(param.default, self.scope) \
+                if param.default is not None else Unknown("a pipeline parameter without a default")
+        self.block(self.decl.function.body)
+
+    def block(self, block: cst.BaseSuite) -> bool:
+        """Run statements; True once a `return` was reached."""
+        statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
+        for statement in statements:
+            if self.statement(statement):
+                return True
+        return False
+
+    def statement(self, statement: cst.CSTNode) -> bool:
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            return any(self.small(small) for small in statement.body)
+        if isinstance(statement, cst.If):
+            return self.if_statement(statement)
+        if isinstance(statement, cst.For):
+            return self.for_statement(statement)
+        self.unsupported(statement, f"a `{type(statement).__name__}` statement")
+        return False
+
+    def small(self, small: cst.BaseSmallStatement) -> bool:
+        if isinstance(small, cst.Assign):
+            value = self.expr(small.value)
+            for target in small.targets:
+                self.assign(target.target, value)
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            self.assign(small.target, self.expr(small.value))
+        elif isinstance(small, cst.Expr):
+            self.expr(small.value)
+        elif isinstance(small, cst.Return):
+            value = self.expr(small.value) if small.value is not None else None
+            self.outputs += [out.id for out in _node_outputs(value)]
+            return True
+        elif not isinstance(small, cst.Pass):
+            self.unsupported(small, f"a `{type(small).__name__}` statement")
+        return False
+
+    def assign(self, target: cst.BaseExpression, value: object) -> None:
+        if isinstance(target, cst.Name):
+            self.env[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            items = value if isinstance(value, (list, tuple)) and len(value) == len(target.elements) else None
+            for position, element in enumerate(target.elements):
+                self.assign(element.value, items[position] if items is not None else value)
+        else:
+            self.unsupported(target, "an assignment to something other than names")
+
+    def if_statement(self, statement: cst.If) -> bool:
+        test = self.expr(statement.test)
+        if isinstance(test, (Unknown, NodeOut, StorageVal)) or not _is_constant(test):
+            self.unsupported(statement, "an `if` on a condition not known statically")
+            return False
+        if test:
+            return self.block(statement.body)
+        if isinstance(statement.orelse, cst.If):
+            return self.if_statement(statement.orelse)
+        if isinstance(statement.orelse, cst.Else):
+            return self.block(statement.orelse.body)
+        return False
+
+    def for_statement(self, statement: cst.For) -> bool:
+        items = self.expr(statement.iter)
+        if not isinstance(items, (list, tuple)) or statement.orelse is not None or statement.asynchronous:
+            self.unsupported(statement, "a `for` loop over something other than a literal list or tuple")
+            return False
+        for item in items:
+            self.assign(statement.target, item)
+            if len(self.nodes) > MAX_UNROLLED_NODES or self.block(statement.body):
+                return True
+        return False
+
+    def unsupported(self, node: cst.CSTNode, what: str) -> None:
+        self.ctx.report("GLC210", f"{what} in pipeline `{self.decl.function.name.value}` is not followed; "
+                        "task calls inside it are not part of the DAG", Where(self.scope.module, self.scope.index, node))
+
+    # ---- expressions -------------------------------------------------------------------------------
+    def expr(self, node: cst.BaseExpression) -> object:
+        if isinstance(node, cst.Call):
+            return self.call(node)
+        if isinstance(node, cst.Name) and node.value in self.env:
+            return self.env[node.value]
+        if isinstance(node, (cst.Tuple, cst.List)):
+            values = [self.expr(e.value) for e in node.elements]
+            return tuple(values) if isinstance(node, cst.Tuple) else values
+        if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and node.value.value in self.env:
+            base = self.env[node.value.value]
+            return base if isinstance(base, NodeOut) else self.ctx.evaluator.eval(node, self._scope())
+        return self.ctx.evaluator.eval(node, self._scope())
+
+    def _scope(self) -> Scope:
+        constants = {k: v for k, v in self.env.items() if not isinstance(v, NodeOut)}
+        return Scope(self.scope.module, self.scope.index, constants)
+
+    def call(self, node: cst.Call) -> object:
+        callee = self.ctx.evaluator.eval(node.func, self.scope) if not (
+            isinstance(node.func, cst.Name) and node.func.value in self.env) else self.env[node.func.value]
+        info = self.tasks.get((callee.module, callee.name)) if isinstance(callee, DeclRef) else None
+        args = [(arg.keyword.value if arg.keyword else None, self.expr(arg.value), arg) for arg in node.args]
+        if info is None:
+            name = callee.name if isinstance(callee, (DeclRef, FunctionRef)) else _call_name(node)
+            self.ctx.report("GLC209", f"`{name}` is not a task; it does not become a node of pipeline "
+                            f"`{self.decl.function.name.value}`", Where(self.scope.module, self.scope.index, node),
+                            help="decorate it with an execution resource, e.g. `@local_exec.task()`")
+            return Unknown(f"the result of `{name}(...)`")
+        return self.task_call(info, node, args)
+
+    def task_call(self, info: TaskInfo, node: cst.Call, args: list) -> NodeOut:
+        from glacierc.frontend.nodes import make_node
+
+        task = info.task
+        self.calls[task.name] += 1
+        count = self.calls[task.name]
+        node_id = task.name if count == 1 else f"{task.name}_{count}"
+        bound, problems = bind_arguments(task.params, [(k, v) for k, v, _ in args])
+        where = Where(self.scope.module, self.scope.index, node)
+        for problem in problems:
+            self.ctx.report("GLC203", f"call of task `{task.name}`: {problem}", where,
+                            help=f"signature: {task.function}({', '.join(task.param_names)})")
+        built = make_node(self.ctx, info, node_id, bound, where, self.ctx.span(where, exact=True))
+        self.nodes.append(built)
+        for param, value in bound.items():
+            for out in _node_outputs(value):
+                self.edges.append(ir.Edge(out.id, node_id, "data", param))
+        return NodeOut(node_id)
+
+
+def _node_outputs(value: object) -> list[NodeOut]:
+    if isinstance(value, NodeOut):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [out for item in value for out in _node_outputs(item)]
+    if isinstance(value, dict):
+        return [out for item in value.values() for out in _node_outputs(item)]
+    return []
+
+
+def _is_constant(value: object) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool, tuple, list, dict))
+
+
+def _call_name(node: cst.Call) -> str:
+    func = node.func
+    parts = []
+    while isinstance(func, cst.Attribute):
+        parts.append(func.attr.value)
+        func = func.value
+    if isinstance(func, cst.Name):
+        parts.append(func.value)
+    return ".".join(reversed(parts)) or "this call"

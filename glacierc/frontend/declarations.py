@@ -1,0 +1,131 @@
+"""Turn evaluated values into IR declarations: providers, storage and executors (with their names,
+clouds, URIs and formats), reporting what is not static or not part of the language."""
+
+from __future__ import annotations
+
+import posixpath
+
+from glacierc.checks.config import config_problems
+from glacierc.frontend.context import Context
+from glacierc.frontend.values import ConfigVal, ExecutorVal, ProviderVal, StorageVal, Unknown, Where
+from glacierc.ir import nodes as ir
+
+CLOUD_OF_CONFIG = {"AwsConfig": "aws", "GcpConfig": "gcp", "AzureConfig": "azure", "LocalConfig": "local"}
+SCHEME = {"aws": "s3", "gcp": "gs", "azure": "az"}
+NEW_FORM = {"AWSProvider": "AwsConfig", "GCPProvider": "GcpConfig", "AzureProvider": "AzureConfig",
+            "LocalProvider": "LocalConfig"}
+
+
+def provider_ir(ctx: Context, value: ProviderVal) -> ir.Provider:
+    if value.legacy:
+        config_type = NEW_FORM[value.legacy]
+        ctx.report("GLC101", f"`{value.legacy}` is not part of the language; use `Provider(config=...)`",
+                   value.where, help=f"write `Provider(config={config_type}(...))` (`glacierc migrate` "
+                   "does it for you)")
+    config = value.config
+    if config is None:
+        ctx.report("GLC002", "the provider's config must be a config object known statically", value.where,
+                   help="pass `config=AwsConfig(...)`, `GcpConfig(...)`, `AzureConfig(...)` or `LocalConfig(...)`")
+        return ir.Provider(value.name or "provider", "local", ir.Config("LocalConfig"), ctx.span(value.where))
+    cloud = CLOUD_OF_CONFIG.get(config.type)
+    if cloud is None:
+        ctx.report("GLC305", f"`{config.type}` is not a provider config", config.where,
+                   help="use AwsConfig, GcpConfig, AzureConfig or LocalConfig")
+        cloud = "local"
+    return ir.Provider(value.name or "provider", cloud, config_ir(ctx, config, "provider", cloud),
+                       ctx.span(value.where))
+
+
+def storage_ir(ctx: Context, value: StorageVal) -> ir.Storage | None:
+    provider = ctx.provider_of(value.provider)
+    bucket = _known_string(ctx, value.bucket, "bucket", value.where)
+    path = _known_string(ctx, value.path, "path", value.where)
+    fmt = value.format
+    if isinstance(fmt, Unknown) or (fmt is not None and not isinstance(fmt, str)):
+        _not_static(ctx, fmt, "format", value.where)
+        fmt = None
+    if bucket is None or path is None:
+        return None
+    detected = detect_format(path, fmt)
+    if detected is None:
+        ctx.report("GLC002", f"cannot tell the format of `{path}`", value.where,
+                   help="pass `format=` (parquet, csv, ndjson, ipc) or use a known suffix")
+        detected = "parquet"
+    config = config_ir(ctx, value.config, "storage", provider.cloud) if value.config else None
+    return ir.Storage(value.name or bucket, provider.name, bucket, path, detected,
+                      storage_uri(provider, bucket, path), config, ctx.span(value.where))
+
+
+def executor_ir(ctx: Context, value: ExecutorVal) -> ir.Executor:
+    provider = ctx.provider_of(value.provider)
+    config = None
+    if value.config is not None:
+        config = config_ir(ctx, value.config, value.kind, provider.cloud)
+    elif value.kind != "local":
+        ctx.report("GLC002", f"`provider.{value.kind}()` needs a `config=` known statically", value.where,
+                   help="e.g. `provider.serverless(config=LambdaConfig(memory=1024))`")
+    return ir.Executor(value.name or value.kind, provider.name, value.kind, config, ctx.span(value.where))
+
+
+def config_ir(ctx: Context, value: ConfigVal, role: str, cloud: str, *, check: bool = True) -> ir.Config:
+    """The IR form of a config; `check` reports its problems (nested configs are checked with their parent)."""
+    for problem in config_problems(value.type, value.fields, role, cloud) if check else ():
+        node = value.field_nodes.get(problem.field) if problem.field else None
+        where = Where(value.where.module, value.where.index, node) if node is not None else value.where
+        ctx.report(problem.code, problem.message, where, help=problem.help)
+    fields = []
+    for key in sorted(k for k in value.fields if not k.startswith("#")):
+        field = value.fields[key]
+        if isinstance(field, Unknown):
+            _not_static(ctx, field, f"{value.type}.{key}", value.where)
+            continue
+        fields.append((key, freeze(ctx, field, value.where)))
+    return ir.Config(value.type, tuple(fields))
+
+
+def freeze(ctx: Context, value: object, where: Where) -> object:
+    """A JSON-like, hashable form of an evaluated config value."""
+    if isinstance(value, ConfigVal):
+        return config_ir(ctx, value, "rule", "any", check=False)
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(ctx, v, where) for v in value)
+    if isinstance(value, dict):
+        return ir.Config("dict", tuple(sorted((str(k), freeze(ctx, v, where)) for k, v in value.items())))
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return repr(value)
+
+
+def storage_uri(provider: ir.Provider, bucket: str, path: str) -> str:
+    if provider.cloud == "local":
+        base = str(provider.config.get("base_path", "./data"))
+        return posixpath.join(base, bucket, path)
+    return f"{SCHEME[provider.cloud]}://{bucket}/{path}"
+
+
+def detect_format(path: str, fmt: str | None) -> str | None:
+    from glacier.formats import detect_format as detect
+
+    try:
+        return detect(path, fmt)
+    except ValueError:
+        return None
+
+
+def _known_string(ctx: Context, value: object, what: str, where: Where) -> str | None:
+    if isinstance(value, str) and value:
+        return value
+    _not_static(ctx, value, what, where)
+    return None
+
+
+def _not_static(ctx: Context, value: object, what: str, where: Where) -> None:
+    if isinstance(value, Unknown):
+        ctx.report("GLC002", f"`{what}` must be known statically: {value.reason}", value.where or where,
+                   help="use a literal, a module-level constant, or `os.getenv(NAME, default)` with `-e NAME=VALUE`")
+    else:
+        ctx.report("GLC002", f"`{what}` must be a non-empty string, not {_describe(value)}", where)
+
+
+def _describe(value: object) -> str:
+    return "a constant of another type" if value is not None else "None"

@@ -1,0 +1,154 @@
+"""Find every declaration of the language at module level: providers, storage, executors (assignments)
+and tasks and pipelines (decorated functions). Names are the variables values are bound to."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from glacierc.frontend.context import Context
+from glacierc.frontend.evaluate import Scope
+from glacierc.frontend.library import glacier_name
+from glacierc.frontend.values import EnvVal, ExecutorVal, Method, ProviderVal, Qual, StorageVal, Where
+
+DEFAULT_PROVIDER = "default_provider"
+DEFAULT_EXECUTOR = "default_local"
+
+
+@dataclass(slots=True)
+class TaskDecl:
+    module: str
+    function: cst.FunctionDef
+    where: Where
+    executor: ExecutorVal | None  # None: the implicit local executor of a bare `@task`
+    options: dict[str, object]
+    option_nodes: dict[str, cst.CSTNode]
+
+
+@dataclass(slots=True)
+class PipelineDecl:
+    module: str
+    function: cst.FunctionDef
+    where: Where
+    name: object
+
+
+@dataclass(slots=True)
+class Declarations:
+    providers: list[ProviderVal] = field(default_factory=list)
+    storage: list[StorageVal] = field(default_factory=list)
+    executors: list[ExecutorVal] = field(default_factory=list)
+    tasks: list[TaskDecl] = field(default_factory=list)
+    pipelines: list[PipelineDecl] = field(default_factory=list)
+
+
+def extract(ctx: Context) -> Declarations:
+    found = Declarations()
+    named: list[tuple[str, str, object]] = []
+    for module in sorted(ctx.sources):
+        table = ctx.evaluator.tables[module]
+        for name, binding in sorted(table.bindings.items(), key=lambda item: item[1].index):
+            if binding.kind == "assign":
+                value = ctx.evaluator.lookup(module, name)
+                _collect_value(ctx, found, named, module, name, value)
+            elif binding.kind == "def" and binding.node.decorators:
+                _collect_function(ctx, found, module, binding.index, binding.node)
+    _assign_names(named)
+    return found
+
+
+def _collect_value(ctx: Context, found: Declarations, named: list, module: str, name: str, value: object) -> None:
+    kinds = ((ProviderVal, found.providers), (StorageVal, found.storage), (ExecutorVal, found.executors))
+    for kind, bucket in kinds:
+        if isinstance(value, kind):
+            if all(existing is not value for existing in bucket):
+                bucket.append(value)
+                named.append((module, name, value))
+            if isinstance(value, (StorageVal, ExecutorVal)) and value.provider not in found.providers:
+                found.providers.append(value.provider)
+    if isinstance(value, EnvVal):
+        ctx.report("GLC102", "`GlacierEnv` is not part of the language", value.where,
+                   help="remove it; create execution resources from the provider "
+                        "(`local_exec = provider.local()`) and decorate tasks with `@local_exec.task()`")
+
+
+def _assign_names(named: list[tuple[str, str, object]]) -> None:
+    """The variable name, or `module.var` when the bare name is bound to different things in several modules."""
+    first: dict[int, tuple[str, str]] = {}
+    for module, name, value in named:
+        first.setdefault(id(value), (module, name))
+    counts = Counter(name for _, name in first.values())
+    for module, name, value in named:
+        if first[id(value)] == (module, name) and value.name is None:
+            value.name = f"{module}.{name}" if counts[name] > 1 else name
+
+
+def _collect_function(ctx: Context, found: Declarations, module: str, index: int, function: cst.FunctionDef) -> None:
+    where = Where(module, index, function)
+    for decorator in function.decorators:
+        expression = decorator.decorator
+        call = expression if isinstance(expression, cst.Call) else None
+        target = ctx.evaluator.eval(call.func if call else expression, Scope(module, index))
+        options, nodes = _options(ctx, call, module, index)
+        role = _decorator_role(ctx, target, options, Where(module, index, expression))
+        if role == "task":
+            executor = target.target if isinstance(target, Method) and isinstance(target.target, ExecutorVal) else None
+            if executor is not None and executor not in found.executors:
+                found.executors.append(executor)
+            found.tasks.append(TaskDecl(module, function, where, executor, options, nodes))
+            return
+        if role == "pipeline":
+            found.pipelines.append(PipelineDecl(module, function, where, options.get("name", options.get("#0"))))
+            return
+
+
+def _options(ctx: Context, call: cst.Call | None, module: str, index: int) -> tuple[dict, dict]:
+    options: dict[str, object] = {}
+    nodes: dict[str, cst.CSTNode] = {}
+    for position, arg in enumerate(call.args if call else ()):
+        key = arg.keyword.value if arg.keyword else f"#{position}"
+        options[key] = ctx.evaluator.eval(arg.value, Scope(module, index))
+        nodes[key] = arg.value
+    return options, nodes
+
+
+def _decorator_role(ctx: Context, target: object, options: dict, where: Where) -> str | None:
+    qual = glacier_name(target.name) if isinstance(target, Qual) else None
+    is_env = isinstance(target, Method) and isinstance(target.target, EnvVal)
+    if is_env:
+        ctx.report("GLC102", f"`@env.{target.attr}` is not part of the language", where,
+                   help="decorate tasks with an execution resource, `@local_exec.task()`, and pipelines "
+                        "with `@pipeline(name=...)`")
+    is_task = (isinstance(target, Method) and target.attr == "task"
+               and isinstance(target.target, (ExecutorVal, EnvVal))) or qual == "task"
+    if is_task and "executor" in options:
+        ctx.report("GLC103", "string-based executor: tasks are bound to execution resources", where,
+                   help=f"declare `{_resource_hint(options['executor'])}` once and decorate with "
+                        f"`@{_variable_hint(options['executor'])}.task()`")
+    if is_task:
+        return "task"
+    if qual == "pipeline" or (is_env and target.attr == "pipeline"):
+        return "pipeline"
+    return None
+
+
+_RESOURCES = {"lambda": ("lambda_exec", "provider.serverless(config=LambdaConfig())"),
+              "databricks": ("databricks_exec", "provider.cluster(config=DatabricksConfig())"),
+              "spark": ("spark_exec", "provider.cluster(config=SparkConfig())"),
+              "local": ("local_exec", "provider.local()")}
+
+
+def task_name(decl: TaskDecl) -> str:
+    name = decl.options.get("name")
+    return name if isinstance(name, str) and name else decl.function.name.value
+
+
+def _resource_hint(kind: object) -> str:
+    variable, call = _RESOURCES.get(kind if isinstance(kind, str) else "", ("local_exec", "provider.local()"))
+    return f"{variable} = {call}"
+
+
+def _variable_hint(kind: object) -> str:
+    return _RESOURCES.get(kind if isinstance(kind, str) else "", ("local_exec",))[0]

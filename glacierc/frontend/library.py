@@ -1,0 +1,118 @@
+"""What calls into the `glacier` library (and `os`, and a few builtins) mean statically."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from glacierc.frontend.values import (ConfigVal, DeclRef, EnvVal, ExecutorVal, Method, ProviderVal, Qual,
+                                      StorageVal, Unknown, Where)
+
+if TYPE_CHECKING:
+    from glacierc.frontend.evaluate import Evaluator
+
+LEGACY_PROVIDERS = {"AWSProvider": "AwsConfig", "GCPProvider": "GcpConfig",
+                    "AzureProvider": "AzureConfig", "LocalProvider": "LocalConfig"}
+EXECUTOR_METHODS = {"local": "local", "serverless": "serverless", "vm": "vm", "cluster": "cluster"}
+_STR_METHODS = {"upper", "lower", "strip", "lstrip", "rstrip", "replace", "format", "join", "title",
+                "removeprefix", "removesuffix", "startswith", "endswith", "split", "capitalize"}
+_BUILTINS = {"str": str, "int": int, "float": float, "bool": bool, "len": len, "tuple": tuple,
+             "list": list, "min": min, "max": max, "sorted": sorted, "abs": abs, "round": round}
+BUILTIN_NAMES = frozenset(_BUILTINS)
+
+
+def glacier_name(qual: str) -> str | None:
+    """`glacier.config.AwsConfig` -> `AwsConfig`; None for names outside the library."""
+    if qual == "glacier" or not qual.startswith("glacier."):
+        return None
+    return qual.rsplit(".", 1)[1]
+
+
+def config_classes() -> dict:
+    from glacier.config import CATALOGUE
+
+    return CATALOGUE
+
+
+def call(ev: Evaluator, callee: object, args: list, kwargs: dict, nodes: dict, where: Where) -> object:
+    if isinstance(callee, Qual):
+        return _call_qual(ev, callee.name, args, kwargs, nodes, where)
+    if isinstance(callee, Method):
+        return _call_method(callee, args, kwargs, nodes, where)
+    if isinstance(callee, DeclRef):
+        return Unknown(f"`{callee.name}` is a task or pipeline; calling it is not a static value", where)
+    return Unknown("this call cannot be evaluated statically", where)
+
+
+def _call_qual(ev: Evaluator, qual: str, args: list, kwargs: dict, nodes: dict, where: Where) -> object:
+    if qual in ("os.getenv", "os.environ.get"):
+        return _getenv(ev, args, kwargs, where)
+    if qual.startswith("builtins.") and qual[9:] in _BUILTINS:
+        return _builtin(_BUILTINS[qual[9:]], args, kwargs, where)
+    name = glacier_name(qual)
+    if name == "Provider":
+        config = kwargs.get("config", args[0] if args else None)
+        return ProviderVal(config if isinstance(config, ConfigVal) else None, where)
+    if name in LEGACY_PROVIDERS:
+        config = ConfigVal(LEGACY_PROVIDERS[name], dict(kwargs), where, _keyword_nodes(nodes))
+        return ProviderVal(config, where, legacy=name)
+    if name == "GlacierEnv":
+        return EnvVal(where)
+    if name is not None and name in config_classes():
+        fields = dict(kwargs)
+        for position, value in enumerate(args):
+            fields[f"#{position}"] = value  # reported as GLC301 (configs take keyword arguments only)
+        return ConfigVal(name, fields, where, dict(nodes))
+    return Unknown(f"the call to `{qual}` cannot be evaluated statically", where)
+
+
+def _keyword_nodes(nodes: dict) -> dict:
+    return {k: v for k, v in nodes.items() if isinstance(k, str)}
+
+
+def _call_method(method: Method, args: list, kwargs: dict, nodes: dict, where: Where) -> object:
+    target, attr = method.target, method.attr
+    if isinstance(target, ProviderVal) and attr == "bucket":
+        names = ("bucket", "path", "format", "config")
+        bound = {**dict(zip(names, args)), **kwargs}
+        config = bound.get("config")
+        return StorageVal(target, bound.get("bucket", Unknown("`bucket=` is missing", where)),
+                          bound.get("path", Unknown("`path=` is missing", where)), bound.get("format"),
+                          config if isinstance(config, ConfigVal) else None, where)
+    if isinstance(target, ProviderVal) and attr in EXECUTOR_METHODS:
+        config = kwargs.get("config", args[0] if args and attr != "serverless" else None)
+        if attr == "serverless" and config is None and args and isinstance(args[-1], ConfigVal):
+            config = args[-1]
+        return ExecutorVal(target, EXECUTOR_METHODS[attr], config if isinstance(config, ConfigVal) else None,
+                           where)
+    if isinstance(target, str) and attr in _STR_METHODS:
+        if all(_plain(a) for a in (*args, *kwargs.values())):
+            try:
+                return getattr(target, attr)(*args, **kwargs)
+            except (TypeError, ValueError, KeyError, IndexError) as error:
+                return Unknown(f"`str.{attr}` fails: {error}", where)
+    return Unknown(f"`.{attr}(...)` cannot be evaluated statically", where)
+
+
+def _getenv(ev: Evaluator, args: list, kwargs: dict, where: Where) -> object:
+    key = args[0] if args else kwargs.get("key")
+    if not isinstance(key, str):
+        return Unknown("the variable name given to `os.getenv` is not a constant", where)
+    default = args[1] if len(args) > 1 else kwargs.get("default")
+    return ev._env(key, default, required=False, where=where)
+
+
+def _builtin(function, args: list, kwargs: dict, where: Where) -> object:
+    if not all(_plain(a) for a in (*args, *kwargs.values())):
+        return Unknown(f"`{function.__name__}(...)` over a value that is not a constant", where)
+    try:
+        return function(*args, **kwargs)
+    except (TypeError, ValueError, OverflowError) as error:
+        return Unknown(f"`{function.__name__}(...)` fails: {error}", where)
+
+
+def _plain(value: object) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(_plain(v) for v in value.values())
+    return value is None or isinstance(value, (str, int, float, bool))

@@ -1,0 +1,178 @@
+"""Find, read and parse source files. Every failure is a diagnostic (GLC001/003/004/005), never an exception."""
+
+from __future__ import annotations
+
+import io
+import os
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from glacierc.diagnostics.model import Reporter, Severity
+from glacierc.source import Span
+
+DEFAULT_MAX_FILE_BYTES = 5_000_000
+MAX_NESTING = 200  # CPython's own tokenizer refuses deeper bracket nesting; LibCST crashes far beyond it
+SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", "node_modules", ".tox", "build", "dist"}
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """One parsed file. `name` is relative to the project root (what the IR shows), `display` as the user gave it."""
+
+    name: str
+    display: str
+    module: str
+    text: str
+    tree: cst.Module | None = None
+    is_package: bool = False
+    line_starts: list[int] = field(default_factory=list)
+
+
+def discover(paths: list[str], reporter: Reporter) -> list[tuple[Path, Path]]:
+    """(file, project root) for every Python file under PATHs, sorted, symlink loops and dot-dirs skipped."""
+    found: dict[Path, Path] = {}
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            reporter.emit("GLC005", f"path `{raw}` does not exist", Span.whole_file(raw))
+        elif path.is_file():
+            found.setdefault(path, _root_for(path.parent))
+        elif path.is_dir():
+            files = _walk(path, reporter)
+            if not files:
+                reporter.emit("GLC005", f"directory `{raw}` contains no Python files", Span.whole_file(raw))
+            root = _root_for(path)
+            for file in files:
+                found.setdefault(file, root)
+        else:
+            reporter.emit("GLC005", f"`{raw}` is not a regular file or directory", Span.whole_file(raw))
+    return sorted(found.items(), key=lambda item: str(item[0]))
+
+
+def _root_for(directory: Path) -> Path:
+    """The directory imports are resolved from: above the topmost package containing `directory`."""
+    root = directory.resolve()
+    while (root / "__init__.py").is_file() and root.parent != root:
+        root = root.parent
+    return root
+
+
+def _walk(top: Path, reporter: Reporter) -> list[Path]:
+    files: list[Path] = []
+    seen: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            reporter.emit("GLC005", f"symlink loop at `{dirpath}` skipped", Span.whole_file(dirpath),
+                          severity=Severity.WARNING)
+            dirnames[:] = []
+            continue
+        seen.add(real)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        files += [Path(dirpath, f) for f in sorted(filenames) if f.endswith(".py")]
+    return files
+
+
+def decode(data: bytes) -> str:
+    """Decode bytes as Python would (BOM, coding declaration, default UTF-8); raises on bad input."""
+    if b"\0" in data:
+        raise ValueError("file contains NUL bytes (binary, not Python source)")
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    text = data.decode("utf-8-sig" if encoding == "utf-8-sig" else encoding)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def nesting_depth(text: str) -> int:
+    """Maximum bracket nesting, skipping comments and (roughly) string literals. Cheap pre-check
+    so pathological input becomes GLC004 instead of crashing the native parser."""
+    depth = deepest = 0
+    opening, closing = "([{", ")]}"
+    for char in _code_chars(text):
+        if char in opening:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in closing and depth:
+            depth -= 1
+    return deepest
+
+
+def _code_chars(text: str):
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "#":
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+            continue
+        if char in "'\"":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else char
+            end = _string_end(text, i + len(quote), quote)
+            i = end
+            continue
+        yield char
+        i += 1
+
+
+def _string_end(text: str, start: int, quote: str) -> int:
+    i = start
+    while True:
+        j = text.find(quote, i)
+        newline = text.find("\n", i) if len(quote) == 1 else -1
+        if j < 0 or (0 <= newline < j):
+            return newline if newline >= 0 else len(text)
+        backslashes = len(text[i:j]) - len(text[i:j].rstrip("\\"))
+        if backslashes % 2 == 0:
+            return j + len(quote)
+        i = j + 1
+
+
+def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> SourceFile | None:
+    """Read and parse one file; None (with a diagnostic) when it cannot be analysed."""
+    name = _relative_name(file, root)
+    try:
+        size = file.stat().st_size
+        if size > max_bytes:
+            reporter.emit("GLC004", f"file is {size:,} bytes, over the limit of {max_bytes:,}",
+                          Span.whole_file(name), help="raise `max-file-bytes` in [tool.glacierc] if this is intended")
+            return None
+        text = decode(file.read_bytes())
+    except (OSError, ValueError, SyntaxError, LookupError) as error:
+        reporter.emit("GLC003", f"cannot read `{file}`: {error}", Span.whole_file(name))
+        return None
+    source = SourceFile(name, str(file), _module_name(name), text, is_package=file.name == "__init__.py")
+    source.tree = parse(source, reporter)
+    return source
+
+
+def parse(source: SourceFile, reporter: Reporter) -> cst.Module | None:
+    depth = nesting_depth(source.text)
+    if depth > MAX_NESTING:
+        reporter.emit("GLC004", f"brackets nested {depth} deep, more than the {MAX_NESTING} Python allows",
+                      Span.whole_file(source.name))
+        return None
+    try:
+        return cst.parse_module(source.text)
+    except cst.ParserSyntaxError as error:
+        line, column = error.raw_line, error.raw_column + 1
+        message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+        reporter.emit("GLC001", f"syntax error: {message}", Span(source.name, line, column, line, column + 1))
+    except RecursionError:
+        reporter.emit("GLC004", "the file is nested too deeply to parse", Span.whole_file(source.name))
+    return None
+
+
+def _relative_name(file: Path, root: Path) -> str:
+    try:
+        return file.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return file.name
+
+
+def _module_name(name: str) -> str:
+    parts = name[:-3].split("/") if name.endswith(".py") else name.split("/")
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    return ".".join(parts)

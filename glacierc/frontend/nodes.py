@@ -1,0 +1,76 @@
+"""One task call -> one IR node: its inputs and the storage it reads and writes."""
+
+from __future__ import annotations
+
+from glacierc.frontend.context import Context
+from glacierc.frontend.tasks import TaskInfo
+from glacierc.frontend.values import StorageVal, Unknown, Where
+from glacierc.ir import nodes as ir
+from glacierc.source import Span
+
+
+def make_node(ctx: Context, info: TaskInfo, node_id: str, bound: dict, where: Where, span: Span) -> ir.Node:
+    from glacierc.frontend.dataflow import NodeOut
+
+    task, found = info.task, info.access
+    reads, writes = set(task.reads), set(task.writes)
+    inputs = []
+    for param in sorted(bound):
+        value = bound[param]
+        if isinstance(value, NodeOut):
+            inputs.append(ir.Input(param, "node", value.id))
+        elif isinstance(value, StorageVal) and value.name:
+            inputs.append(ir.Input(param, "storage", value.name))
+            _storage_argument(ctx, task, found, param, value, where, reads, writes)
+        elif _is_literal(value):
+            inputs.append(ir.Input(param, "const", None, _freeze(value)))
+        else:
+            inputs.append(ir.Input(param, "unknown"))
+            for storage in _storages_in(value):
+                _unproven(ctx, task, storage, where, reads, writes)
+    return ir.Node(node_id, task.name, task.executor, tuple(inputs), tuple(sorted(reads)), tuple(sorted(writes)),
+                   span)
+
+
+def _storage_argument(ctx, task, found, param, storage, where, reads, writes) -> None:
+    proven = param in found.param_reads or param in found.param_writes
+    if param in found.param_unproven or not proven:
+        _unproven(ctx, task, storage, where, reads, writes)
+    if param in found.param_reads:
+        reads.add(storage.name)
+    if param in found.param_writes:
+        writes.add(storage.name)
+
+
+def _unproven(ctx, task, storage: StorageVal, where: Where, reads: set, writes: set) -> None:
+    ctx.report("GLC205", f"cannot prove how task `{task.name}` uses `{storage.name}`; assuming read and write",
+               where, help="access the bucket parameter with `.scan()`, `.read()`, `.write(...)` or "
+                           "`get_uri()` directly in the task body")
+    reads.add(storage.name)
+    writes.add(storage.name)
+
+
+def _storages_in(value: object) -> list[StorageVal]:
+    if isinstance(value, StorageVal):
+        return [value] if value.name else []
+    if isinstance(value, (list, tuple)):
+        return [s for item in value for s in _storages_in(item)]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _storages_in(item)]
+    return []
+
+
+def _is_literal(value: object) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_is_literal(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_literal(v) for k, v in value.items())
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _freeze(value: object) -> object:
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    return value

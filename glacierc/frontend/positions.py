@@ -1,0 +1,71 @@
+"""Source positions without whole-tree metadata passes.
+
+LibCST's PositionProvider over a large file costs twice the parse, so positions are computed in two tiers:
+top-level statements get their line by counting the newlines of the statements before them (one cheap
+code-generation pass, done once per file), and nodes nested inside a statement get exact positions from a
+PositionProvider run over that one statement only, on demand (diagnostics and pipeline bodies).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from glacierc.source import Span
+
+
+class Locator:
+    def __init__(self, name: str, tree: cst.Module) -> None:
+        self.name = name
+        self.tree = tree
+        self._starts: list[int] | None = None
+        self._codes: list[str] = []
+        self._positions: dict[int, dict] = {}
+
+    def _ensure_starts(self) -> list[int]:
+        if self._starts is None:
+            line = 1 + len(self.tree.header)
+            starts = []
+            for statement in self.tree.body:
+                code = self.tree.code_for_node(statement)
+                starts.append(line)
+                self._codes.append(code)
+                line += code.count("\n")
+            self._starts = starts
+        return self._starts
+
+    def code(self, index: int) -> str:
+        """The source text of top-level statement `index` (leading comments included)."""
+        self._ensure_starts()
+        return self._codes[index]
+
+    def statement_span(self, index: int) -> Span:
+        """The span of a top-level statement, from its first line of code (after comments, decorators)."""
+        start = self._ensure_starts()[index]
+        statement = self.tree.body[index]
+        first = start + _lines_before_code(statement)
+        end = start + self._codes[index].rstrip("\n").count("\n")
+        last_line = self._codes[index].rstrip("\n").rsplit("\n", 1)[-1]
+        return Span(self.name, first, 1, max(first, end), len(last_line) + 1)
+
+    def span(self, node: cst.CSTNode, index: int) -> Span:
+        """Exact span of `node`, which lies inside top-level statement `index`."""
+        positions = self._positions.get(index)
+        if positions is None:
+            statement = self.tree.body[index]
+            module = self.tree.with_changes(body=[statement], header=[], footer=[])
+            positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+            self._positions[index] = positions
+        position = positions.get(node)
+        if position is None:
+            return self.statement_span(index)
+        offset = self._ensure_starts()[index] - 1
+        return Span(self.name, position.start.line + offset, position.start.column + 1,
+                    position.end.line + offset, position.end.column + 1)
+
+
+def _lines_before_code(statement: cst.CSTNode) -> int:
+    lines = len(getattr(statement, "leading_lines", ()))
+    for decorator in getattr(statement, "decorators", ()):
+        lines += len(decorator.leading_lines) + 1
+    return lines + len(getattr(statement, "lines_after_decorators", ()))

@@ -1,0 +1,69 @@
+"""The frontend as one call: parsed sources in, IR project out (diagnostics go to the reporter)."""
+
+from __future__ import annotations
+
+from glacierc.diagnostics.model import Reporter
+from glacierc.frontend.context import Context
+from glacierc.frontend.declarations import executor_ir, storage_ir
+from glacierc.frontend.evaluate import Evaluator
+from glacierc.frontend.extract import DEFAULT_EXECUTOR, DEFAULT_PROVIDER, Declarations, extract, task_name
+from glacierc.frontend.loader import SourceFile
+from glacierc.frontend.names import SymbolTable
+from glacierc.frontend.pipelines import build_pipeline
+from glacierc.frontend.tasks import TaskInfo, build_task
+from glacierc.frontend.values import StorageVal, Where
+from glacierc.ir import nodes as ir
+from glacierc.source import Span
+
+
+def analyse(sources: list[SourceFile], env: dict[str, str], reporter: Reporter) -> tuple[ir.Project, Evaluator]:
+    modules = {s.module: s for s in sources if s.tree is not None}
+    tables = {name: SymbolTable(source, set(modules)) for name, source in modules.items()}
+    evaluator = Evaluator(tables, dict(env))
+    ctx = Context(modules, evaluator, reporter)
+    _report_unresolved_imports(ctx, tables)
+    decls = extract(ctx)
+    providers = {id(p): ctx.provider_of(p) for p in decls.providers}
+    storage = [s for s in (storage_ir(ctx, value) for value in decls.storage) if s is not None]
+    executors = [executor_ir(ctx, value) for value in decls.executors]
+    infos = _tasks(ctx, decls, executors, providers)
+    pipelines = [build_pipeline(ctx, decl, infos) for decl in decls.pipelines]
+    project = ir.Project(
+        providers=tuple(sorted(providers.values(), key=lambda p: p.name)),
+        storage=tuple(sorted(storage, key=lambda s: s.name)),
+        executors=tuple(sorted(executors, key=lambda e: e.name)),
+        tasks=tuple(sorted((i.task for i in infos.values()), key=lambda t: (t.name, t.module))),
+        pipelines=tuple(sorted(pipelines, key=lambda p: p.name)),
+        modules=tuple(ir.Module(s.module, s.name) for s in sorted(modules.values(), key=lambda s: s.module)),
+    )
+    return project, evaluator
+
+
+def _tasks(ctx: Context, decls: Declarations, executors: list[ir.Executor], providers: dict) -> dict:
+    for decl in decls.tasks:
+        ctx.task_names[(decl.module, decl.function.name.value)] = task_name(decl)
+    if any(decl.executor is None for decl in decls.tasks):
+        span = Span.whole_file("<implicit>")
+        providers[0] = ir.Provider(DEFAULT_PROVIDER, "local", ir.Config("LocalConfig"), span)
+        executors.append(ir.Executor(DEFAULT_EXECUTOR, DEFAULT_PROVIDER, "local", None, span))
+    names_by_module = {module: _storage_names(ctx, module) for module in ctx.sources}
+    infos: dict[tuple[str, str], TaskInfo] = {}
+    for decl in decls.tasks:
+        executor = decl.executor.name if decl.executor is not None and decl.executor.name else DEFAULT_EXECUTOR
+        infos[(decl.module, decl.function.name.value)] = build_task(ctx, decl, executor, names_by_module[decl.module])
+    return infos
+
+
+def _storage_names(ctx: Context, module: str) -> frozenset[str]:
+    table = ctx.evaluator.tables[module]
+    return frozenset(name for name, binding in table.bindings.items()
+                     if binding.kind in ("assign", "from") and isinstance(ctx.evaluator.lookup(module, name), StorageVal))
+
+
+def _report_unresolved_imports(ctx: Context, tables: dict[str, SymbolTable]) -> None:
+    for module, table in tables.items():
+        for binding in table.bindings.values():
+            if binding.kind == "unresolved":
+                ctx.report("GLC006", f"`{binding.target}` names no module of this project",
+                           Where(module, binding.index, binding.node),
+                           help="compile the whole package (pass its directory) so relative imports resolve")

@@ -1,0 +1,95 @@
+"""Task declarations -> IR tasks: signature, options, and the storage the body is proven to touch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from glacierc.frontend import access
+from glacierc.frontend.context import Context
+from glacierc.frontend.extract import TaskDecl, task_name
+from glacierc.frontend.values import DeclRef, Unknown, Where
+from glacierc.ir import nodes as ir
+
+
+@dataclass(slots=True)
+class TaskInfo:
+    """The IR task plus what later passes need: the access analysis (for unproven uses at call sites)."""
+
+    task: ir.Task
+    decl: TaskDecl
+    access: access.Access
+
+
+def build_task(ctx: Context, decl: TaskDecl, executor: str, storage_names: frozenset[str]) -> TaskInfo:
+    function = decl.function
+    code = ctx.locator(decl.module).code(decl.where.index)
+    found = access.analyse(ctx.evaluator, decl.module, decl.where.index, function, code, storage_names)
+    for storage, where in found.unproven:
+        ctx.report("GLC205", f"cannot prove how task `{task_name(decl)}` uses `{storage.name}`; "
+                   "assuming read and write", where,
+                   help="access storage with `.scan()`, `.read()`, `.write(...)` or `get_uri()` directly in the task")
+    unproven = {id(s): s for s, _ in found.unproven}
+    reads = {**found.reads, **unproven}
+    writes = {**found.writes, **unproven}
+    tree = ctx.locator(decl.module).tree
+    task = ir.Task(
+        name=task_name(decl), function=function.name.value, module=decl.module, executor=executor,
+        params=_params(tree, function), returns=_annotation(tree, function.returns),
+        depends_on=_depends_on(ctx, decl), reads=_names(reads), writes=_names(writes),
+        param_reads=tuple(sorted(found.param_reads)), param_writes=tuple(sorted(found.param_writes)),
+        retries=_int_option(ctx, decl, "retries", 0) or 0, timeout=_int_option(ctx, decl, "timeout", None),
+        span=ctx.span(decl.where))
+    return TaskInfo(task, decl, found)
+
+
+def _names(values: dict) -> tuple[str, ...]:
+    return tuple(sorted({v.name for v in values.values() if v.name}))
+
+
+def _params(tree: cst.Module, function: cst.FunctionDef) -> tuple[ir.Param, ...]:
+    params = function.params
+    result = [ir.Param(p.name.value, _annotation(tree, p.annotation), p.default is not None)
+              for p in (*params.posonly_params, *params.params)]
+    if isinstance(params.star_arg, cst.Param):
+        result.append(ir.Param(params.star_arg.name.value, None, False, "var_positional"))
+    result += [ir.Param(p.name.value, _annotation(tree, p.annotation), p.default is not None, "keyword_only")
+               for p in params.kwonly_params]
+    if params.star_kwarg is not None:
+        result.append(ir.Param(params.star_kwarg.name.value, None, False, "var_keyword"))
+    return tuple(result)
+
+
+def _annotation(tree: cst.Module, annotation: cst.Annotation | None) -> str | None:
+    return tree.code_for_node(annotation.annotation) if annotation is not None else None
+
+
+def _depends_on(ctx: Context, decl: TaskDecl) -> tuple[str, ...]:
+    value = decl.options.get("depends_on", ())
+    where = Where(decl.module, decl.where.index, decl.option_nodes.get("depends_on", decl.function))
+    if isinstance(value, (DeclRef, str)):
+        value = (value,)
+    if not isinstance(value, (list, tuple)):
+        reason = value.reason if isinstance(value, Unknown) else "it is not a list"
+        ctx.report("GLC002", f"`depends_on` must be a list of tasks known statically: {reason}", where)
+        return ()
+    names = []
+    for item in value:
+        if isinstance(item, DeclRef):
+            names.append(ctx.task_names.get((item.module, item.name), f"<{item.name}>"))
+        elif isinstance(item, str):
+            names.append(item)
+        else:
+            ctx.report("GLC202", "`depends_on` names something that is not a task", where,
+                       help="list task functions (`depends_on=[load]`) or task names (`depends_on=['load']`)")
+    return tuple(names)
+
+
+def _int_option(ctx: Context, decl: TaskDecl, name: str, default: int | None) -> int | None:
+    value = decl.options.get(name, default)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return value
+    where = Where(decl.module, decl.where.index, decl.option_nodes.get(name, decl.function))
+    ctx.report("GLC002", f"`{name}` must be a non-negative integer known statically", where)
+    return default

@@ -1,0 +1,116 @@
+"""What static evaluation produces: plain Python constants, or one of these markers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A syntax node and the file and top-level statement it sits in (enough to compute its span)."""
+
+    module: str
+    index: int
+    node: cst.CSTNode
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value that cannot be known statically; `reason` explains why, `where` points at the cause."""
+
+    reason: str
+    where: Where | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Qual:
+    """A name from outside the project, fully qualified (`glacier.config.AwsConfig`, `os.getenv`)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleRef:
+    module: str
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionRef:
+    """An undecorated function defined at module level in the project (a static helper)."""
+
+    module: str
+    name: str
+    where: Where
+
+
+@dataclass(eq=False, slots=True)
+class ConfigVal:
+    type: str
+    fields: dict[str, object]
+    where: Where
+    field_nodes: dict[str, cst.CSTNode] = field(default_factory=dict)
+
+
+@dataclass(eq=False, slots=True)
+class ProviderVal:
+    config: ConfigVal | None
+    where: Where
+    legacy: str | None = None  # AWSProvider & co (GLC101)
+    name: str | None = None  # the variable it is bound to, set when a declaration is registered
+
+
+@dataclass(eq=False, slots=True)
+class StorageVal:
+    provider: ProviderVal
+    bucket: object
+    path: object
+    format: object
+    config: ConfigVal | None
+    where: Where
+    name: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class ExecutorVal:
+    provider: ProviderVal
+    kind: str
+    config: ConfigVal | None
+    where: Where
+    name: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class EnvVal:
+    """An old-API `GlacierEnv(...)` (GLC102)."""
+
+    where: Where
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    """`obj.attr` where obj is a project value: a bound method we understand (provider.bucket...)."""
+
+    target: object
+    attr: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeclRef:
+    """A reference to a decorated declaration (task or pipeline) by its function name."""
+
+    module: str
+    name: str
+
+
+MARKERS = (Unknown, Qual, ModuleRef, FunctionRef, ConfigVal, ProviderVal, StorageVal, ExecutorVal, EnvVal,
+           Method, DeclRef)
+
+
+def is_constant(value: object) -> bool:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(is_constant(v) for v in value)
+    if isinstance(value, dict):
+        return all(is_constant(k) and is_constant(v) for k, v in value.items())
+    return value is None or isinstance(value, (str, int, float, bool, bytes, ConfigVal))
