@@ -22,6 +22,7 @@ class CompileResult:
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, str]  # module name -> source text
     files: dict[str, str] = field(default_factory=dict)  # span file name -> path as the user gave it
+    texts: dict[str, str] = field(default_factory=dict)  # span file name -> source text
     env_used: frozenset[str] = frozenset()
 
     @property
@@ -43,16 +44,11 @@ def compile_project(paths: Sequence[str | Path], env: Mapping[str, str] | None =
     texts = {s.name: s.text for s in sources}
     diagnostics = tuple(d for d in reporter.sorted() if settings.enabled(d.code) and not _suppressed(d, texts))
     return CompileResult(project, diagnostics, {s.module: s.text for s in sources if s.tree is not None},
-                         {s.name: s.display for s in sources}, frozenset(evaluator.env_used))
+                         {s.name: s.display for s in sources}, texts, frozenset(evaluator.env_used))
 
 
 def _load_all(paths: list[str], reporter: Reporter, settings: Settings) -> list[SourceFile]:
-    loaded = []
-    for file, root in discover(paths, reporter):
-        source = load(file, root, reporter, settings.max_file_bytes)
-        if source is not None:
-            loaded.append(source)
-    return loaded
+    return [load(file, root, reporter, settings.max_file_bytes) for file, root in discover(paths, reporter)]
 
 
 def _suppressed(diagnostic: Diagnostic, texts: dict[str, str]) -> bool:
@@ -68,3 +64,35 @@ def _suppressed(diagnostic: Diagnostic, texts: dict[str, str]) -> bool:
         return False
     codes = match.group("codes")
     return codes is None or diagnostic.code in re.split(r"[,\s]+", codes.upper())
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    compiled: CompileResult
+    diagnostics: tuple[Diagnostic, ...]  # compile diagnostics plus the backends'
+    files: dict[str, str | bytes]
+    written: bool = False
+    up_to_date: bool | None = None  # only for `check_only`
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None = None,
+          settings: Settings | None = None, *, check_only: bool = False) -> BuildResult:
+    """Compile and write every artifact to `out` atomically; nothing is written when there are errors."""
+    from glacierc.backends import emit_all
+    from glacierc.output import is_up_to_date, write_atomically
+
+    compiled = compile_project(paths, env, settings)
+    if compiled.has_errors:
+        return BuildResult(compiled, compiled.diagnostics, {})
+    files, backend_diagnostics = emit_all(compiled.project, compiled.sources, compiled.diagnostics)
+    diagnostics = tuple(sorted((*compiled.diagnostics, *backend_diagnostics), key=Diagnostic.sort_key))
+    if any(d.severity is Severity.ERROR for d in backend_diagnostics):
+        return BuildResult(compiled, diagnostics, files)
+    if check_only:
+        return BuildResult(compiled, diagnostics, files, up_to_date=is_up_to_date(out, files))
+    write_atomically(out, files)
+    return BuildResult(compiled, diagnostics, files, written=True)

@@ -125,9 +125,27 @@ class Flow:
         if isinstance(node, (cst.Tuple, cst.List)):
             values = [self.expr(e.value) for e in node.elements]
             return tuple(values) if isinstance(node, cst.Tuple) else values
-        if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and node.value.value in self.env:
-            base = self.env[node.value.value]
-            return base if isinstance(base, NodeOut) else self.ctx.evaluator.eval(node, self._scope())
+        if isinstance(node, cst.IfExp):
+            test = self.expr(node.test)
+            if _is_constant(test):
+                return self.expr(node.body if test else node.orelse)
+        if isinstance(node, cst.Subscript):
+            return self.subscript(node)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            left, right = self.expr(node.left), self.expr(node.right)
+            if isinstance(left, (list, tuple)) and type(left) is type(right):
+                return left + right
+        return self.ctx.evaluator.eval(node, self._scope())
+
+    def subscript(self, node: cst.Subscript) -> object:
+        base = self.expr(node.value)
+        if isinstance(base, NodeOut):
+            return base  # an element of a task's result still comes from that node
+        element = node.slice[0].slice if len(node.slice) == 1 else None
+        if isinstance(base, (list, tuple)) and isinstance(element, cst.Index):
+            key = self.expr(element.value)
+            if isinstance(key, int) and not isinstance(key, bool) and -len(base) <= key < len(base):
+                return base[key]
         return self.ctx.evaluator.eval(node, self._scope())
 
     def _scope(self) -> Scope:
@@ -135,10 +153,13 @@ class Flow:
         return Scope(self.scope.module, self.scope.index, constants)
 
     def call(self, node: cst.Call) -> object:
+        appended = self.list_method(node)
+        if appended is not None:
+            return appended
         callee = self.ctx.evaluator.eval(node.func, self.scope) if not (
             isinstance(node.func, cst.Name) and node.func.value in self.env) else self.env[node.func.value]
         info = self.tasks.get((callee.module, callee.name)) if isinstance(callee, DeclRef) else None
-        args = [(arg.keyword.value if arg.keyword else None, self.expr(arg.value), arg) for arg in node.args]
+        args = self.arguments(node)
         if info is None:
             name = callee.name if isinstance(callee, (DeclRef, FunctionRef)) else _call_name(node)
             self.ctx.report("GLC209", f"`{name}` is not a task; it does not become a node of pipeline "
@@ -146,6 +167,34 @@ class Flow:
                             help="decorate it with an execution resource, e.g. `@local_exec.task()`")
             return Unknown(f"the result of `{name}(...)`")
         return self.task_call(info, node, args)
+
+    def arguments(self, node: cst.Call) -> list[tuple[str | None, object, cst.Arg]]:
+        args = []
+        for arg in node.args:
+            value = self.expr(arg.value)
+            if arg.star == "*" and isinstance(value, (list, tuple)):
+                args += [(None, item, arg) for item in value]
+            elif arg.star == "**" and isinstance(value, dict):
+                args += [(str(key), item, arg) for key, item in value.items()]
+            else:
+                args.append((arg.keyword.value if arg.keyword else None, value, arg))
+        return args
+
+    def list_method(self, node: cst.Call) -> object:
+        """`frames.append(x)` / `frames.extend(xs)` on a pipeline-local list."""
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+                and func.attr.value in ("append", "extend") and len(node.args) == 1):
+            return None
+        target = self.env.get(func.value.value)
+        if not isinstance(target, list):
+            return None
+        value = self.expr(node.args[0].value)
+        if func.attr.value == "append":
+            self.env[func.value.value] = [*target, value]
+        elif isinstance(value, (list, tuple)):
+            self.env[func.value.value] = [*target, *value]
+        return Unknown("the result of a list method")
 
     def task_call(self, info: TaskInfo, node: cst.Call, args: list) -> NodeOut:
         from glacierc.frontend.nodes import make_node

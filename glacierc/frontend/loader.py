@@ -129,20 +129,22 @@ def _string_end(text: str, start: int, quote: str) -> int:
         i = j + 1
 
 
-def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> SourceFile | None:
-    """Read and parse one file; None (with a diagnostic) when it cannot be analysed."""
+def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> SourceFile:
+    """Read and parse one file; its `tree` is None (and a diagnostic reported) when it cannot be analysed."""
     name = _relative_name(file, root)
+    source = SourceFile(name, str(file), _module_name(name), "", is_package=file.name == "__init__.py")
     try:
         size = file.stat().st_size
         if size > max_bytes:
             reporter.emit("GLC004", f"file is {size:,} bytes, over the limit of {max_bytes:,}",
                           Span.whole_file(name), help="raise `max-file-bytes` in [tool.glacierc] if this is intended")
-            return None
+            return source
         text = decode(file.read_bytes())
     except (OSError, ValueError, SyntaxError, LookupError) as error:
-        reporter.emit("GLC003", f"cannot read `{file}`: {error}", Span.whole_file(name))
-        return None
-    source = SourceFile(name, str(file), _module_name(name), text, is_package=file.name == "__init__.py")
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        reporter.emit("GLC003", f"cannot read the file: {reason}", Span.whole_file(name))
+        return source
+    source.text = text
     source.tree = parse(source, reporter)
     return source
 
@@ -156,12 +158,26 @@ def parse(source: SourceFile, reporter: Reporter) -> cst.Module | None:
     try:
         return cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:
-        line, column = error.raw_line, error.raw_column + 1
-        message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+        line, column, message = _syntax_error_position(source.text, error)
         reporter.emit("GLC001", f"syntax error: {message}", Span(source.name, line, column, line, column + 1))
     except RecursionError:
         reporter.emit("GLC004", "the file is nested too deeply to parse", Span.whole_file(source.name))
     return None
+
+
+def _syntax_error_position(text: str, error: cst.ParserSyntaxError) -> tuple[int, int, str]:
+    """LibCST's native parser reports imprecise positions; CPython's parser (`ast.parse` only parses,
+    it never executes) gives the exact place and a clearer message."""
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as exact:
+        return exact.lineno or 1, max(exact.offset or 1, 1), exact.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+    return max(error.raw_line, 1), error.raw_column + 1, message
 
 
 def _relative_name(file: Path, root: Path) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from glacierc.frontend.context import Context
 from glacierc.frontend.tasks import TaskInfo
-from glacierc.frontend.values import StorageVal, Unknown, Where
+from glacierc.frontend.values import StorageVal, Where
 from glacierc.ir import nodes as ir
 from glacierc.source import Span
 
@@ -22,6 +22,8 @@ def make_node(ctx: Context, info: TaskInfo, node_id: str, bound: dict, where: Wh
         elif isinstance(value, StorageVal) and value.name:
             inputs.append(ir.Input(param, "storage", value.name))
             _storage_argument(ctx, task, found, param, value, where, reads, writes)
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, NodeOut) for v in value):
+            inputs.append(ir.Input(param, "nodes", None, tuple(v.id for v in value)))
         elif _is_literal(value):
             inputs.append(ir.Input(param, "const", None, _freeze(value)))
         else:

@@ -27,7 +27,7 @@ def analyse(sources: list[SourceFile], env: dict[str, str], reporter: Reporter) 
     storage = [s for s in (storage_ir(ctx, value) for value in decls.storage) if s is not None]
     executors = [executor_ir(ctx, value) for value in decls.executors]
     infos = _tasks(ctx, decls, executors, providers)
-    pipelines = [build_pipeline(ctx, decl, infos) for decl in decls.pipelines]
+    pipelines = _qualify([build_pipeline(ctx, decl, infos) for decl in decls.pipelines])
     project = ir.Project(
         providers=tuple(sorted(providers.values(), key=lambda p: p.name)),
         storage=tuple(sorted(storage, key=lambda s: s.name)),
@@ -40,8 +40,14 @@ def analyse(sources: list[SourceFile], env: dict[str, str], reporter: Reporter) 
 
 
 def _tasks(ctx: Context, decls: Declarations, executors: list[ir.Executor], providers: dict) -> dict:
+    modules_of: dict[str, set[str]] = {}
     for decl in decls.tasks:
-        ctx.task_names[(decl.module, decl.function.name.value)] = task_name(decl)
+        modules_of.setdefault(task_name(decl), set()).add(decl.module)
+    for decl in decls.tasks:  # `module.name` only where the bare name is used in several modules
+        bare = task_name(decl)
+        final = bare if len(modules_of[bare]) == 1 else f"{decl.module}.{bare}"
+        ctx.task_names[(decl.module, decl.function.name.value)] = final
+        ctx.task_names.setdefault((decl.module, bare), final)
     if any(decl.executor is None for decl in decls.tasks):
         span = Span.whole_file("<implicit>")
         providers[0] = ir.Provider(DEFAULT_PROVIDER, "local", ir.Config("LocalConfig"), span)
@@ -67,3 +73,13 @@ def _report_unresolved_imports(ctx: Context, tables: dict[str, SymbolTable]) -> 
                 ctx.report("GLC006", f"`{binding.target}` names no module of this project",
                            Where(module, binding.index, binding.node),
                            help="compile the whole package (pass its directory) so relative imports resolve")
+
+
+def _qualify(pipelines: list[ir.Pipeline]) -> list[ir.Pipeline]:
+    """`module.name` for pipeline names used in several modules."""
+    from dataclasses import replace
+
+    modules_of: dict[str, set[str]] = {}
+    for pipeline in pipelines:
+        modules_of.setdefault(pipeline.name, set()).add(pipeline.module)
+    return [replace(p, name=f"{p.module}.{p.name}") if len(modules_of[p.name]) > 1 else p for p in pipelines]

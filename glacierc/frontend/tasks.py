@@ -8,7 +8,7 @@ import libcst as cst
 
 from glacierc.frontend import access
 from glacierc.frontend.context import Context
-from glacierc.frontend.extract import TaskDecl, task_name
+from glacierc.frontend.extract import TaskDecl
 from glacierc.frontend.values import DeclRef, Unknown, Where
 from glacierc.ir import nodes as ir
 
@@ -27,7 +27,7 @@ def build_task(ctx: Context, decl: TaskDecl, executor: str, storage_names: froze
     code = ctx.locator(decl.module).code(decl.where.index)
     found = access.analyse(ctx.evaluator, decl.module, decl.where.index, function, code, storage_names)
     for storage, where in found.unproven:
-        ctx.report("GLC205", f"cannot prove how task `{task_name(decl)}` uses `{storage.name}`; "
+        ctx.report("GLC205", f"cannot prove how task `{function.name.value}` uses `{storage.name}`; "
                    "assuming read and write", where,
                    help="access storage with `.scan()`, `.read()`, `.write(...)` or `get_uri()` directly in the task")
     unproven = {id(s): s for s, _ in found.unproven}
@@ -35,7 +35,7 @@ def build_task(ctx: Context, decl: TaskDecl, executor: str, storage_names: froze
     writes = {**found.writes, **unproven}
     tree = ctx.locator(decl.module).tree
     task = ir.Task(
-        name=task_name(decl), function=function.name.value, module=decl.module, executor=executor,
+        name=ctx.task_names[(decl.module, function.name.value)], function=function.name.value, module=decl.module, executor=executor,
         params=_params(tree, function), returns=_annotation(tree, function.returns),
         depends_on=_depends_on(ctx, decl), reads=_names(reads), writes=_names(writes),
         param_reads=tuple(sorted(found.param_reads)), param_writes=tuple(sorted(found.param_writes)),
@@ -79,7 +79,7 @@ def _depends_on(ctx: Context, decl: TaskDecl) -> tuple[str, ...]:
         if isinstance(item, DeclRef):
             names.append(ctx.task_names.get((item.module, item.name), f"<{item.name}>"))
         elif isinstance(item, str):
-            names.append(item)
+            names.append(ctx.task_names.get((decl.module, item), item))
         else:
             ctx.report("GLC202", "`depends_on` names something that is not a task", where,
                        help="list task functions (`depends_on=[load]`) or task names (`depends_on=['load']`)")

@@ -101,12 +101,13 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class Input:
-    """One argument of a task call: the value of a parameter."""
+    """One argument of a task call: the value of a parameter. `nodes`: a list or tuple of node results
+    (e.g. for `*frames`), their ids in `value`."""
 
     param: str
-    kind: Literal["node", "storage", "const", "unknown"]
+    kind: Literal["node", "nodes", "storage", "const", "unknown"]
     ref: str | None = None  # node id or storage name
-    value: object = None  # the literal for "const"
+    value: object = None  # the literal for "const", the tuple of node ids for "nodes"
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,7 +99,14 @@ def write_atomically(path: Path, payload: str | bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -104,9 +104,10 @@ def _storage_node(box: StorageBox) -> str:
 
 
 def _storage_attrs(label: str) -> str:
+    # The extra vertical margin keeps the cylinder's top rim clear of the first label line.
     return _attrs(
         label=label, shape="cylinder", style="filled", color=quote(st.STORAGE_STROKE),
-        fillcolor=quote(st.STORAGE_FILL),
+        fillcolor=quote(st.STORAGE_FILL), margin='"0.12,0.18"',
     )
 
 

@@ -14,8 +14,10 @@ from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_keys as keys
 from glacierc.backends.terraform.aws_lambda_zip import PipelineEntry, lambda_zip, runner_path
-from glacierc.backends.terraform.aws_storage import Bucket, buckets_of, logs_bucket
+from glacierc.backends.terraform.aws_storage import ABORT_MULTIPART_DAYS, Bucket, buckets_of, logs_bucket
 from glacierc.backends.terraform.common import (
+    DEFAULT_NAME_PREFIX,
+    NAME_PREFIX_MAX,
     Expr,
     config_values,
     default_tags,
@@ -74,8 +76,9 @@ def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, 
     """The files of the AWS root module for `provider`, relative to the module directory."""
     module = build(project, provider, runner_sources or {})
     files: dict[str, str | bytes] = {}
+    context = _context(module)
     for name in _FILES:
-        text = render(f"terraform/aws/{name}.j2", m=module)
+        text = render(f"terraform/aws/{name}.j2", **context)
         if text.strip():
             files[name] = text
     files.update(sorted(module.zips.items()))
@@ -85,6 +88,45 @@ def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, 
         for path, content in emit_databricks(module.databricks, module.tags, runner_sources or {}).items():
             files[f"databricks/{path}"] = content
     return files, tuple(module.diagnostics)
+
+
+def _context(module: AwsModule) -> dict[str, object]:
+    return {
+        "m": module,
+        "logs": LOGS,
+        "abort_days": ABORT_MULTIPART_DAYS,
+        "idle_timeout": compute.EMR_IDLE_TIMEOUT,
+        "default_name_prefix": DEFAULT_NAME_PREFIX,
+        "name_prefix_max": NAME_PREFIX_MAX,
+        "outputs": _outputs(module),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    name: str
+    description: str
+    values: tuple[tuple[str, str], ...]
+
+
+def _outputs(module: AwsModule) -> tuple[Output, ...]:
+    """Map outputs keyed by the names used in the pipeline code."""
+    candidates = (
+        Output("buckets", "ARN of every bucket, by bucket name.",
+               tuple((b.name, f"aws_s3_bucket.{b.label}.arn") for b in module.buckets if b.name)),
+        Output("roles", "ARN of the IAM role of every executor (and EMR service role), by label.",
+               tuple((r.label, f"aws_iam_role.{r.label}.arn") for r in module.roles)),
+        Output("instance_profiles", "ARN of every instance profile, by executor label.",
+               tuple((r.label, f"aws_iam_instance_profile.{r.label}.arn")
+                     for r in module.roles if r.instance_profile)),
+        Output("functions", "Name of the Lambda function of every serverless task, by task label.",
+               tuple((f.label, f"aws_lambda_function.{f.label}.function_name") for f in module.functions)),
+        Output("instances", "Id of the EC2 instance of every vm task, by task label.",
+               tuple((i.label, f"aws_instance.{i.label}.id") for i in module.instances)),
+        Output("clusters", "Id of the EMR cluster of every Spark executor, by executor label.",
+               tuple((c.label, f"aws_emr_cluster.{c.label}.id") for c in module.clusters)),
+    )
+    return tuple(output for output in candidates if output.values)
 
 
 def build(project: Project, provider: Provider, runner_sources: Mapping[str, str]) -> AwsModule:
@@ -246,7 +288,7 @@ def _add_roles(module: AwsModule, project: Project, provider: Provider,
         module.diagnostics.extend(_foreign_access(executor, mine, storage, project))
         statements = iam.s3_statements(mine, storage, module.partition, kms)
         if label in logs:
-            statements += (iam.log_statement(logs[label]),)
+            statements += (iam.log_statement(logs[label]), iam.tracing_statement())
         if label in clusters:
             statements += iam.cluster_log_statements(clusters[label].log_prefix, LOGS)
         module.roles.append(Role(

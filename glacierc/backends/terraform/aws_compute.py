@@ -35,6 +35,7 @@ class Function:
     label: str
     name: str
     comment: str
+    description: str
     role: str  # label of the executor's aws_iam_role
     runtime: str
     handler: str
@@ -106,6 +107,7 @@ def lambda_function(task: Task, executor: Executor, label: str, role: str) -> Fu
         label=label,
         name=prefixed(task.name, 64),
         comment=source_comment([(task.span, f"task {task.name}")]),
+        description=f"glacier task {task.name} ({task.span.file}:{task.span.line})"[:256],
         role=role,
         runtime=str(values["runtime"]),
         handler="handler.handler",

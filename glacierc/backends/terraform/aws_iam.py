@@ -156,6 +156,11 @@ def log_statement(log_group_arns: Iterable[Expr]) -> Statement:
     return Statement("WriteLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), resources)
 
 
+def tracing_statement() -> Statement:
+    """X-Ray (active tracing of the functions): these actions support no resource-level scoping."""
+    return Statement("Tracing", ("xray:PutTelemetryRecords", "xray:PutTraceSegments"), ("*",))
+
+
 def trust_statement(principal_type: str, identifiers: tuple[str | Expr, ...]) -> Statement:
     return Statement("AssumeRole", ("sts:AssumeRole",), principals=((principal_type, identifiers),))
 
@@ -178,3 +183,13 @@ def executor_trust(executor: Executor, arn_partition: str) -> Statement:
         root = Expr(f'"arn:{arn_partition}:iam::${{data.aws_caller_identity.current.account_id}}:root"')
         return trust_statement("AWS", (root,))
     return trust_statement("Service", (SERVICE_PRINCIPALS[executor.kind],))
+
+
+def cluster_log_statements(log_prefix: str, logs_label: str) -> tuple[Statement, ...]:
+    """An EMR cluster writes its logs under its own prefix of the module's log bucket."""
+    return (
+        Statement("WriteClusterLogs", ("s3:AbortMultipartUpload", "s3:PutObject"),
+                  (Expr(f'"${{aws_s3_bucket.{logs_label}.arn}}/{log_prefix}*"'),)),
+        Statement("EncryptClusterLogs", ("kms:Decrypt", "kms:GenerateDataKey"),
+                  (Expr(f"aws_kms_key.{logs_label}.arn"),)),
+    )

@@ -1,0 +1,120 @@
+"""The `glacierc` command line: parse flags, call the driver, print, exit. No compile logic here.
+
+Exit status: 0 success (warnings allowed), 1 the input has errors, 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+import glacierc
+
+app = typer.Typer(name="glacierc", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="glacierc: compile Glacier pipelines to Terraform, graphs and Polars runners, statically.")
+
+Paths = Annotated[list[str], typer.Argument(help="Python files or directories (compiled as one project).")]
+EnvOption = Annotated[Optional[list[str]], typer.Option(
+    "--env", "-e", metavar="NAME=VALUE", help="Static value of an environment variable read with os.getenv.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"glacierc {glacierc.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
+    """Static compiler for Glacier pipelines. No command imports or executes your pipeline code (except `run`,
+    which executes the generated runner)."""
+
+
+def parse_env(pairs: list[str] | None) -> dict[str, str]:
+    env = {}
+    for pair in pairs or ():
+        name, sep, value = pair.partition("=")
+        if not sep or not name.isidentifier():
+            _usage(f"`-e {pair}` is not of the form NAME=VALUE")
+        env[name] = value
+    return env
+
+
+def _usage(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def check(
+    paths: Paths,
+    output_format: Annotated[str, typer.Option("--output-format", help="full|concise|json|sarif|github")] = "full",
+    select: Annotated[Optional[list[str]], typer.Option(help="Only these codes or prefixes (comma-separated).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(help="Skip these codes or prefixes (comma-separated).")] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when errors are found.")] = False,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply the fixes attached to diagnostics.")] = False,
+    env: EnvOption = None,
+) -> None:
+    """Report diagnostics for pipeline files."""
+    from glacierc import commands
+
+    code = commands.check(paths, output_format, select, ignore, parse_env(env), fix=fix)
+    raise typer.Exit(0 if exit_zero and code == 1 else code)
+
+
+@app.command()
+def analyze(
+    paths: Paths,
+    format: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+    env: EnvOption = None,
+) -> None:
+    """Print the IR: pipelines, nodes, executors, levels."""
+    from glacierc import commands
+
+    raise typer.Exit(commands.analyze(paths, format, parse_env(env)))
+
+
+@app.command()
+def build(
+    paths: Paths,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("glacier-out"),
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if OUT is not up to date; write nothing.")] = False,
+    env: EnvOption = None,
+) -> None:
+    """Write ir.json, terraform/, graphs/ and runners/ into OUT, atomically."""
+    from glacierc import commands
+
+    raise typer.Exit(commands.build(paths, output, parse_env(env), check_only=check))
+
+
+@app.command()
+def rule(code: Annotated[str, typer.Argument(help="A diagnostic code, e.g. GLC302, or `all`.")]) -> None:
+    """Explain a diagnostic code."""
+    from glacierc import commands
+
+    raise typer.Exit(commands.rule(code))
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except BaseException as error:  # an internal error: a bug of ours, never the user's
+        import traceback
+
+        sys.stderr.write(f"glacierc: internal error: {type(error).__name__}: {error}\n"
+                         "This is a bug in glacierc; please report it with the input that caused it.\n")
+        traceback.print_exc(file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

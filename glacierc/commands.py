@@ -1,0 +1,98 @@
+"""What each CLI command does, as functions returning an exit status (the CLI only parses flags)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from glacierc.diagnostics.model import Severity
+
+
+def _exit_status(diagnostics) -> int:
+    return 1 if any(d.severity is Severity.ERROR for d in diagnostics) else 0
+
+
+def _color() -> bool:
+    import os
+
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def check(paths: list[str], output_format: str, select, ignore, env: dict[str, str], *, fix: bool = False) -> int:
+    from glacierc.diagnostics.render import FORMATS, render
+    from glacierc.driver import compile_project
+    from glacierc.settings import load_settings
+
+    if output_format not in FORMATS:
+        return _usage(f"unknown output format `{output_format}`; use one of {', '.join(FORMATS)}")
+    settings = load_settings(paths).with_cli(select, ignore)
+    result = compile_project(paths, env, settings)
+    if fix:
+        from glacierc.fixes import apply_fixes
+
+        if apply_fixes(result):
+            result = compile_project(paths, env, settings)
+    sys.stdout.write(render(output_format, result.diagnostics, result.texts, result.files, color=_color()))
+    return _exit_status(result.diagnostics)
+
+
+def analyze(paths: list[str], fmt: str, env: dict[str, str]) -> int:
+    from glacierc.driver import compile_project
+
+    if fmt not in ("table", "json"):
+        return _usage(f"unknown format `{fmt}`; use table or json")
+    result = compile_project(paths, env)
+    if fmt == "json":
+        from glacierc.ir.serialize import to_json
+
+        sys.stdout.write(to_json(result.project, result.diagnostics))
+    else:
+        from glacierc.table import print_tables
+
+        print_tables(result)
+    return _exit_status(result.diagnostics)
+
+
+def build(paths: list[str], out: Path, env: dict[str, str], *, check_only: bool) -> int:
+    from glacierc.diagnostics.render import render
+    from glacierc.driver import build as run_build
+    from glacierc.output import OutputError
+
+    try:
+        result = run_build(paths, out, env, check_only=check_only)
+    except OutputError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 1
+    shown = [d for d in result.diagnostics if d.severity is not Severity.INFO or result.has_errors]
+    if shown:
+        sys.stderr.write(render("full", shown, result.compiled.texts, result.compiled.files, color=False))
+    if result.has_errors:
+        sys.stderr.write(f"build failed; `{out}` left untouched\n")
+        return 1
+    if check_only:
+        sys.stderr.write(f"`{out}` is up to date\n" if result.up_to_date else f"`{out}` is stale; run "
+                         f"`glacierc build {' '.join(paths)} -o {out}`\n")
+        return 0 if result.up_to_date else 1
+    for info in (d for d in result.diagnostics if d.severity is Severity.INFO):
+        sys.stderr.write(f"note: {info.message}\n")
+    sys.stderr.write(f"wrote {len(result.files)} files to {out}\n")
+    return 0
+
+
+def rule(code: str) -> int:
+    from glacierc.diagnostics.codes import RULES, rule_text
+
+    if code.lower() == "all":
+        for known in sorted(RULES):
+            sys.stdout.write(f"{known}  {RULES[known].name:<24} {RULES[known].title}\n")
+        return 0
+    code = code.upper()
+    if code not in RULES:
+        return _usage(f"unknown code `{code}`; `glacierc rule all` lists them")
+    sys.stdout.write(rule_text(code))
+    return 0
+
+
+def _usage(message: str) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    return 2

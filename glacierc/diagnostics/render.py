@@ -1,0 +1,97 @@
+"""Diagnostics as users see them: full (rustc/ruff style), concise, json, sarif (2.1.0), github."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from glacierc.diagnostics.model import Diagnostic, Severity
+
+FORMATS = ("full", "concise", "json", "sarif", "github")
+
+
+def render(fmt: str, diagnostics: Sequence[Diagnostic], texts: Mapping[str, str], display: Mapping[str, str],
+           *, color: bool = False) -> str:
+    items = [_displayed(d, display) for d in diagnostics]
+    if fmt == "json":
+        return json.dumps([d.to_dict() for d in items], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "sarif":
+        from glacierc.diagnostics.sarif import to_sarif
+
+        return json.dumps(to_sarif(items), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "github":
+        return "".join(github_line(d) + "\n" for d in items)
+    if fmt == "concise":
+        return "".join(concise_line(d) + "\n" for d in items) + summary(items)
+    by_display = {display.get(name, name): text for name, text in texts.items()}
+    return "".join(full_block(d, by_display.get(d.span.file), color) for d in items) + summary(items)
+
+
+def _displayed(diagnostic: Diagnostic, display: Mapping[str, str]) -> Diagnostic:
+    from dataclasses import replace
+
+    shown = display.get(diagnostic.span.file)
+    return replace(diagnostic, span=replace(diagnostic.span, file=shown)) if shown else diagnostic
+
+
+def concise_line(d: Diagnostic) -> str:
+    return f"{d.span.file}:{d.span.line}:{d.span.column}: {d.code} {d.message}"
+
+
+def full_block(d: Diagnostic, text: str | None, color: bool = False) -> str:
+    paint = _painter(color)
+    head = paint(f"{d.severity.value}[{d.code}]", _SEVERITY_COLOR[d.severity]) + paint(f": {d.message}", "1")
+    lines = [head, f"  {paint('-->', '34')} {d.span.file}:{d.span.line}:{d.span.column}"]
+    lines += _snippet(d, text, paint)
+    if d.help:
+        lines.append(f"  {paint('= help:', '36')} {d.help}")
+    if d.fix:
+        lines.append(f"  {paint('= fix:', '32')} {d.fix.message} (apply with `glacierc check --fix`)")
+    return "\n".join(lines) + "\n\n"
+
+
+def _snippet(d: Diagnostic, text: str | None, paint) -> list[str]:
+    source_lines = text.split("\n") if text is not None else []
+    if not 1 <= d.span.line <= len(source_lines):
+        return []
+    line = source_lines[d.span.line - 1].replace("\t", "    ").rstrip()
+    if len(line) > 200:
+        line = line[:200] + " ..."
+    gutter = " " * len(str(d.span.line))
+    start = max(d.span.column - 1, 0)
+    end = d.span.end_column - 1 if d.span.end_line == d.span.line else len(line)
+    carets = "^" * max(1, min(end, len(line)) - start)
+    return [f"{gutter} {paint('|', '34')}", f"{paint(str(d.span.line), '34')} {paint('|', '34')} {line}",
+            f"{gutter} {paint('|', '34')} {' ' * start}{paint(carets, _SEVERITY_COLOR[d.severity])}"]
+
+
+def summary(items: Sequence[Diagnostic]) -> str:
+    errors = sum(d.severity is Severity.ERROR for d in items)
+    warnings = sum(d.severity is Severity.WARNING for d in items)
+    if not items:
+        return "All checks passed.\n"
+    return f"Found {errors} error{'s' * (errors != 1)} and {warnings} warning{'s' * (warnings != 1)}.\n"
+
+
+def github_line(d: Diagnostic) -> str:
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}[d.severity]
+    props = (f"file={_escape_property(d.span.file)},line={d.span.line},col={d.span.column},"
+             f"endLine={d.span.end_line},endColumn={d.span.end_column},title={_escape_property(d.code)}")
+    return f"::{level} {props}::{_escape_data(f'{d.code} {d.message}')}"
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+_SEVERITY_COLOR = {Severity.ERROR: "1;31", Severity.WARNING: "1;33", Severity.INFO: "1;36"}
+
+
+def _painter(color: bool):
+    if not color:
+        return lambda text, code: text
+    return lambda text, code: f"\x1b[{code}m{text}\x1b[0m"

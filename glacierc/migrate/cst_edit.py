@@ -1,0 +1,177 @@
+"""Formatting-preserving edits of LibCST nodes: comma-separated items and statement lists.
+
+Removed items hand their trailing comma to the new last item; appended items copy the comma
+style (and so the line breaks) of their neighbours; removed statements hand their comments to
+the next statement, so no comment is ever lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import libcst as cst
+
+T = TypeVar("T", bound=cst.CSTNode)
+
+_EMPTY = cst.Module(body=[])
+
+
+def code(node: cst.CSTNode) -> str:
+    """The source text of one node."""
+    return _EMPTY.code_for_node(node)
+
+
+def keyword(arg: cst.Arg) -> str | None:
+    return arg.keyword.value if arg.keyword is not None else None
+
+
+def string_value(node: cst.BaseExpression) -> str | None:
+    """The value of a plain string literal (no f-string, no concatenation), else None."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def without_items(items: Sequence[T], drop: Callable[[T], bool]) -> list[T]:
+    """`items` minus the dropped ones; a dropped last item leaves its comma to the new last."""
+    kept = [item for item in items if not drop(item)]
+    if not kept or len(kept) == len(items) or kept[-1] is items[-1]:
+        return kept
+    last = items[-1]
+    changes: dict[str, Any] = {"comma": last.comma}  # type: ignore[attr-defined]
+    if isinstance(last, cst.Arg):
+        changes["whitespace_after_arg"] = last.whitespace_after_arg
+    kept[-1] = kept[-1].with_changes(**changes)
+    return kept
+
+
+def with_items_appended(
+    items: Sequence[T], new: Sequence[T], opening: cst.BaseParenthesizableWhitespace | None = None
+) -> list[T]:
+    """`items` + `new`, separated like the existing items (one per line if they are)."""
+    if not new:
+        return list(items)
+    if not items:
+        return _joined(list(new), _separator(items, opening), cst.MaybeSentinel.DEFAULT)
+    last = items[-1]
+    separator = _separator(items, opening)
+    head = list(items[:-1]) + [last.with_changes(comma=separator)]  # type: ignore[attr-defined]
+    tail = _joined(list(new), separator, last.comma)  # type: ignore[attr-defined]
+    if isinstance(last, cst.Arg):
+        head[-1] = head[-1].with_changes(whitespace_after_arg=cst.SimpleWhitespace(""))
+        tail[-1] = tail[-1].with_changes(whitespace_after_arg=last.whitespace_after_arg)
+    return head + tail
+
+
+def _separator(items: Sequence[cst.CSTNode], opening: cst.BaseParenthesizableWhitespace | None) -> cst.Comma:
+    if len(items) >= 2 and isinstance(items[-2].comma, cst.Comma):  # type: ignore[attr-defined]
+        return items[-2].comma  # type: ignore[attr-defined]
+    if opening is not None and "\n" in code_of_whitespace(opening):
+        return cst.Comma(whitespace_after=opening)
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def _joined(items: list[T], separator: cst.Comma, final: cst.Comma | cst.MaybeSentinel) -> list[T]:
+    out = [item.with_changes(comma=separator) for item in items[:-1]]  # type: ignore[attr-defined]
+    return out + [items[-1].with_changes(comma=final)]  # type: ignore[attr-defined]
+
+
+def code_of_whitespace(node: cst.BaseParenthesizableWhitespace) -> str:
+    return _EMPTY.code_for_node(node)
+
+
+def plain_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
+    """`name=value` without spaces around `=`."""
+    return cst.Arg(
+        keyword=cst.Name(name),
+        value=value,
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
+    )
+
+
+def bare_arg(arg: cst.Arg) -> cst.Arg:
+    """An argument moved elsewhere: same keyword and value, no comma of its own."""
+    return arg.with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=cst.SimpleWhitespace(""))
+
+
+def call_with_args(call: cst.Call, args: Sequence[cst.Arg]) -> cst.Call:
+    """`call` with new arguments; no arguments means no whitespace inside the parentheses."""
+    if not args:
+        return call.with_changes(args=(), whitespace_before_args=cst.SimpleWhitespace(""))
+    return call.with_changes(args=tuple(args))
+
+
+# --- statement lists --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StatementAction:
+    """What happens to one module-level statement. `replace=None` keeps it (as transformed)."""
+
+    before: tuple[cst.BaseStatement, ...] = ()
+    replace: tuple[cst.BaseStatement, ...] | None = None
+    after: tuple[cst.BaseStatement, ...] = ()
+
+    def merged(self, other: StatementAction) -> StatementAction:
+        replace = self.replace if other.replace is None else other.replace
+        return StatementAction(self.before + other.before, replace, self.after + other.after)
+
+
+def rebuild_body(
+    original: Sequence[cst.BaseStatement],
+    updated: Sequence[cst.BaseStatement],
+    actions: dict[cst.BaseStatement, StatementAction],
+) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+    """Apply `actions` (keyed by original statement); returns the body and left-over comments."""
+    body: list[cst.BaseStatement] = []
+    pending: list[cst.EmptyLine] = []
+    for before, after in zip(original, updated, strict=True):
+        action = actions.get(before)
+        if action is None:
+            group, head = [after], _merge_lines(pending, after.leading_lines)
+        else:
+            kept = [after] if action.replace is None else list(action.replace)
+            group = [*action.before, *kept, *action.after]
+            own = list(after.leading_lines)
+            if action.replace is not None:
+                own += _trailing_comment(after)
+            head = _merge_lines(pending, own)
+        if not group:
+            pending = head
+            continue
+        pending = []
+        body.append(group[0].with_changes(leading_lines=head))
+        body.extend(statement.with_changes(leading_lines=()) if statement is after else statement
+                    for statement in group[1:])
+    return body, [line for line in pending if line.comment is not None]
+
+
+def _merge_lines(pending: Sequence[cst.EmptyLine], own: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
+    """Comments carried from removed statements come first; bare blank lines do not pile up."""
+    if any(line.comment is not None for line in pending):
+        return [*pending, *own]
+    blank_own = 0
+    for line in own:
+        if line.comment is not None:
+            break
+        blank_own += 1
+    missing = max(0, len(pending) - blank_own)
+    return [*pending[:missing], *own]
+
+
+def _trailing_comment(statement: cst.BaseStatement) -> list[cst.EmptyLine]:
+    """The `# comment` at the end of a removed simple statement, as a line of its own."""
+    if isinstance(statement, cst.SimpleStatementLine) and statement.trailing_whitespace.comment:
+        return [cst.EmptyLine(comment=statement.trailing_whitespace.comment)]
+    return []
+
+
+def parse_statements(text: str, like: cst.Module) -> tuple[cst.BaseStatement, ...]:
+    """Statements parsed from `text`, to be emitted with the module's own newline style."""
+    module = cst.parse_module(text, config=like.config_for_parsing)
+    return tuple(module.body)

@@ -1,0 +1,166 @@
+"""Shared helpers for tests of generated Terraform (any cloud): write, fmt, validate, checkov.
+
+Nothing here is specific to a cloud: a test writes the emitted files with `write_files`, then
+checks a root module with `fmt_check`, `validate` (offline, through a filesystem mirror of
+providers) or `checkov_failures`. Each tool has a `*_missing()` that returns the reason to skip
+(None when the tool is usable), so tests can `pytest.skip(reason)` with a clear message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+#: The offline provider mirror (unpacked layout: registry.terraform.io/<namespace>/<type>/<version>/...).
+MIRROR = Path(os.environ.get("GLACIER_TF_MIRROR", "/opt/tf-plugins"))
+CHECKOV = Path(os.environ.get("GLACIER_CHECKOV", REPO / ".venv-checkov" / "bin" / "checkov"))
+
+
+def write_files(files: Mapping[str, str | bytes], root: Path) -> Path:
+    """Write emitted `{relative path: content}` under `root`; returns `root`."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def module_dirs(root: Path) -> list[Path]:
+    """Every directory under `root` holding `.tf` files (one root module each), sorted."""
+    return sorted({path.parent for path in root.rglob("*.tf")})
+
+
+# --- terraform --------------------------------------------------------------------------------
+
+
+def terraform_missing() -> str | None:
+    if shutil.which("terraform") is None:
+        return "the terraform binary is not on PATH"
+    return None
+
+
+def mirror_missing(*providers: str) -> str | None:
+    """Why `validate` cannot run for `providers` ("hashicorp/aws", ...), or None."""
+    missing = terraform_missing()
+    if missing:
+        return missing
+    for provider in providers:
+        if not (MIRROR / "registry.terraform.io" / provider).is_dir():
+            return f"provider {provider} is not in the offline mirror {MIRROR}"
+    return None
+
+
+@dataclass(frozen=True)
+class Terraform:
+    """Runs terraform offline: own CLI config with the filesystem mirror, own HOME and plugin cache."""
+
+    home: Path
+
+    @classmethod
+    def create(cls, home: Path) -> Terraform:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "plugin-cache").mkdir(exist_ok=True)
+        (home / "terraform.rc").write_text(
+            "provider_installation {\n"
+            "  filesystem_mirror {\n"
+            f'    path    = "{MIRROR}"\n'
+            '    include = ["registry.terraform.io/*/*"]\n'
+            "  }\n"
+            "  direct {\n"
+            '    exclude = ["registry.terraform.io/*/*"]\n'
+            "  }\n"
+            "}\n"
+            f'plugin_cache_dir = "{home / "plugin-cache"}"\n',
+            encoding="utf-8",
+        )
+        return cls(home)
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "TF_CLI_CONFIG_FILE": str(self.home / "terraform.rc"),
+            "CHECKPOINT_DISABLE": "1",
+            "HOME": str(self.home),
+            "TF_IN_AUTOMATION": "1",
+        }
+
+    def run(self, directory: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+        return subprocess.run(["terraform", *args], cwd=directory, env=self.env(), capture_output=True,
+                              text=True, timeout=timeout, check=False)
+
+    def validate(self, directory: Path) -> list[str]:
+        """`init -backend=false` + `validate`; the problems as readable lines (empty = valid)."""
+        init = self.run(directory, "init", "-backend=false", "-input=false", "-no-color")
+        if init.returncode != 0:
+            return [f"terraform init failed:\n{init.stdout}\n{init.stderr}"]
+        result = self.run(directory, "validate", "-json", "-no-color")
+        report = json.loads(result.stdout)
+        return [_diagnostic_line(d) for d in report.get("diagnostics", [])
+                if d.get("severity") == "error" or not report.get("valid", False)]
+
+    def fmt_check(self, directory: Path) -> str:
+        """The diff `terraform fmt` would apply (empty when every file is canonical)."""
+        result = self.run(directory, "fmt", "-check", "-diff", "-recursive", "-no-color")
+        return "" if result.returncode == 0 else result.stdout + result.stderr
+
+
+def _diagnostic_line(diagnostic: dict) -> str:
+    where = diagnostic.get("range") or {}
+    place = f"{where.get('filename', '?')}:{(where.get('start') or {}).get('line', '?')}"
+    return f"{place}: {diagnostic.get('severity')}: {diagnostic.get('summary')}: {diagnostic.get('detail', '')}"
+
+
+# --- checkov ----------------------------------------------------------------------------------
+
+
+def checkov_missing() -> str | None:
+    if not CHECKOV.exists():
+        return f"checkov is not installed at {CHECKOV} (make security creates .venv-checkov)"
+    return None
+
+
+def checkov_report(directory: Path, checkov: Path = CHECKOV, *, quiet: bool = True) -> list[dict]:
+    """Checkov's JSON report (one dict per framework run) for `directory`, offline.
+
+    `quiet` lists failed checks only; without it passed and skipped checks are listed too.
+    """
+    flags = ["--quiet"] if quiet else []
+    result = subprocess.run(
+        [str(checkov), "-d", str(directory), "--framework", "terraform", *flags, "--compact",
+         "-o", "json", "--skip-download"],
+        capture_output=True, text=True, timeout=600, check=False,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
+    )
+    if not result.stdout.strip():
+        raise RuntimeError(f"checkov printed nothing (exit {result.returncode}): {result.stderr[-2000:]}")
+    report = json.loads(result.stdout)
+    return report if isinstance(report, list) else [report]
+
+
+def checkov_failures(directory: Path, checkov: Path = CHECKOV) -> list[str]:
+    """`CHECK_ID file resource: name` for every failed check (empty = clean)."""
+    failures = []
+    for run in checkov_report(directory, checkov):
+        for check in (run.get("results") or {}).get("failed_checks", []):
+            failures.append(f"{check['check_id']} {check.get('file_path', '?')} "
+                            f"{check.get('resource', '?')}: {check.get('check_name', '')}")
+    return sorted(failures)
+
+
+def checkov_skips(directory: Path, checkov: Path = CHECKOV) -> list[tuple[str, str, str]]:
+    """(check id, resource, reason) of every inline `checkov:skip`, sorted."""
+    skips = set()
+    for run in checkov_report(directory, checkov, quiet=False):
+        for check in (run.get("results") or {}).get("skipped_checks", []):
+            reason = (check.get("check_result") or {}).get("suppress_comment", "")
+            skips.add((check["check_id"], check.get("resource", "?"), reason))
+    return sorted(skips)
