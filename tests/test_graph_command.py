@@ -84,7 +84,8 @@ def test_missing_dot_is_a_clear_message(tmp_path, monkeypatch):
         (("nope", None, None, []), "no pipeline named 'nope'; the input has: aws_etl"),
         ((None, "jpeg", None, []), "unknown --format 'jpeg'; expected one of dot, svg, png, mermaid"),
         ((None, None, Path("g.txt"), []), "cannot tell the format from 'g.txt'"),
-        ((None, None, None, ["+enrch"]), "--select: pipeline 'aws_etl' has no node 'enrch'; did you mean 'enrich'?"),
+        ((None, None, None, ["+enrch"]),
+         "--select: pipeline 'aws_etl' has no node 'enrch'; did you mean 'enrich'?"),
         ((None, None, None, ["a@b"]), "invalid selector 'a@b'"),
     ],
 )

@@ -88,7 +88,8 @@ def test_edge_styles():
     text = pipeline_dot(project, project.pipelines[0])
     assert '"task:extract" -> "task:clean" [label="events"];' in text
     assert '"task:save" -> "task:audit" [style=dashed' in text
-    assert '"storage:raw_events" -> "task:extract" [color="#56B4E9", arrowhead=empty, label="source"];' in text
+    assert ('"storage:raw_events" -> "task:extract" '
+            '[color="#56B4E9", arrowhead=empty, label="source"];') in text
     assert '"task:save" -> "storage:curated" [color="#D55E00", penwidth=2];' in text
 
 

@@ -76,3 +76,17 @@ def test_selection_on_an_example():
     assert code == 0
     assert '"task:aggregate"' not in dot and '"task:publish"' not in dot and "storage:report" not in dot
     assert all(f'"task:{n}"' in dot for n in ("load", "load_2", "load_3", "completed_orders", "join_all"))
+
+
+def test_the_mermaid_in_the_docs_is_what_the_backend_prints():
+    docs = (ROOT / "docs/graph.md").read_text()
+    block = docs.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    code, payload, _ = graph_command(project_of("aws_etl"), None, "mermaid", None, ["+enrich"])
+    assert code == 0 and payload == block
+
+
+def test_the_picture_in_the_docs_exists():
+    docs = (ROOT / "docs/graph.md").read_text()
+    assert "![aws_etl as drawn by glacierc graph](img/aws_etl.svg)" in docs
+    svg = (ROOT / "docs/img/aws_etl.svg").read_text()
+    assert "<title>aws_etl</title>" in svg and "task:enrich" in svg

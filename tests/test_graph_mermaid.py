@@ -35,7 +35,8 @@ def test_shape_of_the_flowchart():
     out = mermaid_of(aws_project())
     assert out.startswith('---\ntitle: "aws_etl (aws)"\n---\nflowchart LR\n')
     assert '  subgraph x_lambda_exec["lambda_exec (serverless: LambdaConfig)"]' in out
-    assert '  s_curated[("<b>curated</b><br/>acme-curated/daily/country_activity.parquet<br/><i>parquet</i>")]' in out
+    assert ('  s_curated[("<b>curated</b><br/>acme-curated/daily/country_activity.parquet'
+            '<br/><i>parquet</i>")]') in out
     assert '  t_extract -->|"events"| t_clean' in out  # data edge labelled with its parameter
     assert "  t_save -.->|\"curated\"| t_audit" in out  # order edge dotted
     assert "  t_save ==> s_curated" in out  # write thick

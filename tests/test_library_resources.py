@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -281,28 +280,3 @@ def test_compiler_modes_without_the_compiler(mode: str, monkeypatch: pytest.Monk
     monkeypatch.setitem(sys.modules, "glacierc.api", None)  # makes `import glacierc.api` fail
     with pytest.raises(RuntimeError, match="requires the glacierc compiler"):
         Pipeline(test_unknown_run_mode).run(mode=mode)
-
-
-def test_compiler_modes_hand_the_source_file_to_glacierc_api(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    calls: list[tuple[Any, ...]] = []
-
-    def analyze_source_file(path: Path) -> str:
-        calls.append(("analyze", path))
-        return "ir"
-
-    def build(path: Path, out: Path) -> str:
-        calls.append(("build", path, out))
-        return "built"
-
-    stand_in = types.ModuleType("glacierc.api")
-    stand_in.analyze_source_file = analyze_source_file  # type: ignore[attr-defined]
-    stand_in.build = build  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "glacierc.api", stand_in)
-    flow = Pipeline(test_unknown_run_mode)
-    assert flow.run(mode="analyze") == "ir"
-    assert flow.run(mode="generate", output_dir=tmp_path) == "built"
-    assert flow.run(mode="generate") == "built"
-    here = Path(__file__)
-    assert calls == [("analyze", here), ("build", here, tmp_path), ("build", here, Path("out"))]

@@ -12,7 +12,7 @@ import libcst as cst
 
 from glacierc.frontend import library
 from glacierc.frontend.names import SymbolTable
-from glacierc.frontend.values import (ConfigVal, DeclRef, EnvVal, ExecutorVal, FunctionRef, Method,
+from glacierc.frontend.values import (DeclRef, EnvVal, ExecutorVal, FunctionRef, Method,
                                       ModuleRef, ProviderVal, Qual, StorageVal, Unknown, Where)
 
 MAX_CALL_DEPTH = 16

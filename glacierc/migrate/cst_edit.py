@@ -116,10 +116,16 @@ class StatementAction:
     before: tuple[cst.BaseStatement, ...] = ()
     replace: tuple[cst.BaseStatement, ...] | None = None
     after: tuple[cst.BaseStatement, ...] = ()
+    #: Rewrites the transformed statement in place (e.g. `env.register("k", v)` -> `k = v`).
+    rewrite: Callable[[cst.BaseStatement], Sequence[cst.BaseStatement]] | None = None
 
     def merged(self, other: StatementAction) -> StatementAction:
-        replace = self.replace if other.replace is None else other.replace
-        return StatementAction(self.before + other.before, replace, self.after + other.after)
+        return StatementAction(
+            self.before + other.before,
+            self.replace if other.replace is None else other.replace,
+            self.after + other.after,
+            self.rewrite if other.rewrite is None else other.rewrite,
+        )
 
 
 def rebuild_body(
@@ -135,11 +141,9 @@ def rebuild_body(
         if action is None:
             group, head = [after], _merge_lines(pending, after.leading_lines)
         else:
-            kept = [after] if action.replace is None else list(action.replace)
+            kept, removed = _kept(action, after)
             group = [*action.before, *kept, *action.after]
-            own = list(after.leading_lines)
-            if action.replace is not None:
-                own += _trailing_comment(after)
+            own = list(after.leading_lines) + (_trailing_comment(after) if removed else [])
             head = _merge_lines(pending, own)
         if not group:
             pending = head
@@ -149,6 +153,16 @@ def rebuild_body(
         body.extend(statement.with_changes(leading_lines=()) if statement is after else statement
                     for statement in group[1:])
     return body, [line for line in pending if line.comment is not None]
+
+
+def _kept(action: StatementAction, statement: cst.BaseStatement) -> tuple[list[cst.BaseStatement], bool]:
+    """What stands in for `statement`, and whether it is gone (its trailing comment moves up)."""
+    if action.rewrite is not None:
+        kept = list(action.rewrite(statement))
+        return kept, not kept
+    if action.replace is not None:
+        return list(action.replace), True
+    return [statement], False
 
 
 def _merge_lines(pending: Sequence[cst.EmptyLine], own: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:

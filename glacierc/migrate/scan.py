@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from glacierc.migrate.catalogue import ENV_CLASS, OLD_PROVIDERS, config_cloud, config_role
+from glacierc.migrate.catalogue import (
+    ENV_CLASS,
+    OLD_PROVIDERS,
+    SERVERLESS_CONFIG,
+    config_cloud,
+    config_role,
+)
 from glacierc.migrate.cst_edit import keyword, string_value
 from glacierc.migrate.resolve import Resolver
 
@@ -176,8 +182,6 @@ def _scan_executor(
         if keyword(arg) == "config":
             config = config_class_of(arg.value, facts, resolver)
     if method == "serverless" and config is None and not any(keyword(a) == "config" for a in call.args):
-        from glacierc.migrate.catalogue import SERVERLESS_CONFIG  # the old signature had no config
-
         config = SERVERLESS_CONFIG.get(facts.cloud_of(provider) or "")
     facts.executors.append(ExecutorFact(var, provider, method, config, statement))
 

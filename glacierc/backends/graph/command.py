@@ -62,7 +62,8 @@ def resolve_format(fmt: str | None, output: Path | None) -> str:
     return SUFFIXES[suffix]
 
 
-def choose_pipelines(project: Project, name: str | None, fmt: str, select: list[str]) -> list[Pipeline]:
+def choose_pipelines(project: Project, name: str | None, fmt: str,
+                     select: list[str]) -> list[Pipeline]:
     pipelines = sorted(project.pipelines, key=lambda p: p.name)
     names = ", ".join(p.name for p in pipelines)
     if not pipelines:

@@ -88,7 +88,8 @@ def _styles(view: GraphView, ids: dict[tuple[str, str], str]) -> list[str]:
         look = st.kind_style(kind)
         out.append(f"{INDENT}classDef {kind} fill:{look.fill},stroke:{look.stroke},color:#000")
     if view.storage:
-        out.append(f"{INDENT}classDef storage fill:{st.STORAGE_FILL},stroke:{st.STORAGE_STROKE},color:#000")
+        fill, stroke = st.STORAGE_FILL, st.STORAGE_STROKE
+        out.append(f"{INDENT}classDef storage fill:{fill},stroke:{stroke},color:#000")
     for kind in view.kinds:
         members = [ids["t", b.id] for c in view.clusters for b in c.nodes if b.kind == kind]
         out.append(f"{INDENT}class {','.join(members)} {kind}")

@@ -29,7 +29,8 @@ def find_dot() -> str | None:
 def render(dot_source: str, fmt: str) -> bytes:
     """The picture of `dot_source` in `fmt` ("svg" or "png")."""
     if fmt not in RENDERED_FORMATS:
-        raise RenderError(f"cannot render format '{fmt}'; expected one of {', '.join(RENDERED_FORMATS)}")
+        expected = ", ".join(RENDERED_FORMATS)
+        raise RenderError(f"cannot render format '{fmt}'; expected one of {expected}")
     dot = find_dot()
     if dot is None:
         raise RenderError(INSTALL_HINT)

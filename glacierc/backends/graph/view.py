@@ -84,7 +84,8 @@ def _kind_rank(kind: str) -> tuple[int, str]:
     return (KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER), kind)
 
 
-def build_view(project: Project, pipeline: Pipeline, selected: Iterable[str] | None = None) -> GraphView:
+def build_view(project: Project, pipeline: Pipeline,
+               selected: Iterable[str] | None = None) -> GraphView:
     """The picture of `pipeline`, keeping only `selected` node ids (all when None)."""
     keep = {n.id for n in pipeline.nodes} if selected is None else set(selected)
     nodes = sorted((n for n in pipeline.nodes if n.id in keep), key=lambda n: n.id)

@@ -58,12 +58,12 @@ class AwsModule:
     partition: str
     buckets: list[Bucket] = field(default_factory=list)
     kms_keys: list[keys.KmsKey] = field(default_factory=list)
-    configured_keys: list[tuple[str, str]] = field(default_factory=list)
+    configured_keys: list[tuple[str, str, str]] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
     functions: list[compute.Function] = field(default_factory=list)
     instances: list[compute.Instance] = field(default_factory=list)
     security_groups: list[compute.SecurityGroup] = field(default_factory=list)
-    subnets: list[tuple[str, str]] = field(default_factory=list)
+    subnets: list[tuple[str, str, str]] = field(default_factory=list)
     amis: list[str] = field(default_factory=list)
     clusters: list[compute.Cluster] = field(default_factory=list)
     databricks: list[tuple[Executor, tuple[Task, ...], str]] = field(default_factory=list)
@@ -215,7 +215,8 @@ def _add_compute(module: AwsModule, project: Project, executors: list[tuple[Exec
             group = compute.vm_security_group(executor, label)
             module.security_groups.append(group)
             if group.subnet:
-                module.subnets.append((label, str(config_values(executor.config, "EC2Config")["subnet_id"])))
+                subnet = str(config_values(executor.config, "EC2Config")["subnet_id"])
+                module.subnets.append((label, subnet, group.comment))
             for task in mine:
                 instance = compute.instance(task, executor, task_labels[task.name], label)
                 module.instances.append(instance)
@@ -261,11 +262,11 @@ def _add_keys(module: AwsModule) -> None:
         if bucket.generated_key:
             module.kms_keys.append(keys.bucket_key(bucket, module.partition))
         elif bucket.configured_key:
-            module.configured_keys.append((bucket.label, bucket.configured_key))
+            module.configured_keys.append((bucket.label, bucket.configured_key, bucket.comment))
     if module.functions or module.clusters:
         module.kms_keys.append(keys.logs_key(LOGS, module.partition, module.region))
     if module.clusters:
-        comment = source_comment([])
+        comment = "# source: generated for the EMR cluster logs of this module"
         module.buckets.append(logs_bucket(LOGS, Expr(f"aws_kms_key.{LOGS}.arn"), comment))
     for cluster in module.clusters:
         module.kms_keys.append(keys.emr_key(cluster, module.partition))

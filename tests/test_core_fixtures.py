@@ -1,0 +1,114 @@
+"""One fixture per frontend feature and diagnostic: snapshots of the IR JSON and of what users see."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from glacierc.diagnostics.render import render
+from glacierc.driver import compile_project
+from glacierc.ir.serialize import to_json
+from tests.helpers import FIXTURES, fixture_env
+
+CORE = sorted(p for p in (FIXTURES / "core").iterdir() if p.is_dir())
+
+
+def _compile(directory):
+    return compile_project([str(directory)], fixture_env(directory))
+
+
+@pytest.mark.parametrize("directory", CORE, ids=lambda p: p.name)
+def test_ir_json_snapshot(directory, snapshot, monkeypatch):
+    monkeypatch.chdir(directory.parent)
+    result = _compile(directory.name)
+    assert to_json(result.project, result.diagnostics) == snapshot
+
+
+@pytest.mark.parametrize("directory", CORE, ids=lambda p: p.name)
+def test_rendered_diagnostics_snapshot(directory, snapshot, monkeypatch):
+    monkeypatch.chdir(directory.parent)
+    result = _compile(directory.name)
+    full = render("full", result.diagnostics, result.texts, result.files)
+    concise = render("concise", result.diagnostics, result.texts, result.files)
+    assert {"full": full, "concise": concise} == snapshot
+
+
+def _codes(directory):
+    return sorted({d.code for d in _compile(directory).diagnostics})
+
+
+def test_aliases_resolve_through_imports():
+    result = _compile(FIXTURES / "core" / "aliases")
+    assert not result.diagnostics
+    storage = {s.name: s.uri for s in result.project.storage}
+    assert storage == {"raw": "s3://acme-raw/in/data.csv", "out": "s3://acme-out/out/result.parquet"}
+    assert result.project.executor("fn").config.fields == (("memory", 2048), ("timeout", 90))
+    assert result.project.provider("provider").config.get("region") == "eu-west-1"
+
+
+def test_multi_module_package_compiles_as_a_whole():
+    result = _compile(FIXTURES / "core" / "multi_module")
+    assert not result.diagnostics
+    pipeline = result.project.pipelines[0]
+    assert [n.id for n in pipeline.nodes] == ["load", "totals", "publish"]
+    assert pipeline.node("load").reads == ("orders",)
+    assert pipeline.node("publish").writes == ("report",)
+    assert {m.name for m in result.project.modules} == {"shop", "shop.infra", "shop.tasks", "shop.pipeline"}
+
+
+def test_env_defines_select_the_provider():
+    directory = FIXTURES / "core" / "env_provider"
+    default = compile_project([str(directory)])
+    assert default.project.providers[0].cloud == "local"
+    assert default.project.storage[0].uri == "./data/events/events.ndjson"
+    aws = compile_project([str(directory)], fixture_env(directory))
+    assert aws.project.providers[0].cloud == "aws"
+    assert aws.project.storage[0].uri == "s3://prod-events/events.ndjson"
+    assert aws.env_used == {"GLACIER_CLOUD", "BUCKET"}
+
+
+def test_loops_unroll_and_tuples_unpack():
+    result = _compile(FIXTURES / "core" / "loops_and_unpacking")
+    pipeline = result.project.pipelines[0]
+    assert [n.id for n in pipeline.nodes] == ["load", "split", "load_2", "split_2", "stage", "report"]
+    assert pipeline.levels == (("load", "load_2"), ("split", "split_2"), ("stage",), ("report",))
+    stage = pipeline.node("stage")
+    assert stage.inputs[0].kind == "nodes" and stage.inputs[0].value == ("split", "split_2")
+    assert ("stage", "report", "order") in {(e.source, e.target, e.kind) for e in pipeline.edges}
+    assert _codes(FIXTURES / "core" / "loops_and_unpacking") == ["GLC204"]  # debug_dump: DEBUG is False
+
+
+def test_encodings_and_unreadable_files():
+    result = _compile(FIXTURES / "core" / "encodings")
+    by_file = {(d.span.file, d.code) for d in result.diagnostics}
+    assert by_file == {("not_text.py", "GLC003"), ("syntax_error.py", "GLC001")}
+    storage = {s.bucket for s in result.project.storage}
+    assert storage == {"café"}  # both the BOM/CRLF file and the latin-1 file decode to the same name
+    uris = sorted(s.uri for s in result.project.storage)
+    assert uris == ["./data/café/menu.csv", "./données/café/menu.csv"]
+
+
+def test_every_diagnostic_kind_in_one_file():
+    codes = _codes(FIXTURES / "core" / "diagnostics_all")
+    assert codes == ["GLC002", "GLC202", "GLC203", "GLC204", "GLC205", "GLC206", "GLC207", "GLC209", "GLC210",
+                     "GLC301", "GLC302", "GLC303", "GLC305"]
+
+
+def test_noqa_suppresses_only_the_named_code():
+    result = _compile(FIXTURES / "core" / "diagnostics_all")
+    unused = [d.message for d in result.diagnostics if d.code == "GLC204"]
+    assert unused == ["task `orphan` is defined but no pipeline calls it"]  # `quiet` has `# noqa: GLC204`
+
+
+def test_legacy_api_reports_with_help():
+    result = _compile(FIXTURES / "core" / "legacy_api")
+    assert [d.code for d in result.diagnostics] == ["GLC101", "GLC102", "GLC102", "GLC103", "GLC102"]
+    assert all(d.help for d in result.diagnostics)
+
+
+def test_ir_json_is_byte_identical_across_runs():
+    first = to_json(_compile(FIXTURES / "core" / "aliases").project)
+    second = to_json(_compile(FIXTURES / "core" / "aliases").project)
+    assert first == second
+    assert json.loads(first)["version"] == 1
