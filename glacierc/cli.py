@@ -92,6 +92,22 @@ def build(
 
 
 @app.command()
+def graph(
+    path: Annotated[list[str], typer.Argument(help="A Python file or directory.")],
+    pipeline: Annotated[Optional[str], typer.Option("--pipeline", "-p", help="Pipeline name.")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="dot|svg|png|mermaid")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file.")] = None,
+    select: Annotated[Optional[list[str]], typer.Option(
+        "--select", "-s", help="dbt-style selection: NODE, +NODE (ancestors), NODE+ (descendants).")] = None,
+    env: EnvOption = None,
+) -> None:
+    """Draw the DAG of a pipeline (DOT on stdout by default)."""
+    from glacierc import commands
+
+    raise typer.Exit(commands.graph(path, pipeline, format, output, select or [], parse_env(env)))
+
+
+@app.command()
 def rule(code: Annotated[str, typer.Argument(help="A diagnostic code, e.g. GLC302, or `all`.")]) -> None:
     """Explain a diagnostic code."""
     from glacierc import commands

@@ -79,6 +79,29 @@ def build(paths: list[str], out: Path, env: dict[str, str], *, check_only: bool)
     return 0
 
 
+def graph(paths: list[str], pipeline: str | None, fmt: str | None, output: Path | None, select: list[str],
+          env: dict[str, str]) -> int:
+    from glacierc.backends.graph.command import graph_command
+    from glacierc.diagnostics.render import render
+    from glacierc.driver import compile_project
+
+    result = compile_project(paths, env)
+    if result.has_errors:
+        sys.stderr.write(render("full", result.diagnostics, result.texts, result.files))
+        return 1
+    code, payload, error = graph_command(result.project, pipeline, fmt, output, select)
+    if error:
+        sys.stderr.write(f"error: {error}\n")
+        return code
+    if isinstance(payload, bytes):
+        if sys.stdout.isatty():
+            return _usage("refusing to write PNG to a terminal; use -o FILE.png")
+        sys.stdout.buffer.write(payload)
+    elif payload is not None:
+        sys.stdout.write(payload)
+    return code
+
+
 def rule(code: str) -> int:
     from glacierc.diagnostics.codes import RULES, rule_text
 

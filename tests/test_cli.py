@@ -130,3 +130,19 @@ def test_output_path_that_is_a_file(tmp_path):
     target.write_text("x")
     result = glacierc("build", str(EXAMPLES / "aws_etl"), "-o", str(target))
     assert result.returncode == 1 and "not a directory" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_graph_command_through_the_cli(tmp_path):
+    dot = glacierc("graph", str(EXAMPLES / "aws_etl"))
+    assert dot.returncode == 0 and dot.stdout.startswith('digraph "aws_etl"')
+    assert glacierc("graph", str(EXAMPLES / "aws_etl"), "--format", "mermaid").stdout.count("flowchart LR") == 1
+    selected = glacierc("graph", str(EXAMPLES / "aws_etl"), "--select", "+clean")
+    assert '"task:extract"' in selected.stdout and '"task:audit"' not in selected.stdout
+    assert glacierc("graph", str(EXAMPLES / "aws_etl"), "--select", "nope").returncode == 2
+    assert glacierc("graph", str(DIAG)).returncode == 1
+
+
+def test_build_writes_graphs(tmp_path):
+    out = tmp_path / "out"
+    assert glacierc("build", str(EXAMPLES / "gcp_analytics"), "-o", str(out)).returncode == 0
+    assert (out / "graphs" / "gcp_analytics.dot").read_text().startswith('digraph "gcp_analytics"')

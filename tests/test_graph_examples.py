@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import subprocess
 from pathlib import Path
 
@@ -90,3 +91,17 @@ def test_the_picture_in_the_docs_exists():
     assert "![aws_etl as drawn by glacierc graph](img/aws_etl.svg)" in docs
     svg = (ROOT / "docs/img/aws_etl.svg").read_text()
     assert "<title>aws_etl</title>" in svg and "task:enrich" in svg
+
+
+def test_read_and_write_of_one_storage_by_one_task():
+    dot = emit(project_of("fixture_bare_task"))["graphs/bare.dot"]
+    assert '"storage:table" -> "task:bump" [color="#56B4E9", arrowhead=empty];' in dot
+    assert '"task:bump" -> "storage:table" [color="#D55E00", penwidth=2];' in dot
+    assert '"task:bump" -> "task:show" [style=dashed, color="#777777", fontcolor="#777777", label="table"];' in dot
+
+
+def test_importing_the_backend_stays_light():
+    code = ("import sys, glacierc.backends.graph; "
+            "print(sorted(m for m in ('graphviz', 'jinja2', 'polars', 'libcst') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -9,7 +9,6 @@ PositionProvider run over that one statement only, on demand (diagnostics and pi
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from glacierc.source import Span
 
@@ -52,6 +51,8 @@ class Locator:
         """Exact span of `node`, which lies inside top-level statement `index`."""
         positions = self._positions.get(index)
         if positions is None:
+            from libcst.metadata import MetadataWrapper, PositionProvider  # only when a nested span is needed
+
             statement = self.tree.body[index]
             module = self.tree.with_changes(body=[statement], header=[], footer=[])
             positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)

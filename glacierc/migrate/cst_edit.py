@@ -55,18 +55,18 @@ def with_items_appended(
     if not new:
         return list(items)
     if not items:
-        return _joined(list(new), _separator(items, opening), cst.MaybeSentinel.DEFAULT)
+        return _joined(list(new), separator(items, opening), cst.MaybeSentinel.DEFAULT)
     last = items[-1]
-    separator = _separator(items, opening)
-    head = list(items[:-1]) + [last.with_changes(comma=separator)]  # type: ignore[attr-defined]
-    tail = _joined(list(new), separator, last.comma)  # type: ignore[attr-defined]
+    sep = separator(items, opening)
+    head = list(items[:-1]) + [last.with_changes(comma=sep)]  # type: ignore[attr-defined]
+    tail = _joined(list(new), sep, last.comma)  # type: ignore[attr-defined]
     if isinstance(last, cst.Arg):
         head[-1] = head[-1].with_changes(whitespace_after_arg=cst.SimpleWhitespace(""))
         tail[-1] = tail[-1].with_changes(whitespace_after_arg=last.whitespace_after_arg)
     return head + tail
 
 
-def _separator(items: Sequence[cst.CSTNode], opening: cst.BaseParenthesizableWhitespace | None) -> cst.Comma:
+def separator(items: Sequence[cst.CSTNode], opening: cst.BaseParenthesizableWhitespace | None) -> cst.Comma:
     if len(items) >= 2 and isinstance(items[-2].comma, cst.Comma):  # type: ignore[attr-defined]
         return items[-2].comma  # type: ignore[attr-defined]
     if opening is not None and "\n" in code_of_whitespace(opening):

@@ -105,6 +105,6 @@ class Resolver:
 
     def accesses(self, name: str) -> list[cst.Name]:
         """Every read of the module-level `name`, in source order."""
-        nodes = [access.node for access in self.global_scope.accesses[name]]
+        nodes = [access.node for a in self.global_scope.assignments[name] for access in a.references]
         names = [node for node in nodes if isinstance(node, cst.Name)]
         return sorted(names, key=self.position)

@@ -51,7 +51,6 @@ def rewrite_serverless_call(original: cst.Call, updated: cst.Call, ctx: RewriteC
     if problem is not None or config_class is None:
         ctx.note(original, f"not migrated: {problem}")
         return updated
-    _report_identity(arguments)
     for arg, what in arguments.identity:
         ctx.note(arg, _IDENTITY_REASON[what].format(code(arg.value)))
     _note_invocations(original, ctx)
@@ -64,10 +63,6 @@ _IDENTITY_REASON = {
     "name": "dropped name={} of provider.serverless(...): an executor is named by its variable",
     "handler": "dropped handler={} of provider.serverless(...): the tasks bound to the executor are its entry points",
 }
-
-
-def _report_identity(arguments: _Arguments) -> None:
-    """Identity arguments are reported by the caller; kept as a hook for clarity."""
 
 
 def _sort(original: cst.Call, updated: cst.Call) -> _Arguments:

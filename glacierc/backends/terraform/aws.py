@@ -74,7 +74,8 @@ class AwsModule:
 def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None
              ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
     """The files of the AWS root module for `provider`, relative to the module directory."""
-    module = build(project, provider, runner_sources or {})
+    runner_sources = runner_sources or {}
+    module = build(project, provider, runner_sources)
     files: dict[str, str | bytes] = {}
     context = _context(module)
     for name in _FILES:
@@ -85,8 +86,9 @@ def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, 
     if module.databricks:
         from glacierc.backends.terraform.databricks import emit_databricks
 
-        for path, content in emit_databricks(module.databricks, module.tags, runner_sources or {}).items():
-            files[f"databricks/{path}"] = content
+        entries = _pipeline_entries(project, runner_sources)
+        found = emit_databricks(module.databricks, module.tags, entries, runner_sources, cloud_module="AWS")
+        files.update((f"databricks/{path}", content) for path, content in found.items())
     return files, tuple(module.diagnostics)
 
 

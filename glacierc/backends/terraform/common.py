@@ -189,6 +189,20 @@ def _hcl_list(value: list | tuple, indent: int) -> str:
     return "[\n" + "".join(f"{pad}{item},\n" for item in items) + "  " * indent + "]"
 
 
+def py_literal(value: object) -> str:
+    """A Python literal for str / None / bool / int / tuples of them, with double-quoted strings."""
+    if isinstance(value, str):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, tuple):
+        items = [py_literal(v) for v in value]
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(py_literal(v) for v in value) + "]"
+    return repr(value)
+
+
 # --- templates and layout ---------------------------------------------------------------------
 
 
@@ -220,18 +234,23 @@ def _environment():
     env.filters["q"] = hcl_string
     env.filters["tpl"] = hcl_template
     env.filters["key"] = hcl_key
-    env.filters["pyrepr"] = repr
+    env.filters["py"] = py_literal
     return env
+
+
+@functools.cache
+def _template(name: str):
+    return _environment().get_template(name)
 
 
 def render_text(template: str, **context: object) -> str:
     """Render a non-HCL template (e.g. a generated Python module) as is."""
-    return _environment().get_template(template).render(**context)
+    return _template(template).render(**context)
 
 
 def render(template: str, **context: object) -> str:
     """Render `template` (relative to templates/) and bring it into `terraform fmt` layout."""
-    return canonical(_environment().get_template(template).render(**context))
+    return canonical(_template(template).render(**context))
 
 
 def canonical(text: str) -> str:
@@ -271,40 +290,20 @@ def _aligned(chain: list[tuple[str, str]]) -> list[str]:
     return [f"{lead.ljust(width)} {rest}" for lead, rest in chain]
 
 
+#: `key =` or `"quoted key" =` at the start of a line (not `==` / `=>`).
+_ATTRIBUTE = re.compile(r'[ \t]*(?:[A-Za-z_][\w-]*|"(?:[^"\\]|\\.)*")[ \t]*=(?![=>])')
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
 def _assignment(line: str) -> tuple[str, str] | None:
-    """(`lead`, `= value`) when the line is `key = value` with a value closed on the same line."""
-    stripped = line.lstrip()
-    if not stripped or stripped.startswith(("#", "//")):
+    """(`lead`, `= value`) when the line is `key = value` and the value closes its brackets on
+    the same line (hclwrite counts the net brackets after `=`; `key = {` starts no alignment)."""
+    match = _ATTRIBUTE.match(line)
+    if match is None:
         return None
-    depth = 0
-    equals = -1
-    in_string = False
-    i = 0
-    while i < len(line):
-        char = line[i]
-        if in_string:
-            if char == "\\":
-                i += 1
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char == "#":
-            break
-        elif char in "{[(":
-            depth += 1
-        elif char in "}])":
-            depth -= 1
-        elif char == "=" and equals < 0 and _plain_equals(line, i):
-            equals = i
-            depth = 0
-        i += 1
-    if equals <= len(line) - len(stripped) or depth != 0:
+    value = _STRING.sub("", line[match.end():])
+    opened = value.count("{") + value.count("[") + value.count("(")
+    if opened != value.count("}") + value.count("]") + value.count(")"):
         return None
+    equals = match.end() - 1
     return line[:equals].rstrip(), line[equals:]
-
-
-def _plain_equals(line: str, i: int) -> bool:
-    before = line[i - 1] if i else ""
-    after = line[i + 1] if i + 1 < len(line) else ""
-    return before not in "=!<>" and after not in "=>"

@@ -1,0 +1,72 @@
+"""`glacierc migrate`: rewrite old-API Glacier code into the current language.
+
+    from glacierc.migrate import migrate_source, unified_diff
+    migration = migrate_source(text, "pipeline.py")
+    migration.new, migration.unmigrated, unified_diff(migration)
+
+The migration is a LibCST codemod (formatting and comments outside the rewritten expressions are
+kept byte for byte), never imports or runs the code it reads, never raises, and is idempotent.
+See docs/migrate.md for what it rewrites and what it reports.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from glacierc.migrate.model import Migration, Unmigrated
+from glacierc.migrate.text import Edit, end_of, line_edits, unified_diff, whole_file_edit
+
+__all__ = [
+    "Edit",
+    "Migration",
+    "Unmigrated",
+    "fix_edits",
+    "line_edits",
+    "migrate_source",
+    "unified_diff",
+    "whole_file_edit",
+]
+
+
+def migrate_source(text: str, path: str = "<string>") -> Migration:
+    """Migrate one file's text. Pure; on any problem returns `new == old` and says why."""
+    try:
+        new, notes = _migrate(text)
+    except Exception as error:  # noqa: BLE001 - a migration never raises, whatever the input
+        return Migration(path, text, text, (_failure(error),))
+    unmigrated = tuple(Unmigrated(line, column, reason) for line, column, reason in notes)
+    try:
+        ast.parse(new)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        reason = f"not migrated: internal error, the rewrite did not parse ({error})"
+        return Migration(path, text, text, (*unmigrated, Unmigrated(1, 1, reason)))
+    return Migration(path, text, new, unmigrated)
+
+
+def fix_edits(text: str) -> list[Edit]:
+    """Edits (line, column, end_line, end_column, replacement) that migrate `text`; [] if none."""
+    return line_edits(migrate_source(text))
+
+
+def _migrate(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    import libcst as cst
+    from libcst.codemod import CodemodContext
+
+    from glacierc.migrate.command import MigrateCommand
+
+    module = cst.parse_module(text)
+    command = MigrateCommand(CodemodContext())
+    new = command.transform_module(module)
+    return new.code, command.notes
+
+
+def _failure(error: Exception) -> Unmigrated:
+    import libcst as cst
+
+    if isinstance(error, cst.ParserSyntaxError):
+        return Unmigrated(error.raw_line, error.raw_column + 1, f"not migrated: the file cannot be parsed ({error.message})")
+    return Unmigrated(1, 1, f"not migrated: internal error {type(error).__name__}: {error}")
+
+
+# `end_of` is re-exported for callers building a whole-file edit themselves.
+_ = end_of
