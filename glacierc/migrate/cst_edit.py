@@ -106,6 +106,42 @@ def call_with_args(call: cst.Call, args: Sequence[cst.Arg]) -> cst.Call:
     return call.with_changes(args=tuple(args))
 
 
+def reindented(value: cst.BaseExpression, dedent: int, module: cst.Module) -> cst.BaseExpression:
+    """`value` with its continuation lines moved `dedent` columns left (it moves to a new line start).
+
+    Left as is when that is not a pure whitespace change: a line indented less than `dedent`, or a
+    string spanning lines (whose content would change).
+    """
+    text = module.code_for_node(value)
+    lines = text.split("\n")
+    if dedent <= 0 or len(lines) == 1 or _has_multiline_string(value, module):
+        return value
+    prefix = " " * dedent
+    if any(line.strip() and not line.startswith(prefix) for line in lines[1:]):
+        return value
+    moved = [line[dedent:] if line.startswith(prefix) else line.lstrip(" ") for line in lines[1:]]
+    try:
+        return cst.parse_expression("\n".join([lines[0], *moved]), config=module.config_for_parsing)
+    except cst.ParserSyntaxError:
+        return value
+
+
+def _has_multiline_string(node: cst.CSTNode, module: cst.Module) -> bool:
+    found = False
+
+    class _Strings(cst.CSTVisitor):
+        def visit_SimpleString(self, string: cst.SimpleString) -> None:
+            nonlocal found
+            found = found or "\n" in string.value
+
+        def visit_FormattedString(self, string: cst.FormattedString) -> None:
+            nonlocal found
+            found = found or "\n" in module.code_for_node(string)
+
+    node.visit(_Strings())
+    return found
+
+
 # --- statement lists --------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import libcst as cst
 
-from glacierc.migrate.cst_edit import call_with_args, keyword, without_items
+from glacierc.migrate.cst_edit import call_with_args, keyword, reindented, without_items
 from glacierc.migrate.scan import EnvFact
 
 StatementRewrite = Callable[[cst.BaseStatement], Sequence[cst.BaseStatement]]
@@ -46,20 +46,22 @@ def name_like(node: cst.BaseExpression, name: str) -> cst.Name:
     return cst.Name(name, lpar=node.lpar, rpar=node.rpar)
 
 
-def register_rewrite(var: str) -> StatementRewrite:
+def register_rewrite(var: str, dedent: int, module: cst.Module) -> StatementRewrite:
     """`env.register("key", value)` -> `var = value` on the same line."""
 
     def rewrite(statement: cst.BaseStatement) -> Sequence[cst.BaseStatement]:
         assert isinstance(statement, cst.SimpleStatementLine)
         expression = statement.body[0]
         assert isinstance(expression, cst.Expr) and isinstance(expression.value, cst.Call)
-        value = expression.value.args[1].value
+        value = reindented(expression.value.args[1].value, dedent, module)
         return [statement.with_changes(body=[_assign(var, value)])]
 
     return rewrite
 
 
-def env_statement_rewrite(env: EnvFact, resources: tuple[tuple[str, int], ...]) -> StatementRewrite:
+def env_statement_rewrite(
+    env: EnvFact, resources: tuple[tuple[str, int, int], ...], module: cst.Module
+) -> StatementRewrite:
     """`env = GlacierEnv(...)` -> nothing, or the variables it held: an inline provider, resources."""
 
     def rewrite(statement: cst.BaseStatement) -> Sequence[cst.BaseStatement]:
@@ -71,9 +73,9 @@ def env_statement_rewrite(env: EnvFact, resources: tuple[tuple[str, int], ...]) 
         if env.provider_expr is not None and env.provider is not None:
             out.append(cst.SimpleStatementLine([_assign(env.provider, _provider_value(call))]))
         entries = _resources_value(call)
-        for key, index in resources:
-            element = entries.elements[index]
-            out.append(cst.SimpleStatementLine([_assign(key, element.value)]))
+        for key, index, dedent in resources:
+            value = reindented(entries.elements[index].value, dedent, module)
+            out.append(cst.SimpleStatementLine([_assign(key, value)]))
         if out:
             out[0] = out[0].with_changes(trailing_whitespace=statement.trailing_whitespace)
         return out

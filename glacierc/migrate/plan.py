@@ -231,8 +231,9 @@ class _Planner:
         for node, value in registered:
             if isinstance(node, cst.SimpleStatementLine):
                 alias = isinstance(value, cst.Name)
-                self.plan.act(node, StatementAction(replace=()) if alias else
-                              StatementAction(rewrite=register_rewrite(var)))
+                dedent = self.resolver.line_indent(value) - self.resolver.line_indent(node)
+                rewrite = register_rewrite(var, dedent, self.resolver.module)
+                self.plan.act(node, StatementAction(replace=()) if alias else StatementAction(rewrite=rewrite))
 
     def _registry_var(
         self, env_var: str, key: str, registered: list[tuple[cst.CSTNode | None, cst.BaseExpression]]
@@ -267,9 +268,12 @@ class _Planner:
                 self._block(env.var, env.statement, env.problem)
             return
         resources = tuple(
-            (key, index) for index, (key, value) in enumerate(env.resources) if not isinstance(value, cst.Name)
+            (key, index, self.resolver.line_indent(value) - self.resolver.line_indent(env.statement))
+            for index, (key, value) in enumerate(env.resources)
+            if not isinstance(value, cst.Name)
         )
-        self.plan.act(env.statement, StatementAction(rewrite=env_statement_rewrite(env, resources)))
+        rewrite = env_statement_rewrite(env, resources, self.resolver.module)
+        self.plan.act(env.statement, StatementAction(rewrite=rewrite))
         for arg in env.extra:
             name = keyword(arg) or "argument"
             self.plan.notes.append((arg, f"dropped {name}= of GlacierEnv(...): environments are not part of the language"))

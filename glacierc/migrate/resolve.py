@@ -35,6 +35,7 @@ class Resolver:
         scope = self._scopes[self.module]
         assert isinstance(scope, GlobalScope)
         self.global_scope: GlobalScope = scope
+        self._lines: list[str] | None = None
 
     # --- where -----------------------------------------------------------------------------
 
@@ -42,6 +43,13 @@ class Resolver:
         """1-based line and column of the start of `node`."""
         start = self._positions[node].start
         return start.line, start.column + 1
+
+    def line_indent(self, node: cst.CSTNode) -> int:
+        """Leading spaces of the source line on which `node` starts."""
+        if self._lines is None:
+            self._lines = self.module.code.split("\n")
+        line = self._lines[self.position(node)[0] - 1]
+        return len(line) - len(line.lstrip(" "))
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self._parents.get(node)

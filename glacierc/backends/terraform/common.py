@@ -256,43 +256,46 @@ def render(template: str, **context: object) -> str:
 def canonical(text: str) -> str:
     """`terraform fmt` layout for the HCL subset the templates produce.
 
-    Removes trailing spaces, keeps at most one blank line in a row and none after `{` or before `}`,
-    and aligns the `=` of consecutive single-line attributes exactly as hclwrite does.
+    Removes trailing spaces, keeps at most one blank line in a row and none after an opening or
+    before a closing bracket, and aligns the `=` of consecutive one-line attributes as hclwrite does.
     """
-    lines = _tidy_lines(text.splitlines())
     out: list[str] = []
     chain: list[tuple[str, str]] = []
-    for line in lines:
-        split = _assignment(line)
+    previous = ""
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if not line:
+            if previous and previous[-1] not in "{[(":
+                _flush(chain, out)
+                out.append("")
+                previous = ""
+            continue
+        if not previous and out and line.lstrip()[0] in "}])":
+            out.pop()
+        previous = line
+        split = _assignment(line) if "=" in line else None
         if split is None:
-            out.extend(_aligned(chain))
-            chain = []
+            _flush(chain, out)
             out.append(line)
         else:
             chain.append(split)
-    out.extend(_aligned(chain))
+    _flush(chain, out)
     return "\n".join(out).strip("\n") + "\n"
 
 
-def _tidy_lines(raw: list[str]) -> list[str]:
-    lines: list[str] = []
-    for line in (item.rstrip() for item in raw):
-        if not line and (not lines or not lines[-1] or lines[-1].endswith(("{", "[", "("))):
-            continue
-        if line.lstrip().startswith(("}", "]", ")")) and lines and not lines[-1]:
-            lines.pop()
-        lines.append(line)
-    return lines
-
-
-def _aligned(chain: list[tuple[str, str]]) -> list[str]:
-    width = max((len(lead) for lead, _ in chain), default=0)
-    return [f"{lead.ljust(width)} {rest}" for lead, rest in chain]
+def _flush(chain: list[tuple[str, str]], out: list[str]) -> None:
+    if len(chain) == 1:
+        out.append(f"{chain[0][0]} {chain[0][1]}")
+    elif chain:
+        width = max(len(lead) for lead, _ in chain)
+        out.extend(f"{lead.ljust(width)} {rest}" for lead, rest in chain)
+    chain.clear()
 
 
 #: `key =` or `"quoted key" =` at the start of a line (not `==` / `=>`).
 _ATTRIBUTE = re.compile(r'[ \t]*(?:[A-Za-z_][\w-]*|"(?:[^"\\]|\\.)*")[ \t]*=(?![=>])')
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[][{}()]")
 
 
 def _assignment(line: str) -> tuple[str, str] | None:
@@ -301,9 +304,11 @@ def _assignment(line: str) -> tuple[str, str] | None:
     match = _ATTRIBUTE.match(line)
     if match is None:
         return None
-    value = _STRING.sub("", line[match.end():])
-    opened = value.count("{") + value.count("[") + value.count("(")
-    if opened != value.count("}") + value.count("]") + value.count(")"):
-        return None
     equals = match.end() - 1
+    value = line[equals:]
+    if _BRACKET.search(value):
+        value = _STRING.sub("", value) if '"' in value else value
+        opened = value.count("{") + value.count("[") + value.count("(")
+        if opened != value.count("}") + value.count("]") + value.count(")"):
+            return None
     return line[:equals].rstrip(), line[equals:]
