@@ -22,6 +22,16 @@ MIRROR = Path(os.environ.get("GLACIER_TF_MIRROR", "/opt/tf-plugins"))
 CHECKOV = Path(os.environ.get("GLACIER_CHECKOV", REPO / ".venv-checkov" / "bin" / "checkov"))
 
 
+def emit_pipeline(path: Path, runner_sources: Mapping[str, str] | None = None):
+    """Compile `path` and run the Terraform backend: (files, compile result, backend diagnostics)."""
+    from glacierc.backends.terraform import emit
+    from glacierc.driver import compile_project
+
+    compiled = compile_project([path], env={})
+    files, diagnostics = emit(compiled.project, runner_sources)
+    return files, compiled, diagnostics
+
+
 def write_files(files: Mapping[str, str | bytes], root: Path) -> Path:
     """Write emitted `{relative path: content}` under `root`; returns `root`."""
     for relative, content in files.items():

@@ -34,3 +34,11 @@ def test_every_rule_is_documented(code):
     text = rule_text(code)
     assert "## What it does" in text and "## Why is this bad?" in text
     assert RULES[code].what and RULES[code].why
+
+
+def test_diagnostics_page_is_generated_from_the_catalogue():
+    from glacierc.diagnostics.docs import diagnostics_page
+    from tests.helpers import ROOT
+
+    page = (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    assert page == diagnostics_page(), "run: python -m glacierc.diagnostics.docs > docs/diagnostics.md"

@@ -1,4 +1,4 @@
-"""Whole-project checks over the IR: pure functions yielding diagnostics (GLC202, 204, 206, 207, 208)."""
+"""Whole-project checks over the IR: pure functions yielding diagnostics (GLC202, 204, 206-208, 211)."""
 
 from __future__ import annotations
 
@@ -60,6 +60,19 @@ def frame_type_mismatches(project: ir.Project) -> Iterator[Diagnostic]:
                                       "parameter as LazyFrame")
 
 
+def read_before_write(project: ir.Project) -> Iterator[Diagnostic]:
+    """A node reads storage that only a node called later in the same pipeline writes."""
+    for pipeline in project.pipelines:
+        position = {node.id: index for index, node in enumerate(pipeline.nodes)}
+        for node in pipeline.nodes:
+            for name in node.reads:
+                writers = [n for n in pipeline.nodes if name in n.writes and n.id != node.id]
+                if writers and all(position[w.id] > position[node.id] for w in writers):
+                    yield _diagnostic("GLC211", f"`{node.id}` reads `{name}` before `{writers[0].id}` writes it "
+                                      f"in pipeline `{pipeline.name}`", node.span,
+                                      help=f"call `{writers[0].task}` first, or add `depends_on=[{writers[0].task}]`")
+
+
 def duplicate_names(project: ir.Project) -> Iterator[Diagnostic]:
     for kind, items in (("task", project.tasks), ("pipeline", project.pipelines)):
         counts = Counter(item.name for item in items)
@@ -85,7 +98,8 @@ def _closest(name: str, names: set[str]) -> str | None:
     return f"did you mean `{close[0]}`?" if close else None
 
 
-PROJECT_CHECKS = (unknown_dependencies, unused_tasks, unused_storage, frame_type_mismatches, duplicate_names)
+PROJECT_CHECKS = (unknown_dependencies, unused_tasks, unused_storage, frame_type_mismatches, read_before_write,
+                  duplicate_names)
 
 
 def run_all(project: ir.Project) -> list[Diagnostic]:

@@ -172,6 +172,18 @@ _rule("GLC210", "unsupported-statement", W, "a pipeline statement the compiler c
       "@pipeline(name='p')\ndef p():\n    while True:\n        return load(raw)\n",
       _HEAD + "@local_exec.task()\ndef load(source) -> pl.LazyFrame:\n    return source.scan()\n\n"
       "@pipeline(name='p')\ndef p():\n    return load(raw)\n")
+_rule("GLC211", "read-before-write", W, "storage is read before the node that writes it",
+      "Reports a node that reads storage which, in the same pipeline, only a node called later writes "
+      "(and nothing orders the writer first).",
+      "The reader sees stale data from a previous run, or fails on the first run when nothing exists yet.",
+      _HEAD + "stage = provider.bucket(bucket='data', path='stage.parquet')\n\n@local_exec.task()\n"
+      "def report() -> pl.DataFrame:\n    return stage.read()\n\n@local_exec.task()\n"
+      "def publish(source) -> None:\n    stage.write(source.scan())\n\n"
+      "@pipeline(name='p')\ndef p():\n    report()\n    publish(raw)\n",
+      _HEAD + "stage = provider.bucket(bucket='data', path='stage.parquet')\n\n@local_exec.task()\n"
+      "def report() -> pl.DataFrame:\n    return stage.read()\n\n@local_exec.task()\n"
+      "def publish(source) -> None:\n    stage.write(source.scan())\n\n"
+      "@pipeline(name='p')\ndef p():\n    publish(raw)\n    report()\n")
 _rule("GLC301", "unknown-config-field", E, "unknown config field",
       "Reports a keyword argument that the config class does not have (see `glacier.config`).",
       "A misspelt field would otherwise be ignored and the default deployed.",

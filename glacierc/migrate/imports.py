@@ -1,9 +1,10 @@
 """Imports after the rewrite: old names go once unused, new names are merged in place.
 
 LibCST's AddImportsVisitor / RemoveImportsVisitor would do this too, but they drop the comments
-of a removed import line and add blank lines around new ones; the rules here keep every comment
-and blank line: names are merged into an existing `from glacier import ...` (sorted if it was),
-and a new line takes the place of the old `from glacier.providers import ...` it replaces.
+of a removed import line and add blank lines around new ones. Here every comment and blank line
+stays: new names are merged into an existing `from glacier import ...` (in sorted position if it
+was sorted), a new line goes next to the other glacier imports, and a removed line hands its
+comments to the next statement.
 """
 
 from __future__ import annotations
@@ -25,45 +26,63 @@ from glacierc.migrate.cst_edit import (
     without_items,
 )
 
+#: Modules of the old library that no longer exist (`import glacier.providers as gp`).
+OLD_MODULES = ("glacier.providers", "glacier.core")
+
+Aliases = list[cst.ImportAlias]
+
+
 def fix_imports(module: cst.Module, needed: set[tuple[str, str]]) -> cst.Module:
+    """Remove unused old-API imports and add `needed` `(module, name)` imports."""
+    body = list(module.body)
+    imports = {index: _single_import(line) for index, line in enumerate(body)}
+    imports = {index: statement for index, statement in imports.items() if statement is not None}
     unused = _unused_names(module)
-    lines = {index: line for index, line in enumerate(module.body) if _import_from(line) is not None}
-    removals = {index: _removable(_import_from(line), unused) for index, line in lines.items()}
-    removals = {index: names for index, names in removals.items() if names}
-    present = {(module_name, name) for line in lines.values() for module_name, name in _imported(line)}
-    missing = sorted(needed - present)
-    if not removals and not missing:
-        return module
-    edited: dict[int, list[cst.ImportAlias]] = {}
-    for index, names in removals.items():
-        statement = _import_from(lines[index])
-        assert statement is not None and not isinstance(statement.names, cst.ImportStar)
-        edited[index] = without_items(statement.names, lambda alias: _alias_name(alias) in names)
+    edited = {index: kept for index, statement in imports.items()
+              if (kept := _without_old(statement, unused)) is not None}
+    present = {item for statement in imports.values() for item in _imported(statement)}
     fresh: dict[str, list[str]] = {}
-    for module_name, name in missing:
-        index = _first_from(lines, module_name)
+    for module_name, name in sorted(needed - present):
+        index = _first_from(imports, module_name)
         if index is None:
             fresh.setdefault(module_name, []).append(name)
-            continue
-        statement = _import_from(lines[index])
-        assert statement is not None and not isinstance(statement.names, cst.ImportStar)
-        edited[index] = _with_alias(statement, edited.get(index, list(statement.names)), name)
-    return _apply(module, lines, edited, fresh)
+        else:
+            statement = imports[index]
+            assert isinstance(statement, cst.ImportFrom)
+            edited[index] = _with_alias(statement, edited.get(index, _aliases(statement)), name)
+    if not edited and not fresh:
+        return module
+    actions = _edit_actions(body, imports, edited)
+    for name in sorted(fresh):
+        _place(module, body, imports, edited, actions, name, fresh[name])
+    new_body, comments = rebuild_body(body, body, actions)
+    return module.with_changes(body=new_body, footer=[*comments, *module.footer])
 
 
-def _import_from(line: cst.BaseStatement) -> cst.ImportFrom | None:
-    """The `from a import b` alone on a top-level line (relative and star imports excluded)."""
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _single_import(line: cst.BaseStatement) -> cst.Import | cst.ImportFrom | None:
+    """The import alone on a top-level line (relative and star imports excluded)."""
     if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
         return None
     statement = line.body[0]
+    if isinstance(statement, cst.Import):
+        return statement
     if not isinstance(statement, cst.ImportFrom) or statement.relative or statement.module is None:
         return None
     return None if isinstance(statement.names, cst.ImportStar) else statement
 
 
-def _module_name(statement: cst.ImportFrom) -> str:
-    assert statement.module is not None
+def _module_name(statement: cst.Import | cst.ImportFrom) -> str:
+    if isinstance(statement, cst.Import) or statement.module is None:
+        return ""
     return get_full_name_for_node(statement.module) or ""
+
+
+def _aliases(statement: cst.Import | cst.ImportFrom) -> Aliases:
+    names = statement.names
+    return [] if isinstance(names, cst.ImportStar) else list(names)
 
 
 def _alias_name(alias: cst.ImportAlias) -> str:
@@ -76,42 +95,47 @@ def _bound_name(alias: cst.ImportAlias) -> str:
     return _alias_name(alias)
 
 
-def _imported(line: cst.BaseStatement) -> list[tuple[str, str]]:
-    statement = _import_from(line)
-    if statement is None:
+def _is_glacier(module_name: str) -> bool:
+    return module_name == "glacier" or module_name.startswith("glacier.")
+
+
+def _imported(statement: cst.Import | cst.ImportFrom) -> list[tuple[str, str]]:
+    if isinstance(statement, cst.Import):
         return []
-    assert not isinstance(statement.names, cst.ImportStar)
-    return [(_module_name(statement), _alias_name(a)) for a in statement.names if a.asname is None]
+    return [(_module_name(statement), _alias_name(a)) for a in _aliases(statement) if a.asname is None]
 
 
 def _unused_names(module: cst.Module) -> frozenset[str]:
     """Module-level names that nothing reads (after the rewrite)."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    scope = wrapper.resolve(ScopeProvider)[module]
+    scope = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)[module]
     assert scope is not None
     return frozenset(a.name for a in scope.assignments if not a.references)
 
 
-def _removable(statement: cst.ImportFrom | None, unused: frozenset[str]) -> set[str]:
-    """Old-API names imported by `statement` that nothing uses any more."""
-    if statement is None or isinstance(statement.names, cst.ImportStar):
-        return set()
-    module_name = _module_name(statement)
-    if module_name != "glacier" and not module_name.startswith("glacier."):
-        return set()
-    return {
-        _alias_name(alias)
-        for alias in statement.names
-        if _alias_name(alias) in OLD_NAMES and _bound_name(alias) in unused
-    }
+def _without_old(statement: cst.Import | cst.ImportFrom, unused: frozenset[str]) -> Aliases | None:
+    """The aliases left once unused old-API names are gone; None when nothing goes."""
+
+    def old(alias: cst.ImportAlias) -> bool:
+        if _bound_name(alias) not in unused:
+            return False
+        if isinstance(statement, cst.Import):
+            return _alias_name(alias).startswith(OLD_MODULES)
+        return _is_glacier(_module_name(statement)) and _alias_name(alias) in OLD_NAMES
+
+    aliases = _aliases(statement)
+    if not any(old(alias) for alias in aliases):
+        return None
+    return without_items(aliases, old)
 
 
-def _first_from(lines: dict[int, cst.BaseStatement], module_name: str) -> int | None:
-    for index, line in sorted(lines.items()):
-        statement = _import_from(line)
-        if statement is not None and _module_name(statement) == module_name:
+def _first_from(imports: dict[int, cst.Import | cst.ImportFrom], module_name: str) -> int | None:
+    for index, statement in sorted(imports.items()):
+        if isinstance(statement, cst.ImportFrom) and _module_name(statement) == module_name:
             return index
     return None
+
+
+# --- writing ----------------------------------------------------------------------------------
 
 
 def sort_key(name: str) -> tuple[int, str]:
@@ -120,7 +144,7 @@ def sort_key(name: str) -> tuple[int, str]:
     return kind, name.lower()
 
 
-def _with_alias(statement: cst.ImportFrom, aliases: list[cst.ImportAlias], name: str) -> list[cst.ImportAlias]:
+def _with_alias(statement: cst.ImportFrom, aliases: Aliases, name: str) -> Aliases:
     """`aliases` plus `name`: in sorted position if the names were sorted, else last."""
     alias = cst.ImportAlias(name=cst.Name(name))
     opening = statement.lpar.whitespace_after if statement.lpar is not None else None
@@ -131,49 +155,55 @@ def _with_alias(statement: cst.ImportFrom, aliases: list[cst.ImportAlias], name:
     return [*aliases[:index], alias.with_changes(comma=separator(aliases, opening)), *aliases[index:]]
 
 
-def _apply(
-    module: cst.Module,
-    lines: dict[int, cst.BaseStatement],
-    edited: dict[int, list[cst.ImportAlias]],
-    fresh: dict[str, list[str]],
-) -> cst.Module:
-    body = list(module.body)
+def _edit_actions(
+    body: list[cst.BaseStatement], imports: dict[int, cst.Import | cst.ImportFrom], edited: dict[int, Aliases]
+) -> dict[cst.BaseStatement, StatementAction]:
     actions: dict[cst.BaseStatement, StatementAction] = {}
-    emptied = [index for index, aliases in sorted(edited.items()) if not aliases]
     for index, aliases in edited.items():
         line = body[index]
         assert isinstance(line, cst.SimpleStatementLine)
         if aliases:
-            statement = line.body[0].with_changes(names=aliases)
-            actions[line] = StatementAction(rewrite=_replacement(line.with_changes(body=[statement])))
+            statement = imports[index].with_changes(names=aliases)
+            actions[line] = StatementAction(rewrite=_returning(line.with_changes(body=[statement])))
         else:
             actions[line] = StatementAction(replace=())
-    kept = [(i, _module_name(_import_from(body[i]) or _NONE)) for i in sorted(lines) if i not in emptied]
-    kept = [(i, name) for i, name in kept if name == "glacier" or name.startswith("glacier.")]
-    for name in sorted(fresh):
-        new = parse_statements(f"from {name} import {', '.join(sorted(fresh[name], key=sort_key))}\n", module)
-        later = [i for i, other in kept if other > name]
-        if later:
-            anchor, action = body[later[0]], StatementAction(before=new)
-        elif kept:
-            anchor, action = body[kept[-1][0]], StatementAction(after=new)
-        elif emptied:
-            line = body[emptied[0]]
-            assert isinstance(line, cst.SimpleStatementLine)
-            anchor, action = line, StatementAction(rewrite=_replacement(*new, like=line), after=())
-            emptied_new = [i for i in emptied[1:]]
-            kept, emptied = [(emptied[0], name)], emptied_new
-        else:
-            anchor, where = _anchor(body, lines)
-            action = StatementAction(**{where: new})
-        previous = actions.get(anchor)
-        actions[anchor] = action if previous is None else previous.merged(action)
-    new_body, comments = rebuild_body(body, body, actions)
-    return module.with_changes(body=new_body, footer=[*comments, *module.footer])
+    return actions
 
 
-def _replacement(*statements: cst.BaseStatement, like: cst.SimpleStatementLine | None = None):
-    """A rewrite returning `statements`; the first keeps the trailing comment of `like`."""
+def _place(
+    module: cst.Module,
+    body: list[cst.BaseStatement],
+    imports: dict[int, cst.Import | cst.ImportFrom],
+    edited: dict[int, Aliases],
+    actions: dict[cst.BaseStatement, StatementAction],
+    name: str,
+    names: list[str],
+) -> None:
+    """A new `from name import ...` line: among the glacier imports, in module order."""
+    new = parse_statements(f"from {name} import {', '.join(sorted(names, key=sort_key))}\n", module)
+    glacier = [(i, _module_name(s)) for i, s in sorted(imports.items()) if _is_glacier(_module_name(s))]
+    kept = [(i, other) for i, other in glacier if edited.get(i, True)]
+    later = [i for i, other in kept if other > name]
+    emptied = [i for i, _ in glacier if i in edited and not edited[i]]
+    if later:
+        anchor, action = body[later[0]], StatementAction(before=new)
+    elif kept:
+        anchor, action = body[kept[-1][0]], StatementAction(after=new)
+    elif emptied:  # the old import line becomes the new one, comments and all
+        line = body[emptied[0]]
+        assert isinstance(line, cst.SimpleStatementLine)
+        anchor, action = line, StatementAction(rewrite=_returning(*new, like=line))
+        edited[emptied[0]] = [cst.ImportAlias(name=cst.Name(names[0]))]
+        imports[emptied[0]] = cst.ImportFrom(module=cst.parse_expression(name), names=edited[emptied[0]])
+    else:
+        anchor, where = _fallback_anchor(body)
+        action = StatementAction(**{where: new})
+    previous = actions.get(anchor)
+    actions[anchor] = action if previous is None else previous.merged(action)
+
+
+def _returning(*statements: cst.BaseStatement, like: cst.SimpleStatementLine | None = None):
+    """A statement rewrite yielding `statements`; the first keeps the trailing comment of `like`."""
 
     def rewrite(_: cst.BaseStatement) -> Sequence[cst.BaseStatement]:
         out = list(statements)
@@ -184,19 +214,14 @@ def _replacement(*statements: cst.BaseStatement, like: cst.SimpleStatementLine |
     return rewrite
 
 
-def _anchor(body: list[cst.BaseStatement], lines: dict[int, cst.BaseStatement]) -> tuple[cst.BaseStatement, str]:
-    """New import lines go after the last glacier import, else after the last import, else first."""
-    glacier = [i for i, line in lines.items() if _module_name(_import_from(line) or _NONE).startswith("glacier")]
-    imports = [i for i, line in enumerate(body) if _is_import(line)]
-    for candidates in (glacier, imports):
-        if candidates:
-            return body[max(candidates)], "after"
+def _fallback_anchor(body: list[cst.BaseStatement]) -> tuple[cst.BaseStatement, str]:
+    """No glacier import at all: after the last import, else after the docstring, else first."""
+    imports = [line for line in body if _is_import(line)]
+    if imports:
+        return imports[-1], "after"
     if body and _is_docstring(body[0]):
         return body[0], "after"
     return body[0], "before"
-
-
-_NONE = cst.ImportFrom(module=cst.Name("_"), names=[cst.ImportAlias(name=cst.Name("_"))])
 
 
 def _is_import(line: cst.BaseStatement) -> bool:

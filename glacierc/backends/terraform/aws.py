@@ -57,8 +57,10 @@ class AwsModule:
     tags: dict[str, str]
     partition: str
     buckets: list[Bucket] = field(default_factory=list)
-    kms_keys: list[keys.KmsKey] = field(default_factory=list)
-    configured_keys: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Generated keys by the label of the bucket / EMR cluster they encrypt; the logs key.
+    bucket_keys: dict[str, keys.KmsKey] = field(default_factory=dict)
+    cluster_keys: dict[str, keys.KmsKey] = field(default_factory=dict)
+    logs_key: keys.KmsKey | None = None
     roles: list[Role] = field(default_factory=list)
     functions: list[compute.Function] = field(default_factory=list)
     instances: list[compute.Instance] = field(default_factory=list)
@@ -262,16 +264,14 @@ def _add_keys(module: AwsModule) -> None:
     """A KMS key per bucket without a configured key, one for logs, one per EMR cluster."""
     for bucket in module.buckets:
         if bucket.generated_key:
-            module.kms_keys.append(keys.bucket_key(bucket, module.partition))
-        elif bucket.configured_key:
-            module.configured_keys.append((bucket.label, bucket.configured_key, bucket.comment))
+            module.bucket_keys[bucket.label] = keys.bucket_key(bucket, module.partition)
     if module.functions or module.clusters:
-        module.kms_keys.append(keys.logs_key(LOGS, module.partition, module.region))
+        module.logs_key = keys.logs_key(LOGS, module.partition, module.region)
     if module.clusters:
         comment = "# source: generated for the EMR cluster logs of this module"
         module.buckets.append(logs_bucket(LOGS, Expr(f"aws_kms_key.{LOGS}.arn"), comment))
     for cluster in module.clusters:
-        module.kms_keys.append(keys.emr_key(cluster, module.partition))
+        module.cluster_keys[cluster.label] = keys.emr_key(cluster, module.partition)
 
 
 def _add_roles(module: AwsModule, project: Project, provider: Provider,

@@ -7,6 +7,7 @@ and the others are reported (GLC404). Lifecycle rules of all of them are merged.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from glacierc.backends.terraform.common import Expr, Skip, config_values, source_comment
@@ -21,6 +22,9 @@ S3_CLASSES = (
 THIRTY_DAY_CLASSES = ("STANDARD_IA", "ONEZONE_IA")
 ABORT_MULTIPART_DAYS = 7
 _BUCKET_LEVEL = ("versioning", "encryption", "kms_key_id")
+_KEY_ID = r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})"
+_ALIAS = r"alias/[A-Za-z0-9/_-]+"
+_KMS_KEY = re.compile(rf"(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{{12}}:(?:key/{_KEY_ID}|{_ALIAS})|{_KEY_ID}|{_ALIAS})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,9 @@ def _bucket(name: str, label: str, members: list[Storage]) -> tuple[Bucket, list
         key = Expr(f"data.aws_kms_key.{label}.arn")
     else:
         key = Expr(f"aws_kms_key.{label}.arn")
+    if configured and not _KMS_KEY.fullmatch(str(configured)):
+        diagnostics.append(_limit(members[0], f"kms_key_id {configured!r} is not a KMS key id, key ARN, "
+                                              "alias name (alias/...) or alias ARN"))
     rules, found = _rules(members, values)
     diagnostics.extend(found)
     bucket = Bucket(
