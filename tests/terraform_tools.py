@@ -117,6 +117,21 @@ class Terraform:
         return [_diagnostic_line(d) for d in report.get("diagnostics", [])
                 if d.get("severity") == "error" or not report.get("valid", False)]
 
+    def validate_together(self, modules: Mapping[str, Path], workdir: Path) -> list[str]:
+        """Validate several root modules with one `init` and one `validate`.
+
+        A generated root module `workdir` calls each of `modules` (name -> directory) as a child
+        module, so the provider schema is loaded once; problems name the module's own files.
+        Root modules with their own `provider` blocks may be called this way (no count/for_each).
+        """
+        workdir.mkdir(parents=True, exist_ok=True)
+        calls = [
+            f'module "{name}" {{\n  source = "{os.path.relpath(directory, workdir)}"\n}}\n'
+            for name, directory in sorted(modules.items())
+        ]
+        (workdir / "main.tf").write_text("\n".join(calls), encoding="utf-8")
+        return self.validate(workdir)
+
     def fmt_check(self, directory: Path) -> str:
         """The diff `terraform fmt` would apply (empty when every file is canonical)."""
         result = self.run(directory, "fmt", "-check", "-diff", "-recursive", "-no-color")

@@ -35,17 +35,99 @@ def string_value(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def without_items(items: Sequence[T], drop: Callable[[T], bool]) -> list[T]:
-    """`items` minus the dropped ones; a dropped last item leaves its comma to the new last."""
-    kept = [item for item in items if not drop(item)]
-    if not kept or len(kept) == len(items) or kept[-1] is items[-1]:
-        return kept
-    last = items[-1]
-    changes: dict[str, Any] = {"comma": last.comma}  # type: ignore[attr-defined]
-    if isinstance(last, cst.Arg):
-        changes["whitespace_after_arg"] = last.whitespace_after_arg
-    kept[-1] = kept[-1].with_changes(**changes)
-    return kept
+Whitespace = cst.BaseParenthesizableWhitespace
+
+
+def without_items(
+    items: Sequence[T], drop: Callable[[T], bool], opening: Whitespace | None = None
+) -> tuple[list[T], Whitespace | None]:
+    """`items` minus the dropped ones, and the whitespace before the first kept item.
+
+    The whitespace around a dropped item merges into the whitespace that remains, so comments on
+    a dropped item's line become comment lines of their own; the last item's comma style (trailing
+    comma or not) stays with whatever item is last now.
+    """
+    if not any(drop(item) for item in items):
+        return list(items), opening
+    kept: list[T] = []
+    region = opening  # the whitespace before the next kept item
+    for item in items:
+        if drop(item):
+            region = _merge(region, _after(item), closing=item is items[-1])
+            continue
+        if kept:
+            kept[-1] = _with_after(kept[-1], region)
+        else:
+            opening = region
+        kept.append(item)
+        region = _after(item)
+    if not kept:
+        return [], region
+    if kept[-1] is not items[-1]:
+        kept[-1] = _ending_like(kept[-1], items[-1], region)
+    return kept, opening
+
+
+def _after(item: cst.CSTNode) -> Whitespace | None:
+    """The whitespace after an item: after its comma, or before the closing parenthesis."""
+    comma = getattr(item, "comma", None)
+    if isinstance(comma, cst.Comma):
+        return comma.whitespace_after
+    return item.whitespace_after_arg if isinstance(item, cst.Arg) else None
+
+
+def _with_after(item: T, whitespace: Whitespace | None) -> T:
+    comma = item.comma  # type: ignore[attr-defined]
+    if whitespace is None or not isinstance(comma, cst.Comma):
+        return item
+    return item.with_changes(comma=comma.with_changes(whitespace_after=whitespace))
+
+
+def _ending_like(item: T, last: T, region: Whitespace | None) -> T:
+    """`item`, now last, ending the way the original last item did, with `region` after it."""
+    comma = last.comma  # type: ignore[attr-defined]
+    if isinstance(comma, cst.Comma):
+        new = item.with_changes(comma=comma if region is None else comma.with_changes(whitespace_after=region))
+        if isinstance(last, cst.Arg):
+            new = new.with_changes(whitespace_after_arg=last.whitespace_after_arg)
+        return new
+    new = item.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    if isinstance(new, cst.Arg) and region is not None:
+        new = new.with_changes(whitespace_after_arg=region)
+    return new
+
+
+def _merge(first: Whitespace | None, second: Whitespace | None, closing: bool = False) -> Whitespace | None:
+    """Two stretches of whitespace joined: every comment kept, line breaks kept once.
+
+    Without comments to keep, the stretch next to a parenthesis wins: the first one at the start,
+    the second one (`closing`) at the end, so `f(a=1, b=2)` minus `b` is `f(a=1)`.
+    """
+    if first is None or second is None:
+        return first if first is not None else second
+    if isinstance(first, cst.ParenthesizedWhitespace) and isinstance(second, cst.ParenthesizedWhitespace):
+        comment = second.first_line.comment
+        moved = [cst.EmptyLine(indent=False, whitespace=first.last_line, comment=comment)] if comment else []
+        return second.with_changes(
+            first_line=first.first_line, empty_lines=[*first.empty_lines, *moved, *second.empty_lines]
+        )
+    if has_comment(first):
+        return first
+    if has_comment(second):
+        return second
+    return second if closing else first
+
+
+def has_comment(whitespace: Whitespace | None) -> bool:
+    return whitespace is not None and "#" in code_of_whitespace(whitespace)
+
+
+def call_without_args(call: cst.Call, drop: Callable[[cst.Arg], bool]) -> cst.Call:
+    """`call` minus the dropped arguments; comments on their lines stay inside the parentheses."""
+    args, opening = without_items(call.args, drop, call.whitespace_before_args)
+    if not args and not has_comment(opening):
+        return call.with_changes(args=(), whitespace_before_args=cst.SimpleWhitespace(""))
+    return call.with_changes(args=args, whitespace_before_args=opening or cst.SimpleWhitespace(""))
 
 
 def with_items_appended(
@@ -97,13 +179,6 @@ def plain_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
 def bare_arg(arg: cst.Arg) -> cst.Arg:
     """An argument moved elsewhere: same keyword and value, no comma of its own."""
     return arg.with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=cst.SimpleWhitespace(""))
-
-
-def call_with_args(call: cst.Call, args: Sequence[cst.Arg]) -> cst.Call:
-    """`call` with new arguments; no arguments means no whitespace inside the parentheses."""
-    if not args:
-        return call.with_changes(args=(), whitespace_before_args=cst.SimpleWhitespace(""))
-    return call.with_changes(args=tuple(args))
 
 
 def reindented(value: cst.BaseExpression, dedent: int, module: cst.Module) -> cst.BaseExpression:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import libcst as cst
 
-from glacierc.migrate.cst_edit import call_with_args, keyword, reindented, without_items
+from glacierc.migrate.cst_edit import call_without_args, keyword, reindented
 from glacierc.migrate.scan import EnvFact
 
 StatementRewrite = Callable[[cst.BaseStatement], Sequence[cst.BaseStatement]]
@@ -32,8 +32,9 @@ def rewrite_decorator(decorator: cst.Decorator, target: str, keep: frozenset[str
         func = cst.Attribute(value=cst.Name(target), attr=cst.Name("task"))
     expression = decorator.decorator
     if isinstance(expression, cst.Call):
-        args = without_items(expression.args, lambda arg: keyword(arg) not in keep)
-        new: cst.BaseExpression = call_with_args(expression.with_changes(func=func), args)
+        new: cst.BaseExpression = call_without_args(
+            expression.with_changes(func=func), lambda arg: keyword(arg) not in keep
+        )
     elif target == "pipeline":
         new = func
     else:

@@ -125,7 +125,7 @@ def _without_old(statement: cst.Import | cst.ImportFrom, unused: frozenset[str])
     aliases = _aliases(statement)
     if not any(old(alias) for alias in aliases):
         return None
-    return without_items(aliases, old)
+    return without_items(aliases, old)[0]
 
 
 def _first_from(imports: dict[int, cst.Import | cst.ImportFrom], module_name: str) -> int | None:
@@ -180,7 +180,7 @@ def _place(
     names: list[str],
 ) -> None:
     """A new `from name import ...` line: among the glacier imports, in module order."""
-    new = parse_statements(f"from {name} import {', '.join(sorted(names, key=sort_key))}\n", module)
+    new = parse_statements(_import_line(name, names), module)
     glacier = [(i, _module_name(s)) for i, s in sorted(imports.items()) if _is_glacier(_module_name(s))]
     kept = [(i, other) for i, other in glacier if edited.get(i, True)]
     later = [i for i, other in kept if other > name]
@@ -200,6 +200,15 @@ def _place(
         action = StatementAction(**{where: new})
     previous = actions.get(anchor)
     actions[anchor] = action if previous is None else previous.merged(action)
+
+
+def _import_line(module_name: str, names: list[str], width: int = 99) -> str:
+    """`from m import a, b`, or one name per line in parentheses when longer than `width`."""
+    ordered = sorted(names, key=sort_key)
+    line = f"from {module_name} import {', '.join(ordered)}\n"
+    if len(line) <= width + 1:
+        return line
+    return f"from {module_name} import (\n" + "".join(f"    {name},\n" for name in ordered) + ")\n"
 
 
 def _returning(*statements: cst.BaseStatement, like: cst.SimpleStatementLine | None = None):

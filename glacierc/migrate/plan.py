@@ -263,9 +263,11 @@ class _Planner:
             self.plan.act(anchor, StatementAction(after=statements))
 
     def _env_statement(self, env: EnvFact) -> None:
+        if env.problem is not None:
+            self._block(env.var, env.statement, env.problem)
         if env.problem is not None or self.blocked.get(env.var) or env.var in self.forced:
-            if env.problem is not None:
-                self._block(env.var, env.statement, env.problem)
+            self.plan.notes.append((env.statement, f"not migrated: `{env.var} = GlacierEnv(...)` stays "
+                                    "while some of its uses are not migrated (see the other entries)"))
             return
         resources = tuple(
             (key, index, self.resolver.line_indent(value) - self.resolver.line_indent(env.statement))

@@ -11,7 +11,7 @@ import libcst as cst
 
 from glacierc.migrate.catalogue import OLD_PROVIDERS, field_names, required_fields
 from glacierc.migrate.context import RewriteContext
-from glacierc.migrate.cst_edit import call_with_args, keyword, plain_arg, without_items
+from glacierc.migrate.cst_edit import call_without_args, keyword, plain_arg
 
 
 def rewrite_provider_call(original: cst.Call, updated: cst.Call, ctx: RewriteContext) -> cst.Call:
@@ -42,8 +42,7 @@ def _config_kept(original: cst.Call, updated: cst.Call, old: str, ctx: RewriteCo
     for arg in original.args:
         if keyword(arg) != "config":
             ctx.note(arg, f"dropped {keyword(arg)}= of {old}(...): Provider(config=...) takes only the config")
-    args = without_items(updated.args, lambda arg: keyword(arg) != "config")
-    return updated.with_changes(func=cst.Name("Provider"), args=args)
+    return call_without_args(updated.with_changes(func=cst.Name("Provider")), lambda arg: keyword(arg) != "config")
 
 
 def _config_built(
@@ -58,9 +57,9 @@ def _config_built(
     for name in required_fields(config):
         if name not in given:
             ctx.note(original, f"{config} needs {name}=, which {old}(...) did not give; add it by hand")
-    kept = without_items(updated.args, lambda arg: keyword(arg) not in fields)
-    inner = call_with_args(
-        cst.Call(func=cst.Name(config), whitespace_before_args=updated.whitespace_before_args), kept
+    inner = call_without_args(
+        cst.Call(func=cst.Name(config), args=updated.args, whitespace_before_args=updated.whitespace_before_args),
+        lambda arg: keyword(arg) not in fields,
     )
     return updated.with_changes(
         func=cst.Name("Provider"),

@@ -337,10 +337,15 @@ class _DecoratorScan(cst.CSTVisitor):
         elif isinstance(call.func, cst.Attribute) and call.func.attr.value == "task":
             owner = call.func.value
             executors = {e.var: e for e in self.facts.executors}
+            if isinstance(owner, cst.Name) and owner.value in self.facts.envs:
+                return  # found through the environment's uses
             if not (isinstance(owner, cst.Name) and owner.value in executors):
+                self.facts.stray.append((node, "executor= on a task decorator whose object is neither a "
+                                         "GlacierEnv nor an executor of this module"))
                 return
             provider = executors[owner.value].provider
         else:
+            self.facts.stray.append((node, "executor= on a decorator the migration does not know"))
             return
         label, label_problem = executor_label(call)
         self.facts.tasks.append(TaskSite(node, call, provider, label, None, label_problem or problem))

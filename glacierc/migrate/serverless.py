@@ -17,7 +17,7 @@ import libcst as cst
 
 from glacierc.migrate.catalogue import SERVERLESS_CONFIG, SERVERLESS_IDENTITY_ARGS, field_names, literal_problem
 from glacierc.migrate.context import RewriteContext
-from glacierc.migrate.cst_edit import bare_arg, code, keyword, plain_arg, with_items_appended
+from glacierc.migrate.cst_edit import bare_arg, call_without_args, code, keyword, plain_arg, with_items_appended
 from glacierc.migrate.scan import config_class_of
 
 
@@ -54,7 +54,7 @@ def rewrite_serverless_call(original: cst.Call, updated: cst.Call, ctx: RewriteC
     for arg, what in arguments.identity:
         ctx.note(arg, _IDENTITY_REASON[what].format(code(arg.value)))
     _note_invocations(original, ctx)
-    return updated.with_changes(args=[_config_arg(arguments, config_class, moved, updated, ctx)])
+    return _config_arg(arguments, config_class, moved, updated, ctx)
 
 
 _IDENTITY_REASON = {
@@ -121,20 +121,23 @@ def _movable(arguments: _Arguments, config_class: str, ctx: RewriteContext) -> l
 
 def _config_arg(
     arguments: _Arguments, config_class: str, moved: list[cst.Arg], updated: cst.Call, ctx: RewriteContext
-) -> cst.Arg:
-    last = updated.args[-1]
+) -> cst.Call:
+    """The call with one argument, `config=`, in the place of the old config (or first) argument."""
     if arguments.config is not None:
-        arg = arguments.config[1]
-        value = arg.value
+        slot = arguments.config[1]
+        value = slot.value
         if moved and isinstance(value, cst.Call):
             value = value.with_changes(
                 args=with_items_appended(value.args, moved, opening=value.whitespace_before_args)
             )
-        arg = arg.with_changes(value=value)
+        new = slot.with_changes(value=value)
     else:
         ctx.imports.add(("glacier.config", config_class))
-        arg = plain_arg("config", cst.Call(func=cst.Name(config_class), args=with_items_appended([], moved)))
-    return arg.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+        slot = updated.args[0]
+        config = cst.Call(func=cst.Name(config_class), args=with_items_appended([], moved))
+        new = plain_arg("config", config).with_changes(comma=slot.comma, whitespace_after_arg=slot.whitespace_after_arg)
+    args = [new if arg is slot else arg for arg in updated.args]
+    return call_without_args(updated.with_changes(args=args), lambda arg: arg is not new)
 
 
 def _note_invocations(call: cst.Call, ctx: RewriteContext) -> None:

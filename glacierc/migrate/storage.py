@@ -9,7 +9,7 @@ from __future__ import annotations
 import libcst as cst
 
 from glacierc.migrate.context import RewriteContext
-from glacierc.migrate.cst_edit import keyword, without_items
+from glacierc.migrate.cst_edit import call_without_args, keyword
 
 
 def rewrite_bucket_call(original: cst.Call, updated: cst.Call, ctx: RewriteContext) -> cst.Call:
@@ -26,5 +26,5 @@ def rewrite_bucket_call(original: cst.Call, updated: cst.Call, ctx: RewriteConte
         if keyword(arg) == "name":
             ctx.note(arg, "dropped name= of provider.bucket(...): storage is named by its variable")
     if any(keyword(arg) == "name" for arg in original.args):
-        new = new.with_changes(args=without_items(new.args, lambda arg: keyword(arg) == "name"))
+        new = call_without_args(new, lambda arg: keyword(arg) == "name")
     return new

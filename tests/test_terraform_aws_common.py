@@ -1,0 +1,139 @@
+"""The cloud-independent Terraform helpers: names, tags, HCL values and the `terraform fmt` layout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from glacierc.backends.terraform.common import (
+    NAME_PREFIX_MAX,
+    Expr,
+    canonical,
+    cloud_name,
+    config_values,
+    default_tags,
+    hcl,
+    hcl_string,
+    label,
+    prefixed,
+    py_literal,
+    source_comment,
+    templates_dir,
+    unique_labels,
+)
+from glacierc.ir.nodes import Config
+from glacierc.source import Span
+from terraform_tools import terraform_missing
+
+
+def test_labels_are_terraform_identifiers() -> None:
+    assert label("acme-raw.logs") == "acme_raw_logs"
+    assert label("2024-data") == "_2024_data"
+    assert label("module.exec") == "module_exec"
+    assert label("--") == "unnamed"
+
+
+def test_unique_labels_are_deterministic_and_avoid_reserved() -> None:
+    assert unique_labels(["a-b", "a_b", "a.b"]) == {"a-b": "a_b", "a.b": "a_b_2", "a_b": "a_b_3"}
+    assert unique_labels(["logs"], reserved={"logs"}) == {"logs": "logs_2"}
+
+
+def test_cloud_names_fit_with_the_longest_prefix() -> None:
+    assert cloud_name("My_Task.v2", 64) == "my-task-v2"
+    long = cloud_name("x" * 100, 43)
+    assert len(long) == 43 and long != cloud_name("x" * 99 + "y", 43)
+    assert prefixed("clean", 64) == "${var.name_prefix}-clean"
+    assert len(prefixed("t" * 200, 64)) - len("${var.name_prefix}") + NAME_PREFIX_MAX <= 64
+
+
+def test_default_tags_sort_and_sanitise_pipelines() -> None:
+    assert default_tags(["b", "a,x", "b"]) == {"glacier_pipeline": "a_x b", "managed_by": "glacier"}
+    assert len(default_tags(["p" * 300])["glacier_pipeline"]) == 256
+
+
+def test_source_comment_lists_every_origin_in_order() -> None:
+    spans = [(Span("b.py", 3, 1, 3, 2), "storage y"), (Span("a.py", 9, 1, 9, 2), "storage x")]
+    assert source_comment(spans) == "# source: a.py:9 (storage x), b.py:3 (storage y)"
+
+
+def test_config_values_fill_catalogue_defaults() -> None:
+    values = config_values(Config("LambdaConfig", (("memory", 2048),)), "LambdaConfig")
+    assert values["memory"] == 2048 and values["timeout"] == 300 and values["runtime"] == "python3.11"
+    assert config_values(Config("CloudFunctionConfig", (("memory", 1),)), "LambdaConfig")["memory"] == 1024
+    assert config_values(None, "EC2Config")["instance_type"] == "t3.medium"
+
+
+def test_hcl_strings_never_interpolate_user_text() -> None:
+    assert hcl_string('a "${b}" %{c}\\') == '"a \\"$${b}\\" %%{c}\\\\"'
+    assert hcl(Expr("aws_kms_key.k.arn")) == "aws_kms_key.k.arn"
+    assert hcl([True, 1, None]) == "[true, 1, null]"
+    assert hcl({"a:b": ["x"], "c": {}}) == '{\n  "a:b" = ["x"]\n  c = {}\n}'
+
+
+def test_py_literal_is_valid_python() -> None:
+    value = ("a\"b", None, ("x",), "é\n")
+    assert eval(py_literal(value)) == value  # noqa: S307 - the literal we generate
+
+
+def test_templates_are_found() -> None:
+    assert (templates_dir() / "terraform" / "aws" / "storage.tf.j2").is_file()
+
+
+SAMPLE = """\
+resource "x" "y" {
+  a = 1
+  longer_name = "v"
+
+
+  nested = {
+    "quoted:key" = [1, 2]
+    k = "a = b # not a comment"
+  }
+  list = [
+    "x",
+  ]
+  call = merge(var.tags, { a = 1 })
+
+  block {
+
+    z = 1
+  }
+  w = 2
+
+}
+"""
+EXPECTED = """\
+resource "x" "y" {
+  a           = 1
+  longer_name = "v"
+
+  nested = {
+    "quoted:key" = [1, 2]
+    k            = "a = b # not a comment"
+  }
+  list = [
+    "x",
+  ]
+  call = merge(var.tags, { a = 1 })
+
+  block {
+    z = 1
+  }
+  w = 2
+}
+"""
+
+
+def test_canonical_layout() -> None:
+    assert canonical(SAMPLE) == EXPECTED
+    assert canonical(EXPECTED) == EXPECTED
+
+
+def test_canonical_agrees_with_terraform_fmt() -> None:
+    if terraform_missing():
+        pytest.skip(terraform_missing())
+    formatted = subprocess.run(["terraform", "fmt", "-no-color", "-"], input=EXPECTED, capture_output=True,
+                               text=True, check=True, env={**os.environ, "CHECKPOINT_DISABLE": "1"})
+    assert formatted.stdout == EXPECTED

@@ -1,0 +1,202 @@
+"""What the AWS Terraform backend emits: every file snapshotted, diagnostics, layout, packages, security."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import zipfile
+from pathlib import Path
+
+import hcl2
+import pytest
+from hcl2 import SerializationOptions
+
+from glacierc.backends.terraform import emit
+from glacierc.backends.terraform.aws_lambda_zip import package
+from glacierc.ir.nodes import Config, Executor, Project, Provider, Task
+from glacierc.source import Span
+from terraform_tools import REPO, emit_pipeline
+
+FIXTURES = REPO / "tests" / "fixtures" / "terraform_aws"
+CASES = {"aws_etl": REPO / "examples" / "aws_etl" / "pipeline.py",
+         **{p.parent.name: p for p in sorted(FIXTURES.glob("*/pipeline.py"))}}
+RUNNER = "def run_node(node, event):\n    return {'ran': node, 'event': event}\n"
+PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
+
+
+def _zip_summary(content: bytes) -> dict[str, object]:
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    return {
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "entries": [(i.filename, i.date_time, oct(i.external_attr >> 16)) for i in archive.infolist()],
+        "files": {i.filename: archive.read(i).decode() for i in archive.infolist()},
+    }
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_emitted_files(case: str, snapshot) -> None:
+    files, _, diagnostics = emit_pipeline(CASES[case])
+    assert [f"{d.code} {d.message}" for d in diagnostics] == snapshot(name="diagnostics")
+    assert sorted(files) == snapshot(name="paths")
+    for path, content in sorted(files.items()):
+        shown = _zip_summary(content) if isinstance(content, bytes) else content
+        assert shown == snapshot(name=path)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_emit_is_deterministic_and_parses(case: str) -> None:
+    first, _, _ = emit_pipeline(CASES[case])
+    second, _, _ = emit_pipeline(CASES[case])
+    assert first == second
+    for path, content in first.items():
+        if path.endswith(".tf"):
+            assert hcl2.loads(content) is not None, path
+            assert content.endswith("}\n") and "\t" not in content and " \n" not in content, path
+
+
+def _resources(files: dict[str, str | bytes], kind: str) -> dict[str, dict]:
+    found = {}
+    for path, content in files.items():
+        if path.endswith(".tf"):
+            for block in hcl2.loads(content, serialization_options=PLAIN).get("resource", []):
+                found.update(block.get(kind, {}))
+    return found
+
+
+def test_every_resource_block_names_its_source() -> None:
+    for case, path in CASES.items():
+        files, _, _ = emit_pipeline(path)
+        for name, text in files.items():
+            if not name.endswith(".tf"):
+                continue
+            lines = text.splitlines()
+            for index, line in enumerate(lines):
+                if line.startswith(("resource ", "data ")):
+                    assert lines[index - 1].startswith("# source: "), f"{case} {name}:{index + 1}"
+
+
+def test_buckets_are_private_versioned_and_encrypted() -> None:
+    files, _, _ = emit_pipeline(CASES["aws_etl"])
+    blocks = _resources(files, "aws_s3_public_access_block") or _resources(files, "aws_s3_bucket_public_access_block")
+    assert set(blocks) == {"acme_curated", "acme_raw", "glacier_logs"}
+    for block in blocks.values():
+        assert [block[k] for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
+                                   "restrict_public_buckets")] == [True] * 4
+    for block in _resources(files, "aws_s3_bucket_ownership_controls").values():
+        assert block["rule"][0]["object_ownership"] == "BucketOwnerEnforced"
+    for block in _resources(files, "aws_s3_bucket_server_side_encryption_configuration").values():
+        default = block["rule"][0]["apply_server_side_encryption_by_default"][0]
+        assert default["sse_algorithm"] == "aws:kms" and default["kms_master_key_id"].startswith("${aws_kms_key.")
+    for key in _resources(files, "aws_kms_key").values():
+        assert key["enable_key_rotation"] is True and "policy" in key
+    lifecycle = _resources(files, "aws_s3_bucket_lifecycle_configuration")["acme_raw"]["rule"]
+    assert lifecycle[0]["abort_incomplete_multipart_upload"][0]["days_after_initiation"] == 7
+    assert lifecycle[1]["transition"][0] == {"days": 30, "storage_class": "STANDARD_IA"}
+
+
+def test_lambda_follows_the_config_and_its_package() -> None:
+    files, _, _ = emit_pipeline(FIXTURES / "serverless_prefix" / "pipeline.py")
+    function = _resources(files, "aws_lambda_function")["ingest"]
+    assert {k: function[k] for k in ("runtime", "memory_size", "timeout", "architectures", "handler",
+                                     "reserved_concurrent_executions")} == {
+        "runtime": "python3.12", "memory_size": 2048, "timeout": 300, "architectures": ["arm64"],
+        "handler": "handler.handler", "reserved_concurrent_executions": 5}
+    assert function["ephemeral_storage"][0]["size"] == 2048
+    assert function["source_code_hash"] == '${filebase64sha256("${path.module}/lambda/ingest.zip")}'
+    group = _resources(files, "aws_cloudwatch_log_group")["ingest"]
+    assert group["retention_in_days"] == 365 and group["kms_key_id"] == "${aws_kms_key.glacier_logs.arn}"
+
+
+def test_instances_require_imdsv2_and_encrypted_disks() -> None:
+    files, _, _ = emit_pipeline(FIXTURES / "vm_task" / "pipeline.py")
+    instances = _resources(files, "aws_instance")
+    assert set(instances) == {"parse", "publish"}
+    for instance in instances.values():
+        assert instance["metadata_options"][0]["http_tokens"] == "required"
+        assert instance["root_block_device"][0]["encrypted"] is True
+        assert instance["monitoring"] is True and instance["ebs_optimized"] is True
+    assert instances["parse"]["associate_public_ip_address"] is False
+    assert instances["parse"]["ami"] == "${data.aws_ami.al2023_arm64.id}"
+    assert instances["parse"]["root_block_device"][0]["volume_size"] == 50
+    assert instances["publish"]["associate_public_ip_address"] is True
+
+
+def test_lambda_zip_is_deterministic_and_runs_the_bundled_runner(tmp_path: Path) -> None:
+    files, _, _ = emit_pipeline(CASES["aws_etl"], runner_sources={"aws_etl": RUNNER})
+    content = files["terraform/lambda/clean.zip"]
+    assert content == emit_pipeline(CASES["aws_etl"], runner_sources={"aws_etl": RUNNER})[0][
+        "terraform/lambda/clean.zip"]
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    assert [i.filename for i in archive.infolist()] == ["glacier_runners/aws_etl.py", "handler.py"]
+    assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    archive.extractall(tmp_path)
+    handler = _load(tmp_path / "handler.py")
+    assert handler.handler({}, None) == {"ran": "clean", "event": {}}
+    with pytest.raises(RuntimeError, match="not part of pipeline"):
+        handler.handler({"pipeline": "other"}, None)
+
+
+def test_lambda_without_runner_says_so_when_invoked(tmp_path: Path) -> None:
+    files, _, _ = emit_pipeline(CASES["aws_etl"])
+    zipfile.ZipFile(io.BytesIO(files["terraform/lambda/clean.zip"])).extractall(tmp_path)
+    with pytest.raises(RuntimeError, match="was not bundled"):
+        _load(tmp_path / "handler.py").handler({"node": "clean"}, None)
+
+
+def _load(path: Path):
+    spec = importlib.util.spec_from_file_location(f"handler_{abs(hash(path))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_package_is_byte_stable() -> None:
+    files = {"b.py": "b", "a.py": b"a"}
+    assert package(files) == package(dict(reversed(list(files.items()))))
+    assert [i.filename for i in zipfile.ZipFile(io.BytesIO(package(files))).infolist()] == ["a.py", "b.py"]
+
+
+def test_several_providers_get_one_module_each() -> None:
+    files, _, _ = emit_pipeline(FIXTURES / "multi_provider" / "pipeline.py")
+    assert {p.split("/")[1] for p in files} == {"backup", "primary"}
+    assert "terraform/primary/lambda/read.zip" in files and "terraform/backup/lambda/copy.zip" in files
+
+
+def test_databricks_gets_its_own_root_module() -> None:
+    files, _, _ = emit_pipeline(FIXTURES / "databricks" / "pipeline.py")
+    assert "databricks" not in files["terraform/versions.tf"]
+    assert '"databricks/databricks"' in files["terraform/databricks/versions.tf"]
+    jobs = _resources({k: v for k, v in files.items() if "/databricks/" in k}, "databricks_job")
+    assert set(jobs) == {"aggregate", "store"}
+    assert jobs["store"]["task"][0]["existing_cluster_id"] == "0101-123456-abcdefgh"
+    assert jobs["aggregate"]["task"][0]["new_cluster"][0]["num_workers"] == 4
+
+
+def test_local_project_writes_no_terraform() -> None:
+    files, _, diagnostics = emit_pipeline(REPO / "examples" / "quickstart" / "pipeline.py")
+    assert files == {}
+    assert [(d.code, d.severity.value) for d in diagnostics] == [("GLC402", "info")]
+
+
+SPAN = Span("pipeline.py", 4, 1, 4, 30)
+
+
+def test_configs_of_another_cloud_and_unknown_clouds_are_reported() -> None:
+    aws = Provider("provider", "aws", Config("AwsConfig"), SPAN)
+    other = Provider("moon", "mars", Config("MarsConfig"), SPAN)
+    executor = Executor("fn", "provider", "serverless", Config("CloudFunctionConfig"), SPAN)
+    task = Task("t", "t", "pipeline", "fn", (), None, (), (), (), (), (), 0, None, SPAN)
+    files, diagnostics = emit(Project(providers=(aws, other), executors=(executor,), tasks=(task,)))
+    assert [d.code for d in diagnostics] == ["GLC401", "GLC401"]
+    assert "CloudFunctionConfig cannot run on AWS" in diagnostics[0].message + diagnostics[1].message
+    assert "aws_lambda_function" not in "".join(v for v in files.values() if isinstance(v, str))
+
+
+def test_unknown_spark_version_needs_a_release_label() -> None:
+    aws = Provider("provider", "aws", Config("AwsConfig"), SPAN)
+    executor = Executor("spark", "provider", "cluster", Config("SparkConfig", (("spark_version", "9.9"),)), SPAN)
+    task = Task("t", "t", "pipeline", "spark", (), None, (), (), (), (), (), 0, None, SPAN)
+    files, diagnostics = emit(Project(providers=(aws,), executors=(executor,), tasks=(task,)))
+    assert [d.code for d in diagnostics] == ["GLC401"] and "release_label" in diagnostics[0].help
+    assert "aws_emr_cluster" not in files.get("terraform/compute.tf", "")
