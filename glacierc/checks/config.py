@@ -8,9 +8,6 @@ from dataclasses import dataclass
 
 from glacierc.frontend.values import ConfigVal, Unknown
 
-ROLE_OF_METHOD = {"provider": "provider", "storage": "storage", "serverless": "serverless", "vm": "vm",
-                  "cluster": "cluster", "rule": "rule", "local": "local"}
-
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -38,14 +35,10 @@ def config_problems(config_type: str, fields: dict[str, object], role: str, clou
 
 
 def _role_and_cloud(config_type: str, cls: type, role: str, cloud: str) -> list[Problem]:
-    if role == "local" or cls.ROLE == role or role == "any":
-        wrong_role = False
-    else:
-        wrong_role = not (role == "rule" and cls.ROLE == "rule")
-    if wrong_role:
+    if cls.ROLE != role:
         return [Problem("GLC305", f"`{config_type}` configures {_article(cls.ROLE)} resource, not "
                         f"{_article(role)} one", help=_role_help(role, cloud))]
-    if cloud not in ("local", "any") and cls.CLOUD not in ("any", cloud) and cls.ROLE != "provider":
+    if cls.ROLE != "provider" and cloud != "local" and cls.CLOUD not in ("any", cloud):
         return [Problem("GLC303", f"`{config_type}` is a {cls.CLOUD.upper()} config but the provider is "
                         f"{cloud.upper()}", help=_role_help(cls.ROLE, cloud))]
     return []

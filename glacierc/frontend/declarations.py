@@ -27,11 +27,7 @@ def provider_ir(ctx: Context, value: ProviderVal) -> ir.Provider:
         ctx.report("GLC002", "the provider's config must be a config object known statically", value.where,
                    help="pass `config=AwsConfig(...)`, `GcpConfig(...)`, `AzureConfig(...)` or `LocalConfig(...)`")
         return ir.Provider(value.name or "provider", "local", ir.Config("LocalConfig"), ctx.span(value.where))
-    cloud = CLOUD_OF_CONFIG.get(config.type)
-    if cloud is None:
-        ctx.report("GLC305", f"`{config.type}` is not a provider config", config.where,
-                   help="use AwsConfig, GcpConfig, AzureConfig or LocalConfig")
-        cloud = "local"
+    cloud = CLOUD_OF_CONFIG.get(config.type, "local")  # not a provider config: GLC305 from config_ir
     return ir.Provider(value.name or "provider", cloud, config_ir(ctx, config, "provider", cloud),
                        ctx.span(value.where))
 
