@@ -51,11 +51,12 @@ def backend_seconds(path: Path) -> dict[str, float]:
     from glacierc.driver import compile_project
 
     result = compile_project([str(path)])
-    timings = {}
+    timings, files = {}, {}
     for name, emit in BACKENDS.items():
         start = time.perf_counter()
-        emit(result.project, result.sources)  # -> (files, diagnostics)
+        produced, _ = emit(result.project, result.sources, files)
         timings[name] = time.perf_counter() - start
+        files.update(produced)
     return timings
 
 

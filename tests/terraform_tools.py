@@ -171,20 +171,27 @@ def checkov_report(directory: Path, checkov: Path = CHECKOV, *, quiet: bool = Tr
     return report if isinstance(report, list) else [report]
 
 
-def checkov_failures(directory: Path, checkov: Path = CHECKOV) -> list[str]:
-    """`CHECK_ID file resource: name` for every failed check (empty = clean)."""
+def checkov_failures(directory: Path, checkov: Path = CHECKOV, report: list[dict] | None = None) -> list[str]:
+    """`CHECK_ID file resource: name` for every failed check (empty = clean); parse errors too.
+
+    Pass a `report` from `checkov_report` to read it instead of running checkov again.
+    """
     failures = []
-    for run in checkov_report(directory, checkov):
-        for check in (run.get("results") or {}).get("failed_checks", []):
+    for run in report if report is not None else checkov_report(directory, checkov):
+        results = run.get("results") or {}
+        failures.extend(f"PARSE-ERROR {path}" for path in results.get("parsing_errors", []))
+        for check in results.get("failed_checks", []):
             failures.append(f"{check['check_id']} {check.get('file_path', '?')} "
                             f"{check.get('resource', '?')}: {check.get('check_name', '')}")
     return sorted(failures)
 
 
-def checkov_skips(directory: Path, checkov: Path = CHECKOV) -> list[tuple[str, str, str]]:
-    """(check id, resource, reason) of every inline `checkov:skip`, sorted."""
+def checkov_skips(directory: Path, checkov: Path = CHECKOV,
+                  report: list[dict] | None = None) -> list[tuple[str, str, str]]:
+    """(check id, resource, reason) of every inline `checkov:skip`, sorted (`report`: as above,
+    from a run with `quiet=False`)."""
     skips = set()
-    for run in checkov_report(directory, checkov, quiet=False):
+    for run in report if report is not None else checkov_report(directory, checkov, quiet=False):
         for check in (run.get("results") or {}).get("skipped_checks", []):
             reason = (check.get("check_result") or {}).get("suppress_comment", "")
             skips.add((check["check_id"], check.get("resource", "?"), reason))

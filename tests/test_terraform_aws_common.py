@@ -6,6 +6,7 @@ import os
 import subprocess
 
 import pytest
+from terraform_tools import terraform_missing
 
 from glacierc.backends.terraform.common import (
     NAME_PREFIX_MAX,
@@ -25,7 +26,6 @@ from glacierc.backends.terraform.common import (
 )
 from glacierc.ir.nodes import Config
 from glacierc.source import Span
-from terraform_tools import terraform_missing
 
 
 def test_labels_are_terraform_identifiers() -> None:
@@ -38,6 +38,7 @@ def test_labels_are_terraform_identifiers() -> None:
 def test_unique_labels_are_deterministic_and_avoid_reserved() -> None:
     assert unique_labels(["a-b", "a_b", "a.b"]) == {"a-b": "a_b", "a.b": "a_b_2", "a_b": "a_b_3"}
     assert unique_labels(["logs"], reserved={"logs"}) == {"logs": "logs_2"}
+    assert unique_labels(["Load", "load"]) == {"Load": "Load", "load": "load_2"}
 
 
 def test_cloud_names_fit_with_the_longest_prefix() -> None:
@@ -74,7 +75,7 @@ def test_hcl_strings_never_interpolate_user_text() -> None:
 
 def test_py_literal_is_valid_python() -> None:
     value = ("a\"b", None, ("x",), "é\n")
-    assert eval(py_literal(value)) == value  # noqa: S307 - the literal we generate
+    assert eval(py_literal(value)) == value
 
 
 def test_templates_are_found() -> None:

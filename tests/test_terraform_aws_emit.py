@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import io
@@ -11,12 +12,18 @@ from pathlib import Path
 import hcl2
 import pytest
 from hcl2 import SerializationOptions
+from terraform_tools import REPO, emit_pipeline
 
 from glacierc.backends.terraform import emit
 from glacierc.backends.terraform.aws_lambda_zip import package
 from glacierc.ir.nodes import Config, Executor, Project, Provider, Task
 from glacierc.source import Span
-from terraform_tools import REPO, emit_pipeline
+
+
+@functools.cache
+def _emitted(path: Path):
+    """Files, compile result and diagnostics of `path` (compiled once per test module)."""
+    return emit_pipeline(path)
 
 FIXTURES = REPO / "tests" / "fixtures" / "terraform_aws"
 CASES = {"aws_etl": REPO / "examples" / "aws_etl" / "pipeline.py",
@@ -36,7 +43,7 @@ def _zip_summary(content: bytes) -> dict[str, object]:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_emitted_files(case: str, snapshot) -> None:
-    files, _, diagnostics = emit_pipeline(CASES[case])
+    files, _, diagnostics = _emitted(CASES[case])
     assert [f"{d.code} {d.message}" for d in diagnostics] == snapshot(name="diagnostics")
     assert sorted(files) == snapshot(name="paths")
     for path, content in sorted(files.items()):
@@ -46,8 +53,8 @@ def test_emitted_files(case: str, snapshot) -> None:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_emit_is_deterministic_and_parses(case: str) -> None:
-    first, _, _ = emit_pipeline(CASES[case])
-    second, _, _ = emit_pipeline(CASES[case])
+    first, _, _ = _emitted(CASES[case])
+    second, _, _ = emit_pipeline(CASES[case])  # compiled and emitted again
     assert first == second
     for path, content in first.items():
         if path.endswith(".tf"):
@@ -66,7 +73,7 @@ def _resources(files: dict[str, str | bytes], kind: str) -> dict[str, dict]:
 
 def test_every_resource_block_names_its_source() -> None:
     for case, path in CASES.items():
-        files, _, _ = emit_pipeline(path)
+        files, _, _ = _emitted(path)
         for name, text in files.items():
             if not name.endswith(".tf"):
                 continue
@@ -77,7 +84,7 @@ def test_every_resource_block_names_its_source() -> None:
 
 
 def test_buckets_are_private_versioned_and_encrypted() -> None:
-    files, _, _ = emit_pipeline(CASES["aws_etl"])
+    files, _, _ = _emitted(CASES["aws_etl"])
     blocks = _resources(files, "aws_s3_public_access_block") or _resources(files, "aws_s3_bucket_public_access_block")
     assert set(blocks) == {"acme_curated", "acme_raw", "glacier_logs"}
     for block in blocks.values():
@@ -96,7 +103,7 @@ def test_buckets_are_private_versioned_and_encrypted() -> None:
 
 
 def test_lambda_follows_the_config_and_its_package() -> None:
-    files, _, _ = emit_pipeline(FIXTURES / "serverless_prefix" / "pipeline.py")
+    files, _, _ = _emitted(FIXTURES / "serverless_prefix" / "pipeline.py")
     function = _resources(files, "aws_lambda_function")["ingest"]
     assert {k: function[k] for k in ("runtime", "memory_size", "timeout", "architectures", "handler",
                                      "reserved_concurrent_executions")} == {
@@ -109,7 +116,7 @@ def test_lambda_follows_the_config_and_its_package() -> None:
 
 
 def test_instances_require_imdsv2_and_encrypted_disks() -> None:
-    files, _, _ = emit_pipeline(FIXTURES / "vm_task" / "pipeline.py")
+    files, _, _ = _emitted(FIXTURES / "vm_task" / "pipeline.py")
     instances = _resources(files, "aws_instance")
     assert set(instances) == {"parse", "publish"}
     for instance in instances.values():
@@ -138,7 +145,7 @@ def test_lambda_zip_is_deterministic_and_runs_the_bundled_runner(tmp_path: Path)
 
 
 def test_lambda_without_runner_says_so_when_invoked(tmp_path: Path) -> None:
-    files, _, _ = emit_pipeline(CASES["aws_etl"])
+    files, _, _ = _emitted(CASES["aws_etl"])
     zipfile.ZipFile(io.BytesIO(files["terraform/lambda/clean.zip"])).extractall(tmp_path)
     with pytest.raises(RuntimeError, match="was not bundled"):
         _load(tmp_path / "handler.py").handler({"node": "clean"}, None)
@@ -158,13 +165,13 @@ def test_package_is_byte_stable() -> None:
 
 
 def test_several_providers_get_one_module_each() -> None:
-    files, _, _ = emit_pipeline(FIXTURES / "multi_provider" / "pipeline.py")
+    files, _, _ = _emitted(FIXTURES / "multi_provider" / "pipeline.py")
     assert {p.split("/")[1] for p in files} == {"backup", "primary"}
     assert "terraform/primary/lambda/read.zip" in files and "terraform/backup/lambda/copy.zip" in files
 
 
 def test_databricks_gets_its_own_root_module() -> None:
-    files, _, _ = emit_pipeline(FIXTURES / "databricks" / "pipeline.py")
+    files, _, _ = _emitted(FIXTURES / "databricks" / "pipeline.py")
     assert "databricks" not in files["terraform/versions.tf"]
     assert '"databricks/databricks"' in files["terraform/databricks/versions.tf"]
     jobs = _resources({k: v for k, v in files.items() if "/databricks/" in k}, "databricks_job")
@@ -174,7 +181,7 @@ def test_databricks_gets_its_own_root_module() -> None:
 
 
 def test_local_project_writes_no_terraform() -> None:
-    files, _, diagnostics = emit_pipeline(REPO / "examples" / "quickstart" / "pipeline.py")
+    files, _, diagnostics = _emitted(REPO / "examples" / "quickstart" / "pipeline.py")
     assert files == {}
     assert [(d.code, d.severity.value) for d in diagnostics] == [("GLC402", "info")]
 

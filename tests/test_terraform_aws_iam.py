@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import hcl2
 import pytest
 from hcl2 import SerializationOptions
+from terraform_tools import REPO, emit_pipeline
 
 from glacierc.backends.terraform.aws_iam import (
     Access,
@@ -19,9 +21,23 @@ from glacierc.backends.terraform.aws_iam import (
     sid_part,
 )
 from glacierc.backends.terraform.common import Expr
-from glacierc.ir.nodes import Config, Executor, Node, Pipeline, Project, Provider, Storage, Task
+from glacierc.ir.nodes import (
+    Config,
+    Executor,
+    Node,
+    Pipeline,
+    Project,
+    Provider,
+    Storage,
+    Task,
+)
 from glacierc.source import Span
-from terraform_tools import REPO, emit_pipeline
+
+
+@functools.cache
+def _emitted(path: Path):
+    """Files, compile result and diagnostics of `path` (compiled once per test module)."""
+    return emit_pipeline(path)
 
 FIXTURES = REPO / "tests" / "fixtures" / "terraform_aws"
 ALL_PIPELINES = [REPO / "examples" / "aws_etl" / "pipeline.py",
@@ -115,7 +131,7 @@ def test_executor_access_unions_nodes_and_module_level_task_access() -> None:
 
 def _policies(path: Path) -> dict[str, list[dict]]:
     """Statements of every `<role>_access` policy document, by role label."""
-    files, _, _ = emit_pipeline(path)
+    files, _, _ = _emitted(path)
     documents = {}
     for name, text in files.items():
         if not name.endswith("/iam.tf"):
@@ -193,7 +209,7 @@ def test_shared_bucket_keys_sse_s3_and_configured_key() -> None:
 
 def test_cross_provider_access_is_not_granted() -> None:
     path = FIXTURES / "multi_provider" / "pipeline.py"
-    files, _, diagnostics = emit_pipeline(path)
+    _, _, diagnostics = _emitted(path)
     policies = _grants(_policies(path)["copier"])
     assert policies["WriteObjects"][1] == ("arn:aws:s3:::backup-data/table.parquet",)
     assert [d.code for d in diagnostics] == ["GLC403"]

@@ -1,7 +1,7 @@
 """The generated AWS Terraform against the real tools: `terraform fmt`, `terraform validate`, checkov.
 
 Every example and fixture is emitted once into a module-scoped directory. `validate` runs once for
-all AWS root modules together (see `Terraform.validate_together`); checkov runs once per case.
+all AWS root modules together (see `Terraform.validate_together`); checkov scans all cases once.
 Each test skips with the reason when its tool (or the offline provider mirror) is missing.
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from terraform_tools import (
     REPO,
     Terraform,
     checkov_failures,
     checkov_missing,
+    checkov_report,
     checkov_skips,
     emit_pipeline,
     mirror_missing,
@@ -61,17 +61,21 @@ def test_every_aws_module_validates_with_the_real_provider(built: Path, terrafor
     assert terraform.validate_together(modules, built.parent / f"{built.name}_validate") == []
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_checkov_reports_no_failed_check(built: Path, case: str) -> None:
+@pytest.fixture(scope="module")
+def checkov(built: Path) -> list[dict]:
     if checkov_missing():
         pytest.skip(checkov_missing())
-    assert checkov_failures(built / case) == []
+    return checkov_report(built, quiet=False)
 
 
-def test_every_checkov_skip_is_documented(built: Path) -> None:
-    if checkov_missing():
-        pytest.skip(checkov_missing())
+def test_checkov_reports_no_failed_check(built: Path, checkov: list[dict]) -> None:
+    assert checkov_failures(built, report=checkov) == []
+    scanned = {c["file_path"].split("/")[1] for run in checkov for c in run["results"]["passed_checks"]}
+    assert scanned == set(CASES)
+
+
+def test_every_checkov_skip_is_documented(built: Path, checkov: list[dict]) -> None:
     documented = DOCS.read_text(encoding="utf-8")
-    for check, resource, reason in checkov_skips(built):
+    for check, resource, reason in checkov_skips(built, report=checkov):
         assert reason, f"{check} on {resource} has no reason"
         assert f"`{check}`" in documented, f"{check} ({resource}) is not listed in docs/terraform.md"

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir import nodes as ir
 
 Files = dict[str, "str | bytes"]
+Backend = Callable[[ir.Project, dict[str, str], Files], tuple[Files, list[Diagnostic]]]
 
 
-def _graphs(project: ir.Project, sources: dict[str, str]) -> tuple[Files, list[Diagnostic]]:
+def _graphs(project: ir.Project, sources: dict[str, str], earlier: Files) -> tuple[Files, list[Diagnostic]]:
     from glacierc.backends.graph import emit
 
     return dict(emit(project)), []
 
 
-#: name -> emit(project, sources) -> (files relative to OUT, diagnostics). `ir.json` is added by `emit_all`.
-BACKENDS = {"graphs": _graphs}
+def _terraform(project: ir.Project, sources: dict[str, str], earlier: Files) -> tuple[Files, list[Diagnostic]]:
+    """Serverless packages bundle the runner of each pipeline (produced by the runner backend before)."""
+    from glacierc.backends.terraform import emit
+
+    runners = {p.name: earlier[f"runners/{p.name}.py"] for p in project.pipelines
+               if isinstance(earlier.get(f"runners/{p.name}.py"), str)}
+    files, diagnostics = emit(project, runners or None)
+    return files, list(diagnostics)
+
+
+#: name -> emit(project, sources, files of the backends before it) -> (files relative to OUT, diagnostics),
+#: in the order they run. `ir.json` is added by `emit_all`.
+BACKENDS: dict[str, Backend] = {"graphs": _graphs, "terraform": _terraform}
 
 
 def emit_all(project: ir.Project, sources: dict[str, str],
@@ -26,7 +40,7 @@ def emit_all(project: ir.Project, sources: dict[str, str],
     files: Files = {"ir.json": to_json(project, diagnostics_so_far)}
     diagnostics: list[Diagnostic] = []
     for emit in BACKENDS.values():
-        produced, found = emit(project, sources)
+        produced, found = emit(project, sources, dict(files))
         files.update(produced)
         diagnostics += found
     return files, diagnostics

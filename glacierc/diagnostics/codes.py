@@ -221,6 +221,17 @@ _rule("GLC401", "unsupported-on-target", E, "the target cloud cannot express thi
       "Reports a declaration the Terraform backend cannot generate for the provider's cloud.",
       "Nothing is silently dropped: what cannot be generated is reported.",
       "", "")
+_rule("GLC403", "cross-provider-access", W, "a task uses storage of another provider",
+      "Reports an executor that reads or writes storage declared on a different provider; no IAM grant is "
+      "generated for that access.",
+      "Least privilege can only be generated inside one provider's module; cross-cloud access needs "
+      "credentials you manage yourself.",
+      "", "")
+_rule("GLC404", "conflicting-bucket-config", W, "declarations of one bucket disagree",
+      "Reports several `provider.bucket()` calls on one bucket that set different versioning, encryption or "
+      "KMS keys; the first in source order wins.",
+      "These settings belong to the bucket, not to a path in it.",
+      "", "")
 _rule("GLC402", "no-infrastructure", I, "a local project has no infrastructure",
       "Reports that a project whose providers are all `LocalConfig` writes no Terraform.",
       "Says why `terraform/` is absent from the build output.",

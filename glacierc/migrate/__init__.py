@@ -33,7 +33,7 @@ def migrate_source(text: str, path: str = "<string>") -> Migration:
     try:
         new, notes = _migrate(text)
     except Exception as error:  # noqa: BLE001 - a migration never raises, whatever the input
-        return Migration(path, text, text, (_failure(error),))
+        return Migration(path, text, text, (_failure(error, text),))
     unmigrated = tuple(Unmigrated(line, column, reason) for line, column, reason in notes)
     try:
         ast.parse(new)
@@ -60,11 +60,18 @@ def _migrate(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     return new.code, command.notes
 
 
-def _failure(error: Exception) -> Unmigrated:
+def _failure(error: Exception, text: str) -> Unmigrated:
     import libcst as cst
 
     if isinstance(error, cst.ParserSyntaxError):
-        return Unmigrated(error.raw_line, error.raw_column + 1, f"not migrated: the file cannot be parsed ({error.message})")
+        line, column, message = error.raw_line, error.raw_column + 1, error.message
+        try:  # Python's own parser points at the offending token more precisely
+            ast.parse(text)
+        except SyntaxError as syntax:
+            line, column, message = syntax.lineno or line, syntax.offset or column, syntax.msg
+        except (ValueError, RecursionError, MemoryError):
+            pass
+        return Unmigrated(line, column, f"not migrated: the file cannot be parsed ({message})")
     return Unmigrated(1, 1, f"not migrated: internal error {type(error).__name__}: {error}")
 
 

@@ -263,7 +263,7 @@ def rebuild_body(
         body.append(group[0].with_changes(leading_lines=head))
         body.extend(statement.with_changes(leading_lines=()) if statement is after else statement
                     for statement in group[1:])
-    return body, [line for line in pending if line.comment is not None]
+    return body, (pending if any(line.comment is not None for line in pending) else [])
 
 
 def _kept(action: StatementAction, statement: cst.BaseStatement) -> tuple[list[cst.BaseStatement], bool]:

@@ -41,9 +41,11 @@ def fix_imports(module: cst.Module, needed: set[tuple[str, str]]) -> cst.Module:
     edited = {index: kept for index, statement in imports.items()
               if (kept := _without_old(statement, unused)) is not None}
     present = {item for statement in imports.values() for item in _imported(statement)}
+    # New names are used all over the module: only the imports at its top may receive them.
+    leading = {index: statement for index, statement in imports.items() if index < _end_of_header(body)}
     fresh: dict[str, list[str]] = {}
     for module_name, name in sorted(needed - present):
-        index = _first_from(imports, module_name)
+        index = _first_from(leading, module_name)
         if index is None:
             fresh.setdefault(module_name, []).append(name)
         else:
@@ -54,7 +56,7 @@ def fix_imports(module: cst.Module, needed: set[tuple[str, str]]) -> cst.Module:
         return module
     actions = _edit_actions(body, imports, edited)
     for name in sorted(fresh):
-        _place(module, body, imports, edited, actions, name, fresh[name])
+        _place(module, body, leading, edited, actions, name, fresh[name])
     new_body, comments = rebuild_body(body, body, actions)
     return module.with_changes(body=new_body, footer=[*comments, *module.footer])
 
@@ -126,6 +128,14 @@ def _without_old(statement: cst.Import | cst.ImportFrom, unused: frozenset[str])
     if not any(old(alias) for alias in aliases):
         return None
     return without_items(aliases, old)[0]
+
+
+def _end_of_header(body: list[cst.BaseStatement]) -> int:
+    """Index of the first statement that is neither an import nor the module docstring."""
+    for index, line in enumerate(body):
+        if not (_is_import(line) or (index == 0 and _is_docstring(line))):
+            return index
+    return len(body)
 
 
 def _first_from(imports: dict[int, cst.Import | cst.ImportFrom], module_name: str) -> int | None:
@@ -224,8 +234,8 @@ def _returning(*statements: cst.BaseStatement, like: cst.SimpleStatementLine | N
 
 
 def _fallback_anchor(body: list[cst.BaseStatement]) -> tuple[cst.BaseStatement, str]:
-    """No glacier import at all: after the last import, else after the docstring, else first."""
-    imports = [line for line in body if _is_import(line)]
+    """No glacier import at the top: after its last import, else after the docstring, else first."""
+    imports = [line for line in body[: _end_of_header(body)] if _is_import(line)]
     if imports:
         return imports[-1], "after"
     if body and _is_docstring(body[0]):

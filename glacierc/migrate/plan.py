@@ -135,14 +135,16 @@ class _Planner:
                 return None, f"the name {spec.config} is already used for something else"
         if anchor is not None and self.resolver.position(anchor) >= self.resolver.position(site.decorator):
             return None, f"the executor would be declared after this task (provider `{provider}` comes later)"
-        if var is None:
-            var = self._fresh(spec.var, provider)
+        new = var is None
+        var = var or self._fresh(spec.var, provider)
+        if not self.resolver.free_at(site.decorator, var):
+            return None, f"`{var}` means something else where this task is defined"
+        if new:
+            self.claimed.add(var)
             self.new_executors[key] = var
             self.declarations[provider].append((var, spec))
             if spec.config is not None:
                 self.plan.imports.add(("glacier.config", spec.config))
-        if not self.resolver.free_at(site.decorator, var):
-            return None, f"`{var}` means something else where this task is defined"
         return var, None
 
     def _anchor(self, provider: str) -> cst.BaseStatement | None:
@@ -156,10 +158,9 @@ class _Planner:
         return bound if bound is not None and self.resolver.is_module_level(bound) else None
 
     def _fresh(self, base: str, provider: str) -> str:
+        """The first unused name among `base`, `provider_base`, `base_2`, ... (not claimed yet)."""
         candidates = [base, f"{provider}_{base}"] + [f"{base}_{n}" for n in range(2, 100)]
-        name = next(c for c in candidates if c not in self.claimed)
-        self.claimed.add(name)
-        return name
+        return next(c for c in candidates if c not in self.claimed)
 
     def _dropped_args(self, call: cst.Call | None, allowed: Iterable[str], where: str) -> None:
         for arg in call.args if call is not None else ():

@@ -84,6 +84,11 @@ class Resolver:
         assignments = scope[node.value]
         return bool(assignments) and all(a.scope is self.global_scope for a in assignments)
 
+    def is_unbound(self, node: cst.Name) -> bool:
+        """Nothing in scope binds `node` (a builtin at best, or a NameError)."""
+        scope = self._scopes.get(node)
+        return scope is not None and not scope[node.value]
+
     def free_at(self, node: cst.CSTNode, name: str) -> bool:
         """Writing `name` at `node` would reach module level (nothing local shadows it)."""
         scope = self._scopes.get(node)

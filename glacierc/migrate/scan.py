@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from glacierc.migrate.catalogue import (
     ENV_CLASS,
@@ -161,10 +162,18 @@ def _provider_cloud(callee: str, call: cst.Call, facts: ModuleFacts, resolver: R
 def config_class_of(value: cst.BaseExpression, facts: ModuleFacts, resolver: Resolver) -> str | None:
     """`LambdaConfig` for `LambdaConfig(...)` or for a module-level variable bound to one."""
     if isinstance(value, cst.Call):
-        name = resolver.glacier_object(value.func)
+        name = resolver.glacier_object(value.func) or unbound_config(value, resolver)
         return name if name is not None and config_role(name) is not None else None
     if isinstance(value, cst.Name) and resolver.refers_to_global(value):
         return facts.config_vars.get(value.value)
+    return None
+
+
+def unbound_config(call: cst.Call, resolver: Resolver) -> str | None:
+    """`LambdaConfig` in `LambdaConfig(...)` when nothing binds the name: only glacier's can be meant."""
+    func = call.func
+    if isinstance(func, cst.Name) and config_role(func.value) is not None and resolver.is_unbound(func):
+        return func.value
     return None
 
 
@@ -349,6 +358,12 @@ class _DecoratorScan(cst.CSTVisitor):
             return
         label, label_problem = executor_label(call)
         self.facts.tasks.append(TaskSite(node, call, provider, label, None, label_problem or problem))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = get_full_name_for_node(node.module) if node.module is not None else None
+        if isinstance(node.names, cst.ImportStar) and module is not None and module.startswith("glacier"):
+            self.facts.stray.append((node, f"`from {module} import *` hides which old names are used; "
+                                     "import them by name and migrate again"))
 
     def visit_Call(self, node: cst.Call) -> None:
         if node in self.env_calls:

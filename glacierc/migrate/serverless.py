@@ -18,7 +18,7 @@ import libcst as cst
 from glacierc.migrate.catalogue import SERVERLESS_CONFIG, SERVERLESS_IDENTITY_ARGS, field_names, literal_problem
 from glacierc.migrate.context import RewriteContext
 from glacierc.migrate.cst_edit import bare_arg, call_without_args, code, keyword, plain_arg, with_items_appended
-from glacierc.migrate.scan import config_class_of
+from glacierc.migrate.scan import config_class_of, unbound_config
 
 
 @dataclass(slots=True)
@@ -124,6 +124,9 @@ def _config_arg(
 ) -> cst.Call:
     """The call with one argument, `config=`, in the place of the old config (or first) argument."""
     if arguments.config is not None:
+        original = arguments.config[0].value
+        if isinstance(original, cst.Call) and unbound_config(original, ctx.resolver):
+            ctx.imports.add(("glacier.config", config_class))  # used but never imported
         slot = arguments.config[1]
         value = slot.value
         if moved and isinstance(value, cst.Call):

@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
-from terraform_tools import checkov_report, emit_pipeline, write_files  # noqa: E402
+from terraform_tools import checkov_report, emit_pipeline, write_files
 
 
 def default_cases() -> list[Path]:
@@ -38,7 +38,7 @@ def build(cases: list[Path], root: Path) -> int:
     """Write the Terraform of every case under `root/<case>/`; returns how many cases have some."""
     count = 0
     for path in cases:
-        files, compiled, diagnostics = emit_pipeline(path)
+        files, compiled, _ = emit_pipeline(path)
         if compiled.has_errors:
             print(f"note: {path} has compile errors; building its Terraform anyway", file=sys.stderr)
         if files:
@@ -89,6 +89,6 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except Exception as error:  # an internal error: say what, never only a traceback
+    except Exception as error:  # noqa: BLE001 - an internal error: say what, never only a traceback
         print(f"run_checkov: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         sys.exit(2)

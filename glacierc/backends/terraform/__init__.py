@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from glacierc.backends.terraform import aws
 from glacierc.backends.terraform.common import unique_labels
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Project, Provider
@@ -19,14 +20,8 @@ Emitter = Callable[[Project, Provider, Mapping[str, str] | None],
                    tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]]
 
 
-def _aws(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None):
-    from glacierc.backends.terraform.aws import emit_aws
-
-    return emit_aws(project, provider, runner_sources)
-
-
 #: cloud -> emitter; gcp.py and azure.py add theirs here.
-CLOUD_EMITTERS: dict[str, Emitter] = {"aws": _aws}
+CLOUD_EMITTERS: dict[str, Emitter] = {"aws": aws.emit_aws}
 
 
 def emit(project: Project, runner_sources: Mapping[str, str] | None = None

@@ -13,8 +13,17 @@ from dataclasses import dataclass, field
 from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_keys as keys
-from glacierc.backends.terraform.aws_lambda_zip import PipelineEntry, lambda_zip, runner_path
-from glacierc.backends.terraform.aws_storage import ABORT_MULTIPART_DAYS, Bucket, buckets_of, logs_bucket
+from glacierc.backends.terraform.aws_lambda_zip import (
+    PipelineEntry,
+    lambda_zip,
+    runner_path,
+)
+from glacierc.backends.terraform.aws_storage import (
+    ABORT_MULTIPART_DAYS,
+    Bucket,
+    buckets_of,
+    logs_bucket,
+)
 from glacierc.backends.terraform.common import (
     DEFAULT_NAME_PREFIX,
     NAME_PREFIX_MAX,
@@ -278,6 +287,7 @@ def _add_roles(module: AwsModule, project: Project, provider: Provider,
                executors: list[tuple[Executor, str]], exec_labels: dict[str, str],
                storage: dict) -> None:
     access = iam.executor_access(project)
+    everything = {s.name: s for s in project.storage}
     kms = {b.name: b.kms_key for b in module.buckets if b.name}
     logs = {f.role: [] for f in module.functions}
     for function in module.functions:
@@ -288,7 +298,7 @@ def _add_roles(module: AwsModule, project: Project, provider: Provider,
         if kind == "emr" and label not in clusters:
             continue
         mine = access.get(executor.name, iam.Access((), ()))
-        module.diagnostics.extend(_foreign_access(executor, mine, storage, project))
+        module.diagnostics.extend(_foreign_access(executor, mine, storage, everything))
         statements = iam.s3_statements(mine, storage, module.partition, kms)
         if label in logs:
             statements += (iam.log_statement(logs[label]), iam.tracing_statement())
@@ -296,7 +306,7 @@ def _add_roles(module: AwsModule, project: Project, provider: Provider,
             statements += iam.cluster_log_statements(clusters[label].log_prefix, LOGS)
         module.roles.append(Role(
             label=label,
-            name=prefixed(executor.name, 64),
+            name=prefixed(label, 64),
             comment=source_comment([(executor.span, f"executor {executor.name}")]),
             trust=iam.executor_trust(executor, module.partition),
             statements=statements,
@@ -309,7 +319,7 @@ def _add_roles(module: AwsModule, project: Project, provider: Provider,
 def _emr_service_role(executor: Executor, label: str, partition: str) -> Role:
     return Role(
         label=f"{label}_emr_service",
-        name=prefixed(f"{executor.name}-emr-service", 64),
+        name=prefixed(f"{label}-emr-service", 64),
         comment=source_comment([(executor.span, f"executor {executor.name}")]),
         trust=iam.trust_statement("Service", ("elasticmapreduce.amazonaws.com",)),
         statements=(),
@@ -317,17 +327,14 @@ def _emr_service_role(executor: Executor, label: str, partition: str) -> Role:
     )
 
 
-def _foreign_access(executor: Executor, access: iam.Access, storage: dict, project: Project
+def _foreign_access(executor: Executor, access: iam.Access, storage: dict, everything: dict
                     ) -> list[Diagnostic]:
     """GLC403 for storage of another provider: no grant can be generated for it here."""
     found = []
     for verb, names in (("reads", access.reads), ("writes", access.writes)):
         for name in names:
-            if name in storage:
-                continue
-            try:
-                other = project.storage_named(name)
-            except KeyError:
+            other = everything.get(name)
+            if name in storage or other is None:
                 continue
             found.append(Diagnostic(
                 "GLC403", Severity.WARNING,

@@ -9,7 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from glacierc.backends.terraform.common import Expr, Skip, config_values, prefixed, source_comment
+from glacierc.backends.terraform.common import (
+    Expr,
+    Skip,
+    config_values,
+    prefixed,
+    source_comment,
+)
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Task
 
@@ -105,7 +111,7 @@ def lambda_function(task: Task, executor: Executor, label: str, role: str) -> Fu
         log_skips = (Skip("CKV_AWS_338", f"log_retention_days={retention} in LambdaConfig"),)
     return Function(
         label=label,
-        name=prefixed(task.name, 64),
+        name=prefixed(label, 64),
         comment=source_comment([(task.span, f"task {task.name}")]),
         description=f"glacier task {task.name} ({task.span.file}:{task.span.line})"[:256],
         role=role,
@@ -137,7 +143,7 @@ def instance(task: Task, executor: Executor, label: str, role: str) -> Instance:
         skips = (Skip("CKV_AWS_88", "associate_public_ip=True in EC2Config"),)
     return Instance(
         label=label,
-        name=prefixed(task.name, 128),
+        name=prefixed(label, 128),
         comment=source_comment([(task.span, f"task {task.name}")]),
         profile=role,
         security_group=role,
@@ -154,7 +160,7 @@ def vm_security_group(executor: Executor, label: str) -> SecurityGroup:
     values = config_values(executor.config, "EC2Config")
     return SecurityGroup(
         label=label,
-        name=prefixed(executor.name, 255),
+        name=prefixed(label, 255),
         comment=source_comment([(executor.span, f"executor {executor.name}")]),
         description=f"glacier executor {executor.name}: no inbound traffic, HTTPS out",
         subnet=label if values["subnet_id"] else None,
@@ -168,7 +174,7 @@ def emr_security_groups(executor: Executor, label: str) -> tuple[SecurityGroup, 
     return tuple(
         SecurityGroup(
             label=f"{label}_emr_{role}",
-            name=prefixed(f"{executor.name}-emr-{role}", 255),
+            name=prefixed(f"{label}-emr-{role}", 255),
             comment=comment,
             description=f"glacier executor {executor.name}: EMR {role} nodes (rules managed by EMR)",
             subnet=None,
@@ -199,7 +205,7 @@ def emr_cluster(executor: Executor, label: str, release: str) -> Cluster:
     values = config_values(executor.config, "SparkConfig")
     return Cluster(
         label=label,
-        name=prefixed(executor.name, 256),
+        name=prefixed(label, 256),
         comment=source_comment([(executor.span, f"executor {executor.name}")]),
         release_label=release,
         instance_type=str(values["instance_type"]),

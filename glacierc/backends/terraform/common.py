@@ -36,16 +36,17 @@ def label(name: str) -> str:
 
 def unique_labels(names: Iterable[str], reserved: Iterable[str] = ()) -> dict[str, str]:
     """A distinct label for every name; clashes after sanitising (or with `reserved` labels of
-    generated resources) get `_2`, `_3`, ... in sorted order."""
+    generated resources) get `_2`, `_3`, ... in sorted order. Labels differ even ignoring case,
+    so `cloud_name(label)` is distinct too."""
     result: dict[str, str] = {}
-    taken: set[str] = set(reserved)
+    taken: set[str] = {item.lower() for item in reserved}
     for name in sorted(set(names)):
         base = candidate = label(name)
         counter = 1
-        while candidate in taken:
+        while candidate.lower() in taken:  # case-insensitively: cloud names derive from labels
             counter += 1
             candidate = f"{base}_{counter}"
-        taken.add(candidate)
+        taken.add(candidate.lower())
         result[name] = candidate
     return result
 

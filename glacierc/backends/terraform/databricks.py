@@ -80,7 +80,7 @@ def emit_databricks(executors: Sequence[tuple[Executor, tuple[Task, ...], str]],
 def _job(task: Task, values: dict, label: str, profile: str) -> Job:
     return Job(
         label=label,
-        name=prefixed(task.name, 100),
+        name=prefixed(label, 100),
         comment=source_comment([(task.span, f"task {task.name}")]),
         script=f"tasks/{label}.py",
         cluster_id=values["cluster_id"],

@@ -1,0 +1,159 @@
+"""What a global name of the project means to the runner.
+
+Every name a copied statement uses resolves to one entity: code to copy (`Code`), a third-party or
+standard-library import (`Extern`), a bucket the runner's shim provides (`StorageRef`), a project
+module used as a namespace (`ModuleRef`), or something that exists only for the compiler
+(`CompileOnly`: glacier imports, providers, executors, pipelines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from glacierc.backends.runner.symbols import ModuleSymbols, import_alias
+from glacierc.ir.nodes import Project
+
+GLACIER_PACKAGES = ("glacier", "glacierc")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Code:
+    module: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Extern:
+    """`import module [as alias]` (attr None) or `from module import attr [as alias]`."""
+
+    module: str
+    attr: str | None
+    alias: str | None
+
+    @property
+    def bound(self) -> str:
+        if self.alias:
+            return self.alias
+        return self.attr if self.attr is not None else self.module.split(".")[0]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class StorageRef:
+    storage: str  # the IR storage name
+    var: str  # the variable it is bound to in its module
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ModuleRef:
+    module: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class CompileOnly:
+    module: str
+    name: str
+    what: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Missing:
+    module: str
+    name: str
+
+
+Entity = Code | Extern | StorageRef | ModuleRef | CompileOnly | Missing
+
+
+class Resolver:
+    """Resolves (module, name) to an entity, following project imports across modules."""
+
+    def __init__(self, project: Project, modules: dict[str, ModuleSymbols]) -> None:
+        self.modules = modules
+        self.project_modules = set(modules)
+        self.declared = _declared(project, modules)
+
+    def resolve(self, module: str, name: str, _seen: frozenset[tuple[str, str]] = frozenset()) -> Entity:
+        if (module, name) in _seen or module not in self.modules:
+            return Missing(module, name)
+        declared = self.declared.get((module, name))
+        if declared is not None:
+            return declared
+        symbols = self.modules[module]
+        indexes = symbols.binders.get(name)
+        if not indexes:
+            return Missing(module, name)
+        if indexes[-1] not in symbols.imports:
+            return Code(module, name)
+        return self._imported(symbols, indexes[-1], name, _seen | {(module, name)})
+
+    def resolve_dotted(self, module: str, dotted: str) -> Entity:
+        """`a.b` as used through `import a.b`: the project module `a.b`, or the external import."""
+        head = dotted.split(".")[0]
+        entity = self.resolve(module, head)
+        if isinstance(entity, ModuleRef):
+            return self.attribute(entity, dotted.split(".")[1:])
+        return entity
+
+    def attribute(self, entity: ModuleRef, attrs: list[str]) -> Entity:
+        current: Entity = entity
+        for attr in attrs:
+            if not isinstance(current, ModuleRef):
+                break
+            child = f"{current.module}.{attr}"
+            current = ModuleRef(child) if self._is_module(child) else self.resolve(current.module, attr)
+        return current
+
+    def _imported(self, symbols: ModuleSymbols, index: int, name: str, seen) -> Entity:
+        binding = symbols.binding(name)
+        found = import_alias(symbols, index, name)
+        if binding is None or found is None:
+            return Missing(symbols.module, name)
+        statement, alias = found
+        if binding.kind == "module":
+            return ModuleRef(binding.target)
+        if binding.kind == "from":
+            target_module, target_name = binding.target.split(":", 1)
+            return self.resolve(target_module, target_name, seen)
+        if binding.kind == "unresolved":
+            return Missing(symbols.module, name)
+        if binding.target.split(".")[0] in GLACIER_PACKAGES:
+            return CompileOnly(symbols.module, name, "a glacier import")
+        return _extern(statement, alias)
+
+    def _is_module(self, name: str) -> bool:
+        return name in self.project_modules or any(m.startswith(name + ".") for m in self.project_modules)
+
+
+def _extern(statement: cst.CSTNode, alias: cst.ImportAlias) -> Extern:
+    from glacierc.frontend.names import dotted
+
+    asname = dotted(alias.asname.name) if alias.asname else None
+    if isinstance(statement, cst.Import):
+        return Extern(dotted(alias.name), None, asname)
+    assert isinstance(statement, cst.ImportFrom)
+    return Extern(dotted(statement.module), dotted(alias.name), asname)
+
+
+def _declared(project: Project, modules: dict[str, ModuleSymbols]) -> dict[tuple[str, str], Entity]:
+    """Module-level variables the IR declares: storage, providers, executors and pipelines."""
+    by_path = {symbols.path: name for name, symbols in modules.items()}
+    found: dict[tuple[str, str], Entity] = {}
+
+    def var_of(item) -> tuple[str, str] | None:
+        module = by_path.get(item.span.file)
+        return (module, item.name.rsplit(".", 1)[-1]) if module is not None else None
+
+    for provider in project.providers:
+        if (key := var_of(provider)) is not None:
+            found[key] = CompileOnly(*key, "a provider")
+    for executor in project.executors:
+        if (key := var_of(executor)) is not None:
+            found[key] = CompileOnly(*key, "an execution resource")
+    for pipeline in project.pipelines:
+        found[(pipeline.module, pipeline.function)] = CompileOnly(pipeline.module, pipeline.function, "a pipeline")
+    for storage in project.storage:
+        if (key := var_of(storage)) is not None:
+            found[key] = StorageRef(storage.name, key[1])
+    return found

@@ -1,0 +1,176 @@
+"""The plan a runner executes, as data: storage locations, nodes with their arguments, levels, outputs.
+
+Built from the IR here (every decision is made in Python) and written into the runner as plain
+Python literals, so a reader sees exactly what will run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from glacierc.ir.nodes import Input, Node, Pipeline, Project, Task
+
+
+@dataclass(frozen=True, slots=True)
+class StorageSpec:
+    name: str
+    cloud: str
+    bucket: str
+    path: str
+    format: str
+    uri: str
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """How one input is passed: `how` is positional, keyword, star (`*args`) or starstar (`**kwargs`)."""
+
+    param: str
+    how: str
+    kind: str  # node, nodes, storage, const, unknown
+    value: object  # node id, tuple of node ids, storage name, literal, or None
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSpec:
+    id: str
+    task: str
+    executor: str
+    kind: str
+    source: str  # where the task is defined, file:line
+    call: str  # where the pipeline calls it, file:line
+    retries: int
+    args: tuple[Argument, ...]
+    needs: tuple[str, ...]  # nodes whose results are inputs
+    after: tuple[str, ...]  # nodes that must run first for other reasons (depends_on, storage)
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerPlan:
+    pipeline: str
+    storage: tuple[StorageSpec, ...]
+    nodes: tuple[NodeSpec, ...]  # in call order
+    levels: tuple[tuple[str, ...], ...]
+    outputs: tuple[str, ...]
+
+    @property
+    def execution_order(self) -> tuple[str, ...]:
+        return tuple(node for level in self.levels for node in level)
+
+
+def build_plan(project: Project, pipeline: Pipeline) -> RunnerPlan:
+    nodes = tuple(_node(project, pipeline, node) for node in pipeline.nodes)
+    used = sorted({name for n in nodes for name in (*n.reads, *n.writes, *_storage_args(n))})
+    storage = tuple(_storage(project, name) for name in used if _has_storage(project, name))
+    return RunnerPlan(pipeline.name, storage, nodes, pipeline.levels, pipeline.outputs)
+
+
+def plan_storage(project: Project, names: set[str]) -> tuple[StorageSpec, ...]:
+    """Specs for `names` (storage used by the plan or by copied code), sorted."""
+    return tuple(_storage(project, name) for name in sorted(names) if _has_storage(project, name))
+
+
+def _has_storage(project: Project, name: str) -> bool:
+    return any(s.name == name for s in project.storage)
+
+
+def _storage(project: Project, name: str) -> StorageSpec:
+    storage = project.storage_named(name)
+    cloud = project.provider(storage.provider).cloud if any(
+        p.name == storage.provider for p in project.providers) else "local"
+    return StorageSpec(storage.name, cloud, storage.bucket, storage.path, storage.format, storage.uri)
+
+
+def _storage_args(node: NodeSpec) -> list[str]:
+    return [str(a.value) for a in node.args if a.kind == "storage"]
+
+
+def _node(project: Project, pipeline: Pipeline, node: Node) -> NodeSpec:
+    task = project.task(node.task)
+    kind = project.executor(node.executor).kind if any(e.name == node.executor for e in project.executors) else "local"
+    needs = sorted({e.source for e in pipeline.edges if e.target == node.id and e.kind == "data"})
+    after = sorted({e.source for e in pipeline.edges if e.target == node.id and e.kind == "order"} - set(needs))
+    return NodeSpec(
+        id=node.id, task=task.name, executor=node.executor, kind=kind,
+        source=f"{task.span.file}:{task.span.line}", call=f"{node.span.file}:{node.span.line}",
+        retries=max(0, task.retries), args=arguments(task, node.inputs),
+        needs=tuple(needs), after=tuple(after), reads=node.reads, writes=node.writes)
+
+
+def arguments(task: Task, inputs: tuple[Input, ...]) -> tuple[Argument, ...]:
+    """The call of `task` with `inputs`: positional while no parameter is skipped, then by keyword."""
+    given = {i.param: i for i in inputs}
+    args: list[Argument] = []
+    positional = True
+    for param in task.params:
+        found = given.get(param.name)
+        if param.kind == "positional":
+            if found is None:
+                positional = False
+                continue
+            args.append(_argument(found, "positional" if positional else "keyword"))
+        elif found is not None:
+            how = {"var_positional": "star", "var_keyword": "starstar"}.get(param.kind, "keyword")
+            args.append(_argument(found, how))
+    return tuple(args)
+
+
+def _argument(found: Input, how: str) -> Argument:
+    if found.kind == "node":
+        return Argument(found.param, how, "node", found.ref)
+    if found.kind == "storage":
+        return Argument(found.param, how, "storage", found.ref)
+    if found.kind in ("nodes", "const"):
+        return Argument(found.param, how, found.kind, found.value)
+    return Argument(found.param, how, "unknown", None)
+
+
+# ---- the plan as Python text ------------------------------------------------------------------
+
+def literal(value: object) -> str:
+    """A deterministic Python literal (tuples for sequences)."""
+    if isinstance(value, (list, tuple)):
+        items = [literal(v) for v in value]
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return f"float({str(value)!r})"
+    if value is None or isinstance(value, (bool, int, float)):
+        return repr(value)
+    raise TypeError(f"not a plan literal: {value!r}")
+
+
+def storage_text(storage: tuple[StorageSpec, ...]) -> str:
+    lines = ["STORAGE = {"]
+    for spec in storage:
+        fields = {"cloud": spec.cloud, "bucket": spec.bucket, "path": spec.path, "format": spec.format,
+                  "uri": spec.uri}
+        lines.append(f"    {literal(spec.name)}: {literal(fields)},")
+    return "\n".join([*lines, "}"])
+
+
+def nodes_text(plan: RunnerPlan) -> str:
+    lines = ["NODES = {"]
+    for node in plan.nodes:
+        lines.append(f"    {literal(node.id)}: {{")
+        args = tuple((a.param, a.how, a.kind, a.value) for a in node.args)
+        rows = ({"task": node.task, "executor": node.executor, "kind": node.kind},
+                {"source": node.source, "call": node.call, "retries": node.retries},
+                {"args": args}, {"needs": node.needs, "after": node.after},
+                {"reads": node.reads, "writes": node.writes})
+        for row in rows:
+            lines.append("        " + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in row.items()) + ",")
+        lines.append("    },")
+    return "\n".join([*lines, "}"])
+
+
+def levels_text(plan: RunnerPlan) -> str:
+    lines = ["LEVELS = ("] + [f"    {literal(level)}," for level in plan.levels] + [")"]
+    return "\n".join(lines)

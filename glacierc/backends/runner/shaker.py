@@ -1,0 +1,320 @@
+"""Tree-shaking: the task functions a pipeline calls, and exactly the module-level code they need.
+
+Starting from the task definitions, every global name a copied statement uses is resolved
+(`entities.Resolver`) and followed: helpers, constants and classes of any project module are copied
+(in source order, modules in import order), third-party imports are re-emitted once, buckets become
+the runner's shim objects, and anything that only exists for the compiler (glacier imports,
+providers, executors, pipelines) is left out — task decorators go with it. Names that would clash in
+the single runner namespace (two modules' `helper`, or a name the runner itself uses) are renamed
+consistently, references included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from glacierc.backends.runner.entities import (
+    Code, CompileOnly, Entity, Extern, Missing, ModuleRef, Resolver, StorageRef)
+from glacierc.backends.runner.rewrite import Edits, Rendered, render, statement_lines
+from glacierc.backends.runner.symbols import ModuleSymbols, Ref
+from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.nodes import Project, Task
+from glacierc.source import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """The copied statements of one project module, in source order."""
+
+    path: str
+    statements: tuple[Rendered, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Shaken:
+    imports: tuple[str, ...]  # import lines, sorted
+    futures: tuple[str, ...]
+    storage: tuple[tuple[str, str], ...]  # (name in the runner, IR storage name)
+    blocks: tuple[Block, ...]
+    tasks: dict[str, str]  # IR task name -> function name in the runner
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(slots=True)
+class _Use:
+    module: str
+    node: cst.CSTNode
+    entity: Entity
+
+
+@dataclass(slots=True)
+class _State:
+    copied: set[tuple[str, int]] = field(default_factory=set)
+    visited: set[tuple[str, int]] = field(default_factory=set)
+    uses: list[_Use] = field(default_factory=list)
+    edits: dict[str, Edits] = field(default_factory=dict)
+    diagnostics: set[Diagnostic] = field(default_factory=set)
+
+
+class Shaker:
+    """Analyses the project's modules once; `shake` is then called per pipeline."""
+
+    def __init__(self, project: Project, modules: Mapping[str, ModuleSymbols]) -> None:
+        self.project = project
+        self.modules = dict(modules)
+        self.resolver = Resolver(project, self.modules)
+        self.task_defs = {(t.module, t.function): t for t in project.tasks}
+        self._lines: dict[str, list[int]] = {}
+
+    def shake(self, tasks: Iterable[Task], reserved: Mapping[str, Extern | None], pipeline: str) -> Shaken:
+        state = _State()
+        queue: list[Entity] = [Code(t.module, t.function) for t in sorted(tasks, key=lambda t: t.name)]
+        seen: set[Entity] = set()
+        while queue:
+            entity = queue.pop()
+            if entity in seen:
+                continue
+            seen.add(entity)
+            if isinstance(entity, Code):
+                for index in self.modules[entity.module].binders.get(entity.name, ()):
+                    if index not in self.modules[entity.module].imports:
+                        queue += self._visit(state, entity.module, index, pipeline)
+        names = self._names(state, reserved)
+        return self._assemble(state, names, tasks, reserved)
+
+    # ---- closure ---------------------------------------------------------------------------------
+    def _visit(self, state: _State, module: str, index: int, pipeline: str) -> list[Entity]:
+        if (module, index) in state.visited:
+            return []
+        state.visited.add((module, index))
+        symbols = self.modules[module]
+        statement = symbols.tree.body[index]
+        task = self._task_at(symbols, statement)
+        edits = state.edits.setdefault(module, Edits())
+        removed = self._task_decorators(symbols, index, statement, edits) if task is not None else set()
+        uses: list[_Use] = []
+        blocked: list[tuple[Ref, CompileOnly]] = []
+        for ref in symbols.refs.get(index, ()):
+            if _inside(symbols, ref.node, removed):
+                continue
+            entity, node = self._entity_of(state, symbols, ref, pipeline)
+            if isinstance(entity, CompileOnly):
+                if ref.in_annotation:
+                    self._strip_annotation(symbols, ref.node, edits)
+                else:
+                    blocked.append((ref, entity))
+                continue
+            uses.append(_Use(module, node, entity))
+        if blocked:
+            self._report_blocked(state, symbols, index, statement, task, blocked, pipeline)
+            if task is None:
+                return []
+        state.copied.add((module, index))
+        state.uses += uses
+        return [use.entity for use in uses]
+
+    def _entity_of(self, state: _State, symbols: ModuleSymbols, ref: Ref, pipeline: str) -> tuple[Entity, cst.CSTNode]:
+        if "." in ref.name:
+            entity = self.resolver.resolve_dotted(symbols.module, ref.name)
+        else:
+            entity = self.resolver.resolve(symbols.module, ref.name)
+        node = ref.node
+        if not isinstance(entity, ModuleRef) and isinstance(node, cst.Attribute):
+            return entity, _head(node)  # `os.path` of `import os.path`: only the head is a name
+        while isinstance(entity, ModuleRef):
+            parent = symbols.parent(node)
+            if not (isinstance(parent, cst.Attribute) and parent.value is node):
+                self._report(state, symbols, node, "GLC503",
+                             f"the runner of pipeline `{pipeline}` cannot use project module `{entity.module}` "
+                             "as an object; only `module.name` is copied")
+                return Missing(symbols.module, ref.name), ref.node
+            entity = self.resolver.attribute(entity, [parent.attr.value])
+            node = parent
+        return entity, node
+
+    def _task_at(self, symbols: ModuleSymbols, statement: cst.CSTNode) -> Task | None:
+        if isinstance(statement, cst.FunctionDef):
+            return self.task_defs.get((symbols.module, statement.name.value))
+        return None
+
+    def _task_decorators(self, symbols: ModuleSymbols, index: int, statement: cst.FunctionDef,
+                         edits: Edits) -> set[int]:
+        """Decorators of a task that name compile-time objects (`@local_exec.task()`, `@task`)."""
+        removed: set[int] = set()
+        for decorator in statement.decorators:
+            refs = [r for r in symbols.refs.get(index, ()) if _inside(symbols, r.node, {id(decorator)})]
+            entities = [self.resolver.resolve_dotted(symbols.module, r.name) if "." in r.name
+                        else self.resolver.resolve(symbols.module, r.name) for r in refs]
+            if any(isinstance(e, CompileOnly) for e in entities):
+                removed.add(id(decorator))
+        edits.removed |= removed
+        return removed
+
+    def _strip_annotation(self, symbols: ModuleSymbols, node: cst.CSTNode, edits: Edits) -> None:
+        current: cst.CSTNode | None = node
+        while current is not None and not isinstance(current, cst.Annotation):
+            current = symbols.parent(current)
+        if current is not None and isinstance(symbols.parent(current), (cst.Param, cst.FunctionDef)):
+            edits.stripped.add(id(current))
+
+    # ---- diagnostics -----------------------------------------------------------------------------
+    def _report_blocked(self, state, symbols, index, statement, task, blocked, pipeline) -> None:
+        used = ", ".join(sorted({f"`{ref.name}` ({entity.what})" for ref, entity in blocked}))
+        if task is not None:
+            message = (f"task `{task.name}` uses {used}, which exists only when compiling; the runner of "
+                       f"pipeline `{pipeline}` cannot provide it")
+            state.diagnostics.add(_diagnostic("GLC501", message, task.span))
+            return
+        bound = sorted(n for n, idxs in symbols.binders.items() if index in idxs) or ["this statement"]
+        message = (f"`{', '.join(bound)}` is built from {used}, which exists only when compiling; the runner of "
+                   f"pipeline `{pipeline}` leaves it out, so a task using it fails there")
+        line = max(1, self._line(symbols, index))
+        state.diagnostics.add(_diagnostic("GLC501", message, Span(symbols.path, line, 1, line, 1)))
+
+    def _report(self, state, symbols, node, code: str, message: str) -> None:
+        line = max(1, self._line(symbols, _top_index(symbols, node)))
+        state.diagnostics.add(_diagnostic(code, message, Span(symbols.path, line, 1, line, 1)))
+
+    def _line(self, symbols: ModuleSymbols, index: int) -> int:
+        lines = self._lines.get(symbols.module)
+        if lines is None:
+            lines = self._lines[symbols.module] = statement_lines(symbols.tree.code, len(symbols.tree.body))
+        return lines[index] if index < len(lines) else 0  # 0: unknown
+
+    # ---- names -----------------------------------------------------------------------------------
+    def _names(self, state: _State, reserved: Mapping[str, Extern | None]) -> dict[Entity, str]:
+        taken = set(reserved)
+        names: dict[Entity, str] = {}
+        externs = sorted({u.entity for u in state.uses if isinstance(u.entity, Extern)})
+        for extern in externs:
+            if reserved.get(extern.bound) == extern:
+                names[extern] = extern.bound
+            else:
+                names[extern] = _claim(taken, extern.bound, extern.module.replace(".", "_"))
+        for storage in sorted({u.entity for u in state.uses if isinstance(u.entity, StorageRef)}):
+            names[storage] = _claim(taken, storage.var, storage.storage.replace(".", "_"))
+        for code in self._bound_code(state):
+            names[code] = _claim(taken, code.name, code.module.replace(".", "_"))
+        return names
+
+    def _bound_code(self, state: _State) -> list[Code]:
+        """Every global a copied statement binds: tasks first, then by module and name."""
+        found: set[Code] = set()
+        for module, index in state.copied:
+            for name, indexes in self.modules[module].binders.items():
+                if index in indexes:
+                    found.add(Code(module, name))
+        return sorted(found, key=lambda c: ((c.module, c.name) not in self.task_defs, c.module, c.name))
+
+    # ---- output ----------------------------------------------------------------------------------
+    def _assemble(self, state: _State, names: dict[Entity, str], tasks: Iterable[Task],
+                  reserved: Mapping[str, Extern | None]) -> Shaken:
+        self._record_renames(state, names)
+        blocks = [self._block(state, module) for module in self._module_order(state)]
+        externs = sorted(e for e in names if isinstance(e, Extern) and reserved.get(e.bound) != e)
+        storage = sorted((names[s], s.storage) for s in names if isinstance(s, StorageRef))
+        futures = sorted({f for module, _ in state.copied for f in self.modules[module].futures})
+        task_names = {t.name: names.get(Code(t.module, t.function), t.function) for t in tasks}
+        return Shaken(_import_lines(externs, names), tuple(futures), tuple(storage), tuple(blocks),
+                      task_names, tuple(sorted(state.diagnostics, key=Diagnostic.sort_key)))
+
+    def _record_renames(self, state: _State, names: dict[Entity, str]) -> None:
+        for use in state.uses:
+            new = names.get(use.entity)
+            if new is not None and (isinstance(use.node, cst.Attribute) or _text(use.node) != new):
+                state.edits.setdefault(use.module, Edits()).replace[id(use.node)] = new
+        for entity, new in names.items():
+            if isinstance(entity, Code) and new != entity.name:
+                edits = state.edits.setdefault(entity.module, Edits())
+                edits.globals_renamed[entity.name] = new
+                for site in self.modules[entity.module].sites.get(entity.name, ()):
+                    target = site.name if isinstance(site, (cst.FunctionDef, cst.ClassDef)) else site
+                    if isinstance(target, cst.Name):
+                        edits.replace[id(target)] = new
+
+    def _block(self, state: _State, module: str) -> Block:
+        symbols = self.modules[module]
+        indexes = sorted(i for m, i in state.copied if m == module)
+        edits = state.edits.get(module, Edits())
+        rendered = tuple(render(symbols.tree, symbols.tree.body[i], edits, self._line(symbols, i)) for i in indexes)
+        return Block(symbols.path, rendered)
+
+    def _module_order(self, state: _State) -> list[str]:
+        """Modules holding copied code, each after the modules its copied statements use."""
+        modules = sorted({m for m, _ in state.copied})
+        needs = {m: set() for m in modules}
+        for use in state.uses:
+            if isinstance(use.entity, Code) and use.entity.module != use.module and use.module in needs:
+                needs[use.module].add(use.entity.module)
+        order: list[str] = []
+        while len(order) < len(modules):
+            ready = [m for m in modules if m not in order and needs[m] <= set(order)]
+            order.append(ready[0] if ready else next(m for m in modules if m not in order))
+        return order
+
+
+def _claim(taken: set[str], wanted: str, qualifier: str) -> str:
+    candidate = wanted
+    if candidate in taken:
+        candidate = f"{wanted}_{qualifier}"
+        number = 2
+        while candidate in taken:
+            candidate = f"{wanted}_{qualifier}_{number}"
+            number += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _import_lines(externs: list[Extern], names: dict[Entity, str]) -> tuple[str, ...]:
+    plain, froms = [], []
+    for extern in externs:
+        name = names[extern]
+        if extern.attr is not None:
+            froms.append(f"from {extern.module} import {extern.attr}" + (f" as {name}" if name != extern.attr else ""))
+        elif extern.alias is None and name == extern.bound:
+            plain.append(f"import {extern.module}")
+        elif extern.alias is not None or "." not in extern.module:
+            plain.append(f"import {extern.module}" + (f" as {name}" if name != extern.module else ""))
+        else:  # `import a.b` bound under another name: the package `a`, with `a.b` loaded
+            plain.append(f"{name} = __import__({extern.module!r})")
+    return tuple(sorted(set(plain)) + sorted(set(froms)))
+
+
+def _inside(symbols: ModuleSymbols, node: cst.CSTNode, regions: set[int]) -> bool:
+    current: cst.CSTNode | None = node
+    while current is not None and not isinstance(current, cst.Module):
+        if id(current) in regions:
+            return True
+        current = symbols.parent(current)
+    return False
+
+
+def _top_index(symbols: ModuleSymbols, node: cst.CSTNode) -> int:
+    current: cst.CSTNode | None = node
+    while current is not None:
+        parent = symbols.parent(current)
+        if isinstance(parent, cst.Module):
+            return symbols.tree.body.index(current)
+        current = parent
+    return 0
+
+
+def _head(node: cst.CSTNode) -> cst.CSTNode:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node
+
+
+def _text(node: cst.CSTNode) -> str:
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _diagnostic(code: str, message: str, span: Span) -> Diagnostic:
+    help_text = {
+        "GLC501": "pass what the task needs as an argument or a plain constant instead",
+        "GLC503": "import the names you use: `from package.module import name`",
+    }.get(code)
+    return Diagnostic(code, Severity.WARNING, message, span, help_text)

@@ -1,0 +1,113 @@
+"""`glacierc run PATH [--pipeline NAME] [runner flags]`: build the runner, then run it.
+
+The project is built into a temporary directory with `glacierc.driver.build` (the same artifacts
+`glacierc build` writes), and `runners/<pipeline>.py` runs as a child process of the current Python,
+in the current working directory, with every runner flag passed through (`--data-dir`,
+`--storage-option`, `--dry-run`, `--report`, `--select`, ...). Its exit status is returned.
+This is the only command that executes pipeline code, and it does so only through the runner.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from glacierc.diagnostics.model import Diagnostic, Severity
+
+USAGE, FAILED = 2, 1
+
+
+def run_command(paths: list[str], pipeline: str | None, runner_args: list[str], env: dict[str, str]) -> int:
+    """Build `paths`, run the runner of `pipeline` (the only one when None) with `runner_args`."""
+    with tempfile.TemporaryDirectory(prefix="glacierc-run-") as scratch:
+        runner = build_runner(paths, pipeline, Path(scratch) / "out", env)
+        if isinstance(runner, int):
+            return runner
+        command = [sys.executable, str(runner), *runner_args]
+        try:
+            return subprocess.run(command, check=False).returncode
+        except KeyboardInterrupt:
+            return 130
+
+
+def build_runner(paths: Sequence[str], pipeline: str | None, out: Path, env: Mapping[str, str]) -> Path | int:
+    """The runner file of `pipeline` built under `out`, or an exit status after printing why not."""
+    from glacierc.backends.runner import emit_with_diagnostics, runner_path
+    from glacierc.driver import build
+    from glacierc.output import OutputError
+
+    try:
+        result = build(list(paths), out, dict(env))
+    except OutputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return FAILED
+    compiled = result.compiled
+    if compiled.has_errors:
+        _show(compiled.diagnostics, compiled)
+        print("error: the pipeline has errors; nothing was run", file=sys.stderr)
+        return FAILED
+    chosen = _choose(compiled.project, pipeline)
+    if isinstance(chosen, int):
+        return chosen
+    relative = runner_path(chosen)
+    text = result.files.get(relative)
+    diagnostics = list(result.diagnostics)
+    if text is None:  # a build without the runner backend, or one stopped by another backend's errors
+        files, found = emit_with_diagnostics(compiled.project, compiled.sources)
+        text = files[relative]
+        diagnostics += [d for d in found if d not in diagnostics]
+    _show([d for d in diagnostics if d.severity is not Severity.INFO], compiled)
+    if not result.written and result.has_errors:
+        print("note: other artifacts of the build have errors (see above); running the pipeline anyway",
+              file=sys.stderr)
+    target = out / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(str(text), encoding="utf-8")
+    return target
+
+
+def _choose(project, pipeline: str | None) -> str | int:
+    names = sorted(p.name for p in project.pipelines)
+    if not names:
+        print("error: no pipeline found (decorate a function with @pipeline)", file=sys.stderr)
+        return FAILED
+    if pipeline is None:
+        if len(names) == 1:
+            return names[0]
+        print(f"error: several pipelines; choose one with --pipeline: {', '.join(names)}", file=sys.stderr)
+        return USAGE
+    if pipeline not in names:
+        print(f"error: no pipeline `{pipeline}`; pipelines: {', '.join(names)}", file=sys.stderr)
+        return USAGE
+    return pipeline
+
+
+def _show(diagnostics: Sequence[Diagnostic], compiled) -> None:
+    if diagnostics:
+        from glacierc.diagnostics.render import render
+
+        sys.stderr.write(render("full", list(diagnostics), compiled.texts, compiled.files, color=False))
+
+
+def run_example(example: str | Path, work_dir: str | Path) -> int:
+    """`make demo`: run `examples/<name>/pipeline.py` on a fresh copy of its sample data in `work_dir`.
+
+    The sample data (examples/<name>/data, laid out as <bucket>/<path>) is copied to
+    `work_dir/data`, so outputs land there and the repository stays clean.
+    """
+    example, work_dir = Path(example), Path(work_dir)
+    data = work_dir / "data"
+    if data.exists():
+        shutil.rmtree(data)
+    shutil.copytree(example / "data", data)
+    print(f"== {example.name}: glacierc run {example / 'pipeline.py'} --data-dir {data} ==", flush=True)
+    return run_command([str(example / "pipeline.py")], None, ["--data-dir", str(data)], {})
+
+
+if __name__ == "__main__":  # python -m glacierc.run_command PATH [runner flags]: handy before the CLI wiring
+    sys.exit(run_command(sys.argv[1:2], os.environ.get("GLACIER_PIPELINE"), sys.argv[2:], {}))
