@@ -189,13 +189,18 @@ def eager(data_dir: Path, target: Path) -> None:
     summary.write_parquet(target)
 
 
-def timed(function, runs: int) -> list[float]:
-    function()  # warm-up: file cache, thread pools
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - start)
+def timed(functions: dict[str, object], runs: int) -> dict[str, list[float]]:
+    """Interleaved rounds (each way once per round, the order rotating), so that a machine whose
+    load drifts during the benchmark disturbs all three ways alike; one warm-up round first."""
+    timings: dict[str, list[float]] = {name: [] for name in functions}
+    names = list(functions)
+    for round_number in range(runs + 1):
+        order = names[round_number % len(names):] + names[:round_number % len(names)]
+        for name in order:
+            start = time.perf_counter()
+            functions[name]()
+            if round_number:
+                timings[name].append(time.perf_counter() - start)
     return timings
 
 
@@ -209,11 +214,11 @@ def measure(rows: int, runs: int) -> dict[str, object]:
         def run_runner() -> None:
             assert runner.main(["--data-dir", str(data_dir), "--quiet"]) == 0
 
-        results = {
-            "runner": timed(run_runner, runs),
-            "fused": timed(lambda: fused(data_dir, work / "fused.parquet"), runs),
-            "eager": timed(lambda: eager(data_dir, work / "eager.parquet"), runs),
-        }
+        results = timed({
+            "runner": run_runner,
+            "fused": lambda: fused(data_dir, work / "fused.parquet"),
+            "eager": lambda: eager(data_dir, work / "eager.parquet"),
+        }, runs)
         from polars.testing import assert_frame_equal
 
         expected = pl.read_parquet(work / "fused.parquet")
@@ -236,12 +241,12 @@ def report(rows: int, runs: int, measured: dict[str, object]) -> tuple[str, bool
         "Written by `python bench/runner_bench.py` (`make bench`). A six-task pipeline (extract, load_users,",
         "clean, enrich, summarise, save) over generated click-stream events joined with users; the result is",
         "daily purchase revenue per country and segment for three countries. Each figure is the median of",
-        f"{runs} in-process runs after a warm-up run.",
+        f"{runs} in-process runs after a warm-up round; the three ways run interleaved, round by round.",
         "",
-        f"- events: {rows:,} rows, 10 columns ({measured['input_bytes'] / 1e6:.1f} MB of Parquet); "
-        f"result: {measured['output_rows']:,} rows",
-        f"- machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, Polars {pl.__version__}, "
-        f"{platform.system()} {platform.machine()}",
+        (f"- events: {rows:,} rows, 10 columns ({measured['input_bytes'] / 1e6:.1f} MB of Parquet); "
+         f"result: {measured['output_rows']:,} rows"),
+        (f"- machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, Polars {pl.__version__}, "
+         f"{platform.system()} {platform.machine()}"),
         "",
         "| way | median s | runs (s) |",
         "| --- | ---: | --- |",
@@ -270,7 +275,7 @@ def report(rows: int, runs: int, measured: dict[str, object]) -> tuple[str, bool
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=4_000_000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks_runner.md")
     parser.add_argument("--no-check", action="store_true", help="exit 0 even when a budget is missed")
     args = parser.parse_args(argv)

@@ -232,6 +232,11 @@ _rule("GLC404", "conflicting-bucket-config", W, "declarations of one bucket disa
       "KMS keys; the first in source order wins.",
       "These settings belong to the bucket, not to a path in it.",
       "", "")
+_rule("GLC405", "tasks-not-deployed", W, "infrastructure generated, task deployment not generated",
+      "Reports an executor whose infrastructure is generated but whose tasks are not deployed on it by the "
+      "generated Terraform (e.g. Databricks jobs in an Azure workspace).",
+      "Settings that only apply to jobs must not be silently dropped; you define those jobs yourself.",
+      "", "")
 _rule("GLC402", "no-infrastructure", I, "a local project has no infrastructure",
       "Reports that a project whose providers are all `LocalConfig` writes no Terraform.",
       "Says why `terraform/` is absent from the build output.",

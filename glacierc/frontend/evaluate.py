@@ -16,6 +16,8 @@ from glacierc.frontend.values import (DeclRef, EnvVal, ExecutorVal, FunctionRef,
                                       ModuleRef, ProviderVal, Qual, StorageVal, Unknown, Where)
 
 MAX_CALL_DEPTH = 16
+MAX_EVAL_DEPTH = 100  # nested evaluations (sub-expressions, names defined by names, helper calls): each costs
+#                       2-10 Python frames, and the whole chain must stay inside Python's recursion limit
 _BINARY = {cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
            cst.Divide: operator.truediv, cst.FloorDivide: operator.floordiv, cst.Modulo: operator.mod}
 _COMPARE = {cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: operator.lt,
@@ -39,6 +41,7 @@ class Evaluator:
     env_used: set[str] = field(default_factory=set)
     _cache: dict[tuple[str, str], object] = field(default_factory=dict)
     _busy: set[tuple[str, str]] = field(default_factory=set)
+    _depth: int = 0
 
     # ---- names -------------------------------------------------------------------------------------
     def lookup(self, module: str, name: str) -> object:
@@ -47,6 +50,8 @@ class Evaluator:
             return self._cache[key]
         if key in self._busy:
             return Unknown(f"`{name}` is defined in terms of itself")
+        if len(self._busy) >= MAX_EVAL_DEPTH:  # a chain of imports re-exporting a name, file after file
+            return Unknown(f"`{name}` is defined through too many other names")
         self._busy.add(key)
         try:
             value = self._resolve(module, name)
@@ -88,7 +93,14 @@ class Evaluator:
         if handler is None:
             return Unknown(f"a `{type(node).__name__}` expression is not evaluated statically",
                            Where(scope.module, scope.index, node))
-        return handler(node, scope)
+        if self._depth >= MAX_EVAL_DEPTH:
+            return Unknown("the value is built from too many nested parts to evaluate statically",
+                           Where(scope.module, scope.index, node))
+        self._depth += 1
+        try:
+            return handler(node, scope)
+        finally:
+            self._depth -= 1
 
     def _eval_Integer(self, node: cst.Integer, scope: Scope) -> object:
         try:

@@ -41,7 +41,7 @@ def call_function(ev: Evaluator, ref: FunctionRef, args: list, kwargs: dict, whe
 def _bind(ev: Evaluator, function: cst.FunctionDef, args: list, kwargs: dict, scope) -> dict | Unknown:
     params = function.params
     positional = [*params.posonly_params, *params.params]
-    if params.star_arg not in (None, cst.MaybeSentinel.DEFAULT) or params.star_kwarg is not None:
+    if isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None:
         return Unknown(f"helper `{function.name.value}` takes *args/**kwargs")
     if len(args) > len(positional):
         return Unknown(f"too many arguments for helper `{function.name.value}`")

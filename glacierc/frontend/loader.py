@@ -11,10 +11,10 @@ from pathlib import Path
 import libcst as cst
 
 from glacierc.diagnostics.model import Reporter, Severity
+from glacierc.frontend.limits import MAX_TREE_DEPTH, pre_parse_problem, tree_depth
 from glacierc.source import Span
 
 DEFAULT_MAX_FILE_BYTES = 5_000_000
-MAX_NESTING = 200  # CPython's own tokenizer refuses deeper bracket nesting; LibCST crashes far beyond it
 SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", "node_modules", ".tox", "build", "dist"}
 
 
@@ -85,50 +85,6 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def nesting_depth(text: str) -> int:
-    """Maximum bracket nesting, skipping comments and (roughly) string literals. Cheap pre-check
-    so pathological input becomes GLC004 instead of crashing the native parser."""
-    depth = deepest = 0
-    opening, closing = "([{", ")]}"
-    for char in _code_chars(text):
-        if char in opening:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in closing and depth:
-            depth -= 1
-    return deepest
-
-
-def _code_chars(text: str):
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == "#":
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-            continue
-        if char in "'\"":
-            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else char
-            end = _string_end(text, i + len(quote), quote)
-            i = end
-            continue
-        yield char
-        i += 1
-
-
-def _string_end(text: str, start: int, quote: str) -> int:
-    i = start
-    while True:
-        j = text.find(quote, i)
-        newline = text.find("\n", i) if len(quote) == 1 else -1
-        if j < 0 or (0 <= newline < j):
-            return newline if newline >= 0 else len(text)
-        backslashes = len(text[i:j]) - len(text[i:j].rstrip("\\"))
-        if backslashes % 2 == 0:
-            return j + len(quote)
-        i = j + 1
-
-
 def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> SourceFile:
     """Read and parse one file; its `tree` is None (and a diagnostic reported) when it cannot be analysed."""
     name = _relative_name(file, root)
@@ -150,18 +106,24 @@ def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MA
 
 
 def parse(source: SourceFile, reporter: Reporter) -> cst.Module | None:
-    depth = nesting_depth(source.text)
-    if depth > MAX_NESTING:
-        reporter.emit("GLC004", f"brackets nested {depth} deep, more than the {MAX_NESTING} Python allows",
-                      Span.whole_file(source.name))
+    problem = pre_parse_problem(source.text)
+    if problem is not None:
+        reporter.emit("GLC004", problem, Span.whole_file(source.name))
         return None
     try:
-        return cst.parse_module(source.text)
+        tree = cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:
         line, column, message = _syntax_error_position(source.text, error)
         reporter.emit("GLC001", f"syntax error: {message}", Span(source.name, line, column, line, column + 1))
     except RecursionError:
         reporter.emit("GLC004", "the file is nested too deeply to parse", Span.whole_file(source.name))
+    else:
+        depth = tree_depth(tree)
+        if depth <= MAX_TREE_DEPTH:
+            return tree
+        reporter.emit("GLC004", f"the code nests {depth} levels deep, more than the compiler's limit of "
+                      f"{MAX_TREE_DEPTH}", Span.whole_file(source.name),
+                      help="split the deepest expression or block into smaller named parts")
     return None
 
 

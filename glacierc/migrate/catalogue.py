@@ -22,6 +22,9 @@ ENV_CLASS = "GlacierEnv"
 #: Names that only the old API exported; their imports go once nothing uses them.
 OLD_NAMES = frozenset({*OLD_PROVIDERS, ENV_CLASS})
 
+#: Names glacier exports, old and new: an unbound use of one of them can only mean glacier's.
+GLACIER_NAMES = frozenset({*OLD_NAMES, "Provider", "task", "pipeline", *CATALOGUE})
+
 #: Arguments the current decorators accept (the rest of the old ones are dropped and reported).
 TASK_ARGS = frozenset({"name", "depends_on", "retries", "timeout"})
 PIPELINE_ARGS = frozenset({"name"})

@@ -261,8 +261,7 @@ def rebuild_body(
             continue
         pending = []
         body.append(group[0].with_changes(leading_lines=head))
-        body.extend(statement.with_changes(leading_lines=()) if statement is after else statement
-                    for statement in group[1:])
+        body.extend(statement.with_changes(leading_lines=()) for statement in group[1:])
     return body, (pending if any(line.comment is not None for line in pending) else [])
 
 

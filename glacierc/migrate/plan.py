@@ -57,7 +57,7 @@ class _Planner:
         self.facts = facts
         self.resolver = resolver
         self.plan = Plan()
-        self.claimed: set[str] = set(resolver.global_names())
+        self.claimed: set[str] = set(resolver.global_names() | resolver.all_names())
         self.blocked: dict[str, list[tuple[cst.CSTNode, str]]] = defaultdict(list)
         self.forced = kept  # environments known to stay (second pass)
         self.kept: set[str] = set()
@@ -248,8 +248,10 @@ class _Planner:
             return None, f"{key!r} is registered by the environment, which stays"
         if isinstance(value, cst.Name) and self.resolver.refers_to_global(value):
             return value.value, None
-        if not key.isidentifier() or pykeyword.iskeyword(key) or key in self.claimed:
-            return None, f"the registry key {key!r} cannot become a variable of that name"
+        if not key.isidentifier() or pykeyword.iskeyword(key):
+            return None, f"the registry key {key!r} is not a valid variable name"
+        if key in self.claimed:
+            return None, f"the registry key {key!r} cannot become a variable: `{key}` is already used in this module"
         self.claimed.add(key)
         return key, None
 

@@ -23,6 +23,8 @@ from libcst.metadata import (
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata.scope_provider import ImportAssignment
 
+from glacierc.migrate.catalogue import GLACIER_NAMES
+
 
 class Resolver:
     """Scope, parent and position metadata of one module (the wrapper's copy of it)."""
@@ -72,9 +74,17 @@ class Resolver:
         return None
 
     def glacier_object(self, node: cst.BaseExpression) -> str | None:
-        """The last component of `glacier_name`: 'AWSProvider', 'GlacierEnv', 'task', ..."""
+        """The last component of `glacier_name`: 'AWSProvider', 'GlacierEnv', 'task', ...
+
+        A glacier name used without any import (`LambdaConfig(...)` with nothing binding it) can
+        only mean glacier's: it counts too, so that adding the import changes no decision.
+        """
         name = self.glacier_name(node)
-        return name.rsplit(".", 1)[-1] if name is not None and "." in name else None
+        if name is not None and "." in name:
+            return name.rsplit(".", 1)[-1]
+        if isinstance(node, cst.Name) and node.value in GLACIER_NAMES and self.is_unbound(node):
+            return node.value
+        return None
 
     def refers_to_global(self, node: cst.Name) -> bool:
         """`node` reads a module-level binding (not a local, parameter or class attribute)."""
@@ -100,6 +110,25 @@ class Resolver:
 
     def global_names(self) -> frozenset[str]:
         return frozenset(a.name for a in self.global_scope.assignments)
+
+    def all_names(self) -> frozenset[str]:
+        """Every identifier written anywhere in the module, bound or not."""
+        names: set[str] = set()
+
+        class _Names(cst.CSTVisitor):
+            def visit_Name(self, node: cst.Name) -> None:
+                names.add(node.value)
+
+            def visit_Arg(self, node: cst.Arg) -> bool:  # `f(key=...)`: `key` is no variable
+                node.value.visit(self)
+                return False
+
+            def visit_Attribute(self, node: cst.Attribute) -> bool:  # `a.b`: only `a` is
+                node.value.visit(self)
+                return False
+
+        self.module.visit(_Names())
+        return frozenset(names)
 
     def global_bindings(self, name: str) -> int:
         return len(self.global_scope[name])

@@ -162,7 +162,7 @@ def _provider_cloud(callee: str, call: cst.Call, facts: ModuleFacts, resolver: R
 def config_class_of(value: cst.BaseExpression, facts: ModuleFacts, resolver: Resolver) -> str | None:
     """`LambdaConfig` for `LambdaConfig(...)` or for a module-level variable bound to one."""
     if isinstance(value, cst.Call):
-        name = resolver.glacier_object(value.func) or unbound_config(value, resolver)
+        name = resolver.glacier_object(value.func)
         return name if name is not None and config_role(name) is not None else None
     if isinstance(value, cst.Name) and resolver.refers_to_global(value):
         return facts.config_vars.get(value.value)
@@ -362,8 +362,8 @@ class _DecoratorScan(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         module = get_full_name_for_node(node.module) if node.module is not None else None
         if isinstance(node.names, cst.ImportStar) and module is not None and module.startswith("glacier"):
-            self.facts.stray.append((node, f"`from {module} import *` hides which old names are used; "
-                                     "import them by name and migrate again"))
+            self.facts.stray.append((node, f"`from {module} import *` stays; import the names you use "
+                                     "by name (old modules such as glacier.providers are gone)"))
 
     def visit_Call(self, node: cst.Call) -> None:
         if node in self.env_calls:

@@ -11,9 +11,16 @@ from collections.abc import Mapping
 
 from glacierc.backends.runner.entities import Extern
 from glacierc.backends.runner.plan import (
-    RunnerPlan, build_plan, levels_text, literal, nodes_text, plan_storage, storage_text)
+    RunnerPlan,
+    build_plan,
+    levels_text,
+    literal,
+    nodes_text,
+    plan_storage,
+    storage_text,
+)
 from glacierc.backends.runner.rewrite import Rendered
-from glacierc.backends.runner.shaker import Block, Shaken, Shaker
+from glacierc.backends.runner.shaker import Block, Shaker
 from glacierc.backends.runner.symbols import ModuleSymbols, analyse_module
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Pipeline, Project
@@ -62,7 +69,7 @@ def runner_source(project: Project, pipeline: Pipeline, shaker: Shaker) -> tuple
     context = {
         "pipeline_name": pipeline.name,
         "script": runner_path(pipeline.name).rsplit("/", 1)[-1],
-        "sources_text": ", ".join(sources),
+        "sources_text": _wrapped(", ".join(sources)),
         "order": _wrapped(", ".join(plan.execution_order)),
         "futures": shaken.futures,
         "pipeline": literal(pipeline.name),

@@ -88,14 +88,6 @@ class Resolver:
             return Code(module, name)
         return self._imported(symbols, indexes[-1], name, _seen | {(module, name)})
 
-    def resolve_dotted(self, module: str, dotted: str) -> Entity:
-        """`a.b` as used through `import a.b`: the project module `a.b`, or the external import."""
-        head = dotted.split(".")[0]
-        entity = self.resolve(module, head)
-        if isinstance(entity, ModuleRef):
-            return self.attribute(entity, dotted.split(".")[1:])
-        return entity
-
     def attribute(self, entity: ModuleRef, attrs: list[str]) -> Entity:
         current: Entity = entity
         for attr in attrs:
@@ -118,12 +110,20 @@ class Resolver:
             return self.resolve(target_module, target_name, seen)
         if binding.kind == "unresolved":
             return Missing(symbols.module, name)
+        if isinstance(statement, cst.Import) and alias.asname is None and self._is_module(_dotted_name(alias)):
+            return ModuleRef(name)  # `import pkg.mod` of a namespace package of the project
         if binding.target.split(".")[0] in GLACIER_PACKAGES:
             return CompileOnly(symbols.module, name, "a glacier import")
         return _extern(statement, alias)
 
     def _is_module(self, name: str) -> bool:
         return name in self.project_modules or any(m.startswith(name + ".") for m in self.project_modules)
+
+
+def _dotted_name(alias: cst.ImportAlias) -> str:
+    from glacierc.frontend.names import dotted
+
+    return dotted(alias.name)
 
 
 def _extern(statement: cst.CSTNode, alias: cst.ImportAlias) -> Extern:

@@ -6,6 +6,7 @@ Python literals, so a reader sees exactly what will run.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from glacierc.ir.nodes import Input, Node, Pipeline, Project, Task
@@ -40,6 +41,7 @@ class NodeSpec:
     source: str  # where the task is defined, file:line
     call: str  # where the pipeline calls it, file:line
     retries: int
+    lazy: bool  # declared to return a LazyFrame: cheap to call, no thread needed
     args: tuple[Argument, ...]
     needs: tuple[str, ...]  # nodes whose results are inputs
     after: tuple[str, ...]  # nodes that must run first for other reasons (depends_on, storage)
@@ -95,8 +97,12 @@ def _node(project: Project, pipeline: Pipeline, node: Node) -> NodeSpec:
     return NodeSpec(
         id=node.id, task=task.name, executor=node.executor, kind=kind,
         source=f"{task.span.file}:{task.span.line}", call=f"{node.span.file}:{node.span.line}",
-        retries=max(0, task.retries), args=arguments(task, node.inputs),
+        retries=max(0, task.retries), lazy=_returns_lazy(task), args=arguments(task, node.inputs),
         needs=tuple(needs), after=tuple(after), reads=node.reads, writes=node.writes)
+
+
+def _returns_lazy(task: Task) -> bool:
+    return (task.returns or "").replace(" ", "").rsplit(".", 1)[-1] == "LazyFrame"
 
 
 def arguments(task: Task, inputs: tuple[Input, ...]) -> tuple[Argument, ...]:
@@ -140,7 +146,7 @@ def literal(value: object) -> str:
         import json
 
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+    if isinstance(value, float) and not math.isfinite(value):
         return f"float({str(value)!r})"
     if value is None or isinstance(value, (bool, int, float)):
         return repr(value)
@@ -150,9 +156,11 @@ def literal(value: object) -> str:
 def storage_text(storage: tuple[StorageSpec, ...]) -> str:
     lines = ["STORAGE = {"]
     for spec in storage:
-        fields = {"cloud": spec.cloud, "bucket": spec.bucket, "path": spec.path, "format": spec.format,
-                  "uri": spec.uri}
-        lines.append(f"    {literal(spec.name)}: {literal(fields)},")
+        where = {"cloud": spec.cloud, "bucket": spec.bucket, "path": spec.path, "format": spec.format}
+        lines += [f"    {literal(spec.name)}: {{",
+                  "        " + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in where.items()) + ",",
+                  f"        \"uri\": {literal(spec.uri)},",
+                  "    },"]
     return "\n".join([*lines, "}"])
 
 
@@ -162,11 +170,14 @@ def nodes_text(plan: RunnerPlan) -> str:
         lines.append(f"    {literal(node.id)}: {{")
         args = tuple((a.param, a.how, a.kind, a.value) for a in node.args)
         rows = ({"task": node.task, "executor": node.executor, "kind": node.kind},
-                {"source": node.source, "call": node.call, "retries": node.retries},
+                {"source": node.source, "call": node.call, "retries": node.retries, "lazy": node.lazy},
                 {"args": args}, {"needs": node.needs, "after": node.after},
                 {"reads": node.reads, "writes": node.writes})
         for row in rows:
-            lines.append("        " + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in row.items()) + ",")
+            line = "        " + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in row.items()) + ","
+            if len(line) > 100 and "args" in row:
+                line = "\n".join(["        \"args\": (", *(f"            {literal(a)}," for a in args), "        ),"])
+            lines.append(line)
         lines.append("    },")
     return "\n".join([*lines, "}"])
 

@@ -58,15 +58,26 @@ def _stripped(edits: Edits, annotation: cst.Annotation | None) -> bool:
     return annotation is not None and id(annotation) in edits.stripped
 
 
-def render(tree: cst.Module, statement: cst.BaseStatement, edits: Edits, source_line: int) -> Rendered:
-    """`statement` rewritten with `edits`; `source_line` is its `def`/`class` line, else its first line."""
-    new = statement.visit(_Rewriter(edits))
+def render(tree: cst.Module, statement: cst.BaseStatement, edits: Edits, source_line: int,
+           nodes: set[int] | None = None) -> Rendered:
+    """`statement` rewritten with `edits`; `source_line` is its `def`/`class` line, else its first line.
+
+    `nodes` (ids of the statement's nodes, when known) lets a statement without renames skip the
+    full transformer pass: dropping decorators is then a change of the statement alone."""
+    deep = nodes is None or not nodes.isdisjoint(edits.replace) or not nodes.isdisjoint(edits.stripped)
+    if deep:
+        new = statement.visit(_Rewriter(edits))
+    elif isinstance(statement, cst.FunctionDef) and any(id(d) in edits.removed for d in statement.decorators):
+        new = statement.with_changes(decorators=[d for d in statement.decorators if id(d) not in edits.removed])
+    else:
+        new = statement
     assert isinstance(new, cst.BaseStatement)
     new = _tidy(new)
     text = tree.code_for_node(new)
-    tail = tree.code_for_node(_bare(new))
-    offset = text.count("\n") - tail.count("\n")
-    return Rendered(text, offset, source_line, tail.count("\n"))
+    offset = len(new.leading_lines)
+    if isinstance(new, (cst.FunctionDef, cst.ClassDef)):
+        offset += sum(tree.code_for_node(d).count("\n") for d in new.decorators) + len(new.lines_after_decorators)
+    return Rendered(text, offset, source_line, text.count("\n") - offset)
 
 
 def _tidy(statement: cst.BaseStatement) -> cst.BaseStatement:
@@ -76,14 +87,6 @@ def _tidy(statement: cst.BaseStatement) -> cst.BaseStatement:
     if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and not statement.decorators:
         after = [line for line in statement.lines_after_decorators if line.comment is not None]
         statement = statement.with_changes(lines_after_decorators=after)
-    return statement
-
-
-def _bare(statement: cst.BaseStatement) -> cst.BaseStatement:
-    """The statement from its `def`/`class` line (or first line) on."""
-    statement = statement.with_changes(leading_lines=[])
-    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-        statement = statement.with_changes(decorators=[], lines_after_decorators=[])
     return statement
 
 

@@ -17,9 +17,18 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from glacierc.backends.runner.entities import (
-    Code, CompileOnly, Entity, Extern, Missing, ModuleRef, Resolver, StorageRef)
+    Code,
+    CompileOnly,
+    Entity,
+    Extern,
+    Missing,
+    ModuleRef,
+    Resolver,
+    StorageRef,
+)
 from glacierc.backends.runner.rewrite import Edits, Rendered, render, statement_lines
-from glacierc.backends.runner.symbols import ModuleSymbols, Ref
+from glacierc.backends.runner.scopes import Ref
+from glacierc.backends.runner.symbols import ModuleSymbols
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Project, Task
 from glacierc.source import Span
@@ -97,15 +106,16 @@ class Shaker:
         removed = self._task_decorators(symbols, index, statement, edits) if task is not None else set()
         uses: list[_Use] = []
         blocked: list[tuple[Ref, CompileOnly]] = []
-        for ref in symbols.refs.get(index, ()):
-            if _inside(symbols, ref.node, removed):
+        for ref in symbols.scopes(index).refs:
+            if _inside(symbols, index, ref.node, removed):
                 continue
-            entity, node = self._entity_of(state, symbols, ref, pipeline)
+            entity, node = self._entity_of(state, symbols, index, ref, pipeline)
             if isinstance(entity, CompileOnly):
                 if ref.in_annotation:
-                    self._strip_annotation(symbols, ref.node, edits)
+                    self._strip_annotation(symbols, index, ref.node, edits)
                 else:
                     blocked.append((ref, entity))
+                    uses.append(_Use(module, node, entity))
                 continue
             uses.append(_Use(module, node, entity))
         if blocked:
@@ -116,18 +126,14 @@ class Shaker:
         state.uses += uses
         return [use.entity for use in uses]
 
-    def _entity_of(self, state: _State, symbols: ModuleSymbols, ref: Ref, pipeline: str) -> tuple[Entity, cst.CSTNode]:
-        if "." in ref.name:
-            entity = self.resolver.resolve_dotted(symbols.module, ref.name)
-        else:
-            entity = self.resolver.resolve(symbols.module, ref.name)
-        node = ref.node
-        if not isinstance(entity, ModuleRef) and isinstance(node, cst.Attribute):
-            return entity, _head(node)  # `os.path` of `import os.path`: only the head is a name
-        while isinstance(entity, ModuleRef):
-            parent = symbols.parent(node)
+    def _entity_of(self, state: _State, symbols: ModuleSymbols, index: int, ref: Ref,
+                   pipeline: str) -> tuple[Entity, cst.CSTNode]:
+        entity = self.resolver.resolve(symbols.module, ref.name)
+        node: cst.CSTNode = ref.node
+        while isinstance(entity, ModuleRef):  # `helpers.clean` of `from . import helpers`: follow `.clean`
+            parent = symbols.parent(index, node)
             if not (isinstance(parent, cst.Attribute) and parent.value is node):
-                self._report(state, symbols, node, "GLC503",
+                self._report(state, symbols, index, "GLC503",
                              f"the runner of pipeline `{pipeline}` cannot use project module `{entity.module}` "
                              "as an object; only `module.name` is copied")
                 return Missing(symbols.module, ref.name), ref.node
@@ -145,19 +151,17 @@ class Shaker:
         """Decorators of a task that name compile-time objects (`@local_exec.task()`, `@task`)."""
         removed: set[int] = set()
         for decorator in statement.decorators:
-            refs = [r for r in symbols.refs.get(index, ()) if _inside(symbols, r.node, {id(decorator)})]
-            entities = [self.resolver.resolve_dotted(symbols.module, r.name) if "." in r.name
-                        else self.resolver.resolve(symbols.module, r.name) for r in refs]
-            if any(isinstance(e, CompileOnly) for e in entities):
+            refs = [r for r in symbols.scopes(index).refs if _inside(symbols, index, r.node, {id(decorator)})]
+            if any(isinstance(self.resolver.resolve(symbols.module, r.name), CompileOnly) for r in refs):
                 removed.add(id(decorator))
         edits.removed |= removed
         return removed
 
-    def _strip_annotation(self, symbols: ModuleSymbols, node: cst.CSTNode, edits: Edits) -> None:
+    def _strip_annotation(self, symbols: ModuleSymbols, index: int, node: cst.CSTNode, edits: Edits) -> None:
         current: cst.CSTNode | None = node
         while current is not None and not isinstance(current, cst.Annotation):
-            current = symbols.parent(current)
-        if current is not None and isinstance(symbols.parent(current), (cst.Param, cst.FunctionDef)):
+            current = symbols.parent(index, current)
+        if current is not None and isinstance(symbols.parent(index, current), (cst.Param, cst.FunctionDef)):
             edits.stripped.add(id(current))
 
     # ---- diagnostics -----------------------------------------------------------------------------
@@ -168,14 +172,14 @@ class Shaker:
                        f"pipeline `{pipeline}` cannot provide it")
             state.diagnostics.add(_diagnostic("GLC501", message, task.span))
             return
-        bound = sorted(n for n, idxs in symbols.binders.items() if index in idxs) or ["this statement"]
+        bound = list(symbols.names_of.get(index, ())) or ["this statement"]
         message = (f"`{', '.join(bound)}` is built from {used}, which exists only when compiling; the runner of "
                    f"pipeline `{pipeline}` leaves it out, so a task using it fails there")
         line = max(1, self._line(symbols, index))
         state.diagnostics.add(_diagnostic("GLC501", message, Span(symbols.path, line, 1, line, 1)))
 
-    def _report(self, state, symbols, node, code: str, message: str) -> None:
-        line = max(1, self._line(symbols, _top_index(symbols, node)))
+    def _report(self, state, symbols, index: int, code: str, message: str) -> None:
+        line = max(1, self._line(symbols, index))
         state.diagnostics.add(_diagnostic(code, message, Span(symbols.path, line, 1, line, 1)))
 
     def _line(self, symbols: ModuleSymbols, index: int) -> int:
@@ -198,15 +202,17 @@ class Shaker:
             names[storage] = _claim(taken, storage.var, storage.storage.replace(".", "_"))
         for code in self._bound_code(state):
             names[code] = _claim(taken, code.name, code.module.replace(".", "_"))
+        absent_names = {u.entity for u in state.uses if isinstance(u.entity, (CompileOnly, Missing))}
+        for absent in sorted(absent_names, key=lambda e: (e.module, e.name, type(e).__name__)):
+            if absent.name in reserved:  # must not silently become the runner's own object
+                names[absent] = _claim(taken, f"{absent.name}_unavailable", absent.module.replace(".", "_"))
         return names
 
     def _bound_code(self, state: _State) -> list[Code]:
         """Every global a copied statement binds: tasks first, then by module and name."""
         found: set[Code] = set()
         for module, index in state.copied:
-            for name, indexes in self.modules[module].binders.items():
-                if index in indexes:
-                    found.add(Code(module, name))
+            found.update(Code(module, name) for name in self.modules[module].names_of.get(index, ()))
         return sorted(found, key=lambda c: ((c.module, c.name) not in self.task_defs, c.module, c.name))
 
     # ---- output ----------------------------------------------------------------------------------
@@ -226,20 +232,21 @@ class Shaker:
             new = names.get(use.entity)
             if new is not None and (isinstance(use.node, cst.Attribute) or _text(use.node) != new):
                 state.edits.setdefault(use.module, Edits()).replace[id(use.node)] = new
-        for entity, new in names.items():
-            if isinstance(entity, Code) and new != entity.name:
-                edits = state.edits.setdefault(entity.module, Edits())
-                edits.globals_renamed[entity.name] = new
-                for site in self.modules[entity.module].sites.get(entity.name, ()):
-                    target = site.name if isinstance(site, (cst.FunctionDef, cst.ClassDef)) else site
-                    if isinstance(target, cst.Name):
-                        edits.replace[id(target)] = new
+        renamed = {(e.module, e.name): new for e, new in names.items() if isinstance(e, Code) and new != e.name}
+        for module, index in sorted(state.copied):
+            edits = state.edits.setdefault(module, Edits())
+            for name, sites in self.modules[module].scopes(index).sites.items():
+                new = renamed.get((module, name))
+                if new is not None:
+                    edits.globals_renamed[name] = new
+                    edits.replace.update((id(site), new) for site in sites)
 
     def _block(self, state: _State, module: str) -> Block:
         symbols = self.modules[module]
         indexes = sorted(i for m, i in state.copied if m == module)
         edits = state.edits.get(module, Edits())
-        rendered = tuple(render(symbols.tree, symbols.tree.body[i], edits, self._line(symbols, i)) for i in indexes)
+        rendered = tuple(render(symbols.tree, symbols.tree.body[i], edits, self._line(symbols, i),
+                                set(symbols.scopes(i).parents)) for i in indexes)
         return Block(symbols.path, rendered)
 
     def _module_order(self, state: _State) -> list[str]:
@@ -283,29 +290,13 @@ def _import_lines(externs: list[Extern], names: dict[Entity, str]) -> tuple[str,
     return tuple(sorted(set(plain)) + sorted(set(froms)))
 
 
-def _inside(symbols: ModuleSymbols, node: cst.CSTNode, regions: set[int]) -> bool:
+def _inside(symbols: ModuleSymbols, index: int, node: cst.CSTNode, regions: set[int]) -> bool:
     current: cst.CSTNode | None = node
     while current is not None and not isinstance(current, cst.Module):
         if id(current) in regions:
             return True
-        current = symbols.parent(current)
+        current = symbols.parent(index, current)
     return False
-
-
-def _top_index(symbols: ModuleSymbols, node: cst.CSTNode) -> int:
-    current: cst.CSTNode | None = node
-    while current is not None:
-        parent = symbols.parent(current)
-        if isinstance(parent, cst.Module):
-            return symbols.tree.body.index(current)
-        current = parent
-    return 0
-
-
-def _head(node: cst.CSTNode) -> cst.CSTNode:
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node
 
 
 def _text(node: cst.CSTNode) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from glacierc.backends.terraform import aws
+from glacierc.backends.terraform import aws, azure, gcp
 from glacierc.backends.terraform.common import unique_labels
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Project, Provider
@@ -21,7 +21,7 @@ Emitter = Callable[[Project, Provider, Mapping[str, str] | None],
 
 
 #: cloud -> emitter; gcp.py and azure.py add theirs here.
-CLOUD_EMITTERS: dict[str, Emitter] = {"aws": aws.emit_aws}
+CLOUD_EMITTERS: dict[str, Emitter] = {"aws": aws.emit_aws, "gcp": gcp.emit_gcp, "azure": azure.emit_azure}
 
 
 def emit(project: Project, runner_sources: Mapping[str, str] | None = None

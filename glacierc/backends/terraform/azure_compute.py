@@ -1,0 +1,219 @@
+"""Compute of one Azure provider: Function Apps, Linux VMs, HDInsight Spark clusters, Databricks workspaces.
+
+Values come from the executor's config with the catalogue defaults filled in (`config_values`);
+names are `${var.name_prefix}-<name>` sized for the longest allowed prefix (with a short hash where
+Azure wants the name unique worldwide). Values Azure cannot take are GLC401.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from glacierc.backends.terraform.azure_storage import CONTAINER_SKIPS
+from glacierc.backends.terraform.common import (
+    Skip,
+    cloud_name,
+    config_values,
+    prefixed,
+    source_comment,
+)
+from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.nodes import Executor, Task
+
+#: Spark major.minor -> HDInsight cluster version shipping it (SparkConfig on Azure).
+HDINSIGHT_VERSIONS = {"3.3": "5.1", "3.1": "5.0", "2.4": "4.0"}
+DEFAULT_HDINSIGHT_SIZE = "Standard_E8_V3"
+ZOOKEEPER_SIZE = "Standard_A2_V2"
+DEFAULT_DATABRICKS_NODE = "Standard_DS3_v2"
+NODE_USER = "glacier"
+FUNCTION_SKIPS = (
+    Skip("CKV_AZURE_56", "the pipeline runner calls the functions with a function key; add Entra ID "
+                         "authentication (auth_settings_v2) with an app registration of your tenant if required"),
+    Skip("CKV_AZURE_221", "the pipeline runner calls the functions over HTTPS from outside a private network"),
+)
+WORKSPACE_SKIPS = (
+    Skip("CKV2_AZURE_48", "DatabricksConfig has no key field: the workspace root storage uses Microsoft-managed keys"),
+    Skip("CKV_AZURE_158", "private link needs VNet injection with dedicated subnets and private endpoints of your own"),
+)
+PLAN_SKIPS = (
+    Skip("CKV_AZURE_212", "serverless plans scale on demand; no minimum instance count"),
+    Skip("CKV_AZURE_225", "zone redundancy needs an Elastic Premium plan with at least 3 instances"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionApp:
+    label: str
+    name: str
+    plan_name: str
+    comment: str
+    identity: str
+    plan: str
+    python_version: str
+    zip_file: str
+    tasks: tuple[str, ...]  # task labels (routes)
+    skips: tuple[Skip, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualMachine:
+    label: str
+    name: str
+    comment: str
+    identity: str
+    size: str
+    publisher: str
+    offer: str
+    sku: str
+    version: str
+    disk_size: int
+    admin_username: str
+    public_ip: bool
+    trusted_launch: bool
+    skips: tuple[Skip, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SparkCluster:
+    label: str
+    name: str
+    comment: str
+    identity: str
+    cluster_version: str
+    spark_version: str
+    size: str
+    workers: int
+    filesystem: str
+    skips: tuple[Skip, ...]
+    filesystem_skips: tuple[Skip, ...] = CONTAINER_SKIPS
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    label: str
+    name: str
+    managed_group: str
+    comment: str
+    identity: str
+    skips: tuple[Skip, ...]
+
+
+def function_app(executor: Executor, label: str, suffix: str, task_labels: tuple[str, ...]) -> FunctionApp:
+    values = config_values(executor.config, "AzureFunctionConfig")
+    return FunctionApp(
+        label=label,
+        name=prefixed(f"{label}-{suffix}", 60),
+        plan_name=prefixed(f"{label}-plan", 60),
+        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        identity=label,
+        plan=str(values["plan"]),
+        python_version=str(values["runtime_version"]),
+        zip_file=f"functions/{label}.zip",
+        tasks=task_labels,
+        skips=FUNCTION_SKIPS,
+    )
+
+
+def app_timeout(executor: Executor, tasks: list[Task]) -> int:
+    """The app's functionTimeout: the config's, capped by the longest `timeout=` of its tasks if all set one."""
+    timeout = int(config_values(executor.config, "AzureFunctionConfig")["timeout"])
+    limits = [t.timeout for t in tasks]
+    if limits and all(limit is not None for limit in limits):
+        timeout = min(timeout, max(limits))
+    return timeout
+
+
+def image_parts(executor: Executor) -> tuple[tuple[str, str, str, str] | None, Diagnostic | None]:
+    image = str(config_values(executor.config, "AzureVMConfig")["image"])
+    parts = image.split(":")
+    if len(parts) != 4 or not all(parts):
+        return None, _unsupported(executor, f"image {image!r} is not publisher:offer:sku:version",
+                                  "write the image as e.g. 'Canonical:ubuntu-24_04-lts:server:latest'")
+    return (parts[0], parts[1], parts[2], parts[3]), None
+
+
+def virtual_machine(task: Task, executor: Executor, label: str, identity: str,
+                    image: tuple[str, str, str, str]) -> VirtualMachine:
+    values = config_values(executor.config, "AzureVMConfig")
+    skips = ()
+    if values["public_ip"]:
+        skips = (Skip("CKV_AZURE_119", "public_ip=True in AzureVMConfig"),)
+    return VirtualMachine(
+        label=label,
+        name=prefixed(label, 64),
+        comment=source_comment([(task.span, f"task {task.name}")]),
+        identity=identity,
+        size=str(values["size"]),
+        publisher=image[0],
+        offer=image[1],
+        sku=image[2],
+        version=image[3],
+        disk_size=int(values["disk_size"]),
+        admin_username=str(values["admin_username"]),
+        public_ip=bool(values["public_ip"]),
+        trusted_launch="gen2" in image[2].lower(),
+        skips=skips,
+    )
+
+
+def spark_settings(executor: Executor) -> tuple[tuple[str, str, str, int] | None, list[Diagnostic]]:
+    """(cluster version, Spark version, VM size, workers) of an HDInsight executor, or None with GLC401s."""
+    values = config_values(executor.config, "SparkConfig")
+    written = dict(executor.config.fields) if executor.config else {}
+    problems = []
+    version = HDINSIGHT_VERSIONS.get(str(values["spark_version"]))
+    if version is None:
+        known = ", ".join(sorted(HDINSIGHT_VERSIONS))
+        problems.append(_unsupported(executor, f"no HDInsight version ships Spark {values['spark_version']} "
+                                               f"(known: {known})", "set SparkConfig(spark_version='3.3')"))
+    if written.get("release_label"):
+        problems.append(_unsupported(executor, "release_label is an EMR setting; HDInsight has no EMR releases",
+                                     "remove release_label"))
+    size = str(written.get("instance_type") or DEFAULT_HDINSIGHT_SIZE)
+    if not size.startswith("Standard_"):
+        problems.append(_unsupported(executor, f"instance_type {size!r} is not an Azure VM size",
+                                     "use an HDInsight VM size such as 'Standard_E8_V3'"))
+    if problems:
+        return None, problems
+    return (str(version), str(values["spark_version"]), size, int(values["num_workers"])), []
+
+
+def spark_cluster(executor: Executor, label: str, suffix: str, settings: tuple[str, str, str, int]) -> SparkCluster:
+    cluster_version, spark_version, size, workers = settings
+    return SparkCluster(
+        label=label,
+        name=prefixed(f"{label}-{suffix}", 59),
+        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        identity=label,
+        cluster_version=cluster_version,
+        spark_version=spark_version,
+        size=size,
+        workers=workers,
+        filesystem=cloud_name(label, 63),
+        skips=(),
+    )
+
+
+def databricks_node_type(executor: Executor) -> tuple[str | None, Diagnostic | None]:
+    written = dict(executor.config.fields) if executor.config else {}
+    node = str(written.get("instance_type") or DEFAULT_DATABRICKS_NODE)
+    if not node.startswith("Standard_"):
+        return None, _unsupported(executor, f"instance_type {node!r} is not an Azure VM size",
+                                  "use an Azure Databricks node type such as 'Standard_DS3_v2'")
+    return node, None
+
+
+def workspace(executor: Executor, label: str) -> Workspace:
+    return Workspace(
+        label=label,
+        name=prefixed(label, 64),
+        managed_group=prefixed(f"{label}-databricks", 90),
+        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        identity=label,
+        skips=WORKSPACE_SKIPS,
+    )
+
+
+def _unsupported(executor: Executor, message: str, help_text: str) -> Diagnostic:
+    return Diagnostic("GLC401", Severity.ERROR, f"executor `{executor.name}`: {message}", executor.span,
+                      help=help_text)

@@ -1,0 +1,180 @@
+"""Blob storage of one Azure provider: one storage account, a container per bucket, a management policy.
+
+Azure puts versioning, infrastructure encryption and replication on the storage *account*, which
+holds the containers of every `provider.bucket(...)` of the provider. Those settings of all the
+declarations must agree; the first in source order wins and the others are reported (GLC404).
+`AzureBlobConfig.tier` applies to the blobs of one declaration: a tier other than Hot becomes a
+management-policy rule moving that path to the tier right away. Lifecycle rules become rules too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from glacierc.backends.terraform.common import Skip, config_values, source_comment
+from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.nodes import Storage
+
+TIERS = ("Hot", "Cool", "Cold", "Archive")
+SOFT_DELETE_DAYS = 7
+_ACCOUNT_LEVEL = ("versioning", "encryption", "replication")
+_CONTAINER = re.compile(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")
+GEO_REPLICATION = ("GRS", "RAGRS", "GZRS", "RAGZRS")
+_PUBLIC = ("the pipeline runner and the tasks reach storage over HTTPS with Entra ID from outside a private "
+           "network; add private endpoints and turn public access off if all of them run in a virtual network")
+ACCOUNT_SKIPS = (
+    Skip("CKV2_AZURE_33", _PUBLIC),
+    Skip("CKV_AZURE_33", "pipelines use no queues; add diagnostic settings to a Log Analytics workspace of your "
+                         "own if required"),
+    Skip("CKV_AZURE_43", "the name is computed from var.name_prefix: 3-24 lower-case letters and digits"),
+    Skip("CKV_AZURE_59", _PUBLIC),
+)
+CONTAINER_SKIPS = (
+    Skip("CKV2_AZURE_21", "blob access logs need a Log Analytics workspace or log storage of your own "
+                          "(diagnostic settings); enable them there if required"),
+)
+
+
+def account_skips(kind: str, replication: str, shared_keys: bool) -> tuple[Skip, ...]:
+    """The checkov checks a generated storage account deliberately does not meet, with the reasons."""
+    skips = list(ACCOUNT_SKIPS)
+    if kind == "data":
+        skips.append(Skip("CKV2_AZURE_1", "AzureBlobConfig has no key field: Microsoft-managed keys, with "
+                                          "infrastructure (double) encryption when encryption=True"))
+        if replication not in GEO_REPLICATION:
+            skips.append(Skip("CKV_AZURE_206", f"replication='{replication}' in AzureBlobConfig"))
+    else:
+        skips.append(Skip("CKV2_AZURE_1", "holds no pipeline data: Microsoft-managed keys with infrastructure "
+                                          "(double) encryption"))
+        if replication not in GEO_REPLICATION:
+            skips.append(Skip("CKV_AZURE_206", "holds no pipeline data; Terraform recreates it"))
+    if shared_keys:
+        skips.append(Skip("CKV2_AZURE_40", "the Functions host on Consumption and Elastic Premium plans needs the "
+                                           "account key (content share, deployment packages); no pipeline data here"))
+    return tuple(sorted(skips, key=lambda s: s.check))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSettings:
+    versioning: bool
+    infrastructure_encryption: bool
+    replication: str
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    name: str
+    label: str
+    comment: str
+    skips: tuple[Skip, ...] = CONTAINER_SKIPS
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRule:
+    """One rule of the account's `azurerm_storage_management_policy` (days since modification)."""
+
+    name: str
+    prefix: str  # "container/path prefix"
+    tier: str | None  # Cool, Cold or Archive
+    tier_days: int | None
+    delete_days: int | None
+    versions_delete_days: int | None  # noncurrent versions, on versioned accounts
+
+
+def account_settings(storage: list[Storage]) -> tuple[AccountSettings | None, list[Diagnostic]]:
+    """The data account's settings from the first declaration; GLC404 for those that disagree."""
+    if not storage:
+        return None, []
+    members = sorted(storage, key=lambda s: (s.span.file, s.span.line, s.name))
+    values = [config_values(m.config, "AzureBlobConfig") for m in members]
+    diagnostics = []
+    for member, value in zip(members[1:], values[1:]):
+        differing = [f for f in _ACCOUNT_LEVEL if value[f] != values[0][f]]
+        if differing:
+            diagnostics.append(Diagnostic(
+                "GLC404", Severity.WARNING,
+                f"storage `{member.name}` shares the provider's storage account with `{members[0].name}` but "
+                f"sets {', '.join(differing)} differently; the account uses the settings of `{members[0].name}`",
+                member.span,
+                help="versioning, encryption and replication belong to the storage account: give every "
+                     "AzureBlobConfig of one provider the same values",
+            ))
+    first = values[0]
+    settings = AccountSettings(
+        versioning=bool(first["versioning"]),
+        infrastructure_encryption=bool(first["encryption"]),
+        replication=str(first["replication"]),
+        comment=source_comment((m.span, f"storage {m.name}") for m in members),
+    )
+    return settings, diagnostics
+
+
+def containers_of(storage: list[Storage], labels: dict[str, str]
+                  ) -> tuple[tuple[Container, ...], list[Diagnostic]]:
+    groups: dict[str, list[Storage]] = {}
+    for item in storage:
+        groups.setdefault(item.bucket, []).append(item)
+    containers, diagnostics = [], []
+    for name in sorted(groups):
+        members = sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name))
+        if not _CONTAINER.fullmatch(name):
+            diagnostics.append(Diagnostic(
+                "GLC401", Severity.ERROR,
+                f"storage `{members[0].name}`: `{name}` is not a valid Azure container name (3-63 of a-z 0-9 "
+                "and single hyphens, starting and ending with a letter or digit)",
+                members[0].span))
+        containers.append(Container(name, labels[name],
+                                    source_comment((m.span, f"storage {m.name}") for m in members)))
+    return tuple(containers), diagnostics
+
+
+def policy_rules(storage: list[Storage], versioning: bool) -> tuple[tuple[PolicyRule, ...], list[Diagnostic]]:
+    """Management-policy rules of every declaration, deduplicated, in source order."""
+    raw: list[tuple] = []
+    diagnostics: list[Diagnostic] = []
+    for member in sorted(storage, key=lambda s: (s.span.file, s.span.line, s.name)):
+        values = config_values(member.config, "AzureBlobConfig")
+        if values["tier"] != "Hot":
+            raw.append((f"{member.bucket}/{_path_prefix(member.path)}", values["tier"], 0, None))
+        for rule in values["lifecycle_rules"] or ():
+            found = _rule(rule, member)
+            if isinstance(found, Diagnostic):
+                diagnostics.append(found)
+            elif found is not None:
+                raw.append(found)
+    rules = tuple(
+        PolicyRule(f"rule{index}", prefix, tier, days, delete, delete if versioning else None)
+        for index, (prefix, tier, days, delete) in enumerate(dict.fromkeys(raw), 1)
+    )
+    return rules, diagnostics
+
+
+def _path_prefix(path: str) -> str:
+    """A blob-name prefix covering `path` (a glob is cut at its first wildcard)."""
+    for index, char in enumerate(path):
+        if char in "*?[":
+            return path[:index]
+    return path
+
+
+def _rule(rule: object, member: Storage):
+    get = rule.get if hasattr(rule, "get") else (lambda key, default=None: default)
+    prefix = f"{member.bucket}/{get('prefix', '') or ''}"
+    expire, days, target = get("expire_days"), get("transition_days"), get("storage_class")
+    if days is not None and target is None:
+        return _limit(member, "a lifecycle rule with transition_days needs a storage_class")
+    if target is not None and target not in TIERS:
+        return _limit(member, f"`{target}` is not an Azure blob tier; use one of Cool, Cold, Archive")
+    if target == "Hot":
+        return _limit(member, "lifecycle rules move blobs to a cooler tier than Hot (Cool, Cold, Archive)")
+    if expire is not None and days is not None and expire <= days:
+        return _limit(member, "a lifecycle rule must delete blobs after it moves them to another tier")
+    if expire is None and target is None:
+        return None
+    return (prefix, target, (days or 0) if target else None, expire)
+
+
+def _limit(member: Storage, message: str) -> Diagnostic:
+    return Diagnostic("GLC302", Severity.ERROR, f"storage `{member.name}`: {message}", member.span)

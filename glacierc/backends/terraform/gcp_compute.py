@@ -1,0 +1,182 @@
+"""Compute of one GCP provider: Cloud Functions (2nd gen), Compute Engine VMs, Dataproc clusters.
+
+Values come from the executor's config with the catalogue defaults filled in (`config_values`);
+names are `${var.name_prefix}-<name>` sized for the longest allowed prefix. Configs of another
+cloud, or values GCP cannot take, are GLC401.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from glacierc.backends.terraform.common import (
+    Skip,
+    config_values,
+    prefixed,
+    source_comment,
+)
+from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.nodes import Executor, Task
+
+#: Spark major.minor -> the Dataproc image version shipping it (SparkConfig on GCP).
+DATAPROC_IMAGES = {"3.5": "2.2-debian12", "3.3": "2.1-debian11", "3.1": "2.0-debian10"}
+DEFAULT_MACHINE_TYPE = "n2-standard-4"
+DATAPROC_IDLE_TTL = "3600s"
+DATAPROC_TEMP_DAYS = 30
+#: Regions without a zone "a": ComputeEngineConfig(zone=None) takes zone "b" there.
+_NO_ZONE_A = frozenset({"europe-west1", "us-east1"})
+_MACHINE_TYPE = re.compile(r"[a-z][a-z0-9]*-[a-z0-9-]+")
+FUNCTION_SKIPS = (
+    Skip("CKV_GCP_124", "the pipeline runner calls the function over HTTPS from outside the VPC; every call "
+                        "must be authenticated (roles/run.invoker, never allUsers)"),
+)
+VM_SKIPS = (
+    Skip("CKV_GCP_38", "ComputeEngineConfig has no key field: the boot disk uses Google-managed encryption"),
+)
+DATAPROC_SKIPS = (
+    Skip("CKV_GCP_91", "DataprocConfig/SparkConfig have no key field: disks use Google-managed encryption"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    label: str
+    name: str
+    comment: str
+    description: str
+    account: str  # label of the executor's google_service_account
+    runtime: str
+    memory: str
+    timeout: int
+    max_instances: int | None
+    min_instances: int
+    zip_file: str  # relative to the module
+    object_name: str  # in the sources bucket, changes with the content
+    skips: tuple[Skip, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    label: str
+    name: str
+    comment: str
+    account: str
+    machine_type: str
+    zone: str
+    image: str
+    disk_size: int
+    external_ip: bool
+    skips: tuple[Skip, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    label: str
+    name: str
+    comment: str
+    account: str
+    machine_type: str
+    num_workers: int
+    image_version: str
+    staging: str  # label of the staging google_storage_bucket
+    temp: str  # label of the temp google_storage_bucket
+    skips: tuple[Skip, ...]
+
+
+def function(task: Task, executor: Executor, label: str, account: str, object_name: str) -> Function:
+    values = config_values(executor.config, "CloudFunctionConfig")
+    timeout = int(values["timeout"])
+    if task.timeout is not None:
+        timeout = min(timeout, task.timeout)
+    return Function(
+        label=label,
+        name=prefixed(label, 63),
+        comment=source_comment([(task.span, f"task {task.name}")]),
+        description=f"glacier task {task.name} ({task.span.file}:{task.span.line})"[:512],
+        account=account,
+        runtime=str(values["runtime"]),
+        memory=f"{int(values['memory'])}Mi",
+        timeout=timeout,
+        max_instances=values["max_instances"],
+        min_instances=int(values["min_instances"]),
+        zip_file=f"functions/{label}.zip",
+        object_name=object_name,
+        skips=FUNCTION_SKIPS,
+    )
+
+
+def default_zone(region: str) -> str:
+    return f"{region}-{'b' if region in _NO_ZONE_A else 'a'}"
+
+
+def instance(task: Task, executor: Executor, label: str, account: str, region: str) -> Instance:
+    values = config_values(executor.config, "ComputeEngineConfig")
+    skips = VM_SKIPS
+    if values["external_ip"]:
+        skips += (Skip("CKV_GCP_40", "external_ip=True in ComputeEngineConfig"),)
+    return Instance(
+        label=label,
+        name=prefixed(label, 63),
+        comment=source_comment([(task.span, f"task {task.name}")]),
+        account=account,
+        machine_type=str(values["machine_type"]),
+        zone=str(values["zone"] or default_zone(region)),
+        image=str(values["image"]),
+        disk_size=int(values["disk_size"]),
+        external_ip=bool(values["external_ip"]),
+        skips=tuple(sorted(skips, key=lambda s: s.check)),
+    )
+
+
+def cluster_settings(executor: Executor) -> tuple[tuple[str, int, str] | None, list[Diagnostic]]:
+    """(machine type, workers, image version) of a Dataproc executor, or None with the GLC401s."""
+    if executor.config_type == "DataprocConfig":
+        values = config_values(executor.config, "DataprocConfig")
+        settings = (str(values["machine_type"]), int(values["num_workers"]), str(values["image_version"]))
+        return (None, [_one_worker(executor)]) if settings[1] == 1 else (settings, [])
+    values = config_values(executor.config, "SparkConfig")
+    written = dict(executor.config.fields) if executor.config else {}
+    problems = [_one_worker(executor)] if int(values["num_workers"]) == 1 else []
+    image = DATAPROC_IMAGES.get(str(values["spark_version"]))
+    if image is None:
+        known = ", ".join(sorted(DATAPROC_IMAGES))
+        problems.append(_unsupported(executor, f"no Dataproc image is known for Spark {values['spark_version']} "
+                                               f"(known: {known})", "use DataprocConfig(image_version=...)"))
+    if written.get("release_label"):
+        problems.append(_unsupported(executor, "release_label is an EMR setting; Dataproc has no EMR releases",
+                                     "remove release_label, or use DataprocConfig(image_version=...)"))
+    machine = str(written.get("instance_type") or DEFAULT_MACHINE_TYPE)
+    if not _MACHINE_TYPE.fullmatch(machine):
+        problems.append(_unsupported(executor, f"instance_type {machine!r} is not a Compute Engine machine type",
+                                     "use a machine type such as 'n2-standard-4'"))
+    if problems:
+        return None, problems
+    return (machine, int(values["num_workers"]), image), []
+
+
+def cluster(executor: Executor, label: str, settings: tuple[str, int, str]) -> Cluster:
+    machine_type, workers, image = settings
+    return Cluster(
+        label=label,
+        name=prefixed(label, 49),
+        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        account=label,
+        machine_type=machine_type,
+        num_workers=workers,
+        image_version=image,
+        staging=f"{label}_staging",
+        temp=f"{label}_temp",
+        skips=DATAPROC_SKIPS,
+    )
+
+
+def _one_worker(executor: Executor) -> Diagnostic:
+    return Diagnostic("GLC302", Severity.ERROR,
+                      f"executor `{executor.name}`: a Dataproc cluster has 0 (single node) or at least 2 workers",
+                      executor.span, help="set num_workers=0 or num_workers>=2")
+
+
+def _unsupported(executor: Executor, message: str, help_text: str) -> Diagnostic:
+    return Diagnostic("GLC401", Severity.ERROR, f"executor `{executor.name}`: {message}", executor.span,
+                      help=help_text)

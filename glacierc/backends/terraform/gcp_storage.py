@@ -1,0 +1,181 @@
+"""Cloud Storage buckets of one GCP provider: one bucket per distinct name, its lifecycle rules and key.
+
+Several `provider.bucket(...)` declarations may share one bucket (different paths). Bucket-level
+settings (versioning, storage class, location, CMEK key) must then agree; the first declaration in
+source order wins and the others are reported (GLC404). Lifecycle rules of all of them are merged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from glacierc.backends.terraform.common import Skip, config_values, source_comment
+from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.nodes import Storage
+
+#: GCS storage classes, warmest first: SetStorageClass only moves objects to a colder class.
+GCS_CLASSES = ("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE")
+ABORT_MULTIPART_DAYS = 7
+#: Old versions of the objects of generated buckets (function packages, Dataproc files) are kept this long.
+GENERATED_NONCURRENT_DAYS = 7
+_BUCKET_LEVEL = ("versioning", "storage_class", "location", "kms_key_name")
+_KMS_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]")
+BUCKET_SKIPS = (
+    Skip("CKV_GCP_62", "usage and storage logs need a log bucket of your own; enable them there if required"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleRule:
+    """One `lifecycle_rule` of a bucket: `action` (Delete / SetStorageClass / Abort...) and its condition."""
+
+    action: str
+    storage_class: str | None
+    age: int | None
+    prefixes: tuple[str, ...]
+    #: Classes an object must be in to move (SetStorageClass only moves to colder classes).
+    from_classes: tuple[str, ...] = ()
+    #: For noncurrent versions: days since they became noncurrent (`with_state = "ARCHIVED"`).
+    noncurrent_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    name: str  # the cloud name (exact bucket name of the code, or an HCL template for generated ones)
+    label: str
+    comment: str
+    location: str
+    storage_class: str
+    versioning: bool
+    kms_key: str | None
+    rules: tuple[LifecycleRule, ...]
+    skips: tuple[Skip, ...]
+    generated: bool = False  # named from var.name_prefix (function sources, Dataproc staging)
+
+
+def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str], region: str
+               ) -> tuple[tuple[Bucket, ...], tuple[Diagnostic, ...]]:
+    """One `Bucket` per distinct bucket name of `storage` (all of one provider), sorted by name."""
+    groups: dict[str, list[Storage]] = {}
+    for item in storage:
+        groups.setdefault(item.bucket, []).append(item)
+    buckets, diagnostics = [], []
+    for name in sorted(groups):
+        members = sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name))
+        bucket, found = _bucket(name, labels[name], members, region)
+        buckets.append(bucket)
+        diagnostics.extend(found)
+    return tuple(buckets), tuple(diagnostics)
+
+
+def _bucket(name: str, label: str, members: list[Storage], region: str) -> tuple[Bucket, list[Diagnostic]]:
+    values = [config_values(m.config, "GCSConfig") for m in members]
+    diagnostics = _conflicts(name, members, values)
+    first = values[0]
+    key = first["kms_key_name"]
+    if key and not _KMS_KEY.fullmatch(str(key)):
+        diagnostics.append(_limit(members[0], f"kms_key_name {key!r} is not a Cloud KMS key name "
+                                              "(projects/P/locations/L/keyRings/R/cryptoKeys/K)"))
+        key = None
+    if not _BUCKET_NAME.fullmatch(name) or "google" in name or name.startswith("goog"):
+        diagnostics.append(Diagnostic(
+            "GLC401", Severity.ERROR, f"storage `{members[0].name}`: `{name}` is not a valid Cloud Storage "
+            "bucket name (3-222 of a-z 0-9 . _ -, starting and ending with a letter or digit, no 'google')",
+            members[0].span))
+    versioning = bool(first["versioning"])
+    rules, found = _rules(members, values, versioning)
+    diagnostics.extend(found)
+    bucket = Bucket(
+        name=name,
+        label=label,
+        comment=source_comment((m.span, f"storage {m.name}") for m in members),
+        location=str(first["location"] or region).upper(),
+        storage_class=str(first["storage_class"]),
+        versioning=versioning,
+        kms_key=str(key) if key else None,
+        rules=(abort_multipart_rule(), *rules),
+        skips=bucket_skips(versioning),
+    )
+    return bucket, diagnostics
+
+
+def bucket_skips(versioning: bool) -> tuple[Skip, ...]:
+    skips = list(BUCKET_SKIPS)
+    if not versioning:
+        skips.append(Skip("CKV_GCP_78", "versioning=False in GCSConfig"))
+    return tuple(sorted(skips, key=lambda s: s.check))
+
+
+def abort_multipart_rule() -> LifecycleRule:
+    return LifecycleRule("AbortIncompleteMultipartUpload", None, ABORT_MULTIPART_DAYS, ())
+
+
+def generated_bucket(label: str, name: str, comment: str, region: str,
+                     expire_days: int | None = None) -> Bucket:
+    """A bucket glacierc needs itself (function sources, Dataproc staging/temp), hardened like the others."""
+    rules = [abort_multipart_rule(), LifecycleRule("Delete", None, None, (), noncurrent_days=GENERATED_NONCURRENT_DAYS)]
+    if expire_days is not None:
+        rules.append(LifecycleRule("Delete", None, expire_days, ()))
+    return Bucket(name=name, label=label, comment=comment, location=region.upper(), storage_class="STANDARD",
+                  versioning=True, kms_key=None, rules=tuple(rules), skips=bucket_skips(True), generated=True)
+
+
+def _conflicts(name: str, members: list[Storage], values: list[dict]) -> list[Diagnostic]:
+    diagnostics = []
+    for member, value in zip(members[1:], values[1:]):
+        differing = [f for f in _BUCKET_LEVEL if value[f] != values[0][f]]
+        if differing:
+            diagnostics.append(Diagnostic(
+                "GLC404", Severity.WARNING,
+                f"storage `{member.name}` shares bucket `{name}` with `{members[0].name}` but sets "
+                f"{', '.join(differing)} differently; the bucket uses the settings of `{members[0].name}`",
+                member.span,
+                help="give every declaration of one bucket the same versioning, storage_class, location "
+                     "and kms_key_name",
+            ))
+    return diagnostics
+
+
+def _rules(members: list[Storage], values: list[dict], versioning: bool
+           ) -> tuple[tuple[LifecycleRule, ...], list[Diagnostic]]:
+    rules: list[LifecycleRule] = []
+    diagnostics: list[Diagnostic] = []
+    for member, value in zip(members, values):
+        for rule in value["lifecycle_rules"] or ():
+            found = _rule(rule, member, versioning)
+            if isinstance(found, Diagnostic):
+                diagnostics.append(found)
+            else:
+                rules.extend(found)
+    return tuple(dict.fromkeys(rules)), diagnostics
+
+
+def _rule(rule: object, member: Storage, versioning: bool) -> list[LifecycleRule] | Diagnostic:
+    """A `LifecycleRule` of the code as GCS rules: a transition and/or a deletion (of noncurrent
+    versions too on versioned buckets)."""
+    get = rule.get if hasattr(rule, "get") else (lambda key, default=None: default)
+    prefixes = (str(get("prefix", "") or ""),) if get("prefix", "") else ()
+    expire, days, target = get("expire_days"), get("transition_days"), get("storage_class")
+    if days is not None and target is None:
+        return _limit(member, "a lifecycle rule with transition_days needs a storage_class")
+    if target is not None and target not in GCS_CLASSES:
+        return _limit(member, f"`{target}` is not a Cloud Storage class; use one of {', '.join(GCS_CLASSES)}")
+    if target == GCS_CLASSES[0]:
+        return _limit(member, "Cloud Storage lifecycle rules only move objects to a colder class than STANDARD")
+    if expire is not None and days is not None and expire <= days:
+        return _limit(member, "a lifecycle rule must expire objects after it transitions them")
+    found: list[LifecycleRule] = []
+    if target is not None:
+        warmer = GCS_CLASSES[: GCS_CLASSES.index(target)]
+        found.append(LifecycleRule("SetStorageClass", target, days or 0, prefixes, warmer))
+    if expire is not None:
+        found.append(LifecycleRule("Delete", None, expire, prefixes))
+        if versioning:
+            found.append(LifecycleRule("Delete", None, None, prefixes, noncurrent_days=expire))
+    return found
+
+
+def _limit(member: Storage, message: str) -> Diagnostic:
+    return Diagnostic("GLC302", Severity.ERROR, f"storage `{member.name}`: {message}", member.span)

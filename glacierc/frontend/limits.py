@@ -1,0 +1,109 @@
+"""Resource limits on source text: how deeply code may nest before it becomes GLC004 instead of a crash.
+
+Two checks. Before parsing, a cheap token scan bounds bracket nesting and operator chains: LibCST's native
+parser segfaults near 1,300 nested brackets and a few thousand chained operators (`1+1+...`), and takes
+seconds on chains of a thousand. After parsing, the exact depth of the syntax tree is measured without
+recursion: every later pass (LibCST's code generation and visitors, static evaluation) recurses once or
+more per level, so the tree must stay well inside Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import libcst as cst
+
+MAX_NESTING = 200  # brackets; CPython's own tokenizer refuses deeper nesting
+MAX_CHAIN = 500  # operators, keywords and literals chained in one expression (commas and statements reset it)
+MAX_TREE_DEPTH = 200  # syntax-tree levels; LibCST's visitors spend 3 Python frames per level
+
+_TOKEN = re.compile(r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>(?P<prefix>[rRbBuUfF]{1,2})?
+        (?:'''(?:\\.|[^\\])*?(?:'''|\Z) | \"\"\"(?:\\.|[^\\])*?(?:\"\"\"|\Z)
+         | '(?:\\.|[^\\'\n])*(?:'|$) | "(?:\\.|[^\\"\n])*(?:"|$)))
+  | (?P<word>\w+)
+  | (?P<open>[(\[{]) | (?P<close>[)\]}]) | (?P<reset>[,;]) | (?P<continuation>\\\n) | (?P<newline>\n)
+  | (?P<op>[-+*/%@&|^~<>=!.]+)
+""", re.VERBOSE | re.DOTALL | re.MULTILINE)
+_KEYWORDS = frozenset({"and", "or", "not", "if", "else", "lambda", "await", "in", "is", "yield"})
+
+
+@dataclasses.dataclass(slots=True)
+class _Scan:
+    levels: list[int] = dataclasses.field(default_factory=lambda: [0])  # chain length per open bracket
+    chain: int = 0  # sum(levels): the longest chain that encloses the current token
+    deepest_brackets: int = 0
+    deepest_chain: int = 0
+
+    def link(self) -> None:
+        self.levels[-1] += 1
+        self.chain += 1
+        self.deepest_chain = max(self.deepest_chain, self.chain)
+
+    def feed(self, text: str) -> None:
+        for token in _TOKEN.finditer(text):
+            kind = token.lastgroup
+            if kind in ("op", "open") or (kind == "word" and token.group() in _KEYWORDS):
+                self.link()
+            if kind == "open":
+                self.levels.append(0)
+                self.deepest_brackets = max(self.deepest_brackets, len(self.levels) - 1)
+            elif kind == "close" and len(self.levels) > 1:
+                self.chain -= self.levels.pop()
+            elif kind == "reset" or (kind == "newline" and len(self.levels) == 1):
+                self.chain -= self.levels[-1]
+                self.levels[-1] = 0
+            elif kind == "string":
+                self._string(token)
+
+    def _string(self, token: re.Match) -> None:
+        self.link()  # adjacent literals nest (`"a" "b" "c"`)
+        prefix = token.group("prefix") or ""
+        if "f" in prefix.lower():  # the parser parses the expressions inside f-strings too
+            inner = _Scan()  # on its own stack: a bracket in the literal text cannot close one outside
+            inner.feed(token.group()[len(prefix) + 1:])
+            self.deepest_brackets = max(self.deepest_brackets, len(self.levels) - 1 + inner.deepest_brackets)
+            self.deepest_chain = max(self.deepest_chain, self.chain + inner.deepest_chain)
+
+
+def pre_parse_problem(text: str) -> str | None:
+    """Why `text` must not be handed to the parser, or None."""
+    scan = _Scan()
+    scan.feed(text)
+    if scan.deepest_brackets > MAX_NESTING:
+        return f"brackets nested {scan.deepest_brackets} deep, more than the {MAX_NESTING} Python allows"
+    if scan.deepest_chain > MAX_CHAIN:
+        return f"an expression chains {scan.deepest_chain} operators, more than the compiler's limit of {MAX_CHAIN}"
+    return None
+
+
+_SKIPPED_FIELDS = frozenset({"lpar", "rpar", "comma", "semicolon", "leading_lines", "trailing_whitespace",
+                             "lines_after_decorators", "header", "footer", "newline", "equal", "colon",
+                             "operator", "dot", "star"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    """Fields that can hold nested code (whitespace and punctuation add at most a level or two)."""
+    names = _FIELDS.get(node_type)
+    if names is None:
+        names = _FIELDS[node_type] = tuple(f.name for f in dataclasses.fields(node_type)
+                                           if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace"))
+    return names
+
+
+def tree_depth(tree: cst.CSTNode) -> int:
+    """The depth of the syntax tree, measured with an explicit stack (no recursion)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                stack.append((value, depth + 1))
+            elif isinstance(value, (tuple, list)):
+                stack += [(item, depth + 1) for item in value if isinstance(item, cst.CSTNode)]
+    return deepest

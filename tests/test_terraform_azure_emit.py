@@ -1,0 +1,253 @@
+"""What the Azure Terraform backend emits: every file snapshotted, diagnostics, hardening, packages."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import io
+import json
+import sys
+import types
+import zipfile
+from pathlib import Path
+
+import hcl2
+import pytest
+from hcl2 import SerializationOptions
+from terraform_tools import REPO, emit_pipeline
+
+from glacierc.backends.terraform.azure_package import host_json
+
+FIXTURES = REPO / "tests" / "fixtures" / "terraform_azure"
+CASES = {p.parent.name: p for p in sorted(FIXTURES.glob("*/pipeline.py"))}
+RUNNER = "def run_node(node, event):\n    return {'ran': node, 'event': event}\n"
+PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
+
+
+@functools.cache
+def _emitted(path: Path):
+    """Files, compile result and diagnostics of `path` (compiled once per test module)."""
+    return emit_pipeline(path)
+
+
+def _zip_summary(content: bytes) -> dict[str, object]:
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    return {
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "entries": [(i.filename, i.date_time, oct(i.external_attr >> 16)) for i in archive.infolist()],
+        "files": {i.filename: archive.read(i).decode() for i in archive.infolist()},
+    }
+
+
+def _resources(files: dict[str, str | bytes], kind: str) -> dict[str, dict]:
+    found = {}
+    for path, content in files.items():
+        if path.endswith(".tf"):
+            for block in hcl2.loads(content, serialization_options=PLAIN).get("resource", []):
+                found.update(block.get(kind, {}))
+    return found
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_emitted_files(case: str, snapshot) -> None:
+    files, _, diagnostics = _emitted(CASES[case])
+    assert [f"{d.code} {d.severity.value} {d.message}" for d in diagnostics] == snapshot(name="diagnostics")
+    assert sorted(files) == snapshot(name="paths")
+    for path, content in sorted(files.items()):
+        shown = _zip_summary(content) if isinstance(content, bytes) else content
+        assert shown == snapshot(name=path)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_emit_is_deterministic_and_parses(case: str) -> None:
+    first, _, _ = _emitted(CASES[case])
+    second, _, _ = emit_pipeline(CASES[case])  # compiled and emitted again
+    assert first == second
+    for path, content in first.items():
+        if path.endswith(".tf"):
+            assert hcl2.loads(content) is not None, path
+            assert content.endswith("}\n") and "\t" not in content and " \n" not in content, path
+
+
+def test_every_block_names_its_source() -> None:
+    for case, path in CASES.items():
+        files, _, _ = _emitted(path)
+        for name, text in files.items():
+            if not name.endswith(".tf"):
+                continue
+            lines = text.splitlines()
+            for index, line in enumerate(lines):
+                if line.startswith(("resource ", "data ", "provider ")):
+                    assert lines[index - 1].startswith("# source: "), f"{case} {name}:{index + 1}"
+
+
+def test_storage_accounts_are_hardened() -> None:
+    for case, path in CASES.items():
+        files, _, _ = _emitted(path)
+        for label, account in _resources(files, "azurerm_storage_account").items():
+            assert account["min_tls_version"] == "TLS1_2", (case, label)
+            assert account["https_traffic_only_enabled"] is True, (case, label)
+            assert account["allow_nested_items_to_be_public"] is False, (case, label)
+            assert account["shared_access_key_enabled"] is (label == "glacier_functions"), (case, label)
+            retention = account["blob_properties"][0]["delete_retention_policy"][0]["days"]
+            assert retention == 7, (case, label)
+        for label, container in _resources(files, "azurerm_storage_container").items():
+            assert container["container_access_type"] == "private", (case, label)
+    data = _resources(_emitted(CASES["functions_vm"])[0], "azurerm_storage_account")["glacier_data"]
+    assert data["account_replication_type"] == "ZRS" and data["infrastructure_encryption_enabled"] is True
+    assert data["blob_properties"][0]["versioning_enabled"] is True
+
+
+def test_tiers_and_lifecycle_rules_become_a_management_policy() -> None:
+    files, _, _ = _emitted(CASES["functions_vm"])
+    policy = _resources(files, "azurerm_storage_management_policy")["glacier_data"]
+    rules = {r["filters"][0]["prefix_match"][0]: r["actions"][0] for r in policy["rule"]}
+    assert rules["sales-raw/orders/"] == {
+        "base_blob": [{"tier_to_cool_after_days_since_modification_greater_than": 30,
+                       "delete_after_days_since_modification_greater_than": 365}],
+        "version": [{"delete_after_days_since_creation": 365}]}
+    assert rules["sales-archive/orders/"]["base_blob"] == [
+        {"tier_to_archive_after_days_since_modification_greater_than": 0}]
+    assert rules["sales-reports/daily/report.parquet"]["base_blob"] == [
+        {"tier_to_cool_after_days_since_modification_greater_than": 0}]
+
+
+def test_function_app_follows_the_config() -> None:
+    files, _, _ = _emitted(CASES["functions_vm"])
+    plan = _resources(files, "azurerm_service_plan")["functions"]
+    assert (plan["os_type"], plan["sku_name"]) == ("Linux", "EP1")
+    app = _resources(files, "azurerm_linux_function_app")["functions"]
+    assert app["https_only"] is True and app["zip_deploy_file"] == "${path.module}/functions/functions.zip"
+    assert app["identity"][0] == {"type": "UserAssigned",
+                                  "identity_ids": ["${azurerm_user_assigned_identity.functions.id}"]}
+    site = app["site_config"][0]
+    assert site["minimum_tls_version"] == "1.2" and site["ftps_state"] == "Disabled"
+    assert site["application_stack"][0]["python_version"] == "3.12"
+    package = zipfile.ZipFile(io.BytesIO(files["terraform/functions/functions.zip"]))
+    # clean has timeout=300, enrich none: the app keeps the config's 600 s.
+    assert json.loads(package.read("host.json")) == {"functionTimeout": "00:10:00", "version": "2.0"}
+
+
+def test_host_json_timeout() -> None:
+    assert json.loads(host_json(300))["functionTimeout"] == "00:05:00"
+    assert json.loads(host_json(3725))["functionTimeout"] == "01:02:05"
+
+
+def test_vms_have_no_password_no_public_ip_and_encrypted_disks() -> None:
+    files, _, _ = _emitted(CASES["functions_vm"])
+    vms = _resources(files, "azurerm_linux_virtual_machine")
+    assert set(vms) == {"publish", "store"}
+    for vm in vms.values():
+        assert vm["disable_password_authentication"] is True
+        assert vm["admin_ssh_key"][0]["public_key"] == "${var.ssh_public_key}"
+        assert vm["encryption_at_host_enabled"] == "${var.vm_encryption_at_host}"
+        assert vm["secure_boot_enabled"] is True and vm["vtpm_enabled"] is True
+    assert vms["store"]["size"] == "Standard_D4s_v5" and vms["store"]["os_disk"][0]["disk_size_gb"] == 64
+    assert vms["publish"]["admin_username"] == "ops"
+    nics = _resources(files, "azurerm_network_interface")
+    assert "public_ip_address_id" not in nics["store"]["ip_configuration"][0]
+    assert nics["publish"]["ip_configuration"][0]["public_ip_address_id"] == "${azurerm_public_ip.publish.id}"
+    assert set(_resources(files, "azurerm_public_ip")) == {"publish"}
+
+
+def test_hdinsight_and_databricks() -> None:
+    files, _, diagnostics = _emitted(CASES["spark_databricks"])
+    cluster = _resources(files, "azurerm_hdinsight_spark_cluster")["spark"]
+    assert (cluster["cluster_version"], cluster["component_version"][0]["spark"]) == ("5.1", "3.3")
+    assert cluster["tls_min_version"] == "1.2" and cluster["encryption_in_transit_enabled"] is True
+    assert cluster["roles"][0]["worker_node"][0]["target_instance_count"] == 4
+    assert cluster["roles"][0]["worker_node"][0]["vm_size"] == "Standard_E16_V3"
+    storage = cluster["storage_account_gen2"][0]
+    assert storage["managed_identity_resource_id"] == "${azurerm_user_assigned_identity.spark.id}"
+    account = _resources(files, "azurerm_storage_account")["glacier_hdinsight"]
+    assert account["is_hns_enabled"] is True
+    workspace = _resources(files, "azurerm_databricks_workspace")["notebooks"]
+    assert workspace["sku"] == "premium" and workspace["custom_parameters"][0]["no_public_ip"] is True
+    connector = _resources(files, "azurerm_databricks_access_connector")["notebooks"]
+    assert connector["identity"][0]["identity_ids"] == ["${azurerm_user_assigned_identity.notebooks.id}"]
+    assert [(d.code, d.severity.value) for d in diagnostics] == [("GLC405", "warning")]
+    assert "not the jobs of `score`" in diagnostics[0].message
+    assert 'data "azurerm_resource_group" "glacier"' in files["terraform/providers.tf"]
+
+
+def test_what_azure_cannot_express_is_reported() -> None:
+    files, _, diagnostics = _emitted(CASES["unsupported"])
+    assert sorted((d.code, d.severity.value) for d in diagnostics) == [
+        ("GLC302", "error"), ("GLC401", "error"), ("GLC401", "error"), ("GLC401", "error"),
+        ("GLC401", "error"), ("GLC401", "error"), ("GLC404", "warning")]
+    messages = " | ".join(d.message for d in diagnostics)
+    for part in ("EC2Config cannot run on Azure", "'m5.xlarge' is not an Azure VM size", "Spark 3.5",
+                 "'ubuntu-latest' is not publisher:offer:sku:version", "`NEARLINE` is not an Azure blob tier",
+                 "`Raw_Data` is not a valid Azure container name", "sets versioning differently"):
+        assert part in messages
+    assert "compute.tf" not in " ".join(files)
+
+
+def _fake_azure_functions(monkeypatch) -> types.ModuleType:
+    """A stand-in for the `azure.functions` package (not installed here): routes and responses only."""
+    functions = types.ModuleType("azure.functions")
+
+    class FunctionApp:
+        def __init__(self, http_auth_level=None) -> None:
+            self.routes = {}
+
+        def route(self, route, methods):
+            def register(function):
+                self.routes[route] = function
+                return function
+            return register
+
+    class HttpResponse:
+        def __init__(self, body, mimetype=None) -> None:
+            self.body = body
+
+    functions.FunctionApp = FunctionApp
+    functions.HttpResponse = HttpResponse
+    functions.HttpRequest = object
+    functions.AuthLevel = types.SimpleNamespace(FUNCTION="function")
+    azure = types.ModuleType("azure")
+    azure.functions = functions
+    monkeypatch.setitem(sys.modules, "azure", azure)
+    monkeypatch.setitem(sys.modules, "azure.functions", functions)
+    return functions
+
+
+class _Request:
+    def __init__(self, body) -> None:
+        self.body = body
+
+    def get_json(self):
+        if self.body is None:
+            raise ValueError("no JSON body")
+        return self.body
+
+
+def test_function_app_routes_every_task_to_the_bundled_runner(tmp_path: Path, monkeypatch) -> None:
+    _fake_azure_functions(monkeypatch)
+    files, _, _ = emit_pipeline(CASES["functions_vm"], runner_sources={"sales": RUNNER})
+    package = zipfile.ZipFile(io.BytesIO(files["terraform/functions/functions.zip"]))
+    assert [i.filename for i in package.infolist()] == [
+        "function_app.py", "glacier_runners/sales.py", "host.json", "requirements.txt"]
+    package.extractall(tmp_path)
+    app = _load(tmp_path / "function_app.py")
+    assert sorted(app.app.routes) == ["clean", "enrich"]
+    response = app.app.routes["clean"](_Request(None))
+    assert json.loads(response.body) == {"ran": "clean", "event": {}}
+    with pytest.raises(RuntimeError, match="not part of pipeline"):
+        app.run("enrich", {"pipeline": "other"})
+
+
+def test_function_app_without_runner_says_so_when_invoked(tmp_path: Path, monkeypatch) -> None:
+    _fake_azure_functions(monkeypatch)
+    files, _, _ = _emitted(CASES["functions_vm"])
+    zipfile.ZipFile(io.BytesIO(files["terraform/functions/functions.zip"])).extractall(tmp_path)
+    with pytest.raises(RuntimeError, match="was not bundled"):
+        _load(tmp_path / "function_app.py").run("clean", {})
+
+
+def _load(path: Path):
+    spec = importlib.util.spec_from_file_location(f"azure_app_{abs(hash(path))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

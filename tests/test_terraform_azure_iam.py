@@ -1,0 +1,110 @@
+"""Least privilege on Azure from the data flow: container roles per executor, read back from HCL."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import hcl2
+from hcl2 import SerializationOptions
+from terraform_tools import REPO, emit_pipeline
+
+from glacierc.backends.terraform.aws_iam import Access
+from glacierc.backends.terraform.azure_iam import (
+    CONTRIBUTOR,
+    OWNER,
+    READER,
+    Assignment,
+    container_assignments,
+    container_roles,
+)
+from glacierc.ir.nodes import Storage
+from glacierc.source import Span
+
+FIXTURES = REPO / "tests" / "fixtures" / "terraform_azure"
+CASES = sorted(FIXTURES.glob("*/pipeline.py"))
+PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
+SPAN = Span("pipeline.py", 1, 1, 1, 2)
+
+
+@functools.cache
+def _emitted(path: Path):
+    return emit_pipeline(path)
+
+
+def _storage(name: str, bucket: str, path: str) -> Storage:
+    return Storage(name, "p", bucket, path, "parquet", f"az://{bucket}/{path}", None, SPAN)
+
+
+def test_reading_is_reader_and_writing_is_contributor_per_container() -> None:
+    storage = {"a": _storage("a", "raw", "a.csv"), "b": _storage("b", "raw", "b.csv"),
+               "o": _storage("o", "out", "o/")}
+    assert container_roles(Access(("a", "b"), ("o",)), storage) == {"out": CONTRIBUTOR, "raw": READER}
+    assert container_roles(Access(("a",), ("b",)), storage) == {"raw": CONTRIBUTOR}
+    assert container_roles(Access(("elsewhere",), ()), storage) == {}
+
+
+def test_assignments_are_scoped_to_one_container_each() -> None:
+    found = container_assignments("fn", "fn", {"raw": READER}, {"raw": "raw_label"}, "# source: x")
+    assert found == (Assignment("fn_raw_label", "azurerm_storage_container.raw_label.id", READER, "fn", "# source: x"),)
+
+
+def _assignments(path: Path, module: str = "terraform/") -> dict[str, set[tuple[str, str]]]:
+    """(scope, role) of every role assignment, by principal (identity label, or `local` for the for_each)."""
+    files, _, _ = _emitted(path)
+    found: dict[str, set[tuple[str, str]]] = {}
+    for block in hcl2.loads(files[f"{module}iam.tf"], serialization_options=PLAIN).get("resource", []):
+        for body in block.get("azurerm_role_assignment", {}).values():
+            principal = body["principal_id"]
+            who = "local" if principal == "${each.value}" else principal.removeprefix(
+                "${azurerm_user_assigned_identity.").removesuffix(".principal_id}")
+            if who == "local":
+                assert body["for_each"] == "${toset(var.local_principal_ids)}"
+            else:
+                assert body["principal_type"] == "ServicePrincipal"
+            scope = body["scope"].removeprefix("${").removesuffix("}")
+            found.setdefault(who, set()).add((scope, body["role_definition_name"]))
+    return found
+
+
+def test_functions_vm_assignments_are_exactly_the_data_flow() -> None:
+    assert _assignments(FIXTURES / "functions_vm" / "pipeline.py") == {
+        # load reads the orders; its principals are the people running local tasks.
+        "local": {("azurerm_storage_container.sales_raw.id", READER)},
+        # store writes the archive, publish writes the report.
+        "worker": {("azurerm_storage_container.sales_archive.id", CONTRIBUTOR)},
+        "gateway": {("azurerm_storage_container.sales_reports.id", CONTRIBUTOR)},
+    }
+    # clean / enrich only receive frames: the Function App identity exists but holds no role.
+    files, _, _ = _emitted(FIXTURES / "functions_vm" / "pipeline.py")
+    assert 'resource "azurerm_user_assigned_identity" "functions"' in files["terraform/iam.tf"]
+
+
+def test_spark_and_databricks_assignments() -> None:
+    assert _assignments(FIXTURES / "spark_databricks" / "pipeline.py") == {
+        "spark": {("azurerm_storage_container.events.id", READER),
+                  ("azurerm_storage_container.features.id", CONTRIBUTOR),
+                  ("azurerm_storage_account.glacier_hdinsight.id", OWNER)},
+        "notebooks": {("azurerm_storage_container.features.id", CONTRIBUTOR)},
+    }
+
+
+def test_cross_cloud_storage_gets_no_grant() -> None:
+    path = FIXTURES / "multi_cloud" / "pipeline.py"
+    assert _assignments(path, "terraform/azure/") == {
+        "azure_fn": {("azurerm_storage_container.bridge_mirror.id", CONTRIBUTOR)}}
+    _, _, diagnostics = _emitted(path)
+    assert [d.code for d in diagnostics] == ["GLC403"] and "receipts" in diagnostics[0].message
+
+
+def test_no_role_is_ever_broader_than_a_container_or_a_generated_account() -> None:
+    for path in CASES:
+        files, _, _ = _emitted(path)
+        for name, text in files.items():
+            if not name.endswith("iam.tf"):
+                continue
+            for block in hcl2.loads(text, serialization_options=PLAIN).get("resource", []):
+                for body in block.get("azurerm_role_assignment", {}).values():
+                    assert body["scope"].startswith(("${azurerm_storage_container.",
+                                                     "${azurerm_storage_account.glacier_hdinsight.")), path
+                    assert body["role_definition_name"] in (READER, CONTRIBUTOR, OWNER), path

@@ -1,0 +1,243 @@
+"""What the GCP Terraform backend emits: every file snapshotted, diagnostics, hardening, packages."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import io
+import zipfile
+from pathlib import Path
+
+import hcl2
+import pytest
+from hcl2 import SerializationOptions
+from terraform_tools import REPO, emit_pipeline
+
+from glacierc.backends.terraform import emit
+from glacierc.backends.terraform.gcp_compute import default_zone
+from glacierc.ir.nodes import Config, Executor, Project, Provider, Storage, Task
+from glacierc.source import Span
+
+FIXTURES = REPO / "tests" / "fixtures" / "terraform_gcp"
+CASES = {"gcp_analytics": REPO / "examples" / "gcp_analytics" / "pipeline.py",
+         **{p.parent.name: p for p in sorted(FIXTURES.glob("*/pipeline.py"))}}
+RUNNER = "def run_node(node, event):\n    return {'ran': node, 'event': event}\n"
+PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
+SPAN = Span("pipeline.py", 4, 1, 4, 30)
+
+
+@functools.cache
+def _emitted(path: Path):
+    """Files, compile result and diagnostics of `path` (compiled once per test module)."""
+    return emit_pipeline(path)
+
+
+def _zip_summary(content: bytes) -> dict[str, object]:
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    return {
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "entries": [(i.filename, i.date_time, oct(i.external_attr >> 16)) for i in archive.infolist()],
+        "files": {i.filename: archive.read(i).decode() for i in archive.infolist()},
+    }
+
+
+def _resources(files: dict[str, str | bytes], kind: str) -> dict[str, dict]:
+    found = {}
+    for path, content in files.items():
+        if path.endswith(".tf"):
+            for block in hcl2.loads(content, serialization_options=PLAIN).get("resource", []):
+                found.update(block.get(kind, {}))
+    return found
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_emitted_files(case: str, snapshot) -> None:
+    files, _, diagnostics = _emitted(CASES[case])
+    assert [f"{d.code} {d.severity.value} {d.message}" for d in diagnostics] == snapshot(name="diagnostics")
+    assert sorted(files) == snapshot(name="paths")
+    for path, content in sorted(files.items()):
+        shown = _zip_summary(content) if isinstance(content, bytes) else content
+        assert shown == snapshot(name=path)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_emit_is_deterministic_and_parses(case: str) -> None:
+    first, _, _ = _emitted(CASES[case])
+    second, _, _ = emit_pipeline(CASES[case])  # compiled and emitted again
+    assert first == second
+    for path, content in first.items():
+        if path.endswith(".tf"):
+            assert hcl2.loads(content) is not None, path
+            assert content.endswith("}\n") and "\t" not in content and " \n" not in content, path
+
+
+def test_every_block_names_its_source() -> None:
+    for case, path in CASES.items():
+        files, _, _ = _emitted(path)
+        for name, text in files.items():
+            if not name.endswith(".tf"):
+                continue
+            lines = text.splitlines()
+            for index, line in enumerate(lines):
+                if line.startswith(("resource ", "data ", "provider ")):
+                    assert lines[index - 1].startswith("# source: "), f"{case} {name}:{index + 1}"
+
+
+def test_gcp_analytics_has_no_diagnostics_and_the_expected_resources() -> None:
+    files, compiled, diagnostics = _emitted(CASES["gcp_analytics"])
+    assert diagnostics == () and not compiled.has_errors
+    assert set(_resources(files, "google_service_account")) == {"dataproc_exec", "function_exec", "local_exec"}
+    assert set(_resources(files, "google_cloudfunctions2_function")) == {"completed_orders"}
+    assert set(_resources(files, "google_dataproc_cluster")) == {"dataproc_exec"}
+    provider = hcl2.loads(files["terraform/providers.tf"], serialization_options=PLAIN)["provider"][0]["google"]
+    assert (provider["project"], provider["region"]) == ("glacier-demo", "us-central1")
+    assert "glacier_pipeline = \"gcp_analytics\"" in files["terraform/providers.tf"]
+    assert 'source  = "hashicorp/google"' in files["terraform/versions.tf"]
+
+
+def test_buckets_are_private_versioned_and_uniform() -> None:
+    for case, path in CASES.items():
+        files, _, _ = _emitted(path)
+        for label, bucket in _resources(files, "google_storage_bucket").items():
+            assert bucket["uniform_bucket_level_access"] is True, (case, label)
+            assert bucket["public_access_prevention"] == "enforced", (case, label)
+            rules = [r["action"][0]["type"] for r in bucket["lifecycle_rule"]]
+            assert rules[0] == "AbortIncompleteMultipartUpload", (case, label)
+    buckets = _resources(_emitted(CASES["gcp_analytics"])[0], "google_storage_bucket")
+    assert buckets["glacier_demo_reports"]["storage_class"] == "NEARLINE"
+    assert buckets["glacier_demo_raw"]["versioning"][0]["enabled"] is True
+
+
+def test_lifecycle_rules_and_cmek() -> None:
+    files, _, diagnostics = _emitted(FIXTURES / "vm_lifecycle" / "pipeline.py")
+    assert [d.code for d in diagnostics] == ["GLC404"]
+    lake = _resources(files, "google_storage_bucket")["acme_lake"]
+    key = "projects/acme-security/locations/europe-west1/keyRings/data/cryptoKeys/lake"
+    assert lake["encryption"][0]["default_kms_key_name"] == key
+    assert lake["depends_on"] == ["${google_kms_crypto_key_iam_member.acme_lake_cmek}"]
+    rules = [(r["action"][0]["type"], r["action"][0].get("storage_class"), r["condition"][0]) for r in lake["lifecycle_rule"]]
+    assert rules[1] == ("SetStorageClass", "NEARLINE",
+                        {"age": 30, "matches_prefix": ["events/"], "matches_storage_class": ["STANDARD"]})
+    assert ("Delete", None, {"days_since_noncurrent_time": 365, "with_state": "ARCHIVED",
+                             "matches_prefix": ["events/"]}) in rules
+    grant = _resources(files, "google_kms_crypto_key_iam_member")["acme_lake_cmek"]
+    assert grant["crypto_key_id"] == key and grant["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+    summaries = _resources(files, "google_storage_bucket")["acme_summaries"]
+    assert summaries["location"] == "EU" and summaries["versioning"][0]["enabled"] is False
+    assert "checkov:skip=CKV_GCP_78:versioning=False" in files["terraform/storage.tf"]
+
+
+def test_functions_follow_the_config() -> None:
+    files, _, _ = _emitted(FIXTURES / "spark_prefix" / "pipeline.py")
+    function = _resources(files, "google_cloudfunctions2_function")["ingest"]
+    service = function["service_config"][0]
+    assert {k: service[k] for k in ("available_memory", "timeout_seconds", "max_instance_count",
+                                    "min_instance_count", "service_account_email")} == {
+        "available_memory": "2048Mi", "timeout_seconds": 120, "max_instance_count": 5, "min_instance_count": 1,
+        "service_account_email": "${google_service_account.ingest_fn.email}"}
+    assert function["build_config"][0]["runtime"] == "python312"
+    assert function["build_config"][0]["entry_point"] == "handler"
+    obj = _resources(files, "google_storage_bucket_object")["ingest"]
+    digest = hashlib.sha256(files["terraform/functions/ingest.zip"]).hexdigest()[:16]
+    assert obj["name"] == f"functions/ingest-{digest}.zip"
+    assert obj["source"] == "${path.module}/functions/ingest.zip"
+
+
+def test_instances_are_shielded_private_and_use_os_login() -> None:
+    files, _, _ = _emitted(FIXTURES / "vm_lifecycle" / "pipeline.py")
+    instances = _resources(files, "google_compute_instance")
+    assert set(instances) == {"parse", "publish", "stage"}
+    for instance in instances.values():
+        assert instance["shielded_instance_config"][0] == {
+            "enable_secure_boot": True, "enable_vtpm": True, "enable_integrity_monitoring": True}
+        assert instance["metadata"]["enable-oslogin"] == "TRUE"
+        assert instance["metadata"]["block-project-ssh-keys"] == "true"
+        assert instance["service_account"][0]["scopes"] == ["cloud-platform"]
+    assert "access_config" not in instances["parse"]["network_interface"][0]
+    assert instances["publish"]["network_interface"][0]["access_config"] == [{}]
+    assert instances["parse"]["zone"] == "europe-west1-b" and instances["publish"]["zone"] == "europe-west1-c"
+    assert instances["parse"]["boot_disk"][0]["initialize_params"][0]["size"] == 100
+
+
+def test_dataproc_clusters_are_internal_and_have_their_own_buckets() -> None:
+    files, _, _ = _emitted(FIXTURES / "spark_prefix" / "pipeline.py")
+    clusters = _resources(files, "google_dataproc_cluster")
+    spark = clusters["spark"]["cluster_config"][0]
+    assert spark["gce_cluster_config"][0]["internal_ip_only"] is True
+    assert spark["software_config"][0]["image_version"] == "2.1-debian11"
+    assert spark["worker_config"][0] == {"num_instances": 3, "machine_type": "n2-highmem-8"}
+    assert spark["staging_bucket"] == "${google_storage_bucket.spark_staging.name}"
+    single = clusters["single"]["cluster_config"][0]
+    assert "worker_config" not in single
+    assert single["software_config"][0]["override_properties"] == {"dataproc:dataproc.allow.zero.workers": "true"}
+    role = _resources(files, "google_project_iam_custom_role")["glacier_dataproc_worker"]
+    assert not [p for p in role["permissions"] if p.startswith("storage.")]
+
+
+def test_function_zip_runs_the_bundled_runner(tmp_path: Path) -> None:
+    files, _, _ = emit_pipeline(CASES["gcp_analytics"], runner_sources={"gcp_analytics": RUNNER})
+    content = files["terraform/functions/completed_orders.zip"]
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    assert [i.filename for i in archive.infolist()] == [
+        "glacier_runners/gcp_analytics.py", "main.py", "requirements.txt"]
+    archive.extractall(tmp_path)
+    main = _load(tmp_path / "main.py")
+    assert main.run({}) == {"ran": "completed_orders", "event": {}}
+    with pytest.raises(RuntimeError, match="not part of pipeline"):
+        main.run({"pipeline": "other"})
+
+
+def test_function_without_runner_says_so_when_invoked(tmp_path: Path) -> None:
+    files, _, _ = _emitted(CASES["gcp_analytics"])
+    zipfile.ZipFile(io.BytesIO(files["terraform/functions/completed_orders.zip"])).extractall(tmp_path)
+    with pytest.raises(RuntimeError, match="was not bundled"):
+        _load(tmp_path / "main.py").run({"node": "completed_orders"})
+
+
+def _load(path: Path):
+    spec = importlib.util.spec_from_file_location(f"gcp_main_{abs(hash(path))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_what_gcp_cannot_express_is_reported() -> None:
+    files, _, diagnostics = _emitted(FIXTURES / "unsupported" / "pipeline.py")
+    assert sorted((d.code, d.severity.value) for d in diagnostics) == [
+        ("GLC302", "error"), ("GLC401", "error"), ("GLC401", "error"), ("GLC401", "error"), ("GLC401", "error")]
+    messages = " | ".join(d.message for d in diagnostics)
+    for part in ("LambdaConfig cannot run on GCP", "Databricks on GCP", "Spark 2.4", "release_label",
+                 "`GLACIER` is not a Cloud Storage class"):
+        assert part in messages
+    text = "".join(v for v in files.values() if isinstance(v, str))
+    assert "google_cloudfunctions2_function" not in text and "google_dataproc_cluster" not in text
+
+
+def test_spark_instance_types_of_other_clouds_and_one_worker_are_refused() -> None:
+    gcp = Provider("provider", "gcp", Config("GcpConfig", (("project_id", "p"),)), SPAN)
+    aws_type = Executor("aws_type", "provider", "cluster", Config("SparkConfig", (("instance_type", "m5.xlarge"),)), SPAN)
+    one = Executor("one", "provider", "cluster", Config("DataprocConfig", (("num_workers", 1),)), SPAN)
+    tasks = tuple(Task(n, n, "pipeline", n, (), None, (), (), (), (), (), 0, None, SPAN) for n in ("aws_type", "one"))
+    _, diagnostics = emit(Project(providers=(gcp,), executors=(aws_type, one), tasks=tasks))
+    assert sorted((d.code, d.message.split(":")[0]) for d in diagnostics) == [
+        ("GLC302", "executor `one`"), ("GLC401", "executor `aws_type`")]
+
+
+def test_bucket_names_gcs_refuses_are_reported() -> None:
+    gcp = Provider("provider", "gcp", Config("GcpConfig", (("project_id", "p"),)), SPAN)
+    storage = Storage("s", "provider", "my-google-bucket", "a.csv", "csv", "gs://my-google-bucket/a.csv", None, SPAN)
+    _, diagnostics = emit(Project(providers=(gcp,), storage=(storage,)))
+    assert [d.code for d in diagnostics] == ["GLC401"] and "bucket name" in diagnostics[0].message
+
+
+def test_default_zone_avoids_regions_without_zone_a() -> None:
+    assert [default_zone(r) for r in ("us-central1", "us-east1", "europe-west1")] == [
+        "us-central1-a", "us-east1-b", "europe-west1-b"]
+
+
+def test_several_clouds_get_one_module_each() -> None:
+    files, _, diagnostics = _emitted(REPO / "tests" / "fixtures" / "terraform_azure" / "multi_cloud" / "pipeline.py")
+    assert {p.split("/")[1] for p in files} == {"azure", "gcp"}
+    assert "terraform/gcp/functions/pull.zip" in files and "terraform/azure/functions/azure_fn.zip" in files
+    assert [(d.code, d.severity.value) for d in diagnostics] == [("GLC403", "warning")]
