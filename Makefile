@@ -23,6 +23,7 @@ demo: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/runner_bench.py
 
 fuzz: install
 	$(PY) -m glacierc.fuzz --minutes $${FUZZ_MINUTES:-5}

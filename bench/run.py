@@ -103,7 +103,9 @@ def _write(rows: list[tuple], scaling: float, backends: dict[str, float]) -> Non
               "passes).", "", "## Backends (in-process, over the IR of the 2,000-task pipeline)", "",
               "| backend | seconds |", "| --- | ---: |"]
     lines += [f"| {name} | {seconds:.3f} |" for name, seconds in sorted(backends.items())]
-    lines += ["", "## How the compiler keeps to these figures", "",
+    lines += ["", "The generated runner's speed against a hand-fused Polars query and task-by-task eager execution is "
+              "measured by bench/runner_bench.py: see [benchmarks_runner.md](benchmarks_runner.md).",
+              "", "## How the compiler keeps to these figures", "",
               "- One LibCST parse per file; no metadata provider runs over a whole tree.",
               "- Top-level statements get their line numbers from one code-generation pass (newline counts);",
               "  exact positions of nested nodes come from `PositionProvider` run over one statement, only when a",

@@ -1,45 +1,44 @@
-"""`make demo`: run the quickstart pipeline in-process on its sample data and show the result."""
+"""`make demo`: compile every bundled example and run its generated Polars runner on the sample data.
+
+For each example: `glacierc build` writes ir.json, terraform/, graphs/ and runners/ to out/demo/<name>/build,
+then the standalone runner runs on a fresh copy of the sample data in out/demo/<name>/data, printing one
+progress line per node and where its outputs went.
+"""
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 from pathlib import Path
-from types import ModuleType
 
-from glacier.storage import use_data_dir
+from glacierc.driver import build
+from glacierc.run_command import run_example
 
 EXAMPLES = Path(__file__).resolve().parent
+NAMES = ("quickstart", "aws_etl", "gcp_analytics")
 
 
-def load_example(name: str) -> ModuleType:
-    """Import examples/<name>/pipeline.py as a module (examples are not a package)."""
-    path = EXAMPLES / name / "pipeline.py"
-    spec = importlib.util.spec_from_file_location(f"glacier_example_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def build_example(name: str, out: Path) -> bool:
+    result = build([str(EXAMPLES / name / "pipeline.py")], out)
+    files = sorted(result.files)
+    print(f"== {name}: glacierc build -> {out} ({len(files)} files) ==")
+    for path in files:
+        print(f"   {path}")
+    return result.written
 
 
-def run_quickstart() -> None:
-    quickstart = load_example("quickstart")
-    data_dir = EXAMPLES / "quickstart" / "data"
-    result = quickstart.quickstart.run(mode="local", data_dir=data_dir)
-    with use_data_dir(data_dir):
-        written = quickstart.summary.get_uri()
-    print("== quickstart: revenue by region ==")
-    print(result)
-    print(f"written to {_shown(Path(written))}")
-
-
-def _shown(path: Path) -> Path:
-    """`path` relative to the working directory when it lies below it."""
-    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
-
-
-def main() -> None:
-    run_quickstart()
+def main() -> int:
+    out = Path("out") / "demo"
+    failures = 0
+    for name in NAMES:
+        if not build_example(name, out / name / "build"):
+            failures += 1
+            continue
+        failures += run_example(EXAMPLES / name, out / name) != 0
+        print()
+    print(f"Demo finished: {len(NAMES) - failures} of {len(NAMES)} examples built and ran. "
+          f"Artifacts and outputs are under {out}/.")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

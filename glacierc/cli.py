@@ -107,6 +107,23 @@ def graph(
     raise typer.Exit(commands.graph(path, pipeline, format, output, select or [], parse_env(env)))
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def run(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(help="A Python file or directory.")],
+    pipeline: Annotated[Optional[str], typer.Option("--pipeline", "-p", help="Pipeline name.")] = None,
+    data_dir: Annotated[Optional[str], typer.Option(
+        "--data-dir", help="Bucket b with path p maps to DIR/b/p.")] = None,
+    env: EnvOption = None,
+) -> None:
+    """Build the standalone runner and run it; other flags (--dry-run, --report, --storage-option, --select,
+    --from, --until, --checkpoint, --resume, --engine) go to the runner."""
+    from glacierc.run_command import run_command
+
+    runner_args = (["--data-dir", data_dir] if data_dir else []) + list(ctx.args)
+    raise typer.Exit(run_command([path], pipeline, runner_args, parse_env(env)))
+
+
 @app.command()
 def rule(code: Annotated[str, typer.Argument(help="A diagnostic code, e.g. GLC302, or `all`.")]) -> None:
     """Explain a diagnostic code."""

@@ -107,7 +107,3 @@ def run_example(example: str | Path, work_dir: str | Path) -> int:
     shutil.copytree(example / "data", data)
     print(f"== {example.name}: glacierc run {example / 'pipeline.py'} --data-dir {data} ==", flush=True)
     return run_command([str(example / "pipeline.py")], None, ["--data-dir", str(data)], {})
-
-
-if __name__ == "__main__":  # python -m glacierc.run_command PATH [runner flags]: handy before the CLI wiring
-    sys.exit(run_command(sys.argv[1:2], os.environ.get("GLACIER_PIPELINE"), sys.argv[2:], {}))

@@ -164,7 +164,7 @@ def azurite_binary() -> Path | str:
     AZURITE_HOME.mkdir(parents=True, exist_ok=True)
     try:
         subprocess.run([npm, "install", "--prefix", str(AZURITE_HOME), "--no-audit", "--no-fund",
-                        "--loglevel=error", "azurite"], check=True, capture_output=True, timeout=600)
+                        "--loglevel=error", "azurite"], check=True, capture_output=True, timeout=240)
     except (subprocess.SubprocessError, OSError) as error:
         return f"could not install Azurite with npm into {AZURITE_HOME}: {error}"
     return binary if binary.exists() else f"npm did not produce {binary}"

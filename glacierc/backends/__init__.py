@@ -17,19 +17,26 @@ def _graphs(project: ir.Project, sources: dict[str, str], earlier: Files) -> tup
     return dict(emit(project)), []
 
 
+def _runners(project: ir.Project, sources: dict[str, str], earlier: Files) -> tuple[Files, list[Diagnostic]]:
+    from glacierc.backends.runner import backend
+
+    return backend(project, sources, earlier)
+
+
 def _terraform(project: ir.Project, sources: dict[str, str], earlier: Files) -> tuple[Files, list[Diagnostic]]:
     """Serverless packages bundle the runner of each pipeline (produced by the runner backend before)."""
+    from glacierc.backends.runner import runner_path
     from glacierc.backends.terraform import emit
 
-    runners = {p.name: earlier[f"runners/{p.name}.py"] for p in project.pipelines
-               if isinstance(earlier.get(f"runners/{p.name}.py"), str)}
+    runners = {p.name: earlier[runner_path(p.name)] for p in project.pipelines
+               if isinstance(earlier.get(runner_path(p.name)), str)}
     files, diagnostics = emit(project, runners or None)
     return files, list(diagnostics)
 
 
 #: name -> emit(project, sources, files of the backends before it) -> (files relative to OUT, diagnostics),
 #: in the order they run. `ir.json` is added by `emit_all`.
-BACKENDS: dict[str, Backend] = {"graphs": _graphs, "terraform": _terraform}
+BACKENDS: dict[str, Backend] = {"graphs": _graphs, "runners": _runners, "terraform": _terraform}
 
 
 def emit_all(project: ir.Project, sources: dict[str, str],

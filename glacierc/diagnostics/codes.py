@@ -242,6 +242,20 @@ _rule("GLC402", "no-infrastructure", I, "a local project has no infrastructure",
       "Says why `terraform/` is absent from the build output.",
       "", "")
 
+_rule("GLC501", "runner-compile-time-name", W, "task code uses something that exists only when compiling",
+      "Reports a task, or a value it uses, that needs a provider, an executor, a pipeline, a `glacier` import "
+      "or a value built from one.",
+      "The generated runner works without `glacier`; such a name is left out and the node fails at run time.",
+      "", "")
+_rule("GLC502", "runner-unknown-argument", W, "a task argument the runner cannot pass",
+      "Reports an argument of a task call that is not known statically (e.g. a list of buckets).",
+      "The runner cannot build the value, so that node fails at run time.",
+      "", "")
+_rule("GLC503", "runner-module-object", W, "a project module used as an object",
+      "Reports a project module used other than as `module.name` in task code (e.g. `getattr(helpers, x)`).",
+      "Only `module.name` references are followed when the runner copies code; the rest is left out.",
+      "", "")
+
 
 def rule_text(code: str) -> str:
     """The documentation of one code, as `glacierc rule CODE` prints it (Markdown)."""

@@ -37,7 +37,8 @@ def fix_imports(module: cst.Module, needed: set[tuple[str, str]]) -> cst.Module:
     body = list(module.body)
     imports = {index: _single_import(line) for index, line in enumerate(body)}
     imports = {index: statement for index, statement in imports.items() if statement is not None}
-    unused = _unused_names(module)
+    candidates = any(_without_old(statement, None) is not None for statement in imports.values())
+    unused = _unused_names(module) if candidates else frozenset()
     edited = {index: kept for index, statement in imports.items()
               if (kept := _without_old(statement, unused)) is not None}
     present = {item for statement in imports.values() for item in _imported(statement)}
@@ -114,11 +115,14 @@ def _unused_names(module: cst.Module) -> frozenset[str]:
     return frozenset(a.name for a in scope.assignments if not a.references)
 
 
-def _without_old(statement: cst.Import | cst.ImportFrom, unused: frozenset[str]) -> Aliases | None:
-    """The aliases left once unused old-API names are gone; None when nothing goes."""
+def _without_old(statement: cst.Import | cst.ImportFrom, unused: frozenset[str] | None) -> Aliases | None:
+    """The aliases left once unused old-API names are gone; None when nothing goes.
+
+    `unused=None` asks whether any alias is an old-API name at all (used or not).
+    """
 
     def old(alias: cst.ImportAlias) -> bool:
-        if _bound_name(alias) not in unused:
+        if unused is not None and _bound_name(alias) not in unused:
             return False
         if isinstance(statement, cst.Import):
             return _alias_name(alias).startswith(OLD_MODULES)

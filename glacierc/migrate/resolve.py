@@ -31,9 +31,10 @@ class Resolver:
 
     def __init__(self, wrapper: MetadataWrapper) -> None:
         self.module = wrapper.module
-        self._scopes: Mapping[cst.CSTNode, Scope | None] = wrapper.resolve(ScopeProvider)
-        self._parents: Mapping[cst.CSTNode, cst.CSTNode] = wrapper.resolve(ParentNodeProvider)
-        self._positions: Mapping[cst.CSTNode, CodeRange] = wrapper.resolve(PositionProvider)
+        metadata = wrapper.resolve_many([ScopeProvider, ParentNodeProvider, PositionProvider])
+        self._scopes: Mapping[cst.CSTNode, Scope | None] = metadata[ScopeProvider]
+        self._parents: Mapping[cst.CSTNode, cst.CSTNode] = metadata[ParentNodeProvider]
+        self._positions: Mapping[cst.CSTNode, CodeRange] = metadata[PositionProvider]
         scope = self._scopes[self.module]
         assert isinstance(scope, GlobalScope)
         self.global_scope: GlobalScope = scope

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.nodes import Project
 
-__all__ = ["emit", "emit_with_diagnostics", "runner_path", "runner_sources"]
+__all__ = ["backend", "emit", "emit_with_diagnostics", "runner_path", "runner_sources"]
 
 
 def emit(project: Project, sources: Mapping[str, str]) -> dict[str, str]:
@@ -25,6 +25,14 @@ def emit_with_diagnostics(project: Project, sources: Mapping[str, str]
     from glacierc.backends.runner.emit import emit_runners
 
     return emit_runners(project, sources)
+
+
+def backend(project: Project, sources: dict[str, str], earlier: Mapping[str, object]
+            ) -> tuple[dict[str, str | bytes], list[Diagnostic]]:
+    """The runner backend in the shape of `glacierc.backends.BACKENDS` (runs before terraform, which
+    bundles the runners into cloud-function packages)."""
+    files, diagnostics = emit_with_diagnostics(project, sources)
+    return dict(files), list(diagnostics)
 
 
 def runner_sources(files: Mapping[str, str], project: Project) -> dict[str, str]:

@@ -63,37 +63,32 @@ class RunnerPlan:
 
 
 def build_plan(project: Project, pipeline: Pipeline) -> RunnerPlan:
-    nodes = tuple(_node(project, pipeline, node) for node in pipeline.nodes)
-    used = sorted({name for n in nodes for name in (*n.reads, *n.writes, *_storage_args(n))})
-    storage = tuple(_storage(project, name) for name in used if _has_storage(project, name))
-    return RunnerPlan(pipeline.name, storage, nodes, pipeline.levels, pipeline.outputs)
+    tasks = {t.name: t for t in project.tasks}
+    kinds = {e.name: e.kind for e in project.executors}
+    incoming: dict[str, list] = {}
+    for edge in pipeline.edges:
+        incoming.setdefault(edge.target, []).append(edge)
+    nodes = tuple(_node(tasks[n.task], kinds.get(n.executor, "local"), incoming.get(n.id, []), n)
+                  for n in pipeline.nodes)
+    used = {name for n in nodes for name in (*n.reads, *n.writes, *_storage_args(n))}
+    return RunnerPlan(pipeline.name, plan_storage(project, used), nodes, pipeline.levels, pipeline.outputs)
 
 
 def plan_storage(project: Project, names: set[str]) -> tuple[StorageSpec, ...]:
     """Specs for `names` (storage used by the plan or by copied code), sorted."""
-    return tuple(_storage(project, name) for name in sorted(names) if _has_storage(project, name))
-
-
-def _has_storage(project: Project, name: str) -> bool:
-    return any(s.name == name for s in project.storage)
-
-
-def _storage(project: Project, name: str) -> StorageSpec:
-    storage = project.storage_named(name)
-    cloud = project.provider(storage.provider).cloud if any(
-        p.name == storage.provider for p in project.providers) else "local"
-    return StorageSpec(storage.name, cloud, storage.bucket, storage.path, storage.format, storage.uri)
+    clouds = {p.name: p.cloud for p in project.providers}
+    declared = {s.name: s for s in project.storage}
+    return tuple(StorageSpec(s.name, clouds.get(s.provider, "local"), s.bucket, s.path, s.format, s.uri)
+                 for s in (declared[name] for name in sorted(names) if name in declared))
 
 
 def _storage_args(node: NodeSpec) -> list[str]:
     return [str(a.value) for a in node.args if a.kind == "storage"]
 
 
-def _node(project: Project, pipeline: Pipeline, node: Node) -> NodeSpec:
-    task = project.task(node.task)
-    kind = project.executor(node.executor).kind if any(e.name == node.executor for e in project.executors) else "local"
-    needs = sorted({e.source for e in pipeline.edges if e.target == node.id and e.kind == "data"})
-    after = sorted({e.source for e in pipeline.edges if e.target == node.id and e.kind == "order"} - set(needs))
+def _node(task: Task, kind: str, incoming: list, node: Node) -> NodeSpec:
+    needs = sorted({e.source for e in incoming if e.kind == "data"})
+    after = sorted({e.source for e in incoming if e.kind == "order"} - set(needs))
     return NodeSpec(
         id=node.id, task=task.name, executor=node.executor, kind=kind,
         source=f"{task.span.file}:{task.span.line}", call=f"{node.span.file}:{node.span.line}",

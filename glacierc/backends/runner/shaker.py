@@ -185,7 +185,7 @@ class Shaker:
     def _line(self, symbols: ModuleSymbols, index: int) -> int:
         lines = self._lines.get(symbols.module)
         if lines is None:
-            lines = self._lines[symbols.module] = statement_lines(symbols.tree.code, len(symbols.tree.body))
+            lines = self._lines[symbols.module] = statement_lines(symbols.text, len(symbols.tree.body))
         return lines[index] if index < len(lines) else 0  # 0: unknown
 
     # ---- names -----------------------------------------------------------------------------------

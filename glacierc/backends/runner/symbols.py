@@ -21,6 +21,7 @@ from glacierc.frontend.names import Binding, SymbolTable
 class ModuleSymbols:
     module: str
     path: str
+    text: str
     tree: cst.Module
     table: SymbolTable
     imports: frozenset[int]  # indexes of statements that are imports only
@@ -49,7 +50,7 @@ def analyse_module(module: str, path: str, text: str, project_modules: set[str])
     tree = cst.parse_module(text)
     source = SourceFile(path, path, module, text, tree, path.endswith("__init__.py"))
     imports = frozenset(i for i, s in enumerate(tree.body) if _is_import_line(s))
-    symbols = ModuleSymbols(module, path, tree, SymbolTable(source, project_modules), imports)
+    symbols = ModuleSymbols(module, path, text, tree, SymbolTable(source, project_modules), imports)
     for index, statement in enumerate(tree.body):
         names = tuple(sorted(bound_names(statement)))
         symbols.names_of[index] = names
