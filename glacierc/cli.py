@@ -125,6 +125,20 @@ def run(
 
 
 @app.command()
+def migrate(
+    paths: Paths,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff (the default).")] = False,
+    write: Annotated[bool, typer.Option("--write", help="Rewrite the files in place, atomically.")] = False,
+) -> None:
+    """Rewrite old-API code (AWSProvider, GlacierEnv, executor="...") to the current language."""
+    from glacierc.migrate.files import run as run_migration
+
+    if diff and write:
+        _usage("--diff and --write exclude each other")
+    raise typer.Exit(run_migration(paths, diff=not write, write_files=write, out=sys.stdout, err=sys.stderr))
+
+
+@app.command()
 def rule(code: Annotated[str, typer.Argument(help="A diagnostic code, e.g. GLC302, or `all`.")]) -> None:
     """Explain a diagnostic code."""
     from glacierc import commands

@@ -30,7 +30,9 @@ def check(paths: list[str], output_format: str, select, ignore, env: dict[str, s
     if fix:
         from glacierc.fixes import apply_fixes
 
-        if apply_fixes(result):
+        changed = apply_fixes(result)
+        if changed:
+            sys.stderr.write(f"fixed {changed} file{'s' * (changed != 1)}\n")
             result = compile_project(paths, env, settings)
     sys.stdout.write(render(output_format, result.diagnostics, result.texts, result.files, color=_color()))
     return _exit_status(result.diagnostics)

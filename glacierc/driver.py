@@ -43,8 +43,26 @@ def compile_project(paths: Sequence[str | Path], env: Mapping[str, str] | None =
         reporter.add(diagnostic)
     texts = {s.name: s.text for s in sources}
     diagnostics = tuple(d for d in reporter.sorted() if settings.enabled(d.code) and not _suppressed(d, texts))
+    diagnostics = _attach_migration_fixes(diagnostics, texts)
     return CompileResult(project, diagnostics, {s.module: s.text for s in sources if s.tree is not None},
                          {s.name: s.display for s in sources}, texts, frozenset(evaluator.env_used))
+
+
+def _attach_migration_fixes(diagnostics: tuple[Diagnostic, ...], texts: dict[str, str]) -> tuple[Diagnostic, ...]:
+    """Old-API code (GLC101-103) is fixed by `glacierc migrate`; its rewrite of the whole file is one fix,
+    attached to the first such diagnostic of each file (the rewrites depend on each other)."""
+    legacy = [d for d in diagnostics if d.code in ("GLC101", "GLC102", "GLC103")]
+    if not legacy:
+        return diagnostics
+    from dataclasses import replace
+
+    from glacierc.migrate import file_fix
+
+    first = {}
+    for diagnostic in legacy:
+        first.setdefault(diagnostic.span.file, diagnostic)
+    fixes = {id(d): file_fix(texts[d.span.file], d.span.file) for d in first.values() if d.span.file in texts}
+    return tuple(replace(d, fix=fixes[id(d)]) if fixes.get(id(d)) else d for d in diagnostics)
 
 
 def _load_all(paths: list[str], reporter: Reporter, settings: Settings) -> list[SourceFile]:

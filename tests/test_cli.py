@@ -146,3 +146,25 @@ def test_build_writes_graphs(tmp_path):
     out = tmp_path / "out"
     assert glacierc("build", str(EXAMPLES / "gcp_analytics"), "-o", str(out)).returncode == 0
     assert (out / "graphs" / "gcp_analytics.dot").read_text().startswith('digraph "gcp_analytics"')
+
+
+def test_migrate_diff_and_write(tmp_path):
+    legacy = tmp_path / "old.py"
+    legacy.write_text((FIXTURES / "core" / "legacy_api" / "pipeline.py").read_text())
+    diff = glacierc("migrate", "--diff", str(legacy))
+    assert diff.returncode == 0 and "+provider = Provider(config=AwsConfig(" in diff.stdout
+    assert glacierc("migrate", "--write", str(legacy)).returncode == 0
+    assert glacierc("check", str(legacy)).returncode == 0
+    assert glacierc("migrate", "--diff", str(legacy)).stdout == ""  # idempotent
+
+
+def test_check_fix_applies_the_migration(tmp_path):
+    legacy = tmp_path / "old.py"
+    legacy.write_text((FIXTURES / "core" / "legacy_api" / "pipeline.py").read_text())
+    items = json.loads(glacierc("check", "--output-format", "json", str(legacy)).stdout)
+    assert items[0]["code"] == "GLC101" and items[0]["fix"]["edits"]
+    sarif = json.loads(glacierc("check", "--output-format", "sarif", str(legacy)).stdout)
+    assert sarif["runs"][0]["results"][0]["fixes"][0]["artifactChanges"][0]["replacements"]
+    fixed = glacierc("check", "--fix", str(legacy))
+    assert fixed.returncode == 0 and "fixed 1 file" in fixed.stderr
+    assert "GlacierEnv" not in legacy.read_text()

@@ -126,6 +126,18 @@ def test_fix_edits_reproduce_the_migration(name: str) -> None:
     assert apply_edits(old, edits) == migrate_source(old).new
 
 
+def test_file_fix_for_diagnostics() -> None:
+    from glacierc.fixes import apply_edits
+    from glacierc.migrate import file_fix
+
+    old = read("example_aws_etl", "old.py")
+    fix = file_fix(old, "pipeline.py")
+    assert fix is not None and {edit.span.file for edit in fix.edits} == {"pipeline.py"}
+    assert apply_edits(old, list(fix.edits)) == read("example_aws_etl", "new.py")
+    assert fix.to_dict()["edits"][0]["content"]
+    assert file_fix(read("example_aws_etl", "new.py"), "pipeline.py") is None
+
+
 def test_whole_file_edit_covers_the_old_text() -> None:
     from glacierc.diagnostics.model import Edit
     from glacierc.fixes import apply_edits

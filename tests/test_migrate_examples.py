@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from glacier.config import fields_of
+
 from glacierc.diagnostics.model import Severity
 from glacierc.driver import compile_project
 from glacierc.ir import nodes as ir
@@ -86,3 +86,16 @@ def test_semantic_ir_still_tells_configs_apart() -> None:
     lambda_ = ir.Config("LambdaConfig", (("memory", 1024),))
     assert effective(lambda_) == effective(ir.Config("LambdaConfig", (("memory", 1024), ("runtime", "python3.11"))))
     assert effective(lambda_) != effective(ir.Config("LambdaConfig", (("memory", 2048),)))
+
+
+@pytest.mark.parametrize("code", ["GLC101", "GLC102", "GLC103"])
+def test_the_rule_examples_migrate_to_code_without_the_rule(code: str, tmp_path: Path) -> None:
+    """What `glacierc rule GLC10x` shows as bad code is what `glacierc migrate` fixes."""
+    from glacierc.diagnostics.codes import RULES
+
+    example = RULES[code].example
+    assert code in {d.code for d in compiled(example, tmp_path).diagnostics}
+    migration = migrate_source(example)
+    assert migration.changed and not migration.unmigrated
+    codes = {d.code for d in compiled(migration.new, tmp_path).diagnostics}
+    assert not codes & {"GLC101", "GLC102", "GLC103"}

@@ -28,10 +28,17 @@ def render(fmt: str, diagnostics: Sequence[Diagnostic], texts: Mapping[str, str]
 
 
 def _displayed(diagnostic: Diagnostic, display: Mapping[str, str]) -> Diagnostic:
+    """File names as the user gave them (the IR keeps project-relative names), in the fix too."""
     from dataclasses import replace
 
     shown = display.get(diagnostic.span.file)
-    return replace(diagnostic, span=replace(diagnostic.span, file=shown)) if shown else diagnostic
+    if not shown:
+        return diagnostic
+    fix = diagnostic.fix
+    if fix is not None:
+        edits = tuple(replace(e, span=replace(e.span, file=display.get(e.span.file, e.span.file))) for e in fix.edits)
+        fix = replace(fix, edits=edits)
+    return replace(diagnostic, span=replace(diagnostic.span, file=shown), fix=fix)
 
 
 def concise_line(d: Diagnostic) -> str:

@@ -7,7 +7,7 @@ import posixpath
 
 from glacierc.checks.config import config_problems
 from glacierc.frontend.context import Context
-from glacierc.frontend.values import ConfigVal, ExecutorVal, ProviderVal, StorageVal, Unknown, Where
+from glacierc.frontend.values import ConfigVal, DeclRef, ExecutorVal, ProviderVal, Qual, StorageVal, Unknown, Where
 from glacierc.ir import nodes as ir
 
 CLOUD_OF_CONFIG = {"AwsConfig": "aws", "GcpConfig": "gcp", "AzureConfig": "azure", "LocalConfig": "local"}
@@ -72,11 +72,34 @@ def config_ir(ctx: Context, value: ConfigVal, role: str, cloud: str, *, check: b
     fields = []
     for key in sorted(k for k in value.fields if not k.startswith("#")):
         field = value.fields[key]
+        if not isinstance(field, Unknown) and not _is_data(field):  # a task, a module, `print`, bytes...
+            field = Unknown(_not_data_reason(field))
         if isinstance(field, Unknown):
-            _not_static(ctx, field, f"{value.type}.{key}", value.where)
+            node = value.field_nodes.get(key)
+            where = Where(value.where.module, value.where.index, node) if node is not None else value.where
+            _not_static(ctx, field, f"{value.type}.{key}", where)
             continue
         fields.append((key, freeze(ctx, field, value.where)))
     return ir.Config(value.type, tuple(fields))
+
+
+def _is_data(value: object) -> bool:
+    """What a config field can hold in the IR (and the catalogue can check)."""
+    if isinstance(value, (list, tuple)):
+        return all(_is_data(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_data(v) for k, v in value.items())
+    return value is None or isinstance(value, (str, int, float, bool, ConfigVal))
+
+
+def _not_data_reason(value: object) -> str:
+    if isinstance(value, DeclRef):
+        return f"`{value.name}` is a task or pipeline, not a constant"
+    if isinstance(value, Qual):
+        return f"`{value.name}` is not a constant"
+    if isinstance(value, (bytes, complex)):
+        return f"a `{type(value).__name__}` value cannot be a config value"
+    return "the value is not a constant"
 
 
 def freeze(ctx: Context, value: object, where: Where) -> object:

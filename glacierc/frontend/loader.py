@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import tokenize
@@ -111,7 +112,7 @@ def parse(source: SourceFile, reporter: Reporter) -> cst.Module | None:
         reporter.emit("GLC004", problem, Span.whole_file(source.name))
         return None
     try:
-        tree = cst.parse_module(source.text)
+        tree = parse_source(source.text)
     except cst.ParserSyntaxError as error:
         line, column, message = _syntax_error_position(source.text, error)
         reporter.emit("GLC001", f"syntax error: {message}", Span(source.name, line, column, line, column + 1))
@@ -125,6 +126,13 @@ def parse(source: SourceFile, reporter: Reporter) -> cst.Module | None:
                       f"{MAX_TREE_DEPTH}", Span.whole_file(source.name),
                       help="split the deepest expression or block into smaller named parts")
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def parse_source(text: str) -> cst.Module:
+    """Parse once per process: LibCST trees are immutable, so the backends (the runner copies code from
+    the same modules) share the frontend's trees instead of parsing again."""
+    return cst.parse_module(text)
 
 
 def _syntax_error_position(text: str, error: cst.ParserSyntaxError) -> tuple[int, int, str]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import ast
 
 from glacierc.migrate.model import Migration, Unmigrated
-from glacierc.migrate.text import Edit, end_of, line_edits, unified_diff, whole_file_edit
+from glacierc.migrate.text import Edit, line_edits, unified_diff, whole_file_edit
 
 __all__ = [
     "Edit",
     "Migration",
     "Unmigrated",
+    "file_fix",
     "fix_edits",
     "line_edits",
     "migrate_source",
@@ -52,6 +53,23 @@ def fix_edits(text: str) -> list[Edit]:
 _MARKERS = ("Provider", "GlacierEnv", "executor", "glacier.providers", "glacier.core")
 
 
+def file_fix(text: str, file: str):
+    """The migration of one file as a `glacierc.diagnostics.model.Fix` (None when nothing changes).
+
+    All-or-nothing: the edits depend on each other (a rewritten line needs the import another
+    edit adds), so attach this one fix to one GLC101-GLC103 diagnostic of the file (the first).
+    """
+    from glacierc.diagnostics.model import Edit as SpanEdit
+    from glacierc.diagnostics.model import Fix
+    from glacierc.source import Span
+
+    edits = fix_edits(text)
+    if not edits:
+        return None
+    spans = tuple(SpanEdit(Span(file, *edit[:4]), edit[4]) for edit in edits)
+    return Fix("migrate this file to the current API (what `glacierc migrate --write` does)", spans)
+
+
 def _migrate(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     if not any(marker in text for marker in _MARKERS):
         return text, []
@@ -80,6 +98,3 @@ def _failure(error: Exception, text: str) -> Unmigrated:
         return Unmigrated(line, column, f"not migrated: the file cannot be parsed ({message})")
     return Unmigrated(1, 1, f"not migrated: internal error {type(error).__name__}: {error}")
 
-
-# `end_of` is re-exported for callers building a whole-file edit themselves.
-_ = end_of

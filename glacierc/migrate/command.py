@@ -39,7 +39,7 @@ class MigrateCommand(Codemod):
         new = tree.visit(_Transformer(plan, ctx))
         notes = plan.notes + ctx.notes
         self.notes = sorted({(*resolver.position(node), reason) for node, reason in notes})
-        return fix_imports(new, ctx.imports) if new is not tree else tree
+        return fix_imports(new, ctx.imports)
 
 
 class _Transformer(cst.CSTTransformer):

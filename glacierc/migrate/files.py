@@ -81,8 +81,7 @@ def run(paths: Sequence[str], *, diff: bool, write_files: bool, out: TextIO, err
     """The whole command. Exit 0: done (or nothing to do); 1: something was left unmigrated;
     2: a path does not exist or a file cannot be read or written."""
     files, missing = python_files(paths)
-    for raw in missing:
-        err.write(f"error: {raw}: no such file or directory\n")
+    err.writelines(f"error: {raw}: no such file or directory\n" for raw in missing)
     if not files and not missing:
         err.write("error: no Python files under the given paths\n")
     status = 2 if missing or not files else 0

@@ -2,7 +2,10 @@
 variables, which environments disappear, and where new declarations go.
 
 Planning runs on the original tree. An environment is removed only when every use of it is
-migrated; otherwise it stays (with whatever of it could not be migrated) and is reported.
+migrated; otherwise it stays (with whatever of it could not be migrated) and is reported. Which
+environments stay is known only once everything else is planned, so planning runs twice when
+one does: the second time, what only works without the environment (its `resources=` entries,
+an inline provider) is left with it.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ class Plan:
 
 
 def make_plan(facts: ModuleFacts, resolver: Resolver) -> Plan:
-    """Plan once; if some environment must stay, plan again knowing it (see module doc)."""
+    """Plan once; if some environment must stay, plan again knowing that (see the module doc)."""
     first = _Planner(facts, resolver, frozenset())
     first.run()
     if not first.kept:
@@ -152,10 +155,24 @@ class _Planner:
         fact = self.facts.providers.get(provider)
         bound = fact.statement if fact is not None else None
         for env in sorted(self.envs.values(), key=lambda e: self.resolver.position(e.statement)):
-            if env.provider == provider and env.problem is None:
-                if bound is None or self.resolver.position(bound) < self.resolver.position(env.statement):
-                    return env.statement
-        return bound if bound is not None and self.resolver.is_module_level(bound) else None
+            usable = env.provider == provider and env.problem is None
+            if usable and (bound is None or self.resolver.position(bound) < self.resolver.position(env.statement)):
+                return env.statement
+        if bound is None or not self.resolver.is_module_level(bound):
+            return None
+        return self._after_executors(provider, bound)
+
+    def _after_executors(self, provider: str, bound: cst.BaseStatement) -> cst.BaseStatement:
+        """The provider's last executor declared before its first task, so new ones join them."""
+        position = self.resolver.position
+        sites = [position(s.decorator) for s in self.facts.tasks if s.provider == provider]
+        first_site = min(sites, default=(10**9, 0))
+        statements = [
+            e.statement for e in self.facts.executors
+            if e.provider == provider and self.resolver.is_module_level(e.statement)
+            and position(bound) < position(e.statement) < first_site
+        ]
+        return max(statements, key=position, default=bound)
 
     def _fresh(self, base: str, provider: str) -> str:
         """The first unused name among `base`, `provider_base`, `base_2`, ... (not claimed yet)."""
@@ -269,8 +286,11 @@ class _Planner:
         if env.problem is not None:
             self._block(env.var, env.statement, env.problem)
         if env.problem is not None or self.blocked.get(env.var) or env.var in self.forced:
-            self.plan.notes.append((env.statement, f"not migrated: `{env.var} = GlacierEnv(...)` stays "
-                                    "while some of its uses are not migrated (see the other entries)"))
+            reason = (
+                f"not migrated: `{env.var} = GlacierEnv(...)` stays while some of its uses are not "
+                "migrated (see the other entries)"
+            )
+            self.plan.notes.append((env.statement, reason))
             return
         resources = tuple(
             (key, index, self.resolver.line_indent(value) - self.resolver.line_indent(env.statement))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
     CodeRange,
     GlobalScope,
@@ -20,7 +21,6 @@ from libcst.metadata import (
     Scope,
     ScopeProvider,
 )
-from libcst.helpers import get_full_name_for_node
 from libcst.metadata.scope_provider import ImportAssignment
 
 from glacierc.migrate.catalogue import GLACIER_NAMES

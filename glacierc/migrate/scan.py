@@ -349,8 +349,8 @@ class _DecoratorScan(cst.CSTVisitor):
             if isinstance(owner, cst.Name) and owner.value in self.facts.envs:
                 return  # found through the environment's uses
             if not (isinstance(owner, cst.Name) and owner.value in executors):
-                self.facts.stray.append((node, "executor= on a task decorator whose object is neither a "
-                                         "GlacierEnv nor an executor of this module"))
+                reason = "executor= on a task decorator whose object is neither a GlacierEnv nor an executor"
+                self.facts.stray.append((node, reason))
                 return
             provider = executors[owner.value].provider
         else:
@@ -362,8 +362,11 @@ class _DecoratorScan(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         module = get_full_name_for_node(node.module) if node.module is not None else None
         if isinstance(node.names, cst.ImportStar) and module is not None and module.startswith("glacier"):
-            self.facts.stray.append((node, f"`from {module} import *` stays; import the names you use "
-                                     "by name (old modules such as glacier.providers are gone)"))
+            reason = (
+                f"`from {module} import *` stays; import the names you use by name "
+                "(old modules such as glacier.providers are gone)"
+            )
+            self.facts.stray.append((node, reason))
 
     def visit_Call(self, node: cst.Call) -> None:
         if node in self.env_calls:

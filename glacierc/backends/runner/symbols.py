@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from glacierc.backends.runner.scopes import StatementScopes, analyse_statement, bound_names
-from glacierc.frontend.loader import SourceFile
+from glacierc.frontend.loader import SourceFile, parse_source
 from glacierc.frontend.names import Binding, SymbolTable
 
 
@@ -47,7 +47,7 @@ class ModuleSymbols:
 
 
 def analyse_module(module: str, path: str, text: str, project_modules: set[str]) -> ModuleSymbols:
-    tree = cst.parse_module(text)
+    tree = parse_source(text)
     source = SourceFile(path, path, module, text, tree, path.endswith("__init__.py"))
     imports = frozenset(i for i, s in enumerate(tree.body) if _is_import_line(s))
     symbols = ModuleSymbols(module, path, text, tree, SymbolTable(source, project_modules), imports)

@@ -1,0 +1,105 @@
+"""One input through `check`, `analyze` and `build`, in-process, as the CLI runs them. A crash is anything a
+user would see as exit 2: an exception escaping the compiler, or output that breaks the compiler's promises
+(a build that writes outside OUT, a diagnostic without a code or a position)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+_CODE = re.compile(r"GLC\d{3}")
+
+
+@dataclass(frozen=True, slots=True)
+class Crash:
+    kind: str  # exception | invariant | native | timeout
+    stage: str  # check | analyze | fix | build
+    signature: str  # what makes two crashes the same bug: the error type and where it was raised
+    detail: str  # the traceback or the broken promise
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "stage": self.stage, "signature": self.signature, "detail": self.detail}
+
+
+class Broken(Exception):
+    """A promise of the compiler that the output does not keep."""
+
+
+def run_case(paths: list[str], env: dict[str, str], out: Path) -> Crash | None:
+    """Compile `paths` with every command the CLI offers; None when nothing crashed."""
+    stage = "check"
+    try:
+        result = _check(paths, env)
+        stage = "analyze"
+        _analyze(result)
+        if any(d.fix for d in result.diagnostics):
+            stage = "fix"
+            result = _fix(result, paths, env)
+        if not result.has_errors:  # with errors, `build` is `check` followed by "nothing written"
+            stage = "build"
+            _build(paths, env, out)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # noqa: BLE001 - catching everything is what a fuzzer is for
+        return Crash("invariant" if isinstance(error, Broken) else "exception", stage, _signature(error, stage),
+                     "".join(traceback.format_exception(error)))
+    return None
+
+
+def _check(paths: list[str], env: dict[str, str]):
+    from glacierc.diagnostics.render import FORMATS, render
+    from glacierc.driver import compile_project
+
+    result = compile_project(paths, env)
+    for fmt in FORMATS:
+        render(fmt, result.diagnostics, result.texts, result.files, color=fmt == "full")
+    for diagnostic in result.diagnostics:
+        span = diagnostic.span
+        if not _CODE.fullmatch(diagnostic.code) or span.line < 1 or span.column < 1:
+            raise Broken(f"diagnostic without a code or a position: {diagnostic}")
+    return result
+
+
+def _analyze(result) -> None:
+    from glacierc.ir.serialize import to_json
+    from glacierc.table import print_tables
+
+    to_json(result.project, result.diagnostics)
+    with contextlib.redirect_stdout(io.StringIO()):
+        print_tables(result)
+
+
+def _fix(result, paths: list[str], env: dict[str, str]):
+    from glacierc.driver import compile_project
+    from glacierc.fixes import apply_fixes
+
+    apply_fixes(result)
+    return compile_project(paths, env)
+
+
+def _build(paths: list[str], env: dict[str, str], out: Path) -> None:
+    from glacierc.driver import build
+
+    built = build(paths, out, env)
+    for name in built.files:
+        parts = name.split("/")
+        if name.startswith("/") or "\\" in name or "\0" in name or any(p in ("", ".", "..") for p in parts):
+            raise Broken(f"artifact name escapes OUT or is not a plain relative path: {name!r}")
+    strays = sorted(p.name for p in out.parent.iterdir() if p.name != out.name) if out.parent.exists() else []
+    if strays:
+        raise Broken(f"build left files beside OUT: {strays}")
+
+
+def _signature(error: BaseException, stage: str) -> str:
+    """The error type and the innermost frame in glacierc (or the innermost frame at all)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if "/glacierc/" in f.filename.replace("\\", "/") and "/fuzzing/" not in f.filename]
+    frame = (ours or frames or [None])[-1]
+    where = f"{frame.filename.rsplit('/glacierc/', 1)[-1]}:{frame.lineno}" if frame else "?"
+    if isinstance(error, Broken):
+        where = str(error).split(":")[0]
+    return f"{type(error).__name__} in {stage} at {where}"
