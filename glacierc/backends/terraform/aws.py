@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_keys as keys
+from glacierc.backends.terraform.access import foreign_access
 from glacierc.backends.terraform.aws_lambda_zip import (
     PipelineEntry,
     lambda_zip,
@@ -28,6 +29,7 @@ from glacierc.backends.terraform.common import (
     DEFAULT_NAME_PREFIX,
     NAME_PREFIX_MAX,
     Expr,
+    Output,
     config_values,
     default_tags,
     prefixed,
@@ -113,13 +115,6 @@ def _context(module: AwsModule) -> dict[str, object]:
         "name_prefix_max": NAME_PREFIX_MAX,
         "outputs": _outputs(module),
     }
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    name: str
-    description: str
-    values: tuple[tuple[str, str], ...]
 
 
 def _outputs(module: AwsModule) -> tuple[Output, ...]:
@@ -298,7 +293,7 @@ def _add_roles(module: AwsModule, project: Project, provider: Provider,
         if kind == "emr" and label not in clusters:
             continue
         mine = access.get(executor.name, iam.Access((), ()))
-        module.diagnostics.extend(_foreign_access(executor, mine, storage, everything))
+        module.diagnostics.extend(foreign_access(executor, mine, storage, everything))
         statements = iam.s3_statements(mine, storage, module.partition, kms)
         if label in logs:
             statements += (iam.log_statement(logs[label]), iam.tracing_statement())
@@ -327,20 +322,3 @@ def _emr_service_role(executor: Executor, label: str, partition: str) -> Role:
     )
 
 
-def _foreign_access(executor: Executor, access: iam.Access, storage: dict, everything: dict
-                    ) -> list[Diagnostic]:
-    """GLC403 for storage of another provider: no grant can be generated for it here."""
-    found = []
-    for verb, names in (("reads", access.reads), ("writes", access.writes)):
-        for name in names:
-            other = everything.get(name)
-            if name in storage or other is None:
-                continue
-            found.append(Diagnostic(
-                "GLC403", Severity.WARNING,
-                f"executor `{executor.name}` {verb} storage `{name}` ({other.uri}) of provider "
-                f"`{other.provider}`; no access grant is generated for it",
-                executor.span,
-                help="grant this identity access on the other provider yourself, or move the storage",
-            ))
-    return found

@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from glacierc.backends.terraform.access import Access, executor_access, key_patterns  # noqa: F401 (re-exported)
 from glacierc.backends.terraform.common import Expr
-from glacierc.ir.nodes import Executor, Project, Storage
-
-_GLOB = "*?["
+from glacierc.ir.nodes import Executor, Storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +37,6 @@ class Statement:
     conditions: tuple[Condition, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Access:
-    """Storage names an executor reads and writes."""
-
-    reads: tuple[str, ...]
-    writes: tuple[str, ...]
-
-
 def partition(region: str) -> str:
     """The ARN partition of a region."""
     if region.startswith("cn-"):
@@ -53,36 +44,6 @@ def partition(region: str) -> str:
     if region.startswith("us-gov-"):
         return "aws-us-gov"
     return "aws"
-
-
-def executor_access(project: Project) -> dict[str, Access]:
-    """For every executor: the storage its nodes read/write, plus its tasks' module-level storage."""
-    reads: dict[str, set[str]] = {e.name: set() for e in project.executors}
-    writes: dict[str, set[str]] = {e.name: set() for e in project.executors}
-    for task in project.tasks:
-        reads.setdefault(task.executor, set()).update(task.reads)
-        writes.setdefault(task.executor, set()).update(task.writes)
-    for pipeline in project.pipelines:
-        for node in pipeline.nodes:
-            reads.setdefault(node.executor, set()).update(node.reads)
-            writes.setdefault(node.executor, set()).update(node.writes)
-    return {name: Access(tuple(sorted(reads[name])), tuple(sorted(writes[name]))) for name in reads}
-
-
-def key_patterns(path: str) -> tuple[str, ...]:
-    """The object keys a storage path covers, as IAM resource patterns.
-
-    A file is its key; a directory (trailing `/` or a last segment without a suffix, such as a
-    partitioned dataset) is `dir/*` (and the key itself); a glob is its directory prefix `/*`.
-    """
-    if any(char in path for char in _GLOB):
-        head = path[: min(path.index(c) for c in _GLOB if c in path)]
-        return (head[: head.rfind("/") + 1] + "*",)
-    if not path or path.endswith("/"):
-        return (path + "*",)
-    if "." not in path.rsplit("/", 1)[-1]:
-        return (path, path + "/*")
-    return (path,)
 
 
 def s3_statements(access: Access, storage: Mapping[str, Storage], arn_partition: str,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from glacierc.backends.terraform import azure_compute as compute
 from glacierc.backends.terraform import azure_iam as iam
-from glacierc.backends.terraform.aws_iam import Access, executor_access
+from glacierc.backends.terraform.access import Access, executor_access, foreign_access
 from glacierc.backends.terraform.azure_package import AppFunction, app_zip
 from glacierc.backends.terraform.azure_storage import (
     SOFT_DELETE_DAYS,
@@ -28,6 +28,7 @@ from glacierc.backends.terraform.azure_storage import (
 from glacierc.backends.terraform.common import (
     DEFAULT_NAME_PREFIX,
     NAME_PREFIX_MAX,
+    Output,
     Skip,
     config_values,
     default_tags,
@@ -295,37 +296,12 @@ def _add_identities(module: AzureModule, project: Project, executors: list[tuple
         if identity is not None:
             module.identities.append(Identity(label, prefixed(label, 128), comment))
         mine = access.get(executor.name, Access((), ()))
-        module.diagnostics.extend(_foreign_access(executor, mine, storage, everything))
+        module.diagnostics.extend(foreign_access(executor, mine, storage, everything))
         roles = iam.container_roles(mine, storage)
         module.assignments.extend(iam.container_assignments(label, identity, roles, container_labels, comment))
         if kind == "hdinsight":
             module.assignments.append(iam.Assignment(f"{label}_hdinsight", f"azurerm_storage_account.{HDINSIGHT}.id",
                                                      iam.OWNER, label, comment))
-
-
-def _foreign_access(executor: Executor, access: Access, storage: dict, everything: dict) -> list[Diagnostic]:
-    """GLC403 for storage of another provider: no grant can be generated for it here."""
-    found = []
-    for verb, names in (("reads", access.reads), ("writes", access.writes)):
-        for name in names:
-            other = everything.get(name)
-            if name in storage or other is None:
-                continue
-            found.append(Diagnostic(
-                "GLC403", Severity.WARNING,
-                f"executor `{executor.name}` {verb} storage `{name}` ({other.uri}) of provider "
-                f"`{other.provider}`; no access grant is generated for it",
-                executor.span,
-                help="grant this identity access on the other provider yourself, or move the storage",
-            ))
-    return found
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    name: str
-    description: str
-    values: tuple[tuple[str, str], ...]
 
 
 def _outputs(module: AzureModule) -> tuple[Output, ...]:

@@ -313,3 +313,12 @@ def _assignment(line: str) -> tuple[str, str] | None:
         if opened != value.count("}") + value.count("]") + value.count(")"):
             return None
     return line[:equals].rstrip(), line[equals:]
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One `output` block: a map of values keyed by the names used in the pipeline code."""
+
+    name: str
+    description: str
+    values: tuple[tuple[str, str], ...]

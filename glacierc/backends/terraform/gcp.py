@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from glacierc.backends.terraform import gcp_compute as compute
 from glacierc.backends.terraform import gcp_iam as iam
-from glacierc.backends.terraform.aws_iam import Access, executor_access
+from glacierc.backends.terraform.access import Access, executor_access, foreign_access
 from glacierc.backends.terraform.common import (
     DEFAULT_NAME_PREFIX,
     NAME_PREFIX_MAX,
+    Output,
     cloud_name,
     config_values,
     default_tags,
@@ -264,7 +265,7 @@ def _add_accounts(module: GcpModule, project: Project, executors: list[tuple[Exe
         account = _account(executor, label, kind)
         module.accounts.append(account)
         mine = access.get(executor.name, Access((), ()))
-        module.diagnostics.extend(_foreign_access(executor, mine, storage, everything))
+        module.diagnostics.extend(foreign_access(executor, mine, storage, everything))
         module.bindings.extend(iam.storage_bindings(label, executor.name, mine, storage, bucket_labels))
         if kind == "vm":
             module.project_roles.extend(
@@ -282,31 +283,6 @@ def _cluster_bucket_bindings(cluster: compute.Cluster) -> list[iam.Binding]:
         for bucket in (cluster.staging, cluster.temp)
         for short, role in (("bucket", "roles/storage.legacyBucketReader"), ("objects", iam.WRITER))
     ]
-
-
-def _foreign_access(executor: Executor, access: Access, storage: dict, everything: dict) -> list[Diagnostic]:
-    """GLC403 for storage of another provider: no grant can be generated for it here."""
-    found = []
-    for verb, names in (("reads", access.reads), ("writes", access.writes)):
-        for name in names:
-            other = everything.get(name)
-            if name in storage or other is None:
-                continue
-            found.append(Diagnostic(
-                "GLC403", Severity.WARNING,
-                f"executor `{executor.name}` {verb} storage `{name}` ({other.uri}) of provider "
-                f"`{other.provider}`; no access grant is generated for it",
-                executor.span,
-                help="grant this identity access on the other provider yourself, or move the storage",
-            ))
-    return found
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    name: str
-    description: str
-    values: tuple[tuple[str, str], ...]
 
 
 def _outputs(module: GcpModule) -> tuple[Output, ...]:

@@ -1,0 +1,71 @@
+"""What each execution identity may touch, proven from the data flow; shared by every cloud's IAM.
+
+`executor_access` is the single source of least privilege: the union of the storage its nodes read and
+write (plus module-level storage its tasks use). Each cloud turns it into its own grants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.nodes import Executor, Project, Storage
+
+_GLOB = "*?["
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Storage names an executor reads and writes."""
+
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+
+
+def executor_access(project: Project) -> dict[str, Access]:
+    """For every executor: the storage its nodes read/write, plus its tasks' module-level storage."""
+    reads: dict[str, set[str]] = {e.name: set() for e in project.executors}
+    writes: dict[str, set[str]] = {e.name: set() for e in project.executors}
+    for task in project.tasks:
+        reads.setdefault(task.executor, set()).update(task.reads)
+        writes.setdefault(task.executor, set()).update(task.writes)
+    for pipeline in project.pipelines:
+        for node in pipeline.nodes:
+            reads.setdefault(node.executor, set()).update(node.reads)
+            writes.setdefault(node.executor, set()).update(node.writes)
+    return {name: Access(tuple(sorted(reads[name])), tuple(sorted(writes[name]))) for name in reads}
+
+
+def key_patterns(path: str) -> tuple[str, ...]:
+    """The object keys a storage path covers, as IAM resource patterns.
+
+    A file is its key; a directory (trailing `/` or a last segment without a suffix, such as a
+    partitioned dataset) is `dir/*` (and the key itself); a glob is its directory prefix `/*`.
+    """
+    if any(char in path for char in _GLOB):
+        head = path[: min(path.index(c) for c in _GLOB if c in path)]
+        return (head[: head.rfind("/") + 1] + "*",)
+    if not path or path.endswith("/"):
+        return (path + "*",)
+    if "." not in path.rsplit("/", 1)[-1]:
+        return (path, path + "/*")
+    return (path,)
+
+
+def foreign_access(executor: Executor, access: Access, storage: dict[str, Storage],
+                   everything: dict[str, Storage]) -> list[Diagnostic]:
+    """GLC403 for storage of another provider: no grant can be generated for it in this module."""
+    found = []
+    for verb, names in (("reads", access.reads), ("writes", access.writes)):
+        for name in names:
+            other = everything.get(name)
+            if name in storage or other is None:
+                continue
+            found.append(Diagnostic(
+                "GLC403", Severity.WARNING,
+                f"executor `{executor.name}` {verb} storage `{name}` ({other.uri}) of provider "
+                f"`{other.provider}`; no access grant is generated for it",
+                executor.span,
+                help="grant this identity access on the other provider yourself, or move the storage",
+            ))
+    return found
