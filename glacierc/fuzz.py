@@ -25,8 +25,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="where crashing inputs are saved (default: tests/fixtures/fuzz_regressions)")
     parser.add_argument("--hypothesis-every", type=int, default=25,
                         help="every Nth case is a batch of hypothesis examples (0: never)")
+    parser.add_argument("--migrate", action="store_true", help="also run `glacierc migrate` on every input")
     args = parser.parse_args(argv)
-    budget = Budget(args.minutes * 60, args.inputs, args.seed, args.hypothesis_every)
+    budget = Budget(args.minutes * 60, args.inputs, args.seed, args.hypothesis_every, migrate=args.migrate)
     report = fuzz(budget, list(args.corpus or DEFAULT_CORPUS), args.regressions, log=_log)
     rate = report.inputs / report.seconds if report.seconds else 0.0
     print(f"fuzzed {report.inputs} inputs in {report.seconds:.0f} s ({rate:.1f}/s), seed {args.seed}: "

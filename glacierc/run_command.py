@@ -9,7 +9,6 @@ This is the only command that executes pipeline code, and it does so only throug
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys

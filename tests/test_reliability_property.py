@@ -50,11 +50,24 @@ HOSTILE = {
 }
 
 
-@pytest.mark.parametrize("name", HOSTILE)
-def test_the_cli_exits_0_or_1_without_a_traceback(tmp_path, name):
+COMMANDS = (["check"], ["analyze", "--format", "json"], ["build", "-o", "OUT"])  # graph and migrate: below
+# and test_reliability_limits.py::test_migrate_reports_hostile_input_without_an_internal_error
+
+
+@pytest.mark.parametrize("name, command", [(name, command) for number, name in enumerate(HOSTILE)
+                                           for command in (COMMANDS[0], COMMANDS[1 + number % 2])])
+def test_the_cli_exits_0_or_1_without_a_traceback(tmp_path, name, command):
     source = tmp_path / "pipeline.py"
     source.write_bytes(HOSTILE[name])
-    for command in (["check"], ["analyze", "--format", "json"], ["build", "-o", str(tmp_path / "out")]):
-        result = glacierc(*command, str(source))
-        assert result.returncode in (0, 1), result.stderr
-        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    result = glacierc(*[str(tmp_path / "out") if arg == "OUT" else arg for arg in command], str(source))
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="`glacierc graph` exits 2 (usage error) for an input without a pipeline; "
+                   "an input problem is exit 1 (CONTRACT section 3) - reported to the lead")
+def test_graph_of_an_input_without_a_pipeline_is_not_a_usage_error(tmp_path):
+    source = tmp_path / "pipeline.py"
+    source.write_bytes(HOSTILE["other people's python"])
+    result = glacierc("graph", str(source))
+    assert result.returncode in (0, 1), result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import stat
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +92,11 @@ def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MA
     name = _relative_name(file, root)
     source = SourceFile(name, str(file), _module_name(name), "", is_package=file.name == "__init__.py")
     try:
-        size = file.stat().st_size
+        status = file.stat()
+        if not stat.S_ISREG(status.st_mode):  # a FIFO would block the read, /dev/zero would never end
+            reporter.emit("GLC003", "cannot read the file: not a regular file", Span.whole_file(name))
+            return source
+        size = status.st_size
         if size > max_bytes:
             reporter.emit("GLC004", f"file is {size:,} bytes, over the limit of {max_bytes:,}",
                           Span.whole_file(name), help="raise `max-file-bytes` in [tool.glacierc] if this is intended")
@@ -152,7 +157,7 @@ def _syntax_error_position(text: str, error: cst.ParserSyntaxError) -> tuple[int
 
 def _relative_name(file: Path, root: Path) -> str:
     try:
-        return file.resolve().relative_to(root).as_posix()
+        return Path(os.path.realpath(file)).relative_to(root).as_posix()  # realpath: no error on symlink loops
     except ValueError:
         return file.name
 

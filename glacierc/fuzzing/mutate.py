@@ -136,7 +136,7 @@ def long_line(text: str, c: Chooser, donors) -> str:
 
 def grow(text: str, c: Chooser, donors) -> str:
     """Huge files: past the size limit (cheap) or well below it (slow to parse, so rarer and smaller)."""
-    target = c.choice((6_000_000,) * 3 + (300_000,))
+    target = c.choice((6_000_000,) * 3 + (100_000,))
     unit = text or "x = 1\n"
     return unit * (target // max(len(unit), 1) + 1)
 

@@ -18,10 +18,13 @@ def programs(draw) -> str:
 def cases(corpus: Corpus) -> st.SearchStrategy[Case]:
     """Raw bytes, arbitrary text, and everything `cases.make` builds: mutated seeds, generated programs,
     hostile files and layouts."""
-    single = lambda origin: lambda data: Case((("pipeline.py", data),), origin=origin)  # noqa: E731
     return st.one_of(
-        st.binary(max_size=400).map(single("hypothesis bytes")),
-        st.text(max_size=400).map(lambda text: text.encode("utf-8", "surrogatepass")).map(single("hypothesis text")),
-        programs().map(str.encode).map(single("hypothesis program")),
+        st.binary(max_size=400).map(lambda data: _single(data, "hypothesis bytes")),
+        st.text(max_size=400).map(lambda text: _single(text.encode("utf-8", "surrogatepass"), "hypothesis text")),
+        programs().map(lambda text: _single(text.encode(), "hypothesis program")),
         st.composite(lambda draw: make(DrawChooser(draw), corpus))(),
     )
+
+
+def _single(data: bytes, origin: str) -> Case:
+    return Case((("pipeline.py", data),), origin=origin)

@@ -45,6 +45,7 @@ class Budget:
     seed: int = 0
     hypothesis_every: int = 25
     hang_seconds: float = HANG_SECONDS
+    migrate: bool = False
     selftest: tuple[str, ...] = ()  # e.g. ("--selftest-segfault-at", "3"): proves the supervisor recovers
 
 
@@ -52,7 +53,7 @@ def fuzz(budget: Budget, corpus: list[Path], regressions: Path | None, log=print
     report = Report()
     started = time.time()
     deadline = started + budget.seconds
-    with tempfile.TemporaryDirectory(prefix="glacierc-fuzz-") as temporary:
+    with tempfile.TemporaryDirectory(prefix="glacierc-fuzz-", ignore_cleanup_errors=True) as temporary:
         work = Path(temporary)
         start = 0
         while start < budget.inputs and time.time() < deadline:
@@ -66,58 +67,62 @@ def fuzz(budget: Budget, corpus: list[Path], regressions: Path | None, log=print
 def _run_worker(work: Path, budget: Budget, corpus: list[Path], start: int, deadline: float, report: Report,
                 log) -> int:
     """One worker process from case `start`; returns where the next one starts (past a native crash)."""
-    events = work / "events.jsonl"
-    events.write_text("")
-    (work / "faults.log").write_text("")
+    for name in ("events.jsonl", "faults.log", "worker.log"):
+        (work / name).write_text("")
+    (work / "current.index").unlink(missing_ok=True)
     command = [sys.executable, "-m", "glacierc.fuzzing.worker", "--work", str(work), "--seed", str(budget.seed),
                "--start", str(start), "--stop", str(budget.inputs), "--deadline", str(deadline),
-               "--hypothesis-every", str(budget.hypothesis_every), *_corpus_args(corpus), *budget.selftest]
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=(work / "worker.log").open("a"))
+               "--hypothesis-every", str(budget.hypothesis_every), *_corpus_args(corpus), *budget.selftest,
+               *(["--migrate"] if budget.migrate else [])]
+    with (work / "worker.log").open("a") as log_file:
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log_file)
     seen, last, base = 0, time.monotonic(), report.inputs
-    state = {"index": start, "inputs": 0}
     while True:
-        lines = events.read_text().splitlines()
-        for line in lines[seen:]:
-            event = json.loads(line)
-            state = event
+        events = [json.loads(line) for line in (work / "events.jsonl").read_text().splitlines()[seen:]]
+        for event in events:
             if event["event"] == "crash":
                 _record(report, Crash(**event["crash"]), Path(event["case"]), log)
-        if len(lines) > seen:
-            seen, last = len(lines), time.monotonic()
-        report.inputs = base + state["inputs"]
-        if state.get("event") == "done":
-            child.wait()
-            return budget.inputs
+            report.inputs = base + event["inputs"]
+            if event["event"] == "done":
+                child.wait()
+                return budget.inputs
+        if events:
+            seen, last = seen + len(events), time.monotonic()
         code = child.poll()
         if code is not None or time.monotonic() - last > budget.hang_seconds:
-            if code is None:
-                child.kill()
-                child.wait()
-            culprit = json.loads((work / "current.index").read_text())
-            report.inputs = base + culprit["inputs"] + 1
-            _lost_worker(work, code, report, budget, log)
-            return culprit["index"] + 1
+            return _lost_worker(work, child, code, base, report, budget, log)
         time.sleep(0.1)
 
 
-def _lost_worker(work: Path, code: int | None, report: Report, budget: Budget, log) -> None:
-    """The worker died (native crash) or hung: the input in WORK/current is the culprit."""
+def _lost_worker(work: Path, child: subprocess.Popen, code: int | None, base: int, report: Report,
+                 budget: Budget, log) -> int:
+    """The worker died (a native crash) or hung: the input in WORK/current is the culprit. Returns the
+    case to go on from."""
+    if code is None:
+        child.kill()
+        child.wait()
+    logs = "".join((work / name).read_text(errors="replace")[-3000:] for name in ("faults.log", "worker.log"))
+    if not (work / "current.index").exists():
+        raise RuntimeError(f"the fuzz worker failed before its first input:\n{logs}")
+    culprit = json.loads((work / "current.index").read_text())
+    report.inputs = base + culprit["inputs"] + 1
     kind = "timeout" if code is None else "native"
-    faults = (work / "faults.log").read_text(errors="replace")[-4000:] if (work / "faults.log").exists() else ""
     kept = work / "lost" / str(len(report.crashes))
     shutil.copytree(work / "current", kept)
     shutil.copy(work / "current.json", kept.parent / f"{kept.name}.json")
-    confirmed = _replay(kept, budget)
-    detail = f"worker exit status {code}; replayed alone: {confirmed}\n{faults}"
-    _record(report, Crash(kind, "?", f"{kind} crash ({'reproducible' if confirmed != 'ok' else 'flaky'})", detail),
-            kept, log)
+    replayed = _replay(kept, budget)
+    detail = f"worker exit status {code}; replayed alone: {replayed}\n{logs}"
+    signature = f"{kind} crash ({'reproducible' if replayed != 'ok' else 'flaky'})"
+    _record(report, Crash(kind, "?", signature, detail), kept, log)
+    return culprit["index"] + 1
 
 
 def _replay(case_dir: Path, budget: Budget) -> str:
     with tempfile.TemporaryDirectory(prefix="glacierc-replay-") as temporary:
-        command = [sys.executable, "-m", "glacierc.fuzzing.worker", "--work", temporary, "--replay", str(case_dir)]
+        command = [sys.executable, "-m", "glacierc.fuzzing.worker", "--work", temporary, "--replay", str(case_dir),
+                   *(["--migrate"] if budget.migrate else [])]
         try:
-            done = subprocess.run(command, capture_output=True, timeout=budget.hang_seconds)
+            done = subprocess.run(command, capture_output=True, timeout=budget.hang_seconds, check=False)
         except subprocess.TimeoutExpired:
             return "hangs"
         return "ok" if done.returncode == 0 else f"exit status {done.returncode}"

@@ -29,8 +29,9 @@ class Broken(Exception):
     """A promise of the compiler that the output does not keep."""
 
 
-def run_case(paths: list[str], env: dict[str, str], out: Path) -> Crash | None:
-    """Compile `paths` with every command the CLI offers; None when nothing crashed."""
+def run_case(paths: list[str], env: dict[str, str], out: Path, *, migrate: bool = False) -> Crash | None:
+    """Run `paths` through check (every output format), analyze (JSON and tables), `check --fix`, graph
+    (DOT and Mermaid of each pipeline) and build; with `migrate`, also `glacierc migrate`. None: no crash."""
     stage = "check"
     try:
         result = _check(paths, env)
@@ -39,7 +40,12 @@ def run_case(paths: list[str], env: dict[str, str], out: Path) -> Crash | None:
         if any(d.fix for d in result.diagnostics):
             stage = "fix"
             result = _fix(result, paths, env)
-        if not result.has_errors:  # with errors, `build` is `check` followed by "nothing written"
+        if migrate:
+            stage = "migrate"
+            _migrate(result)
+        if not result.has_errors:  # with errors, `graph` and `build` stop after `check`
+            stage = "graph"
+            _graph(result)
             stage = "build"
             _build(paths, env, out)
     except KeyboardInterrupt:
@@ -81,6 +87,26 @@ def _fix(result, paths: list[str], env: dict[str, str]):
     return compile_project(paths, env)
 
 
+def _migrate(result) -> None:
+    from glacierc.migrate import migrate_source
+
+    for name, text in sorted(result.texts.items()):
+        for problem in migrate_source(text, name).unmigrated:
+            if "internal error" in problem.reason:  # the migration hides its exceptions behind this note
+                raise Broken(f"migrate: {problem.reason}")
+
+
+def _graph(result) -> None:
+    from glacierc.backends.graph.command import graph_command
+
+    for pipeline in result.project.pipelines:
+        for fmt in ("dot", "mermaid"):
+            selection = [f"{pipeline.nodes[0].id}+"] if pipeline.nodes and fmt == "dot" else []
+            code, _, error = graph_command(result.project, pipeline.name, fmt, None, selection)
+            if code != 0:
+                raise Broken(f"graph of `{pipeline.name}` exits {code}: {error}")
+
+
 def _build(paths: list[str], env: dict[str, str], out: Path) -> None:
     from glacierc.driver import build
 
@@ -101,5 +127,5 @@ def _signature(error: BaseException, stage: str) -> str:
     frame = (ours or frames or [None])[-1]
     where = f"{frame.filename.rsplit('/glacierc/', 1)[-1]}:{frame.lineno}" if frame else "?"
     if isinstance(error, Broken):
-        where = str(error).split(":")[0]
+        where = re.sub(r"\d+", "N", str(error))[:80]
     return f"{type(error).__name__} in {stage} at {where}"

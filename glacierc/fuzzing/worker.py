@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import faulthandler
+import importlib.util
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -19,8 +21,8 @@ HYPOTHESIS_BATCH = 20
 
 
 class Worker:
-    def __init__(self, work: Path, corpus: Corpus) -> None:
-        self.work, self.corpus = work, corpus
+    def __init__(self, work: Path, corpus: Corpus, migrate: bool = False) -> None:
+        self.work, self.corpus, self.migrate = work, corpus, migrate
         self.events = (work / "events.jsonl").open("a", buffering=1)
         self.inputs = self.crashes = 0
         self.index = 0
@@ -36,13 +38,13 @@ class Worker:
         if self.index in self.sabotage:  # self-test of the supervisor: die or hang like a native crash would
             self.sabotage.pop(self.index)()
         paths = case.write(self.work / "run")
-        crash = run_case(paths, dict(case.env), self.work / "out" / "OUT")
+        crash = run_case(paths, dict(case.env), self.work / "out" / "OUT", migrate=self.migrate)
         self.inputs += 1
         if crash is not None:
             self.crashes += 1
-            kept = self.work / "crashes" / str(self.crashes)
+            kept = self.work / "crashes" / f"{os.getpid()}-{self.crashes}"  # unique across worker restarts
             shutil.copytree(self.work / "current", kept)
-            shutil.copy(self.work / "current.json", kept.parent / f"{self.crashes}.json")
+            shutil.copy(self.work / "current.json", kept.parent / f"{kept.name}.json")
             self.emit("crash", case=str(kept), origin=case.origin, crash=crash.to_dict())
         if time.monotonic() - self._last_progress > 1:
             self._last_progress = time.monotonic()
@@ -50,6 +52,8 @@ class Worker:
 
     def loop(self, seed: int, start: int, stop: int, deadline: float, hypothesis_every: int) -> None:
         self.index = start
+        if importlib.util.find_spec("hypothesis") is None:  # a dev dependency; without it, only the seeded engine
+            hypothesis_every = 0
         while self.index < stop and time.time() < deadline:
             if hypothesis_every and self.index % hypothesis_every == hypothesis_every - 1:
                 self.hypothesis_batch(seed)
@@ -84,13 +88,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hypothesis-every", type=int, default=25)
     parser.add_argument("--corpus", type=Path, action="append")
     parser.add_argument("--replay", type=Path, help="run one saved case (a directory written by Case.write)")
+    parser.add_argument("--migrate", action="store_true", help="also run `glacierc migrate` on every input")
     parser.add_argument("--selftest-segfault-at", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--selftest-hang-at", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--selftest-raise-at", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     faulthandler.enable((args.work / "faults.log").open("a"))
     corpus = load_corpus(tuple(args.corpus) if args.corpus else DEFAULT_CORPUS)
-    worker = Worker(args.work, corpus)
+    worker = Worker(args.work, corpus, args.migrate)
     if args.selftest_segfault_at is not None:
         worker.sabotage[args.selftest_segfault_at] = lambda: __import__("ctypes").string_at(0)
     if args.selftest_hang_at is not None:
