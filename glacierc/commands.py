@@ -91,6 +91,9 @@ def graph(paths: list[str], pipeline: str | None, fmt: str | None, output: Path 
     if result.has_errors:
         sys.stderr.write(render("full", result.diagnostics, result.texts, result.files))
         return 1
+    if not result.project.pipelines:  # a property of the input, not a usage error
+        sys.stderr.write("error: no pipeline found in the input (no function decorated with @pipeline)\n")
+        return 1
     code, payload, error = graph_command(result.project, pipeline, fmt, output, select)
     if error:
         sys.stderr.write(f"error: {error}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def _split(values: list[str] | None) -> list[str]:
 
 def load_settings(paths: list[str]) -> Settings:
     """Settings from the nearest pyproject.toml above the first PATH (or the working directory)."""
-    start = Path(paths[0]).resolve() if paths else Path.cwd()
+    start = Path(os.path.realpath(paths[0])) if paths else Path.cwd()  # realpath never raises on link loops
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():

@@ -123,8 +123,6 @@ def test_a_file_symlink_loop_found_in_a_directory(tmp_path):
     assert result.returncode == 1 and "self.py:1:1: GLC003" in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="glacierc/settings.py: `Path(paths[0]).resolve()` raises RuntimeError on a "
-                   "symlink loop (exit 2); fix: `Path(os.path.realpath(paths[0]))` (requested from the lead)")
 def test_a_file_symlink_loop_given_by_name(tmp_path):
     (tmp_path / "self.py").symlink_to("self.py")
     result = check(tmp_path / "self.py")

@@ -145,9 +145,6 @@ MIGRATE_TRAPS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="glacierc/migrate parses without the compiler's limits (RecursionError, and a "
-                   "segfault on a 10,000-term chain) and calls a file that does not parse an internal error; "
-                   "fix requested (docs/reliability.md, open findings)")
 @pytest.mark.parametrize("name", MIGRATE_TRAPS)
 def test_migrate_reports_hostile_input_without_an_internal_error(tmp_path, name):
     source = tmp_path / "old.py"

@@ -64,8 +64,6 @@ def test_the_cli_exits_0_or_1_without_a_traceback(tmp_path, name, command):
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="`glacierc graph` exits 2 (usage error) for an input without a pipeline; "
-                   "an input problem is exit 1 (CONTRACT section 3) - reported to the lead")
 def test_graph_of_an_input_without_a_pipeline_is_not_a_usage_error(tmp_path):
     source = tmp_path / "pipeline.py"
     source.write_bytes(HOSTILE["other people's python"])

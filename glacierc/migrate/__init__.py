@@ -39,6 +39,11 @@ def migrate_source(text: str, path: str = "<string>") -> Migration:
     try:
         ast.parse(new)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        if new == text:  # the input itself does not parse: the user's mistake, not ours
+            line = getattr(error, "lineno", None) or 1
+            column = getattr(error, "offset", None) or 1
+            reason = f"not migrated: the file cannot be parsed ({getattr(error, 'msg', error)})"
+            return Migration(path, text, text, (*unmigrated, Unmigrated(line, column, reason)))
         reason = f"not migrated: internal error, the rewrite did not parse ({error})"
         return Migration(path, text, text, (*unmigrated, Unmigrated(1, 1, reason)))
     return Migration(path, text, new, unmigrated)
@@ -73,12 +78,18 @@ def file_fix(text: str, file: str):
 def _migrate(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     if not any(marker in text for marker in _MARKERS):
         return text, []
-    import libcst as cst
     from libcst.codemod import CodemodContext
 
+    from glacierc.frontend.limits import MAX_TREE_DEPTH, pre_parse_problem, tree_depth
+    from glacierc.frontend.loader import parse_source
     from glacierc.migrate.command import MigrateCommand
 
-    module = cst.parse_module(text)
+    problem = pre_parse_problem(text)  # the compiler's own resource limits (GLC004): no parser crash here either
+    if problem is not None:
+        return text, [(1, 1, f"not migrated: {problem}")]
+    module = parse_source(text)
+    if tree_depth(module) > MAX_TREE_DEPTH:
+        return text, [(1, 1, f"not migrated: the code nests more than {MAX_TREE_DEPTH} levels deep")]
     command = MigrateCommand(CodemodContext())
     new = command.transform_module(module)
     return new.code, command.notes
