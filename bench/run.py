@@ -75,7 +75,7 @@ def main() -> None:
         huge_parse, huge_analyse = parse_only(files[20_000], 1), analyse(files[20_000], 1)
         lines = files[20_000].read_text().count("\n")
         rows.append(_row(f"analyze 20,000 tasks ({lines:,} lines)", huge_parse, huge_analyse, 2.0))
-        scaling = huge_analyse / big_analyse
+        scaling = (huge_analyse / big_analyse, huge_parse / big_parse)
         backends = backend_seconds(files[2_000])
     _write(rows, scaling, backends)
 
@@ -87,7 +87,7 @@ def _row(what: str, baseline: float, ours: float, budget: float) -> tuple:
     return what, baseline, ours, ratio, budget, verdict
 
 
-def _write(rows: list[tuple], scaling: float, backends: dict[str, float]) -> None:
+def _write(rows: list[tuple], scaling: tuple[float, float], backends: dict[str, float]) -> None:
     lines = [
         "# Benchmarks",
         "",
@@ -99,8 +99,9 @@ def _write(rows: list[tuple], scaling: float, backends: dict[str, float]) -> Non
         "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
     lines += [f"| {w} | {b:.3f} s | {o:.3f} s | {r:.2f}x | {bud}x | {v} |" for w, b, o, r, bud, v in rows]
-    lines += ["", f"Scaling: 20,000 tasks take {scaling:.1f}x the time of 2,000 tasks (budget ~10x: no quadratic "
-              "passes).", "", "## Backends (in-process, over the IR of the 2,000-task pipeline)", "",
+    lines += ["", f"Scaling: 20,000 tasks take {scaling[0]:.1f}x the time of 2,000 tasks (budget ~10x); LibCST's "
+              f"parse alone takes {scaling[1]:.1f}x, so the compiler's own passes add no superlinear cost (the ratio "
+              "to parsing stays under 2x at both sizes).", "", "## Backends (in-process, over the IR of the 2,000-task pipeline)", "",
               "| backend | seconds |", "| --- | ---: |"]
     lines += [f"| {name} | {seconds:.3f} |" for name, seconds in sorted(backends.items())]
     lines += ["", "The generated runner's speed against a hand-fused Polars query and task-by-task eager execution is "
@@ -114,7 +115,7 @@ def _write(rows: list[tuple], scaling: float, backends: dict[str, float]) -> Non
               "  (a regular-expression pre-filter); there is no full-tree visitor pass.",
               "- Module-level names are evaluated lazily and memoised; every pass is linear in the input.",
               "- The CLI imports Polars, Jinja2 and graphviz only in the commands that need them.", ""]
-    print(f"scaling 2,000 -> 20,000 tasks: {scaling:.1f}x")
+    print(f"scaling 2,000 -> 20,000 tasks: glacierc {scaling[0]:.1f}x, parse-only {scaling[1]:.1f}x")
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines), encoding="utf-8")
 
 
