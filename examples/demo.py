@@ -7,13 +7,14 @@ progress line per node and where its outputs went.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from glacierc.driver import build
 from glacierc.run_command import run_example
 
-EXAMPLES = Path(__file__).resolve().parent
+EXAMPLES = Path(os.path.relpath(Path(__file__).resolve().parent))  # as shown in the output
 NAMES = ("quickstart", "aws_etl", "gcp_analytics")
 
 
