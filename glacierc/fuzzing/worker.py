@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     corpus = load_corpus(tuple(args.corpus) if args.corpus else DEFAULT_CORPUS)
     worker = Worker(args.work, corpus, args.migrate)
     if args.selftest_segfault_at is not None:
-        worker.sabotage[args.selftest_segfault_at] = lambda: __import__("ctypes").string_at(0)
+        worker.sabotage[args.selftest_segfault_at] = _segfault
     if args.selftest_hang_at is not None:
         worker.sabotage[args.selftest_hang_at] = lambda: time.sleep(3600)
     if args.selftest_raise_at is not None:
@@ -107,6 +107,13 @@ def main(argv: list[str] | None = None) -> None:
         worker.emit("done")
     else:
         worker.loop(args.seed, args.start, args.stop, args.deadline, args.hypothesis_every)
+
+
+def _segfault() -> None:
+    """Self-test only: crash this worker process the way a native parser bug would."""
+    import ctypes
+
+    ctypes.string_at(0)
 
 
 def _break_compiler_once() -> None:
