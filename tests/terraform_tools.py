@@ -196,3 +196,15 @@ def checkov_skips(directory: Path, checkov: Path = CHECKOV,
             reason = (check.get("check_result") or {}).get("suppress_comment", "")
             skips.add((check["check_id"], check.get("resource", "?"), reason))
     return sorted(skips)
+
+
+def undocumented_skips(directory: Path, report: list[dict]) -> list[str]:
+    """Inline checkov skips under `directory` without a reason, or not listed in docs/terraform.md."""
+    documented = (REPO / "docs" / "terraform.md").read_text(encoding="utf-8")
+    problems = []
+    for check, resource, reason in checkov_skips(directory, report=report):
+        if not reason:
+            problems.append(f"{check} on {resource} has no reason")
+        if f"`{check}`" not in documented:
+            problems.append(f"{check} ({resource}) is not listed in docs/terraform.md")
+    return problems
