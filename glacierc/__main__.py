@@ -6,6 +6,6 @@ import sys
 
 sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
 
-from glacierc.cli import main  # noqa: E402
+from glacierc.entry import main  # noqa: E402
 
 main()

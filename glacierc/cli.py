@@ -1,4 +1,6 @@
-"""The `glacierc` command line: parse flags, call the driver, print, exit. No compile logic here.
+"""The `glacierc` command line (typer): parse flags, call `commands`, exit. No compile logic here.
+
+The entry point is `glacierc.entry.main`, which parses a plain `glacierc check` itself (no typer import).
 
 Exit status: 0 success (warnings allowed), 1 the input has errors, 2 usage or internal error.
 """
@@ -34,16 +36,6 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_version, 
     which executes the generated runner)."""
 
 
-def parse_env(pairs: list[str] | None) -> dict[str, str]:
-    env = {}
-    for pair in pairs or ():
-        name, sep, value = pair.partition("=")
-        if not sep or not name.isidentifier():
-            _usage(f"`-e {pair}` is not of the form NAME=VALUE")
-        env[name] = value
-    return env
-
-
 def _usage(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
@@ -62,8 +54,7 @@ def check(
     """Report diagnostics for pipeline files."""
     from glacierc import commands
 
-    code = commands.check(paths, output_format, select, ignore, parse_env(env), fix=fix)
-    raise typer.Exit(0 if exit_zero and code == 1 else code)
+    raise typer.Exit(commands.check(paths, output_format, select, ignore, env, fix=fix, exit_zero=exit_zero))
 
 
 @app.command()
@@ -75,7 +66,7 @@ def analyze(
     """Print the IR: pipelines, nodes, executors, levels."""
     from glacierc import commands
 
-    raise typer.Exit(commands.analyze(paths, format, parse_env(env)))
+    raise typer.Exit(commands.analyze(paths, format, commands.parse_env(env)))
 
 
 @app.command()
@@ -88,7 +79,7 @@ def build(
     """Write ir.json, terraform/, graphs/ and runners/ into OUT, atomically."""
     from glacierc import commands
 
-    raise typer.Exit(commands.build(paths, output, parse_env(env), check_only=check))
+    raise typer.Exit(commands.build(paths, output, commands.parse_env(env), check_only=check))
 
 
 @app.command()
@@ -104,7 +95,7 @@ def graph(
     """Draw the DAG of a pipeline (DOT on stdout by default)."""
     from glacierc import commands
 
-    raise typer.Exit(commands.graph(path, pipeline, format, output, select or [], parse_env(env)))
+    raise typer.Exit(commands.graph(path, pipeline, format, output, select or [], commands.parse_env(env)))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -118,10 +109,11 @@ def run(
 ) -> None:
     """Build the standalone runner and run it; other flags (--dry-run, --report, --storage-option, --select,
     --from, --until, --checkpoint, --resume, --engine) go to the runner."""
+    from glacierc import commands
     from glacierc.run_command import run_command
 
     runner_args = (["--data-dir", data_dir] if data_dir else []) + list(ctx.args)
-    raise typer.Exit(run_command([path], pipeline, runner_args, parse_env(env)))
+    raise typer.Exit(run_command([path], pipeline, runner_args, commands.parse_env(env)))
 
 
 @app.command()
@@ -144,24 +136,3 @@ def rule(code: Annotated[str, typer.Argument(help="A diagnostic code, e.g. GLC30
     from glacierc import commands
 
     raise typer.Exit(commands.rule(code))
-
-
-def main() -> None:
-    try:
-        app()
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(130)
-    except BaseException as error:  # an internal error: a bug of ours, never the user's
-        import traceback
-
-        sys.stderr.write(f"glacierc: internal error: {type(error).__name__}: {error}\n"
-                         "This is a bug in glacierc; please report it with the input that caused it.\n")
-        traceback.print_exc(file=sys.stderr)
-        sys.exit(2)
-
-
-if __name__ == "__main__":
-    main()

@@ -8,6 +8,21 @@ from pathlib import Path
 from glacierc.diagnostics.model import Severity
 
 
+class UsageError(Exception):
+    """A command line that parsed but cannot be used; the entry point prints it and exits 2."""
+
+
+def parse_env(pairs: list[str] | None) -> dict[str, str]:
+    """`-e NAME=VALUE` flags as a mapping."""
+    env = {}
+    for pair in pairs or ():
+        name, sep, value = pair.partition("=")
+        if not sep or not name.isidentifier():
+            raise UsageError(f"`-e {pair}` is not of the form NAME=VALUE")
+        env[name] = value
+    return env
+
+
 def _exit_status(diagnostics) -> int:
     return 1 if any(d.severity is Severity.ERROR for d in diagnostics) else 0
 
@@ -18,13 +33,15 @@ def _color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def check(paths: list[str], output_format: str, select, ignore, env: dict[str, str], *, fix: bool = False) -> int:
+def check(paths: list[str], output_format: str, select, ignore, env_pairs: list[str] | None, *,
+          fix: bool = False, exit_zero: bool = False) -> int:
     from glacierc.diagnostics.render import FORMATS, render
     from glacierc.driver import compile_project
     from glacierc.settings import load_settings
 
     if output_format not in FORMATS:
         return _usage(f"unknown output format `{output_format}`; use one of {', '.join(FORMATS)}")
+    env = parse_env(env_pairs)
     settings = load_settings(paths).with_cli(select, ignore)
     result = compile_project(paths, env, settings)
     if fix:
@@ -35,7 +52,8 @@ def check(paths: list[str], output_format: str, select, ignore, env: dict[str, s
             sys.stderr.write(f"fixed {changed} file{'s' * (changed != 1)}\n")
             result = compile_project(paths, env, settings)
     sys.stdout.write(render(output_format, result.diagnostics, result.texts, result.files, color=_color()))
-    return _exit_status(result.diagnostics)
+    code = _exit_status(result.diagnostics)
+    return 0 if exit_zero and code == 1 else code
 
 
 def analyze(paths: list[str], fmt: str, env: dict[str, str]) -> int:

@@ -31,7 +31,7 @@ def test_wheel_holds_both_packages_and_the_templates(wheel):
                for p in (ROOT / "templates").rglob("*") if p.is_file()}
     assert on_disk and on_disk <= templates
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "glacierc = glacierc.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "glacierc = glacierc.entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_wheel_finds_its_templates(wheel, tmp_path):

@@ -44,7 +44,7 @@ def check(*paths: Path | str) -> Checked:
     from glacierc import commands
 
     with contextlib.redirect_stdout(io.StringIO()) as stdout:
-        code = commands.check([str(p) for p in paths], "concise", None, None, {})
+        code = commands.check([str(p) for p in paths], "concise", None, None, None)
     return Checked(code, stdout.getvalue())
 
 
