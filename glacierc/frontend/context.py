@@ -26,7 +26,7 @@ class Context:
         locator = self.locators.get(module)
         if locator is None:
             source = self.sources[module]
-            locator = self.locators[module] = Locator(source.name, source.tree)
+            locator = self.locators[module] = Locator(source.name, source.tree, source.text)
         return locator
 
     def span(self, where: Where | None, *, exact: bool = False) -> Span:

@@ -1,14 +1,19 @@
 """Source positions without whole-tree metadata passes.
 
 LibCST's PositionProvider over a large file costs twice the parse, so positions are computed in tiers:
-top-level statements get their line by counting the newlines of the statements before them (one cheap
-code-generation pass, done once per file); calls inside a statement (pipeline nodes) are paired, in source
-order, with the calls CPython's own parser finds in that statement's text (`ast.parse` parses, it never
-executes); any other nested node gets its exact position from a PositionProvider run over its one statement,
-on demand (diagnostics).
+top-level statements get their lines from CPython's own parser (`ast.parse` parses, it never executes;
+on 12,000 lines it takes 0.13 s where LibCST's code generation takes 0.44 s), each LibCST statement paired
+with the CPython nodes it holds; calls inside a statement (pipeline nodes) are paired, in source order, with
+the calls CPython found in that statement; any other nested node gets its exact position from a
+PositionProvider run over its one statement, on demand (diagnostics). Where the two parsers disagree on
+the top-level statements (or no text is given), the line table comes from code generation instead
+(newline counts of each statement's code). tests/test_positions.py checks both ways give the same lines.
 """
 
 from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -16,25 +21,53 @@ from glacierc.source import Span
 
 
 class Locator:
-    def __init__(self, name: str, tree: cst.Module) -> None:
+    def __init__(self, name: str, tree: cst.Module, text: str | None = None) -> None:
         self.name = name
         self.tree = tree
+        self._text = text
         self._starts: list[int] | None = None
         self._codes: list[str] = []
+        self._statements: list[list[ast.stmt]] | None = None  # CPython's nodes of each top-level statement
         self._positions: dict[int, dict] = {}
         self._calls: dict[int, dict[int, Span]] = {}
 
     def _ensure_starts(self) -> list[int]:
         if self._starts is None:
-            line = 1 + len(self.tree.header)
-            starts = []
-            for statement in self.tree.body:
-                code = self.tree.code_for_node(statement)
-                starts.append(line)
-                self._codes.append(code)
-                line += code.count("\n")
-            self._starts = starts
+            if not self._index_with_ast():
+                self._index_with_codegen()
         return self._starts
+
+    def _index_with_ast(self) -> bool:
+        """Line table from CPython's parser, three times cheaper than LibCST's code generation. False when
+        there is no text or the two parsers do not agree on the top-level statements."""
+        if self._text is None:
+            return False
+        try:
+            nodes = ast.parse(self._text).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        groups = _group(self.tree.body, nodes)
+        if groups is None:
+            return False
+        starts = [_first_line(group[0]) - _lines_before_first_token(statement)
+                  for statement, group in zip(self.tree.body, groups)]
+        lines = self._text.split("\n")
+        ends = [*starts[1:], len(lines) - len(self.tree.footer) + (0 if self._text.endswith("\n") else 1)]
+        if starts and (starts[0] != 1 + len(self.tree.header) or any(a >= b for a, b in zip(starts, ends))):
+            return False
+        self._codes = ["".join(line + "\n" for line in lines[a - 1:b - 1]) for a, b in zip(starts, ends)]
+        self._starts, self._statements = starts, groups
+        return True
+
+    def _index_with_codegen(self) -> None:
+        line = 1 + len(self.tree.header)
+        starts = []
+        for statement in self.tree.body:
+            code = self.tree.code_for_node(statement)
+            starts.append(line)
+            self._codes.append(code)
+            line += code.count("\n")
+        self._starts = starts
 
     def code(self, index: int) -> str:
         """The source text of top-level statement `index` (leading comments included)."""
@@ -76,23 +109,48 @@ class Locator:
 
     def _call_spans(self, index: int) -> dict[int, Span]:
         """id(cst.Call) -> span for every call in a statement; empty when the two parsers disagree."""
-        import ast
-
-        code = self.code(index)
-        try:
-            parsed = ast.parse(code)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return {}
-        found = [n for n in ast.walk(parsed) if isinstance(n, ast.Call)]
+        self._ensure_starts()
+        if self._statements is not None:
+            lines, offset, parsed = self._text.split("\n"), 0, self._statements[index]
+        else:
+            code = self.code(index)
+            try:
+                parsed = ast.parse(code).body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return {}
+            lines, offset = code.split("\n"), self._starts[index] - 1
+        found = [n for statement in parsed for n in ast.walk(statement) if isinstance(n, ast.Call)]
         found.sort(key=lambda n: (n.lineno, n.col_offset, -n.end_lineno, -n.end_col_offset))
         calls = _calls_in_order(self.tree.body[index])
         if len(found) != len(calls):
             return {}
-        lines = code.split("\n")
-        offset = self._ensure_starts()[index] - 1
         return {id(c): Span(self.name, a.lineno + offset, _column(lines, a.lineno, a.col_offset),
                             a.end_lineno + offset, _column(lines, a.end_lineno, a.end_col_offset))
                 for c, a in zip(calls, found)}
+
+
+def _group(statements: Sequence[cst.CSTNode], nodes: list[ast.stmt]) -> list[list[ast.stmt]] | None:
+    """CPython's top-level nodes per LibCST statement (a simple statement line holds `a; b; ...`)."""
+    groups, position = [], 0
+    for statement in statements:
+        count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+        groups.append(nodes[position:position + count])
+        position += count
+    if position != len(nodes) or any(not group for group in groups):
+        return None
+    return groups
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", None)
+    return decorators[0].lineno if decorators else node.lineno
+
+
+def _lines_before_first_token(statement: cst.CSTNode) -> int:
+    """Comment and blank lines LibCST gives the statement ahead of its first token (`@` or keyword)."""
+    lines = len(getattr(statement, "leading_lines", ()))
+    decorators = getattr(statement, "decorators", ())
+    return lines + (len(decorators[0].leading_lines) if decorators else 0)
 
 
 def _lines_before_code(statement: cst.CSTNode) -> int:

@@ -1,0 +1,34 @@
+"""The deployment package of the Lambda functions of one serverless executor, built by glacierc itself.
+
+Every function of the executor deploys the same zip: a generated `handler.py` with one entry function
+per task (the function's handler is `handler.<entry>`) and, for every pipeline calling any of the
+tasks, that pipeline's runner module under `glacier_runners/` (once, when the driver passes
+`runner_sources`). `packaging.package` writes it deterministically, so two builds give the same zip
+and so the same `source_code_hash`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from glacierc.backends.terraform.common import render_text
+from glacierc.backends.terraform.packaging import TaskEntry, package, shared_runner_files
+
+HANDLER_MODULE = "handler"
+
+
+def handler(entry: TaskEntry) -> str:
+    """The Lambda `handler` setting of the function running `entry`."""
+    return f"{HANDLER_MODULE}.{entry.entry}"
+
+
+def handler_source(executor: str, location: str, tasks: tuple[TaskEntry, ...]) -> str:
+    return render_text("terraform/aws/lambda_handler.py.j2", executor=executor, location=location, tasks=tasks)
+
+
+def lambda_zip(executor: str, location: str, tasks: tuple[TaskEntry, ...],
+               runner_sources: Mapping[str, str]) -> bytes:
+    """The zip of executor `executor`: handler.py plus the runners of the pipelines calling `tasks`."""
+    files = {f"{HANDLER_MODULE}.py": handler_source(executor, location, tasks)}
+    files.update(shared_runner_files(tasks, runner_sources))
+    return package(files)
