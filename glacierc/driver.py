@@ -39,20 +39,20 @@ def compile_project(paths: Sequence[str | Path], env: Mapping[str, str] | None =
     path_list = [str(p) for p in paths]
     settings = settings or load_settings(path_list)
     reporter = Reporter()
-    with _collector_paused():
+    with collector_paused():
         sources = _load_all(path_list, reporter, settings)
         project, evaluator = analyse(sources, dict(env or {}), reporter)
-    for diagnostic in run_all(project):
-        reporter.add(diagnostic)
-    texts = {s.name: s.text for s in sources}
-    diagnostics = tuple(d for d in reporter.sorted() if settings.enabled(d.code) and not _suppressed(d, texts))
-    diagnostics = _attach_migration_fixes(diagnostics, texts)
+        for diagnostic in run_all(project):
+            reporter.add(diagnostic)
+        texts = {s.name: s.text for s in sources}
+        diagnostics = tuple(d for d in reporter.sorted() if settings.enabled(d.code) and not _suppressed(d, texts))
+        diagnostics = _attach_migration_fixes(diagnostics, texts)
     return CompileResult(project, diagnostics, {s.module: s.text for s in sources if s.tree is not None},
                          {s.name: s.display for s in sources}, texts, frozenset(evaluator.env_used))
 
 
 @contextmanager
-def _collector_paused():
+def collector_paused():
     """Syntax trees are millions of small acyclic objects: Python's cyclic collector re-scans them again and
     again as they are built, which made analysis time grow faster than the input (measured: 3x the tasks took
     3.9x the time with the collector on, 3.0x with it off). Reference counting still frees everything."""
@@ -123,7 +123,7 @@ def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None 
     compiled = compile_project(paths, env, settings)
     if compiled.has_errors:
         return BuildResult(compiled, compiled.diagnostics, {})
-    with _collector_paused():
+    with collector_paused():
         files, backend_diagnostics = emit_all(compiled.project, compiled.sources, compiled.diagnostics)
     diagnostics = tuple(sorted((*compiled.diagnostics, *backend_diagnostics), key=Diagnostic.sort_key))
     if any(d.severity is Severity.ERROR for d in backend_diagnostics):
