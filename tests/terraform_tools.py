@@ -3,15 +3,20 @@
 Nothing here is specific to a cloud: a test writes the emitted files with `write_files`, then
 checks a root module with `fmt_check`, `validate` (offline, through a filesystem mirror of
 providers) or `checkov_failures`. Each tool has a `*_missing()` that returns the reason to skip
-(None when the tool is usable), so tests can `pytest.skip(reason)` with a clear message.
+(None when the tool is usable), so tests can `pytest.skip(reason)` with a clear message. The
+package helpers at the end unpack serverless packages, list and run their entry functions.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib.util
+import io
 import json
 import os
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,3 +213,40 @@ def undocumented_skips(directory: Path, report: list[dict]) -> list[str]:
         if f"`{check}`" not in documented:
             problems.append(f"{check} ({resource}) is not listed in docs/terraform.md")
     return problems
+
+
+# --- serverless packages ----------------------------------------------------------------------
+
+
+#: Runner modules for `emit_pipeline(..., runner_sources=runners_saying(...))`: each says which it is.
+RUNNER_TEMPLATE = ("PIPELINE = {name!r}\n\n\ndef run_node(node, event):\n"
+                   "    return {{'pipeline': PIPELINE, 'ran': node, 'event': event}}\n")
+
+
+def runners_saying(*pipelines: str) -> dict[str, str]:
+    """A runner module per pipeline whose `run_node` returns the pipeline, the node and the event."""
+    return {name: RUNNER_TEMPLATE.format(name=name) for name in pipelines}
+
+
+def zip_names(content: bytes) -> list[str]:
+    return [info.filename for info in zipfile.ZipFile(io.BytesIO(content)).infolist()]
+
+
+def extract(content: bytes, root: Path) -> Path:
+    """Unpack a package zip into `root`; returns `root`."""
+    zipfile.ZipFile(io.BytesIO(content)).extractall(root)
+    return root
+
+
+def top_level_functions(source: str) -> set[str]:
+    """Names of the module-level functions of a generated Python module (it must compile)."""
+    compile(source, "<generated>", "exec")
+    return {node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
+
+
+def load_module(path: Path, name: str):
+    """Import the generated module at `path` under a unique `name`."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import io
 import zipfile
 from pathlib import Path
@@ -12,10 +11,18 @@ from pathlib import Path
 import hcl2
 import pytest
 from hcl2 import SerializationOptions
-from terraform_tools import REPO, emit_pipeline
+from terraform_tools import (
+    REPO,
+    emit_pipeline,
+    extract,
+    load_module,
+    runners_saying,
+    top_level_functions,
+    zip_names,
+)
 
 from glacierc.backends.terraform import emit
-from glacierc.backends.terraform.aws_lambda_zip import package
+from glacierc.backends.terraform.packaging import package
 from glacierc.ir.nodes import Config, Executor, Project, Provider, Task
 from glacierc.source import Span
 
@@ -108,9 +115,10 @@ def test_lambda_follows_the_config_and_its_package() -> None:
     assert {k: function[k] for k in ("runtime", "memory_size", "timeout", "architectures", "handler",
                                      "reserved_concurrent_executions")} == {
         "runtime": "python3.12", "memory_size": 2048, "timeout": 300, "architectures": ["arm64"],
-        "handler": "handler.handler", "reserved_concurrent_executions": 5}
+        "handler": "handler.task_ingest", "reserved_concurrent_executions": 5}
     assert function["ephemeral_storage"][0]["size"] == 2048
-    assert function["source_code_hash"] == '${filebase64sha256("${path.module}/lambda/ingest.zip")}'
+    assert function["filename"] == "${path.module}/lambda/fn.zip"
+    assert function["source_code_hash"] == '${filebase64sha256("${path.module}/lambda/fn.zip")}'
     group = _resources(files, "aws_cloudwatch_log_group")["ingest"]
     assert group["retention_in_days"] == 365 and group["kms_key_id"] == "${aws_kms_key.glacier_logs.arn}"
 
@@ -131,31 +139,85 @@ def test_instances_require_imdsv2_and_encrypted_disks() -> None:
 
 def test_lambda_zip_is_deterministic_and_runs_the_bundled_runner(tmp_path: Path) -> None:
     files, _, _ = emit_pipeline(CASES["aws_etl"], runner_sources={"aws_etl": RUNNER})
-    content = files["terraform/lambda/clean.zip"]
+    content = files["terraform/lambda/lambda_exec.zip"]
     assert content == emit_pipeline(CASES["aws_etl"], runner_sources={"aws_etl": RUNNER})[0][
-        "terraform/lambda/clean.zip"]
+        "terraform/lambda/lambda_exec.zip"]
     archive = zipfile.ZipFile(io.BytesIO(content))
     assert [i.filename for i in archive.infolist()] == ["glacier_runners/aws_etl.py", "handler.py"]
     assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
-    archive.extractall(tmp_path)
-    handler = _load(tmp_path / "handler.py")
-    assert handler.handler({}, None) == {"ran": "clean", "event": {}}
+    handler = _load(extract(content, tmp_path) / "handler.py")
+    assert handler.task_clean({}, None) == {"ran": "clean", "event": {}}
     with pytest.raises(RuntimeError, match="not part of pipeline"):
-        handler.handler({"pipeline": "other"}, None)
+        handler.task_clean({"pipeline": "other"}, None)
 
 
 def test_lambda_without_runner_says_so_when_invoked(tmp_path: Path) -> None:
     files, _, _ = _emitted(CASES["aws_etl"])
-    zipfile.ZipFile(io.BytesIO(files["terraform/lambda/clean.zip"])).extractall(tmp_path)
+    handler = _load(extract(files["terraform/lambda/lambda_exec.zip"], tmp_path) / "handler.py")
     with pytest.raises(RuntimeError, match="was not bundled"):
-        _load(tmp_path / "handler.py").handler({"node": "clean"}, None)
+        handler.task_clean({"node": "clean"}, None)
 
 
 def _load(path: Path):
-    spec = importlib.util.spec_from_file_location(f"handler_{abs(hash(path))}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(path, f"handler_{abs(hash(path))}")
+
+
+SHARED = FIXTURES / "shared_package" / "pipeline.py"
+
+
+def _shared_files() -> dict[str, str | bytes]:
+    return emit_pipeline(SHARED, runner_sources=runners_saying("daily", "rescore"))[0]
+
+
+def test_functions_of_an_executor_share_one_package() -> None:
+    files = _shared_files()
+    assert sorted(p for p in files if p.endswith(".zip")) == [
+        "terraform/lambda/heavy.zip", "terraform/lambda/workers.zip"]
+    functions = _resources(files, "aws_lambda_function")
+    packages = {label: (f["role"], f["filename"], f["source_code_hash"]) for label, f in functions.items()}
+    zip_of = '${{filebase64sha256("${{path.module}}/lambda/{}.zip")}}'
+    assert packages == {
+        label: (f"${{aws_iam_role.{role}.arn}}", f"${{path.module}}/lambda/{role}.zip", zip_of.format(role))
+        for label, role in (("parse", "workers"), ("score", "workers"), ("publish", "heavy"))}
+    assert {label: f["handler"] for label, f in functions.items()} == {
+        "parse": "handler.task_parse", "score": "handler.task_score", "publish": "handler.task_publish"}
+
+
+def test_every_handler_names_a_function_of_its_package() -> None:
+    files = _shared_files()
+    for label, function in _resources(files, "aws_lambda_function").items():
+        module, entry = function["handler"].split(".")
+        package = files["terraform/" + function["filename"].removeprefix("${path.module}/")]
+        source = zipfile.ZipFile(io.BytesIO(package)).read(f"{module}.py").decode()
+        assert entry in top_level_functions(source), label
+        assert entry.isidentifier() and len(function["handler"]) <= 128
+
+
+def test_shared_package_holds_each_runner_once_and_is_deterministic() -> None:
+    files = _shared_files()
+    assert zip_names(files["terraform/lambda/workers.zip"]) == [
+        "glacier_runners/daily.py", "glacier_runners/rescore.py", "handler.py"]
+    assert zip_names(files["terraform/lambda/heavy.zip"]) == ["glacier_runners/daily.py", "handler.py"]
+    assert files == _shared_files()
+
+
+def test_each_entry_of_a_shared_package_runs_its_own_task(tmp_path: Path) -> None:
+    handler = _load(extract(_shared_files()["terraform/lambda/workers.zip"], tmp_path) / "handler.py")
+    assert handler.task_parse({"pipeline": "daily"}, None) == {
+        "pipeline": "daily", "ran": "parse", "event": {"pipeline": "daily"}}
+    event = {"pipeline": "rescore", "node": "score_2"}
+    assert handler.task_score(event, None) == {"pipeline": "rescore", "ran": "score_2", "event": event}
+    with pytest.raises(RuntimeError, match="task 'parse': name the pipeline in the event"):
+        handler.task_parse(None, None)
+    with pytest.raises(RuntimeError, match=r"task 'score': name the node in the event, one of \['score', 'score_2"):
+        handler.task_score({"pipeline": "rescore"}, None)
+    with pytest.raises(RuntimeError, match="task 'parse' is not part of pipeline 'weekly'"):
+        handler.task_parse({"pipeline": "weekly"}, None)
+
+
+def test_a_task_at_one_node_of_one_pipeline_needs_no_event(tmp_path: Path) -> None:
+    handler = _load(extract(_shared_files()["terraform/lambda/heavy.zip"], tmp_path) / "handler.py")
+    assert handler.task_publish(None, None) == {"pipeline": "daily", "ran": "publish", "event": {}}
 
 
 def test_package_is_byte_stable() -> None:
@@ -167,7 +229,7 @@ def test_package_is_byte_stable() -> None:
 def test_several_providers_get_one_module_each() -> None:
     files, _, _ = _emitted(FIXTURES / "multi_provider" / "pipeline.py")
     assert {p.split("/")[1] for p in files} == {"backup", "primary"}
-    assert "terraform/primary/lambda/read.zip" in files and "terraform/backup/lambda/copy.zip" in files
+    assert "terraform/primary/lambda/worker.zip" in files and "terraform/backup/lambda/copier.zip" in files
 
 
 def test_databricks_gets_its_own_root_module() -> None:

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import io
+import json
 import zipfile
 from pathlib import Path
 
 import hcl2
 import pytest
 from hcl2 import SerializationOptions
-from terraform_tools import REPO, emit_pipeline
+from terraform_tools import (
+    REPO,
+    emit_pipeline,
+    extract,
+    load_module,
+    runners_saying,
+    top_level_functions,
+    zip_names,
+)
 
 from glacierc.backends.terraform import emit
 from glacierc.backends.terraform.gcp_compute import default_zone
@@ -137,11 +145,11 @@ def test_functions_follow_the_config() -> None:
         "available_memory": "2048Mi", "timeout_seconds": 120, "max_instance_count": 5, "min_instance_count": 1,
         "service_account_email": "${google_service_account.ingest_fn.email}"}
     assert function["build_config"][0]["runtime"] == "python312"
-    assert function["build_config"][0]["entry_point"] == "handler"
-    obj = _resources(files, "google_storage_bucket_object")["ingest"]
-    digest = hashlib.sha256(files["terraform/functions/ingest.zip"]).hexdigest()[:16]
-    assert obj["name"] == f"functions/ingest-{digest}.zip"
-    assert obj["source"] == "${path.module}/functions/ingest.zip"
+    assert function["build_config"][0]["entry_point"] == "task_ingest"
+    obj = _resources(files, "google_storage_bucket_object")["ingest_fn"]
+    digest = hashlib.sha256(files["terraform/functions/ingest_fn.zip"]).hexdigest()[:16]
+    assert obj["name"] == f"functions/ingest_fn-{digest}.zip"
+    assert obj["source"] == "${path.module}/functions/ingest_fn.zip"
 
 
 def test_instances_are_shielded_private_and_use_os_login() -> None:
@@ -175,31 +183,95 @@ def test_dataproc_clusters_are_internal_and_have_their_own_buckets() -> None:
     assert not [p for p in role["permissions"] if p.startswith("storage.")]
 
 
+class Request:
+    """What the generated entry points use of a Flask request."""
+
+    def __init__(self, body: object) -> None:
+        self.body = body
+
+    def get_json(self, silent: bool = False) -> object:
+        return self.body
+
+
 def test_function_zip_runs_the_bundled_runner(tmp_path: Path) -> None:
     files, _, _ = emit_pipeline(CASES["gcp_analytics"], runner_sources={"gcp_analytics": RUNNER})
-    content = files["terraform/functions/completed_orders.zip"]
-    archive = zipfile.ZipFile(io.BytesIO(content))
-    assert [i.filename for i in archive.infolist()] == [
-        "glacier_runners/gcp_analytics.py", "main.py", "requirements.txt"]
-    archive.extractall(tmp_path)
-    main = _load(tmp_path / "main.py")
-    assert main.run({}) == {"ran": "completed_orders", "event": {}}
+    content = files["terraform/functions/function_exec.zip"]
+    assert zip_names(content) == ["glacier_runners/gcp_analytics.py", "main.py", "requirements.txt"]
+    main = _load(extract(content, tmp_path) / "main.py")
+    assert main.task_completed_orders(Request(None)) == (
+        '{"ran": "completed_orders", "event": {}}', 200, {"Content-Type": "application/json"})
     with pytest.raises(RuntimeError, match="not part of pipeline"):
-        main.run({"pipeline": "other"})
+        main.task_completed_orders(Request({"pipeline": "other"}))
 
 
 def test_function_without_runner_says_so_when_invoked(tmp_path: Path) -> None:
     files, _, _ = _emitted(CASES["gcp_analytics"])
-    zipfile.ZipFile(io.BytesIO(files["terraform/functions/completed_orders.zip"])).extractall(tmp_path)
+    main = _load(extract(files["terraform/functions/function_exec.zip"], tmp_path) / "main.py")
     with pytest.raises(RuntimeError, match="was not bundled"):
-        _load(tmp_path / "main.py").run({"node": "completed_orders"})
+        main.run("completed_orders", {"node": "completed_orders"})
 
 
 def _load(path: Path):
-    spec = importlib.util.spec_from_file_location(f"gcp_main_{abs(hash(path))}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(path, f"gcp_main_{abs(hash(path))}")
+
+
+SHARED = FIXTURES / "shared_package" / "pipeline.py"
+
+
+def _shared_files() -> dict[str, str | bytes]:
+    return emit_pipeline(SHARED, runner_sources=runners_saying("daily", "rescore"))[0]
+
+
+def test_functions_of_an_executor_share_one_source_object() -> None:
+    files = _shared_files()
+    assert sorted(p for p in files if p.endswith(".zip")) == [
+        "terraform/functions/heavy.zip", "terraform/functions/workers.zip"]
+    objects = _resources(files, "google_storage_bucket_object")
+    assert {label: o["source"] for label, o in objects.items()} == {
+        "heavy": "${path.module}/functions/heavy.zip", "workers": "${path.module}/functions/workers.zip"}
+    for label, obj in objects.items():
+        digest = hashlib.sha256(files[f"terraform/functions/{label}.zip"]).hexdigest()[:16]
+        assert obj["name"] == f"functions/{label}-{digest}.zip"
+    functions = _resources(files, "google_cloudfunctions2_function")
+    builds = {label: f["build_config"][0] for label, f in functions.items()}
+    assert {label: (b["source"][0]["storage_source"][0]["object"], b["entry_point"])
+            for label, b in builds.items()} == {
+        "parse": ("${google_storage_bucket_object.workers.name}", "task_parse"),
+        "score": ("${google_storage_bucket_object.workers.name}", "task_score"),
+        "publish": ("${google_storage_bucket_object.heavy.name}", "task_publish")}
+
+
+def test_every_entry_point_is_a_function_of_its_source() -> None:
+    files = _shared_files()
+    objects = _resources(files, "google_storage_bucket_object")
+    for label, function in _resources(files, "google_cloudfunctions2_function").items():
+        build = function["build_config"][0]
+        source = build["source"][0]["storage_source"][0]["object"].split(".")[1]
+        package = files["terraform/" + objects[source]["source"].removeprefix("${path.module}/")]
+        main = zipfile.ZipFile(io.BytesIO(package)).read("main.py").decode()
+        assert build["entry_point"] in top_level_functions(main), label
+
+
+def test_shared_source_holds_each_runner_once_and_is_deterministic() -> None:
+    files = _shared_files()
+    assert zip_names(files["terraform/functions/workers.zip"]) == [
+        "glacier_runners/daily.py", "glacier_runners/rescore.py", "main.py", "requirements.txt"]
+    assert zip_names(files["terraform/functions/heavy.zip"]) == [
+        "glacier_runners/daily.py", "main.py", "requirements.txt"]
+    assert files == _shared_files()
+
+
+def test_each_entry_point_of_a_shared_source_runs_its_own_task(tmp_path: Path) -> None:
+    main = _load(extract(_shared_files()["terraform/functions/workers.zip"], tmp_path) / "main.py")
+    body, status, _ = main.task_score(Request({"pipeline": "rescore", "node": "score_2"}))
+    assert (json.loads(body), status) == (
+        {"pipeline": "rescore", "ran": "score_2", "event": {"pipeline": "rescore", "node": "score_2"}}, 200)
+    event = {"pipeline": "daily"}
+    assert main.run("parse", event) == {"pipeline": "daily", "ran": "parse", "event": event}
+    with pytest.raises(RuntimeError, match="task 'parse': name the pipeline in the request"):
+        main.task_parse(Request(None))
+    with pytest.raises(RuntimeError, match="task 'score': name the node in the request"):
+        main.task_score(Request({"pipeline": "rescore"}))
 
 
 def test_what_gcp_cannot_express_is_reported() -> None:
@@ -239,5 +311,5 @@ def test_default_zone_avoids_regions_without_zone_a() -> None:
 def test_several_clouds_get_one_module_each() -> None:
     files, _, diagnostics = _emitted(REPO / "tests" / "fixtures" / "terraform_azure" / "multi_cloud" / "pipeline.py")
     assert {p.split("/")[1] for p in files} == {"azure", "gcp"}
-    assert "terraform/gcp/functions/pull.zip" in files and "terraform/azure/functions/azure_fn.zip" in files
+    assert "terraform/gcp/functions/gcp_fn.zip" in files and "terraform/azure/functions/azure_fn.zip" in files
     assert [(d.code, d.severity.value) for d in diagnostics] == [("GLC403", "warning")]

@@ -1,8 +1,9 @@
 """The AWS root module of one provider: a model computed in Python, laid out by templates.
 
 `emit_aws` returns the files of the module relative to its directory: versions.tf, providers.tf,
-variables.tf, storage.tf, iam.tf, compute.tf, outputs.tf, one `lambda/<task>.zip` per serverless
-task, and for Databricks executors a separate root module under `databricks/`.
+variables.tf, storage.tf, iam.tf, compute.tf, outputs.tf, one `lambda/<executor>.zip` per serverless
+executor (shared by the Lambda functions of its tasks), and for Databricks executors a separate root
+module under `databricks/`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,7 @@ from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_keys as keys
 from glacierc.backends.terraform.access import foreign_access
-from glacierc.backends.terraform.aws_lambda_zip import (
-    PipelineEntry,
-    lambda_zip,
-    runner_path,
-)
+from glacierc.backends.terraform.aws_package import handler, lambda_zip, zip_path
 from glacierc.backends.terraform.aws_storage import (
     ABORT_MULTIPART_DAYS,
     Bucket,
@@ -37,6 +34,11 @@ from glacierc.backends.terraform.common import (
     render,
     source_comment,
     unique_labels,
+)
+from glacierc.backends.terraform.packaging import (
+    PipelineEntry,
+    pipeline_entries,
+    task_entries,
 )
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Project, Provider, Task
@@ -99,7 +101,7 @@ def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, 
     if module.databricks:
         from glacierc.backends.terraform.databricks import emit_databricks
 
-        entries = _pipeline_entries(project, runner_sources)
+        entries = pipeline_entries(project, runner_sources)
         found = emit_databricks(module.databricks, module.tags, entries, runner_sources, cloud_module="AWS")
         files.update((f"databricks/{path}", content) for path, content in found.items())
     return files, tuple(module.diagnostics)
@@ -207,18 +209,13 @@ def _add_compute(module: AwsModule, project: Project, executors: list[tuple[Exec
                  exec_labels: dict[str, str], runner_sources: Mapping[str, str]) -> None:
     tasks = _tasks_by_executor(project)
     task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
-    entries = _pipeline_entries(project, runner_sources)
+    entries = pipeline_entries(project, runner_sources)
     amis: set[str] = set()
     for executor, kind in executors:
         label = exec_labels[executor.name]
         mine = tasks.get(executor.name, [])
         if kind == "lambda":
-            for task in mine:
-                function = compute.lambda_function(task, executor, task_labels[task.name], label)
-                module.functions.append(function)
-                location = f"{task.span.file}:{task.span.line}"
-                module.zips[function.zip_file] = lambda_zip(
-                    task.name, location, entries.get(task.name, ()), runner_sources)
+            _add_functions(module, executor, label, mine, task_labels, entries, runner_sources)
         elif kind == "ec2":
             group = compute.vm_security_group(executor, label)
             module.security_groups.append(group)
@@ -237,6 +234,19 @@ def _add_compute(module: AwsModule, project: Project, executors: list[tuple[Exec
     module.amis.extend(sorted(amis))
 
 
+def _add_functions(module: AwsModule, executor: Executor, label: str, tasks: list[Task],
+                   task_labels: dict[str, str], entries: Mapping[str, tuple[PipelineEntry, ...]],
+                   runner_sources: Mapping[str, str]) -> None:
+    """A Lambda function per task, all deploying one package of the executor (its own entry each)."""
+    shared = task_entries((t.name for t in tasks), task_labels, entries)
+    zip_file = zip_path(label)
+    for task, entry in zip(tasks, shared, strict=True):
+        module.functions.append(compute.lambda_function(
+            task, executor, task_labels[task.name], label, handler(entry), zip_file))
+    location = f"{executor.span.file}:{executor.span.line}"
+    module.zips[zip_file] = lambda_zip(executor.name, location, shared, runner_sources)
+
+
 def _add_cluster(module: AwsModule, executor: Executor, label: str) -> None:
     release, problem = compute.emr_release(executor)
     if problem is not None:
@@ -244,24 +254,6 @@ def _add_cluster(module: AwsModule, executor: Executor, label: str) -> None:
         return
     module.clusters.append(compute.emr_cluster(executor, label, release))
     module.security_groups.extend(compute.emr_security_groups(executor, label))
-
-
-def _pipeline_entries(project: Project, runner_sources: Mapping[str, str]
-                      ) -> dict[str, tuple[PipelineEntry, ...]]:
-    """For every task: the pipelines calling it, their node ids and runner files (if bundled)."""
-    labels = unique_labels(p.name for p in project.pipelines)
-    nodes: dict[str, dict[str, list[str]]] = {}
-    for pipeline in sorted(project.pipelines, key=lambda p: p.name):
-        for node in pipeline.nodes:
-            nodes.setdefault(node.task, {}).setdefault(pipeline.name, []).append(node.id)
-    return {
-        task: tuple(
-            PipelineEntry(name, runner_path(labels[name]) if name in runner_sources else None,
-                          tuple(sorted(ids)))
-            for name, ids in by_pipeline.items()
-        )
-        for task, by_pipeline in nodes.items()
-    }
 
 
 def _add_keys(module: AwsModule) -> None:

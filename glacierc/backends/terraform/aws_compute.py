@@ -51,7 +51,7 @@ class Function:
     ephemeral_storage: int
     reserved_concurrency: int | None
     log_retention_days: int
-    zip_file: str  # relative to the module
+    zip_file: str  # relative to the module; shared by the functions of the executor
     skips: tuple[Skip, ...]
     log_skips: tuple[Skip, ...]
 
@@ -96,7 +96,9 @@ class Cluster:
     skips: tuple[Skip, ...]
 
 
-def lambda_function(task: Task, executor: Executor, label: str, role: str) -> Function:
+def lambda_function(task: Task, executor: Executor, label: str, role: str, handler: str, zip_file: str
+                    ) -> Function:
+    """The function of `task`; `handler` and `zip_file` (the executor's shared package) come from aws_package."""
     values = config_values(executor.config, "LambdaConfig")
     timeout = int(values["timeout"])
     if task.timeout is not None:
@@ -116,14 +118,14 @@ def lambda_function(task: Task, executor: Executor, label: str, role: str) -> Fu
         description=f"glacier task {task.name} ({task.span.file}:{task.span.line})"[:256],
         role=role,
         runtime=str(values["runtime"]),
-        handler="handler.handler",
+        handler=handler,
         memory=int(values["memory"]),
         timeout=timeout,
         architecture=str(values["architecture"]),
         ephemeral_storage=int(values["ephemeral_storage"]),
         reserved_concurrency=reserved,
         log_retention_days=retention,
-        zip_file=f"lambda/{label}.zip",
+        zip_file=zip_file,
         skips=tuple(sorted(skips, key=lambda s: s.check)),
         log_skips=log_skips,
     )

@@ -12,9 +12,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from glacierc.backends.terraform.common import render_text
-from glacierc.backends.terraform.packaging import TaskEntry, package, shared_runner_files
+from glacierc.backends.terraform.packaging import (
+    TaskEntry,
+    package,
+    shared_runner_files,
+)
 
 HANDLER_MODULE = "handler"
+
+
+def zip_path(executor_label: str) -> str:
+    """Where the package of an executor goes, relative to the module."""
+    return f"lambda/{executor_label}.zip"
 
 
 def handler(entry: TaskEntry) -> str:

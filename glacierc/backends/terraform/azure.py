@@ -38,7 +38,7 @@ from glacierc.backends.terraform.common import (
     source_comment,
     unique_labels,
 )
-from glacierc.backends.terraform.gcp_package import pipeline_entries
+from glacierc.backends.terraform.packaging import pipeline_entries
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 

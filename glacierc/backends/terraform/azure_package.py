@@ -3,7 +3,7 @@
 The zip holds `function_app.py` (Python v2 programming model: one HTTP function per task of the
 executor), `host.json` (the executor's `functionTimeout`), `requirements.txt` (installed by the
 remote build) and the runners of the pipelines calling the tasks under `glacier_runners/`. It is
-built with `aws_lambda_zip.package`, so its bytes depend only on its contents.
+built with `packaging.package`, so its bytes depend only on its contents.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from glacierc.backends.terraform.aws_lambda_zip import PipelineEntry, package
 from glacierc.backends.terraform.common import render_text
-from glacierc.backends.terraform.gcp_package import runner_files
+from glacierc.backends.terraform.packaging import PipelineEntry, package, runner_files
 
 APP_REQUIREMENTS = "azure-functions\npolars\n"
 
@@ -41,6 +40,5 @@ def app_zip(executor: str, location: str, functions: tuple[AppFunction, ...], ti
         "host.json": host_json(timeout_seconds),
         "requirements.txt": APP_REQUIREMENTS,
     }
-    for function in functions:
-        files.update(runner_files(function.pipelines, runner_sources))
+    files.update(runner_files((p for f in functions for p in f.pipelines), runner_sources))
     return package(files)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from glacierc.backends.terraform.aws_lambda_zip import PipelineEntry
 from glacierc.backends.terraform.common import (
     DEFAULT_NAME_PREFIX,
     NAME_PREFIX_MAX,
@@ -23,6 +22,7 @@ from glacierc.backends.terraform.common import (
     source_comment,
     unique_labels,
 )
+from glacierc.backends.terraform.packaging import PipelineEntry
 from glacierc.ir.nodes import Executor, Task
 
 _FILES = ("versions.tf", "providers.tf", "variables.tf", "compute.tf")

@@ -1,8 +1,8 @@
 """The GCP root module of one provider: a model computed in Python, laid out by templates.
 
 `emit_gcp` returns the files of the module relative to its directory: versions.tf, providers.tf,
-variables.tf, storage.tf, iam.tf, network.tf, compute.tf, outputs.tf and one `functions/<task>.zip`
-per serverless task.
+variables.tf, storage.tf, iam.tf, network.tf, compute.tf, outputs.tf and one
+`functions/<executor>.zip` per serverless executor (the source shared by its Cloud Functions).
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ from glacierc.backends.terraform.common import (
     source_comment,
     unique_labels,
 )
-from glacierc.backends.terraform.gcp_package import (
-    content_name,
-    function_zip,
-    pipeline_entries,
-)
+from glacierc.backends.terraform.gcp_package import function_zip
 from glacierc.backends.terraform.gcp_storage import Bucket, buckets_of, generated_bucket
+from glacierc.backends.terraform.packaging import (
+    PipelineEntry,
+    pipeline_entries,
+    task_entries,
+)
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
@@ -94,6 +95,7 @@ class GcpModule:
     bindings: list[iam.Binding] = field(default_factory=list)
     project_roles: list[ProjectRole] = field(default_factory=list)
     functions: list[compute.Function] = field(default_factory=list)
+    sources: list[compute.Source] = field(default_factory=list)
     instances: list[compute.Instance] = field(default_factory=list)
     clusters: list[compute.Cluster] = field(default_factory=list)
     zips: dict[str, bytes] = field(default_factory=dict)
@@ -209,23 +211,33 @@ def _add_compute(module: GcpModule, project: Project, executors: list[tuple[Exec
     entries = pipeline_entries(project, runner_sources)
     for executor, kind in executors:
         label = exec_labels[executor.name]
-        for task in tasks.get(executor.name, ()):
-            if kind == "function":
-                location = f"{task.span.file}:{task.span.line}"
-                content = function_zip(task.name, location, entries.get(task.name, ()), runner_sources)
-                object_name = f"functions/{content_name(task_labels[task.name], content)}"
-                function = compute.function(task, executor, task_labels[task.name], label, object_name)
-                module.functions.append(function)
-                module.zips[function.zip_file] = content
-            elif kind == "vm":
-                module.instances.append(compute.instance(task, executor, task_labels[task.name], label,
-                                                         module.region))
-        if kind == "dataproc":
+        mine = tasks.get(executor.name, [])
+        if kind == "function":
+            _add_functions(module, executor, label, mine, task_labels, entries, runner_sources)
+        elif kind == "vm":
+            module.instances.extend(compute.instance(task, executor, task_labels[task.name], label, module.region)
+                                    for task in mine)
+        elif kind == "dataproc":
             _add_cluster(module, executor, label)
     if module.functions:
         comment = "# source: generated, the source packages of the Cloud Functions of this module"
         module.buckets.append(generated_bucket(SOURCES, f"${{var.name_prefix}}-functions-{module.suffix}",
                                                comment, module.region))
+
+
+def _add_functions(module: GcpModule, executor: Executor, label: str, tasks: list[Task],
+                   task_labels: dict[str, str], entries: Mapping[str, tuple[PipelineEntry, ...]],
+                   runner_sources: Mapping[str, str]) -> None:
+    """A Cloud Function per task, all built from one source object of the executor (own entry point each)."""
+    shared = task_entries((t.name for t in tasks), task_labels, entries)
+    location = f"{executor.span.file}:{executor.span.line}"
+    content = function_zip(executor.name, location, shared, runner_sources)
+    source = compute.source(executor, label, content)
+    module.sources.append(source)
+    module.zips[source.zip_file] = content
+    module.functions.extend(
+        compute.function(task, executor, task_labels[task.name], label, entry.entry, source.label)
+        for task, entry in zip(tasks, shared, strict=True))
 
 
 def _add_cluster(module: GcpModule, executor: Executor, label: str) -> None:

@@ -16,6 +16,7 @@ from glacierc.backends.terraform.common import (
     prefixed,
     source_comment,
 )
+from glacierc.backends.terraform.packaging import content_name
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Task
 
@@ -51,9 +52,19 @@ class Function:
     timeout: int
     max_instances: int | None
     min_instances: int
+    entry_point: str  # the function of the shared main.py running the task
+    source: str  # label of the executor's google_storage_bucket_object
+    skips: tuple[Skip, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The source zip of one serverless executor, uploaded once for all its functions."""
+
+    label: str
+    comment: str
     zip_file: str  # relative to the module
     object_name: str  # in the sources bucket, changes with the content
-    skips: tuple[Skip, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +95,8 @@ class Cluster:
     skips: tuple[Skip, ...]
 
 
-def function(task: Task, executor: Executor, label: str, account: str, object_name: str) -> Function:
+def function(task: Task, executor: Executor, label: str, account: str, entry_point: str, source: str
+             ) -> Function:
     values = config_values(executor.config, "CloudFunctionConfig")
     timeout = int(values["timeout"])
     if task.timeout is not None:
@@ -100,9 +112,18 @@ def function(task: Task, executor: Executor, label: str, account: str, object_na
         timeout=timeout,
         max_instances=values["max_instances"],
         min_instances=int(values["min_instances"]),
-        zip_file=f"functions/{label}.zip",
-        object_name=object_name,
+        entry_point=entry_point,
+        source=source,
         skips=FUNCTION_SKIPS,
+    )
+
+
+def source(executor: Executor, label: str, content: bytes) -> Source:
+    return Source(
+        label=label,
+        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        zip_file=f"functions/{label}.zip",
+        object_name=f"functions/{content_name(label, content)}",
     )
 
 
