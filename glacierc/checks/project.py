@@ -45,12 +45,13 @@ def unused_storage(project: ir.Project) -> Iterator[Diagnostic]:
 def frame_type_mismatches(project: ir.Project) -> Iterator[Diagnostic]:
     tasks = {t.name: t for t in project.tasks}
     for pipeline in project.pipelines:
+        task_of = {node.id: node.task for node in pipeline.nodes}
         for node in pipeline.nodes:
             task = tasks.get(node.task)
             for item in node.inputs if task else ():
                 if item.kind != "node":
                     continue
-                produced = _frame_kind(tasks[pipeline.node(item.ref).task].returns)
+                produced = _frame_kind(tasks[task_of[item.ref]].returns)
                 wanted = _frame_kind(next((p.annotation for p in task.params if p.name == item.param), None))
                 if produced and wanted and produced != wanted:
                     yield _diagnostic("GLC207", f"`{item.ref}` returns a {produced} but parameter `{item.param}` "

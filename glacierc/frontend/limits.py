@@ -14,6 +14,8 @@ import re
 
 import libcst as cst
 
+from glacierc.frontend.children import code_children
+
 MAX_NESTING = 200  # brackets; CPython's own tokenizer refuses deeper nesting
 MAX_CHAIN = 500  # operators, keywords and literals chained in one expression (commas and statements reset it)
 MAX_TREE_DEPTH = 200  # syntax-tree levels; LibCST's visitors spend 3 Python frames per level
@@ -96,31 +98,11 @@ def pre_parse_problem(text: str) -> str | None:
     return None
 
 
-_SKIPPED_FIELDS = frozenset({"lpar", "rpar", "comma", "semicolon", "leading_lines", "trailing_whitespace",
-                             "lines_after_decorators", "header", "footer", "newline", "equal", "colon",
-                             "operator", "dot", "star"})
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(node_type: type) -> tuple[str, ...]:
-    """Fields that can hold nested code (whitespace and punctuation add at most a level or two)."""
-    names = _FIELDS.get(node_type)
-    if names is None:
-        names = _FIELDS[node_type] = tuple(f.name for f in dataclasses.fields(node_type)
-                                           if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace"))
-    return names
-
-
 def tree_depth(tree: cst.CSTNode) -> int:
     """The depth of the syntax tree, measured with an explicit stack (no recursion)."""
     deepest, stack = 0, [(tree, 1)]
     while stack:
         node, depth = stack.pop()
         deepest = max(deepest, depth)
-        for name in _child_fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                stack.append((value, depth + 1))
-            elif isinstance(value, (tuple, list)):
-                stack += [(item, depth + 1) for item in value if isinstance(item, cst.CSTNode)]
+        stack += [(child, depth + 1) for child in code_children(node)]
     return deepest

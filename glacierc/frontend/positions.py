@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from glacierc.frontend.children import code_children
 from glacierc.source import Span
 
 
@@ -122,7 +123,7 @@ class Locator:
         found = [n for statement in parsed for n in ast.walk(statement) if isinstance(n, ast.Call)]
         found.sort(key=lambda n: (n.lineno, n.col_offset, -n.end_lineno, -n.end_col_offset))
         calls = _calls_in_order(self.tree.body[index])
-        if len(found) != len(calls):
+        if len(found) != len(calls) or any(_callee(c.func) != _callee(a.func) for c, a in zip(calls, found)):
             return {}
         return {id(c): Span(self.name, a.lineno + offset, _column(lines, a.lineno, a.col_offset),
                             a.end_lineno + offset, _column(lines, a.end_lineno, a.end_col_offset))
@@ -166,8 +167,17 @@ def _calls_in_order(node: cst.CSTNode) -> list[cst.Call]:
         current = stack.pop()
         if isinstance(current, cst.Call):
             calls.append(current)
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(code_children(current)))
     return calls
+
+
+def _callee(func: cst.CSTNode | ast.expr) -> str | None:
+    """The called name (`load` in `load(x)` and in `tasks.load(x)`), to check the pairing of the parsers."""
+    if isinstance(func, (cst.Name, ast.Name)):
+        return func.value if isinstance(func, cst.Name) else func.id
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.attr if isinstance(func, ast.Attribute) else None
 
 
 def _column(lines: list[str], line: int, byte_offset: int) -> int:
