@@ -28,6 +28,7 @@ _SOURCE_ORDER: dict[type, tuple[str, ...]] = {
     cst.ExceptStarHandler: ("type", "name", "body"),
 }
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_NODE_TYPES: dict[type, bool] = {}
 
 
 def code_fields(node_type: type) -> tuple[str, ...]:
@@ -45,8 +46,17 @@ def code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
     children = []
     for name in code_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = type(value)
+        if kind is tuple or kind is list:
+            children += [item for item in value if _is_node(type(item))]
+        elif _is_node(kind):
             children.append(value)
-        elif isinstance(value, (tuple, list)):
-            children += [item for item in value if isinstance(item, cst.CSTNode)]
     return children
+
+
+def _is_node(kind: type) -> bool:
+    """`issubclass(kind, cst.CSTNode)`, memoised: CSTNode is an ABC, whose checks are slow."""
+    known = _NODE_TYPES.get(kind)
+    if known is None:
+        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
+    return known

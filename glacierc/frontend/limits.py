@@ -99,10 +99,9 @@ def pre_parse_problem(text: str) -> str | None:
 
 
 def tree_depth(tree: cst.CSTNode) -> int:
-    """The depth of the syntax tree, measured with an explicit stack (no recursion)."""
-    deepest, stack = 0, [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack += [(child, depth + 1) for child in code_children(node)]
-    return deepest
+    """The depth of the syntax tree, measured level by level (no recursion)."""
+    depth, level = 0, [tree]
+    while level:
+        depth += 1
+        level = [child for node in level for child in code_children(node)]
+    return depth
