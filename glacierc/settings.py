@@ -40,11 +40,17 @@ def load_settings(paths: list[str]) -> Settings:
 
 
 def _from_pyproject(path: Path) -> Settings:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return Settings()
+    if "glacierc" not in text:  # no [tool.glacierc] table: skip loading the TOML parser
+        return Settings()
     import tomllib
 
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("glacierc", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        table = tomllib.loads(text).get("tool", {}).get("glacierc", {})
+    except tomllib.TOMLDecodeError:
         return Settings()
     if not isinstance(table, dict):
         return Settings()

@@ -3,7 +3,6 @@ for fields, defaults, clouds and limits that the library itself validates with."
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from glacierc.frontend.values import ConfigVal, Unknown
@@ -51,6 +50,8 @@ def _field_problems(config_type: str, specs: dict, name: str, value: object) -> 
         return [Problem("GLC301", f"`{config_type}` takes keyword arguments only",
                         help=f"name the field: {', '.join(specs)}")]
     if name not in specs:
+        import difflib
+
         close = difflib.get_close_matches(name, list(specs), n=1)
         hint = f"did you mean `{close[0]}`?" if close else f"known fields: {', '.join(specs)}"
         return [Problem("GLC301", f"`{config_type}` has no field `{name}`", name, hint)]

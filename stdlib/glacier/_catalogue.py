@@ -10,7 +10,6 @@ to report GLC301 / GLC302 without running user code.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import types
 import typing
 from collections.abc import Mapping
@@ -137,6 +136,8 @@ def check_value(cls_or_name: type[Config] | str, field: str, value: object) -> s
 
 
 def _unknown_field_message(cls: type[Config], field: str, known: list[str]) -> str:
+    import difflib  # only on this error path: keeps `import glacier.config` light
+
     message = f"{cls.__name__} has no field {field!r}"
     close = difflib.get_close_matches(field, known, n=1)
     if close:
