@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 from collections.abc import Mapping
@@ -36,6 +37,7 @@ def write_atomically(out: Path, files: Files) -> None:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot create `{parent}`: {error.strerror or error}") from None
+    _remove_leftovers(parent, out.name)
     staging = parent / f".{out.name}.glacierc-tmp-{os.getpid()}"
     try:
         _write_tree(staging, files)
@@ -44,6 +46,28 @@ def write_atomically(out: Path, files: Files) -> None:
         raise OutputError(f"cannot write `{out}`: {error.strerror or error}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_leftovers(parent: Path, name: str) -> None:
+    """The staging (`-tmp-`) and swapped-out (`-old-`) directories of earlier builds of OUT that were
+    killed before they could clean up, recognised by a process id that no longer runs."""
+    prefix = f".{name}.glacierc-"
+    for path in parent.glob(f"{glob.escape(prefix)}*"):
+        kind, _, pid = path.name[len(prefix):].partition("-")
+        if kind in ("tmp", "old") and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else, or the platform cannot tell: keep its files
+        return True
+    return True
 
 
 def _write_tree(root: Path, files: Files) -> None:

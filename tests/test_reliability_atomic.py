@@ -101,8 +101,25 @@ def test_a_build_killed_mid_write_leaves_out_intact(previous, tmp_path, after):
     assert tree(out) == before
     stale = _leftovers(out)  # the killed process could not clean its staging directory ...
     assert all(name.startswith(".out.glacierc-tmp-") for name in stale), stale
-    assert build([EXAMPLE], out).written  # ... and it does not stand in the way of the next build
+    assert build([EXAMPLE], out).written  # ... the next build is not in its way, and removes it
     assert "ir.json" in tree(out) and "user-note.txt" not in tree(out)
+    assert _leftovers(out) == []
+
+
+def test_leftovers_of_running_builds_are_kept(previous):
+    out, _ = previous
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as running:
+        try:
+            dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                                  text=True, check=True).stdout.strip()
+            names = [f".out.glacierc-tmp-{dead}", f".out.glacierc-old-{dead}", f".out.glacierc-tmp-{running.pid}",
+                     ".out.glacierc-tmp-notapid", ".other.glacierc-tmp-1"]
+            for name in names:
+                (out.parent / name).mkdir()
+            assert build([EXAMPLE], out).written
+            assert _leftovers(out) == sorted(names[2:])
+        finally:
+            running.kill()
 
 
 def test_a_build_with_errors_leaves_out_untouched(previous, tmp_path):
