@@ -108,12 +108,34 @@ def test_a_directory_named_like_a_python_file_is_walked(tmp_path):
     assert check(tmp_path / "x.py").returncode == 0
 
 
-def test_a_directory_symlink_loop_is_skipped_with_a_warning(tmp_path):
+def test_a_directory_symlink_loop_is_not_followed(tmp_path):
     (tmp_path / "pipeline.py").write_text(PIPELINE)
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "up").symlink_to("..")
     result = check(tmp_path)
-    assert result.returncode == 0 and "GLC005 symlink loop" in result.stdout
+    assert result.returncode == 0 and result.stdout.strip() == "All checks passed.", result.stdout
+
+
+def test_a_directory_symlink_pointing_outside_is_not_walked(tmp_path):
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    project.mkdir()
+    elsewhere.mkdir()
+    (project / "pipeline.py").write_text(PIPELINE)
+    (elsewhere / "broken.py").write_text("def (:\n")
+    (project / "data").symlink_to(elsewhere)
+    (project / "root").symlink_to("/")
+    result = check(project)
+    assert result.returncode == 0 and "broken.py" not in result.stdout, result.stdout
+
+
+def test_a_directory_symlink_within_the_project_adds_nothing(tmp_path):
+    from glacierc.diagnostics.model import Reporter
+    from glacierc.frontend.loader import discover
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "pipeline.py").write_text(PIPELINE)
+    (tmp_path / "alias").symlink_to("pkg")
+    assert [file for file, _ in discover([str(tmp_path)], Reporter())] == [tmp_path / "pkg" / "pipeline.py"]
 
 
 def test_a_file_symlink_loop_found_in_a_directory(tmp_path):

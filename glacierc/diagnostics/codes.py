@@ -66,7 +66,7 @@ _rule("GLC004", "input-too-large", E, "the file exceeds the compiler's resource 
       "Limits keep the compiler fast and predictable on hostile or generated input.",
       "", "")
 _rule("GLC005", "no-input", E, "the path names no Python source",
-      "Reports a PATH that does not exist, a directory without Python files, or a symlink loop.",
+      "Reports a PATH that does not exist, or a directory without Python files (directory symlinks are not followed).",
       "A lint step that silently checks nothing is worse than one that fails.",
       "", "")
 _rule("GLC006", "unresolved-import", W, "a project import cannot be resolved",

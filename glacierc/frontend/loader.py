@@ -12,7 +12,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from glacierc.diagnostics.model import Reporter, Severity
+from glacierc.diagnostics.model import Reporter
 from glacierc.frontend.limits import MAX_TREE_DEPTH, pre_parse_problem, tree_depth
 from glacierc.source import Span
 
@@ -34,7 +34,7 @@ class SourceFile:
 
 
 def discover(paths: list[str], reporter: Reporter) -> list[tuple[Path, Path]]:
-    """(file, project root) for every Python file under PATHs, sorted, symlink loops and dot-dirs skipped."""
+    """(file, project root) for every Python file under PATHs, sorted, dot-dirs skipped."""
     found: dict[Path, Path] = {}
     for raw in paths:
         path = Path(raw)
@@ -43,7 +43,7 @@ def discover(paths: list[str], reporter: Reporter) -> list[tuple[Path, Path]]:
         elif path.is_file():
             found.setdefault(path, _root_for(path.parent))
         elif path.is_dir():
-            files = _walk(path, reporter)
+            files = _walk(path)
             if not files:
                 reporter.emit("GLC005", f"directory `{raw}` contains no Python files", Span.whole_file(raw))
             root = _root_for(path)
@@ -62,17 +62,12 @@ def _root_for(directory: Path) -> Path:
     return root
 
 
-def _walk(top: Path, reporter: Reporter) -> list[Path]:
+def _walk(top: Path) -> list[Path]:
+    """Python files under `top`. Directory symlinks are not followed (as ripgrep and ruff do not): a link
+    into the project names files that are walked under their real path anyway, and a link out of it
+    (`data -> /mnt/lake`, `up -> ..`) would walk what is not the project, or loop."""
     files: list[Path] = []
-    seen: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
-        real = os.path.realpath(dirpath)
-        if real in seen:
-            reporter.emit("GLC005", f"symlink loop at `{dirpath}` skipped", Span.whole_file(dirpath),
-                          severity=Severity.WARNING)
-            dirnames[:] = []
-            continue
-        seen.add(real)
+    for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
         files += [Path(dirpath, f) for f in sorted(filenames) if f.endswith(".py")]
     return files
