@@ -213,6 +213,8 @@ def test_each_entry_of_a_shared_package_runs_its_own_task(tmp_path: Path) -> Non
         handler.task_score({"pipeline": "rescore"}, None)
     with pytest.raises(RuntimeError, match="task 'parse' is not part of pipeline 'weekly'"):
         handler.task_parse({"pipeline": "weekly"}, None)
+    runner = "glacier_runners/daily.py"
+    assert handler._load(runner) is handler._load(runner)  # a warm instance does not load the runner again
 
 
 def test_a_task_at_one_node_of_one_pipeline_needs_no_event(tmp_path: Path) -> None:
