@@ -243,3 +243,27 @@ def test_shared_plan_is_computed_once(tmp_path):
     assert module.CALLS == [4]  # all four rows, once
     assert pl.read_parquet(tmp_path / "data" / "out" / "high.parquet")["value"].to_list() == [12, 30]
     assert pl.read_csv(tmp_path / "data" / "out" / "low.csv")["value"].to_list() == [1, 5]
+
+
+# ---- timeout= -------------------------------------------------------------------------------------------
+
+def timeout_run(tmp_path: Path, mode: str):
+    runner = write_runner(tmp_path, FIXTURES / "timeout" / "pipeline.py", {"MODE": mode})
+    return run(runner, "--data-dir", "data", "--report", "report.json", cwd=tmp_path, timeout=50)
+
+
+def test_tasks_within_their_timeout_run_and_their_writes_are_committed(tmp_path):
+    result = timeout_run(tmp_path, "fast")
+    assert result.returncode == 0, result.stderr
+    assert files_under(tmp_path / "data") == ["out/early.parquet", "out/late.parquet"]
+
+
+def test_a_task_over_its_timeout_fails_the_run_unretried_and_commits_nothing(tmp_path):
+    result = timeout_run(tmp_path, "slow")  # the task sleeps 60 s; `run` gives up after 50 s
+    assert result.returncode == 1, result.stderr
+    assert "error: node `bounded` (task `bounded`" in result.stderr
+    assert "did not finish within its timeout of 1 s" in result.stderr
+    assert not (tmp_path / "data").exists() or files_under(tmp_path / "data") == []
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert {n["id"]: (n["status"], n["attempts"]) for n in report["nodes"]} == {
+        "start": ("ok", 1), "bounded": ("failed", 1)}

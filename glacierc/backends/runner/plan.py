@@ -41,6 +41,7 @@ class NodeSpec:
     source: str  # where the task is defined, file:line
     call: str  # where the pipeline calls it, file:line
     retries: int
+    timeout: int | None  # seconds a call of the task may take, from `timeout=`
     lazy: bool  # declared to return a LazyFrame: cheap to call, no thread needed
     args: tuple[Argument, ...]
     needs: tuple[str, ...]  # nodes whose results are inputs
@@ -92,7 +93,7 @@ def _node(task: Task, kind: str, incoming: list, node: Node) -> NodeSpec:
     return NodeSpec(
         id=node.id, task=task.name, executor=node.executor, kind=kind,
         source=f"{task.span.file}:{task.span.line}", call=f"{node.span.file}:{node.span.line}",
-        retries=max(0, task.retries), lazy=_returns_lazy(task), args=arguments(task, node.inputs),
+        retries=max(0, task.retries), timeout=task.timeout, lazy=_returns_lazy(task), args=arguments(task, node.inputs),
         needs=tuple(needs), after=tuple(after), reads=node.reads, writes=node.writes)
 
 
@@ -165,7 +166,8 @@ def nodes_text(plan: RunnerPlan) -> str:
         lines.append(f"    {literal(node.id)}: {{")
         args = tuple((a.param, a.how, a.kind, a.value) for a in node.args)
         rows = ({"task": node.task, "executor": node.executor, "kind": node.kind},
-                {"source": node.source, "call": node.call, "retries": node.retries, "lazy": node.lazy},
+                {"source": node.source, "call": node.call, "retries": node.retries, "timeout": node.timeout,
+                 "lazy": node.lazy},
                 {"args": args}, {"needs": node.needs, "after": node.after},
                 {"reads": node.reads, "writes": node.writes})
         for row in rows:
