@@ -112,3 +112,33 @@ def test_ir_json_is_byte_identical_across_runs():
     second = to_json(_compile(FIXTURES / "core" / "aliases").project)
     assert first == second
     assert json.loads(first)["version"] == 1
+
+
+def test_star_imports_of_project_modules_resolve():
+    result = _compile(FIXTURES / "core" / "star_imports")
+    assert _codes(FIXTURES / "core" / "star_imports") == ["GLC206"]  # `_scratch`: declared, never used
+    pipeline = result.project.pipelines[0]
+    assert [(n.id, n.executor, n.reads, n.writes) for n in pipeline.nodes] == [
+        ("load", "local_exec", ("numbers",), ()), ("transform", "local_exec", (), ()),
+        ("save", "local_exec", (), ("scaled",))]
+
+
+def test_what_a_star_import_exports():
+    from glacierc.frontend.names import exports, star_bound
+
+    tables = compile_tables(FIXTURES / "core" / "star_imports")
+    assert exports(tables, "helpers", "scale") and not exports(tables, "helpers", "FACTOR")  # `__all__`
+    assert exports(tables, "infra", "numbers") and not exports(tables, "infra", "_scratch")  # public names
+    assert exports(tables, "infra", "Provider")  # imported names are exported too, as in Python
+    assert {"scale", "local_exec", "numbers", "scaled"} <= star_bound(tables, "pipeline")
+    assert not {"FACTOR", "_scratch"} & star_bound(tables, "pipeline")
+
+
+def compile_tables(directory):
+    from glacierc.diagnostics.model import Reporter
+    from glacierc.frontend.loader import discover, load
+    from glacierc.frontend.names import SymbolTable
+
+    sources = [load(file, root, Reporter()) for file, root in discover([str(directory)], Reporter())]
+    modules = {s.module for s in sources}
+    return {s.module: SymbolTable(s, modules) for s in sources}

@@ -13,6 +13,8 @@ from polars.testing import assert_frame_equal
 
 from tests.test_runner_support import EXAMPLES, FIXTURES, copy_data, files_under, run, write_runner
 
+CORE_FIXTURES = FIXTURES.parent / "core"
+
 PROGRESS = re.compile(r"^\[(\d+|-)/\d+\] \S+ \((local|serverless|vm|cluster), \S+\) \.\.\. "
                       r"(ok \d+\.\d\d s(, [\d,]+ rows?|, lazy)?.*|skipped \(.+\)|FAILED after .*|CANCELLED after .*)$")
 
@@ -267,3 +269,15 @@ def test_a_task_over_its_timeout_fails_the_run_unretried_and_commits_nothing(tmp
     report = json.loads((tmp_path / "report.json").read_text())
     assert {n["id"]: (n["status"], n["attempts"]) for n in report["nodes"]} == {
         "start": ("ok", 1), "bounded": ("failed", 1)}
+
+
+def test_names_from_star_imports_reach_the_runner(tmp_path):
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "numbers.csv").write_text("n\n1\n2\n")
+    runner = write_runner(tmp_path, CORE_FIXTURES / "star_imports")
+    text = runner.read_text()
+    assert "from math import *" in text and "FACTOR = 3" in text  # a library's star import; a helper's global
+    result = run(runner, "--data-dir", "data", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert pl.read_parquet(tmp_path / "data" / "out" / "scaled.parquet").to_dicts() == [
+        {"n": 3, "floor": 2}, {"n": 6, "floor": 2}]

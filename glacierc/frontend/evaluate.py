@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from glacierc.frontend import library
-from glacierc.frontend.names import SymbolTable
+from glacierc.frontend.names import SymbolTable, star_source
 from glacierc.frontend.values import (DeclRef, EnvVal, ExecutorVal, FunctionRef, Method,
                                       ModuleRef, ProviderVal, Qual, StorageVal, Unknown, Where)
 
@@ -64,6 +64,9 @@ class Evaluator:
         table = self.tables.get(module)
         binding = table.bindings.get(name) if table else None
         if binding is None:
+            star = star_source(self.tables, module, name)
+            if star is not None:
+                return self.lookup(star, name)
             if name in library.BUILTIN_NAMES:
                 return Qual(f"builtins.{name}")
             for star in table.star_imports if table else ():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
@@ -35,7 +36,8 @@ class SymbolTable:
         self.source = source
         self.modules = project_modules
         self.bindings: dict[str, Binding] = {}
-        self.star_imports: list[str] = []
+        self.star_imports: list[str] = []  # `from X import *` of modules outside the project
+        self.project_stars: list[str] = []  # ... and of project modules, whose names are known
         for index, statement in enumerate(source.tree.body if source.tree else ()):
             self._bind_statement(index, statement)
 
@@ -76,8 +78,7 @@ class SymbolTable:
         base = self._resolve_from_module(node)
         project = base in self.modules or any(m.startswith(base + ".") for m in self.modules)
         if isinstance(node.names, cst.ImportStar):
-            if not project:
-                self.star_imports.append(base)
+            (self.project_stars if project else self.star_imports).append(base)
             return
         for alias in node.names:
             name = dotted(alias.name)
@@ -90,6 +91,15 @@ class SymbolTable:
                 self.bindings[local] = Binding("from", index, alias, f"{base}:{name}")
             else:
                 self.bindings[local] = Binding("qual", index, alias, f"{base}.{name}")
+
+    def listed_exports(self) -> frozenset[str] | None:
+        """The names of a literal `__all__` (a list or tuple of strings), or None."""
+        binding = self.bindings.get("__all__")
+        node = binding.node if binding is not None and binding.kind == "assign" else None
+        if not isinstance(node, (cst.List, cst.Tuple)):
+            return None
+        names = [e.value.evaluated_value for e in node.elements if isinstance(e.value, cst.SimpleString)]
+        return frozenset(n for n in names if isinstance(n, str)) if len(names) == len(node.elements) else None
 
     def _resolve_from_module(self, node: cst.ImportFrom) -> str:
         name = dotted(node.module) if node.module else ""
@@ -109,3 +119,44 @@ class SymbolTable:
         candidate = ".".join((*parts, name)) if parts else name
         found = candidate in self.modules or any(m.startswith(candidate + ".") for m in self.modules)
         return candidate if found else None
+
+
+def star_source(tables: Mapping[str, SymbolTable], module: str, name: str) -> str | None:
+    """The project module whose `from ... import *` in `module` binds `name` (the last such import wins),
+    for a name `module` does not bind itself."""
+    table = tables.get(module)
+    for star in reversed(table.project_stars if table else ()):
+        if exports(tables, star, name):
+            return star
+    return None
+
+
+def exports(tables: Mapping[str, SymbolTable], module: str, name: str, _seen: frozenset[str] = frozenset()) -> bool:
+    """Whether `from module import *` binds `name`: listed in a literal `__all__`, else any public
+    top-level name of the module, its own star imports of project modules included."""
+    table = tables.get(module)
+    if table is None or module in _seen:
+        return False
+    listed = table.listed_exports()
+    if listed is not None:
+        return name in listed
+    if name.startswith("_"):
+        return False
+    return name in table.bindings or any(exports(tables, star, name, _seen | {module}) for star in table.project_stars)
+
+
+def star_bound(tables: Mapping[str, SymbolTable], module: str) -> frozenset[str]:
+    """Every name the star imports of project modules in `module` bind."""
+    table = tables.get(module)
+    names: set[str] = set()
+    for star in table.project_stars if table else ():
+        names |= {name for name in _top_level_names(tables, star, set()) if exports(tables, star, name)}
+    return frozenset(names)
+
+
+def _top_level_names(tables: Mapping[str, SymbolTable], module: str, seen: set[str]) -> set[str]:
+    table = tables.get(module)
+    if table is None or module in seen:
+        return set()
+    seen.add(module)
+    return set(table.bindings).union(*(_top_level_names(tables, star, seen) for star in table.project_stars))

@@ -8,7 +8,7 @@ from glacierc.frontend.declarations import executor_ir, storage_ir
 from glacierc.frontend.evaluate import Evaluator
 from glacierc.frontend.extract import DEFAULT_EXECUTOR, DEFAULT_PROVIDER, Declarations, extract, task_name
 from glacierc.frontend.loader import SourceFile
-from glacierc.frontend.names import SymbolTable
+from glacierc.frontend.names import SymbolTable, star_bound
 from glacierc.frontend.pipelines import build_pipeline
 from glacierc.frontend.tasks import TaskInfo, build_task
 from glacierc.frontend.values import StorageVal, Where
@@ -61,9 +61,11 @@ def _tasks(ctx: Context, decls: Declarations, executors: list[ir.Executor], prov
 
 
 def _storage_names(ctx: Context, module: str) -> frozenset[str]:
+    """Module-level names of `module` bound to storage: its own, imported and star-imported ones."""
     table = ctx.evaluator.tables[module]
-    return frozenset(name for name, binding in table.bindings.items()
-                     if binding.kind in ("assign", "from") and isinstance(ctx.evaluator.lookup(module, name), StorageVal))
+    names = {name for name, binding in table.bindings.items() if binding.kind in ("assign", "from")}
+    names |= star_bound(ctx.evaluator.tables, module) - set(table.bindings)
+    return frozenset(name for name in names if isinstance(ctx.evaluator.lookup(module, name), StorageVal))
 
 
 def _report_unresolved_imports(ctx: Context, tables: dict[str, SymbolTable]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from glacierc.backends.runner.symbols import ModuleSymbols, import_alias
+from glacierc.frontend.names import star_source
 from glacierc.ir.nodes import Project
 
 GLACIER_PACKAGES = ("glacier", "glacierc")
@@ -71,6 +72,7 @@ class Resolver:
 
     def __init__(self, project: Project, modules: dict[str, ModuleSymbols]) -> None:
         self.modules = modules
+        self.tables = {name: symbols.table for name, symbols in modules.items()}
         self.project_modules = set(modules)
         self.declared = _declared(project, modules)
 
@@ -83,7 +85,8 @@ class Resolver:
         symbols = self.modules[module]
         indexes = symbols.binders.get(name)
         if not indexes:
-            return Missing(module, name)
+            star = star_source(self.tables, module, name)  # `from helpers import *`
+            return self.resolve(star, name, _seen | {(module, name)}) if star else Missing(module, name)
         if indexes[-1] not in symbols.imports:
             return Code(module, name)
         return self._imported(symbols, indexes[-1], name, _seen | {(module, name)})

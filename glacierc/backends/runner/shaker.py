@@ -11,12 +11,14 @@ consistently, references included.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from glacierc.backends.runner.entities import (
+    GLACIER_PACKAGES,
     Code,
     CompileOnly,
     Entity,
@@ -32,6 +34,9 @@ from glacierc.backends.runner.symbols import ModuleSymbols
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Project, Task
 from glacierc.source import Span
+
+
+_BUILTINS = frozenset(dir(builtins))
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,8 +229,17 @@ class Shaker:
         storage = sorted((names[s], s.storage) for s in names if isinstance(s, StorageRef))
         futures = sorted({f for module, _ in state.copied for f in self.modules[module].futures})
         task_names = {t.name: names.get(Code(t.module, t.function), t.function) for t in tasks}
-        return Shaken(_import_lines(externs, names), tuple(futures), tuple(storage), tuple(blocks),
+        imports = _import_lines(externs, names) + self._star_lines(state)
+        return Shaken(imports, tuple(futures), tuple(storage), tuple(blocks),
                       task_names, tuple(sorted(state.diagnostics, key=Diagnostic.sort_key)))
+
+    def _star_lines(self, state: _State) -> tuple[str, ...]:
+        """`from X import *` of a library, for the modules whose copied code uses a name bound nowhere else
+        (which may come from it: what a library's star import binds is not known statically)."""
+        modules = {u.module for u in state.uses if isinstance(u.entity, Missing) and u.entity.name not in _BUILTINS}
+        stars = {star for module in modules for star in self.modules[module].table.star_imports
+                 if star.split(".")[0] not in GLACIER_PACKAGES}
+        return tuple(f"from {star} import *" for star in sorted(stars))
 
     def _record_renames(self, state: _State, names: dict[Entity, str]) -> None:
         for use in state.uses:
