@@ -59,7 +59,8 @@ def emit_runners(project: Project, sources: Mapping[str, str]) -> tuple[dict[str
 
 
 def runner_source(project: Project, pipeline: Pipeline, shaker: Shaker) -> tuple[str, tuple[Diagnostic, ...]]:
-    tasks = [project.task(name) for name in sorted({node.task for node in pipeline.nodes})]
+    called = {node.task for node in pipeline.nodes}
+    tasks = sorted((t for t in project.tasks if t.name in called), key=lambda t: t.name)
     shaken = shaker.shake(tasks, reserved_names(), pipeline.name)
     plan = build_plan(project, pipeline)
     storage = plan_storage(project, {s.name for s in plan.storage} | {name for _, name in shaken.storage})

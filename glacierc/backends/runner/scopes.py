@@ -12,33 +12,13 @@ defaults, annotations and class bases belong to the enclosing scope.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import libcst as cst
 
+from glacierc.frontend.children import code_children
+
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
-_LAYOUT = ("whitespace", "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after", "header",
-           "footer", "newline", "colon", "equal", "dot", "arrow", "asynchronous", "operator")
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The child nodes that can hold names (layout — whitespace, brackets, commas — left out).
-
-    Reads the dataclass fields directly: `CSTNode.children` runs a visitor per call, far slower."""
-    names = _FIELDS.get(type(node))
-    if names is None:
-        names = _FIELDS[type(node)] = tuple(
-            f.name for f in dataclasses.fields(node) if not any(part in f.name for part in _LAYOUT))
-    found: list[cst.CSTNode] = []
-    for name in names:
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            found.append(value)
-        elif isinstance(value, (list, tuple)):
-            found.extend(item for item in value if isinstance(item, cst.CSTNode))
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +100,7 @@ class _Walker:
             self.stack.append((node, scope, annotation, parent))
 
     def push_children(self, node: cst.CSTNode, scope: _Scope, annotation: bool) -> None:
-        for child in children(node):
+        for child in code_children(node):
             self.push(child, scope, annotation, node)
 
     def bind(self, name: cst.Name, scope: _Scope, walrus: bool = False) -> None:
@@ -312,6 +292,6 @@ def _shallow(node: cst.CSTNode, names: set[str]) -> None:
         names.update(name.value for name, _ in walker.stores)
         children_ = [item[0] for item in walker.stack]  # what the handler left to evaluate
     else:
-        children_ = children(node)
+        children_ = code_children(node)
     for child in children_:
         _shallow(child, names)
