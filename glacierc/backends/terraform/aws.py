@@ -8,6 +8,8 @@ module under `databricks/`.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -240,11 +242,12 @@ def _add_functions(module: AwsModule, executor: Executor, label: str, tasks: lis
     """A Lambda function per task, all deploying one package of the executor (its own entry each)."""
     shared = task_entries((t.name for t in tasks), task_labels, entries)
     zip_file = zip_path(label)
-    for task, entry in zip(tasks, shared, strict=True):
-        module.functions.append(compute.lambda_function(
-            task, executor, task_labels[task.name], label, handler(entry), zip_file))
     location = f"{executor.span.file}:{executor.span.line}"
     module.zips[zip_file] = lambda_zip(executor.name, location, shared, runner_sources)
+    zip_hash = base64.b64encode(hashlib.sha256(module.zips[zip_file]).digest()).decode()
+    for task, entry in zip(tasks, shared, strict=True):
+        module.functions.append(compute.lambda_function(
+            task, executor, task_labels[task.name], label, handler(entry), zip_file, zip_hash))
 
 
 def _add_cluster(module: AwsModule, executor: Executor, label: str) -> None:

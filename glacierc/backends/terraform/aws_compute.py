@@ -52,6 +52,7 @@ class Function:
     reserved_concurrency: int | None
     log_retention_days: int
     zip_file: str  # relative to the module; shared by the functions of the executor
+    zip_hash: str  # base64 SHA-256 of the zip, as `source_code_hash` wants it
     skips: tuple[Skip, ...]
     log_skips: tuple[Skip, ...]
 
@@ -96,9 +97,10 @@ class Cluster:
     skips: tuple[Skip, ...]
 
 
-def lambda_function(task: Task, executor: Executor, label: str, role: str, handler: str, zip_file: str
-                    ) -> Function:
-    """The function of `task`; `handler` and `zip_file` (the executor's shared package) come from aws_package."""
+def lambda_function(task: Task, executor: Executor, label: str, role: str, handler: str, zip_file: str,
+                    zip_hash: str) -> Function:
+    """The function of `task`; `handler` and `zip_file` (the executor's shared package, `zip_hash` its
+    base64 SHA-256, computed here once rather than by Terraform once per function) come from aws_package."""
     values = config_values(executor.config, "LambdaConfig")
     timeout = int(values["timeout"])
     if task.timeout is not None:
@@ -126,6 +128,7 @@ def lambda_function(task: Task, executor: Executor, label: str, role: str, handl
         reserved_concurrency=reserved,
         log_retention_days=retention,
         zip_file=zip_file,
+        zip_hash=zip_hash,
         skips=tuple(sorted(skips, key=lambda s: s.check)),
         log_skips=log_skips,
     )
