@@ -50,11 +50,17 @@ def write_atomically(out: Path, files: Files) -> None:
 
 def _remove_leftovers(parent: Path, name: str) -> None:
     """The staging (`-tmp-`) and swapped-out (`-old-`) directories of earlier builds of OUT that were
-    killed before they could clean up, recognised by a process id that no longer runs."""
+    killed before they could clean up, recognised by a process id that no longer runs. A build killed
+    in the middle of its swap left OUT only as `-old-`: that is put back first, so that OUT is again
+    what it was before that build, whatever this one does."""
     prefix = f".{name}.glacierc-"
-    for path in parent.glob(f"{glob.escape(prefix)}*"):
+    for path in sorted(parent.glob(f"{glob.escape(prefix)}*")):
         kind, _, pid = path.name[len(prefix):].partition("-")
-        if kind in ("tmp", "old") and pid.isdigit() and not _running(int(pid)):
+        if kind not in ("tmp", "old") or not pid.isdigit() or _running(int(pid)):
+            continue
+        if kind == "old" and not (parent / name).exists():
+            path.rename(parent / name)
+        else:
             shutil.rmtree(path, ignore_errors=True)
 
 

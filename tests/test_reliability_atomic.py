@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from glacierc.driver import build
-from glacierc.output import OutputError
+from glacierc.output import OutputError, write_atomically
 from tests.helpers import EXAMPLES, ROOT, glacierc
 
 EXAMPLE = EXAMPLES / "aws_etl" / "pipeline.py"
@@ -104,6 +104,17 @@ def test_a_build_killed_mid_write_leaves_out_intact(previous, tmp_path, after):
     assert build([EXAMPLE], out).written  # ... the next build is not in its way, and removes it
     assert "ir.json" in tree(out) and "user-note.txt" not in tree(out)
     assert _leftovers(out) == []
+
+
+def test_an_out_left_aside_by_a_build_killed_mid_swap_is_put_back_first(previous):
+    out, before = previous
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    aside = out.parent / f".out.glacierc-old-{dead}"
+    out.rename(aside)  # the state a build killed between its two renames leaves
+    with pytest.raises(OutputError):  # this build fails too: OUT must be the one from before both
+        write_atomically(out, {"a/b": "x", "a": "a file where a directory must be"})
+    assert tree(out) == before and _leftovers(out) == []
 
 
 def test_leftovers_of_running_builds_are_kept(previous):
