@@ -1,5 +1,5 @@
 """Every input the fuzzer (or a hostile-input probe) ever crashed the compiler with stays fixed: check,
-analyze and build, run in-process exactly as the fuzzer runs them, end in diagnostics or success."""
+analyze, build and migrate, run in-process exactly as the fuzzer runs them, end in diagnostics or success."""
 
 from __future__ import annotations
 
@@ -28,5 +28,5 @@ def test_regression_compiles_without_crash(case, tmp_path):
         project.mkdir()
         shutil.copy(case, project / "pipeline.py")
         paths, env = [str(project / "pipeline.py")], {}
-    crash = run_case(paths, env, tmp_path / "out" / "OUT")
+    crash = run_case(paths, env, tmp_path / "out" / "OUT", migrate=True)
     assert crash is None, crash.detail

@@ -122,9 +122,11 @@ def has_comment(whitespace: Whitespace | None) -> bool:
     return whitespace is not None and "#" in code_of_whitespace(whitespace)
 
 
-def call_without_args(call: cst.Call, drop: Callable[[cst.Arg], bool]) -> cst.Call:
-    """`call` minus the dropped arguments; comments on their lines stay inside the parentheses."""
-    args, opening = without_items(call.args, drop, call.whitespace_before_args)
+def call_without_args(call: cst.Call, drop: Callable[[cst.Arg], bool],
+                      args: Sequence[cst.Arg] | None = None) -> cst.Call:
+    """`call` minus the dropped arguments; comments on their lines stay inside the parentheses. `args`:
+    the call's arguments after other edits (they need not form a valid call until the drop is done)."""
+    args, opening = without_items(call.args if args is None else args, drop, call.whitespace_before_args)
     if not args and not has_comment(opening):
         return call.with_changes(args=(), whitespace_before_args=cst.SimpleWhitespace(""))
     return call.with_changes(args=args, whitespace_before_args=opening or cst.SimpleWhitespace(""))

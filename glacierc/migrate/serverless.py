@@ -140,7 +140,7 @@ def _config_arg(
         config = cst.Call(func=cst.Name(config_class), args=with_items_appended([], moved))
         new = plain_arg("config", config).with_changes(comma=slot.comma, whitespace_after_arg=slot.whitespace_after_arg)
     args = [new if arg is slot else arg for arg in updated.args]
-    return call_without_args(updated.with_changes(args=args), lambda arg: arg is not new)
+    return call_without_args(updated, lambda arg: arg is not new, args)
 
 
 def _note_invocations(call: cst.Call, ctx: RewriteContext) -> None:
