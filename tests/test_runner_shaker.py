@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from glacierc.diagnostics.render import concise_line
+from glacierc.driver import compile_project
 from tests.test_runner_support import EXAMPLES, FIXTURES, run, runner_text, runners_of, write_runner
 
 SOURCES = {
@@ -108,9 +109,11 @@ def test_names_the_runtime_uses_are_renamed(tmp_path):
 
 
 def test_unsupported_uses_are_warnings_with_locations(snapshot):
-    _, diagnostics = runners_of(*SOURCES["unsupported"])
-    assert [concise_line(d) for d in diagnostics] == snapshot
-    assert {d.code for d in diagnostics} == {"GLC501", "GLC502", "GLC503"}
+    path, env = SOURCES["unsupported"]
+    _, diagnostics = runners_of(path, env)  # found while copying code
+    checked = [d for d in compile_project([str(path)], env).diagnostics if d.code == "GLC502"]  # by `check`
+    assert [concise_line(d) for d in (*diagnostics, *checked)] == snapshot
+    assert {d.code for d in diagnostics} == {"GLC501", "GLC503"} and {d.code for d in checked} == {"GLC502"}
 
 
 def test_unsupported_argument_fails_at_its_node(tmp_path):

@@ -1,4 +1,4 @@
-"""Whole-project checks over the IR: pure functions yielding diagnostics (GLC202, 204, 206-208, 211)."""
+"""Whole-project checks over the IR: pure functions yielding diagnostics (GLC202, 204, 206-208, 211, 502)."""
 
 from __future__ import annotations
 
@@ -99,8 +99,21 @@ def _closest(name: str, names: set[str]) -> str | None:
     return f"did you mean `{close[0]}`?" if close else None
 
 
+def unknown_arguments(project: ir.Project) -> Iterator[Diagnostic]:
+    """Task arguments whose value is not known statically: neither the runner nor a cloud entry point can
+    build them, so the node would fail when it runs."""
+    for pipeline in project.pipelines:
+        for node in pipeline.nodes:
+            for item in node.inputs:
+                if item.kind == "unknown":
+                    yield _diagnostic("GLC502", f"argument `{item.param}` of node `{node.id}` is not known "
+                                      f"statically; the runner of pipeline `{pipeline.name}` cannot pass it and "
+                                      "fails at this node", node.span,
+                                      help="pass node results, storage or literals directly in the pipeline function")
+
+
 PROJECT_CHECKS = (unknown_dependencies, unused_tasks, unused_storage, frame_type_mismatches, read_before_write,
-                  duplicate_names)
+                  duplicate_names, unknown_arguments)
 
 
 def run_all(project: ir.Project) -> list[Diagnostic]:

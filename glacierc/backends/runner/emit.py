@@ -89,7 +89,7 @@ def runner_source(project: Project, pipeline: Pipeline, shaker: Shaker) -> tuple
     start = text.index(code) if code else 0
     first_line = text.count("\n", 0, start) + 1
     text = _render(context, source_map=_source_map(placed, first_line))
-    return text, shaken.diagnostics + _unknown_arguments(project, pipeline, plan)
+    return text, shaken.diagnostics
 
 
 def _render(context: dict, source_map: str) -> str:
@@ -172,16 +172,3 @@ def reserved_names() -> dict[str, Extern | None]:
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             names.update((t.id, None) for t in targets if isinstance(t, ast.Name))
     return names
-
-
-def _unknown_arguments(project: Project, pipeline: Pipeline, plan: RunnerPlan) -> tuple[Diagnostic, ...]:
-    found = []
-    for node, spec in zip(pipeline.nodes, plan.nodes, strict=True):
-        for argument in spec.args:
-            if argument.kind == "unknown":
-                found.append(Diagnostic(
-                    "GLC502", Severity.WARNING,
-                    f"argument `{argument.param}` of node `{node.id}` is not known statically; the runner of "
-                    f"pipeline `{pipeline.name}` cannot pass it and fails at this node",
-                    node.span, "pass node results, storage or literals directly in the pipeline function"))
-    return tuple(found)
