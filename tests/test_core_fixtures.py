@@ -142,3 +142,29 @@ def compile_tables(directory):
     sources = [load(file, root, Reporter()) for file, root in discover([str(directory)], Reporter())]
     modules = {s.module for s in sources}
     return {s.module: SymbolTable(s, modules) for s in sources}
+
+
+def test_comprehensions_unroll_in_pipelines_and_evaluate_in_values():
+    result = _compile(FIXTURES / "core" / "comprehensions")
+    assert not result.diagnostics
+    assert {s.name: s.uri for s in result.project.storage if s.bucket == "raw"} == {
+        "eu": "./data/raw/regions/eu.csv", "us": "./data/raw/regions/us.csv"}
+    pipeline = result.project.pipelines[0]
+    inputs = {n.id: {i.param: (i.kind, i.ref, i.value) for i in n.inputs} for n in pipeline.nodes}
+    assert inputs["load"] == {"source": ("storage", "eu", None), "limit": ("const", None, 2)}
+    assert inputs["load_2"] == {"source": ("storage", "us", None), "limit": ("const", None, 4)}
+    assert inputs["tag_2"] == {"frame": ("node", "load_2", None), "position": ("const", None, 1)}
+    assert inputs["combine"] == {"frames": ("nodes", None, ("tag", "tag_2"))}
+
+
+@pytest.mark.parametrize("body, reason", [
+    ("[load(s, limit=1) for s in UNKNOWN]", "a comprehension over something other than a literal list"),
+    ("[load(s, limit=1) for s in SOURCES if s.path]", "filtered by a condition not known statically"),
+])
+def test_comprehensions_that_cannot_be_unrolled_are_reported(tmp_path, body, reason):
+    source = (FIXTURES / "core" / "comprehensions" / "pipeline.py").read_text()
+    source = source.replace("import polars as pl\n", "import os\nimport polars as pl\nUNKNOWN = os.environ\n")
+    source = source.replace("    save(combine(*tagged))\n", f"    save(combine(*{body}))\n")
+    (tmp_path / "pipeline.py").write_text(source)
+    found = [d for d in _compile(tmp_path).diagnostics if d.code == "GLC210"]
+    assert len(found) == 1 and reason in found[0].message, [d.message for d in _compile(tmp_path).diagnostics]

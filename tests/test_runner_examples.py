@@ -281,3 +281,16 @@ def test_names_from_star_imports_reach_the_runner(tmp_path):
     assert result.returncode == 0, result.stderr
     assert pl.read_parquet(tmp_path / "data" / "out" / "scaled.parquet").to_dicts() == [
         {"n": 3, "floor": 2}, {"n": 6, "floor": 2}]
+
+
+def test_comprehension_fixture_runs(tmp_path):
+    raw = tmp_path / "data" / "raw" / "regions"
+    raw.mkdir(parents=True)
+    (raw / "eu.csv").write_text("n\n1\n2\n3\n")
+    (raw / "us.csv").write_text("n\n4\n5\n6\n7\n8\n")
+    runner = write_runner(tmp_path, CORE_FIXTURES / "comprehensions")
+    result = run(runner, "--data-dir", "data", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    expected = pl.concat([pl.read_csv(raw / "eu.csv").head(2).with_columns(pl.lit(0).alias("position")),
+                          pl.read_csv(raw / "us.csv").head(4).with_columns(pl.lit(1).alias("position"))])
+    assert_frame_equal(pl.read_parquet(tmp_path / "data" / "out" / "report.parquet"), expected)

@@ -1,5 +1,5 @@
 """Pipeline bodies -> nodes and edges. Follows assignments, nested calls, tuple unpacking, returns, `for`
-loops over literal sequences (unrolled) and `if` on statically known conditions."""
+loops and list comprehensions over literal sequences (unrolled) and `if` on statically known conditions."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from glacierc.frontend.context import Context
 from glacierc.frontend.evaluate import Scope
 from glacierc.frontend.extract import PipelineDecl
 from glacierc.frontend.tasks import TaskInfo
-from glacierc.frontend.values import DeclRef, FunctionRef, StorageVal, Unknown, Where
+from glacierc.frontend import library
+from glacierc.frontend.values import DeclRef, FunctionRef, Qual, StorageVal, Unknown, Where
 from glacierc.ir import nodes as ir
 
 MAX_UNROLLED_NODES = 100_000
+_REARRANGING = {f"builtins.{name}" for name in ("zip", "enumerate", "reversed")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +133,46 @@ class Flow:
                 return self.expr(node.body if test else node.orelse)
         if isinstance(node, cst.Subscript):
             return self.subscript(node)
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+            return self.comprehension(node)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             left, right = self.expr(node.left), self.expr(node.right)
             if isinstance(left, (list, tuple)) and type(left) is type(right):
                 return left + right
         return self.ctx.evaluator.eval(node, self._scope())
+
+    def comprehension(self, node: cst.ListComp | cst.GeneratorExp) -> object:
+        """`[load(s) for s in SOURCES if ...]`: unrolled like a `for` loop; its variables stay inside it."""
+        outer = dict(self.env)
+        try:
+            values = self.unroll(node.for_in, node.elt)
+        finally:
+            self.env = outer
+        if values is None:
+            self.unsupported(node, "a comprehension over something other than a literal list or tuple, or "
+                             "filtered by a condition not known statically,")
+            return Unknown("the result of a comprehension")
+        return values
+
+    def unroll(self, clause: cst.CompFor, element: cst.BaseExpression) -> list | None:
+        items = self.expr(clause.iter)
+        if not isinstance(items, (list, tuple)) or clause.asynchronous:
+            return None
+        values: list = []
+        for item in items:
+            self.assign(clause.target, item)
+            tests = [self.expr(condition.test) for condition in clause.ifs]
+            if not all(_is_constant(test) for test in tests):
+                return None
+            if not all(tests):
+                continue
+            inner = self.unroll(clause.inner_for_in, element) if clause.inner_for_in else [self.expr(element)]
+            if inner is None:
+                return None
+            values += inner
+            if len(self.nodes) > MAX_UNROLLED_NODES:
+                break
+        return values
 
     def subscript(self, node: cst.Subscript) -> object:
         base = self.expr(node.value)
@@ -159,6 +196,8 @@ class Flow:
         callee = self.ctx.evaluator.eval(node.func, self.scope) if not (
             isinstance(node.func, cst.Name) and node.func.value in self.env) else self.env[node.func.value]
         info = self.tasks.get((callee.module, callee.name)) if isinstance(callee, DeclRef) else None
+        if isinstance(callee, Qual) and callee.name in _REARRANGING:  # `zip(SOURCES, names)`, nodes included
+            return self.rearranging(callee, node)
         args = self.arguments(node)
         if info is None:
             name = callee.name if isinstance(callee, (DeclRef, FunctionRef)) else _call_name(node)
@@ -179,6 +218,12 @@ class Flow:
             else:
                 args.append((arg.keyword.value if arg.keyword else None, value, arg))
         return args
+
+    def rearranging(self, callee: Qual, node: cst.Call) -> object:
+        args = [(keyword, value) for keyword, value, _ in self.arguments(node)]
+        where = Where(self.scope.module, self.scope.index, node)
+        return library.call(self.ctx.evaluator, callee, [v for k, v in args if k is None],
+                            {k: v for k, v in args if k is not None}, {}, where)
 
     def list_method(self, node: cst.Call) -> object:
         """`frames.append(x)` / `frames.extend(xs)` on a pipeline-local list."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from glacierc.frontend import library
+from glacierc.frontend import comprehensions, library
 from glacierc.frontend.names import SymbolTable, star_source
 from glacierc.frontend.values import (DeclRef, EnvVal, ExecutorVal, FunctionRef, Method,
                                       ModuleRef, ProviderVal, Qual, StorageVal, Unknown, Where)
@@ -191,6 +191,12 @@ class Evaluator:
                 return _unknown_from(key, "a dict key", node, scope)
             result[key] = self.eval(element.value, scope)
         return result
+
+    def _eval_ListComp(self, node: cst.ListComp | cst.DictComp | cst.GeneratorExp, scope: Scope) -> object:
+        return comprehensions.evaluate(self, node, scope)
+
+    _eval_DictComp = _eval_ListComp
+    _eval_GeneratorExp = _eval_ListComp
 
     def _eval_UnaryOperation(self, node: cst.UnaryOperation, scope: Scope) -> object:
         value = self.eval(node.expression, scope)

@@ -17,7 +17,12 @@ _STR_METHODS = {"upper", "lower", "strip", "lstrip", "rstrip", "replace", "forma
                 "removeprefix", "removesuffix", "startswith", "endswith", "split", "capitalize"}
 _BUILTINS = {"str": str, "int": int, "float": float, "bool": bool, "len": len, "tuple": tuple,
              "list": list, "min": min, "max": max, "sorted": sorted, "abs": abs, "round": round}
-BUILTIN_NAMES = frozenset(_BUILTINS)
+#: Builtins that only rearrange the items of known lists and tuples (storage and nodes included).
+_REARRANGING = {"zip": lambda *seqs: [tuple(items) for items in zip(*seqs)],
+                "enumerate": lambda seq, start=0: [(start + i, item) for i, item in enumerate(seq)],
+                "reversed": lambda seq: list(reversed(seq))}
+MAX_RANGE = 10_000
+BUILTIN_NAMES = frozenset(_BUILTINS) | frozenset(_REARRANGING) | {"range"}
 
 
 def glacier_name(qual: str) -> str | None:
@@ -48,6 +53,10 @@ def _call_qual(ev: Evaluator, qual: str, args: list, kwargs: dict, nodes: dict, 
         return _getenv(ev, args, kwargs, where)
     if qual.startswith("builtins.") and qual[9:] in _BUILTINS:
         return _builtin(_BUILTINS[qual[9:]], args, kwargs, where)
+    if qual.startswith("builtins.") and qual[9:] in _REARRANGING:
+        return _rearranging(qual[9:], args, kwargs, where)
+    if qual == "builtins.range":
+        return _range(args, kwargs, where)
     name = glacier_name(qual)
     if name == "Provider":
         config = kwargs.get("config", args[0] if args else None)
@@ -108,6 +117,22 @@ def _builtin(function, args: list, kwargs: dict, where: Where) -> object:
         return function(*args, **kwargs)
     except (TypeError, ValueError, OverflowError) as error:
         return Unknown(f"`{function.__name__}(...)` fails: {error}", where)
+
+
+def _rearranging(name: str, args: list, kwargs: dict, where: Where) -> object:
+    if not all(isinstance(a, (list, tuple, str)) for a in args) or not all(isinstance(v, int) for v in kwargs.values()):
+        return Unknown(f"`{name}(...)` over a value that is not a known list, tuple or string", where)
+    try:
+        return _REARRANGING[name](*args, **kwargs)
+    except TypeError as error:
+        return Unknown(f"`{name}(...)` fails: {error}", where)
+
+
+def _range(args: list, kwargs: dict, where: Where) -> object:
+    numbers = _builtin(range, args, kwargs, where)
+    if isinstance(numbers, range) and len(numbers) <= MAX_RANGE:
+        return list(numbers)
+    return numbers if isinstance(numbers, Unknown) else Unknown(f"a range of more than {MAX_RANGE:,} numbers", where)
 
 
 def _plain(value: object) -> bool:
