@@ -74,7 +74,8 @@ def test_loops_unroll_and_tuples_unpack():
     assert [n.id for n in pipeline.nodes] == ["load", "split", "load_2", "split_2", "stage", "report"]
     assert pipeline.levels == (("load", "load_2"), ("split", "split_2"), ("stage",), ("report",))
     stage = pipeline.node("stage")
-    assert stage.inputs[0].kind == "nodes" and stage.inputs[0].value == ("split", "split_2")
+    # `positive, negative = split(...)`: element 0 of each split's result
+    assert stage.inputs[0].kind == "nodes" and stage.inputs[0].value == (("split", 0), ("split_2", 0))
     assert ("stage", "report", "order") in {(e.source, e.target, e.kind) for e in pipeline.edges}
     assert _codes(FIXTURES / "core" / "loops_and_unpacking") == ["GLC204"]  # debug_dump: DEBUG is False
 

@@ -294,3 +294,24 @@ def test_comprehension_fixture_runs(tmp_path):
     expected = pl.concat([pl.read_csv(raw / "eu.csv").head(2).with_columns(pl.lit(0).alias("position")),
                           pl.read_csv(raw / "us.csv").head(4).with_columns(pl.lit(1).alias("position"))])
     assert_frame_equal(pl.read_parquet(tmp_path / "data" / "out" / "report.parquet"), expected)
+
+
+def test_elements_of_results_and_storage_defaults(tmp_path):
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "numbers.csv").write_text("n\n1\n2\n3\n4\n")
+    runner = write_runner(tmp_path, FIXTURES / "elements" / "pipeline.py")
+    result = run(runner, "--data-dir", "data", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert pl.read_parquet(tmp_path / "data" / "out" / "high.parquet")["n"].to_list() == [3, 4]
+    assert pl.read_parquet(tmp_path / "data" / "out" / "low.parquet")["n"].to_list() == [1, 2]
+
+
+def test_unpacked_elements_in_the_loops_fixture(tmp_path):
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "a.csv").write_text("x\n1\n-1\n2\n")
+    (raw / "b.csv").write_text("x\n-3\n4\n")
+    runner = write_runner(tmp_path, CORE_FIXTURES / "loops_and_unpacking")
+    result = run(runner, "--data-dir", "data", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert pl.read_parquet(tmp_path / "data" / "stage" / "all.parquet")["x"].to_list() == [1, 2, 4]

@@ -23,9 +23,11 @@ _REARRANGING = {f"builtins.{name}" for name in ("zip", "enumerate", "reversed")}
 
 @dataclass(frozen=True, slots=True)
 class NodeOut:
-    """The value returned by the call that became node `id`."""
+    """The value returned by the call that became node `id`; with a `path`, the element of it that
+    `result[0]` or unpacking (`first, second = task(...)`) selects."""
 
     id: str
+    path: tuple[int | str, ...] = ()
 
 
 class Flow:
@@ -85,6 +87,8 @@ class Flow:
             self.env[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             items = value if isinstance(value, (list, tuple)) and len(value) == len(target.elements) else None
+            if isinstance(value, NodeOut) and not any(isinstance(e, cst.StarredElement) for e in target.elements):
+                items = [NodeOut(value.id, (*value.path, position)) for position in range(len(target.elements))]
             for position, element in enumerate(target.elements):
                 self.assign(element.value, items[position] if items is not None else value)
         else:
@@ -176,9 +180,11 @@ class Flow:
 
     def subscript(self, node: cst.Subscript) -> object:
         base = self.expr(node.value)
-        if isinstance(base, NodeOut):
-            return base  # an element of a task's result still comes from that node
         element = node.slice[0].slice if len(node.slice) == 1 else None
+        if isinstance(base, NodeOut):  # an element of a task's result: the runner takes it out of the result
+            key = self.expr(element.value) if isinstance(element, cst.Index) else None
+            known = isinstance(key, (int, str)) and not isinstance(key, bool)
+            return NodeOut(base.id, (*base.path, key)) if known else NodeOut(base.id)
         if isinstance(base, (list, tuple)) and isinstance(element, cst.Index):
             key = self.expr(element.value)
             if isinstance(key, int) and not isinstance(key, bool) and -len(base) <= key < len(base):
@@ -253,12 +259,27 @@ class Flow:
         for problem in problems:
             self.ctx.report("GLC203", f"call of task `{task.name}`: {problem}", where,
                             help=f"signature: {task.function}({', '.join(task.param_names)})")
+        bound.update(self.storage_defaults(info, bound))
         built = make_node(self.ctx, info, node_id, bound, where, self.ctx.span(where, exact=True))
         self.nodes.append(built)
         for param, value in bound.items():
             for out in _node_outputs(value):
                 self.edges.append(ir.Edge(out.id, node_id, "data", param))
         return NodeOut(node_id)
+
+
+    def storage_defaults(self, info: TaskInfo, bound: dict) -> dict[str, StorageVal]:
+        """Parameters the call leaves to a default that is storage (`def load(source=raw)`): the node uses
+        that storage as if it were passed, so its access is proven (and granted) like an argument's."""
+        params = info.decl.function.params
+        found = {}
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.name.value in bound or param.default is None:
+                continue
+            value = self.ctx.evaluator.eval(param.default, Scope(info.decl.module, info.decl.where.index))
+            if isinstance(value, StorageVal) and value.name:
+                found[param.name.value] = value
+        return found
 
 
 def _node_outputs(value: object) -> list[NodeOut]:

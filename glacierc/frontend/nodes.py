@@ -18,12 +18,12 @@ def make_node(ctx: Context, info: TaskInfo, node_id: str, bound: dict, where: Wh
     for param in sorted(bound):
         value = bound[param]
         if isinstance(value, NodeOut):
-            inputs.append(ir.Input(param, "node", value.id))
+            inputs.append(ir.Input(param, "node", value.id, value.path or None))
         elif isinstance(value, StorageVal) and value.name:
             inputs.append(ir.Input(param, "storage", value.name))
             _storage_argument(ctx, task, found, param, value, where, reads, writes)
         elif isinstance(value, (list, tuple)) and value and all(isinstance(v, NodeOut) for v in value):
-            inputs.append(ir.Input(param, "nodes", None, tuple(v.id for v in value)))
+            inputs.append(ir.Input(param, "nodes", None, tuple((v.id, *v.path) if v.path else v.id for v in value)))
         elif _is_literal(value):
             inputs.append(ir.Input(param, "const", None, _freeze(value)))
         else:

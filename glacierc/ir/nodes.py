@@ -102,12 +102,14 @@ class Task:
 @dataclass(frozen=True, slots=True)
 class Input:
     """One argument of a task call: the value of a parameter. `nodes`: a list or tuple of node results
-    (e.g. for `*frames`), their ids in `value`."""
+    (e.g. for `*frames`), their ids in `value`. An element of a result (`first, second = split(x)`,
+    `pair[0]`) is the node id with the path to the element: `value` (0, ...) for "node", an item
+    ("split", 0) instead of "split" for "nodes"."""
 
     param: str
     kind: Literal["node", "nodes", "storage", "const", "unknown"]
     ref: str | None = None  # node id or storage name
-    value: object = None  # the literal for "const", the tuple of node ids for "nodes"
+    value: object = None  # the literal for "const", node ids for "nodes", an element's path for "node"
 
 
 @dataclass(frozen=True, slots=True)
