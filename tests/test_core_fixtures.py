@@ -169,3 +169,13 @@ def test_comprehensions_that_cannot_be_unrolled_are_reported(tmp_path, body, rea
     (tmp_path / "pipeline.py").write_text(source)
     found = [d for d in _compile(tmp_path).diagnostics if d.code == "GLC210"]
     assert len(found) == 1 and reason in found[0].message, [d.message for d in _compile(tmp_path).diagnostics]
+
+
+def test_a_method_called_on_a_task_result_in_a_pipeline_says_where_it_belongs(tmp_path):
+    source = (FIXTURES / "core" / "comprehensions" / "pipeline.py").read_text()
+    source = source.replace("    save(combine(*tagged))\n", "    combined = combine(*tagged)\n    save(combined.lazy())\n")
+    (tmp_path / "pipeline.py").write_text(source)
+    found = [d for d in _compile(tmp_path).diagnostics if d.code == "GLC209"]
+    assert [(d.message, d.help) for d in found] == [(
+        "`combined.lazy` is not a task; it does not become a node of pipeline `comprehensions`",
+        "a pipeline only connects tasks: call `.lazy()` inside a task")]

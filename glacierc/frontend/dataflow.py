@@ -207,9 +207,12 @@ class Flow:
         args = self.arguments(node)
         if info is None:
             name = callee.name if isinstance(callee, (DeclRef, FunctionRef)) else _call_name(node)
+            base = node.func.value if isinstance(node.func, cst.Attribute) else None
+            on_result = isinstance(base, cst.Name) and isinstance(self.env.get(base.value), NodeOut)
             self.ctx.report("GLC209", f"`{name}` is not a task; it does not become a node of pipeline "
                             f"`{self.decl.function.name.value}`", Where(self.scope.module, self.scope.index, node),
-                            help="decorate it with an execution resource, e.g. `@local_exec.task()`")
+                            help=f"a pipeline only connects tasks: call `.{node.func.attr.value}()` inside a task"
+                            if on_result else "decorate it with an execution resource, e.g. `@local_exec.task()`")
             return Unknown(f"the result of `{name}(...)`")
         return self.task_call(info, node, args)
 
