@@ -42,6 +42,7 @@ def test_known_comprehensions(tmp_path, expression, expected):
     ("[x for x in os.environ]", "a comprehension over a value not known statically"),
     ("[x for x in range(3) if os.environ]", "`if` is not known statically"),
     ("[a for a, b in [1, 2]]", "target does not match"),
+    ("{(k, [k]): 1 for k in 'ab'}", "a dict comprehension's key is not known statically"),
     ("range(100_000)", "a range of more than 10,000 numbers"),
     ("[x for x in range(9000) for y in range(9000)]", "a comprehension of more than 10,000 values"),
 ])

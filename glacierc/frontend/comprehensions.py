@@ -28,8 +28,9 @@ def evaluate(ev: Evaluator, node: cst.ListComp | cst.DictComp | cst.GeneratorExp
         result = {}
         for inner in scopes:
             key = ev.eval(node.key, inner)
-            if not isinstance(key, (str, int, float, bool, tuple)) and key is not None:
-                return Unknown("a dict comprehension's key is not known statically", Where(scope.module, scope.index, node))
+            if not _hashable_constant(key):
+                return Unknown("a dict comprehension's key is not known statically",
+                               Where(scope.module, scope.index, node))
             result[key] = ev.eval(node.value, inner)
         return result
     values = [ev.eval(node.elt, inner) for inner in scopes]
@@ -64,6 +65,12 @@ def _scopes(ev: Evaluator, clause: cst.CompFor, scope: Scope, node: cst.CSTNode)
         if len(scopes) > MAX_ITEMS:
             return Unknown(f"a comprehension of more than {MAX_ITEMS:,} values", where)
     return scopes
+
+
+def _hashable_constant(key: object) -> bool:
+    if isinstance(key, tuple):
+        return all(_hashable_constant(item) for item in key)
+    return key is None or isinstance(key, (str, int, float, bool))
 
 
 def _bind(target: cst.BaseExpression, value: object) -> dict[str, object] | None:
