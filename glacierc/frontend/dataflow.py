@@ -18,7 +18,7 @@ from glacierc.frontend.values import DeclRef, FunctionRef, Qual, StorageVal, Unk
 from glacierc.ir import nodes as ir
 
 MAX_UNROLLED_NODES = 100_000
-_REARRANGING = {f"builtins.{name}" for name in ("zip", "enumerate", "reversed")}
+_REARRANGING = {f"builtins.{name}" for name in library.REARRANGING}
 
 
 @dataclass(frozen=True, slots=True)

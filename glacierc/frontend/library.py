@@ -18,11 +18,11 @@ _STR_METHODS = {"upper", "lower", "strip", "lstrip", "rstrip", "replace", "forma
 _BUILTINS = {"str": str, "int": int, "float": float, "bool": bool, "len": len, "tuple": tuple,
              "list": list, "min": min, "max": max, "sorted": sorted, "abs": abs, "round": round}
 #: Builtins that only rearrange the items of known lists and tuples (storage and nodes included).
-_REARRANGING = {"zip": lambda *seqs: [tuple(items) for items in zip(*seqs)],
+REARRANGING = {"zip": lambda *seqs: [tuple(items) for items in zip(*seqs)],
                 "enumerate": lambda seq, start=0: [(start + i, item) for i, item in enumerate(seq)],
                 "reversed": lambda seq: list(reversed(seq))}
 MAX_RANGE = 10_000
-BUILTIN_NAMES = frozenset(_BUILTINS) | frozenset(_REARRANGING) | {"range"}
+BUILTIN_NAMES = frozenset(_BUILTINS) | frozenset(REARRANGING) | {"range"}
 
 
 def glacier_name(qual: str) -> str | None:
@@ -53,7 +53,7 @@ def _call_qual(ev: Evaluator, qual: str, args: list, kwargs: dict, nodes: dict, 
         return _getenv(ev, args, kwargs, where)
     if qual.startswith("builtins.") and qual[9:] in _BUILTINS:
         return _builtin(_BUILTINS[qual[9:]], args, kwargs, where)
-    if qual.startswith("builtins.") and qual[9:] in _REARRANGING:
+    if qual.startswith("builtins.") and qual[9:] in REARRANGING:
         return _rearranging(qual[9:], args, kwargs, where)
     if qual == "builtins.range":
         return _range(args, kwargs, where)
@@ -123,7 +123,7 @@ def _rearranging(name: str, args: list, kwargs: dict, where: Where) -> object:
     if not all(isinstance(a, (list, tuple, str)) for a in args) or not all(isinstance(v, int) for v in kwargs.values()):
         return Unknown(f"`{name}(...)` over a value that is not a known list, tuple or string", where)
     try:
-        return _REARRANGING[name](*args, **kwargs)
+        return REARRANGING[name](*args, **kwargs)
     except TypeError as error:
         return Unknown(f"`{name}(...)` fails: {error}", where)
 

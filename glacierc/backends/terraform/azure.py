@@ -36,6 +36,7 @@ from glacierc.backends.terraform.common import (
     provider_pipelines,
     render,
     source_comment,
+    tasks_by_executor,
     unique_labels,
 )
 from glacierc.backends.terraform.packaging import pipeline_entries
@@ -210,16 +211,9 @@ def _add_storage(module: AzureModule, storage: list[Storage]) -> None:
     module.diagnostics.extend(found)
 
 
-def _tasks_by_executor(project: Project) -> dict[str, list[Task]]:
-    result: dict[str, list[Task]] = {}
-    for task in sorted(project.tasks, key=lambda t: t.name):
-        result.setdefault(task.executor, []).append(task)
-    return result
-
-
 def _add_compute(module: AzureModule, project: Project, executors: list[tuple[Executor, str]],
                  exec_labels: dict[str, str], runner_sources: Mapping[str, str]) -> None:
-    tasks = _tasks_by_executor(project)
+    tasks = tasks_by_executor(project)
     task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
     entries = pipeline_entries(project, runner_sources)
     for executor, kind in executors:

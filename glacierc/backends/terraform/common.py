@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from glacierc.ir.nodes import Config, Project, Provider
+from glacierc.ir.nodes import Config, Project, Provider, Task
 from glacierc.source import Span
 
 MANAGED_BY = "glacier"
@@ -94,6 +94,14 @@ def provider_pipelines(project: Project, provider: Provider) -> tuple[str, ...]:
     executors = {e.name for e in project.executors if e.provider == provider.name}
     names = {p.name for p in project.pipelines if any(n.executor in executors for n in p.nodes)}
     return tuple(sorted(names))
+
+
+def tasks_by_executor(project: Project) -> dict[str, list[Task]]:
+    """Executor name -> its tasks, sorted by name."""
+    result: dict[str, list[Task]] = {}
+    for task in sorted(project.tasks, key=lambda t: t.name):
+        result.setdefault(task.executor, []).append(task)
+    return result
 
 
 def source_comment(items: Iterable[tuple[Span, str]]) -> str:

@@ -25,6 +25,7 @@ from glacierc.backends.terraform.common import (
     provider_pipelines,
     render,
     source_comment,
+    tasks_by_executor,
     unique_labels,
 )
 from glacierc.backends.terraform.gcp_package import function_zip
@@ -197,16 +198,9 @@ def _add_keys(module: GcpModule) -> None:
     module.key_grants.extend(grants.values())
 
 
-def _tasks_by_executor(project: Project) -> dict[str, list[Task]]:
-    result: dict[str, list[Task]] = {}
-    for task in sorted(project.tasks, key=lambda t: t.name):
-        result.setdefault(task.executor, []).append(task)
-    return result
-
-
 def _add_compute(module: GcpModule, project: Project, executors: list[tuple[Executor, str]],
                  exec_labels: dict[str, str], runner_sources: Mapping[str, str]) -> None:
-    tasks = _tasks_by_executor(project)
+    tasks = tasks_by_executor(project)
     task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
     entries = pipeline_entries(project, runner_sources)
     for executor, kind in executors:
