@@ -6,8 +6,6 @@ The CLI parses flags and calls `graph_command`; every problem a user can cause c
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from glacierc.backends.graph.dot import to_dot
@@ -93,21 +91,8 @@ def _payload(project: Project, pipelines: list[Pipeline], fmt: str, select: list
 
 
 def write_atomically(path: Path, payload: str | bytes) -> None:
-    """Write to a temporary file next to `path`, then rename: a failure leaves no partial file."""
-    data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    """Through the one I/O layer: a temporary file next to `path`, then a rename (no partial file)."""
+    from glacierc.fileio import write_file
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_file(path, payload.encode("utf-8") if isinstance(payload, str) else payload)
