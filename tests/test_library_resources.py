@@ -194,8 +194,11 @@ def test_bare_and_called_decorators() -> None:
 @pytest.mark.parametrize(
     ("options", "error"),
     [
-        ({"depends_on": ["extract"]}, TypeError),
+        ({"depends_on": [""]}, TypeError),
         ({"depends_on": [print]}, TypeError),
+        ({"timeout": 1.5}, ValueError),
+        ({"retries": 101}, ValueError),
+        ({"tags": "nightly"}, ValueError),
         ({"retries": -1}, ValueError),
         ({"retries": True}, ValueError),
         ({"timeout": 0}, ValueError),

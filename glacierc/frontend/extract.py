@@ -94,6 +94,7 @@ def _collect_function(ctx: Context, found: Declarations, module: str, index: int
         options, nodes = _options(ctx, call, module, index)
         role = _decorator_role(ctx, target, options, Where(module, index, expression))
         if role == "task":
+            _positional_name(options, nodes)
             executor = target.target if isinstance(target, Method) and isinstance(target.target, ExecutorVal) else None
             if executor is not None and executor not in found.executors:
                 found.executors.append(executor)
@@ -112,6 +113,12 @@ def _options(ctx: Context, call: cst.Call | None, module: str, index: int) -> tu
         options[key] = ctx.evaluator.eval(arg.value, Scope(module, index))
         nodes[key] = arg.value
     return options, nodes
+
+
+def _positional_name(options: dict, nodes: dict) -> None:
+    """`@fn.task("name")`: the library takes the first positional argument as the task's name."""
+    if "#0" in options and "name" not in options:
+        options["name"], nodes["name"] = options.pop("#0"), nodes.pop("#0")
 
 
 def _decorator_role(ctx: Context, target: object, options: dict, where: Where) -> str | None:

@@ -39,8 +39,9 @@ def build_task(ctx: Context, decl: TaskDecl, executor: str, storage_names: froze
         params=_params(tree, function), returns=_annotation(tree, function.returns),
         depends_on=_depends_on(ctx, decl), reads=_names(reads), writes=_names(writes),
         param_reads=tuple(sorted(found.param_reads)), param_writes=tuple(sorted(found.param_writes)),
-        retries=_int_option(ctx, decl, "retries", 0) or 0, timeout=_int_option(ctx, decl, "timeout", None),
+        retries=_option(ctx, decl, "retries"), timeout=_option(ctx, decl, "timeout"),
         span=ctx.span(decl.where))
+    _option(ctx, decl, "tags")  # checked like the library does; not part of the IR yet
     return TaskInfo(task, decl, found)
 
 
@@ -86,10 +87,19 @@ def _depends_on(ctx: Context, decl: TaskDecl) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _int_option(ctx: Context, decl: TaskDecl, name: str, default: int | None) -> int | None:
+def _option(ctx: Context, decl: TaskDecl, name: str):
+    """A task option checked against the catalogue the library validates with (`glacier._task_options`):
+    not static is GLC002, outside the catalogue's limits GLC302 with the library's own message."""
+    from glacier._task_options import TASK_OPTIONS, option_problem
+
+    default = next(option.default for option in TASK_OPTIONS if option.name == name)
     value = decl.options.get(name, default)
-    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
-        return value
     where = Where(decl.module, decl.where.index, decl.option_nodes.get(name, decl.function))
-    ctx.report("GLC002", f"`{name}` must be a non-negative integer known statically", where)
+    if isinstance(value, Unknown):
+        ctx.report("GLC002", f"`{name}` must be known statically: {value.reason}", where)
+        return default
+    problem = option_problem(name, value)
+    if problem is None:
+        return value
+    ctx.report("GLC302", problem, where, help=f"`{name}`: " + next(o.doc for o in TASK_OPTIONS if o.name == name))
     return default

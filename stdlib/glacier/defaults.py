@@ -26,9 +26,10 @@ def task(
     name: str | None = None,
     /,
     *,
-    depends_on: Iterable[Task[Any, Any]] = (),
+    depends_on: Iterable[Task[Any, Any] | str] = (),
     retries: int = 0,
-    timeout: int | float | None = None,
+    timeout: int | None = None,
+        tags: Iterable[str] = (),
 ) -> Callable[[Callable[P, R]], Task[P, R]]: ...
 
 
@@ -36,9 +37,10 @@ def task(
 def task(
     *,
     name: str | None = None,
-    depends_on: Iterable[Task[Any, Any]] = (),
+    depends_on: Iterable[Task[Any, Any] | str] = (),
     retries: int = 0,
-    timeout: int | float | None = None,
+    timeout: int | None = None,
+        tags: Iterable[str] = (),
 ) -> Callable[[Callable[P, R]], Task[P, R]]: ...
 
 
@@ -47,11 +49,12 @@ def task(
     /,
     *,
     name: str | None = None,
-    depends_on: Iterable[Task[Any, Any]] = (),
+    depends_on: Iterable[Task[Any, Any] | str] = (),
     retries: int = 0,
-    timeout: int | float | None = None,
+    timeout: int | None = None,
+        tags: Iterable[str] = (),
 ) -> Any:
     """`@task` / `@task(...)`: bind a function to the implicit local executor."""
     return bind_task(
-        DEFAULT_EXECUTOR, fn_or_name, name=name, depends_on=depends_on, retries=retries, timeout=timeout
+        DEFAULT_EXECUTOR, fn_or_name, name=name, depends_on=depends_on, retries=retries, timeout=timeout, tags=tags
     )

@@ -35,9 +35,10 @@ class ExecutionResource:
         name: str | None = None,
         /,
         *,
-        depends_on: Iterable[Task[Any, Any]] = (),
+        depends_on: Iterable[Task[Any, Any] | str] = (),
         retries: int = 0,
-        timeout: int | float | None = None,
+        timeout: int | None = None,
+        tags: Iterable[str] = (),
     ) -> Callable[[Callable[P, R]], Task[P, R]]: ...
 
     @overload
@@ -46,9 +47,10 @@ class ExecutionResource:
         /,
         *,
         name: str | None = None,
-        depends_on: Iterable[Task[Any, Any]] = (),
+        depends_on: Iterable[Task[Any, Any] | str] = (),
         retries: int = 0,
-        timeout: int | float | None = None,
+        timeout: int | None = None,
+        tags: Iterable[str] = (),
     ) -> Callable[[Callable[P, R]], Task[P, R]]: ...
 
     def task(
@@ -57,13 +59,14 @@ class ExecutionResource:
         /,
         *,
         name: str | None = None,
-        depends_on: Iterable[Task[Any, Any]] = (),
+        depends_on: Iterable[Task[Any, Any] | str] = (),
         retries: int = 0,
-        timeout: int | float | None = None,
+        timeout: int | None = None,
+        tags: Iterable[str] = (),
     ) -> Any:
         """Bind a function to this executor: `@executor.task` or `@executor.task(name=..., ...)`."""
         return bind_task(
-            self, fn_or_name, name=name, depends_on=depends_on, retries=retries, timeout=timeout
+            self, fn_or_name, name=name, depends_on=depends_on, retries=retries, timeout=timeout, tags=tags
         )
 
 
@@ -72,9 +75,10 @@ def bind_task(
     fn_or_name: Callable[..., Any] | str | None,
     *,
     name: str | None,
-    depends_on: Iterable[Task[Any, Any]],
+    depends_on: Iterable[Task[Any, Any] | str],
     retries: int,
-    timeout: int | float | None,
+    timeout: int | None,
+    tags: Iterable[str] = (),
 ) -> Any:
     """Shared by `@executor.task`, `@executor.task(...)`, `@task` and `@task(...)`."""
     if isinstance(fn_or_name, str):
@@ -82,7 +86,7 @@ def bind_task(
             raise TypeError("task name given twice (positionally and as name=)")
         fn_or_name, name = None, fn_or_name
     options: dict[str, Any] = {
-        "name": name, "depends_on": depends_on, "retries": retries, "timeout": timeout,
+        "name": name, "depends_on": depends_on, "retries": retries, "timeout": timeout, "tags": tags,
     }  # fmt: skip
     if fn_or_name is not None:
         if not callable(fn_or_name):

@@ -6,7 +6,7 @@ import functools
 import importlib
 import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
@@ -40,22 +40,31 @@ class Pipeline(Generic[P, R]):
         *,
         data_dir: str | os.PathLike[str] | None = None,
         output_dir: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> Any:
         """Run the pipeline in-process ("local"), or hand its source file to the compiler.
 
         - ``"local"``: call the function and return its result; with `data_dir`, every bucket
-          `b` with path `p` resolves to `data_dir/b/p` for the duration of the call.
+          `b` with path `p` resolves to `data_dir/b/p` for the duration of the call. Task calls
+          run in the compiled runner's order (`depends_on` and write-before-read included).
         - ``"analyze"``: the compiler's analysis of the file that defines the pipeline.
         - ``"generate"``: build the artifacts of that file into `output_dir` (default ``out``).
+
+        For the compiler modes, `env` gives the values of environment variables the code reads
+        with `os.getenv` / `os.environ` (as `glacierc -e NAME=VALUE`); by default the process's
+        own environment, as the running code would see it.
         """
         if mode == "local":
+            from glacier.local_run import run_local
+
             with use_data_dir(data_dir):
-                return self.fn()  # type: ignore[call-arg]
+                return run_local(self.fn)
+        values = dict(os.environ if env is None else env)
         if mode == "analyze":
-            return _compiler_function("analyze_source_file")(self._source_file())
+            return _compiler_function("analyze_source_file")(self._source_file(), values)
         if mode == "generate":
             build = _compiler_function("build")
-            return build(self._source_file(), Path(output_dir if output_dir is not None else "out"))
+            return build(self._source_file(), Path(output_dir if output_dir is not None else "out"), values)
         raise ValueError(f"unknown run mode {mode!r}; expected one of {', '.join(MODES)}")
 
     def _source_file(self) -> Path:

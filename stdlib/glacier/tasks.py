@@ -6,6 +6,8 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
+from glacier._task_options import option_problem
+
 if TYPE_CHECKING:
     from glacier.execution import ExecutionResource
 
@@ -17,7 +19,9 @@ class Task(Generic[P, R]):
     """A function bound to an executor; calling the task calls the function in-process.
 
     `retries` and `timeout` describe how the generated runner and the cloud resources run the
-    task; an in-process call runs the function once, as written.
+    task; an in-process call runs the function once, as written. `depends_on` lists tasks or task
+    names (names are resolved when a pipeline runs). Options are checked against the catalogue the
+    compiler uses (`glacier._task_options`).
     """
 
     def __init__(
@@ -26,53 +30,32 @@ class Task(Generic[P, R]):
         *,
         executor: ExecutionResource,
         name: str | None = None,
-        depends_on: Iterable[Task[Any, Any]] = (),
+        depends_on: Iterable[Task[Any, Any] | str] | Task[Any, Any] | str = (),
         retries: int = 0,
-        timeout: int | float | None = None,
+        timeout: int | None = None,
+        tags: Iterable[str] = (),
     ) -> None:
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.executor = executor
-        self.name = _check_name(name if name is not None else fn.__name__)
-        self.depends_on = _check_depends_on(self.name, depends_on)
-        self.retries = _check_retries(retries)
-        self.timeout = _check_timeout(timeout)
+        self.name: str = _checked("name", name if name is not None else fn.__name__)
+        items = (depends_on,) if isinstance(depends_on, Task | str) else tuple(depends_on)
+        self.depends_on: tuple[Task[Any, Any] | str, ...] = _checked("depends_on", items)
+        self.retries: int = _checked("retries", retries)
+        self.timeout: int | None = _checked("timeout", timeout)
+        self.tags: tuple[str, ...] = _checked("tags", tuple(tags) if not isinstance(tags, str) else tags)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        return self.fn(*args, **kwargs)
+        from glacier.local_run import call_task
+
+        return call_task(self, args, kwargs)
 
     def __repr__(self) -> str:
         return f"<Task {self.name!r} on {self.executor.kind} executor>"
 
 
-def _check_name(name: object) -> str:
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"task name must be a non-empty string, got {name!r}")
-    return name
-
-
-def _check_depends_on(name: str, depends_on: Iterable[object]) -> tuple[Task[Any, Any], ...]:
-    if isinstance(depends_on, Task):
-        depends_on = (depends_on,)
-    tasks: list[Task[Any, Any]] = []
-    for item in depends_on:
-        if not isinstance(item, Task):
-            kind = type(item).__name__
-            raise TypeError(f"task {name!r}: depends_on must list tasks, got {item!r} ({kind})")
-        tasks.append(item)
-    return tuple(tasks)
-
-
-def _check_retries(retries: object) -> int:
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-        raise ValueError(f"retries must be an integer >= 0, got {retries!r}")
-    return retries
-
-
-def _check_timeout(timeout: object) -> int | float | None:
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
-    return timeout
-
+def _checked(option: str, value: Any) -> Any:
+    problem = option_problem(option, value)
+    if problem is None:
+        return value
+    raise (TypeError if option == "depends_on" else ValueError)(f"{problem}")
