@@ -14,11 +14,15 @@ class UsageError(Exception):
 
 def parse_env(pairs: list[str] | None) -> dict[str, str]:
     """`-e NAME=VALUE` flags as a mapping."""
+    from glacierc.diagnostics.render import printable
+
     env = {}
     for pair in pairs or ():
         name, sep, value = pair.partition("=")
         if not sep or not name.isidentifier():
-            raise UsageError(f"`-e {pair}` is not of the form NAME=VALUE")
+            raise UsageError(f"`-e {printable(pair)}` is not of the form NAME=VALUE")
+        if printable(pair) != pair:  # non-UTF-8 bytes arrive as lone surrogates (surrogateescape)
+            raise UsageError(f"`-e {printable(pair)}`: the value must be UTF-8 text without control characters")
         env[name] = value
     return env
 

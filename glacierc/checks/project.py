@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from glacierc.checks.glc306_storage_names import invalid_storage_names
+from glacierc.checks.glc307_storage_paths import invalid_storage_paths
 from glacierc.diagnostics.codes import RULES
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir import nodes as ir
@@ -113,7 +115,7 @@ def unknown_arguments(project: ir.Project) -> Iterator[Diagnostic]:
 
 
 PROJECT_CHECKS = (unknown_dependencies, unused_tasks, unused_storage, frame_type_mismatches, read_before_write,
-                  duplicate_names, unknown_arguments)
+                  duplicate_names, unknown_arguments, invalid_storage_names, invalid_storage_paths)
 
 
 def run_all(project: ir.Project) -> list[Diagnostic]:

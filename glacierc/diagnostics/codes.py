@@ -55,7 +55,7 @@ _rule("GLC002", "not-static", E, "a value that must be known statically is not",
       "limits must be decidable at compile time. Pass run-time choices through `os.getenv` with a "
       "default, and give the value at compile time with `-e NAME=VALUE`.",
       _HEAD + "import random\nother = provider.bucket(bucket=random.choice(['a', 'b']), path='x.csv')\n",
-      _HEAD + "import os\nother = provider.bucket(bucket=os.getenv('BUCKET', 'a'), path='x.csv')\n")
+      _HEAD + "import os\nother = provider.bucket(bucket=os.getenv('BUCKET', 'acme-a'), path='x.csv')\n")
 _rule("GLC003", "unreadable-source", E, "the file cannot be read as Python source",
       "Reports a file that cannot be read, is not text, or is not valid in its declared encoding.",
       "The compiler only analyses text it can decode exactly as Python would.",
@@ -217,6 +217,21 @@ _rule("GLC305", "config-wrong-role", E, "config of the wrong kind for this resou
       "Each execution method creates one kind of resource; its config must describe that kind.",
       _HEAD + "from glacier.config import EC2Config\nvm = provider.serverless(config=EC2Config())\n",
       _HEAD + "from glacier.config import EC2Config\nvm = provider.vm(config=EC2Config())\n")
+_rule("GLC306", "invalid-storage-name", E, "a bucket or container name its cloud does not accept",
+      "Reports a bucket (S3, Cloud Storage), container (Azure Blob) or local bucket directory whose name breaks "
+      "the cloud's naming rules (length, characters, first and last character, reserved prefixes and "
+      "suffixes); the message names the rule broken.",
+      "The cloud would refuse the name when Terraform applies; worse, a name such as `*` (given with "
+      "`-e BUCKET=*`) would turn a least-privilege grant into one on every bucket of the account.",
+      _HEAD + "other = provider.bucket(bucket='*', path='x.csv')\n",
+      _HEAD + "other = provider.bucket(bucket='acme-landing', path='x.csv')\n")
+_rule("GLC307", "invalid-storage-path", E, "an object path that is not a plain path inside its bucket",
+      "Reports a storage path that is absolute, has a `.` or `..` segment, an empty segment, a backslash, "
+      "control characters, or a wildcard other than `*` in its final segment.",
+      "The path decides what the generated IAM grants and where the runner reads and writes: `../x` or "
+      "`*/x.csv` would reach data the pipeline was never proven to touch.",
+      _HEAD + "other = provider.bucket(bucket='data', path='../secrets/x.csv')\n",
+      _HEAD + "other = provider.bucket(bucket='data', path='landing/*.csv')\n")
 _rule("GLC401", "unsupported-on-target", E, "the target cloud cannot express this resource",
       "Reports a declaration the Terraform backend cannot generate for the provider's cloud.",
       "Nothing is silently dropped: what cannot be generated is reported.",

@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 
 from glacierc.diagnostics.model import Diagnostic, Severity
 
 FORMATS = ("full", "concise", "json", "sarif", "github")
+
+#: What must never reach a terminal or a CI log raw: C0 and C1 controls (ESC starts ANSI sequences, CR and LF
+#: start a new log line, hence a new `::workflow-command::`), DEL, line and paragraph separators, bidi
+#: embeddings, overrides and isolates (they reorder what a reader sees) and lone surrogates (not encodable).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` with every character of `_UNPRINTABLE` written as a Python escape (`\\x1b`, `\\u202e`); the
+    one function every user string (messages, help, file names) passes through before it is shown."""
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def render(fmt: str, diagnostics: Sequence[Diagnostic], texts: Mapping[str, str], display: Mapping[str, str],
@@ -28,17 +45,20 @@ def render(fmt: str, diagnostics: Sequence[Diagnostic], texts: Mapping[str, str]
 
 
 def _displayed(diagnostic: Diagnostic, display: Mapping[str, str]) -> Diagnostic:
-    """File names as the user gave them (the IR keeps project-relative names), in the fix too."""
+    """File names as the user gave them (the IR keeps project-relative names), in the fix too, and every
+    user string made `printable` (the fix's edit contents are code, applied by `--fix`, kept as they are)."""
     from dataclasses import replace
 
-    shown = display.get(diagnostic.span.file)
-    if not shown:
-        return diagnostic
+    def shown(file: str) -> str:
+        return printable(display.get(file) or file)
+
     fix = diagnostic.fix
     if fix is not None:
-        edits = tuple(replace(e, span=replace(e.span, file=display.get(e.span.file, e.span.file))) for e in fix.edits)
-        fix = replace(fix, edits=edits)
-    return replace(diagnostic, span=replace(diagnostic.span, file=shown), fix=fix)
+        edits = tuple(replace(e, span=replace(e.span, file=shown(e.span.file))) for e in fix.edits)
+        fix = replace(fix, message=printable(fix.message), edits=edits)
+    return replace(diagnostic, message=printable(diagnostic.message), span=replace(diagnostic.span,
+                   file=shown(diagnostic.span.file)), help=printable(diagnostic.help) if diagnostic.help else None,
+                   fix=fix)
 
 
 def concise_line(d: Diagnostic) -> str:
@@ -67,6 +87,8 @@ def _snippet(d: Diagnostic, text: str | None, paint) -> list[str]:
     gutter = " " * len(str(d.span.line))
     start = max(d.span.column - 1, 0)
     end = d.span.end_column - 1 if d.span.end_line == d.span.line else len(line)
+    end = len(printable(line[:end]))
+    start, line = len(printable(line[:start])), printable(line)  # escapes widen the text before the carets
     carets = "^" * max(1, min(end, len(line)) - start)
     return [f"{gutter} {paint('|', '34')}", f"{paint(str(d.span.line), '34')} {paint('|', '34')} {line}",
             f"{gutter} {paint('|', '34')} {' ' * start}{paint(carets, _SEVERITY_COLOR[d.severity])}"]

@@ -49,7 +49,9 @@ def storage_ir(ctx: Context, value: StorageVal) -> ir.Storage | None:
         detected = "parquet"
     config = config_ir(ctx, value.config, "storage", provider.cloud) if value.config else None
     return ir.Storage(value.name or bucket, provider.name, bucket, path, detected,
-                      storage_uri(provider, bucket, path), config, ctx.span(value.where))
+                      storage_uri(provider, bucket, path), config, ctx.span(value.where),
+                      ctx.span(value.bucket_where or value.where, exact=True),
+                      ctx.span(value.path_where or value.where, exact=True))
 
 
 def executor_ir(ctx: Context, value: ExecutorVal) -> ir.Executor:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -16,6 +17,7 @@ from glacierc.frontend.values import (DeclRef, EnvVal, ExecutorVal, FunctionRef,
                                       ModuleRef, ProviderVal, Qual, StorageVal, Unknown, Where)
 
 MAX_CALL_DEPTH = 16
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 MAX_EVAL_DEPTH = 100  # nested evaluations (sub-expressions, names defined by names, helper calls): each costs
 #                       2-10 Python frames, and the whole chain must stay inside Python's recursion limit
 _BINARY = {cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
@@ -115,7 +117,11 @@ class Evaluator:
     _eval_Imaginary = _eval_Integer
 
     def _eval_SimpleString(self, node: cst.SimpleString, scope: Scope) -> object:
-        return self._eval_Integer(node, scope)  # ast.literal_eval parses a literal; it executes nothing
+        value = self._eval_Integer(node, scope)  # ast.literal_eval parses a literal; it executes nothing
+        if isinstance(value, str) and _SURROGATE.search(value):  # no UTF-8 form: never an IR string
+            return Unknown("the string holds a lone surrogate (`\\ud800`-`\\udfff`), which is not text",
+                           Where(scope.module, scope.index, node))
+        return value
 
     def _eval_ConcatenatedString(self, node: cst.ConcatenatedString, scope: Scope) -> object:
         return self._binary(operator.add, self.eval(node.left, scope), self.eval(node.right, scope), node, scope)

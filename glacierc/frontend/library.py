@@ -74,6 +74,11 @@ def _call_qual(ev: Evaluator, qual: str, args: list, kwargs: dict, nodes: dict, 
     return Unknown(f"the call to `{qual}` cannot be evaluated statically", where)
 
 
+def _argument_where(nodes: dict, keyword: str, position: int, where: Where) -> Where:
+    node = nodes.get(keyword, nodes.get(position))
+    return Where(where.module, where.index, node) if node is not None else where
+
+
 def _keyword_nodes(nodes: dict) -> dict:
     return {k: v for k, v in nodes.items() if isinstance(k, str)}
 
@@ -86,7 +91,9 @@ def _call_method(method: Method, args: list, kwargs: dict, nodes: dict, where: W
         config = bound.get("config")
         return StorageVal(target, bound.get("bucket", Unknown("`bucket=` is missing", where)),
                           bound.get("path", Unknown("`path=` is missing", where)), bound.get("format"),
-                          config if isinstance(config, ConfigVal) else None, where)
+                          config if isinstance(config, ConfigVal) else None, where,
+                          bucket_where=_argument_where(nodes, "bucket", 0, where),
+                          path_where=_argument_where(nodes, "path", 1, where))
     if isinstance(target, ProviderVal) and attr in EXECUTOR_METHODS:
         config = kwargs.get("config", args[0] if args and attr != "serverless" else None)
         if attr == "serverless" and config is None and args and isinstance(args[-1], ConfigVal):

@@ -113,8 +113,8 @@ def parse(source: SourceFile, reporter: Reporter) -> cst.Module | None:
         return None
     try:
         tree = parse_source(source.text)
-    except cst.ParserSyntaxError as error:
-        line, column, message = _syntax_error_position(source.text, error)
+    except (cst.ParserSyntaxError, cst.CSTValidationError) as error:  # validation: e.g. an identifier of a
+        line, column, message = _syntax_error_position(source.text, error)  # newer Unicode than this Python's
         reporter.emit("GLC001", f"syntax error: {message}", Span(source.name, line, column, line, column + 1))
     except RecursionError:
         reporter.emit("GLC004", "the file is nested too deeply to parse", Span.whole_file(source.name))
@@ -135,7 +135,7 @@ def parse_source(text: str) -> cst.Module:
     return cst.parse_module(text)
 
 
-def _syntax_error_position(text: str, error: cst.ParserSyntaxError) -> tuple[int, int, str]:
+def _syntax_error_position(text: str, error: Exception) -> tuple[int, int, str]:
     """LibCST's native parser reports imprecise positions; CPython's parser (`ast.parse` only parses,
     it never executes) gives the exact place and a clearer message."""
     import ast
@@ -146,6 +146,8 @@ def _syntax_error_position(text: str, error: cst.ParserSyntaxError) -> tuple[int
         return exact.lineno or 1, max(exact.offset or 1, 1), exact.msg
     except (ValueError, RecursionError, MemoryError):
         pass
+    if not isinstance(error, cst.ParserSyntaxError):
+        return 1, 1, str(error).strip().splitlines()[0] if str(error).strip() else "invalid syntax"
     message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
     return max(error.raw_line, 1), error.raw_column + 1, message
 

@@ -70,6 +70,9 @@ class StorageVal:
     config: ConfigVal | None
     where: Where
     name: str | None = None
+    #: The syntax nodes of the `bucket` and `path` arguments (what a name or path diagnostic points at).
+    bucket_where: Where | None = None
+    path_where: Where | None = None
 
 
 @dataclass(eq=False, slots=True)

@@ -51,6 +51,8 @@ class Storage:
     uri: str
     config: Config | None
     span: Span
+    bucket_span: Span | None = None  # the `bucket=` argument (None: the declaration's span is used)
+    path_span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,11 +40,12 @@ def key_patterns(path: str) -> tuple[str, ...]:
     """The object keys a storage path covers, as IAM resource patterns.
 
     A file is its key; a directory (trailing `/` or a last segment without a suffix, such as a
-    partitioned dataset) is `dir/*` (and the key itself); a glob is its directory prefix `/*`.
+    partitioned dataset) is `dir/*` (and the key itself); a glob is the prefix before its `*`, then `*`.
+    `check` (GLC307) has already refused every path with another wildcard, a `..` or a leading `/`, so a
+    pattern never reaches past the storage the data flow proved.
     """
     if any(char in path for char in _GLOB):
-        head = path[: min(path.index(c) for c in _GLOB if c in path)]
-        return (head[: head.rfind("/") + 1] + "*",)
+        return (path[: min(path.index(c) for c in _GLOB if c in path)] + "*",)
     if not path or path.endswith("/"):
         return (path + "*",)
     if "." not in path.rsplit("/", 1)[-1]:

@@ -9,7 +9,6 @@ management-policy rule moving that path to the tier right away. Lifecycle rules 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from glacierc.backends.terraform.common import Skip, config_values, source_comment
@@ -19,7 +18,6 @@ from glacierc.ir.nodes import Storage
 TIERS = ("Hot", "Cool", "Cold", "Archive")
 SOFT_DELETE_DAYS = 7
 _ACCOUNT_LEVEL = ("versioning", "encryption", "replication")
-_CONTAINER = re.compile(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")
 GEO_REPLICATION = ("GRS", "RAGRS", "GZRS", "RAGZRS")
 _PUBLIC = ("the pipeline runner and the tasks reach storage over HTTPS with Entra ID from outside a private "
            "network; add private endpoints and turn public access off if all of them run in a virtual network")
@@ -119,12 +117,6 @@ def containers_of(storage: list[Storage], labels: dict[str, str]
     containers, diagnostics = [], []
     for name in sorted(groups):
         members = sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name))
-        if not _CONTAINER.fullmatch(name):
-            diagnostics.append(Diagnostic(
-                "GLC401", Severity.ERROR,
-                f"storage `{members[0].name}`: `{name}` is not a valid Azure container name (3-63 of a-z 0-9 "
-                "and single hyphens, starting and ending with a letter or digit)",
-                members[0].span))
         containers.append(Container(name, labels[name],
                                     source_comment((m.span, f"storage {m.name}") for m in members)))
     return tuple(containers), diagnostics

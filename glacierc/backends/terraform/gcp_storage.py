@@ -21,7 +21,6 @@ ABORT_MULTIPART_DAYS = 7
 GENERATED_NONCURRENT_DAYS = 7
 _BUCKET_LEVEL = ("versioning", "storage_class", "location", "kms_key_name")
 _KMS_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
-_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]")
 BUCKET_SKIPS = (
     Skip("CKV_GCP_62", "usage and storage logs need a log bucket of your own; enable them there if required"),
 )
@@ -79,11 +78,6 @@ def _bucket(name: str, label: str, members: list[Storage], region: str) -> tuple
         diagnostics.append(_limit(members[0], f"kms_key_name {key!r} is not a Cloud KMS key name "
                                               "(projects/P/locations/L/keyRings/R/cryptoKeys/K)"))
         key = None
-    if not _BUCKET_NAME.fullmatch(name) or "google" in name or name.startswith("goog"):
-        diagnostics.append(Diagnostic(
-            "GLC401", Severity.ERROR, f"storage `{members[0].name}`: `{name}` is not a valid Cloud Storage "
-            "bucket name (3-222 of a-z 0-9 . _ -, starting and ending with a letter or digit, no 'google')",
-            members[0].span))
     versioning = bool(first["versioning"])
     rules, found = _rules(members, values, versioning)
     diagnostics.extend(found)

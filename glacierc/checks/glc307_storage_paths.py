@@ -1,0 +1,46 @@
+"""GLC307 invalid-storage-path: an object path that could name more, or other, storage than it says.
+
+A path is relative to its bucket, `/`-separated, made of non-empty segments that are not `.` or `..`, with
+no control characters and no backslash. The one wildcard the language has is `*` in the final segment of a
+dataset glob (`events/*.parquet`); a trailing `/` names a partitioned dataset (`scores/`). So the IAM grant of
+a path is the path itself, or the prefix before its `*` (`backends/terraform/access.key_patterns`), never wider.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from glacierc.diagnostics.codes import RULES
+from glacierc.diagnostics.model import Diagnostic
+from glacierc.ir import nodes as ir
+
+CODE = "GLC307"
+MAX_PATH = 1024  # S3 and Cloud Storage object names: 1,024 bytes of UTF-8
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def path_rule(path: str) -> str | None:
+    """The rule `path` breaks, or None."""
+    segments = path.split("/")
+    inner = segments[:-1]
+    checks = (
+        (len(path.encode("utf-8", "surrogatepass")) > MAX_PATH, f"at most {MAX_PATH} bytes"),
+        (_CONTROL.search(path) is not None, "no control or invisible formatting characters"),
+        (path.startswith("/"), "relative to the bucket: no leading `/`"),
+        ("\\" in path, "`/` separates segments: no backslash"),
+        (any(s in (".", "..") for s in segments), "no `.` or `..` segment"),
+        (any(not s for s in inner), "no empty segment (`//`)"),
+        (any(c in path for c in "?[]{}"), "no `?`, `[`, `]`, `{` or `}` (the only wildcard is `*`)"),
+        (any("*" in s for s in inner), "`*` only in the final segment (a dataset glob like `events/*.parquet`)"),
+    )
+    return next((rule for broken, rule in checks if broken), None)
+
+
+def invalid_storage_paths(project: ir.Project) -> Iterator[Diagnostic]:
+    for storage in project.storage:
+        broken = path_rule(storage.path)
+        if broken is not None:
+            yield Diagnostic(CODE, RULES[CODE].severity, f"storage `{storage.name}`: `{storage.path}` is not a valid "
+                             f"object path: the rule broken is \"{broken}\"", storage.path_span or storage.span,
+                             help="write the path relative to the bucket, `/`-separated, e.g. `events/day.parquet`")
