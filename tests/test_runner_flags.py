@@ -166,11 +166,14 @@ def test_resume_needs_checkpoint(aws):
     assert result.returncode == 2 and "--resume needs --checkpoint DIR" in result.stderr
 
 
-def test_run_node_reads_and_saves_checkpoints(tmp_path):
-    """How cloud functions run one node: inputs from the checkpoint, the result saved there."""
+def test_run_node_reads_and_saves_checkpoints(tmp_path, monkeypatch):
+    """How cloud functions run one node: inputs from the staging store of the function's environment,
+    the result saved there."""
     data = copy_data("aws_etl", tmp_path)
     module = load_module(write_runner(tmp_path, EXAMPLES / "aws_etl" / "pipeline.py"))
-    event = {"data_dir": str(data), "checkpoint": str(tmp_path / "ckpt")}
+    monkeypatch.setenv("GLACIER_DATA_DIR", str(data))
+    monkeypatch.setenv("GLACIER_STAGING_URI", str(tmp_path / "ckpt"))
+    event = {"pipeline": "aws_etl"}
     with pytest.raises(module.UsageError, match="needs the result of `extract`, which no checkpoint holds"):
         module.run_node("clean", event)
     for node in ("extract", "load_users", "clean", "enrich"):
