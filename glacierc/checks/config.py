@@ -30,7 +30,20 @@ def config_problems(config_type: str, fields: dict[str, object], role: str, clou
         if spec.required and spec.name not in fields:
             problems.append(Problem("GLC304", f"`{config_type}` requires `{spec.name}`",
                                     help=f"add `{spec.name}=...`: {spec.doc}"))
+    if not any(p.code in ("GLC301", "GLC302") for p in problems):
+        problems += _cross_field(config_type, specs, fields)
     return problems
+
+
+def _cross_field(config_type: str, specs: dict, fields: dict[str, object]) -> list[Problem]:
+    """Limits that depend on other fields (the catalogue's `field_rules`), judged on the fields
+    known statically; the library raises the same message."""
+    from glacier.config import canonical, cross_field_problems
+
+    known = {name: canonical(config_type, name, _plain(value)) for name, value in fields.items()
+             if name in specs and not isinstance(value, Unknown) and _checkable(value)}
+    return [Problem("GLC302", message, field, help=_limit_help(specs[field]))
+            for field, message in cross_field_problems(config_type, known)]
 
 
 def _role_and_cloud(config_type: str, cls: type, role: str, cloud: str) -> list[Problem]:

@@ -81,8 +81,17 @@ def config_ir(ctx: Context, value: ConfigVal, role: str, cloud: str, *, check: b
             where = Where(value.where.module, value.where.index, node) if node is not None else value.where
             _not_static(ctx, field, f"{value.type}.{key}", where)
             continue
-        fields.append((key, freeze(ctx, field, value.where)))
+        fields.append((key, freeze(ctx, _canonical(value.type, key, field), value.where)))
     return ir.Config(value.type, tuple(fields))
+
+
+def _canonical(config_type: str, field: str, value: object) -> object:
+    """A choice in the catalogue's own spelling (`tier="hot"` is emitted as Terraform's `Hot`)."""
+    from glacier.config import CATALOGUE, canonical, fields_of
+
+    if not isinstance(value, str) or config_type not in CATALOGUE:
+        return value
+    return canonical(config_type, field, value) if any(s.name == field for s in fields_of(config_type)) else value
 
 
 def _is_data(value: object) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import MISSING, dataclass
 from typing import Any, ClassVar
 
@@ -38,6 +38,17 @@ class FieldSpec:
     choices: tuple[object, ...] | None
     unit: str
     doc: str
+    fold: Callable[[str], str] | None = None  # choices compared through it (e.g. without case)
+
+
+def fold_case(text: str) -> str:
+    """Choices compared without case: `tier="hot"` is `"Hot"`."""
+    return text.casefold()
+
+
+def fold_case_and_spaces(text: str) -> str:
+    """Choices compared without case and spaces: `"West Europe"` is `"westeurope"`."""
+    return "".join(text.split()).casefold()
 
 
 def spec(
@@ -49,8 +60,12 @@ def spec(
     unit: str = "",
     doc: str = "",
     factory: Any = None,
+    fold: Callable[[str], str] | None = None,
 ) -> Any:
-    """Declare a config field with its limits; no default and no factory means required."""
+    """Declare a config field with its limits; no default and no factory means required.
+
+    With `fold`, a string is one of the `choices` when it folds to the same text as a choice
+    (`fold_case`, `fold_case_and_spaces`), and the config holds the choice's own spelling."""
     meta = {
         _META_KEY: {
             "minimum": minimum,
@@ -58,6 +73,7 @@ def spec(
             "choices": tuple(choices) if choices is not None else None,
             "unit": unit,
             "doc": doc,
+            "fold": fold,
         }
     }
     if factory is not None:
@@ -79,6 +95,28 @@ class Config:
             if message is not None:
                 raise ValueError(message)
             object.__setattr__(self, field.name, _normalise(type(self), field.name, value))
+        for _, message in self.field_rules({f.name: getattr(self, f.name) for f in fields_of(type(self))}):
+            raise ValueError(message)
+
+    @classmethod
+    def field_rules(cls, values: Mapping[str, object]) -> Iterator[tuple[str, str]]:
+        """Limits that depend on other fields, as (field, message). `values` holds the fields
+        known (the compiler leaves out those it cannot evaluate): a rule skips what is absent."""
+        return iter(())
+
+
+def cross_field_problems(cls_or_name: type[Config] | str, values: Mapping[str, object]) -> list[tuple[str, str]]:
+    """(field, message) for every rule of the class that `values` (defaults filled in) breaks."""
+    cls = config_class(cls_or_name)
+    known = {spec_.name: spec_.default for spec_ in fields_of(cls)}
+    known.update(values)
+    return list(cls.field_rules(known))
+
+
+def canonical(cls_or_name: type[Config] | str, field: str, value: object) -> object:
+    """The catalogue's own spelling of a choice given in another case (or with spaces)."""
+    spec_ = {s.name: s for s in fields_of(cls_or_name)}.get(field)
+    return value if spec_ is None else _canonical_choice(spec_, value)
 
 
 def config_class(cls_or_name: type[Config] | str) -> type[Config]:
@@ -117,6 +155,7 @@ def _field_spec(field: dataclasses.Field[Any]) -> FieldSpec:
         choices=meta.get("choices"),
         unit=meta.get("unit", ""),
         doc=meta.get("doc", ""),
+        fold=meta.get("fold"),
     )
 
 
@@ -147,7 +186,7 @@ def _unknown_field_message(cls: type[Config], field: str, known: list[str]) -> s
 
 def _limit_problem(subject: str, spec_: FieldSpec, value: object) -> str | None:
     unit = f" {spec_.unit}" if spec_.unit else ""
-    if spec_.choices is not None and value not in spec_.choices:
+    if spec_.choices is not None and _canonical_choice(spec_, value) not in spec_.choices:
         allowed = ", ".join(repr(choice) for choice in spec_.choices)
         return f"{subject} is not one of {allowed}"
     if not isinstance(value, int | float):
@@ -160,6 +199,13 @@ def _limit_problem(subject: str, spec_: FieldSpec, value: object) -> str | None:
     if high is not None and low is None and value > high:
         return f"{subject} is above the maximum {high}{unit}"
     return None
+
+
+def _canonical_choice(spec_: FieldSpec, value: object) -> object:
+    if spec_.fold is None or not isinstance(value, str) or spec_.choices is None:
+        return value
+    folded = spec_.fold(value)
+    return next((c for c in spec_.choices if isinstance(c, str) and spec_.fold(c) == folded), value)
 
 
 # --- types ------------------------------------------------------------------------------------
@@ -243,6 +289,8 @@ def _type_name(annotation: Any) -> str:
 def _normalise(cls: type[Config], field: str, value: object) -> object:
     """Lists become tuples and dicts become the nested config class (e.g. lifecycle rules)."""
     origin: object = typing.get_origin(_hints(cls)[field])
+    if isinstance(value, str):
+        return canonical(cls, field, value)
     if origin is not tuple or not isinstance(value, list | tuple):
         return value
     item = _tuple_item(cls, field)

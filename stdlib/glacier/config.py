@@ -21,14 +21,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from glacier._catalogue import CATALOGUE, Config, FieldSpec, check_value, fields_of, spec
+from collections.abc import Iterator, Mapping
+
+from glacier._catalogue import (
+    CATALOGUE,
+    Config,
+    FieldSpec,
+    canonical,
+    check_value,
+    cross_field_problems,
+    fields_of,
+    fold_case,
+    fold_case_and_spaces,
+    spec,
+)
 from glacier.limits import (
     AWS_REGIONS,
     AZURE_BLOB_TIERS,
+    AZURE_CONSUMPTION_TIMEOUT,
     AZURE_FUNCTION_PLANS,
     AZURE_FUNCTION_PYTHON,
+    AZURE_LOCATIONS,
     AZURE_REPLICATION,
     CLOUD_FUNCTION_RUNTIMES,
+    GCP_REGIONS,
     GCS_STORAGE_CLASSES,
     LAMBDA_RUNTIMES,
     LIFECYCLE_STORAGE_CLASSES,
@@ -58,7 +74,9 @@ __all__ = [
     "LocalConfig",
     "S3Config",
     "SparkConfig",
+    "canonical",
     "check_value",
+    "cross_field_problems",
     "fields_of",
     "spec",
 ]
@@ -81,7 +99,7 @@ class LifecycleRule(Config):
         None, minimum=0, unit="days", doc="Move objects to storage_class after this many days.",
     )
     storage_class: str | None = spec(
-        None, choices=LIFECYCLE_STORAGE_CLASSES,
+        None, choices=LIFECYCLE_STORAGE_CLASSES, fold=fold_case,
         doc="Target class/tier of the transition (of the bucket's cloud).",
     )
 
@@ -115,7 +133,10 @@ class GcpConfig(Config):
     ROLE: ClassVar[str] = "provider"
 
     project_id: str = spec(doc="Google Cloud project id (required).")
-    region: str = spec("us-central1", doc="Default region, e.g. 'us-central1' or 'europe-west1'.")
+    region: str = spec(
+        "us-central1", choices=GCP_REGIONS, fold=fold_case,
+        doc="Default region, e.g. 'us-central1' or 'europe-west1'.",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,7 +147,10 @@ class AzureConfig(Config):
     ROLE: ClassVar[str] = "provider"
 
     subscription_id: str = spec(doc="Azure subscription id (required).")
-    location: str = spec("eastus", doc="Azure location, e.g. 'eastus' or 'westeurope'.")
+    location: str = spec(
+        "eastus", choices=AZURE_LOCATIONS, fold=fold_case_and_spaces,
+        doc="Azure location, e.g. 'eastus' or 'westeurope' (or its display name, 'West Europe').",
+    )
     resource_group: str | None = spec(
         None, doc="Resource group to use; None = one named after the pipeline.",
     )
@@ -162,7 +186,7 @@ class S3Config(Config):
         None, doc="KMS key ARN/id for aws:kms; None = the AWS managed key.",
     )
     storage_class: str = spec(
-        "STANDARD", choices=S3_STORAGE_CLASSES, doc="Storage class of written objects.",
+        "STANDARD", choices=S3_STORAGE_CLASSES, fold=fold_case, doc="Storage class of written objects.",
     )
     lifecycle_rules: tuple[LifecycleRule, ...] = spec((), doc="Expiration/transition rules.")
 
@@ -176,7 +200,7 @@ class GCSConfig(Config):
 
     versioning: bool = spec(True, doc="Keep noncurrent object versions.")
     storage_class: str = spec(
-        "STANDARD", choices=GCS_STORAGE_CLASSES, doc="Default storage class of the bucket.",
+        "STANDARD", choices=GCS_STORAGE_CLASSES, fold=fold_case, doc="Default storage class of the bucket.",
     )
     location: str | None = spec(
         None, doc="Bucket location (region or multi-region); None = the provider region.",
@@ -196,12 +220,12 @@ class AzureBlobConfig(Config):
 
     versioning: bool = spec(True, doc="Enable blob versioning on the storage account.")
     tier: str = spec(
-        "Hot", choices=AZURE_BLOB_TIERS,
+        "Hot", choices=AZURE_BLOB_TIERS, fold=fold_case,
         doc="Access tier of written blobs (Archive: blob level only).",
     )
     encryption: bool = spec(True, doc="Require infrastructure (double) encryption on the account.")
     replication: str = spec(
-        "LRS", choices=AZURE_REPLICATION, doc="Storage account replication type.",
+        "LRS", choices=AZURE_REPLICATION, fold=fold_case, doc="Storage account replication type.",
     )
     lifecycle_rules: tuple[LifecycleRule, ...] = spec((), doc="Management policy rules.")
 
@@ -271,16 +295,23 @@ class AzureFunctionConfig(Config):
     ROLE: ClassVar[str] = "serverless"
 
     plan: str = spec(
-        "Y1", choices=AZURE_FUNCTION_PLANS,
+        "Y1", choices=AZURE_FUNCTION_PLANS, fold=fold_case,
         doc="Hosting plan SKU: Y1 = Consumption, EP1-EP3 = Elastic Premium.",
     )
     timeout: int = spec(
-        300, minimum=1, maximum=600, unit="s",
-        doc="functionTimeout; 600 s is the Consumption plan maximum.",
+        300, minimum=1, unit="s",
+        doc="functionTimeout; at most 600 s on the Consumption plan (Y1), unbounded on Elastic Premium.",
     )
     runtime_version: str = spec(
         "3.11", choices=AZURE_FUNCTION_PYTHON, doc="Python version of the Functions host.",
     )
+
+    @classmethod
+    def field_rules(cls, values: Mapping[str, object]) -> Iterator[tuple[str, str]]:
+        timeout, plan = values.get("timeout"), values.get("plan")
+        if plan == "Y1" and isinstance(timeout, int) and timeout > AZURE_CONSUMPTION_TIMEOUT:
+            yield "timeout", (f"AzureFunctionConfig.timeout = {timeout} is above the Consumption plan (Y1) "
+                              f"maximum of {AZURE_CONSUMPTION_TIMEOUT} s; use an Elastic Premium plan (EP1-EP3)")
 
 
 # --- virtual machines -------------------------------------------------------------------------
@@ -384,6 +415,12 @@ class DataprocConfig(Config):
         doc="Primary workers (0 = single-node cluster, else at least 2).",
     )
     image_version: str = spec("2.2-debian12", doc="Dataproc image version.")
+
+    @classmethod
+    def field_rules(cls, values: Mapping[str, object]) -> Iterator[tuple[str, str]]:
+        if values.get("num_workers") == 1:
+            yield "num_workers", ("DataprocConfig.num_workers = 1: a Dataproc cluster has 0 primary workers "
+                                  "(single node) or at least 2")
 
 
 CATALOGUE.update(

@@ -39,3 +39,30 @@ AZURE_FUNCTION_PYTHON = ("3.9", "3.10", "3.11", "3.12")
 LIFECYCLE_STORAGE_CLASSES = tuple(
     dict.fromkeys(S3_STORAGE_CLASSES + GCS_STORAGE_CLASSES + AZURE_BLOB_TIERS)
 )
+#: Google Cloud regions (Compute Engine region names, 2026).
+GCP_REGIONS = (
+    "africa-south1", "asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2",
+    "asia-northeast3", "asia-south1", "asia-south2", "asia-southeast1", "asia-southeast2",
+    "australia-southeast1", "australia-southeast2", "europe-central2", "europe-north1",
+    "europe-north2", "europe-southwest1", "europe-west1", "europe-west10", "europe-west12",
+    "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8", "europe-west9",
+    "me-central1", "me-central2", "me-west1", "northamerica-northeast1", "northamerica-northeast2",
+    "northamerica-south1", "southamerica-east1", "southamerica-west1", "us-central1", "us-east1",
+    "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
+)  # fmt: skip
+#: Azure locations as the Resource Manager names them (display names such as "West Europe" are
+#: accepted too: compared without case and spaces).
+AZURE_LOCATIONS = (
+    "australiacentral", "australiacentral2", "australiaeast", "australiasoutheast", "austriaeast",
+    "belgiumcentral", "brazilsouth", "brazilsoutheast", "canadacentral", "canadaeast", "centralindia",
+    "centralus", "chilecentral", "eastasia", "eastus", "eastus2", "francecentral", "francesouth",
+    "germanynorth", "germanywestcentral", "indonesiacentral", "israelcentral", "italynorth",
+    "japaneast", "japanwest", "jioindiacentral", "jioindiawest", "koreacentral", "koreasouth",
+    "malaysiawest", "mexicocentral", "newzealandnorth", "northcentralus", "northeurope",
+    "norwayeast", "norwaywest", "polandcentral", "qatarcentral", "southafricanorth",
+    "southafricawest", "southcentralus", "southeastasia", "southindia", "spaincentral",
+    "swedencentral", "swedensouth", "switzerlandnorth", "switzerlandwest", "uaecentral", "uaenorth",
+    "uksouth", "ukwest", "westcentralus", "westeurope", "westindia", "westus", "westus2", "westus3",
+)  # fmt: skip
+#: Longest functionTimeout of the Consumption plan (Y1); Elastic Premium has no fixed maximum.
+AZURE_CONSUMPTION_TIMEOUT = 600
