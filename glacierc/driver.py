@@ -116,10 +116,14 @@ class BuildResult:
 
 def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None = None,
           settings: Settings | None = None, *, check_only: bool = False) -> BuildResult:
-    """Compile and write every artifact to `out` atomically; nothing is written when there are errors."""
+    """Compile and write every artifact to `out` atomically, replacing only files glacierc wrote (see
+    glacierc.output); nothing is written when there are errors. Raises OutputRefused, before reading
+    anything, when `out` is or holds an input or is a symbolic link, and OutputError when it cannot be
+    written."""
     from glacierc.backends import emit_all
-    from glacierc.output import is_up_to_date, write_atomically
+    from glacierc.output import is_up_to_date, refuse_unsafe_out, write_atomically
 
+    refuse_unsafe_out(out, paths)
     compiled = compile_project(paths, env, settings)
     if compiled.has_errors:
         return BuildResult(compiled, compiled.diagnostics, {})

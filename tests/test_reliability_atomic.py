@@ -1,5 +1,6 @@
 """Atomic output: a build that fails - the input has errors, a write fails half-way, the process is killed
-mid-write, the final swap fails - leaves the previous OUT exactly as it was."""
+mid-write, a rename of the commit fails or the process is killed between two renames - leaves the previous
+OUT exactly as it was (after a kill: once the next build has rolled the journal back)."""
 
 from __future__ import annotations
 
@@ -55,19 +56,20 @@ def test_a_write_failing_half_way_leaves_out_intact(previous, monkeypatch, after
     assert _leftovers(out) == []
 
 
-def test_a_failing_swap_puts_the_old_out_back(previous, monkeypatch):
+@pytest.mark.parametrize("failing", [1, 2, 6])
+def test_a_rename_failing_mid_commit_rolls_every_move_back(previous, monkeypatch, failing):
     out, before = previous
-    real = Path.rename
-    calls = []
+    real, moved = os.replace, []
 
-    def failing(self, target):
-        calls.append((self.name, Path(target).name))
-        if len(calls) == 2:  # OUT -> old succeeded; staging -> OUT fails
-            raise OSError(18, "Invalid cross-device link")
-        return real(self, target)
+    def replace(source, target):
+        if f"{os.sep}new{os.sep}" in str(source):  # a staged file moving into OUT
+            moved.append(source)
+            if len(moved) == failing:
+                raise OSError(18, "Invalid cross-device link")
+        return real(source, target)
 
-    monkeypatch.setattr(Path, "rename", failing)
-    with pytest.raises(OutputError):
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OutputError, match="cross-device"):
         build([EXAMPLE], out)
     monkeypatch.undo()
     assert tree(out) == before
@@ -102,7 +104,55 @@ def test_a_build_killed_mid_write_leaves_out_intact(previous, tmp_path, after):
     stale = _leftovers(out)  # the killed process could not clean its staging directory ...
     assert all(name.startswith(".out.glacierc-tmp-") for name in stale), stale
     assert build([EXAMPLE], out).written  # ... the next build is not in its way, and removes it
-    assert "ir.json" in tree(out) and "user-note.txt" not in tree(out)
+    assert "ir.json" in tree(out) and tree(out)["user-note.txt"] == before["user-note.txt"]
+    assert _leftovers(out) == []
+
+
+RENAME_KILLER = """
+import os, signal, sys
+from pathlib import Path
+from glacierc.driver import build
+
+real, moved = os.replace, [0]
+
+def replace_then_die(source, target):
+    if os.sep + "new" + os.sep in str(source):
+        moved[0] += 1
+        if moved[0] > int(sys.argv[3]):
+            os.kill(os.getpid(), signal.SIGKILL)
+    return real(source, target)
+
+os.replace = replace_then_die
+build([sys.argv[1]], Path(sys.argv[2]))
+"""
+
+
+def _kill_between_renames(out: Path, after: int) -> None:
+    killed = subprocess.run([sys.executable, "-c", RENAME_KILLER, str(EXAMPLE), str(out), str(after)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+
+@pytest.mark.parametrize("after", [1, 4])
+def test_a_build_killed_between_two_renames_is_rolled_back_first(previous, after):
+    out, before = previous
+    _kill_between_renames(out, after)
+    assert tree(out) != before  # half of the killed build's moves are in OUT ...
+    assert glacierc("build", "--check", str(EXAMPLE), "-o", str(out)).returncode == 1
+    from glacierc.output import recover
+
+    recover(out)  # ... what every build does first puts the previous build back exactly
+    assert tree(out) == before and _leftovers(out) == []
+
+
+def test_the_next_build_after_a_kill_between_renames_completes(previous, tmp_path):
+    out, before = previous
+    _kill_between_renames(out, 2)
+    result = glacierc("build", str(EXAMPLE), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    clean = tmp_path / "clean"
+    assert build([EXAMPLE], clean).written
+    assert tree(out) == {**tree(clean), "user-note.txt": before["user-note.txt"]}
     assert _leftovers(out) == []
 
 
@@ -150,10 +200,13 @@ def test_check_mode_writes_nothing(previous):
     assert tree(out) == before and _leftovers(out) == []
 
 
-def test_a_successful_build_replaces_out_whole(previous):
-    out, _ = previous
+def test_a_successful_build_replaces_only_what_glacierc_wrote(previous):
+    out, before = previous
     assert build([EXAMPLE], out).written
-    assert "user-note.txt" not in tree(out) and _leftovers(out) == []
+    after = tree(out)
+    assert after["user-note.txt"] == before["user-note.txt"]  # the user's file stays ...
+    assert "graphs/quickstart.dot" in before and "graphs/quickstart.dot" not in after  # ... the old build's goes
+    assert _leftovers(out) == []
     assert os.access(out / "ir.json", os.R_OK)
 
 
