@@ -80,13 +80,13 @@ def analyze(paths: list[str], fmt: str, env: dict[str, str]) -> int:
 def build(paths: list[str], out: Path, env: dict[str, str], *, check_only: bool) -> int:
     from glacierc.diagnostics.render import render
     from glacierc.driver import build as run_build
-    from glacierc.output import OutputError
+    from glacierc.output import OutputError, OutputRefused
 
     try:
         result = run_build(paths, out, env, check_only=check_only)
-    except OutputError as error:
+    except OutputError as error:  # refused: nothing was touched, a usage error (2); cannot write: 1
         sys.stderr.write(f"error: {error}\n")
-        return 1
+        return 2 if isinstance(error, OutputRefused) else 1
     shown = [d for d in result.diagnostics if d.severity is not Severity.INFO or result.has_errors]
     if shown:
         sys.stderr.write(render("full", shown, result.compiled.texts, result.compiled.files, color=False))
