@@ -132,19 +132,12 @@ def _decorator_role(ctx: Context, target: object, options: dict, where: Where) -
                and isinstance(target.target, (ExecutorVal, EnvVal))) or qual == "task"
     if is_task and "executor" in options:
         ctx.report("GLC103", "string-based executor: tasks are bound to execution resources", where,
-                   help=f"declare `{_resource_hint(options['executor'])}` once and decorate with "
-                        f"`@{_variable_hint(options['executor'])}.task()`")
+                   help=_resource_hint(options["executor"]))
     if is_task:
         return "task"
     if qual == "pipeline" or (is_env and target.attr == "pipeline"):
         return "pipeline"
     return None
-
-
-_RESOURCES = {"lambda": ("lambda_exec", "provider.serverless(config=LambdaConfig())"),
-              "databricks": ("databricks_exec", "provider.cluster(config=DatabricksConfig())"),
-              "spark": ("spark_exec", "provider.cluster(config=SparkConfig())"),
-              "local": ("local_exec", "provider.local()")}
 
 
 def task_name(decl: TaskDecl) -> str:
@@ -153,9 +146,11 @@ def task_name(decl: TaskDecl) -> str:
 
 
 def _resource_hint(kind: object) -> str:
-    variable, call = _RESOURCES.get(kind if isinstance(kind, str) else "", ("local_exec", "provider.local()"))
-    return f"{variable} = {call}"
+    """The help of GLC103: the resource `glacierc migrate` declares for this executor string (one mapping
+    for the hint and the fix, so they never disagree)."""
+    from glacierc.migrate.catalogue import executor_spec
 
-
-def _variable_hint(kind: object) -> str:
-    return _RESOURCES.get(kind if isinstance(kind, str) else "", ("local_exec",))[0]
+    spec = executor_spec(kind, None) if isinstance(kind, str) else "the executor is not a string known statically"
+    if isinstance(spec, str):
+        return f"{spec}; declare an execution resource (`local_exec = provider.local()`) and decorate with `@local_exec.task()`"
+    return f"declare `{spec.declaration(spec.var, 'provider').strip()}` once and decorate with `@{spec.var}.task()`"
