@@ -67,13 +67,27 @@ def read_before_write(project: ir.Project) -> Iterator[Diagnostic]:
     """A node reads storage that only a node called later in the same pipeline writes."""
     for pipeline in project.pipelines:
         position = {node.id: index for index, node in enumerate(pipeline.nodes)}
+        before = _predecessors(pipeline)
         for node in pipeline.nodes:
             for name in node.reads:
                 writers = [n for n in pipeline.nodes if name in n.writes and n.id != node.id]
+                if any(w.id in before.get(node.id, ()) for w in writers):  # ordered by depends_on: the writer runs first
+                    continue
                 if writers and all(position[w.id] > position[node.id] for w in writers):
                     yield _diagnostic("GLC211", f"`{node.id}` reads `{name}` before `{writers[0].id}` writes it "
                                       f"in pipeline `{pipeline.name}`", node.span,
                                       help=f"call `{writers[0].task}` first, or add `depends_on=[{writers[0].task}]`")
+
+
+def _predecessors(pipeline: ir.Pipeline) -> dict[str, set[str]]:
+    """Every node that runs before each node, through data and order edges."""
+    incoming: dict[str, set[str]] = {node.id: set() for node in pipeline.nodes}
+    for edge in pipeline.edges:
+        incoming.setdefault(edge.target, set()).add(edge.source)
+    found: dict[str, set[str]] = {}
+    for node_id in (n for level in pipeline.levels for n in level):  # levels: predecessors come first
+        found[node_id] = set().union(*({p} | found.get(p, set()) for p in incoming.get(node_id, ())))
+    return found
 
 
 def duplicate_names(project: ir.Project) -> Iterator[Diagnostic]:
