@@ -3,16 +3,19 @@
 The project is built into a temporary directory with `glacierc.driver.build` (the same artifacts
 `glacierc build` writes), and `runners/<pipeline>.py` runs as a child process of the current Python,
 in the current working directory, with every runner flag passed through (`--data-dir`,
-`--storage-option`, `--dry-run`, `--report`, `--select`, ...). Its exit status is returned.
+`--storage-option`, `--dry-run`, `--report`, `--select`, ...). Its exit status is returned;
+SIGINT and SIGTERM are forwarded to it and waited for.
 This is the only command that executes pipeline code, and it does so only through the runner.
 """
 
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -27,11 +30,28 @@ def run_command(paths: list[str], pipeline: str | None, runner_args: list[str], 
         runner = build_runner(paths, pipeline, Path(scratch) / "out", env)
         if isinstance(runner, int):
             return runner
-        command = [sys.executable, str(runner), *runner_args]
-        try:
-            return subprocess.run(command, check=False).returncode
-        except KeyboardInterrupt:
-            return 130
+        return run_child([sys.executable, str(runner), *runner_args])
+
+
+def run_child(command: list[str]) -> int:
+    """Run the runner and wait for it. SIGINT and SIGTERM are forwarded to it and waited for (it rolls
+    back and exits), so no runner is left behind to commit after the user stopped the run. Returns its
+    exit status, 128 + the signal when a signal ended it."""
+    child = subprocess.Popen(command)
+    forward = {signal.SIGINT, signal.SIGTERM}
+
+    def handler(signum: int, frame: object) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    in_main = threading.current_thread() is threading.main_thread()  # only there can handlers be set
+    previous = {signum: signal.signal(signum, handler) for signum in forward} if in_main else {}
+    try:
+        code = child.wait()
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+    return 128 - code if code < 0 else code
 
 
 def build_runner(paths: Sequence[str], pipeline: str | None, out: Path, env: Mapping[str, str]) -> Path | int:
