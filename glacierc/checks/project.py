@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from glacierc.checks.glc306_storage_names import invalid_storage_names
 from glacierc.checks.glc307_storage_paths import invalid_storage_paths
+from glacierc.checks.glc504_boundary_values import unstorable_boundary_values
 from glacierc.diagnostics.codes import RULES
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir import nodes as ir
@@ -129,7 +130,8 @@ def unknown_arguments(project: ir.Project) -> Iterator[Diagnostic]:
 
 
 PROJECT_CHECKS = (unknown_dependencies, unused_tasks, unused_storage, frame_type_mismatches, read_before_write,
-                  duplicate_names, unknown_arguments, invalid_storage_names, invalid_storage_paths)
+                  duplicate_names, unknown_arguments, invalid_storage_names, invalid_storage_paths,
+                  unstorable_boundary_values)
 
 
 def run_all(project: ir.Project) -> list[Diagnostic]:

@@ -270,6 +270,20 @@ _rule("GLC503", "runner-module-object", W, "a project module used as an object",
       "Reports a project module used other than as `module.name` in task code (e.g. `getattr(helpers, x)`).",
       "Only `module.name` references are followed when the runner copies code; the rest is left out.",
       "", "")
+_rule("GLC504", "unstorable-boundary-value", E, "a result that cannot be stored crosses executors",
+      "Reports a node whose result goes to a node on another executor while its task's return annotation "
+      "names a type that cannot be stored between nodes (`set`, `bytes`, `object`, `pl.Series`, a callable, "
+      "an iterator, dates...). Unannotated results and names the check does not know are left to the "
+      "runtime, which refuses such a value with an error naming the node.",
+      "Between executors a result is stored as data, never as Python objects: frames as Parquet, other "
+      "values as JSON (None, bool, int, float, str, and lists, tuples and str-keyed dicts of those or of "
+      "frames). Unpickling stored objects would let whoever can write the store run code as the function.",
+      _HEAD + "lambda_exec = provider.serverless(config=LambdaConfig(memory=1024))\n\n\n@local_exec.task()\ndef ids() -> set[int]:\n"
+      "    return {1, 2}\n\n\n@lambda_exec.task()\ndef count(values) -> int:\n    return len(values)\n\n\n"
+      "@pipeline()\ndef flow():\n    count(ids())\n",
+      _HEAD + "lambda_exec = provider.serverless(config=LambdaConfig(memory=1024))\n\n\n@local_exec.task()\ndef ids() -> list[int]:\n"
+      "    return [1, 2]\n\n\n@lambda_exec.task()\ndef count(values) -> int:\n    return len(values)\n\n\n"
+      "@pipeline()\ndef flow():\n    count(ids())\n")
 
 
 def rule_text(code: str) -> str:

@@ -1,0 +1,74 @@
+"""GLC504 unstorable-boundary-value: a node's result flows to a node on another executor, and its task's
+return annotation says it is of a type that cannot be stored between nodes.
+
+Results between executors are stored as data (frames as Parquet, other values as JSON: None, bool, int,
+float, str, and lists, tuples and str-keyed dicts of those or of frames). Only what is certain is
+reported: an annotation naming a type that is never storable (`set`, `bytes`, `object`, `Series`, a
+callable or iterator...). An unannotated result, `Any` or a name the check does not know (a type alias,
+a class) is left to the runtime, which refuses an unstorable value with a clear error.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from glacierc.diagnostics.codes import RULES
+from glacierc.diagnostics.model import Diagnostic
+from glacierc.ir import nodes as ir
+
+CODE = "GLC504"
+#: Names (last dotted part) of types whose values the runtime can never store between nodes.
+UNSTORABLE = frozenset({
+    "set", "frozenset", "Set", "FrozenSet", "AbstractSet", "MutableSet", "bytes", "bytearray", "memoryview",
+    "object", "complex", "Callable", "Iterator", "Iterable", "Generator", "AsyncIterator", "Series", "Expr",
+    "date", "datetime", "time", "timedelta", "Decimal", "Path", "PurePath", "Bucket",
+})
+
+
+def unstorable_names(annotation: str | None) -> list[str]:
+    """The never-storable type names an annotation mentions, sorted (empty when none is certain)."""
+    if not annotation:
+        return []
+    try:
+        tree = ast.parse(annotation.strip().strip("'\""), mode="eval")
+    except SyntaxError:
+        return []
+    found = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    found |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    return sorted(found & UNSTORABLE)
+
+
+def unstorable_boundary_values(project: ir.Project) -> Iterator[Diagnostic]:
+    tasks = {task.name: task for task in project.tasks}
+    for pipeline in project.pipelines:
+        by_id = {node.id: node for node in pipeline.nodes}
+        reported: set[tuple[str, str]] = set()
+        for consumer in pipeline.nodes:
+            for producer_id in _producers(consumer):
+                producer = by_id.get(producer_id)
+                task = tasks.get(producer.task) if producer else None
+                if task is None or producer.executor == consumer.executor:
+                    continue
+                names = unstorable_names(task.returns)
+                if names and (producer.id, consumer.id) not in reported:
+                    reported.add((producer.id, consumer.id))
+                    yield _diagnostic(pipeline, producer, consumer, task, names)
+
+
+def _producers(node: ir.Node) -> Iterator[str]:
+    for item in node.inputs:
+        if item.kind == "node" and item.ref:
+            yield item.ref
+        elif item.kind == "nodes" and isinstance(item.value, tuple):
+            yield from (ref for ref in item.value if isinstance(ref, str))
+
+
+def _diagnostic(pipeline: ir.Pipeline, producer: ir.Node, consumer: ir.Node, task: ir.Task,
+                names: list[str]) -> Diagnostic:
+    message = (f"`{producer.id}` (on `{producer.executor}`) passes its result to `{consumer.id}` (on "
+               f"`{consumer.executor}`) in pipeline `{pipeline.name}`, but `{task.name}` returns "
+               f"`{task.returns}`: {', '.join(f'`{n}`' for n in names)} cannot be stored between executors")
+    return Diagnostic(CODE, RULES[CODE].severity, message, producer.span,
+                      "return a DataFrame/LazyFrame, or plain values (lists, tuples, str-keyed dicts, "
+                      "str, int, float, bool, None); or run both tasks on one executor")
