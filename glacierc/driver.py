@@ -11,7 +11,7 @@ from pathlib import Path
 
 from glacierc.checks.project import run_all
 from glacierc.diagnostics.model import Diagnostic, Reporter, Severity
-from glacierc.frontend.loader import SourceFile, discover, load
+from glacierc.frontend.loader import SourceFile, discover, load, span_names
 from glacierc.ir import nodes as ir
 from glacierc.settings import Settings, load_settings
 
@@ -34,21 +34,18 @@ class CompileResult:
 
 def compile_project(paths: Sequence[str | Path], env: Mapping[str, str] | None = None,
                     settings: Settings | None = None) -> CompileResult:
-    from glacierc.frontend.project import analyse
-
     path_list = [str(p) for p in paths]
     settings = settings or load_settings(path_list)
     reporter = Reporter()
     with collector_paused():
         sources = _load_all(path_list, reporter, settings)
-        project, evaluator = analyse(sources, dict(env or {}), reporter)
-        for diagnostic in run_all(project):
-            reporter.add(diagnostic)
+        project, env_used = _analyse_roots(sources, dict(env or {}), reporter)
         texts = {s.name: s.text for s in sources}
+        _check_noqa_codes(sources)
         diagnostics = tuple(d for d in reporter.sorted() if settings.enabled(d.code) and not _suppressed(d, texts))
         diagnostics = _attach_migration_fixes(diagnostics, texts)
     return CompileResult(project, diagnostics, {s.module: s.text for s in sources if s.tree is not None},
-                         {s.name: s.display for s in sources}, texts, frozenset(evaluator.env_used))
+                         {s.name: s.display for s in sources}, texts, env_used)
 
 
 @contextmanager
@@ -83,7 +80,55 @@ def _attach_migration_fixes(diagnostics: tuple[Diagnostic, ...], texts: dict[str
 
 
 def _load_all(paths: list[str], reporter: Reporter, settings: Settings) -> list[SourceFile]:
-    return [load(file, root, reporter, settings.max_file_bytes) for file, root in discover(paths, reporter)]
+    files = discover(paths, reporter)
+    names = span_names(files)
+    return [load(file, root, reporter, settings.max_file_bytes, names[file]) for file, root in files]
+
+
+def _analyse_roots(sources: list[SourceFile], env: dict[str, str], reporter: Reporter):
+    """Analysis and project checks. One project per root when two roots hold the same module name
+    (`a/pipeline.py`, `b/pipeline.py` given together, as pre-commit does): each is analysed and checked on
+    its own, with its own errors, and the IRs are put side by side. Otherwise all sources are one project
+    (imports between them resolve)."""
+    modules = [s.module for s in sources]
+    if len(set(modules)) == len(modules):
+        groups = [sources]
+    else:
+        groups = [[s for s in sources if s.root == root] for root in sorted({s.root for s in sources})]
+    results = [_analyse_checked(group, dict(env), reporter) for group in groups]
+    if len(results) == 1:
+        return results[0][0], frozenset(results[0][1].env_used)
+    merged = {f: tuple(item for project, _ in results for item in getattr(project, f))
+              for f in ("providers", "storage", "executors", "tasks", "pipelines", "modules")}
+    return ir.Project(**merged), frozenset(name for _, evaluator in results for name in evaluator.env_used)
+
+
+def _analyse_checked(sources: list[SourceFile], env: dict[str, str], reporter: Reporter):
+    from glacierc.frontend.project import analyse
+
+    project, evaluator = analyse(sources, env, reporter)
+    for diagnostic in run_all(project):
+        reporter.add(diagnostic)
+    return project, evaluator
+
+
+def _check_noqa_codes(sources: list[SourceFile]) -> None:
+    """A `# noqa: GLC...` naming no glacierc code suppresses nothing the user meant: fail closed (exit 2),
+    as for --select. Codes of other tools (`# noqa: F401`) are theirs and are left alone."""
+    from glacierc.diagnostics.codes import RULES
+    from glacierc.diagnostics.render import printable
+    from glacierc.errors import ConfigurationError
+
+    for source in sources:
+        if "noqa" not in source.text.lower():
+            continue
+        for match in _NOQA.finditer(source.text):
+            unknown = [c for c in re.split(r"[,\s]+", (match.group("codes") or "").upper())
+                       if c.startswith("GLC") and c not in RULES]
+            if unknown:
+                line = source.text.count("\n", 0, match.start()) + 1
+                raise ConfigurationError(f"{printable(source.display)}:{line}: `# noqa: {unknown[0]}` names an "
+                                         "unknown code (`glacierc rule all` lists them)")
 
 
 def _suppressed(diagnostic: Diagnostic, texts: dict[str, str]) -> bool:

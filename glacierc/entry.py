@@ -71,6 +71,7 @@ def _run(argv: list[str]) -> int:
 
 def main() -> None:
     from glacierc.commands import UsageError
+    from glacierc.errors import ConfigurationError
 
     # One short process: the cyclic collector would re-scan the live syntax trees (millions of acyclic
     # objects) on every allocation burst after the compile, e.g. 0.3 s while writing ir.json for 2,000 tasks.
@@ -79,7 +80,7 @@ def main() -> None:
         sys.exit(_run(sys.argv[1:]))
     except SystemExit:
         raise
-    except UsageError as error:
+    except (UsageError, ConfigurationError) as error:  # a usage or configuration mistake, not a crash
         sys.stderr.write(f"error: {error}\n")
         sys.exit(2)
     except KeyboardInterrupt:

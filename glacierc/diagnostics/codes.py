@@ -73,6 +73,12 @@ _rule("GLC006", "unresolved-import", W, "a project import cannot be resolved",
       "Reports a relative import (or an import of a sibling module) that names no file of the project.",
       "Declarations imported from a missing module cannot be analysed; whatever uses them is unknown.",
       "", "")
+_rule("GLC007", "source-link-outside-project", W, "a `.py` symbolic link to a file outside the project",
+      "Reports a Python file that is a symbolic link whose target lies outside the project root; the file is "
+      "not read and its content is never shown.",
+      "A link can point at any file of the machine (`/etc/shadow`, another checkout); reading it would check "
+      "code that is not the project's and could echo private lines into CI logs.",
+      "", "")
 _rule("GLC101", "provider-class", E, "provider-specific class",
       "Reports `AWSProvider`, `GCPProvider`, `AzureProvider` and `LocalProvider`.",
       "There is one `Provider`; its config decides the cloud, so switching clouds is a config change. "
@@ -251,6 +257,11 @@ _rule("GLC405", "tasks-not-deployed", W, "infrastructure generated, task deploym
       "Reports an executor whose infrastructure is generated but whose tasks are not deployed on it by the "
       "generated Terraform (e.g. Databricks jobs in an Azure workspace).",
       "Settings that only apply to jobs must not be silently dropped; you define those jobs yourself.",
+      "", "")
+_rule("GLC406", "artifact-name-clash", E, "two pipelines would be written to the same files",
+      "Reports a pipeline whose name maps to the runner and graph files of another pipeline (`daily/etl` "
+      "and `daily_etl` both become `runners/daily_etl.py`; names differing only in case clash too).",
+      "One pipeline's artifacts would silently overwrite the other's.",
       "", "")
 _rule("GLC402", "no-infrastructure", I, "a local project has no infrastructure",
       "Reports that a project whose providers are all `LocalConfig` writes no Terraform.",

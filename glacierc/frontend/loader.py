@@ -1,4 +1,4 @@
-"""Find, read and parse source files. Every failure is a diagnostic (GLC001/003/004/005), never an exception."""
+"""Find, read and parse source files. Every failure is a diagnostic (GLC001/003/004/005/007), never an exception."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class SourceFile:
     tree: cst.Module | None = None
     is_package: bool = False
     line_starts: list[int] = field(default_factory=list)
+    root: str = ""  # the project root the module name is relative to
 
 
 def discover(paths: list[str], reporter: Reporter) -> list[tuple[Path, Path]]:
@@ -51,7 +52,37 @@ def discover(paths: list[str], reporter: Reporter) -> list[tuple[Path, Path]]:
                 found.setdefault(file, root)
         else:
             reporter.emit("GLC005", f"`{raw}` is not a regular file or directory", Span.whole_file(raw))
-    return sorted(found.items(), key=lambda item: str(item[0]))
+    kept = [(file, root) for file, root in sorted(found.items(), key=lambda item: str(item[0]))
+            if not _link_out_of_project(file, root, reporter)]
+    return _one_per_real_file(kept)
+
+
+def _one_per_real_file(files: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+    """A file and a link to it inside the project are one module: keep the real path (or the first link)."""
+    by_real: dict[str, tuple[Path, Path]] = {}
+    for file, root in sorted(files, key=lambda item: (item[0].is_symlink(), str(item[0]))):
+        by_real.setdefault(os.path.realpath(file), (file, root))
+    return sorted(by_real.values(), key=lambda item: str(item[0]))
+
+
+def _link_out_of_project(file: Path, root: Path, reporter: Reporter) -> bool:
+    """GLC007 for a `.py` symbolic link whose target is outside the project root: it is not read (it could
+    be any file of the machine, and diagnostics would echo its lines)."""
+    if not file.is_symlink() or Path(os.path.realpath(file)).is_relative_to(root):
+        return False
+    reporter.emit("GLC007", f"`{file}` is a symbolic link to a file outside the project; it is not read",
+                  Span.whole_file(str(file)), help="copy the file into the project, or pass its real path")
+    return True
+
+
+def span_names(files: list[tuple[Path, Path]]) -> dict[Path, str]:
+    """The name each file has in spans and the IR: its path relative to its project root, or the path as
+    given where two roots hold the same relative name (`a/pipeline.py`, `b/pipeline.py`)."""
+    relative = {file: _relative_name(file, root) for file, root in files}
+    counts: dict[str, int] = {}
+    for name in relative.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {file: name if counts[name] == 1 else file.as_posix() for file, name in relative.items()}
 
 
 def _root_for(directory: Path) -> Path:
@@ -82,24 +113,27 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> SourceFile:
-    """Read and parse one file; its `tree` is None (and a diagnostic reported) when it cannot be analysed."""
-    name = _relative_name(file, root)
-    source = SourceFile(name, str(file), _module_name(name), "", is_package=file.name == "__init__.py")
+def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+         name: str | None = None) -> SourceFile:
+    """Read and parse one file; its `tree` is None (and a diagnostic reported) when it cannot be analysed.
+    `name` (from `span_names`) is unique among the files of one compile; the module name is per root."""
+    relative = _relative_name(file, root)
+    source = SourceFile(name or relative, str(file), _module_name(relative), "", is_package=file.name == "__init__.py",
+                        root=str(root))
     try:
         status = file.stat()
         if not stat.S_ISREG(status.st_mode):  # a FIFO would block the read, /dev/zero would never end
-            reporter.emit("GLC003", "cannot read the file: not a regular file", Span.whole_file(name))
+            reporter.emit("GLC003", "cannot read the file: not a regular file", Span.whole_file(source.name))
             return source
         size = status.st_size
         if size > max_bytes:
             reporter.emit("GLC004", f"file is {size:,} bytes, over the limit of {max_bytes:,}",
-                          Span.whole_file(name), help="raise `max-file-bytes` in [tool.glacierc] if this is intended")
+                          Span.whole_file(source.name), help="raise `max-file-bytes` in [tool.glacierc] if this is intended")
             return source
         text = decode(file.read_bytes())
     except (OSError, ValueError, SyntaxError, LookupError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        reporter.emit("GLC003", f"cannot read the file: {reason}", Span.whole_file(name))
+        reporter.emit("GLC003", f"cannot read the file: {reason}", Span.whole_file(source.name))
         return source
     source.text = text
     source.tree = parse(source, reporter)
@@ -156,7 +190,7 @@ def _relative_name(file: Path, root: Path) -> str:
     try:
         return Path(os.path.realpath(file)).relative_to(root).as_posix()  # realpath: no error on symlink loops
     except ValueError:
-        return file.name
+        return file.as_posix()
 
 
 def _module_name(name: str) -> str:
