@@ -74,12 +74,12 @@ def test_shaking_copies_only_what_tasks_use():
     for absent in ("UNUSED", "unused_helper", "Provider(", "local_exec", "@", "def sales_report", "from .",
                    "import sales", "hh.", "helpers.helper(df)", "helpers.scale()"):
         assert absent not in statements.replace("@functools.lru_cache", ""), absent
-    for present in ("import functools", "import math", "THRESHOLD = 2", "SCALE = scale()", "class Columns:",
+    for present in ("import functools", "THRESHOLD = 2", "SCALE = scale()", "class Columns:",
                     "def helper(df", "def helper_sales_tasks(value)", "rounded(amount).alias(Columns.TOTAL)",
                     "def main_sales_tasks(df", 'meta = BUCKETS["meta"]'):
         assert present in code, present
     assert '"main": main_sales_tasks,' in text
-    assert "import json" not in code  # the runner imports json itself: shared, not repeated
+    assert "import json" not in code and "import math" not in code  # the runner imports them: shared
     # module order: helpers before the tasks that use them at import time (SCALE = scale())
     assert code.index("# ---- from sales/helpers.py") < code.index("# ---- from sales/tasks.py")
 
