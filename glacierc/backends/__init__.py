@@ -44,8 +44,10 @@ def emit_all(project: ir.Project, sources: dict[str, str],
     """Every artifact of `glacierc build` (CONTRACT section 5)."""
     from glacierc.ir.serialize import to_json
 
+    from glacierc.backends.names import clashes
+
     files: Files = {"ir.json": to_json(project, diagnostics_so_far)}
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = clashes(project.pipelines)  # GLC406: one file, two pipelines
     for emit in BACKENDS.values():
         produced, found = emit(project, sources, dict(files))
         files.update(produced)

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from glacierc.backends.graph.command import graph_command
@@ -14,6 +13,7 @@ from glacierc.backends.graph.dot import to_dot
 from glacierc.backends.graph.mermaid import to_mermaid
 from glacierc.backends.graph.select import SelectionError, select_nodes
 from glacierc.backends.graph.view import GraphView, build_view
+from glacierc.backends.names import file_stem
 from glacierc.ir.nodes import Pipeline, Project
 
 __all__ = [
@@ -37,9 +37,3 @@ def pipeline_dot(project: Project, pipeline: Pipeline, selectors: Iterable[str] 
 
 def pipeline_mermaid(project: Project, pipeline: Pipeline, selectors: Iterable[str] = ()) -> str:
     return to_mermaid(build_view(project, pipeline, select_nodes(pipeline, selectors)))
-
-
-def file_stem(name: str) -> str:
-    """A pipeline name as a file name: anything but letters, digits, `_`, `-` and `.` becomes `_`."""
-    stem = re.sub(r"[^\w.-]", "_", name, flags=re.ASCII).lstrip(".")
-    return stem or "_"

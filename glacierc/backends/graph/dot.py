@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
+from glacierc.backends.escaping import visible
 from glacierc.backends.graph import style as st
 from glacierc.backends.graph.view import Cluster, GraphView, Line, StorageBox, TaskBox
 
@@ -28,14 +29,16 @@ def to_dot(view: GraphView) -> str:
 
 
 def quote(text: str) -> str:
-    """A DOT double-quoted string (usable as an id or a plain label)."""
-    body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    """A DOT double-quoted string (usable as an id or a plain label). Newlines and other hidden
+    characters become visible `\\n`-style text, and backslashes are doubled, so neither DOT escapes
+    (`\\N`, `\\G`, `\\l`) nor line breaks come from user text."""
+    body = visible(text).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{body}"'
 
 
 def html(text: str) -> str:
     """Text for inside an HTML-like label; non-ASCII as numeric entities, so the DOT stays ASCII."""
-    return "".join(ch if ch.isascii() else f"&#{ord(ch)};" for ch in escape(text, quote=False))
+    return "".join(ch if ch.isascii() else f"&#{ord(ch)};" for ch in escape(visible(text), quote=False))
 
 
 def task_id(node_id: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from glacierc.backends.escaping import visible
 from glacierc.backends.graph import style as st
 from glacierc.backends.graph.view import GraphView, Line
 
@@ -21,7 +22,8 @@ SHAPES = {  # (open, close) around the quoted label
     "cluster": ("[/", "/]"),
 }
 ARROWS = {"data": "-->", "order": "-.->", "read": "-->", "write": "==>"}
-ENTITIES = {"#": "#35;", "&": "#amp;", "<": "#lt;", ">": "#gt;", '"': "#quot;", "|": "#124;"}
+ENTITIES = {"#": "#35;", "&": "#amp;", "<": "#lt;", ">": "#gt;", '"': "#quot;", "|": "#124;", "%": "#37;",
+            "`": "#96;"}
 
 
 def to_mermaid(view: GraphView) -> str:
@@ -45,7 +47,7 @@ def to_mermaid(view: GraphView) -> str:
 
 def text(value: str) -> str:
     """User text safe inside a quoted Mermaid label (non-ASCII as numeric entities too)."""
-    return "".join(_entity(ch) for ch in value.replace("\n", " "))
+    return "".join(_entity(ch) for ch in visible(value.replace("\n", " ")))
 
 
 def _entity(ch: str) -> str:
@@ -55,7 +57,7 @@ def _entity(ch: str) -> str:
 
 
 def _yaml(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + visible(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _ids(view: GraphView) -> dict[tuple[str, str], str]:

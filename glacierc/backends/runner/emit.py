@@ -9,6 +9,8 @@ import hashlib
 import textwrap
 from collections.abc import Mapping
 
+from glacierc.backends.escaping import Code, visible
+from glacierc.backends.names import file_stem
 from glacierc.backends.runner.entities import Extern
 from glacierc.backends.runner.plan import (
     RunnerPlan,
@@ -26,12 +28,6 @@ from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Pipeline, Project
 
 TEMPLATE = "runner/runner.py.j2"
-
-
-def file_stem(name: str) -> str:
-    from glacierc.backends.graph import file_stem as graph_stem
-
-    return graph_stem(name)
 
 
 def runner_path(pipeline: str) -> str:
@@ -68,23 +64,21 @@ def runner_source(project: Project, pipeline: Pipeline, shaker: Shaker) -> tuple
     module_path = next((m.path for m in project.modules if m.name == pipeline.module), pipeline.span.file)
     sources = sorted({module_path, *(b.path for b in shaken.blocks)})
     context = {
-        "pipeline_name": pipeline.name,
+        "about": Code(_about(pipeline.name, sources, plan.execution_order)),
         "script": runner_path(pipeline.name).rsplit("/", 1)[-1],
-        "sources_text": _wrapped(", ".join(sources)),
-        "order": _wrapped(", ".join(plan.execution_order)),
         "futures": shaken.futures,
-        "pipeline": literal(pipeline.name),
-        "sources": literal(tuple(sources)),
-        "storage": storage_text(storage),
-        "nodes": nodes_text(plan),
-        "levels": levels_text(plan),
-        "outputs": literal(plan.outputs),
-        "imports": shaken.imports,
-        "storage_names": [(name, literal(storage_name)) for name, storage_name in shaken.storage],
-        "code": code,
-        "tasks": [(literal(task), shaken.tasks[task]) for task in sorted(shaken.tasks)],
+        "pipeline": pipeline.name,
+        "sources": tuple(sources),
+        "storage": Code(storage_text(storage)),
+        "nodes": Code(nodes_text(plan)),
+        "levels": Code(levels_text(plan)),
+        "outputs": plan.outputs,
+        "imports": [Code(line) for line in shaken.imports],  # import statements of the copied code
+        "storage_names": list(shaken.storage),
+        "code": Code(code),  # the task code itself, copied from the sources (comments escaped in _code)
+        "tasks": [(task, shaken.tasks[task]) for task in sorted(shaken.tasks)],
     }
-    context["plan_id"] = literal(_plan_id(context))
+    context["plan_id"] = _plan_id(context)
     text = _render(context, source_map="()")
     start = text.index(code) if code else 0
     first_line = text.count("\n", 0, start) + 1
@@ -95,15 +89,27 @@ def runner_source(project: Project, pipeline: Pipeline, shaker: Shaker) -> tuple
 def _render(context: dict, source_map: str) -> str:
     from glacierc.backends.terraform.common import render_text
 
-    return render_text(TEMPLATE, **context, source_map=source_map)
+    return render_text(TEMPLATE, **context, source_map=Code(source_map))
 
 
-def _wrapped(text: str) -> str:
-    return textwrap.fill(text, width=100, subsequent_indent="    ", break_on_hyphens=False)
+def _about(pipeline: str, sources: list[str], order: tuple[str, ...]) -> str:
+    """The `#` comment lines naming the pipeline, its sources and its order: user text never goes
+    into the docstring, and every piece is made visible (no newline can end the comment)."""
+    return "\n".join([
+        f"# Pipeline: {visible(pipeline)}",
+        *_wrapped("Generated from: " + ", ".join(visible(s) for s in sources) + "."),
+        *_wrapped("Nodes in execution order: " + ", ".join(visible(n) for n in order) + "."),
+    ])
+
+
+def _wrapped(text: str) -> list[str]:
+    lines = textwrap.wrap(text, width=98, subsequent_indent="    ", break_on_hyphens=False)
+    return [f"# {line}" for line in lines]
 
 
 def _plan_id(context: dict) -> str:
-    parts = [context[key] if isinstance(context[key], str) else repr(context[key]) for key in sorted(context)]
+    parts = [str.__str__(context[key]) if isinstance(context[key], str) else repr(context[key])
+             for key in sorted(context)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
@@ -115,7 +121,8 @@ def _code(blocks: tuple[Block, ...]) -> tuple[str, list[tuple[int, Block, Render
     lines: list[str] = []
     placed: list[tuple[int, Block, Rendered]] = []
     for block in blocks:
-        lines += ["", "", f"# ---- from {block.path} " + "-" * max(4, 88 - len(block.path))]
+        path = visible(block.path)
+        lines += ["", "", f"# ---- from {path} " + "-" * max(4, 88 - len(path))]
         previous: bool | None = None  # was the previous statement a one-liner? None: none yet
         for statement in block.statements:
             simple = _is_simple(statement.text)
@@ -152,10 +159,9 @@ def reserved_names() -> dict[str, Extern | None]:
     """Every top-level name of the runner outside the copied code: user names that clash are renamed.
 
     Imports map to what they import, so the task code's own `import polars as pl` is shared."""
-    context = {key: "None" for key in ("pipeline", "plan_id", "sources", "outputs")}
-    context.update(pipeline_name="p", script="p.py", sources_text="", order="", futures=(), imports=(),
-                   storage="STORAGE = {}", nodes="NODES = {}", levels="LEVELS = ()", storage_names=(),
-                   code="", tasks=())
+    context: dict[str, object] = {key: None for key in ("pipeline", "plan_id", "sources", "outputs")}
+    context.update(about=Code("# p"), script="p.py", futures=(), imports=(), storage=Code("STORAGE = {}"),
+                   nodes=Code("NODES = {}"), levels=Code("LEVELS = ()"), storage_names=(), code=Code(""), tasks=())
     tree = ast.parse(_render(context, source_map="()"))
     names: dict[str, Extern | None] = {}
     for statement in tree.body:

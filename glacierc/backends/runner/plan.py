@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from glacierc.backends.escaping import py_string
 from glacierc.ir.nodes import Input, Node, Pipeline, Project, Task
 
 
@@ -139,9 +140,7 @@ def literal(value: object) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
     if isinstance(value, str):
-        import json
-
-        return json.dumps(value, ensure_ascii=False)
+        return py_string(value)
     if isinstance(value, float) and not math.isfinite(value):
         return f"float({str(value)!r})"
     if value is None or isinstance(value, (bool, int, float)):

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from glacierc.backends.escaping import environment, py_literal, visible
+from glacierc.backends.names import identifier
 from glacierc.ir.nodes import Config, Project, Provider, Task
 from glacierc.source import Span
 
@@ -21,7 +23,6 @@ DEFAULT_NAME_PREFIX = "glacier"
 #: Longest `name_prefix` the generated `variables.tf` accepts; cloud names are sized with it.
 NAME_PREFIX_MAX = 20
 
-_LABEL_BAD = re.compile(r"[^A-Za-z0-9_]+")
 _CLOUD_BAD = re.compile(r"[^a-z0-9-]+")
 
 
@@ -29,9 +30,8 @@ _CLOUD_BAD = re.compile(r"[^a-z0-9-]+")
 
 
 def label(name: str) -> str:
-    """A Terraform block label for `name`: letters, digits and `_`, never starting with a digit."""
-    cleaned = _LABEL_BAD.sub("_", name).strip("_") or "unnamed"
-    return f"_{cleaned}" if cleaned[0].isdigit() else cleaned
+    """A Terraform block label for `name` (see `glacierc.backends.names.identifier`)."""
+    return identifier(name)
 
 
 def unique_labels(names: Iterable[str], reserved: Iterable[str] = ()) -> dict[str, str]:
@@ -107,7 +107,7 @@ def tasks_by_executor(project: Project) -> dict[str, list[Task]]:
 def source_comment(items: Iterable[tuple[Span, str]]) -> str:
     """`# source: pipeline.py:12 (task clean), ...` — where a generated block comes from."""
     parts = sorted({(span.file, span.line, what) for span, what in items})
-    return "# source: " + ", ".join(f"{file}:{line} ({what})" for file, line, what in parts)
+    return "# source: " + ", ".join(f"{visible(file)}:{line} ({visible(what)})" for file, line, what in parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +118,7 @@ class Skip:
     reason: str
 
     def comment(self) -> str:
-        return f"# checkov:skip={self.check}:{self.reason}"
+        return f"# checkov:skip={visible(self.check)}:{visible(self.reason)}"
 
 
 # --- config values ----------------------------------------------------------------------------
@@ -149,14 +149,29 @@ class Expr:
 
 def hcl_string(value: str) -> str:
     """A quoted HCL string; `${`/`%{` are escaped so user text never becomes an interpolation."""
-    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-               .replace("\r", "\\r").replace("\t", "\\t"))
-    return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
+    return '"' + _hcl_chars(value).replace("${", "$${").replace("%{", "%%{") + '"'
 
 
 def hcl_template(value: str) -> str:
-    """A quoted HCL string template: like `hcl_string` but `${...}` stays an interpolation."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A quoted HCL string template: like `hcl_string` but `${...}` stays an interpolation (only
+    for templates glacierc builds, e.g. `prefixed`); `%{` directives are still escaped."""
+    return '"' + _hcl_chars(value).replace("%{", "%%{") + '"'
+
+
+_HCL_SIMPLE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _hcl_chars(value: str) -> str:
+    """The body of an HCL quoted string: quotes, backslashes and hidden characters escaped."""
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return value
+    return "".join(_HCL_SIMPLE.get(ch) or (_hcl_escape(ch) if not ch.isprintable() and ch != " " else ch)
+                   for ch in value)
+
+
+def _hcl_escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def hcl(value: object, indent: int = 0) -> str:
@@ -198,20 +213,6 @@ def _hcl_list(value: list | tuple, indent: int) -> str:
     return "[\n" + "".join(f"{pad}{item},\n" for item in items) + "  " * indent + "]"
 
 
-def py_literal(value: object) -> str:
-    """A Python literal for str / None / bool / int / tuples of them, with double-quoted strings."""
-    if isinstance(value, str):
-        import json
-
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, tuple):
-        items = [py_literal(v) for v in value]
-        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
-    if isinstance(value, list):
-        return "[" + ", ".join(py_literal(v) for v in value) + "]"
-    return repr(value)
-
-
 # --- templates and layout ---------------------------------------------------------------------
 
 
@@ -229,22 +230,11 @@ def templates_dir() -> Path:
 
 @functools.cache
 def _environment():
+    """Templates print only escaped values (see glacierc/backends/escaping.py)."""
     import jinja2
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["hcl"] = hcl
-    env.filters["q"] = hcl_string
-    env.filters["tpl"] = hcl_template
-    env.filters["key"] = hcl_key
-    env.filters["py"] = py_literal
-    return env
+    loader = jinja2.FileSystemLoader(str(templates_dir()))
+    return environment(loader, {"hcl": hcl, "q": hcl_string, "tpl": hcl_template, "key": hcl_key})
 
 
 @functools.cache
@@ -254,12 +244,12 @@ def _template(name: str):
 
 def render_text(template: str, **context: object) -> str:
     """Render a non-HCL template (e.g. a generated Python module) as is."""
-    return _template(template).render(**context)
+    return str(_template(template).render(**context))
 
 
 def render(template: str, **context: object) -> str:
     """Render `template` (relative to templates/) and bring it into `terraform fmt` layout."""
-    return canonical(_template(template).render(**context))
+    return canonical(str(_template(template).render(**context)))
 
 
 def canonical(text: str) -> str:
@@ -271,7 +261,7 @@ def canonical(text: str) -> str:
     out: list[str] = []
     chain: list[tuple[str, str]] = []
     previous = ""
-    for raw in text.splitlines():
+    for raw in text.split("\n"):  # not splitlines: U+2028 and friends are not line breaks here
         line = raw.rstrip()
         if not line:
             if previous and previous[-1] not in "{[(":
