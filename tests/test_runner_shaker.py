@@ -129,7 +129,8 @@ def test_source_map_lines_match_the_source(name):
     """Every mapped runner line is the same text as the source line it claims to come from."""
     path = SOURCES[name][0]
     text = text_of(name)
-    source_map = ast.literal_eval(text[text.index("SOURCE_MAP = ") + 13: text.index("# ==== execution")].strip())
+    start = text.index("SOURCE_MAP = ") + 13
+    source_map = ast.literal_eval(text[start: text.index("\n# ====", start)].strip())
     lines = text.split("\n")
     assert source_map
     for first, last, file, source_first in source_map:
