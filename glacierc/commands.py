@@ -85,21 +85,21 @@ def build(paths: list[str], out: Path, env: dict[str, str], *, check_only: bool)
     try:
         result = run_build(paths, out, env, check_only=check_only)
     except OutputError as error:  # refused: nothing was touched, a usage error (2); cannot write: 1
-        sys.stderr.write(f"error: {error}\n")
+        _err(f"error: {error}")
         return 2 if isinstance(error, OutputRefused) else 1
     shown = [d for d in result.diagnostics if d.severity is not Severity.INFO or result.has_errors]
     if shown:
         sys.stderr.write(render("full", shown, result.compiled.texts, result.compiled.files, color=False))
     if result.has_errors:
-        sys.stderr.write(f"build failed; `{out}` left untouched\n")
+        _err(f"build failed; `{out}` left untouched")
         return 1
     if check_only:
-        sys.stderr.write(f"`{out}` is up to date\n" if result.up_to_date else f"`{out}` is stale; run "
-                         f"`glacierc build {' '.join(paths)} -o {out}`\n")
+        _err(f"`{out}` is up to date" if result.up_to_date else f"`{out}` is stale; run "
+             f"`glacierc build {' '.join(paths)} -o {out}`")
         return 0 if result.up_to_date else 1
     for info in (d for d in result.diagnostics if d.severity is Severity.INFO):
-        sys.stderr.write(f"note: {info.message}\n")
-    sys.stderr.write(f"wrote {len(result.files)} files to {out}\n")
+        _err(f"note: {info.message}")
+    _err(f"wrote {len(result.files)} files to {out}")
     return 0
 
 
@@ -118,7 +118,7 @@ def graph(paths: list[str], pipeline: str | None, fmt: str | None, output: Path 
         return 1
     code, payload, error = graph_command(result.project, pipeline, fmt, output, select)
     if error:
-        sys.stderr.write(f"error: {error}\n")
+        _err(f"error: {error}")
         return code
     if isinstance(payload, bytes):
         if sys.stdout.isatty():
@@ -144,5 +144,13 @@ def rule(code: str) -> int:
 
 
 def _usage(message: str) -> int:
-    sys.stderr.write(f"error: {message}\n")
+    _err(f"error: {message}")
     return 2
+
+
+def _err(message: str) -> None:
+    """One line on stderr, user strings in it (paths, names) made `printable`: a path holding ESC or a
+    newline cannot rewrite the terminal or start a CI workflow command."""
+    from glacierc.diagnostics.render import printable
+
+    sys.stderr.write(printable(message) + "\n")
