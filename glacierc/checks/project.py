@@ -134,5 +134,13 @@ PROJECT_CHECKS = (unknown_dependencies, unused_tasks, unused_storage, frame_type
                   unstorable_boundary_values)
 
 
+def _module_checks():
+    import importlib
+
+    from glacierc.diagnostics.codes import RULE_MODULES
+
+    return tuple(importlib.import_module(f"glacierc.checks.{name}").check for name in RULE_MODULES)
+
+
 def run_all(project: ir.Project) -> list[Diagnostic]:
-    return [d for check in PROJECT_CHECKS for d in check(project)]
+    return [d for check in (*PROJECT_CHECKS, *_module_checks()) for d in check(project)]

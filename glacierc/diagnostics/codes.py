@@ -297,6 +297,24 @@ _rule("GLC504", "unstorable-boundary-value", E, "a result that cannot be stored 
       "@pipeline()\ndef flow():\n    count(ids())\n")
 
 
+#: Rules that live in a module of their own under glacierc/checks/ (code, severity, documentation and the
+#: check itself); the catalogue reads their metadata from there.
+RULE_MODULES = ("glc212_unknown_library_name", "glc213_unknown_attribute", "glc214_unknown_keyword",
+                "glc215_undefined_name")
+
+
+def _register_rule_modules() -> None:
+    import importlib
+
+    for name in RULE_MODULES:
+        module = importlib.import_module(f"glacierc.checks.{name}")
+        _rule(module.CODE, module.NAME, module.SEVERITY, module.TITLE, module.WHAT, module.WHY,
+              module.EXAMPLE, module.INSTEAD)
+
+
+_register_rule_modules()
+
+
 def rule_text(code: str) -> str:
     """The documentation of one code, as `glacierc rule CODE` prints it (Markdown)."""
     rule = RULES[code]

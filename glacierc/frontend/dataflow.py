@@ -14,7 +14,7 @@ from glacierc.frontend.evaluate import Scope
 from glacierc.frontend.extract import PipelineDecl
 from glacierc.frontend.tasks import TaskInfo
 from glacierc.frontend import library
-from glacierc.frontend.values import DeclRef, FunctionRef, Qual, StorageVal, Unknown, Where
+from glacierc.frontend.values import DeclRef, FunctionRef, Observation, Qual, StorageVal, Unknown, Where
 from glacierc.ir import nodes as ir
 
 MAX_UNROLLED_NODES = 100_000
@@ -205,6 +205,12 @@ class Flow:
         if isinstance(callee, Qual) and callee.name in _REARRANGING:  # `zip(SOURCES, names)`, nodes included
             return self.rearranging(callee, node)
         args = self.arguments(node)
+        if isinstance(callee, Unknown) and callee.undefined and isinstance(node.func, cst.Name):
+            tasks = tuple(sorted({function for _, function in self.tasks}))
+            self.ctx.evaluator.observe([Observation("undefined-name", callee.undefined,
+                                                    Where(self.scope.module, self.scope.index, node.func),
+                                                    "pipeline", tasks)])
+            return Unknown(f"the result of `{callee.undefined}(...)`")
         if info is None:
             name = callee.name if isinstance(callee, (DeclRef, FunctionRef)) else _call_name(node)
             base = node.func.value if isinstance(node.func, cst.Attribute) else None

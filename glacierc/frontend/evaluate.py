@@ -5,13 +5,14 @@ functions. Nothing is imported or executed; what cannot be decided becomes `Unkn
 from __future__ import annotations
 
 import ast
+import builtins
 import operator
 import re
 from dataclasses import dataclass, field
 
 import libcst as cst
 
-from glacierc.frontend import comprehensions, library
+from glacierc.frontend import comprehensions, library, surface
 from glacierc.frontend.names import SymbolTable, star_source
 from glacierc.frontend.values import (DeclRef, EnvVal, ExecutorVal, FunctionRef, Method,
                                       ModuleRef, ProviderVal, Qual, StorageVal, Unknown, Where)
@@ -41,6 +42,7 @@ class Evaluator:
     tables: dict[str, SymbolTable]
     env: dict[str, str]
     env_used: set[str] = field(default_factory=set)
+    observations: list = field(default_factory=list)  # values.Observation, for the rules
     _cache: dict[tuple[str, str], object] = field(default_factory=dict)
     _busy: set[tuple[str, str]] = field(default_factory=set)
     _depth: int = 0
@@ -73,7 +75,8 @@ class Evaluator:
                 return Qual(f"builtins.{name}")
             for star in table.star_imports if table else ():
                 return Qual(f"{star}.{name}")
-            return Unknown(f"`{name}` is not defined at module level of `{module}`")
+            undefined = None if hasattr(builtins, name) else name  # `print`: defined, just not static
+            return Unknown(f"`{name}` is not defined at module level of `{module}`", undefined=undefined)
         where = Where(module, binding.index, binding.node)
         if binding.kind == "qual":
             return Qual(binding.target)
@@ -91,6 +94,10 @@ class Evaluator:
         if binding.kind == "assign":
             return self.eval(binding.node, Scope(module, binding.index))
         return Unknown(f"`{name}` is a class; classes are not evaluated statically", where)
+
+    def observe(self, observations) -> None:
+        """Keep what the rules should judge (an unknown attribute, keyword...); evaluation goes on."""
+        self.observations.extend(observations)
 
     # ---- expressions -------------------------------------------------------------------------------
     def eval(self, node: cst.CSTNode, scope: Scope) -> object:
@@ -147,16 +154,19 @@ class Evaluator:
             return scope.locals[node.value]
         value = self.lookup(scope.module, node.value)
         if isinstance(value, Unknown) and value.where is None:
-            return Unknown(value.reason, Where(scope.module, scope.index, node))
+            return Unknown(value.reason, Where(scope.module, scope.index, node), value.undefined)
         return value
 
     def _eval_Attribute(self, node: cst.Attribute, scope: Scope) -> object:
         base = self.eval(node.value, scope)
         attr = node.attr.value
         if isinstance(base, Qual):
+            self.observe(surface.library_name(f"{base.name}.{attr}", Where(scope.module, scope.index, node.attr)))
             return Qual(f"{base.name}.{attr}")
         if isinstance(base, ModuleRef):
             return self.lookup(base.module, attr)
+        if isinstance(base, (ProviderVal, StorageVal, ExecutorVal)):
+            self.observe(surface.attribute(base, attr, Where(scope.module, scope.index, node.attr)))
         if isinstance(base, (ProviderVal, StorageVal, ExecutorVal, EnvVal, str)):
             return Method(base, attr)
         return _unknown_from(base, f"attribute `.{attr}`", node, scope)
@@ -324,5 +334,5 @@ def _is_plain(value: object) -> bool:
 
 def _unknown_from(value: object, what: str, node: cst.CSTNode, scope: Scope) -> Unknown:
     if isinstance(value, Unknown):
-        return value if value.where else Unknown(value.reason, Where(scope.module, scope.index, node))
+        return value if value.where else Unknown(value.reason, Where(scope.module, scope.index, node), value.undefined)
     return Unknown(f"{what} over a value that is not a constant", Where(scope.module, scope.index, node))

@@ -11,7 +11,9 @@ import libcst as cst
 from glacierc.frontend.context import Context
 from glacierc.frontend.evaluate import Scope
 from glacierc.frontend.library import glacier_name
-from glacierc.frontend.values import EnvVal, ExecutorVal, Method, ProviderVal, Qual, StorageVal, Where
+from glacierc.frontend import surface
+from glacierc.frontend.values import (EnvVal, ExecutorVal, Method, Observation, ProviderVal, Qual, StorageVal,
+                                      Unknown, Where)
 
 DEFAULT_PROVIDER = "default_provider"
 DEFAULT_EXECUTOR = "default_local"
@@ -93,6 +95,7 @@ def _collect_function(ctx: Context, found: Declarations, module: str, index: int
         target = ctx.evaluator.eval(call.func if call else expression, Scope(module, index))
         options, nodes = _options(ctx, call, module, index)
         role = _decorator_role(ctx, target, options, Where(module, index, expression))
+        _observe_decorator(ctx, module, index, role, target, call, options, nodes)
         if role == "task":
             _positional_name(options, nodes)
             executor = target.target if isinstance(target, Method) and isinstance(target.target, ExecutorVal) else None
@@ -113,6 +116,19 @@ def _options(ctx: Context, call: cst.Call | None, module: str, index: int) -> tu
         options[key] = ctx.evaluator.eval(arg.value, Scope(module, index))
         nodes[key] = arg.value
     return options, nodes
+
+
+def _observe_decorator(ctx: Context, module: str, index: int, role: str | None, target: object,
+                       call: cst.Call | None, options: dict, nodes: dict) -> None:
+    """Unknown keywords of `@x.task(...)` / `@pipeline(...)`, and a decorator on an undefined name."""
+    ev = ctx.evaluator
+    legacy = isinstance(target, Method) and isinstance(target.target, EnvVal)
+    if role in ("task", "pipeline") and not legacy:
+        given = [(k, Where(module, index, nodes[k])) for k in sorted(options) if not k.startswith("#") and k != "executor"]
+        ev.observe(surface.keywords(role, given))
+    if role is None and isinstance(target, Unknown) and target.undefined and target.where is not None:
+        names = tuple(sorted(ctx.evaluator.tables[module].bindings))
+        ev.observe([Observation("undefined-name", target.undefined, target.where, "decorator", names)])
 
 
 def _positional_name(options: dict, nodes: dict) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from glacierc.frontend import surface
 from glacierc.frontend.values import (ConfigVal, DeclRef, EnvVal, ExecutorVal, Method, ProviderVal, Qual,
                                       StorageVal, Unknown, Where)
 
@@ -42,7 +43,7 @@ def call(ev: Evaluator, callee: object, args: list, kwargs: dict, nodes: dict, w
     if isinstance(callee, Qual):
         return _call_qual(ev, callee.name, args, kwargs, nodes, where)
     if isinstance(callee, Method):
-        return _call_method(callee, args, kwargs, nodes, where)
+        return _call_method(ev, callee, args, kwargs, nodes, where)
     if isinstance(callee, DeclRef):
         return Unknown(f"`{callee.name}` is a task or pipeline; calling it is not a static value", where)
     return Unknown("this call cannot be evaluated statically", where)
@@ -59,6 +60,7 @@ def _call_qual(ev: Evaluator, qual: str, args: list, kwargs: dict, nodes: dict, 
         return _range(args, kwargs, where)
     name = glacier_name(qual)
     if name == "Provider":
+        ev.observe(surface.keywords("Provider", _keyword_wheres(kwargs, nodes, where)))
         config = kwargs.get("config", args[0] if args else None)
         return ProviderVal(config if isinstance(config, ConfigVal) else None, where)
     if name in LEGACY_PROVIDERS:
@@ -83,8 +85,14 @@ def _keyword_nodes(nodes: dict) -> dict:
     return {k: v for k, v in nodes.items() if isinstance(k, str)}
 
 
-def _call_method(method: Method, args: list, kwargs: dict, nodes: dict, where: Where) -> object:
+def _keyword_wheres(kwargs: dict, nodes: dict, where: Where) -> list[tuple[str, Where]]:
+    return [(k, _argument_where(nodes, k, -1, where)) for k in sorted(kwargs)]
+
+
+def _call_method(ev: Evaluator, method: Method, args: list, kwargs: dict, nodes: dict, where: Where) -> object:
     target, attr = method.target, method.attr
+    if isinstance(target, ProviderVal) and target.legacy is None and attr in ("bucket", *EXECUTOR_METHODS):
+        ev.observe(surface.keywords(f"Provider.{attr}", _keyword_wheres(kwargs, nodes, where)))
     if isinstance(target, ProviderVal) and attr == "bucket":
         names = ("bucket", "path", "format", "config")
         bound = {**dict(zip(names, args)), **kwargs}

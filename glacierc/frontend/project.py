@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from glacierc.diagnostics.model import Reporter
 from glacierc.frontend.context import Context
 from glacierc.frontend.declarations import executor_ir, storage_ir
@@ -11,7 +13,8 @@ from glacierc.frontend.loader import SourceFile
 from glacierc.frontend.names import SymbolTable, star_bound
 from glacierc.frontend.pipelines import build_pipeline
 from glacierc.frontend.tasks import TaskInfo, build_task
-from glacierc.frontend.values import StorageVal, Where
+from glacierc.frontend import surface
+from glacierc.frontend.values import Observation, StorageVal, Where
 from glacierc.ir import nodes as ir
 from glacierc.source import Span
 
@@ -35,8 +38,24 @@ def analyse(sources: list[SourceFile], env: dict[str, str], reporter: Reporter) 
         tasks=tuple(sorted((i.task for i in infos.values()), key=lambda t: (t.name, t.module))),
         pipelines=tuple(sorted(pipelines, key=lambda p: p.name)),
         modules=tuple(ir.Module(s.module, s.name) for s in sorted(modules.values(), key=lambda s: s.module)),
+        facts=_facts(ctx, [*_import_observations(tables), *evaluator.observations]),
     )
     return project, evaluator
+
+
+def _import_observations(tables: dict[str, SymbolTable]) -> list[Observation]:
+    """`from glacier.config import LambdaConfg`: names imported from the library that it does not have."""
+    found = []
+    for module, table in sorted(tables.items()):
+        for binding in table.bindings.values():
+            if binding.kind == "qual" and isinstance(binding.node, cst.ImportAlias):
+                found += surface.library_name(binding.target, Where(module, binding.index, binding.node.name))
+    return found
+
+
+def _facts(ctx: Context, observations: list[Observation]) -> tuple[ir.Fact, ...]:
+    facts = {ir.Fact(o.kind, o.subject, ctx.span(o.where, exact=True), o.context, o.candidates) for o in observations}
+    return tuple(sorted(facts, key=lambda f: (f.span, f.kind, f.subject)))
 
 
 def _tasks(ctx: Context, decls: Declarations, executors: list[ir.Executor], providers: dict) -> dict:

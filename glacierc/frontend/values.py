@@ -22,6 +22,18 @@ class Unknown:
 
     reason: str
     where: Where | None = None
+    undefined: str | None = None  # the name that is not defined anywhere, when that is the cause
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """Something the frontend could not understand, kept for the rules to judge (see `ir.Fact`)."""
+
+    kind: str
+    subject: str
+    where: Where
+    context: str = ""
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,19 @@ class Module:
 
 
 @dataclass(frozen=True, slots=True)
+class Fact:
+    """Something the frontend could not understand, recorded for the rules to judge: `kind` (e.g.
+    "unknown-attribute"), the name as written, where, what it was looked up in, and the names known
+    there (for did-you-mean)."""
+
+    kind: str
+    subject: str
+    span: Span
+    context: str = ""
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Project:
     providers: tuple[Provider, ...] = ()
     storage: tuple[Storage, ...] = ()
@@ -167,6 +180,7 @@ class Project:
     tasks: tuple[Task, ...] = ()
     pipelines: tuple[Pipeline, ...] = ()
     modules: tuple[Module, ...] = ()
+    facts: tuple[Fact, ...] = ()
     version: int = field(default=IR_VERSION)
 
     def provider(self, name: str) -> Provider:
