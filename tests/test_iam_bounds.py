@@ -50,6 +50,7 @@ def test_the_corpus_covers_every_cloud():
     assert {"aws", "gcp", "azure"} <= clouds and len(BUILT) >= 8
     text = "\n".join(t for _, (_, tf) in BUILT for t in tf.values())
     assert S3_ARN.search(text) and GCS_OBJECT.search(text) and "azurerm_storage_container." in text
+    assert re.search(r'resource "google_storage_bucket" "\w+" \{\n(?:\s*#[^\n]*\n)*\s*name\s*=', text)
 
 
 @pytest.mark.parametrize(("source", "built"), BUILT, ids=[str(s.parent.relative_to(s.parents[2])) for s, _ in BUILT])
@@ -65,7 +66,7 @@ def test_every_storage_grant_is_within_proven_storage(source, built):
         assert bucket in allowed
         pattern = key + "*" if starts else key
         assert pattern in allowed[bucket] or key in allowed[bucket], f"gs://{bucket}/{pattern}"
-    data_labels = {label for label, name in re.findall(r'resource "google_storage_bucket" "(\w+)" \{\n\s*name\s*=\s*"([^"]+)"',
+    data_labels = {label for label, name in re.findall(r'resource "google_storage_bucket" "(\w+)" \{\n(?:\s*#[^\n]*\n)*\s*name\s*=\s*"([^"]+)"',
                                                         text) if name in allowed}
     for block in re.findall(r'resource "google_storage_bucket_iam_member"[^\n]*\n(.*?)\n}', text, re.S):
         label = re.search(r"bucket\s*=\s*google_storage_bucket\.(\w+)\.name", block)
