@@ -131,11 +131,12 @@ def _back_up(path: Path, backup: Path) -> None:
 def _roll_back(out: Path, staging: Path) -> None:
     """Undo the moves of an interrupted build: OUT becomes exactly what it was before it."""
     journal = json.loads((staging / _JOURNAL).read_bytes())
+    writes = set(journal["writes"])
     for name in (*journal["writes"], *journal["removes"]):
         backup, target = staging / "old" / name, out / name
         if os.path.lexists(backup):
             os.replace(backup, target)
-        elif name in journal["writes"] and not os.path.lexists(staging / "new" / name):
+        elif name in writes and not os.path.lexists(staging / "new" / name):
             Path(target).unlink(missing_ok=True)  # moved in by the interrupted build, new there
     for directory in sorted(journal["new_dirs"], key=lambda d: d.count("/"), reverse=True):
         _rmdir_if_empty(out / directory)
@@ -162,7 +163,7 @@ def recover(out: Path) -> None:
     for path in sorted(out.parent.glob(f"{glob.escape(prefix)}*")):
         kind, _, pid = path.name[len(prefix):].partition("-")
         if kind not in ("tmp", "old") or not pid.isdigit() or _running(int(pid)):
-            continue
+            continue  # (this process has not started its own staging yet: one with its id is a dead one's)
         if kind == "old" and not out.exists():
             path.rename(out)
             continue
@@ -178,7 +179,7 @@ def _pending(out: Path) -> bool:
 
 def _running(pid: int) -> bool:
     if pid == os.getpid():
-        return True
+        return False
     try:
         os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
