@@ -273,9 +273,10 @@ _rule("GLC501", "runner-compile-time-name", W, "task code uses something that ex
       "or a value built from one.",
       "The generated runner works without `glacier`; such a name is left out and the node fails at run time.",
       "", "")
-_rule("GLC502", "runner-unknown-argument", W, "a task argument the runner cannot pass",
+_rule("GLC502", "runner-unknown-argument", E, "a task argument the runner cannot pass",
       "Reports an argument of a task call that is not known statically (e.g. a list of buckets).",
-      "The runner cannot build the value, so that node fails at run time.",
+      "The runner (and a cloud entry point) cannot build the value, so that node is certain to fail when it "
+      "runs: `check` refuses it rather than pass a pipeline that cannot work.",
       "", "")
 _rule("GLC503", "runner-module-object", W, "a project module used as an object",
       "Reports a project module used other than as `module.name` in task code (e.g. `getattr(helpers, x)`).",
