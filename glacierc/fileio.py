@@ -6,7 +6,9 @@
   UTF-8 byte-order mark, default UTF-8) and written back the same way: same encoding, same BOM, same line
   ends, same mode. Text the declared encoding cannot hold is an error, never mojibake.
 - `python_files`: what `check` walks (`frontend.loader.discover`), so `migrate` walks exactly the same files.
-The build output writer (`glacierc.output`) stages its files through `write_file` too.
+With `glacierc.output` (the build-output writer: it stages a whole build beside OUT and commits it through
+a journal, with the same temporary-in-the-same-directory, fsync and rename steps) this is the only code that
+writes files.
 """
 
 from __future__ import annotations
