@@ -65,9 +65,9 @@ def _collect_value(ctx: Context, found: Declarations, named: list, module: str, 
     kinds = ((ProviderVal, found.providers), (StorageVal, found.storage), (ExecutorVal, found.executors))
     for kind, bucket in kinds:
         if isinstance(value, kind):
-            if all(existing is not value for existing in bucket):
+            if all(existing is not value for existing in bucket):  # a decorator may have met it first
                 bucket.append(value)
-                named.append((module, name, value))
+            named.append((module, name, value))  # named whatever module was read first
             if isinstance(value, (StorageVal, ExecutorVal)) and value.provider not in found.providers:
                 found.providers.append(value.provider)
     if isinstance(value, EnvVal):
