@@ -18,6 +18,7 @@ from glacierc.frontend.values import DeclRef, FunctionRef, Observation, Qual, St
 from glacierc.ir import nodes as ir
 
 MAX_UNROLLED_NODES = 100_000
+MAX_HELPER_DEPTH = 20
 _REARRANGING = {f"builtins.{name}" for name in library.REARRANGING}
 
 
@@ -39,6 +40,7 @@ class Flow:
         self.edges: list[ir.Edge] = []
         self.outputs: list[str] = []
         self.calls: Counter[str] = Counter()
+        self.helpers: list[_Frame] = []  # helper functions being inlined, innermost last
 
     # ---- statements --------------------------------------------------------------------------------
     def run(self) -> None:
@@ -76,7 +78,10 @@ class Flow:
             self.expr(small.value)
         elif isinstance(small, cst.Return):
             value = self.expr(small.value) if small.value is not None else None
-            self.outputs += [out.id for out in _node_outputs(value)]
+            if self.helpers:  # the return of an inlined helper: its value goes back to the call
+                self.helpers[-1].value = value
+            else:
+                self.outputs += [out.id for out in _node_outputs(value)]
             return True
         elif not isinstance(small, cst.Pass):
             self.unsupported(small, f"a `{type(small).__name__}` statement")
@@ -211,6 +216,8 @@ class Flow:
                                                     Where(self.scope.module, self.scope.index, node.func),
                                                     "pipeline", tasks)])
             return Unknown(f"the result of `{callee.undefined}(...)`")
+        if isinstance(callee, FunctionRef) and info is None:
+            return self.inline(callee, node, args)
         if info is None:
             name = callee.name if isinstance(callee, (DeclRef, FunctionRef)) else _call_name(node)
             base = node.func.value if isinstance(node.func, cst.Attribute) else None
@@ -256,6 +263,28 @@ class Flow:
             self.env[func.value.value] = [*target, *value]
         return Unknown("the result of a list method")
 
+    def inline(self, ref: FunctionRef, node: cst.Call, args: list) -> object:
+        """A plain helper function called in the pipeline body (`def stage(src): return clean(load(src))`) is
+        followed as if its body were written at the call: its task calls become nodes of the pipeline."""
+        function = ref.where.node
+        if len(self.helpers) >= MAX_HELPER_DEPTH or any(f.ref == ref for f in self.helpers):
+            self.unsupported(node, f"a recursive or too deeply nested call of helper `{ref.name}`")
+            return Unknown(f"the result of `{ref.name}(...)`")
+        scope = Scope(ref.module, ref.where.index)
+        bound = _bind_helper(self.ctx, function, [(k, v) for k, v, _ in args], scope)
+        if isinstance(bound, str):
+            self.unsupported(node, f"a call of helper `{ref.name}` ({bound})")
+            return Unknown(f"the result of `{ref.name}(...)`")
+        saved = (self.scope, self.env)
+        self.scope, self.env = scope, bound
+        self.helpers.append(_Frame(ref))
+        try:
+            self.block(function.body)
+            return self.helpers[-1].value
+        finally:
+            self.helpers.pop()
+            self.scope, self.env = saved
+
     def task_call(self, info: TaskInfo, node: cst.Call, args: list) -> NodeOut:
         from glacierc.frontend.nodes import make_node
 
@@ -289,6 +318,35 @@ class Flow:
             if isinstance(value, StorageVal) and value.name:
                 found[param.name.value] = value
         return found
+
+
+@dataclass(slots=True)
+class _Frame:
+    ref: FunctionRef
+    value: object = None
+
+
+def _bind_helper(ctx: Context, function: cst.FunctionDef, args: list[tuple[str | None, object]],
+                 scope: Scope) -> dict[str, object] | str:
+    """The helper's parameters bound to the call's values (defaults evaluated in the helper's module), or why not."""
+    params = function.params
+    positional = [*params.posonly_params, *params.params]
+    if isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None:
+        return "it takes *args or **kwargs"
+    given = [value for keyword, value in args if keyword is None]
+    keywords = {keyword: value for keyword, value in args if keyword is not None}
+    if len(given) > len(positional):
+        return "too many arguments"
+    bound = {param.name.value: value for param, value in zip(positional, given)}
+    for param in (*positional, *params.kwonly_params):
+        name = param.name.value
+        if name in keywords:
+            bound[name] = keywords.pop(name)
+        elif name not in bound:
+            if param.default is None:
+                return f"argument `{name}` is missing"
+            bound[name] = ctx.evaluator.eval(param.default, scope)
+    return f"unexpected argument `{next(iter(keywords))}`" if keywords else bound
 
 
 def _node_outputs(value: object) -> list[NodeOut]:
