@@ -94,3 +94,50 @@ def test_recursive_helpers_are_reported_not_followed_forever(tmp_path: Path) -> 
     path.write_text(HELPER.replace("    frame = load(source)\n", "    frame = load(source)\n    stage(source)\n"))
     codes = [d.code for d in compile_project([path]).diagnostics]
     assert "GLC210" in codes
+
+
+TEMPORAL = '''\
+import datetime
+from datetime import date
+from decimal import Decimal
+from glacier import Provider, pipeline
+from glacier.config import LocalConfig
+import polars as pl
+
+provider = Provider(config=LocalConfig())
+local_exec = provider.local()
+events = provider.bucket(bucket="raw", path="events.csv")
+out = provider.bucket(bucket="out", path="recent.parquet")
+START = date(2026, 1, 31)
+
+@local_exec.task()
+def recent(source, since, until, threshold, window) -> None:
+    frame = source.scan().with_columns(pl.col("day").str.to_date())
+    out.write(frame.filter((pl.col("day") >= since) & (pl.col("day") < until.date() - window)
+                           & (pl.col("value") > float(threshold))))
+
+@pipeline(name="p")
+def p():
+    recent(events, START, datetime.datetime(2026, 3, 1, 12, 0), Decimal("1.5"), datetime.timedelta(days=1))
+'''
+
+
+def test_date_and_decimal_constants_are_task_arguments(tmp_path: Path) -> None:
+    import json
+
+    from glacierc.ir.serialize import to_json
+
+    path = tmp_path / "pipeline.py"
+    path.write_text(TEMPORAL)
+    result = compile_project([path])
+    assert not result.diagnostics, result.diagnostics
+    inputs = {i["param"]: i["value"] for i in json.loads(to_json(result.project, ()))["pipelines"][0]["nodes"][0]["inputs"]}
+    assert (inputs["since"], inputs["until"], inputs["threshold"], inputs["window"]) == (
+        {"date": "2026-01-31"}, {"datetime": "2026-03-01T12:00:00"}, {"Decimal": "1.5"}, {"timedelta": "1 day, 0:00:00"})
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "events.csv").write_text(
+        "day,value\n2026-01-30,5\n2026-02-10,1\n2026-02-11,3\n2026-02-28,4\n2026-03-02,9\n")
+    run = subprocess.run([sys.executable, "-m", "glacierc", "run", str(path), "--data-dir", str(tmp_path / "data")],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert pl.read_parquet(tmp_path / "data" / "out" / "recent.parquet")["value"].to_list() == [3]

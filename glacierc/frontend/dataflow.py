@@ -14,7 +14,7 @@ from glacierc.frontend.evaluate import Scope
 from glacierc.frontend.extract import PipelineDecl
 from glacierc.frontend.tasks import TaskInfo
 from glacierc.frontend import library
-from glacierc.frontend.values import DeclRef, FunctionRef, Observation, Qual, StorageVal, Unknown, Where
+from glacierc.frontend.values import TEMPORAL_TYPES, DeclRef, FunctionRef, Observation, Qual, StorageVal, Unknown, Where
 from glacierc.ir import nodes as ir
 
 MAX_UNROLLED_NODES = 100_000
@@ -218,6 +218,10 @@ class Flow:
             return Unknown(f"the result of `{callee.undefined}(...)`")
         if isinstance(callee, FunctionRef) and info is None:
             return self.inline(callee, node, args)
+        if isinstance(callee, Qual) and all(_is_constant(v) for _, v, _ in args):  # `date(2026, 1, 31)`
+            value = self.ctx.evaluator.eval(node, self._scope())
+            if not isinstance(value, Unknown):
+                return value
         if info is None:
             name = callee.name if isinstance(callee, (DeclRef, FunctionRef)) else _call_name(node)
             base = node.func.value if isinstance(node.func, cst.Attribute) else None
@@ -360,7 +364,7 @@ def _node_outputs(value: object) -> list[NodeOut]:
 
 
 def _is_constant(value: object) -> bool:
-    return value is None or isinstance(value, (str, int, float, bool, tuple, list, dict))
+    return value is None or isinstance(value, (str, int, float, bool, tuple, list, dict, *TEMPORAL_TYPES))
 
 
 def _call_name(node: cst.Call) -> str:

@@ -14,7 +14,7 @@ import libcst as cst
 
 from glacierc.frontend import comprehensions, library, surface
 from glacierc.frontend.names import SymbolTable, star_source
-from glacierc.frontend.values import (DeclRef, EnvVal, ExecutorVal, FunctionRef, Method,
+from glacierc.frontend.values import (TEMPORAL_TYPES, DeclRef, EnvVal, ExecutorVal, FunctionRef, Method,
                                       ModuleRef, ProviderVal, Qual, StorageVal, Unknown, Where)
 
 MAX_CALL_DEPTH = 16
@@ -329,7 +329,7 @@ def _is_plain(value: object) -> bool:
         return all(_is_plain(v) for v in value)
     if isinstance(value, dict):
         return all(_is_plain(v) for v in value.values())
-    return value is None or isinstance(value, (str, int, float, bool, bytes, complex))
+    return value is None or isinstance(value, (str, int, float, bool, bytes, complex, *TEMPORAL_TYPES))
 
 
 def _unknown_from(value: object, what: str, node: cst.CSTNode, scope: Scope) -> Unknown:

@@ -58,6 +58,8 @@ def _call_qual(ev: Evaluator, qual: str, args: list, kwargs: dict, nodes: dict, 
         return _rearranging(qual[9:], args, kwargs, where)
     if qual == "builtins.range":
         return _range(args, kwargs, where)
+    if qual in _TEMPORAL:
+        return _temporal(qual, args, kwargs, where)
     name = glacier_name(qual)
     if name == "Provider":
         ev.observe(surface.keywords("Provider", _keyword_wheres(kwargs, nodes, where)))
@@ -115,6 +117,24 @@ def _call_method(ev: Evaluator, method: Method, args: list, kwargs: dict, nodes:
             except (TypeError, ValueError, KeyError, IndexError) as error:
                 return Unknown(f"`str.{attr}` fails: {error}", where)
     return Unknown(f"`.{attr}(...)` cannot be evaluated statically", where)
+
+
+#: `datetime.date(2026, 1, 31)`, `Decimal("1.5")`...: built when every argument is a plain constant (no tzinfo).
+_TEMPORAL = {"datetime.date": ("datetime", "date"), "datetime.datetime": ("datetime", "datetime"),
+             "datetime.time": ("datetime", "time"), "datetime.timedelta": ("datetime", "timedelta"),
+             "decimal.Decimal": ("decimal", "Decimal")}
+
+
+def _temporal(qual: str, args: list, kwargs: dict, where: Where) -> object:
+    import importlib
+
+    module, name = _TEMPORAL[qual]
+    if not all(isinstance(a, (int, str)) and not isinstance(a, bool) for a in (*args, *kwargs.values())):
+        return Unknown(f"`{qual}(...)` of values that are not integers or strings", where)
+    try:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+    except (TypeError, ValueError, ArithmeticError, OverflowError) as error:
+        return Unknown(f"`{qual}(...)` fails: {error}", where)
 
 
 def _getenv(ev: Evaluator, args: list, kwargs: dict, where: Where) -> object:

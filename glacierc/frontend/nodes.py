@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from glacierc.frontend.context import Context
 from glacierc.frontend.tasks import TaskInfo
-from glacierc.frontend.values import StorageVal, Where
+from glacierc.frontend.values import TEMPORAL_TYPES, StorageVal, Where
 from glacierc.ir import nodes as ir
 from glacierc.source import Span
 
@@ -67,7 +67,7 @@ def _is_literal(value: object) -> bool:
         return all(_is_literal(v) for v in value)
     if isinstance(value, dict):
         return all(isinstance(k, str) and _is_literal(v) for k, v in value.items())
-    return value is None or isinstance(value, (str, int, float, bool))
+    return value is None or isinstance(value, (str, int, float, bool, *TEMPORAL_TYPES))
 
 
 def _freeze(value: object) -> object:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from glacierc.ir.nodes import TEMPORAL_TYPES
+
 
 @dataclass(frozen=True, slots=True)
 class Where:
@@ -128,4 +130,4 @@ def is_constant(value: object) -> bool:
         return all(is_constant(v) for v in value)
     if isinstance(value, dict):
         return all(is_constant(k) and is_constant(v) for k, v in value.items())
-    return value is None or isinstance(value, (str, int, float, bool, bytes, ConfigVal))
+    return value is None or isinstance(value, (str, int, float, bool, bytes, ConfigVal, *TEMPORAL_TYPES))

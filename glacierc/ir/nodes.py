@@ -7,6 +7,9 @@ tuples, nested `Config`).
 
 from __future__ import annotations
 
+import datetime
+import decimal
+
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,6 +21,10 @@ Cloud = Literal["aws", "gcp", "azure", "local"]
 ExecutorKind = Literal["local", "serverless", "vm", "cluster"]
 EdgeKind = Literal["data", "order"]
 
+
+#: Standard-library value types a node's constant arguments may have besides JSON's (dates, times,
+#: durations, decimals): the runner rebuilds them from their text, ir.json writes `{"date": "2026-01-31"}`.
+TEMPORAL_TYPES = (datetime.date, datetime.time, datetime.timedelta, decimal.Decimal)
 
 @dataclass(frozen=True, slots=True)
 class Config:

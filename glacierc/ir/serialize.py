@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import json
 
 from glacierc.diagnostics.model import Diagnostic
@@ -17,6 +20,8 @@ def _value(value: object) -> object:
         return config_dict(value) if value.type == "dict" else {"type": value.type, **config_dict(value)}
     if isinstance(value, tuple):
         return [_value(v) for v in value]
+    if isinstance(value, ir.TEMPORAL_TYPES):  # `{"date": "2026-01-31"}`, `{"Decimal": "1.5"}`
+        return {type(value).__name__: str(value) if isinstance(value, (Decimal, timedelta)) else value.isoformat()}
     return value
 
 

@@ -6,11 +6,13 @@ Python literals, so a reader sees exactly what will run.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import math
 from dataclasses import dataclass
 
 from glacierc.backends.escaping import py_string
-from glacierc.ir.nodes import Input, Node, Pipeline, Project, Task
+from glacierc.ir.nodes import TEMPORAL_TYPES, Input, Node, Pipeline, Project, Task
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +147,20 @@ def literal(value: object) -> str:
         return f"float({str(value)!r})"
     if value is None or isinstance(value, (bool, int, float)):
         return repr(value)
+    if isinstance(value, TEMPORAL_TYPES):
+        return _temporal(value)
     raise TypeError(f"not a plan literal: {value!r}")
+
+
+def _temporal(value: object) -> str:
+    """A date, time, duration or decimal rebuilt from its exact text, importing nothing at the top of the
+    runner (so no name of the task code can clash with it)."""
+    if isinstance(value, decimal.Decimal):
+        return f'__import__("decimal").Decimal({py_string(str(value))})'
+    if isinstance(value, datetime.timedelta):
+        return f'__import__("datetime").timedelta(days={value.days}, seconds={value.seconds}, microseconds={value.microseconds})'
+    kind = type(value).__name__  # datetime, date or time: `fromisoformat` reads back `isoformat` exactly
+    return f'__import__("datetime").{kind}.fromisoformat({py_string(value.isoformat())})'  # type: ignore[attr-defined]
 
 
 def storage_text(storage: tuple[StorageSpec, ...]) -> str:
