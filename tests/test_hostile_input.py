@@ -140,3 +140,23 @@ def test_build_check_messages_escape_the_output_path(tmp_path):
     _no_crash(result)
     assert result.returncode == 1 and "is stale" in result.stderr
     assert "\x1b" not in result.stderr and not any(line.startswith("::") for line in result.stderr.splitlines())
+
+
+def test_the_fuzzer_makes_these_inputs_and_they_do_not_crash(tmp_path):
+    from glacierc.fuzzing import mutate
+    from glacierc.fuzzing.cases import ENV_VALUES
+    from glacierc.fuzzing.chooser import for_case
+    from glacierc.fuzzing.target import run_case
+
+    seed = HEAD + "raw = provider.bucket(bucket='acme-raw', path='r.parquet')" + BODY
+    made = [operator(seed, for_case(7, n), ()) for n in range(40)
+            for operator in (mutate.new_identifier, mutate.string_escape)]
+    assert any(letter in text for text in made for letter in mutate.NEW_LETTERS)
+    assert any("\\ud800" in text or "\\udc80" in text or "\\udfff" in text for text in made)
+    assert any("\udcff" in value for values in ENV_VALUES.values() for value in values)  # non-UTF-8 `-e`
+    for n, text in enumerate(made[:24]):
+        (tmp_path / f"case{n}").mkdir()
+        (tmp_path / f"case{n}" / "pipeline.py").write_text(text, encoding="utf-8", errors="surrogatepass")
+        env = {"SOURCE_BUCKET": "a\udcff"} if n % 2 else {"BUCKET": "*"}
+        crash = run_case([str(tmp_path / f"case{n}" / "pipeline.py")], env, tmp_path / f"out{n}" / "o")
+        assert crash is None, crash.detail if crash else ""

@@ -15,7 +15,10 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = (REPO / "examples", REPO / "tests" / "fixtures")
 EXAMPLES_ONLY = (REPO / "examples",)
 ENV_VALUES = {"GLACIER_CLOUD": ("aws", "gcp", "azure", "local", "", "AWS"), "ENV": ("prod", "dev", "x" * 300),
-              "REGION": ("us-east-1", "mars-1", ""), "BUCKET": ("data", "", "a/b", "\u202e")}
+              "REGION": ("us-east-1", "mars-1", ""), "BUCKET": ("data", "", "a/b", "\u202e", "*", "..", "a\udcff"),
+              # `-e` values as Python decodes argv on Linux: non-UTF-8 bytes become lone surrogates
+              "SOURCE_BUCKET": ("*", "acme-raw", "a\udcff\udcfe", "\x1b[2J", "/etc"),
+              "SOURCE_PATH": ("../x.csv", "/etc/passwd.csv", "*/x.csv", "raw.parquet", "a\udc80.csv")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,13 @@ VOCABULARY = ("Provider", "AwsConfig", "GcpConfig", "AzureConfig", "LocalConfig"
               "write", "get_uri", "os.getenv", "os.environ", "GlacierEnv", "AWSProvider", "None", "True", "1e308",
               "-1", "0", "10**100", "''", "'/'", "'..'", "'\\x00'", "f'{x}'", "lambda: 0", "*args", "**kw",
               "await", "yield", "return", "import", "from", "as", "global", "nonlocal", "del", "class", "def")
+#: Letters newer than the Python running the compiler knows (Unicode 15 and 16): LibCST's tokenizer and
+#: `str.isidentifier` may disagree about them.
+NEW_LETTERS = ("\U0001389d", "\U0001e5d0", "\U00011f04", "\U0001e4d0", "\U00016d40", "\U0001e7e0", "\U00011b00")
+#: Escapes that evaluate to lone surrogates (no UTF-8 form), and hostile text for strings that end up in
+#: names, paths and messages.
+STRING_ESCAPES = ("\\ud800", "\\udfff", "\\udc80", "\\U0001389d", "\\x1b[2J", "\\r\\n::add-mask::x", "*", "..",
+                  "/..", "?", "\\\\", "\\x00", "\\u202e", "%0A")
 NESTING = (10, 50, 98, 99, 100, 101, 150, 199, 200, 201, 250, 500, 1300, 5000)
 CHAINS = (100, 190, 199, 200, 201, 250, 499, 501, 1000, 5000, 20000)
 
@@ -102,6 +109,25 @@ def stray(text: str, c: Chooser, donors) -> str:
     return text[:at] + c.choice(STRAY) * c.integer(1, 3) + text[at:]
 
 
+def new_identifier(text: str, c: Chooser, donors) -> str:
+    """Rename one identifier to one holding a letter of the newest Unicode."""
+    names = sorted(set(re.findall(r"\b[A-Za-z_]\w*\b", text))) or ["x"]
+    name = c.choice(names)
+    letter = c.choice(NEW_LETTERS)
+    renamed = letter + name if c.chance(50) else name + letter
+    return re.sub(rf"\b{re.escape(name)}\b", renamed, text, count=c.integer(1, 3))
+
+
+def string_escape(text: str, c: Chooser, donors) -> str:
+    """Put a surrogate escape, a control escape or a wildcard inside one string literal."""
+    literals = [m for m in re.finditer(r"""(['"])[^'"\n\\]*\1""", text)]
+    if not literals:
+        return text + f'\nx = "{c.choice(STRING_ESCAPES)}"\n'
+    literal = c.choice(literals)
+    at = c.integer(literal.start() + 1, literal.end() - 1)
+    return text[:at] + c.choice(STRING_ESCAPES) + text[at:]
+
+
 def nest(text: str, c: Chooser, donors) -> str:
     depth = c.choice(NESTING)
     kind = c.integer(0, 3)
@@ -168,5 +194,6 @@ def _bytes_utf16(data: bytes, c: Chooser) -> bytes:
 Mutation = Callable[[str, Chooser, Sequence[str]], str]
 TEXT_MUTATIONS: tuple[Mutation, ...] = (
     (delete_line,) * 6 + (duplicate_line,) * 4 + (swap_lines,) * 4 + (splice,) * 4 + (truncate,) * 3
-    + (reindent,) * 3 + (token_edit,) * 12 + (stray,) * 4 + (nest,) + (chain,) + (long_line,))
+    + (reindent,) * 3 + (token_edit,) * 12 + (stray,) * 4 + (nest,) + (chain,) + (long_line,)
+    + (new_identifier,) * 2 + (string_escape,) * 4)
 BYTE_MUTATIONS = (_bytes_nul, _bytes_invalid, _bytes_encoding, _bytes_newlines, _bytes_utf16)

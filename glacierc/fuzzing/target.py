@@ -32,8 +32,12 @@ class Broken(Exception):
 def run_case(paths: list[str], env: dict[str, str], out: Path, *, migrate: bool = False) -> Crash | None:
     """Run `paths` through check (every output format), analyze (JSON and tables), `check --fix`, graph
     (DOT and Mermaid of each pipeline) and build; with `migrate`, also `glacierc migrate`. None: no crash."""
+    from glacierc.commands import UsageError, parse_env
+    from glacierc.errors import ConfigurationError
+
     stage = "check"
     try:
+        env = parse_env([f"{name}={value}" for name, value in sorted(env.items())])  # as the CLI takes `-e`
         result = _check(paths, env)
         stage = "analyze"
         _analyze(result)
@@ -50,6 +54,8 @@ def run_case(paths: list[str], env: dict[str, str], out: Path, *, migrate: bool 
             _build(paths, env, out)
     except KeyboardInterrupt:
         raise
+    except (UsageError, ConfigurationError):  # exit 2 with a message, by design: not a crash
+        return None
     except BaseException as error:  # noqa: BLE001 - catching everything is what a fuzzer is for
         return Crash("invariant" if isinstance(error, Broken) else "exception", stage, _signature(error, stage),
                      "".join(traceback.format_exception(error)))
@@ -60,9 +66,15 @@ def _check(paths: list[str], env: dict[str, str]):
     from glacierc.diagnostics.render import FORMATS, render
     from glacierc.driver import compile_project
 
+    from glacierc.diagnostics.render import printable
+
     result = compile_project(paths, env)
     for fmt in FORMATS:
-        render(fmt, result.diagnostics, result.texts, result.files, color=fmt == "full")
+        shown = render(fmt, result.diagnostics, result.texts, result.files, color=fmt == "full")
+        shown.encode("utf-8")  # a lone surrogate would crash the write to stdout
+        raw = [line for line in shown.split("\n") if printable(line) != line and fmt != "full"]
+        if raw:
+            raise Broken(f"{fmt} output shows a raw control character: {printable(raw[0])[:80]}")
     for diagnostic in result.diagnostics:
         span = diagnostic.span
         if not _CODE.fullmatch(diagnostic.code) or span.line < 1 or span.column < 1:
@@ -74,7 +86,7 @@ def _analyze(result) -> None:
     from glacierc.ir.serialize import to_json
     from glacierc.table import print_tables
 
-    to_json(result.project, result.diagnostics)
+    to_json(result.project, result.diagnostics).encode("utf-8")
     with contextlib.redirect_stdout(io.StringIO()):
         print_tables(result)
 
@@ -115,6 +127,9 @@ def _build(paths: list[str], env: dict[str, str], out: Path) -> None:
         parts = name.split("/")
         if name.startswith("/") or "\\" in name or "\0" in name or any(p in ("", ".", "..") for p in parts):
             raise Broken(f"artifact name escapes OUT or is not a plain relative path: {name!r}")
+    for name, content in sorted(built.files.items()):
+        if name.endswith(".tf") and isinstance(content, str) and re.search(r"s3:::[^\"/]*[*?]", content):
+            raise Broken(f"an IAM resource with a wildcard bucket in {name}")
     strays = sorted(p.name for p in out.parent.iterdir() if p.name != out.name) if out.parent.exists() else []
     if strays:
         raise Broken(f"build left files beside OUT: {strays}")
