@@ -141,3 +141,91 @@ def test_date_and_decimal_constants_are_task_arguments(tmp_path: Path) -> None:
                          capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert pl.read_parquet(tmp_path / "data" / "out" / "recent.parquet")["value"].to_list() == [3]
+
+
+CONTAINERS = '''\
+from glacier import Provider, pipeline
+from glacier.config import LocalConfig
+import polars as pl
+
+provider = Provider(config=LocalConfig())
+local_exec = provider.local()
+REGIONS = ["emea", "apac"]
+raw = provider.bucket(bucket="raw", path="events.csv")
+outs = [provider.bucket(bucket="out", path=f"{r}.parquet") for r in REGIONS]
+targets = {r: provider.bucket(bucket="final", path=f"{r}.parquet") for r in REGIONS}
+copies = {"all": provider.bucket(bucket="copy", path="all.parquet")}
+
+@local_exec.task()
+def split(source, region: str) -> pl.LazyFrame:
+    return source.scan().filter(pl.col("region") == region)
+
+@local_exec.task()
+def save(frame: pl.LazyFrame, target) -> None:
+    target.write(frame)
+
+@local_exec.task()
+def fan_out(source) -> None:
+    frame = source.scan()
+    for region in REGIONS:
+        targets[region].write(frame.filter(pl.col("region") == region))
+
+@local_exec.task()
+def copy_all(source) -> None:
+    for target in copies.values():
+        target.write(source.scan())
+
+@pipeline(name="p")
+def p():
+    parts = {r: split(raw, r) for r in REGIONS}
+    for i, r in enumerate(REGIONS):
+        save(parts[r], outs[i])
+    for region, frame in parts.items():
+        save(frame, targets[region])
+    fan_out(raw)
+    copy_all(raw)
+'''
+
+
+def test_storage_in_lists_and_dicts_is_declared_passed_and_granted(tmp_path: Path) -> None:
+    path = tmp_path / "pipeline.py"
+    path.write_text(CONTAINERS)
+    result = compile_project([path])
+    assert [s.name for s in result.project.storage] == [
+        'copies["all"]', "outs[0]", "outs[1]", "raw", 'targets["apac"]', 'targets["emea"]']
+    assert [(d.code, d.message.split(";")[0]) for d in result.diagnostics] == [
+        ("GLC205", 'cannot prove how task `copy_all` uses `copies["all"]`')]
+    nodes = {n.id: n for n in result.project.pipelines[0].nodes}
+    assert [(i.param, i.kind, i.ref) for i in nodes["save_2"].inputs] == [
+        ("frame", "node", "split_2"), ("target", "storage", "outs[1]")]
+    assert nodes["save_3"].writes == ('targets["emea"]',)
+    tasks = {t.name: t for t in result.project.tasks}
+    assert tasks["fan_out"].writes == ('targets["apac"]', 'targets["emea"]')  # proven: any of the dict's
+    assert (tasks["copy_all"].reads, tasks["copy_all"].writes) == (('copies["all"]',), ('copies["all"]',))  # unproven: both
+
+
+def test_the_runner_rebuilds_lists_and_dicts_of_buckets(tmp_path: Path) -> None:
+    path = tmp_path / "pipeline.py"
+    path.write_text(CONTAINERS)
+    data = tmp_path / "data"
+    (data / "raw").mkdir(parents=True)
+    (data / "raw" / "events.csv").write_text("region,v\nemea,1\napac,2\nemea,3\n")
+    run = subprocess.run([sys.executable, "-m", "glacierc", "run", str(path), "--data-dir", str(data)],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    sizes = {f"{p.parent.name}/{p.name}": pl.read_parquet(p).height for p in sorted(data.rglob("*.parquet"))}
+    assert sizes == {"copy/all.parquet": 3, "final/apac.parquet": 1, "final/emea.parquet": 2,
+                     "out/apac.parquet": 1, "out/emea.parquet": 2}
+
+
+def test_iam_grants_name_each_contained_bucket(tmp_path: Path) -> None:
+    from glacierc.backends.terraform import emit
+
+    path = tmp_path / "pipeline.py"
+    path.write_text(CONTAINERS.replace("LocalConfig()", 'AwsConfig(region="us-east-1")')
+                    .replace("import LocalConfig", "import AwsConfig").replace('bucket="', 'bucket="acme-'))
+    result = compile_project([path])
+    files, _ = emit(result.project, None)
+    iam = files["terraform/iam.tf"]
+    for arn in ("acme-out/emea.parquet", "acme-out/apac.parquet", "acme-final/emea.parquet", "acme-copy/all.parquet"):
+        assert f"arn:aws:s3:::{arn}" in iam

@@ -1,6 +1,7 @@
 """How a task body touches storage: which parameters and module-level buckets it reads and writes.
 
-Proven accesses: `x.scan()`, `x.read()` (read), `x.write(...)` (write), `pl.scan_*/read_*(x.get_uri())`
+Proven accesses: `x.scan()`, `x.read()` (read), `x.write(...)` (write) — `x` a bucket, or `targets[key]` of a
+list or dict of buckets (then any of them) —, `pl.scan_*/read_*(x.get_uri())`
 (read) and `frame.write_*/sink_*(x.get_uri())` (write). Any other use of a bucket is unproven: the caller
 reports it and assumes read-write. Bodies that mention no bucket and no access method are not walked at all.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from glacierc.frontend.evaluate import Evaluator, Scope
-from glacierc.frontend.values import StorageVal, Where
+from glacierc.frontend.values import StorageVal, Where, storages_in
 
 _ACCESS_HINT = re.compile(r"\.(?:scan|read|write|get_uri)\b|\b(?:sink|write|scan|read)_\w+")
 
@@ -53,8 +54,9 @@ class _Visitor(cst.CSTVisitor):
         if not isinstance(func, cst.Attribute):
             return
         method = func.attr.value
-        if method in ("scan", "read", "write") and isinstance(func.value, cst.Name):
-            self._record(func.value, "write" if method == "write" else "read")
+        receiver = _held_in(func.value) if isinstance(func.value, cst.Subscript) else func.value
+        if method in ("scan", "read", "write") and isinstance(receiver, cst.Name):
+            self._record(receiver, "write" if method == "write" else "read")
         elif method.startswith(("write_", "sink_", "scan_", "read_")) and node.args:
             uri_owner = _get_uri_owner(node.args[0].value)
             if uri_owner is not None:
@@ -77,8 +79,7 @@ class _Visitor(cst.CSTVisitor):
         if name.value in self.params:
             (self.access.param_writes if mode == "write" else self.access.param_reads).add(name.value)
             return
-        value = self.ev.eval(name, self.scope)
-        if isinstance(value, StorageVal):
+        for value in storages_in(self.ev.eval(name, self.scope)):  # `targets[r].write(...)`: any of them
             (self.access.writes if mode == "write" else self.access.reads)[id(value)] = value
 
     def finish(self) -> None:
@@ -88,9 +89,16 @@ class _Visitor(cst.CSTVisitor):
             if name.value in self.params:
                 self.access.param_unproven.add(name.value)
                 continue
-            value = self.ev.eval(name, self.scope)
-            if isinstance(value, StorageVal):
+            for value in storages_in(self.ev.eval(name, self.scope)):
                 self.access.unproven.append((value, Where(self.scope.module, self.scope.index, name)))
+
+
+def _held_in(subscript: cst.Subscript) -> cst.BaseExpression:
+    """`targets` in `targets[region]` or `outs[0][1]`: the container a subscripted receiver comes from."""
+    value: cst.BaseExpression = subscript
+    while isinstance(value, cst.Subscript):
+        value = value.value
+    return value
 
 
 def _get_uri_owner(expression: cst.BaseExpression) -> cst.Name | None:

@@ -142,26 +142,39 @@ class Flow:
                 return self.expr(node.body if test else node.orelse)
         if isinstance(node, cst.Subscript):
             return self.subscript(node)
-        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.DictComp)):
             return self.comprehension(node)
+        if isinstance(node, cst.Dict):
+            return self.dict_display(node)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             left, right = self.expr(node.left), self.expr(node.right)
             if isinstance(left, (list, tuple)) and type(left) is type(right):
                 return left + right
         return self.ctx.evaluator.eval(node, self._scope())
 
-    def comprehension(self, node: cst.ListComp | cst.GeneratorExp) -> object:
-        """`[load(s) for s in SOURCES if ...]`: unrolled like a `for` loop; its variables stay inside it."""
+    def comprehension(self, node: cst.ListComp | cst.GeneratorExp | cst.DictComp) -> object:
+        """`[load(s) for s in SOURCES if ...]`, `{r: split(raw, r) for r in REGIONS}`: unrolled like a `for`
+        loop; its variables stay inside it."""
         outer = dict(self.env)
+        element = (node.key, node.value) if isinstance(node, cst.DictComp) else node.elt
         try:
-            values = self.unroll(node.for_in, node.elt)
+            values = self.unroll(node.for_in, element)
         finally:
             self.env = outer
+        if values is not None and isinstance(node, cst.DictComp):
+            values = _as_dict(values)
         if values is None:
             self.unsupported(node, "a comprehension over something other than a literal list or tuple, or "
                              "filtered by a condition not known statically,")
             return Unknown("the result of a comprehension")
         return values
+
+    def dict_display(self, node: cst.Dict) -> object:
+        """`{"emea": split(raw, "emea"), ...}`: a dict whose keys are constants (no `**` unpacking)."""
+        if not all(isinstance(e, cst.DictElement) for e in node.elements):
+            return self.ctx.evaluator.eval(node, self._scope())
+        pairs = _as_dict([(self.expr(e.key), self.expr(e.value)) for e in node.elements])
+        return pairs if pairs is not None else Unknown("a dict whose keys are not constants")
 
     def unroll(self, clause: cst.CompFor, element: cst.BaseExpression) -> list | None:
         items = self.expr(clause.iter)
@@ -175,13 +188,18 @@ class Flow:
                 return None
             if not all(tests):
                 continue
-            inner = self.unroll(clause.inner_for_in, element) if clause.inner_for_in else [self.expr(element)]
+            inner = self.unroll(clause.inner_for_in, element) if clause.inner_for_in else [self.element(element)]
             if inner is None:
                 return None
             values += inner
             if len(self.nodes) > MAX_UNROLLED_NODES:
                 break
         return values
+
+    def element(self, element: cst.BaseExpression | tuple[cst.BaseExpression, cst.BaseExpression]) -> object:
+        if isinstance(element, tuple):  # a dict comprehension's key and value
+            return self.expr(element[0]), self.expr(element[1])
+        return self.expr(element)
 
     def subscript(self, node: cst.Subscript) -> object:
         base = self.expr(node.value)
@@ -193,6 +211,10 @@ class Flow:
         if isinstance(base, (list, tuple)) and isinstance(element, cst.Index):
             key = self.expr(element.value)
             if isinstance(key, int) and not isinstance(key, bool) and -len(base) <= key < len(base):
+                return base[key]
+        if isinstance(base, dict) and isinstance(element, cst.Index):  # `parts["emea"]`, `targets[region]`
+            key = self.expr(element.value)
+            if _is_constant(key) and not isinstance(key, (list, dict)) and key in base:
                 return base[key]
         return self.ctx.evaluator.eval(node, self._scope())
 
@@ -252,8 +274,14 @@ class Flow:
                             {k: v for k, v in args if k is not None}, {}, where)
 
     def list_method(self, node: cst.Call) -> object:
-        """`frames.append(x)` / `frames.extend(xs)` on a pipeline-local list."""
+        """`frames.append(x)` / `frames.extend(xs)` on a pipeline-local list; `.items()` / `.keys()` /
+        `.values()` of a known dict (of node results or storage)."""
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("items", "keys", "values") and not node.args:
+            target = self.expr(func.value)
+            if isinstance(target, dict):
+                return {"items": lambda: list(target.items()), "keys": lambda: list(target),
+                        "values": lambda: list(target.values())}[func.attr.value]()
         if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
                 and func.attr.value in ("append", "extend") and len(node.args) == 1):
             return None
@@ -351,6 +379,13 @@ def _bind_helper(ctx: Context, function: cst.FunctionDef, args: list[tuple[str |
                 return f"argument `{name}` is missing"
             bound[name] = ctx.evaluator.eval(param.default, scope)
     return f"unexpected argument `{next(iter(keywords))}`" if keywords else bound
+
+
+def _as_dict(pairs: list) -> dict | None:
+    """Key-value pairs as a dict, when every key is a hashable constant."""
+    if not all(isinstance(k, (str, int, float, bool, tuple)) or k is None for k, _ in pairs):
+        return None
+    return dict(pairs)
 
 
 def _node_outputs(value: object) -> list[NodeOut]:

@@ -62,6 +62,10 @@ def extract(ctx: Context) -> Declarations:
 
 
 def _collect_value(ctx: Context, found: Declarations, named: list, module: str, name: str, value: object) -> None:
+    if isinstance(value, (list, tuple, dict)):  # `outs = [provider.bucket(...) for r in REGIONS]`
+        for suffix, item in _contained_storage(value):
+            _collect_value(ctx, found, named, module, f"{name}{suffix}", item)
+        return
     kinds = ((ProviderVal, found.providers), (StorageVal, found.storage), (ExecutorVal, found.executors))
     for kind, bucket in kinds:
         if isinstance(value, kind):
@@ -74,6 +78,26 @@ def _collect_value(ctx: Context, found: Declarations, named: list, module: str, 
         ctx.report("GLC102", "`GlacierEnv` is not part of the language", value.where,
                    help="remove it; create execution resources from the provider "
                         "(`local_exec = provider.local()`) and decorate tasks with `@local_exec.task()`")
+
+
+def _contained_storage(value: object, depth: int = 0) -> list[tuple[str, StorageVal]]:
+    """Storage held in a list, tuple or dict bound to a module-level name, with the subscript that reaches
+    it (`[0]`, `["emea"]`): that subscript makes its name (`outs[0]`, `targets["emea"]`)."""
+    import json
+
+    if depth > 4:
+        return []
+    items = list(enumerate(value)) if isinstance(value, (list, tuple)) else list(value.items())
+    found: list[tuple[str, StorageVal]] = []
+    for key, item in items:
+        if not isinstance(key, (int, str)) or isinstance(key, bool):
+            continue
+        suffix = f"[{json.dumps(key, ensure_ascii=False) if isinstance(key, str) else key}]"
+        if isinstance(item, StorageVal):
+            found.append((suffix, item))
+        elif isinstance(item, (list, tuple, dict)):
+            found += [(suffix + inner, storage) for inner, storage in _contained_storage(item, depth + 1)]
+    return found
 
 
 def _assign_names(named: list[tuple[str, str, object]]) -> None:

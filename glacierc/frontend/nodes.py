@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from glacierc.frontend.context import Context
 from glacierc.frontend.tasks import TaskInfo
-from glacierc.frontend.values import TEMPORAL_TYPES, StorageVal, Where
+from glacierc.frontend.values import TEMPORAL_TYPES, StorageVal, Where, storages_in
 from glacierc.ir import nodes as ir
 from glacierc.source import Span
 
@@ -28,7 +28,7 @@ def make_node(ctx: Context, info: TaskInfo, node_id: str, bound: dict, where: Wh
             inputs.append(ir.Input(param, "const", None, _freeze(value)))
         else:
             inputs.append(ir.Input(param, "unknown"))
-            for storage in _storages_in(value):
+            for storage in storages_in(value):
                 _unproven(ctx, task, storage, where, reads, writes)
     return ir.Node(node_id, task.name, task.executor, tuple(inputs), tuple(sorted(reads)), tuple(sorted(writes)),
                    span)
@@ -50,16 +50,6 @@ def _unproven(ctx, task, storage: StorageVal, where: Where, reads: set, writes: 
                            "`get_uri()` directly in the task body")
     reads.add(storage.name)
     writes.add(storage.name)
-
-
-def _storages_in(value: object) -> list[StorageVal]:
-    if isinstance(value, StorageVal):
-        return [value] if value.name else []
-    if isinstance(value, (list, tuple)):
-        return [s for item in value for s in _storages_in(item)]
-    if isinstance(value, dict):
-        return [s for item in value.values() for s in _storages_in(item)]
-    return []
 
 
 def _is_literal(value: object) -> bool:

@@ -14,7 +14,7 @@ from glacierc.frontend.names import SymbolTable, star_bound
 from glacierc.frontend.pipelines import build_pipeline
 from glacierc.frontend.tasks import TaskInfo, build_task
 from glacierc.frontend import surface
-from glacierc.frontend.values import Observation, StorageVal, Where
+from glacierc.frontend.values import Observation, Where, storages_in
 from glacierc.ir import nodes as ir
 from glacierc.source import Span
 
@@ -80,11 +80,12 @@ def _tasks(ctx: Context, decls: Declarations, executors: list[ir.Executor], prov
 
 
 def _storage_names(ctx: Context, module: str) -> frozenset[str]:
-    """Module-level names of `module` bound to storage: its own, imported and star-imported ones."""
+    """Module-level names of `module` bound to storage, or to lists and dicts holding storage: its own,
+    imported and star-imported ones."""
     table = ctx.evaluator.tables[module]
     names = {name for name, binding in table.bindings.items() if binding.kind in ("assign", "from")}
     names |= star_bound(ctx.evaluator.tables, module) - set(table.bindings)
-    return frozenset(name for name in names if isinstance(ctx.evaluator.lookup(module, name), StorageVal))
+    return frozenset(name for name in names if storages_in(ctx.evaluator.lookup(module, name)))
 
 
 def _report_unresolved_imports(ctx: Context, tables: dict[str, SymbolTable]) -> None:

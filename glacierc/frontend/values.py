@@ -131,3 +131,13 @@ def is_constant(value: object) -> bool:
     if isinstance(value, dict):
         return all(is_constant(k) and is_constant(v) for k, v in value.items())
     return value is None or isinstance(value, (str, int, float, bool, bytes, ConfigVal, *TEMPORAL_TYPES))
+
+
+def storages_in(value: object, depth: int = 0) -> list[StorageVal]:
+    """The named storage a value is or holds (in lists, tuples and dict values, a few levels deep)."""
+    if isinstance(value, StorageVal):
+        return [value] if value.name else []
+    if depth > 4:
+        return []
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    return [s for item in items for s in storages_in(item, depth + 1)]

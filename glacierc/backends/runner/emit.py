@@ -19,6 +19,7 @@ from glacierc.backends.runner.plan import (
     literal,
     nodes_text,
     plan_storage,
+    shim_expression,
     storage_text,
 )
 from glacierc.backends.runner.rewrite import Rendered
@@ -59,7 +60,8 @@ def runner_source(project: Project, pipeline: Pipeline, shaker: Shaker) -> tuple
     tasks = sorted((t for t in project.tasks if t.name in called), key=lambda t: t.name)
     shaken = shaker.shake(tasks, reserved_names(), pipeline.name)
     plan = build_plan(project, pipeline)
-    storage = plan_storage(project, {s.name for s in plan.storage} | {name for _, name in shaken.storage})
+    used = {name for _, ref in shaken.storage for name in ref.storage_names}
+    storage = plan_storage(project, {s.name for s in plan.storage} | used)
     code, placed = _code(shaken.blocks)
     module_path = next((m.path for m in project.modules if m.name == pipeline.module), pipeline.span.file)
     sources = sorted({module_path, *(b.path for b in shaken.blocks)})
@@ -74,7 +76,7 @@ def runner_source(project: Project, pipeline: Pipeline, shaker: Shaker) -> tuple
         "levels": Code(levels_text(plan)),
         "outputs": plan.outputs,
         "imports": [Code(line) for line in shaken.imports],  # import statements of the copied code
-        "storage_names": list(shaken.storage),
+        "storage_names": [(name, Code(shim_expression(ref))) for name, ref in shaken.storage],
         "code": Code(code),  # the task code itself, copied from the sources (comments escaped in _code)
         "tasks": [(task, shaken.tasks[task]) for task in sorted(shaken.tasks)],
     }

@@ -8,6 +8,8 @@ module used as a namespace (`ModuleRef`), or something that exists only for the 
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -42,8 +44,15 @@ class Extern:
 
 @dataclass(frozen=True, slots=True, order=True)
 class StorageRef:
-    storage: str  # the IR storage name
+    storage: str  # the IR storage name ("" for a holder)
     var: str  # the variable it is bound to in its module
+    #: For a list or dict of buckets (`targets = {r: provider.bucket(...) ...}`): the subscripts that reach each
+    #: bucket and its IR storage name (`targets["emea"]`), so the runner rebuilds the container of shims.
+    members: tuple[tuple[tuple[int | str, ...], str], ...] = ()
+
+    @property
+    def storage_names(self) -> tuple[str, ...]:
+        return tuple(name for _, name in self.members) if self.members else (self.storage,)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -156,7 +165,27 @@ def _declared(project: Project, modules: dict[str, ModuleSymbols]) -> dict[tuple
             found[key] = CompileOnly(*key, "an execution resource")
     for pipeline in project.pipelines:
         found[(pipeline.module, pipeline.function)] = CompileOnly(pipeline.module, pipeline.function, "a pipeline")
+    holders: dict[tuple[str, str], list[tuple[tuple[int | str, ...], str]]] = {}
     for storage in project.storage:
-        if (key := var_of(storage)) is not None:
+        if (key := var_of(storage)) is None:
+            continue
+        var, keys = held_at(key[1])
+        if keys:
+            holders.setdefault((key[0], var), []).append((keys, storage.name))
+        else:
             found[key] = StorageRef(storage.name, key[1])
+    for (module, var), members in holders.items():
+        found[(module, var)] = StorageRef("", var, tuple(sorted(members, key=repr)))
     return found
+
+
+_SUBSCRIPT = re.compile(r'\[(-?\d+|"(?:[^"\\]|\\.)*")\]')
+
+
+def held_at(name: str) -> tuple[str, tuple[int | str, ...]]:
+    """`targets["emea"]` -> ("targets", ("emea",)); `outs[0]` -> ("outs", (0,)); a plain name has no keys."""
+    var, bracket, rest = name.partition("[")
+    if not bracket:
+        return name, ()
+    keys = tuple(json.loads(part) for part in _SUBSCRIPT.findall("[" + rest))
+    return var, keys

@@ -163,6 +163,28 @@ def _temporal(value: object) -> str:
     return f'__import__("datetime").{kind}.fromisoformat({py_string(value.isoformat())})'  # type: ignore[attr-defined]
 
 
+def shim_expression(ref) -> str:
+    """What a module-level bucket name is in the runner: `BUCKETS["raw"]`, or for a list or dict of buckets
+    (`targets = {r: provider.bucket(...) for r in REGIONS}`) the same container of shims."""
+    if not ref.members:
+        return f"BUCKETS[{literal(ref.storage)}]"
+    tree: dict = {}
+    for keys, name in ref.members:
+        node = tree
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = name
+    return _container(tree)
+
+
+def _container(tree: dict) -> str:
+    keys = sorted(tree, key=repr)
+    parts = {k: _container(v) if isinstance(v, dict) else f"BUCKETS[{literal(v)}]" for k, v in tree.items()}
+    if all(isinstance(k, int) for k in keys) and sorted(keys) == list(range(len(keys))):
+        return "[" + ", ".join(parts[k] for k in range(len(keys))) + "]"
+    return "{" + ", ".join(f"{literal(k)}: {parts[k]}" for k in keys) + "}"
+
+
 def storage_text(storage: tuple[StorageSpec, ...]) -> str:
     lines = ["STORAGE = {"]
     for spec in storage:

@@ -51,7 +51,7 @@ class Block:
 class Shaken:
     imports: tuple[str, ...]  # import lines, sorted
     futures: tuple[str, ...]
-    storage: tuple[tuple[str, str], ...]  # (name in the runner, IR storage name)
+    storage: tuple[tuple[str, StorageRef], ...]  # (name in the runner, the bucket or list/dict of buckets)
     blocks: tuple[Block, ...]
     tasks: dict[str, str]  # IR task name -> function name in the runner
     diagnostics: tuple[Diagnostic, ...]
@@ -204,7 +204,7 @@ class Shaker:
             else:
                 names[extern] = _claim(taken, extern.bound, extern.module.replace(".", "_"))
         for storage in sorted({u.entity for u in state.uses if isinstance(u.entity, StorageRef)}):
-            names[storage] = _claim(taken, storage.var, storage.storage.replace(".", "_"))
+            names[storage] = _claim(taken, storage.var, (storage.storage or storage.var).replace(".", "_"))
         for code in self._bound_code(state):
             names[code] = _claim(taken, code.name, code.module.replace(".", "_"))
         absent_names = {u.entity for u in state.uses if isinstance(u.entity, (CompileOnly, Missing))}
@@ -226,7 +226,7 @@ class Shaker:
         self._record_renames(state, names)
         blocks = [self._block(state, module) for module in self._module_order(state)]
         externs = sorted(e for e in names if isinstance(e, Extern) and reserved.get(e.bound) != e)
-        storage = sorted((names[s], s.storage) for s in names if isinstance(s, StorageRef))
+        storage = sorted((names[s], s) for s in names if isinstance(s, StorageRef))
         futures = sorted({f for module, _ in state.copied for f in self.modules[module].futures})
         task_names = {t.name: names.get(Code(t.module, t.function), t.function) for t in tasks}
         imports = _import_lines(externs, names) + self._star_lines(state)
