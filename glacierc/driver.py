@@ -99,7 +99,7 @@ def _analyse_roots(sources: list[SourceFile], env: dict[str, str], reporter: Rep
     if len(results) == 1:
         return results[0][0], frozenset(results[0][1].env_used)
     merged = {f: tuple(item for project, _ in results for item in getattr(project, f))
-              for f in ("providers", "storage", "executors", "tasks", "pipelines", "modules")}
+              for f in ("providers", "storage", "executors", "tasks", "pipelines", "modules", "facts")}
     return ir.Project(**merged), frozenset(name for _, evaluator in results for name in evaluator.env_used)
 
 
@@ -107,9 +107,19 @@ def _analyse_checked(sources: list[SourceFile], env: dict[str, str], reporter: R
     from glacierc.frontend.project import analyse
 
     project, evaluator = analyse(sources, env, reporter)
-    for diagnostic in run_all(project):
+    for diagnostic in (*run_all(project), *_target_problems(project)):
         reporter.add(diagnostic)
     return project, evaluator
+
+
+def _target_problems(project: ir.Project) -> tuple[Diagnostic, ...]:
+    """What the deploy targets refuse (a Dataproc image, Databricks on a cloud without it, bucket settings that
+    conflict...): the very validation `build` runs, so a green `check` means the build works."""
+    if all(p.cloud == "local" for p in project.providers):
+        return ()
+    from glacierc.backends.terraform import validate
+
+    return validate(project)
 
 
 def _check_noqa_codes(sources: list[SourceFile]) -> None:
@@ -174,7 +184,8 @@ def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None 
         return BuildResult(compiled, compiled.diagnostics, {})
     with collector_paused():
         files, backend_diagnostics = emit_all(compiled.project, compiled.sources, compiled.diagnostics)
-    diagnostics = tuple(sorted((*compiled.diagnostics, *backend_diagnostics), key=Diagnostic.sort_key))
+    # the targets' validation already ran in `check`: the same diagnostics come back from the emitters
+    diagnostics = tuple(sorted(dict.fromkeys((*compiled.diagnostics, *backend_diagnostics)), key=Diagnostic.sort_key))
     if any(d.severity is Severity.ERROR for d in backend_diagnostics):
         return BuildResult(compiled, diagnostics, files)
     if check_only:

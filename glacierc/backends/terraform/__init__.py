@@ -2,7 +2,7 @@
 
 `emit(project)` returns `{path relative to OUT: content}` and the diagnostics of the backend.
 With exactly one non-local provider its module is `terraform/`; with several, each provider
-gets `terraform/<provider label>/`. Each cloud is one emitter in `CLOUD_EMITTERS`, a function
+gets `terraform/<provider label>/`. Each cloud is a module in `CLOUD_TARGETS` (imported when used) with `emit_<cloud>`, a function
 `(project, provider, runner_sources) -> (files relative to the module, diagnostics)`.
 """
 
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from glacierc.backends.terraform import aws, azure, gcp
+import importlib
+from types import ModuleType
+
 from glacierc.backends.terraform.common import unique_labels
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Project, Provider
@@ -20,8 +22,12 @@ Emitter = Callable[[Project, Provider, Mapping[str, str] | None],
                    tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]]
 
 
-#: cloud -> emitter; gcp.py and azure.py add theirs here.
-CLOUD_EMITTERS: dict[str, Emitter] = {"aws": aws.emit_aws, "gcp": gcp.emit_gcp, "azure": azure.emit_azure}
+#: cloud -> the module of its target (`emit_<cloud>` and `build`), imported when a project uses that cloud.
+CLOUD_TARGETS: dict[str, str] = {"aws": "aws", "gcp": "gcp", "azure": "azure"}
+
+
+def _target(cloud: str) -> ModuleType:
+    return importlib.import_module(f"glacierc.backends.terraform.{CLOUD_TARGETS[cloud]}")
 
 
 def emit(project: Project, runner_sources: Mapping[str, str] | None = None
@@ -39,15 +45,27 @@ def emit(project: Project, runner_sources: Mapping[str, str] | None = None
     files: dict[str, str | bytes] = {}
     diagnostics: list[Diagnostic] = []
     for provider in providers:
-        emitter = CLOUD_EMITTERS.get(provider.cloud)
-        if emitter is None:
+        if provider.cloud not in CLOUD_TARGETS:
             diagnostics.append(_no_emitter(provider))
             continue
+        emitter: Emitter = getattr(_target(provider.cloud), f"emit_{provider.cloud}")
         base = "terraform/" if len(providers) == 1 else f"terraform/{labels[provider.name]}/"
         found, problems = emitter(project, provider, runner_sources)
         files.update((base + path, content) for path, content in found.items())
         diagnostics.extend(problems)
     return files, tuple(sorted(diagnostics, key=Diagnostic.sort_key))
+
+
+def validate(project: Project) -> tuple[Diagnostic, ...]:
+    """What the Terraform targets refuse or warn about, without building anything: the same model-building
+    code `emit` runs (packages skipped), so `check` reports every error `build` would."""
+    found: list[Diagnostic] = []
+    for provider in sorted((p for p in project.providers if p.cloud != "local"), key=lambda p: p.name):
+        if provider.cloud not in CLOUD_TARGETS:
+            found.append(_no_emitter(provider))
+            continue
+        found.extend(_target(provider.cloud).build(project, provider, None).diagnostics)
+    return tuple(sorted(set(found), key=Diagnostic.sort_key))
 
 
 def _no_infrastructure(project: Project) -> Diagnostic:

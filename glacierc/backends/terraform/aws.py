@@ -142,7 +142,7 @@ def _outputs(module: AwsModule) -> tuple[Output, ...]:
     return tuple(output for output in candidates if output.values)
 
 
-def build(project: Project, provider: Provider, runner_sources: Mapping[str, str]) -> AwsModule:
+def build(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> AwsModule:
     values = config_values(provider.config, "AwsConfig")
     module = AwsModule(
         region=str(values["region"]), profile=values["profile"], account_id=values["account_id"],
@@ -202,7 +202,7 @@ def _service(executor: Executor) -> str | None:
 
 
 def _add_compute(module: AwsModule, project: Project, executors: list[tuple[Executor, str]],
-                 exec_labels: dict[str, str], runner_sources: Mapping[str, str]) -> None:
+                 exec_labels: dict[str, str], runner_sources: Mapping[str, str] | None) -> None:
     tasks = tasks_by_executor(project)
     task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
     entries = pipeline_entries(project, runner_sources)
@@ -232,7 +232,7 @@ def _add_compute(module: AwsModule, project: Project, executors: list[tuple[Exec
 
 def _add_functions(module: AwsModule, executor: Executor, label: str, tasks: list[Task],
                    task_labels: dict[str, str], entries: Mapping[str, tuple[PipelineEntry, ...]],
-                   runner_sources: Mapping[str, str]) -> None:
+                   runner_sources: Mapping[str, str] | None) -> None:
     """A Lambda function per task, all deploying one package of the executor (its own entry each)."""
     shared = task_entries((t.name for t in tasks), task_labels, entries)
     zip_file = zip_path(label)

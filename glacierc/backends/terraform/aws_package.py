@@ -36,8 +36,10 @@ def handler_source(executor: str, location: str, tasks: tuple[TaskEntry, ...]) -
 
 
 def lambda_zip(executor: str, location: str, tasks: tuple[TaskEntry, ...],
-               runner_sources: Mapping[str, str]) -> bytes:
+               runner_sources: Mapping[str, str] | None) -> bytes:
     """The zip of executor `executor`: handler.py plus the runners of the pipelines calling `tasks`."""
+    if runner_sources is None:  # validation only (`check`): no package is built
+        return b""
     files = {f"{HANDLER_MODULE}.py": handler_source(executor, location, tasks)}
     files.update(shared_runner_files(tasks, runner_sources))
     return package(files)

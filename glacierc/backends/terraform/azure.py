@@ -139,7 +139,7 @@ def emit_azure(project: Project, provider: Provider, runner_sources: Mapping[str
     return files, tuple(module.diagnostics)
 
 
-def build(project: Project, provider: Provider, runner_sources: Mapping[str, str]) -> AzureModule:
+def build(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> AzureModule:
     values = config_values(provider.config, "AzureConfig")
     pipelines = provider_pipelines(project, provider)
     module = AzureModule(
@@ -212,7 +212,7 @@ def _add_storage(module: AzureModule, storage: list[Storage]) -> None:
 
 
 def _add_compute(module: AzureModule, project: Project, executors: list[tuple[Executor, str]],
-                 exec_labels: dict[str, str], runner_sources: Mapping[str, str]) -> None:
+                 exec_labels: dict[str, str], runner_sources: Mapping[str, str] | None) -> None:
     tasks = tasks_by_executor(project)
     task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
     entries = pipeline_entries(project, runner_sources)

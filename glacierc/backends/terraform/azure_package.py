@@ -33,7 +33,9 @@ def host_json(timeout_seconds: int) -> str:
 
 
 def app_zip(executor: str, location: str, functions: tuple[AppFunction, ...], timeout_seconds: int,
-            runner_sources: Mapping[str, str]) -> bytes:
+            runner_sources: Mapping[str, str] | None) -> bytes:
+    if runner_sources is None:  # validation only (`check`): no package is built
+        return b""
     files = {
         "function_app.py": render_text("terraform/azure/function_app.py.j2", executor=executor,
                                        location=location, functions=functions),

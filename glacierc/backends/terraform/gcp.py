@@ -133,7 +133,7 @@ def emit_gcp(project: Project, provider: Provider, runner_sources: Mapping[str, 
     return files, tuple(module.diagnostics)
 
 
-def build(project: Project, provider: Provider, runner_sources: Mapping[str, str]) -> GcpModule:
+def build(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> GcpModule:
     values = config_values(provider.config, "GcpConfig")
     pipelines = [name.lower() for name in provider_pipelines(project, provider)]
     module = GcpModule(
@@ -199,7 +199,7 @@ def _add_keys(module: GcpModule) -> None:
 
 
 def _add_compute(module: GcpModule, project: Project, executors: list[tuple[Executor, str]],
-                 exec_labels: dict[str, str], runner_sources: Mapping[str, str]) -> None:
+                 exec_labels: dict[str, str], runner_sources: Mapping[str, str] | None) -> None:
     tasks = tasks_by_executor(project)
     task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
     entries = pipeline_entries(project, runner_sources)
@@ -221,7 +221,7 @@ def _add_compute(module: GcpModule, project: Project, executors: list[tuple[Exec
 
 def _add_functions(module: GcpModule, executor: Executor, label: str, tasks: list[Task],
                    task_labels: dict[str, str], entries: Mapping[str, tuple[PipelineEntry, ...]],
-                   runner_sources: Mapping[str, str]) -> None:
+                   runner_sources: Mapping[str, str] | None) -> None:
     """A Cloud Function per task, all built from one source object of the executor (own entry point each)."""
     shared = task_entries((t.name for t in tasks), task_labels, entries)
     location = f"{executor.span.file}:{executor.span.line}"

@@ -22,8 +22,10 @@ FUNCTION_REQUIREMENTS = "functions-framework>=3,<4\npolars\n"
 
 
 def function_zip(executor: str, location: str, tasks: tuple[TaskEntry, ...],
-                 runner_sources: Mapping[str, str]) -> bytes:
+                 runner_sources: Mapping[str, str] | None) -> bytes:
     """The source zip shared by the Cloud Functions of `executor`."""
+    if runner_sources is None:  # validation only (`check`): no package is built
+        return b""
     main = render_text("terraform/gcp/function_main.py.j2", executor=executor, location=location, tasks=tasks)
     files = {"main.py": main, "requirements.txt": FUNCTION_REQUIREMENTS}
     files.update(shared_runner_files(tasks, runner_sources))

@@ -47,9 +47,10 @@ def runner_path(pipeline_label: str) -> str:
     return f"glacier_runners/{pipeline_label}.py"
 
 
-def pipeline_entries(project: Project, runner_sources: Mapping[str, str]
+def pipeline_entries(project: Project, runner_sources: Mapping[str, str] | None
                      ) -> dict[str, tuple[PipelineEntry, ...]]:
     """For every task: the pipelines calling it, their node ids and runner files (if bundled)."""
+    runner_sources = runner_sources or {}
     labels = unique_labels(p.name for p in project.pipelines)
     nodes: dict[str, dict[str, list[str]]] = {}
     for pipeline in sorted(project.pipelines, key=lambda p: p.name):
