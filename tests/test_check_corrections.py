@@ -70,3 +70,44 @@ def test_glc103_help_names_the_resource_the_fix_declares(tmp_path: Path, label: 
     assert f"`{declaration}`" in glc103.help
     fix = next(d.fix for d in _diagnostics(tmp_path, body) if d.fix is not None)
     assert any(declaration in edit.content for edit in fix.edits)
+
+
+ACCESS = """\
+provider = Provider(config=AwsConfig(region="us-east-1"))
+local_exec = provider.local()
+raw = provider.bucket(bucket="acme-raw", path="raw.csv")
+curated = provider.bucket(bucket="acme-curated", path="out.parquet")
+side = provider.bucket(bucket="acme-side", path="side.parquet")
+
+def publish(frame):
+    curated.write(frame)
+
+@local_exec.task()
+def ignore(source) -> pl.LazyFrame:
+    return pl.LazyFrame({"x": [1]})
+
+@local_exec.task()
+def save(frame: pl.LazyFrame) -> None:
+    publish(frame)
+
+@local_exec.task()
+def sneaky() -> None:
+    globals()["side"].write(pl.DataFrame({"x": [1]}))
+
+@pipeline(name="p")
+def p():
+    save(ignore(raw))
+    sneaky()
+"""
+
+
+def test_storage_access_is_followed_or_granted_with_a_warning_never_silently_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "pipeline.py"
+    path.write_text(HEAD + ACCESS)
+    result = compile_project([path])
+    nodes = {n.id: n for n in result.project.pipelines[0].nodes}
+    assert (nodes["ignore"].reads, nodes["ignore"].writes) == ((), ())  # an unused bucket parameter: nothing
+    assert [d.code for d in result.diagnostics if d.span.line == HEAD.count("\n") + 24] == ["GLC216"]
+    assert (nodes["save"].reads, nodes["save"].writes) == ((), ("curated",))  # proven through the helper
+    assert set(nodes["sneaky"].writes) == {"curated", "raw", "side"}  # globals(): every bucket, with GLC205
+    assert {d.message.split("`")[3] for d in result.diagnostics if d.code == "GLC205"} == {"curated", "raw", "side"}

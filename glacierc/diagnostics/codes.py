@@ -301,7 +301,7 @@ _rule("GLC504", "unstorable-boundary-value", E, "a result that cannot be stored 
 #: Rules that live in a module of their own under glacierc/checks/ (code, severity, documentation and the
 #: check itself); the catalogue reads their metadata from there.
 RULE_MODULES = ("glc212_unknown_library_name", "glc213_unknown_attribute", "glc214_unknown_keyword",
-                "glc215_undefined_name")
+                "glc215_undefined_name", "glc216_unused_storage_parameter")
 
 
 def _register_rule_modules() -> None:

@@ -9,13 +9,16 @@ reports it and assumes read-write. Bodies that mention no bucket and no access m
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from glacierc.frontend.evaluate import Evaluator, Scope
-from glacierc.frontend.values import StorageVal, Where, storages_in
+from glacierc.frontend.values import FunctionRef, StorageVal, Where, storages_in
 
+MAX_HELPER_DEPTH = 5
+_REFLECTION = re.compile(r"\b(?:globals|vars)\s*\(")
 _ACCESS_HINT = re.compile(r"\.(?:scan|read|write|get_uri)\b|\b(?:sink|write|scan|read)_\w+")
 
 
@@ -24,23 +27,57 @@ class Access:
     param_reads: set[str] = field(default_factory=set)
     param_writes: set[str] = field(default_factory=set)
     param_unproven: set[str] = field(default_factory=set)
+    param_uses: set[str] = field(default_factory=set)  # parameters the body mentions at all
     reads: dict[int, StorageVal] = field(default_factory=dict)
     writes: dict[int, StorageVal] = field(default_factory=dict)
     unproven: list[tuple[StorageVal, Where]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class ModuleNames:
+    """Module-level names of one module that matter here: bound to storage (or containers of it), and plain
+    helper functions of the project (followed: storage they touch is the calling task's)."""
+
+    storage: frozenset[str]
+    helpers: frozenset[str]
+
+
 def analyse(ev: Evaluator, module: str, index: int, function: cst.FunctionDef, code: str,
-            storage_names: frozenset[str]) -> Access:
+            names_of: Mapping[str, ModuleNames], _depth: int = 0) -> Access:
     access = Access()
-    mentioned = {name for name in storage_names if re.search(rf"\b{re.escape(name)}\b", code)}
-    if not mentioned and not _ACCESS_HINT.search(code):
+    names = names_of[module]
+    mentioned = {name for name in names.storage if _mentions(code, name)}
+    helpers = {name for name in names.helpers if _mentions(code, name)} if _depth < MAX_HELPER_DEPTH else set()
+    if _REFLECTION.search(code):  # `globals()["raw"]`, `vars()[...]`: any bucket of the module may be used
+        mentioned = set(names.storage)
+    elif not mentioned and not helpers and not _ACCESS_HINT.search(code):
         return access
     params = {p.name.value for p in (*function.params.posonly_params, *function.params.params,
                                      *function.params.kwonly_params)}
     visitor = _Visitor(ev, Scope(module, index), params, mentioned, access)
     function.body.visit(visitor)
     visitor.finish()
+    for helper in sorted(helpers):
+        _follow(ev, Scope(module, index), helper, names_of, access, _depth)
     return access
+
+
+def _mentions(code: str, name: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\b", code) is not None
+
+
+def _follow(ev: Evaluator, scope: Scope, name: str, names_of: Mapping[str, ModuleNames], access: Access,
+            depth: int) -> None:
+    """The module-level storage a helper the task calls touches is the task's too (proven or not)."""
+    ref = ev.eval(cst.Name(name), scope)
+    if not isinstance(ref, FunctionRef) or ref.module not in names_of:
+        return
+    function = ref.where.node
+    code = cst.Module(body=[function]).code
+    found = analyse(ev, ref.module, ref.where.index, function, code, names_of, depth + 1)
+    access.reads.update(found.reads)
+    access.writes.update(found.writes)
+    access.unproven.extend(found.unproven)
 
 
 class _Visitor(cst.CSTVisitor):
@@ -48,9 +85,12 @@ class _Visitor(cst.CSTVisitor):
         self.ev, self.scope, self.params, self.mentioned, self.access = ev, scope, params, mentioned, access
         self.claimed: set[int] = set()
         self.uses: list[cst.Name] = []
+        self.reflection: cst.Call | None = None  # a `globals()` / `vars()` call
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if isinstance(func, cst.Name) and func.value in ("globals", "vars") and self.reflection is None:
+            self.reflection = node
         if not isinstance(func, cst.Attribute):
             return
         method = func.attr.value
@@ -71,6 +111,8 @@ class _Visitor(cst.CSTVisitor):
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.params:
+            self.access.param_uses.add(node.value)
         if node.value in self.params or node.value in self.mentioned:
             self.uses.append(node)
 
@@ -83,6 +125,11 @@ class _Visitor(cst.CSTVisitor):
             (self.access.writes if mode == "write" else self.access.reads)[id(value)] = value
 
     def finish(self) -> None:
+        if self.reflection is not None:  # names reached by their string: none of the module's buckets is proven
+            where = Where(self.scope.module, self.scope.index, self.reflection)
+            for value in {id(v): v for name in sorted(self.mentioned)
+                          for v in storages_in(self.ev.eval(cst.Name(name), self.scope))}.values():
+                self.access.unproven.append((value, where))
         for name in self.uses:
             if id(name) in self.claimed:
                 continue

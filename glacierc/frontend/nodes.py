@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from glacierc.frontend.context import Context
 from glacierc.frontend.tasks import TaskInfo
-from glacierc.frontend.values import TEMPORAL_TYPES, StorageVal, Where, storages_in
+from glacierc.frontend.values import TEMPORAL_TYPES, Observation, StorageVal, Where, storages_in
 from glacierc.ir import nodes as ir
 from glacierc.source import Span
 
@@ -36,6 +36,9 @@ def make_node(ctx: Context, info: TaskInfo, node_id: str, bound: dict, where: Wh
 
 def _storage_argument(ctx, task, found, param, storage, where, reads, writes) -> None:
     proven = param in found.param_reads or param in found.param_writes
+    if param not in found.param_uses:  # never touched: nothing to grant (GLC216 says so)
+        ctx.evaluator.observe([Observation("unused-storage-parameter", param, where, task.name, (storage.name,))])
+        return
     if param in found.param_unproven or not proven:
         _unproven(ctx, task, storage, where, reads, writes)
     if param in found.param_reads:

@@ -14,7 +14,8 @@ from glacierc.frontend.names import SymbolTable, star_bound
 from glacierc.frontend.pipelines import build_pipeline
 from glacierc.frontend.tasks import TaskInfo, build_task
 from glacierc.frontend import surface
-from glacierc.frontend.values import Observation, Where, storages_in
+from glacierc.frontend.access import ModuleNames
+from glacierc.frontend.values import FunctionRef, Observation, Where, storages_in
 from glacierc.ir import nodes as ir
 from glacierc.source import Span
 
@@ -71,21 +72,23 @@ def _tasks(ctx: Context, decls: Declarations, executors: list[ir.Executor], prov
         span = Span.whole_file("<implicit>")
         providers[0] = ir.Provider(DEFAULT_PROVIDER, "local", ir.Config("LocalConfig"), span)
         executors.append(ir.Executor(DEFAULT_EXECUTOR, DEFAULT_PROVIDER, "local", None, span))
-    names_by_module = {module: _storage_names(ctx, module) for module in ctx.sources}
+    names_by_module = {module: _module_names(ctx, module) for module in ctx.sources}
     infos: dict[tuple[str, str], TaskInfo] = {}
     for decl in decls.tasks:
         executor = decl.executor.name if decl.executor is not None and decl.executor.name else DEFAULT_EXECUTOR
-        infos[(decl.module, decl.function.name.value)] = build_task(ctx, decl, executor, names_by_module[decl.module])
+        infos[(decl.module, decl.function.name.value)] = build_task(ctx, decl, executor, names_by_module)
     return infos
 
 
-def _storage_names(ctx: Context, module: str) -> frozenset[str]:
-    """Module-level names of `module` bound to storage, or to lists and dicts holding storage: its own,
-    imported and star-imported ones."""
+def _module_names(ctx: Context, module: str) -> ModuleNames:
+    """Module-level names of `module` bound to storage (or to lists and dicts holding storage) and to plain
+    helper functions of the project: its own, imported and star-imported ones."""
     table = ctx.evaluator.tables[module]
-    names = {name for name, binding in table.bindings.items() if binding.kind in ("assign", "from")}
+    names = {name for name, binding in table.bindings.items() if binding.kind in ("assign", "from", "def")}
     names |= star_bound(ctx.evaluator.tables, module) - set(table.bindings)
-    return frozenset(name for name in names if storages_in(ctx.evaluator.lookup(module, name)))
+    values = {name: ctx.evaluator.lookup(module, name) for name in names}
+    return ModuleNames(frozenset(n for n, v in values.items() if storages_in(v)),
+                       frozenset(n for n, v in values.items() if isinstance(v, FunctionRef)))
 
 
 def _report_unresolved_imports(ctx: Context, tables: dict[str, SymbolTable]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
@@ -22,10 +23,10 @@ class TaskInfo:
     access: access.Access
 
 
-def build_task(ctx: Context, decl: TaskDecl, executor: str, storage_names: frozenset[str]) -> TaskInfo:
+def build_task(ctx: Context, decl: TaskDecl, executor: str, names_of: Mapping[str, access.ModuleNames]) -> TaskInfo:
     function = decl.function
     code = ctx.locator(decl.module).code(decl.where.index)
-    found = access.analyse(ctx.evaluator, decl.module, decl.where.index, function, code, storage_names)
+    found = access.analyse(ctx.evaluator, decl.module, decl.where.index, function, code, names_of)
     for storage, where in found.unproven:
         ctx.report("GLC205", f"cannot prove how task `{function.name.value}` uses `{storage.name}`; "
                    "assuming read and write", where,
