@@ -77,9 +77,12 @@ def test_a_fifo_is_not_read(tmp_path):
 
 def test_a_device_is_not_read(tmp_path):
     """`/dev/zero` behind a .py name would be read forever."""
-    (tmp_path / "zero.py").symlink_to("/dev/zero")
+    (tmp_path / "zero.py").symlink_to("/dev/zero")  # a link out of the project: not even opened (GLC007)
     result = check(tmp_path)
-    assert result.returncode == 1 and "zero.py:1:1: GLC003 cannot read the file: not a regular file" in result.stdout
+    assert result.returncode == 0 and "zero.py:1:1: GLC007" in result.stdout and "it is not read" in result.stdout
+    os.mkfifo(tmp_path / "fifo.py")  # inside the project: opened, refused as not a regular file
+    result = check(tmp_path)
+    assert result.returncode == 1 and "fifo.py:1:1: GLC003 cannot read the file: not a regular file" in result.stdout
 
 
 def test_a_dangling_symlink_is_an_unreadable_file(tmp_path):
