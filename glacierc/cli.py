@@ -101,7 +101,7 @@ def graph(
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def run(
     ctx: typer.Context,
-    path: Annotated[str, typer.Argument(help="A Python file or directory.")],
+    path: Annotated[str, typer.Argument(help="A Python file or directory (several compile together).")],
     pipeline: Annotated[Optional[str], typer.Option("--pipeline", "-p", help="Pipeline name.")] = None,
     data_dir: Annotated[Optional[str], typer.Option(
         "--data-dir", help="Bucket b with path p maps to DIR/b/p.")] = None,
@@ -112,8 +112,11 @@ def run(
     from glacierc import commands
     from glacierc.run_command import run_command
 
-    runner_args = (["--data-dir", data_dir] if data_dir else []) + list(ctx.args)
-    raise typer.Exit(run_command([path], pipeline, runner_args, commands.parse_env(env)))
+    extra = list(ctx.args)
+    more = next((i for i, arg in enumerate(extra) if arg.startswith("-")), len(extra))
+    paths, extra = [path, *extra[:more]], extra[more:]  # the runner takes no positional argument: these are PATHs
+    runner_args = (["--data-dir", data_dir] if data_dir else []) + extra
+    raise typer.Exit(run_command(paths, pipeline, runner_args, commands.parse_env(env)))
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import re
 from contextlib import contextmanager
 from collections.abc import Mapping, Sequence
@@ -80,9 +81,32 @@ def _attach_migration_fixes(diagnostics: tuple[Diagnostic, ...], texts: dict[str
 
 
 def _load_all(paths: list[str], reporter: Reporter, settings: Settings) -> list[SourceFile]:
+    """The files PATHs name, plus the project modules they import (followed on disk, transitively)."""
     files = discover(paths, reporter)
     names = span_names(files)
-    return [load(file, root, reporter, settings.max_file_bytes, names[file]) for file, root in files]
+    sources = [load(file, root, reporter, settings.max_file_bytes, names[file]) for file, root in files]
+    return sources + _followed(sources, {file for file, _ in files}, reporter, settings)
+
+
+def _followed(sources: list[SourceFile], given: set[Path], reporter: Reporter, settings: Settings) -> list[SourceFile]:
+    """Modules imported by `sources` (and by those, ...) that PATHs did not name, loaded with their root."""
+    from glacierc.frontend.imports import MAX_FOLLOWED, imported_files
+
+    seen = {os.path.realpath(f) for f in given}
+    known = [(Path(s.display), Path(s.root)) for s in sources]
+    followed: list[SourceFile] = []
+    queue = list(sources)
+    while queue and len(followed) < MAX_FOLLOWED:
+        source = queue.pop(0)
+        for file in imported_files(source):
+            if os.path.realpath(file) in seen:
+                continue
+            seen.add(os.path.realpath(file))
+            known.append((file, Path(source.root)))
+            loaded = load(file, Path(source.root), reporter, settings.max_file_bytes, span_names(known)[file])
+            followed.append(loaded)
+            queue.append(loaded)
+    return followed
 
 
 def _analyse_roots(sources: list[SourceFile], env: dict[str, str], reporter: Reporter):
@@ -107,9 +131,25 @@ def _analyse_checked(sources: list[SourceFile], env: dict[str, str], reporter: R
     from glacierc.frontend.project import analyse
 
     project, evaluator = analyse(sources, env, reporter)
-    for diagnostic in (*run_all(project), *_target_problems(project)):
+    found = [*run_all(project), *_target_problems(project)]
+    for diagnostic in _without_storage_used_elsewhere(found, project, sources):
         reporter.add(diagnostic)
     return project, evaluator
+
+
+def _without_storage_used_elsewhere(found: list[Diagnostic], project: ir.Project,
+                                    sources: list[SourceFile]) -> list[Diagnostic]:
+    """GLC206 only for storage no module of the project uses: when a subset of the project is compiled
+    (pre-commit passes the changed files), the other files of its root are searched for the storage's name."""
+    unused = {d.span: d for d in found if d.code == "GLC206"}
+    if not unused:
+        return found
+    from glacierc.frontend.loader import other_project_files
+
+    variables = {s.span: re.split(r"[.\[]", s.name.rsplit(".", 1)[-1])[0] for s in project.storage}
+    pattern = re.compile("|".join(rf"\b{re.escape(v)}\b" for v in sorted(set(variables.values()))))
+    mentioned = {m.group(0) for text in other_project_files(sources) for m in pattern.finditer(text)}
+    return [d for d in found if not (d.code == "GLC206" and variables.get(d.span) in mentioned)]
 
 
 def _target_problems(project: ir.Project) -> tuple[Diagnostic, ...]:

@@ -85,6 +85,20 @@ def span_names(files: list[tuple[Path, Path]]) -> dict[Path, str]:
     return {file: name if counts[name] == 1 else file.as_posix() for file, name in relative.items()}
 
 
+def other_project_files(sources: list[SourceFile], max_bytes: int = DEFAULT_MAX_FILE_BYTES):
+    """The text of every Python file under the sources' roots that is not one of them (walked as `check`
+    walks a directory; unreadable or too large files are skipped): what the rest of the project says."""
+    loaded = {os.path.realpath(s.display) for s in sources}
+    for root in sorted({s.root for s in sources if s.root}):
+        for file in _walk(Path(root)):
+            try:
+                if os.path.realpath(file) in loaded or file.stat().st_size > max_bytes:
+                    continue
+                yield decode(file.read_bytes())
+            except (OSError, ValueError, SyntaxError, LookupError):
+                continue
+
+
 def _root_for(directory: Path) -> Path:
     """The directory imports are resolved from: above the topmost package containing `directory`."""
     root = directory.resolve()
