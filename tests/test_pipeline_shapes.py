@@ -133,7 +133,7 @@ def test_date_and_decimal_constants_are_task_arguments(tmp_path: Path) -> None:
     assert not result.diagnostics, result.diagnostics
     inputs = {i["param"]: i["value"] for i in json.loads(to_json(result.project, ()))["pipelines"][0]["nodes"][0]["inputs"]}
     assert (inputs["since"], inputs["until"], inputs["threshold"], inputs["window"]) == (
-        {"date": "2026-01-31"}, {"datetime": "2026-03-01T12:00:00"}, {"Decimal": "1.5"}, {"timedelta": "1 day, 0:00:00"})
+        {"date": "2026-01-31"}, {"datetime": "2026-03-01T12:00:00"}, {"Decimal": "1.5"}, {"timedelta": {"days": 1, "seconds": 0, "microseconds": 0}})
     (tmp_path / "data" / "raw").mkdir(parents=True)
     (tmp_path / "data" / "raw" / "events.csv").write_text(
         "day,value\n2026-01-30,5\n2026-02-10,1\n2026-02-11,3\n2026-02-28,4\n2026-03-02,9\n")

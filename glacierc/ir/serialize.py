@@ -1,53 +1,93 @@
-"""The IR as versioned JSON (CONTRACT section 4): stable key order, sorted collections, byte-identical."""
+"""The IR as versioned JSON (`ir.json`, `glacierc analyze --format json`): stable key order, sorted collections,
+byte-identical for the same input. Every field of the IR is written, so `glacierc.ir.read` rebuilds the same IR
+(`read(write(ir)) == ir`); the shape is described by `docs/ir.schema.json` (`glacierc.ir.schema`).
+
+Values of config fields and constant arguments are JSON-like: a tuple is a list, a nested config is an object
+with its `type`, a date, time, duration or decimal is `{"date": "2026-01-31"}` (`datetime`, `time`: ISO text;
+`timedelta`: days/seconds/microseconds; `Decimal`: its exact text).
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
+import datetime
 import json
+from decimal import Decimal
 
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir import nodes as ir
 
 
 def config_dict(config: ir.Config | None) -> dict:
-    return {} if config is None else {k: _value(v) for k, v in config.fields}
+    return {} if config is None else {k: value_json(v) for k, v in config.fields}
 
 
-def _value(value: object) -> object:
+def value_json(value: object) -> object:
     if isinstance(value, ir.Config):
-        return config_dict(value) if value.type == "dict" else {"type": value.type, **config_dict(value)}
+        if value.type != "dict":
+            return {"type": value.type, **config_dict(value)}
+        plain = config_dict(value)
+        return {"type": "dict", "fields": plain} if _ambiguous(plain) else plain
     if isinstance(value, tuple):
-        return [_value(v) for v in value]
-    if isinstance(value, ir.TEMPORAL_TYPES):  # `{"date": "2026-01-31"}`, `{"Decimal": "1.5"}`
-        return {type(value).__name__: str(value) if isinstance(value, (Decimal, timedelta)) else value.isoformat()}
+        return [value_json(v) for v in value]
+    if isinstance(value, datetime.timedelta):
+        return {"timedelta": {"days": value.days, "seconds": value.seconds, "microseconds": value.microseconds}}
+    if isinstance(value, Decimal):
+        return {"Decimal": str(value)}
+    if isinstance(value, (datetime.date, datetime.time)):  # datetime is a date
+        return {type(value).__name__: value.isoformat()}
     return value
 
 
+def _ambiguous(plain: dict) -> bool:
+    """A plain dict that would read back as something else: one holding `type`, or one temporal key."""
+    return "type" in plain or (len(plain) == 1 and next(iter(plain)) in TEMPORAL_KEYS)
+
+
+TEMPORAL_KEYS = ("date", "datetime", "time", "timedelta", "Decimal")
+
+
+def _span(span: ir.Span | None) -> dict | None:
+    return span.to_dict() if span is not None else None
+
+
 def project_dict(project: ir.Project, diagnostics: tuple[Diagnostic, ...] = ()) -> dict:
+    from glacierc import __version__
+
     return {
         "version": project.version,
+        "tool_version": __version__,
         "providers": [{"name": p.name, "cloud": p.cloud, "config_type": p.config.type,
-                       "config": config_dict(p.config), "span": p.span.to_dict()} for p in project.providers],
-        "storage": [{"name": s.name, "provider": s.provider, "bucket": s.bucket, "path": s.path,
-                     "format": s.format, "uri": s.uri, "config_type": s.config.type if s.config else None,
-                     "config": config_dict(s.config), "span": s.span.to_dict()} for s in project.storage],
+                       "config": config_dict(p.config), "span": _span(p.span)} for p in project.providers],
+        "storage": [_storage(s) for s in project.storage],
         "executors": [{"name": e.name, "provider": e.provider, "kind": e.kind, "config_type": e.config_type,
-                       "config": config_dict(e.config), "span": e.span.to_dict()} for e in project.executors],
+                       "config": config_dict(e.config), "span": _span(e.span)} for e in project.executors],
         "tasks": [_task(t) for t in project.tasks],
         "pipelines": [_pipeline(p) for p in project.pipelines],
+        "modules": [{"name": m.name, "path": m.path} for m in project.modules],
+        "facts": [{"kind": f.kind, "subject": f.subject, "span": _span(f.span), "context": f.context,
+                   "candidates": list(f.candidates)} for f in project.facts],
         "diagnostics": [d.to_dict() for d in diagnostics],
     }
+
+
+def _storage(storage: ir.Storage) -> dict:
+    return {"name": storage.name, "provider": storage.provider, "bucket": storage.bucket, "path": storage.path,
+            "format": storage.format, "uri": storage.uri,
+            "config_type": storage.config.type if storage.config else None, "config": config_dict(storage.config),
+            "span": _span(storage.span), "bucket_span": _span(storage.bucket_span),
+            "path_span": _span(storage.path_span)}
 
 
 def _task(task: ir.Task) -> dict:
     return {"name": task.name, "function": task.function, "module": task.module, "executor": task.executor,
             "params": list(task.param_names),
             "annotations": {p.name: p.annotation for p in task.params if p.annotation},
+            "parameters": [{"name": p.name, "annotation": p.annotation, "has_default": p.has_default,
+                            "kind": p.kind} for p in task.params],
             "returns": task.returns, "depends_on": list(task.depends_on), "reads": list(task.reads),
-            "writes": list(task.writes), "retries": task.retries, "timeout": task.timeout,
-            "span": task.span.to_dict()}
+            "writes": list(task.writes), "param_reads": list(task.param_reads),
+            "param_writes": list(task.param_writes), "retries": task.retries, "timeout": task.timeout,
+            "span": _span(task.span)}
 
 
 def _pipeline(pipeline: ir.Pipeline) -> dict:
@@ -55,14 +95,14 @@ def _pipeline(pipeline: ir.Pipeline) -> dict:
         "name": pipeline.name, "function": pipeline.function, "module": pipeline.module,
         "nodes": [{"id": n.id, "task": n.task, "executor": n.executor, "reads": list(n.reads),
                    "writes": list(n.writes),
-                   "inputs": [{"param": i.param, "kind": i.kind, "ref": i.ref, "value": _value(i.value)}
+                   "inputs": [{"param": i.param, "kind": i.kind, "ref": i.ref, "value": value_json(i.value)}
                               for i in n.inputs],
-                   "span": n.span.to_dict()} for n in pipeline.nodes],
+                   "span": _span(n.span)} for n in pipeline.nodes],
         "edges": [{"source": e.source, "target": e.target, "kind": e.kind, "label": e.label}
                   for e in pipeline.edges],
         "levels": [list(level) for level in pipeline.levels],
         "outputs": list(pipeline.outputs),
-        "span": pipeline.span.to_dict(),
+        "span": _span(pipeline.span),
     }
 
 

@@ -1,0 +1,77 @@
+"""The JSON Schema of `ir.json` (draft 2020-12), kept in the repository as docs/ir.schema.json:
+`python -m glacierc.ir.schema > docs/ir.schema.json`. A test checks the file is up to date and that the
+ir.json of every fixture and example validates against it."""
+
+from __future__ import annotations
+
+import json
+
+
+def _object(properties: dict, required: list[str] | None = None) -> dict:
+    return {"type": "object", "properties": properties, "required": required or sorted(properties),
+            "additionalProperties": False}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/$defs/{name}"}
+
+
+def _list(item: dict) -> dict:
+    return {"type": "array", "items": item}
+
+
+STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+OPTIONAL_STRING = {"type": ["string", "null"]}
+NAMES = _list(STRING)
+
+
+def _definitions() -> dict:
+    span = _object({key: INTEGER for key in ("line", "column", "end_line", "end_column")} | {"file": STRING})
+    config = {"type": "object", "description": "config fields: name -> value (a nested config has its `type`)"}
+    configured = {"config_type": OPTIONAL_STRING, "config": config, "span": _ref("span")}
+    return {
+        "span": span,
+        "provider": _object({"name": STRING, "cloud": {"enum": ["aws", "gcp", "azure", "local"]}, **configured}),
+        "storage": _object({"name": STRING, "provider": STRING, "bucket": STRING, "path": STRING, "format": STRING,
+                            "uri": STRING, **configured, "bucket_span": {"anyOf": [_ref("span"), {"type": "null"}]},
+                            "path_span": {"anyOf": [_ref("span"), {"type": "null"}]}}),
+        "executor": _object({"name": STRING, "provider": STRING,
+                             "kind": {"enum": ["local", "serverless", "vm", "cluster"]}, **configured}),
+        "parameter": _object({"name": STRING, "annotation": OPTIONAL_STRING, "has_default": BOOLEAN,
+                              "kind": {"enum": ["positional", "keyword_only", "var_positional", "var_keyword"]}}),
+        "task": _object({"name": STRING, "function": STRING, "module": STRING, "executor": STRING, "params": NAMES,
+                         "annotations": {"type": "object", "additionalProperties": STRING},
+                         "parameters": _list(_ref("parameter")), "returns": OPTIONAL_STRING, "depends_on": NAMES,
+                         "reads": NAMES, "writes": NAMES, "param_reads": NAMES, "param_writes": NAMES,
+                         "retries": INTEGER, "timeout": {"type": ["integer", "null"]}, "span": _ref("span")}),
+        "input": _object({"param": STRING, "kind": {"enum": ["node", "nodes", "storage", "const", "unknown"]},
+                          "ref": OPTIONAL_STRING, "value": {}}),
+        "node": _object({"id": STRING, "task": STRING, "executor": STRING, "reads": NAMES, "writes": NAMES,
+                         "inputs": _list(_ref("input")), "span": _ref("span")}),
+        "edge": _object({"source": STRING, "target": STRING, "kind": {"enum": ["data", "order"]},
+                         "label": OPTIONAL_STRING}),
+        "pipeline": _object({"name": STRING, "function": STRING, "module": STRING, "nodes": _list(_ref("node")),
+                             "edges": _list(_ref("edge")), "levels": _list(NAMES), "outputs": NAMES,
+                             "span": _ref("span")}),
+        "module": _object({"name": STRING, "path": STRING}),
+        "fact": _object({"kind": STRING, "subject": STRING, "span": _ref("span"), "context": STRING,
+                         "candidates": NAMES}),
+        "diagnostic": {"type": "object", "required": ["code", "severity", "message", "file", "line", "column",
+                                                      "end_line", "end_column", "fix"],
+                       "properties": {"code": {"type": "string", "pattern": "^GLC[0-9]{3}$"},
+                                      "severity": {"enum": ["error", "warning", "info"]}}},
+    }
+
+
+def ir_schema() -> dict:
+    sections = ("providers", "storage", "executors", "tasks", "pipelines", "modules", "facts", "diagnostics")
+    singular = {"providers": "provider", "storage": "storage", "executors": "executor", "tasks": "task",
+                "pipelines": "pipeline", "modules": "module", "facts": "fact", "diagnostics": "diagnostic"}
+    properties = {"version": {"const": 1}, "tool_version": STRING,
+                  **{name: _list(_ref(singular[name])) for name in sections}}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "glacierc-ir.schema.json",
+            "title": "glacierc ir.json", **_object(properties), "$defs": _definitions()}
+
+
+if __name__ == "__main__":
+    print(json.dumps(ir_schema(), indent=2, sort_keys=True))
