@@ -26,7 +26,7 @@ def _public(cls: type) -> set[str]:
 @pytest.mark.parametrize("cls", [Provider, ExecutionResource, Bucket])
 def test_methods_are_the_classes_public_attributes(cls: type) -> None:
     table = _api.METHODS[cls.__name__]
-    instance_attributes = {"Bucket": {"bucket", "path", "format", "config", "provider", "storage_options"}}
+    instance_attributes = {"Bucket": {"bucket", "path", "format", "config", "provider", "schema", "storage_options"}}
     assert set(table) == _public(cls) | instance_attributes.get(cls.__name__, set())
     for method, keywords in table.items():
         member = getattr(cls, method, None)

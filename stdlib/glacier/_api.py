@@ -28,7 +28,7 @@ CALLS: dict[str, tuple[str, ...]] = {
 #: Methods (and their keyword arguments) of the objects a pipeline file declares.
 METHODS: dict[str, dict[str, tuple[str, ...]]] = {
     "Provider": {
-        "bucket": ("bucket", "path", "format", "config", "storage_options"),
+        "bucket": ("bucket", "path", "format", "config", "schema", "storage_options"),
         "local": (),
         "serverless": ("config",),
         "vm": ("config",),
@@ -38,7 +38,7 @@ METHODS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "ExecutionResource": {"task": OPTION_NAMES, "kind": (), "provider": (), "config": ()},
     "Bucket": {"scan": (), "read": (), "write": ("frame",), "get_uri": (), "bucket": (), "path": (),
-               "format": (), "config": (), "provider": (), "storage_options": ()},
+               "format": (), "config": (), "provider": (), "schema": (), "storage_options": ()},
 }
 
 

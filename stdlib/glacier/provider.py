@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from glacier.config import CATALOGUE, AzureBlobConfig, Config, GCSConfig, S3Config
 from glacier.execution import ExecutionResource
@@ -39,15 +40,17 @@ class Provider:
         path: str,
         format: str | None = None,
         config: Config | None = None,
+        schema: Mapping[str, Any] | None = None,
         *,
         storage_options: Mapping[str, str] | None = None,
     ) -> Bucket:
-        """A file `path` in `bucket`; `format` defaults to the path suffix."""
+        """A file `path` in `bucket`; `format` defaults to the path suffix. `schema` (column name to Polars
+        dtype, or a `pl.Schema`) is the data's declared contract, checked at `scan()`/`read()`/`write()`."""
         if config is None and self.cloud in DEFAULT_STORAGE:
             config = DEFAULT_STORAGE[self.cloud]()
         elif config is not None:
             self._check_resource_config(config, "storage", "bucket")
-        return Bucket(self, bucket, path, format, config, storage_options=storage_options)
+        return Bucket(self, bucket, path, format, config, schema, storage_options=storage_options)
 
     def local(self) -> ExecutionResource:
         """Run tasks in the current Python process."""

@@ -7,11 +7,11 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from glacier import formats
+from glacier import formats, schemas
 from glacier.config import Config
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ class Bucket:
         path: str,
         format: str | None = None,
         config: Config | None = None,
+        schema: Mapping[str, Any] | pl.Schema | None = None,
         *,
         storage_options: Mapping[str, str] | None = None,
     ) -> None:
@@ -55,6 +56,7 @@ class Bucket:
         self.path = path
         self.format = formats.detect_format(path, format)
         self.config = config
+        self.schema = schemas.normalise(schema)
         self.storage_options = dict(storage_options) if storage_options is not None else None
 
     def __repr__(self) -> str:
@@ -68,8 +70,11 @@ class Bucket:
         return f"{SCHEMES[self.provider.cloud]}://{self.bucket}/{self.path}"
 
     def scan(self) -> pl.LazyFrame:
-        """A LazyFrame over the file."""
-        return formats.scan(self.get_uri(), self.format, self._options())
+        """A LazyFrame over the file; its columns are checked against the declared `schema` first."""
+        frame = formats.scan(self.get_uri(), self.format, self._options())
+        if self.schema is not None:
+            schemas.check_read(self.schema, frame.collect_schema(), self._name())
+        return frame
 
     def read(self) -> pl.DataFrame:
         """The whole file as a DataFrame."""
@@ -83,6 +88,8 @@ class Bucket:
         """
         if not isinstance(frame, pl.DataFrame | pl.LazyFrame):
             raise TypeError(f"Bucket.write() expects a DataFrame or LazyFrame, got {type(frame).__name__}")
+        if self.schema is not None:
+            schemas.check_write(self.schema, frame.lazy().collect_schema(), self._name())
         uri = self.get_uri()
         if self._local_root() is None:
             formats.sink(frame.lazy(), uri, self.format, self._options())
@@ -90,6 +97,9 @@ class Bucket:
             data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
             _write_atomically(data, Path(uri), self.format)
         return uri
+
+    def _name(self) -> str:
+        return f"bucket {self.bucket}/{self.path}"
 
     def _local_root(self) -> Path | None:
         if _data_dir is not None:
