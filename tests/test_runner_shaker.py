@@ -34,7 +34,7 @@ def text_of(name: str) -> str:
 def sections(text: str) -> str:
     """The parts that differ between runners: header, plan, copied code and the task table."""
     plan = text[: text.index("# ==== storage: the Bucket shim")]
-    code = text[text.index("# ==== task code"): text.index("# ==== execution")]
+    code = text[text.index("# ==== task code"): text.index("\n# ====", text.index("SOURCE_MAP = "))]
     return plan + "...\n" + code
 
 

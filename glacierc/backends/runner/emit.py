@@ -1,19 +1,16 @@
 """One runner script per pipeline: the plan (plan.py), the shaken task code (shaker.py) and the
-fixed runtime (templates/runner/*.py.j2), laid out by `templates/runner/runner.py.j2`."""
+runtime's source (runtime.py, from glacierc/runtime/), laid out once by layout.py."""
 
 from __future__ import annotations
 
-import ast
-import functools
 import hashlib
 import textwrap
 from collections.abc import Mapping
 
 from glacierc.backends.escaping import Code, visible
 from glacierc.backends.names import file_stem
-from glacierc.backends.runner.entities import Extern
+from glacierc.backends.runner import layout
 from glacierc.backends.runner.plan import (
-    RunnerPlan,
     build_plan,
     levels_text,
     literal,
@@ -24,12 +21,10 @@ from glacierc.backends.runner.plan import (
 )
 from glacierc.backends.runner.rewrite import Rendered
 from glacierc.backends.runner.shaker import Block, Shaker
+from glacierc.backends.runner.runtime import reserved_names
 from glacierc.backends.runner.symbols import ModuleSymbols, analyse_module
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Pipeline, Project
-
-TEMPLATE = "runner/runner.py.j2"
-
 
 def runner_path(pipeline: str) -> str:
     return f"runners/{file_stem(pipeline)}.py"
@@ -81,17 +76,10 @@ def runner_source(project: Project, pipeline: Pipeline, shaker: Shaker) -> tuple
         "tasks": [(task, shaken.tasks[task]) for task in sorted(shaken.tasks)],
     }
     context["plan_id"] = _plan_id(context)
-    text = _render(context, source_map="()")
-    start = text.index(code) if code else 0
-    first_line = text.count("\n", 0, start) + 1
-    text = _render(context, source_map=_source_map(placed, first_line))
+    before = layout.before_code(context)
+    first_line = before.count("\n") + 1  # the line the code text starts on
+    text = before + str.__str__(code) + layout.after_code(context, _source_map(placed, first_line))
     return text, shaken.diagnostics
-
-
-def _render(context: dict, source_map: str) -> str:
-    from glacierc.backends.terraform.common import render_text
-
-    return render_text(TEMPLATE, **context, source_map=Code(source_map))
 
 
 def _about(pipeline: str, sources: list[str], order: tuple[str, ...]) -> str:
@@ -152,31 +140,3 @@ def _source_map(placed: list[tuple[int, Block, Rendered]], first_line: int) -> s
         start = first_line + line - leading + statement.offset
         entries.append((start, start + statement.length - 1, block.path, statement.source_line))
     return "(\n" + "".join(f"    {literal(entry)},\n" for entry in entries) + ")"
-
-
-# ---- names the runtime itself binds ------------------------------------------------------------------
-
-@functools.cache
-def reserved_names() -> dict[str, Extern | None]:
-    """Every top-level name of the runner outside the copied code: user names that clash are renamed.
-
-    Imports map to what they import, so the task code's own `import polars as pl` is shared."""
-    context: dict[str, object] = {key: None for key in ("pipeline", "plan_id", "sources", "outputs")}
-    context.update(about=Code("# p"), script="p.py", futures=(), imports=(), storage=Code("STORAGE = {}"),
-                   nodes=Code("NODES = {}"), levels=Code("LEVELS = ()"), storage_names=(), code=Code(""), tasks=())
-    tree = ast.parse(_render(context, source_map="()"))
-    names: dict[str, Extern | None] = {}
-    for statement in tree.body:
-        if isinstance(statement, ast.Import):
-            for alias in statement.names:
-                extern = Extern(alias.name, None, alias.asname)
-                names[extern.bound] = extern
-        elif isinstance(statement, ast.ImportFrom) and statement.module != "__future__":
-            for alias in statement.names:
-                names[alias.asname or alias.name] = Extern(statement.module or "", alias.name, alias.asname)
-        elif isinstance(statement, (ast.FunctionDef, ast.ClassDef)):
-            names[statement.name] = None
-        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            names.update((t.id, None) for t in targets if isinstance(t, ast.Name))
-    return names

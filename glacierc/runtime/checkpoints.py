@@ -1,11 +1,24 @@
-{% raw %}
-# ==== checkpoints: results between nodes, stored as data ==========================================
-# A node's result is stored as data, never as Python objects, so reading a checkpoint runs no code:
-# a frame as Parquet, any other value as JSON. Storable values: None, bool, int, float, str, and
-# lists, tuples and dicts with str keys of storable values or of frames (each nested frame in a
-# Parquet file of its own). In the JSON every object is a tag: {"dict": {...}}, {"tuple": [...]},
-# {"float": "nan"} (also "inf", "-inf") and {"frame": [index, lazy]}. Subclasses (named tuples,
-# enums, bool-like ints) are refused rather than stored as something else.
+"""checkpoints: results between nodes, stored as data
+
+A node's result is stored as data, never as Python objects, so reading a checkpoint runs no code:
+a frame as Parquet, any other value as JSON. Storable values: None, bool, int, float, str, and
+lists, tuples and dicts with str keys of storable values or of frames (each nested frame in a
+Parquet file of its own). In the JSON every object is a tag: {"dict": {...}}, {"tuple": [...]},
+{"float": "nan"} (also "inf", "-inf") and {"frame": [index, lazy]}. Subclasses (named tuples,
+enums, bool-like ints) are refused rather than stored as something else.
+"""
+
+import json
+import math
+import os
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
+    from glacierc.runtime.plan import NODES, PIPELINE, PLAN_ID
+    from glacierc.runtime.run import Write
+    from glacierc.runtime.storage import is_remote
 
 
 class UnstorableValue(Exception):
@@ -150,4 +163,3 @@ def output_kind(value):
     if isinstance(value, pl.DataFrame):
         return "frame"
     return "none" if value is None else "value"
-{% endraw %}

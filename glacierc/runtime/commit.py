@@ -1,13 +1,24 @@
-{% raw %}
-# ==== committing: all of a run's local writes, or none ============================================
-# Staged files are named `.<name>.glacier-<pid>-<run>-<n>.tmp` next to their targets: hidden, and never
-# ending like the target, so a glob input (`*.parquet`) does not match them. Before the first rename a
-# journal listing every (staging, target, backup) move is written and synced in the journal directory
-# (--data-dir, else the working directory). A move puts an existing target aside as its backup, then
-# renames the staging file over it. When a rename fails half way, the moves done are undone (backups
-# put back, new files removed). A run killed while committing leaves its journal: the next start
-# finishes the commit when every staging file not yet moved is still there, else undoes it, then
-# removes the staging files of runs that are no longer alive.
+"""committing: all of a run's local writes, or none
+
+Staged files are named `.<name>.glacier-<pid>-<run>-<n>.tmp` next to their targets: hidden, and never
+ending like the target, so a glob input (`*.parquet`) does not match them. Before the first rename a
+journal listing every (staging, target, backup) move is written and synced in the journal directory
+(--data-dir, else the working directory). A move puts an existing target aside as its backup, then
+renames the staging file over it. When a rename fails half way, the moves done are undone (backups
+put back, new files removed). A run killed while committing leaves its journal: the next start
+finishes the commit when every staging file not yet moved is still there, else undoes it, then
+removes the staging files of runs that are no longer alive.
+"""
+
+import json
+import os
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
+    from glacierc.runtime.plan import PIPELINE
+    from glacierc.runtime.storage import remove_path
+
 
 STAGING_NAME = re.compile(r"^\..+\.glacier-(\d+)-([0-9a-f]{12})-\d+\.(tmp|old)$")
 JOURNAL_NAME = re.compile(r"^\.glacier-journal-(\d+)-([0-9a-f]{12})\.json$")
@@ -159,4 +170,3 @@ def alive(pid, token):
     except OSError:
         return True
     return True
-{% endraw %}

@@ -1,9 +1,20 @@
-{% raw %}
-# ==== storage: the Bucket shim ====================================================================
-# Task code uses buckets as it does with glacier: scan(), read(), write(frame), get_uri(). Where a
-# bucket lives is decided per run: with `--data-dir DIR`, bucket b with path p is DIR/b/p; without
-# it, local buckets use the path in STORAGE (relative to the working directory) and cloud buckets
-# their real URI, reached with the `--storage-option KEY=VALUE` values.
+"""storage: the Bucket shim
+
+Task code uses buckets as it does with glacier: scan(), read(), write(frame), get_uri(). Where a
+bucket lives is decided per run: with `--data-dir DIR`, bucket b with path p is DIR/b/p; without
+it, local buckets use the path in STORAGE (relative to the working directory) and cloud buckets
+their real URI, reached with the `--storage-option KEY=VALUE` values.
+"""
+
+import os
+import shutil
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
+    from glacierc.runtime.plan import STORAGE
+    from glacierc.runtime.run import current_run
 
 
 class MissingInputError(Exception):
@@ -111,4 +122,3 @@ def remove_path(path):
         shutil.rmtree(path, ignore_errors=True)
     elif os.path.lexists(path):
         os.remove(path)
-{% endraw %}

@@ -1,0 +1,85 @@
+"""one node in a cloud function
+
+`run_node(node, event)` is what the cloud entry points call. The event only selects; results
+between nodes live in GLACIER_STAGING_URI.
+"""
+
+import os
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
+    from glacierc.runtime.execute import execute
+    from glacierc.runtime.plan import NODES, PIPELINE
+    from glacierc.runtime.run import ACTIVE, Run
+    from glacierc.runtime.selection import select
+    from glacierc.runtime.storage import is_remote
+
+
+EVENT_KEYS = ("pipeline", "node", "run_id")
+RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class RefusedEvent(ValueError):
+    """A cloud invocation asked for something the event may not choose."""
+
+
+def check_event(node, event):
+    """The run id an invocation event gives (or None). The event only selects: the pipeline and the node
+    (both must be this runner's) and a run id; every location comes from the function's configuration."""
+    event = {} if event is None else event
+    if not isinstance(event, dict):
+        raise RefusedEvent(f"refused event: expected a JSON object, got {type(event).__name__}")
+    extra = sorted(repr(key) for key in event if key not in EVENT_KEYS)
+    if extra:
+        raise RefusedEvent(f"refused event keys {', '.join(extra)}: an event may only hold {', '.join(EVENT_KEYS)}; "
+                           "where data lives comes from the function's configuration, never from the event")
+    for key, value in sorted(event.items()):
+        if not isinstance(value, str):
+            raise RefusedEvent(f"refused event: `{key}` must be a string, got {type(value).__name__}")
+    if event.get("pipeline", PIPELINE) != PIPELINE or node not in NODES or event.get("node", node) != node:
+        raise RefusedEvent(f"refused event: this runner runs pipeline `{PIPELINE}`, nodes {', '.join(NODES)}")
+    run_id = event.get("run_id")
+    if run_id is not None and not RUN_ID.fullmatch(run_id):
+        raise RefusedEvent("refused event: `run_id` must match [A-Za-z0-9_-]{1,64}")
+    return run_id
+
+
+def staging_uri(node, run_id):
+    """Where results between nodes live: GLACIER_STAGING_URI (under run_id/ when the event gives one).
+    None when the node neither takes nor gives a result; an error when it does and nothing is configured."""
+    root = os.environ.get("GLACIER_STAGING_URI", "").strip()
+    linked = NODES[node]["needs"] or any(node in spec["needs"] for spec in NODES.values())
+    if not root:
+        if linked:
+            raise RuntimeError(f"node `{node}` exchanges results with other nodes of pipeline `{PIPELINE}`, which "
+                               "needs a store for them: set GLACIER_STAGING_URI on this function (the Terraform "
+                               "glacierc generates does not create one yet)")
+        return None
+    if run_id is None:
+        return root
+    return f"{root.rstrip('/')}/{run_id}" if is_remote(root) else os.path.join(root, run_id)
+
+
+def run_node(node, event=None):
+    """Run one node in this process (how cloud functions call the runner).
+
+    The event may hold only "pipeline", "node" and "run_id" (see check_event). The results of the nodes
+    it needs are read from GLACIER_STAGING_URI and its own result is saved there, as data (Parquet,
+    JSON). GLACIER_DATA_DIR, when set, maps buckets below a directory as --data-dir does. Raises
+    RefusedEvent for an event that asks for more, NodeFailed when the node fails.
+    """
+    staging = staging_uri(node, check_event(node, event))
+    run = Run(os.environ.get("GLACIER_DATA_DIR") or None, None, "auto", staging, True, strict=True)
+    selection = select([node], checkpoints=run.checkpoints, pull=False)
+    results = {}
+    ACTIVE["run"] = run
+    try:
+        if run.data_dir is not None:
+            run.recover()
+        execute(run, selection, None, results, {})
+    finally:
+        ACTIVE["run"] = None
+    result = results[node]
+    return {"pipeline": PIPELINE, "node": node, "status": result.status, "seconds": round(result.seconds, 4),
+            "rows": result.rows, "writes": [{"storage": s, "uri": u, "rows": r} for s, u, r in result.writes]}
