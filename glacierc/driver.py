@@ -10,7 +10,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from glacierc.checks.project import run_all
+from glacierc.checks.glc101_provider_class import CODE as PROVIDER_CLASS
+from glacierc.checks.glc102_glacier_env import CODE as GLACIER_ENV
+from glacierc.checks.glc103_string_executor import CODE as STRING_EXECUTOR
+from glacierc.checks.glc206_unused_storage import CODE as UNUSED_STORAGE
+from glacierc.checks.registry import run_all
 from glacierc.diagnostics.model import Diagnostic, Reporter, Severity
 from glacierc.frontend.loader import SourceFile, discover, load, span_names
 from glacierc.ir import nodes as ir
@@ -66,7 +70,7 @@ def collector_paused():
 def _attach_migration_fixes(diagnostics: tuple[Diagnostic, ...], texts: dict[str, str]) -> tuple[Diagnostic, ...]:
     """Old-API code (GLC101-103) is fixed by `glacierc migrate`; its rewrite of the whole file is one fix,
     attached to the first such diagnostic of each file (the rewrites depend on each other)."""
-    legacy = [d for d in diagnostics if d.code in ("GLC101", "GLC102", "GLC103")]
+    legacy = [d for d in diagnostics if d.code in (PROVIDER_CLASS, GLACIER_ENV, STRING_EXECUTOR)]
     if not legacy:
         return diagnostics
     from dataclasses import replace
@@ -141,7 +145,7 @@ def _without_storage_used_elsewhere(found: list[Diagnostic], project: ir.Project
                                     sources: list[SourceFile]) -> list[Diagnostic]:
     """GLC206 only for storage no module of the project uses: when a subset of the project is compiled
     (pre-commit passes the changed files), the other files of its root are searched for the storage's name."""
-    unused = {d.span: d for d in found if d.code == "GLC206"}
+    unused = {d.span: d for d in found if d.code == UNUSED_STORAGE}
     if not unused:
         return found
     from glacierc.frontend.loader import other_project_files
@@ -149,7 +153,7 @@ def _without_storage_used_elsewhere(found: list[Diagnostic], project: ir.Project
     variables = {s.span: re.split(r"[.\[]", s.name.rsplit(".", 1)[-1])[0] for s in project.storage}
     pattern = re.compile("|".join(rf"\b{re.escape(v)}\b" for v in sorted(set(variables.values()))))
     mentioned = {m.group(0) for text in other_project_files(sources) for m in pattern.finditer(text)}
-    return [d for d in found if not (d.code == "GLC206" and variables.get(d.span) in mentioned)]
+    return [d for d in found if not (d.code == UNUSED_STORAGE and variables.get(d.span) in mentioned)]
 
 
 def _target_problems(project: ir.Project) -> tuple[Diagnostic, ...]:

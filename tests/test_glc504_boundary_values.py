@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from glacierc.checks.glc504_boundary_values import unstorable_names
+from glacierc.checks.glc504_unstorable_boundary_value import unstorable_names
 from glacierc.driver import compile_project
 
 HEAD = """from glacier import Provider, pipeline

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from glacierc.checks.glc306_storage_names import (azure_account_rule, azure_container_rule, gcs_bucket_rule,
+from glacierc.checks.glc306_invalid_storage_name import (azure_account_rule, azure_container_rule, gcs_bucket_rule,
                                                   local_directory_rule, s3_bucket_rule)
-from glacierc.checks.glc307_storage_paths import path_rule
+from glacierc.checks.glc307_invalid_storage_path import path_rule
 from tests.helpers import FIXTURES, glacierc
 
 PIPELINE = '''import os

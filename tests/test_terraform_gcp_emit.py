@@ -297,7 +297,7 @@ def test_spark_instance_types_of_other_clouds_and_one_worker_are_refused() -> No
 
 
 def test_bucket_names_gcs_refuses_are_reported_by_check() -> None:
-    from glacierc.checks.project import run_all
+    from glacierc.checks.registry import run_all
 
     gcp = Provider("provider", "gcp", Config("GcpConfig", (("project_id", "p"),)), SPAN)
     storage = Storage("s", "provider", "my-google-bucket", "a.csv", "csv", "gs://my-google-bucket/a.csv", None, SPAN)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from glacierc.checks.glc406_artifact_name_clash import CODE as ARTIFACT_NAME_CLASH
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Pipeline
 
@@ -38,7 +39,7 @@ def clashes(pipelines: Iterable[Pipeline]) -> list[Diagnostic]:
         other = first.setdefault(stem.lower(), pipeline)
         if other is not pipeline:
             found.append(Diagnostic(
-                "GLC406", Severity.ERROR,
+                ARTIFACT_NAME_CLASH, Severity.ERROR,
                 f"pipeline {pipeline.name!r} would be written to the files of pipeline {other.name!r} "
                 f"(runners/{stem}.py, graphs/{stem}.dot)",
                 pipeline.span,

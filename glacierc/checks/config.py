@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from glacierc.checks.glc301_unknown_config_field import CODE as UNKNOWN_CONFIG_FIELD
+from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
+from glacierc.checks.glc303_config_wrong_cloud import CODE as CONFIG_WRONG_CLOUD
+from glacierc.checks.glc304_missing_config_field import CODE as MISSING_CONFIG_FIELD
+from glacierc.checks.glc305_config_wrong_role import CODE as CONFIG_WRONG_ROLE
 from glacierc.frontend.values import ConfigVal, Unknown
 
 
@@ -21,16 +26,16 @@ def config_problems(config_type: str, fields: dict[str, object], role: str, clou
 
     cls = CATALOGUE.get(config_type)
     if cls is None:
-        return [Problem("GLC301", f"`{config_type}` is not a config class of `glacier.config`")]
+        return [Problem(UNKNOWN_CONFIG_FIELD, f"`{config_type}` is not a config class of `glacier.config`")]
     problems = _role_and_cloud(config_type, cls, role, cloud)
     specs = {spec.name: spec for spec in fields_of(cls)}
     for name, value in fields.items():
         problems += _field_problems(config_type, specs, name, value)
     for spec in specs.values():
         if spec.required and spec.name not in fields:
-            problems.append(Problem("GLC304", f"`{config_type}` requires `{spec.name}`",
+            problems.append(Problem(MISSING_CONFIG_FIELD, f"`{config_type}` requires `{spec.name}`",
                                     help=f"add `{spec.name}=...`: {spec.doc}"))
-    if not any(p.code in ("GLC301", "GLC302") for p in problems):
+    if not any(p.code in (UNKNOWN_CONFIG_FIELD, CONFIG_OUT_OF_LIMITS) for p in problems):
         problems += _cross_field(config_type, specs, fields)
     return problems
 
@@ -42,16 +47,16 @@ def _cross_field(config_type: str, specs: dict, fields: dict[str, object]) -> li
 
     known = {name: canonical(config_type, name, _plain(value)) for name, value in fields.items()
              if name in specs and not isinstance(value, Unknown) and _checkable(value)}
-    return [Problem("GLC302", message, field, help=_limit_help(specs[field]))
+    return [Problem(CONFIG_OUT_OF_LIMITS, message, field, help=_limit_help(specs[field]))
             for field, message in cross_field_problems(config_type, known)]
 
 
 def _role_and_cloud(config_type: str, cls: type, role: str, cloud: str) -> list[Problem]:
     if cls.ROLE != role:
-        return [Problem("GLC305", f"`{config_type}` configures {_article(cls.ROLE)} resource, not "
+        return [Problem(CONFIG_WRONG_ROLE, f"`{config_type}` configures {_article(cls.ROLE)} resource, not "
                         f"{_article(role)} one", help=_role_help(role, cloud))]
     if cls.ROLE != "provider" and cloud != "local" and cls.CLOUD not in ("any", cloud):
-        return [Problem("GLC303", f"`{config_type}` is a {cls.CLOUD.upper()} config but the provider is "
+        return [Problem(CONFIG_WRONG_CLOUD, f"`{config_type}` is a {cls.CLOUD.upper()} config but the provider is "
                         f"{cloud.upper()}", help=_role_help(cls.ROLE, cloud))]
     return []
 
@@ -60,21 +65,21 @@ def _field_problems(config_type: str, specs: dict, name: str, value: object) -> 
     from glacier.config import check_value
 
     if name.startswith("#"):
-        return [Problem("GLC301", f"`{config_type}` takes keyword arguments only",
+        return [Problem(UNKNOWN_CONFIG_FIELD, f"`{config_type}` takes keyword arguments only",
                         help=f"name the field: {', '.join(specs)}")]
     if name not in specs:
         import difflib
 
         close = difflib.get_close_matches(name, list(specs), n=1)
         hint = f"did you mean `{close[0]}`?" if close else f"known fields: {', '.join(specs)}"
-        return [Problem("GLC301", f"`{config_type}` has no field `{name}`", name, hint)]
+        return [Problem(UNKNOWN_CONFIG_FIELD, f"`{config_type}` has no field `{name}`", name, hint)]
     if isinstance(value, Unknown) or not _checkable(value):
         return []
     message = check_value(config_type, name, _plain(value))
     if message is None:
         return []
     spec = specs[name]
-    return [Problem("GLC302", message, name, help=_limit_help(spec))]
+    return [Problem(CONFIG_OUT_OF_LIMITS, message, name, help=_limit_help(spec))]
 
 
 def _checkable(value: object) -> bool:

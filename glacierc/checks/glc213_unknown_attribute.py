@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from glacierc.checks.rule import invalid, valid
 from glacierc.checks.suggest import did_you_mean
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir import nodes as ir
@@ -12,14 +13,33 @@ CODE = "GLC213"
 NAME = "unknown-attribute"
 SEVERITY = Severity.ERROR
 TITLE = "an attribute a provider, executor or bucket does not have"
-WHAT = "Reports `provider.serverles(...)`, `raw.scann()` and other attributes that the library's `Provider`, " \
-       "execution resource or bucket objects do not have."
-WHY = "Python raises `AttributeError` when the module is imported or the pipeline runs; the compiler would " \
-      "otherwise silently drop the declaration (no Lambda, no IAM) or the call."
-_HEAD = "from glacier import Provider\nfrom glacier.config import AwsConfig, LambdaConfig\n\n" \
-        "provider = Provider(config=AwsConfig(region='us-east-1'))\n"
-EXAMPLE = _HEAD + "fn = provider.serverles(config=LambdaConfig())\n"
-INSTEAD = _HEAD + "fn = provider.serverless(config=LambdaConfig())\n"
+WHAT = ("Reports `provider.serverles(...)`, `raw.scann()` and other attributes that the library's `Provider`, "
+        "execution resource or bucket objects do not have.")
+WHY = ("Python raises `AttributeError` when the module is imported or the pipeline runs; the compiler would "
+       "otherwise silently drop the declaration (no Lambda, no IAM) or the call.")
+
+INVALID = (
+    invalid("""\
+from glacier import Provider
+from glacier.config import AwsConfig, LambdaConfig
+
+provider = Provider(config=AwsConfig(region='us-east-1'))
+fn = provider.serverles(config=LambdaConfig())
+""",
+          (5, 15, 5, 24, "a provider has no attribute `serverles`")),
+)
+VALID = (
+    valid("""\
+from glacier import Provider
+from glacier.config import AwsConfig, LambdaConfig
+
+provider = Provider(config=AwsConfig(region='us-east-1'))
+fn = provider.serverless(config=LambdaConfig())
+"""),
+)
+EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source
+
+
 _WHAT = {"Provider": "a provider", "ExecutionResource": "an execution resource", "Bucket": "a bucket"}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from glacierc.checks.rule import invalid, valid
 from glacierc.checks.suggest import did_you_mean
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir import nodes as ir
@@ -12,15 +13,34 @@ CODE = "GLC214"
 NAME = "unknown-keyword"
 SEVERITY = Severity.ERROR
 TITLE = "a keyword argument the call does not take"
-WHAT = "Reports keyword arguments that `Provider(...)`, `provider.bucket(...)`, `provider.serverless/vm/" \
-       "cluster(...)`, `@executor.task(...)` or `@pipeline(...)` do not take, such as `fromat=`. Config " \
-       "classes have their own rule (GLC301)."
-WHY = "Python raises `TypeError` on the call; the compiler would otherwise ignore the argument and build " \
-      "something else than what the code says."
-_HEAD = "from glacier import Provider\nfrom glacier.config import AwsConfig\n\n" \
-        "provider = Provider(config=AwsConfig(region='us-east-1'))\n"
-EXAMPLE = _HEAD + "raw = provider.bucket(bucket='acme-raw', path='raw.csv', fromat='csv')\n"
-INSTEAD = _HEAD + "raw = provider.bucket(bucket='acme-raw', path='raw.csv', format='csv')\n"
+WHAT = ("Reports keyword arguments that `Provider(...)`, `provider.bucket(...)`, "
+        "`provider.serverless/vm/cluster(...)`, `@executor.task(...)` or `@pipeline(...)` do not take, such "
+        "as `fromat=`. Config classes have their own rule (GLC301).")
+WHY = ("Python raises `TypeError` on the call; the compiler would otherwise ignore the argument and build "
+       "something else than what the code says.")
+
+INVALID = (
+    invalid("""\
+from glacier import Provider
+from glacier.config import AwsConfig
+
+provider = Provider(config=AwsConfig(region='us-east-1'))
+raw = provider.bucket(bucket='acme-raw', path='raw.csv', fromat='csv')
+""",
+          (5, 65, 5, 70, "`provider.bucket(...)` takes no argument `fromat`")),
+)
+VALID = (
+    valid("""\
+from glacier import Provider
+from glacier.config import AwsConfig
+
+provider = Provider(config=AwsConfig(region='us-east-1'))
+raw = provider.bucket(bucket='acme-raw', path='raw.csv', format='csv')
+"""),
+)
+EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source
+
+
 _CALLS = {"Provider": "`Provider(...)`", "pipeline": "`@pipeline(...)`", "task": "`@executor.task(...)`"}
 
 

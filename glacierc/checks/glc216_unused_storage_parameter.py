@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from glacierc.checks.rule import HEAD, LOCAL_HEAD, invalid, valid
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir import nodes as ir
 
@@ -11,17 +12,36 @@ CODE = "GLC216"
 NAME = "unused-storage-parameter"
 SEVERITY = Severity.WARNING
 TITLE = "storage passed to a parameter the task never uses"
-WHAT = "Reports a bucket passed to a task parameter that the task body never mentions. Nothing is granted " \
-       "on it: the task's identity gets no access to storage it does not touch."
-WHY = "Either the argument is a mistake (the task reads another bucket than the one the pipeline names), or " \
-      "it is dead weight; granting read and write on it, as an unproven access would be, widens IAM for nothing."
-_HEAD = "from glacier import Provider, pipeline\nfrom glacier.config import LocalConfig\nimport polars as pl\n\n" \
-        "provider = Provider(config=LocalConfig())\nlocal_exec = provider.local()\n" \
-        "raw = provider.bucket(bucket='data', path='raw.csv')\n\n"
-EXAMPLE = _HEAD + "@local_exec.task()\ndef load(source) -> pl.LazyFrame:\n    return pl.LazyFrame({'x': [1]})\n\n" \
-                  "@pipeline(name='p')\ndef p():\n    load(raw)\n"
-INSTEAD = _HEAD + "@local_exec.task()\ndef load(source) -> pl.LazyFrame:\n    return source.scan()\n\n" \
-                  "@pipeline(name='p')\ndef p():\n    load(raw)\n"
+WHAT = ("Reports a bucket passed to a task parameter that the task body never mentions. Nothing is granted on "
+        "it: the task's identity gets no access to storage it does not touch.")
+WHY = ("Either the argument is a mistake (the task reads another bucket than the one the pipeline names), or "
+       "it is dead weight; granting read and write on it, as an unproven access would be, widens IAM for "
+       "nothing.")
+
+INVALID = (
+    invalid(LOCAL_HEAD + """\
+@local_exec.task()
+def load(source) -> pl.LazyFrame:
+    return pl.LazyFrame({'x': [1]})
+
+@pipeline(name='p')
+def p():
+    load(raw)
+""",
+          (15, 5, 15, 14, "task `load` never uses parameter `source`, which is given storage `raw`; nothing is granted on it")),
+)
+VALID = (
+    valid(LOCAL_HEAD + """\
+@local_exec.task()
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+@pipeline(name='p')
+def p():
+    load(raw)
+"""),
+)
+EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source
 
 
 def check(project: ir.Project) -> Iterator[Diagnostic]:

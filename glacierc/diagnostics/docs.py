@@ -9,7 +9,7 @@ from glacierc.diagnostics.codes import RULES, rule_text
 
 def diagnostics_page() -> str:
     head = ["# Diagnostic codes", "",
-            "Every code `glacierc` reports, generated from `glacierc/diagnostics/codes.py` "
+            "Every code `glacierc` reports, generated from its rule module `glacierc/checks/glcNNN_<name>.py` "
             "(`python -m glacierc.diagnostics.docs > docs/diagnostics.md`). `glacierc rule CODE` prints the same text.",
             "Codes keep their meaning forever; new codes are added, never reused.", "",
             "| code | name | severity | summary |", "| --- | --- | --- | --- |"]

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from glacierc.checks.glc203_bad_call import CODE as BAD_CALL
+from glacierc.checks.glc209_not_a_task import CODE as NOT_A_TASK
+from glacierc.checks.glc210_unsupported_statement import CODE as UNSUPPORTED_STATEMENT
 from glacierc.checks.calls import bind_arguments
 from glacierc.frontend.context import Context
 from glacierc.frontend.evaluate import Scope
@@ -124,7 +127,7 @@ class Flow:
         return False
 
     def unsupported(self, node: cst.CSTNode, what: str) -> None:
-        self.ctx.report("GLC210", f"{what} in pipeline `{self.decl.function.name.value}` is not followed; "
+        self.ctx.report(UNSUPPORTED_STATEMENT, f"{what} in pipeline `{self.decl.function.name.value}` is not followed; "
                         "task calls inside it are not part of the DAG", Where(self.scope.module, self.scope.index, node))
 
     # ---- expressions -------------------------------------------------------------------------------
@@ -248,7 +251,7 @@ class Flow:
             name = callee.name if isinstance(callee, (DeclRef, FunctionRef)) else _call_name(node)
             base = node.func.value if isinstance(node.func, cst.Attribute) else None
             on_result = isinstance(base, cst.Name) and isinstance(self.env.get(base.value), NodeOut)
-            self.ctx.report("GLC209", f"`{name}` is not a task; it does not become a node of pipeline "
+            self.ctx.report(NOT_A_TASK, f"`{name}` is not a task; it does not become a node of pipeline "
                             f"`{self.decl.function.name.value}`", Where(self.scope.module, self.scope.index, node),
                             help=f"a pipeline only connects tasks: call `.{node.func.attr.value}()` inside a task"
                             if on_result else "decorate it with an execution resource, e.g. `@local_exec.task()`")
@@ -327,7 +330,7 @@ class Flow:
         bound, problems = bind_arguments(task.params, [(k, v) for k, v, _ in args])
         where = Where(self.scope.module, self.scope.index, node)
         for problem in problems:
-            self.ctx.report("GLC203", f"call of task `{task.name}`: {problem}", where,
+            self.ctx.report(BAD_CALL, f"call of task `{task.name}`: {problem}", where,
                             help=f"signature: {task.function}({', '.join(task.param_names)})")
         bound.update(self.storage_defaults(info, bound))
         built = make_node(self.ctx, info, node_id, bound, where, self.ctx.span(where, exact=True))

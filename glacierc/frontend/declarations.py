@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import posixpath
 
+from glacierc.checks.glc002_not_static import CODE as NOT_STATIC
+from glacierc.checks.glc101_provider_class import CODE as PROVIDER_CLASS
 from glacierc.checks.config import config_problems
 from glacierc.frontend.context import Context
 from glacierc.frontend.values import ConfigVal, DeclRef, ExecutorVal, ProviderVal, Qual, StorageVal, Unknown, Where
@@ -19,12 +21,12 @@ NEW_FORM = {"AWSProvider": "AwsConfig", "GCPProvider": "GcpConfig", "AzureProvid
 def provider_ir(ctx: Context, value: ProviderVal) -> ir.Provider:
     if value.legacy:
         config_type = NEW_FORM[value.legacy]
-        ctx.report("GLC101", f"`{value.legacy}` is not part of the language; use `Provider(config=...)`",
+        ctx.report(PROVIDER_CLASS, f"`{value.legacy}` is not part of the language; use `Provider(config=...)`",
                    value.where, help=f"write `Provider(config={config_type}(...))` (`glacierc migrate` "
                    "does it for you)")
     config = value.config
     if config is None:
-        ctx.report("GLC002", "the provider's config must be a config object known statically", value.where,
+        ctx.report(NOT_STATIC, "the provider's config must be a config object known statically", value.where,
                    help="pass `config=AwsConfig(...)`, `GcpConfig(...)`, `AzureConfig(...)` or `LocalConfig(...)`")
         return ir.Provider(value.name or "provider", "local", ir.Config("LocalConfig"), ctx.span(value.where))
     cloud = CLOUD_OF_CONFIG.get(config.type, "local")  # not a provider config: GLC305 from config_ir
@@ -44,7 +46,7 @@ def storage_ir(ctx: Context, value: StorageVal) -> ir.Storage | None:
         return None
     detected = detect_format(path, fmt)
     if detected is None:
-        ctx.report("GLC002", f"cannot tell the format of `{path}`", value.where,
+        ctx.report(NOT_STATIC, f"cannot tell the format of `{path}`", value.where,
                    help="pass `format=` (parquet, csv, ndjson, ipc) or use a known suffix")
         detected = "parquet"
     config = config_ir(ctx, value.config, "storage", provider.cloud) if value.config else None
@@ -60,7 +62,7 @@ def executor_ir(ctx: Context, value: ExecutorVal) -> ir.Executor:
     if value.config is not None:
         config = config_ir(ctx, value.config, value.kind, provider.cloud)
     elif value.kind != "local":
-        ctx.report("GLC002", f"`provider.{value.kind}()` needs a `config=` known statically", value.where,
+        ctx.report(NOT_STATIC, f"`provider.{value.kind}()` needs a `config=` known statically", value.where,
                    help="e.g. `provider.serverless(config=LambdaConfig(memory=1024))`")
     return ir.Executor(value.name or value.kind, provider.name, value.kind, config, ctx.span(value.where))
 
@@ -151,10 +153,10 @@ def _known_string(ctx: Context, value: object, what: str, where: Where) -> str |
 
 def _not_static(ctx: Context, value: object, what: str, where: Where) -> None:
     if isinstance(value, Unknown):
-        ctx.report("GLC002", f"`{what}` must be known statically: {value.reason}", value.where or where,
+        ctx.report(NOT_STATIC, f"`{what}` must be known statically: {value.reason}", value.where or where,
                    help="use a literal, a module-level constant, or `os.getenv(NAME, default)` with `-e NAME=VALUE`")
     else:
-        ctx.report("GLC002", f"`{what}` must be a non-empty string, not {_describe(value)}", where)
+        ctx.report(NOT_STATIC, f"`{what}` must be a non-empty string, not {_describe(value)}", where)
 
 
 def _describe(value: object) -> str:

@@ -12,6 +12,11 @@ from pathlib import Path
 
 import libcst as cst
 
+from glacierc.checks.glc001_syntax_error import CODE as SYNTAX_ERROR
+from glacierc.checks.glc003_unreadable_source import CODE as UNREADABLE_SOURCE
+from glacierc.checks.glc004_input_too_large import CODE as INPUT_TOO_LARGE
+from glacierc.checks.glc005_no_input import CODE as NO_INPUT
+from glacierc.checks.glc007_source_link_outside_project import CODE as SOURCE_LINK_OUTSIDE_PROJECT
 from glacierc.diagnostics.model import Reporter
 from glacierc.frontend.limits import MAX_TREE_DEPTH, pre_parse_problem, tree_depth
 from glacierc.source import Span
@@ -40,18 +45,18 @@ def discover(paths: list[str], reporter: Reporter) -> list[tuple[Path, Path]]:
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            reporter.emit("GLC005", f"path `{raw}` does not exist", Span.whole_file(raw))
+            reporter.emit(NO_INPUT, f"path `{raw}` does not exist", Span.whole_file(raw))
         elif path.is_file():
             found.setdefault(path, _root_for(path.parent))
         elif path.is_dir():
             files = _walk(path)
             if not files:
-                reporter.emit("GLC005", f"directory `{raw}` contains no Python files", Span.whole_file(raw))
+                reporter.emit(NO_INPUT, f"directory `{raw}` contains no Python files", Span.whole_file(raw))
             root = _root_for(path)
             for file in files:
                 found.setdefault(file, root)
         else:
-            reporter.emit("GLC005", f"`{raw}` is not a regular file or directory", Span.whole_file(raw))
+            reporter.emit(NO_INPUT, f"`{raw}` is not a regular file or directory", Span.whole_file(raw))
     kept = [(file, root) for file, root in sorted(found.items(), key=lambda item: str(item[0]))
             if not _link_out_of_project(file, root, reporter)]
     return _one_per_real_file(kept)
@@ -70,7 +75,8 @@ def _link_out_of_project(file: Path, root: Path, reporter: Reporter) -> bool:
     be any file of the machine, and diagnostics would echo its lines)."""
     if not file.is_symlink() or Path(os.path.realpath(file)).is_relative_to(root):
         return False
-    reporter.emit("GLC007", f"`{file}` is a symbolic link to a file outside the project; it is not read",
+    reporter.emit(SOURCE_LINK_OUTSIDE_PROJECT,
+                  f"`{file}` is a symbolic link to a file outside the project; it is not read",
                   Span.whole_file(str(file)), help="copy the file into the project, or pass its real path")
     return True
 
@@ -137,17 +143,17 @@ def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MA
     try:
         status = file.stat()
         if not stat.S_ISREG(status.st_mode):  # a FIFO would block the read, /dev/zero would never end
-            reporter.emit("GLC003", "cannot read the file: not a regular file", Span.whole_file(source.name))
+            reporter.emit(UNREADABLE_SOURCE, "cannot read the file: not a regular file", Span.whole_file(source.name))
             return source
         size = status.st_size
         if size > max_bytes:
-            reporter.emit("GLC004", f"file is {size:,} bytes, over the limit of {max_bytes:,}",
+            reporter.emit(INPUT_TOO_LARGE, f"file is {size:,} bytes, over the limit of {max_bytes:,}",
                           Span.whole_file(source.name), help="raise `max-file-bytes` in [tool.glacierc] if this is intended")
             return source
         text = decode(file.read_bytes())
     except (OSError, ValueError, SyntaxError, LookupError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        reporter.emit("GLC003", f"cannot read the file: {reason}", Span.whole_file(source.name))
+        reporter.emit(UNREADABLE_SOURCE, f"cannot read the file: {reason}", Span.whole_file(source.name))
         return source
     source.text = text
     source.tree = parse(source, reporter)
@@ -157,20 +163,20 @@ def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MA
 def parse(source: SourceFile, reporter: Reporter) -> cst.Module | None:
     problem = pre_parse_problem(source.text)
     if problem is not None:
-        reporter.emit("GLC004", problem, Span.whole_file(source.name))
+        reporter.emit(INPUT_TOO_LARGE, problem, Span.whole_file(source.name))
         return None
     try:
         tree = parse_source(source.text)
     except (cst.ParserSyntaxError, cst.CSTValidationError) as error:  # validation: e.g. an identifier of a
         line, column, message = _syntax_error_position(source.text, error)  # newer Unicode than this Python's
-        reporter.emit("GLC001", f"syntax error: {message}", Span(source.name, line, column, line, column + 1))
+        reporter.emit(SYNTAX_ERROR, f"syntax error: {message}", Span(source.name, line, column, line, column + 1))
     except RecursionError:
-        reporter.emit("GLC004", "the file is nested too deeply to parse", Span.whole_file(source.name))
+        reporter.emit(INPUT_TOO_LARGE, "the file is nested too deeply to parse", Span.whole_file(source.name))
     else:
         depth = tree_depth(tree)
         if depth <= MAX_TREE_DEPTH:
             return tree
-        reporter.emit("GLC004", f"the code nests {depth} levels deep, more than the compiler's limit of "
+        reporter.emit(INPUT_TOO_LARGE, f"the code nests {depth} levels deep, more than the compiler's limit of "
                       f"{MAX_TREE_DEPTH}", Span.whole_file(source.name),
                       help="split the deepest expression or block into smaller named parts")
     return None

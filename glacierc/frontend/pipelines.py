@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from glacierc.checks.glc002_not_static import CODE as NOT_STATIC
+from glacierc.checks.glc201_dependency_cycle import CODE as DEPENDENCY_CYCLE
 from glacierc.frontend.context import Context
 from glacierc.frontend.dataflow import Flow
 from glacierc.frontend.extract import PipelineDecl
@@ -20,7 +22,7 @@ def build_pipeline(ctx: Context, decl: PipelineDecl, tasks: dict[tuple[str, str]
     node_ids = [n.id for n in nodes]
     cycle = graph.find_cycle(node_ids, edges)
     if cycle:
-        ctx.report("GLC201", f"dependency cycle in pipeline `{name}`: {' -> '.join(cycle)}",
+        ctx.report(DEPENDENCY_CYCLE, f"dependency cycle in pipeline `{name}`: {' -> '.join(cycle)}",
                    decl.where, help="remove a `depends_on` entry or a storage read/write that closes the cycle")
     return ir.Pipeline(name, decl.function.name.value, decl.module, tuple(nodes), tuple(edges),
                        graph.levels(node_ids, edges), tuple(dict.fromkeys(flow.outputs)), ctx.span(decl.where))
@@ -33,7 +35,7 @@ def pipeline_name(ctx: Context, decl: PipelineDecl) -> str:
     if isinstance(name, str) and name:
         return name
     reason = name.reason if isinstance(name, Unknown) else "it is not a non-empty string"
-    ctx.report("GLC002", f"the pipeline name must be known statically: {reason}", decl.where)
+    ctx.report(NOT_STATIC, f"the pipeline name must be known statically: {reason}", decl.where)
     return decl.function.name.value
 
 

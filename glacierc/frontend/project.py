@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from glacierc.checks.glc006_unresolved_import import CODE as UNRESOLVED_IMPORT
 from glacierc.diagnostics.model import Reporter
 from glacierc.frontend.context import Context
 from glacierc.frontend.declarations import executor_ir, storage_ir
@@ -95,7 +96,7 @@ def _report_unresolved_imports(ctx: Context, tables: dict[str, SymbolTable]) -> 
     for module, table in tables.items():
         for binding in table.bindings.values():
             if binding.kind == "unresolved":
-                ctx.report("GLC006", f"`{binding.target}` names no module of this project",
+                ctx.report(UNRESOLVED_IMPORT, f"`{binding.target}` names no module of this project",
                            Where(module, binding.index, binding.node),
                            help="compile the whole package (pass its directory) so relative imports resolve")
 

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from glacierc.checks.glc002_not_static import CODE as NOT_STATIC
+from glacierc.checks.glc202_unknown_dependency import CODE as UNKNOWN_DEPENDENCY
+from glacierc.checks.glc205_unproven_access import CODE as UNPROVEN_ACCESS
+from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
 from glacierc.frontend import access
 from glacierc.frontend.context import Context
 from glacierc.frontend.extract import TaskDecl
@@ -28,7 +32,7 @@ def build_task(ctx: Context, decl: TaskDecl, executor: str, names_of: Mapping[st
     code = ctx.locator(decl.module).code(decl.where.index)
     found = access.analyse(ctx.evaluator, decl.module, decl.where.index, function, code, names_of)
     for storage, where in found.unproven:
-        ctx.report("GLC205", f"cannot prove how task `{function.name.value}` uses `{storage.name}`; "
+        ctx.report(UNPROVEN_ACCESS, f"cannot prove how task `{function.name.value}` uses `{storage.name}`; "
                    "assuming read and write", where,
                    help="access storage with `.scan()`, `.read()`, `.write(...)` or `get_uri()` directly in the task")
     unproven = {id(s): s for s, _ in found.unproven}
@@ -74,7 +78,7 @@ def _depends_on(ctx: Context, decl: TaskDecl) -> tuple[str, ...]:
         value = (value,)
     if not isinstance(value, (list, tuple)):
         reason = value.reason if isinstance(value, Unknown) else "it is not a list"
-        ctx.report("GLC002", f"`depends_on` must be a list of tasks known statically: {reason}", where)
+        ctx.report(NOT_STATIC, f"`depends_on` must be a list of tasks known statically: {reason}", where)
         return ()
     names = []
     for item in value:
@@ -83,7 +87,7 @@ def _depends_on(ctx: Context, decl: TaskDecl) -> tuple[str, ...]:
         elif isinstance(item, str):
             names.append(ctx.task_names.get((decl.module, item), item))
         else:
-            ctx.report("GLC202", "`depends_on` names something that is not a task", where,
+            ctx.report(UNKNOWN_DEPENDENCY, "`depends_on` names something that is not a task", where,
                        help="list task functions (`depends_on=[load]`) or task names (`depends_on=['load']`)")
     return tuple(names)
 
@@ -97,10 +101,11 @@ def _option(ctx: Context, decl: TaskDecl, name: str):
     value = decl.options.get(name, default)
     where = Where(decl.module, decl.where.index, decl.option_nodes.get(name, decl.function))
     if isinstance(value, Unknown):
-        ctx.report("GLC002", f"`{name}` must be known statically: {value.reason}", where)
+        ctx.report(NOT_STATIC, f"`{name}` must be known statically: {value.reason}", where)
         return default
     problem = option_problem(name, value)
     if problem is None:
         return value
-    ctx.report("GLC302", problem, where, help=f"`{name}`: " + next(o.doc for o in TASK_OPTIONS if o.name == name))
+    ctx.report(CONFIG_OUT_OF_LIMITS, problem, where,
+               help=f"`{name}`: " + next(o.doc for o in TASK_OPTIONS if o.name == name))
     return default

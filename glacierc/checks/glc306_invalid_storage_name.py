@@ -11,11 +11,35 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from glacierc.diagnostics.codes import RULES
-from glacierc.diagnostics.model import Diagnostic
+from glacierc.checks.rule import HEAD, invalid, valid
+from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir import nodes as ir
 
 CODE = "GLC306"
+NAME = "invalid-storage-name"
+SEVERITY = Severity.ERROR
+TITLE = "a bucket or container name its cloud does not accept"
+WHAT = ("Reports a bucket (S3, Cloud Storage), container (Azure Blob) or local bucket directory whose name "
+        "breaks the cloud's naming rules (length, characters, first and last character, reserved prefixes and "
+        "suffixes); the message names the rule broken.")
+WHY = ("The cloud would refuse the name when Terraform applies; worse, a name such as `*` (given with `-e "
+       "BUCKET=*`) would turn a least-privilege grant into one on every bucket of the account.")
+
+INVALID = (
+    invalid(HEAD + """\
+other = provider.bucket(bucket='*', path='x.csv')
+""",
+          (9, 32, 9, 35, ('storage `other`: `*` is not a valid S3 bucket name: the rule broken is "only lower-case '
+             'letters, digits, `.` and `-`"'))),
+)
+VALID = (
+    valid(HEAD + """\
+other = provider.bucket(bucket='acme-landing', path='x.csv')
+"""),
+)
+EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source
+
+
 _IP_LIKE = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 
@@ -89,12 +113,12 @@ RULE_OF_CLOUD: dict[str, tuple[str, Callable[[str], str | None]]] = {
 }
 
 
-def invalid_storage_names(project: ir.Project) -> Iterator[Diagnostic]:
+def check(project: ir.Project) -> Iterator[Diagnostic]:
     clouds = {p.name: p.cloud for p in project.providers}
     for storage in project.storage:
         kind, rule_of = RULE_OF_CLOUD[clouds.get(storage.provider, "local")]
         broken = rule_of(storage.bucket)
         if broken is not None:
-            yield Diagnostic(CODE, RULES[CODE].severity, f"storage `{storage.name}`: `{storage.bucket}` is not a "
+            yield Diagnostic(CODE, SEVERITY, f"storage `{storage.name}`: `{storage.bucket}` is not a "
                              f"valid {kind} name: the rule broken is \"{broken}\"", storage.bucket_span or storage.span,
                              help=f"rename the bucket so that it follows the {kind} naming rules")

@@ -13,11 +13,67 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from glacierc.diagnostics.codes import RULES
-from glacierc.diagnostics.model import Diagnostic
+from glacierc.checks.rule import HEAD, invalid, valid
+from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir import nodes as ir
 
 CODE = "GLC504"
+NAME = "unstorable-boundary-value"
+SEVERITY = Severity.ERROR
+TITLE = "a result that cannot be stored crosses executors"
+WHAT = ("Reports a node whose result goes to a node on another executor while its task's return annotation "
+        "names a type that cannot be stored between nodes (`set`, `bytes`, `object`, `pl.Series`, a callable, "
+        "an iterator, dates...). Unannotated results and names the check does not know are left to the "
+        "runtime, which refuses such a value with an error naming the node.")
+WHY = ("Between executors a result is stored as data, never as Python objects: frames as Parquet, other "
+       "values as JSON (None, bool, int, float, str, and lists, tuples and str-keyed dicts of those or of "
+       "frames). Unpickling stored objects would let whoever can write the store run code as the function.")
+
+INVALID = (
+    invalid(HEAD + """\
+lambda_exec = provider.serverless(config=LambdaConfig(memory=1024))
+
+
+@local_exec.task()
+def ids() -> set[int]:
+    return {1, 2}
+
+
+@lambda_exec.task()
+def count(values) -> int:
+    return len(values)
+
+
+@pipeline()
+def flow():
+    count(ids())
+""",
+          (24, 11, 24, 16, ("`ids` (on `local_exec`) passes its result to `count` (on `lambda_exec`) in pipeline `flow`, but "
+             "`ids` returns `set[int]`: `set` cannot be stored between executors"))),
+)
+VALID = (
+    valid(HEAD + """\
+lambda_exec = provider.serverless(config=LambdaConfig(memory=1024))
+
+
+@local_exec.task()
+def ids() -> list[int]:
+    return [1, 2]
+
+
+@lambda_exec.task()
+def count(values) -> int:
+    return len(values)
+
+
+@pipeline()
+def flow():
+    count(ids())
+"""),
+)
+EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source
+
+
 #: Names (last dotted part) of types whose values the runtime can never store between nodes.
 UNSTORABLE = frozenset({
     "set", "frozenset", "Set", "FrozenSet", "AbstractSet", "MutableSet", "bytes", "bytearray", "memoryview",
@@ -39,7 +95,7 @@ def unstorable_names(annotation: str | None) -> list[str]:
     return sorted(found & UNSTORABLE)
 
 
-def unstorable_boundary_values(project: ir.Project) -> Iterator[Diagnostic]:
+def check(project: ir.Project) -> Iterator[Diagnostic]:
     tasks = {task.name: task for task in project.tasks}
     for pipeline in project.pipelines:
         by_id = {node.id: node for node in pipeline.nodes}
@@ -69,6 +125,6 @@ def _diagnostic(pipeline: ir.Pipeline, producer: ir.Node, consumer: ir.Node, tas
     message = (f"`{producer.id}` (on `{producer.executor}`) passes its result to `{consumer.id}` (on "
                f"`{consumer.executor}`) in pipeline `{pipeline.name}`, but `{task.name}` returns "
                f"`{task.returns}`: {', '.join(f'`{n}`' for n in names)} cannot be stored between executors")
-    return Diagnostic(CODE, RULES[CODE].severity, message, producer.span,
+    return Diagnostic(CODE, SEVERITY, message, producer.span,
                       "return a DataFrame/LazyFrame, or plain values (lists, tuples, str-keyed dicts, "
                       "str, int, float, bool, None); or run both tasks on one executor")

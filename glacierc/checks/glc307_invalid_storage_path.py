@@ -11,11 +11,34 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from glacierc.diagnostics.codes import RULES
-from glacierc.diagnostics.model import Diagnostic
+from glacierc.checks.rule import HEAD, invalid, valid
+from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir import nodes as ir
 
 CODE = "GLC307"
+NAME = "invalid-storage-path"
+SEVERITY = Severity.ERROR
+TITLE = "an object path that is not a plain path inside its bucket"
+WHAT = ("Reports a storage path that is absolute, has a `.` or `..` segment, an empty segment, a backslash, "
+        "control characters, or a wildcard other than `*` in its final segment.")
+WHY = ("The path decides what the generated IAM grants and where the runner reads and writes: `../x` or "
+       "`*/x.csv` would reach data the pipeline was never proven to touch.")
+
+INVALID = (
+    invalid(HEAD + """\
+other = provider.bucket(bucket='data', path='../secrets/x.csv')
+""",
+          (9, 45, 9, 63, ('storage `other`: `../secrets/x.csv` is not a valid object path: the rule broken is "no `.` or '
+             '`..` segment"'))),
+)
+VALID = (
+    valid(HEAD + """\
+other = provider.bucket(bucket='data', path='landing/*.csv')
+"""),
+)
+EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source
+
+
 MAX_PATH = 1024  # S3 and Cloud Storage object names: 1,024 bytes of UTF-8
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 
@@ -37,10 +60,10 @@ def path_rule(path: str) -> str | None:
     return next((rule for broken, rule in checks if broken), None)
 
 
-def invalid_storage_paths(project: ir.Project) -> Iterator[Diagnostic]:
+def check(project: ir.Project) -> Iterator[Diagnostic]:
     for storage in project.storage:
         broken = path_rule(storage.path)
         if broken is not None:
-            yield Diagnostic(CODE, RULES[CODE].severity, f"storage `{storage.name}`: `{storage.path}` is not a valid "
+            yield Diagnostic(CODE, SEVERITY, f"storage `{storage.name}`: `{storage.path}` is not a valid "
                              f"object path: the rule broken is \"{broken}\"", storage.path_span or storage.span,
                              help="write the path relative to the bucket, `/`-separated, e.g. `events/day.parquet`")

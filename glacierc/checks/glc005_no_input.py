@@ -1,0 +1,39 @@
+"""GLC005 no-input: the path names no Python source.
+
+Reported by `glacierc/frontend/loader.py`; this module holds its code, documentation and cases.
+"""
+
+from __future__ import annotations
+
+from glacierc.checks.rule import HEAD, Case, Expected
+from glacierc.diagnostics.model import Severity
+
+CODE = "GLC005"
+NAME = "no-input"
+SEVERITY = Severity.ERROR
+TITLE = "the path names no Python source"
+WHAT = ("Reports a PATH that does not exist, or a directory without Python files (directory symlinks are not "
+        "followed).")
+WHY = "A lint step that silently checks nothing is worse than one that fails."
+
+INVALID = (
+    Case({},
+         (Expected(1, 1, 1, 1, "path `missing.py` does not exist", "missing.py"),),
+         paths=("missing.py",)),
+    Case({"empty/notes.txt": "no Python here\n"},
+         (Expected(1, 1, 1, 1, "directory `empty` contains no Python files", "empty"),),
+         paths=("empty",)),
+)
+VALID = (
+    Case({"pipeline.py": HEAD + """\
+@local_exec.task()
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+@pipeline(name='p')
+def p():
+    return load(raw)
+"""},
+         paths=(".",)),
+)
+EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source

@@ -1,0 +1,53 @@
+"""GLC401 unsupported-on-target: the target cloud cannot express this resource.
+
+Reported by `glacierc/backends/terraform/__init__.py`, `glacierc/backends/terraform/aws.py`,
+`glacierc/backends/terraform/aws_compute.py`, `glacierc/backends/terraform/azure.py`,
+`glacierc/backends/terraform/azure_compute.py`, `glacierc/backends/terraform/gcp.py`,
+`glacierc/backends/terraform/gcp_compute.py`; this module holds its code, documentation and cases.
+"""
+
+from __future__ import annotations
+
+from glacierc.checks.rule import HEAD, invalid, valid
+from glacierc.diagnostics.model import Severity
+
+CODE = "GLC401"
+NAME = "unsupported-on-target"
+SEVERITY = Severity.ERROR
+TITLE = "the target cloud cannot express this resource"
+WHAT = "Reports a declaration the Terraform backend cannot generate for the provider's cloud."
+WHY = "Nothing is silently dropped: what cannot be generated is reported."
+
+INVALID = (
+    invalid("""\
+from glacier import Provider, pipeline
+from glacier.config import DatabricksConfig, GcpConfig
+import polars as pl
+
+provider = Provider(config=GcpConfig(project_id='acme-misc'))
+spark = provider.cluster(config=DatabricksConfig(num_workers=2))
+raw = provider.bucket(bucket='acme-misc-raw', path='raw.parquet')
+
+@spark.task()
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+@pipeline(name='p')
+def p():
+    return load(raw)
+""",
+          (6, 9, 6, 65, ("executor `spark`: Databricks on GCP is not generated (the workspace belongs to a Databricks "
+             "account, outside the google provider); no infrastructure is generated for it"))),
+)
+VALID = (
+    valid(HEAD + """\
+@local_exec.task()
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+@pipeline(name='p')
+def p():
+    return load(raw)
+"""),
+)
+EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source

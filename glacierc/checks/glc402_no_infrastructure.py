@@ -1,0 +1,43 @@
+"""GLC402 no-infrastructure: a local project has no infrastructure.
+
+Reported by `glacierc/backends/terraform/__init__.py`; this module holds its code, documentation and cases.
+"""
+
+from __future__ import annotations
+
+from glacierc.checks.rule import HEAD, LOCAL_HEAD, invalid, valid
+from glacierc.diagnostics.model import Severity
+
+CODE = "GLC402"
+NAME = "no-infrastructure"
+SEVERITY = Severity.INFO
+TITLE = "a local project has no infrastructure"
+WHAT = "Reports that a project whose providers are all `LocalConfig` writes no Terraform."
+WHY = "Says why `terraform/` is absent from the build output."
+
+INVALID = (
+    invalid(LOCAL_HEAD + """\
+@local_exec.task()
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+@pipeline(name='p')
+def p():
+    return load(raw)
+""",
+          (5, 12, 5, 42, "every provider is local (LocalConfig): no Terraform is written"),
+          stage="build"),
+)
+VALID = (
+    valid(HEAD + """\
+@local_exec.task()
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+@pipeline(name='p')
+def p():
+    return load(raw)
+""",
+          stage="build"),
+)
+EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source

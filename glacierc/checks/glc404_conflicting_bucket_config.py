@@ -1,0 +1,62 @@
+"""GLC404 conflicting-bucket-config: declarations of one bucket disagree.
+
+Reported by `glacierc/backends/terraform/aws_storage.py`, `glacierc/backends/terraform/azure_storage.py`,
+`glacierc/backends/terraform/gcp_storage.py`; this module holds its code, documentation and cases.
+"""
+
+from __future__ import annotations
+
+from glacierc.checks.rule import invalid, valid
+from glacierc.diagnostics.model import Severity
+
+CODE = "GLC404"
+NAME = "conflicting-bucket-config"
+SEVERITY = Severity.WARNING
+TITLE = "declarations of one bucket disagree"
+WHAT = ("Reports several `provider.bucket()` calls on one bucket that set different versioning, encryption or "
+        "KMS keys; the first in source order wins.")
+WHY = "These settings belong to the bucket, not to a path in it."
+
+INVALID = (
+    invalid("""\
+from glacier import Provider, pipeline
+from glacier.config import AwsConfig, S3Config
+import polars as pl
+
+provider = Provider(config=AwsConfig(region='us-east-1'))
+local_exec = provider.local()
+raw = provider.bucket(bucket='acme-lake', path='raw.parquet', config=S3Config(versioning=True))
+out = provider.bucket(bucket='acme-lake', path='out.parquet', config=S3Config(versioning=False))
+
+@local_exec.task()
+def copy(source) -> None:
+    out.write(source.scan())
+
+@pipeline(name='p')
+def p():
+    copy(raw)
+""",
+          (8, 7, 8, 97, ("storage `out` shares bucket `acme-lake` with `raw` but sets versioning differently; the bucket "
+             "uses the settings of `raw`"))),
+)
+VALID = (
+    valid("""\
+from glacier import Provider, pipeline
+from glacier.config import AwsConfig, S3Config
+import polars as pl
+
+provider = Provider(config=AwsConfig(region='us-east-1'))
+local_exec = provider.local()
+raw = provider.bucket(bucket='acme-lake', path='raw.parquet', config=S3Config(versioning=True))
+out = provider.bucket(bucket='acme-lake', path='out.parquet', config=S3Config(versioning=True))
+
+@local_exec.task()
+def copy(source) -> None:
+    out.write(source.scan())
+
+@pipeline(name='p')
+def p():
+    copy(raw)
+"""),
+)
+EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source
