@@ -1,6 +1,7 @@
 """GLC301 unknown-config-field: unknown config field.
 
-This module holds its code, documentation and cases.
+Judged by `glacierc/checks/config.py` (`config_problems`) on every config object the frontend lowers
+(`glacierc/frontend/declarations.py`); this module holds its code, documentation and cases.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """GLC302 config-out-of-limits: config value outside the target's limits.
 
-Reported by `glacierc/backends/terraform/aws_storage.py`, `glacierc/backends/terraform/azure_storage.py`,
-`glacierc/backends/terraform/gcp_compute.py`, `glacierc/backends/terraform/gcp_storage.py`,
-`glacierc/frontend/tasks.py`; this module holds its code, documentation and cases.
+Judged by `glacierc/checks/config.py` (`config_problems`) on every config object the frontend lowers
+(`glacierc/frontend/declarations.py`); also reported by `glacierc/backends/terraform/aws_storage.py`,
+`glacierc/backends/terraform/azure_storage.py`, `glacierc/backends/terraform/gcp_compute.py`,
+`glacierc/backends/terraform/gcp_storage.py`, `glacierc/frontend/tasks.py`; this module holds its code,
+documentation and cases.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """GLC303 config-wrong-cloud: config class of another cloud than its provider.
 
-This module holds its code, documentation and cases.
+Judged by `glacierc/checks/config.py` (`config_problems`) on every config object the frontend lowers
+(`glacierc/frontend/declarations.py`); this module holds its code, documentation and cases.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """GLC304 missing-config-field: required config field missing.
 
-This module holds its code, documentation and cases.
+Judged by `glacierc/checks/config.py` (`config_problems`) on every config object the frontend lowers
+(`glacierc/frontend/declarations.py`); this module holds its code, documentation and cases.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """GLC305 config-wrong-role: config of the wrong kind for this resource.
 
-This module holds its code, documentation and cases.
+Judged by `glacierc/checks/config.py` (`config_problems`) on every config object the frontend lowers
+(`glacierc/frontend/declarations.py`); this module holds its code, documentation and cases.
 """
 
 from __future__ import annotations
