@@ -1,4 +1,8 @@
-"""What each CLI command does, as functions returning an exit status (the CLI only parses flags)."""
+"""What each CLI command does, as functions of the parsed `{dest: value}` returning an exit status.
+
+Both parsers (glacierc/entry.py and glacierc/cli.py) call `run(name, values)`. A user mistake is raised as
+`UsageError`/`ConfigurationError` (glacierc/errors.py) and becomes exit status 2 at the entry point.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,14 @@ import sys
 from pathlib import Path
 
 from glacierc.diagnostics.model import Severity
+from glacierc.errors import UsageError
+
+__all__ = ["UsageError", "parse_env", "run"]
 
 
-class UsageError(Exception):
-    """A command line that parsed but cannot be used; the entry point prints it and exits 2."""
+def run(name: str, values: dict) -> int:
+    """Run command `name` with the values its parser produced."""
+    return _COMMANDS[name](values)
 
 
 def parse_env(pairs: list[str] | None) -> dict[str, str]:
@@ -31,41 +39,30 @@ def _exit_status(diagnostics) -> int:
     return 1 if any(d.severity is Severity.ERROR for d in diagnostics) else 0
 
 
-def _color() -> bool:
-    import os
+def check(paths: list[str], output_format: str = "full", select=None, ignore=None, env_pairs=None,
+          **options) -> int:
+    """`glacierc check` with keyword options named as in the table (`fix=True`, `extend_select=[...]`)."""
+    from glacierc.check_command import check as run_check
+    from glacierc.cli_table import CHECK, defaults
 
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def check(paths: list[str], output_format: str, select, ignore, env_pairs: list[str] | None, *,
-          fix: bool = False, exit_zero: bool = False) -> int:
-    from glacierc.diagnostics.render import FORMATS, render
-    from glacierc.driver import compile_project
-    from glacierc.settings import load_settings
-
-    if output_format not in FORMATS:
-        return _usage(f"unknown output format `{output_format}`; use one of {', '.join(FORMATS)}")
-    env = parse_env(env_pairs)
-    settings = load_settings(paths).with_cli(select, ignore)
-    result = compile_project(paths, env, settings)
-    if fix:
-        from glacierc.fixes import apply_fixes
-
-        changed = apply_fixes(result)
-        if changed:
-            sys.stderr.write(f"fixed {changed} file{'s' * (changed != 1)}\n")
-            result = compile_project(paths, env, settings)
-    sys.stdout.write(render(output_format, result.diagnostics, result.texts, result.files, color=_color()))
-    code = _exit_status(result.diagnostics)
-    return 0 if exit_zero and code == 1 else code
+    values = {**defaults(CHECK), **options, "paths": paths, "output_format": output_format, "select": select,
+              "ignore": ignore, "env": env_pairs}
+    return run_check(values)
 
 
-def analyze(paths: list[str], fmt: str, env: dict[str, str]) -> int:
+def _check(values: dict) -> int:
+    from glacierc.check_command import check as run_check
+
+    return run_check(values)
+
+
+def analyze(values: dict) -> int:
     from glacierc.driver import compile_project
 
+    fmt = values["format"]
     if fmt not in ("table", "json"):
-        return _usage(f"unknown format `{fmt}`; use table or json")
-    result = compile_project(paths, env)
+        raise UsageError(f"unknown format `{fmt}`; use table or json")
+    result = compile_project(values["paths"], parse_env(values["env"]))
     if fmt == "json":
         from glacierc.ir.serialize import to_json
 
@@ -77,13 +74,14 @@ def analyze(paths: list[str], fmt: str, env: dict[str, str]) -> int:
     return _exit_status(result.diagnostics)
 
 
-def build(paths: list[str], out: Path, env: dict[str, str], *, check_only: bool) -> int:
+def build(values: dict) -> int:
     from glacierc.diagnostics.render import render
     from glacierc.driver import build as run_build
     from glacierc.output import OutputError, OutputRefused
 
+    paths, out, check_only = values["paths"], Path(values["output"]), values["check"]
     try:
-        result = run_build(paths, out, env, check_only=check_only)
+        result = run_build(paths, out, parse_env(values["env"]), check_only=check_only)
     except OutputError as error:  # refused: nothing was touched, a usage error (2); cannot write: 1
         _err(f"error: {error}")
         return 2 if isinstance(error, OutputRefused) else 1
@@ -103,49 +101,56 @@ def build(paths: list[str], out: Path, env: dict[str, str], *, check_only: bool)
     return 0
 
 
-def graph(paths: list[str], pipeline: str | None, fmt: str | None, output: Path | None, select: list[str],
-          env: dict[str, str]) -> int:
+def graph(values: dict) -> int:
     from glacierc.backends.graph.command import graph_command
     from glacierc.diagnostics.render import render
     from glacierc.driver import compile_project
 
-    result = compile_project(paths, env)
+    result = compile_project(values["paths"], parse_env(values["env"]))
     if result.has_errors:
         sys.stderr.write(render("full", result.diagnostics, result.texts, result.files))
         return 1
     if not result.project.pipelines:  # a property of the input, not a usage error
         sys.stderr.write("error: no pipeline found in the input (no function decorated with @pipeline)\n")
         return 1
-    code, payload, error = graph_command(result.project, pipeline, fmt, output, select)
+    output = Path(values["output"]) if values["output"] else None
+    code, payload, error = graph_command(result.project, values["pipeline"], values["format"], output,
+                                         values["select"] or [])
     if error:
         _err(f"error: {error}")
         return code
     if isinstance(payload, bytes):
         if sys.stdout.isatty():
-            return _usage("refusing to write PNG to a terminal; use -o FILE.png")
+            raise UsageError("refusing to write PNG to a terminal; use -o FILE.png")
         sys.stdout.buffer.write(payload)
     elif payload is not None:
         sys.stdout.write(payload)
     return code
 
 
-def rule(code: str) -> int:
-    from glacierc.diagnostics.codes import RULES, rule_text
+def run_pipeline(values: dict) -> int:
+    from glacierc.run_command import run_command
 
-    if code.lower() == "all":
-        for known in sorted(RULES):
-            sys.stdout.write(f"{known}  {RULES[known].name:<24} {RULES[known].title}\n")
-        return 0
-    code = code.upper()
-    if code not in RULES:
-        return _usage(f"unknown code `{code}`; `glacierc rule all` lists them")
-    sys.stdout.write(rule_text(code))
-    return 0
+    extra = list(values.get("extra") or ())
+    more = next((i for i, arg in enumerate(extra) if arg.startswith("-")), len(extra))
+    paths, extra = [values["path"], *extra[:more]], extra[more:]  # the runner takes no positional argument
+    runner_args = (["--data-dir", values["data_dir"]] if values["data_dir"] else []) + extra
+    return run_command(paths, values["pipeline"], runner_args, parse_env(values["env"]))
 
 
-def _usage(message: str) -> int:
-    _err(f"error: {message}")
-    return 2
+def migrate(values: dict) -> int:
+    from glacierc.migrate.files import run as run_migration
+
+    if values["diff"] and values["write"]:
+        raise UsageError("--diff and --write exclude each other")
+    write = values["write"]
+    return run_migration(values["paths"], diff=not write, write_files=write, out=sys.stdout, err=sys.stderr)
+
+
+def rule(values: dict) -> int:
+    from glacierc.diagnostics.rules_output import rule_command
+
+    return rule_command(values["code"], every=values["all"], fmt=values["output_format"])
 
 
 def _err(message: str) -> None:
@@ -154,3 +159,7 @@ def _err(message: str) -> None:
     from glacierc.diagnostics.render import printable
 
     sys.stderr.write(printable(message) + "\n")
+
+
+_COMMANDS = {"check": _check, "analyze": analyze, "build": build, "graph": graph, "run": run_pipeline,
+             "migrate": migrate, "rule": rule}

@@ -20,8 +20,6 @@ from glacierc.frontend.loader import SourceFile, discover, load, span_names
 from glacierc.ir import nodes as ir
 from glacierc.settings import Settings, load_settings
 
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-
 
 @dataclass(frozen=True, slots=True)
 class CompileResult:
@@ -38,16 +36,18 @@ class CompileResult:
 
 
 def compile_project(paths: Sequence[str | Path], env: Mapping[str, str] | None = None,
-                    settings: Settings | None = None) -> CompileResult:
+                    settings: Settings | None = None, stdin: tuple[str, str] | None = None) -> CompileResult:
+    """`stdin`: (path, text) of a file whose text comes from standard input (an editor's buffer)."""
+    from glacierc.suppression import reported
+
     path_list = [str(p) for p in paths]
     settings = settings or load_settings(path_list)
     reporter = Reporter()
     with collector_paused():
-        sources = _load_all(path_list, reporter, settings)
+        sources = _load_all(path_list, reporter, settings, stdin)
         project, env_used = _analyse_roots(sources, dict(env or {}), reporter)
         texts = {s.name: s.text for s in sources}
-        _check_noqa_codes(sources)
-        diagnostics = tuple(d for d in reporter.sorted() if settings.enabled(d.code) and not _suppressed(d, texts))
+        diagnostics = reported(reporter.sorted(), sources, settings)
         diagnostics = _attach_migration_fixes(diagnostics, texts)
     return CompileResult(project, diagnostics, {s.module: s.text for s in sources if s.tree is not None},
                          {s.name: s.display for s in sources}, texts, env_used)
@@ -84,11 +84,18 @@ def _attach_migration_fixes(diagnostics: tuple[Diagnostic, ...], texts: dict[str
     return tuple(replace(d, fix=fixes[id(d)]) if fixes.get(id(d)) else d for d in diagnostics)
 
 
-def _load_all(paths: list[str], reporter: Reporter, settings: Settings) -> list[SourceFile]:
+def _load_all(paths: list[str], reporter: Reporter, settings: Settings,
+              stdin: tuple[str, str] | None = None) -> list[SourceFile]:
     """The files PATHs name, plus the project modules they import (followed on disk, transitively)."""
-    files = discover(paths, reporter)
+    from glacierc.frontend.walk import root_for
+
+    piped = Path(stdin[0]) if stdin else None
+    files = discover([p for p in paths if piped is None or Path(p) != piped], reporter, settings)
+    if piped is not None:
+        files = sorted([*files, (piped, root_for(piped.absolute().parent))], key=lambda item: str(item[0]))
     names = span_names(files)
-    sources = [load(file, root, reporter, settings.max_file_bytes, names[file]) for file, root in files]
+    sources = [load(file, root, reporter, settings.for_file(file).max_file_bytes, names[file],
+                    text=stdin[1] if file == piped else None) for file, root in files]
     return sources + _followed(sources, {file for file, _ in files}, reporter, settings)
 
 
@@ -107,7 +114,8 @@ def _followed(sources: list[SourceFile], given: set[Path], reporter: Reporter, s
                 continue
             seen.add(os.path.realpath(file))
             known.append((file, Path(source.root)))
-            loaded = load(file, Path(source.root), reporter, settings.max_file_bytes, span_names(known)[file])
+            loaded = load(file, Path(source.root), reporter, settings.for_file(file).max_file_bytes,
+                          span_names(known)[file])
             followed.append(loaded)
             queue.append(loaded)
     return followed
@@ -164,40 +172,6 @@ def _target_problems(project: ir.Project) -> tuple[Diagnostic, ...]:
     from glacierc.backends.terraform import validate
 
     return validate(project)
-
-
-def _check_noqa_codes(sources: list[SourceFile]) -> None:
-    """A `# noqa: GLC...` naming no glacierc code suppresses nothing the user meant: fail closed (exit 2),
-    as for --select. Codes of other tools (`# noqa: F401`) are theirs and are left alone."""
-    from glacierc.diagnostics.codes import RULES
-    from glacierc.diagnostics.render import printable
-    from glacierc.errors import ConfigurationError
-
-    for source in sources:
-        if "noqa" not in source.text.lower():
-            continue
-        for match in _NOQA.finditer(source.text):
-            unknown = [c for c in re.split(r"[,\s]+", (match.group("codes") or "").upper())
-                       if c.startswith("GLC") and c not in RULES]
-            if unknown:
-                line = source.text.count("\n", 0, match.start()) + 1
-                raise ConfigurationError(f"{printable(source.display)}:{line}: `# noqa: {unknown[0]}` names an "
-                                         "unknown code (`glacierc rule all` lists them)")
-
-
-def _suppressed(diagnostic: Diagnostic, texts: dict[str, str]) -> bool:
-    text = texts.get(diagnostic.span.file)
-    if text is None:
-        return False
-    lines = text.split("\n")
-    index = diagnostic.span.line - 1
-    if not 0 <= index < len(lines):
-        return False
-    match = _NOQA.search(lines[index])
-    if match is None:
-        return False
-    codes = match.group("codes")
-    return codes is None or diagnostic.code in re.split(r"[,\s]+", codes.upper())
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,13 @@
-"""The `glacierc` entry point.
+"""The `glacierc` entry point, and the one place where errors become exit statuses.
 
 `glacierc check` is what pre-commit hooks, editors and CI run on every change, so its start-up time is the
 product's latency: it is parsed here with argparse, without loading typer (whose import and command
-building cost about as much as checking a small file; see docs/benchmarks.md). Every other command, any
-`--help`, and any check command line this parser does not take exactly as it is go to the typer CLI in
-`glacierc/cli.py`, which stays the reference for all flags and messages. tests/test_cli_entry.py keeps the
-two parsers in step: same options, same values passed to `commands.check`.
+building cost about as much as checking a small file; see docs/benchmarks.md). Both this parser and the
+typer app of glacierc/cli.py are built from the one table in glacierc/cli_table.py and hand the same
+`{dest: value}` to `glacierc.commands.run`. `--help`, a usage error and every other command go to typer.
+
+Exit statuses: what a command returns (0 clean, 1 the input has errors); 2 for a `UserError` (usage or
+configuration) and for an internal error; 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -14,55 +16,50 @@ import argparse
 import gc
 import sys
 
+from glacierc.cli_table import CHECK, FLAG, MULTI, Command
+
 
 class _NotFast(Exception):
-    """This command line is for the typer CLI (help, a usage error, or an option only typer knows)."""
+    """This command line is for the typer CLI (help, a usage error)."""
 
 
-class _CheckParser(argparse.ArgumentParser):
+class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse would print and exit; typer reports instead
         raise _NotFast(message)
 
 
-def check_parser() -> argparse.ArgumentParser:
-    """The options of `glacierc check`, as declared in glacierc/cli.py."""
-    parser = _CheckParser(prog="glacierc check", add_help=False, allow_abbrev=False)
-    parser.add_argument("paths", nargs="+")
-    parser.add_argument("--output-format", default="full")
-    parser.add_argument("--select", action="append")
-    parser.add_argument("--ignore", action="append")
-    parser.add_argument("--exit-zero", action="store_true")
-    parser.add_argument("--fix", action="store_true")
-    parser.add_argument("--env", "-e", action="append")
+def fast_parser(command: Command = CHECK) -> argparse.ArgumentParser:
+    """An argparse parser of `command`, as the table declares it."""
+    parser = _Parser(prog=f"glacierc {command.name}", add_help=False, allow_abbrev=False)
+    for argument in command.arguments:
+        parser.add_argument(argument.dest, nargs="+" if argument.many else ("?" if argument.optional else None))
+    for option in command.options:
+        if option.kind == FLAG:
+            parser.add_argument(*option.flags, dest=option.dest, action="store_true")
+        elif option.kind == MULTI:
+            parser.add_argument(*option.flags, dest=option.dest, action="append")
+        else:
+            parser.add_argument(*option.flags, dest=option.dest, default=option.default)
     return parser
 
 
-def parse_check(args: list[str]) -> argparse.Namespace | None:
-    """The parsed `check` arguments, or None when the typer CLI must handle this command line."""
+def parse_fast(args: list[str], command: Command = CHECK) -> dict[str, object] | None:
+    """The parsed values, or None when the typer CLI must handle this command line."""
     if any(arg in ("--help", "-h") for arg in args):
         return None
     try:
-        return check_parser().parse_intermixed_args(args)
+        return vars(fast_parser(command).parse_intermixed_args(args))
     except _NotFast:
         return None
 
 
-def _fast_check(argv: list[str]) -> int | None:
-    if not argv or argv[0] != "check":
-        return None
-    parsed = parse_check(argv[1:])
-    if parsed is None:
-        return None
-    from glacierc import commands
-
-    return commands.check(parsed.paths, parsed.output_format, parsed.select, parsed.ignore, parsed.env,
-                          fix=parsed.fix, exit_zero=parsed.exit_zero)
-
-
 def _run(argv: list[str]) -> int:
-    code = _fast_check(argv)
-    if code is not None:
-        return code
+    if argv and argv[0] == CHECK.name:
+        values = parse_fast(argv[1:])
+        if values is not None:
+            from glacierc import commands
+
+            return commands.run(CHECK.name, values)
     from glacierc.cli import app
 
     app(args=argv, prog_name="glacierc")  # standalone mode: always ends in SystemExit
@@ -70,8 +67,7 @@ def _run(argv: list[str]) -> int:
 
 
 def main() -> None:
-    from glacierc.commands import UsageError
-    from glacierc.errors import ConfigurationError
+    from glacierc.errors import UserError
 
     # One short process: the cyclic collector would re-scan the live syntax trees (millions of acyclic
     # objects) on every allocation burst after the compile, e.g. 0.3 s while writing ir.json for 2,000 tasks.
@@ -80,9 +76,11 @@ def main() -> None:
         sys.exit(_run(sys.argv[1:]))
     except SystemExit:
         raise
-    except (UsageError, ConfigurationError) as error:  # a usage or configuration mistake, not a crash
-        sys.stderr.write(f"error: {error}\n")
-        sys.exit(2)
+    except UserError as error:  # a usage or configuration mistake, not a crash
+        from glacierc.diagnostics.render import printable
+
+        sys.stderr.write(f"error: {printable(str(error))}\n")
+        sys.exit(error.exit_status)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)

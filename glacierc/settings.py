@@ -1,4 +1,11 @@
-"""`[tool.glacierc]` in pyproject.toml and `--select`/`--ignore`: rule selection and resource limits.
+"""`[tool.glacierc]` in pyproject.toml (or `--config PATH`) and the command line: rule selection, per-file
+ignores, exclusions and resource limits, per file.
+
+Which configuration applies to a file: the one `--config` names, else the nearest `pyproject.toml` above the
+file *that has a `[tool.glacierc]` table* (a closer one without the table does not stop the search), else the
+defaults. Selection is layered as ruff's: the configuration, then the command line; in each layer `select`
+replaces what came before, `extend-select` adds, `ignore` removes. So `--select GLC204` re-enables a rule the
+configuration ignores, and `--ignore` always wins over the configuration.
 
 Configuration fails closed, as ruff's does: an unknown code or prefix, a pyproject.toml that does not parse,
 an unknown key or a value of the wrong type raises `ConfigurationError` (exit status 2 with its message),
@@ -8,33 +15,103 @@ never a silently different set of rules.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from glacierc.errors import ConfigurationError
-from glacierc.frontend.loader import DEFAULT_MAX_FILE_BYTES
 
-KEYS = ("select", "ignore", "max-file-bytes")
+DEFAULT_MAX_FILE_BYTES = 5_000_000
+#: Skipped by directory walks unless `exclude` replaces them (`extend-exclude` adds to them).
+DEFAULT_EXCLUDE = (".*/", "__pycache__/", "venv/", "node_modules/", "build/", "dist/")
+KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore",
+        "max-file-bytes")
+
+__all__ = ["ConfigurationError", "Layer", "Settings", "load_settings"]
 
 
-__all__ = ["ConfigurationError", "Settings", "load_settings"]
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One source of rule selection (the configuration, or the command line)."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
+    layers: tuple[Layer, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    respect_gitignore: bool = True
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    root: str = ""  # the directory the globs are relative to: the configuration's, or the working directory
+    source: str = ""  # the configuration file, if any
 
-    def enabled(self, code: str) -> bool:
-        if self.select and not any(code.startswith(prefix) for prefix in self.select):
-            return False
-        return not any(code.startswith(prefix) for prefix in self.ignore)
+    def enabled(self, code: str, file: str | None = None) -> bool:
+        """Whether `code` is reported, in `file` (an absolute or working-directory-relative path) if given."""
+        on = True
+        for layer in self.layers:
+            if layer.select is not None:
+                on = _starts(code, layer.select)
+            on = (on or _starts(code, layer.extend_select)) and not _starts(code, layer.ignore)
+        return on and not (file is not None and self._ignored_in(code, file))
 
-    def with_cli(self, select: list[str] | None, ignore: list[str] | None) -> Settings:
-        chosen = tuple(known_codes(_split(select), "--select"))
-        return replace(self, select=chosen or self.select,
-                       ignore=self.ignore + tuple(known_codes(_split(ignore), "--ignore")))
+    def _ignored_in(self, code: str, file: str) -> bool:
+        from glacierc.frontend.globs import matches
+
+        relative = self.relative(file)
+        return any(_starts(code, codes) and (matches(glob, relative) or matches(glob, relative.rsplit("/", 1)[-1]))
+                   for glob, codes in self.per_file_ignores)
+
+    def relative(self, path: str) -> str:
+        """`path` relative to `root` (POSIX), or its absolute form when it lies outside it."""
+        full = os.path.abspath(path)
+        base = self.root or os.getcwd()
+        relative = os.path.relpath(full, base) if full.startswith(base.rstrip(os.sep) + os.sep) else full
+        return relative.replace(os.sep, "/")
+
+    def with_cli(self, select: list[str] | None = None, ignore: list[str] | None = None,
+                 extend_select: list[str] | None = None) -> Settings:
+        return replace(self, layers=(*self.layers, cli_layer(select, ignore, extend_select)))
+
+    def for_file(self, path: str | Path) -> Settings:
+        return self
+
+
+def cli_layer(select: list[str] | None, ignore: list[str] | None, extend_select: list[str] | None) -> Layer:
+    chosen = tuple(known_codes(_split(select), "--select"))
+    return Layer(select=chosen or None, extend_select=tuple(known_codes(_split(extend_select), "--extend-select")),
+                 ignore=tuple(known_codes(_split(ignore), "--ignore")))
+
+
+@dataclass(slots=True)
+class PathSettings:
+    """The settings of each file: from `config` for all, or from the nearest configuration above each file,
+    with the command line's `cli` layer on top."""
+
+    cli: Layer = field(default_factory=Layer)
+    config: str | None = None
+    _by_directory: dict[str, Settings] = field(default_factory=dict)
+
+    def for_file(self, path: str | Path) -> Settings:
+        real = Path(os.path.realpath(path))  # realpath never raises on link loops
+        directory = str(real if real.is_dir() else real.parent)
+        if directory not in self._by_directory:
+            base = _from_file(Path(self.config)) if self.config else _nearest(Path(directory))
+            self._by_directory[directory] = replace(base, layers=(*base.layers, self.cli))
+        return self._by_directory[directory]
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.for_file(os.getcwd()).max_file_bytes
+
+    def enabled(self, code: str, file: str | None = None) -> bool:
+        return self.for_file(file or os.getcwd()).enabled(code, file)
+
+
+def _starts(code: str, prefixes: tuple[str, ...]) -> bool:
+    return any(code.startswith(prefix) for prefix in prefixes)
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -53,17 +130,28 @@ def known_codes(codes: list[str], where: str) -> list[str]:
     return codes
 
 
-def load_settings(paths: list[str]) -> Settings:
-    """Settings from the nearest pyproject.toml above the first PATH (or the working directory)."""
-    start = Path(os.path.realpath(paths[0])) if paths else Path.cwd()  # realpath never raises on link loops
+def load_settings(paths: list[str], *, config: str | None = None, cli: Layer | None = None) -> PathSettings:
+    """Settings per file for a compile of `paths` (see the module docstring for which file applies)."""
+    if config is not None and not Path(config).is_file():
+        from glacierc.diagnostics.render import printable
+
+        raise ConfigurationError(f"--config: `{printable(config)}` is not a file")
+    return PathSettings(cli or Layer(), config)
+
+
+def _nearest(start: Path) -> Settings:
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
-            return _from_pyproject(candidate)
-    return Settings()
+            found = _from_file(candidate, required=False)
+            if found is not None:
+                return found
+    return Settings(root=os.getcwd())
 
 
-def _from_pyproject(path: Path) -> Settings:
+def _from_file(path: Path, required: bool = True) -> Settings | None:
+    """The settings of a configuration file; None for a pyproject.toml without [tool.glacierc] (unless
+    `required`, as for `--config`: then its defaults)."""
     from glacierc.diagnostics.render import printable
 
     shown = printable(str(path))
@@ -71,21 +159,26 @@ def _from_pyproject(path: Path) -> Settings:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigurationError(f"{shown}: cannot be read: {printable(str(error))}") from None
-    if "glacierc" not in text:  # no [tool.glacierc] table: skip loading the TOML parser
-        return Settings()
+    root = str(path.resolve().parent)
+    is_pyproject = path.name == "pyproject.toml"
+    if is_pyproject and "glacierc" not in text:  # no [tool.glacierc] table: skip loading the TOML parser
+        return Settings(root=root, source=str(path)) if required else None
     import tomllib
 
     try:
-        tool = tomllib.loads(text).get("tool", {})
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigurationError(f"{shown}: not valid TOML: {printable(str(error))}") from None
-    table = tool.get("glacierc", {}) if isinstance(tool, dict) else {}
+    tool = data.get("tool", {}) if is_pyproject else {"glacierc": data}
+    table = tool.get("glacierc") if isinstance(tool, dict) else None
+    if table is None:
+        return Settings(root=root, source=str(path)) if required else None
     if not isinstance(table, dict):
         raise ConfigurationError(f"{shown}: `tool.glacierc` must be a table")
-    return _from_table(table, shown)
+    return _from_table(table, shown, root, str(path))
 
 
-def _from_table(table: dict, shown: str) -> Settings:
+def _from_table(table: dict, shown: str, root: str, source: str) -> Settings:
     from glacierc.diagnostics.render import printable
 
     for key in sorted(table):
@@ -95,12 +188,43 @@ def _from_table(table: dict, shown: str) -> Settings:
     limit = table.get("max-file-bytes", DEFAULT_MAX_FILE_BYTES)
     if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
         raise ConfigurationError(f"{shown}: [tool.glacierc] `max-file-bytes` must be a positive integer")
-    return Settings(select=_codes(table, "select", shown), ignore=_codes(table, "ignore", shown),
-                    max_file_bytes=limit)
+    gitignore = table.get("respect-gitignore", True)
+    if not isinstance(gitignore, bool):
+        raise ConfigurationError(f"{shown}: [tool.glacierc] `respect-gitignore` must be true or false")
+    layer = Layer(select=_codes(table, "select", shown) if "select" in table else None,
+                  extend_select=_codes(table, "extend-select", shown), ignore=_codes(table, "ignore", shown))
+    exclude = _strings(table, "exclude", shown) if "exclude" in table else DEFAULT_EXCLUDE
+    return Settings(layers=(layer,), per_file_ignores=_per_file_ignores(table, shown),
+                    exclude=exclude + _strings(table, "extend-exclude", shown), respect_gitignore=gitignore,
+                    max_file_bytes=limit, root=root, source=source)
+
+
+def _strings(table: dict, key: str, shown: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigurationError(f"{shown}: [tool.glacierc] `{key}` must be a list of strings")
+    return tuple(value)
 
 
 def _codes(table: dict, key: str, shown: str) -> tuple[str, ...]:
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigurationError(f"{shown}: [tool.glacierc] `{key}` must be a list of code strings")
-    return tuple(known_codes(value, f"{shown}: [tool.glacierc] `{key}`"))
+    return tuple(known_codes(list(_strings(table, key, shown)), f"{shown}: [tool.glacierc] `{key}`"))
+
+
+def _per_file_ignores(table: dict, shown: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    value = table.get("per-file-ignores", {})
+    where = f"{shown}: [tool.glacierc] `per-file-ignores`"
+    if not isinstance(value, dict):
+        raise ConfigurationError(f"{where} must be a table of glob = [codes]")
+    pairs = []
+    for glob in sorted(value):
+        codes = value[glob]
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise ConfigurationError(f"{where}: `{printable_key(glob)}` must be a list of code strings")
+        pairs.append((glob, tuple(known_codes(codes, f"{where}: `{printable_key(glob)}`"))))
+    return tuple(pairs)
+
+
+def printable_key(key: str) -> str:
+    from glacierc.diagnostics.render import printable
+
+    return printable(key)

@@ -1,4 +1,5 @@
-"""The entry point parses `glacierc check` without typer; the typer CLI stays the reference for its flags."""
+"""One table (glacierc/cli_table.py) defines the command line; the argparse fast path of `check` and the typer
+app are both built from it and hand `commands.run` the same values."""
 
 from __future__ import annotations
 
@@ -9,50 +10,50 @@ import pytest
 import typer.main
 
 from glacierc import cli, commands, entry
+from glacierc.cli_table import COMMANDS
 from tests.helpers import EXAMPLES, ROOT, glacierc
 
 
-def _typer_check_options() -> dict[str, tuple]:
-    """Option string -> (destination, takes a value, repeatable) as typer declares `check`."""
-    command = typer.main.get_command(cli.app).commands["check"]
-    options = {}
-    for param in command.params:
-        if param.param_type_name != "option":
-            continue
-        for flag in (*param.opts, *param.secondary_opts):
-            options[flag] = (param.name, not param.is_flag, param.multiple)
-    return options
+def _typer_options(name: str) -> dict[str, tuple]:
+    command = typer.main.get_command(cli.app).commands[name]
+    return {flag: (param.name, not param.is_flag, param.multiple)
+            for param in command.params if param.param_type_name == "option"
+            for flag in (*param.opts, *param.secondary_opts)}
 
 
-def _argparse_check_options() -> dict[str, tuple]:
-    options = {}
-    for action in entry.check_parser()._actions:
-        repeatable = action.__class__.__name__ == "_AppendAction"
-        for flag in action.option_strings:
-            options[flag] = (action.dest, action.nargs != 0, repeatable)
-    return options
+def _table_options(name: str) -> dict[str, tuple]:
+    return {flag: (o.dest, o.kind != "flag", o.kind == "multi") for o in COMMANDS[name].options for flag in o.flags}
 
 
-def test_both_parsers_declare_the_same_check_options():
-    assert _argparse_check_options() == _typer_check_options()
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_typer_app_declares_what_the_table_says(name):
+    assert _typer_options(name) == _table_options(name)
+
+
+def test_the_fast_parser_declares_what_the_table_says():
+    fast = {flag: (a.dest, a.nargs != 0, a.__class__.__name__ == "_AppendAction")
+            for a in entry.fast_parser()._actions for flag in a.option_strings}
+    assert fast == _table_options("check")
 
 
 ARGVS = [
     ["a.py"],
     ["a.py", "b", "--output-format", "json"],
     ["--output-format=concise", "a.py"],
-    ["a.py", "--select", "GLC2", "--select", "GLC30,GLC4", "--ignore", "GLC204"],
-    ["--exit-zero", "--fix", "a.py", "-e", "A=1", "--env", "B=x=y", "-eC=3"],
+    ["a.py", "--select", "GLC2", "--select", "GLC30,GLC4", "--ignore", "GLC204", "--extend-select", "GLC1"],
+    ["--exit-zero", "--fix", "--diff", "a.py", "-e", "A=1", "--env", "B=x=y", "-eC=3"],
+    ["-q", "--statistics", "--show-fixes", "--fail-on-warnings", "-o", "r.txt", "--config", "c.toml", "a.py"],
+    ["-", "--stdin-filename", "p.py", "--no-cache"],
     ["a.py", "--", "--weird-name.py"],
 ]
 
 
 @pytest.mark.parametrize("argv", ARGVS, ids=" ".join)
-def test_both_parsers_pass_the_same_values_to_commands_check(monkeypatch, argv):
+def test_both_parsers_pass_the_same_values_to_commands(monkeypatch, argv):
     fast, typed = [], []
-    monkeypatch.setattr(commands, "check", lambda *a, **k: fast.append((a, k)) or 0)
-    assert entry._fast_check(["check", *argv]) == 0
-    monkeypatch.setattr(commands, "check", lambda *a, **k: typed.append((a, k)) or 0)
+    monkeypatch.setattr(commands, "run", lambda name, values: fast.append((name, values)) or 0)
+    assert entry._run(["check", *argv]) == 0
+    monkeypatch.setattr(commands, "run", lambda name, values: typed.append((name, values)) or 0)
     with pytest.raises(SystemExit) as stop:
         cli.app(args=["check", *argv], prog_name="glacierc")
     assert stop.value.code == 0
@@ -62,20 +63,28 @@ def test_both_parsers_pass_the_same_values_to_commands_check(monkeypatch, argv):
 @pytest.mark.parametrize("argv", [[], ["--help"], ["a.py", "-h"], ["--bogus", "a.py"], ["--output-format"],
                                   ["--out", "json", "a.py"]])
 def test_command_lines_the_fast_parser_does_not_take_go_to_typer(argv):
-    assert entry.parse_check(argv) is None
+    assert entry.parse_fast(argv) is None
 
 
 def test_help_and_usage_errors_of_check_come_from_typer():
-    help_text = glacierc("check", "--help")
-    assert help_text.returncode == 0 and "--output-format" in help_text.stdout and "--exit-zero" in help_text.stdout
+    for flag in ("--help", "-h"):
+        help_text = glacierc("check", flag)
+        assert help_text.returncode == 0 and "--output-format" in help_text.stdout and "--exit-zero" in help_text.stdout
     missing = glacierc("check")
     assert missing.returncode == 2 and "Missing argument" in missing.stderr
     unknown = glacierc("check", "--bogus", str(EXAMPLES / "aws_etl"))
     assert unknown.returncode == 2 and "No such option" in unknown.stderr
 
 
+def test_user_errors_of_every_command_are_exit_2_without_traceback():
+    for argv in (["check", "--output-format", "xml", "a.py"], ["analyze", "--format", "xml", "a.py"],
+                 ["rule", "GLC999"], ["migrate", "--diff", "--write", "a.py"], ["check", "--diff", "a.py"]):
+        result = glacierc(*argv)
+        assert result.returncode == 2 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+
+
 def test_check_imports_neither_typer_nor_heavy_backends():
-    probe = ("import sys\nfrom glacierc.entry import main\nsys.argv = ['glacierc', 'check', sys.argv[1]]\n"
+    probe = ("import sys\nfrom glacierc.entry import main\nsys.argv = ['glacierc', 'check', '--no-cache', sys.argv[1]]\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "heavy = sorted(m for m in ('typer', 'click', 'pydantic', 'polars', 'jinja2', 'graphviz', 'rich')"
              " if m in sys.modules)\nsys.stderr.write(f'loaded: {heavy}')\n")

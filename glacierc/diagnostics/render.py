@@ -1,4 +1,5 @@
-"""Diagnostics as users see them: full (rustc/ruff style), concise, json, sarif (2.1.0), github."""
+"""Diagnostics as users see them: full (rustc/ruff style), concise, json, json-ruff, sarif (2.1.0), github,
+gitlab (code quality), junit. Every user string goes through `printable` first, whatever the format."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from glacierc.diagnostics.model import Diagnostic, Severity
 
-FORMATS = ("full", "concise", "json", "sarif", "github")
+FORMATS = ("full", "concise", "json", "json-ruff", "sarif", "github", "gitlab", "junit")
 
 #: What must never reach a terminal or a CI log raw: C0 and C1 controls (ESC starts ANSI sequences, CR and LF
 #: start a new log line, hence a new `::workflow-command::`), DEL, line and paragraph separators, bidi
@@ -28,20 +29,54 @@ def _escape_char(match: re.Match) -> str:
 
 
 def render(fmt: str, diagnostics: Sequence[Diagnostic], texts: Mapping[str, str], display: Mapping[str, str],
-           *, color: bool = False) -> str:
+           *, color: bool = False, quiet: bool = False) -> str:
+    """The report in format `fmt` (one of FORMATS); `quiet` drops the summary line of `full`/`concise`."""
     items = [_displayed(d, display) for d in diagnostics]
-    if fmt == "json":
-        return json.dumps([d.to_dict() for d in items], indent=2, ensure_ascii=False) + "\n"
-    if fmt == "sarif":
-        from glacierc.diagnostics.sarif import to_sarif
-
-        return json.dumps(to_sarif(items), indent=2, ensure_ascii=False) + "\n"
-    if fmt == "github":
-        return "".join(github_line(d) + "\n" for d in items)
+    if fmt in _MACHINE:
+        return _MACHINE[fmt](items, display)
+    tail = "" if quiet else summary(items)
     if fmt == "concise":
-        return "".join(concise_line(d) + "\n" for d in items) + summary(items)
+        return "".join(concise_line(d) + "\n" for d in items) + tail
     by_display = {display.get(name, name): text for name, text in texts.items()}
-    return "".join(full_block(d, by_display.get(d.span.file), color) for d in items) + summary(items)
+    return "".join(full_block(d, by_display.get(d.span.file), color) for d in items) + tail
+
+
+def _json(items, display) -> str:
+    from glacierc.diagnostics.json_formats import to_json
+
+    return to_json(items)
+
+
+def _ruff_json(items, display) -> str:
+    from glacierc.diagnostics.json_formats import to_ruff_json
+
+    return to_ruff_json(items)
+
+
+def _sarif(items, display) -> str:
+    from glacierc.diagnostics.sarif import to_sarif
+
+    return json.dumps(to_sarif(items), indent=2, ensure_ascii=False) + "\n"
+
+
+def _github(items, display) -> str:
+    return "".join(github_line(d) + "\n" for d in items)
+
+
+def _gitlab(items, display) -> str:
+    from glacierc.diagnostics.gitlab import to_gitlab
+
+    return to_gitlab(items)
+
+
+def _junit(items, display) -> str:
+    from glacierc.diagnostics.junit import to_junit
+
+    return to_junit(items, sorted({printable(shown) for shown in display.values()}))
+
+
+_MACHINE = {"json": _json, "json-ruff": _ruff_json, "sarif": _sarif, "github": _github, "gitlab": _gitlab,
+            "junit": _junit}
 
 
 def _displayed(diagnostic: Diagnostic, display: Mapping[str, str]) -> Diagnostic:
@@ -103,8 +138,11 @@ def summary(items: Sequence[Diagnostic]) -> str:
 
 
 def github_line(d: Diagnostic) -> str:
+    """A workflow command; the file relative to the repository root (annotations need it so)."""
+    from glacierc.diagnostics.paths import from_root
+
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}[d.severity]
-    props = (f"file={_escape_property(d.span.file)},line={d.span.line},col={d.span.column},"
+    props = (f"file={_escape_property(from_root(d.span.file))},line={d.span.line},col={d.span.column},"
              f"endLine={d.span.end_line},endColumn={d.span.end_column},title={_escape_property(d.code)}")
     return f"::{level} {props}::{_escape_data(f'{d.code} {d.message}')}"
 

@@ -1,20 +1,35 @@
-"""SARIF 2.1.0, as accepted by GitHub code scanning uploads."""
+"""SARIF 2.1.0, as accepted by GitHub code scanning uploads (validated against the official schema in the
+tests): URIs relative to the repository root under `uriBaseId` %SRCROOT%, `columnKind`, rule `helpUri`,
+and `partialFingerprints` that survive line moves."""
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import Sequence
 
 import glacierc
 from glacierc.diagnostics.codes import RULES
+from glacierc.diagnostics.gitlab import fingerprint
 from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.diagnostics.paths import from_root, repository_root
+from glacierc.diagnostics.rules_output import rule_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+BASE = "%SRCROOT%"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
 def to_sarif(diagnostics: Sequence[Diagnostic]) -> dict:
     used = sorted({d.code for d in diagnostics})
     index = {code: i for i, code in enumerate(used)}
+    seen: Counter = Counter()
+    results = []
+    for d in diagnostics:
+        key = (d.code, from_root(d.span.file), d.message)
+        seen[key] += 1
+        results.append(_result(d, index[d.code], fingerprint(*key, seen[key])))
+    root = repository_root(os.getcwd()).replace(os.sep, "/").rstrip("/") + "/"
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -25,7 +40,9 @@ def to_sarif(diagnostics: Sequence[Diagnostic]) -> dict:
                 "informationUri": "https://github.com/glacier-pipeline/glacier",
                 "rules": [_rule(code) for code in used],
             }},
-            "results": [_result(d, index[d.code]) for d in diagnostics],
+            "originalUriBaseIds": {BASE: {"uri": "file://" + ("" if root.startswith("/") else "/") + root}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
         }],
     }
 
@@ -37,27 +54,36 @@ def _rule(code: str) -> dict:
         "name": rule.name,
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.what},
+        "helpUri": rule_url(code),
         "help": {"text": f"{rule.what}\n\n{rule.why}", "markdown": f"{rule.what}\n\n{rule.why}"},
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
     }
 
 
-def _result(d: Diagnostic, rule_index: int) -> dict:
+def _location(file: str) -> dict:
+    return {"uri": _uri(from_root(file)), "uriBaseId": BASE}
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
+
+
+def _result(d: Diagnostic, rule_index: int, print_: str) -> dict:
     result = {
         "ruleId": d.code,
         "ruleIndex": rule_index,
         "level": _LEVEL[d.severity],
         "message": {"text": d.message + (f"\nhelp: {d.help}" if d.help else "")},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": d.span.file.replace("\\", "/")},
-            "region": _region(d.span),
-        }}],
+        "locations": [{"physicalLocation": {"artifactLocation": _location(d.span.file), "region": _region(d.span)}}],
+        "partialFingerprints": {"glacierc/v1": print_},
     }
     if d.fix:
         result["fixes"] = [{
             "description": {"text": d.fix.message},
             "artifactChanges": [{
-                "artifactLocation": {"uri": d.span.file.replace("\\", "/")},
+                "artifactLocation": _location(d.span.file),
                 "replacements": [{"deletedRegion": _region(e.span), "insertedContent": {"text": e.content}}
                                  for e in d.fix.edits],
             }],

@@ -12,17 +12,12 @@ from pathlib import Path
 
 import libcst as cst
 
-from glacierc.checks.glc001_syntax_error import CODE as SYNTAX_ERROR
-from glacierc.checks.glc003_unreadable_source import CODE as UNREADABLE_SOURCE
-from glacierc.checks.glc004_input_too_large import CODE as INPUT_TOO_LARGE
-from glacierc.checks.glc005_no_input import CODE as NO_INPUT
-from glacierc.checks.glc007_source_link_outside_project import CODE as SOURCE_LINK_OUTSIDE_PROJECT
 from glacierc.diagnostics.model import Reporter
 from glacierc.frontend.limits import MAX_TREE_DEPTH, pre_parse_problem, tree_depth
 from glacierc.source import Span
 
-DEFAULT_MAX_FILE_BYTES = 5_000_000
-SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", "node_modules", ".tox", "build", "dist"}
+from glacierc.frontend.walk import discover, root_for as _root_for, walk as _walk  # noqa: F401 (re-exported)
+from glacierc.settings import DEFAULT_MAX_FILE_BYTES
 
 
 @dataclass(slots=True)
@@ -37,48 +32,6 @@ class SourceFile:
     is_package: bool = False
     line_starts: list[int] = field(default_factory=list)
     root: str = ""  # the project root the module name is relative to
-
-
-def discover(paths: list[str], reporter: Reporter) -> list[tuple[Path, Path]]:
-    """(file, project root) for every Python file under PATHs, sorted, dot-dirs skipped."""
-    found: dict[Path, Path] = {}
-    for raw in paths:
-        path = Path(raw)
-        if not path.exists():
-            reporter.emit(NO_INPUT, f"path `{raw}` does not exist", Span.whole_file(raw))
-        elif path.is_file():
-            found.setdefault(path, _root_for(path.parent))
-        elif path.is_dir():
-            files = _walk(path)
-            if not files:
-                reporter.emit(NO_INPUT, f"directory `{raw}` contains no Python files", Span.whole_file(raw))
-            root = _root_for(path)
-            for file in files:
-                found.setdefault(file, root)
-        else:
-            reporter.emit(NO_INPUT, f"`{raw}` is not a regular file or directory", Span.whole_file(raw))
-    kept = [(file, root) for file, root in sorted(found.items(), key=lambda item: str(item[0]))
-            if not _link_out_of_project(file, root, reporter)]
-    return _one_per_real_file(kept)
-
-
-def _one_per_real_file(files: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
-    """A file and a link to it inside the project are one module: keep the real path (or the first link)."""
-    by_real: dict[str, tuple[Path, Path]] = {}
-    for file, root in sorted(files, key=lambda item: (item[0].is_symlink(), str(item[0]))):
-        by_real.setdefault(os.path.realpath(file), (file, root))
-    return sorted(by_real.values(), key=lambda item: str(item[0]))
-
-
-def _link_out_of_project(file: Path, root: Path, reporter: Reporter) -> bool:
-    """GLC007 for a `.py` symbolic link whose target is outside the project root: it is not read (it could
-    be any file of the machine, and diagnostics would echo its lines)."""
-    if not file.is_symlink() or Path(os.path.realpath(file)).is_relative_to(root):
-        return False
-    reporter.emit(SOURCE_LINK_OUTSIDE_PROJECT,
-                  f"`{file}` is a symbolic link to a file outside the project; it is not read",
-                  Span.whole_file(str(file)), help="copy the file into the project, or pass its real path")
-    return True
 
 
 def span_names(files: list[tuple[Path, Path]]) -> dict[Path, str]:
@@ -105,25 +58,6 @@ def other_project_files(sources: list[SourceFile], max_bytes: int = DEFAULT_MAX_
                 continue
 
 
-def _root_for(directory: Path) -> Path:
-    """The directory imports are resolved from: above the topmost package containing `directory`."""
-    root = directory.resolve()
-    while (root / "__init__.py").is_file() and root.parent != root:
-        root = root.parent
-    return root
-
-
-def _walk(top: Path) -> list[Path]:
-    """Python files under `top`. Directory symlinks are not followed (as ripgrep and ruff do not): a link
-    into the project names files that are walked under their real path anyway, and a link out of it
-    (`data -> /mnt/lake`, `up -> ..`) would walk what is not the project, or loop."""
-    files: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-        files += [Path(dirpath, f) for f in sorted(filenames) if f.endswith(".py")]
-    return files
-
-
 def decode(data: bytes) -> str:
     """Decode bytes as Python would (BOM, coding declaration, default UTF-8); raises on bad input."""
     if b"\0" in data:
@@ -134,26 +68,30 @@ def decode(data: bytes) -> str:
 
 
 def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
-         name: str | None = None) -> SourceFile:
+         name: str | None = None, text: str | None = None) -> SourceFile:
     """Read and parse one file; its `tree` is None (and a diagnostic reported) when it cannot be analysed.
     `name` (from `span_names`) is unique among the files of one compile; the module name is per root."""
     relative = _relative_name(file, root)
     source = SourceFile(name or relative, str(file), _module_name(relative), "", is_package=file.name == "__init__.py",
                         root=str(root))
+    if text is not None:  # an editor's buffer, piped in: what the file on disk would say once saved
+        source.text = text.replace("\r\n", "\n").replace("\r", "\n")
+        source.tree = parse(source, reporter)
+        return source
     try:
         status = file.stat()
         if not stat.S_ISREG(status.st_mode):  # a FIFO would block the read, /dev/zero would never end
-            reporter.emit(UNREADABLE_SOURCE, "cannot read the file: not a regular file", Span.whole_file(source.name))
+            reporter.emit("GLC003", "cannot read the file: not a regular file", Span.whole_file(source.name))
             return source
         size = status.st_size
         if size > max_bytes:
-            reporter.emit(INPUT_TOO_LARGE, f"file is {size:,} bytes, over the limit of {max_bytes:,}",
+            reporter.emit("GLC004", f"file is {size:,} bytes, over the limit of {max_bytes:,}",
                           Span.whole_file(source.name), help="raise `max-file-bytes` in [tool.glacierc] if this is intended")
             return source
         text = decode(file.read_bytes())
     except (OSError, ValueError, SyntaxError, LookupError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        reporter.emit(UNREADABLE_SOURCE, f"cannot read the file: {reason}", Span.whole_file(source.name))
+        reporter.emit("GLC003", f"cannot read the file: {reason}", Span.whole_file(source.name))
         return source
     source.text = text
     source.tree = parse(source, reporter)
@@ -163,20 +101,20 @@ def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MA
 def parse(source: SourceFile, reporter: Reporter) -> cst.Module | None:
     problem = pre_parse_problem(source.text)
     if problem is not None:
-        reporter.emit(INPUT_TOO_LARGE, problem, Span.whole_file(source.name))
+        reporter.emit("GLC004", problem, Span.whole_file(source.name))
         return None
     try:
         tree = parse_source(source.text)
     except (cst.ParserSyntaxError, cst.CSTValidationError) as error:  # validation: e.g. an identifier of a
         line, column, message = _syntax_error_position(source.text, error)  # newer Unicode than this Python's
-        reporter.emit(SYNTAX_ERROR, f"syntax error: {message}", Span(source.name, line, column, line, column + 1))
+        reporter.emit("GLC001", f"syntax error: {message}", Span(source.name, line, column, line, column + 1))
     except RecursionError:
-        reporter.emit(INPUT_TOO_LARGE, "the file is nested too deeply to parse", Span.whole_file(source.name))
+        reporter.emit("GLC004", "the file is nested too deeply to parse", Span.whole_file(source.name))
     else:
         depth = tree_depth(tree)
         if depth <= MAX_TREE_DEPTH:
             return tree
-        reporter.emit(INPUT_TOO_LARGE, f"the code nests {depth} levels deep, more than the compiler's limit of "
+        reporter.emit("GLC004", f"the code nests {depth} levels deep, more than the compiler's limit of "
                       f"{MAX_TREE_DEPTH}", Span.whole_file(source.name),
                       help="split the deepest expression or block into smaller named parts")
     return None

@@ -1,0 +1,122 @@
+"""The persistent cache of `glacierc check`: `.glacierc_cache/` in the project root (the directory of the
+configuration that applies, else the working directory), like ruff's.
+
+An entry is the result of one check (its diagnostics, and the source text of the files they point into, for
+the `full` format), stored under a key made of: the content of every Python file of the project (every file
+the walk of each project root finds, and the files given), the settings of each of them, the `-e` values,
+the paths as given and the working directory, and the tool (its version and the size and modification time
+of each of its own modules, so a changed compiler never reads an old entry). A repeated check of an
+unchanged project reads one file and imports no parser. Anything unusual (a path that does not exist, a
+file that is not regular or links out of its project) means no cache: the compile reports it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import glacierc
+from glacierc.diagnostics.model import Diagnostic, Edit, Fix, Severity
+from glacierc.source import Span
+
+DIRECTORY = ".glacierc_cache"
+_FORMAT = 1
+
+
+def key(paths: list[str], env: dict[str, str], settings, values: dict) -> str | None:
+    files = _project_files(paths, settings)
+    if files is None:
+        return None
+    digest = hashlib.sha256()
+    head = {"format": _FORMAT, "tool": _tool(), "paths": paths, "cwd": os.getcwd(), "env": sorted(env.items())}
+    digest.update(json.dumps(head, sort_keys=True).encode("utf-8", "surrogatepass"))
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError:
+            return None
+        digest.update(f"\0{file}\0{repr(settings.for_file(file))}\0{len(data)}\0".encode("utf-8", "surrogatepass"))
+        digest.update(data)
+    return f"{_home(settings)}{os.sep}{digest.hexdigest()}"
+
+
+def _project_files(paths: list[str], settings) -> list[Path] | None:
+    from glacierc.frontend.walk import root_for, walk
+
+    files: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file() and not path.is_symlink():
+            files.add(path.absolute())
+            root = root_for(path.parent)
+        elif path.is_dir() and not path.is_symlink():
+            root = root_for(path)
+        else:
+            return None
+        for found in walk(root, settings):
+            if found.is_symlink() or not found.is_file():
+                return None
+            files.add(found.absolute())
+    return sorted(files)
+
+
+def _home(settings) -> str:
+    source = settings.for_file(os.getcwd()).source
+    return os.path.join(os.path.dirname(os.path.abspath(source)) if source else os.getcwd(), DIRECTORY)
+
+
+@lru_cache(maxsize=1)
+def _tool() -> str:
+    here = Path(glacierc.__file__).parent
+    library = here.parent / "stdlib" / "glacier"
+    stamp = [glacierc.__version__]
+    for top in (here, library):
+        for directory, _, names in sorted(os.walk(top)):
+            for name in sorted(n for n in names if n.endswith((".py", ".j2", ".json"))):
+                status = os.stat(os.path.join(directory, name))
+                stamp.append(f"{directory}/{name}:{status.st_size}:{status.st_mtime_ns}")
+    return hashlib.sha256("\n".join(stamp).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def load(entry: str):
+    """(diagnostics, texts, files) stored under `entry`, or None."""
+    try:
+        with open(entry + ".json", encoding="utf-8") as handle:
+            stored = json.load(handle)
+        return (tuple(_diagnostic(item) for item in stored["diagnostics"]), stored["texts"], stored["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store(entry: str, diagnostics, texts: dict[str, str], files: dict[str, str]) -> None:
+    """Write the entry atomically; a cache that cannot be written is no error (the next check compiles)."""
+    used = {d.span.file for d in diagnostics}
+    payload = {"diagnostics": [d.to_dict() for d in diagnostics],
+               "texts": {name: text for name, text in texts.items() if name in used}, "files": files}
+    home = os.path.dirname(entry)
+    try:
+        os.makedirs(home, exist_ok=True)
+        ignore = os.path.join(home, ".gitignore")
+        if not os.path.exists(ignore):
+            with open(ignore, "w", encoding="utf-8") as handle:
+                handle.write("# Automatically created by glacierc.\n*\n")
+        temporary = f"{entry}.{os.getpid()}.tmp"
+        with open(temporary, "w", encoding="utf-8", errors="surrogatepass") as handle:
+            json.dump(payload, handle, ensure_ascii=True)
+        os.replace(temporary, entry + ".json")
+    except OSError:
+        return
+
+
+def _span(item: dict) -> Span:
+    return Span(item["file"], item["line"], item["column"], item["end_line"], item["end_column"])
+
+
+def _diagnostic(item: dict) -> Diagnostic:
+    fix = item.get("fix")
+    if fix is not None:
+        fix = Fix(fix["message"], tuple(Edit(_span(e), e["content"]) for e in fix["edits"]))
+    return Diagnostic(item["code"], Severity(item["severity"]), item["message"], _span(item), item.get("help"), fix)

@@ -1,0 +1,182 @@
+"""`glacierc check`: settings, compile (or the cache), fixes, the report, the exit status.
+
+Every user mistake is raised as a `UserError` (exit 2 at the entry point); this module returns 0 or 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from glacierc.diagnostics.model import Severity
+from glacierc.errors import UsageError
+
+
+def color_wanted(stream) -> bool:
+    """FORCE_COLOR (non-empty) forces colour, NO_COLOR (non-empty) disables it, else only on a terminal."""
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def check(values: dict) -> int:
+    from glacierc.cli_table import CHECK_FORMATS
+    from glacierc.commands import parse_env
+    from glacierc.settings import cli_layer, load_settings
+
+    fmt = values["output_format"]
+    if fmt not in CHECK_FORMATS:
+        raise UsageError(f"unknown output format `{fmt}`; use one of {', '.join(CHECK_FORMATS)}")
+    if values["diff"] and not values["fix"]:
+        raise UsageError("--diff shows what --fix would change; give both")
+    paths, stdin = _stdin(values)
+    env = parse_env(values["env"])
+    settings = load_settings(paths, config=values["config"],
+                             cli=cli_layer(values["select"], values["ignore"], values["extend_select"]))
+    report = _report(values, paths, env, settings, stdin)
+    if report is None:  # --diff printed instead
+        return 1
+    diagnostics, text = report
+    _write(values["output_file"], text)
+    return _status(diagnostics, values)
+
+
+def _stdin(values: dict) -> tuple[list[str], tuple[str, str] | None]:
+    paths = list(values["paths"])
+    if "-" not in paths:
+        if values["stdin_filename"]:
+            raise UsageError("--stdin-filename names the file read from standard input: give `-` as the PATH")
+        return paths, None
+    if paths != ["-"]:
+        raise UsageError("`-` (standard input) must be the only PATH")
+    if values["fix"]:
+        raise UsageError("--fix cannot rewrite standard input; run it on the file")
+    name = values["stdin_filename"] or "stdin.py"
+    return [name], (name, sys.stdin.read())
+
+
+def _report(values: dict, paths: list[str], env: dict, settings, stdin) -> tuple[tuple, str] | None:
+    from glacierc import cache
+
+    color = color_wanted(sys.stdout) and not values["output_file"]
+    use_cache = not (values["no_cache"] or values["fix"] or stdin or os.environ.get("GLACIERC_NO_CACHE"))
+    key = cache.key(paths, env, settings, values) if use_cache else None
+    stored = cache.load(key) if key else None
+    if stored is not None:
+        diagnostics, texts, files = stored
+    else:
+        result = _compiled(values, paths, env, settings, stdin)
+        if result is None:
+            return None
+        diagnostics, texts, files = result.diagnostics, result.texts, result.files
+        if key:
+            cache.store(key, diagnostics, texts, files)
+    return diagnostics, _text(values, diagnostics, texts, files, color)
+
+
+def _compiled(values: dict, paths, env, settings, stdin):
+    from glacierc.driver import compile_project
+
+    result = compile_project(paths, env, settings, stdin=stdin)
+    if not values["fix"]:
+        return result
+    from glacierc.fixes import apply_fixes
+
+    if values["diff"]:
+        sys.stdout.write(fix_diff(result))
+        return None if any(d.fix for d in result.diagnostics) else result
+    fixed = [d for d in result.diagnostics if d.fix]
+    changed = apply_fixes(result)
+    if changed:
+        if not values["quiet"]:
+            sys.stderr.write(f"fixed {changed} file{'s' * (changed != 1)}\n")
+        if values["show_fixes"]:
+            _show_fixes(fixed, result.files)
+        result = compile_project(paths, env, settings)
+    return result
+
+
+def fix_diff(result) -> str:
+    """What --fix would change, as a unified diff per file (`--- a/FILE`, `+++ b/FILE`)."""
+    import difflib
+
+    from glacierc.diagnostics.render import printable
+    from glacierc.fixes import apply_edits
+
+    by_file: dict[str, list] = {}
+    for diagnostic in result.diagnostics:
+        if diagnostic.fix:
+            by_file.setdefault(diagnostic.span.file, []).extend(diagnostic.fix.edits)
+    chunks = []
+    for name, edits in sorted(by_file.items()):
+        old = result.texts.get(name)
+        if old is None:
+            continue
+        shown = printable(result.files.get(name, name))
+        chunks += difflib.unified_diff(old.splitlines(keepends=True), apply_edits(old, edits).splitlines(keepends=True),
+                                       f"a/{shown}", f"b/{shown}")
+    return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
+
+
+def _show_fixes(fixed, files) -> None:
+    from glacierc.diagnostics.render import printable
+
+    for diagnostic in fixed:
+        shown = printable(files.get(diagnostic.span.file, diagnostic.span.file))
+        sys.stderr.write(f"fixed: {shown}:{diagnostic.span.line}:{diagnostic.span.column}: {diagnostic.code} "
+                         f"{printable(diagnostic.fix.message)}\n")
+
+
+def _text(values: dict, diagnostics, texts, files, color: bool) -> str:
+    from glacierc.diagnostics.render import render
+
+    if values["statistics"]:
+        return statistics(diagnostics)
+    text = render(values["output_format"], diagnostics, texts, files, color=color, quiet=values["quiet"])
+    if values["show_fixes"] and not values["fix"]:
+        text += _available_fixes(diagnostics, values["output_format"])
+    return text
+
+
+def _available_fixes(diagnostics, fmt: str) -> str:
+    if fmt not in ("full", "concise"):
+        return ""
+    count = sum(1 for d in diagnostics if d.fix)
+    return f"{count} fix{'es' * (count != 1)} available with `glacierc check --fix`.\n" if count else ""
+
+
+def statistics(diagnostics) -> str:
+    """One line per code: count, code, name, `[*]` when every one of them has a fix (as ruff prints)."""
+    from glacierc.diagnostics.codes import RULES
+
+    counts = Counter(d.code for d in diagnostics)
+    fixable = Counter(d.code for d in diagnostics if d.fix)
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    return "".join(f"{counts[code]:>{width}}\t{code}\t{'[*]' if fixable[code] == counts[code] else '[ ]'} "
+                   f"{RULES[code].name if code in RULES else ''}\n"
+                   for code in sorted(counts, key=lambda c: (-counts[c], c)))
+
+
+def _write(output_file: str | None, text: str) -> None:
+    if not output_file:
+        sys.stdout.write(text)
+        return
+    path = Path(output_file)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        from glacierc.diagnostics.render import printable
+
+        raise UsageError(f"--output-file: cannot write `{printable(output_file)}`: "
+                         f"{printable(error.strerror or str(error))}") from None
+
+
+def _status(diagnostics, values: dict) -> int:
+    failing = {Severity.ERROR, Severity.WARNING} if values["fail_on_warnings"] else {Severity.ERROR}
+    failed = any(d.severity in failing for d in diagnostics)
+    return 0 if values["exit_zero"] or not failed else 1
