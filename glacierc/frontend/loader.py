@@ -12,6 +12,11 @@ from pathlib import Path
 
 import libcst as cst
 
+from glacierc.checks.glc001_syntax_error import CODE as SYNTAX_ERROR
+from glacierc.checks.glc003_unreadable_source import CODE as UNREADABLE_SOURCE
+from glacierc.checks.glc004_input_too_large import CODE as INPUT_TOO_LARGE
+from glacierc.checks.glc005_no_input import CODE as NO_INPUT
+from glacierc.checks.glc007_source_link_outside_project import CODE as SOURCE_LINK_OUTSIDE_PROJECT
 from glacierc.diagnostics.model import Reporter
 from glacierc.frontend.limits import MAX_TREE_DEPTH, pre_parse_problem, tree_depth
 from glacierc.source import Span
@@ -81,17 +86,17 @@ def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MA
     try:
         status = file.stat()
         if not stat.S_ISREG(status.st_mode):  # a FIFO would block the read, /dev/zero would never end
-            reporter.emit("GLC003", "cannot read the file: not a regular file", Span.whole_file(source.name))
+            reporter.emit(UNREADABLE_SOURCE, "cannot read the file: not a regular file", Span.whole_file(source.name))
             return source
         size = status.st_size
         if size > max_bytes:
-            reporter.emit("GLC004", f"file is {size:,} bytes, over the limit of {max_bytes:,}",
+            reporter.emit(INPUT_TOO_LARGE, f"file is {size:,} bytes, over the limit of {max_bytes:,}",
                           Span.whole_file(source.name), help="raise `max-file-bytes` in [tool.glacierc] if this is intended")
             return source
         text = decode(file.read_bytes())
     except (OSError, ValueError, SyntaxError, LookupError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        reporter.emit("GLC003", f"cannot read the file: {reason}", Span.whole_file(source.name))
+        reporter.emit(UNREADABLE_SOURCE, f"cannot read the file: {reason}", Span.whole_file(source.name))
         return source
     source.text = text
     source.tree = parse(source, reporter)
@@ -101,20 +106,20 @@ def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MA
 def parse(source: SourceFile, reporter: Reporter) -> cst.Module | None:
     problem = pre_parse_problem(source.text)
     if problem is not None:
-        reporter.emit("GLC004", problem, Span.whole_file(source.name))
+        reporter.emit(INPUT_TOO_LARGE, problem, Span.whole_file(source.name))
         return None
     try:
         tree = parse_source(source.text)
     except (cst.ParserSyntaxError, cst.CSTValidationError) as error:  # validation: e.g. an identifier of a
         line, column, message = _syntax_error_position(source.text, error)  # newer Unicode than this Python's
-        reporter.emit("GLC001", f"syntax error: {message}", Span(source.name, line, column, line, column + 1))
+        reporter.emit(SYNTAX_ERROR, f"syntax error: {message}", Span(source.name, line, column, line, column + 1))
     except RecursionError:
-        reporter.emit("GLC004", "the file is nested too deeply to parse", Span.whole_file(source.name))
+        reporter.emit(INPUT_TOO_LARGE, "the file is nested too deeply to parse", Span.whole_file(source.name))
     else:
         depth = tree_depth(tree)
         if depth <= MAX_TREE_DEPTH:
             return tree
-        reporter.emit("GLC004", f"the code nests {depth} levels deep, more than the compiler's limit of "
+        reporter.emit(INPUT_TOO_LARGE, f"the code nests {depth} levels deep, more than the compiler's limit of "
                       f"{MAX_TREE_DEPTH}", Span.whole_file(source.name),
                       help="split the deepest expression or block into smaller named parts")
     return None
