@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import posixpath
 
+import libcst as cst
+
 from glacierc.checks.glc002_not_static import CODE as NOT_STATIC
 from glacierc.checks.glc101_provider_class import CODE as PROVIDER_CLASS
 from glacierc.checks.config import config_problems
@@ -53,7 +55,21 @@ def storage_ir(ctx: Context, value: StorageVal) -> ir.Storage | None:
     return ir.Storage(value.name or bucket, provider.name, bucket, path, detected,
                       storage_uri(provider, bucket, path), config, ctx.span(value.where),
                       ctx.span(value.bucket_where or value.where, exact=True),
-                      ctx.span(value.path_where or value.where, exact=True))
+                      ctx.span(value.path_where or value.where, exact=True), _schema(ctx, value))
+
+
+def _schema(ctx: Context, value: StorageVal) -> tuple[tuple[str, str], ...] | None:
+    """The declared columns of `schema=`; GLC002 when they cannot be read statically."""
+    if value.schema_where is None or (isinstance(value.schema_where.node, cst.Name)
+                                      and value.schema_where.node.value == "None"):
+        return None
+    from glacierc.frontend.columns.declared import declared_schema
+
+    found = declared_schema(ctx.evaluator, value.schema_where)
+    if isinstance(found, str):
+        ctx.report(NOT_STATIC, found, value.schema_where)
+        return None
+    return found
 
 
 def executor_ir(ctx: Context, value: ExecutorVal) -> ir.Executor:

@@ -96,14 +96,15 @@ def _call_method(ev: Evaluator, method: Method, args: list, kwargs: dict, nodes:
     if isinstance(target, ProviderVal) and target.legacy is None and attr in ("bucket", *EXECUTOR_METHODS):
         ev.observe(surface.keywords(f"Provider.{attr}", _keyword_wheres(kwargs, nodes, where)))
     if isinstance(target, ProviderVal) and attr == "bucket":
-        names = ("bucket", "path", "format", "config")
+        names = ("bucket", "path", "format", "config", "schema")
         bound = {**dict(zip(names, args)), **kwargs}
         config = bound.get("config")
         return StorageVal(target, bound.get("bucket", Unknown("`bucket=` is missing", where)),
                           bound.get("path", Unknown("`path=` is missing", where)), bound.get("format"),
                           config if isinstance(config, ConfigVal) else None, where,
                           bucket_where=_argument_where(nodes, "bucket", 0, where),
-                          path_where=_argument_where(nodes, "path", 1, where))
+                          path_where=_argument_where(nodes, "path", 1, where),
+                          schema_where=_argument_where(nodes, "schema", 4, where) if "schema" in bound else None)
     if isinstance(target, ProviderVal) and attr in EXECUTOR_METHODS:
         config = kwargs.get("config", args[0] if args and attr != "serverless" else None)
         if attr == "serverless" and config is None and args and isinstance(args[-1], ConfigVal):

@@ -33,6 +33,7 @@ def analyse(sources: list[SourceFile], env: dict[str, str], reporter: Reporter) 
     executors = [executor_ir(ctx, value) for value in decls.executors]
     infos = _tasks(ctx, decls, executors, providers)
     pipelines = _qualify([build_pipeline(ctx, decl, infos) for decl in decls.pipelines])
+    pipelines = _with_columns(ctx, pipelines, infos, storage)
     project = ir.Project(
         providers=tuple(sorted(providers.values(), key=lambda p: p.name)),
         storage=tuple(sorted(storage, key=lambda s: s.name)),
@@ -43,6 +44,23 @@ def analyse(sources: list[SourceFile], env: dict[str, str], reporter: Reporter) 
         facts=_facts(ctx, [*_import_observations(tables), *evaluator.observations]),
     )
     return project, evaluator
+
+
+def _with_columns(ctx: Context, pipelines: list[ir.Pipeline], infos: dict, storage: list[ir.Storage]
+                  ) -> list[ir.Pipeline]:
+    """Node schemas and column findings, when some storage declares its columns (else nothing is known)."""
+    if not any(s.schema is not None for s in storage):
+        return pipelines
+    from glacierc.frontend.columns.flow import declared_frames, with_columns
+
+    declared = declared_frames(tuple(storage))
+    by_task = {info.task.name: info for info in infos.values()}
+    result = []
+    for pipeline in pipelines:
+        annotated, observations = with_columns(ctx.evaluator, pipeline, by_task, declared)
+        ctx.evaluator.observe(observations)
+        result.append(annotated)
+    return result
 
 
 def _import_observations(tables: dict[str, SymbolTable]) -> list[Observation]:

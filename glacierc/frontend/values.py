@@ -87,6 +87,7 @@ class StorageVal:
     #: The syntax nodes of the `bucket` and `path` arguments (what a name or path diagnostic points at).
     bucket_where: Where | None = None
     path_where: Where | None = None
+    schema_where: Where | None = None  # the `schema=` argument, read by the column analysis
 
 
 @dataclass(eq=False, slots=True)

@@ -60,6 +60,8 @@ class Storage:
     span: Span
     bucket_span: Span | None = None  # the `bucket=` argument (None: the declaration's span is used)
     path_span: Span | None = None
+    #: The declared columns (`schema=`): (column, dtype as `str(dtype)` prints it), or None when not declared.
+    schema: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,12 @@ class Node:
     reads: tuple[str, ...]
     writes: tuple[str, ...]
     span: Span
+    #: The columns of the node's output (column, dtype; "Unknown" for a dtype not known statically), or None.
+    schema: tuple[tuple[str, str], ...] | None = None
+    #: Per output column, the `storage.column`s it derives from.
+    lineage: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Per storage the node writes with known columns: each written column and the `storage.column`s it derives from.
+    column_writes: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

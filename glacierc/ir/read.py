@@ -82,7 +82,11 @@ def _temporal(kind: str, text: object) -> object:
 def _storage(s: dict) -> ir.Storage:
     return ir.Storage(s["name"], s["provider"], s["bucket"], s["path"], s["format"], s["uri"],
                       _config(s["config_type"], s["config"]), _span(s["span"]), _span(s["bucket_span"]),
-                      _span(s["path_span"]))
+                      _span(s["path_span"]), _columns(s["schema"]))
+
+
+def _columns(data: dict | None) -> tuple[tuple[str, str], ...] | None:
+    return None if data is None else tuple(data.items())
 
 
 def _task(t: dict) -> ir.Task:
@@ -95,7 +99,10 @@ def _task(t: dict) -> ir.Task:
 def _pipeline(p: dict) -> ir.Pipeline:
     nodes = tuple(ir.Node(n["id"], n["task"], n["executor"],
                           tuple(ir.Input(i["param"], i["kind"], i["ref"], value(i["value"])) for i in n["inputs"]),
-                          tuple(n["reads"]), tuple(n["writes"]), _span(n["span"])) for n in p["nodes"])
+                          tuple(n["reads"]), tuple(n["writes"]), _span(n["span"]), _columns(n["schema"]),
+                          tuple((c, tuple(v)) for c, v in n["lineage"].items()),
+                          tuple((storage, tuple((c, tuple(v)) for c, v in columns.items()))
+                                for storage, columns in n["column_writes"].items())) for n in p["nodes"])
     edges = tuple(ir.Edge(e["source"], e["target"], e["kind"], e["label"]) for e in p["edges"])
     return ir.Pipeline(p["name"], p["function"], p["module"], nodes, edges,
                        tuple(tuple(level) for level in p["levels"]), tuple(p["outputs"]), _span(p["span"]))

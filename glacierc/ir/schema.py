@@ -28,13 +28,16 @@ NAMES = _list(STRING)
 def _definitions() -> dict:
     span = _object({key: INTEGER for key in ("line", "column", "end_line", "end_column")} | {"file": STRING})
     config = {"type": "object", "description": "config fields: name -> value (a nested config has its `type`)"}
+    columns = {"anyOf": [{"type": "object", "additionalProperties": STRING}, {"type": "null"}],
+               "description": "column -> dtype as str(dtype) prints it (Unknown: not known statically), or null"}
+    lineage = {"type": "object", "additionalProperties": NAMES, "description": "column -> storage.column sources"}
     configured = {"config_type": OPTIONAL_STRING, "config": config, "span": _ref("span")}
     return {
         "span": span,
         "provider": _object({"name": STRING, "cloud": {"enum": ["aws", "gcp", "azure", "local"]}, **configured}),
         "storage": _object({"name": STRING, "provider": STRING, "bucket": STRING, "path": STRING, "format": STRING,
                             "uri": STRING, **configured, "bucket_span": {"anyOf": [_ref("span"), {"type": "null"}]},
-                            "path_span": {"anyOf": [_ref("span"), {"type": "null"}]}}),
+                            "path_span": {"anyOf": [_ref("span"), {"type": "null"}]}, "schema": columns}),
         "executor": _object({"name": STRING, "provider": STRING,
                              "kind": {"enum": ["local", "serverless", "vm", "cluster"]}, **configured}),
         "parameter": _object({"name": STRING, "annotation": OPTIONAL_STRING, "has_default": BOOLEAN,
@@ -47,7 +50,8 @@ def _definitions() -> dict:
         "input": _object({"param": STRING, "kind": {"enum": ["node", "nodes", "storage", "const", "unknown"]},
                           "ref": OPTIONAL_STRING, "value": {}}),
         "node": _object({"id": STRING, "task": STRING, "executor": STRING, "reads": NAMES, "writes": NAMES,
-                         "inputs": _list(_ref("input")), "span": _ref("span")}),
+                         "inputs": _list(_ref("input")), "span": _ref("span"), "schema": columns,
+                         "lineage": lineage, "column_writes": {"type": "object", "additionalProperties": lineage}}),
         "edge": _object({"source": STRING, "target": STRING, "kind": {"enum": ["data", "order"]},
                          "label": OPTIONAL_STRING}),
         "pipeline": _object({"name": STRING, "function": STRING, "module": STRING, "nodes": _list(_ref("node")),

@@ -75,7 +75,11 @@ def _storage(storage: ir.Storage) -> dict:
             "format": storage.format, "uri": storage.uri,
             "config_type": storage.config.type if storage.config else None, "config": config_dict(storage.config),
             "span": _span(storage.span), "bucket_span": _span(storage.bucket_span),
-            "path_span": _span(storage.path_span)}
+            "path_span": _span(storage.path_span), "schema": _columns(storage.schema)}
+
+
+def _columns(schema: tuple[tuple[str, str], ...] | None) -> dict | None:
+    return None if schema is None else dict(schema)
 
 
 def _task(task: ir.Task) -> dict:
@@ -97,7 +101,10 @@ def _pipeline(pipeline: ir.Pipeline) -> dict:
                    "writes": list(n.writes),
                    "inputs": [{"param": i.param, "kind": i.kind, "ref": i.ref, "value": value_json(i.value)}
                               for i in n.inputs],
-                   "span": _span(n.span)} for n in pipeline.nodes],
+                   "span": _span(n.span), "schema": _columns(n.schema),
+                   "lineage": {column: list(sources) for column, sources in n.lineage},
+                   "column_writes": {storage: {column: list(sources) for column, sources in columns}
+                                     for storage, columns in n.column_writes}} for n in pipeline.nodes],
         "edges": [{"source": e.source, "target": e.target, "kind": e.kind, "label": e.label}
                   for e in pipeline.edges],
         "levels": [list(level) for level in pipeline.levels],

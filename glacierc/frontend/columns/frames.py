@@ -1,0 +1,244 @@
+"""Frame methods over known columns: select, with_columns, filter, rename, drop, join, group_by/agg, unique,
+sort, head, explode, unpivot, with_row_index, cast, collect/lazy, and `pl.concat`. A method not listed, or an
+argument not understood, makes the result unknown (None)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from glacierc.frontend.columns import dtypes
+from glacierc.frontend.columns.expressions import column_ref, expr
+from glacierc.frontend.columns.model import Column, Expr, Finding, Frame, Grouped
+
+if TYPE_CHECKING:
+    from glacierc.frontend.columns.body import Analysis
+
+#: Methods that keep the frame's columns (their column arguments are checked).
+KEEP = {"filter", "sort", "unique", "head", "tail", "limit", "slice", "collect", "lazy", "cache", "reverse",
+        "sample", "drop_nulls", "fill_null", "fill_nan", "rechunk", "clone", "shrink_to_fit", "top_k",
+        "bottom_k", "interpolate", "set_sorted", "shift", "gather_every"}
+
+
+def method(analysis: Analysis, frame: Frame, name: str, node: cst.Call) -> Frame | Grouped | None:
+    handler = _HANDLERS.get(name)
+    if handler is not None:
+        return handler(analysis, frame, node)
+    if name in KEEP:
+        for arg in node.args:
+            _refs(analysis, arg.value, frame)
+        return frame
+    return None
+
+
+def _refs(analysis: Analysis, node: cst.BaseExpression, frame: Frame) -> list[Expr | None]:
+    """Column references in an argument: "x", ["x", "y"], pl.col("x") > 1, ...; checked against `frame`."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return [item for element in node.elements for item in _refs(analysis, element.value, frame)]
+    if isinstance(node, cst.SimpleString):
+        text = analysis.constant(node)
+        return [column_ref(analysis, text, node, frame)] if isinstance(text, str) else [None]
+    found = expr(analysis, node, frame)
+    return [found if isinstance(found, Expr) else None]
+
+
+def _exprs(analysis: Analysis, frame: Frame, node: cst.Call) -> list[Expr | None]:
+    found: list[Expr | None] = []
+    for arg in node.args:
+        if arg.star:
+            return [None]
+        values = _refs(analysis, arg.value, frame)
+        if arg.keyword is not None:  # `total=pl.col("x").sum()`: the keyword names the output
+            values = [Expr(arg.keyword.value, v.column, v.aggregated) if v is not None else None for v in values]
+        found += values
+    return found
+
+
+def _frame_of(exprs: list[Expr | None], start: Frame | None = None) -> Frame | None:
+    if any(e is None or e.name is None for e in exprs):
+        return None
+    frame = start or Frame(())
+    names = [e.name for e in exprs if e is not None]
+    if start is None and len(set(names)) != len(names):
+        return None  # a duplicate output name: Polars refuses it, let it say so
+    for e in exprs:
+        assert e is not None and e.name is not None
+        frame = frame.with_column(e.name, e.column or Column(None))
+    return frame
+
+
+def _select(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
+    return _frame_of(_exprs(analysis, frame, node))
+
+
+def _with_columns(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
+    return _frame_of(_exprs(analysis, frame, node), frame)
+
+
+def _rename(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
+    mapping = analysis.constant(node.args[0].value) if len(node.args) == 1 else None
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        return None
+    for old in mapping:
+        if frame.get(old) is None:
+            analysis.found(Finding("unknown-column", old, node.args[0].value, "", frame.names))
+    return Frame(tuple((mapping.get(n, n), c) for n, c in frame.columns))
+
+
+def _drop(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
+    dropped = [e for arg in node.args if arg.keyword is None for e in _refs(analysis, arg.value, frame)]
+    if any(e is None or e.name is None for e in dropped):
+        return None
+    return frame.without({e.name for e in dropped if e is not None and e.name is not None})
+
+
+def _group_by(analysis: Analysis, frame: Frame, node: cst.Call) -> Grouped | None:
+    keys = [e for arg in node.args if arg.keyword is None for e in _refs(analysis, arg.value, frame)]
+    extra = any(a.keyword is not None and a.keyword.value != "maintain_order" for a in node.args)
+    if not keys or extra or any(e is None or e.name is None for e in keys):
+        return None
+    return Grouped(frame, tuple(e for e in keys if e is not None))
+
+
+def aggregate(analysis: Analysis, grouped: Grouped, name: str, node: cst.Call) -> Frame | None:
+    keys = [Expr(k.name, k.column) for k in grouped.keys]
+    if name == "len" and not node.args:
+        return _frame_of([*keys, Expr("len", Column("UInt32"))])
+    if name != "agg":
+        return None
+    values = _exprs(analysis, grouped.frame, node)
+    listed = [v if v is None or v.aggregated else Expr(v.name, _as_list(v.column)) for v in values]
+    return _frame_of([*keys, *listed])
+
+
+def _as_list(column: Column | None) -> Column | None:
+    if column is None:
+        return None
+    return Column(f"List({column.dtype})" if column.dtype else None, column.sources)
+
+
+def _join(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
+    other = analysis.value(node.args[0].value) if node.args and node.args[0].keyword is None else None
+    options = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+    how = analysis.constant(options["how"]) if "how" in options else "inner"
+    suffix = analysis.constant(options["suffix"]) if "suffix" in options else "_right"
+    if not isinstance(how, str) or not isinstance(suffix, str) or set(options) - {"on", "left_on", "right_on",
+                                                                                   "how", "suffix"}:
+        return None
+    if how == "cross":
+        return _combine(frame, other, set(), suffix) if isinstance(other, Frame) else None
+    left_keys, right_keys = _keys(analysis, options.get("left_on", options.get("on"))), \
+        _keys(analysis, options.get("right_on", options.get("on")))
+    if left_keys is None or right_keys is None or len(left_keys) != len(right_keys):
+        return None
+    _check_keys(analysis, frame, left_keys, "left")
+    if isinstance(other, Frame):
+        _check_keys(analysis, other, right_keys, "right")
+    if how in ("semi", "anti"):
+        return frame
+    if how not in ("inner", "left") or not isinstance(other, Frame):
+        return None
+    return _combine(frame, other, {n for n, _ in right_keys}, suffix)
+
+
+def _keys(analysis: Analysis, node: cst.BaseExpression | None) -> list[tuple[str, cst.CSTNode]] | None:
+    if node is None:
+        return None
+    items = [e.value for e in node.elements] if isinstance(node, (cst.List, cst.Tuple)) else [node]
+    keys = []
+    for item in items:
+        text = analysis.constant(item)
+        if not isinstance(text, str):
+            return None
+        keys.append((text, item))
+    return keys
+
+
+def _check_keys(analysis: Analysis, frame: Frame, keys: list[tuple[str, cst.CSTNode]], side: str) -> None:
+    for name, node in keys:
+        if frame.get(name) is None:
+            analysis.found(Finding("missing-join-key", name, node, side, frame.names))
+
+
+def _combine(left: Frame, right: Frame, dropped: set[str], suffix: str) -> Frame:
+    result = left
+    for name, column in right.columns:
+        if name in dropped:
+            continue
+        result = result.with_column(f"{name}{suffix}" if left.get(name) is not None else name, column)
+    return result
+
+
+def _explode(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
+    refs = [e for arg in node.args for e in _refs(analysis, arg.value, frame)]
+    if any(e is None or e.name is None or e.column is None for e in refs):
+        return None
+    for e in refs:
+        assert e is not None and e.name is not None and e.column is not None
+        frame = frame.with_column(e.name, Column(dtypes.list_inner(e.column.dtype), e.column.sources))
+    return frame
+
+
+def _unpivot(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
+    options = {a.keyword.value: analysis.constant(a.value) for a in node.args if a.keyword is not None}
+    if any(a.keyword is None for a in node.args) or set(options) - {"on", "index", "variable_name", "value_name"}:
+        return None
+    index = _names(options.get("index", []))
+    on = _names(options["on"]) if "on" in options else [n for n in frame.names if n not in (index or [])]
+    if index is None or on is None or not all(frame.get(n) for n in (*index, *on)):
+        return None
+    kinds = {frame.get(n).dtype for n in on}  # type: ignore[union-attr]
+    sources = frozenset().union(*(frame.get(n).sources for n in on))  # type: ignore[union-attr]
+    value = Column(kinds.pop() if len(kinds) == 1 else None, sources)
+    columns = [(n, frame.get(n)) for n in index]
+    variable, value_name = options.get("variable_name", "variable"), options.get("value_name", "value")
+    if not isinstance(variable, str) or not isinstance(value_name, str):
+        return None
+    return Frame((*columns, (variable, Column("String")), (value_name, value)))  # type: ignore[arg-type]
+
+
+def _names(value: object) -> list[str] | None:
+    items = [value] if isinstance(value, str) else value
+    return list(items) if isinstance(items, (list, tuple)) and all(isinstance(i, str) for i in items) else None
+
+
+def _with_row_index(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
+    name = analysis.constant(node.args[0].value) if node.args else "index"
+    return Frame((("index" if not isinstance(name, str) else name, Column("UInt32")), *frame.columns)) \
+        if isinstance(name, str) else None
+
+
+def _cast(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
+    if len(node.args) != 1 or not isinstance(node.args[0].value, cst.Dict):
+        return None
+    for element in node.args[0].value.elements:
+        if not isinstance(element, cst.DictElement):
+            return None
+        name, target = analysis.constant(element.key), analysis.dtype(element.value)
+        if not isinstance(name, str):
+            return None
+        column = column_ref(analysis, name, element.key, frame).column
+        frame = frame.with_column(name, Column(target, column.sources if column else frozenset()))
+    return frame
+
+
+def concat(frames: list[object]) -> Frame | None:
+    """`pl.concat([...])` (vertical): the columns of the first when every part has the same names."""
+    if not frames or not all(isinstance(f, Frame) for f in frames):
+        return None
+    first = frames[0]
+    assert isinstance(first, Frame)
+    if any(set(f.names) != set(first.names) for f in frames):  # type: ignore[union-attr]
+        return None
+    columns = []
+    for name, column in first.columns:
+        kinds = {f.get(name).dtype for f in frames}  # type: ignore[union-attr]
+        sources = frozenset().union(*(f.get(name).sources for f in frames))  # type: ignore[union-attr]
+        columns.append((name, Column(kinds.pop() if len(kinds) == 1 else None, sources)))
+    return Frame(tuple(columns))
+
+
+_HANDLERS = {"select": _select, "with_columns": _with_columns, "rename": _rename, "drop": _drop,
+             "group_by": _group_by, "join": _join, "explode": _explode, "unpivot": _unpivot,
+             "with_row_index": _with_row_index, "cast": _cast}

@@ -1,0 +1,68 @@
+"""Column-level contracts: the inferred schema of every node equals what Polars reports on generated data, and
+the column rules (GLC601-604) point at the exact expression."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+from pathlib import Path
+
+import polars as pl
+
+from glacierc.driver import compile_project
+
+ROOT = Path(__file__).resolve().parent.parent
+ANALYTICS = ROOT / "tests" / "fixtures" / "columns" / "analytics" / "pipeline.py"
+
+
+def _data(root: Path) -> None:
+    shop = root / "shop"
+    shop.mkdir(parents=True)
+    at = datetime.datetime(2026, 3, 1, 12, 0)
+    pl.DataFrame({"order_id": [1, 2, 3], "customer_id": [1, 1, 2], "product_id": [1, 2, 1], "store_id": [1, 1, 2],
+                  "quantity": pl.Series([1, 2, 3], dtype=pl.Int32), "price": [9.5, 3.0, 9.5],
+                  "ordered_at": [at, at, at], "status": ["ok", "late", "cancelled"]}).write_parquet(shop / "orders.parquet")
+    pl.DataFrame({"customer_id": [1, 2], "name": ["a", "b"], "country_code": ["FR", "DE"],
+                  "signup": [datetime.date(2025, 1, 1)] * 2}).write_parquet(shop / "customers.parquet")
+    pl.DataFrame({"product_id": [1, 2], "category": ["tea", "cup"], "cost": [4.0, 1.0],
+                  "tags": [["hot", "leaf"], ["ceramic"]]}).write_parquet(shop / "products.parquet")
+    pl.DataFrame({"store_id": [1, 2], "city": ["Lyon", "Bonn"], "country_code": ["FR", "DE"]}).write_parquet(
+        shop / "stores.parquet")
+    pl.DataFrame({"country_code": ["FR", "DE"], "country": ["France", "Germany"],
+                  "region": ["west", "west"]}).write_parquet(shop / "countries.parquet")
+
+
+def _module(path: Path):
+    spec = importlib.util.spec_from_file_location("analytics_pipeline", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_inferred_schemas_equal_what_polars_reports(tmp_path: Path) -> None:
+    result = compile_project([ANALYTICS])
+    assert not result.diagnostics, result.diagnostics
+    nodes = {n.id: n for n in result.project.pipelines[0].nodes}
+    _data(tmp_path)
+    frames = _module(ANALYTICS).analytics.run(mode="local", data_dir=tmp_path)
+    for node_id, frame in zip(("enriched", "by_region", "ranked", "tag_counts", "stacked"), frames, strict=True):
+        inferred = nodes[node_id].schema
+        assert inferred is not None, node_id
+        actual = [(name, str(dtype)) for name, dtype in frame.collect_schema().items()]
+        assert [n for n, _ in inferred] == [n for n, _ in actual], node_id
+        for (name, dtype), (_, real) in zip(inferred, actual):
+            assert dtype in (real, "Unknown"), (node_id, name, dtype, real)
+
+
+def test_every_dtype_of_the_analytics_pipeline_is_known_where_polars_is_certain() -> None:
+    nodes = {n.id: n for n in compile_project([ANALYTICS]).project.pipelines[0].nodes}
+    unknown = {(node_id, c) for node_id, n in nodes.items() for c, d in (n.schema or ()) if d == "Unknown"}
+    assert unknown == set(), unknown
+
+
+def test_lineage_names_the_source_columns() -> None:
+    nodes = {n.id: n for n in compile_project([ANALYTICS]).project.pipelines[0].nodes}
+    lineage = dict(nodes["enriched"].lineage)
+    assert lineage["revenue"] == ("orders.price", "orders.quantity")
+    assert lineage["margin"] == ("orders.price", "orders.quantity", "products.cost")
+    assert dict(nodes["by_region"].lineage)["region"] == ("countries.region",)
