@@ -1,4 +1,4 @@
-"""Compute of one AWS provider: Lambda functions, EC2 instances and EMR clusters, as template models.
+"""Compute of one AWS provider: Lambda functions, EC2 instances and EMR clusters, as models of their blocks.
 
 Values come from the executor's config with the catalogue defaults filled in (`config_values`);
 names are `${var.name_prefix}-<name>` sized for the longest allowed prefix.
@@ -9,13 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from glacierc.backends.terraform.common import (
-    Expr,
-    Skip,
-    config_values,
-    prefixed,
-    source_comment,
-)
+from glacierc.backends.terraform.blocks import Expr, Template
+from glacierc.backends.terraform.common import Skip, config_values, source_text
+from glacierc.backends.terraform.target import Target
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Task
 
@@ -39,7 +35,7 @@ LAMBDA_SKIPS = (
 @dataclass(frozen=True, slots=True)
 class Function:
     label: str
-    name: str
+    name: Template
     comment: str
     description: str
     role: str  # label of the executor's aws_iam_role
@@ -60,7 +56,7 @@ class Function:
 @dataclass(frozen=True, slots=True)
 class Instance:
     label: str
-    name: str
+    name: Template
     comment: str
     profile: str  # label of the executor's aws_iam_instance_profile
     security_group: str
@@ -75,7 +71,7 @@ class Instance:
 @dataclass(frozen=True, slots=True)
 class SecurityGroup:
     label: str
-    name: str
+    name: Template
     comment: str
     description: str
     subnet: str | None  # label of a data "aws_subnet" giving the VPC, None = default VPC
@@ -86,7 +82,7 @@ class SecurityGroup:
 @dataclass(frozen=True, slots=True)
 class Cluster:
     label: str
-    name: str
+    name: Template
     comment: str
     release_label: str
     instance_type: str
@@ -115,8 +111,8 @@ def lambda_function(task: Task, executor: Executor, label: str, role: str, handl
         log_skips = (Skip("CKV_AWS_338", f"log_retention_days={retention} in LambdaConfig"),)
     return Function(
         label=label,
-        name=prefixed(label, 64),
-        comment=source_comment([(task.span, f"task {task.name}")]),
+        name=Target.name(label, 64),
+        comment=source_text([(task.span, f"task {task.name}")]),
         description=f"glacier task {task.name} ({task.span.file}:{task.span.line})"[:256],
         role=role,
         runtime=str(values["runtime"]),
@@ -148,8 +144,8 @@ def instance(task: Task, executor: Executor, label: str, role: str) -> Instance:
         skips = (Skip("CKV_AWS_88", "associate_public_ip=True in EC2Config"),)
     return Instance(
         label=label,
-        name=prefixed(label, 128),
-        comment=source_comment([(task.span, f"task {task.name}")]),
+        name=Target.name(label, 128),
+        comment=source_text([(task.span, f"task {task.name}")]),
         profile=role,
         security_group=role,
         ami=ami,
@@ -165,8 +161,8 @@ def vm_security_group(executor: Executor, label: str) -> SecurityGroup:
     values = config_values(executor.config, "EC2Config")
     return SecurityGroup(
         label=label,
-        name=prefixed(label, 255),
-        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        name=Target.name(label, 255),
+        comment=source_text([(executor.span, f"executor {executor.name}")]),
         description=f"glacier executor {executor.name}: no inbound traffic, HTTPS out",
         subnet=label if values["subnet_id"] else None,
         egress_https=True,
@@ -175,11 +171,11 @@ def vm_security_group(executor: Executor, label: str) -> SecurityGroup:
 
 
 def emr_security_groups(executor: Executor, label: str) -> tuple[SecurityGroup, SecurityGroup]:
-    comment = source_comment([(executor.span, f"executor {executor.name}")])
+    comment = source_text([(executor.span, f"executor {executor.name}")])
     return tuple(
         SecurityGroup(
             label=f"{label}_emr_{role}",
-            name=prefixed(f"{label}-emr-{role}", 255),
+            name=Target.name(f"{label}-emr-{role}", 255),
             comment=comment,
             description=f"glacier executor {executor.name}: EMR {role} nodes (rules managed by EMR)",
             subnet=None,
@@ -210,8 +206,8 @@ def emr_cluster(executor: Executor, label: str, release: str) -> Cluster:
     values = config_values(executor.config, "SparkConfig")
     return Cluster(
         label=label,
-        name=prefixed(label, 256),
-        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        name=Target.name(label, 256),
+        comment=source_text([(executor.span, f"executor {executor.name}")]),
         release_label=release,
         instance_type=str(values["instance_type"]),
         core_count=int(values["num_workers"]),

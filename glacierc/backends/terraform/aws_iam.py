@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from glacierc.backends.terraform.access import Access, executor_access, key_patterns  # noqa: F401 (re-exported)
-from glacierc.backends.terraform.common import Expr
+from glacierc.backends.terraform.aws_keys import account_root
+from glacierc.backends.terraform.blocks import Block, Expr, Template, block
 from glacierc.ir.nodes import Executor, Storage
 
 
@@ -31,9 +32,9 @@ class Statement:
 
     sid: str
     actions: tuple[str, ...]
-    resources: tuple[str | Expr, ...] = ()
+    resources: tuple[str | Expr | Template, ...] = ()
     effect: str = "Allow"
-    principals: tuple[tuple[str, tuple[str | Expr, ...]], ...] = ()
+    principals: tuple[tuple[str, tuple[str | Expr | Template, ...]], ...] = ()
     conditions: tuple[Condition, ...] = ()
 
 
@@ -113,7 +114,7 @@ def sid_part(name: str) -> str:
 
 def log_statement(log_group_arns: Iterable[Expr]) -> Statement:
     """Writing to the functions' own log groups (the groups are created by Terraform)."""
-    resources = tuple(Expr(f'"${{{arn.text}}}:*"') for arn in sorted(set(log_group_arns), key=lambda e: e.text))
+    resources = tuple(Template(arn, ":*") for arn in sorted(set(log_group_arns), key=lambda e: e.text))
     return Statement("WriteLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), resources)
 
 
@@ -122,7 +123,7 @@ def tracing_statement() -> Statement:
     return Statement("Tracing", ("xray:PutTelemetryRecords", "xray:PutTraceSegments"), ("*",))
 
 
-def trust_statement(principal_type: str, identifiers: tuple[str | Expr, ...]) -> Statement:
+def trust_statement(principal_type: str, identifiers: tuple[str | Expr | Template, ...]) -> Statement:
     return Statement("AssumeRole", ("sts:AssumeRole",), principals=((principal_type, identifiers),))
 
 
@@ -141,8 +142,7 @@ def executor_trust(executor: Executor, arn_partition: str) -> Statement:
     allowed `sts:AssumeRole` on the role may assume it.
     """
     if executor.kind == "local":
-        root = Expr(f'"arn:{arn_partition}:iam::${{data.aws_caller_identity.current.account_id}}:root"')
-        return trust_statement("AWS", (root,))
+        return trust_statement("AWS", (account_root(arn_partition),))
     return trust_statement("Service", (SERVICE_PRINCIPALS[executor.kind],))
 
 
@@ -150,7 +150,67 @@ def cluster_log_statements(log_prefix: str, logs_label: str) -> tuple[Statement,
     """An EMR cluster writes its logs under its own prefix of the module's log bucket."""
     return (
         Statement("WriteClusterLogs", ("s3:AbortMultipartUpload", "s3:PutObject"),
-                  (Expr(f'"${{aws_s3_bucket.{logs_label}.arn}}/{log_prefix}*"'),)),
+                  (Template(Expr(f"aws_s3_bucket.{logs_label}.arn"), f"/{log_prefix}*"),)),
         Statement("EncryptClusterLogs", ("kms:Decrypt", "kms:GenerateDataKey"),
                   (Expr(f"aws_kms_key.{logs_label}.arn"),)),
     )
+
+
+# --- blocks ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """The IAM role of an executor (or the EMR service role): trust, inline grants, managed policies."""
+
+    label: str
+    name: Template
+    comment: str
+    trust: Statement
+    statements: tuple[Statement, ...]
+    instance_profile: bool = False
+    managed_policies: tuple[str, ...] = ()
+
+
+def policy_document(label: str, statements: Iterable[Statement], comment: str) -> Block:
+    return block("data", "aws_iam_policy_document", label, comments=[comment],
+                 body=[_statement(st) for st in statements])
+
+
+def _statement(st: Statement) -> Block:
+    return block("statement", body=[
+        ("sid", st.sid),
+        ("effect", st.effect),
+        ("actions", list(st.actions)),
+        ("resources", list(st.resources)) if st.resources else None,
+        *(block("principals", body=[("type", kind), ("identifiers", list(ids))]) for kind, ids in st.principals),
+        *(block("condition", body=[("test", c.test), ("variable", c.variable), ("values", list(c.values))])
+          for c in st.conditions),
+    ])
+
+
+def role_blocks(role: Role) -> list[Block]:
+    """The role, its trust and access policy documents, managed policy attachments, instance profile."""
+    ref = f"aws_iam_role.{role.label}"
+    found = [
+        policy_document(f"{role.label}_trust", [role.trust], role.comment),
+        block("resource", "aws_iam_role", role.label, comments=[role.comment], body=[
+            ("name", role.name),
+            ("assume_role_policy", Expr(f"data.aws_iam_policy_document.{role.label}_trust.json")),
+        ]),
+    ]
+    if role.statements:
+        found.append(policy_document(f"{role.label}_access", role.statements, role.comment))
+        found.append(block("resource", "aws_iam_role_policy", role.label, comments=[role.comment], body=[
+            ("name", "data-access"),
+            ("role", Expr(f"{ref}.id")),
+            ("policy", Expr(f"data.aws_iam_policy_document.{role.label}_access.json")),
+        ]))
+    for index, arn in enumerate(role.managed_policies, 1):
+        found.append(block("resource", "aws_iam_role_policy_attachment", f"{role.label}_{index}",
+                           comments=[role.comment], body=[("role", Expr(f"{ref}.name")), ("policy_arn", arn)]))
+    if role.instance_profile:
+        found.append(block("resource", "aws_iam_instance_profile", role.label, comments=[role.comment], body=[
+            ("name", role.name), ("role", Expr(f"{ref}.name")),
+        ]))
+    return found

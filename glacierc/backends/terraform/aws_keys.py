@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from glacierc.backends.terraform.common import Expr
+from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, block
+
+#: Every generated key rotates yearly and can be recovered for 30 days after deletion is scheduled.
+ROTATION = True
+DELETION_WINDOW_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +24,22 @@ class KmsKey:
     policy: dict
 
 
-def _root(partition: str) -> Expr:
-    return Expr(f'"arn:{partition}:iam::${{data.aws_caller_identity.current.account_id}}:root"')
+ACCOUNT_ID = Expr("data.aws_caller_identity.current.account_id")
+
+
+def account_root(partition: str) -> Template:
+    """`arn:<partition>:iam::<this account>:root`."""
+    return Template(f"arn:{partition}:iam::", ACCOUNT_ID, ":root")
+
+
+def key_block(key: KmsKey) -> Block:
+    """The `aws_kms_key` of `key`: rotation and deletion window fixed here, the policy inline."""
+    return block("resource", "aws_kms_key", key.label, comments=[key.comment], body=[
+        ("description", key.description),
+        ("enable_key_rotation", ROTATION),
+        ("deletion_window_in_days", DELETION_WINDOW_DAYS),
+        ("policy", Call("jsonencode", key.policy)),
+    ])
 
 
 def _account_administers(partition: str) -> dict:
@@ -29,7 +47,7 @@ def _account_administers(partition: str) -> dict:
     return {
         "Sid": "AccountAdministers",
         "Effect": "Allow",
-        "Principal": {"AWS": _root(partition)},
+        "Principal": {"AWS": account_root(partition)},
         "Action": "kms:*",
         "Resource": "*",
     }
@@ -59,15 +77,14 @@ def logs_key(label: str, partition: str, region: str) -> KmsKey:
         "Resource": "*",
         "Condition": {
             "ArnLike": {
-                "kms:EncryptionContext:aws:logs:arn": Expr(
-                    f'"arn:{partition}:logs:{region}:${{data.aws_caller_identity.current.account_id}}'
-                    ':log-group:*"'),
+                "kms:EncryptionContext:aws:logs:arn": Template(
+                    f"arn:{partition}:logs:{region}:", ACCOUNT_ID, ":log-group:*"),
             },
         },
     }
     return KmsKey(
         label=label,
-        comment="# source: generated for the log groups of this module",
+        comment="source: generated for the log groups of this module",
         description="glacier: encrypts logs",
         policy=_policy(_account_administers(partition), logs_service),
     )

@@ -8,9 +8,12 @@ and the others are reported (GLC404). Lifecycle rules of all of them are merged.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from glacierc.backends.terraform.common import Expr, Skip, config_values, source_comment
+from glacierc.backends.terraform.aws_iam import Condition, Statement, policy_document
+from glacierc.backends.terraform.aws_keys import KmsKey, key_block
+from glacierc.backends.terraform.blocks import BLANK, Block, Comment, Expr, Item, Template, block
+from glacierc.backends.terraform.common import Skip, config_values, source_text
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Storage
 
@@ -50,7 +53,7 @@ class Bucket:
     rules: tuple[LifecycleRule, ...]
     skips: tuple[Skip, ...]
     #: For generated buckets (EMR logs): an HCL template for `bucket_prefix` instead of a name.
-    bucket_prefix: str | None = None
+    bucket_prefix: Template | None = None
 
 
 def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str]
@@ -88,7 +91,7 @@ def _bucket(name: str, label: str, members: list[Storage]) -> tuple[Bucket, list
     bucket = Bucket(
         name=name,
         label=label,
-        comment=source_comment((m.span, f"storage {m.name}") for m in members),
+        comment=source_text((m.span, f"storage {m.name}") for m in members),
         versioning=bool(first["versioning"]),
         sse_algorithm=str(algorithm),
         kms_key=key,
@@ -104,7 +107,7 @@ def logs_bucket(label: str, key: Expr, comment: str) -> Bucket:
     """The bucket EMR writes cluster logs to (named by AWS from the name prefix)."""
     return Bucket(name="", label=label, comment=comment, versioning=True, sse_algorithm="aws:kms",
                   kms_key=key, generated_key=False, configured_key=None, rules=(),
-                  skips=_bucket_skips(True, "aws:kms"), bucket_prefix="${var.name_prefix}-logs-")
+                  skips=_bucket_skips(True, "aws:kms"), bucket_prefix=Template(Expr("var.name_prefix"), "-logs-"))
 
 
 def _bucket_skips(versioning: bool, algorithm: str) -> tuple[Skip, ...]:
@@ -185,3 +188,74 @@ def _storage_class_rule(member: Storage, storage_class: str):
 
 def _limit(member: Storage, message: str) -> Diagnostic:
     return Diagnostic("GLC302", Severity.ERROR, f"storage `{member.name}`: {message}", member.span)
+
+
+# --- blocks ---------------------------------------------------------------------------------------------
+
+#: Every bucket: owner-enforced objects, all four public access blocks, TLS-only access.
+PUBLIC_ACCESS_BLOCK = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+DENY_INSECURE_TRANSPORT = Statement(
+    "DenyInsecureTransport", ("s3:*",), effect="Deny", principals=(("*", ("*",)),),
+    conditions=(Condition("Bool", "aws:SecureTransport", ("false",)),),
+)
+
+
+def bucket_blocks(bucket: Bucket, key: KmsKey | None) -> list[Block]:
+    """The bucket and its settings resources; `key` is its generated KMS key, if any."""
+    ref = Expr(f"aws_s3_bucket.{bucket.label}.id")
+    comments = [bucket.comment]
+
+    def setting(kind: str, *body: Item | None) -> Block:
+        return block("resource", kind, bucket.label, comments=comments, body=[("bucket", ref), *body])
+
+    name = ("bucket_prefix", bucket.bucket_prefix) if bucket.bucket_prefix else ("bucket", bucket.name)
+    arn = Expr(f"aws_s3_bucket.{bucket.label}.arn")
+    deny = replace(DENY_INSECURE_TRANSPORT, resources=(arn, Template(arn, "/*")))
+    found = [
+        block("resource", "aws_s3_bucket", bucket.label, comments=comments,
+              body=[*(Comment(skip.text) for skip in bucket.skips), name]),
+        setting("aws_s3_bucket_ownership_controls", block("rule", body=[("object_ownership", "BucketOwnerEnforced")])),
+        setting("aws_s3_bucket_public_access_block", *((flag, True) for flag in PUBLIC_ACCESS_BLOCK)),
+        setting("aws_s3_bucket_versioning", block("versioning_configuration", body=[
+            ("status", "Enabled" if bucket.versioning else "Disabled")])),
+        setting("aws_s3_bucket_server_side_encryption_configuration", _encryption_rule(bucket)),
+        setting("aws_s3_bucket_lifecycle_configuration", *_lifecycle(bucket),
+                ("depends_on", [Expr(f"aws_s3_bucket_versioning.{bucket.label}")])),
+        policy_document(f"{bucket.label}_bucket", [deny], bucket.comment),
+        setting("aws_s3_bucket_policy",
+                ("policy", Expr(f"data.aws_iam_policy_document.{bucket.label}_bucket.json")), BLANK,
+                ("depends_on", [Expr(f"aws_s3_bucket_public_access_block.{bucket.label}")])),
+    ]
+    if key is not None:
+        found.append(key_block(key))
+    elif bucket.configured_key:
+        found.append(block("data", "aws_kms_key", bucket.label, comments=comments,
+                           body=[("key_id", bucket.configured_key)]))
+    return found
+
+
+def _encryption_rule(bucket: Bucket) -> Block:
+    default = block("apply_server_side_encryption_by_default", body=[
+        ("sse_algorithm", bucket.sse_algorithm),
+        ("kms_master_key_id", bucket.kms_key) if bucket.kms_key else None,
+    ])
+    return block("rule", body=[default, ("bucket_key_enabled", True) if bucket.kms_key else None])
+
+
+def _lifecycle(bucket: Bucket) -> list[Block]:
+    abort = block("rule", body=[
+        ("id", "abort-incomplete-multipart-uploads"), ("status", "Enabled"), block("filter"),
+        block("abort_incomplete_multipart_upload", body=[("days_after_initiation", ABORT_MULTIPART_DAYS)]),
+    ])
+    return [abort, *(_rule(rule, bucket.versioning) for rule in bucket.rules)]
+
+
+def _rule(rule: LifecycleRule, versioning: bool) -> Block:
+    body: list[Item] = [("id", rule.id), ("status", "Enabled"), block("filter", body=[("prefix", rule.prefix)])]
+    if rule.transition_days is not None:
+        body.append(block("transition", body=[("days", rule.transition_days), ("storage_class", rule.storage_class)]))
+    if rule.expire_days is not None:
+        body.append(block("expiration", body=[("days", rule.expire_days)]))
+        if versioning:
+            body.append(block("noncurrent_version_expiration", body=[("noncurrent_days", rule.expire_days)]))
+    return block("rule", body=body)

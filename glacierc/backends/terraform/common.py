@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from glacierc.backends.escaping import environment, py_literal, visible
+from glacierc.backends.terraform.blocks import Expr  # noqa: F401 (one raw-expression type for every target)
 from glacierc.backends.names import identifier
 from glacierc.ir.nodes import Config, Project, Provider, Task
 from glacierc.source import Span
@@ -106,8 +107,13 @@ def tasks_by_executor(project: Project) -> dict[str, list[Task]]:
 
 def source_comment(items: Iterable[tuple[Span, str]]) -> str:
     """`# source: pipeline.py:12 (task clean), ...` — where a generated block comes from."""
+    return "# " + source_text(items)
+
+
+def source_text(items: Iterable[tuple[Span, str]]) -> str:
+    """`source: pipeline.py:12 (task clean), ...`: the text of a `source_comment` (for `Block.comments`)."""
     parts = sorted({(span.file, span.line, what) for span, what in items})
-    return "# source: " + ", ".join(f"{visible(file)}:{line} ({visible(what)})" for file, line, what in parts)
+    return "source: " + ", ".join(f"{visible(file)}:{line} ({visible(what)})" for file, line, what in parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +124,12 @@ class Skip:
     reason: str
 
     def comment(self) -> str:
-        return f"# checkov:skip={visible(self.check)}:{visible(self.reason)}"
+        return "# " + self.text
+
+    @property
+    def text(self) -> str:
+        """The comment's text (for a `blocks.Comment` inside the skipped resource)."""
+        return f"checkov:skip={visible(self.check)}:{visible(self.reason)}"
 
 
 # --- config values ----------------------------------------------------------------------------
@@ -138,13 +149,6 @@ def config_values(config: Config | None, class_name: str) -> dict[str, object]:
 
 
 # --- HCL values -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Expr:
-    """A raw HCL expression (a reference or a function call), emitted without quotes."""
-
-    text: str
 
 
 def hcl_string(value: str) -> str:
