@@ -265,5 +265,5 @@ def test_templates_print_only_escaped_values_or_numbers():
 
 
 def test_renderers_return_plain_strings():
-    assert type(render_text("terraform/gcp/versions.tf.j2")) is str
-    assert type(render("terraform/gcp/versions.tf.j2")) is str
+    assert type(render_text("terraform/databricks/versions.tf.j2")) is str
+    assert type(render("terraform/databricks/versions.tf.j2")) is str

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from glacierc.backends.terraform import gcp_compute as compute
 from glacierc.backends.terraform import gcp_iam as iam
 from glacierc.backends.terraform.access import Access, executor_access, foreign_access
+from glacierc.backends.terraform.blocks import print_blocks
 from glacierc.backends.terraform.common import (
     DEFAULT_NAME_PREFIX,
     NAME_PREFIX_MAX,
-    Output,
     cloud_name,
     config_values,
     default_tags,
@@ -35,6 +35,7 @@ from glacierc.backends.terraform.packaging import (
     pipeline_entries,
     task_entries,
 )
+from glacierc.backends.terraform.target import Output, Target
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
@@ -42,14 +43,9 @@ SOURCES = "glacier_functions"
 NETWORK = "glacier"
 DATAPROC_ROLE = "glacier_dataproc_worker"
 IAP_RANGE = "35.235.240.0/20"
-_FILES = ("versions.tf", "providers.tf", "variables.tf", "storage.tf", "iam.tf", "network.tf", "compute.tf",
+_ORDER = ("versions.tf", "providers.tf", "variables.tf", "storage.tf", "iam.tf", "network.tf", "compute.tf",
           "outputs.tf")
-_SERVICES = {
-    ("serverless", None): "function", ("serverless", "CloudFunctionConfig"): "function",
-    ("vm", None): "vm", ("vm", "ComputeEngineConfig"): "vm",
-    ("cluster", None): "dataproc", ("cluster", "SparkConfig"): "dataproc",
-    ("cluster", "DataprocConfig"): "dataproc",
-}  # fmt: skip
+_FILES = ("providers.tf", "variables.tf", "storage.tf", "iam.tf", "network.tf", "compute.tf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +120,14 @@ def emit_gcp(project: Project, provider: Provider, runner_sources: Mapping[str, 
         "worker_permissions": iam.DATAPROC_WORKER_PERMISSIONS, "outputs": _outputs(module),
         "default_name_prefix": DEFAULT_NAME_PREFIX, "name_prefix_max": NAME_PREFIX_MAX,
     }
-    files: dict[str, str | bytes] = {}
+    files: dict[str, str | bytes] = {"versions.tf": print_blocks([GcpTarget.versions()])}
     for name in _FILES:
         text = render(f"terraform/gcp/{name}.j2", **context)
         if text.strip():
             files[name] = text
+    if outputs := GcpTarget.outputs(_outputs(module)):
+        files["outputs.tf"] = print_blocks(outputs)
+    files = dict(sorted(files.items(), key=lambda item: _ORDER.index(item[0])))
     files.update(sorted(module.zips.items()))
     return files, tuple(module.diagnostics)
 
@@ -143,7 +142,7 @@ def build(project: Project, provider: Provider, runner_sources: Mapping[str, str
         labels=default_tags(pipelines, separator="_", allowed=r"[^a-z0-9_-]", max_length=63),
         suffix=hashlib.sha256(f"{values['project_id']}/{provider.name}".encode()).hexdigest()[:8],
     )
-    executors = _supported_executors(project, provider, module.diagnostics)
+    executors = GcpTarget().supported_executors(project, provider, module.diagnostics)
     exec_labels = unique_labels(e.name for e, _ in executors)
     storage = {s.name: s for s in project.storage if s.provider == provider.name}
     reserved = {SOURCES} | {f"{exec_labels[e.name]}_{part}" for e, kind in executors if kind == "dataproc"
@@ -158,32 +157,27 @@ def build(project: Project, provider: Provider, runner_sources: Mapping[str, str
     return module
 
 
-def _supported_executors(project: Project, provider: Provider, diagnostics: list[Diagnostic]
-                         ) -> list[tuple[Executor, str]]:
-    """(executor, kind) for every executor of `provider` running a task; kind names the GCP service."""
-    used = {t.executor for t in project.tasks}
-    result = []
-    for executor in sorted(project.executors, key=lambda e: e.name):
-        if executor.provider != provider.name or executor.name not in used:
-            continue
-        kind = "local" if executor.kind == "local" else _SERVICES.get((executor.kind, executor.config_type))
-        if kind is None:
-            diagnostics.append(_unsupported_executor(executor, provider))
-            continue
-        result.append((executor, kind))
-    return result
+class GcpTarget(Target):
+    CLOUD = "GCP"
+    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "google", "hashicorp/google", "~> 6.0"
+    SERVICES = {
+        **Target.SERVICES,
+        ("serverless", None): "function", ("serverless", "CloudFunctionConfig"): "function",
+        ("vm", None): "vm", ("vm", "ComputeEngineConfig"): "vm",
+        ("cluster", None): "dataproc", ("cluster", "SparkConfig"): "dataproc",
+        ("cluster", "DataprocConfig"): "dataproc",
+    }  # fmt: skip
+    SUPPORTED_HELP = "use CloudFunctionConfig, ComputeEngineConfig, DataprocConfig or SparkConfig with GcpConfig"
 
-
-def _unsupported_executor(executor: Executor, provider: Provider) -> Diagnostic:
-    if executor.config_type == "DatabricksConfig":
-        message = (f"executor `{executor.name}`: Databricks on GCP is not generated (the workspace belongs to "
-                   f"a Databricks account, outside the google provider); no infrastructure is generated for it")
-        help_text = "use DataprocConfig or SparkConfig (Dataproc) with a GcpConfig provider"
-    else:
-        message = (f"executor `{executor.name}`: {executor.config_type} cannot run on GCP (provider "
-                   f"`{provider.name}`); no infrastructure is generated for it")
-        help_text = "use CloudFunctionConfig, ComputeEngineConfig, DataprocConfig or SparkConfig with GcpConfig"
-    return Diagnostic("GLC401", Severity.ERROR, message, executor.span, help=help_text)
+    def unsupported(self, executor: Executor, provider: Provider) -> Diagnostic:
+        if executor.config_type != "DatabricksConfig":
+            return super().unsupported(executor, provider)
+        return Diagnostic(
+            "GLC401", Severity.ERROR,
+            f"executor `{executor.name}`: Databricks on GCP is not generated (the workspace belongs to "
+            f"a Databricks account, outside the google provider); no infrastructure is generated for it",
+            executor.span, help="use DataprocConfig or SparkConfig (Dataproc) with a GcpConfig provider",
+        )
 
 
 def _add_keys(module: GcpModule) -> None:
