@@ -25,10 +25,10 @@ from glacierc.backends.terraform.azure_storage import (
     containers_of,
     policy_rules,
 )
+from glacierc.backends.terraform.blocks import print_blocks
 from glacierc.backends.terraform.common import (
     DEFAULT_NAME_PREFIX,
     NAME_PREFIX_MAX,
-    Output,
     Skip,
     config_values,
     default_tags,
@@ -40,6 +40,7 @@ from glacierc.backends.terraform.common import (
     unique_labels,
 )
 from glacierc.backends.terraform.packaging import pipeline_entries
+from glacierc.backends.terraform.target import Output, Target
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
@@ -47,14 +48,7 @@ GROUP = "glacier"
 DATA = "glacier_data"
 FUNCTIONS = "glacier_functions"
 HDINSIGHT = "glacier_hdinsight"
-_FILES = ("versions.tf", "providers.tf", "variables.tf", "storage.tf", "iam.tf", "network.tf", "compute.tf",
-          "outputs.tf")
-_SERVICES = {
-    ("serverless", None): "function", ("serverless", "AzureFunctionConfig"): "function",
-    ("vm", None): "vm", ("vm", "AzureVMConfig"): "vm",
-    ("cluster", None): "hdinsight", ("cluster", "SparkConfig"): "hdinsight",
-    ("cluster", "DatabricksConfig"): "databricks",
-}  # fmt: skip
+_FILES = ("providers.tf", "variables.tf", "storage.tf", "iam.tf", "network.tf", "compute.tf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,11 +124,13 @@ def emit_azure(project: Project, provider: Provider, runner_sources: Mapping[str
         "zookeeper_size": compute.ZOOKEEPER_SIZE, "plan_skips": compute.PLAN_SKIPS, "outputs": _outputs(module),
         "default_name_prefix": DEFAULT_NAME_PREFIX, "name_prefix_max": NAME_PREFIX_MAX,
     }
-    files: dict[str, str | bytes] = {}
+    files: dict[str, str | bytes] = {"versions.tf": print_blocks([AzureTarget.versions()])}
     for name in _FILES:
         text = render(f"terraform/azure/{name}.j2", **context)
         if text.strip():
             files[name] = text
+    if outputs := AzureTarget.outputs(_outputs(module)):
+        files["outputs.tf"] = print_blocks(outputs)
     files.update(sorted(module.zips.items()))
     return files, tuple(module.diagnostics)
 
@@ -151,7 +147,7 @@ def build(project: Project, provider: Provider, runner_sources: Mapping[str, str
         existing_group=values["resource_group"],
         group_name=prefixed("-".join(pipelines) or provider.name, 90),
     )
-    executors = _supported_executors(project, provider, module.diagnostics)
+    executors = AzureTarget().supported_executors(project, provider, module.diagnostics)
     exec_labels = unique_labels(e.name for e, _ in executors)
     storage = {s.name: s for s in project.storage if s.provider == provider.name}
     _add_storage(module, list(storage.values()))
@@ -160,26 +156,17 @@ def build(project: Project, provider: Provider, runner_sources: Mapping[str, str
     return module
 
 
-def _supported_executors(project: Project, provider: Provider, diagnostics: list[Diagnostic]
-                         ) -> list[tuple[Executor, str]]:
-    """(executor, kind) for every executor of `provider` running a task; kind names the Azure service."""
-    used = {t.executor for t in project.tasks}
-    result = []
-    for executor in sorted(project.executors, key=lambda e: e.name):
-        if executor.provider != provider.name or executor.name not in used:
-            continue
-        kind = "local" if executor.kind == "local" else _SERVICES.get((executor.kind, executor.config_type))
-        if kind is None:
-            diagnostics.append(Diagnostic(
-                "GLC401", Severity.ERROR,
-                f"executor `{executor.name}`: {executor.config_type} cannot run on Azure (provider "
-                f"`{provider.name}`); no infrastructure is generated for it",
-                executor.span,
-                help="use AzureFunctionConfig, AzureVMConfig, SparkConfig or DatabricksConfig with AzureConfig",
-            ))
-            continue
-        result.append((executor, kind))
-    return result
+class AzureTarget(Target):
+    CLOUD = "Azure"
+    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "azurerm", "hashicorp/azurerm", "~> 4.9"
+    SERVICES = {
+        **Target.SERVICES,
+        ("serverless", None): "function", ("serverless", "AzureFunctionConfig"): "function",
+        ("vm", None): "vm", ("vm", "AzureVMConfig"): "vm",
+        ("cluster", None): "hdinsight", ("cluster", "SparkConfig"): "hdinsight",
+        ("cluster", "DatabricksConfig"): "databricks",
+    }  # fmt: skip
+    SUPPORTED_HELP = "use AzureFunctionConfig, AzureVMConfig, SparkConfig or DatabricksConfig with AzureConfig"
 
 
 def _account(module: AzureModule, label: str, kind: str, short: str, comment: str,

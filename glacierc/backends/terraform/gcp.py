@@ -43,8 +43,6 @@ SOURCES = "glacier_functions"
 NETWORK = "glacier"
 DATAPROC_ROLE = "glacier_dataproc_worker"
 IAP_RANGE = "35.235.240.0/20"
-_ORDER = ("versions.tf", "providers.tf", "variables.tf", "storage.tf", "iam.tf", "network.tf", "compute.tf",
-          "outputs.tf")
 _FILES = ("providers.tf", "variables.tf", "storage.tf", "iam.tf", "network.tf", "compute.tf")
 
 
@@ -127,7 +125,6 @@ def emit_gcp(project: Project, provider: Provider, runner_sources: Mapping[str, 
             files[name] = text
     if outputs := GcpTarget.outputs(_outputs(module)):
         files["outputs.tf"] = print_blocks(outputs)
-    files = dict(sorted(files.items(), key=lambda item: _ORDER.index(item[0])))
     files.update(sorted(module.zips.items()))
     return files, tuple(module.diagnostics)
 
