@@ -1,0 +1,117 @@
+"""The Step Functions definition (Amazon States Language) of one pipeline: a pure function of the IR.
+
+Encoding (docs/cloud.md): the pipeline's fused groups (`glacierc.ir.fusion`) are ordered by level; a
+level holding one group is a `Task` state, a level holding several is a `Parallel` state with one
+branch per group, and the levels follow each other (`Next`). Every group is one `lambda:invoke` of the
+function of its first node's task, with the payload `{"pipeline", "group", "run_id"}` (`run_id` is the
+execution's name, so results are staged under `<staging>/<execution name>/`); its output is dropped
+(`ResultPath: null`) so every state sees the execution input. A task's `retries` become a `Retry` on
+`States.ALL` (the group retries with the largest count of its nodes), its `timeout` the state's
+`TimeoutSeconds` (the sum over the group when every node has one). Any failure is caught into a `Fail`
+state of its group, whose `Error` is `glacier.NodeFailed` and whose `Cause` names each node, its task and
+its source line. A group whose executor has no invocation yet (EMR, EC2, Databricks) becomes a `Fail`
+state `glacier.NotOrchestrated` naming its nodes, so nothing runs past it by accident (the levels
+after a lone one are left out: unreachable states are invalid ASL).
+
+`definition` returns plain data with the function references left as given (an HCL `Expr` for
+Terraform's `jsonencode`, which writes keys sorted; strings in tests); `canonical_json` is the same
+definition as bytes with sorted keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+
+from glacierc.ir.fusion import Group, fused_groups, group_levels
+from glacierc.ir.nodes import Pipeline, Project
+
+NODE_FAILED = "glacier.NodeFailed"
+NOT_ORCHESTRATED = "glacier.NotOrchestrated"
+RETRY_INTERVAL_SECONDS = 1
+RETRY_BACKOFF = 2.0
+NAME_MAX = 80  # state names
+
+
+def state_name(prefix: str, lead: str) -> str:
+    """`<prefix> <lead>` within the 80 characters a state name may have (a hash keeps long ones apart)."""
+    name = f"{prefix} {lead}"
+    if len(name) <= NAME_MAX:
+        return name
+    return f"{name[: NAME_MAX - 9]}~{hashlib.sha256(lead.encode()).hexdigest()[:8]}"
+
+
+def describe(project: Project, pipeline: Pipeline, node_id: str) -> str:
+    node = pipeline.node(node_id)
+    return f"node `{node.id}` (task `{node.task}`, {node.span.file}:{node.span.line})"
+
+
+def definition(project: Project, pipeline: Pipeline, function_of: Callable[[Group], object | None],
+               service_of: Mapping[str, str] | None = None) -> dict:
+    """The ASL of `pipeline`; `function_of(group)` is the Lambda running it (None: not orchestrated),
+    `service_of` names each executor's service for the messages of groups that are not."""
+    groups = fused_groups(pipeline)
+    by_id = {g.id: g for g in groups}
+    levels = group_levels(pipeline, groups)
+    states: dict[str, dict] = {}
+    names = []
+    for index, level in enumerate(levels):
+        if len(level) == 1:
+            group_states = _group_states(project, pipeline, by_id[level[0]], function_of, service_of)
+            names.append(next(iter(group_states)))
+            states.update(group_states)
+            if states[names[-1]]["Type"] == "Fail":
+                break  # a group that cannot run: the levels after it would be unreachable
+        else:
+            name = state_name("level", str(index + 1))
+            names.append(name)
+            states[name] = {"Type": "Parallel", "ResultPath": None, "Branches": [
+                _branch(_group_states(project, pipeline, by_id[lead], function_of, service_of))
+                for lead in level]}
+    for name, following in zip(names, [*names[1:], None]):
+        if states[name]["Type"] != "Fail":
+            states[name].update({"Next": following} if following else {"End": True})
+    return {"Comment": f"glacier pipeline {pipeline.name} ({pipeline.span.file}:{pipeline.span.line})",
+            "StartAt": names[0], "States": states} if names else {}
+
+
+def _branch(states: dict[str, dict]) -> dict:
+    first = next(iter(states))
+    if states[first]["Type"] != "Fail":
+        states[first]["End"] = True
+    return {"StartAt": first, "States": states}
+
+
+def _group_states(project, pipeline, group, function_of, service_of) -> dict[str, dict]:
+    """The task state of `group` and the Fail state it ends in (the first is the one to enter)."""
+    cause = "; ".join(describe(project, pipeline, n) for n in group.nodes)
+    function = function_of(group)
+    if function is None:
+        service = (service_of or {}).get(group.executor, "this executor")
+        return {state_name("not orchestrated", group.id): {
+            "Type": "Fail", "Error": NOT_ORCHESTRATED,
+            "Cause": f"{cause}: runs on {service}, which the state machine does not invoke yet"}}
+    failed = state_name("failed", group.id)
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": function,
+                       "Payload": {"pipeline": pipeline.name, "group": group.id, "run_id.$": "$$.Execution.Name"}},
+        "ResultPath": None,
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": failed}],
+    }
+    retries = max(project.task(pipeline.node(n).task).retries for n in group.nodes)
+    if retries:
+        task["Retry"] = [{"ErrorEquals": ["States.ALL"], "MaxAttempts": retries,
+                          "IntervalSeconds": RETRY_INTERVAL_SECONDS, "BackoffRate": RETRY_BACKOFF}]
+    timeouts = [project.task(pipeline.node(n).task).timeout for n in group.nodes]
+    if all(t is not None for t in timeouts):
+        task["TimeoutSeconds"] = sum(timeouts)
+    return {state_name("run", group.id): task,
+            failed: {"Type": "Fail", "Error": NODE_FAILED, "Cause": f"{cause} failed"}}
+
+
+def canonical_json(data: object) -> bytes:
+    """Sorted keys, no insignificant whitespace, UTF-8: same definition, same bytes."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

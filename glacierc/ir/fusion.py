@@ -1,0 +1,98 @@
+"""Fusion: which nodes of a pipeline run together in one invocation of their executor.
+
+Nodes on the same executor that feed each other (a data or an order edge) run in one group, so their
+LazyFrames flow in memory and Polars optimises across them, as the local runner does; only values that
+cross a group (and so an executor) boundary are staged. A node joins the group of one of its
+predecessors on its executor unless that would make the groups depend on each other both ways: the
+groups always form a DAG, which `group_levels` orders. Deterministic: nodes are taken in level order,
+ties by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from glacierc.ir.graph import levels as graph_levels
+from glacierc.ir.nodes import Pipeline
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Nodes run in one invocation, in execution order; `id` is its first node's id."""
+
+    id: str
+    executor: str
+    nodes: tuple[str, ...]
+    #: Nodes of the group whose result a node outside it needs (these are staged).
+    staged: tuple[str, ...]
+
+
+def predecessors(pipeline: Pipeline) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {n.id: set() for n in pipeline.nodes}
+    for edge in pipeline.edges:
+        if edge.source in found and edge.target in found:
+            found[edge.target].add(edge.source)
+    return found
+
+
+def fused_groups(pipeline: Pipeline) -> tuple[Group, ...]:
+    """The groups of `pipeline`, in the order of their first node."""
+    executor = {n.id: n.executor for n in pipeline.nodes}
+    before = predecessors(pipeline)
+    group_of: dict[str, str] = {}
+    members: dict[str, list[str]] = {}
+    after: dict[str, set[str]] = {}  # group -> groups directly after it
+    for node in (n for level in pipeline.levels for n in level):
+        target = _joinable(node, sorted(before[node]), executor, group_of, after)
+        if target is None:
+            target = node
+            members[target], after[target] = [], set()
+        group_of[node] = target
+        members[target].append(node)
+        for source in {group_of[p] for p in before[node]} - {target}:
+            after[source].add(target)
+    return tuple(_group(lead, members[lead], executor, group_of, pipeline) for lead in members)
+
+
+def _joinable(node, preds, executor, group_of, after) -> str | None:
+    """The group of a predecessor on `node`'s executor that `node` can join without a cycle."""
+    for pred in preds:
+        group = group_of[pred]
+        if executor[pred] != executor[node]:
+            continue
+        others = {group_of[p] for p in preds} - {group}
+        if not others & _reachable(group, after):
+            return group
+    return None
+
+
+def _reachable(start: str, after: dict[str, set[str]]) -> set[str]:
+    found, stack = set(), [start]
+    while stack:
+        for nxt in after[stack.pop()]:
+            if nxt not in found:
+                found.add(nxt)
+                stack.append(nxt)
+    return found
+
+
+def _group(lead: str, nodes: list[str], executor, group_of, pipeline: Pipeline) -> Group:
+    mine = set(nodes)
+    staged = sorted({e.source for e in pipeline.edges
+                     if e.kind == "data" and e.source in mine and group_of.get(e.target) != lead})
+    staged += sorted(set(pipeline.outputs) & mine - set(staged))
+    return Group(lead, executor[lead], tuple(nodes), tuple(staged))
+
+
+def group_levels(pipeline: Pipeline, groups: tuple[Group, ...]) -> tuple[tuple[str, ...], ...]:
+    """The groups' ids by level: a group runs after every group holding a predecessor of its nodes."""
+    group_of = {n: g.id for g in groups for n in g.nodes}
+    edges = {(group_of[e.source], group_of[e.target]) for e in pipeline.edges
+             if e.source in group_of and e.target in group_of and group_of[e.source] != group_of[e.target]}
+    return graph_levels(sorted(g.id for g in groups), [_Edge(*e) for e in sorted(edges)])
+
+
+@dataclass(frozen=True, slots=True)
+class _Edge:
+    source: str
+    target: str
