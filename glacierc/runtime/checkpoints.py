@@ -76,6 +76,11 @@ class Checkpoints:
         self.root = root.rstrip("/") if is_remote(root) else root
         self.options = dict(options) if is_remote(root) else None
         self.strict = strict
+        self.only = None  # a fused group in a cloud function: the nodes whose results leave it
+
+    def wants(self, node):
+        """Whether `node`'s result is saved (every node's, except within a cloud function's fused group)."""
+        return self.only is None or node in self.only
 
     def path(self, node, suffix):
         return f"{self.root}/{node}{suffix}" if is_remote(self.root) else os.path.join(self.root, node + suffix)

@@ -87,7 +87,8 @@ def call_node(run, node, values):
             return result
         except Exception as error:
             run.discard(node)
-            if attempts > spec["retries"] or isinstance(error, TaskTimeout):
+            retries = spec["retries"] if run.retry_in_process else 0  # in the cloud the state machine retries
+            if attempts > retries or isinstance(error, TaskTimeout):
                 return Result(node, "failed", time.perf_counter() - start, attempts=attempts, error=error)
 
 
@@ -150,7 +151,8 @@ def run_level(run, todo, values, results, outputs, shown):
     writes = run.take_pending()
     collects = [n for n in todo if n in shown and isinstance(values[n], pl.LazyFrame)]
     frame_types = (pl.DataFrame, pl.LazyFrame)
-    saved = [n for n in todo if run.checkpoints is not None and isinstance(values[n], frame_types)]
+    saved = [n for n in todo if run.checkpoints is not None and run.checkpoints.wants(n)
+             and isinstance(values[n], frame_types)]
     frame_writes = [run.checkpoints.frame_write(n, values[n]) for n in saved]
     start = time.perf_counter()
     try:
@@ -173,7 +175,7 @@ def run_level(run, todo, values, results, outputs, shown):
     if run.commit_each_level:
         run.commit()
     for node in todo:
-        if run.checkpoints is not None:
+        if run.checkpoints is not None and run.checkpoints.wants(node):
             run.checkpoints.save(run, node, values[node], called[node].rows)
             if node in saved:
                 values[node] = run.checkpoints.load(node)

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
     from glacierc.runtime.execute import execute
-    from glacierc.runtime.plan import NODES, PIPELINE
+    from glacierc.runtime.plan import NODES, OUTPUTS, PIPELINE
     from glacierc.runtime.run import ACTIVE, Run
     from glacierc.runtime.selection import select
     from glacierc.runtime.storage import is_remote
 
 
-EVENT_KEYS = ("pipeline", "node", "run_id")
+EVENT_KEYS = ("pipeline", "node", "group", "run_id")
 RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -39,22 +39,33 @@ def check_event(node, event):
             raise RefusedEvent(f"refused event: `{key}` must be a string, got {type(value).__name__}")
     if event.get("pipeline", PIPELINE) != PIPELINE or node not in NODES or event.get("node", node) != node:
         raise RefusedEvent(f"refused event: this runner runs pipeline `{PIPELINE}`, nodes {', '.join(NODES)}")
+    if event.get("group", node) != node:
+        raise RefusedEvent(f"refused event: group `{event['group']}` is not the group led by node `{node}`")
     run_id = event.get("run_id")
     if run_id is not None and not RUN_ID.fullmatch(run_id):
         raise RefusedEvent("refused event: `run_id` must match [A-Za-z0-9_-]{1,64}")
     return run_id
 
 
-def staging_uri(node, run_id):
+def exchanged(nodes):
+    """The nodes of the group `nodes` whose results a node outside it needs (or the pipeline returns): only
+    these are staged; the others flow in memory within the invocation."""
+    inside = set(nodes)
+    needed = {n for other, spec in NODES.items() if other not in inside for n in spec["needs"]}
+    return tuple(n for n in nodes if n in needed or n in OUTPUTS)
+
+
+def staging_uri(nodes, run_id):
     """Where results between nodes live: GLACIER_STAGING_URI (under run_id/ when the event gives one).
-    None when the node neither takes nor gives a result; an error when it does and nothing is configured."""
+    None when the group neither takes nor gives a result; an error when it does and nothing is configured."""
     root = os.environ.get("GLACIER_STAGING_URI", "").strip()
-    linked = NODES[node]["needs"] or any(node in spec["needs"] for spec in NODES.values())
+    inside = set(nodes)
+    linked = any(set(NODES[n]["needs"]) - inside for n in nodes) or exchanged(nodes)
     if not root:
         if linked:
-            raise RuntimeError(f"node `{node}` exchanges results with other nodes of pipeline `{PIPELINE}`, which "
-                               "needs a store for them: set GLACIER_STAGING_URI on this function (the Terraform "
-                               "glacierc generates does not create one yet)")
+            raise RuntimeError(f"node `{nodes[0]}` exchanges results with other nodes of pipeline `{PIPELINE}`, "
+                               "which needs a store for them: set GLACIER_STAGING_URI on this function (the "
+                               "Terraform glacierc generates sets it to the pipeline's staging bucket)")
         return None
     if run_id is None:
         return root
@@ -62,16 +73,30 @@ def staging_uri(node, run_id):
 
 
 def run_node(node, event=None):
-    """Run one node in this process (how cloud functions call the runner).
+    """Run one node in this process (how cloud functions call the runner); see `run_group`."""
+    return run_group((node,), event)
 
-    The event may hold only "pipeline", "node" and "run_id" (see check_event). The results of the nodes
-    it needs are read from GLACIER_STAGING_URI and its own result is saved there, as data (Parquet,
-    JSON). GLACIER_DATA_DIR, when set, maps buckets below a directory as --data-dir does. Raises
-    RefusedEvent for an event that asks for more, NodeFailed when the node fails.
+
+def run_group(nodes, event=None, retry_in_process=True):
+    """Run a fused group of nodes (its first node leads it) in one process, as one invocation.
+
+    The event may hold only "pipeline", "node", "group" (the leading node) and "run_id" (see check_event).
+    The results the group needs from other nodes are read from GLACIER_STAGING_URI and the results other
+    nodes need from it are saved there, as data (Parquet, JSON); within the group LazyFrames flow in
+    memory. `retry_in_process=False` (a state machine's task, whose Retry retries it): no retry here. GLACIER_DATA_DIR, when
+    set, maps buckets below a directory as --data-dir does. Raises RefusedEvent for an event that asks for
+    more, NodeFailed when a node fails.
     """
-    staging = staging_uri(node, check_event(node, event))
+    nodes = tuple(nodes)
+    run_id = check_event(nodes[0], event)
+    for node in nodes[1:]:
+        check_event(node, {k: v for k, v in (event or {}).items() if k not in ("node", "group")})
+    staging = staging_uri(nodes, run_id)
     run = Run(os.environ.get("GLACIER_DATA_DIR") or None, None, "auto", staging, True, strict=True)
-    selection = select([node], checkpoints=run.checkpoints, pull=False)
+    run.retry_in_process = retry_in_process
+    if run.checkpoints is not None:
+        run.checkpoints.only = set(exchanged(nodes))
+    selection = select(nodes, checkpoints=run.checkpoints, pull=False)
     results = {}
     ACTIVE["run"] = run
     try:
@@ -80,6 +105,10 @@ def run_node(node, event=None):
         execute(run, selection, None, results, {})
     finally:
         ACTIVE["run"] = None
-    result = results[node]
+    reports = [_report(node, results[node]) for node in nodes]
+    return reports[0] if len(nodes) == 1 else {"pipeline": PIPELINE, "group": nodes[0], "nodes": reports}
+
+
+def _report(node, result):
     return {"pipeline": PIPELINE, "node": node, "status": result.status, "seconds": round(result.seconds, 4),
             "rows": result.rows, "writes": [{"storage": s, "uri": u, "rows": r} for s, u, r in result.writes]}

@@ -36,6 +36,7 @@ class Run:
         self.engine = engine
         self.checkpoints = Checkpoints(checkpoint, self.options, strict) if checkpoint else None
         self.commit_each_level = commit_each_level or checkpoint is not None
+        self.retry_in_process = True  # a cloud function leaves retries to its state machine
         self.token = uuid.uuid4().hex[:12]
         LIVE_RUNS.add(self.token)
         self.committed = []
