@@ -66,3 +66,39 @@ def test_lineage_names_the_source_columns() -> None:
     assert lineage["revenue"] == ("orders.price", "orders.quantity")
     assert lineage["margin"] == ("orders.price", "orders.quantity", "products.cost")
     assert dict(nodes["by_region"].lineage)["region"] == ("countries.region",)
+
+
+def test_the_runner_checks_declared_columns_at_read_and_write(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import textwrap
+
+    source = tmp_path / "pipeline.py"
+    source.write_text(textwrap.dedent('''\
+        import polars as pl
+        from glacier import Provider, pipeline
+        from glacier.config import LocalConfig
+
+        provider = Provider(config=LocalConfig())
+        local_exec = provider.local()
+        raw = provider.bucket(bucket="raw", path="orders.parquet", schema={"id": pl.Int64, "amount": pl.Float64})
+        out = provider.bucket(bucket="out", path="copy.parquet", schema={"id": pl.Int64, "amount": pl.Float64})
+
+        @local_exec.task()
+        def copy(source) -> None:
+            out.write(source.scan())
+
+        @pipeline(name="p")
+        def p():
+            copy(raw)
+        '''))
+    data = tmp_path / "data"
+    (data / "raw").mkdir(parents=True)
+    pl.DataFrame({"id": [1], "amount": [2.0]}).write_parquet(data / "raw" / "orders.parquet")
+    run = [sys.executable, "-m", "glacierc", "run", str(source), "--data-dir", str(data)]
+    ok = subprocess.run(run, capture_output=True, text=True, cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    pl.DataFrame({"id": ["1"], "amount": [2.0]}).write_parquet(data / "raw" / "orders.parquet")
+    bad = subprocess.run(run, capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode != 0
+    assert "storage 'raw': column 'id' is declared Int64 but found String" in bad.stderr + bad.stdout

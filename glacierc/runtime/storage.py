@@ -44,17 +44,41 @@ class Bucket:
         return current_run().get_uri(self)
 
     def scan(self):
-        """A LazyFrame over the file."""
-        return current_run().scan(self)
+        """A LazyFrame over the file (its declared columns checked first)."""
+        frame = current_run().scan(self)
+        check_columns(self.name, STORAGE[self.name].get("schema"), frame, writing=False)
+        return frame
 
     def read(self):
         """The whole file as a DataFrame."""
         run = current_run()
-        return run.scan(self).collect(engine=run.engine)
+        return self.scan().collect(engine=run.engine)
 
     def write(self, frame):
         """Replace the file with `frame` when the node's level completes; returns the URI."""
+        check_columns(self.name, STORAGE[self.name].get("schema"), frame, writing=True)
         return current_run().write(self, frame)
+
+
+class SchemaMismatch(ValueError):
+    """A frame does not match the columns its bucket declares (`schema=`)."""
+
+
+def check_columns(name, declared, frame, writing):
+    """Declared columns present with their dtypes (read), and exactly them (write), as the library checks."""
+    if not declared or not isinstance(frame, (pl.DataFrame, pl.LazyFrame)):
+        return
+    found = {column: str(dtype) for column, dtype in frame.lazy().collect_schema().items()}
+    for column, dtype in declared.items():
+        if column not in found:
+            raise SchemaMismatch(f"storage {name!r}: column {column!r} ({dtype}) is declared but missing; found "
+                                 f"{', '.join(found) or 'no columns'}")
+        if found[column] != dtype:
+            raise SchemaMismatch(f"storage {name!r}: column {column!r} is declared {dtype} but found {found[column]}")
+    extra = [column for column in found if column not in declared]
+    if writing and extra:
+        raise SchemaMismatch(f"storage {name!r}: writing column{'s' * (len(extra) > 1)} "
+                             f"{', '.join(map(repr, extra))} that the schema does not declare")
 
 
 BUCKETS = {name: Bucket(name) for name in STORAGE}

@@ -23,6 +23,7 @@ class StorageSpec:
     path: str
     format: str
     uri: str
+    schema: tuple[tuple[str, str], ...] | None = None  # declared columns (`schema=`), checked at read and write
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ def plan_storage(project: Project, names: set[str]) -> tuple[StorageSpec, ...]:
     """Specs for `names` (storage used by the plan or by copied code), sorted."""
     clouds = {p.name: p.cloud for p in project.providers}
     declared = {s.name: s for s in project.storage}
-    return tuple(StorageSpec(s.name, clouds.get(s.provider, "local"), s.bucket, s.path, s.format, s.uri)
+    return tuple(StorageSpec(s.name, clouds.get(s.provider, "local"), s.bucket, s.path, s.format, s.uri, s.schema)
                  for s in (declared[name] for name in sorted(names) if name in declared))
 
 
@@ -192,6 +193,7 @@ def storage_text(storage: tuple[StorageSpec, ...]) -> str:
         lines += [f"    {literal(spec.name)}: {{",
                   "        " + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in where.items()) + ",",
                   f"        \"uri\": {literal(spec.uri)},",
+                  *([f"        \"schema\": {literal(dict(spec.schema))},"] if spec.schema is not None else []),
                   "    },"]
     return "\n".join([*lines, "}"])
 
