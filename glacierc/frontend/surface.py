@@ -33,7 +33,7 @@ def attribute(value: object, attr: str, where: Where) -> Iterator[Observation]:
     from glacier._api import METHODS
 
     kind = _kind(value)
-    legacy = value.legacy if isinstance(value, ProviderVal) else value.provider.legacy
+    legacy = value.legacy if isinstance(value, ProviderVal) else getattr(value, "provider").legacy
     if legacy is None and attr not in METHODS[kind] and not attr.startswith("__"):
         yield Observation("unknown-attribute", attr, where, kind, tuple(METHODS[kind]))
 

@@ -31,7 +31,7 @@ def read(text: str) -> ir.Project:
 
 def _project(data: dict) -> ir.Project:
     return ir.Project(
-        providers=tuple(ir.Provider(p["name"], p["cloud"], _config(p["config_type"], p["config"]), _span(p["span"]))
+        providers=tuple(ir.Provider(p["name"], p["cloud"], _provider_config(p), _span(p["span"]))
                         for p in data["providers"]),
         storage=tuple(_storage(s) for s in data["storage"]),
         executors=tuple(ir.Executor(e["name"], e["provider"], e["kind"], _config(e["config_type"], e["config"]),
@@ -45,9 +45,16 @@ def _project(data: dict) -> ir.Project:
     )
 
 
-def _span(data: dict | None) -> Span | None:
-    return None if data is None else Span(data["file"], data["line"], data["column"], data["end_line"],
-                                          data["end_column"])
+def _span(data: dict) -> Span:
+    return Span(data["file"], data["line"], data["column"], data["end_line"], data["end_column"])
+
+
+def _optional_span(data: dict | None) -> Span | None:
+    return None if data is None else _span(data)
+
+
+def _provider_config(data: dict) -> ir.Config:
+    return ir.Config(data["config_type"], tuple((k, value(v)) for k, v in data["config"].items()))
 
 
 def _config(config_type: str | None, fields: dict) -> ir.Config | None:
@@ -81,8 +88,8 @@ def _temporal(kind: str, text: object) -> object:
 
 def _storage(s: dict) -> ir.Storage:
     return ir.Storage(s["name"], s["provider"], s["bucket"], s["path"], s["format"], s["uri"],
-                      _config(s["config_type"], s["config"]), _span(s["span"]), _span(s["bucket_span"]),
-                      _span(s["path_span"]), _columns(s["schema"]))
+                      _config(s["config_type"], s["config"]), _span(s["span"]), _optional_span(s["bucket_span"]),
+                      _optional_span(s["path_span"]), _columns(s["schema"]))
 
 
 def _columns(data: dict | None) -> tuple[tuple[str, str], ...] | None:

@@ -162,6 +162,7 @@ def _method(analysis: Analysis, receiver: Expr, name: str, node: cst.Call, frame
 
 def _namespace(space: str, name: str, inner: Expr) -> Expr | None:
     dtype = _dtype(inner)
+    found: str | None
     if space == "str":
         found = _STR.get(name)
     elif space == "dt":
@@ -181,6 +182,7 @@ def _binary(analysis: Analysis, node: cst.BinaryOperation, frame: Frame | None) 
         return None
     name = left.name if isinstance(left, Expr) else "literal"
     operator = _ARITHMETIC.get(type(node.operator))
+    dtype: str | None
     if isinstance(node.operator, (cst.BitAnd, cst.BitOr, cst.BitXor)):
         dtype = "Boolean"
     else:

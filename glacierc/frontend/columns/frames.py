@@ -142,7 +142,7 @@ def _join(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
     return _combine(frame, other, {n for n, _ in right_keys}, suffix)
 
 
-def _keys(analysis: Analysis, node: cst.BaseExpression | None) -> list[tuple[str, cst.CSTNode]] | None:
+def _keys(analysis: Analysis, node: cst.BaseExpression | None) -> list[tuple[str, cst.BaseExpression]] | None:
     if node is None:
         return None
     items = [e.value for e in node.elements] if isinstance(node, (cst.List, cst.Tuple)) else [node]
@@ -155,7 +155,7 @@ def _keys(analysis: Analysis, node: cst.BaseExpression | None) -> list[tuple[str
     return keys
 
 
-def _check_keys(analysis: Analysis, frame: Frame, keys: list[tuple[str, cst.CSTNode]], side: str) -> None:
+def _check_keys(analysis: Analysis, frame: Frame, keys: list[tuple[str, cst.BaseExpression]], side: str) -> None:
     for name, node in keys:
         if frame.get(name) is None:
             analysis.found(Finding("missing-join-key", name, node, side, frame.names))
@@ -223,19 +223,16 @@ def _cast(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
     return frame
 
 
-def concat(frames: list[object]) -> Frame | None:
+def concat(values: list[object]) -> Frame | None:
     """`pl.concat([...])` (vertical): the columns of the first when every part has the same names."""
-    if not frames or not all(isinstance(f, Frame) for f in frames):
-        return None
-    first = frames[0]
-    assert isinstance(first, Frame)
-    if any(set(f.names) != set(first.names) for f in frames):  # type: ignore[union-attr]
+    parts = [f for f in values if isinstance(f, Frame)]
+    if not parts or len(parts) != len(values) or any(set(f.names) != set(parts[0].names) for f in parts):
         return None
     columns = []
-    for name, column in first.columns:
-        kinds = {f.get(name).dtype for f in frames}  # type: ignore[union-attr]
-        sources = frozenset().union(*(f.get(name).sources for f in frames))  # type: ignore[union-attr]
-        columns.append((name, Column(kinds.pop() if len(kinds) == 1 else None, sources)))
+    for name, _ in parts[0].columns:
+        found = [c for f in parts if (c := f.get(name)) is not None]
+        kinds = {c.dtype for c in found}
+        columns.append((name, Column(kinds.pop() if len(kinds) == 1 else None, frozenset().union(*(c.sources for c in found)))))
     return Frame(tuple(columns))
 
 
