@@ -79,7 +79,7 @@ def test_py_literal_is_valid_python() -> None:
 
 
 def test_templates_are_found() -> None:
-    assert (templates_dir() / "terraform" / "aws" / "storage.tf.j2").is_file()
+    assert (templates_dir() / "terraform" / "aws" / "lambda_handler.py.j2").is_file()
 
 
 SAMPLE = """\
