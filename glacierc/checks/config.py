@@ -51,12 +51,15 @@ def _cross_field(config_type: str, specs: dict, fields: dict[str, object]) -> li
             for field, message in cross_field_problems(config_type, known)]
 
 
+_CLOUD_NAMES = {"aws": "an AWS", "gcp": "a GCP", "azure": "an Azure", "local": "a local", "any": "a"}
+
+
 def _role_and_cloud(config_type: str, cls: type, role: str, cloud: str) -> list[Problem]:
     if cls.ROLE != role:
         return [Problem(CONFIG_WRONG_ROLE, f"`{config_type}` configures {_article(cls.ROLE)} resource, not "
                         f"{_article(role)} one", help=_role_help(role, cloud))]
     if cls.ROLE != "provider" and cloud != "local" and cls.CLOUD not in ("any", cloud):
-        return [Problem(CONFIG_WRONG_CLOUD, f"`{config_type}` is a {cls.CLOUD.upper()} config but the provider is "
+        return [Problem(CONFIG_WRONG_CLOUD, f"`{config_type}` is {_CLOUD_NAMES[cls.CLOUD]} config but the provider is "
                         f"{cloud.upper()}", help=_role_help(cls.ROLE, cloud))]
     return []
 

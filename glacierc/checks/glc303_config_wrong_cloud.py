@@ -24,7 +24,7 @@ from glacier.config import GcpConfig, S3Config
 provider = Provider(config=GcpConfig(project_id='p'))
 raw = provider.bucket(bucket='data', path='raw.csv', config=S3Config())
 """,
-          (4, 61, 4, 71, "`S3Config` is a AWS config but the provider is GCP")),
+          (4, 61, 4, 71, "`S3Config` is an AWS config but the provider is GCP")),
 )
 VALID = (
     valid("""\
