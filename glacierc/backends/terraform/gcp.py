@@ -1,8 +1,10 @@
-"""The GCP root module of one provider: a model computed in Python, laid out by templates.
+"""The GCP target: the root module of one provider, built as HCL blocks in Python.
 
 `emit_gcp` returns the files of the module relative to its directory: versions.tf, providers.tf,
 variables.tf, storage.tf, iam.tf, network.tf, compute.tf, outputs.tf and one
 `functions/<executor>.zip` per serverless executor (the source shared by its Cloud Functions).
+`build` computes the model alone (no packages when `runner_sources` is None, nothing printed): it is
+what `check` runs.
 """
 
 from __future__ import annotations
@@ -12,71 +14,40 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from glacierc.backends.terraform import gcp_compute as compute
+from glacierc.backends.terraform import gcp_compute_blocks as compute_blocks
 from glacierc.backends.terraform import gcp_iam as iam
-from glacierc.backends.terraform.access import Access, executor_access, foreign_access
-from glacierc.backends.terraform.blocks import print_blocks
+from glacierc.backends.terraform import gcp_storage as storage_blocks
+from glacierc.backends.terraform.access import Access
+from glacierc.backends.terraform.blocks import BLANK, Block, Call, Comment, Expr, Template, block, print_blocks
 from glacierc.backends.terraform.common import (
-    DEFAULT_NAME_PREFIX,
-    NAME_PREFIX_MAX,
     cloud_name,
     config_values,
     default_tags,
-    prefixed,
     provider_pipelines,
-    render,
-    source_comment,
+    source_text,
     tasks_by_executor,
     unique_labels,
 )
+from glacierc.backends.terraform.gcp_iam import Account, ProjectRole
 from glacierc.backends.terraform.gcp_package import function_zip
-from glacierc.backends.terraform.gcp_storage import Bucket, buckets_of, generated_bucket
-from glacierc.backends.terraform.packaging import (
-    PipelineEntry,
-    pipeline_entries,
-    task_entries,
-)
+from glacierc.backends.terraform.gcp_storage import Bucket, KeyGrant, buckets_of, generated_bucket
+from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
+from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
 SOURCES = "glacier_functions"
-NETWORK = "glacier"
-DATAPROC_ROLE = "glacier_dataproc_worker"
-IAP_RANGE = "35.235.240.0/20"
-_FILES = ("providers.tf", "variables.tf", "storage.tf", "iam.tf", "network.tf", "compute.tf")
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    """The service account of one executor (its execution identity)."""
-
-    label: str
-    account_id: str  # HCL template
-    display_name: str
-    comment: str
-    kind: str  # local, function, vm, dataproc
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectRole:
-    label: str
-    role: str  # a role name, or `custom` for the generated Dataproc worker role
-    account: str
-    comment: str
-
-
-@dataclass(frozen=True, slots=True)
-class KeyGrant:
-    """Lets the project's Cloud Storage service agent use a CMEK key of a bucket."""
-
-    label: str
-    key: str
-    comment: str
+NETWORK = compute_blocks.NETWORK
+DATAPROC_ROLE = iam.DATAPROC_ROLE
+#: Labels: lower-case letters, digits, `_` and `-`, at most 63 characters.
+LABEL_RULES = {"separator": "_", "allowed": r"[^a-z0-9_-]", "max_length": 63}
+DEFAULT_SUBNET_CIDR = "10.10.0.0/20"
 
 
 @dataclass(slots=True)
 class GcpModule:
-    """Everything the GCP templates lay out (filled by `build`)."""
+    """Everything the GCP blocks are built from (filled by `GcpTarget.build`)."""
 
     project_id: str
     region: str
@@ -100,58 +71,8 @@ class GcpModule:
     def network(self) -> bool:
         return bool(self.instances or self.clusters)
 
-    @property
-    def account_comments(self) -> dict[str, str]:
-        return {a.label: a.comment for a in self.accounts}
-
     def accounts_of(self, kind: str) -> list[Account]:
         return [a for a in self.accounts if a.kind == kind]
-
-
-def emit_gcp(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None
-             ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
-    """The files of the GCP root module for `provider`, relative to the module directory."""
-    module = build(project, provider, runner_sources or {})
-    context = {
-        "m": module, "sources": SOURCES, "network": NETWORK, "dataproc_role": DATAPROC_ROLE,
-        "iap_range": IAP_RANGE, "idle_ttl": compute.DATAPROC_IDLE_TTL,
-        "worker_permissions": iam.DATAPROC_WORKER_PERMISSIONS, "outputs": _outputs(module),
-        "default_name_prefix": DEFAULT_NAME_PREFIX, "name_prefix_max": NAME_PREFIX_MAX,
-    }
-    files: dict[str, str | bytes] = {"versions.tf": print_blocks([GcpTarget.versions()])}
-    for name in _FILES:
-        text = render(f"terraform/gcp/{name}.j2", **context)
-        if text.strip():
-            files[name] = text
-    if outputs := GcpTarget.outputs(_outputs(module)):
-        files["outputs.tf"] = print_blocks(outputs)
-    files.update(sorted(module.zips.items()))
-    return files, tuple(module.diagnostics)
-
-
-def build(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> GcpModule:
-    values = config_values(provider.config, "GcpConfig")
-    pipelines = [name.lower() for name in provider_pipelines(project, provider)]
-    module = GcpModule(
-        project_id=str(values["project_id"]),
-        region=str(values["region"]),
-        comment=source_comment([(provider.span, f"provider {provider.name}")]),
-        labels=default_tags(pipelines, separator="_", allowed=r"[^a-z0-9_-]", max_length=63),
-        suffix=hashlib.sha256(f"{values['project_id']}/{provider.name}".encode()).hexdigest()[:8],
-    )
-    executors = GcpTarget().supported_executors(project, provider, module.diagnostics)
-    exec_labels = unique_labels(e.name for e, _ in executors)
-    storage = {s.name: s for s in project.storage if s.provider == provider.name}
-    reserved = {SOURCES} | {f"{exec_labels[e.name]}_{part}" for e, kind in executors if kind == "dataproc"
-                            for part in ("staging", "temp")}
-    bucket_labels = unique_labels({s.bucket for s in storage.values()}, reserved)
-    buckets, found = buckets_of(tuple(storage.values()), bucket_labels, module.region)
-    module.buckets.extend(buckets)
-    module.diagnostics.extend(found)
-    _add_keys(module)
-    _add_compute(module, project, executors, exec_labels, runner_sources)
-    _add_accounts(module, project, executors, exec_labels, storage, bucket_labels)
-    return module
 
 
 class GcpTarget(Target):
@@ -166,114 +87,214 @@ class GcpTarget(Target):
     }  # fmt: skip
     SUPPORTED_HELP = "use CloudFunctionConfig, ComputeEngineConfig, DataprocConfig or SparkConfig with GcpConfig"
 
+    def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
+        self.project, self.provider, self.runner_sources = project, provider, runner_sources
+        values = config_values(provider.config, "GcpConfig")
+        pipelines = [name.lower() for name in provider_pipelines(project, provider)]
+        self.module = GcpModule(
+            project_id=str(values["project_id"]),
+            region=str(values["region"]),
+            comment=source_text([(provider.span, f"provider {provider.name}")]),
+            labels=default_tags(pipelines, **LABEL_RULES),
+            suffix=hashlib.sha256(f"{values['project_id']}/{provider.name}".encode()).hexdigest()[:8],
+        )
+        self.storage: dict[str, Storage] = {}
+        self.bucket_labels: dict[str, str] = {}
+
     def unsupported(self, executor: Executor, provider: Provider) -> Diagnostic:
         if executor.config_type != "DatabricksConfig":
             return super().unsupported(executor, provider)
         return Diagnostic(
-            "GLC401", Severity.ERROR,
+            UNSUPPORTED_ON_TARGET, Severity.ERROR,
             f"executor `{executor.name}`: Databricks on GCP is not generated (the workspace belongs to "
             f"a Databricks account, outside the google provider); no infrastructure is generated for it",
             executor.span, help="use DataprocConfig or SparkConfig (Dataproc) with a GcpConfig provider",
         )
 
+    # --- the model ----------------------------------------------------------------------------------
 
-def _add_keys(module: GcpModule) -> None:
-    """The Cloud Storage service agent must be allowed to use every CMEK key of a bucket."""
-    grants: dict[str, KeyGrant] = {}
-    for bucket in module.buckets:
-        if bucket.kms_key is None:
-            continue
-        if bucket.kms_key not in grants:
-            grants[bucket.kms_key] = KeyGrant(f"{bucket.label}_cmek", bucket.kms_key, bucket.comment)
-        module.bucket_keys[bucket.label] = grants[bucket.kms_key].label
-    module.key_grants.extend(grants.values())
+    def build(self) -> GcpModule:
+        module, project = self.module, self.project
+        executors = self.supported_executors(project, self.provider, module.diagnostics)
+        labels = unique_labels(e.name for e, _ in executors)
+        self.storage = {s.name: s for s in project.storage if s.provider == self.provider.name}
+        reserved = {SOURCES} | {f"{labels[e.name]}_{part}" for e, kind in executors if kind == "dataproc"
+                                for part in ("staging", "temp")}
+        self.bucket_labels = unique_labels({s.bucket for s in self.storage.values()}, reserved)
+        buckets, found = buckets_of(tuple(self.storage.values()), self.bucket_labels, module.region)
+        module.buckets.extend(buckets)
+        module.diagnostics.extend(found)
+        self._add_keys()
+        self._add_compute(executors, labels)
+        self.grant_all(project, executors, labels, self.storage, module.diagnostics)
+        return module
+
+    def _add_keys(self) -> None:
+        """The Cloud Storage service agent must be allowed to use every CMEK key of a bucket."""
+        grants: dict[str, KeyGrant] = {}
+        for bucket in self.module.buckets:
+            if bucket.kms_key is None:
+                continue
+            if bucket.kms_key not in grants:
+                grants[bucket.kms_key] = KeyGrant(f"{bucket.label}_cmek", bucket.kms_key, bucket.comment)
+            self.module.bucket_keys[bucket.label] = grants[bucket.kms_key].label
+        self.module.key_grants.extend(grants.values())
+
+    def _add_compute(self, executors: list[tuple[Executor, str]], labels: dict[str, str]) -> None:
+        module = self.module
+        tasks = tasks_by_executor(self.project)
+        task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
+        entries = pipeline_entries(self.project, self.runner_sources)
+        for executor, kind in executors:
+            label, mine = labels[executor.name], tasks.get(executor.name, [])
+            if kind == "function":
+                self.functions(executor, label, mine, task_labels, entries)
+            elif kind == "vm":
+                module.instances.extend(compute.instance(task, executor, task_labels[task.name], label,
+                                                         module.region) for task in mine)
+            elif kind == "dataproc":
+                self.cluster(executor, label)
+        if module.functions:
+            module.buckets.append(generated_bucket(
+                SOURCES, Template(Expr("var.name_prefix"), f"-functions-{module.suffix}"),
+                "source: generated, the source packages of the Cloud Functions of this module", module.region))
+
+    def functions(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str],
+                  entries: Mapping[str, tuple[PipelineEntry, ...]]) -> None:
+        """A Cloud Function per task, all built from one source object of the executor (own entry point each)."""
+        shared = task_entries((t.name for t in tasks), task_labels, entries)
+        location = f"{executor.span.file}:{executor.span.line}"
+        content = function_zip(executor.name, location, shared, self.runner_sources)
+        source = compute.source(executor, label, content)
+        self.module.sources.append(source)
+        self.module.zips[source.zip_file] = content
+        self.module.functions.extend(
+            compute.function(task, executor, task_labels[task.name], label, entry.entry, source.label)
+            for task, entry in zip(tasks, shared, strict=True))
+
+    def cluster(self, executor: Executor, label: str) -> None:
+        """A Dataproc cluster and its own staging and temp buckets (the temp objects expire)."""
+        module = self.module
+        settings, problems = compute.cluster_settings(executor)
+        module.diagnostics.extend(problems)
+        if settings is None:
+            return
+        cluster = compute.cluster(executor, label, settings)
+        module.clusters.append(cluster)
+        for part, bucket, days in (("staging", cluster.staging, None),
+                                   ("temp", cluster.temp, compute.DATAPROC_TEMP_DAYS)):
+            name = self.name(f"{label}-{part}-{module.suffix}", 63)
+            module.buckets.append(generated_bucket(bucket, name, cluster.comment, module.region, expire_days=days))
+
+    # --- identities and grants ------------------------------------------------------------------------
+
+    def has_identity(self, executor: Executor, service: str, label: str) -> bool:
+        return service != "dataproc" or any(c.label == label for c in self.module.clusters)
+
+    def identity(self, executor: Executor, service: str, label: str, access: Access) -> None:
+        """A service account with the bucket roles of its proven reads and writes, plus what its service needs."""
+        module = self.module
+        account = service_account(executor, label, service)
+        module.accounts.append(account)
+        module.bindings.extend(iam.storage_bindings(label, executor.name, access, self.storage, self.bucket_labels))
+        if service == "vm":
+            module.project_roles.extend(
+                ProjectRole(f"{label}_{role.rsplit('.', 1)[-1].lower()}", role, label, account.comment)
+                for role in iam.VM_PROJECT_ROLES)
+        elif service == "dataproc":
+            module.project_roles.append(ProjectRole(f"{label}_dataproc_worker", None, label, account.comment))
+            cluster = next(c for c in module.clusters if c.label == label)
+            module.bindings.extend(cluster_bucket_bindings(cluster))
+
+    # --- files ----------------------------------------------------------------------------------------
+
+    def files(self) -> dict[str, list[Block]]:
+        """The blocks of every `.tf` file (a file without blocks is not written)."""
+        m = self.module
+        comments = {a.label: a.comment for a in m.accounts}
+        storage_tf = storage_blocks.key_grant_blocks(m.key_grants)
+        storage_tf += [storage_blocks.bucket_block(b, m.bucket_keys.get(b.label)) for b in m.buckets]
+        storage_tf += [compute_blocks.source_block(s, SOURCES) for s in m.sources]
+        iam_tf = [b for account in m.accounts for b in iam.account_blocks(account)]
+        iam_tf += [iam.binding_block(binding, comments[binding.account]) for binding in m.bindings]
+        iam_tf += [iam.dataproc_role_block()] if m.clusters else []
+        iam_tf += [iam.project_role_block(role, m.project_id) for role in m.project_roles]
+        iam_tf += [iam.invoker_block(f.label, f.comment) for f in m.functions]
+        network_tf = compute_blocks.network_blocks(
+            m.region, [a.label for a in m.accounts_of("vm")] if m.instances else [], m.clusters) if m.network else []
+        compute_tf = [compute_blocks.function_block(f, m.region, SOURCES) for f in m.functions]
+        compute_tf += [compute_blocks.instance_block(i) for i in m.instances]
+        compute_tf += [compute_blocks.cluster_block(c, m.region) for c in m.clusters]
+        return {
+            "versions.tf": [self.versions()],
+            "providers.tf": self.providers(),
+            "variables.tf": self.variables(),
+            "storage.tf": storage_tf,
+            "iam.tf": iam_tf,
+            "network.tf": network_tf,
+            "compute.tf": compute_tf,
+            "outputs.tf": self.outputs(self.output_candidates()),
+        }
+
+    def providers(self) -> list[Block]:
+        m = self.module
+        return [block("provider", "google", comments=[m.comment], body=[
+            ("project", m.project_id),
+            ("region", m.region),
+            BLANK,
+            Comment("Glacier's own labels win over var.labels on a clash."),
+            ("default_labels", Call("merge", Expr("var.labels"), m.labels)),
+        ])]
+
+    def variables(self) -> list[Block]:
+        m = self.module
+        found = [self.name_prefix_variable(),
+                 self.map_variable("labels", "Labels added to every resource (Glacier's managed_by and "
+                                             "glacier_pipeline labels win on a clash).")]
+        if m.accounts_of("local"):
+            found.append(principals_variable("impersonators", "allowed to impersonate the service accounts of "
+                                                              "local executors to run their tasks."))
+        if m.functions:
+            found.append(principals_variable("function_invokers", "allowed to invoke the Cloud Functions "
+                                                                  "(roles/run.invoker)."))
+        if m.network:
+            found.append(block("variable", "subnet_cidr", body=[
+                ("description", "IP range of the generated subnetwork of the VMs and Dataproc clusters."),
+                ("type", Expr("string")), ("default", DEFAULT_SUBNET_CIDR)]))
+        return found
+
+    def output_candidates(self) -> tuple[Output, ...]:
+        """Map outputs keyed by the names used in the pipeline code."""
+        m = self.module
+        return (
+            Output("buckets", "URL of every bucket of the pipeline code, by bucket name.",
+                   tuple((b.name, f"google_storage_bucket.{b.label}.url") for b in m.buckets if not b.generated)),
+            Output("service_accounts", "Email of the service account of every executor, by executor label.",
+                   tuple((a.label, f"google_service_account.{a.label}.email") for a in m.accounts)),
+            Output("functions", "URL of the Cloud Function of every serverless task, by task label.",
+                   tuple((f.label, f"google_cloudfunctions2_function.{f.label}.url") for f in m.functions)),
+            Output("instances", "Id of the Compute Engine instance of every vm task, by task label.",
+                   tuple((i.label, f"google_compute_instance.{i.label}.instance_id") for i in m.instances)),
+            Output("clusters", "Name of the Dataproc cluster of every cluster executor, by executor label.",
+                   tuple((c.label, f"google_dataproc_cluster.{c.label}.name") for c in m.clusters)),
+        )
 
 
-def _add_compute(module: GcpModule, project: Project, executors: list[tuple[Executor, str]],
-                 exec_labels: dict[str, str], runner_sources: Mapping[str, str] | None) -> None:
-    tasks = tasks_by_executor(project)
-    task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
-    entries = pipeline_entries(project, runner_sources)
-    for executor, kind in executors:
-        label = exec_labels[executor.name]
-        mine = tasks.get(executor.name, [])
-        if kind == "function":
-            _add_functions(module, executor, label, mine, task_labels, entries, runner_sources)
-        elif kind == "vm":
-            module.instances.extend(compute.instance(task, executor, task_labels[task.name], label, module.region)
-                                    for task in mine)
-        elif kind == "dataproc":
-            _add_cluster(module, executor, label)
-    if module.functions:
-        comment = "# source: generated, the source packages of the Cloud Functions of this module"
-        module.buckets.append(generated_bucket(SOURCES, f"${{var.name_prefix}}-functions-{module.suffix}",
-                                               comment, module.region))
-
-
-def _add_functions(module: GcpModule, executor: Executor, label: str, tasks: list[Task],
-                   task_labels: dict[str, str], entries: Mapping[str, tuple[PipelineEntry, ...]],
-                   runner_sources: Mapping[str, str] | None) -> None:
-    """A Cloud Function per task, all built from one source object of the executor (own entry point each)."""
-    shared = task_entries((t.name for t in tasks), task_labels, entries)
-    location = f"{executor.span.file}:{executor.span.line}"
-    content = function_zip(executor.name, location, shared, runner_sources)
-    source = compute.source(executor, label, content)
-    module.sources.append(source)
-    module.zips[source.zip_file] = content
-    module.functions.extend(
-        compute.function(task, executor, task_labels[task.name], label, entry.entry, source.label)
-        for task, entry in zip(tasks, shared, strict=True))
-
-
-def _add_cluster(module: GcpModule, executor: Executor, label: str) -> None:
-    settings, problems = compute.cluster_settings(executor)
-    module.diagnostics.extend(problems)
-    if settings is None:
-        return
-    cluster = compute.cluster(executor, label, settings)
-    module.clusters.append(cluster)
-    for part, label_, days in (("staging", cluster.staging, None), ("temp", cluster.temp, compute.DATAPROC_TEMP_DAYS)):
-        name = prefixed(f"{label}-{part}-{module.suffix}", 63)
-        module.buckets.append(generated_bucket(label_, name, cluster.comment, module.region, expire_days=days))
-
-
-def _account(executor: Executor, label: str, kind: str) -> Account:
+def service_account(executor: Executor, label: str, kind: str) -> Account:
+    """The account id is `<first 8 of name_prefix>-<label>`: 6-30 characters whatever the prefix."""
     name = cloud_name(label, 21)
     if len(name) < 4:
         name += "-sa"
     return Account(
         label=label,
-        account_id="${substr(var.name_prefix, 0, 8)}-" + name,
+        account_id=Template(Expr("substr(var.name_prefix, 0, 8)"), "-" + name),
         display_name=f"glacier executor {executor.name}"[:100],
-        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        comment=source_text([(executor.span, f"executor {executor.name}")]),
         kind=kind,
     )
 
 
-def _add_accounts(module: GcpModule, project: Project, executors: list[tuple[Executor, str]],
-                  exec_labels: dict[str, str], storage: dict[str, Storage], bucket_labels: dict[str, str]) -> None:
-    access = executor_access(project)
-    everything = {s.name: s for s in project.storage}
-    clusters = {c.label: c for c in module.clusters}
-    for executor, kind in executors:
-        label = exec_labels[executor.name]
-        if kind == "dataproc" and label not in clusters:
-            continue
-        account = _account(executor, label, kind)
-        module.accounts.append(account)
-        mine = access.get(executor.name, Access((), ()))
-        module.diagnostics.extend(foreign_access(executor, mine, storage, everything))
-        module.bindings.extend(iam.storage_bindings(label, executor.name, mine, storage, bucket_labels))
-        if kind == "vm":
-            module.project_roles.extend(
-                ProjectRole(f"{label}_{role.rsplit('.', 1)[-1].lower()}", role, label, account.comment)
-                for role in iam.VM_PROJECT_ROLES)
-        elif kind == "dataproc":
-            module.project_roles.append(ProjectRole(f"{label}_dataproc_worker", "custom", label, account.comment))
-            module.bindings.extend(_cluster_bucket_bindings(clusters[label]))
-
-
-def _cluster_bucket_bindings(cluster: compute.Cluster) -> list[iam.Binding]:
+def cluster_bucket_bindings(cluster: compute.Cluster) -> list[iam.Binding]:
     """Full object access to the cluster's own staging and temp buckets (and reading their metadata)."""
     return [
         iam.Binding(f"{bucket}_{short}", bucket, role, cluster.account, None)
@@ -282,18 +303,24 @@ def _cluster_bucket_bindings(cluster: compute.Cluster) -> list[iam.Binding]:
     ]
 
 
-def _outputs(module: GcpModule) -> tuple[Output, ...]:
-    """Map outputs keyed by the names used in the pipeline code."""
-    candidates = (
-        Output("buckets", "URL of every bucket of the pipeline code, by bucket name.",
-               tuple((b.name, f"google_storage_bucket.{b.label}.url") for b in module.buckets if not b.generated)),
-        Output("service_accounts", "Email of the service account of every executor, by executor label.",
-               tuple((a.label, f"google_service_account.{a.label}.email") for a in module.accounts)),
-        Output("functions", "URL of the Cloud Function of every serverless task, by task label.",
-               tuple((f.label, f"google_cloudfunctions2_function.{f.label}.url") for f in module.functions)),
-        Output("instances", "Id of the Compute Engine instance of every vm task, by task label.",
-               tuple((i.label, f"google_compute_instance.{i.label}.instance_id") for i in module.instances)),
-        Output("clusters", "Name of the Dataproc cluster of every cluster executor, by executor label.",
-               tuple((c.label, f"google_dataproc_cluster.{c.label}.name") for c in module.clusters)),
-    )
-    return tuple(output for output in candidates if output.values)
+def principals_variable(name: str, what: str) -> Block:
+    """A `list(string)` of principals (`user:...`, `group:...`, `serviceAccount:...`), empty by default."""
+    return block("variable", name, body=[
+        ("description", f"Principals (user:..., group:..., serviceAccount:...) {what}"),
+        ("type", Expr("list(string)")), ("default", []),
+    ])
+
+
+def build(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> GcpModule:
+    """The model of the GCP module of `provider` (no packages without `runner_sources`, nothing printed)."""
+    return GcpTarget(project, provider, runner_sources).build()
+
+
+def emit_gcp(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None
+             ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
+    """The files of the GCP root module for `provider`, relative to the module directory."""
+    target = GcpTarget(project, provider, runner_sources or {})
+    module = target.build()
+    files: dict[str, str | bytes] = {name: print_blocks(blocks) for name, blocks in target.files().items() if blocks}
+    files.update(sorted(module.zips.items()))
+    return files, tuple(module.diagnostics)

@@ -10,13 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from glacierc.backends.terraform.common import (
-    Skip,
-    config_values,
-    prefixed,
-    source_comment,
-)
+from glacierc.backends.terraform.blocks import Template
+from glacierc.backends.terraform.common import Skip, config_values, source_text
 from glacierc.backends.terraform.packaging import content_name
+from glacierc.backends.terraform.target import Target
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Task
 
@@ -43,7 +40,7 @@ DATAPROC_SKIPS = (
 @dataclass(frozen=True, slots=True)
 class Function:
     label: str
-    name: str
+    name: Template
     comment: str
     description: str
     account: str  # label of the executor's google_service_account
@@ -70,7 +67,7 @@ class Source:
 @dataclass(frozen=True, slots=True)
 class Instance:
     label: str
-    name: str
+    name: Template
     comment: str
     account: str
     machine_type: str
@@ -84,7 +81,7 @@ class Instance:
 @dataclass(frozen=True, slots=True)
 class Cluster:
     label: str
-    name: str
+    name: Template
     comment: str
     account: str
     machine_type: str
@@ -103,8 +100,8 @@ def function(task: Task, executor: Executor, label: str, account: str, entry_poi
         timeout = min(timeout, task.timeout)
     return Function(
         label=label,
-        name=prefixed(label, 63),
-        comment=source_comment([(task.span, f"task {task.name}")]),
+        name=Target.name(label, 63),
+        comment=source_text([(task.span, f"task {task.name}")]),
         description=f"glacier task {task.name} ({task.span.file}:{task.span.line})"[:512],
         account=account,
         runtime=str(values["runtime"]),
@@ -121,7 +118,7 @@ def function(task: Task, executor: Executor, label: str, account: str, entry_poi
 def source(executor: Executor, label: str, content: bytes) -> Source:
     return Source(
         label=label,
-        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        comment=source_text([(executor.span, f"executor {executor.name}")]),
         zip_file=f"functions/{label}.zip",
         object_name=f"functions/{content_name(label, content)}",
     )
@@ -138,8 +135,8 @@ def instance(task: Task, executor: Executor, label: str, account: str, region: s
         skips += (Skip("CKV_GCP_40", "external_ip=True in ComputeEngineConfig"),)
     return Instance(
         label=label,
-        name=prefixed(label, 63),
-        comment=source_comment([(task.span, f"task {task.name}")]),
+        name=Target.name(label, 63),
+        comment=source_text([(task.span, f"task {task.name}")]),
         account=account,
         machine_type=str(values["machine_type"]),
         zone=str(values["zone"] or default_zone(region)),
@@ -180,8 +177,8 @@ def cluster(executor: Executor, label: str, settings: tuple[str, int, str]) -> C
     machine_type, workers, image = settings
     return Cluster(
         label=label,
-        name=prefixed(label, 49),
-        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        name=Target.name(label, 49),
+        comment=source_text([(executor.span, f"executor {executor.name}")]),
         account=label,
         machine_type=machine_type,
         num_workers=workers,

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from glacierc.backends.terraform.aws_iam import Access, key_patterns
+from glacierc.backends.terraform.blocks import BLANK, Block, Call, Expr, Template, block
 from glacierc.ir.nodes import Storage
 
 READER = "roles/storage.objectViewer"
@@ -46,6 +47,10 @@ DATAPROC_WORKER_PERMISSIONS = (
 )
 #: Project roles a Compute Engine VM needs to ship its logs and metrics (nothing else).
 VM_PROJECT_ROLES = ("roles/logging.logWriter", "roles/monitoring.metricWriter")
+#: Who may act as a local executor's account, and who may call a Cloud Function: principals the user lists.
+IMPERSONATOR_ROLE = "roles/iam.serviceAccountTokenCreator"
+INVOKER_ROLE = "roles/run.invoker"
+DATAPROC_ROLE = "glacier_dataproc_worker"
 _LIST_PREFIX = 'api.getAttribute("storage.googleapis.com/objectListPrefix", "")'
 
 
@@ -122,3 +127,86 @@ def storage_bindings(account: str, executor: str, access: Access, storage: Mappi
 def grants_of(bindings: Iterable[Binding]) -> dict[tuple[str, str], str | None]:
     """(bucket label, role) -> condition expression: a compact view for tests and docs."""
     return {(b.bucket, b.role): (b.condition.expression if b.condition else None) for b in bindings}
+
+
+# --- blocks ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The service account of one executor (its execution identity)."""
+
+    label: str
+    account_id: Template
+    display_name: str
+    comment: str
+    kind: str  # local, function, vm, dataproc
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRole:
+    label: str
+    role: str | None  # a predefined role, None for the generated Dataproc worker role
+    account: str
+    comment: str
+
+
+def _member(account: str) -> Template:
+    return Template("serviceAccount:", Expr(f"google_service_account.{account}.email"))
+
+
+def account_blocks(account: Account) -> list[Block]:
+    """The service account; a local executor's also lets `var.impersonators` act as it."""
+    found = [block("resource", "google_service_account", account.label, comments=[account.comment], body=[
+        ("account_id", account.account_id), ("display_name", account.display_name)])]
+    if account.kind == "local":
+        found.append(block("resource", "google_service_account_iam_member", f"{account.label}_impersonators",
+                           comments=[account.comment], body=[
+            ("for_each", Call("toset", Expr("var.impersonators"))), BLANK,
+            ("service_account_id", Expr(f"google_service_account.{account.label}.name")),
+            ("role", IMPERSONATOR_ROLE),
+            ("member", Expr("each.value")),
+        ]))  # fmt: skip
+    return found
+
+
+def binding_block(binding: Binding, comment: str) -> Block:
+    condition = binding.condition
+    return block("resource", "google_storage_bucket_iam_member", binding.label, comments=[comment], body=[
+        ("bucket", Expr(f"google_storage_bucket.{binding.bucket}.name")),
+        ("role", binding.role),
+        ("member", _member(binding.account)),
+        block("condition", body=[("title", condition.title), ("description", condition.description),
+                                 ("expression", condition.expression)]) if condition else None,
+    ])
+
+
+def dataproc_role_block() -> Block:
+    """The project's custom role of Dataproc VMs: `DATAPROC_WORKER_PERMISSIONS`, nothing on storage."""
+    comment = ("source: generated, what a Dataproc VM needs of roles/dataproc.worker, without its project-wide "
+               "storage access")
+    return block("resource", "google_project_iam_custom_role", DATAPROC_ROLE, comments=[comment], body=[
+        ("role_id", Template(Expr('replace(var.name_prefix, "-", "_")'), "_dataproc_worker")),
+        ("title", "Glacier Dataproc worker"),
+        ("description", "roles/dataproc.worker without storage permissions; clusters get their own buckets"),
+        ("permissions", list(DATAPROC_WORKER_PERMISSIONS)),
+    ])
+
+
+def project_role_block(role: ProjectRole, project_id: str) -> Block:
+    granted = role.role if role.role is not None else Expr(f"google_project_iam_custom_role.{DATAPROC_ROLE}.id")
+    return block("resource", "google_project_iam_member", role.label, comments=[role.comment], body=[
+        ("project", project_id), ("role", granted), ("member", _member(role.account)),
+    ])
+
+
+def invoker_block(function: str, comment: str) -> Block:
+    """`var.function_invokers` may call the Cloud Function labelled `function` (authenticated, never allUsers)."""
+    ref = f"google_cloudfunctions2_function.{function}"
+    return block("resource", "google_cloud_run_service_iam_member", f"{function}_invokers", comments=[comment], body=[
+        ("for_each", Call("toset", Expr("var.function_invokers"))), BLANK,
+        ("location", Expr(f"{ref}.location")),
+        ("service", Expr(f"{ref}.name")),
+        ("role", INVOKER_ROLE),
+        ("member", Expr("each.value")),
+    ])

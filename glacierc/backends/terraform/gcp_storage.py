@@ -1,4 +1,5 @@
-"""Cloud Storage buckets of one GCP provider: one bucket per distinct name, its lifecycle rules and key.
+"""Cloud Storage buckets of one GCP provider: one bucket per distinct name, its lifecycle rules and key, and
+their blocks (storage.tf).
 
 Several `provider.bucket(...)` declarations may share one bucket (different paths). Bucket-level
 settings (versioning, storage class, location, CMEK key) must then agree; the first declaration in
@@ -10,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from glacierc.backends.terraform.common import Skip, config_values, source_comment
+from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
+from glacierc.backends.terraform.common import Skip, config_values, source_text
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Storage
 
@@ -42,7 +44,7 @@ class LifecycleRule:
 
 @dataclass(frozen=True, slots=True)
 class Bucket:
-    name: str  # the cloud name (exact bucket name of the code, or an HCL template for generated ones)
+    name: str | Template  # the exact bucket name of the code, or a `var.name_prefix` template for generated ones
     label: str
     comment: str
     location: str
@@ -84,7 +86,7 @@ def _bucket(name: str, label: str, members: list[Storage], region: str) -> tuple
     bucket = Bucket(
         name=name,
         label=label,
-        comment=source_comment((m.span, f"storage {m.name}") for m in members),
+        comment=source_text((m.span, f"storage {m.name}") for m in members),
         location=str(first["location"] or region).upper(),
         storage_class=str(first["storage_class"]),
         versioning=versioning,
@@ -106,7 +108,7 @@ def abort_multipart_rule() -> LifecycleRule:
     return LifecycleRule("AbortIncompleteMultipartUpload", None, ABORT_MULTIPART_DAYS, ())
 
 
-def generated_bucket(label: str, name: str, comment: str, region: str,
+def generated_bucket(label: str, name: Template, comment: str, region: str,
                      expire_days: int | None = None) -> Bucket:
     """A bucket glacierc needs itself (function sources, Dataproc staging/temp), hardened like the others."""
     rules = [abort_multipart_rule(), LifecycleRule("Delete", None, None, (), noncurrent_days=GENERATED_NONCURRENT_DAYS)]
@@ -173,3 +175,63 @@ def _rule(rule: object, member: Storage, versioning: bool) -> list[LifecycleRule
 
 def _limit(member: Storage, message: str) -> Diagnostic:
     return Diagnostic("GLC302", Severity.ERROR, f"storage `{member.name}`: {message}", member.span)
+
+
+# --- blocks ---------------------------------------------------------------------------------------------
+
+#: Every bucket: access through IAM only (no object ACLs), never public.
+BUCKET_SECURITY = (("uniform_bucket_level_access", True), ("public_access_prevention", "enforced"))
+#: What the Cloud Storage service agent needs of a CMEK key to encrypt and decrypt objects.
+CMEK_ROLE = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+SERVICE_AGENT = "gcs"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyGrant:
+    """Lets the project's Cloud Storage service agent use a CMEK key of a bucket."""
+
+    label: str
+    key: str
+    comment: str
+
+
+def key_grant_blocks(grants: list[KeyGrant]) -> list[Block]:
+    """The project's Cloud Storage service agent and its use of every CMEK key (none without keys)."""
+    if not grants:
+        return []
+    agent = block("data", "google_storage_project_service_account", SERVICE_AGENT, comments=[
+        "source: generated, the Cloud Storage service agent of the project (it encrypts with CMEK keys)"])
+    member = Template("serviceAccount:", Expr(f"data.google_storage_project_service_account.{SERVICE_AGENT}"
+                                              ".email_address"))
+    return [agent, *(block("resource", "google_kms_crypto_key_iam_member", grant.label, comments=[grant.comment],
+                           body=[("crypto_key_id", grant.key), ("role", CMEK_ROLE), ("member", member)])
+                     for grant in grants)]
+
+
+def bucket_block(bucket: Bucket, key_grant: str | None) -> Block:
+    """The bucket with its versioning, key and lifecycle rules; `key_grant` is the label of the grant its
+    CMEK key needs first."""
+    encryption = block("encryption", body=[("default_kms_key_name", bucket.kms_key)]) if bucket.kms_key else None
+    depends = [Expr(f"google_kms_crypto_key_iam_member.{key_grant}")] if key_grant else None
+    return block("resource", "google_storage_bucket", bucket.label, comments=[bucket.comment], body=[
+        *(Comment(skip.text) for skip in bucket.skips),
+        ("name", bucket.name),
+        ("location", bucket.location),
+        ("storage_class", bucket.storage_class),
+        *BUCKET_SECURITY,
+        block("versioning", body=[("enabled", bucket.versioning)]),
+        encryption,
+        *(_rule_block(rule) for rule in bucket.rules),
+        ("depends_on", depends) if depends else None,
+    ])
+
+
+def _rule_block(rule: LifecycleRule) -> Block:
+    action = block("action", body=[
+        ("type", rule.action), ("storage_class", rule.storage_class) if rule.storage_class else None])
+    condition: list[Item | None] = [("age", rule.age) if rule.age is not None else None]
+    if rule.noncurrent_days is not None:
+        condition += [("days_since_noncurrent_time", rule.noncurrent_days), ("with_state", "ARCHIVED")]
+    condition += [("matches_prefix", list(rule.prefixes)) if rule.prefixes else None,
+                  ("matches_storage_class", list(rule.from_classes)) if rule.from_classes else None]
+    return block("lifecycle_rule", body=[action, block("condition", body=condition)])
