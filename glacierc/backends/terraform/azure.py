@@ -1,8 +1,9 @@
-"""The Azure root module of one provider: a model computed in Python, laid out by templates.
+"""The Azure target: the root module of one provider, built as HCL blocks in Python.
 
 `emit_azure` returns the files of the module relative to its directory: versions.tf, providers.tf,
 variables.tf, storage.tf, iam.tf, network.tf, compute.tf, outputs.tf and one `functions/<executor>.zip`
-per serverless executor (an Azure Functions app hosts all the tasks of its executor).
+per serverless executor (an Azure Functions app hosts all the tasks of its executor). `build` computes the
+model alone (no packages when `runner_sources` is None, nothing printed): it is what `check` runs.
 """
 
 from __future__ import annotations
@@ -12,11 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from glacierc.backends.terraform import azure_compute as compute
+from glacierc.backends.terraform import azure_compute_blocks as compute_blocks
 from glacierc.backends.terraform import azure_iam as iam
-from glacierc.backends.terraform.access import Access, executor_access, foreign_access
+from glacierc.backends.terraform import azure_storage as storage_blocks
+from glacierc.backends.terraform.access import Access
+from glacierc.backends.terraform.azure_compute_blocks import FUNCTIONS, GROUP
+from glacierc.backends.terraform.azure_iam import Identity
 from glacierc.backends.terraform.azure_package import AppFunction, app_zip
 from glacierc.backends.terraform.azure_storage import (
-    SOFT_DELETE_DAYS,
+    DATA,
+    HDINSIGHT,
+    Account,
     AccountSettings,
     Container,
     PolicyRule,
@@ -25,57 +32,29 @@ from glacierc.backends.terraform.azure_storage import (
     containers_of,
     policy_rules,
 )
-from glacierc.backends.terraform.blocks import print_blocks
+from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block, print_blocks
 from glacierc.backends.terraform.common import (
-    DEFAULT_NAME_PREFIX,
-    NAME_PREFIX_MAX,
-    Skip,
     config_values,
     default_tags,
-    prefixed,
     provider_pipelines,
-    render,
-    source_comment,
+    source_text,
     tasks_by_executor,
     unique_labels,
 )
 from glacierc.backends.terraform.packaging import pipeline_entries
 from glacierc.backends.terraform.target import Output, Target
+from glacierc.checks.glc405_tasks_not_deployed import CODE as TASKS_NOT_DEPLOYED
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
-GROUP = "glacier"
-DATA = "glacier_data"
-FUNCTIONS = "glacier_functions"
-HDINSIGHT = "glacier_hdinsight"
-_FILES = ("providers.tf", "variables.tf", "storage.tf", "iam.tf", "network.tf", "compute.tf")
-
-
-@dataclass(frozen=True, slots=True)
-class Identity:
-    label: str
-    name: str
-    comment: str
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    """A generated storage account: `kind` is data, functions (Functions host) or hdinsight (ADLS Gen2)."""
-
-    label: str
-    name: str  # HCL template
-    kind: str
-    comment: str
-    versioning: bool
-    infrastructure_encryption: bool
-    replication: str
-    shared_keys: bool
-    skips: tuple[Skip, ...] = ()
+DEFAULT_ADDRESS_SPACE = "10.20.0.0/16"
+#: Storage account names: 3-24 lower-case letters and digits, unique in Azure.
+ACCOUNT_PREFIX = Call("substr", Call("replace", Expr("var.name_prefix"), "-", ""), 0, 12)
 
 
 @dataclass(slots=True)
 class AzureModule:
-    """Everything the Azure templates lay out (filled by `build`)."""
+    """Everything the Azure blocks are built from (filled by `AzureTarget.build`)."""
 
     subscription_id: str
     location: str
@@ -83,7 +62,7 @@ class AzureModule:
     tags: dict[str, str]
     suffix: str
     existing_group: str | None
-    group_name: str
+    group_name: Template
     accounts: list[Account] = field(default_factory=list)
     containers: tuple[Container, ...] = ()
     rules: tuple[PolicyRule, ...] = ()
@@ -114,48 +93,6 @@ class AzureModule:
         return next((a for a in self.accounts if a.kind == kind), None)
 
 
-def emit_azure(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None
-               ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
-    """The files of the Azure root module for `provider`, relative to the module directory."""
-    module = build(project, provider, runner_sources or {})
-    context = {
-        "m": module, "group": GROUP, "data": DATA, "functions": FUNCTIONS, "hdinsight": HDINSIGHT,
-        "soft_delete_days": SOFT_DELETE_DAYS, "node_user": compute.NODE_USER,
-        "zookeeper_size": compute.ZOOKEEPER_SIZE, "plan_skips": compute.PLAN_SKIPS, "outputs": _outputs(module),
-        "default_name_prefix": DEFAULT_NAME_PREFIX, "name_prefix_max": NAME_PREFIX_MAX,
-    }
-    files: dict[str, str | bytes] = {"versions.tf": print_blocks([AzureTarget.versions()])}
-    for name in _FILES:
-        text = render(f"terraform/azure/{name}.j2", **context)
-        if text.strip():
-            files[name] = text
-    if outputs := AzureTarget.outputs(_outputs(module)):
-        files["outputs.tf"] = print_blocks(outputs)
-    files.update(sorted(module.zips.items()))
-    return files, tuple(module.diagnostics)
-
-
-def build(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> AzureModule:
-    values = config_values(provider.config, "AzureConfig")
-    pipelines = provider_pipelines(project, provider)
-    module = AzureModule(
-        subscription_id=str(values["subscription_id"]),
-        location=str(values["location"]),
-        comment=source_comment([(provider.span, f"provider {provider.name}")]),
-        tags=default_tags(pipelines),
-        suffix=hashlib.sha256(f"{values['subscription_id']}/{provider.name}".encode()).hexdigest()[:8],
-        existing_group=values["resource_group"],
-        group_name=prefixed("-".join(pipelines) or provider.name, 90),
-    )
-    executors = AzureTarget().supported_executors(project, provider, module.diagnostics)
-    exec_labels = unique_labels(e.name for e, _ in executors)
-    storage = {s.name: s for s in project.storage if s.provider == provider.name}
-    _add_storage(module, list(storage.values()))
-    _add_compute(module, project, executors, exec_labels, runner_sources)
-    _add_identities(module, project, executors, exec_labels, storage)
-    return module
-
-
 class AzureTarget(Target):
     CLOUD = "Azure"
     PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "azurerm", "hashicorp/azurerm", "~> 4.9"
@@ -168,140 +105,265 @@ class AzureTarget(Target):
     }  # fmt: skip
     SUPPORTED_HELP = "use AzureFunctionConfig, AzureVMConfig, SparkConfig or DatabricksConfig with AzureConfig"
 
+    def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
+        self.project, self.provider, self.runner_sources = project, provider, runner_sources
+        values = config_values(provider.config, "AzureConfig")
+        pipelines = provider_pipelines(project, provider)
+        self.module = AzureModule(
+            subscription_id=str(values["subscription_id"]),
+            location=str(values["location"]),
+            comment=source_text([(provider.span, f"provider {provider.name}")]),
+            tags=default_tags(pipelines),
+            suffix=hashlib.sha256(f"{values['subscription_id']}/{provider.name}".encode()).hexdigest()[:8],
+            existing_group=values["resource_group"],
+            group_name=self.name("-".join(pipelines) or provider.name, 90),
+        )
+        self.storage: dict[str, Storage] = {}
 
-def _account(module: AzureModule, label: str, kind: str, short: str, comment: str,
-             settings: AccountSettings | None = None, shared_keys: bool = False) -> Account:
-    replication = settings.replication if settings else "LRS"
-    return Account(
-        label=label,
-        name=f"${{local.account_prefix}}{short}{module.suffix}",
-        kind=kind,
-        comment=comment,
-        versioning=settings.versioning if settings else kind == "functions",
-        infrastructure_encryption=settings.infrastructure_encryption if settings else True,
-        replication=replication,
-        shared_keys=shared_keys,
-        skips=account_skips(kind, replication, shared_keys),
-    )
+    # --- the model ----------------------------------------------------------------------------------
 
+    def build(self) -> AzureModule:
+        module, project = self.module, self.project
+        executors = self.supported_executors(project, self.provider, module.diagnostics)
+        labels = unique_labels(e.name for e, _ in executors)
+        self.storage = {s.name: s for s in project.storage if s.provider == self.provider.name}
+        self._add_storage()
+        self._add_compute(executors, labels)
+        self.grant_all(project, executors, labels, self.storage, module.diagnostics)
+        return module
 
-def _add_storage(module: AzureModule, storage: list[Storage]) -> None:
-    settings, found = account_settings(storage)
-    module.diagnostics.extend(found)
-    if settings is None:
-        return
-    module.accounts.append(_account(module, DATA, "data", "data", settings.comment, settings))
-    labels = unique_labels({s.bucket for s in storage})
-    module.containers, found = containers_of(storage, labels)
-    module.diagnostics.extend(found)
-    module.rules, found = policy_rules(storage, settings.versioning)
-    module.diagnostics.extend(found)
+    def account(self, label: str, kind: str, short: str, comment: str, settings: AccountSettings | None = None,
+                shared_keys: bool = False) -> Account:
+        replication = settings.replication if settings else "LRS"
+        return Account(
+            label=label,
+            name=Template(Expr("local.account_prefix"), f"{short}{self.module.suffix}"),
+            kind=kind,
+            comment=comment,
+            versioning=settings.versioning if settings else kind == "functions",
+            infrastructure_encryption=settings.infrastructure_encryption if settings else True,
+            replication=replication,
+            shared_keys=shared_keys,
+            skips=account_skips(kind, replication, shared_keys),
+        )
 
+    def _add_storage(self) -> None:
+        module, storage = self.module, list(self.storage.values())
+        settings, found = account_settings(storage)
+        module.diagnostics.extend(found)
+        if settings is None:
+            return
+        module.accounts.append(self.account(DATA, "data", "data", settings.comment, settings))
+        labels = unique_labels({s.bucket for s in storage})
+        module.containers, found = containers_of(storage, labels)
+        module.diagnostics.extend(found)
+        module.rules, found = policy_rules(storage, settings.versioning)
+        module.diagnostics.extend(found)
 
-def _add_compute(module: AzureModule, project: Project, executors: list[tuple[Executor, str]],
-                 exec_labels: dict[str, str], runner_sources: Mapping[str, str] | None) -> None:
-    tasks = tasks_by_executor(project)
-    task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
-    entries = pipeline_entries(project, runner_sources)
-    for executor, kind in executors:
-        label = exec_labels[executor.name]
-        mine = tasks.get(executor.name, [])
-        if kind == "function":
-            functions = tuple(AppFunction(t.name, task_labels[t.name], entries.get(t.name, ())) for t in mine)
-            app = compute.function_app(executor, label, module.suffix[:6], tuple(f.route for f in functions))
-            module.apps.append(app)
-            location = f"{executor.span.file}:{executor.span.line}"
-            module.zips[app.zip_file] = app_zip(executor.name, location, functions,
-                                                compute.app_timeout(executor, mine), runner_sources)
-        elif kind == "vm":
-            _add_vms(module, executor, label, mine, task_labels)
-        elif kind == "hdinsight":
-            settings, problems = compute.spark_settings(executor)
-            module.diagnostics.extend(problems)
-            if settings is not None:
-                module.clusters.append(compute.spark_cluster(executor, label, module.suffix[:6], settings))
-        elif kind == "databricks":
-            _add_workspace(module, executor, label, mine)
-    _add_generated_accounts(module)
+    def _add_compute(self, executors: list[tuple[Executor, str]], labels: dict[str, str]) -> None:
+        module = self.module
+        tasks = tasks_by_executor(self.project)
+        task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
+        entries = pipeline_entries(self.project, self.runner_sources)
+        for executor, kind in executors:
+            label, mine = labels[executor.name], tasks.get(executor.name, [])
+            if kind == "function":
+                functions = tuple(AppFunction(t.name, task_labels[t.name], entries.get(t.name, ())) for t in mine)
+                app = compute.function_app(executor, label, module.suffix[:6], tuple(f.route for f in functions))
+                module.apps.append(app)
+                location = f"{executor.span.file}:{executor.span.line}"
+                module.zips[app.zip_file] = app_zip(executor.name, location, functions,
+                                                    compute.app_timeout(executor, mine), self.runner_sources)
+            elif kind == "vm":
+                self.vms(executor, label, mine, task_labels)
+            elif kind == "hdinsight":
+                settings, problems = compute.spark_settings(executor)
+                module.diagnostics.extend(problems)
+                if settings is not None:
+                    module.clusters.append(compute.spark_cluster(executor, label, module.suffix[:6], settings))
+            elif kind == "databricks":
+                self.workspace(executor, label, mine)
+        if module.apps:
+            module.accounts.append(self.account(
+                FUNCTIONS, "functions", "func", "source: generated, the storage the Azure Functions host needs "
+                                                "(no pipeline data)", shared_keys=True))
+        if module.clusters:
+            module.accounts.append(self.account(
+                HDINSIGHT, "hdinsight", "hdi", "source: generated, the default file systems of the HDInsight "
+                                               "clusters (ADLS Gen2)"))
 
+    def vms(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str]) -> None:
+        image, problem = compute.image_parts(executor)
+        if problem is not None:
+            self.module.diagnostics.append(problem)
+            return
+        self.module.vms.extend(compute.virtual_machine(t, executor, task_labels[t.name], label, image) for t in tasks)
 
-def _add_vms(module: AzureModule, executor: Executor, label: str, tasks: list[Task],
-             task_labels: dict[str, str]) -> None:
-    image, problem = compute.image_parts(executor)
-    if problem is not None:
-        module.diagnostics.append(problem)
-        return
-    module.vms.extend(compute.virtual_machine(t, executor, task_labels[t.name], label, image) for t in tasks)
+    def workspace(self, executor: Executor, label: str, tasks: list[Task]) -> None:
+        """A workspace (and the executor's identity through an access connector); jobs are not generated."""
+        node, problem = compute.databricks_node_type(executor)
+        if problem is not None:
+            self.module.diagnostics.append(problem)
+            return
+        self.module.workspaces.append(compute.workspace(executor, label))
+        names = ", ".join(f"`{t.name}`" for t in tasks)
+        self.module.diagnostics.append(Diagnostic(
+            TASKS_NOT_DEPLOYED, Severity.WARNING,
+            f"executor `{executor.name}`: the Azure module creates the Databricks workspace and the executor's "
+            f"identity (an access connector with its storage grants), not the jobs of {names}; the "
+            f"DatabricksConfig cluster settings (node type {node}) apply to jobs you define in the workspace",
+            executor.span,
+            help="define the jobs with the databricks provider against the workspace (output "
+                 "`databricks_workspaces`)",
+        ))
 
+    # --- identities and grants ------------------------------------------------------------------------
 
-def _add_workspace(module: AzureModule, executor: Executor, label: str, tasks: list[Task]) -> None:
-    """A workspace (and the executor's identity through an access connector); jobs are not generated."""
-    node, problem = compute.databricks_node_type(executor)
-    if problem is not None:
-        module.diagnostics.append(problem)
-        return
-    module.workspaces.append(compute.workspace(executor, label))
-    names = ", ".join(f"`{t.name}`" for t in tasks)
-    module.diagnostics.append(Diagnostic(
-        "GLC405", Severity.WARNING,
-        f"executor `{executor.name}`: the Azure module creates the Databricks workspace and the executor's "
-        f"identity (an access connector with its storage grants), not the jobs of {names}; the DatabricksConfig "
-        f"cluster settings (node type {node}) apply to jobs you define in the workspace",
-        executor.span,
-        help="define the jobs with the databricks provider against the workspace (output `databricks_workspaces`)",
-    ))
+    def has_identity(self, executor: Executor, service: str, label: str) -> bool:
+        m = self.module
+        deployed = ({a.identity for a in m.apps} | {v.identity for v in m.vms} | {c.identity for c in m.clusters}
+                    | {w.identity for w in m.workspaces})
+        return service == "local" or label in deployed
 
-
-def _add_generated_accounts(module: AzureModule) -> None:
-    if module.apps:
-        comment = "# source: generated, the storage the Azure Functions host needs (no pipeline data)"
-        module.accounts.append(_account(module, FUNCTIONS, "functions", "func", comment, shared_keys=True))
-    if module.clusters:
-        comment = "# source: generated, the default file systems of the HDInsight clusters (ADLS Gen2)"
-        module.accounts.append(_account(module, HDINSIGHT, "hdinsight", "hdi", comment))
-
-
-def _add_identities(module: AzureModule, project: Project, executors: list[tuple[Executor, str]],
-                    exec_labels: dict[str, str], storage: dict[str, Storage]) -> None:
-    access = executor_access(project)
-    everything = {s.name: s for s in project.storage}
-    deployed = ({a.identity for a in module.apps} | {v.identity for v in module.vms}
-                | {c.identity for c in module.clusters} | {w.identity for w in module.workspaces})
-    container_labels = {c.name: c.label for c in module.containers}
-    for executor, kind in executors:
-        label = exec_labels[executor.name]
-        if kind != "local" and label not in deployed:
-            continue
-        comment = source_comment([(executor.span, f"executor {executor.name}")])
-        identity = None if kind == "local" else label
+    def identity(self, executor: Executor, service: str, label: str, access: Access) -> None:
+        """A user-assigned identity (none for a local executor: `var.local_principal_ids` get its roles) with a
+        role on every container it proved to read or write."""
+        module = self.module
+        comment = source_text([(executor.span, f"executor {executor.name}")])
+        identity = None if service == "local" else label
         if identity is not None:
-            module.identities.append(Identity(label, prefixed(label, 128), comment))
-        mine = access.get(executor.name, Access((), ()))
-        module.diagnostics.extend(foreign_access(executor, mine, storage, everything))
-        roles = iam.container_roles(mine, storage)
-        module.assignments.extend(iam.container_assignments(label, identity, roles, container_labels, comment))
-        if kind == "hdinsight":
-            module.assignments.append(iam.Assignment(f"{label}_hdinsight", f"azurerm_storage_account.{HDINSIGHT}.id",
-                                                     iam.OWNER, label, comment))
+            module.identities.append(Identity(label, self.name(label, 128), comment))
+        roles = iam.container_roles(access, self.storage)
+        containers = {c.name: c.label for c in module.containers}
+        module.assignments.extend(iam.container_assignments(label, identity, roles, containers, comment))
+        if service == "hdinsight":
+            module.assignments.append(iam.Assignment(
+                f"{label}_hdinsight", f"azurerm_storage_account.{HDINSIGHT}.id", iam.OWNER, label, comment))
+
+    # --- files ----------------------------------------------------------------------------------------
+
+    def files(self) -> dict[str, list[Block]]:
+        """The blocks of every `.tf` file (a file without blocks is not written)."""
+        m = self.module
+        where = (m.group, m.location)
+        storage_tf = [storage_blocks.account_block(a, *where) for a in m.accounts]
+        storage_tf += [storage_blocks.container_block(c.label, c.name, DATA, c.comment, c.skips) for c in m.containers]
+        storage_tf += [storage_blocks.policy_block(m.rules, m.account("data").comment)] if m.rules else []
+        storage_tf += [storage_blocks.container_block(
+            f"{c.label}_filesystem", c.filesystem, HDINSIGHT, c.comment, c.filesystem_skips,
+            "A container of an account with a hierarchical namespace is an ADLS Gen2 file system.")
+            for c in m.clusters]
+        iam_tf = [iam.identity_block(i, *where) for i in m.identities]
+        iam_tf += [iam.assignment_block(a) for a in m.assignments]
+        subnets = ["vms"] * bool(m.vms) + ["clusters"] * bool(m.clusters)
+        compute_tf = [b for a in m.apps for b in compute_blocks.app_blocks(a, *where)]
+        compute_tf += [b for v in m.vms for b in compute_blocks.vm_blocks(v, *where)]
+        compute_tf += [compute_blocks.cluster_block(c, *where) for c in m.clusters]
+        compute_tf += [b for w in m.workspaces for b in compute_blocks.workspace_blocks(w, *where)]
+        return {
+            "versions.tf": [self.versions()],
+            "providers.tf": self.providers(),
+            "variables.tf": self.variables(),
+            "storage.tf": storage_tf,
+            "iam.tf": iam_tf,
+            "network.tf": compute_blocks.network_blocks(m.group, m.location, subnets) if m.network else [],
+            "compute.tf": compute_tf,
+            "outputs.tf": self.outputs(self.output_candidates()),
+        }
+
+    def providers(self) -> list[Block]:
+        m = self.module
+        local = [
+            Comment("Glacier's own tags win over var.tags on a clash."),
+            ("tags", Call("merge", Expr("var.tags"), m.tags)),
+        ]
+        if m.accounts:
+            local += [Comment("Storage account names allow 3-24 lower-case letters and digits, unique in Azure."),
+                      ("account_prefix", ACCOUNT_PREFIX)]
+        if m.existing_group:
+            group = block("data", "azurerm_resource_group", GROUP, comments=[m.comment],
+                          body=[("name", m.existing_group)])
+        else:
+            group = block("resource", "azurerm_resource_group", GROUP, comments=[m.comment], body=[
+                ("name", m.group_name), ("location", m.location), storage_blocks.TAGS])
+        return [
+            block("provider", "azurerm", comments=[m.comment], body=[
+                ("subscription_id", m.subscription_id),
+                Comment("Storage is reached with Entra ID: shared keys are disabled on the data account."),
+                ("storage_use_azuread", True),
+                block("features"),
+            ]),
+            block("locals", body=local),
+            group,
+        ]
+
+    def variables(self) -> list[Block]:
+        m = self.module
+        found = [self.name_prefix_variable(),
+                 self.map_variable("tags", "Tags added to every resource (Glacier's managed_by and "
+                                           "glacier_pipeline tags win on a clash).")]
+        if m.local_assignments:
+            found.append(variable("local_principal_ids", "Object ids of the Entra ID users, groups or service "
+                                  "principals that run the local tasks; they get the storage roles of the local "
+                                  "executors.", "list(string)", []))
+        if m.network:
+            found.append(variable("address_space", "Address space of the generated virtual network (a /16; "
+                                  "subnets are /24 inside it).", "string", DEFAULT_ADDRESS_SPACE))
+            found.append(variable("ssh_public_key", "OpenSSH public key of the admin user of the VMs and cluster "
+                                  "nodes (password login is disabled).", "string"))
+        if m.vms:
+            found.append(variable("vm_encryption_at_host", "Encrypt VM disks and caches at the host (needs the "
+                                  "EncryptionAtHost feature registered on the subscription).", "bool", True))
+        if m.clusters:
+            found.append(variable("hdinsight_gateway_password", "Password of the HDInsight cluster gateway (Ambari) "
+                                  "user: 10+ characters with upper, lower, digit and symbol.", "string",
+                                  sensitive=True))
+        return found
+
+    def output_candidates(self) -> tuple[Output, ...]:
+        """Map outputs keyed by the names used in the pipeline code."""
+        m = self.module
+        return (
+            Output("storage_account", "Name of the storage account holding the containers.",
+                   (("name", f"azurerm_storage_account.{DATA}.name"),) if m.account("data") else ()),
+            Output("containers", "Resource id of every container, by container (bucket) name.",
+                   tuple((c.name, f"azurerm_storage_container.{c.label}.id") for c in m.containers)),
+            Output("identities", "Client id of the managed identity of every executor, by executor label.",
+                   tuple((i.label, f"azurerm_user_assigned_identity.{i.label}.client_id") for i in m.identities)),
+            Output("function_apps", "Host name of the Function App of every serverless executor, by executor label.",
+                   tuple((a.label, f"azurerm_linux_function_app.{a.label}.default_hostname") for a in m.apps)),
+            Output("virtual_machines", "Id of the VM of every vm task, by task label.",
+                   tuple((v.label, f"azurerm_linux_virtual_machine.{v.label}.id") for v in m.vms)),
+            Output("clusters", "HTTPS endpoint of the HDInsight cluster of every Spark executor, by executor label.",
+                   tuple((c.label, f"azurerm_hdinsight_spark_cluster.{c.label}.https_endpoint") for c in m.clusters)),
+            Output("databricks_workspaces", "URL of the Databricks workspace of every Databricks executor.",
+                   tuple((w.label, f"azurerm_databricks_workspace.{w.label}.workspace_url") for w in m.workspaces)),
+        )
 
 
-def _outputs(module: AzureModule) -> tuple[Output, ...]:
-    """Map outputs keyed by the names used in the pipeline code."""
-    data = module.account("data")
-    candidates = (
-        Output("storage_account", "Name of the storage account holding the containers.",
-               (("name", f"azurerm_storage_account.{DATA}.name"),) if data else ()),
-        Output("containers", "Resource id of every container, by container (bucket) name.",
-               tuple((c.name, f"azurerm_storage_container.{c.label}.id") for c in module.containers)),
-        Output("identities", "Client id of the managed identity of every executor, by executor label.",
-               tuple((i.label, f"azurerm_user_assigned_identity.{i.label}.client_id") for i in module.identities)),
-        Output("function_apps", "Host name of the Function App of every serverless executor, by executor label.",
-               tuple((a.label, f"azurerm_linux_function_app.{a.label}.default_hostname") for a in module.apps)),
-        Output("virtual_machines", "Id of the VM of every vm task, by task label.",
-               tuple((v.label, f"azurerm_linux_virtual_machine.{v.label}.id") for v in module.vms)),
-        Output("clusters", "HTTPS endpoint of the HDInsight cluster of every Spark executor, by executor label.",
-               tuple((c.label, f"azurerm_hdinsight_spark_cluster.{c.label}.https_endpoint") for c in module.clusters)),
-        Output("databricks_workspaces", "URL of the Databricks workspace of every Databricks executor.",
-               tuple((w.label, f"azurerm_databricks_workspace.{w.label}.workspace_url") for w in module.workspaces)),
-    )
-    return tuple(output for output in candidates if output.values)
+_NO_DEFAULT = object()
+
+
+def variable(name: str, description: str, type_: str, default: object = _NO_DEFAULT, sensitive: bool = False
+             ) -> Block:
+    """A variable of the module; without `default` the user must set it."""
+    return block("variable", name, body=[
+        ("description", description), ("type", Expr(type_)),
+        ("default", default) if default is not _NO_DEFAULT else None,  # type: ignore[misc]
+        ("sensitive", True) if sensitive else None,
+    ])
+
+
+def build(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> AzureModule:
+    """The model of the Azure module of `provider` (no packages without `runner_sources`, nothing printed)."""
+    return AzureTarget(project, provider, runner_sources).build()
+
+
+def emit_azure(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None
+               ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
+    """The files of the Azure root module for `provider`, relative to the module directory."""
+    target = AzureTarget(project, provider, runner_sources or {})
+    module = target.build()
+    files: dict[str, str | bytes] = {name: print_blocks(blocks) for name, blocks in target.files().items() if blocks}
+    files.update(sorted(module.zips.items()))
+    return files, tuple(module.diagnostics)

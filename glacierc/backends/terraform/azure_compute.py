@@ -10,13 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from glacierc.backends.terraform.azure_storage import CONTAINER_SKIPS
-from glacierc.backends.terraform.common import (
-    Skip,
-    cloud_name,
-    config_values,
-    prefixed,
-    source_comment,
-)
+from glacierc.backends.terraform.blocks import Template
+from glacierc.backends.terraform.common import Skip, cloud_name, config_values, source_text
+from glacierc.backends.terraform.target import Target
+from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Task
 
@@ -44,8 +41,8 @@ PLAN_SKIPS = (
 @dataclass(frozen=True, slots=True)
 class FunctionApp:
     label: str
-    name: str
-    plan_name: str
+    name: Template
+    plan_name: Template
     comment: str
     identity: str
     plan: str
@@ -58,7 +55,7 @@ class FunctionApp:
 @dataclass(frozen=True, slots=True)
 class VirtualMachine:
     label: str
-    name: str
+    name: Template
     comment: str
     identity: str
     size: str
@@ -76,7 +73,7 @@ class VirtualMachine:
 @dataclass(frozen=True, slots=True)
 class SparkCluster:
     label: str
-    name: str
+    name: Template
     comment: str
     identity: str
     cluster_version: str
@@ -91,8 +88,8 @@ class SparkCluster:
 @dataclass(frozen=True, slots=True)
 class Workspace:
     label: str
-    name: str
-    managed_group: str
+    name: Template
+    managed_group: Template
     comment: str
     identity: str
     skips: tuple[Skip, ...]
@@ -102,9 +99,9 @@ def function_app(executor: Executor, label: str, suffix: str, task_labels: tuple
     values = config_values(executor.config, "AzureFunctionConfig")
     return FunctionApp(
         label=label,
-        name=prefixed(f"{label}-{suffix}", 60),
-        plan_name=prefixed(f"{label}-plan", 60),
-        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        name=Target.name(f"{label}-{suffix}", 60),
+        plan_name=Target.name(f"{label}-plan", 60),
+        comment=source_text([(executor.span, f"executor {executor.name}")]),
         identity=label,
         plan=str(values["plan"]),
         python_version=str(values["runtime_version"]),
@@ -140,8 +137,8 @@ def virtual_machine(task: Task, executor: Executor, label: str, identity: str,
         skips = (Skip("CKV_AZURE_119", "public_ip=True in AzureVMConfig"),)
     return VirtualMachine(
         label=label,
-        name=prefixed(label, 64),
-        comment=source_comment([(task.span, f"task {task.name}")]),
+        name=Target.name(label, 64),
+        comment=source_text([(task.span, f"task {task.name}")]),
         identity=identity,
         size=str(values["size"]),
         publisher=image[0],
@@ -182,8 +179,8 @@ def spark_cluster(executor: Executor, label: str, suffix: str, settings: tuple[s
     cluster_version, spark_version, size, workers = settings
     return SparkCluster(
         label=label,
-        name=prefixed(f"{label}-{suffix}", 59),
-        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        name=Target.name(f"{label}-{suffix}", 59),
+        comment=source_text([(executor.span, f"executor {executor.name}")]),
         identity=label,
         cluster_version=cluster_version,
         spark_version=spark_version,
@@ -206,14 +203,14 @@ def databricks_node_type(executor: Executor) -> tuple[str | None, Diagnostic | N
 def workspace(executor: Executor, label: str) -> Workspace:
     return Workspace(
         label=label,
-        name=prefixed(label, 64),
-        managed_group=prefixed(f"{label}-databricks", 90),
-        comment=source_comment([(executor.span, f"executor {executor.name}")]),
+        name=Target.name(label, 64),
+        managed_group=Target.name(f"{label}-databricks", 90),
+        comment=source_text([(executor.span, f"executor {executor.name}")]),
         identity=label,
         skips=WORKSPACE_SKIPS,
     )
 
 
 def _unsupported(executor: Executor, message: str, help_text: str) -> Diagnostic:
-    return Diagnostic("GLC401", Severity.ERROR, f"executor `{executor.name}`: {message}", executor.span,
+    return Diagnostic(UNSUPPORTED_ON_TARGET, Severity.ERROR, f"executor `{executor.name}`: {message}", executor.span,
                       help=help_text)

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from glacierc.backends.terraform.aws_iam import Access
+from glacierc.backends.terraform.azure_storage import TAGS, placed
+from glacierc.backends.terraform.blocks import BLANK, Block, Call, Expr, Template, block
 from glacierc.ir.nodes import Storage
 
 READER = "Storage Blob Data Reader"
@@ -25,7 +27,7 @@ class Assignment:
     """One `azurerm_role_assignment` of an executor's identity (or of the local principals)."""
 
     label: str
-    scope: str  # HCL expression
+    scope: str  # HCL reference
     role: str
     identity: str | None  # label of the azurerm_user_assigned_identity; None = var.local_principal_ids
     comment: str
@@ -55,3 +57,28 @@ def container_assignments(executor_label: str, identity: str | None, roles: Mapp
         )
         for container, role in roles.items()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    label: str
+    name: Template
+    comment: str
+
+
+def identity_block(identity: Identity, group: str, location: str) -> Block:
+    return block("resource", "azurerm_user_assigned_identity", identity.label, comments=[identity.comment], body=[
+        ("name", identity.name), *placed(group, location), TAGS,
+    ])
+
+
+def assignment_block(a: Assignment) -> Block:
+    """The role on its scope for the executor's identity, or for every one of `var.local_principal_ids`."""
+    granted = [("scope", Expr(a.scope)), ("role_definition_name", a.role)]
+    if a.identity is not None:
+        body = [*granted, ("principal_id", Expr(f"azurerm_user_assigned_identity.{a.identity}.principal_id")),
+                ("principal_type", "ServicePrincipal")]
+    else:
+        body = [("for_each", Call("toset", Expr("var.local_principal_ids"))), BLANK, *granted,
+                ("principal_id", Expr("each.value"))]
+    return block("resource", "azurerm_role_assignment", a.label, comments=[a.comment], body=body)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from glacierc.backends.terraform.common import Skip, config_values, source_comment
+from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
+from glacierc.backends.terraform.common import Skip, config_values, source_text
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Storage
 
@@ -104,7 +105,7 @@ def account_settings(storage: list[Storage]) -> tuple[AccountSettings | None, li
         versioning=bool(first["versioning"]),
         infrastructure_encryption=bool(first["encryption"]),
         replication=str(first["replication"]),
-        comment=source_comment((m.span, f"storage {m.name}") for m in members),
+        comment=source_text((m.span, f"storage {m.name}") for m in members),
     )
     return settings, diagnostics
 
@@ -118,7 +119,7 @@ def containers_of(storage: list[Storage], labels: dict[str, str]
     for name in sorted(groups):
         members = sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name))
         containers.append(Container(name, labels[name],
-                                    source_comment((m.span, f"storage {m.name}") for m in members)))
+                                    source_text((m.span, f"storage {m.name}") for m in members)))
     return tuple(containers), diagnostics
 
 
@@ -170,3 +171,98 @@ def _rule(rule: object, member: Storage):
 
 def _limit(member: Storage, message: str) -> Diagnostic:
     return Diagnostic("GLC302", Severity.ERROR, f"storage `{member.name}`: {message}", member.span)
+
+
+# --- blocks ---------------------------------------------------------------------------------------------
+
+DATA = "glacier_data"
+HDINSIGHT = "glacier_hdinsight"
+#: Every generated account: HTTPS and TLS 1.2 only, nothing public, Entra ID sign-in by default, no local
+#: users, no replication to other tenants, SAS tokens valid for an hour at most.
+ACCOUNT_SECURITY = (
+    ("https_traffic_only_enabled", True), ("min_tls_version", "TLS1_2"), ("allow_nested_items_to_be_public", False),
+)
+ACCOUNT_SIGN_IN = (("local_user_enabled", False), ("cross_tenant_replication_enabled", False))
+SAS_EXPIRATION = "0.01:00:00"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A generated storage account: `kind` is data, functions (Functions host) or hdinsight (ADLS Gen2)."""
+
+    label: str
+    name: Template
+    kind: str
+    comment: str
+    versioning: bool
+    infrastructure_encryption: bool
+    replication: str
+    shared_keys: bool
+    skips: tuple[Skip, ...] = ()
+
+
+def placed(group: str, location: str) -> tuple[Item, Item]:
+    """`resource_group_name` and `location` of a resource in the module's resource group."""
+    return ("resource_group_name", Expr(f"{group}.name")), ("location", location)
+
+
+TAGS = ("tags", Expr("local.tags"))
+
+
+def account_block(a: Account, group: str, location: str) -> Block:
+    retention = [block(kind, body=[("days", SOFT_DELETE_DAYS)])
+                 for kind in ("delete_retention_policy", "container_delete_retention_policy")]
+    properties = [("versioning_enabled", a.versioning) if a.kind != "hdinsight" else None, *retention]
+    return block("resource", "azurerm_storage_account", a.label, comments=[a.comment], body=[
+        *(Comment(skip.text) for skip in a.skips),
+        ("name", a.name),
+        *placed(group, location),
+        ("account_kind", "StorageV2"),
+        ("account_tier", "Standard"),
+        ("account_replication_type", a.replication),
+        ("access_tier", "Hot"),
+        ("is_hns_enabled", True) if a.kind == "hdinsight" else None,
+        *ACCOUNT_SECURITY,
+        ("shared_access_key_enabled", a.shared_keys),
+        ("default_to_oauth_authentication", True),
+        ("infrastructure_encryption_enabled", a.infrastructure_encryption),
+        *ACCOUNT_SIGN_IN,
+        TAGS,
+        block("blob_properties", body=properties),
+        block("sas_policy", body=[("expiration_period", SAS_EXPIRATION)]),
+    ])
+
+
+def container_block(label: str, name: str, account: str, comment: str, skips: tuple[Skip, ...],
+                    note: str | None = None) -> Block:
+    return block("resource", "azurerm_storage_container", label, comments=[comment], body=[
+        *(Comment(skip.text) for skip in skips),
+        Comment(note) if note else None,
+        ("name", name),
+        ("storage_account_id", Expr(f"azurerm_storage_account.{account}.id")),
+        ("container_access_type", "private"),
+    ])
+
+
+def policy_block(rules: tuple[PolicyRule, ...], comment: str) -> Block:
+    """The data account's management policy: tier moves and deletions by blob-name prefix."""
+    return block("resource", "azurerm_storage_management_policy", DATA, comments=[comment], body=[
+        ("storage_account_id", Expr(f"azurerm_storage_account.{DATA}.id")),
+        *(_policy_rule(rule) for rule in rules),
+    ])
+
+
+def _policy_rule(rule: PolicyRule) -> Block:
+    base = block("base_blob", body=[
+        (f"tier_to_{rule.tier.lower()}_after_days_since_modification_greater_than", rule.tier_days)
+        if rule.tier else None,
+        ("delete_after_days_since_modification_greater_than", rule.delete_days)
+        if rule.delete_days is not None else None,
+    ])
+    version = block("version", body=[("delete_after_days_since_creation", rule.versions_delete_days)])
+    return block("rule", body=[
+        ("name", rule.name),
+        ("enabled", True),
+        block("filters", body=[("prefix_match", [rule.prefix]), ("blob_types", ["blockBlob"])]),
+        block("actions", body=[base, version if rule.versions_delete_days is not None else None]),
+    ])

@@ -52,7 +52,7 @@ class Call:
         object.__setattr__(self, "args", tuple(args))
 
 
-Value = Union[str, int, float, bool, None, Expr, Template, Call, "Mapping[str, Value]", "list[Value]",
+Value = Union[str, int, float, bool, None, Expr, Template, Call, "Object", "Mapping[str, Value]", "list[Value]",
               "tuple[Value, ...]"]
 
 
@@ -61,6 +61,16 @@ class Comment:
     """A `# ...` line; the text is made visible (no line breaks or hidden characters)."""
 
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Object:
+    """An object whose attributes may have `Comment` lines between them (a `dict` is an object without)."""
+
+    items: tuple[tuple[str, Value] | Comment, ...]
+
+    def __init__(self, *items: tuple[str, Value] | Comment) -> None:
+        object.__setattr__(self, "items", tuple(items))
 
 
 class _Blank:
@@ -153,8 +163,10 @@ def _value(value: Value, depth: int) -> list[_Line]:
         return [_Line(depth, "null")]
     if isinstance(value, Call):
         return _call(value, depth)
+    if isinstance(value, Object):
+        return _object(value.items, depth)
     if isinstance(value, Mapping):
-        return _object(value, depth)
+        return _object(tuple(value.items()), depth)
     if isinstance(value, (list, tuple)):
         return _list(value, depth)
     raise TypeError(f"no HCL form for {type(value).__name__}")
@@ -170,12 +182,15 @@ def _call(value: Call, depth: int) -> list[_Line]:
     return lines
 
 
-def _object(value: Mapping[str, Value], depth: int) -> list[_Line]:
+def _object(value: tuple[tuple[str, Value] | Comment, ...], depth: int) -> list[_Line]:
     if not value:
         return [_Line(depth, "{}")]
     lines = [_Line(depth, "{")]
-    for name, item in value.items():
-        lines.extend(_attribute(key(name), item, depth + 1))
+    for item in value:
+        if isinstance(item, Comment):
+            lines.append(_Line(depth + 1, "# " + visible(item.text)))
+        else:
+            lines.extend(_attribute(key(item[0]), item[1], depth + 1))
     lines.append(_Line(depth, "}"))
     return lines
 
