@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 
-.PHONY: install test demo bench fuzz security clean
+.PHONY: install test typecheck demo bench fuzz security clean
 
 install: $(STAMP)
 
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 
 test: install
 	$(PY) -m pytest
+
+# Settings and the files checked are in pyproject.toml ([tool.mypy]).
+typecheck: install
+	$(VENV)/bin/mypy
 
 demo: install
 	$(PY) examples/demo.py
