@@ -74,7 +74,9 @@ CHECK = Command("check", "Report diagnostics for pipeline files.", (_PATHS,), (
 COMMANDS: dict[str, Command] = {command.name: command for command in (
     CHECK,
     Command("analyze", "Print the IR: pipelines, nodes, executors, levels.", (_PATHS,), (
-        Option(("--format",), "format", VALUE, "table|json", "FORMAT", "table"), _env())),
+        Option(("--format",), "format", VALUE, "table|json", "FORMAT", "table"),
+        Option(("--columns",), "columns", FLAG, "Print the columns of every node and, for each written column, "
+               "the source columns it derives from."), _env())),
     Command("build", "Write ir.json, terraform/, graphs/ and runners/ into OUT, atomically.", (_PATHS,), (
         Option(("--output", "-o"), "output", VALUE, "Output directory.", "OUT", "glacier-out"),
         Option(("--check",), "check", FLAG, "Exit 1 if OUT is not up to date; write nothing."), _env())),
@@ -85,6 +87,7 @@ COMMANDS: dict[str, Command] = {command.name: command for command in (
         Option(("--output", "-o"), "output", VALUE, "Write to this file.", "FILE"),
         Option(("--select", "-s"), "select", MULTI, "dbt-style selection: NODE, +NODE (ancestors), NODE+ "
                "(descendants).", "SEL"),
+        Option(("--columns",), "columns", FLAG, "Label data edges with the columns that flow along them."),
         _env())),
     Command("run", "Build the standalone runner and run it; other flags (--dry-run, --report, --storage-option, "
             "--select, --from, --until, --checkpoint, --resume, --engine) go to the runner.",

@@ -63,7 +63,11 @@ def analyze(values: dict) -> int:
     if fmt not in ("table", "json"):
         raise UsageError(f"unknown format `{fmt}`; use table or json")
     result = compile_project(values["paths"], parse_env(values["env"]))
-    if fmt == "json":
+    if values.get("columns"):
+        from glacierc.columns_report import columns_json, columns_table
+
+        sys.stdout.write(columns_json(result.project) if fmt == "json" else columns_table(result.project))
+    elif fmt == "json":
         from glacierc.ir.serialize import to_json
 
         sys.stdout.write(to_json(result.project, result.diagnostics))
@@ -115,7 +119,7 @@ def graph(values: dict) -> int:
         return 1
     output = Path(values["output"]) if values["output"] else None
     code, payload, error = graph_command(result.project, values["pipeline"], values["format"], output,
-                                         values["select"] or [])
+                                         values["select"] or [], columns=bool(values.get("columns")))
     if error:
         _err(f"error: {error}")
         return code

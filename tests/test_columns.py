@@ -102,3 +102,24 @@ def test_the_runner_checks_declared_columns_at_read_and_write(tmp_path: Path) ->
     bad = subprocess.run(run, capture_output=True, text=True, cwd=tmp_path)
     assert bad.returncode != 0
     assert "storage 'raw': column 'id' is declared Int64 but found String" in bad.stderr + bad.stdout
+
+
+def test_analyze_columns_shows_lineage_and_graph_columns_labels_edges() -> None:
+    import json
+    import subprocess
+    import sys
+
+    def glacierc(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "glacierc", *args], capture_output=True, text=True, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    data = json.loads(glacierc("analyze", str(ANALYTICS), "--columns", "--format", "json"))
+    nodes = {n["id"]: n for n in data["pipelines"][0]["nodes"]}
+    assert nodes["by_region"]["schema"]["revenue"] == "Float64"
+    assert nodes["enriched"]["lineage"]["margin"] == ["orders.price", "orders.quantity", "products.cost"]
+    table = glacierc("analyze", str(ANALYTICS), "--columns")
+    assert "    revenue  Float64  <- orders.price, orders.quantity" in table
+    dot = glacierc("graph", str(ANALYTICS), "--columns")
+    assert '"task:enriched" -> "task:by_region" [label="frame: order_id, customer_id,' in dot
+    assert "+14 more" in dot

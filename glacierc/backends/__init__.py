@@ -41,7 +41,7 @@ BACKENDS: dict[str, Backend] = {"graphs": _graphs, "runners": _runners, "terrafo
 
 def emit_all(project: ir.Project, sources: dict[str, str],
              diagnostics_so_far: tuple[Diagnostic, ...] = ()) -> tuple[Files, list[Diagnostic]]:
-    """Every artifact of `glacierc build` (CONTRACT section 5)."""
+    """Every artifact of `glacierc build`: ir.json, graphs, runners and Terraform (docs/cli.md, `build`)."""
     from glacierc.ir.serialize import to_json
 
     from glacierc.backends.names import clashes

@@ -85,13 +85,14 @@ def _kind_rank(kind: str) -> tuple[int, str]:
 
 
 def build_view(project: Project, pipeline: Pipeline,
-               selected: Iterable[str] | None = None) -> GraphView:
-    """The picture of `pipeline`, keeping only `selected` node ids (all when None)."""
+               selected: Iterable[str] | None = None, *, columns: bool = False) -> GraphView:
+    """The picture of `pipeline`, keeping only `selected` node ids (all when None); with `columns`, data edges
+    are labelled with the columns that flow along them (where the column analysis knows them)."""
     keep = {n.id for n in pipeline.nodes} if selected is None else set(selected)
     nodes = sorted((n for n in pipeline.nodes if n.id in keep), key=lambda n: n.id)
     levels = _levels(pipeline, keep)
     level_of = {node_id: i for i, ids in enumerate(levels) for node_id in ids}
-    lines = _task_lines(pipeline, keep) + _storage_lines(nodes)
+    lines = _task_lines(pipeline, keep, columns) + _storage_lines(nodes)
     storage_names = sorted({name for n in nodes for name in _touched(n)})
     return GraphView(
         pipeline=pipeline.name,
@@ -147,12 +148,27 @@ def _clouds(project: Project, nodes: list[Node], storage: list[str]) -> tuple[st
     return tuple(sorted({p.cloud for p in project.providers if p.name in providers}))
 
 
-def _task_lines(pipeline: Pipeline, keep: set[str]) -> list[Line]:
+def _task_lines(pipeline: Pipeline, keep: set[str], columns: bool = False) -> list[Line]:
+    schemas = {n.id: n.schema for n in pipeline.nodes} if columns else {}
     return [
-        Line(e.source, e.target, e.kind, e.label)
+        Line(e.source, e.target, e.kind, _columns_label(e.label, schemas.get(e.source)) if columns and
+             e.kind == "data" else e.label)
         for e in pipeline.edges
         if e.source in keep and e.target in keep
     ]
+
+
+MAX_EDGE_COLUMNS = 8
+
+
+def _columns_label(label: str | None, schema: tuple[tuple[str, str], ...] | None) -> str | None:
+    """`param: a, b, c` (at most MAX_EDGE_COLUMNS names, then `+N more`); the label alone when unknown."""
+    if schema is None:
+        return label
+    names = [name for name, _ in schema]
+    shown = ", ".join(names[:MAX_EDGE_COLUMNS]) + (f", +{len(names) - MAX_EDGE_COLUMNS} more"
+                                                    if len(names) > MAX_EDGE_COLUMNS else "")
+    return f"{label}: {shown}" if label else shown
 
 
 def _touched(node: Node) -> set[str]:
