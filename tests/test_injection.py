@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from glacierc.backends.escaping import Code
-from glacierc.backends.terraform.common import _environment, render, render_text
+from glacierc.backends.terraform.common import _environment, render_text
 from glacierc.diagnostics.model import Severity
 from glacierc.driver import build
 from helpers import glacierc
@@ -265,5 +265,5 @@ def test_templates_print_only_escaped_values_or_numbers():
 
 
 def test_renderers_return_plain_strings():
-    assert type(render_text("terraform/databricks/versions.tf.j2")) is str
-    assert type(render("terraform/databricks/versions.tf.j2")) is str
+    text = render_text("terraform/databricks/task.py.j2", task="t", location="pipeline.py:1", pipelines=())
+    assert type(text) is str

@@ -1,29 +1,21 @@
-"""The cloud-independent Terraform helpers: names, tags, HCL values and the `terraform fmt` layout."""
+"""The cloud-independent Terraform helpers: names, tags, source comments and config values (the HCL layout
+is tested with the block printer in test_terraform_blocks.py)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-
-import pytest
-from terraform_tools import terraform_missing
-
+from glacierc.backends.terraform.blocks import Expr, Template, string
 from glacierc.backends.terraform.common import (
     NAME_PREFIX_MAX,
-    Expr,
-    canonical,
     cloud_name,
     config_values,
     default_tags,
-    hcl,
-    hcl_string,
     label,
-    prefixed,
     py_literal,
-    source_comment,
+    source_text,
     templates_dir,
     unique_labels,
 )
+from glacierc.backends.terraform.target import Target
 from glacierc.ir.nodes import Config
 from glacierc.source import Span
 
@@ -45,8 +37,8 @@ def test_cloud_names_fit_with_the_longest_prefix() -> None:
     assert cloud_name("My_Task.v2", 64) == "my-task-v2"
     long = cloud_name("x" * 100, 43)
     assert len(long) == 43 and long != cloud_name("x" * 99 + "y", 43)
-    assert prefixed("clean", 64) == "${var.name_prefix}-clean"
-    assert len(prefixed("t" * 200, 64)) - len("${var.name_prefix}") + NAME_PREFIX_MAX <= 64
+    assert Target.name("clean", 64) == Template(Expr("var.name_prefix"), "-clean")
+    assert len(Target.name("t" * 200, 64).parts[1]) + NAME_PREFIX_MAX <= 64
 
 
 def test_default_tags_sort_and_sanitise_pipelines() -> None:
@@ -56,7 +48,7 @@ def test_default_tags_sort_and_sanitise_pipelines() -> None:
 
 def test_source_comment_lists_every_origin_in_order() -> None:
     spans = [(Span("b.py", 3, 1, 3, 2), "storage y"), (Span("a.py", 9, 1, 9, 2), "storage x")]
-    assert source_comment(spans) == "# source: a.py:9 (storage x), b.py:3 (storage y)"
+    assert source_text(spans) == "source: a.py:9 (storage x), b.py:3 (storage y)"
 
 
 def test_config_values_fill_catalogue_defaults() -> None:
@@ -67,10 +59,7 @@ def test_config_values_fill_catalogue_defaults() -> None:
 
 
 def test_hcl_strings_never_interpolate_user_text() -> None:
-    assert hcl_string('a "${b}" %{c}\\') == '"a \\"$${b}\\" %%{c}\\\\"'
-    assert hcl(Expr("aws_kms_key.k.arn")) == "aws_kms_key.k.arn"
-    assert hcl([True, 1, None]) == "[true, 1, null]"
-    assert hcl({"a:b": ["x"], "c": {}}) == '{\n  "a:b" = ["x"]\n  c = {}\n}'
+    assert string('a "${b}" %{c}\\') == '"a \\"$${b}\\" %%{c}\\\\"'
 
 
 def test_py_literal_is_valid_python() -> None:
@@ -80,61 +69,3 @@ def test_py_literal_is_valid_python() -> None:
 
 def test_templates_are_found() -> None:
     assert (templates_dir() / "terraform" / "aws" / "lambda_handler.py.j2").is_file()
-
-
-SAMPLE = """\
-resource "x" "y" {
-  a = 1
-  longer_name = "v"
-
-
-  nested = {
-    "quoted:key" = [1, 2]
-    k = "a = b # not a comment"
-  }
-  list = [
-    "x",
-  ]
-  call = merge(var.tags, { a = 1 })
-
-  block {
-
-    z = 1
-  }
-  w = 2
-
-}
-"""
-EXPECTED = """\
-resource "x" "y" {
-  a           = 1
-  longer_name = "v"
-
-  nested = {
-    "quoted:key" = [1, 2]
-    k            = "a = b # not a comment"
-  }
-  list = [
-    "x",
-  ]
-  call = merge(var.tags, { a = 1 })
-
-  block {
-    z = 1
-  }
-  w = 2
-}
-"""
-
-
-def test_canonical_layout() -> None:
-    assert canonical(SAMPLE) == EXPECTED
-    assert canonical(EXPECTED) == EXPECTED
-
-
-def test_canonical_agrees_with_terraform_fmt() -> None:
-    if terraform_missing():
-        pytest.skip(terraform_missing())
-    formatted = subprocess.run(["terraform", "fmt", "-no-color", "-"], input=EXPECTED, capture_output=True,
-                               text=True, check=True, env={**os.environ, "CHECKPOINT_DISABLE": "1"})
-    assert formatted.stdout == EXPECTED

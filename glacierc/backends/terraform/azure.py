@@ -32,7 +32,7 @@ from glacierc.backends.terraform.azure_storage import (
     containers_of,
     policy_rules,
 )
-from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block, print_blocks
+from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Item, Template, Value, block, print_blocks
 from glacierc.backends.terraform.common import (
     config_values,
     default_tags,
@@ -115,7 +115,7 @@ class AzureTarget(Target):
             comment=source_text([(provider.span, f"provider {provider.name}")]),
             tags=default_tags(pipelines),
             suffix=hashlib.sha256(f"{values['subscription_id']}/{provider.name}".encode()).hexdigest()[:8],
-            existing_group=values["resource_group"],
+            existing_group=str(values["resource_group"]) if values["resource_group"] else None,
             group_name=self.name("-".join(pipelines) or provider.name, 90),
         )
         self.storage: dict[str, Storage] = {}
@@ -194,8 +194,8 @@ class AzureTarget(Target):
 
     def vms(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str]) -> None:
         image, problem = compute.image_parts(executor)
-        if problem is not None:
-            self.module.diagnostics.append(problem)
+        if image is None:
+            self.module.diagnostics.extend([problem] if problem else [])
             return
         self.module.vms.extend(compute.virtual_machine(t, executor, task_labels[t.name], label, image) for t in tasks)
 
@@ -248,7 +248,8 @@ class AzureTarget(Target):
         where = (m.group, m.location)
         storage_tf = [storage_blocks.account_block(a, *where) for a in m.accounts]
         storage_tf += [storage_blocks.container_block(c.label, c.name, DATA, c.comment, c.skips) for c in m.containers]
-        storage_tf += [storage_blocks.policy_block(m.rules, m.account("data").comment)] if m.rules else []
+        data = m.account("data")
+        storage_tf += [storage_blocks.policy_block(m.rules, data.comment)] if m.rules and data else []
         storage_tf += [storage_blocks.container_block(
             f"{c.label}_filesystem", c.filesystem, HDINSIGHT, c.comment, c.filesystem_skips,
             "A container of an account with a hierarchical namespace is an ADLS Gen2 file system.")
@@ -273,7 +274,7 @@ class AzureTarget(Target):
 
     def providers(self) -> list[Block]:
         m = self.module
-        local = [
+        local: list[Item] = [
             Comment("Glacier's own tags win over var.tags on a clash."),
             ("tags", Call("merge", Expr("var.tags"), m.tags)),
         ]
@@ -341,15 +342,10 @@ class AzureTarget(Target):
         )
 
 
-_NO_DEFAULT = object()
-
-
-def variable(name: str, description: str, type_: str, default: object = _NO_DEFAULT, sensitive: bool = False
-             ) -> Block:
-    """A variable of the module; without `default` the user must set it."""
+def variable(name: str, description: str, type_: str, *default: Value, sensitive: bool = False) -> Block:
+    """A variable of the module; without a `default` the user must set it."""
     return block("variable", name, body=[
-        ("description", description), ("type", Expr(type_)),
-        ("default", default) if default is not _NO_DEFAULT else None,  # type: ignore[misc]
+        ("description", description), ("type", Expr(type_)), *(("default", value) for value in default),
         ("sensitive", True) if sensitive else None,
     ])
 

@@ -19,7 +19,7 @@ from glacierc.backends.terraform.azure_compute import (
     Workspace,
 )
 from glacierc.backends.terraform.azure_storage import HDINSIGHT, TAGS, placed
-from glacierc.backends.terraform.blocks import BLANK, Block, Call, Comment, Expr, Object, Template, block
+from glacierc.backends.terraform.blocks import BLANK, Block, Call, Comment, Expr, Object, Template, Value, block
 
 GROUP = "glacier"
 FUNCTIONS = "glacier_functions"
@@ -119,7 +119,7 @@ def vm_blocks(v: VirtualMachine, group: str, location: str) -> list[Block]:
 def cluster_block(c: SparkCluster, group: str, location: str) -> Block:
     account = f"azurerm_storage_account.{HDINSIGHT}"
 
-    def node(kind: str, size: str, *extra: tuple[str, object]) -> Block:
+    def node(kind: str, size: str, *extra: tuple[str, Value]) -> Block:
         return block(kind, body=[
             ("vm_size", size), ("username", NODE_USER), ("ssh_keys", [Expr("var.ssh_public_key")]), *extra,
             ("virtual_network_id", Expr(f"azurerm_virtual_network.{GROUP}.id")),

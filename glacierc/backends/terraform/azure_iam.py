@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from glacierc.backends.terraform.aws_iam import Access
 from glacierc.backends.terraform.azure_storage import TAGS, placed
-from glacierc.backends.terraform.blocks import BLANK, Block, Call, Expr, Template, block
+from glacierc.backends.terraform.blocks import BLANK, Block, Call, Expr, Item, Template, block
 from glacierc.ir.nodes import Storage
 
 READER = "Storage Blob Data Reader"
@@ -74,7 +74,8 @@ def identity_block(identity: Identity, group: str, location: str) -> Block:
 
 def assignment_block(a: Assignment) -> Block:
     """The role on its scope for the executor's identity, or for every one of `var.local_principal_ids`."""
-    granted = [("scope", Expr(a.scope)), ("role_definition_name", a.role)]
+    granted: list[Item] = [("scope", Expr(a.scope)), ("role_definition_name", a.role)]
+    body: list[Item]
     if a.identity is not None:
         body = [*granted, ("principal_id", Expr(f"azurerm_user_assigned_identity.{a.identity}.principal_id")),
                 ("principal_type", "ServicePrincipal")]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.common import Skip, config_values, source_text
+from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
+from glacierc.checks.glc404_conflicting_bucket_config import CODE as CONFLICTING_BUCKET_CONFIG
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Storage
 
@@ -93,7 +95,7 @@ def account_settings(storage: list[Storage]) -> tuple[AccountSettings | None, li
         differing = [f for f in _ACCOUNT_LEVEL if value[f] != values[0][f]]
         if differing:
             diagnostics.append(Diagnostic(
-                "GLC404", Severity.WARNING,
+                CONFLICTING_BUCKET_CONFIG, Severity.WARNING,
                 f"storage `{member.name}` shares the provider's storage account with `{members[0].name}` but "
                 f"sets {', '.join(differing)} differently; the account uses the settings of `{members[0].name}`",
                 member.span,
@@ -170,7 +172,7 @@ def _rule(rule: object, member: Storage):
 
 
 def _limit(member: Storage, message: str) -> Diagnostic:
-    return Diagnostic("GLC302", Severity.ERROR, f"storage `{member.name}`: {message}", member.span)
+    return Diagnostic(CONFIG_OUT_OF_LIMITS, Severity.ERROR, f"storage `{member.name}`: {message}", member.span)
 
 
 # --- blocks ---------------------------------------------------------------------------------------------

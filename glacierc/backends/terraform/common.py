@@ -1,8 +1,9 @@
-"""What every Terraform target shares: names, tags, source comments, templates and HCL layout.
+"""What every Terraform target shares: labels, cloud names, tags, source comments, config values and the
+templates of the generated entry-point modules.
 
-The cloud modules (aws.py, gcp.py, azure.py, ...) compute every value in Python and hand plain
-dicts and strings to a Jinja2 template; `render` then brings the text into the layout
-`terraform fmt` produces, so the output is canonical without running terraform.
+The `.tf` files are built as blocks (blocks.py) by the target classes (target.py and one module per
+cloud) and printed by `blocks.print_blocks`; Jinja lays out only the Python entry modules of the
+cloud packages (`render_text`).
 """
 
 from __future__ import annotations
@@ -66,10 +67,6 @@ def cloud_name(name: str, max_length: int) -> str:
     return f"{cleaned[: max_length - 7].rstrip('-')}-{digest}"
 
 
-def prefixed(name: str, max_length: int) -> str:
-    """An HCL string template `${var.name_prefix}-<name>` fitting `max_length` with the longest prefix."""
-    return "${var.name_prefix}-" + cloud_name(name, max_length - NAME_PREFIX_MAX - 1)
-
 
 # --- tags, comments -----------------------------------------------------------------------------
 
@@ -105,10 +102,6 @@ def tasks_by_executor(project: Project) -> dict[str, list[Task]]:
     return result
 
 
-def source_comment(items: Iterable[tuple[Span, str]]) -> str:
-    """`# source: pipeline.py:12 (task clean), ...` — where a generated block comes from."""
-    return "# " + source_text(items)
-
 
 def source_text(items: Iterable[tuple[Span, str]]) -> str:
     """`source: pipeline.py:12 (task clean), ...`: the text of a `source_comment` (for `Block.comments`)."""
@@ -122,9 +115,6 @@ class Skip:
 
     check: str
     reason: str
-
-    def comment(self) -> str:
-        return "# " + self.text
 
     @property
     def text(self) -> str:
@@ -148,76 +138,7 @@ def config_values(config: Config | None, class_name: str) -> dict[str, object]:
     return values
 
 
-# --- HCL values -------------------------------------------------------------------------------
-
-
-def hcl_string(value: str) -> str:
-    """A quoted HCL string; `${`/`%{` are escaped so user text never becomes an interpolation."""
-    return '"' + _hcl_chars(value).replace("${", "$${").replace("%{", "%%{") + '"'
-
-
-def hcl_template(value: str) -> str:
-    """A quoted HCL string template: like `hcl_string` but `${...}` stays an interpolation (only
-    for templates glacierc builds, e.g. `prefixed`); `%{` directives are still escaped."""
-    return '"' + _hcl_chars(value).replace("%{", "%%{") + '"'
-
-
-_HCL_SIMPLE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _hcl_chars(value: str) -> str:
-    """The body of an HCL quoted string: quotes, backslashes and hidden characters escaped."""
-    if value.isprintable() and '"' not in value and "\\" not in value:
-        return value
-    return "".join(_HCL_SIMPLE.get(ch) or (_hcl_escape(ch) if not ch.isprintable() and ch != " " else ch)
-                   for ch in value)
-
-
-def _hcl_escape(ch: str) -> str:
-    code = ord(ch)
-    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
-def hcl(value: object, indent: int = 0) -> str:
-    """A Python value as an HCL expression; lists and dicts span lines (aligned by `render`)."""
-    if isinstance(value, Expr):
-        return value.text
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return hcl_string(value)
-    if value is None:
-        return "null"
-    if isinstance(value, Mapping):
-        return _hcl_object(value, indent)
-    if isinstance(value, (list, tuple)):
-        return _hcl_list(value, indent)
-    raise TypeError(f"no HCL form for {type(value).__name__}")
-
-
-def hcl_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key) else hcl_string(key)
-
-
-def _hcl_object(value: Mapping, indent: int) -> str:
-    if not value:
-        return "{}"
-    pad = "  " * (indent + 1)
-    lines = [f"{pad}{hcl_key(k)} = {hcl(v, indent + 1)}" for k, v in value.items()]
-    return "{\n" + "\n".join(lines) + "\n" + "  " * indent + "}"
-
-
-def _hcl_list(value: list | tuple, indent: int) -> str:
-    items = [hcl(v, indent + 1) for v in value]
-    if all("\n" not in item for item in items) and sum(len(i) + 2 for i in items) < 80:
-        return "[" + ", ".join(items) + "]"
-    pad = "  " * (indent + 1)
-    return "[\n" + "".join(f"{pad}{item},\n" for item in items) + "  " * indent + "]"
-
-
-# --- templates and layout ---------------------------------------------------------------------
+# --- entry-module templates ---------------------------------------------------------------------
 
 
 def templates_dir() -> Path:
@@ -238,7 +159,7 @@ def _environment():
     import jinja2
 
     loader = jinja2.FileSystemLoader(str(templates_dir()))
-    return environment(loader, {"hcl": hcl, "q": hcl_string, "tpl": hcl_template, "key": hcl_key})
+    return environment(loader, {})
 
 
 @functools.cache
@@ -249,78 +170,3 @@ def _template(name: str):
 def render_text(template: str, **context: object) -> str:
     """Render a non-HCL template (e.g. a generated Python module) as is."""
     return str(_template(template).render(**context))
-
-
-def render(template: str, **context: object) -> str:
-    """Render `template` (relative to templates/) and bring it into `terraform fmt` layout."""
-    return canonical(str(_template(template).render(**context)))
-
-
-def canonical(text: str) -> str:
-    """`terraform fmt` layout for the HCL subset the templates produce.
-
-    Removes trailing spaces, keeps at most one blank line in a row and none after an opening or
-    before a closing bracket, and aligns the `=` of consecutive one-line attributes as hclwrite does.
-    """
-    out: list[str] = []
-    chain: list[tuple[str, str]] = []
-    previous = ""
-    for raw in text.split("\n"):  # not splitlines: U+2028 and friends are not line breaks here
-        line = raw.rstrip()
-        if not line:
-            if previous and previous[-1] not in "{[(":
-                _flush(chain, out)
-                out.append("")
-                previous = ""
-            continue
-        if not previous and out and line.lstrip()[0] in "}])":
-            out.pop()
-        previous = line
-        split = _assignment(line) if "=" in line else None
-        if split is None:
-            _flush(chain, out)
-            out.append(line)
-        else:
-            chain.append(split)
-    _flush(chain, out)
-    return "\n".join(out).strip("\n") + "\n"
-
-
-def _flush(chain: list[tuple[str, str]], out: list[str]) -> None:
-    if len(chain) == 1:
-        out.append(f"{chain[0][0]} {chain[0][1]}")
-    elif chain:
-        width = max(len(lead) for lead, _ in chain)
-        out.extend(f"{lead.ljust(width)} {rest}" for lead, rest in chain)
-    chain.clear()
-
-
-#: `key =` or `"quoted key" =` at the start of a line (not `==` / `=>`).
-_ATTRIBUTE = re.compile(r'[ \t]*(?:[A-Za-z_][\w-]*|"(?:[^"\\]|\\.)*")[ \t]*=(?![=>])')
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_BRACKET = re.compile(r"[][{}()]")
-
-
-def _assignment(line: str) -> tuple[str, str] | None:
-    """(`lead`, `= value`) when the line is `key = value` and the value closes its brackets on
-    the same line (hclwrite counts the net brackets after `=`; `key = {` starts no alignment)."""
-    match = _ATTRIBUTE.match(line)
-    if match is None:
-        return None
-    equals = match.end() - 1
-    value = line[equals:]
-    if _BRACKET.search(value):
-        value = _STRING.sub("", value) if '"' in value else value
-        opened = value.count("{") + value.count("[") + value.count("(")
-        if opened != value.count("}") + value.count("]") + value.count(")"):
-            return None
-    return line[:equals].rstrip(), line[equals:]
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    """One `output` block: a map of values keyed by the names used in the pipeline code."""
-
-    name: str
-    description: str
-    values: tuple[tuple[str, str], ...]

@@ -12,20 +12,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from glacierc.backends.terraform.common import (
-    DEFAULT_NAME_PREFIX,
-    NAME_PREFIX_MAX,
-    config_values,
-    prefixed,
-    render,
-    render_text,
-    source_comment,
-    unique_labels,
-)
+from glacierc.backends.terraform.blocks import BLANK, Block, Call, Expr, Template, block, print_blocks, string
+from glacierc.backends.terraform.common import config_values, render_text, source_text, unique_labels
 from glacierc.backends.terraform.packaging import PipelineEntry
+from glacierc.backends.terraform.target import Target
 from glacierc.ir.nodes import Executor, Task
 
-_FILES = ("versions.tf", "providers.tf", "variables.tf", "compute.tf")
+#: Where the entry scripts and runners are uploaded in the workspace (under the name prefix).
+WORKSPACE_ROOT = "/Shared/"
+
+
+class DatabricksTarget(Target):
+    """The databricks provider's module: its pin and the shared variables, names and outputs."""
+
+    CLOUD = "Databricks"
+    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "databricks", "databricks/databricks", "~> 1.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class Runner:
 @dataclass(frozen=True, slots=True)
 class Job:
     label: str
-    name: str
+    name: Template
     comment: str
     script: str
     cluster_id: str | None
@@ -61,27 +62,83 @@ def emit_databricks(executors: Sequence[tuple[Executor, tuple[Task, ...], str]],
                     cloud_module: str = "cloud") -> dict[str, str]:
     """The files of the Databricks root module; `executors` holds (executor, its tasks, its label)."""
     task_labels = unique_labels(t.name for _, tasks, _ in executors for t in tasks)
-    profiles, jobs = [], []
+    profiles: list[Profile] = []
+    jobs: list[Job] = []
     for executor, tasks, label in executors:
         values = config_values(executor.config, "DatabricksConfig")
         if not values["cluster_id"]:
-            profiles.append(Profile(label, source_comment([(executor.span, f"executor {executor.name}")])))
+            profiles.append(Profile(label, source_text([(executor.span, f"executor {executor.name}")])))
         jobs.extend(_job(task, values, task_labels[task.name], label) for task in tasks)
     files, runners = _scripts(executors, task_labels, entries, runner_sources)
-    context = {
-        "tags": tags, "profiles": profiles, "jobs": jobs, "runners": runners, "cloud_module": cloud_module,
-        "default_name_prefix": DEFAULT_NAME_PREFIX, "name_prefix_max": NAME_PREFIX_MAX,
-    }
-    for name in _FILES:
-        files[name] = render(f"terraform/databricks/{name}.j2", **context)
+    files["versions.tf"] = print_blocks([DatabricksTarget.versions()])
+    files["providers.tf"] = print_blocks([block("provider", "databricks", comments=[
+        "The workspace and credentials come from the environment (DATABRICKS_HOST, DATABRICKS_TOKEN,",
+        "or a profile in ~/.databrickscfg named by DATABRICKS_CONFIG_PROFILE).",
+    ])])
+    files["variables.tf"] = print_blocks(_variables(bool(profiles), cloud_module))
+    files["compute.tf"] = print_blocks(_compute(tags, profiles, runners, jobs))
     return dict(sorted(files.items()))
+
+
+def _variables(profiles: bool, cloud_module: str) -> list[Block]:
+    found = [DatabricksTarget.name_prefix_variable(),
+             DatabricksTarget.map_variable("tags", "Tags added to every job cluster (Glacier's managed_by and "
+                                                   "glacier_pipeline tags win on a clash).")]
+    if profiles:
+        found.append(block("variable", "instance_profiles", body=[
+            ("description", "Instance profile ARN of every Databricks executor: the instance_profiles output of "
+                            f"the {cloud_module} module."),
+            ("type", Expr("map(string)")),
+        ]))
+    return found
+
+
+def _workspace_file(label: str, file: str, comment: str) -> Block:
+    """A generated file uploaded to the workspace under `/Shared/<name_prefix>/`."""
+    return block("resource", "databricks_workspace_file", label, comments=[comment], body=[
+        ("source", Template(Expr("path.module"), "/" + file)),
+        ("path", Template(WORKSPACE_ROOT, Expr("var.name_prefix"), "/" + file)),
+    ])
+
+
+def _compute(tags: dict[str, str], profiles: list[Profile], runners: list[Runner], jobs: list[Job]) -> list[Block]:
+    found = [block("locals", body=[("tags", Call("merge", Expr("var.tags"), tags))])]
+    found += [block("resource", "databricks_instance_profile", p.label, comments=[p.comment], body=[
+        ("instance_profile_arn", Expr(f"var.instance_profiles[{string(p.label)}]"))]) for p in profiles]
+    found += [_workspace_file(r.label, r.file, f"source: generated, the runner of pipeline {r.pipeline}")
+              for r in runners]
+    for job in jobs:
+        found += [_workspace_file(job.label, job.script, job.comment), _job_block(job)]
+    return found
+
+
+def _job_block(j: Job) -> Block:
+    """A job of one task: on a new job cluster with the executor's instance profile, or on `cluster_id`."""
+    cluster = ("existing_cluster_id", j.cluster_id) if j.cluster_id else block("new_cluster", body=[
+        ("spark_version", j.spark_version),
+        ("node_type_id", j.node_type),
+        ("num_workers", j.num_workers),
+        ("custom_tags", Expr("local.tags")),
+        block("aws_attributes", body=[
+            ("instance_profile_arn", Expr(f"databricks_instance_profile.{j.profile}.id"))]),
+    ])
+    task = block("task", body=[
+        ("task_key", j.label),
+        ("max_retries", j.retries) if j.retries else None,
+        ("timeout_seconds", j.timeout) if j.timeout else None,
+        cluster,
+        BLANK,
+        block("spark_python_task", body=[
+            ("python_file", Expr(f"databricks_workspace_file.{j.label}.workspace_path"))]),
+    ])
+    return block("resource", "databricks_job", j.label, comments=[j.comment], body=[("name", j.name), task])
 
 
 def _job(task: Task, values: dict, label: str, profile: str) -> Job:
     return Job(
         label=label,
-        name=prefixed(label, 100),
-        comment=source_comment([(task.span, f"task {task.name}")]),
+        name=DatabricksTarget.name(label, 100),
+        comment=source_text([(task.span, f"task {task.name}")]),
         script=f"tasks/{label}.py",
         cluster_id=values["cluster_id"],
         spark_version=str(values["spark_version"]),

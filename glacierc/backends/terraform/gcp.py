@@ -40,8 +40,8 @@ from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 SOURCES = "glacier_functions"
 NETWORK = compute_blocks.NETWORK
 DATAPROC_ROLE = iam.DATAPROC_ROLE
-#: Labels: lower-case letters, digits, `_` and `-`, at most 63 characters.
-LABEL_RULES = {"separator": "_", "allowed": r"[^a-z0-9_-]", "max_length": 63}
+#: Label values: lower-case letters, digits, `_` and `-`, at most 63 characters.
+LABEL_ALLOWED, LABEL_MAX = r"[^a-z0-9_-]", 63
 DEFAULT_SUBNET_CIDR = "10.10.0.0/20"
 
 
@@ -95,7 +95,7 @@ class GcpTarget(Target):
             project_id=str(values["project_id"]),
             region=str(values["region"]),
             comment=source_text([(provider.span, f"provider {provider.name}")]),
-            labels=default_tags(pipelines, **LABEL_RULES),
+            labels=default_tags(pipelines, separator="_", allowed=LABEL_ALLOWED, max_length=LABEL_MAX),
             suffix=hashlib.sha256(f"{values['project_id']}/{provider.name}".encode()).hexdigest()[:8],
         )
         self.storage: dict[str, Storage] = {}
@@ -268,7 +268,7 @@ class GcpTarget(Target):
         m = self.module
         return (
             Output("buckets", "URL of every bucket of the pipeline code, by bucket name.",
-                   tuple((b.name, f"google_storage_bucket.{b.label}.url") for b in m.buckets if not b.generated)),
+                   tuple((str(b.name), f"google_storage_bucket.{b.label}.url") for b in m.buckets if not b.generated)),
             Output("service_accounts", "Email of the service account of every executor, by executor label.",
                    tuple((a.label, f"google_service_account.{a.label}.email") for a in m.accounts)),
             Output("functions", "URL of the Cloud Function of every serverless task, by task label.",

@@ -14,6 +14,8 @@ from glacierc.backends.terraform.blocks import Template
 from glacierc.backends.terraform.common import Skip, config_values, source_text
 from glacierc.backends.terraform.packaging import content_name
 from glacierc.backends.terraform.target import Target
+from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
+from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Task
 
@@ -190,11 +192,11 @@ def cluster(executor: Executor, label: str, settings: tuple[str, int, str]) -> C
 
 
 def _one_worker(executor: Executor) -> Diagnostic:
-    return Diagnostic("GLC302", Severity.ERROR,
+    return Diagnostic(CONFIG_OUT_OF_LIMITS, Severity.ERROR,
                       f"executor `{executor.name}`: a Dataproc cluster has 0 (single node) or at least 2 workers",
                       executor.span, help="set num_workers=0 or num_workers>=2")
 
 
 def _unsupported(executor: Executor, message: str, help_text: str) -> Diagnostic:
-    return Diagnostic("GLC401", Severity.ERROR, f"executor `{executor.name}`: {message}", executor.span,
+    return Diagnostic(UNSUPPORTED_ON_TARGET, Severity.ERROR, f"executor `{executor.name}`: {message}", executor.span,
                       help=help_text)

@@ -148,18 +148,18 @@ def network_blocks(region: str, vm_accounts: list[str], clusters: list[Cluster])
                                "source: generated, SSH to the VMs through Identity-Aware Proxy only (with OS Login)",
                                [("source_ranges", [IAP_RANGE]),
                                 ("target_service_accounts", [_account(label) for label in vm_accounts])],
-                               [("tcp", ["22"])]))
+                               [("tcp", ("22",))]))
     for c in clusters:
-        accounts = [_account(c.account)]
+        accounts = (_account(c.account),)
         found.append(_firewall(f"{c.label}_internal", Template(*c.name.parts, "-internal"), c.comment, [
             Comment("Only between the nodes of this cluster, as Dataproc requires."),
             ("source_service_accounts", accounts), ("target_service_accounts", accounts),
-        ], [("tcp", ["0-65535"]), ("udp", ["0-65535"]), ("icmp", None)]))
+        ], [("tcp", ("0-65535",)), ("udp", ("0-65535",)), ("icmp", None)]))
     return found
 
 
 def _firewall(label: str, name: Template, comment: str, sources: list[Item],
-              allowed: list[tuple[str, list[str] | None]]) -> Block:
+              allowed: list[tuple[str, tuple[str, ...] | None]]) -> Block:
     allow = [block("allow", body=[("protocol", protocol), ("ports", ports) if ports else None])
              for protocol, ports in allowed]
     return block("resource", "google_compute_firewall", label, comments=[comment], body=[

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.common import Skip, config_values, source_text
+from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
+from glacierc.checks.glc404_conflicting_bucket_config import CODE as CONFLICTING_BUCKET_CONFIG
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Storage
 
@@ -124,7 +126,7 @@ def _conflicts(name: str, members: list[Storage], values: list[dict]) -> list[Di
         differing = [f for f in _BUCKET_LEVEL if value[f] != values[0][f]]
         if differing:
             diagnostics.append(Diagnostic(
-                "GLC404", Severity.WARNING,
+                CONFLICTING_BUCKET_CONFIG, Severity.WARNING,
                 f"storage `{member.name}` shares bucket `{name}` with `{members[0].name}` but sets "
                 f"{', '.join(differing)} differently; the bucket uses the settings of `{members[0].name}`",
                 member.span,
@@ -174,7 +176,7 @@ def _rule(rule: object, member: Storage, versioning: bool) -> list[LifecycleRule
 
 
 def _limit(member: Storage, message: str) -> Diagnostic:
-    return Diagnostic("GLC302", Severity.ERROR, f"storage `{member.name}`: {message}", member.span)
+    return Diagnostic(CONFIG_OUT_OF_LIMITS, Severity.ERROR, f"storage `{member.name}`: {message}", member.span)
 
 
 # --- blocks ---------------------------------------------------------------------------------------------
@@ -212,7 +214,7 @@ def bucket_block(bucket: Bucket, key_grant: str | None) -> Block:
     """The bucket with its versioning, key and lifecycle rules; `key_grant` is the label of the grant its
     CMEK key needs first."""
     encryption = block("encryption", body=[("default_kms_key_name", bucket.kms_key)]) if bucket.kms_key else None
-    depends = [Expr(f"google_kms_crypto_key_iam_member.{key_grant}")] if key_grant else None
+    depends = (Expr(f"google_kms_crypto_key_iam_member.{key_grant}"),) if key_grant else None
     return block("resource", "google_storage_bucket", bucket.label, comments=[bucket.comment], body=[
         *(Comment(skip.text) for skip in bucket.skips),
         ("name", bucket.name),

@@ -22,6 +22,7 @@ from glacierc.backends.terraform.common import (
     default_tags,
     provider_pipelines,
 )
+from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Project, Provider, Storage
 
@@ -85,7 +86,7 @@ class Target:
 
     def unsupported(self, executor: Executor, provider: Provider) -> Diagnostic:
         return Diagnostic(
-            "GLC401", Severity.ERROR,
+            UNSUPPORTED_ON_TARGET, Severity.ERROR,
             f"executor `{executor.name}`: {executor.config_type} cannot run on {self.CLOUD} "
             f"(provider `{provider.name}`); no infrastructure is generated for it",
             executor.span,
