@@ -20,8 +20,14 @@ provider = Provider(config=LocalConfig(base_path="./data"))
 
 local_exec = provider.local()
 
-sales = provider.bucket(bucket="raw", path="sales.csv")
-summary = provider.bucket(bucket="out", path="revenue_by_region.parquet")
+# `schema=` declares each bucket's columns: checked when data is read and written, and by `glacierc check`
+# along the whole pipeline before anything runs (a typo such as pl.col("quantiy") is an error with a span).
+sales = provider.bucket(bucket="raw", path="sales.csv", schema={
+    "order_id": pl.Int64, "region": pl.String, "product": pl.String, "quantity": pl.Int64, "unit_price": pl.Float64,
+})
+summary = provider.bucket(bucket="out", path="revenue_by_region.parquet", schema={
+    "region": pl.String, "orders": pl.UInt32, "units": pl.Int64, "revenue": pl.Float64,
+})
 
 
 @local_exec.task()
