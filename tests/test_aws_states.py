@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from glacierc.backends.terraform.aws_states import canonical_json, definition
+from glacierc.backends.terraform.aws_states import Ref, canonical_json, definition, template_json
 from glacierc.driver import compile_project
 from glacierc.ir.fusion import fused_groups, group_levels
 from tests.helpers import EXAMPLES, FIXTURES, ROOT
@@ -116,3 +116,14 @@ def test_asl_validator_catches_a_dangling_next(tmp_path):
     done = subprocess.run([str(ASL_VALIDATOR), "--json-path", str(file)], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode != 0
+
+
+def test_the_terraform_template_escapes_every_string_and_interpolates_only_the_functions():
+    project = compiled(ORDERS)
+    pipeline = project.pipelines[0]
+    data = definition(project, pipeline, lambda g: Ref(f"function_{g.id}"))
+    data["Comment"] = "x${var.secret}%{ if 1 }"  # user text (a pipeline or file name) in a string
+    text = template_json(data).decode()
+    assert '"Comment":"x$${var.secret}%%{ if 1 }"' in text
+    assert '"FunctionName":"${function_extract}"' in text
+    assert text.count("${") - text.count("$${") == 5  # the five invoked groups, nothing else

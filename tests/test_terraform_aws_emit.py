@@ -94,7 +94,7 @@ def test_every_resource_block_names_its_source() -> None:
 def test_buckets_are_private_versioned_and_encrypted() -> None:
     files, _, _ = _emitted(CASES["aws_etl"])
     blocks = _resources(files, "aws_s3_public_access_block") or _resources(files, "aws_s3_bucket_public_access_block")
-    assert set(blocks) == {"acme_curated", "acme_raw", "glacier_logs"}
+    assert set(blocks) == {"acme_curated", "acme_raw", "glacier_logs", "aws_etl_staging"}
     for block in blocks.values():
         assert [block[k] for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
                                    "restrict_public_buckets")] == [True] * 4

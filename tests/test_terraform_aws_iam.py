@@ -156,14 +156,28 @@ def _grants(statements: list[dict]) -> dict[str, tuple]:
 
 def test_aws_etl_policies_are_exactly_the_data_flow() -> None:
     policies = {label: _grants(s) for label, s in _policies(REPO / "examples" / "aws_etl" / "pipeline.py").items()}
-    assert set(policies) == {"lambda_exec", "local_exec", "spark_exec"}
-    # clean only receives frames: no S3 or KMS at all, only its own log group and tracing.
+    assert set(policies) == {"lambda_exec", "local_exec", "spark_exec", "aws_etl_states"}
+    # clean only receives frames: no data bucket, only extract's staged result (read) and its own (write),
+    # prefix-scoped per node under any execution, its own log group and tracing.
+    staging = "${aws_s3_bucket.aws_etl_staging.arn}"
     assert policies["lambda_exec"] == {
+        "ReadStagedInputs": (("s3:GetObject",), (f"{staging}/*/extract.*",), ()),
+        "WriteStagedResults": (("s3:AbortMultipartUpload", "s3:PutObject"), (f"{staging}/*/clean.*",), ()),
+        "UseStagingKeys": (("kms:Decrypt", "kms:GenerateDataKey"), ("${aws_kms_key.aws_etl_staging.arn}",), ()),
         "WriteLogs": (("logs:CreateLogStream", "logs:PutLogEvents"),
                       ("${aws_cloudwatch_log_group.clean.arn}:*",), ()),
         "Tracing": (("xray:PutTelemetryRecords", "xray:PutTraceSegments"), ("*",), ()),
     }
+    # the state machine may invoke exactly the functions its states name
+    assert policies["aws_etl_states"]["InvokeItsFunctions"] == (("lambda:InvokeFunction",), tuple(
+        f"${{aws_lambda_function.{f}.arn}}" for f in ("clean", "extract", "load_users")), ())
     # extract + load_users read raw, save writes curated, audit reads it back.
+    local_staged = {k: policies["local_exec"].pop(k) for k in ("ReadStagedInputs", "WriteStagedResults",
+                                                                "UseStagingKeys", "WriteLogs", "Tracing")
+                    if k in policies["local_exec"]}
+    # save + audit come after enrich, which the machine does not invoke yet (EMR): no grant for them
+    assert "ReadStagedInputs" not in local_staged
+    assert local_staged["WriteStagedResults"][1] == (f"{staging}/*/extract.*", f"{staging}/*/load_users.*")
     assert policies["local_exec"] == {
         "ReadObjects": (("s3:GetObject",), (
             "arn:aws:s3:::acme-curated/daily/country_activity.parquet",
@@ -205,7 +219,9 @@ def test_shared_bucket_keys_sse_s3_and_configured_key() -> None:
     )
     # shop-archive is SSE-S3: no key; shop-secure uses the configured key through a data source.
     assert local["EncryptObjects"][1] == ("${aws_kms_key.shop_data.arn}", "${data.aws_kms_key.shop_secure.arn}")
-    assert set(_grants(policies["fn"])) == {"WriteLogs", "Tracing"}  # join only receives frames
+    # join only receives frames: staged ones, no data bucket
+    assert set(_grants(policies["fn"])) == {"WriteLogs", "Tracing", "ReadStagedInputs", "UseStagingKeys",
+                                            "WriteStagedResults"}
 
 
 def test_cross_provider_access_is_not_granted() -> None:
@@ -213,6 +229,7 @@ def test_cross_provider_access_is_not_granted() -> None:
     _, _, diagnostics = _emitted(path)
     policies = _grants(_policies(path)["copier"])
     assert policies["WriteObjects"][1] == ("arn:aws:s3:::backup-data/table.parquet",)
+    diagnostics = [d for d in diagnostics if d.code != "GLC407"]
     assert [d.code for d in diagnostics] == ["GLC403"]
     assert "source_table" in diagnostics[0].message
 

@@ -18,16 +18,25 @@ from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_compute_blocks as compute_blocks
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_keys as keys
+from glacierc.backends.terraform import aws_orchestration as orchestration
 from glacierc.backends.terraform.access import Access
 from glacierc.backends.terraform.aws_package import handler, lambda_zip, zip_path
 from glacierc.backends.terraform.aws_storage import Bucket, bucket_blocks, buckets_of, logs_bucket
-from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, block, print_blocks
-from glacierc.backends.terraform.common import config_values, source_text, tasks_by_executor, unique_labels
+from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block, print_blocks
+from glacierc.backends.terraform.common import (
+    config_values,
+    provider_pipelines,
+    source_text,
+    tasks_by_executor,
+    unique_labels,
+)
 from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
-from glacierc.diagnostics.model import Diagnostic
+from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.fusion import fused_groups
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
+STATE_MACHINE = "GLC407"
 EMR_SERVICE_POLICY = "arn:{partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"
 LOGS = "glacier_logs"
 Role = iam.Role
@@ -56,6 +65,7 @@ class AwsModule:
     amis: list[str] = field(default_factory=list)
     clusters: list[compute.Cluster] = field(default_factory=list)
     databricks: list[tuple[Executor, tuple[Task, ...], str]] = field(default_factory=list)
+    machines: list[orchestration.Machine] = field(default_factory=list)
     zips: dict[str, bytes] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -82,6 +92,10 @@ class AwsTarget(Target):
             partition=iam.partition(str(values["region"])),
         )
         self.storage: dict[str, Storage] = {}
+        #: pipeline name -> label of its state machine; task name -> label of its Lambda function
+        self.pipeline_labels = unique_labels(provider_pipelines(project, provider))
+        self.function_of_task: dict[str, str] = {}
+        self.services: dict[str, str] = {}
 
     # --- the model ----------------------------------------------------------------------------------
 
@@ -96,6 +110,7 @@ class AwsTarget(Target):
         module.buckets.extend(buckets)
         module.diagnostics.extend(found)
         self._add_compute(executors, labels)
+        self._add_machines()
         self._add_keys()
         self.grant_all(project, executors, labels, self.storage, module.diagnostics)
         return module
@@ -107,7 +122,8 @@ class AwsTarget(Target):
         amis: set[str] = set()
         for executor, kind in executors:
             label, mine = labels[executor.name], tasks.get(executor.name, [])
-            if kind == "lambda":
+            self.services[executor.name] = {"local": "a generated Lambda"}.get(kind, kind.upper())
+            if kind in ("lambda", "local"):  # local nodes of an AWS pipeline run in a generated Lambda
                 self.functions(executor, label, mine, task_labels, entries)
             elif kind == "ec2":
                 amis |= self.vms(executor, label, mine, task_labels)
@@ -123,12 +139,43 @@ class AwsTarget(Target):
         shared = task_entries((t.name for t in tasks), task_labels, entries)
         zip_file = zip_path(label)
         location = f"{executor.span.file}:{executor.span.line}"
-        content = lambda_zip(executor.name, location, shared, self.runner_sources)
+        content = lambda_zip(executor.name, location, shared, self.runner_sources, self.groups_of(tasks))
         self.module.zips[zip_file] = content
         zip_hash = base64.b64encode(hashlib.sha256(content).digest()).decode()
         for task, entry in zip(tasks, shared, strict=True):
+            self.function_of_task[task.name] = task_labels[task.name]
             self.module.functions.append(compute.lambda_function(
-                task, executor, task_labels[task.name], label, handler(entry), zip_file, zip_hash))
+                task, executor, task_labels[task.name], label, handler(entry), zip_file, zip_hash,
+                self.staging_environment(task)))
+
+    def groups_of(self, tasks: list[Task]) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
+        """task -> pipeline -> fused group led by one of its nodes -> the group's nodes (for the handler)."""
+        names = {t.name for t in tasks}
+        found: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
+        for pipeline in sorted(self.project.pipelines, key=lambda p: p.name):
+            for group in fused_groups(pipeline):
+                task = pipeline.node(group.id).task
+                if task in names:
+                    found.setdefault(task, {}).setdefault(pipeline.name, {})[group.id] = group.nodes
+        return found
+
+    def staging_environment(self, task: Task) -> tuple[tuple[str, object], ...]:
+        """GLACIER_STAGING_URI: the staging bucket of the (first) pipeline of this provider running `task`."""
+        for pipeline in sorted(self.project.pipelines, key=lambda p: p.name):
+            if pipeline.name in self.pipeline_labels and any(n.task == task.name for n in pipeline.nodes):
+                label = self.pipeline_labels[pipeline.name]
+                return (("GLACIER_STAGING_URI", Template("s3://", Expr(f"aws_s3_bucket.{label}_staging.bucket"))),)
+        return ()
+
+    def _add_machines(self) -> None:
+        """A state machine and a staging bucket per pipeline of this provider."""
+        for pipeline in sorted(self.project.pipelines, key=lambda p: p.name):
+            if pipeline.name not in self.pipeline_labels:
+                continue
+            machine = orchestration.machine(self.project, pipeline, self.pipeline_labels[pipeline.name],
+                                            self.function_of_task, self.services)
+            self.module.machines.append(machine)
+            self.module.buckets.append(machine.staging)
 
     def vms(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str]) -> set[str]:
         """The executor's security group and one instance per task; the AMI architectures to look up."""
@@ -159,7 +206,7 @@ class AwsTarget(Target):
         for bucket in module.buckets:
             if bucket.generated_key:
                 module.bucket_keys[bucket.label] = keys.bucket_key(bucket, module.partition)
-        if module.functions or module.clusters:
+        if module.functions or module.clusters or module.machines:
             module.logs_key = keys.logs_key(LOGS, module.partition, module.region)
         if module.clusters:
             comment = "source: generated for the EMR cluster logs of this module"
@@ -177,6 +224,7 @@ class AwsTarget(Target):
         kms = {b.name: b.kms_key for b in module.buckets if b.name}
         statements = iam.s3_statements(access, self.storage, module.partition, kms)
         logs = [Expr(f"aws_cloudwatch_log_group.{f.label}.arn") for f in module.functions if f.role == label]
+        statements += orchestration.staging_statements(module.machines, executor.name, self.project)
         if logs:
             statements += (iam.log_statement(logs), iam.tracing_statement())
         cluster = next((c for c in module.clusters if c.label == label), None)
@@ -205,6 +253,8 @@ class AwsTarget(Target):
         compute_tf += [compute_blocks.ami_block(arch) for arch in m.amis]
         compute_tf += [compute_blocks.security_group_block(sg) for sg in m.security_groups]
         compute_tf += [compute_blocks.instance_block(i) for i in m.instances]
+        roles = [*m.roles, *(orchestration.machine_role(machine, m.partition) for machine in m.machines)]
+        states_tf = [b for machine in m.machines for b in orchestration.machine_blocks(machine, LOGS)]
         for c in m.clusters:
             compute_tf += [keys.key_block(m.cluster_keys[c.label]), *compute_blocks.cluster_blocks(c, LOGS)]
         storage_tf = [b for bucket in m.buckets for b in bucket_blocks(bucket, m.bucket_keys.get(bucket.label))]
@@ -214,9 +264,10 @@ class AwsTarget(Target):
             "providers.tf": self.providers(),
             "variables.tf": self.variables(),
             "storage.tf": storage_tf,
-            "iam.tf": [b for role in m.roles for b in iam.role_blocks(role)],
+            "iam.tf": [b for role in roles for b in iam.role_blocks(role)],
             "compute.tf": compute_tf,
-            "outputs.tf": self.outputs(self.output_candidates()),
+            "orchestration.tf": states_tf,
+            "outputs.tf": [*self.outputs(self.output_candidates()), *orchestration.pipelines_output(m.machines)],
         }
 
     def providers(self) -> list[Block]:
@@ -276,10 +327,16 @@ def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, 
         if blocks:
             files[name] = print_blocks(blocks)
     files.update(sorted(module.zips.items()))
+    files.update(orchestration.state_files(module.machines))
+    diagnostics = [*module.diagnostics, *(_state_machine_note(machine, provider) for machine in module.machines)]
     if module.databricks:
         from glacierc.backends.terraform.databricks import emit_databricks
 
         entries = pipeline_entries(project, runner_sources)
         found = emit_databricks(module.databricks, module.tags, entries, runner_sources, cloud_module="AWS")
         files.update((f"databricks/{path}", content) for path, content in found.items())
-    return files, tuple(module.diagnostics)
+    return files, tuple(diagnostics)
+
+
+def _state_machine_note(machine: orchestration.Machine, provider: Provider) -> Diagnostic:
+    return Diagnostic(STATE_MACHINE, Severity.INFO, orchestration.report(machine), provider.span)

@@ -26,7 +26,8 @@ EMR_RELEASES = {
 EMR_IDLE_TIMEOUT = 3600
 _GRAVITON = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*\.")
 LAMBDA_SKIPS = (
-    Skip("CKV_AWS_116", "tasks are invoked synchronously by the pipeline runner, which handles failures"),
+    Skip("CKV_AWS_116", "tasks are invoked synchronously by the pipeline's state machine, whose Retry and "
+                        "Catch handle failures"),
     Skip("CKV_AWS_117", "the function only calls AWS APIs (S3, KMS, Logs); a VPC adds NAT cost and cold starts"),
     Skip("CKV_AWS_272", "the package is built by glacierc; set up AWS Signer yourself to require signing"),
 )
@@ -51,6 +52,7 @@ class Function:
     zip_hash: str  # base64 SHA-256 of the zip, as `source_code_hash` wants it
     skips: tuple[Skip, ...]
     log_skips: tuple[Skip, ...]
+    environment: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,7 @@ class Cluster:
 
 
 def lambda_function(task: Task, executor: Executor, label: str, role: str, handler: str, zip_file: str,
-                    zip_hash: str) -> Function:
+                    zip_hash: str, environment: tuple[tuple[str, object], ...] = ()) -> Function:
     """The function of `task`; `handler` and `zip_file` (the executor's shared package, `zip_hash` its
     base64 SHA-256, computed here once rather than by Terraform once per function) come from aws_package."""
     values = config_values(executor.config, "LambdaConfig")
@@ -105,6 +107,9 @@ def lambda_function(task: Task, executor: Executor, label: str, role: str, handl
     skips = LAMBDA_SKIPS
     if reserved is None:
         skips += (Skip("CKV_AWS_115", "reserved_concurrency=None in LambdaConfig: the function is unreserved"),)
+    if environment:
+        skips += (Skip("CKV_AWS_173", "the environment holds only the staging bucket's URI, no secret; Lambda "
+                                      "encrypts it at rest with its service key"),)
     retention = int(values["log_retention_days"])
     log_skips = ()
     if retention < 365:
@@ -127,6 +132,7 @@ def lambda_function(task: Task, executor: Executor, label: str, role: str, handl
         zip_hash=zip_hash,
         skips=tuple(sorted(skips, key=lambda s: s.check)),
         log_skips=log_skips,
+        environment=environment,
     )
 
 

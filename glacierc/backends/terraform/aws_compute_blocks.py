@@ -45,6 +45,7 @@ def function_blocks(f: Function, logs: str) -> list[Block]:
         ("architectures", [f.architecture]),
         ("reserved_concurrent_executions", f.reserved_concurrency) if f.reserved_concurrency is not None else None,
         block("ephemeral_storage", body=[("size", f.ephemeral_storage)]),
+        block("environment", body=[("variables", dict(f.environment))]) if f.environment else None,
         block("tracing_config", body=[("mode", TRACING_MODE)]),
         ("depends_on", [Expr(f"aws_cloudwatch_log_group.{f.label}"), Expr(f"aws_iam_role_policy.{f.role}")]),
     ])

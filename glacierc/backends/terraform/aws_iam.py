@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from glacierc.backends.terraform.access import Access, executor_access, key_patterns  # noqa: F401 (re-exported)
-from glacierc.backends.terraform.aws_keys import account_root
 from glacierc.backends.terraform.blocks import Block, Expr, Template, block
 from glacierc.ir.nodes import Executor, Storage
 
@@ -138,11 +137,11 @@ SERVICE_PRINCIPALS = {
 def executor_trust(executor: Executor, arn_partition: str) -> Statement:
     """The trust policy of an executor's role.
 
-    A local executor runs on a machine of the account owner: principals of the account that are
-    allowed `sts:AssumeRole` on the role may assume it.
+    The nodes of a local executor of an AWS pipeline run in a generated Lambda (the state machine invokes
+    it), so Lambda assumes its role like a serverless executor's.
     """
     if executor.kind == "local":
-        return trust_statement("AWS", (account_root(arn_partition),))
+        return trust_statement("Service", (SERVICE_PRINCIPALS["serverless"],))
     return trust_statement("Service", (SERVICE_PRINCIPALS[executor.kind],))
 
 

@@ -61,7 +61,7 @@ def bucket_key(bucket, partition: str) -> KmsKey:
     return KmsKey(
         label=bucket.label,
         comment=bucket.comment,
-        description=f"glacier: encrypts S3 bucket {bucket.name}",
+        description=f"glacier: encrypts S3 bucket {bucket.name or bucket.label}",
         policy=_policy(_account_administers(partition)),
     )
 

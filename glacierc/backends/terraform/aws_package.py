@@ -31,15 +31,20 @@ def handler(entry: TaskEntry) -> str:
     return f"{HANDLER_MODULE}.{entry.entry}"
 
 
-def handler_source(executor: str, location: str, tasks: tuple[TaskEntry, ...]) -> str:
-    return render_text("terraform/aws/lambda_handler.py.j2", executor=executor, location=location, tasks=tasks)
+def handler_source(executor: str, location: str, tasks: tuple[TaskEntry, ...],
+                   groups: Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]] | None = None) -> str:
+    """handler.py; `groups`: task -> pipeline -> fused group it leads -> the group's nodes."""
+    groups = groups or {}
+    return render_text("terraform/aws/lambda_handler.py.j2", executor=executor, location=location, tasks=tasks,
+                       groups={t.task: sorted(groups.get(t.task, {}).items()) for t in tasks})
 
 
 def lambda_zip(executor: str, location: str, tasks: tuple[TaskEntry, ...],
-               runner_sources: Mapping[str, str] | None) -> bytes:
+               runner_sources: Mapping[str, str] | None,
+               groups: Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]] | None = None) -> bytes:
     """The zip of executor `executor`: handler.py plus the runners of the pipelines calling `tasks`."""
     if runner_sources is None:  # validation only (`check`): no package is built
         return b""
-    files = {f"{HANDLER_MODULE}.py": handler_source(executor, location, tasks)}
+    files = {f"{HANDLER_MODULE}.py": handler_source(executor, location, tasks, groups)}
     files.update(shared_runner_files(tasks, runner_sources))
     return package(files)

@@ -13,9 +13,11 @@ its source line. A group whose executor has no invocation yet (EMR, EC2, Databri
 state `glacier.NotOrchestrated` naming its nodes, so nothing runs past it by accident (the levels
 after a lone one are left out: unreachable states are invalid ASL).
 
-`definition` returns plain data with the function references left as given (an HCL `Expr` for
-Terraform's `jsonencode`, which writes keys sorted; strings in tests); `canonical_json` is the same
-definition as bytes with sorted keys.
+`definition` returns plain data with the function references left as given (a `Ref` for the
+Terraform module, ARN strings in tests); `canonical_json` is it as bytes with sorted keys. Terraform
+reads it with `templatefile` from `states/<pipeline>.asl.json`, written by `template_json`: every string
+has `${` and `%{` escaped for the template (so no user text, such as a pipeline or file name, becomes an
+interpolation) and each `Ref` is the only interpolation, `${name}`, a variable the module passes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from glacierc.ir.fusion import Group, fused_groups, group_levels
 from glacierc.ir.nodes import Pipeline, Project
@@ -110,6 +113,30 @@ def _group_states(project, pipeline, group, function_of, service_of) -> dict[str
         task["TimeoutSeconds"] = sum(timeouts)
     return {state_name("run", group.id): task,
             failed: {"Type": "Fail", "Error": NODE_FAILED, "Cause": f"{cause} failed"}}
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A value Terraform fills in: the `templatefile` variable `name` (an identifier)."""
+
+    name: str
+
+
+def _template_value(value: object) -> object:
+    if isinstance(value, Ref):
+        return "${" + value.name + "}"
+    if isinstance(value, str):
+        return value.replace("${", "$${").replace("%{", "%%{")
+    if isinstance(value, dict):
+        return {_template_value(k): _template_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_template_value(v) for v in value]
+    return value
+
+
+def template_json(data: object) -> bytes:
+    """`canonical_json` of `data` as a Terraform template: strings escaped, each `Ref` a `${name}`."""
+    return canonical_json(_template_value(data))
 
 
 def canonical_json(data: object) -> bytes:

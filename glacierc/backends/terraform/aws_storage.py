@@ -259,3 +259,19 @@ def _rule(rule: LifecycleRule, versioning: bool) -> Block:
         if versioning:
             body.append(block("noncurrent_version_expiration", body=[("noncurrent_days", rule.expire_days)]))
     return block("rule", body=body)
+
+
+#: Days staged results between nodes are kept (an execution that runs longer than this loses them).
+STAGING_EXPIRE_DAYS = 7
+
+
+def staging_bucket(label: str, pipeline: str, prefix: Template, comment: str) -> Bucket:
+    """The bucket a pipeline's state machine stages results between nodes in: its own KMS key, versioning
+    off (staged objects are written once per execution), expired after `STAGING_EXPIRE_DAYS`."""
+    expire = LifecycleRule(id="expire-staged-results", prefix="", expire_days=STAGING_EXPIRE_DAYS,
+                           transition_days=None, storage_class=None)
+    skips = (*_bucket_skips(True, "aws:kms"),
+             Skip("CKV_AWS_21", "staged results are written once per execution and expire; versions add nothing"))
+    return Bucket(name="", label=label, comment=comment, versioning=False, sse_algorithm="aws:kms",
+                  kms_key=Expr(f"aws_kms_key.{label}.arn"), generated_key=True, configured_key=None,
+                  rules=(expire,), skips=tuple(sorted(skips, key=lambda s: s.check)), bucket_prefix=prefix)

@@ -1,0 +1,181 @@
+"""Orchestration of one AWS provider's pipelines: a Step Functions state machine per pipeline, the
+staging bucket its nodes exchange results through, the machine's role and log group.
+
+Per pipeline `p` (label `l`): `aws_sfn_state_machine.l` (STANDARD, `${var.name_prefix}-<p>`, logging to
+`aws_cloudwatch_log_group.l_states`, X-Ray tracing) whose definition is `aws_states.definition`, written
+to `states/l.asl.json` and read with `templatefile` (function ARNs are its only variables); `aws_iam_role.l_states`, trusted by Step Functions and allowed to invoke
+exactly the functions its states name; the staging bucket `l_staging` (see `aws_storage.staging_bucket`).
+`staging_statements` gives each executor's role read access to the staged results of its groups' inputs
+and write access to its groups' own, prefix-scoped per node (`<bucket>/<execution>/<node>.*`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from glacierc.backends.terraform import aws_iam as iam
+from glacierc.backends.terraform import aws_states as states
+from glacierc.backends.terraform.aws_storage import Bucket, staging_bucket
+from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, block
+from glacierc.backends.terraform.common import source_text
+from glacierc.backends.terraform.target import Target
+from glacierc.ir.fusion import Group, fused_groups
+from glacierc.ir.nodes import Pipeline, Project
+
+STATES_LOG_RETENTION_DAYS = 365
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    pipeline: str
+    label: str
+    name: Template
+    comment: str
+    definition: dict
+    functions: tuple[str, ...]  # labels of the aws_lambda_function resources its states invoke
+    staging: Bucket
+    groups: tuple[Group, ...]  # the groups its states invoke (EMR, EC2, Databricks ones are not yet)
+    states: int
+
+
+def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: Mapping[str, str],
+            service_of: Mapping[str, str]) -> Machine:
+    """The state machine of `pipeline`; `function_of_task` maps each task run in a Lambda to its function label."""
+    groups = fused_groups(pipeline)
+    invoked: set[str] = set()
+    run: list[Group] = []
+
+    def function_of(group: Group):
+        function = function_of_task.get(pipeline.node(group.id).task)
+        if function is None:
+            return None
+        invoked.add(function)
+        run.append(group)
+        return states.Ref(f"function_{function}")
+
+    definition = states.definition(project, pipeline, function_of, service_of)
+    comment = source_text([(pipeline.span, f"pipeline {pipeline.name}")])
+    staging = staging_bucket(f"{label}_staging", pipeline.name,
+                             Template(Expr("var.name_prefix"), "-" + _bucket_part(label) + "-staging-"), comment)
+    return Machine(pipeline.name, label, Target.name(pipeline.name, 80), comment, definition,
+                   tuple(sorted(invoked)), staging, tuple(g for g in groups if g in run), count_states(definition))
+
+
+def _bucket_part(label: str) -> str:
+    """A bucket-name-safe form of a label (lower-case letters, digits, hyphens), short enough for the prefix."""
+    return "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")[:20] or "pipeline"
+
+
+def count_states(definition: Mapping) -> int:
+    found = 0
+    for state in definition.get("States", {}).values():
+        found += 1 + sum(count_states(branch) for branch in state.get("Branches", ()))
+    return found
+
+
+def staging_uri(machine: Machine) -> Template:
+    return Template("s3://", Expr(f"aws_s3_bucket.{machine.staging.label}.bucket"))
+
+
+def staging_statements(machines: list[Machine], executor: str, project: Project) -> tuple[iam.Statement, ...]:
+    """Read the staged results a group of `executor` needs, write the ones it gives (per node prefix)."""
+    reads, writes, keys = [], [], []
+    for m in machines:
+        arn = Expr(f"aws_s3_bucket.{m.staging.label}.arn")
+        pipeline = next(p for p in project.pipelines if p.name == m.pipeline)
+        for group in (g for g in m.groups if g.executor == executor):
+            inside = set(group.nodes)
+            needs = sorted({e.source for e in pipeline.edges if e.kind == "data" and e.target in inside} - inside)
+            reads += [Template(arn, f"/*/{node}.*") for node in needs]
+            writes += [Template(arn, f"/*/{node}.*") for node in group.staged]
+            if needs or group.staged:
+                keys.append(Expr(f"aws_kms_key.{m.staging.label}.arn"))
+    found = []
+    if reads:
+        found.append(iam.Statement("ReadStagedInputs", ("s3:GetObject",), tuple(reads)))
+    if writes:
+        found.append(iam.Statement("WriteStagedResults", ("s3:AbortMultipartUpload", "s3:PutObject"), tuple(writes)))
+    if keys:
+        unique = sorted(set(keys), key=lambda e: e.text)
+        found.append(iam.Statement("UseStagingKeys", ("kms:Decrypt", "kms:GenerateDataKey"), tuple(unique)))
+    return tuple(found)
+
+
+def machine_role(machine: Machine, partition: str) -> iam.Role:
+    functions = tuple(Expr(f"aws_lambda_function.{f}.arn") for f in machine.functions)
+    statements = [iam.Statement("InvokeItsFunctions", ("lambda:InvokeFunction",), functions)] if functions else []
+    statements += [
+        # Log delivery and X-Ray of Step Functions support no resource-level scoping.
+        iam.Statement("DeliverLogs", ("logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
+                                      "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
+                                      "logs:PutResourcePolicy", "logs:UpdateLogDelivery"), ("*",)),
+        iam.tracing_statement(),
+    ]
+    return iam.Role(label=f"{machine.label}_states", name=Target.name(f"{machine.pipeline}-states", 64),
+                    comment=machine.comment,
+                    trust=iam.trust_statement("Service", ("states.amazonaws.com",)), statements=tuple(statements))
+
+
+def machine_blocks(machine: Machine, logs_key: str | None) -> list[Block]:
+    log_group = block("resource", "aws_cloudwatch_log_group", f"{machine.label}_states", comments=[machine.comment],
+                      body=[("name", Template("/aws/vendedlogs/states/", *machine.name.parts)),
+                            ("retention_in_days", STATES_LOG_RETENTION_DAYS),
+                            ("kms_key_id", Expr(f"aws_kms_key.{logs_key}.arn")) if logs_key else None])
+    state_machine = block("resource", "aws_sfn_state_machine", machine.label, comments=[machine.comment], body=[
+        ("name", machine.name),
+        ("type", "STANDARD"),
+        ("role_arn", Expr(f"aws_iam_role.{machine.label}_states.arn")),
+        ("definition", Call("templatefile", Template(Expr("path.module"), "/" + definition_path(machine)),
+                            {f"function_{f}": Expr(f"aws_lambda_function.{f}.arn") for f in machine.functions})),
+        block("logging_configuration", body=[
+            ("log_destination", Template(Expr(f"aws_cloudwatch_log_group.{machine.label}_states.arn"), ":*")),
+            ("include_execution_data", True),
+            ("level", "ALL"),
+        ]),
+        block("tracing_configuration", body=[("enabled", True)]),
+        ("depends_on", [Expr(f"aws_iam_role_policy.{machine.label}_states")]),
+    ])
+    return [log_group, state_machine]
+
+
+def definition_path(machine: Machine) -> str:
+    return f"states/{machine.label}.asl.json"
+
+
+def state_files(machines: list[Machine]) -> dict[str, str]:
+    """The definition template of every machine and `states/pipelines.json`, the `pipelines` output's
+    template (keyed by pipeline names, which are user text: kept out of HCL, escaped for the template)."""
+    files = {definition_path(m): states.template_json(m.definition).decode() + "\n" for m in machines}
+    if machines:
+        outputs = {m.pipeline: {"state_machine_arn": states.Ref(f"machine_{m.label}"),
+                                "staging_bucket": states.Ref(f"staging_{m.label}")} for m in machines}
+        files[PIPELINES_TEMPLATE] = states.template_json(outputs).decode() + "\n"
+    return files
+
+
+def pipelines_output(machines: list[Machine]) -> list[Block]:
+    """`pipelines`: each pipeline's state machine ARN and staging bucket, by pipeline name."""
+    if not machines:
+        return []
+    variables = {}
+    for m in machines:
+        variables[f"machine_{m.label}"] = Expr(f"aws_sfn_state_machine.{m.label}.arn")
+        variables[f"staging_{m.label}"] = Expr(f"aws_s3_bucket.{m.staging.label}.bucket")
+    return [block("output", "pipelines", body=[
+        ("description", "The state machine ARN and staging bucket of every pipeline, by pipeline name."),
+        ("value", Call("jsondecode", Call("templatefile", Template(Expr("path.module"), "/" + PIPELINES_TEMPLATE),
+                                          variables))),
+    ])]
+
+
+PIPELINES_TEMPLATE = "states/pipelines.json"
+
+
+def report(machine: Machine) -> str:
+    """One line for the build output: states and which nodes share one invocation."""
+    fused = [" + ".join(g.nodes) for g in machine.groups if len(g.nodes) > 1]
+    shared = f"; one invocation each for {', '.join(fused)}" if fused else "; no nodes fused"
+    return (f"pipeline `{machine.pipeline}`: Step Functions state machine with {machine.states} states for "
+            f"{len(machine.groups)} groups of nodes{shared}")
+
