@@ -48,10 +48,18 @@ def bench():
 '''
 
 
-def generate(n: int) -> str:
+SCHEMA = ', schema={"id": pl.Int64, "value": pl.Int64})'
+
+
+def generate(n: int, *, schema: bool = False) -> str:
+    """The benchmark pipeline; with `schema`, both buckets declare their columns, so the column analysis runs
+    over every task body."""
     tasks = "".join(TASK.format(i=i, executor="lambda_exec" if i % 3 == 0 else "local_exec") for i in range(n))
     calls = "\n".join(f"    data = step_{i}(data)" for i in range(n))
-    return HEADER.format(n=n) + tasks + FOOTER.format(calls=calls)
+    header = HEADER.format(n=n)
+    if schema:
+        header = header.replace("config=S3Config())", "config=S3Config()" + SCHEMA)
+    return header + tasks + FOOTER.format(calls=calls)
 
 
 if __name__ == "__main__":
