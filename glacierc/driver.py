@@ -18,7 +18,7 @@ from glacierc.checks.registry import run_all
 from glacierc.diagnostics.model import Diagnostic, Reporter, Severity
 from glacierc.frontend.loader import SourceFile, discover, load, span_names
 from glacierc.ir import nodes as ir
-from glacierc.settings import Settings, load_settings
+from glacierc.settings import FileSettings, load_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,18 +36,18 @@ class CompileResult:
 
 
 def compile_project(paths: Sequence[str | Path], env: Mapping[str, str] | None = None,
-                    settings: Settings | None = None, stdin: tuple[str, str] | None = None) -> CompileResult:
+                    settings: FileSettings | None = None, stdin: tuple[str, str] | None = None) -> CompileResult:
     """`stdin`: (path, text) of a file whose text comes from standard input (an editor's buffer)."""
     from glacierc.suppression import reported
 
     path_list = [str(p) for p in paths]
-    settings = settings or load_settings(path_list)
+    chosen = settings or load_settings(path_list)
     reporter = Reporter()
     with collector_paused():
-        sources = _load_all(path_list, reporter, settings, stdin)
+        sources = _load_all(path_list, reporter, chosen, stdin)
         project, env_used = _analyse_roots(sources, dict(env or {}), reporter)
         texts = {s.name: s.text for s in sources}
-        diagnostics = reported(reporter.sorted(), sources, settings)
+        diagnostics = reported(reporter.sorted(), sources, chosen)
         diagnostics = _attach_migration_fixes(diagnostics, texts)
     return CompileResult(project, diagnostics, {s.module: s.text for s in sources if s.tree is not None},
                          {s.name: s.display for s in sources}, texts, env_used)
@@ -77,29 +77,29 @@ def _attach_migration_fixes(diagnostics: tuple[Diagnostic, ...], texts: dict[str
 
     from glacierc.migrate import file_fix
 
-    first = {}
+    first: dict[str, Diagnostic] = {}
     for diagnostic in legacy:
         first.setdefault(diagnostic.span.file, diagnostic)
     fixes = {id(d): file_fix(texts[d.span.file], d.span.file) for d in first.values() if d.span.file in texts}
     return tuple(replace(d, fix=fixes[id(d)]) if fixes.get(id(d)) else d for d in diagnostics)
 
 
-def _load_all(paths: list[str], reporter: Reporter, settings: Settings,
+def _load_all(paths: list[str], reporter: Reporter, settings: FileSettings,
               stdin: tuple[str, str] | None = None) -> list[SourceFile]:
     """The files PATHs name, plus the project modules they import (followed on disk, transitively)."""
     from glacierc.frontend.walk import root_for
 
-    piped = Path(stdin[0]) if stdin else None
+    piped, piped_text = (Path(stdin[0]), stdin[1]) if stdin else (None, None)
     files = discover([p for p in paths if piped is None or Path(p) != piped], reporter, settings)
     if piped is not None:
         files = sorted([*files, (piped, root_for(piped.absolute().parent))], key=lambda item: str(item[0]))
     names = span_names(files)
     sources = [load(file, root, reporter, settings.for_file(file).max_file_bytes, names[file],
-                    text=stdin[1] if file == piped else None) for file, root in files]
+                    text=piped_text if file == piped else None) for file, root in files]
     return sources + _followed(sources, {file for file, _ in files}, reporter, settings)
 
 
-def _followed(sources: list[SourceFile], given: set[Path], reporter: Reporter, settings: Settings) -> list[SourceFile]:
+def _followed(sources: list[SourceFile], given: set[Path], reporter: Reporter, settings: FileSettings) -> list[SourceFile]:
     """Modules imported by `sources` (and by those, ...) that PATHs did not name, loaded with their root."""
     from glacierc.frontend.imports import MAX_FOLLOWED, imported_files
 
@@ -134,9 +134,12 @@ def _analyse_roots(sources: list[SourceFile], env: dict[str, str], reporter: Rep
     results = [_analyse_checked(group, dict(env), reporter) for group in groups]
     if len(results) == 1:
         return results[0][0], frozenset(results[0][1].env_used)
-    merged = {f: tuple(item for project, _ in results for item in getattr(project, f))
-              for f in ("providers", "storage", "executors", "tasks", "pipelines", "modules", "facts")}
-    return ir.Project(**merged), frozenset(name for _, evaluator in results for name in evaluator.env_used)
+    def merged(field: str) -> tuple:
+        return tuple(item for project, _ in results for item in getattr(project, field))
+
+    return ir.Project(providers=merged("providers"), storage=merged("storage"), executors=merged("executors"),
+                      tasks=merged("tasks"), pipelines=merged("pipelines"), modules=merged("modules"),
+                      facts=merged("facts")), frozenset(name for _, evaluator in results for name in evaluator.env_used)
 
 
 def _analyse_checked(sources: list[SourceFile], env: dict[str, str], reporter: Reporter):
@@ -188,7 +191,7 @@ class BuildResult:
 
 
 def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None = None,
-          settings: Settings | None = None, *, check_only: bool = False) -> BuildResult:
+          settings: FileSettings | None = None, *, check_only: bool = False) -> BuildResult:
     """Compile and write every artifact to `out` atomically, replacing only files glacierc wrote (see
     glacierc.output); nothing is written when there are errors. Raises OutputRefused, before reading
     anything, when `out` is or holds an input or is a symbolic link, and OutputError when it cannot be

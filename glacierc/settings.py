@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal, Protocol, overload
 
 from glacierc.errors import ConfigurationError
 
@@ -77,6 +78,12 @@ class Settings:
 
     def for_file(self, path: str | Path) -> Settings:
         return self
+
+
+class FileSettings(Protocol):
+    """What compiling needs of settings: those of each file (Settings: one for all; PathSettings: per file)."""
+
+    def for_file(self, path: str | Path) -> Settings: ...
 
 
 def cli_layer(select: list[str] | None, ignore: list[str] | None, extend_select: list[str] | None) -> Layer:
@@ -147,6 +154,12 @@ def _nearest(start: Path) -> Settings:
             if found is not None:
                 return found
     return Settings(root=os.getcwd())
+
+
+@overload
+def _from_file(path: Path, required: Literal[True] = True) -> Settings: ...
+@overload
+def _from_file(path: Path, required: bool) -> Settings | None: ...
 
 
 def _from_file(path: Path, required: bool = True) -> Settings | None:

@@ -61,8 +61,10 @@ def check(project: ir.Project) -> Iterator[Diagnostic]:
         task_of = {node.id: node.task for node in pipeline.nodes}
         for node in pipeline.nodes:
             task = tasks.get(node.task)
-            for item in node.inputs if task else ():
-                if item.kind != "node":
+            if task is None:
+                continue
+            for item in node.inputs:
+                if item.kind != "node" or item.ref is None:
                     continue
                 produced = _frame_kind(tasks[task_of[item.ref]].returns)
                 wanted = _frame_kind(next((p.annotation for p in task.params if p.name == item.param), None))

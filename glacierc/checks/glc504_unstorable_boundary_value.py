@@ -104,7 +104,7 @@ def check(project: ir.Project) -> Iterator[Diagnostic]:
             for producer_id in _producers(consumer):
                 producer = by_id.get(producer_id)
                 task = tasks.get(producer.task) if producer else None
-                if task is None or producer.executor == consumer.executor:
+                if producer is None or task is None or producer.executor == consumer.executor:
                     continue
                 names = unstorable_names(task.returns)
                 if names and (producer.id, consumer.id) not in reported:

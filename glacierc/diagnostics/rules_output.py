@@ -23,7 +23,7 @@ def rule_command(code: str | None, *, every: bool, fmt: str) -> int:
     every = every or (code or "").lower() == "all"
     if not every and not code:
         raise UsageError("give a CODE, or --all")
-    codes = sorted(RULES) if every else [code.upper()]
+    codes = [code.upper()] if code and not every else sorted(RULES)
     if codes[0] not in RULES:
         raise UsageError(f"unknown code `{codes[0]}`; `glacierc rule --all` lists them")
     if fmt == "json":

@@ -142,7 +142,7 @@ def with_items_appended(
         return _joined(list(new), separator(items, opening), cst.MaybeSentinel.DEFAULT)
     last = items[-1]
     sep = separator(items, opening)
-    head = list(items[:-1]) + [last.with_changes(comma=sep)]  # type: ignore[attr-defined]
+    head = list(items[:-1]) + [last.with_changes(comma=sep)]
     tail = _joined(list(new), sep, last.comma)  # type: ignore[attr-defined]
     if isinstance(last, cst.Arg):
         head[-1] = head[-1].with_changes(whitespace_after_arg=cst.SimpleWhitespace(""))
@@ -159,8 +159,8 @@ def separator(items: Sequence[cst.CSTNode], opening: cst.BaseParenthesizableWhit
 
 
 def _joined(items: list[T], separator: cst.Comma, final: cst.Comma | cst.MaybeSentinel) -> list[T]:
-    out = [item.with_changes(comma=separator) for item in items[:-1]]  # type: ignore[attr-defined]
-    return out + [items[-1].with_changes(comma=final)]  # type: ignore[attr-defined]
+    out = [item.with_changes(comma=separator) for item in items[:-1]]
+    return out + [items[-1].with_changes(comma=final)]
 
 
 def code_of_whitespace(node: cst.BaseParenthesizableWhitespace) -> str:
@@ -252,11 +252,11 @@ def rebuild_body(
     for before, after in zip(original, updated, strict=True):
         action = actions.get(before)
         if action is None:
-            group, head = [after], _merge_lines(pending, after.leading_lines)
+            group, head = [after], _merge_lines(pending, leading_lines(after))
         else:
             kept, removed = _kept(action, after)
             group = [*action.before, *kept, *action.after]
-            own = list(after.leading_lines) + (_trailing_comment(after) if removed else [])
+            own = list(leading_lines(after)) + (_trailing_comment(after) if removed else [])
             head = _merge_lines(pending, own)
         if not group:
             pending = head
@@ -265,6 +265,12 @@ def rebuild_body(
         body.append(group[0].with_changes(leading_lines=head))
         body.extend(statement.with_changes(leading_lines=()) for statement in group[1:])
     return body, (pending if any(line.comment is not None for line in pending) else [])
+
+
+def leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
+    """The lines above a statement (LibCST's BaseStatement does not declare them; both of its kinds do)."""
+    assert isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement), type(statement)
+    return statement.leading_lines
 
 
 def _kept(action: StatementAction, statement: cst.BaseStatement) -> tuple[list[cst.BaseStatement], bool]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from typing import Literal
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -35,8 +36,8 @@ Aliases = list[cst.ImportAlias]
 def fix_imports(module: cst.Module, needed: set[tuple[str, str]]) -> cst.Module:
     """Remove unused old-API imports and add `needed` `(module, name)` imports."""
     body = list(module.body)
-    imports = {index: _single_import(line) for index, line in enumerate(body)}
-    imports = {index: statement for index, statement in imports.items() if statement is not None}
+    found = {index: _single_import(line) for index, line in enumerate(body)}
+    imports = {index: statement for index, statement in found.items() if statement is not None}
     candidates = any(_without_old(statement, None) is not None for statement in imports.values())
     unused = _unused_names(module) if candidates else frozenset()
     edited = {index: kept for index, statement in imports.items()
@@ -134,7 +135,7 @@ def _without_old(statement: cst.Import | cst.ImportFrom, unused: frozenset[str] 
     return without_items(aliases, old)[0]
 
 
-def _end_of_header(body: list[cst.BaseStatement]) -> int:
+def _end_of_header(body: Sequence[cst.BaseStatement]) -> int:
     """Index of the first statement that is neither an import nor the module docstring."""
     for index, line in enumerate(body):
         if not (_is_import(line) or (index == 0 and _is_docstring(line))):
@@ -170,7 +171,7 @@ def _with_alias(statement: cst.ImportFrom, aliases: Aliases, name: str) -> Alias
 
 
 def _edit_actions(
-    body: list[cst.BaseStatement], imports: dict[int, cst.Import | cst.ImportFrom], edited: dict[int, Aliases]
+    body: Sequence[cst.BaseStatement], imports: dict[int, cst.Import | cst.ImportFrom], edited: dict[int, Aliases]
 ) -> dict[cst.BaseStatement, StatementAction]:
     actions: dict[cst.BaseStatement, StatementAction] = {}
     for index, aliases in edited.items():
@@ -186,7 +187,7 @@ def _edit_actions(
 
 def _place(
     module: cst.Module,
-    body: list[cst.BaseStatement],
+    body: Sequence[cst.BaseStatement],
     imports: dict[int, cst.Import | cst.ImportFrom],
     edited: dict[int, Aliases],
     actions: dict[cst.BaseStatement, StatementAction],
@@ -208,12 +209,18 @@ def _place(
         assert isinstance(line, cst.SimpleStatementLine)
         anchor, action = line, StatementAction(rewrite=_returning(*new, like=line))
         edited[emptied[0]] = [cst.ImportAlias(name=cst.Name(names[0]))]
-        imports[emptied[0]] = cst.ImportFrom(module=cst.parse_expression(name), names=edited[emptied[0]])
+        imports[emptied[0]] = cst.ImportFrom(module=_dotted(name), names=edited[emptied[0]])
     else:
         anchor, where = _fallback_anchor(body)
-        action = StatementAction(**{where: new})
+        action = StatementAction(before=new) if where == "before" else StatementAction(after=new)
     previous = actions.get(anchor)
     actions[anchor] = action if previous is None else previous.merged(action)
+
+
+def _dotted(module_name: str) -> cst.Attribute | cst.Name:
+    expression = cst.parse_expression(module_name)
+    assert isinstance(expression, cst.Attribute | cst.Name), module_name  # a module's name is dotted
+    return expression
 
 
 def _import_line(module_name: str, names: list[str], width: int = 99) -> str:
@@ -237,7 +244,7 @@ def _returning(*statements: cst.BaseStatement, like: cst.SimpleStatementLine | N
     return rewrite
 
 
-def _fallback_anchor(body: list[cst.BaseStatement]) -> tuple[cst.BaseStatement, str]:
+def _fallback_anchor(body: Sequence[cst.BaseStatement]) -> tuple[cst.BaseStatement, Literal["before", "after"]]:
     """No glacier import at the top: after its last import, else after the docstring, else first."""
     imports = [line for line in body[: _end_of_header(body)] if _is_import(line)]
     if imports:

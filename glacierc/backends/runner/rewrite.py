@@ -71,7 +71,7 @@ def render(tree: cst.Module, statement: cst.BaseStatement, edits: Edits, source_
         new = statement.with_changes(decorators=[d for d in statement.decorators if id(d) not in edits.removed])
     else:
         new = statement
-    assert isinstance(new, cst.BaseStatement)
+    assert isinstance(new, cst.SimpleStatementLine | cst.BaseCompoundStatement)
     new = _tidy(new)
     text = tree.code_for_node(new)
     offset = len(new.leading_lines)
@@ -80,7 +80,10 @@ def render(tree: cst.Module, statement: cst.BaseStatement, edits: Edits, source_
     return Rendered(text, offset, source_line, text.count("\n") - offset)
 
 
-def _tidy(statement: cst.BaseStatement) -> cst.BaseStatement:
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+
+
+def _tidy(statement: Statement) -> Statement:
     """Keep comment lines above the statement, drop blank ones (the emitter lays out spacing)."""
     leading = [line for line in statement.leading_lines if line.comment is not None]
     statement = statement.with_changes(leading_lines=leading)
