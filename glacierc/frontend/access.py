@@ -72,7 +72,7 @@ def _follow(ev: Evaluator, scope: Scope, name: str, names_of: Mapping[str, Modul
     ref = ev.eval(cst.Name(name), scope)
     if not isinstance(ref, FunctionRef) or ref.module not in names_of:
         return
-    function = ref.where.node
+    function = ref.function
     code = cst.Module(body=[function]).code
     found = analyse(ev, ref.module, ref.where.index, function, code, names_of, depth + 1)
     access.reads.update(found.reads)

@@ -22,6 +22,7 @@ from glacierc.ir import nodes as ir
 
 MAX_UNROLLED_NODES = 100_000
 MAX_HELPER_DEPTH = 20
+_Element = cst.BaseExpression | tuple[cst.BaseExpression, cst.BaseExpression]  # a dict comprehension's: both
 _REARRANGING = {f"builtins.{name}" for name in library.REARRANGING}
 
 
@@ -151,8 +152,8 @@ class Flow:
             return self.dict_display(node)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             left, right = self.expr(node.left), self.expr(node.right)
-            if isinstance(left, (list, tuple)) and type(left) is type(right):
-                return left + right
+            if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)) and type(left) is type(right):
+                return [*left, *right] if isinstance(left, list) else (*left, *right)
         return self.ctx.evaluator.eval(node, self._scope())
 
     def comprehension(self, node: cst.ListComp | cst.GeneratorExp | cst.DictComp) -> object:
@@ -164,22 +165,22 @@ class Flow:
             values = self.unroll(node.for_in, element)
         finally:
             self.env = outer
-        if values is not None and isinstance(node, cst.DictComp):
-            values = _as_dict(values)
-        if values is None:
+        result = _as_dict(values) if values is not None and isinstance(node, cst.DictComp) else values
+        if result is None:
             self.unsupported(node, "a comprehension over something other than a literal list or tuple, or "
                              "filtered by a condition not known statically,")
             return Unknown("the result of a comprehension")
-        return values
+        return result
 
     def dict_display(self, node: cst.Dict) -> object:
         """`{"emea": split(raw, "emea"), ...}`: a dict whose keys are constants (no `**` unpacking)."""
-        if not all(isinstance(e, cst.DictElement) for e in node.elements):
+        elements = [e for e in node.elements if isinstance(e, cst.DictElement)]
+        if len(elements) != len(node.elements):
             return self.ctx.evaluator.eval(node, self._scope())
-        pairs = _as_dict([(self.expr(e.key), self.expr(e.value)) for e in node.elements])
+        pairs = _as_dict([(self.expr(e.key), self.expr(e.value)) for e in elements])
         return pairs if pairs is not None else Unknown("a dict whose keys are not constants")
 
-    def unroll(self, clause: cst.CompFor, element: cst.BaseExpression) -> list | None:
+    def unroll(self, clause: cst.CompFor, element: _Element) -> list | None:
         items = self.expr(clause.iter)
         if not isinstance(items, (list, tuple)) or clause.asynchronous:
             return None
@@ -199,7 +200,7 @@ class Flow:
                 break
         return values
 
-    def element(self, element: cst.BaseExpression | tuple[cst.BaseExpression, cst.BaseExpression]) -> object:
+    def element(self, element: _Element) -> object:
         if isinstance(element, tuple):  # a dict comprehension's key and value
             return self.expr(element[0]), self.expr(element[1])
         return self.expr(element)
@@ -209,8 +210,9 @@ class Flow:
         element = node.slice[0].slice if len(node.slice) == 1 else None
         if isinstance(base, NodeOut):  # an element of a task's result: the runner takes it out of the result
             key = self.expr(element.value) if isinstance(element, cst.Index) else None
-            known = isinstance(key, (int, str)) and not isinstance(key, bool)
-            return NodeOut(base.id, (*base.path, key)) if known else NodeOut(base.id)
+            if isinstance(key, (int, str)) and not isinstance(key, bool):
+                return NodeOut(base.id, (*base.path, key))
+            return NodeOut(base.id)
         if isinstance(base, (list, tuple)) and isinstance(element, cst.Index):
             key = self.expr(element.value)
             if isinstance(key, int) and not isinstance(key, bool) and -len(base) <= key < len(base):
@@ -249,17 +251,19 @@ class Flow:
                 return value
         if info is None:
             name = callee.name if isinstance(callee, (DeclRef, FunctionRef)) else _call_name(node)
-            base = node.func.value if isinstance(node.func, cst.Attribute) else None
+            attribute = node.func if isinstance(node.func, cst.Attribute) else None
+            base = attribute.value if attribute is not None else None
             on_result = isinstance(base, cst.Name) and isinstance(self.env.get(base.value), NodeOut)
             self.ctx.report(NOT_A_TASK, f"`{name}` is not a task; it does not become a node of pipeline "
                             f"`{self.decl.function.name.value}`", Where(self.scope.module, self.scope.index, node),
-                            help=f"a pipeline only connects tasks: call `.{node.func.attr.value}()` inside a task"
-                            if on_result else "decorate it with an execution resource, e.g. `@local_exec.task()`")
+                            help=f"a pipeline only connects tasks: call `.{attribute.attr.value}()` inside a task"
+                            if attribute is not None and on_result else
+                            "decorate it with an execution resource, e.g. `@local_exec.task()`")
             return Unknown(f"the result of `{name}(...)`")
         return self.task_call(info, node, args)
 
     def arguments(self, node: cst.Call) -> list[tuple[str | None, object, cst.Arg]]:
-        args = []
+        args: list[tuple[str | None, object, cst.Arg]] = []
         for arg in node.args:
             value = self.expr(arg.value)
             if arg.star == "*" and isinstance(value, (list, tuple)):
@@ -283,8 +287,9 @@ class Flow:
         if isinstance(func, cst.Attribute) and func.attr.value in ("items", "keys", "values") and not node.args:
             target = self.expr(func.value)
             if isinstance(target, dict):
-                return {"items": lambda: list(target.items()), "keys": lambda: list(target),
-                        "values": lambda: list(target.values())}[func.attr.value]()
+                method = func.attr.value
+                return list(target.items()) if method == "items" else list(target.values()) if method == "values" \
+                    else list(target)
         if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
                 and func.attr.value in ("append", "extend") and len(node.args) == 1):
             return None
@@ -301,7 +306,7 @@ class Flow:
     def inline(self, ref: FunctionRef, node: cst.Call, args: list) -> object:
         """A plain helper function called in the pipeline body (`def stage(src): return clean(load(src))`) is
         followed as if its body were written at the call: its task calls become nodes of the pipeline."""
-        function = ref.where.node
+        function = ref.function
         if len(self.helpers) >= MAX_HELPER_DEPTH or any(f.ref == ref for f in self.helpers):
             self.unsupported(node, f"a recursive or too deeply nested call of helper `{ref.name}`")
             return Unknown(f"the result of `{ref.name}(...)`")

@@ -8,7 +8,9 @@ import ast
 import builtins
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 
@@ -88,6 +90,7 @@ class Evaluator:
         if binding.kind == "unresolved":
             return Unknown(f"`{binding.target}` is not a module of this project", where)
         if binding.kind == "def":
+            assert isinstance(binding.node, cst.FunctionDef)  # names.py: "def" binds a FunctionDef
             if binding.node.decorators:
                 return DeclRef(module, name)
             return FunctionRef(module, name, where)
@@ -114,7 +117,8 @@ class Evaluator:
         finally:
             self._depth -= 1
 
-    def _eval_Integer(self, node: cst.Integer, scope: Scope) -> object:
+    def _eval_Integer(self, node: cst.Integer | cst.Float | cst.Imaginary | cst.SimpleString,
+                      scope: Scope) -> object:
         try:
             return ast.literal_eval(node.value)
         except (ValueError, SyntaxError) as error:
@@ -139,6 +143,7 @@ class Evaluator:
             if isinstance(part, cst.FormattedStringText):
                 parts.append(part.value.replace("{{", "{").replace("}}", "}"))
                 continue
+            assert isinstance(part, cst.FormattedStringExpression)  # the only other kind of part
             value = self.eval(part.expression, scope)
             if isinstance(value, Unknown) or not _is_plain(value) or part.format_spec:
                 return _unknown_from(value, "an f-string part", node, scope)
@@ -180,17 +185,18 @@ class Evaluator:
         if base == Qual("os.environ") and isinstance(key, str):
             return self._env(key, None, required=True, where=Where(scope.module, scope.index, node))
         try:
-            return base[key] if _is_plain(base) and _is_plain(key) else _unknown_from(
+            # Any plain value may be subscripted: what Python refuses is the TypeError below.
+            return base[key] if _is_plain(base) and _is_plain(key) else _unknown_from(  # type: ignore[index]
                 base if isinstance(base, Unknown) else key, "a subscript", node, scope)
         except (KeyError, IndexError, TypeError) as error:
             return Unknown(f"subscript fails: {error!r}", Where(scope.module, scope.index, node))
 
-    def _eval_List(self, node: cst.List, scope: Scope) -> object:
+    def _eval_List(self, node: cst.List | cst.Tuple | cst.Set, scope: Scope) -> object:
         return [self.eval(e.value, scope) for e in node.elements if isinstance(e, cst.Element)] \
             if all(isinstance(e, cst.Element) for e in node.elements) else \
             Unknown("starred elements are not evaluated", Where(scope.module, scope.index, node))
 
-    def _eval_Tuple(self, node: cst.Tuple, scope: Scope) -> object:
+    def _eval_Tuple(self, node: cst.Tuple | cst.Set, scope: Scope) -> object:
         value = self._eval_List(node, scope)
         return tuple(value) if isinstance(value, list) else value
 
@@ -218,8 +224,8 @@ class Evaluator:
         value = self.eval(node.expression, scope)
         if not _is_plain(value):
             return _unknown_from(value, "a unary operation", node, scope)
-        ops = {cst.Minus: operator.neg, cst.Plus: operator.pos, cst.Not: operator.not_,
-               cst.BitInvert: operator.invert}
+        ops: dict[type, Callable[[Any], object]] = {
+            cst.Minus: operator.neg, cst.Plus: operator.pos, cst.Not: operator.not_, cst.BitInvert: operator.invert}
         try:
             return ops[type(node.operator)](value)
         except TypeError as error:
@@ -287,7 +293,9 @@ class Evaluator:
         return library.call(self, callee, args, kwargs, nodes, where)
 
     def _arguments(self, node: cst.Call, scope: Scope):
-        args, kwargs, nodes = [], {}, {}
+        args: list[object] = []
+        kwargs: dict[str, object] = {}
+        nodes: dict[int | str, cst.BaseExpression] = {}  # position or keyword -> the argument's expression
         for position, arg in enumerate(node.args):
             if arg.star:
                 return None, None, None

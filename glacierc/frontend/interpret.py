@@ -26,12 +26,13 @@ _NO_RETURN = object()
 def call_function(ev: Evaluator, ref: FunctionRef, args: list, kwargs: dict, where: Where, depth: int) -> object:
     from glacierc.frontend.evaluate import Scope
 
-    function = ref.where.node
-    scope = Scope(ref.module, ref.where.index, {}, depth)
+    function = ref.function
+    local: dict[str, object] = {}
+    scope = Scope(ref.module, ref.where.index, local, depth)
     bound = _bind(ev, function, args, kwargs, scope)
     if isinstance(bound, Unknown):
         return Unknown(bound.reason, where)
-    scope.locals.update(bound)
+    local.update(bound)
     result = _block(ev, function.body, scope)
     if isinstance(result, Unknown) and result.where is None:
         return Unknown(result.reason, where)
@@ -100,10 +101,12 @@ def _if(ev: Evaluator, statement: cst.If, scope) -> object:
 def _small(ev: Evaluator, small: cst.BaseSmallStatement, scope) -> object:
     if isinstance(small, cst.Return):
         return ev.eval(small.value, scope) if small.value is not None else None
-    if isinstance(small, cst.Assign) and all(isinstance(t.target, cst.Name) for t in small.targets):
+    names = [t.target.value for t in small.targets if isinstance(t.target, cst.Name)] \
+        if isinstance(small, cst.Assign) else []
+    if isinstance(small, cst.Assign) and len(names) == len(small.targets):
         value = ev.eval(small.value, scope)
-        for target in small.targets:
-            scope.locals[target.target.value] = value
+        for name in names:
+            scope.locals[name] = value
         return _NO_RETURN
     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
         scope.locals[small.target.value] = ev.eval(small.value, scope)

@@ -13,9 +13,10 @@ the top-level statements (or no text is given), the line table comes from code g
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import libcst as cst
+from libcst.metadata import CodeRange
 
 from glacierc.frontend.children import code_children
 from glacierc.source import Span
@@ -29,38 +30,38 @@ class Locator:
         self._starts: list[int] | None = None
         self._codes: list[str] = []
         self._statements: list[list[ast.stmt]] | None = None  # CPython's nodes of each top-level statement
-        self._positions: dict[int, dict] = {}
+        self._positions: dict[int, Mapping[cst.CSTNode, CodeRange]] = {}
         self._calls: dict[int, dict[int, Span]] = {}
 
     def _ensure_starts(self) -> list[int]:
         if self._starts is None:
-            if not self._index_with_ast():
-                self._index_with_codegen()
+            starts = self._index_with_ast()
+            self._starts = starts if starts is not None else self._index_with_codegen()
         return self._starts
 
-    def _index_with_ast(self) -> bool:
-        """Line table from CPython's parser, three times cheaper than LibCST's code generation. False when
+    def _index_with_ast(self) -> list[int] | None:
+        """Line table from CPython's parser, three times cheaper than LibCST's code generation. None when
         there is no text or the two parsers do not agree on the top-level statements."""
         if self._text is None:
-            return False
+            return None
         try:
             nodes = ast.parse(self._text).body
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return False
+            return None
         groups = _group(self.tree.body, nodes)
         if groups is None:
-            return False
+            return None
         starts = [_first_line(group[0]) - _lines_before_first_token(statement)
                   for statement, group in zip(self.tree.body, groups)]
         lines = self._text.split("\n")
         ends = [*starts[1:], len(lines) - len(self.tree.footer) + (0 if self._text.endswith("\n") else 1)]
         if starts and (starts[0] != 1 + len(self.tree.header) or any(a >= b for a, b in zip(starts, ends))):
-            return False
+            return None
         self._codes = ["".join(line + "\n" for line in lines[a - 1:b - 1]) for a, b in zip(starts, ends)]
-        self._starts, self._statements = starts, groups
-        return True
+        self._statements = groups
+        return starts
 
-    def _index_with_codegen(self) -> None:
+    def _index_with_codegen(self) -> list[int]:
         line = 1 + len(self.tree.header)
         starts = []
         for statement in self.tree.body:
@@ -68,7 +69,7 @@ class Locator:
             starts.append(line)
             self._codes.append(code)
             line += code.count("\n")
-        self._starts = starts
+        return starts
 
     def code(self, index: int) -> str:
         """The source text of top-level statement `index` (leading comments included)."""
@@ -110,8 +111,8 @@ class Locator:
 
     def _call_spans(self, index: int) -> dict[int, Span]:
         """id(cst.Call) -> span for every call in a statement; empty when the two parsers disagree."""
-        self._ensure_starts()
-        if self._statements is not None:
+        starts = self._ensure_starts()
+        if self._statements is not None and self._text is not None:  # indexed with CPython's parser
             lines, offset, parsed = self._text.split("\n"), 0, self._statements[index]
         else:
             code = self.code(index)
@@ -119,15 +120,21 @@ class Locator:
                 parsed = ast.parse(code).body
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return {}
-            lines, offset = code.split("\n"), self._starts[index] - 1
+            lines, offset = code.split("\n"), starts[index] - 1
         found = [n for statement in parsed for n in ast.walk(statement) if isinstance(n, ast.Call)]
-        found.sort(key=lambda n: (n.lineno, n.col_offset, -n.end_lineno, -n.end_col_offset))
+        found.sort(key=lambda n: (n.lineno, n.col_offset, -_end(n)[0], -_end(n)[1]))
         calls = _calls_in_order(self.tree.body[index])
         if len(found) != len(calls) or any(_callee(c.func) != _callee(a.func) for c, a in zip(calls, found)):
             return {}
         return {id(c): Span(self.name, a.lineno + offset, _column(lines, a.lineno, a.col_offset),
-                            a.end_lineno + offset, _column(lines, a.end_lineno, a.end_col_offset))
+                            _end(a)[0] + offset, _column(lines, *_end(a)))
                 for c, a in zip(calls, found)}
+
+
+def _end(node: ast.expr) -> tuple[int, int]:
+    """(end line, end byte column): ast.parse always sets them (the stubs allow None for built nodes)."""
+    assert node.end_lineno is not None and node.end_col_offset is not None
+    return node.end_lineno, node.end_col_offset
 
 
 def _group(statements: Sequence[cst.CSTNode], nodes: list[ast.stmt]) -> list[list[ast.stmt]] | None:

@@ -58,6 +58,12 @@ class FunctionRef:
     name: str
     where: Where
 
+    @property
+    def function(self) -> cst.FunctionDef:
+        """The `def` itself (`where.node`; the evaluator makes a FunctionRef of nothing else)."""
+        assert isinstance(self.where.node, cst.FunctionDef), self.where.node
+        return self.where.node
+
 
 @dataclass(eq=False, slots=True)
 class ConfigVal:
