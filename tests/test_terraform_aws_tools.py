@@ -28,7 +28,8 @@ pytestmark = pytest.mark.slow
 
 FIXTURES = REPO / "tests" / "fixtures" / "terraform_aws"
 CASES = {"aws_etl": REPO / "examples" / "aws_etl" / "pipeline.py",
-         **{p.parent.name: p for p in sorted(FIXTURES.glob("*/pipeline.py"))}}
+         **{p.parent.name: p for p in sorted(FIXTURES.glob("*/pipeline.py"))},
+         "orders": REPO / "tests" / "fixtures" / "aws_sfn" / "orders" / "pipeline.py"}
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,8 @@ class PipelineDecl:
     function: cst.FunctionDef
     where: Where
     name: object
+    schedule: object = None  # the `schedule=` value (None: not given)
+    schedule_node: cst.CSTNode | None = None
 
 
 @dataclass(slots=True)
@@ -130,7 +132,8 @@ def _collect_function(ctx: Context, found: Declarations, module: str, index: int
             found.tasks.append(TaskDecl(module, function, where, executor, options, nodes))
             return
         if role == "pipeline":
-            found.pipelines.append(PipelineDecl(module, function, where, options.get("name", options.get("#0"))))
+            found.pipelines.append(PipelineDecl(module, function, where, options.get("name", options.get("#0")),
+                                                options.get("schedule"), nodes.get("schedule")))
             return
 
 

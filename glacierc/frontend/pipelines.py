@@ -8,9 +8,10 @@ from glacierc.frontend.context import Context
 from glacierc.frontend.dataflow import Flow
 from glacierc.frontend.extract import PipelineDecl
 from glacierc.frontend.tasks import TaskInfo
-from glacierc.frontend.values import Unknown
+from glacierc.frontend.values import Unknown, Where
 from glacierc.ir import graph
 from glacierc.ir import nodes as ir
+from glacierc.source import Span
 
 
 def build_pipeline(ctx: Context, decl: PipelineDecl, tasks: dict[tuple[str, str], TaskInfo]) -> ir.Pipeline:
@@ -24,8 +25,22 @@ def build_pipeline(ctx: Context, decl: PipelineDecl, tasks: dict[tuple[str, str]
     if cycle:
         ctx.report(DEPENDENCY_CYCLE, f"dependency cycle in pipeline `{name}`: {' -> '.join(cycle)}",
                    decl.where, help="remove a `depends_on` entry or a storage read/write that closes the cycle")
+    schedule, schedule_span = pipeline_schedule(ctx, decl)
     return ir.Pipeline(name, decl.function.name.value, decl.module, tuple(nodes), tuple(edges),
-                       graph.levels(node_ids, edges), tuple(dict.fromkeys(flow.outputs)), ctx.span(decl.where))
+                       graph.levels(node_ids, edges), tuple(dict.fromkeys(flow.outputs)), ctx.span(decl.where),
+                       schedule, schedule_span)
+
+
+def pipeline_schedule(ctx: Context, decl: PipelineDecl) -> tuple[str | None, Span | None]:
+    """The `schedule=` text and its span, as written (GLC217 judges it); not static text is GLC002."""
+    if decl.schedule_node is None or decl.schedule is None:
+        return None, None
+    where = Where(decl.module, decl.where.index, decl.schedule_node)
+    if isinstance(decl.schedule, str):
+        return decl.schedule, ctx.span(where)
+    reason = decl.schedule.reason if isinstance(decl.schedule, Unknown) else "it is not a string"
+    ctx.report(NOT_STATIC, f"the pipeline schedule must be known statically: {reason}", where)
+    return None, None
 
 
 def pipeline_name(ctx: Context, decl: PipelineDecl) -> str:

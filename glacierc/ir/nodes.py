@@ -158,6 +158,9 @@ class Pipeline:
     levels: tuple[tuple[str, ...], ...]
     outputs: tuple[str, ...]
     span: Span
+    #: `schedule=` as written ("cron(...)" / "rate(...)"), None when the pipeline is started by hand.
+    schedule: str | None = None
+    schedule_span: Span | None = None
 
     def node(self, node_id: str) -> Node:
         for node in self.nodes:

@@ -112,4 +112,5 @@ def _pipeline(p: dict) -> ir.Pipeline:
                                 for storage, columns in n["column_writes"].items())) for n in p["nodes"])
     edges = tuple(ir.Edge(e["source"], e["target"], e["kind"], e["label"]) for e in p["edges"])
     return ir.Pipeline(p["name"], p["function"], p["module"], nodes, edges,
-                       tuple(tuple(level) for level in p["levels"]), tuple(p["outputs"]), _span(p["span"]))
+                       tuple(tuple(level) for level in p["levels"]), tuple(p["outputs"]), _span(p["span"]),
+                       p["schedule"], _optional_span(p["schedule_span"]))

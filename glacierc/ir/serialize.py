@@ -110,6 +110,8 @@ def _pipeline(pipeline: ir.Pipeline) -> dict:
         "levels": [list(level) for level in pipeline.levels],
         "outputs": list(pipeline.outputs),
         "span": _span(pipeline.span),
+        "schedule": pipeline.schedule,
+        "schedule_span": _span(pipeline.schedule_span),
     }
 
 

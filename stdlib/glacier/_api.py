@@ -21,7 +21,7 @@ MODULES: dict[str, tuple[str, ...]] = {
 #: Keyword arguments of the calls that declare things, by what they are called on.
 CALLS: dict[str, tuple[str, ...]] = {
     "Provider": ("config",),
-    "pipeline": ("name",),
+    "pipeline": ("name", "schedule"),
     "task": OPTION_NAMES,
 }
 

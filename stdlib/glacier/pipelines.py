@@ -21,12 +21,15 @@ MODES = ("local", "analyze", "generate")
 class Pipeline(Generic[P, R]):
     """A pipeline function; call it directly or through `run()`."""
 
-    def __init__(self, fn: Callable[P, R], *, name: str | None = None) -> None:
+    def __init__(self, fn: Callable[P, R], *, name: str | None = None, schedule: str | None = None) -> None:
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.name = name if name is not None else fn.__name__
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"pipeline name must be a non-empty string, got {self.name!r}")
+        #: When the deployed pipeline starts by itself: "cron(...)" (six fields) or "rate(n unit)", as
+        #: EventBridge Scheduler writes them; checked by glacierc (GLC217). None: started by hand.
+        self.schedule = schedule
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return self.fn(*args, **kwargs)
@@ -90,15 +93,18 @@ def pipeline(fn: Callable[P, R], /) -> Pipeline[P, R]: ...
 
 
 @overload
-def pipeline(name: str | None = None, /) -> Callable[[Callable[P, R]], Pipeline[P, R]]: ...
+def pipeline(name: str | None = None, /, *, schedule: str | None = None
+             ) -> Callable[[Callable[P, R]], Pipeline[P, R]]: ...
 
 
 @overload
-def pipeline(*, name: str | None = None) -> Callable[[Callable[P, R]], Pipeline[P, R]]: ...
+def pipeline(*, name: str | None = None, schedule: str | None = None
+             ) -> Callable[[Callable[P, R]], Pipeline[P, R]]: ...
 
 
-def pipeline(fn_or_name: Callable[..., Any] | str | None = None, /, *, name: str | None = None) -> Any:
-    """`@pipeline`, `@pipeline("etl")` or `@pipeline(name="etl")`."""
+def pipeline(fn_or_name: Callable[..., Any] | str | None = None, /, *, name: str | None = None,
+             schedule: str | None = None) -> Any:
+    """`@pipeline`, `@pipeline("etl")` or `@pipeline(name="etl", schedule="rate(1 day)")`."""
     if callable(fn_or_name):
         return Pipeline(fn_or_name, name=name)
     if fn_or_name is not None:
@@ -107,6 +113,6 @@ def pipeline(fn_or_name: Callable[..., Any] | str | None = None, /, *, name: str
         name = fn_or_name
 
     def decorate(fn: Callable[P, R]) -> Pipeline[P, R]:
-        return Pipeline(fn, name=name)
+        return Pipeline(fn, name=name, schedule=schedule)
 
     return decorate

@@ -2,7 +2,8 @@
 
 Usage: python tests/security/run_checkov.py --checkov .venv-checkov/bin/checkov [PIPELINE.py ...]
 
-Without paths it takes examples/*/pipeline.py and tests/fixtures/terraform_*/*/pipeline.py. The
+Without paths it takes examples/*/pipeline.py, tests/fixtures/terraform_*/*/pipeline.py and
+tests/fixtures/aws_sfn/*/pipeline.py. The
 Terraform of every case is written under one temporary directory (`--keep DIR` writes it there
 instead) and checkov scans it once, offline. Exit status: 0 when no check failed, 1 when a check
 failed or a file could not be parsed, 2 on a usage or internal error. Deliberate exceptions are
@@ -25,7 +26,8 @@ from terraform_tools import checkov_report, emit_pipeline, write_files
 
 def default_cases() -> list[Path]:
     examples = sorted(REPO.glob("examples/*/pipeline.py"))
-    fixtures = sorted(REPO.glob("tests/fixtures/terraform_*/*/pipeline.py"))
+    fixtures = sorted([*REPO.glob("tests/fixtures/terraform_*/*/pipeline.py"),
+                       *REPO.glob("tests/fixtures/aws_sfn/*/pipeline.py")])
     return examples + fixtures
 
 

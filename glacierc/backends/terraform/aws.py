@@ -32,11 +32,11 @@ from glacierc.backends.terraform.common import (
 )
 from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
+from glacierc.checks.glc407_state_machine import CODE as STATE_MACHINE
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.fusion import fused_groups
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
-STATE_MACHINE = "GLC407"
 EMR_SERVICE_POLICY = "arn:{partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"
 LOGS = "glacier_logs"
 Role = iam.Role
@@ -254,6 +254,7 @@ class AwsTarget(Target):
         compute_tf += [compute_blocks.security_group_block(sg) for sg in m.security_groups]
         compute_tf += [compute_blocks.instance_block(i) for i in m.instances]
         roles = [*m.roles, *(orchestration.machine_role(machine, m.partition) for machine in m.machines)]
+        roles += [orchestration.schedule_role(machine) for machine in m.machines if machine.schedule is not None]
         states_tf = [b for machine in m.machines for b in orchestration.machine_blocks(machine, LOGS)]
         for c in m.clusters:
             compute_tf += [keys.key_block(m.cluster_keys[c.label]), *compute_blocks.cluster_blocks(c, LOGS)]

@@ -5,6 +5,8 @@ Per pipeline `p` (label `l`): `aws_sfn_state_machine.l` (STANDARD, `${var.name_p
 `aws_cloudwatch_log_group.l_states`, X-Ray tracing) whose definition is `aws_states.definition`, written
 to `states/l.asl.json` and read with `templatefile` (function ARNs are its only variables); `aws_iam_role.l_states`, trusted by Step Functions and allowed to invoke
 exactly the functions its states name; the staging bucket `l_staging` (see `aws_storage.staging_bucket`).
+A pipeline with `schedule=` gets `aws_scheduler_schedule.l` (EventBridge Scheduler, the expression as
+written, checked by GLC217) whose role `l_schedule` may only `states:StartExecution` that machine.
 `staging_statements` gives each executor's role read access to the staged results of its groups' inputs
 and write access to its groups' own, prefix-scoped per node (`<bucket>/<execution>/<node>.*`).
 """
@@ -17,13 +19,15 @@ from dataclasses import dataclass
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_states as states
 from glacierc.backends.terraform.aws_storage import Bucket, staging_bucket
-from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, block
-from glacierc.backends.terraform.common import source_text
+from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block
+from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.backends.terraform.target import Target
 from glacierc.ir.fusion import Group, fused_groups
 from glacierc.ir.nodes import Pipeline, Project
 
 STATES_LOG_RETENTION_DAYS = 365
+SCHEDULE_KEY_SKIP = Skip("CKV_AWS_297", "the schedule passes no input to the execution: there is nothing for a key of "
+                                        "your own to encrypt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,7 @@ class Machine:
     staging: Bucket
     groups: tuple[Group, ...]  # the groups its states invoke (EMR, EC2, Databricks ones are not yet)
     states: int
+    schedule: str | None = None
 
 
 def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: Mapping[str, str],
@@ -59,7 +64,8 @@ def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: 
     staging = staging_bucket(f"{label}_staging", pipeline.name,
                              Template(Expr("var.name_prefix"), "-" + _bucket_part(label) + "-staging-"), comment)
     return Machine(pipeline.name, label, Target.name(pipeline.name, 80), comment, definition,
-                   tuple(sorted(invoked)), staging, tuple(g for g in groups if g in run), count_states(definition))
+                   tuple(sorted(invoked)), staging, tuple(g for g in groups if g in run), count_states(definition),
+                   pipeline.schedule)
 
 
 def _bucket_part(label: str) -> str:
@@ -91,6 +97,7 @@ def staging_statements(machines: list[Machine], executor: str, project: Project)
             writes += [Template(arn, f"/*/{node}.*") for node in group.staged]
             if needs or group.staged:
                 keys.append(Expr(f"aws_kms_key.{m.staging.label}.arn"))
+    reads, writes = list(dict.fromkeys(reads)), list(dict.fromkeys(writes))
     found = []
     if reads:
         found.append(iam.Statement("ReadStagedInputs", ("s3:GetObject",), tuple(reads)))
@@ -117,6 +124,30 @@ def machine_role(machine: Machine, partition: str) -> iam.Role:
                     trust=iam.trust_statement("Service", ("states.amazonaws.com",)), statements=tuple(statements))
 
 
+def schedule_role(machine: Machine) -> iam.Role:
+    """The role EventBridge Scheduler assumes to start exactly this machine."""
+    start = iam.Statement("StartItsStateMachine", ("states:StartExecution",),
+                          (Expr(f"aws_sfn_state_machine.{machine.label}.arn"),))
+    return iam.Role(label=f"{machine.label}_schedule", name=Target.name(f"{machine.pipeline}-schedule", 64),
+                    comment=machine.comment, trust=iam.trust_statement("Service", ("scheduler.amazonaws.com",)),
+                    statements=(start,))
+
+
+def schedule_block(machine: Machine) -> Block:
+    return block("resource", "aws_scheduler_schedule", machine.label, comments=[machine.comment], body=[
+        Comment(SCHEDULE_KEY_SKIP.text),
+        ("name", Target.name(machine.pipeline, 64)),
+        ("description", f"starts glacier pipeline {machine.pipeline}"[:512]),
+        ("schedule_expression", machine.schedule),
+        block("flexible_time_window", body=[("mode", "OFF")]),
+        block("target", body=[
+            ("arn", Expr(f"aws_sfn_state_machine.{machine.label}.arn")),
+            ("role_arn", Expr(f"aws_iam_role.{machine.label}_schedule.arn")),
+        ]),
+        ("depends_on", [Expr(f"aws_iam_role_policy.{machine.label}_schedule")]),
+    ])
+
+
 def machine_blocks(machine: Machine, logs_key: str | None) -> list[Block]:
     log_group = block("resource", "aws_cloudwatch_log_group", f"{machine.label}_states", comments=[machine.comment],
                       body=[("name", Template("/aws/vendedlogs/states/", *machine.name.parts)),
@@ -136,7 +167,7 @@ def machine_blocks(machine: Machine, logs_key: str | None) -> list[Block]:
         block("tracing_configuration", body=[("enabled", True)]),
         ("depends_on", [Expr(f"aws_iam_role_policy.{machine.label}_states")]),
     ])
-    return [log_group, state_machine]
+    return [log_group, state_machine, *([schedule_block(machine)] if machine.schedule is not None else [])]
 
 
 def definition_path(machine: Machine) -> str:

@@ -1,0 +1,85 @@
+"""The orchestration of an AWS root module: state machine, its role, the staging bucket and grants, the
+schedule and its role, the `pipelines` output; checked as HCL read back and by terraform/checkov."""
+
+from __future__ import annotations
+
+import json
+
+import hcl2
+from hcl2 import SerializationOptions
+from terraform_tools import REPO, emit_pipeline
+
+PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
+ORDERS = REPO / "tests" / "fixtures" / "aws_sfn" / "orders" / "pipeline.py"
+
+
+def _blocks(files, section, kind):
+    found = {}
+    for path, content in files.items():
+        if path.endswith(".tf"):
+            for block in hcl2.loads(content, serialization_options=PLAIN).get(section, []):
+                found.update(block.get(kind, {}))
+    return found
+
+
+def _statements(files, label):
+    return {s["sid"]: (s["actions"], s.get("resources"))
+            for s in _blocks(files, "data", "aws_iam_policy_document")[label]["statement"]}
+
+
+def test_the_state_machine_is_standard_logged_traced_and_named_by_the_prefix():
+    files, _, diagnostics = emit_pipeline(ORDERS)
+    machine = _blocks(files, "resource", "aws_sfn_state_machine")["orders"]
+    assert machine["name"] == "${var.name_prefix}-orders" and machine["type"] == "STANDARD"
+    assert machine["tracing_configuration"][0]["enabled"] is True
+    assert machine["logging_configuration"][0]["log_destination"] == "${aws_cloudwatch_log_group.orders_states.arn}:*"
+    assert "templatefile(\"${path.module}/states/orders.asl.json\"" in machine["definition"]
+    definition = json.loads(files["terraform/states/orders.asl.json"])
+    assert definition["StartAt"] == "run extract"
+    note = [d.message for d in diagnostics if d.code == "GLC407"]
+    assert note == ["pipeline `orders`: Step Functions state machine with 12 states for 5 groups of nodes; "
+                    "one invocation each for clean + per_day"]
+
+
+def test_roles_invoke_exactly_their_functions_and_start_exactly_their_machine():
+    files, _, _ = emit_pipeline(ORDERS)
+    invoke = _statements(files, "orders_states_access")["InvokeItsFunctions"]
+    assert invoke == (["lambda:InvokeFunction"], [f"${{aws_lambda_function.{f}.arn}}" for f in (
+        "clean", "extract", "per_region", "save_daily", "save_regions")])  # per_day runs inside clean's call
+    assert _statements(files, "orders_schedule_access") == {
+        "StartItsStateMachine": (["states:StartExecution"], ["${aws_sfn_state_machine.orders.arn}"])}
+    trust = _blocks(files, "data", "aws_iam_policy_document")["orders_schedule_trust"]["statement"][0]
+    assert trust["principals"][0]["identifiers"] == ["scheduler.amazonaws.com"]
+    schedule = _blocks(files, "resource", "aws_scheduler_schedule")["orders"]
+    assert schedule["schedule_expression"] == "rate(1 day)"
+    assert schedule["target"][0]["arn"] == "${aws_sfn_state_machine.orders.arn}"
+
+
+def test_staging_is_private_expiring_and_granted_per_node():
+    files, _, _ = emit_pipeline(ORDERS)
+    assert _blocks(files, "resource", "aws_s3_bucket_versioning")["orders_staging"][
+        "versioning_configuration"][0]["status"] == "Disabled"
+    rules = _blocks(files, "resource", "aws_s3_bucket_lifecycle_configuration")["orders_staging"]["rule"]
+    assert rules[1]["expiration"][0]["days"] == 7
+    assert "orders_staging" in _blocks(files, "resource", "aws_s3_bucket_public_access_block")
+    assert "orders_staging" in _blocks(files, "resource", "aws_kms_key")
+    staging = "${aws_s3_bucket.orders_staging.arn}"
+    fn = _statements(files, "fn_access")
+    assert fn["ReadStagedInputs"] == (["s3:GetObject"], [f"{staging}/*/extract.*"])
+    assert fn["WriteStagedResults"] == (["s3:AbortMultipartUpload", "s3:PutObject"],
+                                        [f"{staging}/*/per_day.*", f"{staging}/*/per_region.*"])
+    function = _blocks(files, "resource", "aws_lambda_function")["clean"]
+    assert function["environment"][0]["variables"] == {
+        "GLACIER_STAGING_URI": "s3://${aws_s3_bucket.orders_staging.bucket}"}
+
+
+def test_the_pipelines_output_maps_names_to_machine_and_bucket():
+    files, _, _ = emit_pipeline(ORDERS)
+    output = _blocks(files, "output", "pipelines")
+    assert "templatefile(\"${path.module}/states/pipelines.json\"" in output["value"]
+    assert json.loads(files["terraform/states/pipelines.json"]) == {"orders": {
+        "state_machine_arn": "${machine_orders}", "staging_bucket": "${staging_orders}"}}
+
+
+def test_same_input_same_bytes():
+    assert emit_pipeline(ORDERS)[0] == emit_pipeline(ORDERS)[0]
