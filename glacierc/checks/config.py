@@ -4,6 +4,7 @@ for fields, defaults, clouds and limits that the library itself validates with."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from glacierc.checks.glc301_unknown_config_field import CODE as UNKNOWN_CONFIG_FIELD
 from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
@@ -11,6 +12,9 @@ from glacierc.checks.glc303_config_wrong_cloud import CODE as CONFIG_WRONG_CLOUD
 from glacierc.checks.glc304_missing_config_field import CODE as MISSING_CONFIG_FIELD
 from glacierc.checks.glc305_config_wrong_role import CODE as CONFIG_WRONG_ROLE
 from glacierc.frontend.values import ConfigVal, Unknown
+
+if TYPE_CHECKING:
+    from glacier._catalogue import Config
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +58,7 @@ def _cross_field(config_type: str, specs: dict, fields: dict[str, object]) -> li
 _CLOUD_NAMES = {"aws": "an AWS", "gcp": "a GCP", "azure": "an Azure", "local": "a local", "any": "a"}
 
 
-def _role_and_cloud(config_type: str, cls: type, role: str, cloud: str) -> list[Problem]:
+def _role_and_cloud(config_type: str, cls: type[Config], role: str, cloud: str) -> list[Problem]:
     if cls.ROLE != role:
         return [Problem(CONFIG_WRONG_ROLE, f"`{config_type}` configures {_article(cls.ROLE)} resource, not "
                         f"{_article(role)} one", help=_role_help(role, cloud))]

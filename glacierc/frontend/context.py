@@ -26,6 +26,7 @@ class Context:
         locator = self.locators.get(module)
         if locator is None:
             source = self.sources[module]
+            assert source.tree is not None  # project.analyse keeps only the sources that parsed
             locator = self.locators[module] = Locator(source.name, source.tree, source.text)
         return locator
 

@@ -14,7 +14,7 @@ from glacierc.frontend.context import Context
 from glacierc.frontend.values import ConfigVal, DeclRef, ExecutorVal, ProviderVal, Qual, StorageVal, Unknown, Where
 from glacierc.ir import nodes as ir
 
-CLOUD_OF_CONFIG = {"AwsConfig": "aws", "GcpConfig": "gcp", "AzureConfig": "azure", "LocalConfig": "local"}
+CLOUD_OF_CONFIG: dict[str, ir.Cloud] = {"AwsConfig": "aws", "GcpConfig": "gcp", "AzureConfig": "azure", "LocalConfig": "local"}
 SCHEME = {"aws": "s3", "gcp": "gs", "azure": "az"}
 NEW_FORM = {"AWSProvider": "AwsConfig", "GCPProvider": "GcpConfig", "AzureProvider": "AzureConfig",
             "LocalProvider": "LocalConfig"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from glacierc.frontend import surface
@@ -10,16 +11,17 @@ from glacierc.frontend.values import (ConfigVal, DeclRef, EnvVal, ExecutorVal, M
 
 if TYPE_CHECKING:
     from glacierc.frontend.evaluate import Evaluator
+    from glacierc.ir.nodes import ExecutorKind
 
 LEGACY_PROVIDERS = {"AWSProvider": "AwsConfig", "GCPProvider": "GcpConfig",
                     "AzureProvider": "AzureConfig", "LocalProvider": "LocalConfig"}
-EXECUTOR_METHODS = {"local": "local", "serverless": "serverless", "vm": "vm", "cluster": "cluster"}
+EXECUTOR_METHODS: dict[str, ExecutorKind] = {"local": "local", "serverless": "serverless", "vm": "vm", "cluster": "cluster"}
 _STR_METHODS = {"upper", "lower", "strip", "lstrip", "rstrip", "replace", "format", "join", "title",
                 "removeprefix", "removesuffix", "startswith", "endswith", "split", "capitalize"}
 _BUILTINS = {"str": str, "int": int, "float": float, "bool": bool, "len": len, "tuple": tuple,
              "list": list, "min": min, "max": max, "sorted": sorted, "abs": abs, "round": round}
 #: Builtins that only rearrange the items of known lists and tuples (storage and nodes included).
-REARRANGING = {"zip": lambda *seqs: [tuple(items) for items in zip(*seqs)],
+REARRANGING: dict[str, Callable[..., list]] = {"zip": lambda *seqs: [tuple(items) for items in zip(*seqs)],
                 "enumerate": lambda seq, start=0: [(start + i, item) for i, item in enumerate(seq)],
                 "reversed": lambda seq: list(reversed(seq))}
 MAX_RANGE = 10_000

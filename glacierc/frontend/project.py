@@ -65,7 +65,7 @@ def _with_columns(ctx: Context, pipelines: list[ir.Pipeline], infos: dict, stora
 
 def _import_observations(tables: dict[str, SymbolTable]) -> list[Observation]:
     """`from glacier.config import LambdaConfg`: names imported from the library that it does not have."""
-    found = []
+    found: list[Observation] = []
     for module, table in sorted(tables.items()):
         for binding in table.bindings.values():
             if binding.kind == "qual" and isinstance(binding.node, cst.ImportAlias):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from glacierc.ir.nodes import TEMPORAL_TYPES
+from glacierc.ir.nodes import TEMPORAL_TYPES, ExecutorKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,7 @@ class StorageVal:
 @dataclass(eq=False, slots=True)
 class ExecutorVal:
     provider: ProviderVal
-    kind: str
+    kind: ExecutorKind
     config: ConfigVal | None
     where: Where
     name: str | None = None

@@ -111,7 +111,10 @@ class _Program:
         if kind == "local" or self.odd(10) or (cloud is None and not self.wild):
             return f"{provider}.local()"
         choices = _KINDS[kind]
-        config = self.c.choice(choices) if self.wild else choices[cloud] if kind != "cluster" else choices[0]
+        if self.wild:
+            config = self.c.choice(choices)
+        else:  # not wild: the cloud is known (returned above otherwise)
+            config = choices[cloud] if kind != "cluster" and cloud is not None else choices[0]
         return f"{provider}.{kind}(config={self.config(config)})"
 
     def new_task(self, name: str, earlier: list[str], executors: list[str], buckets: list[str]) -> int:

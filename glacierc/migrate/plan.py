@@ -77,13 +77,13 @@ class _Planner:
     def run(self) -> None:
         for site in sorted(self.facts.tasks, key=lambda s: self.resolver.position(s.decorator)):
             self._task(site)
-        for site in self._sites("other"):
-            self._block(site.env, site.node, f"{site.what} has no counterpart in the language")
-        for site in self._sites("pipeline"):
-            self._pipeline(site)
+        for other in self._sites("other"):
+            self._block(other.env, other.node, f"{other.what} has no counterpart in the language")
+        for pipeline in self._sites("pipeline"):
+            self._pipeline(pipeline)
         self._registry()
-        for site in self._sites("provider"):
-            self._provider_attr(site)
+        for attribute in self._sites("provider"):
+            self._provider_attr(attribute)
         self._declarations()
         for env in self.envs.values():
             self._env_statement(env)
@@ -246,12 +246,12 @@ class _Planner:
         for site in gets:
             assert isinstance(site.node, cst.Call)
             self.plan.gets[site.node] = var
-        for node, value in registered:
-            if isinstance(node, cst.SimpleStatementLine):
+        for line, value in registered:
+            if isinstance(line, cst.SimpleStatementLine):
                 alias = isinstance(value, cst.Name)
-                dedent = self.resolver.line_indent(value) - self.resolver.line_indent(node)
+                dedent = self.resolver.line_indent(value) - self.resolver.line_indent(line)
                 rewrite = register_rewrite(var, dedent, self.resolver.module)
-                self.plan.act(node, StatementAction(replace=()) if alias else StatementAction(rewrite=rewrite))
+                self.plan.act(line, StatementAction(replace=()) if alias else StatementAction(rewrite=rewrite))
 
     def _registry_var(
         self, env_var: str, key: str, registered: list[tuple[cst.CSTNode | None, cst.BaseExpression]]

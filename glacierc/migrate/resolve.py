@@ -31,10 +31,10 @@ class Resolver:
 
     def __init__(self, wrapper: MetadataWrapper) -> None:
         self.module = wrapper.module
-        metadata = wrapper.resolve_many([ScopeProvider, ParentNodeProvider, PositionProvider])
-        self._scopes: Mapping[cst.CSTNode, Scope | None] = metadata[ScopeProvider]
-        self._parents: Mapping[cst.CSTNode, cst.CSTNode] = metadata[ParentNodeProvider]
-        self._positions: Mapping[cst.CSTNode, CodeRange] = metadata[PositionProvider]
+        wrapper.resolve_many([ScopeProvider, ParentNodeProvider, PositionProvider])  # one pass; resolve() reads it
+        self._scopes: Mapping[cst.CSTNode, Scope | None] = wrapper.resolve(ScopeProvider)
+        self._parents: Mapping[cst.CSTNode, cst.CSTNode] = wrapper.resolve(ParentNodeProvider)
+        self._positions: Mapping[cst.CSTNode, CodeRange] = wrapper.resolve(PositionProvider)
         scope = self._scopes[self.module]
         assert isinstance(scope, GlobalScope)
         self.global_scope: GlobalScope = scope
@@ -57,8 +57,8 @@ class Resolver:
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self._parents.get(node)
 
-    def is_module_level(self, statement: cst.CSTNode) -> bool:
-        return self.parent(statement) is self.module
+    def is_module_level(self, statement: cst.CSTNode | None) -> bool:
+        return statement is not None and self.parent(statement) is self.module
 
     # --- what a name means -----------------------------------------------------------------
 

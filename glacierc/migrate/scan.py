@@ -134,9 +134,11 @@ def single_assignment(statement: cst.BaseStatement) -> tuple[str, cst.BaseExpres
 
 def _scan_statement(statement: cst.BaseStatement, facts: ModuleFacts, resolver: Resolver) -> None:
     binding = single_assignment(statement)
-    if binding is None or not isinstance(binding[1], cst.Call):
+    if binding is None:
         return
     var, call = binding
+    if not isinstance(call, cst.Call):
+        return
     if resolver.global_bindings(var) != 1:
         return
     callee = resolver.glacier_object(call.func)

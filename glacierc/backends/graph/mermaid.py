@@ -37,9 +37,9 @@ def to_mermaid(view: GraphView) -> str:
             label = f"<b>{text(box.id)}</b><br/>{text(second)}"
             out.append(f'{INDENT * 2}{ids["t", box.id]}{opening}"{label}"{closing}')
         out.append(f"{INDENT}end")
-    for box in view.storage:
-        label = f"<b>{text(box.name)}</b><br/>{text(box.location)}<br/><i>{text(box.format)}</i>"
-        out.append(f'{INDENT}{ids["s", box.name]}[("{label}")]')
+    for store in view.storage:
+        label = f"<b>{text(store.name)}</b><br/>{text(store.location)}<br/><i>{text(store.format)}</i>"
+        out.append(f'{INDENT}{ids["s", store.name]}[("{label}")]')
     out += [INDENT + _edge(line, ids) for line in view.lines]
     out += _styles(view, ids)
     return "\n".join(out) + "\n"

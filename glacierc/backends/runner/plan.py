@@ -125,7 +125,8 @@ def arguments(task: Task, inputs: tuple[Input, ...]) -> tuple[Argument, ...]:
 
 def _argument(found: Input, how: str) -> Argument:
     if found.kind == "node":  # a node id, or (node id, *path) for an element of its result
-        return Argument(found.param, how, "node", (found.ref, *found.value) if found.value else found.ref)
+        path = found.value if isinstance(found.value, (tuple, list)) else ()
+        return Argument(found.param, how, "node", (found.ref, *path) if path else found.ref)
     if found.kind == "storage":
         return Argument(found.param, how, "storage", found.ref)
     if found.kind in ("nodes", "const"):

@@ -12,7 +12,9 @@ defaults, annotations and class bases belong to the enclosing scope.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 
@@ -220,7 +222,7 @@ class _Walker:
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
-            local = alias.asname.name if alias.asname else alias.name
+            local: cst.BaseExpression = alias.asname.name if alias.asname else alias.name
             while isinstance(local, cst.Attribute) and isinstance(node, cst.Import):
                 local = local.value  # `import a.b` binds `a`
             if isinstance(local, cst.Name):
@@ -255,7 +257,8 @@ class _Walker:
         self.push(node.pattern, scope, annotation, node)
 
 
-_HANDLERS = {
+# Each handler takes the node type it is keyed by: the dispatch is by type, so the node is Any to mypy.
+_HANDLERS: dict[type[cst.CSTNode], Callable[[_Walker, Any, _Scope, bool], None]] = {
     cst.FunctionDef: _Walker.function, cst.Lambda: _Walker.lambda_, cst.ClassDef: _Walker.class_,
     cst.Assign: _Walker.assign, cst.AnnAssign: _Walker.ann_assign, cst.AugAssign: _Walker.aug_assign,
     cst.For: _Walker.for_, cst.NamedExpr: _Walker.named_expr, cst.AsName: _Walker.as_name,
@@ -264,6 +267,11 @@ _HANDLERS = {
     cst.Arg: _Walker.argument, cst.MatchAs: _Walker.match_capture, cst.MatchStar: _Walker.match_capture,
     cst.MatchMapping: _Walker.match_capture, cst.MatchKeywordElement: _Walker.keyword_pattern,
 }
+
+
+#: The handlers of the statements and patterns that bind names where they stand.
+_BINDERS = frozenset((_Walker.assign, _Walker.ann_assign, _Walker.aug_assign, _Walker.for_, _Walker.named_expr,
+                      _Walker.as_name, _Walker.delete, _Walker.import_, _Walker.match_capture))
 
 
 def analyse_statement(statement: cst.CSTNode, parent: cst.CSTNode) -> StatementScopes:
@@ -286,8 +294,7 @@ def _shallow(node: cst.CSTNode, names: set[str]) -> None:
         return
     walker = _Walker(node)
     handler = _HANDLERS.get(type(node))
-    if handler in (_Walker.assign, _Walker.ann_assign, _Walker.aug_assign, _Walker.for_, _Walker.named_expr,
-                   _Walker.as_name, _Walker.delete, _Walker.import_, _Walker.match_capture):
+    if handler is not None and handler in _BINDERS:
         handler(walker, node, walker.module, False)
         names.update(name.value for name, _ in walker.stores)
         children_ = [item[0] for item in walker.stack]  # what the handler left to evaluate

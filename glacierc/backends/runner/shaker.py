@@ -108,7 +108,8 @@ class Shaker:
         statement = symbols.tree.body[index]
         task = self._task_at(symbols, statement)
         edits = state.edits.setdefault(module, Edits())
-        removed = self._task_decorators(symbols, index, statement, edits) if task is not None else set()
+        removed = self._task_decorators(symbols, index, statement, edits) \
+            if task is not None and isinstance(statement, cst.FunctionDef) else set()  # only a def is a task
         uses: list[_Use] = []
         blocked: list[tuple[Ref, CompileOnly]] = []
         for ref in symbols.scopes(index).refs:
@@ -266,7 +267,7 @@ class Shaker:
     def _module_order(self, state: _State) -> list[str]:
         """Modules holding copied code, each after the modules its copied statements use."""
         modules = sorted({m for m, _ in state.copied})
-        needs = {m: set() for m in modules}
+        needs: dict[str, set[str]] = {m: set() for m in modules}
         for use in state.uses:
             if isinstance(use.entity, Code) and use.entity.module != use.module and use.module in needs:
                 needs[use.module].add(use.entity.module)
