@@ -111,7 +111,7 @@ def fix_diff(result) -> str:
     for diagnostic in result.diagnostics:
         if diagnostic.fix:
             by_file.setdefault(diagnostic.span.file, []).extend(diagnostic.fix.edits)
-    chunks = []
+    chunks: list[str] = []
     for name, edits in sorted(by_file.items()):
         old = result.texts.get(name)
         if old is None:

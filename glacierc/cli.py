@@ -36,6 +36,7 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_version, 
 
 def _option_parameter(option: Option) -> inspect.Parameter:
     info = typer.Option(*option.flags, help=option.help, metavar=option.metavar)
+    default: bool | str | None
     if option.kind == FLAG:
         annotation, default = Annotated[bool, info], False
     elif option.kind == MULTI:
@@ -66,7 +67,8 @@ def _register(command: Command) -> None:
             values["extra"] = list(context.args)
         raise typer.Exit(commands.run(command.name, values))
 
-    callback.__signature__ = inspect.Signature(parameters)
+    # typer reads the parameters from the signature: the one built from the command table.
+    callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     callback.__annotations__ = {p.name: p.annotation for p in parameters}
     callback.__doc__ = command.help
     settings = {"allow_extra_args": True, "ignore_unknown_options": True} if command.extra_args else {}

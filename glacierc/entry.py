@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from typing import NoReturn
 
 from glacierc.cli_table import CHECK, FLAG, MULTI, Command
 
@@ -24,7 +25,7 @@ class _NotFast(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse would print and exit; typer reports instead
+    def error(self, message: str) -> NoReturn:  # argparse would print and exit; typer reports instead
         raise _NotFast(message)
 
 

@@ -28,8 +28,8 @@ def _terraform(project: ir.Project, sources: dict[str, str], earlier: Files) -> 
     from glacierc.backends.runner import runner_path
     from glacierc.backends.terraform import emit
 
-    runners = {p.name: earlier[runner_path(p.name)] for p in project.pipelines
-               if isinstance(earlier.get(runner_path(p.name)), str)}
+    found = {p.name: earlier.get(runner_path(p.name)) for p in project.pipelines}
+    runners = {name: text for name, text in found.items() if isinstance(text, str)}
     files, diagnostics = emit(project, runners or None)
     return files, list(diagnostics)
 

@@ -139,7 +139,8 @@ def _signature(error: BaseException, stage: str) -> str:
     """The error type and the innermost frame in glacierc (or the innermost frame at all)."""
     frames = traceback.extract_tb(error.__traceback__)
     ours = [f for f in frames if "/glacierc/" in f.filename.replace("\\", "/") and "/fuzzing/" not in f.filename]
-    frame = (ours or frames or [None])[-1]
+    innermost = ours or list(frames)
+    frame = innermost[-1] if innermost else None
     where = f"{frame.filename.rsplit('/glacierc/', 1)[-1]}:{frame.lineno}" if frame else "?"
     if isinstance(error, Broken):
         where = re.sub(r"\d+", "N", str(error))[:80]

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from glacierc.fuzzing.cases import DEFAULT_CORPUS, Case, Corpus, load_corpus, make_case
@@ -27,7 +28,7 @@ class Worker:
         self.inputs = self.crashes = 0
         self.index = 0
         self._last_progress = 0.0
-        self.sabotage: dict[int, object] = {}
+        self.sabotage: dict[int, Callable[[], object]] = {}
 
     def emit(self, event: str, **fields) -> None:
         self.events.write(json.dumps({"event": event, "index": self.index, "inputs": self.inputs, **fields}) + "\n")

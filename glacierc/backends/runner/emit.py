@@ -60,7 +60,7 @@ def runner_source(project: Project, pipeline: Pipeline, shaker: Shaker) -> tuple
     code, placed = _code(shaken.blocks)
     module_path = next((m.path for m in project.modules if m.name == pipeline.module), pipeline.span.file)
     sources = sorted({module_path, *(b.path for b in shaken.blocks)})
-    context = {
+    context: layout.RunnerContext = {
         "about": Code(_about(pipeline.name, sources, plan.execution_order)),
         "script": runner_path(pipeline.name).rsplit("/", 1)[-1],
         "futures": shaken.futures,
@@ -97,9 +97,10 @@ def _wrapped(text: str) -> list[str]:
     return [f"# {line}" for line in lines]
 
 
-def _plan_id(context: dict) -> str:
-    parts = [str.__str__(context[key]) if isinstance(context[key], str) else repr(context[key])
-             for key in sorted(context)]
+def _plan_id(context: layout.RunnerContext) -> str:
+    values: Mapping[str, object] = context  # every entry, in key order
+    parts = [str.__str__(values[key]) if isinstance(values[key], str) else repr(values[key])
+             for key in sorted(values)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
