@@ -1,0 +1,201 @@
+"""An AWS account on this machine for end-to-end tests: a moto server in this process, Terraform applied to
+it through a test-only `*_override.tf`, Step Functions executions run by moto's ASL interpreter, and every
+Lambda invocation served by the deployed package's own code (its handler, from the zip Terraform uploaded).
+
+What moto needs (set before any resource exists): Lambda without Docker, Step Functions that execute,
+AWS managed IAM policies loaded; MOTO_PORT so the interpreter calls this server; the two Step Functions APIs
+the Terraform provider calls that moto 5.2.5 lacks (ValidateStateMachineDefinition, ListStateMachineVersions).
+Invocations run in this process, one at a time (they share os.environ and the installed Polars): the handler
+gets the function's environment plus the endpoint and keys Polars needs to reach this server's S3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import io
+import json
+import os
+import socket
+import threading
+import traceback
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REGION = "us-east-1"
+KEYS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION}
+SERVICES = ("s3", "iam", "sts", "kms", "lambda", "sfn", "scheduler", "logs", "cloudwatchlogs", "ec2")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Invocation:
+    function: str
+    payload: object
+    error: str | None = None
+
+
+@dataclass
+class Emulator:
+    port: int
+    root: Path
+    invocations: list[Invocation] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self, service: str):
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def storage_env(self) -> dict[str, str]:
+        """What Polars (object_store) needs inside a handler to reach this server's S3."""
+        return {**KEYS, "AWS_ENDPOINT_URL": self.endpoint, "AWS_ALLOW_HTTP": "true"}
+
+    def override(self) -> str:
+        """The provider settings of a test-only `zz_emulator_override.tf` (never part of a build)."""
+        endpoints = "\n".join(f'    {name} = "{self.endpoint}"' for name in SERVICES)
+        return (
+            'provider "aws" {\n'
+            '  access_key                  = "testing"\n'
+            '  secret_key                  = "testing"\n'
+            "  s3_use_path_style           = true\n"
+            "  skip_credentials_validation = true\n"
+            "  skip_requesting_account_id  = true\n"
+            "  skip_metadata_api_check     = true\n"
+            "  skip_region_validation      = true\n"
+            "  max_retries                 = 2\n"
+            f"  endpoints {{\n{endpoints}\n  }}\n"
+            "}\n"
+        )
+
+    def allow_plain_http(self) -> list[str]:
+        """Remove the buckets' TLS-only policies: this server speaks plain HTTP, which moto (rightly)
+        treats as aws:SecureTransport = false. The policies are asserted as HCL and by checkov instead."""
+        s3 = self.client("s3")
+        removed = []
+        for bucket in s3.list_buckets()["Buckets"]:
+            s3.delete_bucket_policy(Bucket=bucket["Name"])
+            removed.append(bucket["Name"])
+        return sorted(removed)
+
+    # --- Lambda -----------------------------------------------------------------------------------
+
+    def invoke(self, function, body) -> tuple[bytes, bool]:
+        """Run the deployed handler of `function` on the JSON `body`: (response, failed)."""
+        payload = json.loads(body) if body else {}
+        module_name, _, entry = function.handler.rpartition(".")
+        code = self._unpacked(function.code_bytes)
+        record = Invocation(function.function_name, payload)
+        with self.lock, _environment({**function.environment_vars, **self.storage_env()}):
+            self.invocations.append(record)
+            try:
+                module = _load(code / f"{module_name}.py", f"emulated_{code.name}_{module_name}")
+                result = getattr(module, entry)(payload, None)
+                return json.dumps(result, default=str).encode(), False
+            except Exception as error:  # the function's error, as Lambda reports it
+                record.error = type(error).__name__
+                return json.dumps({"errorType": type(error).__name__, "errorMessage": str(error),
+                                   "stackTrace": traceback.format_exception(error)}).encode(), True
+
+    def _unpacked(self, content: bytes) -> Path:
+        target = self.root / "lambda" / hashlib.sha256(content).hexdigest()[:16]
+        if not target.is_dir():
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                archive.extractall(target)
+        return target
+
+
+_MODULES: dict[str, object] = {}
+
+
+def _load(path: Path, name: str):
+    """The handler module of one package, loaded once (a warm instance)."""
+    if name not in _MODULES:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _MODULES[name] = module
+    return _MODULES[name]
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _patch_moto(emulator: Emulator) -> None:
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+    from moto.core.responses import ActionResult
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def invoke(self, function_name, qualifier, body, headers, response_headers):
+        function = self.get_function(function_name, qualifier)
+        response, failed = emulator.invoke(function, body)
+        if failed:
+            response_headers["x-amz-function-error"] = "Unhandled"
+        return response
+
+    def validate_state_machine_definition(self):
+        from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+        try:
+            AmazonStateLanguageParser.parse(self._get_param("definition"))
+        except Exception as error:  # the parser's refusal, as the real API reports it
+            return ActionResult({"result": "FAIL", "diagnostics": [
+                {"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": str(error)[:1000]}]})
+        return ActionResult({"result": "OK", "diagnostics": []})
+
+    def list_state_machine_versions(self):
+        return ActionResult({"stateMachineVersions": []})
+
+    LambdaSimpleBackend.invoke = invoke
+    StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
+    StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
+
+
+@contextlib.contextmanager
+def running(root: Path):
+    """An emulator serving on a free port until the block ends."""
+    from moto.core.config import default_user_config
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    emulator = Emulator(port, root)
+    saved = {key: os.environ.get(key) for key in ("MOTO_PORT", "MOTO_IAM_LOAD_MANAGED_POLICIES")}
+    os.environ.update({"MOTO_PORT": str(port), "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
+    default_user_config.update({"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True},
+                                "iam": {"load_aws_managed_policies": True}})
+    _patch_moto(emulator)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield emulator
+    finally:
+        server.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -1,0 +1,143 @@
+"""End to end on an emulated AWS account: `terraform apply` of a build, then Step Functions executions whose
+Lambda tasks run the generated package code, with Polars reading and writing S3 (tests/aws_emulator.py).
+
+One apply for the module (about two minutes: S3 lifecycle configurations are slow against moto); the
+executions reuse it. The outputs equal the local runner's on the same data; a failing node ends the
+execution in the Fail state naming it, after the Retry the task declares; the schedule exists.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import time
+from datetime import date
+
+import polars as pl
+import pytest
+from terraform_tools import Terraform, mirror_missing
+
+from glacierc.driver import build
+from tests.helpers import FIXTURES
+
+ORDERS = FIXTURES / "aws_sfn" / "orders" / "pipeline.py"
+PREFIX = "e2e"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(mirror_missing("hashicorp/aws") is not None,
+                       reason=f"terraform apply needs the AWS provider offline: {mirror_missing('hashicorp/aws')}"),
+]
+
+ORDERS_DATA = pl.DataFrame({
+    "day": [date(2026, 1, 1), date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 2), date(2026, 1, 3)],
+    "region": ["emea", "apac", "emea", "emea", "amer"],
+    "amount": [10.0, -5.0, 7.5, 2.5, 4.0],
+})
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory):
+    pytest.importorskip("moto.server")
+    from tests.aws_emulator import running
+
+    root = tmp_path_factory.mktemp("aws_e2e")
+    out = root / "out"
+    result = build([str(ORDERS)], out, {})
+    assert not result.has_errors
+    module = out / "terraform"
+    with running(root) as emulator:
+        (module / "zz_emulator_override.tf").write_text(emulator.override(), encoding="utf-8")
+        terraform = Terraform.create(root / "tf-home")
+        init = terraform.run(module, "init", "-input=false", "-no-color")
+        assert init.returncode == 0, init.stdout + init.stderr
+        apply = subprocess.run(["terraform", "apply", "-auto-approve", "-input=false", "-no-color",
+                                f"-var=name_prefix={PREFIX}"], cwd=module, env=terraform.env(), capture_output=True,
+                               text=True, timeout=900)
+        assert apply.returncode == 0, apply.stdout[-4000:] + apply.stderr[-4000:]
+        outputs = json.loads(terraform.run(module, "output", "-json", "-no-color").stdout)
+        staging = outputs["pipelines"]["value"]["orders"]["staging_bucket"]
+        assert emulator.allow_plain_http() == sorted(["glacier-e2e-curated", "glacier-e2e-raw", staging])
+        yield emulator, out, outputs
+    (module / "zz_emulator_override.tf").unlink()
+
+
+def _upload(emulator, frame: pl.DataFrame) -> None:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    emulator.client("s3").put_object(Bucket="glacier-e2e-raw", Key="orders/orders.parquet", Body=buffer.getvalue())
+
+
+def _execute(emulator, machine: str, name: str) -> dict:
+    sfn = emulator.client("stepfunctions")
+    arn = sfn.start_execution(stateMachineArn=machine, name=name, input="{}")["executionArn"]
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        described = sfn.describe_execution(executionArn=arn)
+        if described["status"] != "RUNNING":
+            return described
+        time.sleep(0.5)
+    raise AssertionError(f"execution {name} still running after 300 s")
+
+
+def _read(emulator, bucket: str, key: str) -> pl.DataFrame:
+    body = emulator.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    return pl.read_parquet(io.BytesIO(body))
+
+
+def test_an_execution_computes_what_the_local_runner_computes(deployed, tmp_path):
+    emulator, out, outputs = deployed
+    pipelines = outputs["pipelines"]["value"]
+    machine = pipelines["orders"]["state_machine_arn"]
+    assert machine.endswith(f":stateMachine:{PREFIX}-orders")
+    _upload(emulator, ORDERS_DATA)
+    emulator.invocations.clear()
+    done = _execute(emulator, machine, "run-ok")
+    assert done["status"] == "SUCCEEDED", done
+    # five invocations for six nodes: clean and per_day ran in one (fused)
+    assert sorted(i.payload["group"] for i in emulator.invocations) == [
+        "clean", "extract", "per_region", "save_daily", "save_regions"]
+    # staged per execution, only what crosses a group: per_day's input (clean) stayed in memory
+    staged = emulator.client("s3").list_objects_v2(Bucket=pipelines["orders"]["staging_bucket"], Prefix="run-ok/")
+    names = sorted(o["Key"].split("/", 1)[1] for o in staged.get("Contents", []))
+    assert "clean.parquet" not in names and "per_day.parquet" in names and "extract.json" in names
+    # the local runner on the same data
+    data = tmp_path / "data"
+    (data / "glacier-e2e-raw" / "orders").mkdir(parents=True)
+    ORDERS_DATA.write_parquet(data / "glacier-e2e-raw" / "orders" / "orders.parquet")
+    local = subprocess.run([sys.executable, str(out / "runners" / "orders.py"), "--data-dir", str(data)],
+                           capture_output=True, text=True, timeout=300)
+    assert local.returncode == 0, local.stderr
+    for key in ("daily/daily.parquet", "regions/regions.parquet"):
+        expected = pl.read_parquet(data / "glacier-e2e-curated" / key)
+        assert _read(emulator, "glacier-e2e-curated", key).equals(expected), key
+
+
+def test_a_failing_node_ends_the_execution_naming_it_after_its_retries(deployed):
+    emulator, _, outputs = deployed
+    machine = outputs["pipelines"]["value"]["orders"]["state_machine_arn"]
+    _upload(emulator, ORDERS_DATA.drop("amount"))  # clean filters on amount: it fails on this data
+    emulator.invocations.clear()
+    done = _execute(emulator, machine, "run-bad")
+    assert done["status"] == "FAILED"
+    history = emulator.client("stepfunctions").get_execution_history(executionArn=done["executionArn"])
+    failed = [e for e in history["events"] if e["type"] == "ExecutionFailed"][0]["executionFailedEventDetails"]
+    assert failed["error"] == "glacier.NodeFailed"
+    assert "node `clean` (task `clean`, pipeline.py:" in failed["cause"]
+    # clean declares retries=2: three invocations of its group, each failing
+    attempts = [i for i in emulator.invocations if i.payload.get("group") == "clean"]
+    assert len(attempts) == 3 and all(i.error for i in attempts)
+
+
+def test_the_schedule_starts_exactly_its_machine(deployed):
+    emulator, _, outputs = deployed
+    machine = outputs["pipelines"]["value"]["orders"]["state_machine_arn"]
+    schedule = emulator.client("scheduler").get_schedule(Name=f"{PREFIX}-orders")
+    assert schedule["ScheduleExpression"] == "rate(1 day)"
+    assert schedule["Target"]["Arn"] == machine
+    role = schedule["Target"]["RoleArn"].rsplit("/", 1)[1]
+    policy = emulator.client("iam").get_role_policy(RoleName=role, PolicyName="data-access")["PolicyDocument"]
+    statements = policy["Statement"] if isinstance(policy, dict) else json.loads(policy)["Statement"]
+    assert [(s["Action"], s["Resource"]) for s in statements] == [("states:StartExecution", machine)]
