@@ -41,6 +41,13 @@ def test_the_state_machine_is_standard_logged_traced_and_named_by_the_prefix():
                     "one invocation each for clean + per_day"]
 
 
+def test_nodes_the_machine_cannot_run_yet_are_named_in_the_build_output():
+    _, _, diagnostics = emit_pipeline(REPO / "examples" / "aws_etl" / "pipeline.py")
+    assert [d.message for d in diagnostics if d.code == "GLC407"] == [
+        "pipeline `aws_etl`: Step Functions state machine with 8 states for 3 groups of nodes; no nodes fused; "
+        "not orchestrated yet, the machine fails at: enrich (EMR), save + audit (left out after it)"]
+
+
 def test_roles_invoke_exactly_their_functions_and_start_exactly_their_machine():
     files, _, _ = emit_pipeline(ORDERS)
     invoke = _statements(files, "orders_states_access")["InvokeItsFunctions"]

@@ -33,7 +33,7 @@ def clean(frame: pl.LazyFrame) -> pl.LazyFrame:
 def p():
     return clean(load(raw))
 """,
-          (5, 12, 5, 58, "pipeline `p`: Step Functions state machine with 2 states for 1 groups of nodes; "
+          (5, 12, 5, 58, "pipeline `p`: Step Functions state machine with 2 states for 1 group of nodes; "
                          "one invocation each for load + clean"),
           stage="build"),
 )

@@ -37,6 +37,9 @@ from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.fusion import fused_groups
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
+#: How the build output names the service running an executor's nodes.
+SERVICE_NAMES = {"lambda": "Lambda", "local": "a generated Lambda", "ec2": "EC2", "emr": "EMR",
+                 "databricks": "Databricks"}
 EMR_SERVICE_POLICY = "arn:{partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"
 LOGS = "glacier_logs"
 Role = iam.Role
@@ -122,7 +125,7 @@ class AwsTarget(Target):
         amis: set[str] = set()
         for executor, kind in executors:
             label, mine = labels[executor.name], tasks.get(executor.name, [])
-            self.services[executor.name] = {"local": "a generated Lambda"}.get(kind, kind.upper())
+            self.services[executor.name] = SERVICE_NAMES.get(kind, kind)
             if kind in ("lambda", "local"):  # local nodes of an AWS pipeline run in a generated Lambda
                 self.functions(executor, label, mine, task_labels, entries)
             elif kind == "ec2":

@@ -42,6 +42,8 @@ class Machine:
     groups: tuple[Group, ...]  # the groups its states invoke (EMR, EC2, Databricks ones are not yet)
     states: int
     schedule: str | None = None
+    #: Groups the machine does not run: on an executor it does not invoke yet (with its service), or after one.
+    stopped: tuple[tuple[Group, str], ...] = ()
 
 
 def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: Mapping[str, str],
@@ -65,7 +67,10 @@ def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: 
                              Template(Expr("var.name_prefix"), "-" + _bucket_part(label) + "-staging-"), comment)
     return Machine(pipeline.name, label, Target.name(pipeline.name, 80), comment, definition,
                    tuple(sorted(invoked)), staging, tuple(g for g in groups if g in run), count_states(definition),
-                   pipeline.schedule)
+                   pipeline.schedule,
+                   tuple((g, service_of.get(g.executor, f"executor `{g.executor}` of another provider")
+                          if function_of_task.get(pipeline.node(g.id).task) is None else "left out after it")
+                         for g in groups if g not in run))
 
 
 def _bucket_part(label: str) -> str:
@@ -207,6 +212,12 @@ def report(machine: Machine) -> str:
     """One line for the build output: states and which nodes share one invocation."""
     fused = [" + ".join(g.nodes) for g in machine.groups if len(g.nodes) > 1]
     shared = f"; one invocation each for {', '.join(fused)}" if fused else "; no nodes fused"
-    return (f"pipeline `{machine.pipeline}`: Step Functions state machine with {machine.states} states for "
-            f"{len(machine.groups)} groups of nodes{shared}")
+    stopped = ", ".join(f"{' + '.join(g.nodes)} ({service})" for g, service in machine.stopped)
+    stops = f"; not orchestrated yet, the machine fails at: {stopped}" if stopped else ""
+    return (f"pipeline `{machine.pipeline}`: Step Functions state machine with {_count(machine.states, 'state')} "
+            f"for {_count(len(machine.groups), 'group')} of nodes{shared}{stops}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
