@@ -51,7 +51,12 @@ def fused_groups(pipeline: Pipeline) -> tuple[Group, ...]:
         members[target].append(node)
         for source in {group_of[p] for p in before[node]} - {target}:
             after[source].add(target)
-    return tuple(_group(lead, members[lead], executor, group_of, pipeline) for lead in members)
+    leaving: dict[str, set[str]] = {lead: set() for lead in members}
+    for edge in pipeline.edges:
+        if edge.kind == "data" and edge.source in group_of and group_of.get(edge.target) != group_of[edge.source]:
+            leaving[group_of[edge.source]].add(edge.source)
+    outputs = set(pipeline.outputs)
+    return tuple(_group(lead, members[lead], executor[lead], leaving[lead], outputs) for lead in members)
 
 
 def _joinable(node, preds, executor, group_of, after) -> str | None:
@@ -76,12 +81,10 @@ def _reachable(start: str, after: dict[str, set[str]]) -> set[str]:
     return found
 
 
-def _group(lead: str, nodes: list[str], executor, group_of, pipeline: Pipeline) -> Group:
-    mine = set(nodes)
-    staged = sorted({e.source for e in pipeline.edges
-                     if e.kind == "data" and e.source in mine and group_of.get(e.target) != lead})
-    staged += sorted(set(pipeline.outputs) & mine - set(staged))
-    return Group(lead, executor[lead], tuple(nodes), tuple(staged))
+def _group(lead: str, nodes: list[str], executor: str, leaving: set[str], outputs: set[str]) -> Group:
+    staged = sorted(leaving)
+    staged += sorted(outputs & set(nodes) - leaving)
+    return Group(lead, executor, tuple(nodes), tuple(staged))
 
 
 def group_levels(pipeline: Pipeline, groups: tuple[Group, ...]) -> tuple[tuple[str, ...], ...]:

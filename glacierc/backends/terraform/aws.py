@@ -34,8 +34,8 @@ from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entrie
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc407_state_machine import CODE as STATE_MACHINE
 from glacierc.diagnostics.model import Diagnostic, Severity
-from glacierc.ir.fusion import fused_groups
-from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
+from glacierc.ir.fusion import Group, fused_groups
+from glacierc.ir.nodes import Executor, Pipeline, Project, Provider, Storage, Task
 
 #: How the build output names the service running an executor's nodes.
 SERVICE_NAMES = {"lambda": "Lambda", "local": "a generated Lambda", "ec2": "EC2", "emr": "EMR",
@@ -99,6 +99,8 @@ class AwsTarget(Target):
         self.pipeline_labels = unique_labels(provider_pipelines(project, provider))
         self.function_of_task: dict[str, str] = {}
         self.services: dict[str, str] = {}
+        self._groups: dict[str, tuple[Group, ...]] = {}
+        self._first_pipeline: dict[str, str] | None = None
 
     # --- the model ----------------------------------------------------------------------------------
 
@@ -156,19 +158,30 @@ class AwsTarget(Target):
         names = {t.name for t in tasks}
         found: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
         for pipeline in sorted(self.project.pipelines, key=lambda p: p.name):
-            for group in fused_groups(pipeline):
-                task = pipeline.node(group.id).task
+            task_of = {n.id: n.task for n in pipeline.nodes}
+            for group in self.fused(pipeline):
+                task = task_of[group.id]
                 if task in names:
                     found.setdefault(task, {}).setdefault(pipeline.name, {})[group.id] = group.nodes
         return found
 
+    def fused(self, pipeline: Pipeline) -> tuple[Group, ...]:
+        if pipeline.name not in self._groups:
+            self._groups[pipeline.name] = fused_groups(pipeline)
+        return self._groups[pipeline.name]
+
     def staging_environment(self, task: Task) -> tuple[tuple[str, object], ...]:
         """GLACIER_STAGING_URI: the staging bucket of the (first) pipeline of this provider running `task`."""
-        for pipeline in sorted(self.project.pipelines, key=lambda p: p.name):
-            if pipeline.name in self.pipeline_labels and any(n.task == task.name for n in pipeline.nodes):
-                label = self.pipeline_labels[pipeline.name]
-                return (("GLACIER_STAGING_URI", Template("s3://", Expr(f"aws_s3_bucket.{label}_staging.bucket"))),)
-        return ()
+        if self._first_pipeline is None:
+            self._first_pipeline = {}
+            for pipeline in sorted(self.project.pipelines, key=lambda p: p.name, reverse=True):
+                if pipeline.name in self.pipeline_labels:
+                    self._first_pipeline.update((n.task, pipeline.name) for n in pipeline.nodes)
+        pipeline_name = self._first_pipeline.get(task.name)
+        if pipeline_name is None:
+            return ()
+        label = self.pipeline_labels[pipeline_name]
+        return (("GLACIER_STAGING_URI", Template("s3://", Expr(f"aws_s3_bucket.{label}_staging.bucket"))),)
 
     def _add_machines(self) -> None:
         """A state machine and a staging bucket per pipeline of this provider."""
@@ -176,7 +189,7 @@ class AwsTarget(Target):
             if pipeline.name not in self.pipeline_labels:
                 continue
             machine = orchestration.machine(self.project, pipeline, self.pipeline_labels[pipeline.name],
-                                            self.function_of_task, self.services)
+                                            self.function_of_task, self.services, self.fused(pipeline))
             self.module.machines.append(machine)
             self.module.buckets.append(machine.staging)
 

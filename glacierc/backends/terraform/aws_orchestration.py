@@ -47,21 +47,22 @@ class Machine:
 
 
 def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: Mapping[str, str],
-            service_of: Mapping[str, str]) -> Machine:
+            service_of: Mapping[str, str], groups: tuple[Group, ...] | None = None) -> Machine:
     """The state machine of `pipeline`; `function_of_task` maps each task run in a Lambda to its function label."""
-    groups = fused_groups(pipeline)
+    groups = fused_groups(pipeline) if groups is None else groups
+    task_of = {n.id: n.task for n in pipeline.nodes}
     invoked: set[str] = set()
-    run: list[Group] = []
+    run: set[Group] = set()
 
     def function_of(group: Group):
-        function = function_of_task.get(pipeline.node(group.id).task)
+        function = function_of_task.get(task_of[group.id])
         if function is None:
             return None
         invoked.add(function)
-        run.append(group)
+        run.add(group)
         return states.Ref(f"function_{function}")
 
-    definition = states.definition(project, pipeline, function_of, service_of)
+    definition = states.definition(project, pipeline, function_of, service_of, groups)
     comment = source_text([(pipeline.span, f"pipeline {pipeline.name}")])
     staging = staging_bucket(f"{label}_staging", pipeline.name,
                              Template(Expr("var.name_prefix"), "-" + _bucket_part(label) + "-staging-"), comment)
@@ -69,7 +70,7 @@ def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: 
                    tuple(sorted(invoked)), staging, tuple(g for g in groups if g in run), count_states(definition),
                    pipeline.schedule,
                    tuple((g, service_of.get(g.executor, f"executor `{g.executor}` of another provider")
-                          if function_of_task.get(pipeline.node(g.id).task) is None else "left out after it")
+                          if function_of_task.get(task_of[g.id]) is None else "left out after it")
                          for g in groups if g not in run))
 
 
@@ -92,12 +93,15 @@ def staging_uri(machine: Machine) -> Template:
 def staging_statements(machines: list[Machine], executor: str, project: Project) -> tuple[iam.Statement, ...]:
     """Read the staged results a group of `executor` needs, write the ones it gives (per node prefix)."""
     reads, writes, keys = [], [], []
+    pipelines = {p.name: p for p in project.pipelines}
     for m in machines:
         arn = Expr(f"aws_s3_bucket.{m.staging.label}.arn")
-        pipeline = next(p for p in project.pipelines if p.name == m.pipeline)
-        for group in (g for g in m.groups if g.executor == executor):
-            inside = set(group.nodes)
-            needs = sorted({e.source for e in pipeline.edges if e.kind == "data" and e.target in inside} - inside)
+        mine = [g for g in m.groups if g.executor == executor]
+        if not mine:
+            continue
+        inputs = _group_inputs(pipelines[m.pipeline], mine)
+        for group in mine:
+            needs = inputs[group.id]
             reads += [Template(arn, f"/*/{node}.*") for node in needs]
             writes += [Template(arn, f"/*/{node}.*") for node in group.staged]
             if needs or group.staged:
@@ -112,6 +116,17 @@ def staging_statements(machines: list[Machine], executor: str, project: Project)
         unique = sorted(set(keys), key=lambda e: e.text)
         found.append(iam.Statement("UseStagingKeys", ("kms:Decrypt", "kms:GenerateDataKey"), tuple(unique)))
     return tuple(found)
+
+
+def _group_inputs(pipeline: Pipeline, groups: list[Group]) -> dict[str, list[str]]:
+    """For each group: the nodes outside it whose results it reads (data edges into it), sorted."""
+    group_of = {n: g.id for g in groups for n in g.nodes}
+    found: dict[str, set[str]] = {g.id: set() for g in groups}
+    for edge in pipeline.edges:
+        target = group_of.get(edge.target)
+        if edge.kind == "data" and target is not None and group_of.get(edge.source) != target:
+            found[target].add(edge.source)
+    return {lead: sorted(sources) for lead, sources in found.items()}
 
 
 def machine_role(machine: Machine, partition: str) -> iam.Role:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from glacierc.ir.fusion import Group, fused_groups, group_levels
-from glacierc.ir.nodes import Pipeline, Project
+from glacierc.ir.nodes import Node, Pipeline, Project, Task
 
 NODE_FAILED = "glacier.NodeFailed"
 NOT_ORCHESTRATED = "glacier.NotOrchestrated"
@@ -45,23 +45,23 @@ def state_name(prefix: str, lead: str) -> str:
     return f"{name[: NAME_MAX - 9]}~{hashlib.sha256(lead.encode()).hexdigest()[:8]}"
 
 
-def describe(project: Project, pipeline: Pipeline, node_id: str) -> str:
-    node = pipeline.node(node_id)
+def describe(node: Node) -> str:
     return f"node `{node.id}` (task `{node.task}`, {node.span.file}:{node.span.line})"
 
 
 def definition(project: Project, pipeline: Pipeline, function_of: Callable[[Group], object | None],
-               service_of: Mapping[str, str] | None = None) -> dict:
+               service_of: Mapping[str, str] | None = None, groups: tuple[Group, ...] | None = None) -> dict:
     """The ASL of `pipeline`; `function_of(group)` is the Lambda running it (None: not orchestrated),
     `service_of` names each executor's service for the messages of groups that are not."""
-    groups = fused_groups(pipeline)
+    groups = fused_groups(pipeline) if groups is None else groups
     by_id = {g.id: g for g in groups}
+    context = _Context(project, pipeline, function_of, service_of)
     levels = group_levels(pipeline, groups)
     states: dict[str, dict] = {}
     names = []
     for index, level in enumerate(levels):
         if len(level) == 1:
-            group_states = _group_states(project, pipeline, by_id[level[0]], function_of, service_of)
+            group_states = _group_states(context, by_id[level[0]])
             names.append(next(iter(group_states)))
             states.update(group_states)
             if states[names[-1]]["Type"] == "Fail":
@@ -70,7 +70,7 @@ def definition(project: Project, pipeline: Pipeline, function_of: Callable[[Grou
             name = state_name("level", str(index + 1))
             names.append(name)
             states[name] = {"Type": "Parallel", "ResultPath": None, "Branches": [
-                _branch(_group_states(project, pipeline, by_id[lead], function_of, service_of))
+                _branch(_group_states(context, by_id[lead]))
                 for lead in level]}
     for name, following in zip(names, [*names[1:], None]):
         if states[name]["Type"] != "Fail":
@@ -86,12 +86,25 @@ def _branch(states: dict[str, dict]) -> dict:
     return {"StartAt": first, "States": states}
 
 
-def _group_states(project, pipeline, group, function_of, service_of) -> dict[str, dict]:
+class _Context:
+    """What every group's states are built from; nodes and tasks by id (looked up once)."""
+
+    def __init__(self, project: Project, pipeline: Pipeline, function_of, service_of) -> None:
+        self.pipeline, self.function_of, self.service_of = pipeline, function_of, service_of or {}
+        self.nodes = {n.id: n for n in pipeline.nodes}
+        self.tasks = {t.name: t for t in project.tasks}
+
+    def task(self, node_id: str) -> Task:
+        return self.tasks[self.nodes[node_id].task]
+
+
+def _group_states(context: _Context, group: Group) -> dict[str, dict]:
     """The task state of `group` and the Fail state it ends in (the first is the one to enter)."""
-    cause = "; ".join(describe(project, pipeline, n) for n in group.nodes)
-    function = function_of(group)
+    pipeline = context.pipeline
+    cause = "; ".join(describe(context.nodes[n]) for n in group.nodes)
+    function = context.function_of(group)
     if function is None:
-        service = (service_of or {}).get(group.executor, "this executor")
+        service = context.service_of.get(group.executor, "this executor")
         return {state_name("not orchestrated", group.id): {
             "Type": "Fail", "Error": NOT_ORCHESTRATED,
             "Cause": f"{cause}: runs on {service}, which the state machine does not invoke yet"}}
@@ -104,11 +117,11 @@ def _group_states(project, pipeline, group, function_of, service_of) -> dict[str
         "ResultPath": None,
         "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": failed}],
     }
-    retries = max(project.task(pipeline.node(n).task).retries for n in group.nodes)
+    retries = max(context.task(n).retries for n in group.nodes)
     if retries:
         task["Retry"] = [{"ErrorEquals": ["States.ALL"], "MaxAttempts": retries,
                           "IntervalSeconds": RETRY_INTERVAL_SECONDS, "BackoffRate": RETRY_BACKOFF}]
-    timeouts = [project.task(pipeline.node(n).task).timeout for n in group.nodes]
+    timeouts = [context.task(n).timeout for n in group.nodes]
     if all(t is not None for t in timeouts):
         task["TimeoutSeconds"] = sum(timeouts)
     return {state_name("run", group.id): task,
