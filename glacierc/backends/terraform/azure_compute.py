@@ -145,7 +145,7 @@ def virtual_machine(task: Task, executor: Executor, label: str, identity: str,
         offer=image[1],
         sku=image[2],
         version=image[3],
-        disk_size=int(values["disk_size"]),
+        disk_size=values.integer("disk_size"),
         admin_username=str(values["admin_username"]),
         public_ip=bool(values["public_ip"]),
         trusted_launch="gen2" in image[2].lower(),
@@ -172,7 +172,7 @@ def spark_settings(executor: Executor) -> tuple[tuple[str, str, str, int] | None
                                      "use an HDInsight VM size such as 'Standard_E8_V3'"))
     if problems:
         return None, problems
-    return (str(version), str(values["spark_version"]), size, int(values["num_workers"])), []
+    return (str(version), str(values["spark_version"]), size, values.integer("num_workers")), []
 
 
 def spark_cluster(executor: Executor, label: str, suffix: str, settings: tuple[str, str, str, int]) -> SparkCluster:

@@ -125,14 +125,37 @@ class Skip:
 # --- config values ----------------------------------------------------------------------------
 
 
-def config_values(config: Config | None, class_name: str) -> dict[str, object]:
+class ConfigValues(dict[str, object]):
+    """A config's fields by name, read with their type: the catalogue (checked by `check` before any build)
+    guarantees an `int` field holds an int, so a wrong type here is a bug, raised as one."""
+
+    def integer(self, name: str) -> int:
+        value = self[name]
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"config field {name!r} is not an integer: {value!r}")
+        return value
+
+    def optional_integer(self, name: str) -> int | None:
+        return None if self[name] is None else self.integer(name)
+
+    def text(self, name: str) -> str:
+        value = self[name]
+        if not isinstance(value, str):
+            raise TypeError(f"config field {name!r} is not a string: {value!r}")
+        return value
+
+    def optional_text(self, name: str) -> str | None:
+        return None if self[name] is None else self.text(name)
+
+
+def config_values(config: Config | None, class_name: str) -> ConfigValues:
     """Every field of `class_name` with the user's value or the catalogue default.
 
     A config of another class (reported by GLC303/GLC305) contributes nothing but the defaults.
     """
     from glacier.config import fields_of
 
-    values = {spec.name: spec.default for spec in fields_of(class_name)}
+    values = ConfigValues({spec.name: spec.default for spec in fields_of(class_name)})
     if config is not None and config.type == class_name:
         values.update((key, value) for key, value in config.fields if key in values)
     return values

@@ -97,7 +97,7 @@ class Cluster:
 def function(task: Task, executor: Executor, label: str, account: str, entry_point: str, source: str
              ) -> Function:
     values = config_values(executor.config, "CloudFunctionConfig")
-    timeout = int(values["timeout"])
+    timeout = values.integer("timeout")
     if task.timeout is not None:
         timeout = min(timeout, task.timeout)
     return Function(
@@ -107,10 +107,10 @@ def function(task: Task, executor: Executor, label: str, account: str, entry_poi
         description=f"glacier task {task.name} ({task.span.file}:{task.span.line})"[:512],
         account=account,
         runtime=str(values["runtime"]),
-        memory=f"{int(values['memory'])}Mi",
+        memory=f"{values.integer("memory")}Mi",
         timeout=timeout,
         max_instances=values["max_instances"],
-        min_instances=int(values["min_instances"]),
+        min_instances=values.integer("min_instances"),
         entry_point=entry_point,
         source=source,
         skips=FUNCTION_SKIPS,
@@ -143,7 +143,7 @@ def instance(task: Task, executor: Executor, label: str, account: str, region: s
         machine_type=str(values["machine_type"]),
         zone=str(values["zone"] or default_zone(region)),
         image=str(values["image"]),
-        disk_size=int(values["disk_size"]),
+        disk_size=values.integer("disk_size"),
         external_ip=bool(values["external_ip"]),
         skips=tuple(sorted(skips, key=lambda s: s.check)),
     )
@@ -153,11 +153,11 @@ def cluster_settings(executor: Executor) -> tuple[tuple[str, int, str] | None, l
     """(machine type, workers, image version) of a Dataproc executor, or None with the GLC401s."""
     if executor.config_type == "DataprocConfig":
         values = config_values(executor.config, "DataprocConfig")
-        settings = (str(values["machine_type"]), int(values["num_workers"]), str(values["image_version"]))
+        settings = (str(values["machine_type"]), values.integer("num_workers"), str(values["image_version"]))
         return (None, [_one_worker(executor)]) if settings[1] == 1 else (settings, [])
     values = config_values(executor.config, "SparkConfig")
     written = dict(executor.config.fields) if executor.config else {}
-    problems = [_one_worker(executor)] if int(values["num_workers"]) == 1 else []
+    problems = [_one_worker(executor)] if values.integer("num_workers") == 1 else []
     image = DATAPROC_IMAGES.get(str(values["spark_version"]))
     if image is None:
         known = ", ".join(sorted(DATAPROC_IMAGES))
@@ -172,7 +172,7 @@ def cluster_settings(executor: Executor) -> tuple[tuple[str, int, str] | None, l
                                      "use a machine type such as 'n2-standard-4'"))
     if problems:
         return None, problems
-    return (machine, int(values["num_workers"]), image), []
+    return (machine, values.integer("num_workers"), image), []
 
 
 def cluster(executor: Executor, label: str, settings: tuple[str, int, str]) -> Cluster:
