@@ -107,7 +107,7 @@ def function(task: Task, executor: Executor, label: str, account: str, entry_poi
         description=f"glacier task {task.name} ({task.span.file}:{task.span.line})"[:512],
         account=account,
         runtime=str(values["runtime"]),
-        memory=f"{values.integer("memory")}Mi",
+        memory=f"{values.integer('memory')}Mi",
         timeout=timeout,
         max_instances=values["max_instances"],
         min_instances=values.integer("min_instances"),
