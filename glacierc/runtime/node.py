@@ -73,11 +73,12 @@ def staging_uri(nodes, run_id):
 
 
 def run_node(node, event=None):
-    """Run one node in this process (how cloud functions call the runner); see `run_group`."""
-    return run_group((node,), event)
+    """Run one node in this process (how cloud functions call the runner); see `run_group`. Its result is
+    saved to the store whether or not another node needs it."""
+    return run_group((node,), event, stage_all=True)
 
 
-def run_group(nodes, event=None, retry_in_process=True):
+def run_group(nodes, event=None, retry_in_process=True, stage_all=False):
     """Run a fused group of nodes (its first node leads it) in one process, as one invocation.
 
     The event may hold only "pipeline", "node", "group" (the leading node) and "run_id" (see check_event).
@@ -94,7 +95,7 @@ def run_group(nodes, event=None, retry_in_process=True):
     staging = staging_uri(nodes, run_id)
     run = Run(os.environ.get("GLACIER_DATA_DIR") or None, None, "auto", staging, True, strict=True)
     run.retry_in_process = retry_in_process
-    if run.checkpoints is not None:
+    if run.checkpoints is not None and not stage_all:
         run.checkpoints.only = set(exchanged(nodes))
     selection = select(nodes, checkpoints=run.checkpoints, pull=False)
     results = {}
