@@ -15,8 +15,6 @@ import libcst as cst
 from glacierc.checks.glc001_syntax_error import CODE as SYNTAX_ERROR
 from glacierc.checks.glc003_unreadable_source import CODE as UNREADABLE_SOURCE
 from glacierc.checks.glc004_input_too_large import CODE as INPUT_TOO_LARGE
-from glacierc.checks.glc005_no_input import CODE as NO_INPUT
-from glacierc.checks.glc007_source_link_outside_project import CODE as SOURCE_LINK_OUTSIDE_PROJECT
 from glacierc.diagnostics.model import Reporter
 from glacierc.frontend.limits import MAX_TREE_DEPTH, pre_parse_problem, tree_depth
 from glacierc.source import Span
