@@ -17,6 +17,7 @@ import importlib.util
 import io
 import json
 import os
+import shutil
 import socket
 import threading
 import traceback
@@ -111,10 +112,17 @@ class Emulator:
                                    "stackTrace": traceback.format_exception(error)}).encode(), True
 
     def _unpacked(self, content: bytes) -> Path:
+        """The package unpacked once; branches of a Parallel state invoke functions of one package at the same
+        time, so the package is unpacked beside its place and renamed into it (a rename is atomic)."""
         target = self.root / "lambda" / hashlib.sha256(content).hexdigest()[:16]
         if not target.is_dir():
+            staging = target.with_name(f"{target.name}.{threading.get_ident()}.tmp")
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                archive.extractall(target)
+                archive.extractall(staging)
+            try:
+                staging.rename(target)
+            except OSError:  # another invocation renamed its copy first: the same bytes
+                shutil.rmtree(staging, ignore_errors=True)
         return target
 
 
