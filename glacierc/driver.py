@@ -147,9 +147,21 @@ def _analyse_checked(sources: list[SourceFile], env: dict[str, str], reporter: R
 
     project, evaluator = analyse(sources, env, reporter)
     found = [*run_all(project), *_target_problems(project)]
+    if not any(d.severity is Severity.ERROR for d in (*reporter.items, *found)):  # as build: backends run on a clean IR
+        found += _runner_problems(project, {s.module: s.text for s in sources if s.tree is not None})
     for diagnostic in _without_storage_used_elsewhere(found, project, sources):
         reporter.add(diagnostic)
     return project, evaluator
+
+
+def _runner_problems(project: ir.Project, texts: dict[str, str]) -> tuple[Diagnostic, ...]:
+    """What the runner backend reports (a task using a compile-time object, a module used as an object): the
+    same shaking `build` does, so that `check` reports it too."""
+    if not project.pipelines:
+        return ()
+    from glacierc.backends.runner import validate
+
+    return validate(project, texts)
 
 
 def _without_storage_used_elsewhere(found: list[Diagnostic], project: ir.Project,

@@ -25,10 +25,10 @@ FIXTURES = ROOT / "tests" / "fixtures" / "runner"
 
 def runners_of(path: Path | str, env: dict[str, str] | None = None) -> tuple[dict[str, str], tuple]:
     """{pipeline file stem: runner text} and the runner backend's diagnostics (no compile errors allowed, but
-    GLC502: `check` refuses an argument the runner cannot pass, and the fixture `unsupported` drives the runner
+    GLC501/GLC502: `check` refuses names and arguments the runner cannot provide, and the fixture `unsupported` drives the runner
     backend past it on purpose, to show that such a node fails at run time with a clear message)."""
     result = compile_project([str(path)], env=env or {})
-    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR and d.code != "GLC502"]
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR and d.code not in ("GLC501", "GLC502")]
     assert not errors, errors
     files, diagnostics = emit_with_diagnostics(result.project, result.sources)
     return {Path(name).stem: text for name, text in files.items()}, diagnostics

@@ -10,7 +10,7 @@ from glacierc.diagnostics.model import Severity
 
 CODE = "GLC501"
 NAME = "runner-compile-time-name"
-SEVERITY = Severity.WARNING
+SEVERITY = Severity.ERROR  # the task is certain to fail where the runner runs it
 TITLE = "task code uses something that exists only when compiling"
 WHAT = ("Reports a task, or a value it uses, that needs a provider, an executor, a pipeline, a `glacier` "
         "import or a value built from one.")

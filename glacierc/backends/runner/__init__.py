@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.nodes import Project
 
-__all__ = ["backend", "emit", "emit_with_diagnostics", "runner_path", "runner_sources"]
+__all__ = ["backend", "emit", "emit_with_diagnostics", "runner_path", "runner_sources", "validate"]
 
 
 def emit(project: Project, sources: Mapping[str, str]) -> dict[str, str]:
@@ -25,6 +25,13 @@ def emit_with_diagnostics(project: Project, sources: Mapping[str, str]
     from glacierc.backends.runner.emit import emit_runners
 
     return emit_runners(project, sources)
+
+
+def validate(project: Project, sources: Mapping[str, str]) -> tuple[Diagnostic, ...]:
+    """The runner backend's diagnostics without emitting runners (what `check` runs)."""
+    from glacierc.backends.runner.emit import runner_problems
+
+    return runner_problems(project, sources)
 
 
 def backend(project: Project, sources: dict[str, str], earlier: Mapping[str, object]

@@ -50,6 +50,20 @@ def emit_runners(project: Project, sources: Mapping[str, str]) -> tuple[dict[str
     return files, tuple(sorted(diagnostics, key=Diagnostic.sort_key))
 
 
+def runner_problems(project: Project, sources: Mapping[str, str]) -> tuple[Diagnostic, ...]:
+    """What the runner backend reports (GLC501, GLC503), without laying out any runner: `check` runs it, so a
+    green check means the runner will carry every name the task code needs."""
+    if not project.pipelines:
+        return ()
+    shaker = Shaker(project, analyse_modules(project, sources))
+    found: set[Diagnostic] = set()
+    for pipeline in project.pipelines:
+        called = {node.task for node in pipeline.nodes}
+        tasks = sorted((t for t in project.tasks if t.name in called), key=lambda t: t.name)
+        found.update(shaker.shake(tasks, reserved_names(), pipeline.name).diagnostics)
+    return tuple(sorted(found, key=Diagnostic.sort_key))
+
+
 def runner_source(project: Project, pipeline: Pipeline, shaker: Shaker) -> tuple[str, tuple[Diagnostic, ...]]:
     called = {node.task for node in pipeline.nodes}
     tasks = sorted((t for t in project.tasks if t.name in called), key=lambda t: t.name)

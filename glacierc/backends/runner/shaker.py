@@ -31,7 +31,10 @@ from glacierc.backends.runner.entities import (
 from glacierc.backends.runner.rewrite import Edits, Rendered, render, statement_lines
 from glacierc.backends.runner.scopes import Ref
 from glacierc.backends.runner.symbols import ModuleSymbols
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.checks.glc501_runner_compile_time_name import CODE as COMPILE_TIME_NAME
+from glacierc.checks.glc503_runner_module_object import CODE as MODULE_OBJECT
+from glacierc.diagnostics.codes import RULES
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.nodes import Project, Task
 from glacierc.source import Span
 
@@ -139,7 +142,7 @@ class Shaker:
         while isinstance(entity, ModuleRef):  # `helpers.clean` of `from . import helpers`: follow `.clean`
             parent = symbols.parent(index, node)
             if not (isinstance(parent, cst.Attribute) and parent.value is node):
-                self._report(state, symbols, index, "GLC503",
+                self._report(state, symbols, index, MODULE_OBJECT,
                              f"the runner of pipeline `{pipeline}` cannot use project module `{entity.module}` "
                              "as an object; only `module.name` is copied")
                 return Missing(symbols.module, ref.name), ref.node
@@ -176,13 +179,13 @@ class Shaker:
         if task is not None:
             message = (f"task `{task.name}` uses {used}, which exists only when compiling; the runner of "
                        f"pipeline `{pipeline}` cannot provide it")
-            state.diagnostics.add(_diagnostic("GLC501", message, task.span))
+            state.diagnostics.add(_diagnostic(COMPILE_TIME_NAME, message, task.span))
             return
         bound = list(symbols.names_of.get(index, ())) or ["this statement"]
         message = (f"`{', '.join(bound)}` is built from {used}, which exists only when compiling; the runner of "
                    f"pipeline `{pipeline}` leaves it out, so a task using it fails there")
         line = max(1, self._line(symbols, index))
-        state.diagnostics.add(_diagnostic("GLC501", message, Span(symbols.path, line, 1, line, 1)))
+        state.diagnostics.add(_diagnostic(COMPILE_TIME_NAME, message, Span(symbols.path, line, 1, line, 1)))
 
     def _report(self, state, symbols, index: int, code: str, message: str) -> None:
         line = max(1, self._line(symbols, index))
@@ -320,7 +323,7 @@ def _text(node: cst.CSTNode) -> str:
 
 def _diagnostic(code: str, message: str, span: Span) -> Diagnostic:
     help_text = {
-        "GLC501": "pass what the task needs as an argument or a plain constant instead",
-        "GLC503": "import the names you use: `from package.module import name`",
+        COMPILE_TIME_NAME: "pass what the task needs as an argument or a plain constant instead",
+        MODULE_OBJECT: "import the names you use: `from package.module import name`",
     }.get(code)
-    return Diagnostic(code, Severity.WARNING, message, span, help_text)
+    return Diagnostic(code, RULES[code].severity, message, span, help_text)
