@@ -17,6 +17,8 @@ from glacierc.backends.terraform.common import unique_labels
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Project, Provider
 from glacierc.source import Span
+from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
+from glacierc.checks.glc402_no_infrastructure import CODE as NO_INFRASTRUCTURE
 
 Emitter = Callable[[Project, Provider, Mapping[str, str] | None],
                    tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]]
@@ -72,7 +74,7 @@ def _no_infrastructure(project: Project) -> Diagnostic:
     span = project.providers[0].span if project.providers else Span.whole_file(
         project.modules[0].path if project.modules else "")
     return Diagnostic(
-        "GLC402", Severity.INFO,
+        NO_INFRASTRUCTURE, Severity.INFO,
         "every provider is local (LocalConfig): no Terraform is written",
         span,
         help="use AwsConfig, GcpConfig or AzureConfig to deploy to a cloud",
@@ -81,7 +83,7 @@ def _no_infrastructure(project: Project) -> Diagnostic:
 
 def _no_emitter(provider: Provider) -> Diagnostic:
     return Diagnostic(
-        "GLC401", Severity.ERROR,
+        UNSUPPORTED_ON_TARGET, Severity.ERROR,
         f"provider `{provider.name}`: no Terraform backend for cloud `{provider.cloud}` yet",
         provider.span,
     )

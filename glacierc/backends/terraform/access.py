@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Project, Storage
+from glacierc.checks.glc403_cross_provider_access import CODE as CROSS_PROVIDER_ACCESS
 
 _GLOB = "*?["
 
@@ -63,7 +64,7 @@ def foreign_access(executor: Executor, access: Access, storage: dict[str, Storag
             if name in storage or other is None:
                 continue
             found.append(Diagnostic(
-                "GLC403", Severity.WARNING,
+                CROSS_PROVIDER_ACCESS, Severity.WARNING,
                 f"executor `{executor.name}` {verb} storage `{name}` ({other.uri}) of provider "
                 f"`{other.provider}`; no access grant is generated for it",
                 executor.span,

@@ -14,6 +14,7 @@ from glacierc.backends.terraform.common import Skip, config_values, source_text
 from glacierc.backends.terraform.target import Target
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Task
+from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 
 #: Spark major.minor -> the newest EMR release shipping it (used when SparkConfig.release_label is None).
 EMR_RELEASES = {
@@ -201,7 +202,7 @@ def emr_release(executor: Executor) -> tuple[str | None, Diagnostic | None]:
         return release, None
     known = ", ".join(sorted(EMR_RELEASES))
     return None, Diagnostic(
-        "GLC401", Severity.ERROR,
+        UNSUPPORTED_ON_TARGET, Severity.ERROR,
         f"executor `{executor.name}`: no EMR release is known for Spark {values['spark_version']} "
         f"(known: {known})",
         executor.span, help="set SparkConfig(release_label='emr-...') explicitly",

@@ -16,6 +16,8 @@ from glacierc.backends.terraform.blocks import BLANK, Block, Comment, Expr, Item
 from glacierc.backends.terraform.common import Skip, config_values, source_text
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Storage
+from glacierc.checks.glc404_conflicting_bucket_config import CODE as CONFLICTING_BUCKET_CONFIG
+from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
 
 S3_CLASSES = (
     "STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER",
@@ -129,7 +131,7 @@ def _conflicts(name: str, members: list[Storage], values: list[dict]) -> list[Di
         differing = [f for f in _BUCKET_LEVEL if value[f] != values[0][f]]
         if differing:
             diagnostics.append(Diagnostic(
-                "GLC404", Severity.WARNING,
+                CONFLICTING_BUCKET_CONFIG, Severity.WARNING,
                 f"storage `{member.name}` shares bucket `{name}` with `{members[0].name}` but sets "
                 f"{', '.join(differing)} differently; the bucket uses the settings of `{members[0].name}`",
                 member.span,
@@ -187,7 +189,7 @@ def _storage_class_rule(member: Storage, storage_class: str):
 
 
 def _limit(member: Storage, message: str) -> Diagnostic:
-    return Diagnostic("GLC302", Severity.ERROR, f"storage `{member.name}`: {message}", member.span)
+    return Diagnostic(CONFIG_OUT_OF_LIMITS, Severity.ERROR, f"storage `{member.name}`: {message}", member.span)
 
 
 # --- blocks ---------------------------------------------------------------------------------------------
