@@ -146,8 +146,9 @@ def _analyse_checked(sources: list[SourceFile], env: dict[str, str], reporter: R
     from glacierc.frontend.project import analyse
 
     project, evaluator = analyse(sources, env, reporter)
-    found = [*run_all(project), *_target_problems(project)]
+    found = list(run_all(project))
     if not any(d.severity is Severity.ERROR for d in (*reporter.items, *found)):  # as build: backends run on a clean IR
+        found += _target_problems(project)
         found += _runner_problems(project, {s.module: s.text for s in sources if s.tree is not None})
     for diagnostic in _without_storage_used_elsewhere(found, project, sources):
         reporter.add(diagnostic)
