@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
+
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -123,19 +126,15 @@ def _call_method(ev: Evaluator, method: Method, args: list, kwargs: dict, nodes:
 
 
 #: `datetime.date(2026, 1, 31)`, `Decimal("1.5")`...: built when every argument is a plain constant (no tzinfo).
-_TEMPORAL = {"datetime.date": ("datetime", "date"), "datetime.datetime": ("datetime", "datetime"),
-             "datetime.time": ("datetime", "time"), "datetime.timedelta": ("datetime", "timedelta"),
-             "decimal.Decimal": ("decimal", "Decimal")}
+_TEMPORAL = {"datetime.date": datetime.date, "datetime.datetime": datetime.datetime, "datetime.time": datetime.time,
+             "datetime.timedelta": datetime.timedelta, "decimal.Decimal": decimal.Decimal}
 
 
 def _temporal(qual: str, args: list, kwargs: dict, where: Where) -> object:
-    import importlib
-
-    module, name = _TEMPORAL[qual]
     if not all(isinstance(a, (int, str)) and not isinstance(a, bool) for a in (*args, *kwargs.values())):
         return Unknown(f"`{qual}(...)` of values that are not integers or strings", where)
     try:
-        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+        return _TEMPORAL[qual](*args, **kwargs)
     except (TypeError, ValueError, ArithmeticError, OverflowError) as error:
         return Unknown(f"`{qual}(...)` fails: {error}", where)
 
