@@ -21,6 +21,8 @@ from glacierc.backends.terraform import aws_states as states
 from glacierc.backends.terraform.aws_storage import Bucket, staging_bucket
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block
 from glacierc.backends.terraform.common import Skip, source_text
+from glacierc.backends.terraform.orchestration_common import count as _count
+from glacierc.backends.terraform.orchestration_common import group_inputs
 from glacierc.backends.terraform.target import Target
 from glacierc.ir.fusion import Group, fused_groups
 from glacierc.ir.nodes import Pipeline, Project
@@ -99,7 +101,7 @@ def staging_statements(machines: list[Machine], executor: str, project: Project)
         mine = [g for g in m.groups if g.executor == executor]
         if not mine:
             continue
-        inputs = _group_inputs(pipelines[m.pipeline], mine)
+        inputs = group_inputs(pipelines[m.pipeline], mine)
         for group in mine:
             needs = inputs[group.id]
             reads += [Template(arn, f"/*/{node}.*") for node in needs]
@@ -116,17 +118,6 @@ def staging_statements(machines: list[Machine], executor: str, project: Project)
         unique = sorted(set(keys), key=lambda e: e.text)
         found.append(iam.Statement("UseStagingKeys", ("kms:Decrypt", "kms:GenerateDataKey"), tuple(unique)))
     return tuple(found)
-
-
-def _group_inputs(pipeline: Pipeline, groups: list[Group]) -> dict[str, list[str]]:
-    """For each group: the nodes outside it whose results it reads (data edges into it), sorted."""
-    group_of = {n: g.id for g in groups for n in g.nodes}
-    found: dict[str, set[str]] = {g.id: set() for g in groups}
-    for edge in pipeline.edges:
-        target = group_of.get(edge.target)
-        if edge.kind == "data" and target is not None and group_of.get(edge.source) != target:
-            found[target].add(edge.source)
-    return {lead: sorted(sources) for lead, sources in found.items()}
 
 
 def machine_role(machine: Machine, partition: str) -> iam.Role:
@@ -231,8 +222,3 @@ def report(machine: Machine) -> str:
     stops = f"; not orchestrated yet, the machine fails at: {stopped}" if stopped else ""
     return (f"pipeline `{machine.pipeline}`: Step Functions state machine with {_count(machine.states, 'state')} "
             f"for {_count(len(machine.groups), 'group')} of nodes{shared}{stops}")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-

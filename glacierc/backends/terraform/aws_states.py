@@ -23,12 +23,13 @@ interpolation) and each `Ref` is the only interpolation, `${name}`, a variable t
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from glacierc.ir.fusion import Group, fused_groups, group_levels
-from glacierc.ir.nodes import Node, Pipeline, Project, Task
+from glacierc.backends.terraform.orchestration_common import Ref, canonical_json, describe, template_json
+from glacierc.ir.nodes import Pipeline, Project, Task
+
+__all__ = ["Ref", "canonical_json", "definition", "describe", "state_name", "template_json"]
 
 NODE_FAILED = "glacier.NodeFailed"
 NOT_ORCHESTRATED = "glacier.NotOrchestrated"
@@ -43,10 +44,6 @@ def state_name(prefix: str, lead: str) -> str:
     if len(name) <= NAME_MAX:
         return name
     return f"{name[: NAME_MAX - 9]}~{hashlib.sha256(lead.encode()).hexdigest()[:8]}"
-
-
-def describe(node: Node) -> str:
-    return f"node `{node.id}` (task `{node.task}`, {node.span.file}:{node.span.line})"
 
 
 def definition(project: Project, pipeline: Pipeline, function_of: Callable[[Group], object | None],
@@ -126,32 +123,3 @@ def _group_states(context: _Context, group: Group) -> dict[str, dict]:
         task["TimeoutSeconds"] = sum(timeouts)
     return {state_name("run", group.id): task,
             failed: {"Type": "Fail", "Error": NODE_FAILED, "Cause": f"{cause} failed"}}
-
-
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """A value Terraform fills in: the `templatefile` variable `name` (an identifier)."""
-
-    name: str
-
-
-def _template_value(value: object) -> object:
-    if isinstance(value, Ref):
-        return "${" + value.name + "}"
-    if isinstance(value, str):
-        return value.replace("${", "$${").replace("%{", "%%{")
-    if isinstance(value, dict):
-        return {_template_value(k): _template_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_template_value(v) for v in value]
-    return value
-
-
-def template_json(data: object) -> bytes:
-    """`canonical_json` of `data` as a Terraform template: strings escaped, each `Ref` a `${name}`."""
-    return canonical_json(_template_value(data))
-
-
-def canonical_json(data: object) -> bytes:
-    """Sorted keys, no insignificant whitespace, UTF-8: same definition, same bytes."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

@@ -1,0 +1,68 @@
+"""What the workflow engines of every cloud share: a definition template's values, its canonical bytes,
+how a node is named in a failure, which staged results a fused group reads.
+
+A definition (Step Functions ASL, Cloud Workflows) is plain data built in Python, with the values Terraform
+fills in left as `Ref`s. `template_json` writes it as a Terraform template (read with `templatefile`):
+every string has `${` and `%{` escaped, so no user text (a pipeline or file name) becomes an
+interpolation, and each `Ref` is the only interpolation, `${name}`, a variable the module passes.
+`canonical_json` is the same data as bytes with sorted keys: same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from glacierc.ir.fusion import Group
+from glacierc.ir.nodes import Node, Pipeline
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A value Terraform fills in: the `templatefile` variable `name` (an identifier)."""
+
+    name: str
+
+
+def describe(node: Node) -> str:
+    """How a failure names a node: its id, its task and its source line."""
+    return f"node `{node.id}` (task `{node.task}`, {node.span.file}:{node.span.line})"
+
+
+def _template_value(value: object) -> object:
+    if isinstance(value, Ref):
+        return "${" + value.name + "}"
+    if isinstance(value, str):
+        return value.replace("${", "$${").replace("%{", "%%{")
+    if isinstance(value, dict):
+        return {_template_value(k): _template_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_template_value(v) for v in value]
+    return value
+
+
+def template_json(data: object) -> bytes:
+    """`canonical_json` of `data` as a Terraform template: strings escaped, each `Ref` a `${name}`."""
+    return canonical_json(_template_value(data))
+
+
+def canonical_json(data: object) -> bytes:
+    """Sorted keys, no insignificant whitespace, UTF-8: same definition, same bytes."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def group_inputs(pipeline: Pipeline, groups: Iterable[Group]) -> dict[str, list[str]]:
+    """For each group: the nodes outside it whose results it reads (data edges into it), sorted."""
+    groups = list(groups)
+    group_of = {n: g.id for g in groups for n in g.nodes}
+    found: dict[str, set[str]] = {g.id: set() for g in groups}
+    for edge in pipeline.edges:
+        target = group_of.get(edge.target)
+        if edge.kind == "data" and target is not None and group_of.get(edge.source) != target:
+            found[target].add(edge.source)
+    return {lead: sorted(sources) for lead, sources in found.items()}
+
+
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
