@@ -36,7 +36,10 @@ def check(values: dict) -> int:
     paths, stdin = _stdin(values)
     env = parse_env(values["env"])
     settings = load_settings(paths, config=values["config"],
-                             cli=cli_layer(values["select"], values["ignore"], values["extend_select"]))
+                             cli=cli_layer(values["select"], values["ignore"], values["extend_select"]),
+                             exclude=values["exclude"], extend_exclude=values["extend_exclude"])
+    if stdin and values["fix"] and not values["diff"]:
+        return _fix_stdin(values, paths, env, settings, stdin)
     report = _report(values, paths, env, settings, stdin)
     if report is None:  # --diff printed instead
         return 1
@@ -53,10 +56,31 @@ def _stdin(values: dict) -> tuple[list[str], tuple[str, str] | None]:
         return paths, None
     if paths != ["-"]:
         raise UsageError("`-` (standard input) must be the only PATH")
-    if values["fix"]:
-        raise UsageError("--fix cannot rewrite standard input; run it on the file")
     name = values["stdin_filename"] or "stdin.py"
     return [name], (name, sys.stdin.read())
+
+
+def _fix_stdin(values: dict, paths: list[str], env: dict, settings, stdin: tuple[str, str]) -> int:
+    """`--fix` of standard input, as ruff does it: the fixed buffer on stdout (no file is written), the
+    diagnostics that remain on stderr (or in --output-file)."""
+    from glacierc.driver import compile_project
+    from glacierc.fixes import apply_edits
+
+    name, text = stdin
+    result = compile_project(paths, env, settings, stdin=stdin)
+    piped = next((span for span, shown in result.files.items() if shown == name), None)
+    edits = [edit for d in result.diagnostics if d.fix and d.span.file == piped for edit in d.fix.edits]
+    fixed = apply_edits(result.texts.get(piped, text), edits) if edits else text
+    if fixed != text:
+        result = compile_project(paths, env, settings, stdin=(name, fixed))
+    sys.stdout.write(fixed)
+    sys.stdout.flush()
+    report = _text(values, result.diagnostics, result.texts, result.files, color_wanted(sys.stderr))
+    if values["output_file"]:
+        _write(values["output_file"], report)
+    else:
+        sys.stderr.write(report)
+    return _status(result.diagnostics, values)
 
 
 def _report(values: dict, paths: list[str], env: dict, settings, stdin) -> tuple[tuple, str] | None:

@@ -56,6 +56,10 @@ CHECK = Command("check", "Report diagnostics for pipeline files.", (_PATHS,), (
            "configuration's selection.", "CODES"),
     Option(("--extend-select",), "extend_select", MULTI, "Also these codes or prefixes (comma-separated).", "CODES"),
     Option(("--ignore",), "ignore", MULTI, "Skip these codes or prefixes (comma-separated).", "CODES"),
+    Option(("--exclude",), "exclude", MULTI, "Skip these globs in directory walks (comma-separated); replaces the "
+           "configuration's `exclude`.", "GLOBS"),
+    Option(("--extend-exclude",), "extend_exclude", MULTI, "Also skip these globs in directory walks "
+           "(comma-separated).", "GLOBS"),
     Option(("--config",), "config", VALUE, "Use this pyproject.toml (or a TOML file with a [tool.glacierc] table "
            "or top-level keys) instead of searching for one.", "PATH"),
     Option(("--stdin-filename",), "stdin_filename", VALUE, "The name of the file read from standard input "

@@ -99,6 +99,8 @@ class PathSettings:
 
     cli: Layer = field(default_factory=Layer)
     config: str | None = None
+    exclude: tuple[str, ...] | None = None  # `--exclude`: replaces the configuration's (or the default) list
+    extend_exclude: tuple[str, ...] = ()  # `--extend-exclude`: added to it
     _by_directory: dict[str, Settings] = field(default_factory=dict)
 
     def for_file(self, path: str | Path) -> Settings:
@@ -106,7 +108,9 @@ class PathSettings:
         directory = str(real if real.is_dir() else real.parent)
         if directory not in self._by_directory:
             base = _from_file(Path(self.config)) if self.config else _nearest(Path(directory))
-            self._by_directory[directory] = replace(base, layers=(*base.layers, self.cli))
+            exclude = base.exclude if self.exclude is None else self.exclude
+            self._by_directory[directory] = replace(base, layers=(*base.layers, self.cli),
+                                                    exclude=exclude + self.extend_exclude)
         return self._by_directory[directory]
 
     @property
@@ -137,13 +141,17 @@ def known_codes(codes: list[str], where: str) -> list[str]:
     return codes
 
 
-def load_settings(paths: list[str], *, config: str | None = None, cli: Layer | None = None) -> PathSettings:
-    """Settings per file for a compile of `paths` (see the module docstring for which file applies)."""
+def load_settings(paths: list[str], *, config: str | None = None, cli: Layer | None = None,
+                  exclude: list[str] | None = None, extend_exclude: list[str] | None = None) -> PathSettings:
+    """Settings per file for a compile of `paths` (see the module docstring for which file applies);
+    `exclude`/`extend-exclude` from the command line (comma-separated globs, repeatable) replace or extend
+    the configuration's."""
     if config is not None and not Path(config).is_file():
         from glacierc.diagnostics.render import printable
 
         raise ConfigurationError(f"--config: `{printable(config)}` is not a file")
-    return PathSettings(cli or Layer(), config)
+    return PathSettings(cli or Layer(), config, tuple(_split(exclude)) if exclude is not None else None,
+                        tuple(_split(extend_exclude)))
 
 
 def _nearest(start: Path) -> Settings:
