@@ -65,24 +65,40 @@ def check(project: ir.Project) -> Iterator[Diagnostic]:
     """A node reads storage that only a node called later in the same pipeline writes."""
     for pipeline in project.pipelines:
         position = {node.id: index for index, node in enumerate(pipeline.nodes)}
-        before = _predecessors(pipeline)
+        writers_of: dict[str, list[ir.Node]] = {}
+        for node in pipeline.nodes:
+            for name in node.writes:
+                writers_of.setdefault(name, []).append(node)
+        incoming = _incoming(pipeline)
         for node in pipeline.nodes:
             for name in node.reads:
-                writers = [n for n in pipeline.nodes if name in n.writes and n.id != node.id]
-                if any(w.id in before.get(node.id, ()) for w in writers):  # ordered by depends_on: the writer runs first
+                writers = [n for n in writers_of.get(name, ()) if n.id != node.id]
+                if not writers or any(position[w.id] < position[node.id] for w in writers):
                     continue
-                if writers and all(position[w.id] > position[node.id] for w in writers):
-                    yield _diagnostic(f"`{node.id}` reads `{name}` before `{writers[0].id}` writes it "
-                                      f"in pipeline `{pipeline.name}`", node.span,
-                                      help=f"call `{writers[0].task}` first, or add `depends_on=[{writers[0].task}]`")
+                if _runs_before(incoming, {w.id for w in writers}, node.id):  # ordered by depends_on
+                    continue
+                yield _diagnostic(f"`{node.id}` reads `{name}` before `{writers[0].id}` writes it "
+                                  f"in pipeline `{pipeline.name}`", node.span,
+                                  help=f"call `{writers[0].task}` first, or add `depends_on=[{writers[0].task}]`")
 
 
-def _predecessors(pipeline: ir.Pipeline) -> dict[str, set[str]]:
-    """Every node that runs before each node, through data and order edges."""
+def _incoming(pipeline: ir.Pipeline) -> dict[str, set[str]]:
     incoming: dict[str, set[str]] = {node.id: set() for node in pipeline.nodes}
     for edge in pipeline.edges:
         incoming.setdefault(edge.target, set()).add(edge.source)
-    found: dict[str, set[str]] = {}
-    for node_id in (n for level in pipeline.levels for n in level):  # levels: predecessors come first
-        found[node_id] = set().union(*({p} | found.get(p, set()) for p in incoming.get(node_id, ())))
-    return found
+    return incoming
+
+
+def _runs_before(incoming: dict[str, set[str]], candidates: set[str], node_id: str) -> bool:
+    """Whether one of `candidates` is a predecessor of `node_id` through data and order edges (a walk
+    back from the node, run only for a read that would be reported: linear per such read)."""
+    seen: set[str] = set()
+    stack = list(incoming.get(node_id, ()))
+    while stack:
+        current = stack.pop()
+        if current in candidates:
+            return True
+        if current not in seen:
+            seen.add(current)
+            stack.extend(incoming.get(current, ()))
+    return False

@@ -29,7 +29,7 @@ def emit_with_diagnostics(project: Project, sources: Mapping[str, str]
 
 def validate(project: Project, sources: Mapping[str, str]) -> tuple[Diagnostic, ...]:
     """The runner backend's diagnostics without emitting runners (what `check` runs)."""
-    from glacierc.backends.runner.emit import runner_problems
+    from glacierc.backends.runner.problems import runner_problems
 
     return runner_problems(project, sources)
 

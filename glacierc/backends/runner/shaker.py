@@ -86,7 +86,17 @@ class Shaker:
         self.task_defs = {(t.module, t.function): t for t in project.tasks}
         self._lines: dict[str, list[int]] = {}
 
+    def problems(self, tasks: Iterable[Task], pipeline: str) -> tuple[Diagnostic, ...]:
+        """What the closure of `tasks` finds wrong (what `check` reports), without renaming or rendering."""
+        return _sorted(self._closure(tasks, pipeline).diagnostics)
+
     def shake(self, tasks: Iterable[Task], reserved: Mapping[str, Extern | None], pipeline: str) -> Shaken:
+        state = self._closure(tasks, pipeline)
+        names = self._names(state, reserved)
+        return self._assemble(state, names, tasks, reserved)
+
+    def _closure(self, tasks: Iterable[Task], pipeline: str) -> _State:
+        """Every statement the tasks need, transitively, with the uses found in them."""
         state = _State()
         queue: list[Entity] = [Code(t.module, t.function) for t in sorted(tasks, key=lambda t: t.name)]
         seen: set[Entity] = set()
@@ -99,8 +109,7 @@ class Shaker:
                 for index in self.modules[entity.module].binders.get(entity.name, ()):
                     if index not in self.modules[entity.module].imports:
                         queue += self._visit(state, entity.module, index, pipeline)
-        names = self._names(state, reserved)
-        return self._assemble(state, names, tasks, reserved)
+        return state
 
     # ---- closure ---------------------------------------------------------------------------------
     def _visit(self, state: _State, module: str, index: int, pipeline: str) -> list[Entity]:
@@ -235,7 +244,7 @@ class Shaker:
         task_names = {t.name: names.get(Code(t.module, t.function), t.function) for t in tasks}
         imports = _import_lines(externs, names) + self._star_lines(state)
         return Shaken(imports, tuple(futures), tuple(storage), tuple(blocks),
-                      task_names, tuple(sorted(state.diagnostics, key=Diagnostic.sort_key)))
+                      task_names, _sorted(state.diagnostics))
 
     def _star_lines(self, state: _State) -> tuple[str, ...]:
         """`from X import *` of a library, for the modules whose copied code uses a name bound nowhere else
@@ -315,6 +324,10 @@ def _inside(symbols: ModuleSymbols, index: int, node: cst.CSTNode, regions: set[
             return True
         current = symbols.parent(index, current)
     return False
+
+
+def _sorted(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(sorted(diagnostics, key=Diagnostic.sort_key))
 
 
 def _text(node: cst.CSTNode) -> str:

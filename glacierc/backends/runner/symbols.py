@@ -8,6 +8,7 @@ relative imports and sibling modules resolve exactly as they did during analysis
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -15,6 +16,7 @@ import libcst as cst
 from glacierc.backends.runner.scopes import StatementScopes, analyse_statement, bound_names
 from glacierc.frontend.loader import SourceFile, parse_source
 from glacierc.frontend.names import Binding, SymbolTable
+from glacierc.ir.nodes import Project
 
 
 @dataclass(slots=True)
@@ -100,3 +102,10 @@ def _dotted(node: cst.CSTNode) -> str:
     if isinstance(node, cst.Attribute):
         return f"{_dotted(node.value)}.{node.attr.value}"
     return ""
+
+
+def analyse_modules(project: Project, sources: Mapping[str, str]) -> dict[str, ModuleSymbols]:
+    """The symbols of every project module whose text is in `sources`, by module name."""
+    names = {m.name for m in project.modules if m.name in sources}
+    return {m.name: analyse_module(m.name, m.path, sources[m.name], names)
+            for m in sorted(project.modules, key=lambda m: m.name) if m.name in sources}
