@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import libcst as cst
 
+from glacierc.frontend.children import code_children
 from glacierc.frontend.columns import dtypes, frames
 from glacierc.frontend.columns.model import BucketRef, Deferred, Expr, Finding, Frame, Grouped, Writes
 from glacierc.frontend.evaluate import Evaluator, Scope
@@ -180,10 +181,20 @@ class Analysis:
         if isinstance(node, cst.Name) and node.value in self.env:
             value = self.env[node.value]
             return value if _constant(value) else None
-        try:
-            return ast.literal_eval(cst.Module([]).code_for_node(node))
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            pass
+        if isinstance(node, _LITERALS):  # the evaluator reads a literal's own text (no code generation)
+            value = self.ev.eval(node, self.scope)
+            return value if _constant(value) else None
+        if isinstance(node, (cst.List, cst.Tuple)) and all(isinstance(e.value, _LITERALS) for e in node.elements
+                                                           if not isinstance(e, cst.StarredElement)):
+            items = [self.constant(e.value) for e in node.elements]
+            if any(isinstance(e, cst.StarredElement) for e in node.elements) or None in items:
+                return None
+            return items if isinstance(node, cst.List) else tuple(items)
+        if isinstance(node, _DISPLAYS):  # what `ast.literal_eval` can read: it executes nothing
+            try:
+                return ast.literal_eval(cst.Module([]).code_for_node(node))
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                pass
         value = self.ev.eval(node, self.scope) if isinstance(node, (cst.Name, cst.Attribute)) else None
         return value if _constant(value) else None
 
@@ -201,22 +212,26 @@ class Analysis:
 
     def _is_expression(self, node: cst.CSTNode) -> bool:
         """Does the node build a Polars expression (it mentions `pl.col`, `pl.lit`, ... or a Deferred name)?"""
-        finder = _ExpressionFinder(self)
-        node.visit(finder)
-        return finder.found
+        pending = [node]
+        while pending:
+            current = pending.pop()
+            if isinstance(current, cst.Name) and self._names_expression(current):
+                return True
+            pending += code_children(current)
+        return False
 
-
-class _ExpressionFinder(cst.CSTVisitor):
-    def __init__(self, analysis: Analysis) -> None:
-        self.analysis, self.found = analysis, False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        bound = self.analysis.env.get(node.value)
+    def _names_expression(self, node: cst.Name) -> bool:
+        bound = self.env.get(node.value)
         if isinstance(bound, Deferred):
-            self.found = True
-        elif node.value not in self.analysis.env:
-            qual = self.analysis.qual(node)
-            self.found |= isinstance(qual, Qual) and qual.name == "polars"
+            return True
+        if node.value in self.env:
+            return False
+        qual = self.qual(node)
+        return isinstance(qual, Qual) and qual.name == "polars"
+
+
+_LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)
+_DISPLAYS = (cst.List, cst.Tuple, cst.Dict, cst.Set, cst.UnaryOperation, cst.BinaryOperation)
 
 
 def _constant(value: object) -> bool:
