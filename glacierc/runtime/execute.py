@@ -3,7 +3,8 @@
 Levels run in order. The tasks of one level run together (threads: eager tasks overlap), then all
 writes of the level are sunk in one `pl.collect_all`, so LazyFrames flow between tasks unmaterialised
 (Polars optimises across task boundaries) and plans shared by several writes are computed once.
-A task is retried as its `retries=` says and bounded by its `timeout=`.
+A task is retried as its `retries=` says (not after an AccessRefused: it would be refused again) and
+bounded by its `timeout=`.
 """
 
 import concurrent.futures
@@ -16,7 +17,7 @@ import polars as pl
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
     from glacierc.runtime.checkpoints import output_kind
     from glacierc.runtime.plan import LEVELS, NODES, TASKS
-    from glacierc.runtime.storage import BUCKETS
+    from glacierc.runtime.storage import BUCKETS, AccessRefused
 
 
 class TaskTimeout(Exception):
@@ -88,7 +89,7 @@ def call_node(run, node, values):
         except Exception as error:
             run.discard(node)
             retries = spec["retries"] if run.retry_in_process else 0  # in the cloud the state machine retries
-            if attempts > retries or isinstance(error, TaskTimeout):
+            if attempts > retries or isinstance(error, (TaskTimeout, AccessRefused)):  # a refusal is certain
                 return Result(node, "failed", time.perf_counter() - start, attempts=attempts, error=error)
 
 

@@ -16,6 +16,9 @@ STORAGE: dict = {}
 #: node id -> {"task", "executor", "kind", "source", "call", "retries", "timeout", "lazy", "args",
 #: "needs", "after", "reads", "writes"}; args are (parameter, how passed, kind, value).
 NODES: dict = {}
+#: executor -> {"reads", "writes"}: the storage its nodes may touch, the same sets its cloud identity is
+#: granted (glacierc/ir/access.py); the Bucket shim refuses the rest.
+ACCESS: dict = {}
 #: The order of execution: tuples of node ids that do not depend on each other.
 LEVELS: tuple = ()
 #: The nodes whose results the pipeline function returns.

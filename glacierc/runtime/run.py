@@ -3,7 +3,8 @@
 Local writes go to hidden staging files next to their targets, which later nodes of the run read,
 and replace the targets only when the whole run succeeded (with --checkpoint: when their level did).
 A failed run removes its staging files: it leaves no partial output. Task code reaches the run it is
-part of through `current_run()`.
+part of through `current_run()`. While a run executes, each bucket use is checked against the calling
+node's executor's grants (storage.check_access).
 """
 
 import os
@@ -17,7 +18,7 @@ if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace whe
     from glacierc.runtime.checkpoints import Checkpoints
     from glacierc.runtime.commit import CommitFailed, LIVE_RUNS, commit_moves, recover, staging_name
     from glacierc.runtime.plan import NODES, STORAGE
-    from glacierc.runtime.storage import MissingInputError, count_rows, exists, locate, missing_message, remove_path, scan_file, sink_file
+    from glacierc.runtime.storage import MissingInputError, check_access, count_rows, exists, locate, missing_message, remove_path, scan_file, sink_file
 
 
 class Write:
@@ -51,7 +52,13 @@ class Run:
     def node(self):
         return getattr(self.context, "node", None)
 
+    def guard(self, name, verbs):
+        """While this run executes, the calling node's executor must be granted one of `verbs` on `name`."""
+        if ACTIVE["run"] is self:
+            check_access(self.node(), name, verbs)
+
     def get_uri(self, bucket):
+        self.guard(bucket.name, ("reads", "writes"))
         uri, options = self.locate(bucket.name)
         if options is not None:
             return uri
@@ -66,6 +73,7 @@ class Run:
         return self.staged.get(uri, uri)
 
     def scan(self, bucket):
+        self.guard(bucket.name, ("reads",))
         uri, options = self.locate(bucket.name)
         self.flush_own(uri)
         if options is not None:
@@ -78,6 +86,7 @@ class Run:
     def write(self, bucket, frame):
         if not isinstance(frame, (pl.DataFrame, pl.LazyFrame)):
             raise TypeError(f"Bucket.write() expects a DataFrame or LazyFrame, got {type(frame).__name__}")
+        self.guard(bucket.name, ("writes",))
         uri, options = self.locate(bucket.name)
         with self.lock:
             self.pending.append(Write(self.node(), bucket.name, uri, options, bucket.format, frame.lazy()))

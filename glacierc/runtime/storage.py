@@ -4,6 +4,9 @@ Task code uses buckets as it does with glacier: scan(), read(), write(frame), ge
 bucket lives is decided per run: with `--data-dir DIR`, bucket b with path p is DIR/b/p; without
 it, local buckets use the path in STORAGE (relative to the working directory) and cloud buckets
 their real URI, reached with the `--storage-option KEY=VALUE` values.
+
+A node may read and write only what its executor is granted (ACCESS, the sets its cloud identity gets):
+anything else fails the node with AccessRefused, as the cloud would deny it.
 """
 
 import os
@@ -13,7 +16,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
-    from glacierc.runtime.plan import STORAGE
+    from glacierc.runtime.plan import ACCESS, NODES, STORAGE
     from glacierc.runtime.run import current_run
 
 
@@ -82,6 +85,27 @@ def check_columns(name, declared, frame, writing):
 
 
 BUCKETS = {name: Bucket(name) for name in STORAGE}
+
+
+class AccessRefused(PermissionError):
+    """A node touched storage its executor is not granted (the cloud would answer AccessDenied)."""
+
+
+def check_access(node, name, verbs):
+    """Refuse unless the executor of `node` is granted one of `verbs` ("reads", "writes") on storage `name`.
+    `node` None means no task of the run is calling (a thread of its own): which grants apply is unknown."""
+    if node is None:
+        raise AccessRefused(f"storage `{name}` was used outside a task's own thread during a run, so the "
+                            "runner cannot tell which node's grants apply; use buckets in the task's thread")
+    executor = NODES[node]["executor"]
+    granted = ACCESS.get(executor, {"reads": (), "writes": ()})
+    if any(name in granted[verb] for verb in verbs):
+        return
+    have = ", ".join(f"{verb} {', '.join(f'`{s}`' for s in granted[verb]) or 'none'}" for verb in ("reads", "writes"))
+    wanted = " or ".join(verbs)
+    raise AccessRefused(f"node `{node}` {wanted} `{name}`, but its proven access (what the cloud grants executor "
+                        f"`{executor}`) is: {have}; missing grant: {wanted} `{name}`. Pass the storage to the "
+                        "task as an argument or use it by name in the task's body, so the compiler proves it")
 
 
 class LocationRefused(Exception):

@@ -27,13 +27,24 @@ def storage_spec(bucket, path, file_format="parquet"):
     return {"cloud": "local", "bucket": bucket, "path": path, "format": file_format, "uri": f"{bucket}/{path}"}
 
 
+def granted(nodes: dict) -> dict:
+    """ACCESS as glacierc computes it from NODES alone: per executor, the union of its nodes' reads and writes."""
+    access: dict = {}
+    for spec in nodes.values():
+        entry = access.setdefault(spec["executor"], {"reads": set(), "writes": set()})
+        entry["reads"].update(spec["reads"])
+        entry["writes"].update(spec["writes"])
+    return {name: {verb: tuple(sorted(names)) for verb, names in entry.items()} for name, entry in access.items()}
+
+
 def load_runtime(**plan) -> types.ModuleType:
     """A module holding the runtime over `plan` (PIPELINE, STORAGE, NODES, LEVELS, TASKS, ...)."""
     module = types.ModuleType("glacier_runtime_under_test")
     module.__file__ = "runner_under_test.py"
     namespace = module.__dict__
     exec(compile(section("plan").body, str(section("plan").path), "exec"), namespace)
-    namespace.update({"PIPELINE": "test", "PLAN_ID": "0123456789abcdef", **plan})
+    namespace.update({"PIPELINE": "test", "PLAN_ID": "0123456789abcdef", "ACCESS": granted(plan.get("NODES", {})),
+                      **plan})
     standard, other = merged_imports(runner_modules())
     exec("\n".join((*FIRST_IMPORTS, *standard, *other)), namespace)
     for name in runner_modules():

@@ -11,6 +11,7 @@ from glacierc.backends.escaping import Code, visible
 from glacierc.backends.names import file_stem
 from glacierc.backends.runner import layout
 from glacierc.backends.runner.plan import (
+    access_text,
     build_plan,
     levels_text,
     literal,
@@ -82,6 +83,7 @@ def runner_source(project: Project, pipeline: Pipeline, shaker: Shaker) -> tuple
         "sources": tuple(sources),
         "storage": Code(storage_text(storage)),
         "nodes": Code(nodes_text(plan)),
+        "access": Code(access_text(plan)),
         "levels": Code(levels_text(plan)),
         "outputs": plan.outputs,
         "imports": [Code(line) for line in shaken.imports],  # import statements of the copied code

@@ -25,6 +25,7 @@ class RunnerContext(TypedDict):
     sources: tuple[str, ...]
     storage: Code
     nodes: Code
+    access: Code
     levels: Code
     outputs: tuple[str, ...]
     imports: list[Code]  # import statements of the copied code
@@ -57,6 +58,8 @@ PLAN_HEADER = '''# ==== the plan ===============================================
 # STORAGE  every bucket the pipeline uses: where it is without --data-dir (uri) and its format.
 # NODES    the task calls, in call order: arguments as (parameter, how passed, kind, value), the nodes
 #          whose results they take (needs) or that must run before them (after), storage they use.
+# ACCESS   per executor, the storage its nodes may read and write: what its cloud identity is granted
+#          (the same proven sets); a node touching other storage fails, as it would in the cloud.
 # LEVELS   the order of execution; the nodes of one level do not depend on each other.
 # OUTPUTS  the nodes whose results the pipeline function returns.'''
 
@@ -100,7 +103,7 @@ def _plan(context: RunnerContext) -> str:
     return "\n\n".join([
         "\n".join([PLAN_HEADER, f"PIPELINE = {py_literal(context['pipeline'])}",
                    f"PLAN_ID = {py_literal(context['plan_id'])}", f"SOURCES = {py_literal(context['sources'])}"]),
-        str(context["storage"]), str(context["nodes"]), str(context["levels"]),
+        str(context["storage"]), str(context["nodes"]), str(context["access"]), str(context["levels"]),
         f"OUTPUTS = {py_literal(context['outputs'])}",
     ])
 

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from glacierc.backends.escaping import py_string
+from glacierc.ir.access import Access, executor_access
 from glacierc.ir.nodes import TEMPORAL_TYPES, Input, Node, Pipeline, Project, Task
 
 
@@ -61,6 +62,7 @@ class RunnerPlan:
     nodes: tuple[NodeSpec, ...]  # in call order
     levels: tuple[tuple[str, ...], ...]
     outputs: tuple[str, ...]
+    access: tuple[tuple[str, Access], ...] = ()  # what each executor of the plan is granted, as IAM grants it
 
     @property
     def execution_order(self) -> tuple[str, ...]:
@@ -76,7 +78,9 @@ def build_plan(project: Project, pipeline: Pipeline) -> RunnerPlan:
     nodes = tuple(_node(tasks[n.task], kinds.get(n.executor, "local"), incoming.get(n.id, []), n)
                   for n in pipeline.nodes)
     used = {name for n in nodes for name in (*n.reads, *n.writes, *_storage_args(n))}
-    return RunnerPlan(pipeline.name, plan_storage(project, used), nodes, pipeline.levels, pipeline.outputs)
+    granted = executor_access(project)
+    access = tuple((name, granted.get(name, Access((), ()))) for name in sorted({n.executor for n in nodes}))
+    return RunnerPlan(pipeline.name, plan_storage(project, used), nodes, pipeline.levels, pipeline.outputs, access)
 
 
 def plan_storage(project: Project, names: set[str]) -> tuple[StorageSpec, ...]:
@@ -215,6 +219,17 @@ def nodes_text(plan: RunnerPlan) -> str:
                 line = "\n".join(["        \"args\": (", *(f"            {literal(a)}," for a in args), "        ),"])
             lines.append(line)
         lines.append("    },")
+    return "\n".join([*lines, "}"])
+
+
+def access_text(plan: RunnerPlan) -> str:
+    """`ACCESS`: per executor, the storage it may read and write (the same sets its cloud identity is granted)."""
+    lines = ["ACCESS = {"]
+    for name, access in plan.access:
+        reads, writes = f"\"reads\": {literal(access.reads)}", f"\"writes\": {literal(access.writes)}"
+        line = f"    {literal(name)}: {{{reads}, {writes}}},"
+        lines += [line] if len(line) <= 100 else [f"    {literal(name)}: {{", f"        {reads},", f"        {writes},",
+                                                  "    },"]
     return "\n".join([*lines, "}"])
 
 

@@ -1,40 +1,18 @@
 """What each execution identity may touch, proven from the data flow; shared by every cloud's IAM.
 
-`executor_access` is the single source of least privilege: the union of the storage its nodes read and
-write (plus module-level storage its tasks use). Each cloud turns it into its own grants.
+`executor_access` (glacierc/ir/access.py, which the runner enforces too) is the single source of least
+privilege: the union of the storage its nodes read and write (plus module-level storage its tasks use).
+Each cloud turns it into its own grants.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from glacierc.diagnostics.model import Diagnostic, Severity
-from glacierc.ir.nodes import Executor, Project, Storage
+from glacierc.ir.access import Access, executor_access  # noqa: F401 (re-exported)
+from glacierc.ir.nodes import Executor, Storage
 from glacierc.checks.glc403_cross_provider_access import CODE as CROSS_PROVIDER_ACCESS
 
 _GLOB = "*?["
-
-
-@dataclass(frozen=True, slots=True)
-class Access:
-    """Storage names an executor reads and writes."""
-
-    reads: tuple[str, ...]
-    writes: tuple[str, ...]
-
-
-def executor_access(project: Project) -> dict[str, Access]:
-    """For every executor: the storage its nodes read/write, plus its tasks' module-level storage."""
-    reads: dict[str, set[str]] = {e.name: set() for e in project.executors}
-    writes: dict[str, set[str]] = {e.name: set() for e in project.executors}
-    for task in project.tasks:
-        reads.setdefault(task.executor, set()).update(task.reads)
-        writes.setdefault(task.executor, set()).update(task.writes)
-    for pipeline in project.pipelines:
-        for node in pipeline.nodes:
-            reads.setdefault(node.executor, set()).update(node.reads)
-            writes.setdefault(node.executor, set()).update(node.writes)
-    return {name: Access(tuple(sorted(reads[name])), tuple(sorted(writes[name]))) for name in reads}
 
 
 def key_patterns(path: str) -> tuple[str, ...]:
