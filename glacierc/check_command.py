@@ -40,7 +40,12 @@ def check(values: dict) -> int:
                              exclude=values["exclude"], extend_exclude=values["extend_exclude"])
     if stdin and values["fix"] and not values["diff"]:
         return _fix_stdin(values, paths, env, settings, stdin)
-    report = _report(values, paths, env, settings, stdin)
+    added: frozenset[str] = frozenset()
+    if stdin is None:  # an editor's buffer is checked with what it imports; PATHs with their whole project
+        from glacierc.check_scope import project_paths
+
+        paths, added = project_paths(paths, settings)
+    report = _report(values, paths, env, settings, stdin, added)
     if report is None:  # --diff printed instead
         return 1
     diagnostics, text = report
@@ -83,7 +88,7 @@ def _fix_stdin(values: dict, paths: list[str], env: dict, settings, stdin: tuple
     return _status(result.diagnostics, values)
 
 
-def _report(values: dict, paths: list[str], env: dict, settings, stdin) -> tuple[tuple, str] | None:
+def _report(values: dict, paths: list[str], env: dict, settings, stdin, added) -> tuple[tuple, str] | None:
     from glacierc import cache
 
     color = color_wanted(sys.stdout) and not values["output_file"]
@@ -93,7 +98,7 @@ def _report(values: dict, paths: list[str], env: dict, settings, stdin) -> tuple
     if stored is not None:
         diagnostics, texts, files = stored
     else:
-        result = _compiled(values, paths, env, settings, stdin)
+        result = _compiled(values, paths, env, settings, stdin, added)
         if result is None:
             return None
         diagnostics, texts, files = result.diagnostics, result.texts, result.files
@@ -102,10 +107,11 @@ def _report(values: dict, paths: list[str], env: dict, settings, stdin) -> tuple
     return diagnostics, _text(values, diagnostics, texts, files, color)
 
 
-def _compiled(values: dict, paths, env, settings, stdin):
+def _compiled(values: dict, paths, env, settings, stdin, added):
+    from glacierc.check_scope import fixes_only_in_named
     from glacierc.driver import compile_project
 
-    result = compile_project(paths, env, settings, stdin=stdin)
+    result = fixes_only_in_named(compile_project(paths, env, settings, stdin=stdin), added)
     if not values["fix"]:
         return result
     from glacierc.fixes import apply_fixes
@@ -120,7 +126,7 @@ def _compiled(values: dict, paths, env, settings, stdin):
             sys.stderr.write(f"fixed {changed} file{'s' * (changed != 1)}\n")
         if values["show_fixes"]:
             _show_fixes(fixed, result.files)
-        result = compile_project(paths, env, settings)
+        result = fixes_only_in_named(compile_project(paths, env, settings), added)
     return result
 
 
