@@ -94,9 +94,11 @@ def test_every_block_names_its_source() -> None:
 
 def test_gcp_analytics_has_no_diagnostics_and_the_expected_resources() -> None:
     files, compiled, diagnostics = _emitted(CASES["gcp_analytics"])
-    assert diagnostics == () and not compiled.has_errors
-    assert set(_resources(files, "google_service_account")) == {"dataproc_exec", "function_exec", "local_exec"}
-    assert set(_resources(files, "google_cloudfunctions2_function")) == {"completed_orders"}
+    assert [d.code for d in diagnostics] == ["GLC408"] and not compiled.has_errors
+    assert set(_resources(files, "google_service_account")) == {
+        "dataproc_exec", "function_exec", "local_exec", "gcp_analytics_workflow"}
+    # local nodes of a GCP pipeline run in a generated Cloud Function
+    assert set(_resources(files, "google_cloudfunctions2_function")) == {"completed_orders", "load", "publish"}
     assert set(_resources(files, "google_dataproc_cluster")) == {"dataproc_exec"}
     provider = hcl2.loads(files["terraform/providers.tf"], serialization_options=PLAIN)["provider"][0]["google"]
     assert (provider["project"], provider["region"]) == ("glacier-demo", "us-central1")
@@ -119,7 +121,7 @@ def test_buckets_are_private_versioned_and_uniform() -> None:
 
 def test_lifecycle_rules_and_cmek() -> None:
     files, _, diagnostics = _emitted(FIXTURES / "vm_lifecycle" / "pipeline.py")
-    assert [d.code for d in diagnostics] == ["GLC404"]
+    assert [d.code for d in diagnostics if d.code != "GLC408"] == ["GLC404"]
     lake = _resources(files, "google_storage_bucket")["acme_lake"]
     key = "projects/acme-security/locations/europe-west1/keyRings/data/cryptoKeys/lake"
     assert lake["encryption"][0]["default_kms_key_name"] == key
@@ -277,13 +279,18 @@ def test_each_entry_point_of_a_shared_source_runs_its_own_task(tmp_path: Path) -
 def test_what_gcp_cannot_express_is_reported() -> None:
     files, _, diagnostics = _emitted(FIXTURES / "unsupported" / "pipeline.py")
     assert sorted((d.code, d.severity.value) for d in diagnostics) == [
-        ("GLC302", "error"), ("GLC401", "error"), ("GLC401", "error"), ("GLC401", "error"), ("GLC401", "error")]
+        ("GLC302", "error"), ("GLC401", "error"), ("GLC401", "error"), ("GLC401", "error"), ("GLC401", "error"),
+        ("GLC408", "info")]
     messages = " | ".join(d.message for d in diagnostics)
     for part in ("LambdaConfig cannot run on GCP", "Databricks on GCP", "Spark 2.4", "release_label",
                  "`GLACIER` is not a Cloud Storage class"):
         assert part in messages
-    text = "".join(v for v in files.values() if isinstance(v, str))
-    assert "google_cloudfunctions2_function" not in text and "google_dataproc_cluster" not in text
+    text = "".join(v for p, v in files.items() if isinstance(v, str) and p.endswith(".tf"))
+    assert "google_dataproc_cluster" not in text
+    # only the local executor runs (in a generated function); the refused executors get nothing
+    assert set(_resources(files, "google_cloudfunctions2_function")) <= {
+        t.name for t in _emitted(FIXTURES / "unsupported" / "pipeline.py")[1].project.tasks
+        if t.executor == "local_exec"}
 
 
 def test_spark_instance_types_of_other_clouds_and_one_worker_are_refused() -> None:
@@ -314,4 +321,4 @@ def test_several_clouds_get_one_module_each() -> None:
     files, _, diagnostics = _emitted(REPO / "tests" / "fixtures" / "terraform_azure" / "multi_cloud" / "pipeline.py")
     assert {p.split("/")[1] for p in files} == {"azure", "gcp"}
     assert "terraform/gcp/functions/gcp_fn.zip" in files and "terraform/azure/functions/azure_fn.zip" in files
-    assert [(d.code, d.severity.value) for d in diagnostics] == [("GLC403", "warning")]
+    assert [(d.code, d.severity.value) for d in diagnostics if d.severity.value != "info"] == [("GLC403", "warning")]

@@ -1,8 +1,10 @@
 """The GCP target: the root module of one provider, built as HCL blocks in Python.
 
 `emit_gcp` returns the files of the module relative to its directory: versions.tf, providers.tf,
-variables.tf, storage.tf, iam.tf, network.tf, compute.tf, outputs.tf and one
-`functions/<executor>.zip` per serverless executor (the source shared by its Cloud Functions).
+variables.tf, storage.tf, iam.tf, network.tf, compute.tf, orchestration.tf, outputs.tf, one
+`functions/<executor>.zip` per serverless or local executor (the source shared by its Cloud Functions:
+local nodes of a GCP pipeline run in a generated function), the Dataproc job files under `dataproc/`
+and one workflow definition per pipeline under `workflows/` (gcp_orchestration.py).
 `build` computes the model alone (no packages when `runner_sources` is None, nothing printed): it is
 what `check` runs.
 """
@@ -16,6 +18,8 @@ from dataclasses import dataclass, field
 from glacierc.backends.terraform import gcp_compute as compute
 from glacierc.backends.terraform import gcp_compute_blocks as compute_blocks
 from glacierc.backends.terraform import gcp_iam as iam
+from glacierc.backends.terraform import gcp_orchestration as orchestration
+from glacierc.backends.terraform import gcp_orchestration_blocks as orchestration_blocks
 from glacierc.backends.terraform import gcp_storage as storage_blocks
 from glacierc.backends.terraform.access import Access
 from glacierc.backends.terraform.blocks import BLANK, Block, Call, Comment, Expr, Template, block, print_blocks
@@ -30,14 +34,19 @@ from glacierc.backends.terraform.common import (
 )
 from glacierc.backends.terraform.gcp_iam import Account, ProjectRole
 from glacierc.backends.terraform.gcp_package import function_zip
+from glacierc.backends.terraform.gcp_workflow_target import WorkflowsMixin
 from glacierc.backends.terraform.gcp_storage import Bucket, KeyGrant, buckets_of, generated_bucket
 from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
+from glacierc.checks.glc408_gcp_workflow import CODE as GCP_WORKFLOW
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
 SOURCES = "glacier_functions"
+#: How the build output names the service running an executor's nodes.
+SERVICE_NAMES = {"function": "Cloud Functions", "local": "a generated Cloud Function", "vm": "Compute Engine",
+                 "dataproc": "Dataproc"}
 NETWORK = compute_blocks.NETWORK
 DATAPROC_ROLE = iam.DATAPROC_ROLE
 #: Label values: lower-case letters, digits, `_` and `-`, at most 63 characters.
@@ -65,6 +74,13 @@ class GcpModule:
     instances: list[compute.Instance] = field(default_factory=list)
     clusters: list[compute.Cluster] = field(default_factory=list)
     zips: dict[str, bytes] = field(default_factory=dict)
+    workflows: list[orchestration.Workflow] = field(default_factory=list)
+    #: Accounts of the workflows and schedules (not executors); staged-result grants of the executors.
+    orchestration_accounts: list[Account] = field(default_factory=list)
+    staging_bindings: list[orchestration.StagingBinding] = field(default_factory=list)
+    #: The Dataproc job files (path -> text) and their storage objects (label, path).
+    job_files: dict[str, str] = field(default_factory=dict)
+    job_objects: list[tuple[str, str, str | None]] = field(default_factory=list)  # + the definitions' Ref
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -75,7 +91,7 @@ class GcpModule:
         return [a for a in self.accounts if a.kind == kind]
 
 
-class GcpTarget(Target):
+class GcpTarget(WorkflowsMixin, Target):
     CLOUD = "GCP"
     PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "google", "hashicorp/google", "~> 6.0"
     SERVICES = {
@@ -100,6 +116,7 @@ class GcpTarget(Target):
         )
         self.storage: dict[str, Storage] = {}
         self.bucket_labels: dict[str, str] = {}
+        self.init_workflows(project, provider)
 
     def unsupported(self, executor: Executor, provider: Provider) -> Diagnostic:
         if executor.config_type != "DatabricksConfig":
@@ -126,6 +143,7 @@ class GcpTarget(Target):
         module.diagnostics.extend(found)
         self._add_keys()
         self._add_compute(executors, labels)
+        self.add_workflows(labels)
         self.grant_all(project, executors, labels, self.storage, module.diagnostics)
         return module
 
@@ -147,14 +165,15 @@ class GcpTarget(Target):
         entries = pipeline_entries(self.project, self.runner_sources)
         for executor, kind in executors:
             label, mine = labels[executor.name], tasks.get(executor.name, [])
-            if kind == "function":
+            self.services[executor.name] = SERVICE_NAMES.get(kind, kind)
+            if kind in ("function", "local"):  # local nodes of a GCP pipeline run in a generated function
                 self.functions(executor, label, mine, task_labels, entries)
             elif kind == "vm":
                 module.instances.extend(compute.instance(task, executor, task_labels[task.name], label,
                                                          module.region) for task in mine)
             elif kind == "dataproc":
                 self.cluster(executor, label)
-        if module.functions:
+        if module.functions or module.clusters:
             module.buckets.append(generated_bucket(
                 SOURCES, Template(Expr("var.name_prefix"), f"-functions-{module.suffix}"),
                 "source: generated, the source packages of the Cloud Functions of this module", module.region))
@@ -164,13 +183,16 @@ class GcpTarget(Target):
         """A Cloud Function per task, all built from one source object of the executor (own entry point each)."""
         shared = task_entries((t.name for t in tasks), task_labels, entries)
         location = f"{executor.span.file}:{executor.span.line}"
-        content = function_zip(executor.name, location, shared, self.runner_sources)
+        groups = self.groups_of(tasks)
+        content = function_zip(executor.name, location, shared, self.runner_sources, groups)
         source = compute.source(executor, label, content)
         self.module.sources.append(source)
         self.module.zips[source.zip_file] = content
-        self.module.functions.extend(
-            compute.function(task, executor, task_labels[task.name], label, entry.entry, source.label)
-            for task, entry in zip(tasks, shared, strict=True))
+        for task, entry in zip(tasks, shared, strict=True):
+            self.function_of_task[task.name] = task_labels[task.name]
+            self.module.functions.append(compute.function(
+                task, executor, task_labels[task.name], label, entry.entry, source.label,
+                self.staging_environment(task), self.group_timeout(groups.get(task.name, {}))))
 
     def cluster(self, executor: Executor, label: str) -> None:
         """A Dataproc cluster and its own staging and temp buckets (the temp objects expire)."""
@@ -197,6 +219,8 @@ class GcpTarget(Target):
         account = service_account(executor, label, service)
         module.accounts.append(account)
         module.bindings.extend(iam.storage_bindings(label, executor.name, access, self.storage, self.bucket_labels))
+        module.staging_bindings.extend(orchestration.staging_bindings(module.workflows, executor.name, label,
+                                                                      self.project))
         if service == "vm":
             module.project_roles.extend(
                 ProjectRole(f"{label}_{role.rsplit('.', 1)[-1].lower()}", role, label, account.comment)
@@ -205,6 +229,7 @@ class GcpTarget(Target):
             module.project_roles.append(ProjectRole(f"{label}_dataproc_worker", None, label, account.comment))
             cluster = next(c for c in module.clusters if c.label == label)
             module.bindings.extend(cluster_bucket_bindings(cluster))
+            module.bindings.append(self.job_files_binding(label, account.comment))
 
     # --- files ----------------------------------------------------------------------------------------
 
@@ -215,16 +240,18 @@ class GcpTarget(Target):
         storage_tf = storage_blocks.key_grant_blocks(m.key_grants)
         storage_tf += [storage_blocks.bucket_block(b, m.bucket_keys.get(b.label)) for b in m.buckets]
         storage_tf += [compute_blocks.source_block(s, SOURCES) for s in m.sources]
+        storage_tf += self.job_object_blocks(SOURCES)
         iam_tf = [b for account in m.accounts for b in iam.account_blocks(account)]
         iam_tf += [iam.binding_block(binding, comments[binding.account]) for binding in m.bindings]
         iam_tf += [iam.dataproc_role_block()] if m.clusters else []
         iam_tf += [iam.project_role_block(role, m.project_id) for role in m.project_roles]
         iam_tf += [iam.invoker_block(f.label, f.comment) for f in m.functions]
+        iam_tf += self.orchestration_iam_blocks(comments)
         network_tf = compute_blocks.network_blocks(
             m.region, [a.label for a in m.accounts_of("vm")] if m.instances else [], m.clusters) if m.network else []
         compute_tf = [compute_blocks.function_block(f, m.region, SOURCES) for f in m.functions]
         compute_tf += [compute_blocks.instance_block(i) for i in m.instances]
-        compute_tf += [compute_blocks.cluster_block(c, m.region) for c in m.clusters]
+        compute_tf += [compute_blocks.cluster_block(c, m.region, self.init_script(SOURCES)) for c in m.clusters]
         return {
             "versions.tf": [self.versions()],
             "providers.tf": self.providers(),
@@ -233,7 +260,9 @@ class GcpTarget(Target):
             "iam.tf": iam_tf,
             "network.tf": network_tf,
             "compute.tf": compute_tf,
-            "outputs.tf": self.outputs(self.output_candidates()),
+            "orchestration.tf": self.workflow_blocks(SOURCES),
+            "outputs.tf": [*self.outputs(self.output_candidates()),
+                           *orchestration_blocks.pipelines_output(m.workflows)],
         }
 
     def providers(self) -> list[Block]:
@@ -323,4 +352,7 @@ def emit_gcp(project: Project, provider: Provider, runner_sources: Mapping[str, 
     module = target.build()
     files: dict[str, str | bytes] = {name: print_blocks(blocks) for name, blocks in target.files().items() if blocks}
     files.update(sorted(module.zips.items()))
-    return files, tuple(module.diagnostics)
+    files.update(sorted(module.job_files.items()))
+    files.update(orchestration_blocks.definition_files(module.workflows))
+    notes = [Diagnostic(GCP_WORKFLOW, Severity.INFO, orchestration.report(w), provider.span) for w in module.workflows]
+    return files, (*module.diagnostics, *notes)

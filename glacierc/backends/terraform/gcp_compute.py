@@ -54,6 +54,8 @@ class Function:
     entry_point: str  # the function of the shared main.py running the task
     source: str  # label of the executor's google_storage_bucket_object
     skips: tuple[Skip, ...]
+    #: Environment variables (GLACIER_STAGING_URI: where the pipeline's workflow stages results).
+    environment: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +96,14 @@ class Cluster:
     skips: tuple[Skip, ...]
 
 
-def function(task: Task, executor: Executor, label: str, account: str, entry_point: str, source: str
-             ) -> Function:
+def function(task: Task, executor: Executor, label: str, account: str, entry_point: str, source: str,
+             environment: tuple[tuple[str, object], ...] = (), group_timeout: int | None = None) -> Function:
+    """`group_timeout`: the longest a fused group this task's function leads may run (the sum of its nodes'
+    timeouts); the function's timeout covers it, within the config's."""
     values = config_values(executor.config, "CloudFunctionConfig")
     timeout = values.integer("timeout")
     if task.timeout is not None:
-        timeout = min(timeout, task.timeout)
+        timeout = min(timeout, max(task.timeout, group_timeout or 0))
     return Function(
         label=label,
         name=Target.name(label, 63),
@@ -114,6 +118,7 @@ def function(task: Task, executor: Executor, label: str, account: str, entry_poi
         entry_point=entry_point,
         source=source,
         skips=FUNCTION_SKIPS,
+        environment=environment,
     )
 
 

@@ -27,6 +27,7 @@ FUNCTION_CONCURRENCY = 1
 SUBNET_FLOW_LOGS = (("aggregation_interval", "INTERVAL_10_MIN"), ("flow_sampling", 0.5),
                     ("metadata", "INCLUDE_ALL_METADATA"))
 FIREWALL_LOGS = (("metadata", "INCLUDE_ALL_METADATA"),)
+INIT_TIMEOUT_SECONDS = 600
 NETWORK_COMMENT = "source: generated, the private network of the VMs and Dataproc clusters of this module"
 
 
@@ -58,6 +59,7 @@ def function_block(f: Function, region: str, sources: str) -> Block:
             ("min_instance_count", f.min_instances),
             ("max_instance_request_concurrency", FUNCTION_CONCURRENCY),
             ("service_account_email", _account(f.account)),
+            ("environment_variables", dict(f.environment)) if f.environment else None,
             ("ingress_settings", INGRESS_SETTINGS),
             ("all_traffic_on_latest_revision", True),
         ]),
@@ -94,8 +96,9 @@ def instance_block(i: Instance) -> Block:
     ])
 
 
-def cluster_block(c: Cluster, region: str) -> Block:
-    """A Dataproc cluster on internal IPs only, deleted when idle, with its own staging and temp buckets."""
+def cluster_block(c: Cluster, region: str, init_script: Template | None = None) -> Block:
+    """A Dataproc cluster on internal IPs only, deleted when idle, with its own staging and temp buckets;
+    `init_script`: the initialization action installing what the workflow's jobs import."""
     gce = block("gce_cluster_config", body=[
         ("subnetwork", _subnetwork()),
         ("internal_ip_only", True),
@@ -113,6 +116,8 @@ def cluster_block(c: Cluster, region: str) -> Block:
         if c.num_workers else None,
         block("software_config", body=[("image_version", c.image_version), None if c.num_workers else zero_workers]),
         block("lifecycle_config", body=[("idle_delete_ttl", DATAPROC_IDLE_TTL)]),
+        block("initialization_action", body=[("script", init_script), ("timeout_sec", INIT_TIMEOUT_SECONDS)])
+        if init_script is not None else None,
     ])
     return block("resource", "google_dataproc_cluster", c.label, comments=[c.comment], body=[
         *(Comment(skip.text) for skip in c.skips),

@@ -58,7 +58,7 @@ _LIST_PREFIX = 'api.getAttribute("storage.googleapis.com/objectListPrefix", "")'
 class Condition:
     title: str
     description: str
-    expression: str
+    expression: str | Template  # a Template when it names a generated bucket
 
 
 @dataclass(frozen=True, slots=True)

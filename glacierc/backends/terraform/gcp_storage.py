@@ -111,13 +111,19 @@ def abort_multipart_rule() -> LifecycleRule:
 
 
 def generated_bucket(label: str, name: Template, comment: str, region: str,
-                     expire_days: int | None = None) -> Bucket:
-    """A bucket glacierc needs itself (function sources, Dataproc staging/temp), hardened like the others."""
-    rules = [abort_multipart_rule(), LifecycleRule("Delete", None, None, (), noncurrent_days=GENERATED_NONCURRENT_DAYS)]
+                     expire_days: int | None = None, versioning: bool = True) -> Bucket:
+    """A bucket glacierc needs itself (function sources, Dataproc staging/temp, a pipeline's staged results),
+    hardened like the others; without `versioning` (staged results are written once per execution)."""
+    rules = [abort_multipart_rule()]
+    if versioning:
+        rules.append(LifecycleRule("Delete", None, None, (), noncurrent_days=GENERATED_NONCURRENT_DAYS))
     if expire_days is not None:
         rules.append(LifecycleRule("Delete", None, expire_days, ()))
+    skips = bucket_skips(True) if versioning else tuple(sorted(
+        (*BUCKET_SKIPS, Skip("CKV_GCP_78", "staged results are written once per execution and expire; versions "
+                                           "add nothing")), key=lambda s: s.check))
     return Bucket(name=name, label=label, comment=comment, location=region.upper(), storage_class="STANDARD",
-                  versioning=True, kms_key=None, rules=tuple(rules), skips=bucket_skips(True), generated=True)
+                  versioning=versioning, kms_key=None, rules=tuple(rules), skips=skips, generated=True)
 
 
 def _conflicts(name: str, members: list[Storage], values: list[dict]) -> list[Diagnostic]:

@@ -1,0 +1,175 @@
+"""Orchestration of one GCP provider's pipelines: a Cloud Workflows workflow per pipeline, the staging
+bucket its nodes exchange results through, the workflow's service account, the schedule.
+
+Per pipeline `p` (label `l`): `google_workflows_workflow.l` (`${var.name_prefix}-<p>`) whose definition is
+`gcp_workflows.definition`, written to `workflows/l.json` (JSON is YAML; canonical) and read with
+`templatefile` (function URLs, cluster names and object URIs are its only variables); its service account
+`l_workflow` may invoke exactly the Cloud Functions its steps call (`roles/run.invoker` on each), submit
+Dataproc jobs when a step does, and write its error logs. The staging bucket `l_staging` (uniform access,
+public access prevention, versioning off, objects expire). A pipeline with `schedule=` gets
+`google_cloud_scheduler_job.l` calling the Workflows executions API as `l_schedule`, whose only role is
+`roles/workflows.invoker` conditioned on that workflow. `staging_bindings` gives each executor's account
+read access to the staged results of its groups' inputs and write access to its groups' own, one IAM
+condition per role on the object names (`<bucket>/objects/<execution>/<node>.*`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from glacierc.backends.terraform import gcp_workflows as workflows
+from glacierc.backends.terraform.blocks import Expr, Template
+from glacierc.backends.terraform.common import cloud_name, source_text
+from glacierc.backends.terraform.gcp_iam import READER, WRITER, Account, cel_string
+from glacierc.backends.terraform.gcp_storage import Bucket, generated_bucket
+from glacierc.backends.terraform.orchestration_common import Ref, count, group_inputs
+from glacierc.backends.terraform.target import Target
+from glacierc.ir.fusion import Group
+from glacierc.ir.nodes import Pipeline, Project
+
+STAGING_EXPIRE_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Workflow:
+    pipeline: str
+    label: str
+    name: Template
+    comment: str
+    definition: dict
+    functions: tuple[str, ...]  # labels of the Cloud Functions its steps call
+    clusters: tuple[str, ...]  # labels of the Dataproc clusters it submits jobs to
+    staging: Bucket
+    groups: tuple[Group, ...]  # the groups its steps run
+    steps: int
+    schedule: str | None = None  # the unix-cron line of `schedule=`
+    #: Groups the workflow does not run: on an executor it does not run yet (with its service), or after one.
+    stopped: tuple[tuple[Group, str], ...] = ()
+
+    @property
+    def account(self) -> str:
+        return f"{self.label}_workflow"
+
+
+@dataclass(frozen=True, slots=True)
+class StagingBinding:
+    """One role on a staging bucket for an executor's account, conditioned on the staged objects' names."""
+
+    label: str
+    bucket: str  # label of the staging google_storage_bucket
+    role: str
+    account: str
+    nodes: tuple[str, ...]
+    title: str
+
+
+def staging_label(label: str) -> str:
+    return f"{label}_staging"
+
+
+def workflow(project: Project, pipeline: Pipeline, label: str, groups: tuple[Group, ...],
+             call_of: Callable[[Group, str], workflows.Call | None], service_of: Mapping[str, str],
+             schedule: str | None, region: str, suffix: str) -> Workflow:
+    """The workflow of `pipeline`; `call_of(group, staging label)` says how a group runs (None: not yet)."""
+    staging = staging_label(label)
+    run: list[Group] = []
+    asked: set[Group] = set()
+
+    def call(group: Group):
+        asked.add(group)
+        found = call_of(group, staging)
+        if found is not None:
+            run.append(group)
+        return found
+
+    definition = workflows.definition(project, pipeline, call, service_of, groups)
+    comment = source_text([(pipeline.span, f"pipeline {pipeline.name}")])
+    bucket = generated_bucket(staging, Target.name(f"{_bucket_part(label)}-staging-{suffix}", 63),
+                              comment, region, expire_days=STAGING_EXPIRE_DAYS, versioning=False)
+    refs = [ref.name for ref in _refs(definition)]
+    invoked = set(run)
+    return Workflow(
+        pipeline.name, label, Target.name(pipeline.name, 64), comment, definition,
+        tuple(sorted(r.removeprefix("url_") for r in set(refs) if r.startswith("url_"))),
+        tuple(sorted(r.removeprefix("cluster_") for r in set(refs) if r.startswith("cluster_"))),
+        bucket, tuple(g for g in groups if g in invoked), workflows.count_steps(definition), schedule,
+        tuple((g, service_of.get(g.executor, f"executor `{g.executor}`, which gets no infrastructure here")
+               if g in asked else "left out after it")
+              for g in groups if g not in invoked))
+
+
+def _refs(value: object):
+    if isinstance(value, Ref):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _refs(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _refs(item)
+
+
+def _bucket_part(label: str) -> str:
+    """A bucket-name-safe form of a label (lower-case letters, digits, hyphens), short enough for the name."""
+    return "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")[:20] or "pipeline"
+
+
+def staging_bindings(workflows_: list[Workflow], executor: str, account: str, project: Project
+                     ) -> tuple[StagingBinding, ...]:
+    """Read the staged results a group of `executor` needs, write the ones it gives (per node, per execution)."""
+    pipelines = {p.name: p for p in project.pipelines}
+    found = []
+    for w in workflows_:
+        mine = [g for g in w.groups if g.executor == executor]
+        if not mine:
+            continue
+        inputs = group_inputs(pipelines[w.pipeline], mine)
+        reads = sorted({n for g in mine for n in inputs[g.id]})
+        writes = sorted({n for g in mine for n in g.staged})
+        for short, role, nodes in (("read", READER, reads), ("write", WRITER, writes)):
+            if nodes:
+                title = f"glacier staged {'inputs of' if short == 'read' else 'results of'} {executor}"[:100]
+                found.append(StagingBinding(f"{account}_{w.staging.label}_{short}", w.staging.label, role,
+                                            account, tuple(nodes), title))
+    return tuple(found)
+
+
+def staging_condition(binding: StagingBinding) -> Template:
+    """The staged objects of `binding.nodes` in any execution: `<bucket>/objects/<execution>/<node>.*`."""
+    name = Expr(f"google_storage_bucket.{binding.bucket}.name")
+    nodes = " || ".join(f"resource.name.extract({cel_string('/objects/{execution}/' + n + '.')}) != \"\""
+                        for n in binding.nodes)
+    return Template('resource.name.startsWith("projects/_/buckets/', name, f'/objects/") && ({nodes})')
+
+
+def workflow_account(w: Workflow) -> Account:
+    return _account(w.account, "wf-" + cloud_name(w.label, 18), f"glacier workflow of pipeline {w.pipeline}",
+                    w.comment, "workflow")
+
+
+def schedule_account(w: Workflow) -> Account:
+    return _account(f"{w.label}_schedule", "sch-" + cloud_name(w.label, 17),
+                    f"glacier schedule of pipeline {w.pipeline}", w.comment, "schedule")
+
+
+def _account(label: str, name: str, display: str, comment: str, kind: str) -> Account:
+    return Account(label=label, account_id=Template(Expr("substr(var.name_prefix, 0, 8)"), "-" + name),
+                   display_name=display[:100], comment=comment, kind=kind)
+
+
+def definition_path(w: Workflow) -> str:
+    return f"workflows/{w.label}.json"
+
+
+PIPELINES_TEMPLATE = "workflows/pipelines.json"
+
+
+def report(w: Workflow) -> str:
+    """One line for the build output: steps and which nodes share one invocation."""
+    fused = [" + ".join(g.nodes) for g in w.groups if len(g.nodes) > 1]
+    shared = f"; one invocation each for {', '.join(fused)}" if fused else "; no nodes fused"
+    stopped = ", ".join(f"{' + '.join(g.nodes)} ({service})" for g, service in w.stopped)
+    stops = f"; not orchestrated yet, the workflow fails at: {stopped}" if stopped else ""
+    return (f"pipeline `{w.pipeline}`: Cloud Workflows workflow with {count(w.steps, 'step')} "
+            f"for {count(len(w.groups), 'group')} of nodes{shared}{stops}")

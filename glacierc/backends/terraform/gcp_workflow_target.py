@@ -1,0 +1,207 @@
+"""The workflow half of `GcpTarget` (gcp.py): a workflow and staging bucket per pipeline of the provider,
+what runs each fused group (a Cloud Function, a Dataproc job), the Dataproc job files, and their blocks.
+
+A mixin so that gcp.py keeps the module model and the executors; everything here reads and fills the
+same `GcpModule` (`self.module`). Groups are computed once per pipeline and shared by the function
+packages, the definitions and the grants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from glacierc.backends.terraform import gcp_iam as iam
+from glacierc.backends.terraform import gcp_orchestration as orchestration
+from glacierc.backends.terraform import gcp_orchestration_blocks as blocks_
+from glacierc.backends.terraform import gcp_package as packages
+from glacierc.backends.terraform.blocks import Block, Expr, Template, Value, block
+from glacierc.backends.terraform.common import provider_pipelines, unique_labels
+from glacierc.backends.terraform.gcp_schedule import unix_cron
+from glacierc.backends.terraform.gcp_workflows import Call, DataprocCall, FunctionCall
+from glacierc.backends.terraform.orchestration_common import Ref
+from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
+from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.fusion import Group, fused_groups
+from glacierc.ir.nodes import Pipeline, Project, Provider, Task
+
+INIT_OBJECT = "glacier_dataproc_init"
+
+
+class WorkflowsMixin:
+    """Mixed into `GcpTarget`; `init_workflows` is called from its `__init__`."""
+
+    module: object
+    project: Project
+    provider: Provider
+    runner_sources: Mapping[str, str] | None
+
+    def init_workflows(self, project: Project, provider: Provider) -> None:
+        #: pipeline name -> label of its workflow; task name -> label of its Cloud Function
+        self.pipeline_labels = unique_labels(provider_pipelines(project, provider))
+        self.function_of_task: dict[str, str] = {}
+        self.services: dict[str, str] = {}
+        self._groups: dict[str, tuple[Group, ...]] = {}
+        self._first_pipeline: dict[str, str] | None = None
+
+    def fused(self, pipeline: Pipeline) -> tuple[Group, ...]:
+        if pipeline.name not in self._groups:
+            self._groups[pipeline.name] = fused_groups(pipeline)
+        return self._groups[pipeline.name]
+
+    def my_pipelines(self) -> list[Pipeline]:
+        return [p for p in sorted(self.project.pipelines, key=lambda p: p.name) if p.name in self.pipeline_labels]
+
+    def groups_of(self, tasks: list[Task]) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
+        """task -> pipeline -> fused group led by one of its nodes -> the group's nodes (for main.py)."""
+        names = {t.name for t in tasks}
+        found: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
+        for pipeline in sorted(self.project.pipelines, key=lambda p: p.name):
+            task_of = {n.id: n.task for n in pipeline.nodes}
+            for group in self.fused(pipeline):
+                if task_of[group.id] in names:
+                    found.setdefault(task_of[group.id], {}).setdefault(pipeline.name, {})[group.id] = group.nodes
+        return found
+
+    def group_timeout(self, led: Mapping[str, Mapping[str, tuple[str, ...]]]) -> int | None:
+        """The longest sum of node timeouts over the groups a function leads (None when a node has none)."""
+        tasks = {t.name: t for t in self.project.tasks}
+        sums = []
+        for pipeline in self.my_pipelines():
+            task_of = {n.id: n.task for n in pipeline.nodes}
+            for nodes in led.get(pipeline.name, {}).values():
+                timeouts = [tasks[task_of[n]].timeout for n in nodes]
+                if all(t is not None for t in timeouts):
+                    sums.append(sum(t for t in timeouts if t is not None))
+        return max(sums, default=None)
+
+    def staging_environment(self, task: Task) -> tuple[tuple[str, object], ...]:
+        """GLACIER_STAGING_URI: the staging bucket of the (first) pipeline of this provider running `task`."""
+        if self._first_pipeline is None:
+            self._first_pipeline = {}
+            for pipeline in reversed(self.my_pipelines()):
+                self._first_pipeline.update((n.task, pipeline.name) for n in pipeline.nodes)
+        name = self._first_pipeline.get(task.name)
+        if name is None:
+            return ()
+        bucket = orchestration.staging_label(self.pipeline_labels[name])
+        return (("GLACIER_STAGING_URI", Template("gs://", Expr(f"google_storage_bucket.{bucket}.name"))),)
+
+    # --- the model ------------------------------------------------------------------------------------
+
+    def add_workflows(self, labels: Mapping[str, str]) -> None:
+        """A workflow and a staging bucket per pipeline; then the Dataproc job files of what they submit."""
+        module = self.module
+        clusters = {c.label for c in module.clusters}
+        cluster_of = {name: label for name, label in labels.items() if label in clusters}
+        submitted: dict[str, dict[str, tuple[str, dict[str, tuple[str, ...]]]]] = {}
+        for pipeline in self.my_pipelines():
+            label = self.pipeline_labels[pipeline.name]
+            task_of = {n.id: n.task for n in pipeline.nodes}
+
+            def call_of(group: Group, staging: str, label=label, task_of=task_of, name=pipeline.name) -> Call | None:
+                function = self.function_of_task.get(task_of[group.id])
+                if function is not None:
+                    return FunctionCall(Ref(f"url_{function}"))
+                cluster = cluster_of.get(group.executor)
+                if cluster is None:
+                    return None
+                submitted.setdefault(cluster, {}).setdefault(name, (label, {}))[1][group.id] = group.nodes
+                return DataprocCall(module.project_id, module.region, Ref(f"cluster_{cluster}"),
+                                    Ref(f"job_{cluster}"), (Ref(f"runner_{cluster}_{label}"),),
+                                    Ref(f"staging_uri_{label}"))
+
+            workflow = orchestration.workflow(self.project, pipeline, label, self.fused(pipeline), call_of,
+                                              self.services, self._schedule(pipeline), module.region, module.suffix)
+            module.workflows.append(workflow)
+            module.buckets.append(workflow.staging)
+            module.orchestration_accounts.append(orchestration.workflow_account(workflow))
+            if workflow.schedule is not None:
+                module.orchestration_accounts.append(orchestration.schedule_account(workflow))
+        self._add_job_files(submitted, labels)
+
+    def _schedule(self, pipeline: Pipeline) -> str | None:
+        if pipeline.schedule is None:
+            return None
+        cron, problem = unix_cron(pipeline.schedule)
+        if problem is not None:
+            self.module.diagnostics.append(Diagnostic(
+                UNSUPPORTED_ON_TARGET, Severity.ERROR,
+                f"pipeline `{pipeline.name}`: schedule {pipeline.schedule!r} cannot run on GCP: {problem}",
+                pipeline.schedule_span or pipeline.span,
+                help="Cloud Scheduler takes unix cron: write `rate(15 minutes)`, `rate(6 hours)`, `rate(1 day)` "
+                     "or a cron(...) with year `*` and without L, W or #"))
+        return cron
+
+    def _add_job_files(self, submitted, labels: Mapping[str, str]) -> None:
+        module = self.module
+        names = {label: name for name, label in labels.items()}
+        executors = {e.name: e for e in self.project.executors}
+        for cluster in sorted(submitted):
+            executor = executors[names[cluster]]
+            location = f"{executor.span.file}:{executor.span.line}"
+            module.job_files.update(packages.dataproc_files(executor.name, location, cluster, submitted[cluster],
+                                                            self.runner_sources))
+            module.job_objects.append((f"{cluster}_job", packages.job_path(cluster), f"job_{cluster}"))
+            module.job_objects.extend((f"{cluster}_runner_{plabel}", packages.job_runner_path(cluster, plabel),
+                                       f"runner_{cluster}_{plabel}")
+                                      for plabel, _ in sorted(submitted[cluster].values()))
+        if module.clusters:
+            module.job_objects.append((INIT_OBJECT, packages.DATAPROC_INIT, None))
+            if self.runner_sources is not None:
+                module.job_files[packages.DATAPROC_INIT] = packages.DATAPROC_INIT_SCRIPT
+
+    def job_files_binding(self, label: str, comment: str) -> iam.Binding:
+        """A Dataproc cluster's account reads its job files and the initialization action (nothing else)."""
+        bucket = Expr(f"google_storage_bucket.{SOURCES_LABEL}.name")
+        expression = Template('resource.name.startsWith("projects/_/buckets/', bucket, f'/objects/dataproc/{label}/") '
+                              '|| resource.name == "projects/_/buckets/', bucket,
+                              f'/objects/{packages.DATAPROC_INIT}"')
+        condition = iam.Condition(
+            "glacier job files", "the Dataproc job files of this executor and the clusters' initialization action",
+            expression)
+        return iam.Binding(f"{label}_job_files_read", SOURCES_LABEL, iam.READER, label, condition)
+
+    # --- blocks ---------------------------------------------------------------------------------------
+
+    def _values(self, sources: str) -> dict[str, Value]:
+        """Every `templatefile` variable a definition may use, by name."""
+        module = self.module
+        values: dict[str, Value] = {f"url_{f.label}": Expr(f"google_cloudfunctions2_function.{f.label}.url")
+                                    for f in module.functions}
+        bucket = Expr(f"google_storage_bucket.{sources}.name")
+        for c in module.clusters:
+            values[f"cluster_{c.label}"] = Expr(f"google_dataproc_cluster.{c.label}.name")
+        for label, _, ref in module.job_objects:
+            if ref is not None:
+                values[ref] = Template("gs://", bucket, "/", Expr(f"google_storage_bucket_object.{label}.name"))
+        for w in module.workflows:
+            values[f"staging_uri_{w.label}"] = Template("gs://", Expr(f"google_storage_bucket.{w.staging.label}.name"))
+        return values
+
+    def workflow_blocks(self, sources: str) -> list[Block]:
+        module = self.module
+        values = self._values(sources)
+        return [b for w in module.workflows for b in blocks_.workflow_blocks(w, module.region, values)]
+
+    def orchestration_iam_blocks(self, comments: Mapping[str, str]) -> list[Block]:
+        module = self.module
+        found = [b for a in module.orchestration_accounts for b in iam.account_blocks(a)]
+        found += [blocks_.staging_binding_block(b, comments[b.account]) for b in module.staging_bindings]
+        found += [blocks_.dataproc_submitter_block()] if any(w.clusters for w in module.workflows) else []
+        found += [b for w in module.workflows for b in blocks_.workflow_iam_blocks(w, module.project_id)]
+        return found
+
+    def job_object_blocks(self, sources: str) -> list[Block]:
+        comment = "source: generated, a Dataproc job file of this module"
+        return [block("resource", "google_storage_bucket_object", label, comments=[comment], body=[
+            ("name", path),
+            ("bucket", Expr(f"google_storage_bucket.{sources}.name")),
+            ("source", Template(Expr("path.module"), "/" + path)),
+        ]) for label, path, _ in self.module.job_objects]
+
+    def init_script(self, sources: str) -> Template:
+        return Template("gs://", Expr(f"google_storage_bucket.{sources}.name"), "/",
+                        Expr(f"google_storage_bucket_object.{INIT_OBJECT}.name"))
+
+
+SOURCES_LABEL = "glacier_functions"  # gcp.SOURCES (gcp.py imports this module)

@@ -1,0 +1,163 @@
+"""The Cloud Workflows definition of one pipeline: a pure function of the IR.
+
+Encoding (docs/cloud-gcp.md): the pipeline's fused groups (`glacierc.ir.fusion`) are ordered by level;
+`main` first assigns `run_id` (the execution's id, so results are staged under
+`<staging>/<execution id>/`), then runs the levels one after another: a level holding one group is that
+group's step, a level holding several is a `parallel` step with one branch per group. A group's step is a
+`try` of one call and a `retry` of the group's retries (the largest count of its nodes; every error is
+retried, through the `glacier_retry_any` predicate), whose `except` `raise`s `glacier.NodeFailed` naming
+each node, its task and source line. The call:
+
+- a Cloud Function (serverless and local executors): `http.post` to its URL with `auth: {type: OIDC}` and
+  the body `{"pipeline", "group", "run_id"}` (the entry module's event contract, as on AWS); `timeout` is the
+  sum of the nodes' timeouts when every node has one (at most the 1,800 s of an HTTP call);
+- a Dataproc cluster: `googleapis.dataproc.v1.projects.regions.jobs.submitAsOperation` of a PySpark job
+  running the executor's generated `job.py` with the arguments pipeline, group, run id and the staging
+  URI; the connector waits for the job's operation, so a failed job fails the step.
+
+A group whose executor is not orchestrated yet (Compute Engine VMs, another provider's executors) is a
+`raise` of `glacier.NotOrchestrated` naming its nodes, and the levels after it are left out. Strings a
+user wrote are never a Workflows expression: `literal` writes one that would start like an expression as
+an expression of a string literal. Function URLs, cluster names and object URIs are `Ref`s that
+Terraform fills in (`orchestration_common.template_json`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from glacierc.backends.terraform.orchestration_common import Ref, describe
+from glacierc.ir.fusion import Group, fused_groups, group_levels
+from glacierc.ir.nodes import Pipeline, Project, Task
+
+NODE_FAILED = "glacier.NodeFailed"
+NOT_ORCHESTRATED = "glacier.NotOrchestrated"
+RETRY_PREDICATE = "glacier_retry_any"
+RETRY_BACKOFF = {"initial_delay": 1, "max_delay": 60, "multiplier": 2}
+HTTP_TIMEOUT_MAX = 1800
+DATAPROC_SUBMIT = "googleapis.dataproc.v1.projects.regions.jobs.submitAsOperation"
+RUN_ID = '${sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")}'
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionCall:
+    """A group run by the Cloud Function at `url`."""
+
+    url: Ref
+
+
+@dataclass(frozen=True, slots=True)
+class DataprocCall:
+    """A group run as a PySpark job of the executor's `job.py` on a Dataproc cluster."""
+
+    project: str
+    region: str
+    cluster: Ref
+    main: Ref  # gs:// URI of job.py
+    files: tuple[Ref, ...]  # gs:// URIs of the runner modules beside it
+    staging: Ref  # gs:// URI of the pipeline's staging bucket
+
+
+Call = FunctionCall | DataprocCall
+
+
+def literal(value: str) -> str:
+    """`value` as a Workflows value that is never evaluated: a string starting with `${` becomes the
+    expression of its own string literal."""
+    if value.startswith("${"):
+        return "${" + json.dumps(value, ensure_ascii=False) + "}"
+    return value
+
+
+def step_name(prefix: str, lead: str) -> str:
+    return f"{prefix}_{lead}"
+
+
+def definition(project: Project, pipeline: Pipeline, call_of: Callable[[Group], Call | None],
+               service_of: Mapping[str, str] | None = None, groups: tuple[Group, ...] | None = None) -> dict:
+    """The workflow of `pipeline`; `call_of(group)` is how its group runs (None: not orchestrated)."""
+    groups = fused_groups(pipeline) if groups is None else groups
+    by_id = {g.id: g for g in groups}
+    context = _Context(project, pipeline, call_of, service_of or {})
+    steps: list[dict] = [{"init": {"assign": [{"run_id": RUN_ID}]}}]
+    stopped = False
+    for index, level in enumerate(group_levels(pipeline, groups)):
+        if len(level) == 1:
+            step, stopped = context.group_step(by_id[level[0]])
+            steps.append(step)
+            if stopped:
+                break  # a group that cannot run: nothing after it may start
+        else:
+            branches = [{step_name("branch", lead): {"steps": [context.group_step(by_id[lead])[0]]}}
+                        for lead in level]
+            steps.append({step_name("level", str(index + 1)): {"parallel": {"branches": branches}}})
+    if not stopped:
+        steps.append({"done": {"return": {"pipeline": literal(pipeline.name), "run_id": "${run_id}"}}})
+    return {
+        "main": {"params": ["args"], "steps": steps},
+        RETRY_PREDICATE: {"params": ["e"], "steps": [{"any": {"return": True}}]},
+    }
+
+
+class _Context:
+    """What every group's step is built from; nodes and tasks by id (looked up once)."""
+
+    def __init__(self, project: Project, pipeline: Pipeline, call_of, service_of: Mapping[str, str]) -> None:
+        self.pipeline, self.call_of, self.service_of = pipeline, call_of, service_of
+        self.nodes = {n.id: n for n in pipeline.nodes}
+        self.tasks = {t.name: t for t in project.tasks}
+
+    def task(self, node_id: str) -> Task:
+        return self.tasks[self.nodes[node_id].task]
+
+    def cause(self, group: Group) -> str:
+        return "; ".join(describe(self.nodes[n]) for n in group.nodes)
+
+    def group_step(self, group: Group) -> tuple[dict, bool]:
+        """The step of `group`, and whether it stops the workflow (a group that is not orchestrated)."""
+        call = self.call_of(group)
+        if call is None:
+            service = self.service_of.get(group.executor, "this executor")
+            message = f"{self.cause(group)}: runs on {service}, which the workflow does not run yet"
+            return {step_name("not_orchestrated", group.id): {
+                "raise": {"code": NOT_ORCHESTRATED, "message": literal(message)}}}, True
+        timeouts = [self.task(n).timeout for n in group.nodes]
+        timeout = sum(t for t in timeouts if t is not None) if all(t is not None for t in timeouts) else None
+        body = _call(self.pipeline, group, call, timeout)
+        retries = max(self.task(n).retries for n in group.nodes)
+        failed = {"raise": {"code": NODE_FAILED, "message": literal(f"{self.cause(group)} failed"),
+                            "error": "${e}"}}
+        step: dict = {"try": body}
+        if retries:
+            step["retry"] = {"predicate": "${" + RETRY_PREDICATE + "}", "max_retries": retries,
+                             "backoff": dict(RETRY_BACKOFF)}
+        step["except"] = {"as": "e", "steps": [{step_name("failed", group.id): failed}]}
+        return {step_name("run", group.id): step}, False
+
+
+def _call(pipeline: Pipeline, group: Group, call: Call, timeout: int | None) -> dict:
+    if isinstance(call, FunctionCall):
+        args = {"url": call.url, "auth": {"type": "OIDC"},
+                "body": {"pipeline": literal(pipeline.name), "group": group.id, "run_id": "${run_id}"},
+                "timeout": min(timeout or HTTP_TIMEOUT_MAX, HTTP_TIMEOUT_MAX)}
+        return {"call": "http.post", "args": args}
+    job = {"placement": {"clusterName": call.cluster},
+           "pysparkJob": {"mainPythonFileUri": call.main, "fileUris": list(call.files),
+                          "args": [literal(pipeline.name), group.id, "${run_id}", call.staging]}}
+    args = {"projectId": call.project, "region": call.region, "body": {"job": job}}
+    if timeout is not None:
+        args["connector_params"] = {"timeout": timeout}
+    return {"call": DATAPROC_SUBMIT, "args": args}
+
+
+def count_steps(definition: Mapping) -> int:
+    """The steps a successful run executes (what Workflows bills), branches counted in full."""
+    return sum(_steps(step) for step in definition.get("main", {}).get("steps", ()))
+
+
+def _steps(step: Mapping) -> int:
+    (body,) = step.values()
+    branches = body.get("parallel", {}).get("branches", ())
+    return 1 + sum(_steps(inner) for branch in branches for b in branch.values() for inner in b["steps"])
