@@ -90,11 +90,13 @@ COMMANDS: dict[str, Command] = {command.name: command for command in (
         Option(("--format", "-f"), "format", VALUE, "dot|svg|png|mermaid", "FORMAT"),
         Option(("--output", "-o"), "output", VALUE, "Write to this file.", "FILE"),
         Option(("--select", "-s"), "select", MULTI, "dbt-style selection: NODE, +NODE (ancestors), NODE+ "
-               "(descendants).", "SEL"),
+               "(descendants), 2+NODE, NODE+1, @NODE, tag:NAME, path:FILE.", "SEL"),
+        Option(("--exclude",), "exclude", MULTI, "Leave out what these selectors pick (same syntax as --select).",
+               "SEL"),
         Option(("--columns",), "columns", FLAG, "Label data edges with the columns that flow along them."),
         _env())),
     Command("run", "Build the standalone runner and run it; other flags (--dry-run, --report, --storage-option, "
-            "--select, --from, --until, --checkpoint, --resume, --engine) go to the runner.",
+            "--select, --exclude, --from, --until, --checkpoint, --resume, --engine) go to the runner.",
             (Argument("path", False, "A Python file or directory (several compile together)."),), (
         Option(("--pipeline", "-p"), "pipeline", VALUE, "Pipeline name.", "NAME"),
         Option(("--data-dir",), "data_dir", VALUE, "Bucket b with path p maps to DIR/b/p.", "DIR"),

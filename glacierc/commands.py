@@ -119,7 +119,8 @@ def graph(values: dict) -> int:
         return 1
     output = Path(values["output"]) if values["output"] else None
     code, payload, error = graph_command(result.project, values["pipeline"], values["format"], output,
-                                         values["select"] or [], columns=bool(values.get("columns")))
+                                         values["select"] or [], columns=bool(values.get("columns")),
+                                         exclude=values.get("exclude") or [])
     if error:
         _err(f"error: {error}")
         return code

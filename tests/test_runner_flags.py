@@ -81,7 +81,7 @@ def test_unknown_node_is_a_usage_error(aws):
     runner, cwd = aws
     result = run(runner, "--data-dir", "data", "--select", "nope", cwd=cwd)
     assert result.returncode == 2
-    assert "pipeline `aws_etl` has no node `nope`; its nodes: extract, clean" in result.stderr
+    assert "--select: pipeline 'aws_etl' has no node 'nope'; its nodes are: audit, clean, enrich" in result.stderr
 
 
 def test_report(aws):

@@ -45,8 +45,7 @@ def build_task(ctx: Context, decl: TaskDecl, executor: str, names_of: Mapping[st
         depends_on=_depends_on(ctx, decl), reads=_names(reads), writes=_names(writes),
         param_reads=tuple(sorted(found.param_reads)), param_writes=tuple(sorted(found.param_writes)),
         retries=_option(ctx, decl, "retries"), timeout=_option(ctx, decl, "timeout"),
-        span=ctx.span(decl.where))
-    _option(ctx, decl, "tags")  # checked like the library does; not part of the IR yet
+        span=ctx.span(decl.where), tags=tuple(_option(ctx, decl, "tags")))
     return TaskInfo(task, decl, found)
 
 

@@ -104,6 +104,7 @@ class Task:
     retries: int
     timeout: int | None
     span: Span
+    tags: tuple[str, ...] = ()  # `tags=`: labels for selection (`--select tag:NAME`) and the IR
 
     @property
     def param_names(self) -> tuple[str, ...]:

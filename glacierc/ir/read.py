@@ -100,7 +100,8 @@ def _task(t: dict) -> ir.Task:
     params = tuple(ir.Param(p["name"], p["annotation"], p["has_default"], p["kind"]) for p in t["parameters"])
     return ir.Task(t["name"], t["function"], t["module"], t["executor"], params, t["returns"],
                    tuple(t["depends_on"]), tuple(t["reads"]), tuple(t["writes"]), tuple(t["param_reads"]),
-                   tuple(t["param_writes"]), t["retries"], t["timeout"], _span(t["span"]))
+                   tuple(t["param_writes"]), t["retries"], t["timeout"], _span(t["span"]),
+                   tuple(t.get("tags", ())))
 
 
 def _pipeline(p: dict) -> ir.Pipeline:

@@ -91,7 +91,7 @@ def _task(task: ir.Task) -> dict:
             "returns": task.returns, "depends_on": list(task.depends_on), "reads": list(task.reads),
             "writes": list(task.writes), "param_reads": list(task.param_reads),
             "param_writes": list(task.param_writes), "retries": task.retries, "timeout": task.timeout,
-            "span": _span(task.span)}
+            "tags": list(task.tags), "span": _span(task.span)}
 
 
 def _pipeline(pipeline: ir.Pipeline) -> dict:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace whe
     from glacierc.runtime.plan import PIPELINE, SOURCES, STORAGE
     from glacierc.runtime.report import Progress, describe_plan, explain, report_data, summary, write_report
     from glacierc.runtime.run import ACTIVE, Run
-    from glacierc.runtime.selection import UsageError, select
+    from glacierc.runtime.selection import UsageError, choose, plan_selection_nodes, select
     from glacierc.runtime.storage import LocationRefused
 
 
@@ -34,7 +34,11 @@ def parse_args(argv):
     parser.add_argument("--engine", choices=("auto", "streaming", "in-memory"), default="auto")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and exit")
     parser.add_argument("--report", metavar="FILE", help="write a JSON report of the run")
-    parser.add_argument("--select", metavar="NODE", action="append", default=[], help="run only NODE (repeatable)")
+    parser.add_argument("--select", metavar="SEL", action="append", default=[],
+                        help="run only what SEL picks: NODE, +NODE, NODE+, 2+NODE, @NODE, tag:NAME, path:FILE "
+                             "(repeatable; the syntax of `glacierc graph --select`)")
+    parser.add_argument("--exclude", metavar="SEL", action="append", default=[],
+                        help="do not run what SEL picks (same syntax; nodes still needed are pulled in)")
     parser.add_argument("--from", dest="start", metavar="NODE", help="run NODE and what comes after it")
     parser.add_argument("--until", metavar="NODE", help="run NODE and what it needs")
     parser.add_argument("--checkpoint", metavar="DIR", help="save each node's result in DIR")
@@ -76,7 +80,12 @@ def prepare(run, args):
     """Refuse locations outside --data-dir, settle what killed runs left; the selection to run."""
     for name in sorted(STORAGE):
         run.locate(name)
-    selection = select(args.select, args.start, args.until, args.resume, run.checkpoints)
+    chosen = ()
+    if args.select or args.exclude:
+        chosen = sorted(choose(args.select, args.exclude, plan_selection_nodes(), PIPELINE))
+        if not chosen:
+            raise UsageError("--select and --exclude leave no node to run")
+    selection = select(chosen, args.start, args.until, args.resume, run.checkpoints)
     if not args.dry_run:
         for note in run.recover():
             print(note, file=sys.stderr)

@@ -1,7 +1,8 @@
 """progress, failures and the run report
 
 One progress line per node on stderr, the message of a failed run (mapped back to the sources
-through SOURCE_MAP), --dry-run's plan and --report's JSON.
+through SOURCE_MAP), --dry-run's plan and --report's JSON: versioned (`version`, REPORT_VERSION), its
+JSON Schema in docs/run-report.schema.json (a change of its shape is a new version and a new schema).
 """
 
 import json
@@ -140,6 +141,9 @@ def describe_arg(kind, value):
     return repr(value) if kind == "const" else "<unknown>"
 
 
+REPORT_VERSION = 1
+
+
 def report_data(results, selection, run, seconds, failure):
     nodes = []
     for node in (n for level in LEVELS for n in level):
@@ -155,7 +159,7 @@ def report_data(results, selection, run, seconds, failure):
               for status in ("ok", "failed", "cancelled", "skipped", "not run")}
     written = [w["rows"] for n in nodes for w in n["writes"] if w["rows"] is not None]
     return {
-        "pipeline": PIPELINE, "plan": PLAN_ID, "status": "failed" if failure else "ok",
+        "version": REPORT_VERSION, "pipeline": PIPELINE, "plan": PLAN_ID, "status": "failed" if failure else "ok",
         "engine": run.engine, "seconds": round(seconds, 4), "nodes": nodes,
         "totals": {"nodes": len(nodes), **counts, "rows_written": sum(written)},
         "error": None if failure is None else explain(failure, run, results),

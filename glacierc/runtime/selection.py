@@ -1,10 +1,23 @@
 """selection: which nodes run
 
---select, --from and --until choose nodes; --resume skips those a checkpoint holds. What comes after
-a node that runs again runs too, and the results a running node needs are loaded from checkpoints
-or computed (pulled in).
+--select and --exclude take dbt's selector syntax, the one `glacierc graph --select` takes too (this
+module is the one parser of it; glacierc imports it, runners copy it):
+
+    NODE       the node itself              tag:NAME   every node whose task has `tags=` NAME
+    +NODE      and all its ancestors        path:FILE  every node whose task is defined in FILE
+    2+NODE     ancestors up to two edges    NODE+      and all its descendants (NODE+1: children)
+    @NODE      its descendants and all the ancestors of those
+
+Several selectors (repeated, or space-separated in one) give the union; --exclude removes its union.
+Ancestors and descendants follow every edge, data and order. A selector that is malformed or picks
+nothing is a usage error. --from and --until narrow the choice; --resume skips the nodes a checkpoint
+holds. What comes after a node that runs again runs too, and the results a running node needs are
+loaded from checkpoints or computed (pulled in).
 """
 
+import difflib
+import re
+from collections import namedtuple
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
@@ -13,6 +26,105 @@ if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace whe
 
 class UsageError(Exception):
     """A flag names something this pipeline does not have (exit status 2)."""
+
+
+class SelectionError(UsageError, ValueError):
+    """A selector cannot be parsed, or picks no node of the pipeline; the message is for the user."""
+
+
+SELECTOR = re.compile(r"^(?P<at>@)?(?:(?P<up>\d*)(?P<plus_up>\+))?(?P<name>[^+@\s]+)"
+                      r"(?:(?P<plus_down>\+)(?P<down>\d*))?$")
+METHODS = ("tag", "path")
+#: `name`: a node id, `tag:NAME` or `path:FILE`; `ancestors`/`descendants`: edges to follow (None: all).
+Selector = namedtuple("Selector", "name ancestors descendants at", defaults=(0, 0, False))
+#: What selection needs of one node: the nodes it comes after, its task's tags and the file defining it.
+SelectionNode = namedtuple("SelectionNode", "parents tags file")
+
+
+def parse_selector(raw):
+    match = SELECTOR.match(raw)
+    method, colon, value = match["name"].partition(":") if match else ("", "", "")
+    if not match or (match["at"] and match["plus_up"]) or (colon and (method not in METHODS or not value)):
+        raise SelectionError(f"invalid selector '{raw}': expected NODE, +NODE, NODE+, +NODE+, N+NODE, NODE+N or "
+                             "@NODE, where NODE is a node id, tag:NAME or path:FILE")
+    up = (int(match["up"]) if match["up"] else None) if match["plus_up"] else 0
+    down = (int(match["down"]) if match["down"] else None) if match["plus_down"] else 0
+    return Selector(match["name"], up, down, bool(match["at"]))
+
+
+def choose(selectors, excluded, nodes, pipeline):
+    """The ids `selectors` pick from `nodes` ({id: SelectionNode}; all of them when there are no selectors),
+    less those `excluded` picks."""
+    children = {node: set() for node in nodes}
+    for node, spec in nodes.items():
+        for parent in spec.parents:
+            children[parent].add(node)
+    parents = {node: set(spec.parents) for node, spec in nodes.items()}
+    picked = [_picked(parse_selector(raw), nodes, parents, children, pipeline, "--select") for raw in _split(selectors)]
+    chosen = set().union(*picked) if picked else set(nodes)
+    for raw in _split(excluded):
+        chosen -= _picked(parse_selector(raw), nodes, parents, children, pipeline, "--exclude")
+    return chosen
+
+
+def _split(raws):
+    return [part for raw in raws or () for part in raw.split()]
+
+
+def _picked(selector, nodes, parents, children, pipeline, flag):
+    start = _matching(selector.name, nodes, pipeline, flag)
+    if selector.at:
+        return _walk(_walk(start, children, None), parents, None)
+    return _walk(start, parents, selector.ancestors) | _walk(start, children, selector.descendants)
+
+
+def _matching(name, nodes, pipeline, flag):
+    method, colon, value = name.partition(":")
+    if not colon:
+        if name not in nodes:
+            raise SelectionError(_unknown(f"{flag}: pipeline '{pipeline}' has no node '{name}'", name, sorted(nodes)))
+        return {name}
+    if method == "tag":
+        found = {node for node, spec in nodes.items() if value in spec.tags}
+        known, what = sorted({tag for spec in nodes.values() for tag in spec.tags}), "tagged"
+    else:
+        found = {node for node, spec in nodes.items() if _in_path(spec.file, value)}
+        known, what = sorted({spec.file for spec in nodes.values()}), "whose task is defined in"
+    if not found:
+        raise SelectionError(_unknown(f"{flag}: pipeline '{pipeline}' has no node {what} '{value}'", value, known,
+                                      "its tags are" if method == "tag" else "its files are"))
+    return found
+
+
+def _in_path(file, wanted):
+    """FILE names the task's file as the IR does (relative to its project root), a directory above it, or
+    the same file from further up (`pipelines/tasks.py` for `tasks.py`)."""
+    file, wanted = file.replace("\\", "/"), wanted.replace("\\", "/").strip("/")
+    while wanted.startswith("./"):
+        wanted = wanted[2:]
+    return file == wanted or file.startswith(wanted + "/") or wanted.endswith("/" + file)
+
+
+def _walk(start, links, depth):
+    seen, frontier, step = set(start), set(start), 0
+    while frontier and (depth is None or step < depth):
+        frontier = {n for f in frontier for n in links[f]} - seen
+        seen |= frontier
+        step += 1
+    return seen
+
+
+def _unknown(message, name, known, listing="its nodes are"):
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"{message}; did you mean '{close[0]}'?"
+    return f"{message}; {listing}: {', '.join(known) or '(none)'}"
+
+
+def plan_selection_nodes():
+    """The plan's nodes as selection sees them."""
+    return {node: SelectionNode((*spec["needs"], *spec["after"]), spec.get("tags", ()),
+                                spec["source"].rsplit(":", 1)[0]) for node, spec in NODES.items()}
 
 
 class Selection:

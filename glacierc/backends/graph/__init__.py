@@ -32,8 +32,8 @@ def emit(project: Project) -> dict[str, str]:
 
 def pipeline_dot(project: Project, pipeline: Pipeline, selectors: Iterable[str] = ()) -> str:
     """DOT of one pipeline; raises SelectionError for a selector naming no node."""
-    return to_dot(build_view(project, pipeline, select_nodes(pipeline, selectors)))
+    return to_dot(build_view(project, pipeline, select_nodes(pipeline, selectors, (), project.tasks)))
 
 
 def pipeline_mermaid(project: Project, pipeline: Pipeline, selectors: Iterable[str] = ()) -> str:
-    return to_mermaid(build_view(project, pipeline, select_nodes(pipeline, selectors)))
+    return to_mermaid(build_view(project, pipeline, select_nodes(pipeline, selectors, (), project.tasks)))

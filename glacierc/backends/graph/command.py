@@ -27,12 +27,12 @@ class UsageError(Exception):
 
 
 def graph_command(project: Project, pipeline: str | None, fmt: str | None, output: Path | None,
-                  select: list[str], *, columns: bool = False) -> Result:
+                  select: list[str], *, columns: bool = False, exclude: list[str] | None = None) -> Result:
     """(exit code, payload for stdout or None when written to `output`, error message)."""
     try:
         chosen_fmt = resolve_format(fmt, output)
-        pipelines = choose_pipelines(project, pipeline, chosen_fmt, select)
-        payload = _payload(project, pipelines, chosen_fmt, select, columns)
+        pipelines = choose_pipelines(project, pipeline, chosen_fmt, [*select, *(exclude or ())])
+        payload = _payload(project, pipelines, chosen_fmt, select, columns, exclude or [])
     except (UsageError, SelectionError, RenderError) as error:
         return 2, None, str(error)
     if output is None:
@@ -80,8 +80,9 @@ def choose_pipelines(project: Project, name: str | None, fmt: str,
 
 
 def _payload(project: Project, pipelines: list[Pipeline], fmt: str, select: list[str],
-             columns: bool = False) -> str | bytes:
-    views = [build_view(project, p, select_nodes(p, select), columns=columns) for p in pipelines]
+             columns: bool = False, exclude: list[str] | None = None) -> str | bytes:
+    views = [build_view(project, p, select_nodes(p, select, exclude or (), project.tasks), columns=columns)
+             for p in pipelines]
     if fmt == "mermaid":
         return "\n".join(to_mermaid(v) for v in views)
     dot = "\n".join(to_dot(v) for v in views)

@@ -53,6 +53,7 @@ class NodeSpec:
     after: tuple[str, ...]  # nodes that must run first for other reasons (depends_on, storage)
     reads: tuple[str, ...]
     writes: tuple[str, ...]
+    tags: tuple[str, ...] = ()  # the task's `tags=`, for `--select tag:NAME`
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ def _node(task: Task, kind: str, incoming: list, node: Node) -> NodeSpec:
         id=node.id, task=task.name, executor=node.executor, kind=kind,
         source=f"{task.span.file}:{task.span.line}", call=f"{node.span.file}:{node.span.line}",
         retries=max(0, task.retries), timeout=task.timeout, lazy=_returns_lazy(task), args=arguments(task, node.inputs),
-        needs=tuple(needs), after=tuple(after), reads=node.reads, writes=node.writes)
+        needs=tuple(needs), after=tuple(after), reads=node.reads, writes=node.writes, tags=task.tags)
 
 
 def _returns_lazy(task: Task) -> bool:
@@ -212,7 +213,7 @@ def nodes_text(plan: RunnerPlan) -> str:
                 {"source": node.source, "call": node.call, "retries": node.retries, "timeout": node.timeout,
                  "lazy": node.lazy},
                 {"args": args}, {"needs": node.needs, "after": node.after},
-                {"reads": node.reads, "writes": node.writes})
+                {"reads": node.reads, "writes": node.writes}, *([{"tags": node.tags}] if node.tags else []))
         for row in rows:
             line = "        " + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in row.items()) + ","
             if len(line) > 100 and "args" in row:
