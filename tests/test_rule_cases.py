@@ -83,3 +83,35 @@ def test_no_code_literal_outside_its_rule_module():
         own = f"GLC{path.stem[3:6]}" if re.fullmatch(r"glc\d{3}_\w+", path.stem) else None
         found += [f"{relative}:{line}: {code}" for line, code in _code_literals(path) if code != own]
     assert found == [], "use the rule module's CODE constant"
+
+
+@pytest.mark.parametrize("module", rule_modules(), ids=lambda m: m.CODE)
+def test_message_templates_belong_to_their_rule(module):
+    """A rule's messages (templates filled in where they are reported) carry its own code and severity, and
+    every field of a template can be filled in."""
+    from string import Formatter
+
+    from glacierc.diagnostics.model import Message
+    from glacierc.source import Span
+
+    for name, message in vars(module).items():
+        if not isinstance(message, Message):
+            continue
+        assert (message.code, message.severity) == (module.CODE, module.SEVERITY), name
+        fields = {f for template in (message.text, message.help or "")
+                  for _, f, _, _ in Formatter().parse(template) if f}
+        filled = message.diagnostic(Span("f.py", 1, 1, 1, 2), **{f: 1 for f in fields})
+        assert filled.code == module.CODE and "{" not in filled.message
+
+
+#: The frontend reports through the rule modules' messages; only problems the configuration catalogue words
+#: (their code comes with the problem) go through `Context.report_problem` (context.py, the reporting channel).
+def test_frontend_reports_rule_messages():
+    found = []
+    for path in sorted((ROOT / "glacierc" / "frontend").rglob("*.py")):
+        if path.name == "context.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.name}:{text.count(chr(10), 0, m.start()) + 1}"
+                  for m in re.finditer(r"\breporter\.emit\(|\bDiagnostic\(", text)]
+    assert found == [], "report a Message of the rule module (ctx.report / reporter.report)"

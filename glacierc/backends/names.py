@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from glacierc.checks.glc406_artifact_name_clash import CODE as ARTIFACT_NAME_CLASH
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.checks.glc406_artifact_name_clash import SAME_FILES
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.nodes import Pipeline
 
 _NOT_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]+")
@@ -38,12 +38,5 @@ def clashes(pipelines: Iterable[Pipeline]) -> list[Diagnostic]:
         stem = file_stem(pipeline.name)
         other = first.setdefault(stem.lower(), pipeline)
         if other is not pipeline:
-            found.append(Diagnostic(
-                ARTIFACT_NAME_CLASH, Severity.ERROR,
-                f"pipeline {pipeline.name!r} would be written to the files of pipeline {other.name!r} "
-                f"(runners/{stem}.py, graphs/{stem}.dot)",
-                pipeline.span,
-                help="rename one of the pipelines: names differing only in characters other than letters, "
-                     "digits, `_`, `-` and `.` (or only in case) share their artifact files",
-            ))
+            found.append(SAME_FILES.diagnostic(pipeline.span, pipeline=pipeline.name, other=other.name, stem=stem))
     return found

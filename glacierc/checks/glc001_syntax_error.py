@@ -6,7 +6,7 @@ Reported by `glacierc/frontend/loader.py`; this module holds its code, documenta
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC001"
 NAME = "syntax-error"
@@ -14,6 +14,9 @@ SEVERITY = Severity.ERROR
 TITLE = "the file cannot be parsed"
 WHAT = "Reports a file that is not valid Python."
 WHY = "Nothing can be analysed in a file that does not parse; every other check is skipped for it."
+
+#: Its messages (templates: the reporting site fills in the fields).
+SYNTAX = Message(CODE, SEVERITY, "syntax error: {message}")
 
 INVALID = (
     invalid(HEAD + """\

@@ -6,7 +6,7 @@ Reported by `glacierc/frontend/loader.py`; this module holds its code, documenta
 from __future__ import annotations
 
 from glacierc.checks.rule import Case, Expected
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC003"
 NAME = "unreadable-source"
@@ -14,6 +14,9 @@ SEVERITY = Severity.ERROR
 TITLE = "the file cannot be read as Python source"
 WHAT = "Reports a file that cannot be read, is not text, or is not valid in its declared encoding."
 WHY = "The compiler only analyses text it can decode exactly as Python would."
+
+#: Its messages (templates: the reporting site fills in the fields).
+UNREADABLE = Message(CODE, SEVERITY, "cannot read the file: {reason}")
 
 INVALID = (
     Case({"pipeline.py": b"name = '\xff\xfe'\n"},

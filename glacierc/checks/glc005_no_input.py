@@ -6,7 +6,7 @@ Reported by `glacierc/frontend/loader.py`; this module holds its code, documenta
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, Case, Expected
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC005"
 NAME = "no-input"
@@ -15,6 +15,11 @@ TITLE = "the path names no Python source"
 WHAT = ("Reports a PATH that does not exist, or a directory without Python files (directory symlinks are not "
         "followed).")
 WHY = "A lint step that silently checks nothing is worse than one that fails."
+
+#: Its messages (templates: the reporting site fills in the fields).
+MISSING = Message(CODE, SEVERITY, "path `{path}` does not exist")
+EMPTY_DIRECTORY = Message(CODE, SEVERITY, "directory `{path}` contains no Python files")
+NOT_A_FILE = Message(CODE, SEVERITY, "`{path}` is not a regular file or directory")
 
 INVALID = (
     Case({},

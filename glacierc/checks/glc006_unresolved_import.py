@@ -6,7 +6,7 @@ Reported by `glacierc/frontend/project.py`; this module holds its code, document
 from __future__ import annotations
 
 from glacierc.checks.rule import Case, Expected
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC006"
 NAME = "unresolved-import"
@@ -14,6 +14,10 @@ SEVERITY = Severity.WARNING
 TITLE = "a project import cannot be resolved"
 WHAT = "Reports a relative import (or an import of a sibling module) that names no file of the project."
 WHY = "Declarations imported from a missing module cannot be analysed; whatever uses them is unknown."
+
+#: Its messages (templates: the reporting site fills in the fields).
+NO_SUCH_MODULE = Message(CODE, SEVERITY, "`{target}` names no module of this project",
+    "compile the whole package (pass its directory) so relative imports resolve")
 
 INVALID = (
     Case({"app/__init__.py": "",

@@ -6,7 +6,7 @@ Reported by `glacierc/frontend/loader.py`; this module holds its code, documenta
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, Case, Expected
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC007"
 NAME = "source-link-outside-project"
@@ -16,6 +16,10 @@ WHAT = ("Reports a Python file that is a symbolic link whose target lies outside
         "is not read and its content is never shown.")
 WHY = ("A link can point at any file of the machine (`/etc/shadow`, another checkout); reading it would check "
        "code that is not the project's and could echo private lines into CI logs.")
+
+#: Its messages (templates: the reporting site fills in the fields).
+LINK_OUT = Message(CODE, SEVERITY, "`{file}` is a symbolic link to a file outside the project; it is not read",
+    "copy the file into the project, or pass its real path")
 
 INVALID = (
     Case({"../outside.py": "SECRET = 1\n",

@@ -7,7 +7,7 @@ documentation and cases.
 from __future__ import annotations
 
 from glacierc.checks.rule import invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC101"
 NAME = "provider-class"
@@ -16,6 +16,10 @@ TITLE = "provider-specific class"
 WHAT = "Reports `AWSProvider`, `GCPProvider`, `AzureProvider` and `LocalProvider`."
 WHY = ("There is one `Provider`; its config decides the cloud, so switching clouds is a config change. "
        "`glacierc migrate` rewrites these automatically.")
+
+#: Its messages (templates: the reporting site fills in the fields).
+LEGACY_PROVIDER = Message(CODE, SEVERITY, "`{legacy}` is not part of the language; use `Provider(config=...)`",
+    "write `Provider(config={config_type}(...))` (`glacierc migrate` does it for you)")
 
 INVALID = (
     invalid("""\

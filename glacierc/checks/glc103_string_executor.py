@@ -7,7 +7,7 @@ and cases.
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC103"
 NAME = "string-executor"
@@ -15,6 +15,10 @@ SEVERITY = Severity.ERROR
 TITLE = "string-based executor"
 WHAT = 'Reports `executor="..."` on a task decorator.'
 WHY = "A string cannot be checked, configured or turned into infrastructure; an execution resource can."
+
+#: Its messages (templates: the reporting site fills in the fields).
+STRING_EXECUTOR = Message(CODE, SEVERITY, "string-based executor: tasks are bound to execution resources",
+    "{hint}")
 
 INVALID = (
     invalid(HEAD + """\

@@ -6,7 +6,7 @@ Reported by `glacierc/frontend/pipelines.py`; this module holds its code, docume
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC201"
 NAME = "dependency-cycle"
@@ -15,6 +15,10 @@ TITLE = "dependency cycle"
 WHAT = ("Reports a cycle among the nodes of a pipeline (through `depends_on` or storage order); the message "
         "names every node of the cycle.")
 WHY = "A cycle has no execution order."
+
+#: Its messages (templates: the reporting site fills in the fields).
+CYCLE = Message(CODE, SEVERITY, "dependency cycle in pipeline `{pipeline}`: {cycle}",
+    "remove a `depends_on` entry or a storage read/write that closes the cycle")
 
 INVALID = (
     invalid(HEAD + """\

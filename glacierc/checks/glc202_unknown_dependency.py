@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from glacierc.checks.rule import HEAD, invalid, valid
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.diagnostics.model import Diagnostic, Message, Severity
 from glacierc.ir import nodes as ir
 from glacierc.source import Span
 
@@ -19,6 +19,10 @@ SEVERITY = Severity.ERROR
 TITLE = "`depends_on` names something that is not a task"
 WHAT = "Reports an entry of `depends_on` that is neither a task function nor the name of a task."
 WHY = "An ordering edge to nothing is almost always a typo or a renamed task."
+
+#: Its messages (templates: the reporting site fills in the fields).
+NOT_A_TASK_ENTRY = Message(CODE, SEVERITY, "`depends_on` names something that is not a task",
+    "list task functions (`depends_on=[load]`) or task names (`depends_on=['load']`)")
 
 INVALID = (
     invalid(HEAD + """\

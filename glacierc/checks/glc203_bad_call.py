@@ -6,7 +6,7 @@ Reported by `glacierc/frontend/dataflow.py`; this module holds its code, documen
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC203"
 NAME = "bad-call"
@@ -14,6 +14,10 @@ SEVERITY = Severity.ERROR
 TITLE = "a task is called with arguments that do not fit its signature"
 WHAT = "Reports a task call in a pipeline with too many or too few arguments, or an unknown keyword."
 WHY = "The call would fail at run time, after infrastructure was deployed for it."
+
+#: Its messages (templates: the reporting site fills in the fields).
+BAD_ARGUMENTS = Message(CODE, SEVERITY, "call of task `{task}`: {problem}",
+    "signature: {signature}")
 
 INVALID = (
     invalid(HEAD + """\

@@ -7,7 +7,7 @@ documentation and cases.
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC205"
 NAME = "unproven-access"
@@ -16,6 +16,12 @@ TITLE = "the task's access to storage cannot be proven"
 WHAT = ("Reports storage passed to a task whose body does not show how it is used (`.scan()`, `.read()`, "
         "`.write(...)`, `get_uri()` with a reader or writer). Read-write access is assumed.")
 WHY = "Least-privilege IAM is derived from proven access; unproven access grants both read and write."
+
+#: Its messages (templates: the reporting site fills in the fields).
+UNPROVEN_IN_BODY = Message(CODE, SEVERITY, "cannot prove how task `{task}` uses `{storage}`; assuming read and write",
+    "access storage with `.scan()`, `.read()`, `.write(...)` or `get_uri()` directly in the task")
+UNPROVEN_PARAMETER = Message(CODE, SEVERITY, "cannot prove how task `{task}` uses `{storage}`; assuming read and write",
+    "access the bucket parameter with `.scan()`, `.read()`, `.write(...)` or `get_uri()` directly in the task body")
 
 INVALID = (
     invalid(HEAD + """\

@@ -6,7 +6,7 @@ Reported by `glacierc/frontend/dataflow.py`; this module holds its code, documen
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC209"
 NAME = "not-a-task"
@@ -15,6 +15,12 @@ TITLE = "a pipeline calls a function that is not a task"
 WHAT = ("Reports a call inside a `@pipeline` body to something that is not a task; it does not become a node "
         "of the DAG and runs wherever the pipeline runs.")
 WHY = "Work outside tasks gets no execution resource, no IAM role and no place in the graph."
+
+#: Its messages (templates: the reporting site fills in the fields).
+METHOD_ON_RESULT = Message(CODE, SEVERITY, "`{name}` is not a task; it does not become a node of pipeline `{pipeline}`",
+    "a pipeline only connects tasks: call `.{method}()` inside a task")
+NOT_DECORATED = Message(CODE, SEVERITY, "`{name}` is not a task; it does not become a node of pipeline `{pipeline}`",
+    "decorate it with an execution resource, e.g. `@local_exec.task()`")
 
 INVALID = (
     invalid(HEAD + """\

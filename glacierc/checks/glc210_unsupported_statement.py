@@ -6,7 +6,7 @@ Reported by `glacierc/frontend/dataflow.py`; this module holds its code, documen
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC210"
 NAME = "unsupported-statement"
@@ -16,6 +16,9 @@ WHAT = ("Reports statements in a `@pipeline` body that the static data-flow anal
         "(`while`, `try`, `with`, a `for` over a non-literal, an `if` on a run-time condition). Task calls "
         "inside them are not part of the DAG.")
 WHY = "The DAG must be exact; a pipeline body is a plain composition of task calls."
+
+#: Its messages (templates: the reporting site fills in the fields).
+NOT_FOLLOWED = Message(CODE, SEVERITY, "{what} in pipeline `{pipeline}` is not followed; task calls inside it are not part of the DAG")
 
 INVALID = (
     invalid(HEAD + """\

@@ -10,7 +10,7 @@ documentation and cases.
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC302"
 NAME = "config-out-of-limits"
@@ -19,6 +19,10 @@ TITLE = "config value outside the target's limits"
 WHAT = ("Reports a config value outside what the target service allows (e.g. Lambda memory 128-10240 MB, "
         "timeout 1-900 s), or not one of the allowed choices.")
 WHY = "The deployment would fail, late; the limits are known at compile time."
+
+#: Its messages (templates: the reporting site fills in the fields).
+TASK_OPTION_LIMIT = Message(CODE, SEVERITY, "{problem}",
+    "`{name}`: {doc}")
 
 INVALID = (
     invalid(HEAD + """\

@@ -1,6 +1,7 @@
 """What a rule module declares: the `Rule` metadata the catalogue collects, and the `Case`s its tests run.
 
-A rule lives in `glacierc/checks/glcNNN_<name>.py` with `CODE`, `NAME`, `SEVERITY`, `TITLE`, `WHAT`, `WHY`,
+A rule lives in `glacierc/checks/glcNNN_<name>.py` with `CODE`, `NAME`, `SEVERITY`, `TITLE`, `WHAT`, `WHY`, its
+messages (`Message` templates, filled in where the frontend or a backend reports them),
 `EXAMPLE`, `INSTEAD`, `INVALID` and `VALID` (and `check(project)` when it judges the IR). `EXAMPLE` /
 `INSTEAD`, the documentation's code blocks, are usually the first INVALID / VALID case's `source`. The test
 suite runs every case (Fixit style): an INVALID case reports exactly its `expect`ed diagnostics of the rule's

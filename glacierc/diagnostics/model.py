@@ -61,6 +61,21 @@ class Diagnostic:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message a rule reports: `text` and `help` are `str.format` templates kept in the rule's module
+    (glacierc/checks/glcNNN_*.py), whose fields the reporting site fills in."""
+
+    code: str
+    severity: Severity
+    text: str
+    help: str | None = None
+
+    def diagnostic(self, span: Span, /, *, fix: Fix | None = None, **fields: object) -> Diagnostic:
+        help_text = self.help.format(**fields) if self.help is not None else None
+        return Diagnostic(self.code, self.severity, self.text.format(**fields), span, help_text, fix)
+
+
 class Reporter:
     """Collects diagnostics; passes never raise for user mistakes, they report and go on."""
 
@@ -75,6 +90,9 @@ class Reporter:
         from glacierc.diagnostics.codes import RULES
 
         self.items.append(Diagnostic(code, severity or RULES[code].severity, message, span, help, fix))
+
+    def report(self, message: Message, span: Span, /, *, fix: Fix | None = None, **fields: object) -> None:
+        self.items.append(message.diagnostic(span, fix=fix, **fields))
 
     def sorted(self) -> tuple[Diagnostic, ...]:
         unique = {(d.sort_key(), d.severity, d.help): d for d in self.items}

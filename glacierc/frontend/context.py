@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from glacierc.diagnostics.model import Fix, Reporter, Severity
+from glacierc.diagnostics.model import Fix, Message, Reporter
 from glacierc.frontend.evaluate import Evaluator
 from glacierc.frontend.loader import SourceFile
 from glacierc.frontend.positions import Locator
@@ -39,9 +39,13 @@ class Context:
             return locator.statement_span(where.index)
         return locator.span(where.node, where.index)
 
-    def report(self, code: str, message: str, where: Where | None, *, help: str | None = None,
-               fix: Fix | None = None, severity: Severity | None = None) -> None:
-        self.reporter.emit(code, message, self.span(where, exact=True), help=help, fix=fix, severity=severity)
+    def report(self, message: Message, where: Where | None, /, *, fix: Fix | None = None, **fields: object) -> None:
+        """Report one of a rule's messages (its templates filled with `fields`) at the exact node."""
+        self.reporter.report(message, self.span(where, exact=True), fix=fix, **fields)
+
+    def report_problem(self, code: str, message: str, where: Where | None, *, help: str | None = None) -> None:
+        """Report a problem the configuration catalogue worded (its code comes with it)."""
+        self.reporter.emit(code, message, self.span(where, exact=True), help=help)
 
     def provider_of(self, value: ProviderVal) -> ir.Provider:
         from glacierc.frontend.declarations import provider_ir

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from glacierc.checks.glc203_bad_call import CODE as BAD_CALL
-from glacierc.checks.glc209_not_a_task import CODE as NOT_A_TASK
-from glacierc.checks.glc210_unsupported_statement import CODE as UNSUPPORTED_STATEMENT
+from glacierc.checks import glc203_bad_call as bad_call
+from glacierc.checks import glc209_not_a_task as not_a_task
+from glacierc.checks import glc210_unsupported_statement as unsupported_statement
 from glacierc.checks.calls import bind_arguments
 from glacierc.frontend.context import Context
 from glacierc.frontend.evaluate import Scope
@@ -128,8 +128,8 @@ class Flow:
         return False
 
     def unsupported(self, node: cst.CSTNode, what: str) -> None:
-        self.ctx.report(UNSUPPORTED_STATEMENT, f"{what} in pipeline `{self.decl.function.name.value}` is not followed; "
-                        "task calls inside it are not part of the DAG", Where(self.scope.module, self.scope.index, node))
+        self.ctx.report(unsupported_statement.NOT_FOLLOWED, Where(self.scope.module, self.scope.index, node),
+                        what=what, pipeline=self.decl.function.name.value)
 
     # ---- expressions -------------------------------------------------------------------------------
     def expr(self, node: cst.BaseExpression) -> object:
@@ -254,11 +254,13 @@ class Flow:
             attribute = node.func if isinstance(node.func, cst.Attribute) else None
             base = attribute.value if attribute is not None else None
             on_result = isinstance(base, cst.Name) and isinstance(self.env.get(base.value), NodeOut)
-            self.ctx.report(NOT_A_TASK, f"`{name}` is not a task; it does not become a node of pipeline "
-                            f"`{self.decl.function.name.value}`", Where(self.scope.module, self.scope.index, node),
-                            help=f"a pipeline only connects tasks: call `.{attribute.attr.value}()` inside a task"
-                            if attribute is not None and on_result else
-                            "decorate it with an execution resource, e.g. `@local_exec.task()`")
+            where = Where(self.scope.module, self.scope.index, node)
+            pipeline = self.decl.function.name.value
+            if attribute is not None and on_result:
+                self.ctx.report(not_a_task.METHOD_ON_RESULT, where, name=name, pipeline=pipeline,
+                                method=attribute.attr.value)
+            else:
+                self.ctx.report(not_a_task.NOT_DECORATED, where, name=name, pipeline=pipeline)
             return Unknown(f"the result of `{name}(...)`")
         return self.task_call(info, node, args)
 
@@ -335,8 +337,8 @@ class Flow:
         bound, problems = bind_arguments(task.params, [(k, v) for k, v, _ in args])
         where = Where(self.scope.module, self.scope.index, node)
         for problem in problems:
-            self.ctx.report(BAD_CALL, f"call of task `{task.name}`: {problem}", where,
-                            help=f"signature: {task.function}({', '.join(task.param_names)})")
+            self.ctx.report(bad_call.BAD_ARGUMENTS, where, task=task.name, problem=problem,
+                            signature=f"{task.function}({', '.join(task.param_names)})")
         bound.update(self.storage_defaults(info, bound))
         built = make_node(self.ctx, info, node_id, bound, where, self.ctx.span(where, exact=True))
         self.nodes.append(built)

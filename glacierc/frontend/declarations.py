@@ -7,8 +7,8 @@ import posixpath
 
 import libcst as cst
 
-from glacierc.checks.glc002_not_static import CODE as NOT_STATIC
-from glacierc.checks.glc101_provider_class import CODE as PROVIDER_CLASS
+from glacierc.checks import glc002_not_static as not_static
+from glacierc.checks import glc101_provider_class as provider_class
 from glacierc.checks.config import config_problems
 from glacierc.frontend.context import Context
 from glacierc.frontend.values import ConfigVal, DeclRef, ExecutorVal, ProviderVal, Qual, StorageVal, Unknown, Where
@@ -23,13 +23,10 @@ NEW_FORM = {"AWSProvider": "AwsConfig", "GCPProvider": "GcpConfig", "AzureProvid
 def provider_ir(ctx: Context, value: ProviderVal) -> ir.Provider:
     if value.legacy:
         config_type = NEW_FORM[value.legacy]
-        ctx.report(PROVIDER_CLASS, f"`{value.legacy}` is not part of the language; use `Provider(config=...)`",
-                   value.where, help=f"write `Provider(config={config_type}(...))` (`glacierc migrate` "
-                   "does it for you)")
+        ctx.report(provider_class.LEGACY_PROVIDER, value.where, legacy=value.legacy, config_type=config_type)
     config = value.config
     if config is None:
-        ctx.report(NOT_STATIC, "the provider's config must be a config object known statically", value.where,
-                   help="pass `config=AwsConfig(...)`, `GcpConfig(...)`, `AzureConfig(...)` or `LocalConfig(...)`")
+        ctx.report(not_static.PROVIDER_CONFIG, value.where)
         return ir.Provider(value.name or "provider", "local", ir.Config("LocalConfig"), ctx.span(value.where))
     cloud = CLOUD_OF_CONFIG.get(config.type, "local")  # not a provider config: GLC305 from config_ir
     return ir.Provider(value.name or "provider", cloud, config_ir(ctx, config, "provider", cloud),
@@ -48,8 +45,7 @@ def storage_ir(ctx: Context, value: StorageVal) -> ir.Storage | None:
         return None
     detected = detect_format(path, fmt)
     if detected is None:
-        ctx.report(NOT_STATIC, f"cannot tell the format of `{path}`", value.where,
-                   help="pass `format=` (parquet, csv, ndjson, ipc) or use a known suffix")
+        ctx.report(not_static.STORAGE_FORMAT, value.where, path=path)
         detected = "parquet"
     config = config_ir(ctx, value.config, "storage", provider.cloud) if value.config else None
     return ir.Storage(value.name or bucket, provider.name, bucket, path, detected,
@@ -67,7 +63,7 @@ def _schema(ctx: Context, value: StorageVal) -> tuple[tuple[str, str], ...] | No
 
     found = declared_schema(ctx.evaluator, value.schema_where)
     if isinstance(found, str):
-        ctx.report(NOT_STATIC, found, value.schema_where)
+        ctx.report(not_static.SCHEMA, value.schema_where, reason=found)
         return None
     return found
 
@@ -78,8 +74,7 @@ def executor_ir(ctx: Context, value: ExecutorVal) -> ir.Executor:
     if value.config is not None:
         config = config_ir(ctx, value.config, value.kind, provider.cloud)
     elif value.kind != "local":
-        ctx.report(NOT_STATIC, f"`provider.{value.kind}()` needs a `config=` known statically", value.where,
-                   help="e.g. `provider.serverless(config=LambdaConfig(memory=1024))`")
+        ctx.report(not_static.EXECUTOR_CONFIG, value.where, kind=value.kind)
     return ir.Executor(value.name or value.kind, provider.name, value.kind, config, ctx.span(value.where))
 
 
@@ -88,7 +83,7 @@ def config_ir(ctx: Context, value: ConfigVal, role: str, cloud: str, *, check: b
     for problem in config_problems(value.type, value.fields, role, cloud) if check else ():
         node = value.field_nodes.get(problem.field) if problem.field else None
         where = Where(value.where.module, value.where.index, node) if node is not None else value.where
-        ctx.report(problem.code, problem.message, where, help=problem.help)
+        ctx.report_problem(problem.code, problem.message, where, help=problem.help)
     fields = []
     for key in sorted(k for k in value.fields if not k.startswith("#")):
         field = value.fields[key]
@@ -169,10 +164,9 @@ def _known_string(ctx: Context, value: object, what: str, where: Where) -> str |
 
 def _not_static(ctx: Context, value: object, what: str, where: Where) -> None:
     if isinstance(value, Unknown):
-        ctx.report(NOT_STATIC, f"`{what}` must be known statically: {value.reason}", value.where or where,
-                   help="use a literal, a module-level constant, or `os.getenv(NAME, default)` with `-e NAME=VALUE`")
+        ctx.report(not_static.VALUE, value.where or where, what=what, reason=value.reason)
     else:
-        ctx.report(NOT_STATIC, f"`{what}` must be a non-empty string, not {_describe(value)}", where)
+        ctx.report(not_static.NOT_A_NAME, where, what=what, described=_describe(value))
 
 
 def _describe(value: object) -> str:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from glacierc.checks.glc102_glacier_env import CODE as GLACIER_ENV
-from glacierc.checks.glc103_string_executor import CODE as STRING_EXECUTOR
+from glacierc.checks import glc102_glacier_env as glacier_env
+from glacierc.checks import glc103_string_executor as string_executor
 from glacierc.frontend.context import Context
 from glacierc.frontend.evaluate import Scope
 from glacierc.frontend.library import glacier_name
@@ -79,9 +79,7 @@ def _collect_value(ctx: Context, found: Declarations, named: list, module: str, 
             if isinstance(value, (StorageVal, ExecutorVal)) and value.provider not in found.providers:
                 found.providers.append(value.provider)
     if isinstance(value, EnvVal):
-        ctx.report(GLACIER_ENV, "`GlacierEnv` is not part of the language", value.where,
-                   help="remove it; create execution resources from the provider "
-                        "(`local_exec = provider.local()`) and decorate tasks with `@local_exec.task()`")
+        ctx.report(glacier_env.GLACIER_ENV, value.where)
 
 
 def _contained_storage(value: object, depth: int = 0) -> list[tuple[str, StorageVal]]:
@@ -170,14 +168,11 @@ def _decorator_role(ctx: Context, target: object, options: dict, where: Where) -
     qual = glacier_name(target.name) if isinstance(target, Qual) else None
     is_env = isinstance(target, Method) and isinstance(target.target, EnvVal)
     if is_env:
-        ctx.report(GLACIER_ENV, f"`@env.{target.attr}` is not part of the language", where,
-                   help="decorate tasks with an execution resource, `@local_exec.task()`, and pipelines "
-                        "with `@pipeline(name=...)`")
+        ctx.report(glacier_env.ENV_DECORATOR, where, attribute=target.attr)
     is_task = (isinstance(target, Method) and target.attr == "task"
                and isinstance(target.target, (ExecutorVal, EnvVal))) or qual == "task"
     if is_task and "executor" in options:
-        ctx.report(STRING_EXECUTOR, "string-based executor: tasks are bound to execution resources", where,
-                   help=_resource_hint(options["executor"]))
+        ctx.report(string_executor.STRING_EXECUTOR, where, hint=_resource_hint(options["executor"]))
     if is_task:
         return "task"
     if qual == "pipeline" or (is_env and target.attr == "pipeline"):

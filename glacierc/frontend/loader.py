@@ -12,9 +12,9 @@ from pathlib import Path
 
 import libcst as cst
 
-from glacierc.checks.glc001_syntax_error import CODE as SYNTAX_ERROR
-from glacierc.checks.glc003_unreadable_source import CODE as UNREADABLE_SOURCE
-from glacierc.checks.glc004_input_too_large import CODE as INPUT_TOO_LARGE
+from glacierc.checks import glc001_syntax_error as syntax_error
+from glacierc.checks import glc003_unreadable_source as unreadable_source
+from glacierc.checks import glc004_input_too_large as input_too_large
 from glacierc.diagnostics.model import Reporter
 from glacierc.frontend.limits import MAX_TREE_DEPTH, pre_parse_problem, tree_depth
 from glacierc.source import Span
@@ -84,17 +84,16 @@ def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MA
     try:
         status = file.stat()
         if not stat.S_ISREG(status.st_mode):  # a FIFO would block the read, /dev/zero would never end
-            reporter.emit(UNREADABLE_SOURCE, "cannot read the file: not a regular file", Span.whole_file(source.name))
+            reporter.report(unreadable_source.UNREADABLE, Span.whole_file(source.name), reason="not a regular file")
             return source
         size = status.st_size
         if size > max_bytes:
-            reporter.emit(INPUT_TOO_LARGE, f"file is {size:,} bytes, over the limit of {max_bytes:,}",
-                          Span.whole_file(source.name), help="raise `max-file-bytes` in [tool.glacierc] if this is intended")
+            reporter.report(input_too_large.FILE_SIZE, Span.whole_file(source.name), size=size, limit=max_bytes)
             return source
         text = decode(file.read_bytes())
     except (OSError, ValueError, SyntaxError, LookupError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        reporter.emit(UNREADABLE_SOURCE, f"cannot read the file: {reason}", Span.whole_file(source.name))
+        reporter.report(unreadable_source.UNREADABLE, Span.whole_file(source.name), reason=reason)
         return source
     source.text = text
     source.tree = parse(source, reporter)
@@ -104,22 +103,20 @@ def load(file: Path, root: Path, reporter: Reporter, max_bytes: int = DEFAULT_MA
 def parse(source: SourceFile, reporter: Reporter) -> cst.Module | None:
     problem = pre_parse_problem(source.text)
     if problem is not None:
-        reporter.emit(INPUT_TOO_LARGE, problem, Span.whole_file(source.name))
+        reporter.report(input_too_large.BEFORE_PARSE, Span.whole_file(source.name), problem=problem)
         return None
     try:
         tree = parse_source(source.text)
     except (cst.ParserSyntaxError, cst.CSTValidationError) as error:  # validation: e.g. an identifier of a
         line, column, message = _syntax_error_position(source.text, error)  # newer Unicode than this Python's
-        reporter.emit(SYNTAX_ERROR, f"syntax error: {message}", Span(source.name, line, column, line, column + 1))
+        reporter.report(syntax_error.SYNTAX, Span(source.name, line, column, line, column + 1), message=message)
     except RecursionError:
-        reporter.emit(INPUT_TOO_LARGE, "the file is nested too deeply to parse", Span.whole_file(source.name))
+        reporter.report(input_too_large.PARSER_RECURSION, Span.whole_file(source.name))
     else:
         depth = tree_depth(tree)
         if depth <= MAX_TREE_DEPTH:
             return tree
-        reporter.emit(INPUT_TOO_LARGE, f"the code nests {depth} levels deep, more than the compiler's limit of "
-                      f"{MAX_TREE_DEPTH}", Span.whole_file(source.name),
-                      help="split the deepest expression or block into smaller named parts")
+        reporter.report(input_too_large.TREE_DEPTH, Span.whole_file(source.name), depth=depth, limit=MAX_TREE_DEPTH)
     return None
 
 

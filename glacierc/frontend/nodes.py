@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from glacierc.checks.glc205_unproven_access import CODE as UNPROVEN_ACCESS
+from glacierc.checks import glc205_unproven_access as unproven_access
 from glacierc.frontend.context import Context
 from glacierc.frontend.tasks import TaskInfo
 from glacierc.frontend.values import TEMPORAL_TYPES, Observation, StorageVal, Where, storages_in
@@ -49,9 +49,7 @@ def _storage_argument(ctx, task, found, param, storage, where, reads, writes) ->
 
 
 def _unproven(ctx, task, storage: StorageVal, where: Where, reads: set, writes: set) -> None:
-    ctx.report(UNPROVEN_ACCESS, f"cannot prove how task `{task.name}` uses `{storage.name}`; assuming read and write",
-               where, help="access the bucket parameter with `.scan()`, `.read()`, `.write(...)` or "
-                           "`get_uri()` directly in the task body")
+    ctx.report(unproven_access.UNPROVEN_PARAMETER, where, task=task.name, storage=storage.name)
     reads.add(storage.name)
     writes.add(storage.name)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from glacierc.checks.glc002_not_static import CODE as NOT_STATIC
-from glacierc.checks.glc201_dependency_cycle import CODE as DEPENDENCY_CYCLE
+from glacierc.checks import glc002_not_static as not_static
+from glacierc.checks import glc201_dependency_cycle as dependency_cycle
 from glacierc.frontend.context import Context
 from glacierc.frontend.dataflow import Flow
 from glacierc.frontend.extract import PipelineDecl
@@ -23,8 +23,7 @@ def build_pipeline(ctx: Context, decl: PipelineDecl, tasks: dict[tuple[str, str]
     node_ids = [n.id for n in nodes]
     cycle = graph.find_cycle(node_ids, edges)
     if cycle:
-        ctx.report(DEPENDENCY_CYCLE, f"dependency cycle in pipeline `{name}`: {' -> '.join(cycle)}",
-                   decl.where, help="remove a `depends_on` entry or a storage read/write that closes the cycle")
+        ctx.report(dependency_cycle.CYCLE, decl.where, pipeline=name, cycle=" -> ".join(cycle))
     schedule, schedule_span = pipeline_schedule(ctx, decl)
     return ir.Pipeline(name, decl.function.name.value, decl.module, tuple(nodes), tuple(edges),
                        graph.levels(node_ids, edges), tuple(dict.fromkeys(flow.outputs)), ctx.span(decl.where),
@@ -39,7 +38,7 @@ def pipeline_schedule(ctx: Context, decl: PipelineDecl) -> tuple[str | None, Spa
     if isinstance(decl.schedule, str):
         return decl.schedule, ctx.span(where)
     reason = decl.schedule.reason if isinstance(decl.schedule, Unknown) else "it is not a string"
-    ctx.report(NOT_STATIC, f"the pipeline schedule must be known statically: {reason}", where)
+    ctx.report(not_static.SCHEDULE, where, reason=reason)
     return None, None
 
 
@@ -50,7 +49,7 @@ def pipeline_name(ctx: Context, decl: PipelineDecl) -> str:
     if isinstance(name, str) and name:
         return name
     reason = name.reason if isinstance(name, Unknown) else "it is not a non-empty string"
-    ctx.report(NOT_STATIC, f"the pipeline name must be known statically: {reason}", decl.where)
+    ctx.report(not_static.PIPELINE_NAME, decl.where, reason=reason)
     return decl.function.name.value
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from glacierc.checks.glc006_unresolved_import import CODE as UNRESOLVED_IMPORT
+from glacierc.checks import glc006_unresolved_import as unresolved_import
 from glacierc.diagnostics.model import Reporter
 from glacierc.frontend.context import Context
 from glacierc.frontend.declarations import executor_ir, storage_ir
@@ -114,9 +114,8 @@ def _report_unresolved_imports(ctx: Context, tables: dict[str, SymbolTable]) -> 
     for module, table in tables.items():
         for binding in table.bindings.values():
             if binding.kind == "unresolved":
-                ctx.report(UNRESOLVED_IMPORT, f"`{binding.target}` names no module of this project",
-                           Where(module, binding.index, binding.node),
-                           help="compile the whole package (pass its directory) so relative imports resolve")
+                ctx.report(unresolved_import.NO_SUCH_MODULE, Where(module, binding.index, binding.node),
+                           target=binding.target)
 
 
 def _qualify(pipelines: list[ir.Pipeline]) -> list[ir.Pipeline]:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from glacierc.checks.glc002_not_static import CODE as NOT_STATIC
-from glacierc.checks.glc202_unknown_dependency import CODE as UNKNOWN_DEPENDENCY
-from glacierc.checks.glc205_unproven_access import CODE as UNPROVEN_ACCESS
-from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
+from glacierc.checks import glc002_not_static as not_static
+from glacierc.checks import glc202_unknown_dependency as unknown_dependency
+from glacierc.checks import glc205_unproven_access as unproven_access
+from glacierc.checks import glc302_config_out_of_limits as config_out_of_limits
 from glacierc.frontend import access
 from glacierc.frontend.context import Context
 from glacierc.frontend.extract import TaskDecl
@@ -32,9 +32,7 @@ def build_task(ctx: Context, decl: TaskDecl, executor: str, names_of: Mapping[st
     code = ctx.locator(decl.module).code(decl.where.index)
     found = access.analyse(ctx.evaluator, decl.module, decl.where.index, function, code, names_of)
     for storage, where in found.unproven:
-        ctx.report(UNPROVEN_ACCESS, f"cannot prove how task `{function.name.value}` uses `{storage.name}`; "
-                   "assuming read and write", where,
-                   help="access storage with `.scan()`, `.read()`, `.write(...)` or `get_uri()` directly in the task")
+        ctx.report(unproven_access.UNPROVEN_IN_BODY, where, task=function.name.value, storage=storage.name)
     unproven = {id(s): s for s, _ in found.unproven}
     reads = {**found.reads, **unproven}
     writes = {**found.writes, **unproven}
@@ -77,7 +75,7 @@ def _depends_on(ctx: Context, decl: TaskDecl) -> tuple[str, ...]:
         value = (value,)
     if not isinstance(value, (list, tuple)):
         reason = value.reason if isinstance(value, Unknown) else "it is not a list"
-        ctx.report(NOT_STATIC, f"`depends_on` must be a list of tasks known statically: {reason}", where)
+        ctx.report(not_static.DEPENDS_ON, where, reason=reason)
         return ()
     names = []
     for item in value:
@@ -86,8 +84,7 @@ def _depends_on(ctx: Context, decl: TaskDecl) -> tuple[str, ...]:
         elif isinstance(item, str):
             names.append(ctx.task_names.get((decl.module, item), item))
         else:
-            ctx.report(UNKNOWN_DEPENDENCY, "`depends_on` names something that is not a task", where,
-                       help="list task functions (`depends_on=[load]`) or task names (`depends_on=['load']`)")
+            ctx.report(unknown_dependency.NOT_A_TASK_ENTRY, where)
     return tuple(names)
 
 
@@ -100,11 +97,11 @@ def _option(ctx: Context, decl: TaskDecl, name: str):
     value = decl.options.get(name, default)
     where = Where(decl.module, decl.where.index, decl.option_nodes.get(name, decl.function))
     if isinstance(value, Unknown):
-        ctx.report(NOT_STATIC, f"`{name}` must be known statically: {value.reason}", where)
+        ctx.report(not_static.TASK_OPTION, where, name=name, reason=value.reason)
         return default
     problem = option_problem(name, value)
     if problem is None:
         return value
-    ctx.report(CONFIG_OUT_OF_LIMITS, problem, where,
-               help=f"`{name}`: " + next(o.doc for o in TASK_OPTIONS if o.name == name))
+    ctx.report(config_out_of_limits.TASK_OPTION_LIMIT, where, problem=problem, name=name,
+               doc=next(o.doc for o in TASK_OPTIONS if o.name == name))
     return default

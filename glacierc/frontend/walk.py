@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from glacierc.checks.glc005_no_input import CODE as NO_INPUT
-from glacierc.checks.glc007_source_link_outside_project import CODE as SOURCE_LINK_OUTSIDE_PROJECT
+from glacierc.checks import glc005_no_input as no_input
+from glacierc.checks import glc007_source_link_outside_project as link_outside
 from glacierc.diagnostics.model import Reporter
 from glacierc.frontend.globs import IgnoreFile, matches
 from glacierc.settings import Settings
@@ -20,18 +20,18 @@ def discover(paths: list[str], reporter: Reporter, settings=None) -> list[tuple[
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            reporter.emit(NO_INPUT, f"path `{raw}` does not exist", Span.whole_file(raw))
+            reporter.report(no_input.MISSING, Span.whole_file(raw), path=raw)
         elif path.is_file():
             found.setdefault(path, root_for(path.parent))
         elif path.is_dir():
             files = walk(path, settings)
             if not files:
-                reporter.emit(NO_INPUT, f"directory `{raw}` contains no Python files", Span.whole_file(raw))
+                reporter.report(no_input.EMPTY_DIRECTORY, Span.whole_file(raw), path=raw)
             root = root_for(path)
             for file in files:
                 found.setdefault(file, root)
         else:
-            reporter.emit(NO_INPUT, f"`{raw}` is not a regular file or directory", Span.whole_file(raw))
+            reporter.report(no_input.NOT_A_FILE, Span.whole_file(raw), path=raw)
     kept = [(file, root) for file, root in sorted(found.items(), key=lambda item: str(item[0]))
             if not _link_out_of_project(file, root, reporter)]
     return _one_per_real_file(kept)
@@ -50,8 +50,7 @@ def _link_out_of_project(file: Path, root: Path, reporter: Reporter) -> bool:
     be any file of the machine, and diagnostics would echo its lines)."""
     if not file.is_symlink() or Path(os.path.realpath(file)).is_relative_to(root):
         return False
-    reporter.emit(SOURCE_LINK_OUTSIDE_PROJECT, f"`{file}` is a symbolic link to a file outside the project; it is not read",
-                  Span.whole_file(str(file)), help="copy the file into the project, or pass its real path")
+    reporter.report(link_outside.LINK_OUT, Span.whole_file(str(file)), file=file)
     return True
 
 
