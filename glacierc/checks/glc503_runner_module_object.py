@@ -6,7 +6,7 @@ Reported by `glacierc/backends/runner/shaker.py`; this module holds its code, do
 from __future__ import annotations
 
 from glacierc.checks.rule import Case, Expected
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC503"
 NAME = "runner-module-object"
@@ -14,6 +14,11 @@ SEVERITY = Severity.WARNING
 TITLE = "a project module used as an object"
 WHAT = "Reports a project module used other than as `module.name` in task code (e.g. `getattr(helpers, x)`)."
 WHY = "Only `module.name` references are followed when the runner copies code; the rest is left out."
+
+#: Its messages (templates: the reporting site fills in the fields).
+MODULE_AS_OBJECT = Message(CODE, SEVERITY, "the runner of pipeline `{pipeline}` cannot use project module "
+                           "`{module}` as an object; only `module.name` is copied",
+                           "import the names you use: `from package.module import name`")
 
 INVALID = (
     Case({"app/__init__.py": "",

@@ -31,9 +31,8 @@ from glacierc.backends.runner.entities import (
 from glacierc.backends.runner.rewrite import Edits, Rendered, render, statement_lines
 from glacierc.backends.runner.scopes import Ref
 from glacierc.backends.runner.symbols import ModuleSymbols
-from glacierc.checks.glc501_runner_compile_time_name import CODE as COMPILE_TIME_NAME
-from glacierc.checks.glc503_runner_module_object import CODE as MODULE_OBJECT
-from glacierc.diagnostics.codes import RULES
+from glacierc.checks.glc501_runner_compile_time_name import GLOBAL_USES, TASK_USES
+from glacierc.checks.glc503_runner_module_object import MODULE_AS_OBJECT
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.nodes import Project, Task
 from glacierc.source import Span
@@ -151,9 +150,9 @@ class Shaker:
         while isinstance(entity, ModuleRef):  # `helpers.clean` of `from . import helpers`: follow `.clean`
             parent = symbols.parent(index, node)
             if not (isinstance(parent, cst.Attribute) and parent.value is node):
-                self._report(state, symbols, index, MODULE_OBJECT,
-                             f"the runner of pipeline `{pipeline}` cannot use project module `{entity.module}` "
-                             "as an object; only `module.name` is copied")
+                line = max(1, self._line(symbols, index))
+                state.diagnostics.add(MODULE_AS_OBJECT.diagnostic(Span(symbols.path, line, 1, line, 1),
+                                                                  pipeline=pipeline, module=entity.module))
                 return Missing(symbols.module, ref.name), ref.node
             entity = self.resolver.attribute(entity, [parent.attr.value])
             node = parent
@@ -186,19 +185,12 @@ class Shaker:
     def _report_blocked(self, state, symbols, index, statement, task, blocked, pipeline) -> None:
         used = ", ".join(sorted({f"`{ref.name}` ({entity.what})" for ref, entity in blocked}))
         if task is not None:
-            message = (f"task `{task.name}` uses {used}, which exists only when compiling; the runner of "
-                       f"pipeline `{pipeline}` cannot provide it")
-            state.diagnostics.add(_diagnostic(COMPILE_TIME_NAME, message, task.span))
+            state.diagnostics.add(TASK_USES.diagnostic(task.span, task=task.name, used=used, pipeline=pipeline))
             return
-        bound = list(symbols.names_of.get(index, ())) or ["this statement"]
-        message = (f"`{', '.join(bound)}` is built from {used}, which exists only when compiling; the runner of "
-                   f"pipeline `{pipeline}` leaves it out, so a task using it fails there")
+        bound = ", ".join(symbols.names_of.get(index, ())) or "this statement"
         line = max(1, self._line(symbols, index))
-        state.diagnostics.add(_diagnostic(COMPILE_TIME_NAME, message, Span(symbols.path, line, 1, line, 1)))
-
-    def _report(self, state, symbols, index: int, code: str, message: str) -> None:
-        line = max(1, self._line(symbols, index))
-        state.diagnostics.add(_diagnostic(code, message, Span(symbols.path, line, 1, line, 1)))
+        state.diagnostics.add(GLOBAL_USES.diagnostic(Span(symbols.path, line, 1, line, 1), bound=bound, used=used,
+                                                     pipeline=pipeline))
 
     def _line(self, symbols: ModuleSymbols, index: int) -> int:
         lines = self._lines.get(symbols.module)
@@ -332,11 +324,3 @@ def _sorted(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
 
 def _text(node: cst.CSTNode) -> str:
     return node.value if isinstance(node, cst.Name) else ""
-
-
-def _diagnostic(code: str, message: str, span: Span) -> Diagnostic:
-    help_text = {
-        COMPILE_TIME_NAME: "pass what the task needs as an argument or a plain constant instead",
-        MODULE_OBJECT: "import the names you use: `from package.module import name`",
-    }.get(code)
-    return Diagnostic(code, RULES[code].severity, message, span, help_text)
