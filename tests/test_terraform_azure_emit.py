@@ -15,6 +15,7 @@ from pathlib import Path
 import hcl2
 import pytest
 from hcl2 import SerializationOptions
+from azure_durable import load_app, registered
 from terraform_tools import REPO, emit_pipeline
 
 from glacierc.backends.terraform.azure_package import host_json
@@ -126,7 +127,9 @@ def test_function_app_follows_the_config() -> None:
     assert site["application_stack"][0]["python_version"] == "3.12"
     package = zipfile.ZipFile(io.BytesIO(files["terraform/functions/functions.zip"]))
     # clean has timeout=300, enrich none: the app keeps the config's 600 s.
-    assert json.loads(package.read("host.json")) == {"functionTimeout": "00:10:00", "version": "2.0"}
+    assert json.loads(package.read("host.json")) == {
+        "extensionBundle": {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"},
+        "functionTimeout": "00:10:00", "version": "2.0"}
 
 
 def test_host_json_timeout() -> None:
@@ -166,8 +169,10 @@ def test_hdinsight_and_databricks() -> None:
     assert workspace["sku"] == "premium" and workspace["custom_parameters"][0]["no_public_ip"] is True
     connector = _resources(files, "azurerm_databricks_access_connector")["notebooks"]
     assert connector["identity"][0]["identity_ids"] == ["${azurerm_user_assigned_identity.notebooks.id}"]
-    assert [(d.code, d.severity.value) for d in diagnostics] == [("GLC405", "warning")]
-    assert "not the jobs of `score`" in diagnostics[0].message
+    messages = {(d.code, d.severity.value): d.message for d in diagnostics}
+    assert sorted(messages) == [("GLC405", "warning"), ("GLC409", "info")]
+    assert "not the jobs of `score`" in messages[("GLC405", "warning")]
+    assert "no orchestration on Azure" in messages[("GLC409", "info")]
     assert 'data "azurerm_resource_group" "glacier"' in files["terraform/providers.tf"]
 
 
@@ -175,7 +180,7 @@ def test_what_azure_cannot_express_is_reported() -> None:
     files, _, diagnostics = _emitted(CASES["unsupported"])
     assert sorted((d.code, d.severity.value) for d in diagnostics) == [
         ("GLC302", "error"), ("GLC401", "error"), ("GLC401", "error"), ("GLC401", "error"),
-        ("GLC401", "error"), ("GLC404", "warning")]
+        ("GLC401", "error"), ("GLC404", "warning"), ("GLC409", "info")]
     messages = " | ".join(d.message for d in diagnostics)
     for part in ("EC2Config cannot run on Azure", "'m5.xlarge' is not an Azure VM size", "Spark 3.5",
                  "'ubuntu-latest' is not publisher:offer:sku:version", "`NEARLINE` is not an Azure blob tier",
@@ -184,70 +189,30 @@ def test_what_azure_cannot_express_is_reported() -> None:
     assert "compute.tf" not in " ".join(files)
 
 
-def _fake_azure_functions(monkeypatch) -> types.ModuleType:
-    """A stand-in for the `azure.functions` package (not installed here): routes and responses only."""
-    functions = types.ModuleType("azure.functions")
-
-    class FunctionApp:
-        def __init__(self, http_auth_level=None) -> None:
-            self.routes = {}
-
-        def route(self, route, methods):
-            def register(function):
-                self.routes[route] = function
-                return function
-            return register
-
-    class HttpResponse:
-        def __init__(self, body, mimetype=None) -> None:
-            self.body = body
-
-    functions.FunctionApp = FunctionApp
-    functions.HttpResponse = HttpResponse
-    functions.HttpRequest = object
-    functions.AuthLevel = types.SimpleNamespace(FUNCTION="function")
-    azure = types.ModuleType("azure")
-    azure.functions = functions
-    monkeypatch.setitem(sys.modules, "azure", azure)
-    monkeypatch.setitem(sys.modules, "azure.functions", functions)
-    return functions
+def _routes(app) -> dict[str, object]:
+    """HTTP route -> the registered function, from the real azure-functions app object."""
+    return {f.get_trigger().route: f.get_user_function() for f in registered(app).values()
+            if type(f.get_trigger()).__name__ == "HttpTrigger"}
 
 
-class _Request:
-    def __init__(self, body) -> None:
-        self.body = body
-
-    def get_json(self):
-        if self.body is None:
-            raise ValueError("no JSON body")
-        return self.body
-
-
-def test_function_app_routes_every_task_to_the_bundled_runner(tmp_path: Path, monkeypatch) -> None:
-    _fake_azure_functions(monkeypatch)
+def test_function_app_routes_every_task_to_the_bundled_runner(tmp_path: Path) -> None:
+    func = pytest.importorskip("azure.functions")
+    pytest.importorskip("azure.durable_functions")
     files, _, _ = emit_pipeline(CASES["functions_vm"], runner_sources={"sales": RUNNER})
     package = zipfile.ZipFile(io.BytesIO(files["terraform/functions/functions.zip"]))
     assert [i.filename for i in package.infolist()] == [
         "function_app.py", "glacier_runners/sales.py", "host.json", "requirements.txt"]
-    package.extractall(tmp_path)
-    app = _load(tmp_path / "function_app.py")
-    assert sorted(app.app.routes) == ["clean", "enrich"]
-    response = app.app.routes["clean"](_Request(None))
-    assert json.loads(response.body) == {"ran": "clean", "event": {}}
+    app = load_app(files["terraform/functions/functions.zip"], tmp_path)
+    routes = _routes(app)
+    assert sorted(routes) == ["clean", "enrich", "orchestrators/{pipeline}"]
+    response = routes["clean"](func.HttpRequest(method="POST", url="/api/clean", body=b""))
+    assert json.loads(response.get_body()) == {"ran": "clean", "event": {}}
     with pytest.raises(RuntimeError, match="not part of pipeline"):
         app.run("enrich", {"pipeline": "other"})
 
 
-def test_function_app_without_runner_says_so_when_invoked(tmp_path: Path, monkeypatch) -> None:
-    _fake_azure_functions(monkeypatch)
+def test_function_app_without_runner_says_so_when_invoked(tmp_path: Path) -> None:
+    pytest.importorskip("azure.durable_functions")
     files, _, _ = _emitted(CASES["functions_vm"])
-    zipfile.ZipFile(io.BytesIO(files["terraform/functions/functions.zip"])).extractall(tmp_path)
     with pytest.raises(RuntimeError, match="was not bundled"):
-        _load(tmp_path / "function_app.py").run("clean", {})
-
-
-def _load(path: Path):
-    spec = importlib.util.spec_from_file_location(f"azure_app_{abs(hash(path))}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+        load_app(files["terraform/functions/functions.zip"], tmp_path).run("clean", {})

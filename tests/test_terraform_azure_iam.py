@@ -74,10 +74,11 @@ def test_functions_vm_assignments_are_exactly_the_data_flow() -> None:
         # store writes the archive, publish writes the report.
         "worker": {("azurerm_storage_container.sales_archive.id", CONTRIBUTOR)},
         "gateway": {("azurerm_storage_container.sales_reports.id", CONTRIBUTOR)},
+        # clean / enrich only receive frames; the app also runs load (a local node of the orchestration), so
+        # its identity reads the orders too, and it stages results in its own container.
+        "functions": {("azurerm_storage_container.sales_raw.id", READER),
+                      ("azurerm_storage_container.functions_staging.id", CONTRIBUTOR)},
     }
-    # clean / enrich only receive frames: the Function App identity exists but holds no role.
-    files, _, _ = _emitted(FIXTURES / "functions_vm" / "pipeline.py")
-    assert 'resource "azurerm_user_assigned_identity" "functions"' in files["terraform/iam.tf"]
 
 
 def test_spark_and_databricks_assignments() -> None:
@@ -92,9 +93,11 @@ def test_spark_and_databricks_assignments() -> None:
 def test_cross_cloud_storage_gets_no_grant() -> None:
     path = FIXTURES / "multi_cloud" / "pipeline.py"
     assert _assignments(path, "terraform/azure/") == {
-        "azure_fn": {("azurerm_storage_container.bridge_mirror.id", CONTRIBUTOR)}}
+        "azure_fn": {("azurerm_storage_container.bridge_mirror.id", CONTRIBUTOR),
+                     ("azurerm_storage_container.azure_fn_staging.id", CONTRIBUTOR)}}
     _, _, diagnostics = _emitted(path)
-    assert [d.code for d in diagnostics] == ["GLC403"] and "receipts" in diagnostics[0].message
+    assert sorted(d.code for d in diagnostics) == ["GLC403", "GLC408", "GLC409"]  # GLC408: the GCP half
+    assert "receipts" in next(d.message for d in diagnostics if d.code == "GLC403")
 
 
 def test_no_role_is_ever_broader_than_a_container_or_a_generated_account() -> None:
@@ -108,3 +111,34 @@ def test_no_role_is_ever_broader_than_a_container_or_a_generated_account() -> No
                     assert body["scope"].startswith(("${azurerm_storage_container.",
                                                      "${azurerm_storage_account.glacier_hdinsight.")), path
                     assert body["role_definition_name"] in (READER, CONTRIBUTOR, OWNER), path
+
+
+def _conditions(path: Path, module: str = "terraform/") -> dict[str, str]:
+    files, _, _ = _emitted(path)
+    return {label: body["condition"]
+            for block in hcl2.loads(files[f"{module}iam.tf"], serialization_options=PLAIN).get("resource", [])
+            for label, body in block.get("azurerm_role_assignment", {}).items() if "condition" in body}
+
+
+def test_staging_roles_are_conditioned_on_the_staged_blob_paths() -> None:
+    """The only role on a staging container is its app's, and ABAC (version 2.0) narrows it to the staged
+    results of its pipelines' nodes: `<run prefix>-*/<node>.*`, reads of inputs and writes of its own."""
+    blobs = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
+    conditions = _conditions(FIXTURES / "functions_vm" / "pipeline.py")
+    assert list(conditions) == ["functions_staging"]
+    path = f"@Resource[{blobs}:path] StringLike"
+    assert conditions["functions_staging"] == (
+        f"((!(ActionMatches{{'{blobs}/read'}})) OR ({path} 'sales-*/enrich.*' OR {path} 'sales-*/load.*')) AND "
+        f"((!(ActionMatches{{'{blobs}/write'}}) AND !(ActionMatches{{'{blobs}/add/action'}}) AND "
+        f"!(ActionMatches{{'{blobs}/delete'}})) OR ({path} 'sales-*/enrich.*' OR {path} 'sales-*/load.*'))")
+    files, _, _ = _emitted(FIXTURES / "functions_vm" / "pipeline.py")
+    staging = [b for b in hcl2.loads(files["terraform/iam.tf"], serialization_options=PLAIN)["resource"]
+               if "functions_staging" in b.get("azurerm_role_assignment", {})][0]
+    assert staging["azurerm_role_assignment"]["functions_staging"]["condition_version"] == "2.0"
+
+
+def test_a_condition_without_paths_denies_that_action_class() -> None:
+    from glacierc.backends.terraform.azure_orchestration import path_condition
+
+    condition = path_condition([], [])
+    assert "StringLike" not in condition and condition.count("!(ActionMatches") == 4

@@ -1,13 +1,16 @@
 """The Azure target: the root module of one provider, built as HCL blocks in Python.
 
 `emit_azure` returns the files of the module relative to its directory: versions.tf, providers.tf,
-variables.tf, storage.tf, iam.tf, network.tf, compute.tf, outputs.tf and one `functions/<executor>.zip`
-per serverless executor (an Azure Functions app hosts all the tasks of its executor). `build` computes the
-model alone (no packages when `runner_sources` is None, nothing printed): it is what `check` runs.
+variables.tf, storage.tf, iam.tf, network.tf, compute.tf, outputs.tf, one `functions/<executor>.zip`
+per function app (an Azure Functions app hosts all the tasks of its executor, and the Durable Functions
+orchestrations of the pipelines it is home to: azure_pipelines.py) and `orchestration/pipelines.json`
+(the `pipelines` output's template). `build` computes the model alone (no packages when
+`runner_sources` is None, nothing printed): it is what `check` runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from glacierc.backends.terraform import azure_compute as compute
 from glacierc.backends.terraform import azure_compute_blocks as compute_blocks
 from glacierc.backends.terraform import azure_iam as iam
+from glacierc.backends.terraform import azure_pipelines as pipelines_model
 from glacierc.backends.terraform import azure_storage as storage_blocks
 from glacierc.backends.terraform.access import Access
 from glacierc.backends.terraform.azure_compute_blocks import FUNCTIONS, GROUP
@@ -23,6 +27,8 @@ from glacierc.backends.terraform.azure_package import AppFunction, app_zip
 from glacierc.backends.terraform.azure_storage import (
     DATA,
     HDINSIGHT,
+    STAGING,
+    STAGING_EXPIRY_DAYS,
     Account,
     AccountSettings,
     Container,
@@ -42,12 +48,12 @@ from glacierc.backends.terraform.common import (
     unique_labels,
 )
 from glacierc.backends.terraform.packaging import pipeline_entries
-from glacierc.backends.terraform.target import Output, Target
+from glacierc.backends.terraform.azure_variables import output_candidates, variables
+from glacierc.backends.terraform.target import Target
 from glacierc.checks.glc405_tasks_not_deployed import CODE as TASKS_NOT_DEPLOYED
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
-DEFAULT_ADDRESS_SPACE = "10.20.0.0/16"
 #: Storage account names: 3-24 lower-case letters and digits, unique in Azure.
 ACCOUNT_PREFIX = Call("substr", Call("replace", Expr("var.name_prefix"), "-", ""), 0, 12)
 
@@ -74,6 +80,8 @@ class AzureModule:
     workspaces: list[compute.Workspace] = field(default_factory=list)
     zips: dict[str, bytes] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    plan: pipelines_model.Plan = field(default_factory=pipelines_model.Plan)
+    staging: tuple[Container, ...] = ()
 
     @property
     def group(self) -> str:
@@ -119,6 +127,9 @@ class AzureTarget(Target):
             group_name=self.name("-".join(pipelines) or provider.name, 90),
         )
         self.storage: dict[str, Storage] = {}
+        #: app label -> (executor, its functions, functionTimeout): packaged once the orchestrations are known
+        self.packages: dict[str, tuple[Executor, tuple[AppFunction, ...], int]] = {}
+        self.local_access: dict[str, Access] = {}
 
     # --- the model ----------------------------------------------------------------------------------
 
@@ -129,7 +140,11 @@ class AzureTarget(Target):
         self.storage = {s.name: s for s in project.storage if s.provider == self.provider.name}
         self._add_storage()
         self._add_compute(executors, labels)
+        self._add_orchestrations(executors, labels)
+        self._add_host_accounts()
         self.grant_all(project, executors, labels, self.storage, module.diagnostics)
+        self._grant_orchestrations()
+        self._add_packages()
         return module
 
     def account(self, label: str, kind: str, short: str, comment: str, settings: AccountSettings | None = None,
@@ -164,16 +179,12 @@ class AzureTarget(Target):
         module = self.module
         tasks = tasks_by_executor(self.project)
         task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
-        entries = pipeline_entries(self.project, self.runner_sources)
+        self.entries = pipeline_entries(self.project, self.runner_sources)
+        self.task_labels = task_labels
         for executor, kind in executors:
             label, mine = labels[executor.name], tasks.get(executor.name, [])
             if kind == "function":
-                functions = tuple(AppFunction(t.name, task_labels[t.name], entries.get(t.name, ())) for t in mine)
-                app = compute.function_app(executor, label, module.suffix[:6], tuple(f.route for f in functions))
-                module.apps.append(app)
-                location = f"{executor.span.file}:{executor.span.line}"
-                module.zips[app.zip_file] = app_zip(executor.name, location, functions,
-                                                    compute.app_timeout(executor, mine), self.runner_sources)
+                self.function_app(executor, label, mine)
             elif kind == "vm":
                 self.vms(executor, label, mine, task_labels)
             elif kind == "hdinsight":
@@ -183,6 +194,41 @@ class AzureTarget(Target):
                     module.clusters.append(compute.spark_cluster(executor, label, module.suffix[:6], settings))
             elif kind == "databricks":
                 self.workspace(executor, label, mine)
+
+    def function_app(self, executor: Executor, label: str, tasks: list[Task]) -> None:
+        """The Function App of `executor` (its package is written once the orchestrations are known)."""
+        functions = tuple(AppFunction(t.name, self.task_labels[t.name], self.entries.get(t.name, ())) for t in tasks)
+        self.module.apps.append(compute.function_app(executor, label, self.module.suffix[:6],
+                                                     tuple(f.route for f in functions)))
+        self.packages[label] = (executor, functions, compute.app_timeout(executor, tasks))
+
+    def _add_orchestrations(self, executors: list[tuple[Executor, str]], labels: dict[str, str]) -> None:
+        """A Durable Functions orchestration per pipeline in its home app; apps generated for local executors
+        that are home to one; the staging containers; the host accounts."""
+        module, tasks = self.module, tasks_by_executor(self.project)
+        apps = {e.name: labels[e.name] for e, kind in executors if kind == "function"}
+        self.local_labels = {e.name: labels[e.name] for e, kind in executors if kind == "local"}
+        self.executor_spans = {e.name: e.span for e, _ in executors}
+        plan = pipelines_model.plan(self.project, self.provider, executors, labels, apps)
+        module.plan = plan
+        module.diagnostics.extend(plan.diagnostics)
+        for executor, _ in executors:
+            if executor.name in plan.local_apps:
+                label = plan.local_apps[executor.name]
+                self.function_app(executor, label, tasks.get(executor.name, []))
+                module.identities.append(Identity(label, self.name(label, 128), module.apps[-1].comment))
+        module.staging = tuple(pipelines_model.staging_container(app, plan.hosted(app)) for app in plan.apps())
+        settings = {c.label[: -len("_staging")]: (
+            Comment("Results between the nodes of a run (the orchestrations of this app)."),
+            ("GLACIER_STAGING_URI", pipelines_model.staging_uri(c))) for c in module.staging}
+        data = (Comment("The account of the az:// containers the tasks read and write."),
+                ("AZURE_STORAGE_ACCOUNT_NAME", Expr(f"azurerm_storage_account.{DATA}.name"))) \
+            if module.account("data") else ()
+        module.apps = [dataclasses.replace(a, settings=(*settings.get(a.label, ()), *data)) for a in module.apps]
+
+    def _add_host_accounts(self) -> None:
+        """The storage accounts of the Functions hosts, the HDInsight file systems and the staged results."""
+        module = self.module
         if module.apps:
             module.accounts.append(self.account(
                 FUNCTIONS, "functions", "func", "source: generated, the storage the Azure Functions host needs "
@@ -191,6 +237,31 @@ class AzureTarget(Target):
             module.accounts.append(self.account(
                 HDINSIGHT, "hdinsight", "hdi", "source: generated, the default file systems of the HDInsight "
                                                "clusters (ADLS Gen2)"))
+        if module.staging:
+            module.accounts.append(self.account(
+                STAGING, "staging", "stg", "source: generated, the results staged between the nodes of a run "
+                                           f"(deleted after {STAGING_EXPIRY_DAYS} days)"))
+
+    def _grant_orchestrations(self) -> None:
+        """Each home app's identity: the roles of the local executors it runs, its staging container."""
+        module, containers = self.module, {c.name: c.label for c in self.module.containers}
+        for o in module.plan.orchestrations:
+            for name in sorted({a.executor for a in o.activities} & set(self.local_labels)):
+                roles = iam.container_roles(self.local_access.get(name, Access((), ())), self.storage)
+                comment = source_text([(self.executor_spans[name], f"executor {name}")])
+                module.assignments = pipelines_model.hosted_assignments(module.assignments, o.app, roles,
+                                                                        containers, comment)
+        for container in module.staging:
+            app = container.label[: -len("_staging")]
+            module.assignments.append(pipelines_model.staging_assignment(
+                app, container, self.project, module.plan.hosted(app), container.comment))
+
+    def _add_packages(self) -> None:
+        for app in self.module.apps:
+            executor, functions, timeout = self.packages[app.label]
+            location = f"{executor.span.file}:{executor.span.line}"
+            self.module.zips[app.zip_file] = app_zip(executor.name, location, functions, timeout,
+                                                     self.runner_sources, tuple(self.module.plan.hosted(app.label)))
 
     def vms(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str]) -> None:
         image, problem = compute.image_parts(executor)
@@ -231,6 +302,8 @@ class AzureTarget(Target):
         module = self.module
         comment = source_text([(executor.span, f"executor {executor.name}")])
         identity = None if service == "local" else label
+        if service == "local":
+            self.local_access[executor.name] = access
         if identity is not None:
             module.identities.append(Identity(label, self.name(label, 128), comment))
         roles = iam.container_roles(access, self.storage)
@@ -250,6 +323,10 @@ class AzureTarget(Target):
         storage_tf += [storage_blocks.container_block(c.label, c.name, DATA, c.comment, c.skips) for c in m.containers]
         data = m.account("data")
         storage_tf += [storage_blocks.policy_block(m.rules, data.comment)] if m.rules and data else []
+        storage_tf += [storage_blocks.container_block(c.label, c.name, STAGING, c.comment, c.skips) for c in m.staging]
+        if m.staging:
+            storage_tf.append(storage_blocks.policy_block(pipelines_model.staging_policy_rules(m.staging),
+                                                          m.account("staging").comment, STAGING))
         storage_tf += [storage_blocks.container_block(
             f"{c.label}_filesystem", c.filesystem, HDINSIGHT, c.comment, c.filesystem_skips,
             "A container of an account with a hierarchical namespace is an ADLS Gen2 file system.")
@@ -264,12 +341,13 @@ class AzureTarget(Target):
         return {
             "versions.tf": [self.versions()],
             "providers.tf": self.providers(),
-            "variables.tf": self.variables(),
+            "variables.tf": variables(m),
             "storage.tf": storage_tf,
             "iam.tf": iam_tf,
             "network.tf": compute_blocks.network_blocks(m.group, m.location, subnets) if m.network else [],
             "compute.tf": compute_tf,
-            "outputs.tf": self.outputs(self.output_candidates()),
+            "outputs.tf": [*self.outputs(output_candidates(m)),
+                           *pipelines_model.pipelines_output(m.plan.orchestrations)],
         }
 
     def providers(self) -> list[Block]:
@@ -298,58 +376,6 @@ class AzureTarget(Target):
             group,
         ]
 
-    def variables(self) -> list[Block]:
-        m = self.module
-        found = [self.name_prefix_variable(),
-                 self.map_variable("tags", "Tags added to every resource (Glacier's managed_by and "
-                                           "glacier_pipeline tags win on a clash).")]
-        if m.local_assignments:
-            found.append(variable("local_principal_ids", "Object ids of the Entra ID users, groups or service "
-                                  "principals that run the local tasks; they get the storage roles of the local "
-                                  "executors.", "list(string)", []))
-        if m.network:
-            found.append(variable("address_space", "Address space of the generated virtual network (a /16; "
-                                  "subnets are /24 inside it).", "string", DEFAULT_ADDRESS_SPACE))
-            found.append(variable("ssh_public_key", "OpenSSH public key of the admin user of the VMs and cluster "
-                                  "nodes (password login is disabled).", "string"))
-        if m.vms:
-            found.append(variable("vm_encryption_at_host", "Encrypt VM disks and caches at the host (needs the "
-                                  "EncryptionAtHost feature registered on the subscription).", "bool", True))
-        if m.clusters:
-            found.append(variable("hdinsight_gateway_password", "Password of the HDInsight cluster gateway (Ambari) "
-                                  "user: 10+ characters with upper, lower, digit and symbol.", "string",
-                                  sensitive=True))
-        return found
-
-    def output_candidates(self) -> tuple[Output, ...]:
-        """Map outputs keyed by the names used in the pipeline code."""
-        m = self.module
-        return (
-            Output("storage_account", "Name of the storage account holding the containers.",
-                   (("name", f"azurerm_storage_account.{DATA}.name"),) if m.account("data") else ()),
-            Output("containers", "Resource id of every container, by container (bucket) name.",
-                   tuple((c.name, f"azurerm_storage_container.{c.label}.id") for c in m.containers)),
-            Output("identities", "Client id of the managed identity of every executor, by executor label.",
-                   tuple((i.label, f"azurerm_user_assigned_identity.{i.label}.client_id") for i in m.identities)),
-            Output("function_apps", "Host name of the Function App of every serverless executor, by executor label.",
-                   tuple((a.label, f"azurerm_linux_function_app.{a.label}.default_hostname") for a in m.apps)),
-            Output("virtual_machines", "Id of the VM of every vm task, by task label.",
-                   tuple((v.label, f"azurerm_linux_virtual_machine.{v.label}.id") for v in m.vms)),
-            Output("clusters", "HTTPS endpoint of the HDInsight cluster of every Spark executor, by executor label.",
-                   tuple((c.label, f"azurerm_hdinsight_spark_cluster.{c.label}.https_endpoint") for c in m.clusters)),
-            Output("databricks_workspaces", "URL of the Databricks workspace of every Databricks executor.",
-                   tuple((w.label, f"azurerm_databricks_workspace.{w.label}.workspace_url") for w in m.workspaces)),
-        )
-
-
-def variable(name: str, description: str, type_: str, *default: Value, sensitive: bool = False) -> Block:
-    """A variable of the module; without a `default` the user must set it."""
-    return block("variable", name, body=[
-        ("description", description), ("type", Expr(type_)), *(("default", value) for value in default),
-        ("sensitive", True) if sensitive else None,
-    ])
-
-
 def build(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> AzureModule:
     """The model of the Azure module of `provider` (no packages without `runner_sources`, nothing printed)."""
     return AzureTarget(project, provider, runner_sources).build()
@@ -362,4 +388,5 @@ def emit_azure(project: Project, provider: Provider, runner_sources: Mapping[str
     module = target.build()
     files: dict[str, str | bytes] = {name: print_blocks(blocks) for name, blocks in target.files().items() if blocks}
     files.update(sorted(module.zips.items()))
-    return files, tuple(module.diagnostics)
+    files.update(pipelines_model.pipeline_files(module.plan.orchestrations))
+    return files, (*module.diagnostics, *module.plan.notes)

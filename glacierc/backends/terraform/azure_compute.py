@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from glacierc.backends.terraform.azure_storage import CONTAINER_SKIPS
-from glacierc.backends.terraform.blocks import Template
+from glacierc.backends.terraform.blocks import Item, Template
 from glacierc.backends.terraform.common import Skip, cloud_name, config_values, source_text
 from glacierc.backends.terraform.target import Target
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
@@ -50,6 +50,8 @@ class FunctionApp:
     zip_file: str
     tasks: tuple[str, ...]  # task labels (routes)
     skips: tuple[Skip, ...]
+    #: App settings beyond the fixed ones: the staging location, the data account (name -> value).
+    settings: tuple[Item, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

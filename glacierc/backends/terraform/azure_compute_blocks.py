@@ -57,6 +57,7 @@ def app_blocks(a: FunctionApp, group: str, location: str) -> list[Block]:
         ("ENABLE_ORYX_BUILD", "true"),
         Comment("Storage clients (polars, azure-identity) sign in with the executor's identity."),
         ("AZURE_CLIENT_ID", Expr(f"{identity}.client_id")),
+        *a.settings,
     )
     app = block("resource", "azurerm_linux_function_app", a.label, comments=[a.comment], body=[
         *(Comment(skip.text) for skip in a.skips),

@@ -31,6 +31,8 @@ class Assignment:
     role: str
     identity: str | None  # label of the azurerm_user_assigned_identity; None = var.local_principal_ids
     comment: str
+    #: An ABAC condition (version 2.0) narrowing the role to blob paths; None: the whole scope.
+    condition: str | None = None
 
 
 def container_roles(access: Access, storage: Mapping[str, Storage]) -> dict[str, str]:
@@ -79,6 +81,8 @@ def assignment_block(a: Assignment) -> Block:
     if a.identity is not None:
         body = [*granted, ("principal_id", Expr(f"azurerm_user_assigned_identity.{a.identity}.principal_id")),
                 ("principal_type", "ServicePrincipal")]
+        if a.condition is not None:
+            body += [("condition", a.condition), ("condition_version", "2.0")]
     else:
         body = [("for_each", Call("toset", Expr("var.local_principal_ids"))), BLANK, *granted,
                 ("principal_id", Expr("each.value"))]

@@ -20,6 +20,8 @@ from glacierc.ir.nodes import Storage
 
 TIERS = ("Hot", "Cool", "Cold", "Archive")
 SOFT_DELETE_DAYS = 7
+#: Staged results between the nodes of a run are deleted this many days after they were written.
+STAGING_EXPIRY_DAYS = 7
 _ACCOUNT_LEVEL = ("versioning", "encryption", "replication")
 GEO_REPLICATION = ("GRS", "RAGRS", "GZRS", "RAGZRS")
 _PUBLIC = ("the pipeline runner and the tasks reach storage over HTTPS with Entra ID from outside a private "
@@ -40,7 +42,12 @@ CONTAINER_SKIPS = (
 def account_skips(kind: str, replication: str, shared_keys: bool) -> tuple[Skip, ...]:
     """The checkov checks a generated storage account deliberately does not meet, with the reasons."""
     skips = list(ACCOUNT_SKIPS)
-    if kind == "data":
+    if kind == "staging":
+        skips.append(Skip("CKV2_AZURE_1", "holds only intermediate results of runs, deleted after "
+                                          f"{STAGING_EXPIRY_DAYS} days: Microsoft-managed keys with infrastructure "
+                                          "(double) encryption"))
+        skips.append(Skip("CKV_AZURE_206", "intermediate results of runs are recomputed by running again"))
+    elif kind == "data":
         skips.append(Skip("CKV2_AZURE_1", "AzureBlobConfig has no key field: Microsoft-managed keys, with "
                                           "infrastructure (double) encryption when encryption=True"))
         if replication not in GEO_REPLICATION:
@@ -178,6 +185,7 @@ def _limit(member: Storage, message: str) -> Diagnostic:
 # --- blocks ---------------------------------------------------------------------------------------------
 
 DATA = "glacier_data"
+STAGING = "glacier_staging"
 HDINSIGHT = "glacier_hdinsight"
 #: Every generated account: HTTPS and TLS 1.2 only, nothing public, Entra ID sign-in by default, no local
 #: users, no replication to other tenants, SAS tokens valid for an hour at most.
@@ -246,10 +254,10 @@ def container_block(label: str, name: str, account: str, comment: str, skips: tu
     ])
 
 
-def policy_block(rules: tuple[PolicyRule, ...], comment: str) -> Block:
-    """The data account's management policy: tier moves and deletions by blob-name prefix."""
-    return block("resource", "azurerm_storage_management_policy", DATA, comments=[comment], body=[
-        ("storage_account_id", Expr(f"azurerm_storage_account.{DATA}.id")),
+def policy_block(rules: tuple[PolicyRule, ...], comment: str, account: str = DATA) -> Block:
+    """An account's management policy: tier moves and deletions by blob-name prefix."""
+    return block("resource", "azurerm_storage_management_policy", account, comments=[comment], body=[
+        ("storage_account_id", Expr(f"azurerm_storage_account.{account}.id")),
         *(_policy_rule(rule) for rule in rules),
     ])
 

@@ -1,0 +1,222 @@
+"""Orchestration of one Azure provider's pipelines: a Durable Functions orchestrator per pipeline, in the
+pipeline's function app, calling one activity per fused group.
+
+Why Durable Functions and not Data Factory (docs/cloud-azure.md): the nodes already run in Function Apps,
+and an orchestrator there is plain Python generated next to them, replayed from its history, with
+`task_all` fan-out/fan-in and `call_activity_with_retry`; Data Factory would add a second service, a
+linked service per app and JSON pipelines calling HTTP functions with keys.
+
+A pipeline's *home* app is the function app of its first group (in level order) on a serverless executor
+of this provider; without one, the app generated for its first local executor. Its groups on that app
+and on the provider's local executors run as activities of the home app (an orchestration can call
+only the activities of its own app). Groups elsewhere (VMs, HDInsight, Databricks, another function
+app, another provider) are *stops*: the orchestrator fails when it reaches their level, with an error
+naming their nodes, so nothing runs past them by accident (GLC409 says so at build time).
+
+Results between groups are staged in the home app's staging container (`staging_uri`), under the run id
+`<run prefix>-<instance id>`, so the app's role assignment there is conditioned on the blob path of each
+pipeline's staged nodes (ABAC, condition version 2.0).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from glacierc.backends.terraform.azure_schedule import ncrontab
+from glacierc.backends.terraform.common import cloud_name, source_text, unique_labels
+from glacierc.backends.terraform.orchestration_common import count, describe, group_inputs
+from glacierc.ir.fusion import Group, fused_groups, group_levels
+from glacierc.ir.nodes import Pipeline, Project
+
+NODE_FAILED = "glacier.NodeFailed"
+NOT_ORCHESTRATED = "glacier.NotOrchestrated"
+RETRY_FIRST_INTERVAL_MS = 1000
+RETRY_BACKOFF = 2.0
+#: Azure function names: a letter, then letters, digits, `_` or `-`, 127 characters at most.
+FUNCTION_NAME_MAX = 127
+#: Run ids are `<prefix>-<instance id>` (32 hex digits) within the runtime's 64 characters.
+RUN_PREFIX_MAX = 24
+_RUN_PREFIX_BAD = re.compile(r"[^A-Za-z0-9_]")
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One fused group run as an activity function of the home app."""
+
+    name: str  # the activity function's name (a Python identifier too)
+    group: str  # its leading node
+    nodes: tuple[str, ...]
+    executor: str
+    retries: int  # the largest `retries=` of its nodes' tasks
+    cause: str  # every node described: id, task, source line
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """A group the orchestration does not run: the orchestrator fails when it reaches it."""
+
+    group: str
+    nodes: tuple[str, ...]
+    service: str
+    cause: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.cause}: runs on {self.service}, which the orchestration does not invoke yet"
+
+
+@dataclass(frozen=True, slots=True)
+class Orchestration:
+    pipeline: str
+    label: str
+    app: str  # label of the home function app
+    orchestrator: str  # the orchestrator function's name
+    run_prefix: str
+    levels: tuple[tuple[str, ...], ...]  # group leads by level, up to the first level with a stop
+    activities: tuple[Activity, ...]
+    stops: tuple[Stop, ...]
+    groups: tuple[Group, ...]  # the groups run as activities
+    comment: str
+    schedule: str | None = None
+    ncrontab: str | None = None
+    schedule_problem: str | None = None
+
+    @property
+    def starter(self) -> str:
+        return function_name("schedule_", self.label)
+
+
+def function_name(prefix: str, label: str) -> str:
+    """`<prefix><label>` within Azure's 127 characters (a hash keeps long ones apart)."""
+    name = prefix + label
+    if len(name) <= FUNCTION_NAME_MAX:
+        return name
+    return f"{name[: FUNCTION_NAME_MAX - 9]}_{hashlib.sha256(label.encode()).hexdigest()[:8]}"
+
+
+def run_prefix(label: str) -> str:
+    cleaned = _RUN_PREFIX_BAD.sub("_", label)
+    if len(cleaned) <= RUN_PREFIX_MAX:
+        return cleaned
+    return f"{cleaned[: RUN_PREFIX_MAX - 9]}_{hashlib.sha256(label.encode()).hexdigest()[:8]}"
+
+
+def home_app(pipeline: Pipeline, groups: tuple[Group, ...], apps: Mapping[str, str],
+             local_apps: Mapping[str, str]) -> str | None:
+    """The function app hosting `pipeline`'s orchestration: `apps` maps serverless executors to their app
+    labels, `local_apps` this provider's local executors to the apps generated for them."""
+    ordered = [g for level in group_levels(pipeline, groups) for g in sorted(level)]
+    by_id = {g.id: g for g in groups}
+    for executors in (apps, local_apps):
+        for lead in ordered:
+            if by_id[lead].executor in executors:
+                return executors[by_id[lead].executor]
+    return None
+
+
+def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, runs_here: Mapping[str, bool],
+                  services: Mapping[str, str], activity_labels: Mapping[tuple[str, str], str]) -> Orchestration:
+    """The orchestration of `pipeline` in app `home`; `runs_here[executor]`: its groups are activities there,
+    `services[executor]` names where the others run."""
+    groups = fused_groups(pipeline)
+    by_id = {g.id: g for g in groups}
+    nodes = {n.id: n for n in pipeline.nodes}
+    tasks = {t.name: t for t in project.tasks}
+    activities, stops, levels = [], [], []
+    for level in group_levels(pipeline, groups):
+        levels.append(tuple(level))
+        for lead in level:
+            group = by_id[lead]
+            cause = "; ".join(describe(nodes[n]) for n in group.nodes)
+            if runs_here.get(group.executor):
+                retries = max(tasks[nodes[n].task].retries for n in group.nodes)
+                name = function_name("run_", activity_labels[(pipeline.name, lead)])
+                activities.append(Activity(name, lead, group.nodes, group.executor, retries, cause))
+            else:
+                service = services.get(group.executor, f"executor `{group.executor}` of another provider")
+                stops.append(Stop(lead, group.nodes, service, cause))
+        if stops:
+            break  # the levels after a stop never run
+    expression, problem = ncrontab(pipeline.schedule) if pipeline.schedule else (None, None)
+    return Orchestration(
+        pipeline=pipeline.name, label=label, app=home, orchestrator=function_name("orchestrate_", label),
+        run_prefix=run_prefix(label), levels=tuple(levels), activities=tuple(activities), stops=tuple(stops),
+        groups=tuple(by_id[a.group] for a in activities),
+        comment=source_text([(pipeline.span, f"pipeline {pipeline.name}")]),
+        schedule=pipeline.schedule, ncrontab=expression, schedule_problem=problem)
+
+
+def activity_labels(pipelines: Mapping[str, str], project: Project) -> dict[tuple[str, str], str]:
+    """(pipeline, group lead) -> a label unique in the provider: `<pipeline label>__<lead>`."""
+    keys = {}
+    for pipeline in project.pipelines:
+        if pipeline.name in pipelines:
+            for group in fused_groups(pipeline):
+                keys[f"{pipelines[pipeline.name]}__{group.id}"] = (pipeline.name, group.id)
+    labels = unique_labels(keys)
+    return {key: labels[text] for text, key in keys.items()}
+
+
+# --- staging --------------------------------------------------------------------------------------------
+
+def staging_container_name(app: str) -> str:
+    """`staging-<app>`: 3-63 lower-case letters, digits and single hyphens."""
+    return re.sub("-+", "-", "staging-" + cloud_name(app, 54))
+
+
+def staged_paths(project: Project, orchestrations: list[Orchestration]) -> tuple[list[str], list[str]]:
+    """The blob paths (StringLike patterns) the home app reads and writes in its staging container: per
+    pipeline `<run prefix>-*/<node>.*` of the staged inputs of its groups and of their staged results."""
+    pipelines = {p.name: p for p in project.pipelines}
+    reads: list[str] = []
+    writes: list[str] = []
+    for o in orchestrations:
+        inputs = group_inputs(pipelines[o.pipeline], o.groups)
+        for group in o.groups:
+            reads += [f"{o.run_prefix}-*/{node}.*" for node in inputs[group.id]]
+            writes += [f"{o.run_prefix}-*/{node}.*" for node in group.staged]
+    return sorted(set(reads) | set(writes)), sorted(set(writes))
+
+
+BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
+_READ = (f"{BLOBS}/read",)
+_WRITE = (f"{BLOBS}/write", f"{BLOBS}/add/action", f"{BLOBS}/delete")
+
+
+def path_condition(reads: list[str], writes: list[str]) -> str:
+    """An ABAC condition (version 2.0): blob reads only under `reads`, writes and deletes only under `writes`
+    (an action class without paths is not allowed at all)."""
+    return f"{_clause(_READ, reads)} AND {_clause(_WRITE, writes)}"
+
+
+def _clause(actions: tuple[str, ...], paths: list[str]) -> str:
+    none_of = " AND ".join(f"!(ActionMatches{{'{action}'}})" for action in actions)
+    if not paths:
+        return f"({none_of})"
+    allowed = " OR ".join(f"@Resource[{BLOBS}:path] StringLike '{_quoted(p)}'" for p in paths)
+    return f"(({none_of}) OR ({allowed}))"
+
+
+def _quoted(text: str) -> str:
+    """A pattern inside a single-quoted condition string (node ids are identifiers; this is a guard)."""
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+# --- the build output -----------------------------------------------------------------------------------
+
+def report(o: Orchestration, services: Mapping[str, str]) -> str:
+    """One line for the build output (GLC409): activities, fused nodes, where local nodes run, stops."""
+    fused = [" + ".join(a.nodes) for a in o.activities if len(a.nodes) > 1]
+    shared = f"; one activity each for {', '.join(fused)}" if fused else "; no nodes fused"
+    local = sorted({n for a in o.activities if services.get(a.executor) == "local" for n in a.nodes})
+    hosted = (f"; local {'node' if len(local) == 1 else 'nodes'} {', '.join(local)} "
+              f"{'runs as an activity' if len(local) == 1 else 'run as activities'} of that app") if local else ""
+    stops = ", ".join(f"{' + '.join(s.nodes)} ({s.service})" for s in o.stops)
+    stopped = f"; not orchestrated yet, the orchestration fails at: {stops}" if stops else ""
+    timer = f"; timer `{o.ncrontab}`" if o.ncrontab else ""
+    activities = f"{len(o.activities)} {'activity' if len(o.activities) == 1 else 'activities'}"
+    return (f"pipeline `{o.pipeline}`: Durable Functions orchestrator `{o.orchestrator}` in function app "
+            f"`{o.app}` with {activities} over {count(len(o.levels), 'level')}{shared}{hosted}{stopped}{timer}")

@@ -1,0 +1,158 @@
+"""Which function app orchestrates each pipeline of one Azure provider, and what that adds to the module.
+
+`plan` picks every pipeline's home app (`azure_orchestration.home_app`): a serverless executor's app, or,
+for a pipeline without one, an app generated for its first local executor (local nodes of an Azure
+pipeline run as activities of a function app: there is no laptop in the cloud). The additions:
+
+- a staging container per home app in the `glacier_staging` account (expiry after
+  `STAGING_EXPIRY_DAYS`), `GLACIER_STAGING_URI` in the app's settings, and the app identity's
+  "Storage Blob Data Contributor" role on it, conditioned on the staged blob paths of its pipelines;
+- the roles the local executors it hosts were proven to need, on the home app's identity too;
+- the `pipelines` output (function app, orchestrator, staging container per pipeline, keyed by pipeline
+  names through a JSON template: user text stays out of HCL);
+- GLC409 (one note per orchestration, in `notes`: the build reports them) and GLC401 for a schedule no
+  NCRONTAB expresses (in `diagnostics`: `check` reports it too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from glacierc.backends.terraform import azure_iam as iam
+from glacierc.backends.terraform import azure_orchestration as orchestration
+from glacierc.backends.terraform.azure_orchestration import Orchestration
+from glacierc.backends.terraform.azure_storage import STAGING, STAGING_EXPIRY_DAYS, Container, PolicyRule
+from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, block
+from glacierc.backends.terraform.common import provider_pipelines, unique_labels
+from glacierc.backends.terraform.orchestration_common import Ref, template_json
+from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
+from glacierc.checks.glc409_durable_orchestration import CODE as DURABLE_ORCHESTRATION
+from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.fusion import fused_groups
+from glacierc.ir.nodes import Executor, Project, Provider
+
+#: How a stop names where its nodes run.
+SERVICE_NAMES = {"vm": "an Azure VM", "hdinsight": "HDInsight", "databricks": "Databricks"}
+PIPELINES_TEMPLATE = "orchestration/pipelines.json"
+
+
+@dataclass(slots=True)
+class Plan:
+    orchestrations: list[Orchestration] = field(default_factory=list)
+    #: Local executors (by name) that get a generated function app, with its label.
+    local_apps: dict[str, str] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: GLC409 notes: reported by `build` only (as GLC407), not by `check`.
+    notes: list[Diagnostic] = field(default_factory=list)
+
+    def hosted(self, app: str) -> list[Orchestration]:
+        return [o for o in self.orchestrations if o.app == app]
+
+    def apps(self) -> list[str]:
+        return sorted({o.app for o in self.orchestrations})
+
+
+def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executor, str]],
+         labels: Mapping[str, str], apps: Mapping[str, str]) -> Plan:
+    """The orchestration of every pipeline of `provider`; `apps`: serverless executor -> its app's label."""
+    kinds = {e.name: kind for e, kind in executors}
+    local = {name: labels[name] for name, kind in kinds.items() if kind == "local"}
+    services = {name: SERVICE_NAMES.get(kind, kind) for name, kind in kinds.items()}
+    services.update({name: f"function app `{app}` (an orchestration calls the activities of its own app only)"
+                     for name, app in apps.items()})
+    pipeline_labels = unique_labels(provider_pipelines(project, provider))
+    activity_labels = orchestration.activity_labels(pipeline_labels, project)
+    found = Plan()
+    for pipeline in sorted(project.pipelines, key=lambda p: p.name):
+        if pipeline.name not in pipeline_labels:
+            continue
+        home = orchestration.home_app(pipeline, fused_groups(pipeline), apps, local)
+        if home is None:
+            found.notes.append(Diagnostic(
+                DURABLE_ORCHESTRATION, Severity.INFO, f"pipeline `{pipeline.name}`: no orchestration on Azure: "
+                "none of its nodes runs in a function app or on a local executor of this provider", provider.span))
+            continue
+        if home in local.values():
+            found.local_apps.update((name, label) for name, label in local.items() if label == home)
+        runs_here = {name: True for name, app in apps.items() if app == home} | {name: True for name in local}
+        hosted = {name: "local" for name in local}
+        made = orchestration.orchestration(project, pipeline, pipeline_labels[pipeline.name], home, runs_here,
+                                           {**services, **hosted}, activity_labels)
+        found.orchestrations.append(made)
+        found.notes.append(Diagnostic(DURABLE_ORCHESTRATION, Severity.INFO,
+                                            orchestration.report(made, hosted), pipeline.span))
+        if made.schedule_problem is not None:
+            found.diagnostics.append(Diagnostic(
+                UNSUPPORTED_ON_TARGET, Severity.ERROR,
+                f"pipeline `{pipeline.name}`: schedule {made.schedule!r} has no NCRONTAB equivalent for the Azure "
+                f"Functions timer that starts it: {made.schedule_problem}", pipeline.schedule_span or pipeline.span,
+                help="write a cron(...) expression without a year, L, W or #, or a rate that divides the hour or day"))
+    return found
+
+
+# --- staging ----------------------------------------------------------------------------------------------
+
+def staging_container(app: str, orchestrations: list[Orchestration]) -> Container:
+    comment = "; ".join(o.comment for o in orchestrations) + f" (staged results of function app {app})"
+    return Container(orchestration.staging_container_name(app), f"{app}_staging", comment)
+
+
+def staging_uri(container: Container) -> Template:
+    """`https://<account>.blob.core.windows.net/<container>`: Polars reaches it with the app's identity."""
+    return Template(Expr(f"azurerm_storage_account.{STAGING}.primary_blob_endpoint"),
+                    Expr(f"azurerm_storage_container.{container.label}.name"))
+
+
+def staging_policy_rules(containers: Iterable[Container]) -> tuple[PolicyRule, ...]:
+    return tuple(PolicyRule(f"expire-{c.name}", f"{c.name}/", None, None, STAGING_EXPIRY_DAYS, None)
+                 for c in containers)
+
+
+def staging_assignment(app: str, container: Container, project: Project, hosted: list[Orchestration],
+                       comment: str) -> iam.Assignment:
+    reads, writes = orchestration.staged_paths(project, hosted)
+    return iam.Assignment(f"{app}_staging", f"azurerm_storage_container.{container.label}.id", iam.CONTRIBUTOR,
+                          app, comment, orchestration.path_condition(reads, writes))
+
+
+def hosted_assignments(assignments: list[iam.Assignment], app: str, roles: Mapping[str, str],
+                       containers: Mapping[str, str], comment: str) -> list[iam.Assignment]:
+    """`assignments` with the app's identity also holding `roles` (container name -> role): an existing
+    assignment on the same container keeps the stronger role, the others are added."""
+    found = list(assignments)
+    for container, role in roles.items():
+        scope = f"azurerm_storage_container.{containers[container]}.id"
+        index = next((i for i, a in enumerate(found) if a.identity == app and a.scope == scope), None)
+        if index is None:
+            found.append(iam.Assignment(f"{app}_hosted_{containers[container]}", scope, role, app, comment))
+        elif role == iam.CONTRIBUTOR:
+            old = found[index]
+            found[index] = iam.Assignment(old.label, old.scope, role, old.identity, old.comment, old.condition)
+    return found
+
+
+# --- outputs ----------------------------------------------------------------------------------------------
+
+def pipeline_files(orchestrations: list[Orchestration]) -> dict[str, str]:
+    if not orchestrations:
+        return {}
+    values = {o.pipeline: {"function_app": Ref(f"app_{o.label}"), "orchestrator": o.orchestrator,
+                           "staging_container": Ref(f"staging_{o.label}")} for o in orchestrations}
+    return {PIPELINES_TEMPLATE: template_json(values).decode() + "\n"}
+
+
+def pipelines_output(orchestrations: list[Orchestration]) -> list[Block]:
+    """`pipelines`: each pipeline's function app, orchestrator function and staging container."""
+    if not orchestrations:
+        return []
+    variables = {}
+    for o in orchestrations:
+        variables[f"app_{o.label}"] = Expr(f"azurerm_linux_function_app.{o.app}.name")
+        variables[f"staging_{o.label}"] = Expr(f"azurerm_storage_container.{o.app}_staging.name")
+    return [block("output", "pipelines", body=[
+        ("description", "The function app, orchestrator function and staging container of every pipeline, by "
+                        "pipeline name."),
+        ("value", Call("jsondecode", Call("templatefile", Template(Expr("path.module"), "/" + PIPELINES_TEMPLATE),
+                                          variables))),
+    ])]

@@ -1,0 +1,193 @@
+"""Drive a generated Azure Functions app offline: its Durable Functions orchestrators replayed by the SDK,
+its activities run for real.
+
+There is no Durable Functions host offline: the extension is .NET code inside the Functions host, and its
+task hub lives in Azure Storage queues and tables. What runs offline is the Python SDK's replay engine, and
+`Host` drives it the way the SDK's own tests do (azure-functions-durable-python, tests/orchestrator/ and
+tests/test_utils/ContextBuilder.py): it builds the orchestration context JSON from a history, calls the
+app's registered orchestrator function (`Orchestrator.create(...).handle`, what the worker calls), reads the
+actions it asks for, and appends TaskScheduled / TaskCompleted (or TaskFailed) events, episode after episode,
+until the state says `isDone`. It plays the extension's part: each scheduled activity is the app's real
+registered activity function, called with the action's input; a `call_activity_with_retry` is retried as
+DTFx does (TaskFailed, a timer, the task again; after the last failure the one more timer the SDK waits for).
+Event ids follow the SDK's sequence numbers: every task and retry timer takes the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+#: Azurite's well-known development account (public, the same in every installation).
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+def azurite_binary() -> Path | str:
+    """azurite-blob from `npm install --prefix <repo> azurite` (.ci/run), the PATH, or the runner tests' cache;
+    a reason string when there is none."""
+    for candidate in (REPO / "node_modules" / ".bin" / "azurite-blob",
+                      Path.home() / ".cache" / "glacier-test" / "azurite" / "node_modules" / ".bin" / "azurite-blob"):
+        if candidate.exists():
+            return candidate
+    found = shutil.which("azurite-blob")
+    return Path(found) if found else ("Azurite is not installed: npm install --no-save --prefix . azurite "
+                                      "(.ci/run does)")
+
+
+@contextlib.contextmanager
+def azurite(binary: Path, location: Path) -> Iterator[str]:
+    """A blob emulator on a free port of 127.0.0.1 for the duration; yields its account URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([str(binary), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location",
+                                str(location), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and process.poll() is None:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("Azurite did not start")
+        yield f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+CALL_ACTIVITY, CALL_ACTIVITY_WITH_RETRY = 0, 1
+EXECUTION_STARTED, TASK_SCHEDULED, TASK_COMPLETED, TASK_FAILED = 0, 4, 5, 6
+TIMER_CREATED, TIMER_FIRED, ORCHESTRATOR_STARTED, ORCHESTRATOR_COMPLETED = 10, 11, 12, 13
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+OUT_OF_PROC = "\n\n$OutOfProcData$:"
+
+
+def load_app(package: bytes, directory: Path):
+    """The generated function_app.py of `package`, unpacked into `directory` and imported."""
+    zipfile.ZipFile(io.BytesIO(package)).extractall(directory)
+    name = f"function_app_{abs(hash(directory))}"
+    spec = importlib.util.spec_from_file_location(name, directory / "function_app.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def registered(app) -> dict[str, object]:
+    """Function name -> the registered function (trigger, user function) of a FunctionApp / DFApp (read once:
+    `get_functions` refuses to index an app twice)."""
+    if not hasattr(app, "_glacier_registered"):
+        app._glacier_registered = {f.get_function_name(): f for f in app.app.get_functions()}
+    return app._glacier_registered
+
+
+@dataclass
+class Call:
+    """One activity invocation the host made: its function, input, and the error it raised (if any)."""
+
+    activity: str
+    event: dict
+    error: str | None = None
+
+
+@dataclass
+class Host:
+    """Runs one orchestration instance of `app` to its end (see the module docstring)."""
+
+    app: object
+    orchestrator: str
+    instance_id: str = "0123456789abcdef0123456789abcdef"
+    history: list[dict] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    actions: list[dict] = field(default_factory=list)  # every action the orchestrator asked for, in order
+    _clock: datetime = field(default_factory=lambda: datetime(2026, 1, 1))
+    _sequence: int = 0
+
+    def run(self, episodes: int = 50) -> dict:
+        """The orchestrator's final state: {"isDone", "output" or "error", "actions", ...}."""
+        functions = registered(self.app)
+        handle = functions[self.orchestrator].get_user_function()
+        self._event(ORCHESTRATOR_STARTED)
+        self._event(EXECUTION_STARTED, IsPlayed=False, Name=self.orchestrator, Version="", Input=None,
+                    OrchestrationInstance={"InstanceId": self.instance_id, "ExecutionId": "e"})
+        for _ in range(episodes):
+            state = self._replay(handle)
+            if state.get("isDone") or state.get("error"):
+                return state
+            new = [a for group in state["actions"] for a in group][len(self.actions):]
+            if not new:
+                raise AssertionError(f"orchestration waits for nothing the host can give: {state}")
+            self.actions += new
+            self._event(ORCHESTRATOR_COMPLETED)
+            ids = [self._next() for _ in new]
+            self._event(ORCHESTRATOR_STARTED)
+            for task_id, action in zip(ids, new):
+                self._serve(functions, task_id, action)
+        raise AssertionError(f"orchestration not done after {episodes} episodes")
+
+    def _replay(self, handle) -> dict:
+        """One episode: the SDK replays the orchestrator over the history. A failed orchestration raises with
+        its state after the `$OutOfProcData$:` marker, which is what the extension reads."""
+        context = json.dumps({"history": self.history, "instanceId": self.instance_id, "isReplaying": False,
+                              "parentInstanceId": None, "input": None})
+        try:
+            return json.loads(handle(context))
+        except Exception as error:
+            message = str(error)
+            if OUT_OF_PROC not in message:
+                raise
+            return json.loads(message.split(OUT_OF_PROC, 1)[1])
+
+    def _serve(self, functions, task_id: int, action: dict) -> None:
+        if action["actionType"] not in (CALL_ACTIVITY, CALL_ACTIVITY_WITH_RETRY):
+            raise AssertionError(f"the host runs activities only, not {action}")
+        name, event = action["functionName"], json.loads(action["input"])
+        attempts = action.get("retryOptions", {}).get("maxNumberOfAttempts", 1)
+        for attempt in range(1, attempts + 1):
+            self._event(TASK_SCHEDULED, EventId=task_id, Name=name)
+            call = Call(name, event)
+            self.calls.append(call)
+            try:
+                result = functions[name].get_user_function()(json.loads(json.dumps(event)))
+            except Exception as error:  # the activity failed: the host reports it, as the extension does
+                call.error = f"{type(error).__name__}: {error}"
+                self._event(TASK_FAILED, TaskScheduledId=task_id, Reason=call.error, Details="")
+            else:
+                self._event(TASK_COMPLETED, TaskScheduledId=task_id, Result=json.dumps(result))
+                return
+            if action["actionType"] == CALL_ACTIVITY:
+                return
+            timer = self._next()
+            fire_at = (self._clock + timedelta(milliseconds=action["retryOptions"]["firstRetryIntervalInMilliseconds"]))
+            self._event(TIMER_CREATED, EventId=timer, FireAt=fire_at.strftime(TIME_FORMAT))
+            self._event(TIMER_FIRED, TimerId=timer, FireAt=fire_at.strftime(TIME_FORMAT))
+            if attempt < attempts:
+                task_id = self._next()
+
+    def _next(self) -> int:
+        self._sequence += 1
+        return self._sequence - 1
+
+    def _event(self, kind: int, EventId: int = -1, IsPlayed: bool = False, **values) -> None:
+        self._clock += timedelta(seconds=1)
+        self.history.append({"EventType": kind, "EventId": EventId, "IsPlayed": IsPlayed,
+                             "Timestamp": self._clock.strftime(TIME_FORMAT), **values})
