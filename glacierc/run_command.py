@@ -25,7 +25,12 @@ USAGE, FAILED = 2, 1
 
 
 def run_command(paths: list[str], pipeline: str | None, runner_args: list[str], env: dict[str, str]) -> int:
-    """Build `paths`, run the runner of `pipeline` (the only one when None) with `runner_args`."""
+    """Build `paths`, run the runner of `pipeline` (the only one when None) with `runner_args`; with
+    `--cloud` among them, start and follow the deployed execution instead (glacierc/cloud_run.py)."""
+    if "--cloud" in runner_args:
+        from glacierc.cloud_run import cloud_run
+
+        return cloud_run(paths, pipeline, runner_args, env)
     with tempfile.TemporaryDirectory(prefix="glacierc-run-") as scratch:
         runner = build_runner(paths, pipeline, Path(scratch) / "out", env)
         if isinstance(runner, int):

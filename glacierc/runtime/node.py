@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
     from glacierc.runtime.execute import execute
-    from glacierc.runtime.plan import NODES, OUTPUTS, PIPELINE
+    from glacierc.runtime.plan import NODES, OUTPUTS, PIPELINE, PLAN_ID
     from glacierc.runtime.run import ACTIVE, Run
     from glacierc.runtime.selection import select
     from glacierc.runtime.storage import is_remote
@@ -111,5 +111,9 @@ def run_group(nodes, event=None, retry_in_process=True, stage_all=False):
 
 
 def _report(node, result):
-    return {"pipeline": PIPELINE, "node": node, "status": result.status, "seconds": round(result.seconds, 4),
-            "rows": result.rows, "writes": [{"storage": s, "uri": u, "rows": r} for s, u, r in result.writes]}
+    """What the invocation returns for one node: the keys of its entry in a local run's report (so
+    `glacierc run --cloud` reports a deployed execution as a local run), the pipeline and the plan id."""
+    writes = [{"storage": s, "uri": u, "rows": r} for s, u, r in result.writes]
+    return {"pipeline": PIPELINE, "plan": PLAN_ID, "node": node, "status": result.status,
+            "seconds": round(result.seconds, 4), "rows": result.rows, "output": result.output,
+            "attempts": result.attempts, "writes": writes}

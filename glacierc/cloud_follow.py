@@ -1,0 +1,239 @@
+"""Following a Step Functions execution of a pipeline: its history events, read as the nodes' progress.
+
+`Follower.feed(events)` takes the execution's history in order (new events only, as they arrive) and
+prints the same progress lines as the local runner: a line when a fused group's state is entered and one
+per node when it ends (`[2/6] clean (serverless, fn) ... ok 0.31 s, 3 rows`), with the seconds, rows and
+writes the group's function returned. Events are tied to a group through the Lambda payload the state
+passes (`{"pipeline", "group", "run_id"}`, see backends/terraform/aws_states.py), never through state
+names, so parallel branches interleave freely. `report()` is the JSON report of a local run
+(runtime/report.py `report_data`, docs/run-report.schema.json), of the same version and shape.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+
+from glacierc.ir.fusion import Group
+from glacierc.ir.nodes import Pipeline, Project
+from glacierc.runtime.report import REPORT_VERSION
+
+_FAILED_NODE = re.compile(r"node `([^`]+)` failed")
+_ENDED = {"ExecutionSucceeded": "ok", "ExecutionFailed": "failed", "ExecutionTimedOut": "timed out",
+          "ExecutionAborted": "aborted"}
+
+
+@dataclass
+class NodeResult:
+    """One node of the execution, in the keys of the local report."""
+
+    id: str
+    task: str
+    executor: str
+    kind: str
+    status: str = "not run"
+    seconds: float = 0.0
+    rows: int | None = None
+    output: str | None = None
+    attempts: int = 0
+    note: str | None = None
+    writes: list = field(default_factory=list)
+    error: str | None = None
+
+    def data(self) -> dict:
+        return {"id": self.id, "task": self.task, "executor": self.executor, "kind": self.kind,
+                "status": self.status, "seconds": round(self.seconds, 4), "rows": self.rows, "output": self.output,
+                "attempts": self.attempts, "note": self.note, "writes": self.writes, "error": self.error}
+
+
+@dataclass
+class GroupRun:
+    group: Group
+    entered: float | None = None
+    attempts: int = 0
+    error: tuple[str, str] | None = None  # (error, cause) of the last failed attempt
+    last: float | None = None  # when its last attempt ended
+    done: bool = False
+
+
+class Follower:
+    """The nodes' progress, read from the history events of one execution."""
+
+    def __init__(self, project: Project, pipeline: Pipeline, groups: tuple[Group, ...], quiet: bool) -> None:
+        kinds = {e.name: e.kind for e in project.executors}
+        self.pipeline, self.quiet = pipeline, quiet
+        self.nodes = {n.id: NodeResult(n.id, n.task, n.executor, kinds.get(n.executor, "local"))
+                      for n in pipeline.nodes}
+        self.spans = {n.id: n.span for n in pipeline.nodes}
+        self.sources = {t.name: f"{t.span.file}:{t.span.line}" for t in project.tasks}
+        self.groups = {g.id: GroupRun(g) for g in groups}
+        self.of_event: dict[int, str] = {}  # event id -> group id (through previousEventId)
+        self.count = 0
+        self.started: float | None = None
+        self.ended: float | None = None
+        self.status = "running"
+        self.failure: tuple[str, str] | None = None  # (error, cause) the execution ended with
+        self.plan: str | None = None
+
+    # ---- events ----------------------------------------------------------------------------------
+    def feed(self, events: list[dict]) -> None:
+        for event in events:
+            self._event(event)
+
+    def _event(self, event: dict) -> None:
+        kind, when = event["type"], _seconds(event["timestamp"])
+        group = self._group_of(event)
+        if kind == "ExecutionStarted":
+            self.started = when
+        elif kind in _ENDED:
+            self.ended, self.status = when, _ENDED[kind]
+            details: dict = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+            if kind != "ExecutionSucceeded":
+                self.failure = (details.get("error") or kind, details.get("cause") or "")
+        elif group is None:
+            return
+        elif kind == "TaskScheduled":
+            self._scheduled(self.groups[group], when)
+        elif kind == "TaskSucceeded":
+            self._succeeded(self.groups[group], when, event["taskSucceededEventDetails"].get("output"))
+        elif kind in ("TaskFailed", "TaskTimedOut"):
+            details = next(v for k, v in event.items() if k.endswith("EventDetails"))
+            self.groups[group].error = (details.get("error") or kind, details.get("cause") or "")
+            self.groups[group].last = when
+
+    def _group_of(self, event: dict) -> str | None:
+        """The group an event belongs to: TaskScheduled names it in its payload, later events follow the
+        chain of previousEventId back to it."""
+        group = None
+        if event["type"] == "TaskScheduled":
+            parameters = json.loads(event["taskScheduledEventDetails"].get("parameters") or "{}")
+            group = (parameters.get("Payload") or {}).get("group")
+        elif event.get("previousEventId") in self.of_event:
+            group = self.of_event[event["previousEventId"]]
+        if group in self.groups:
+            self.of_event[event["id"]] = group
+            return group
+        return None
+
+    def _scheduled(self, run: GroupRun, when: float) -> None:
+        run.attempts += 1
+        if run.entered is None:
+            run.entered = when
+            self.say(f"[start] {', '.join(run.group.nodes)} ({self._where(run.group.nodes[0])}) ...")
+
+    def _succeeded(self, run: GroupRun, when: float, output: str | None) -> None:
+        reports = _node_reports(output)
+        for node in run.group.nodes:
+            result = self.nodes[node]
+            found = reports.get(node, {})
+            result.status = found.get("status", "ok")
+            result.seconds = float(found.get("seconds", when - (run.entered or when)))
+            result.rows, result.output = found.get("rows"), found.get("output")
+            result.writes, result.attempts = list(found.get("writes", [])), run.attempts
+            self.plan = found.get("plan", self.plan)
+            self.count += 1
+            self.say(self._line(result))
+        run.done = True
+
+    # ---- the end ---------------------------------------------------------------------------------
+    def finish(self) -> None:
+        """After the execution ended: the failed group's nodes (the one its error names failed, the rest of
+        its group was cancelled), and every group not reached stays `not run`."""
+        for run in self.groups.values():
+            if run.done or run.entered is None:
+                continue
+            error, cause = run.error or ("States.Cancelled", "the execution ended while the group ran")
+            message = _cause_message(cause)
+            named = _FAILED_NODE.search(message)
+            failed = named.group(1) if named and named.group(1) in run.group.nodes else run.group.nodes[0]
+            for node in run.group.nodes:
+                result = self.nodes[node]
+                result.attempts = run.attempts
+                result.seconds = (run.last or self.ended or run.entered) - run.entered
+                if node == failed and run.error is not None:
+                    result.status, result.error = "failed", f"{error}: {message}"
+                else:
+                    result.status = "cancelled"
+                self.count += 1
+                self.say(self._line(result))
+
+    def failed_node(self) -> str | None:
+        return next((n for n, r in self.nodes.items() if r.status == "failed"), None)
+
+    def explain(self, execution: str) -> str:
+        """The message of a failed execution: the failing node, its task and lines, the function's error."""
+        node = self.failed_node()
+        error, cause = self.failure or ("", "")
+        if node is None:
+            lines = [f"error: execution `{execution}` {self.status}" + (f": {error}" if error else "")]
+        else:
+            span, result = self.spans[node], self.nodes[node]
+            message = [line.rstrip() for line in (result.error or "").splitlines() if line.strip()] or [""]
+            lines = [f"error: node `{node}` (task `{result.task}`, {self.sources.get(result.task, '?')}, called at "
+                     f"{span.file}:{span.line}) failed in execution `{execution}`", f"  {message[0]}",
+                     *(f"    {line.strip()}" for line in message[1:12])]
+        if cause:
+            lines.append(f"  the state machine ended with {error}: {_cause_message(cause)}")
+        return "\n".join(lines)
+
+    def report(self, execution: str, plan: str) -> dict:
+        """The report of a local run; `plan` is used when the functions did not say which plan they ran."""
+        nodes = [self.nodes[n].data() for level in self.pipeline.levels for n in level]
+        counts = {status: sum(1 for n in nodes if n["status"] == status)
+                  for status in ("ok", "failed", "cancelled", "skipped", "not run")}
+        written = [w["rows"] for n in nodes for w in n["writes"] if w.get("rows") is not None]
+        seconds = (self.ended or self.started or 0.0) - (self.started or 0.0)
+        return {
+            "version": REPORT_VERSION, "pipeline": self.pipeline.name, "plan": self.plan or plan,
+            "status": "ok" if self.status == "ok" else "failed", "engine": "auto", "seconds": round(seconds, 4),
+            "nodes": nodes, "totals": {"nodes": len(nodes), **counts, "rows_written": sum(written)},
+            "error": None if self.status == "ok" else self.explain(execution),
+        }
+
+    # ---- lines -----------------------------------------------------------------------------------
+    def _where(self, node: str) -> str:
+        return f"{self.nodes[node].kind}, {self.nodes[node].executor}"
+
+    def _line(self, result: NodeResult) -> str:
+        head = f"[{self.count}/{len(self.nodes)}] {result.id} ({self._where(result.id)}) ..."
+        if result.status != "ok":
+            return f"{head} {result.status.upper()} after {result.seconds:.2f} s"
+        text = f"{head} ok {result.seconds:.2f} s"
+        if result.rows is not None:
+            text += f", {result.rows:,} row" + ("" if result.rows == 1 else "s")
+        elif result.output == "lazy":
+            text += ", lazy"
+        return text + (f", after {result.attempts} attempts" if result.attempts > 1 else "")
+
+    def say(self, line: str) -> None:
+        if not self.quiet:
+            print(line, file=sys.stderr, flush=True)
+
+
+def _seconds(timestamp: object) -> float:
+    return timestamp.timestamp() if hasattr(timestamp, "timestamp") else float(timestamp)  # type: ignore[arg-type]
+
+
+def _node_reports(output: str | None) -> dict[str, dict]:
+    """{node: its report} from a `lambda:invoke` result: the function's `run_group`/`run_node` return value."""
+    try:
+        payload = json.loads(output or "{}").get("Payload") or {}
+    except (ValueError, AttributeError):
+        return {}
+    reports = payload.get("nodes", [payload]) if isinstance(payload, dict) else []
+    return {r["node"]: r for r in reports if isinstance(r, dict) and "node" in r}
+
+
+def _cause_message(cause: str) -> str:
+    """A Lambda error's cause is JSON ({"errorMessage", "errorType", ...}); other causes are text."""
+    try:
+        data = json.loads(cause)
+    except ValueError:
+        return cause
+    if isinstance(data, dict) and "errorMessage" in data:
+        return str(data["errorMessage"])
+    if isinstance(data, dict) and "Cause" in data:  # a Catch's $.error passed on
+        return _cause_message(str(data["Cause"]))
+    return cause
