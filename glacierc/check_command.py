@@ -73,7 +73,7 @@ def _fix_stdin(values: dict, paths: list[str], env: dict, settings, stdin: tuple
 
     name, text = stdin
     result = compile_project(paths, env, settings, stdin=stdin)
-    piped = next((span for span, shown in result.files.items() if shown == name), None)
+    piped = next((span for span, shown in result.files.items() if shown == name), name)
     edits = [edit for d in result.diagnostics if d.fix and d.span.file == piped for edit in d.fix.edits]
     fixed = apply_edits(result.texts.get(piped, text), edits) if edits else text
     if fixed != text:

@@ -104,3 +104,19 @@ def test_the_run_report_is_versioned_and_validates_against_its_schema(tmp_path):
     data = json.loads(report.read_text())
     jsonschema.validate(data, schema)
     assert data["status"] == "failed" and data["error"]
+
+
+def test_a_local_run_of_the_library_ignores_tags(tmp_path):
+    import subprocess
+    import sys
+
+    import polars as pl
+
+    (tmp_path / "raw").mkdir()
+    pl.DataFrame({"user_id": [1, 1, 2], "v": [3, 3, 4]}).write_csv(tmp_path / "raw" / "in.csv")
+    pl.DataFrame({"user_id": [1, 2], "name": ["a", "b"]}).write_csv(tmp_path / "raw" / "users.csv")
+    code = (f"import sys; sys.path.insert(0, {str(TAGGED)!r}); import pipeline; "
+            f"pipeline.tagged.run(mode='local', data_dir={str(tmp_path)!r})")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert sorted(pl.read_parquet(tmp_path / "out" / "out.parquet")["name"]) == ["a", "b"]

@@ -209,11 +209,14 @@ def nodes_text(plan: RunnerPlan) -> str:
     for node in plan.nodes:
         lines.append(f"    {literal(node.id)}: {{")
         args = tuple((a.param, a.how, a.kind, a.value) for a in node.args)
-        rows = ({"task": node.task, "executor": node.executor, "kind": node.kind},
-                {"source": node.source, "call": node.call, "retries": node.retries, "timeout": node.timeout,
-                 "lazy": node.lazy},
-                {"args": args}, {"needs": node.needs, "after": node.after},
-                {"reads": node.reads, "writes": node.writes}, *([{"tags": node.tags}] if node.tags else []))
+        rows: list[dict[str, object]] = [
+            {"task": node.task, "executor": node.executor, "kind": node.kind},
+            {"source": node.source, "call": node.call, "retries": node.retries, "timeout": node.timeout,
+             "lazy": node.lazy},
+            {"args": args}, {"needs": node.needs, "after": node.after},
+            {"reads": node.reads, "writes": node.writes}]
+        if node.tags:  # only then: runners of pipelines without tags stay as they were
+            rows.append({"tags": node.tags})
         for row in rows:
             line = "        " + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in row.items()) + ","
             if len(line) > 100 and "args" in row:
