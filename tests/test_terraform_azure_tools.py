@@ -26,7 +26,8 @@ from terraform_tools import (
 pytestmark = pytest.mark.slow
 
 FIXTURES = REPO / "tests" / "fixtures" / "terraform_azure"
-CASES = {**{p.parent.name: p for p in sorted(FIXTURES.glob("*/pipeline.py"))}}
+CASES = {**{p.parent.name: p for p in sorted(FIXTURES.glob("*/pipeline.py"))},
+         **{f"durable_{p.parent.name}": p for p in sorted((FIXTURES.parent / "azure_durable").glob("*/pipeline.py"))}}
 
 
 @pytest.fixture(scope="module")
