@@ -89,7 +89,7 @@ class Follower:
             self.started = when
         elif kind in _ENDED:
             self.ended, self.status = when, _ENDED[kind]
-            details: dict = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+            details = _details(event)
             if kind != "ExecutionSucceeded":
                 self.failure = (details.get("error") or kind, details.get("cause") or "")
         elif group is None:
@@ -97,9 +97,9 @@ class Follower:
         elif kind == "TaskScheduled":
             self._scheduled(self.groups[group], when)
         elif kind == "TaskSucceeded":
-            self._succeeded(self.groups[group], when, event["taskSucceededEventDetails"].get("output"))
+            self._succeeded(self.groups[group], when, _details(event).get("output"))
         elif kind in ("TaskFailed", "TaskTimedOut"):
-            details = next(v for k, v in event.items() if k.endswith("EventDetails"))
+            details = _details(event)
             self.groups[group].error = (details.get("error") or kind, details.get("cause") or "")
             self.groups[group].last = when
 
@@ -108,8 +108,8 @@ class Follower:
         chain of previousEventId back to it."""
         group = None
         if event["type"] == "TaskScheduled":
-            parameters = json.loads(event["taskScheduledEventDetails"].get("parameters") or "{}")
-            group = (parameters.get("Payload") or {}).get("group")
+            payload = _json(_details(event).get("parameters")).get("Payload")
+            group = payload.get("group") if isinstance(payload, dict) else None
         elif event.get("previousEventId") in self.of_event:
             group = self.of_event[event["previousEventId"]]
         if group in self.groups:
@@ -216,24 +216,33 @@ def _seconds(timestamp: object) -> float:
     return timestamp.timestamp() if hasattr(timestamp, "timestamp") else float(timestamp)  # type: ignore[arg-type]
 
 
+def _details(event: dict) -> dict:
+    """The `<type>EventDetails` of a history event (each type has its own key), or {}."""
+    found = next((v for k, v in event.items() if k.endswith("EventDetails")), None)
+    return found if isinstance(found, dict) else {}
+
+
+def _json(text: object) -> dict:
+    """A JSON object the history holds as text; {} for anything else (the history is read, never trusted)."""
+    try:
+        data = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def _node_reports(output: str | None) -> dict[str, dict]:
     """{node: its report} from a `lambda:invoke` result: the function's `run_group`/`run_node` return value."""
-    try:
-        payload = json.loads(output or "{}").get("Payload") or {}
-    except (ValueError, AttributeError):
-        return {}
+    payload = _json(output).get("Payload") or {}
     reports = payload.get("nodes", [payload]) if isinstance(payload, dict) else []
     return {r["node"]: r for r in reports if isinstance(r, dict) and "node" in r}
 
 
 def _cause_message(cause: str) -> str:
     """A Lambda error's cause is JSON ({"errorMessage", "errorType", ...}); other causes are text."""
-    try:
-        data = json.loads(cause)
-    except ValueError:
-        return cause
-    if isinstance(data, dict) and "errorMessage" in data:
+    data = _json(cause)
+    if "errorMessage" in data:
         return str(data["errorMessage"])
-    if isinstance(data, dict) and "Cause" in data:  # a Catch's $.error passed on
+    if "Cause" in data:  # a Catch's $.error passed on
         return _cause_message(str(data["Cause"]))
     return cause

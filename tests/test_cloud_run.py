@@ -70,3 +70,43 @@ def test_an_unreachable_service_fails_the_start_without_a_traceback():
     assert done.returncode == 1
     assert f"error: could not start an execution of {ARN}:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_group_the_machine_does_not_run_fails_the_follow_naming_it(capsys):
+    """aws_etl's EMR node is a NotOrchestrated Fail state: what ran is reported, the rest is `not run`, and the
+    message carries the Fail state's cause. Events in the shape GetExecutionHistory returns."""
+    import json
+    from datetime import datetime, timezone
+
+    import jsonschema
+
+    from glacierc.cloud_follow import Follower
+    from glacierc.driver import compile_project
+    from glacierc.ir.fusion import fused_groups
+
+    project = compile_project([str(ROOT / "examples" / "aws_etl" / "pipeline.py")]).project
+    pipeline = project.pipelines[0]
+    follower = Follower(project, pipeline, fused_groups(pipeline), quiet=False)
+    at = lambda second: datetime(2026, 1, 31, 6, 0, second, tzinfo=timezone.utc)  # noqa: E731
+    payload = {"Payload": {"pipeline": "aws_etl", "plan": "0123456789abcdef", "node": "clean", "status": "ok",
+                           "seconds": 0.5, "rows": None, "output": "lazy", "attempts": 1, "writes": []}}
+    cause = "node `enrich` (task `enrich`, pipeline.py:69): runs on EMR, which the state machine does not invoke yet"
+    follower.feed([
+        {"id": 1, "type": "ExecutionStarted", "timestamp": at(0), "executionStartedEventDetails": {}},
+        {"id": 2, "type": "TaskScheduled", "timestamp": at(1), "previousEventId": 1, "taskScheduledEventDetails": {
+            "parameters": json.dumps({"FunctionName": "f", "Payload": {"group": "clean", "run_id": "r"}})}},
+        {"id": 3, "type": "TaskStarted", "timestamp": at(1), "previousEventId": 2},
+        {"id": 4, "type": "TaskSucceeded", "timestamp": at(2), "previousEventId": 3,
+         "taskSucceededEventDetails": {"output": json.dumps(payload)}},
+        {"id": 5, "type": "FailStateEntered", "timestamp": at(2), "previousEventId": 4},
+        {"id": 6, "type": "ExecutionFailed", "timestamp": at(3), "previousEventId": 5,
+         "executionFailedEventDetails": {"error": "glacier.NotOrchestrated", "cause": cause}},
+    ])
+    follower.finish()
+    assert "[start] clean (serverless, lambda_exec) ..." in capsys.readouterr().err
+    report = follower.report("r", "fedcba9876543210")
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "run-report.schema.json").read_text()))
+    statuses = {n["id"]: n["status"] for n in report["nodes"]}
+    assert statuses["clean"] == "ok" and statuses["enrich"] == "not run" and report["plan"] == "0123456789abcdef"
+    assert report["error"] == ("error: execution `r` failed: glacier.NotOrchestrated\n"
+                               f"  the state machine ended with glacier.NotOrchestrated: {cause}")
