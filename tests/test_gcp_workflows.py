@@ -17,8 +17,9 @@ from glacierc.backends.terraform.gcp_workflows import literal
 PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 ORDERS = REPO / "tests" / "fixtures" / "terraform_gcp" / "workflow_orders" / "pipeline.py"
 EXAMPLE = REPO / "examples" / "gcp_analytics" / "pipeline.py"
-VMS = REPO / "tests" / "fixtures" / "terraform_gcp" / "vm_lifecycle" / "pipeline.py"
-RUNNERS = {"orders": "# runner\n", "gcp_analytics": "# runner\n", "Lake-Daily": "# runner\n"}
+BATCH_VMS = REPO / "tests" / "fixtures" / "terraform_gcp" / "workflow_vm" / "pipeline.py"
+UNSUPPORTED = REPO / "tests" / "fixtures" / "terraform_gcp" / "unsupported" / "pipeline.py"
+RUNNERS = {"orders": "# runner\n", "gcp_analytics": "# runner\n", "batch_daily": "# runner\n", "misc": "# runner\n"}
 
 
 def _files(path: Path) -> dict:
@@ -71,14 +72,43 @@ def test_dataproc_groups_are_jobs_through_the_connector():
         "mainPythonFileUri": "${job_dataproc_exec}", "fileUris": ["${runner_dataproc_exec_gcp_analytics}"],
         "args": ["gcp_analytics", "join_all", "$${run_id}", "${staging_uri_gcp_analytics}"]}}
     files = _files(EXAMPLE)
-    assert "initialization_action" in files["compute.tf"] and "polars==2.1.0" in files["dataproc/init.sh"]
+    assert "initialization_action" in files["compute.tf"] and "polars==2.1.0" in files["jobs/dataproc-init.sh"]
+    assert "jobs/dataproc_exec/job.py" in files and "jobs/dataproc_exec/glacier_runner_gcp_analytics.py" in files
 
 
-def test_vm_groups_are_not_run_silently():
-    steps = _steps(VMS, "Lake_Daily")
-    assert [next(iter(s)) for s in steps] == ["init", "not_orchestrated_parse"]
-    message = steps[1]["not_orchestrated_parse"]["raise"]
-    assert message["code"] == "glacier.NotOrchestrated" and "Compute Engine" in message["message"]
+def test_vm_groups_are_batch_jobs_on_the_configured_machine_as_the_executors_account():
+    files = _files(BATCH_VMS)
+    steps = json.loads(files["workflows/batch_daily.json"])["main"]["steps"]
+    parse = steps[1]["run_parse"]
+    assert parse["try"]["call"] == "googleapis.batch.v1.projects.locations.jobs.create"
+    args = parse["try"]["args"]
+    assert args["parent"] == "projects/acme-batch/locations/us-east1"
+    assert args["connector_params"] == {"timeout": 900}
+    policy = args["body"]["allocationPolicy"]
+    assert policy["instances"] == [{"policy": {"machineType": "n2-highmem-4", "bootDisk": {"sizeGb": 50}}}]
+    assert policy["serviceAccount"] == {"email": "${account_worker}"}
+    assert policy["network"]["networkInterfaces"] == [{"subnetwork": "${subnetwork}", "noExternalIpAddress": True}]
+    task = args["body"]["taskGroups"][0]["taskSpec"]
+    assert (task["maxRetryCount"], task["maxRunDuration"]) == (0, "900s")  # the workflow retries (retries=1)
+    assert parse["retry"]["max_retries"] == 1
+    assert task["volumes"] == [{"gcs": {"remotePath": "${jobs_worker}"}, "mountPath": "/mnt/disks/glacier"}]
+    # the workflow may act as exactly the vm executor's account, and create Batch jobs
+    acts = _resources(files, "google_service_account_iam_member")
+    assert {label: (b["service_account_id"], b["role"]) for label, b in acts.items()} == {
+        "batch_daily_acts_as_worker": ("${google_service_account.worker.name}", "roles/iam.serviceAccountUser")}
+    roles = {b["role"] for b in _resources(files, "google_project_iam_member").values()
+             if "worker.email" in b["member"]}
+    assert "roles/batch.agentReporter" in roles
+    # egress for the Polars install, nothing inbound
+    assert set(_resources(files, "google_compute_router_nat")) == {"glacier"}
+
+
+def test_executors_the_workflow_cannot_run_stop_it_by_name():
+    files = _files(UNSUPPORTED)
+    steps = json.loads(files["workflows/misc.json"])["main"]["steps"]
+    assert [next(iter(s)) for s in steps] == ["init", "not_orchestrated_first"]
+    raised = steps[1]["not_orchestrated_first"]["raise"]
+    assert raised["code"] == "glacier.NotOrchestrated" and "node `first`" in raised["message"]
 
 
 def test_definitions_are_canonical_and_user_text_is_never_an_expression():

@@ -4,7 +4,8 @@ There is no Workflows emulator nor a GCS server Polars can use offline, so: `gla
 module; tests/gcp_workflows_interpreter.py executes the generated definition (rendered as `templatefile`
 would, with the variables the generated Terraform passes); every `http.post` is served by the generated
 Cloud Function entry point (`main.py` of the built source zip, imported from the build output) with the
-function's own environment, and every Dataproc job by the generated `job.py` with its arguments. Cloud
+function's own environment, and every Dataproc or Cloud Batch job by the generated `job.py` (from the
+folder the job ships or mounts) with the job's arguments. Cloud
 Storage is local files: `gs://` staging URIs map to a temporary directory and GLACIER_DATA_DIR maps the
 data buckets, as `--data-dir` does. Outputs are compared with `glacierc run --data-dir` on the same data.
 """
@@ -35,6 +36,8 @@ PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 EXAMPLE = REPO / "examples" / "gcp_analytics" / "pipeline.py"
 ORDERS = REPO / "tests" / "fixtures" / "terraform_gcp" / "workflow_orders" / "pipeline.py"
 DATAPROC = "googleapis.dataproc.v1.projects.regions.jobs.submitAsOperation"
+BATCH = "googleapis.batch.v1.projects.locations.jobs.create"
+VMS = REPO / "tests" / "fixtures" / "terraform_gcp" / "workflow_vm" / "pipeline.py"
 _REF = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_]+)\.([a-z_]+)\}")
 
 ORDERS_DATA = pl.DataFrame({
@@ -82,6 +85,10 @@ class Cloud:
             return f"cluster-{label}"
         if kind == "google_storage_bucket_object" and name == "name":
             return self.resources[kind][label]["name"]
+        if kind == "google_service_account" and name == "email":
+            return f"{label}@accounts.test"
+        if kind == "google_compute_subnetwork" and name == "id":
+            return f"projects/p/regions/r/subnetworks/{label}"
         raise AssertionError(f"the test does not know {kind}.{label}.{name}")
 
     def resolve(self, expression: str) -> str:
@@ -144,19 +151,40 @@ class Cloud:
         main = self.module / objects[spark["mainPythonFileUri"].split("/", 3)[3]]
         for uri in spark["fileUris"]:  # shipped beside job.py (the job's working directory on Dataproc)
             assert (main.parent / Path(objects[uri.split("/", 3)[3]]).name).is_file(), uri
-        pipeline, group, run_id, staging = spark["args"]
-        job_module = load_module(main, f"gcp_job_{group}")
+        return self._job("dataproc", main, spark["args"])
+
+    def batch(self, args: dict) -> dict:
+        """A Cloud Batch job: the mounted job folder's job.py run with the container command's arguments."""
+        task = args["body"]["taskGroups"][0]["taskSpec"]
+        policy = args["body"]["allocationPolicy"]
+        account = policy["serviceAccount"]["email"].removesuffix("@accounts.test")
+        machine = policy["instances"][0]["policy"]["machineType"]
+        assert machine in {i["machine_type"] for i in self.resources["google_compute_instance"].values()
+                           if i["service_account"][0]["email"] == f"${{google_service_account.{account}.email}}"}
+        (volume,) = task["volumes"]
+        folder = self.module / volume["gcs"]["remotePath"].split("/", 1)[1]
+        assert folder.name == account, "a vm executor's job runs its own job files as its own account"
+        (runnable,) = task["runnables"]
+        shell, command, _, *job_args = runnable["container"]["commands"]
+        assert (shell, runnable["container"]["entrypoint"]) == ("-c", "/bin/sh")
+        assert command.endswith(f'python {volume["mountPath"]}/job.py "$@"') and "polars==" in command
+        return self._job("batch", folder / "job.py", job_args)
+
+    def _job(self, kind: str, main: Path, job_args: list[str]) -> dict:
+        pipeline, group, run_id, staging = job_args
+        job_module = load_module(main, f"gcp_job_{kind}_{group}")
         with _environment({"GLACIER_DATA_DIR": str(self.data)}):
             try:
                 job_module.main([pipeline, group, run_id, self.local(staging)])
-            except Exception as error:
-                self.invocations.append((f"dataproc:{group}", spark["args"], str(error)))
-                raise
-        self.invocations.append((f"dataproc:{group}", spark["args"], None))
+            except BaseException as error:  # SystemExit too: the job ends failed
+                self.invocations.append((f"{kind}:{group}", job_args, str(error)))
+                raise RuntimeError(f"job failed: {error}") from error
+        self.invocations.append((f"{kind}:{group}", job_args, None))
         return {"done": True}
 
     def interpreter(self, label: str, execution: str) -> Interpreter:
-        return Interpreter(self.definition(label), self.http, {DATAPROC: self.dataproc}, execution_id=execution)
+        return Interpreter(self.definition(label), self.http, {DATAPROC: self.dataproc, BATCH: self.batch},
+                           execution_id=execution)
 
 
 @contextlib.contextmanager
@@ -264,6 +292,21 @@ def test_a_failing_dataproc_job_fails_the_step_naming_its_nodes(tmp_path):
     assert "node `join_all` (task `join_all`" in message and "node `aggregate` (task `aggregate`" in message
     assert failed.value.value["error"]["tags"] == ["OperationError"]
     assert "publish" not in [label for label, _, _ in cloud.invocations]
+
+
+def test_vm_nodes_run_as_batch_jobs_like_the_local_runner(tmp_path):
+    module, _ = _built(VMS, tmp_path)
+    events = pl.DataFrame({"kind": ["a", "b", "a", "c", "a"], "value": [1, -2, 3, 4, 5]})
+    for name in ("cloud", "local"):
+        (tmp_path / name / "acme-batch-raw" / "events").mkdir(parents=True)
+        events.write_parquet(tmp_path / name / "acme-batch-raw" / "events" / "events.parquet")
+    cloud = Cloud(module, tmp_path / "cloud", tmp_path / "staging")
+    cloud.interpreter("batch_daily", "run-vm").run()
+    assert [(label, error) for label, _, error in cloud.invocations] == [
+        ("batch:parse", None), ("label", None), ("batch:publish", None)]
+    _local_run(VMS, tmp_path / "local")
+    key = "acme-batch-out/summary/summary.parquet"
+    assert pl.read_parquet(tmp_path / "cloud" / key).equals(pl.read_parquet(tmp_path / "local" / key))
 
 
 def test_the_interpreter_refuses_what_the_generator_does_not_emit():

@@ -17,7 +17,8 @@ SOURCES = sorted([*FIXTURES.glob("terraform_*/*/pipeline.py"), *EXAMPLES.glob("*
                   *FIXTURES.glob("core/*/pipeline.py")])
 S3_ARN = re.compile(r"arn:[a-z-]+:s3:::([^\"/\s,\]]*)(?:/([^\"\s,\]]*))?")
 GCS_OBJECT = re.compile(r'projects/_/buckets/([^/\\"]+)/objects/([^\\"]*)\\"(\)?)')
-AZURE_SCOPE = re.compile(r"scope\s*=\s*(\S+)")
+#: Role assignment scopes (not the OAuth scopes of Google tokens, e.g. a Cloud Scheduler job's).
+AZURE_SCOPE = re.compile(r"scope\s*=\s*(?!\"https://www\.googleapis\.com/auth/)(\S+)")
 
 
 def _built(source: Path):
@@ -62,12 +63,16 @@ def test_every_storage_grant_is_within_proven_storage(source, built):
         assert bucket in allowed, f"S3 ARN on an unproven bucket `{bucket}`"
         assert "*" not in bucket and "?" not in bucket
         assert not key or key in allowed[bucket], f"s3:::{bucket}/{key} is wider than {sorted(allowed[bucket])}"
+    data_labels = {label for label, name in re.findall(r'resource "google_storage_bucket" "(\w+)" \{\n(?:\s*#[^\n]*\n)*\s*name\s*=\s*"([^"]+)"',
+                                                        text) if name in allowed}
     for bucket, key, starts in GCS_OBJECT.findall(text):
+        generated = re.fullmatch(r"\$\{google_storage_bucket\.(\w+)\.name\}", bucket)
+        if generated:  # a generated bucket (a workflow's staged results, job files) holds no user data
+            assert generated.group(1) not in data_labels
+            continue
         assert bucket in allowed
         pattern = key + "*" if starts else key
         assert pattern in allowed[bucket] or key in allowed[bucket], f"gs://{bucket}/{pattern}"
-    data_labels = {label for label, name in re.findall(r'resource "google_storage_bucket" "(\w+)" \{\n(?:\s*#[^\n]*\n)*\s*name\s*=\s*"([^"]+)"',
-                                                        text) if name in allowed}
     for block in re.findall(r'resource "google_storage_bucket_iam_member"[^\n]*\n(.*?)\n}', text, re.S):
         label = re.search(r"bucket\s*=\s*google_storage_bucket\.(\w+)\.name", block)
         if label and label.group(1) in data_labels:  # generated buckets (staging, sources) hold no user data

@@ -164,7 +164,8 @@ def test_vm_bindings_and_project_roles() -> None:
         },
         "public_vm": {("acme_summaries", WRITER, _objects("acme-summaries", "daily/summary.csv"))},
     }
-    roles = {"roles/logging.logWriter", "roles/monitoring.metricWriter"}
+    # the pipeline's workflow runs their nodes as Cloud Batch jobs: their agents report to Batch
+    roles = {"roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/batch.agentReporter"}
     assert _project_roles(path) == {"private_vm": roles, "public_vm": roles}
 
 

@@ -173,7 +173,7 @@ class GcpTarget(WorkflowsMixin, Target):
                                                          module.region) for task in mine)
             elif kind == "dataproc":
                 self.cluster(executor, label)
-        if module.functions or module.clusters:
+        if module.functions or module.clusters or module.instances:
             module.buckets.append(generated_bucket(
                 SOURCES, Template(Expr("var.name_prefix"), f"-functions-{module.suffix}"),
                 "source: generated, the source packages of the Cloud Functions of this module", module.region))
@@ -222,14 +222,16 @@ class GcpTarget(WorkflowsMixin, Target):
         module.staging_bindings.extend(orchestration.staging_bindings(module.workflows, executor.name, label,
                                                                       self.project))
         if service == "vm":
+            roles = (*iam.VM_PROJECT_ROLES, *((iam.BATCH_AGENT_ROLE,) if label in self.job_runners else ()))
             module.project_roles.extend(
                 ProjectRole(f"{label}_{role.rsplit('.', 1)[-1].lower()}", role, label, account.comment)
-                for role in iam.VM_PROJECT_ROLES)
+                for role in roles)
         elif service == "dataproc":
             module.project_roles.append(ProjectRole(f"{label}_dataproc_worker", None, label, account.comment))
             cluster = next(c for c in module.clusters if c.label == label)
             module.bindings.extend(cluster_bucket_bindings(cluster))
-            module.bindings.append(self.job_files_binding(label, account.comment))
+        if label in self.job_runners:
+            module.bindings.append(self.job_files_binding(label, service == "dataproc"))
 
     # --- files ----------------------------------------------------------------------------------------
 

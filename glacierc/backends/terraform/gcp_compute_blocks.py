@@ -148,6 +148,7 @@ def network_blocks(region: str, vm_accounts: list[str], clusters: list[Cluster])
             block("log_config", body=SUBNET_FLOW_LOGS),
         ]),
     ]
+    found += nat_blocks(region, network)
     if vm_accounts:
         found.append(_firewall(f"{NETWORK}_iap_ssh", Template(Expr("var.name_prefix"), "-iap-ssh"),
                                "source: generated, SSH to the VMs through Identity-Aware Proxy only (with OS Login)",
@@ -161,6 +162,23 @@ def network_blocks(region: str, vm_accounts: list[str], clusters: list[Cluster])
             ("source_service_accounts", accounts), ("target_service_accounts", accounts),
         ], [("tcp", ("0-65535",)), ("udp", ("0-65535",)), ("icmp", None)]))
     return found
+
+
+def nat_blocks(region: str, network: Expr) -> list[Block]:
+    """Egress through Cloud NAT: the VMs and clusters have no external IPs, and their jobs install Polars
+    from PyPI (Dataproc's initialization action, the Batch jobs' command). Nothing can connect in."""
+    comment = "source: generated, outbound-only internet access of the private network (installing Polars)"
+    router = block("resource", "google_compute_router", NETWORK, comments=[comment], body=[
+        ("name", Template(Expr("var.name_prefix"), "-router")), ("region", region), ("network", network)])
+    nat = block("resource", "google_compute_router_nat", NETWORK, comments=[comment], body=[
+        ("name", Template(Expr("var.name_prefix"), "-nat")),
+        ("router", Expr(f"google_compute_router.{NETWORK}.name")),
+        ("region", region),
+        ("nat_ip_allocate_option", "AUTO_ONLY"),
+        ("source_subnetwork_ip_ranges_to_nat", "ALL_SUBNETWORKS_ALL_IP_RANGES"),
+        block("log_config", body=[("enable", True), ("filter", "ERRORS_ONLY")]),
+    ])
+    return [router, nat]
 
 
 def _firewall(label: str, name: Template, comment: str, sources: list[Item],

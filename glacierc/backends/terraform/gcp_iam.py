@@ -47,6 +47,8 @@ DATAPROC_WORKER_PERMISSIONS = (
 )
 #: Project roles a Compute Engine VM needs to ship its logs and metrics (nothing else).
 VM_PROJECT_ROLES = ("roles/logging.logWriter", "roles/monitoring.metricWriter")
+#: What a Cloud Batch job's VM agent needs to report its state (vm nodes a workflow runs as Batch jobs).
+BATCH_AGENT_ROLE = "roles/batch.agentReporter"
 #: Who may act as a local executor's account, and who may call a Cloud Function: principals the user lists.
 IMPERSONATOR_ROLE = "roles/iam.serviceAccountTokenCreator"
 INVOKER_ROLE = "roles/run.invoker"

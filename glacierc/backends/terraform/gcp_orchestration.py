@@ -5,7 +5,8 @@ Per pipeline `p` (label `l`): `google_workflows_workflow.l` (`${var.name_prefix}
 `gcp_workflows.definition`, written to `workflows/l.json` (JSON is YAML; canonical) and read with
 `templatefile` (function URLs, cluster names and object URIs are its only variables); its service account
 `l_workflow` may invoke exactly the Cloud Functions its steps call (`roles/run.invoker` on each), submit
-Dataproc jobs when a step does, and write its error logs. The staging bucket `l_staging` (uniform access,
+Dataproc jobs when a step does, create Cloud Batch jobs as exactly the vm executors' accounts its steps
+name (`roles/iam.serviceAccountUser` on each), and write its error logs. The staging bucket `l_staging` (uniform access,
 public access prevention, versioning off, objects expire). A pipeline with `schedule=` gets
 `google_cloud_scheduler_job.l` calling the Workflows executions API as `l_schedule`, whose only role is
 `roles/workflows.invoker` conditioned on that workflow. `staging_bindings` gives each executor's account
@@ -40,6 +41,7 @@ class Workflow:
     definition: dict
     functions: tuple[str, ...]  # labels of the Cloud Functions its steps call
     clusters: tuple[str, ...]  # labels of the Dataproc clusters it submits jobs to
+    batches: tuple[str, ...]  # labels of the vm executors it runs Cloud Batch jobs as
     staging: Bucket
     groups: tuple[Group, ...]  # the groups its steps run
     steps: int
@@ -93,6 +95,7 @@ def workflow(project: Project, pipeline: Pipeline, label: str, groups: tuple[Gro
         pipeline.name, label, Target.name(pipeline.name, 64), comment, definition,
         tuple(sorted(r.removeprefix("url_") for r in set(refs) if r.startswith("url_"))),
         tuple(sorted(r.removeprefix("cluster_") for r in set(refs) if r.startswith("cluster_"))),
+        tuple(sorted(r.removeprefix("account_") for r in set(refs) if r.startswith("account_"))),
         bucket, tuple(g for g in groups if g in invoked), workflows.count_steps(definition), schedule,
         tuple((g, service_of.get(g.executor, f"executor `{g.executor}`, which gets no infrastructure here")
                if g in asked else "left out after it")

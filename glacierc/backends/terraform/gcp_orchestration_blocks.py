@@ -19,6 +19,10 @@ INVOKER_ROLE = "roles/run.invoker"
 WORKFLOWS_INVOKER = "roles/workflows.invoker"
 LOG_WRITER = "roles/logging.logWriter"
 DATAPROC_SUBMITTER = "glacier_workflow_dataproc"
+BATCH_SUBMITTER = "glacier_workflow_batch"
+ACT_AS_ROLE = "roles/iam.serviceAccountUser"
+#: What a workflow needs to create a Batch job and wait for it (the job runs as a vm executor's account).
+BATCH_SUBMIT_PERMISSIONS = ("batch.jobs.create", "batch.jobs.get")
 #: What a workflow needs to run a Dataproc job on a cluster and wait for it (nothing on the cluster itself).
 DATAPROC_SUBMIT_PERMISSIONS = ("dataproc.clusters.use", "dataproc.jobs.create", "dataproc.jobs.get",
                                "dataproc.operations.get")
@@ -50,6 +54,8 @@ def _ref_names(value: object) -> set[str]:
 def workflow_blocks(w: Workflow, region: str, values: Mapping[str, Value]) -> list[Block]:
     depends = [Expr(f"google_cloud_run_service_iam_member.{w.label}_invokes_{f}") for f in w.functions]
     depends += [Expr(f"google_project_iam_member.{w.account}_dataproc")] if w.clusters else []
+    depends += [Expr(f"google_project_iam_member.{w.account}_batch")] if w.batches else []
+    depends += [Expr(f"google_service_account_iam_member.{w.label}_acts_as_{vm}") for vm in w.batches]
     found = [block("resource", "google_workflows_workflow", w.label, comments=[w.comment], body=[
         ("name", w.name),
         ("region", region),
@@ -102,6 +108,16 @@ def workflow_iam_blocks(w: Workflow, project_id: str) -> list[Block]:
     if w.clusters:
         found.append(_project_member(f"{w.account}_dataproc", project_id,
                                      Expr(f"google_project_iam_custom_role.{DATAPROC_SUBMITTER}.id"), w.account, w))
+    if w.batches:
+        found.append(_project_member(f"{w.account}_batch", project_id,
+                                     Expr(f"google_project_iam_custom_role.{BATCH_SUBMITTER}.id"), w.account, w))
+    for vm in w.batches:
+        found.append(block("resource", "google_service_account_iam_member", f"{w.label}_acts_as_{vm}",
+                           comments=[w.comment], body=[
+            ("service_account_id", Expr(f"google_service_account.{vm}.name")),
+            ("role", ACT_AS_ROLE),
+            ("member", _member(w.account)),
+        ]))  # fmt: skip
     found.append(_project_member(f"{w.account}_logs", project_id, LOG_WRITER, w.account, w))
     if w.schedule is not None:
         condition = block("condition", body=[
@@ -126,6 +142,16 @@ def dataproc_submitter_block() -> Block:
         ("title", "Glacier workflow Dataproc job submitter"),
         ("description", "submits Dataproc jobs of glacier pipelines and waits for them"),
         ("permissions", list(DATAPROC_SUBMIT_PERMISSIONS)),
+    ])
+
+
+def batch_submitter_block() -> Block:
+    comment = "source: generated, what a workflow needs to run a Cloud Batch job and wait for it"
+    return block("resource", "google_project_iam_custom_role", BATCH_SUBMITTER, comments=[comment], body=[
+        ("role_id", Template(Expr('replace(var.name_prefix, "-", "_")'), "_workflow_batch")),
+        ("title", "Glacier workflow Batch job submitter"),
+        ("description", "creates the Cloud Batch jobs of glacier pipelines and waits for them"),
+        ("permissions", list(BATCH_SUBMIT_PERMISSIONS)),
     ])
 
 

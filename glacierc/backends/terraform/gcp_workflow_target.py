@@ -1,5 +1,6 @@
 """The workflow half of `GcpTarget` (gcp.py): a workflow and staging bucket per pipeline of the provider,
-what runs each fused group (a Cloud Function, a Dataproc job), the Dataproc job files, and their blocks.
+what runs each fused group (a Cloud Function, a Dataproc job, a Cloud Batch job), the job files, and their
+blocks.
 
 A mixin so that gcp.py keeps the module model and the executors; everything here reads and fills the
 same `GcpModule` (`self.module`). Groups are computed once per pipeline and shared by the function
@@ -15,9 +16,9 @@ from glacierc.backends.terraform import gcp_orchestration as orchestration
 from glacierc.backends.terraform import gcp_orchestration_blocks as blocks_
 from glacierc.backends.terraform import gcp_package as packages
 from glacierc.backends.terraform.blocks import Block, Expr, Template, Value, block
-from glacierc.backends.terraform.common import provider_pipelines, unique_labels
+from glacierc.backends.terraform.common import config_values, provider_pipelines, unique_labels
 from glacierc.backends.terraform.gcp_schedule import unix_cron
-from glacierc.backends.terraform.gcp_workflows import Call, DataprocCall, FunctionCall
+from glacierc.backends.terraform.gcp_workflows import BatchCall, Call, DataprocCall, FunctionCall
 from glacierc.backends.terraform.orchestration_common import Ref
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.diagnostics.model import Diagnostic, Severity
@@ -42,6 +43,8 @@ class WorkflowsMixin:
         self.services: dict[str, str] = {}
         self._groups: dict[str, tuple[Group, ...]] = {}
         self._first_pipeline: dict[str, str] | None = None
+        #: Labels of the Dataproc / vm executors a workflow runs jobs on (filled by add_workflows).
+        self.job_runners: set[str] = set()
 
     def fused(self, pipeline: Pipeline) -> tuple[Group, ...]:
         if pipeline.name not in self._groups:
@@ -89,10 +92,12 @@ class WorkflowsMixin:
     # --- the model ------------------------------------------------------------------------------------
 
     def add_workflows(self, labels: Mapping[str, str]) -> None:
-        """A workflow and a staging bucket per pipeline; then the Dataproc job files of what they submit."""
+        """A workflow and a staging bucket per pipeline; then the job files of the jobs they run."""
         module = self.module
         clusters = {c.label for c in module.clusters}
         cluster_of = {name: label for name, label in labels.items() if label in clusters}
+        vm_of = {name: label for name, label in labels.items() if self.services.get(name) == "Compute Engine"}
+        executors = {e.name: e for e in self.project.executors}
         submitted: dict[str, dict[str, tuple[str, dict[str, tuple[str, ...]]]]] = {}
         for pipeline in self.my_pipelines():
             label = self.pipeline_labels[pipeline.name]
@@ -102,13 +107,18 @@ class WorkflowsMixin:
                 function = self.function_of_task.get(task_of[group.id])
                 if function is not None:
                     return FunctionCall(Ref(f"url_{function}"))
-                cluster = cluster_of.get(group.executor)
-                if cluster is None:
+                runs = cluster_of.get(group.executor) or vm_of.get(group.executor)
+                if runs is None:
                     return None
-                submitted.setdefault(cluster, {}).setdefault(name, (label, {}))[1][group.id] = group.nodes
-                return DataprocCall(module.project_id, module.region, Ref(f"cluster_{cluster}"),
-                                    Ref(f"job_{cluster}"), (Ref(f"runner_{cluster}_{label}"),),
-                                    Ref(f"staging_uri_{label}"))
+                submitted.setdefault(runs, {}).setdefault(name, (label, {}))[1][group.id] = group.nodes
+                if runs in clusters:
+                    return DataprocCall(module.project_id, module.region, Ref(f"cluster_{runs}"),
+                                        Ref(f"job_{runs}"), (Ref(f"runner_{runs}_{label}"),),
+                                        Ref(f"staging_uri_{label}"))
+                values = config_values(executors[group.executor].config, "ComputeEngineConfig")
+                return BatchCall(module.project_id, module.region, str(values["machine_type"]),
+                                 values.integer("disk_size"), Ref(f"account_{runs}"), Ref("subnetwork"),
+                                 Ref(f"jobs_{runs}"), Ref(f"staging_uri_{label}"))
 
             workflow = orchestration.workflow(self.project, pipeline, label, self.fused(pipeline), call_of,
                                               self.services, self._schedule(pipeline), module.region, module.suffix)
@@ -133,32 +143,35 @@ class WorkflowsMixin:
         return cron
 
     def _add_job_files(self, submitted, labels: Mapping[str, str]) -> None:
+        """job.py and the runners of every Dataproc / vm executor a workflow runs jobs on, as objects."""
         module = self.module
         names = {label: name for name, label in labels.items()}
         executors = {e.name: e for e in self.project.executors}
-        for cluster in sorted(submitted):
-            executor = executors[names[cluster]]
+        for runs in sorted(submitted):
+            executor = executors[names[runs]]
             location = f"{executor.span.file}:{executor.span.line}"
-            module.job_files.update(packages.dataproc_files(executor.name, location, cluster, submitted[cluster],
-                                                            self.runner_sources))
-            module.job_objects.append((f"{cluster}_job", packages.job_path(cluster), f"job_{cluster}"))
-            module.job_objects.extend((f"{cluster}_runner_{plabel}", packages.job_runner_path(cluster, plabel),
-                                       f"runner_{cluster}_{plabel}")
-                                      for plabel, _ in sorted(submitted[cluster].values()))
+            module.job_files.update(packages.job_files(executor.name, location, runs, submitted[runs],
+                                                       self.runner_sources))
+            module.job_objects.append((f"{runs}_job", packages.job_path(runs), f"job_{runs}"))
+            module.job_objects.extend((f"{runs}_runner_{plabel}", packages.job_runner_path(runs, plabel),
+                                       f"runner_{runs}_{plabel}")
+                                      for plabel, _ in sorted(submitted[runs].values()))
+        self.job_runners = set(submitted)
         if module.clusters:
             module.job_objects.append((INIT_OBJECT, packages.DATAPROC_INIT, None))
             if self.runner_sources is not None:
                 module.job_files[packages.DATAPROC_INIT] = packages.DATAPROC_INIT_SCRIPT
 
-    def job_files_binding(self, label: str, comment: str) -> iam.Binding:
-        """A Dataproc cluster's account reads its job files and the initialization action (nothing else)."""
+    def job_files_binding(self, label: str, dataproc: bool) -> iam.Binding:
+        """A Dataproc cluster's or vm executor's account reads its job files (and a cluster the initialization
+        action), nothing else of the sources bucket."""
         bucket = Expr(f"google_storage_bucket.{SOURCES_LABEL}.name")
-        expression = Template('resource.name.startsWith("projects/_/buckets/', bucket, f'/objects/dataproc/{label}/") '
-                              '|| resource.name == "projects/_/buckets/', bucket,
-                              f'/objects/{packages.DATAPROC_INIT}"')
-        condition = iam.Condition(
-            "glacier job files", "the Dataproc job files of this executor and the clusters' initialization action",
-            expression)
+        folder = packages.job_folder(label)
+        parts: list = ['resource.name.startsWith("projects/_/buckets/', bucket, f'/objects/{folder}/")']
+        if dataproc:
+            parts += [' || resource.name == "projects/_/buckets/', bucket, f'/objects/{packages.DATAPROC_INIT}"']
+        condition = iam.Condition("glacier job files", "the job files of this executor"
+                                  + (" and the clusters' initialization action" if dataproc else ""), Template(*parts))
         return iam.Binding(f"{label}_job_files_read", SOURCES_LABEL, iam.READER, label, condition)
 
     # --- blocks ---------------------------------------------------------------------------------------
@@ -171,6 +184,11 @@ class WorkflowsMixin:
         bucket = Expr(f"google_storage_bucket.{sources}.name")
         for c in module.clusters:
             values[f"cluster_{c.label}"] = Expr(f"google_dataproc_cluster.{c.label}.name")
+        for account in module.accounts_of("vm"):
+            values[f"account_{account.label}"] = Expr(f"google_service_account.{account.label}.email")
+            values[f"jobs_{account.label}"] = Template(bucket, "/" + packages.job_folder(account.label))
+        if module.network:
+            values["subnetwork"] = Expr("google_compute_subnetwork.glacier.id")
         for label, _, ref in module.job_objects:
             if ref is not None:
                 values[ref] = Template("gs://", bucket, "/", Expr(f"google_storage_bucket_object.{label}.name"))
@@ -188,6 +206,7 @@ class WorkflowsMixin:
         found = [b for a in module.orchestration_accounts for b in iam.account_blocks(a)]
         found += [blocks_.staging_binding_block(b, comments[b.account]) for b in module.staging_bindings]
         found += [blocks_.dataproc_submitter_block()] if any(w.clusters for w in module.workflows) else []
+        found += [blocks_.batch_submitter_block()] if any(w.batches for w in module.workflows) else []
         found += [b for w in module.workflows for b in blocks_.workflow_iam_blocks(w, module.project_id)]
         return found
 

@@ -13,9 +13,13 @@ each node, its task and source line. The call:
   sum of the nodes' timeouts when every node has one (at most the 1,800 s of an HTTP call);
 - a Dataproc cluster: `googleapis.dataproc.v1.projects.regions.jobs.submitAsOperation` of a PySpark job
   running the executor's generated `job.py` with the arguments pipeline, group, run id and the staging
-  URI; the connector waits for the job's operation, so a failed job fails the step.
+  URI; the connector waits for the job's operation, so a failed job fails the step;
+- a vm executor: `googleapis.batch.v1.projects.locations.jobs.create` of a Cloud Batch job on the
+  configured machine type and boot disk, as the executor's service account, on the module's private
+  subnetwork: a `python` container with the executor's job folder mounted from Cloud Storage installs
+  Polars and runs the same `job.py`; the connector waits for the job, so a failed job fails the step.
 
-A group whose executor is not orchestrated yet (Compute Engine VMs, another provider's executors) is a
+A group whose executor is not orchestrated (another provider's executors, refused ones) is a
 `raise` of `glacier.NotOrchestrated` naming its nodes, and the levels after it are left out. Strings a
 user wrote are never a Workflows expression: `literal` writes one that would start like an expression as
 an expression of a string literal. Function URLs, cluster names and object URIs are `Ref`s that
@@ -28,6 +32,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from glacierc.backends.terraform.gcp_package import BATCH_COMMAND, BATCH_IMAGE, BATCH_MOUNT
 from glacierc.backends.terraform.orchestration_common import Ref, describe
 from glacierc.ir.fusion import Group, fused_groups, group_levels
 from glacierc.ir.nodes import Pipeline, Project, Task
@@ -38,6 +43,7 @@ RETRY_PREDICATE = "glacier_retry_any"
 RETRY_BACKOFF = {"initial_delay": 1, "max_delay": 60, "multiplier": 2}
 HTTP_TIMEOUT_MAX = 1800
 DATAPROC_SUBMIT = "googleapis.dataproc.v1.projects.regions.jobs.submitAsOperation"
+BATCH_CREATE = "googleapis.batch.v1.projects.locations.jobs.create"
 RUN_ID = '${sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")}'
 
 
@@ -60,7 +66,21 @@ class DataprocCall:
     staging: Ref  # gs:// URI of the pipeline's staging bucket
 
 
-Call = FunctionCall | DataprocCall
+@dataclass(frozen=True, slots=True)
+class BatchCall:
+    """A group run as a Cloud Batch job of the executor's `job.py` on its machine type."""
+
+    project: str
+    region: str
+    machine_type: str
+    disk_size: int
+    account: Ref  # email of the executor's service account
+    subnetwork: Ref
+    jobs: Ref  # `<bucket>/<folder>` of the job files, mounted at BATCH_MOUNT
+    staging: Ref
+
+
+Call = FunctionCall | DataprocCall | BatchCall
 
 
 def literal(value: str) -> str:
@@ -143,6 +163,8 @@ def _call(pipeline: Pipeline, group: Group, call: Call, timeout: int | None) -> 
                 "body": {"pipeline": literal(pipeline.name), "group": group.id, "run_id": "${run_id}"},
                 "timeout": min(timeout or HTTP_TIMEOUT_MAX, HTTP_TIMEOUT_MAX)}
         return {"call": "http.post", "args": args}
+    if isinstance(call, BatchCall):
+        return _batch(pipeline, group, call, timeout)
     job = {"placement": {"clusterName": call.cluster},
            "pysparkJob": {"mainPythonFileUri": call.main, "fileUris": list(call.files),
                           "args": [literal(pipeline.name), group.id, "${run_id}", call.staging]}}
@@ -150,6 +172,26 @@ def _call(pipeline: Pipeline, group: Group, call: Call, timeout: int | None) -> 
     if timeout is not None:
         args["connector_params"] = {"timeout": timeout}
     return {"call": DATAPROC_SUBMIT, "args": args}
+
+
+def _batch(pipeline: Pipeline, group: Group, call: BatchCall, timeout: int | None) -> dict:
+    command = ["-c", BATCH_COMMAND, "glacier-job", literal(pipeline.name), group.id, "${run_id}", call.staging]
+    task: dict = {"runnables": [{"container": {"imageUri": BATCH_IMAGE, "entrypoint": "/bin/sh", "commands": command}}],
+                  "volumes": [{"gcs": {"remotePath": call.jobs}, "mountPath": BATCH_MOUNT}],
+                  "maxRetryCount": 0}
+    if timeout is not None:
+        task["maxRunDuration"] = f"{timeout}s"
+    allocation = {
+        "instances": [{"policy": {"machineType": call.machine_type, "bootDisk": {"sizeGb": call.disk_size}}}],
+        "serviceAccount": {"email": call.account},
+        "network": {"networkInterfaces": [{"subnetwork": call.subnetwork, "noExternalIpAddress": True}]},
+    }
+    body = {"taskGroups": [{"taskCount": 1, "taskSpec": task}], "allocationPolicy": allocation,
+            "logsPolicy": {"destination": "CLOUD_LOGGING"}}
+    args: dict = {"parent": f"projects/{call.project}/locations/{call.region}", "body": body}
+    if timeout is not None:
+        args["connector_params"] = {"timeout": timeout}
+    return {"call": BATCH_CREATE, "args": args}
 
 
 def count_steps(definition: Mapping) -> int:
