@@ -96,6 +96,19 @@ def test_recursive_helpers_are_reported_not_followed_forever(tmp_path: Path) -> 
     assert "GLC210" in codes
 
 
+
+def test_a_helper_call_python_would_refuse_is_reported_with_pythons_reason(tmp_path: Path) -> None:
+    """Helpers are bound by the same function as task calls (glacierc/frontend/binding.py): an unknown keyword
+    is refused as Python refuses it, in a pipeline body and in a module-level constant alike."""
+    path = tmp_path / "pipeline.py"
+    path.write_text(HELPER.replace("stage(south, tidy=False)", "stage(south, tydi=False)")
+                    + "\ndef region(name, suffix='.csv'):\n    return name + suffix\n\n"
+                      "other = provider.bucket(bucket='raw', path=region('west', sufix='.tsv'))\n")
+    messages = [d.message for d in compile_project([path]).diagnostics]
+    assert any("a call of helper `stage` (got an unexpected keyword argument `tydi`)" in m for m in messages), messages
+    assert any("helper `region`: got an unexpected keyword argument `sufix`" in m for m in messages), messages
+
+
 TEMPORAL = '''\
 import datetime
 from datetime import date

@@ -11,7 +11,7 @@ from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LI
 from glacierc.checks.glc303_config_wrong_cloud import CODE as CONFIG_WRONG_CLOUD
 from glacierc.checks.glc304_missing_config_field import CODE as MISSING_CONFIG_FIELD
 from glacierc.checks.glc305_config_wrong_role import CODE as CONFIG_WRONG_ROLE
-from glacierc.frontend.values import ConfigVal, Unknown
+from glacierc.frontend.values import ConfigVal, Unknown, is_constant
 
 if TYPE_CHECKING:
     from glacier._catalogue import Config
@@ -90,11 +90,7 @@ def _field_problems(config_type: str, specs: dict, name: str, value: object) -> 
 
 
 def _checkable(value: object) -> bool:
-    if isinstance(value, (list, tuple)):
-        return all(_checkable(v) for v in value)
-    if isinstance(value, dict):
-        return all(_checkable(v) for v in value.values())
-    return isinstance(value, (str, int, float, bool, ConfigVal)) or value is None
+    return is_constant(value, (ConfigVal,))
 
 
 def _plain(value: object) -> object:

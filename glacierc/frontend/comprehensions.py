@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from glacierc.frontend.values import Unknown, Where
+from glacierc.frontend.values import Unknown, Where, has_known_truth, is_hashable_constant
 
 if TYPE_CHECKING:
     from glacierc.frontend.evaluate import Evaluator, Scope
@@ -28,7 +28,7 @@ def evaluate(ev: Evaluator, node: cst.ListComp | cst.DictComp | cst.GeneratorExp
         result = {}
         for inner in scopes:
             key = ev.eval(node.key, inner)
-            if not _hashable_constant(key):
+            if not is_hashable_constant(key):
                 return Unknown("a dict comprehension's key is not known statically",
                                Where(scope.module, scope.index, node))
             result[key] = ev.eval(node.value, inner)
@@ -54,7 +54,7 @@ def _scopes(ev: Evaluator, clause: cst.CompFor, scope: Scope, node: cst.CSTNode)
             return Unknown("a comprehension's target does not match the items it takes", where)
         inner = Scope(scope.module, scope.index, {**(scope.locals or {}), **bound}, scope.depth)
         tests = [ev.eval(condition.test, inner) for condition in clause.ifs]
-        if any(not isinstance(test, (str, int, float, bool, tuple, list, dict, type(None))) for test in tests):
+        if not all(has_known_truth(test) for test in tests):
             return Unknown("a comprehension's `if` is not known statically", where)
         if not all(tests):
             continue
@@ -67,10 +67,6 @@ def _scopes(ev: Evaluator, clause: cst.CompFor, scope: Scope, node: cst.CSTNode)
     return scopes
 
 
-def _hashable_constant(key: object) -> bool:
-    if isinstance(key, tuple):
-        return all(_hashable_constant(item) for item in key)
-    return key is None or isinstance(key, (str, int, float, bool))
 
 
 def _bind(target: cst.BaseExpression, value: object) -> dict[str, object] | None:

@@ -11,13 +11,14 @@ import libcst as cst
 from glacierc.checks import glc203_bad_call as bad_call
 from glacierc.checks import glc209_not_a_task as not_a_task
 from glacierc.checks import glc210_unsupported_statement as unsupported_statement
-from glacierc.checks.calls import bind_arguments
+from glacierc.frontend.binding import bind_arguments, bind_helper
 from glacierc.frontend.context import Context
 from glacierc.frontend.evaluate import Scope
 from glacierc.frontend.extract import PipelineDecl
 from glacierc.frontend.tasks import TaskInfo
 from glacierc.frontend import library
-from glacierc.frontend.values import TEMPORAL_TYPES, DeclRef, FunctionRef, Observation, Qual, StorageVal, Unknown, Where
+from glacierc.frontend.values import (ARGUMENT_LEAVES, DeclRef, FunctionRef, Observation, Qual, StorageVal, Unknown,
+                                      Where, has_known_truth, is_constant, is_hashable_constant)
 from glacierc.ir import nodes as ir
 
 MAX_UNROLLED_NODES = 100_000
@@ -105,7 +106,7 @@ class Flow:
 
     def if_statement(self, statement: cst.If) -> bool:
         test = self.expr(statement.test)
-        if isinstance(test, (Unknown, NodeOut, StorageVal)) or not _is_constant(test):
+        if not has_known_truth(test):
             self.unsupported(statement, "an `if` on a condition not known statically")
             return False
         if test:
@@ -142,7 +143,7 @@ class Flow:
             return tuple(values) if isinstance(node, cst.Tuple) else values
         if isinstance(node, cst.IfExp):
             test = self.expr(node.test)
-            if _is_constant(test):
+            if has_known_truth(test):
                 return self.expr(node.body if test else node.orelse)
         if isinstance(node, cst.Subscript):
             return self.subscript(node)
@@ -188,7 +189,7 @@ class Flow:
         for item in items:
             self.assign(clause.target, item)
             tests = [self.expr(condition.test) for condition in clause.ifs]
-            if not all(_is_constant(test) for test in tests):
+            if not all(has_known_truth(test) for test in tests):
                 return None
             if not all(tests):
                 continue
@@ -219,7 +220,7 @@ class Flow:
                 return base[key]
         if isinstance(base, dict) and isinstance(element, cst.Index):  # `parts["emea"]`, `targets[region]`
             key = self.expr(element.value)
-            if _is_constant(key) and not isinstance(key, (list, dict)) and key in base:
+            if is_hashable_constant(key) and key in base:
                 return base[key]
         return self.ctx.evaluator.eval(node, self._scope())
 
@@ -245,7 +246,7 @@ class Flow:
             return Unknown(f"the result of `{callee.undefined}(...)`")
         if isinstance(callee, FunctionRef) and info is None:
             return self.inline(callee, node, args)
-        if isinstance(callee, Qual) and all(_is_constant(v) for _, v, _ in args):  # `date(2026, 1, 31)`
+        if isinstance(callee, Qual) and all(is_constant(v, ARGUMENT_LEAVES) for _, v, _ in args):  # `date(2026, 1, 31)`
             value = self.ctx.evaluator.eval(node, self._scope())
             if not isinstance(value, Unknown):
                 return value
@@ -313,7 +314,8 @@ class Flow:
             self.unsupported(node, f"a recursive or too deeply nested call of helper `{ref.name}`")
             return Unknown(f"the result of `{ref.name}(...)`")
         scope = Scope(ref.module, ref.where.index)
-        bound = _bind_helper(self.ctx, function, [(k, v) for k, v, _ in args], scope)
+        bound = bind_helper(function, [(k, v) for k, v, _ in args],
+                            lambda default: self.ctx.evaluator.eval(default, scope))
         if isinstance(bound, str):
             self.unsupported(node, f"a call of helper `{ref.name}` ({bound})")
             return Unknown(f"the result of `{ref.name}(...)`")
@@ -368,32 +370,9 @@ class _Frame:
     value: object = None
 
 
-def _bind_helper(ctx: Context, function: cst.FunctionDef, args: list[tuple[str | None, object]],
-                 scope: Scope) -> dict[str, object] | str:
-    """The helper's parameters bound to the call's values (defaults evaluated in the helper's module), or why not."""
-    params = function.params
-    positional = [*params.posonly_params, *params.params]
-    if isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None:
-        return "it takes *args or **kwargs"
-    given = [value for keyword, value in args if keyword is None]
-    keywords = {keyword: value for keyword, value in args if keyword is not None}
-    if len(given) > len(positional):
-        return "too many arguments"
-    bound = {param.name.value: value for param, value in zip(positional, given)}
-    for param in (*positional, *params.kwonly_params):
-        name = param.name.value
-        if name in keywords:
-            bound[name] = keywords.pop(name)
-        elif name not in bound:
-            if param.default is None:
-                return f"argument `{name}` is missing"
-            bound[name] = ctx.evaluator.eval(param.default, scope)
-    return f"unexpected argument `{next(iter(keywords))}`" if keywords else bound
-
-
 def _as_dict(pairs: list) -> dict | None:
     """Key-value pairs as a dict, when every key is a hashable constant."""
-    if not all(isinstance(k, (str, int, float, bool, tuple)) or k is None for k, _ in pairs):
+    if not all(is_hashable_constant(k) for k, _ in pairs):
         return None
     return dict(pairs)
 
@@ -408,8 +387,6 @@ def _node_outputs(value: object) -> list[NodeOut]:
     return []
 
 
-def _is_constant(value: object) -> bool:
-    return value is None or isinstance(value, (str, int, float, bool, tuple, list, dict, *TEMPORAL_TYPES))
 
 
 def _call_name(node: cst.Call) -> str:

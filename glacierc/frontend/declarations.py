@@ -11,7 +11,8 @@ from glacierc.checks import glc002_not_static as not_static
 from glacierc.checks import glc101_provider_class as provider_class
 from glacierc.checks.config import config_problems
 from glacierc.frontend.context import Context
-from glacierc.frontend.values import ConfigVal, DeclRef, ExecutorVal, ProviderVal, Qual, StorageVal, Unknown, Where
+from glacierc.frontend.values import (ConfigVal, DeclRef, ExecutorVal, ProviderVal, Qual, StorageVal, Unknown, Where,
+                                      is_constant, is_scalar)
 from glacierc.ir import nodes as ir
 
 CLOUD_OF_CONFIG: dict[str, ir.Cloud] = {"AwsConfig": "aws", "GcpConfig": "gcp", "AzureConfig": "azure", "LocalConfig": "local"}
@@ -109,11 +110,7 @@ def _canonical(config_type: str, field: str, value: object) -> object:
 
 def _is_data(value: object) -> bool:
     """What a config field can hold in the IR (and the catalogue can check)."""
-    if isinstance(value, (list, tuple)):
-        return all(_is_data(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _is_data(v) for k, v in value.items())
-    return value is None or isinstance(value, (str, int, float, bool, ConfigVal))
+    return is_constant(value, (ConfigVal,), str_keys=True)
 
 
 def _not_data_reason(value: object) -> str:
@@ -134,7 +131,7 @@ def freeze(ctx: Context, value: object, where: Where) -> object:
         return tuple(freeze(ctx, v, where) for v in value)
     if isinstance(value, dict):
         return ir.Config("dict", tuple(sorted((str(k), freeze(ctx, v, where)) for k, v in value.items())))
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if is_scalar(value):
         return value
     return repr(value)
 

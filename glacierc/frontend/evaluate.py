@@ -16,8 +16,8 @@ import libcst as cst
 
 from glacierc.frontend import comprehensions, library, surface
 from glacierc.frontend.names import SymbolTable, star_source
-from glacierc.frontend.values import (TEMPORAL_TYPES, DeclRef, EnvVal, ExecutorVal, FunctionRef, Method,
-                                      ModuleRef, ProviderVal, Qual, StorageVal, Unknown, Where)
+from glacierc.frontend.values import (PYTHON_LEAVES, DeclRef, EnvVal, ExecutorVal, FunctionRef,
+                                      Method, ModuleRef, ProviderVal, Qual, StorageVal, Unknown, Where, is_constant)
 
 MAX_CALL_DEPTH = 16
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -333,11 +333,7 @@ def _too_large(left: object, right: object) -> bool:
 
 
 def _is_plain(value: object) -> bool:
-    if isinstance(value, (list, tuple)):
-        return all(_is_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(_is_plain(v) for v in value.values())
-    return value is None or isinstance(value, (str, int, float, bool, bytes, complex, *TEMPORAL_TYPES))
+    return is_constant(value, PYTHON_LEAVES)
 
 
 def _unknown_from(value: object, what: str, node: cst.CSTNode, scope: Scope) -> Unknown:

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from glacierc.frontend.values import FunctionRef, Unknown, Where
+from glacierc.frontend.binding import bind_helper
+from glacierc.frontend.values import FunctionRef, Unknown, Where, has_known_truth
 
 if TYPE_CHECKING:
     from glacierc.frontend.evaluate import Evaluator
@@ -40,24 +41,9 @@ def call_function(ev: Evaluator, ref: FunctionRef, args: list, kwargs: dict, whe
 
 
 def _bind(ev: Evaluator, function: cst.FunctionDef, args: list, kwargs: dict, scope) -> dict | Unknown:
-    params = function.params
-    positional = [*params.posonly_params, *params.params]
-    if isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None:
-        return Unknown(f"helper `{function.name.value}` takes *args/**kwargs")
-    if len(args) > len(positional):
-        return Unknown(f"too many arguments for helper `{function.name.value}`")
-    bound: dict[str, object] = {}
-    for param, value in zip(positional, args):
-        bound[param.name.value] = value
-    for param in (*positional, *params.kwonly_params):
-        name = param.name.value
-        if name in kwargs:
-            bound[name] = kwargs[name]
-        elif name not in bound:
-            if param.default is None:
-                return Unknown(f"argument `{name}` of helper `{function.name.value}` is missing")
-            bound[name] = ev.eval(param.default, scope)
-    return bound
+    bound = bind_helper(function, [*((None, a) for a in args), *kwargs.items()],
+                        lambda default: ev.eval(default, scope))
+    return Unknown(f"helper `{function.name.value}`: {bound}") if isinstance(bound, str) else bound
 
 
 def _block(ev: Evaluator, block: cst.BaseSuite, scope) -> object:
@@ -84,7 +70,7 @@ def _statement(ev: Evaluator, statement: cst.CSTNode, scope) -> object:
 
 def _if(ev: Evaluator, statement: cst.If, scope) -> object:
     test = ev.eval(statement.test, scope)
-    if isinstance(test, Unknown) or not isinstance(test, (str, int, float, bool, type(None), tuple, list)):
+    if isinstance(test, Unknown) or not has_known_truth(test):
         reason = test.reason if isinstance(test, Unknown) else "the condition is not a constant"
         return Unknown(f"the condition cannot be decided statically: {reason}",
                        Where(scope.module, scope.index, statement.test))

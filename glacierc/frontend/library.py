@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from glacierc.frontend import surface
 from glacierc.frontend.values import (ConfigVal, DeclRef, EnvVal, ExecutorVal, Method, ProviderVal, Qual,
-                                      StorageVal, Unknown, Where)
+                                      StorageVal, Unknown, Where, is_constant)
 
 if TYPE_CHECKING:
     from glacierc.frontend.evaluate import Evaluator
@@ -173,8 +173,4 @@ def _range(args: list, kwargs: dict, where: Where) -> object:
 
 
 def _plain(value: object) -> bool:
-    if isinstance(value, (list, tuple)):
-        return all(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(_plain(v) for v in value.values())
-    return value is None or isinstance(value, (str, int, float, bool))
+    return is_constant(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from glacierc.checks import glc205_unproven_access as unproven_access
 from glacierc.frontend.context import Context
 from glacierc.frontend.tasks import TaskInfo
-from glacierc.frontend.values import TEMPORAL_TYPES, Observation, StorageVal, Where, storages_in
+from glacierc.frontend.values import ARGUMENT_LEAVES, Observation, StorageVal, Where, is_constant, storages_in
 from glacierc.ir import nodes as ir
 from glacierc.source import Span
 
@@ -55,11 +55,7 @@ def _unproven(ctx, task, storage: StorageVal, where: Where, reads: set, writes: 
 
 
 def _is_literal(value: object) -> bool:
-    if isinstance(value, (list, tuple)):
-        return all(_is_literal(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _is_literal(v) for k, v in value.items())
-    return value is None or isinstance(value, (str, int, float, bool, *TEMPORAL_TYPES))
+    return is_constant(value, ARGUMENT_LEAVES, str_keys=True)
 
 
 def _freeze(value: object) -> object:

@@ -12,6 +12,7 @@ from glacierc.checks import glc202_unknown_dependency as unknown_dependency
 from glacierc.checks import glc205_unproven_access as unproven_access
 from glacierc.checks import glc302_config_out_of_limits as config_out_of_limits
 from glacierc.frontend import access
+from glacierc.frontend.binding import function_params
 from glacierc.frontend.context import Context
 from glacierc.frontend.extract import TaskDecl
 from glacierc.frontend.values import DeclRef, Unknown, Where
@@ -52,16 +53,7 @@ def _names(values: dict) -> tuple[str, ...]:
 
 
 def _params(tree: cst.Module, function: cst.FunctionDef) -> tuple[ir.Param, ...]:
-    params = function.params
-    result = [ir.Param(p.name.value, _annotation(tree, p.annotation), p.default is not None)
-              for p in (*params.posonly_params, *params.params)]
-    if isinstance(params.star_arg, cst.Param):
-        result.append(ir.Param(params.star_arg.name.value, None, False, "var_positional"))
-    result += [ir.Param(p.name.value, _annotation(tree, p.annotation), p.default is not None, "keyword_only")
-               for p in params.kwonly_params]
-    if params.star_kwarg is not None:
-        result.append(ir.Param(params.star_kwarg.name.value, None, False, "var_keyword"))
-    return tuple(result)
+    return function_params(function, lambda annotation: _annotation(tree, annotation))
 
 
 def _annotation(tree: cst.Module, annotation: cst.Annotation | None) -> str | None:

@@ -132,12 +132,43 @@ MARKERS = (Unknown, Qual, ModuleRef, FunctionRef, ConfigVal, ProviderVal, Storag
            Method, DeclRef)
 
 
-def is_constant(value: object) -> bool:
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return all(is_constant(v) for v in value)
+# ---- what counts as a static constant: the one definition every pass uses ----------------------------
+
+#: Python's literal scalars (with None): what every kind of constant is built from.
+SCALARS = (str, int, float, bool)
+#: Leaves a task argument may also have (rebuilt by the runner from their text).
+ARGUMENT_LEAVES = TEMPORAL_TYPES
+#: Leaves the evaluator computes with besides the scalars (`b"..."`, `1j`, dates and decimals).
+PYTHON_LEAVES = (bytes, complex, *TEMPORAL_TYPES)
+
+
+def is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, SCALARS)
+
+
+def is_constant(value: object, leaves: tuple[type, ...] = (), *, str_keys: bool = False) -> bool:
+    """A static constant: a scalar or one of `leaves` (e.g. `ConfigVal`, ARGUMENT_LEAVES), or lists, tuples and
+    dicts of constants; dict keys are constants too (strings only with `str_keys`: what JSON can hold).
+    Markers (a storage, a node's result, an unknown value...) never are."""
+    if isinstance(value, (list, tuple)):
+        return all(is_constant(v, leaves, str_keys=str_keys) for v in value)
     if isinstance(value, dict):
-        return all(is_constant(k) and is_constant(v) for k, v in value.items())
-    return value is None or isinstance(value, (str, int, float, bool, bytes, ConfigVal, *TEMPORAL_TYPES))
+        return all((isinstance(k, str) if str_keys else is_hashable_constant(k))
+                   and is_constant(v, leaves, str_keys=str_keys) for k, v in value.items())
+    return is_scalar(value) or isinstance(value, leaves)
+
+
+def is_hashable_constant(value: object) -> bool:
+    """A constant that can be a dict key or be looked up in one: a scalar, a date or decimal, or a tuple of them."""
+    if isinstance(value, tuple):
+        return all(is_hashable_constant(item) for item in value)
+    return is_scalar(value) or isinstance(value, TEMPORAL_TYPES)
+
+
+def has_known_truth(value: object) -> bool:
+    """Whether `if value:` can be decided statically: a constant scalar, or any list, tuple, dict or set (its
+    truth is its length, whatever it holds)."""
+    return isinstance(value, (list, tuple, dict, set, frozenset)) or is_scalar(value) or isinstance(value, PYTHON_LEAVES)
 
 
 def storages_in(value: object, depth: int = 0) -> list[StorageVal]:
