@@ -15,10 +15,11 @@ NAME = "gcp-workflow"
 SEVERITY = Severity.INFO
 TITLE = "the steps of a GCP pipeline's workflow and the nodes that share one invocation"
 WHAT = ("Reports, for every pipeline deployed to GCP, how many Cloud Workflows steps a run executes and which "
-        "nodes are fused: nodes on one executor that feed each other run in one Cloud Function invocation or "
-        "one Dataproc job, so their LazyFrames flow in memory; only values crossing an executor boundary are "
-        "staged. Local-executor nodes run in a generated Cloud Function; nodes the workflow cannot run yet "
-        "(Compute Engine VMs) are named, and the workflow fails there rather than skipping them.")
+        "nodes are fused: nodes on one executor that feed each other run in one Cloud Function invocation, one "
+        "Dataproc job or one Cloud Batch job, so their LazyFrames flow in memory; only values crossing an "
+        "executor boundary are staged. Local-executor nodes run in a generated Cloud Function; nodes the "
+        "workflow cannot run (on an executor that gets no infrastructure here) are named, and the workflow "
+        "fails there rather than skipping them.")
 WHY = ("Steps and invocations are what a run costs on GCP, and a fused group fails and retries as one; "
        "the build says so rather than leaving it to be discovered in the console.")
 

@@ -3,8 +3,9 @@
 `emit_gcp` returns the files of the module relative to its directory: versions.tf, providers.tf,
 variables.tf, storage.tf, iam.tf, network.tf, compute.tf, orchestration.tf, outputs.tf, one
 `functions/<executor>.zip` per serverless or local executor (the source shared by its Cloud Functions:
-local nodes of a GCP pipeline run in a generated function), the Dataproc job files under `dataproc/`
-and one workflow definition per pipeline under `workflows/` (gcp_orchestration.py).
+local nodes of a GCP pipeline run in a generated function), the job files of the Dataproc and vm
+executors under `jobs/` and one workflow definition per pipeline under `workflows/` (gcp_orchestration.py,
+gcp_workflow_target.py).
 `build` computes the model alone (no packages when `runner_sources` is None, nothing printed): it is
 what `check` runs.
 """
