@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import libcst as cst
 
@@ -41,6 +42,11 @@ class PipelineDecl:
     schedule_node: cst.CSTNode | None = None
 
 
+#: A declaration bound to a module-level name.
+Declared = ProviderVal | StorageVal | ExecutorVal
+D = TypeVar("D", ProviderVal, StorageVal, ExecutorVal)
+
+
 @dataclass(slots=True)
 class Declarations:
     providers: list[ProviderVal] = field(default_factory=list)
@@ -52,14 +58,14 @@ class Declarations:
 
 def extract(ctx: Context) -> Declarations:
     found = Declarations()
-    named: list[tuple[str, str, object]] = []
+    named: list[tuple[str, str, Declared]] = []
     for module in sorted(ctx.sources):
         table = ctx.evaluator.tables[module]
         for name, binding in sorted(table.bindings.items(), key=lambda item: item[1].index):
             if binding.kind == "assign":
                 value = ctx.evaluator.lookup(module, name)
                 _collect_value(ctx, found, named, module, name, value)
-            elif binding.kind == "def" and binding.node.decorators:
+            elif binding.kind == "def" and isinstance(binding.node, cst.FunctionDef) and binding.node.decorators:
                 _collect_function(ctx, found, module, binding.index, binding.node)
     _assign_names(named)
     return found
@@ -70,19 +76,26 @@ def _collect_value(ctx: Context, found: Declarations, named: list, module: str, 
         for suffix, item in _contained_storage(value):
             _collect_value(ctx, found, named, module, f"{name}{suffix}", item)
         return
-    kinds = ((ProviderVal, found.providers), (StorageVal, found.storage), (ExecutorVal, found.executors))
-    for kind, bucket in kinds:
-        if isinstance(value, kind):
-            if all(existing is not value for existing in bucket):  # a decorator may have met it first
-                bucket.append(value)
-            named.append((module, name, value))  # named whatever module was read first
-            if isinstance(value, (StorageVal, ExecutorVal)) and value.provider not in found.providers:
-                found.providers.append(value.provider)
+    if isinstance(value, ProviderVal):
+        _register(found.providers, value)
+    elif isinstance(value, StorageVal):
+        _register(found.storage, value)
+    elif isinstance(value, ExecutorVal):
+        _register(found.executors, value)
+    if isinstance(value, (ProviderVal, StorageVal, ExecutorVal)):
+        named.append((module, name, value))  # named whatever module was read first
+        if isinstance(value, (StorageVal, ExecutorVal)) and value.provider not in found.providers:
+            found.providers.append(value.provider)
     if isinstance(value, EnvVal):
         ctx.report(glacier_env.GLACIER_ENV, value.where)
 
 
-def _contained_storage(value: object, depth: int = 0) -> list[tuple[str, StorageVal]]:
+def _register(declared: list[D], value: D) -> None:
+    if all(existing is not value for existing in declared):  # a decorator may have met it first
+        declared.append(value)
+
+
+def _contained_storage(value: list | tuple | dict, depth: int = 0) -> list[tuple[str, StorageVal]]:
     """Storage held in a list, tuple or dict bound to a module-level name, with the subscript that reaches
     it (`[0]`, `["emea"]`): that subscript makes its name (`outs[0]`, `targets["emea"]`)."""
     import json
@@ -102,7 +115,7 @@ def _contained_storage(value: object, depth: int = 0) -> list[tuple[str, Storage
     return found
 
 
-def _assign_names(named: list[tuple[str, str, object]]) -> None:
+def _assign_names(named: list[tuple[str, str, Declared]]) -> None:
     """The variable name, or `module.var` when the bare name is bound to different things in several modules."""
     first: dict[int, tuple[str, str]] = {}
     for module, name, value in named:
@@ -166,16 +179,17 @@ def _positional_name(options: dict, nodes: dict) -> None:
 
 def _decorator_role(ctx: Context, target: object, options: dict, where: Where) -> str | None:
     qual = glacier_name(target.name) if isinstance(target, Qual) else None
-    is_env = isinstance(target, Method) and isinstance(target.target, EnvVal)
-    if is_env:
-        ctx.report(glacier_env.ENV_DECORATOR, where, attribute=target.attr)
+    method = target if isinstance(target, Method) else None
+    is_env = method is not None and isinstance(method.target, EnvVal)
+    if method is not None and is_env:
+        ctx.report(glacier_env.ENV_DECORATOR, where, attribute=method.attr)
     is_task = (isinstance(target, Method) and target.attr == "task"
                and isinstance(target.target, (ExecutorVal, EnvVal))) or qual == "task"
     if is_task and "executor" in options:
         ctx.report(string_executor.STRING_EXECUTOR, where, hint=_resource_hint(options["executor"]))
     if is_task:
         return "task"
-    if qual == "pipeline" or (is_env and target.attr == "pipeline"):
+    if qual == "pipeline" or (method is not None and is_env and method.attr == "pipeline"):
         return "pipeline"
     return None
 

@@ -44,7 +44,7 @@ def find_cycle(node_ids: list[str], edges) -> list[str] | None:
 def levels(node_ids: list[str], edges) -> tuple[tuple[str, ...], ...]:
     """Level of a node = length of the longest path to it (Kahn's algorithm). Nodes on a cycle are left out."""
     graph = successors(node_ids, edges)
-    indegree = defaultdict(int)
+    indegree: defaultdict[str, int] = defaultdict(int)
     for targets in graph.values():
         for target in targets:
             indegree[target] += 1

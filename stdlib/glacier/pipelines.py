@@ -81,7 +81,7 @@ def _compiler_function(name: str) -> Callable[..., Any]:
     """`glacierc.api.<name>`, imported only when a compiler mode is used."""
     try:
         api = importlib.import_module("glacierc.api")
-        return getattr(api, name)  # type: ignore[no-any-return]
+        return getattr(api, name)
     except (ImportError, AttributeError) as error:
         raise RuntimeError(
             f"this run mode requires the glacierc compiler (glacierc.api.{name}): {error}"
