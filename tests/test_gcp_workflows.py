@@ -200,3 +200,18 @@ def test_the_pipelines_output_names_workflow_and_staging_bucket():
     assert json.loads(files["workflows/pipelines.json"]) == {
         "orders": {"workflow_id": "${workflow_orders}", "staging_bucket": "${staging_orders}"}}
     assert "google_workflows_workflow.orders.id" in files["outputs.tf"]
+
+
+def test_a_schedule_cloud_scheduler_cannot_express_is_reported_by_check_with_its_span(tmp_path):
+    import subprocess
+    import sys
+
+    source = ORDERS.read_text(encoding="utf-8").replace('schedule="cron(30 6 ? * MON-FRI *)"',
+                                                        'schedule="rate(3 days)"')
+    (tmp_path / "pipeline.py").write_text(source, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "glacierc", "check", "pipeline.py", "--output-format", "concise"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    line = source.splitlines().index('@pipeline(name="orders", schedule="rate(3 days)")') + 1
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"pipeline.py:{line}:" in done.stdout and "GLC401" in done.stdout
+    assert "every 3 days is no unix-cron schedule" in done.stdout

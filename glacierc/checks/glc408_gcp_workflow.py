@@ -48,7 +48,8 @@ def p():
     return clean(load(raw))
 """,
           (5, 12, 5, 79, "pipeline `p`: Cloud Workflows workflow with 3 steps for 1 group of nodes; "
-                         "one invocation each for load + clean"),
+                         "one invocation each for load + clean; local nodes run in a generated Cloud Function: "
+                         "load, clean"),
           stage="build"),
 )
 VALID = (

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from glacierc.backends.terraform import gcp_compute as compute
 from glacierc.backends.terraform import gcp_compute_blocks as compute_blocks
@@ -34,9 +33,10 @@ from glacierc.backends.terraform.common import (
     unique_labels,
 )
 from glacierc.backends.terraform.gcp_iam import Account, ProjectRole
+from glacierc.backends.terraform.gcp_model import GcpModule
 from glacierc.backends.terraform.gcp_package import function_zip
+from glacierc.backends.terraform.gcp_storage import KeyGrant, buckets_of, generated_bucket
 from glacierc.backends.terraform.gcp_workflow_target import WorkflowsMixin
-from glacierc.backends.terraform.gcp_storage import Bucket, KeyGrant, buckets_of, generated_bucket
 from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
@@ -46,50 +46,13 @@ from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
 SOURCES = "glacier_functions"
 #: How the build output names the service running an executor's nodes.
-SERVICE_NAMES = {"function": "Cloud Functions", "local": "a generated Cloud Function", "vm": "Compute Engine",
+SERVICE_NAMES = {"function": "Cloud Functions", "local": orchestration.LOCAL_SERVICE, "vm": "Compute Engine",
                  "dataproc": "Dataproc"}
 NETWORK = compute_blocks.NETWORK
 DATAPROC_ROLE = iam.DATAPROC_ROLE
 #: Label values: lower-case letters, digits, `_` and `-`, at most 63 characters.
 LABEL_ALLOWED, LABEL_MAX = r"[^a-z0-9_-]", 63
 DEFAULT_SUBNET_CIDR = "10.10.0.0/20"
-
-
-@dataclass(slots=True)
-class GcpModule:
-    """Everything the GCP blocks are built from (filled by `GcpTarget.build`)."""
-
-    project_id: str
-    region: str
-    comment: str
-    labels: dict[str, str]
-    suffix: str  # a short hash making generated global names (buckets) distinct per project/provider
-    buckets: list[Bucket] = field(default_factory=list)
-    key_grants: list[KeyGrant] = field(default_factory=list)
-    bucket_keys: dict[str, str] = field(default_factory=dict)  # bucket label -> key grant label
-    accounts: list[Account] = field(default_factory=list)
-    bindings: list[iam.Binding] = field(default_factory=list)
-    project_roles: list[ProjectRole] = field(default_factory=list)
-    functions: list[compute.Function] = field(default_factory=list)
-    sources: list[compute.Source] = field(default_factory=list)
-    instances: list[compute.Instance] = field(default_factory=list)
-    clusters: list[compute.Cluster] = field(default_factory=list)
-    zips: dict[str, bytes] = field(default_factory=dict)
-    workflows: list[orchestration.Workflow] = field(default_factory=list)
-    #: Accounts of the workflows and schedules (not executors); staged-result grants of the executors.
-    orchestration_accounts: list[Account] = field(default_factory=list)
-    staging_bindings: list[orchestration.StagingBinding] = field(default_factory=list)
-    #: The Dataproc job files (path -> text) and their storage objects (label, path).
-    job_files: dict[str, str] = field(default_factory=dict)
-    job_objects: list[tuple[str, str, str | None]] = field(default_factory=list)  # + the definitions' Ref
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def network(self) -> bool:
-        return bool(self.instances or self.clusters)
-
-    def accounts_of(self, kind: str) -> list[Account]:
-        return [a for a in self.accounts if a.kind == kind]
 
 
 class GcpTarget(WorkflowsMixin, Target):

@@ -126,7 +126,7 @@ def storage_bindings(account: str, executor: str, access: Access, storage: Mappi
     return tuple(bindings)
 
 
-def grants_of(bindings: Iterable[Binding]) -> dict[tuple[str, str], str | None]:
+def grants_of(bindings: Iterable[Binding]) -> dict[tuple[str, str], str | Template | None]:
     """(bucket label, role) -> condition expression: a compact view for tests and docs."""
     return {(b.bucket, b.role): (b.condition.expression if b.condition else None) for b in bindings}
 

@@ -30,6 +30,8 @@ from glacierc.ir.fusion import Group
 from glacierc.ir.nodes import Pipeline, Project
 
 STAGING_EXPIRE_DAYS = 7
+#: The service name of local executors (gcp.SERVICE_NAMES): their nodes run in a generated Cloud Function.
+LOCAL_SERVICE = "a generated Cloud Function"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,8 @@ class Workflow:
     schedule: str | None = None  # the unix-cron line of `schedule=`
     #: Groups the workflow does not run: on an executor it does not run yet (with its service), or after one.
     stopped: tuple[tuple[Group, str], ...] = ()
+    #: Nodes of local executors, run in a generated Cloud Function.
+    local: tuple[str, ...] = ()
 
     @property
     def account(self) -> str:
@@ -99,7 +103,8 @@ def workflow(project: Project, pipeline: Pipeline, label: str, groups: tuple[Gro
         bucket, tuple(g for g in groups if g in invoked), workflows.count_steps(definition), schedule,
         tuple((g, service_of.get(g.executor, f"executor `{g.executor}`, which gets no infrastructure here")
                if g in asked else "left out after it")
-              for g in groups if g not in invoked))
+              for g in groups if g not in invoked),
+        tuple(n for g in groups if g in invoked and service_of.get(g.executor) == LOCAL_SERVICE for n in g.nodes))
 
 
 def _refs(value: object):
@@ -174,5 +179,6 @@ def report(w: Workflow) -> str:
     shared = f"; one invocation each for {', '.join(fused)}" if fused else "; no nodes fused"
     stopped = ", ".join(f"{' + '.join(g.nodes)} ({service})" for g, service in w.stopped)
     stops = f"; not orchestrated yet, the workflow fails at: {stopped}" if stopped else ""
+    local = f"; local nodes run in a generated Cloud Function: {', '.join(w.local)}" if w.local else ""
     return (f"pipeline `{w.pipeline}`: Cloud Workflows workflow with {count(w.steps, 'step')} "
-            f"for {count(len(w.groups), 'group')} of nodes{shared}{stops}")
+            f"for {count(len(w.groups), 'group')} of nodes{shared}{local}{stops}")

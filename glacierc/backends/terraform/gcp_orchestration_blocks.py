@@ -52,7 +52,7 @@ def _ref_names(value: object) -> set[str]:
 
 
 def workflow_blocks(w: Workflow, region: str, values: Mapping[str, Value]) -> list[Block]:
-    depends = [Expr(f"google_cloud_run_service_iam_member.{w.label}_invokes_{f}") for f in w.functions]
+    depends: list[Value] = [Expr(f"google_cloud_run_service_iam_member.{w.label}_invokes_{f}") for f in w.functions]
     depends += [Expr(f"google_project_iam_member.{w.account}_dataproc")] if w.clusters else []
     depends += [Expr(f"google_project_iam_member.{w.account}_batch")] if w.batches else []
     depends += [Expr(f"google_service_account_iam_member.{w.label}_acts_as_{vm}") for vm in w.batches]

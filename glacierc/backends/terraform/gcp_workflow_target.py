@@ -17,6 +17,7 @@ from glacierc.backends.terraform import gcp_orchestration_blocks as blocks_
 from glacierc.backends.terraform import gcp_package as packages
 from glacierc.backends.terraform.blocks import Block, Expr, Template, Value, block
 from glacierc.backends.terraform.common import config_values, provider_pipelines, unique_labels
+from glacierc.backends.terraform.gcp_model import GcpModule
 from glacierc.backends.terraform.gcp_schedule import unix_cron
 from glacierc.backends.terraform.gcp_workflows import BatchCall, Call, DataprocCall, FunctionCall
 from glacierc.backends.terraform.orchestration_common import Ref
@@ -31,7 +32,8 @@ INIT_OBJECT = "glacier_dataproc_init"
 class WorkflowsMixin:
     """Mixed into `GcpTarget`; `init_workflows` is called from its `__init__`."""
 
-    module: object
+    module: GcpModule
+    services: dict[str, str]
     project: Project
     provider: Provider
     runner_sources: Mapping[str, str] | None
