@@ -31,13 +31,19 @@ INVALID = (invalid(HEAD + _TASK.format(value="3"),
                                     "dtypes")),)
 VALID = (valid(HEAD + _TASK.format(value='"3"')),)
 EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source
-_WORDS = {"int": "an integer literal", "float": "a float literal", "str": "a string literal", "bool": "a boolean"}
+_WORDS = {"int": "an integer literal", "float": "a float literal", "str": "a string literal", "bool": "a boolean",
+          "null": "None"}
+
+
+def _word(dtype: str) -> str:
+    """A literal's pseudo dtype (`int:3`, `str`) in words; a real dtype as it is."""
+    return _WORDS.get(dtype.partition(":")[0], dtype)
 
 
 def check(project: ir.Project) -> Iterator[Diagnostic]:
     for fact in project.facts:
         if fact.kind == "incompatible-comparison":
             left, right = fact.context, fact.candidates[0] if fact.candidates else ""
-            yield Diagnostic(CODE, SEVERITY, f"comparing {_WORDS.get(left, left)} with {_WORDS.get(right, right)}: "
+            yield Diagnostic(CODE, SEVERITY, f"comparing {_word(left)} with {_word(right)}: "
                              "Polars cannot compare these dtypes", fact.span,
                              "cast one side (`.cast(pl.Int64)`), or compare with a value of the column's dtype")

@@ -10,10 +10,10 @@ from collections.abc import Mapping
 import libcst as cst
 
 from glacierc.frontend.children import code_children
-from glacierc.frontend.columns import dtypes, frames
+from glacierc.frontend.columns import dtypes, frames, joins
 from glacierc.frontend.columns.model import BucketRef, Deferred, Expr, Finding, Frame, Grouped, Writes
 from glacierc.frontend.evaluate import Evaluator, Scope
-from glacierc.frontend.values import Qual, StorageVal
+from glacierc.frontend.values import Qual, StorageVal, is_constant
 
 _FRAME_READERS = {"scan_parquet", "read_parquet", "scan_csv", "read_csv", "scan_ndjson", "read_ndjson",
                   "scan_ipc", "read_ipc"}
@@ -123,9 +123,11 @@ class Analysis:
 
     def _polars(self, name: str, node: cst.Call) -> object:
         if name == "concat" and node.args and isinstance(node.args[0].value, (cst.List, cst.Tuple)):
-            if any(a.keyword is not None and a.keyword.value != "rechunk" for a in node.args):
+            options = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+            if set(options) - {"how", "rechunk", "parallel"} or len(node.args) - len(options) != 1:
                 return None
-            return frames.concat([self.value(e.value) for e in node.args[0].value.elements])
+            how = self.constant(options["how"]) if "how" in options else "vertical"
+            return joins.concat([self.value(e.value) for e in node.args[0].value.elements], how)
         if name in _FRAME_READERS and node.args:
             owner = self._uri_owner(node.args[0].value)
             return owner.schema if isinstance(owner, BucketRef) else None
@@ -235,11 +237,7 @@ _DISPLAYS = (cst.List, cst.Tuple, cst.Dict, cst.Set, cst.UnaryOperation, cst.Bin
 
 
 def _constant(value: object) -> bool:
-    if isinstance(value, (list, tuple)):
-        return all(_constant(v) for v in value)
-    if isinstance(value, dict):
-        return all(_constant(k) and _constant(v) for k, v in value.items())
-    return value is None or isinstance(value, (str, int, float, bool))
+    return is_constant(value)
 
 
 def _literal_frame(data: object) -> Frame | None:

@@ -47,24 +47,130 @@ def from_call(qual: Qual, args: list[object], kwargs: dict[str, object]) -> str 
     return None
 
 
-def arithmetic(left: str | None, right: str | None, operator: str) -> str | None:
-    """The dtype of `left <op> right` where Polars' result is certain; `literal` stands for a Python int or
-    float literal on one side (it takes the column's dtype, a float literal makes an integer column Float64)."""
-    if operator == "/":  # true division is floating
-        kinds = {left, right}
-        if "Float32" in kinds and kinds <= {"Float32", "int", "float"}:
-            return "Float32"
-        return "Float64" if kinds & set(NUMERIC) and kinds <= {*NUMERIC, "int", "float"} else None
-    if left == right and left in NUMERIC:
-        return left
-    for column, literal in ((left, right), (right, left)):
-        if column in INTEGERS and literal == "int" or column in FLOATS and literal in ("int", "float"):
-            return column
-        if column in INTEGERS and literal == "float":
-            return "Float64"
-    if "Float64" in (left, right) and {left, right} - {"Float64"} <= set(INTEGERS):
-        return "Float64"  # Float64 with any integer column: Float64
+#: Pseudo dtypes of Python literals next to a column (`pl.col("x") + 1`, `.otherwise(None)`): Polars gives a
+#: literal the column's dtype where it fits. An integer's pseudo dtype carries its value (`int:300`): whether it
+#: fits, and what it widens the column to, depends on it.
+OTHER_LITERALS = ("float", "str", "bool", "null")
+_BITS = {"Int8": 8, "Int16": 16, "Int32": 32, "Int64": 64, "Int128": 128, "UInt8": 8, "UInt16": 16, "UInt32": 32,
+         "UInt64": 64}
+_MATERIAL = {"float": "Float64", "str": "String", "bool": "Boolean", "null": "Null"}
+
+
+def literal(value: object) -> str | None:
+    """The pseudo dtype of a Python constant."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return f"int:{value}"
+    return {float: "float", str: "str"}.get(type(value))
+
+
+def is_literal(dtype: str | None) -> bool:
+    return dtype is not None and (dtype in OTHER_LITERALS or dtype.startswith("int:"))
+
+
+def _int(dtype: str) -> int | None:
+    return int(dtype[4:]) if dtype.startswith("int:") else None
+
+
+def _fitting(value: int, signed: bool) -> str | None:
+    """The narrowest integer dtype holding `value`."""
+    for bits in (8, 16, 32, 64, 128):
+        low, high = (-2 ** (bits - 1), 2 ** (bits - 1)) if signed else (0, 2 ** bits)
+        if low <= value < high and (signed or bits < 128):
+            return f"{'' if signed else 'U'}Int{bits}"
     return None
+
+
+def materialize(dtype: str | None) -> str | None:
+    """The dtype a column gets from a literal standing alone (`pl.lit(1)`: Int32)."""
+    value = _int(dtype) if dtype is not None else None
+    if value is not None:
+        return "Int32" if -2**31 <= value < 2**31 else "Int64" if -2**63 <= value < 2**63 else _fitting(value, False)
+    return _MATERIAL.get(dtype, dtype) if dtype is not None else None
+
+
+def supertype(left: str | None, right: str | None) -> str | None:
+    """The dtype Polars gives two sides it combines (`+`, `when/then/otherwise`, `vertical_relaxed`,
+    `unpivot`): the numeric promotion table, a literal taking the column's dtype where it fits, String with
+    any number, boolean or temporal value, Date with Datetime. None where it is not certain."""
+    if left is None or right is None:
+        return None
+    if left == right:
+        return left
+    if is_literal(left) or is_literal(right):
+        return _with_literal(left, right) if is_literal(right) else _with_literal(right, left)
+    if left in NUMERIC and right in NUMERIC:
+        return _numeric(left, right)
+    if "String" in (left, right) and {left, right} - {"String"} <= {*NUMERIC, "Boolean", "Date"} | _DATETIMES:
+        return "String"
+    if {left, right} == {"Date", *({left, right} & _DATETIMES)} and len({left, right} & _DATETIMES) == 1:
+        return left if left != "Date" else right
+    return None
+
+
+_DATETIMES = {f"Datetime(time_unit='{u}', time_zone=None)" for u in ("ns", "us", "ms")}
+
+
+def _numeric(left: str, right: str) -> str:
+    if left in FLOATS or right in FLOATS:
+        other = right if left in FLOATS else left
+        if "Float64" in (left, right) or _BITS.get(other, 0) >= 32:
+            return "Float64"
+        return "Float32"
+    signed = [d for d in (left, right) if not d.startswith("U")]
+    if len(signed) != 1:  # both signed or both unsigned: the wider
+        return max(left, right, key=_BITS.__getitem__)
+    unsigned = right if signed[0] == left else left
+    bits = max(_BITS[signed[0]], 2 * _BITS[unsigned])
+    return f"Int{bits}"
+
+
+def _with_literal(other: str, literal_: str) -> str | None:
+    """`other` (a dtype or a pseudo dtype) with a literal's pseudo dtype."""
+    if literal_ == "null" or other == "null":
+        return other if literal_ == "null" else literal_
+    value, other_value = _int(literal_), _int(other)
+    if is_literal(other):  # two literals: two integers in Int32 stay an integer literal, with a float a float
+        if value is not None and other_value is not None:
+            wider = max(value, other_value, key=abs)
+            return f"int:{wider}" if all(-2**31 <= v < 2**31 for v in (value, other_value)) else None
+        return "float" if all(d == "float" or _int(d) is not None for d in (literal_, other)) else None
+    if other in INTEGERS and value is not None:
+        return _int_with_column(other, value)
+    if other in INTEGERS and literal_ == "float":
+        return "Float64"
+    if other in FLOATS:
+        return other if value is not None or literal_ == "float" else None
+    return other if other == "String" and literal_ == "str" else None
+
+
+def _int_with_column(column: str, value: int) -> str | None:
+    """An integer column with an integer literal: the column's dtype, widened until the value fits."""
+    signed = not column.startswith("U")
+    if signed or value >= 0:
+        fitting = _fitting(value, signed)
+        return max(column, fitting, key=_BITS.__getitem__) if fitting is not None else None
+    if column == "UInt64":  # a negative value with UInt64: Int64 (not the Int128 of two columns)
+        return "Int64" if value >= -2**63 else None
+    fitting = _fitting(value, True)  # a negative value with another unsigned column: their supertype
+    return _numeric(column, fitting) if fitting is not None else None
+
+
+def arithmetic(left: str | None, right: str | None, operator: str) -> str | None:
+    """The dtype of `left <op> right`: `+ - * // %` of numbers take the supertype, `/` is floating, `+` of
+    strings concatenates. Anything else (temporal arithmetic, `**`) is not known."""
+    combined = supertype(left, right)
+    if operator == "+" and combined == "String" and {left, right} <= {"String", "str"}:
+        return "String"
+    numeric = combined is not None and (combined in (*NUMERIC, "Int128", "float") or _int(combined) is not None)
+    if not numeric or operator == "**":
+        return None
+    if operator != "/":
+        return combined
+    return "Float64" if combined not in (*FLOATS, "float") else combined
 
 
 def comparable(left: str | None, right: str | None) -> bool:
@@ -76,7 +182,7 @@ def comparable(left: str | None, right: str | None) -> bool:
 
 
 def _kind(dtype: str) -> str | None:
-    if dtype in (*NUMERIC, "int", "float"):
+    if dtype in (*NUMERIC, "float") or _int(dtype) is not None:
         return "number"
     if dtype in ("String", "str", "Categorical"):
         return "string"

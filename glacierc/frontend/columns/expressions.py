@@ -9,16 +9,19 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from glacierc.frontend.columns import dtypes
+from glacierc.frontend.columns.conditional import ENDS, conditional
 from glacierc.frontend.columns.model import Column, Deferred, Expr, Finding, Frame
-from glacierc.frontend.values import Qual
+from glacierc.frontend.values import Qual, is_scalar
 
 if TYPE_CHECKING:
     from glacierc.frontend.columns.body import Analysis
 
 _BOOLEAN = {"is_null", "is_not_null", "is_in", "is_between", "is_duplicated", "is_unique", "is_nan",
             "is_not_nan", "is_finite", "not_", "any", "all", "is_first_distinct"}
-_SAME = {"fill_null", "fill_nan", "abs", "round", "shift", "reverse", "sort", "over", "drop_nulls", "clip",
-         "forward_fill", "backward_fill", "head", "tail", "floor", "ceil", "cum_sum", "cum_max", "cum_min"}
+_SAME = {"fill_null", "fill_nan", "abs", "round", "shift", "reverse", "sort", "drop_nulls", "clip",
+         "forward_fill", "backward_fill", "head", "tail", "floor", "ceil", "cum_max", "cum_min"}
+_SUMS = {"sum", "cum_sum"}  # small integers widen to Int64, booleans count as UInt32
+_WIDENED = {"Int8": "Int64", "Int16": "Int64", "UInt8": "Int64", "UInt16": "Int64", "Boolean": "UInt32"}
 _KEEPS = {"min", "max", "first", "last", "median_"}  # aggregations keeping the dtype
 _COUNTS = {"count", "len", "n_unique", "null_count", "arg_min", "arg_max"}
 _MEANS = {"mean", "median", "std", "var", "quantile"}
@@ -30,16 +33,12 @@ _STR = {"contains": "Boolean", "starts_with": "Boolean", "ends_with": "Boolean",
         "to_titlecase": "String", "reverse": "String", "count_matches": "UInt32"}
 _DT = {"year": "Int32", "month": "Int8", "day": "Int8", "hour": "Int8", "minute": "Int8", "second": "Int8",
        "weekday": "Int8", "quarter": "Int8", "week": "Int8", "ordinal_day": "Int16", "date": "Date",
-       "epoch": "Int64"}
+       "epoch": "Int64", "strftime": "String", "to_string": "String", "timestamp": "Int64", "millisecond": "Int32",
+       "microsecond": "Int32", "nanosecond": "Int32", "time": "Time", "iso_year": "Int32", "total_days": "Int64",
+       "total_hours": "Int64", "total_minutes": "Int64", "total_seconds": "Int64"}
 _DT_SAME = {"truncate", "round", "offset_by", "replace_time_zone", "convert_time_zone", "month_start", "month_end"}
-_ARITHMETIC = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/"}
-
-
-def literal_dtype(value: object) -> str | None:
-    """Pseudo dtypes of Python literals next to a column (`pl.col("x") + 1`)."""
-    if isinstance(value, bool):
-        return "bool"
-    return {int: "int", float: "float", str: "str"}.get(type(value))
+_ARITHMETIC = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
+               cst.Modulo: "%", cst.Power: "**"}
 
 
 def column_ref(analysis: Analysis, name: str, node: cst.CSTNode, frame: Frame | None) -> Expr:
@@ -77,13 +76,13 @@ def expr(analysis: Analysis, node: cst.BaseExpression, frame: Frame | None) -> E
 
 
 def _plain(value: object) -> bool:
-    return value is None or isinstance(value, (str, int, float, bool))
+    return is_scalar(value)
 
 
 def _dtype(value: Expr | object) -> str | None:
     if isinstance(value, Expr):
         return value.column.dtype if value.column is not None else None
-    return literal_dtype(value)
+    return dtypes.literal(value) if _plain(value) else None
 
 
 def _sources(*values: object) -> frozenset[str]:
@@ -101,12 +100,15 @@ def _col(dtype: str | None, *inputs: object) -> Column:
 def _call(analysis: Analysis, node: cst.Call, frame: Frame | None) -> Expr | object | None:
     func = node.func
     if isinstance(func, cst.Attribute):
+        if func.attr.value in ENDS:
+            return conditional(analysis, node, frame)
         base = analysis.qual(func.value)
         if isinstance(base, Qual) and base.name == "polars":
             return _polars_function(analysis, func.attr.value, node, frame)
         if isinstance(func.value, cst.Attribute) and func.value.attr.value in ("str", "dt", "list"):
             inner = expr(analysis, func.value.value, frame)
-            return _namespace(func.value.attr.value, func.attr.value, inner) if isinstance(inner, Expr) else None
+            return _namespace(analysis, func.value.attr.value, func.attr.value, inner, node) \
+                if isinstance(inner, Expr) else None
         receiver = expr(analysis, func.value, frame)
         if isinstance(receiver, Expr):
             return _method(analysis, receiver, func.attr.value, node, frame)
@@ -118,10 +120,11 @@ def _polars_function(analysis: Analysis, name: str, node: cst.Call, frame: Frame
     if name == "col" and len(node.args) == 1 and args and isinstance(args[0].value, cst.SimpleString):
         text = analysis.constant(args[0].value)
         return column_ref(analysis, text, args[0].value, frame) if isinstance(text, str) else None
-    if name == "lit" and len(node.args) == 1 and args:
+    if name == "lit" and len(node.args) == 1 and args:  # a dynamic literal: it takes a column's dtype
         value = analysis.constant(args[0].value)
-        dtype = {"int": "Int32", "float": "Float64", "str": "String", "bool": "Boolean"}.get(literal_dtype(value) or "")
-        return Expr("literal", Column(dtype)) if _plain(value) else None
+        none = isinstance(args[0].value, cst.Name) and args[0].value.value == "None"
+        return Expr("literal", Column(dtypes.literal(value))) if _plain(value) and (value is not None or none) \
+            else None
     if name == "len" and not node.args:
         return Expr("len", Column("UInt32"), aggregated=True)
     if name in ("sum", "mean", "min", "max", "count", "first", "last", "n_unique") and len(args) == 1:
@@ -139,9 +142,20 @@ def _method(analysis: Analysis, receiver: Expr, name: str, node: cst.Call, frame
     if name == "cast" and node.args:
         target = analysis.dtype(node.args[0].value)
         return Expr(receiver.name, _col(target, receiver), receiver.aggregated)
-    if name == "sum":
-        kept = dtype if dtype in ("Int64", "Int32", "UInt64", "UInt32", "Float32", "Float64") else None
-        return Expr(receiver.name, _col(kept, receiver), True)
+    if name in _SUMS:
+        kept = _WIDENED.get(dtype or "", dtype if dtype in dtypes.NUMERIC else None)
+        return Expr(receiver.name, _col(kept, receiver), receiver.aggregated or name == "sum")
+    if name == "over":  # a window: one value per row, named and typed as the windowed expression
+        if any(a.keyword is not None and a.keyword.value not in ("partition_by", "order_by") for a in node.args):
+            return None  # mapping_strategy="join" / "explode" changes the shape
+        for value in node.args:
+            _partition(analysis, value.value, frame)
+        return Expr(receiver.name, receiver.column)
+    if name == "rank":
+        chosen = [a.value for a in node.args if a.keyword is None or a.keyword.value == "method"][:1]
+        method = analysis.constant(chosen[0]) if chosen else "average"
+        kind = {"average": "Float64", "min": "UInt32", "max": "UInt32", "dense": "UInt32", "ordinal": "UInt32"}
+        return Expr(receiver.name, _col(kind.get(method) if isinstance(method, str) else None, receiver))
     if name in _KEEPS:
         return Expr(receiver.name, _col(dtype, receiver), True)
     if name in _COUNTS:
@@ -160,10 +174,22 @@ def _method(analysis: Analysis, receiver: Expr, name: str, node: cst.Call, frame
     return None
 
 
-def _namespace(space: str, name: str, inner: Expr) -> Expr | None:
+def _partition(analysis: Analysis, node: cst.BaseExpression, frame: Frame | None) -> None:
+    """`over("a")`, `over(["a", "b"])`, `over(pl.col("a").dt.year())`: strings name columns."""
+    for item in [e.value for e in node.elements] if isinstance(node, (cst.List, cst.Tuple)) else [node]:
+        text = analysis.constant(item) if isinstance(item, cst.SimpleString) else None
+        if isinstance(text, str):
+            column_ref(analysis, text, item, frame)
+        else:
+            expr(analysis, item, frame)
+
+
+def _namespace(analysis: Analysis, space: str, name: str, inner: Expr, node: cst.Call) -> Expr | None:
     dtype = _dtype(inner)
     found: str | None
-    if space == "str":
+    if space == "str" and name in ("strptime", "to_datetime"):
+        found = _parsed(analysis, name, node)
+    elif space == "str":
         found = _STR.get(name)
     elif space == "dt":
         found = _DT.get(name) or (dtype if name in _DT_SAME else None)
@@ -172,6 +198,13 @@ def _namespace(space: str, name: str, inner: Expr) -> Expr | None:
     if found is None:  # the str and dt methods keep the column's name; an unknown list method may not
         return Expr(inner.name, _col(None, inner), inner.aggregated) if space != "list" else None
     return Expr(inner.name, _col(found, inner), inner.aggregated)
+
+
+def _parsed(analysis: Analysis, name: str, node: cst.Call) -> str | None:
+    """`str.strptime(pl.Date, ...)`: the dtype given; `str.to_datetime()` with its default unit."""
+    if name == "strptime":
+        return analysis.dtype(node.args[0].value) if node.args and node.args[0].keyword is None else None
+    return "Datetime(time_unit='us', time_zone=None)" if not node.args else None  # a format may carry a zone
 
 
 def _binary(analysis: Analysis, node: cst.BinaryOperation, frame: Frame | None) -> Expr | object | None:

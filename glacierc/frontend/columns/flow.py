@@ -13,7 +13,7 @@ from dataclasses import replace
 from glacierc.frontend.columns.body import Analysis
 from glacierc.frontend.columns.model import BucketRef, Column, Frame
 from glacierc.frontend.evaluate import Evaluator, Scope
-from glacierc.frontend.values import Observation, Where
+from glacierc.frontend.values import Observation, Where, is_scalar
 from glacierc.ir import nodes as ir
 
 
@@ -56,7 +56,7 @@ def _params(node: ir.Node, outputs: Mapping[str, object], declared: Mapping[str,
         elif item.kind == "node" and item.ref is not None and item.value is None:
             params[item.param] = outputs.get(item.ref)
         elif item.kind == "const":
-            params[item.param] = item.value if isinstance(item.value, (str, int, float, bool)) else None
+            params[item.param] = item.value if is_scalar(item.value) and item.value is not None else None
         else:
             params[item.param] = None
     return params

@@ -8,17 +8,20 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from glacierc.frontend.columns import dtypes
+from glacierc.frontend.columns import dtypes, joins
 from glacierc.frontend.columns.expressions import column_ref, expr
 from glacierc.frontend.columns.model import Column, Expr, Finding, Frame, Grouped
 
 if TYPE_CHECKING:
     from glacierc.frontend.columns.body import Analysis
 
-#: Methods that keep the frame's columns (their column arguments are checked).
+#: Methods that keep the frame's columns. Their positional arguments and `subset=` / `by=` name columns (or
+#: are expressions over them) where the method is in COLUMN_ARGS; other arguments are values (`head(3)`,
+#: `fill_null("n/a")`, `unique(keep="first")`): only the expressions among them are checked.
 KEEP = {"filter", "sort", "unique", "head", "tail", "limit", "slice", "collect", "lazy", "cache", "reverse",
         "sample", "drop_nulls", "fill_null", "fill_nan", "rechunk", "clone", "shrink_to_fit", "top_k",
         "bottom_k", "interpolate", "set_sorted", "shift", "gather_every"}
+COLUMN_ARGS = {"filter", "sort", "unique", "drop_nulls", "set_sorted"}
 
 
 def method(analysis: Analysis, frame: Frame, name: str, node: cst.Call) -> Frame | Grouped | None:
@@ -27,7 +30,11 @@ def method(analysis: Analysis, frame: Frame, name: str, node: cst.Call) -> Frame
         return handler(analysis, frame, node)
     if name in KEEP:
         for arg in node.args:
-            _refs(analysis, arg.value, frame)
+            named = arg.keyword.value in ("subset", "by") if arg.keyword is not None else name in COLUMN_ARGS
+            if named:
+                _refs(analysis, arg.value, frame)
+            else:
+                expr(analysis, arg.value, frame)
         return frame
     return None
 
@@ -48,7 +55,9 @@ def _exprs(analysis: Analysis, frame: Frame, node: cst.Call) -> list[Expr | None
     for arg in node.args:
         if arg.star:
             return [None]
-        values = _refs(analysis, arg.value, frame)
+        value = analysis.constant(arg.value) if isinstance(arg.value, (cst.Integer, cst.Float, cst.Name)) else None
+        kind = dtypes.literal(value) if isinstance(value, (int, float)) else None  # `one=1`: a literal column
+        values = [Expr("literal", Column(kind))] if kind else _refs(analysis, arg.value, frame)
         if arg.keyword is not None:  # `total=pl.col("x").sum()`: the keyword names the output
             values = [Expr(arg.keyword.value, v.column, v.aggregated) if v is not None else None for v in values]
         found += values
@@ -64,7 +73,8 @@ def _frame_of(exprs: list[Expr | None], start: Frame | None = None) -> Frame | N
         return None  # a duplicate output name: Polars refuses it, let it say so
     for e in exprs:
         assert e is not None and e.name is not None
-        frame = frame.with_column(e.name, e.column or Column(None))
+        column = e.column or Column(None)
+        frame = frame.with_column(e.name, Column(dtypes.materialize(column.dtype), column.sources))
     return frame
 
 
@@ -115,59 +125,8 @@ def aggregate(analysis: Analysis, grouped: Grouped, name: str, node: cst.Call) -
 def _as_list(column: Column | None) -> Column | None:
     if column is None:
         return None
-    return Column(f"List({column.dtype})" if column.dtype else None, column.sources)
-
-
-def _join(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
-    other = analysis.value(node.args[0].value) if node.args and node.args[0].keyword is None else None
-    options = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
-    how = analysis.constant(options["how"]) if "how" in options else "inner"
-    suffix = analysis.constant(options["suffix"]) if "suffix" in options else "_right"
-    if not isinstance(how, str) or not isinstance(suffix, str) or set(options) - {"on", "left_on", "right_on",
-                                                                                   "how", "suffix"}:
-        return None
-    if how == "cross":
-        return _combine(frame, other, set(), suffix) if isinstance(other, Frame) else None
-    left_keys, right_keys = _keys(analysis, options.get("left_on", options.get("on"))), \
-        _keys(analysis, options.get("right_on", options.get("on")))
-    if left_keys is None or right_keys is None or len(left_keys) != len(right_keys):
-        return None
-    _check_keys(analysis, frame, left_keys, "left")
-    if isinstance(other, Frame):
-        _check_keys(analysis, other, right_keys, "right")
-    if how in ("semi", "anti"):
-        return frame
-    if how not in ("inner", "left") or not isinstance(other, Frame):
-        return None
-    return _combine(frame, other, {n for n, _ in right_keys}, suffix)
-
-
-def _keys(analysis: Analysis, node: cst.BaseExpression | None) -> list[tuple[str, cst.BaseExpression]] | None:
-    if node is None:
-        return None
-    items = [e.value for e in node.elements] if isinstance(node, (cst.List, cst.Tuple)) else [node]
-    keys = []
-    for item in items:
-        text = analysis.constant(item)
-        if not isinstance(text, str):
-            return None
-        keys.append((text, item))
-    return keys
-
-
-def _check_keys(analysis: Analysis, frame: Frame, keys: list[tuple[str, cst.BaseExpression]], side: str) -> None:
-    for name, node in keys:
-        if frame.get(name) is None:
-            analysis.found(Finding("missing-join-key", name, node, side, frame.names))
-
-
-def _combine(left: Frame, right: Frame, dropped: set[str], suffix: str) -> Frame:
-    result = left
-    for name, column in right.columns:
-        if name in dropped:
-            continue
-        result = result.with_column(f"{name}{suffix}" if left.get(name) is not None else name, column)
-    return result
+    known = column.dtype is not None and not dtypes.is_literal(column.dtype)  # a literal stays a scalar
+    return Column(f"List({column.dtype})" if known else None, column.sources)
 
 
 def _explode(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
@@ -188,9 +147,7 @@ def _unpivot(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
     on = _names(options["on"]) if "on" in options else [n for n in frame.names if n not in (index or [])]
     if index is None or on is None or not all(frame.get(n) for n in (*index, *on)):
         return None
-    kinds = {frame.get(n).dtype for n in on}  # type: ignore[union-attr]
-    sources = frozenset().union(*(frame.get(n).sources for n in on))  # type: ignore[union-attr]
-    value = Column(kinds.pop() if len(kinds) == 1 else None, sources)
+    value = joins.stacked([frame.get(n) for n in on], relaxed=True)  # type: ignore[misc]
     columns = [(n, frame.get(n)) for n in index]
     variable, value_name = options.get("variable_name", "variable"), options.get("value_name", "value")
     if not isinstance(variable, str) or not isinstance(value_name, str):
@@ -210,7 +167,12 @@ def _with_row_index(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame |
 
 
 def _cast(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
-    if len(node.args) != 1 or not isinstance(node.args[0].value, cst.Dict):
+    if len(node.args) != 1:
+        return None
+    every = analysis.dtype(node.args[0].value) if not isinstance(node.args[0].value, cst.Dict) else None
+    if every is not None:  # `cast(pl.String)`: every column
+        return Frame(tuple((n, Column(every, c.sources)) for n, c in frame.columns))
+    if not isinstance(node.args[0].value, cst.Dict):
         return None
     for element in node.args[0].value.elements:
         if not isinstance(element, cst.DictElement):
@@ -223,19 +185,6 @@ def _cast(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
     return frame
 
 
-def concat(values: list[object]) -> Frame | None:
-    """`pl.concat([...])` (vertical): the columns of the first when every part has the same names."""
-    parts = [f for f in values if isinstance(f, Frame)]
-    if not parts or len(parts) != len(values) or any(set(f.names) != set(parts[0].names) for f in parts):
-        return None
-    columns = []
-    for name, _ in parts[0].columns:
-        found = [c for f in parts if (c := f.get(name)) is not None]
-        kinds = {c.dtype for c in found}
-        columns.append((name, Column(kinds.pop() if len(kinds) == 1 else None, frozenset().union(*(c.sources for c in found)))))
-    return Frame(tuple(columns))
-
-
 _HANDLERS = {"select": _select, "with_columns": _with_columns, "rename": _rename, "drop": _drop,
-             "group_by": _group_by, "join": _join, "explode": _explode, "unpivot": _unpivot,
+             "group_by": _group_by, "join": joins.join, "explode": _explode, "unpivot": _unpivot,
              "with_row_index": _with_row_index, "cast": _cast}
