@@ -129,6 +129,7 @@ def test_function_app_follows_the_config() -> None:
     # clean has timeout=300, enrich none: the app keeps the config's 600 s.
     assert json.loads(package.read("host.json")) == {
         "extensionBundle": {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"},
+        "extensions": {"durableTask": {"maxConcurrentActivityFunctions": 1}},
         "functionTimeout": "00:10:00", "version": "2.0"}
 
 

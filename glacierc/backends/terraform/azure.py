@@ -324,9 +324,10 @@ class AzureTarget(Target):
         data = m.account("data")
         storage_tf += [storage_blocks.policy_block(m.rules, data.comment)] if m.rules and data else []
         storage_tf += [storage_blocks.container_block(c.label, c.name, STAGING, c.comment, c.skips) for c in m.staging]
-        if m.staging:
+        staging = m.account("staging")
+        if m.staging and staging:
             storage_tf.append(storage_blocks.policy_block(pipelines_model.staging_policy_rules(m.staging),
-                                                          m.account("staging").comment, STAGING))
+                                                          staging.comment, STAGING))
         storage_tf += [storage_blocks.container_block(
             f"{c.label}_filesystem", c.filesystem, HDINSIGHT, c.comment, c.filesystem_skips,
             "A container of an account with a hierarchical namespace is an ADLS Gen2 file system.")

@@ -3,7 +3,7 @@
 The zip holds `function_app.py` (Python v2 programming model: one HTTP function per task of the
 executor and, for the pipelines orchestrated in the app, their Durable Functions orchestrators,
 activities and starters), `host.json` (the executor's `functionTimeout`, the extension bundle with the
-Durable Functions extension), `requirements.txt` (installed by the remote build; Polars and the
+Durable Functions extension, one activity at a time per instance), `requirements.txt` (installed by the remote build; Polars and the
 Durable Functions SDK pinned to the versions the suite runs) and the runners of the pipelines calling
 the tasks under `glacier_runners/`. It is built with `packaging.package`, so its bytes depend only on
 its contents.
@@ -22,6 +22,9 @@ from glacierc.backends.terraform.packaging import PipelineEntry, package, runner
 APP_REQUIREMENTS = "azure-functions>=1.20,<2\nazure-functions-durable==1.7.0\npolars==2.1.0\n"
 #: Durable Functions (and the timer and HTTP triggers) come with the extension bundle.
 EXTENSION_BUNDLE = {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}
+#: One activity at a time per instance: the runner keeps its active run per process, so a second activity
+#: waits in the task hub's queue (or runs on another instance) instead of waiting inside its own timeout.
+DURABLE_TASK = {"maxConcurrentActivityFunctions": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,7 @@ class AppFunction:
 def host_json(timeout_seconds: int) -> str:
     hours, rest = divmod(timeout_seconds, 3600)
     minutes, seconds = divmod(rest, 60)
-    return json.dumps({"extensionBundle": EXTENSION_BUNDLE,
+    return json.dumps({"extensionBundle": EXTENSION_BUNDLE, "extensions": {"durableTask": DURABLE_TASK},
                        "functionTimeout": f"{hours:02d}:{minutes:02d}:{seconds:02d}", "version": "2.0"},
                       indent=2, sort_keys=True) + "\n"
 
