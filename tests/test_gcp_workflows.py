@@ -215,3 +215,58 @@ def test_a_schedule_cloud_scheduler_cannot_express_is_reported_by_check_with_its
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"pipeline.py:{line}:" in done.stdout and "GLC401" in done.stdout
     assert "every 3 days is no unix-cron schedule" in done.stdout
+
+
+def test_a_level_wider_than_ten_branches_is_several_parallel_steps(tmp_path):
+    loads = "\n".join(f"    load(s{i})" for i in range(12))
+    storage = "\n".join(f's{i} = provider.bucket(bucket="acme-wide", path="in/{i}.parquet")' for i in range(12))
+    (tmp_path / "pipeline.py").write_text(f'''import polars as pl
+from glacier import Provider, pipeline
+from glacier.config import GcpConfig
+
+provider = Provider(config=GcpConfig(project_id="acme", region="us-east1"))
+local_exec = provider.local()
+{storage}
+
+
+@local_exec.task()
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+
+@pipeline(name="wide")
+def wide():
+{loads}
+''', encoding="utf-8")
+    files, compiled, _ = emit_pipeline(tmp_path / "pipeline.py", runner_sources={"wide": "# runner\n"})
+    assert not compiled.has_errors
+    steps = json.loads(files["terraform/workflows/wide.json"])["main"]["steps"]
+    assert [next(iter(s)) for s in steps] == ["init", "level_1_1", "level_1_2", "done"]
+    assert [len(s[n]["parallel"]["branches"]) for s in steps[1:3] for n in s] == [10, 2]
+
+
+def test_a_definition_over_the_workflows_size_limit_is_an_error(tmp_path):
+    count = 400
+    loads = "\n".join(f"    load(s{i})" for i in range(count))
+    storage = "\n".join(f's{i} = provider.bucket(bucket="acme-wide", path="in/{i}.parquet")' for i in range(count))
+    (tmp_path / "pipeline.py").write_text(f'''import polars as pl
+from glacier import Provider, pipeline
+from glacier.config import GcpConfig
+
+provider = Provider(config=GcpConfig(project_id="acme", region="us-east1"))
+local_exec = provider.local()
+{storage}
+
+
+@local_exec.task()
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+
+@pipeline(name="huge")
+def huge():
+{loads}
+''', encoding="utf-8")
+    _, _, diagnostics = emit_pipeline(tmp_path / "pipeline.py")
+    (too_big,) = [d for d in diagnostics if d.code == "GLC401"]
+    assert "Cloud Workflows accepts at most 128 KB" in too_big.message and too_big.span.line == 15 + count

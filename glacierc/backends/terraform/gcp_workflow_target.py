@@ -20,13 +20,16 @@ from glacierc.backends.terraform.common import config_values, provider_pipelines
 from glacierc.backends.terraform.gcp_model import GcpModule
 from glacierc.backends.terraform.gcp_schedule import unix_cron
 from glacierc.backends.terraform.gcp_workflows import BatchCall, Call, DataprocCall, FunctionCall
-from glacierc.backends.terraform.orchestration_common import Ref
+from glacierc.backends.terraform.orchestration_common import Ref, template_json
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.fusion import Group, fused_groups
 from glacierc.ir.nodes import Pipeline, Project, Provider, Task
 
 INIT_OBJECT = "glacier_dataproc_init"
+#: Cloud Workflows accepts a definition of at most 128 KB; a filled-in variable (a URL, a bucket) is
+#: counted at this many bytes.
+SOURCE_MAX, VARIABLE_BYTES = 128 * 1024, 160
 
 
 class WorkflowsMixin:
@@ -124,12 +127,23 @@ class WorkflowsMixin:
 
             workflow = orchestration.workflow(self.project, pipeline, label, self.fused(pipeline), call_of,
                                               self.services, self._schedule(pipeline), module.region, module.suffix)
+            self._check_size(pipeline, workflow)
             module.workflows.append(workflow)
             module.buckets.append(workflow.staging)
             module.orchestration_accounts.append(orchestration.workflow_account(workflow))
             if workflow.schedule is not None:
                 module.orchestration_accounts.append(orchestration.schedule_account(workflow))
         self._add_job_files(submitted, labels)
+
+    def _check_size(self, pipeline: Pipeline, workflow: orchestration.Workflow) -> None:
+        text = template_json(workflow.definition)
+        size = len(text) + VARIABLE_BYTES * text.count(b"${") - 2 * text.count(b"$${")
+        if size > SOURCE_MAX:
+            self.module.diagnostics.append(Diagnostic(
+                UNSUPPORTED_ON_TARGET, Severity.ERROR,
+                f"pipeline `{pipeline.name}`: its Cloud Workflows definition would be about {size // 1024} KB; "
+                f"Cloud Workflows accepts at most {SOURCE_MAX // 1024} KB", pipeline.span,
+                help="split the pipeline into smaller ones, or let more nodes share an executor so they fuse"))
 
     def _schedule(self, pipeline: Pipeline) -> str | None:
         if pipeline.schedule is None:

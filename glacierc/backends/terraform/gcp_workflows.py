@@ -3,7 +3,8 @@
 Encoding (docs/cloud-gcp.md): the pipeline's fused groups (`glacierc.ir.fusion`) are ordered by level;
 `main` first assigns `run_id` (the execution's id, so results are staged under
 `<staging>/<execution id>/`), then runs the levels one after another: a level holding one group is that
-group's step, a level holding several is a `parallel` step with one branch per group. A group's step is a
+group's step, a level holding several is a `parallel` step with one branch per group (a level of more
+than the 10 branches a `parallel` step may have is several such steps, one after another). A group's step is a
 `try` of one call and a `retry` of the group's retries (the largest count of its nodes; every error is
 retried, through the `glacier_retry_any` predicate), whose `except` `raise`s `glacier.NodeFailed` naming
 each node, its task and source line. The call:
@@ -42,6 +43,7 @@ NOT_ORCHESTRATED = "glacier.NotOrchestrated"
 RETRY_PREDICATE = "glacier_retry_any"
 RETRY_BACKOFF = {"initial_delay": 1, "max_delay": 60, "multiplier": 2}
 HTTP_TIMEOUT_MAX = 1800
+PARALLEL_BRANCHES_MAX = 10  # what one `parallel` step of Cloud Workflows may hold
 DATAPROC_SUBMIT = "googleapis.dataproc.v1.projects.regions.jobs.submitAsOperation"
 BATCH_CREATE = "googleapis.batch.v1.projects.locations.jobs.create"
 RUN_ID = '${sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")}'
@@ -110,15 +112,27 @@ def definition(project: Project, pipeline: Pipeline, call_of: Callable[[Group], 
             if stopped:
                 break  # a group that cannot run: nothing after it may start
         else:
-            branches = [{step_name("branch", lead): {"steps": [context.group_step(by_id[lead])[0]]}}
-                        for lead in level]
-            steps.append({step_name("level", str(index + 1)): {"parallel": {"branches": branches}}})
+            steps.extend(_parallel(context, by_id, level, index + 1))
     if not stopped:
         steps.append({"done": {"return": {"pipeline": literal(pipeline.name), "run_id": "${run_id}"}}})
     return {
         "main": {"params": ["args"], "steps": steps},
         RETRY_PREDICATE: {"params": ["e"], "steps": [{"any": {"return": True}}]},
     }
+
+
+def _parallel(context: _Context, by_id: Mapping[str, Group], level: tuple[str, ...], number: int) -> list[dict]:
+    """The `parallel` step(s) of one level: `level_<n>`, or `level_<n>_<k>` when it needs several."""
+    chunks = [level[i:i + PARALLEL_BRANCHES_MAX] for i in range(0, len(level), PARALLEL_BRANCHES_MAX)]
+    found = []
+    for k, chunk in enumerate(chunks, start=1):
+        name = step_name("level", str(number) if len(chunks) == 1 else f"{number}_{k}")
+        if len(chunk) == 1:
+            found.append(context.group_step(by_id[chunk[0]])[0])
+            continue
+        branches = [{step_name("branch", lead): {"steps": [context.group_step(by_id[lead])[0]]}} for lead in chunk]
+        found.append({name: {"parallel": {"branches": branches}}})
+    return found
 
 
 class _Context:
