@@ -191,3 +191,53 @@ class Host:
         self._clock += timedelta(seconds=1)
         self.history.append({"EventType": kind, "EventId": EventId, "IsPlayed": IsPlayed,
                              "Timestamp": self._clock.strftime(TIME_FORMAT), **values})
+
+
+@dataclass
+class Started:
+    """One orchestration a starter asked the extension to start."""
+
+    orchestrator: str
+    body: str
+
+
+@contextlib.contextmanager
+def extension_api() -> Iterator[tuple[str, list[Started]]]:
+    """The Durable extension's HTTP API as a starter's client binding reaches it (`rpcBaseUrl`), on a free
+    port: POST orchestrators/<name> answers 202 with a new instance id and is recorded. Yields the client
+    binding JSON (what the Functions host passes as `durable_client_input`) and the recorded starts."""
+    import http.server
+    import threading
+
+    started: list[Started] = []
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the handler's protocol)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode()
+            name = self.path.rsplit("/orchestrators/", 1)[-1].split("?")[0]
+            started.append(Started(name, body))
+            answer = json.dumps({"id": f"instance{len(started)}"}).encode()
+            self.send_response(202)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/runtime/webhooks/durabletask/"
+    status = f"{base}instances/INSTANCEID"
+    binding = json.dumps({
+        "taskHubName": "hub", "creationUrls": {}, "rpcBaseUrl": base,
+        "managementUrls": {"id": "INSTANCEID", "statusQueryGetUri": status, "sendEventPostUri": f"{status}/raiseEvent",
+                           "terminatePostUri": f"{status}/terminate", "purgeHistoryDeleteUri": status}})
+    try:
+        yield binding, started
+    finally:
+        server.shutdown()
+        server.server_close()

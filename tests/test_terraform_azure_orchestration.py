@@ -8,7 +8,7 @@ from pathlib import Path
 
 import hcl2
 import pytest
-from azure_durable import load_app, registered
+from azure_durable import extension_api, load_app, registered
 from hcl2 import SerializationOptions
 
 from glacierc.backends.terraform.azure_schedule import ncrontab
@@ -166,3 +166,33 @@ def test_the_staging_container_expires_and_is_the_apps_own(tmp_path: Path) -> No
     compute = (out / "terraform" / "compute.tf").read_text()
     assert ('GLACIER_STAGING_URI = "${azurerm_storage_account.glacier_staging.primary_blob_endpoint}'
             '${azurerm_storage_container.fn_staging.name}"') in compute
+
+
+def test_the_starters_start_exactly_their_orchestrator(tmp_path: Path) -> None:
+    """The HTTP starter (POST /api/orchestrators/<pipeline>) and the timer starter, run with the SDK's real
+    client against a stand-in of the extension's HTTP API: each starts its pipeline's orchestrator; an
+    unknown pipeline is a 404 that starts nothing."""
+    import asyncio
+
+    func = pytest.importorskip("azure.functions")
+    pytest.importorskip("azure.durable_functions")
+    out = tmp_path / "out"
+    assert not build([str(ORDERS)], out, {}).has_errors
+    app = load_app((out / "terraform" / "functions" / "fn.zip").read_bytes(), tmp_path / "app")
+    functions = registered(app)
+    start, timer = functions["start"].get_user_function(), functions["schedule_orders"].get_user_function()
+
+    def request(pipeline: str):
+        return func.HttpRequest(method="POST", url=f"https://app.example/api/orchestrators/{pipeline}", body=b"",
+                                route_params={"pipeline": pipeline})
+
+    async def calls(binding: str):  # one event loop, as in the worker (the SDK keeps one HTTP session)
+        return (await start(request("orders"), client=binding), await start(request("other"), client=binding),
+                await timer(None, client=binding))
+
+    with extension_api() as (binding, started):
+        response, missing, _ = asyncio.run(calls(binding))
+    assert response.status_code == 202
+    assert json.loads(response.get_body())["statusQueryGetUri"].endswith("/instances/instance1")
+    assert missing.status_code == 404 and json.loads(missing.get_body())["pipelines"] == ["orders"]
+    assert [s.orchestrator for s in started] == ["orchestrate_orders", "orchestrate_orders"]
