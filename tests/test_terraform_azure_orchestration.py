@@ -196,3 +196,29 @@ def test_the_starters_start_exactly_their_orchestrator(tmp_path: Path) -> None:
     assert json.loads(response.get_body())["statusQueryGetUri"].endswith("/instances/instance1")
     assert missing.status_code == 404 and json.loads(missing.get_body())["pipelines"] == ["orders"]
     assert [s.orchestrator for s in started] == ["orchestrate_orders", "orchestrate_orders"]
+
+
+def test_the_orchestration_stops_at_a_node_it_cannot_run_naming_it(tmp_path: Path, monkeypatch) -> None:
+    """Replayed by the SDK (tests/azure_durable.py), with the activity on local files (GLACIER_DATA_DIR):
+    load runs, the VM node's level fails the orchestration with glacier.NotOrchestrated, save never runs."""
+    import polars as pl
+
+    pytest.importorskip("azure.durable_functions")
+    from azure_durable import Host
+
+    path = _write(tmp_path, '@pipeline(name="p")\ndef p():\n    save(heavy(load(raw)))\n')
+    out = tmp_path / "out"
+    assert not build([str(path)], out, {}).has_errors
+    data = tmp_path / "data"
+    (data / "raw").mkdir(parents=True)
+    pl.DataFrame({"a": [1, 2]}).write_parquet(data / "raw" / "in.parquet")
+    monkeypatch.setenv("GLACIER_DATA_DIR", str(data))
+    monkeypatch.setenv("GLACIER_STAGING_URI", str(tmp_path / "staging"))
+    app = load_app((out / "terraform" / "functions" / "local_exec.zip").read_bytes(), tmp_path / "app")
+    host = Host(app, "orchestrate_p")
+    state = host.run()
+    line = HEAD.count("\n") + 3
+    assert state["error"] == (f"glacier.NotOrchestrated: node `heavy` (task `heavy`, pipeline.py:{line}): runs on "
+                              "an Azure VM, which the orchestration does not invoke yet")
+    assert [(c.activity, c.error) for c in host.calls] == [("run_p__load", None)]
+    assert (tmp_path / "staging" / f"p-{host.instance_id}" / "load.parquet").exists()
