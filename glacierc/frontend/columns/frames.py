@@ -31,6 +31,9 @@ def method(analysis: Analysis, frame: Frame, name: str, node: cst.Call) -> Frame
     if name in KEEP:
         for arg in node.args:
             named = arg.keyword.value in ("subset", "by") if arg.keyword is not None else name in COLUMN_ARGS
+            if name == "filter" and arg.keyword is not None:  # `filter(customer="ann")`: a column equal to it
+                column_ref(analysis, arg.keyword.value, arg.keyword, frame)
+                named = False
             if named:
                 _refs(analysis, arg.value, frame)
             else:
@@ -90,9 +93,12 @@ def _rename(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
     mapping = analysis.constant(node.args[0].value) if len(node.args) == 1 else None
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
         return None
+    written = node.args[0].value
+    keys = {analysis.constant(e.key): e.key for e in written.elements if isinstance(e, cst.DictElement)} \
+        if isinstance(written, cst.Dict) else {}
     for old in mapping:
-        if frame.get(old) is None:
-            analysis.found(Finding("unknown-column", old, node.args[0].value, "", frame.names))
+        if frame.get(old) is None:  # reported at the key where the dict is written in the call
+            analysis.found(Finding("unknown-column", old, keys.get(old, written), "", frame.names))
     return Frame(tuple((mapping.get(n, n), c) for n, c in frame.columns))
 
 
@@ -140,24 +146,25 @@ def _explode(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
 
 
 def _unpivot(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
-    options = {a.keyword.value: analysis.constant(a.value) for a in node.args if a.keyword is not None}
-    if any(a.keyword is None for a in node.args) or set(options) - {"on", "index", "variable_name", "value_name"}:
+    args = {a.keyword.value if a.keyword is not None else "on": a.value for a in node.args}
+    if len(args) != len(node.args) or set(args) - {"on", "index", "variable_name", "value_name"}:
         return None
-    index = _names(options.get("index", []))
-    on = _names(options["on"]) if "on" in options else [n for n in frame.names if n not in (index or [])]
-    if index is None or on is None or not all(frame.get(n) for n in (*index, *on)):
+    index = _columns(analysis, args["index"], frame) if "index" in args else []
+    on = _columns(analysis, args["on"], frame) if "on" in args else [n for n in frame.names if n not in (index or [])]
+    variable = analysis.constant(args["variable_name"]) if "variable_name" in args else "variable"
+    value_name = analysis.constant(args["value_name"]) if "value_name" in args else "value"
+    if index is None or not on or not isinstance(variable, str) or not isinstance(value_name, str):
         return None
-    value = joins.stacked([frame.get(n) for n in on], relaxed=True)  # type: ignore[misc]
-    columns = [(n, frame.get(n)) for n in index]
-    variable, value_name = options.get("variable_name", "variable"), options.get("value_name", "value")
-    if not isinstance(variable, str) or not isinstance(value_name, str):
-        return None
-    return Frame((*columns, (variable, Column("String")), (value_name, value)))  # type: ignore[arg-type]
+    value = joins.stacked([c for n in on if (c := frame.get(n)) is not None], relaxed=True)
+    index_columns = tuple((n, c) for n in index if (c := frame.get(n)) is not None)
+    return Frame((*index_columns, (variable, Column("String")), (value_name, value)))
 
 
-def _names(value: object) -> list[str] | None:
-    items = [value] if isinstance(value, str) else value
-    return list(items) if isinstance(items, (list, tuple)) and all(isinstance(i, str) for i in items) else None
+def _columns(analysis: Analysis, node: cst.BaseExpression, frame: Frame) -> list[str] | None:
+    """Names of existing columns ("x", ["x", "y"], pl.col("x")); a missing one is reported, and None."""
+    refs = _refs(analysis, node, frame)
+    return [e.name for e in refs if e is not None and e.name is not None and e.column is not None] \
+        if all(e is not None and e.column is not None for e in refs) else None
 
 
 def _with_row_index(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
