@@ -187,8 +187,13 @@ def test_the_starters_start_exactly_their_orchestrator(tmp_path: Path) -> None:
                                 route_params={"pipeline": pipeline})
 
     async def calls(binding: str):  # one event loop, as in the worker (the SDK keeps one HTTP session)
-        return (await start(request("orders"), client=binding), await start(request("other"), client=binding),
-                await timer(None, client=binding))
+        from azure.durable_functions.models.utils.http_utils import _close_session
+
+        try:
+            return (await start(request("orders"), client=binding), await start(request("other"), client=binding),
+                    await timer(None, client=binding))
+        finally:
+            await _close_session()
 
     with extension_api() as (binding, started):
         response, missing, _ = asyncio.run(calls(binding))

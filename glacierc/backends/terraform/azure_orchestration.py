@@ -118,10 +118,11 @@ def home_app(pipeline: Pipeline, groups: tuple[Group, ...], apps: Mapping[str, s
 
 
 def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, runs_here: Mapping[str, bool],
-                  services: Mapping[str, str], activity_labels: Mapping[tuple[str, str], str]) -> Orchestration:
+                  services: Mapping[str, str], activity_labels: Mapping[tuple[str, str], str],
+                  groups: tuple[Group, ...] | None = None) -> Orchestration:
     """The orchestration of `pipeline` in app `home`; `runs_here[executor]`: its groups are activities there,
-    `services[executor]` names where the others run."""
-    groups = fused_groups(pipeline)
+    `services[executor]` names where the others run; `groups`: its fused groups, when already computed."""
+    groups = fused_groups(pipeline) if groups is None else groups
     by_id = {g.id: g for g in groups}
     nodes = {n.id: n for n in pipeline.nodes}
     tasks = {t.name: t for t in project.tasks}
@@ -149,13 +150,14 @@ def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, r
         schedule=pipeline.schedule, ncrontab=expression, schedule_problem=problem)
 
 
-def activity_labels(pipelines: Mapping[str, str], project: Project) -> dict[tuple[str, str], str]:
-    """(pipeline, group lead) -> a label unique in the provider: `<pipeline label>__<lead>`."""
+def activity_labels(pipelines: Mapping[str, str], groups: Mapping[str, tuple[Group, ...]]
+                    ) -> dict[tuple[str, str], str]:
+    """(pipeline, group lead) -> a label unique in the provider: `<pipeline label>__<lead>`; `pipelines` maps
+    pipeline names to labels, `groups` each of them to its fused groups."""
     keys = {}
-    for pipeline in project.pipelines:
-        if pipeline.name in pipelines:
-            for group in fused_groups(pipeline):
-                keys[f"{pipelines[pipeline.name]}__{group.id}"] = (pipeline.name, group.id)
+    for name, label in sorted(pipelines.items()):
+        for group in groups[name]:
+            keys[f"{label}__{group.id}"] = (name, group.id)
     labels = unique_labels(keys)
     return {key: labels[text] for text, key in keys.items()}
 

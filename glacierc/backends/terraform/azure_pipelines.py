@@ -62,12 +62,13 @@ def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executo
     services.update({name: f"function app `{app}` (an orchestration calls the activities of its own app only)"
                      for name, app in apps.items()})
     pipeline_labels = unique_labels(provider_pipelines(project, provider))
-    activity_labels = orchestration.activity_labels(pipeline_labels, project)
+    groups = {p.name: fused_groups(p) for p in project.pipelines if p.name in pipeline_labels}
+    activity_labels = orchestration.activity_labels(pipeline_labels, groups)
     found = Plan()
     for pipeline in sorted(project.pipelines, key=lambda p: p.name):
         if pipeline.name not in pipeline_labels:
             continue
-        home = orchestration.home_app(pipeline, fused_groups(pipeline), apps, local)
+        home = orchestration.home_app(pipeline, groups[pipeline.name], apps, local)
         if home is None:
             found.notes.append(Diagnostic(
                 DURABLE_ORCHESTRATION, Severity.INFO, f"pipeline `{pipeline.name}`: no orchestration on Azure: "
@@ -78,7 +79,7 @@ def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executo
         runs_here = {name: True for name, app in apps.items() if app == home} | {name: True for name in local}
         hosted = {name: "local" for name in local}
         made = orchestration.orchestration(project, pipeline, pipeline_labels[pipeline.name], home, runs_here,
-                                           {**services, **hosted}, activity_labels)
+                                           {**services, **hosted}, activity_labels, groups[pipeline.name])
         found.orchestrations.append(made)
         found.notes.append(Diagnostic(DURABLE_ORCHESTRATION, Severity.INFO,
                                             orchestration.report(made, hosted), pipeline.span))
