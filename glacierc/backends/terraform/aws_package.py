@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from glacierc.backends.terraform.common import render_text
+from glacierc.backends.terraform.entry_module import entry_module, nested_table
 from glacierc.backends.terraform.packaging import (
     TaskEntry,
     package,
@@ -33,10 +33,13 @@ def handler(entry: TaskEntry) -> str:
 
 def handler_source(executor: str, location: str, tasks: tuple[TaskEntry, ...],
                    groups: Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]] | None = None) -> str:
-    """handler.py; `groups`: task -> pipeline -> fused group it leads -> the group's nodes."""
+    """handler.py (glacierc/entrypoints/aws_lambda.py with this executor's tables and entry functions);
+    `groups`: task -> pipeline -> fused group it leads -> the group's nodes."""
     groups = groups or {}
-    return render_text("terraform/aws/lambda_handler.py.j2", executor=executor, location=location, tasks=tasks,
-                       groups={t.task: sorted(groups.get(t.task, {}).items()) for t in tasks})
+    return entry_module("aws_lambda", f"executor {executor} ({location})", {
+        "TASKS": nested_table({t.task: {p.name: (p.runner, p.nodes) for p in t.pipelines} for t in tasks}),
+        "GROUPS": nested_table({t.task: dict(sorted(groups.get(t.task, {}).items())) for t in tasks}),
+    }, [(t.entry, t.task) for t in tasks])
 
 
 def lambda_zip(executor: str, location: str, tasks: tuple[TaskEntry, ...],

@@ -1,0 +1,41 @@
+"""Entry modules of cloud packages are laid out in Python from the fixed modules of glacierc/entrypoints/:
+the generated part holds only escaped literals and checked names, the fixed part is copied verbatim."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from glacierc.backends.terraform.entry_module import fixed, entry_module, nested_table
+from glacierc.backends.terraform.aws_package import handler_source
+from glacierc.backends.terraform.packaging import PipelineEntry, TaskEntry
+
+
+def test_the_fixed_part_is_copied_verbatim_after_the_generated_tables():
+    tasks = (TaskEntry("load", "entry_load", (PipelineEntry("p", "glacier_runners/p.py", ("load",)),)),)
+    text = handler_source("lambda_exec", "us-east-1", tasks, {"load": {"p": {"load": ("load", "clean")}}})
+    tree = ast.parse(text)
+    assigned = [t.id for s in tree.body if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Name)]
+    assert assigned[:2] == ["TASKS", "GROUPS"]
+    namespace: dict = {}
+    exec(compile(ast.Module([s for s in tree.body if isinstance(s, ast.Assign)][:2], []), "handler", "exec"),
+         namespace)
+    assert namespace["TASKS"] == {"load": {"p": ("glacier_runners/p.py", ("load",))}}
+    assert namespace["GROUPS"] == {"load": {"p": {"load": ("load", "clean")}}}
+    assert text.endswith(fixed("aws_lambda").body)
+    assert "TYPE_CHECKING" not in text and "def entry_load(event, context):" in text
+
+
+def test_hostile_names_stay_literals_and_comments():
+    hostile = 'x"); import os; os.system("id'
+    text = entry_module("aws_lambda", f"executor {hostile}\n(eu)", {"TASKS": nested_table({hostile: {}}),
+                                                                    "GROUPS": nested_table({})}, [])
+    tree = ast.parse(text)
+    assert not [s for s in tree.body if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)]
+    assert "\n(eu)" not in text  # the comment stays on one line
+
+
+def test_an_entry_name_that_is_not_an_identifier_is_refused():
+    with pytest.raises(ValueError):
+        entry_module("aws_lambda", "executor e", {"TASKS": "{}", "GROUPS": "{}"}, [("not-a-name", "t")])
