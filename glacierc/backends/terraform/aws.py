@@ -210,8 +210,8 @@ class AwsTarget(Target):
 
     def cluster(self, executor: Executor, label: str) -> None:
         release, problem = compute.emr_release(executor)
-        if problem is not None:
-            self.module.diagnostics.append(problem)
+        if problem is not None or release is None:
+            self.module.diagnostics.extend([problem] if problem is not None else [])
             return
         self.module.clusters.append(compute.emr_cluster(executor, label, release))
         self.module.security_groups.extend(compute.emr_security_groups(executor, label))

@@ -101,7 +101,7 @@ def _kms_statements(read: set[tuple[str, str]], written: set[tuple[str, str]],
 
 
 def _keys(buckets: set[str], kms_keys: Mapping[str, Expr | None]) -> tuple[Expr, ...]:
-    keys = {kms_keys[b] for b in buckets if kms_keys.get(b) is not None}
+    keys = {key for key in (kms_keys.get(b) for b in buckets) if key is not None}
     return tuple(sorted(keys, key=lambda e: e.text))
 
 

@@ -106,7 +106,7 @@ def _group_states(context: _Context, group: Group) -> dict[str, dict]:
             "Type": "Fail", "Error": NOT_ORCHESTRATED,
             "Cause": f"{cause}: runs on {service}, which the state machine does not invoke yet"}}
     failed = state_name("failed", group.id)
-    task = {
+    task: dict[str, object] = {
         "Type": "Task",
         "Resource": "arn:aws:states:::lambda:invoke",
         "Parameters": {"FunctionName": function,
@@ -118,8 +118,8 @@ def _group_states(context: _Context, group: Group) -> dict[str, dict]:
     if retries:
         task["Retry"] = [{"ErrorEquals": ["States.ALL"], "MaxAttempts": retries,
                           "IntervalSeconds": RETRY_INTERVAL_SECONDS, "BackoffRate": RETRY_BACKOFF}]
-    timeouts = [context.task(n).timeout for n in group.nodes]
-    if all(t is not None for t in timeouts):
+    timeouts = [t for t in (context.task(n).timeout for n in group.nodes) if t is not None]
+    if len(timeouts) == len(group.nodes):
         task["TimeoutSeconds"] = sum(timeouts)
     return {state_name("run", group.id): task,
             failed: {"Type": "Fail", "Error": NODE_FAILED, "Cause": f"{cause} failed"}}
