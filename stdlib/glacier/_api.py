@@ -37,7 +37,7 @@ METHODS: dict[str, dict[str, tuple[str, ...]]] = {
         "config": (),
     },
     "ExecutionResource": {"task": OPTION_NAMES, "kind": (), "provider": (), "config": ()},
-    "Bucket": {"scan": (), "read": (), "write": ("frame",), "get_uri": (), "bucket": (), "path": (),
+    "Bucket": {"scan": (), "read": (), "write": ("frame",), "get_uri": (), "partitions": (), "bucket": (), "path": (),
                "format": (), "config": (), "provider": (), "schema": (), "storage_options": ()},
 }
 

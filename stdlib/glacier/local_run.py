@@ -165,7 +165,8 @@ def _storage_use(task: Task[Any, Any], args: tuple[Any, ...], kwargs: dict[str, 
     names = _code_names(fn.__code__)
     candidates = [*args, *kwargs.values(), *(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values()]
     candidates += [fn.__globals__[n] for n in names if n in fn.__globals__]
-    uses = frozenset(id(c) for c in candidates if isinstance(c, Bucket))
+    buckets = [c for c in candidates if isinstance(c, Bucket)]
+    uses = frozenset(id(b) for c in buckets for b in (c, c.dataset) if b is not None)  # a partition: its dataset too
     writes = uses if any(n in _WRITE_NAMES or n.startswith(_WRITE_PREFIXES) for n in names) else frozenset()
     return uses, writes
 

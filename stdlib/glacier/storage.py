@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import uuid
 from collections.abc import Iterator, Mapping
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from glacier import formats, schemas
+from glacier import datasets, formats, schemas
 from glacier.config import Config
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ class Bucket:
         self.config = config
         self.schema = schemas.normalise(schema)
         self.storage_options = dict(storage_options) if storage_options is not None else None
+        #: For one partition of a dataset (`dataset.partitions()`), the dataset it belongs to.
+        self.dataset: Bucket | None = None
 
     def __repr__(self) -> str:
         return f"Bucket({self.get_uri()!r}, format={self.format!r})"
@@ -97,6 +100,29 @@ class Bucket:
             data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
             _write_atomically(data, Path(uri), self.format)
         return uri
+
+    def partitions(self) -> list[Bucket]:
+        """One bucket per object of this dataset (a `path` that is a glob or ends in `/`), sorted by key.
+
+        Objects are listed where the data lives now: below `data_dir` under an override, below the
+        local provider's `base_path`. Each partition has the methods of a bucket.
+        """
+        if not datasets.is_dataset(self.path):
+            raise TypeError(f"partitions() needs a dataset: a path that is a glob or ends in '/', got {self.path!r}")
+        root = self._local_root()
+        if root is None:
+            raise NotImplementedError(
+                f"listing the objects of {self.get_uri()!r} in-process needs local data: run the pipeline with "
+                "run(mode=\"local\", data_dir=...), or deploy it (the cloud's engine lists the objects)")
+        base = root / self.bucket
+        start = base / datasets.prefix(self.path)
+        found = (p.relative_to(base).as_posix() for p in start.rglob("*") if p.is_file()) if start.is_dir() else ()
+        return [self._partition(key) for key in sorted(k for k in found if datasets.matches(self.path, k))]
+
+    def _partition(self, key: str) -> Bucket:
+        part = copy.copy(self)
+        part.path, part.dataset = key, self
+        return part
 
     def _name(self) -> str:
         return f"bucket {self.bucket}/{self.path}"
