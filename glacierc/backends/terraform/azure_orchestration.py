@@ -30,6 +30,7 @@ from glacierc.backends.terraform.common import cloud_name, source_text, unique_l
 from glacierc.backends.terraform.orchestration_common import count, describe, group_inputs
 from glacierc.ir.fusion import Group, fused_groups, group_levels
 from glacierc.ir.nodes import Pipeline, Project
+from glacierc.source import Span
 
 NODE_FAILED = "glacier.NodeFailed"
 NOT_ORCHESTRATED = "glacier.NotOrchestrated"
@@ -80,6 +81,7 @@ class Orchestration:
     stops: tuple[Stop, ...]
     groups: tuple[Group, ...]  # the groups run as activities
     comment: str
+    span: Span
     schedule: str | None = None
     ncrontab: str | None = None
     schedule_problem: str | None = None
@@ -146,7 +148,7 @@ def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, r
         pipeline=pipeline.name, label=label, app=home, orchestrator=function_name("orchestrate_", label),
         run_prefix=run_prefix(label), levels=tuple(levels), activities=tuple(activities), stops=tuple(stops),
         groups=tuple(by_id[a.group] for a in activities),
-        comment=source_text([(pipeline.span, f"pipeline {pipeline.name}")]),
+        comment=source_text([(pipeline.span, f"pipeline {pipeline.name}")]), span=pipeline.span,
         schedule=pipeline.schedule, ncrontab=expression, schedule_problem=problem)
 
 

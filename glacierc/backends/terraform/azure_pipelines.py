@@ -24,7 +24,7 @@ from glacierc.backends.terraform import azure_orchestration as orchestration
 from glacierc.backends.terraform.azure_orchestration import Orchestration
 from glacierc.backends.terraform.azure_storage import STAGING, STAGING_EXPIRY_DAYS, Container, PolicyRule
 from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, block
-from glacierc.backends.terraform.common import provider_pipelines, unique_labels
+from glacierc.backends.terraform.common import provider_pipelines, source_text, unique_labels
 from glacierc.backends.terraform.orchestration_common import Ref, template_json
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.checks.glc409_durable_orchestration import CODE as DURABLE_ORCHESTRATION
@@ -95,7 +95,7 @@ def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executo
 # --- staging ----------------------------------------------------------------------------------------------
 
 def staging_container(app: str, orchestrations: list[Orchestration]) -> Container:
-    comment = "; ".join(o.comment for o in orchestrations) + f" (staged results of function app {app})"
+    comment = source_text((o.span, f"staged results of pipeline {o.pipeline}") for o in orchestrations)
     return Container(orchestration.staging_container_name(app), f"{app}_staging", comment)
 
 
