@@ -184,7 +184,8 @@ class Analysis:
             value = self.env[node.value]
             return value if _constant(value) else None
         if isinstance(node, _LITERALS):  # the evaluator reads a literal's own text (no code generation)
-            value = self.ev.eval(node, self.scope)
+            value = _plain_literal(node)
+            value = self.ev.eval(node, self.scope) if value is _NOT_PLAIN else value
             return value if _constant(value) else None
         if isinstance(node, (cst.List, cst.Tuple)) and all(isinstance(e.value, _LITERALS) for e in node.elements
                                                            if not isinstance(e, cst.StarredElement)):
@@ -192,6 +193,9 @@ class Analysis:
             if any(isinstance(e, cst.StarredElement) for e in node.elements) or None in items:
                 return None
             return items if isinstance(node, cst.List) else tuple(items)
+        if isinstance(node, (cst.BinaryOperation, cst.UnaryOperation)):  # `7 % 97`, `-1`: literals only
+            value = self.ev.eval(node, self.scope) if _literals_only(node) else None
+            return value if _constant(value) else None
         if isinstance(node, _DISPLAYS):  # what `ast.literal_eval` can read: it executes nothing
             try:
                 return ast.literal_eval(cst.Module([]).code_for_node(node))
@@ -233,7 +237,27 @@ class Analysis:
 
 
 _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)
-_DISPLAYS = (cst.List, cst.Tuple, cst.Dict, cst.Set, cst.UnaryOperation, cst.BinaryOperation)
+_DISPLAYS = (cst.List, cst.Tuple, cst.Dict, cst.Set)
+_NOT_PLAIN = object()
+
+
+def _plain_literal(node: cst.BaseExpression) -> object:
+    """`"value"` and `12` read straight from their text (most literals of a task body); anything with a prefix,
+    an escape, a base or a separator is left to the evaluator."""
+    if isinstance(node, cst.Integer) and node.value.isdigit() and (node.value == "0" or node.value[0] != "0"):
+        return int(node.value)
+    if isinstance(node, cst.SimpleString) and node.value[0] in "\"'" and "\\" not in node.value:
+        quotes = 3 if node.value[:3] in ('"""', "'''") else 1  # the text itself, read without LibCST's properties
+        return node.value[quotes:-quotes]
+    return _NOT_PLAIN
+
+
+def _literals_only(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.BinaryOperation):
+        return _literals_only(node.left) and _literals_only(node.right)
+    if isinstance(node, cst.UnaryOperation):
+        return _literals_only(node.expression)
+    return isinstance(node, (cst.Integer, cst.Float))
 
 
 def _constant(value: object) -> bool:
