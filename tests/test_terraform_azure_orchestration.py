@@ -227,3 +227,40 @@ def test_the_orchestration_stops_at_a_node_it_cannot_run_naming_it(tmp_path: Pat
                               "an Azure VM, which the orchestration does not invoke yet")
     assert [(c.activity, c.error) for c in host.calls] == [("run_p__load", None)]
     assert (tmp_path / "staging" / f"p-{host.instance_id}" / "load.parquet").exists()
+
+
+def test_the_apps_function_timeout_covers_the_local_tasks_it_runs(tmp_path: Path) -> None:
+    """fn's own task allows 30 s, the local task it runs as an activity 200 s: host.json says 200 s (the
+    config's 300 s caps it), not 30 s, which would stop the local node's activity."""
+    import io
+    import zipfile
+
+    path = tmp_path / "pipeline.py"
+    path.write_text('''import polars as pl
+from glacier import Provider, pipeline
+from glacier.config import AzureConfig, AzureFunctionConfig
+
+provider = Provider(config=AzureConfig(subscription_id="00000000-0000-0000-0000-000000000043"))
+local_exec = provider.local()
+fn = provider.serverless(config=AzureFunctionConfig(plan="EP1", timeout=300))
+raw = provider.bucket(bucket="raw", path="in.parquet")
+
+
+@local_exec.task(timeout=200)
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+
+@fn.task(timeout=30)
+def clean(frame: pl.LazyFrame) -> pl.LazyFrame:
+    return frame.drop_nulls()
+
+
+@pipeline(name="p")
+def p():
+    return clean(load(raw))
+''', encoding="utf-8")
+    out = tmp_path / "out"
+    assert not build([str(path)], out, {}).has_errors
+    package = zipfile.ZipFile(io.BytesIO((out / "terraform" / "functions" / "fn.zip").read_bytes()))
+    assert json.loads(package.read("host.json"))["functionTimeout"] == "00:03:20"

@@ -127,8 +127,8 @@ class AzureTarget(Target):
             group_name=self.name("-".join(pipelines) or provider.name, 90),
         )
         self.storage: dict[str, Storage] = {}
-        #: app label -> (executor, its functions, functionTimeout): packaged once the orchestrations are known
-        self.packages: dict[str, tuple[Executor, tuple[AppFunction, ...], int]] = {}
+        #: app label -> (executor, its functions, its tasks): packaged once the orchestrations are known
+        self.packages: dict[str, tuple[Executor, tuple[AppFunction, ...], list[Task]]] = {}
         self.local_access: dict[str, Access] = {}
 
     # --- the model ----------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ class AzureTarget(Target):
         functions = tuple(AppFunction(t.name, self.task_labels[t.name], self.entries.get(t.name, ())) for t in tasks)
         self.module.apps.append(compute.function_app(executor, label, self.module.suffix[:6],
                                                      tuple(f.route for f in functions)))
-        self.packages[label] = (executor, functions, compute.app_timeout(executor, tasks))
+        self.packages[label] = (executor, functions, tasks)
 
     def _add_orchestrations(self, executors: list[tuple[Executor, str]], labels: dict[str, str]) -> None:
         """A Durable Functions orchestration per pipeline in its home app; apps generated for local executors
@@ -257,11 +257,16 @@ class AzureTarget(Target):
                 app, container, self.project, module.plan.hosted(app), container.comment))
 
     def _add_packages(self) -> None:
+        """Every app's package; its functionTimeout also covers the local tasks it runs as activities."""
+        tasks = {t.name: t for t in self.project.tasks}
         for app in self.module.apps:
-            executor, functions, timeout = self.packages[app.label]
+            executor, functions, own = self.packages[app.label]
+            hosted = tuple(self.module.plan.hosted(app.label))
+            local = pipelines_model.hosted_tasks(self.project, hosted, set(self.local_labels)) - {t.name for t in own}
+            timeout = compute.app_timeout(executor, [*own, *(tasks[name] for name in sorted(local))])
             location = f"{executor.span.file}:{executor.span.line}"
             self.module.zips[app.zip_file] = app_zip(executor.name, location, functions, timeout,
-                                                     self.runner_sources, tuple(self.module.plan.hosted(app.label)))
+                                                     self.runner_sources, hosted)
 
     def vms(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str]) -> None:
         image, problem = compute.image_parts(executor)

@@ -92,6 +92,18 @@ def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executo
     return found
 
 
+def hosted_tasks(project: Project, orchestrations: Iterable[Orchestration], executors: set[str]) -> set[str]:
+    """The tasks of `executors` (local ones) that `orchestrations` run as activities of their app."""
+    wanted = {o.pipeline: [n for a in o.activities if a.executor in executors for n in a.nodes]
+              for o in orchestrations}
+    found: set[str] = set()
+    for pipeline in project.pipelines:
+        if wanted.get(pipeline.name):
+            task_of = {n.id: n.task for n in pipeline.nodes}
+            found.update(task_of[n] for n in wanted[pipeline.name])
+    return found
+
+
 # --- staging ----------------------------------------------------------------------------------------------
 
 def staging_container(app: str, orchestrations: list[Orchestration]) -> Container:
