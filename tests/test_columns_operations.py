@@ -237,3 +237,34 @@ def test_literals_alone_and_together() -> None:
     for a, b in itertools.product([1, 300, -7, 2**40, 1.5, None], repeat=2):
         combined = dtypes.materialize(dtypes.supertype(dtypes.literal(a), dtypes.literal(b)))
         assert combined in (None, _polars_dtype(frame, _when(pl.lit(a), pl.lit(b)))), (a, b)
+
+
+_ROW = {"Int8": 1, "Int16": 1, "Int32": 1, "Int64": 1, "UInt8": 1, "UInt16": 1, "UInt32": 1, "UInt64": 1,
+        "Float32": 1.5, "Float64": 1.5, "String": "1", "Boolean": True, "Date": datetime.date(2026, 3, 1),
+        "Datetime(time_unit='us', time_zone=None)": datetime.datetime(2026, 3, 1),
+        "Datetime(time_unit='ms', time_zone=None)": datetime.datetime(2026, 3, 1)}
+_LITERAL_ROWS = [1, 300, -1, 1.5, "1", True, None]
+
+
+def _compares(left: pl.Expr, right: pl.Expr | object, frame: pl.LazyFrame) -> bool:
+    try:
+        frame.select(x=left < right).collect()
+    except pl.exceptions.PolarsError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("left", list(DTYPES))
+def test_glc604_reports_only_comparisons_polars_refuses(left: str) -> None:
+    """`comparable` is False only where Polars raises when it compares real values (no false GLC604); it is
+    False for a String with a number and a String with a date or datetime."""
+    frame = pl.DataFrame({"a": pl.Series([_ROW[left]], dtype=DTYPES[left]), **{
+        f"b{i}": pl.Series([_ROW[d]], dtype=DTYPES[d]) for i, d in enumerate(DTYPES)}}).lazy()
+    for index, right in enumerate(DTYPES):
+        if not dtypes.comparable(left, right):
+            assert not _compares(pl.col("a"), pl.col(f"b{index}"), frame), (left, right)
+    for value in _LITERAL_ROWS:
+        if not dtypes.comparable(left, dtypes.literal(value)):
+            assert not _compares(pl.col("a"), value, frame), (left, value)
+    refused = {"String": {"Int8", "Float64", "Date"}, "Int64": {"String"}, "Date": {"String"}}.get(left, set())
+    assert all(not dtypes.comparable(left, right) for right in refused)

@@ -174,20 +174,18 @@ def arithmetic(left: str | None, right: str | None, operator: str) -> str | None
 
 
 def comparable(left: str | None, right: str | None) -> bool:
-    """False only when both dtypes are known and Polars cannot compare them (a number with a string...)."""
+    """False only when both dtypes are known and Polars refuses to compare them: a string with a number or with
+    a date/datetime. (A boolean or a date compared with a number, or a string with a boolean, Polars casts.)"""
     if left is None or right is None:
         return True
-    kinds = [_kind(left), _kind(right)]
-    return None in kinds or kinds[0] == kinds[1]
+    return {_kind(left), _kind(right)} not in ({"string", "number"}, {"string", "temporal"})
 
 
 def _kind(dtype: str) -> str | None:
     if dtype in (*NUMERIC, "float") or _int(dtype) is not None:
         return "number"
-    if dtype in ("String", "str", "Categorical"):
+    if dtype in ("String", "str"):
         return "string"
-    if dtype in ("Boolean", "bool"):
-        return "boolean"
     if dtype == "Date" or dtype.startswith("Datetime"):
         return "temporal"
     return None
