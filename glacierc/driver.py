@@ -209,15 +209,18 @@ def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None 
     glacierc.output); nothing is written when there are errors. Raises OutputRefused, before reading
     anything, when `out` is or holds an input or is a symbolic link, and OutputError when it cannot be
     written."""
-    from glacierc.backends import emit_all
+    from glacierc.backends import BuildOptions, emit_all
     from glacierc.output import is_up_to_date, refuse_unsafe_out, write_atomically
+    from glacierc.settings import terraform_backend
 
     refuse_unsafe_out(out, paths)
-    compiled = compile_project(paths, env, settings)
+    chosen = settings or load_settings([str(p) for p in paths])
+    compiled = compile_project(paths, env, chosen)
     if compiled.has_errors:
         return BuildResult(compiled, compiled.diagnostics, {})
+    options = BuildOptions(terraform_backend=terraform_backend(chosen, paths))
     with collector_paused():
-        files, backend_diagnostics = emit_all(compiled.project, compiled.sources, compiled.diagnostics)
+        files, backend_diagnostics = emit_all(compiled.project, compiled.sources, compiled.diagnostics, options)
     # the targets' validation already ran in `check`: the same diagnostics come back from the emitters
     diagnostics = tuple(sorted(dict.fromkeys((*compiled.diagnostics, *backend_diagnostics)), key=Diagnostic.sort_key))
     if any(d.severity is Severity.ERROR for d in backend_diagnostics):

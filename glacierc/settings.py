@@ -15,6 +15,7 @@ never a silently different set of rules.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Protocol, overload
@@ -25,7 +26,10 @@ DEFAULT_MAX_FILE_BYTES = 5_000_000
 #: Skipped by directory walks unless `exclude` replaces them (`extend-exclude` adds to them).
 DEFAULT_EXCLUDE = (".*/", "__pycache__/", "venv/", "node_modules/", "build/", "dist/")
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore",
-        "max-file-bytes")
+        "max-file-bytes", "terraform-backend")
+#: `terraform-backend`: the remote state backends a generated root module may declare (an empty, partial
+#: `backend "<name>" {}` block, filled by `terraform init -backend-config=...`).
+TERRAFORM_BACKENDS = ("azurerm", "gcs", "s3")
 
 __all__ = ["ConfigurationError", "Layer", "Settings", "load_settings"]
 
@@ -46,6 +50,7 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     respect_gitignore: bool = True
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    terraform_backend: str | None = None  # one of TERRAFORM_BACKENDS; None: local state
     root: str = ""  # the directory the globs are relative to: the configuration's, or the working directory
     source: str = ""  # the configuration file, if any
 
@@ -212,12 +217,29 @@ def _from_table(table: dict, shown: str, root: str, source: str) -> Settings:
     gitignore = table.get("respect-gitignore", True)
     if not isinstance(gitignore, bool):
         raise ConfigurationError(f"{shown}: [tool.glacierc] `respect-gitignore` must be true or false")
+    backend = table.get("terraform-backend")
+    if backend is not None and backend not in TERRAFORM_BACKENDS:
+        raise ConfigurationError(f"{shown}: [tool.glacierc] `terraform-backend` must be one of "
+                                 f"{', '.join(map(repr, TERRAFORM_BACKENDS))} (got {printable(repr(backend))})")
     layer = Layer(select=_codes(table, "select", shown) if "select" in table else None,
                   extend_select=_codes(table, "extend-select", shown), ignore=_codes(table, "ignore", shown))
     exclude = _strings(table, "exclude", shown) if "exclude" in table else DEFAULT_EXCLUDE
     return Settings(layers=(layer,), per_file_ignores=_per_file_ignores(table, shown),
                     exclude=exclude + _strings(table, "extend-exclude", shown), respect_gitignore=gitignore,
-                    max_file_bytes=limit, root=root, source=source)
+                    max_file_bytes=limit, terraform_backend=backend, root=root, source=source)
+
+
+def terraform_backend(settings: FileSettings, paths: Sequence[str | Path]) -> str | None:
+    """The `terraform-backend` of a build of `paths`: one value for the whole build (its root modules share
+    it); paths configured with different values are a configuration error."""
+    found = sorted({settings.for_file(path).terraform_backend or "" for path in paths})
+    if len(found) > 1:
+        from glacierc.diagnostics.render import printable
+
+        shown = ", ".join(repr(value) if value else "none" for value in found)
+        raise ConfigurationError(f"[tool.glacierc] `terraform-backend` differs between the paths built together "
+                                 f"({printable(shown)}); build them separately or set one value")
+    return (found[0] or None) if found else None
 
 
 def _strings(table: dict, key: str, shown: str) -> tuple[str, ...]:

@@ -3,44 +3,56 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir import nodes as ir
 
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """What the configuration (`[tool.glacierc]`), not the pipeline code, decides about the artifacts."""
+
+    terraform_backend: str | None = None  # `backend "<name>" {}` in every Terraform root module; None: local state
+
+
 Files = dict[str, "str | bytes"]
-Backend = Callable[[ir.Project, dict[str, str], Files], tuple[Files, list[Diagnostic]]]
+Backend = Callable[[ir.Project, dict[str, str], Files, BuildOptions], tuple[Files, list[Diagnostic]]]
 
 
-def _graphs(project: ir.Project, sources: dict[str, str], earlier: Files) -> tuple[Files, list[Diagnostic]]:
+def _graphs(project: ir.Project, sources: dict[str, str], earlier: Files, options: BuildOptions
+            ) -> tuple[Files, list[Diagnostic]]:
     from glacierc.backends.graph import emit
 
     return dict(emit(project)), []
 
 
-def _runners(project: ir.Project, sources: dict[str, str], earlier: Files) -> tuple[Files, list[Diagnostic]]:
+def _runners(project: ir.Project, sources: dict[str, str], earlier: Files, options: BuildOptions
+             ) -> tuple[Files, list[Diagnostic]]:
     from glacierc.backends.runner import backend
 
     return backend(project, sources, earlier)
 
 
-def _terraform(project: ir.Project, sources: dict[str, str], earlier: Files) -> tuple[Files, list[Diagnostic]]:
+def _terraform(project: ir.Project, sources: dict[str, str], earlier: Files, options: BuildOptions
+               ) -> tuple[Files, list[Diagnostic]]:
     """Serverless packages bundle the runner of each pipeline (produced by the runner backend before)."""
     from glacierc.backends.runner import runner_path
     from glacierc.backends.terraform import emit
 
     found = {p.name: earlier.get(runner_path(p.name)) for p in project.pipelines}
     runners = {name: text for name, text in found.items() if isinstance(text, str)}
-    files, diagnostics = emit(project, runners or None)
+    files, diagnostics = emit(project, runners or None, options.terraform_backend)
     return files, list(diagnostics)
 
 
-#: name -> emit(project, sources, files of the backends before it) -> (files relative to OUT, diagnostics),
+#: name -> emit(project, sources, files of the backends before it, options) -> (files relative to OUT, diagnostics),
 #: in the order they run. `ir.json` is added by `emit_all`.
 BACKENDS: dict[str, Backend] = {"graphs": _graphs, "runners": _runners, "terraform": _terraform}
 
 
-def emit_all(project: ir.Project, sources: dict[str, str],
-             diagnostics_so_far: tuple[Diagnostic, ...] = ()) -> tuple[Files, list[Diagnostic]]:
+def emit_all(project: ir.Project, sources: dict[str, str], diagnostics_so_far: tuple[Diagnostic, ...] = (),
+             options: BuildOptions = BuildOptions()) -> tuple[Files, list[Diagnostic]]:
     """Every artifact of `glacierc build`: ir.json, graphs, runners and Terraform (docs/cli.md, `build`)."""
     from glacierc.ir.serialize import to_json
 
@@ -49,7 +61,7 @@ def emit_all(project: ir.Project, sources: dict[str, str],
     files: Files = {"ir.json": to_json(project, diagnostics_so_far)}
     diagnostics: list[Diagnostic] = clashes(project.pipelines)  # GLC406: one file, two pipelines
     for emit in BACKENDS.values():
-        produced, found = emit(project, sources, dict(files))
+        produced, found = emit(project, sources, dict(files), options)
         files.update(produced)
         diagnostics += found
     return files, diagnostics

@@ -3,7 +3,7 @@
 `emit(project)` returns `{path relative to OUT: content}` and the diagnostics of the backend.
 With exactly one non-local provider its module is `terraform/`; with several, each provider
 gets `terraform/<provider label>/`. Each cloud is a module in `CLOUD_TARGETS` (imported when used) with `emit_<cloud>`, a function
-`(project, provider, runner_sources) -> (files relative to the module, diagnostics)`.
+`(project, provider, runner_sources, state_backend) -> (files relative to the module, diagnostics)`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from glacierc.source import Span
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.checks.glc402_no_infrastructure import CODE as NO_INFRASTRUCTURE
 
-Emitter = Callable[[Project, Provider, Mapping[str, str] | None],
+Emitter = Callable[[Project, Provider, Mapping[str, str] | None, str | None],
                    tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]]
 
 
@@ -32,13 +32,14 @@ def _target(cloud: str) -> ModuleType:
     return importlib.import_module(f"glacierc.backends.terraform.{CLOUD_TARGETS[cloud]}")
 
 
-def emit(project: Project, runner_sources: Mapping[str, str] | None = None
+def emit(project: Project, runner_sources: Mapping[str, str] | None = None, state_backend: str | None = None
          ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
     """All Terraform files of `project` (paths relative to OUT) and the backend's diagnostics.
 
     `runner_sources` maps a pipeline name to its runner module source; serverless packages bundle
     the runners of the pipelines that call their task (without it the packages say, when
-    invoked, that the runner was not bundled).
+    invoked, that the runner was not bundled). `state_backend` (`terraform-backend` in `[tool.glacierc]`)
+    puts an empty `backend "<name>" {}` block into every root module (docs/terraform.md).
     """
     providers = sorted((p for p in project.providers if p.cloud != "local"), key=lambda p: p.name)
     if not providers:
@@ -52,7 +53,7 @@ def emit(project: Project, runner_sources: Mapping[str, str] | None = None
             continue
         emitter: Emitter = getattr(_target(provider.cloud), f"emit_{provider.cloud}")
         base = "terraform/" if len(providers) == 1 else f"terraform/{labels[provider.name]}/"
-        found, problems = emitter(project, provider, runner_sources)
+        found, problems = emitter(project, provider, runner_sources, state_backend)
         files.update((base + path, content) for path, content in found.items())
         diagnostics.extend(problems)
     return files, tuple(sorted(diagnostics, key=Diagnostic.sort_key))

@@ -261,7 +261,7 @@ class AwsTarget(Target):
 
     # --- files ----------------------------------------------------------------------------------------
 
-    def files(self) -> dict[str, list[Block]]:
+    def files(self, state_backend: str | None = None) -> dict[str, list[Block]]:
         """The blocks of every `.tf` file (a file without blocks is not written)."""
         m = self.module
         compute_tf = [b for f in m.functions for b in compute_blocks.function_blocks(f, LOGS)]
@@ -277,7 +277,7 @@ class AwsTarget(Target):
         storage_tf = [b for bucket in m.buckets for b in bucket_blocks(bucket, m.bucket_keys.get(bucket.label))]
         storage_tf += [keys.key_block(m.logs_key)] if m.logs_key else []
         return {
-            "versions.tf": [self.versions()],
+            "versions.tf": [self.versions(state_backend)],
             "providers.tf": self.providers(),
             "variables.tf": self.variables(),
             "storage.tf": storage_tf,
@@ -333,14 +333,15 @@ def build(project: Project, provider: Provider, runner_sources: Mapping[str, str
     return AwsTarget(project, provider, runner_sources).build()
 
 
-def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None
+def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None,
+             state_backend: str | None = None
              ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
     """The files of the AWS root module for `provider`, relative to the module directory."""
     runner_sources = runner_sources or {}
     target = AwsTarget(project, provider, runner_sources)
     module = target.build()
     files: dict[str, str | bytes] = {}
-    for name, blocks in target.files().items():
+    for name, blocks in target.files(state_backend).items():
         if blocks:
             files[name] = print_blocks(blocks)
     files.update(sorted(module.zips.items()))
@@ -350,7 +351,8 @@ def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, 
         from glacierc.backends.terraform.databricks import emit_databricks
 
         entries = pipeline_entries(project, runner_sources)
-        found = emit_databricks(module.databricks, module.tags, entries, runner_sources, cloud_module="AWS")
+        found = emit_databricks(module.databricks, module.tags, entries, runner_sources, cloud_module="AWS",
+                                state_backend=state_backend)
         files.update((f"databricks/{path}", content) for path, content in found.items())
     return files, tuple(diagnostics)
 

@@ -320,7 +320,7 @@ class AzureTarget(Target):
 
     # --- files ----------------------------------------------------------------------------------------
 
-    def files(self) -> dict[str, list[Block]]:
+    def files(self, state_backend: str | None = None) -> dict[str, list[Block]]:
         """The blocks of every `.tf` file (a file without blocks is not written)."""
         m = self.module
         where = (m.group, m.location)
@@ -345,7 +345,7 @@ class AzureTarget(Target):
         compute_tf += [compute_blocks.cluster_block(c, *where) for c in m.clusters]
         compute_tf += [b for w in m.workspaces for b in compute_blocks.workspace_blocks(w, *where)]
         return {
-            "versions.tf": [self.versions()],
+            "versions.tf": [self.versions(state_backend)],
             "providers.tf": self.providers(),
             "variables.tf": variables(m),
             "storage.tf": storage_tf,
@@ -387,12 +387,14 @@ def build(project: Project, provider: Provider, runner_sources: Mapping[str, str
     return AzureTarget(project, provider, runner_sources).build()
 
 
-def emit_azure(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None
+def emit_azure(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None,
+               state_backend: str | None = None
                ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
     """The files of the Azure root module for `provider`, relative to the module directory."""
     target = AzureTarget(project, provider, runner_sources or {})
     module = target.build()
-    files: dict[str, str | bytes] = {name: print_blocks(blocks) for name, blocks in target.files().items() if blocks}
+    files: dict[str, str | bytes] = {name: print_blocks(blocks)
+                                     for name, blocks in target.files(state_backend).items() if blocks}
     files.update(sorted(module.zips.items()))
     files.update(pipelines_model.pipeline_files(module.plan.orchestrations))
     return files, (*module.diagnostics, *module.plan.notes)

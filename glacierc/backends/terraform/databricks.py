@@ -59,7 +59,7 @@ class Job:
 
 def emit_databricks(executors: Sequence[tuple[Executor, tuple[Task, ...], str]], tags: dict[str, str],
                     entries: Mapping[str, tuple[PipelineEntry, ...]], runner_sources: Mapping[str, str],
-                    cloud_module: str = "cloud") -> dict[str, str]:
+                    cloud_module: str = "cloud", state_backend: str | None = None) -> dict[str, str]:
     """The files of the Databricks root module; `executors` holds (executor, its tasks, its label)."""
     task_labels = unique_labels(t.name for _, tasks, _ in executors for t in tasks)
     profiles: list[Profile] = []
@@ -70,7 +70,7 @@ def emit_databricks(executors: Sequence[tuple[Executor, tuple[Task, ...], str]],
             profiles.append(Profile(label, source_text([(executor.span, f"executor {executor.name}")])))
         jobs.extend(_job(task, values, task_labels[task.name], label) for task in tasks)
     files, runners = _scripts(executors, task_labels, entries, runner_sources)
-    files["versions.tf"] = print_blocks([DatabricksTarget.versions()])
+    files["versions.tf"] = print_blocks([DatabricksTarget.versions(state_backend)])
     files["providers.tf"] = print_blocks([block("provider", "databricks", comments=[
         "The workspace and credentials come from the environment (DATABRICKS_HOST, DATABRICKS_TOKEN,",
         "or a profile in ~/.databrickscfg named by DATABRICKS_CONFIG_PROFILE).",

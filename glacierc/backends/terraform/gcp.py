@@ -199,7 +199,7 @@ class GcpTarget(WorkflowsMixin, Target):
 
     # --- files ----------------------------------------------------------------------------------------
 
-    def files(self) -> dict[str, list[Block]]:
+    def files(self, state_backend: str | None = None) -> dict[str, list[Block]]:
         """The blocks of every `.tf` file (a file without blocks is not written)."""
         m = self.module
         comments = {a.label: a.comment for a in m.accounts}
@@ -219,7 +219,7 @@ class GcpTarget(WorkflowsMixin, Target):
         compute_tf += [compute_blocks.instance_block(i) for i in m.instances]
         compute_tf += [compute_blocks.cluster_block(c, m.region, self.init_script(SOURCES)) for c in m.clusters]
         return {
-            "versions.tf": [self.versions()],
+            "versions.tf": [self.versions(state_backend)],
             "providers.tf": self.providers(),
             "variables.tf": self.variables(),
             "storage.tf": storage_tf,
@@ -311,12 +311,14 @@ def build(project: Project, provider: Provider, runner_sources: Mapping[str, str
     return GcpTarget(project, provider, runner_sources).build()
 
 
-def emit_gcp(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None
+def emit_gcp(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None,
+             state_backend: str | None = None
              ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
     """The files of the GCP root module for `provider`, relative to the module directory."""
     target = GcpTarget(project, provider, runner_sources or {})
     module = target.build()
-    files: dict[str, str | bytes] = {name: print_blocks(blocks) for name, blocks in target.files().items() if blocks}
+    files: dict[str, str | bytes] = {name: print_blocks(blocks)
+                                     for name, blocks in target.files(state_backend).items() if blocks}
     files.update(sorted(module.zips.items()))
     files.update(sorted(module.job_files.items()))
     files.update(orchestration_blocks.definition_files(module.workflows))
