@@ -23,18 +23,12 @@ from glacierc.backends.runner.plan import (
 from glacierc.backends.runner.rewrite import Rendered
 from glacierc.backends.runner.shaker import Block, Shaker
 from glacierc.backends.runner.runtime import reserved_names
-from glacierc.backends.runner.symbols import ModuleSymbols, analyse_module
+from glacierc.backends.runner.symbols import analyse_modules
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Pipeline, Project
 
 def runner_path(pipeline: str) -> str:
     return f"runners/{file_stem(pipeline)}.py"
-
-
-def analyse_modules(project: Project, sources: Mapping[str, str]) -> dict[str, ModuleSymbols]:
-    names = {m.name for m in project.modules if m.name in sources}
-    return {m.name: analyse_module(m.name, m.path, sources[m.name], names)
-            for m in sorted(project.modules, key=lambda m: m.name) if m.name in sources}
 
 
 def emit_runners(project: Project, sources: Mapping[str, str]) -> tuple[dict[str, str], tuple[Diagnostic, ...]]:
@@ -49,20 +43,6 @@ def emit_runners(project: Project, sources: Mapping[str, str]) -> tuple[dict[str
         files[runner_path(pipeline.name)] = text
         diagnostics.update(found)
     return files, tuple(sorted(diagnostics, key=Diagnostic.sort_key))
-
-
-def runner_problems(project: Project, sources: Mapping[str, str]) -> tuple[Diagnostic, ...]:
-    """What the runner backend reports (GLC501, GLC503), without laying out any runner: `check` runs it, so a
-    green check means the runner will carry every name the task code needs."""
-    if not project.pipelines:
-        return ()
-    shaker = Shaker(project, analyse_modules(project, sources))
-    found: set[Diagnostic] = set()
-    for pipeline in project.pipelines:
-        called = {node.task for node in pipeline.nodes}
-        tasks = sorted((t for t in project.tasks if t.name in called), key=lambda t: t.name)
-        found.update(shaker.shake(tasks, reserved_names(), pipeline.name).diagnostics)
-    return tuple(sorted(found, key=Diagnostic.sort_key))
 
 
 def runner_source(project: Project, pipeline: Pipeline, shaker: Shaker) -> tuple[str, tuple[Diagnostic, ...]]:
