@@ -42,7 +42,10 @@ _ARITHMETIC = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "
 
 
 def column_ref(analysis: Analysis, name: str, node: cst.CSTNode, frame: Frame | None) -> Expr:
-    """`pl.col("x")` or a plain "x": the column of `frame`, or a finding when a known frame lacks it."""
+    """`pl.col("x")` or a plain "x": the column of `frame`, or a finding when a known frame lacks it. A regular
+    expression (`"^amount_.*$"`) or `"*"` selects several columns: not followed."""
+    if name == "*" or name.startswith("^") and name.endswith("$"):
+        return Expr(None, None)
     if frame is None:
         return Expr(name, None)
     column = frame.get(name)

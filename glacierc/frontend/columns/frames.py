@@ -42,7 +42,7 @@ def method(analysis: Analysis, frame: Frame, name: str, node: cst.Call) -> Frame
     return None
 
 
-def _refs(analysis: Analysis, node: cst.BaseExpression, frame: Frame) -> list[Expr | None]:
+def _refs(analysis: Analysis, node: cst.BaseExpression, frame: Frame | None) -> list[Expr | None]:
     """Column references in an argument: "x", ["x", "y"], pl.col("x") > 1, ...; checked against `frame`."""
     if isinstance(node, (cst.List, cst.Tuple)):
         return [item for element in node.elements for item in _refs(analysis, element.value, frame)]
@@ -103,7 +103,11 @@ def _rename(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
 
 
 def _drop(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
-    dropped = [e for arg in node.args if arg.keyword is None for e in _refs(analysis, arg.value, frame)]
+    options = {a.keyword.value: analysis.constant(a.value) for a in node.args if a.keyword is not None}
+    if options not in ({}, {"strict": True}, {"strict": False}):
+        return None
+    checked = frame if options.get("strict", True) else None  # `strict=False`: a missing column is ignored
+    dropped = [e for arg in node.args if arg.keyword is None for e in _refs(analysis, arg.value, checked)]
     if any(e is None or e.name is None for e in dropped):
         return None
     return frame.without({e.name for e in dropped if e is not None and e.name is not None})
@@ -187,7 +191,10 @@ def _cast(analysis: Analysis, frame: Frame, node: cst.Call) -> Frame | None:
         name, target = analysis.constant(element.key), analysis.dtype(element.value)
         if not isinstance(name, str):
             return None
-        column = column_ref(analysis, name, element.key, frame).column
+        ref = column_ref(analysis, name, element.key, frame)
+        if ref.name is None:
+            return None
+        column = ref.column
         frame = frame.with_column(name, Column(target, column.sources if column else frozenset()))
     return frame
 
