@@ -29,10 +29,26 @@ def big(source) -> pl.LazyFrame:
 def p():
     big(orders)
 """
+_WINDOW = """@local_exec.task()
+def share(source) -> pl.LazyFrame:
+    return source.scan().select(
+        "id", big=pl.when(pl.col("amount") > 100).then("{column}").otherwise(0.0),
+        share=pl.col("amount") / pl.col("amount").sum().over("{key}"))
+
+
+@pipeline(name="p")
+def p():
+    share(orders)
+"""
 INVALID = (invalid(HEAD + _TASK.format(column="amonut"),
                    (12, 40, 12, 48, "column `amonut` does not exist here; the frame has `id`, `customer`, "
-                                    "`amount`")),)
-VALID = (valid(HEAD + _TASK.format(column="amount")),)
+                                    "`amount`")),
+           invalid(HEAD + _WINDOW.format(column="amonut", key="client"),
+                   (13, 56, 13, 64, "column `amonut` does not exist here; the frame has `id`, `customer`, "
+                                    "`amount`"),
+                   (14, 62, 14, 70, "column `client` does not exist here; the frame has `id`, `customer`, "
+                                    "`amount`")))
+VALID = (valid(HEAD + _TASK.format(column="amount")), valid(HEAD + _WINDOW.format(column="amount", key="customer")))
 EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source
 
 

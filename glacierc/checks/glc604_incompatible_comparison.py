@@ -29,7 +29,8 @@ def p():
 INVALID = (invalid(HEAD + _TASK.format(value="3"),
                    (12, 33, 12, 56, "comparing String with an integer literal: Polars cannot compare these "
                                     "dtypes")),)
-VALID = (valid(HEAD + _TASK.format(value='"3"')),)
+VALID = (valid(HEAD + _TASK.format(value='"3"')),
+         valid(HEAD + _TASK.format(value='"3"').replace('pl.col("customer") == "3"', 'pl.col("id") == True')))
 EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source
 _WORDS = {"int": "an integer literal", "float": "a float literal", "str": "a string literal", "bool": "a boolean",
           "null": "None"}
