@@ -123,3 +123,19 @@ def test_analyze_columns_shows_lineage_and_graph_columns_labels_edges() -> None:
     dot = glacierc("graph", str(ANALYTICS), "--columns")
     assert '"task:enriched" -> "task:by_region" [label="frame: order_id, customer_id,' in dot
     assert "+14 more" in dot
+
+
+def test_the_quickstart_example_schemas_equal_what_polars_reports(tmp_path: Path) -> None:
+    """The example's three tasks (scan, filter/with_columns/group_by/agg/sort, collect and write) over its declared
+    columns: every node's schema is known and the written frame is the one its run returns."""
+    import shutil
+
+    example = ROOT / "examples" / "quickstart"
+    result = compile_project([example / "pipeline.py"])
+    assert not [d for d in result.diagnostics if d.code.startswith("GLC6")], result.diagnostics
+    nodes = {n.task: n for n in result.project.pipelines[0].nodes}
+    assert all(n.schema is not None and "Unknown" not in dict(n.schema).values() for n in nodes.values()), nodes
+    shutil.copytree(example / "data" / "raw", tmp_path / "raw")
+    frame = _module(example / "pipeline.py").quickstart.run(mode="local", data_dir=tmp_path)
+    assert list(nodes["save"].schema) == [(n, str(d)) for n, d in frame.collect_schema().items()]
+    assert nodes["save"].schema == nodes["transform"].schema

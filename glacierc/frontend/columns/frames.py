@@ -1,6 +1,6 @@
-"""Frame methods over known columns: select, with_columns, filter, rename, drop, join, group_by/agg, unique,
-sort, head, explode, unpivot, with_row_index, cast, collect/lazy, and `pl.concat`. A method not listed, or an
-argument not understood, makes the result unknown (None)."""
+"""Frame methods over known columns: select, with_columns, filter, rename, drop, group_by/agg, unique, sort,
+head, explode, unpivot, with_row_index, cast, collect/lazy (`join` and `pl.concat` are in joins.py). A method
+not listed, or an argument not understood, makes the result unknown (None)."""
 
 from __future__ import annotations
 
