@@ -136,6 +136,8 @@ def _split(values: list[str] | None) -> list[str]:
 
 def known_codes(codes: list[str], where: str) -> list[str]:
     """`codes`, each a code or a prefix of one (`GLC2`, as ruff takes prefixes); raises on any other."""
+    if not codes:  # nothing to look up: the catalogue (every rule module) is not loaded for it
+        return codes
     from glacierc.diagnostics.codes import RULES
     from glacierc.diagnostics.render import printable
 
