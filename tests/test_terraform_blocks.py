@@ -124,9 +124,9 @@ def test_directives_and_interpolations_are_escaped_for_terraform() -> None:
 
 
 PINS = {
-    AwsTarget: ("aws", "hashicorp/aws", "~> 5.0"),
-    GcpTarget: ("google", "hashicorp/google", "~> 6.0"),
-    AzureTarget: ("azurerm", "hashicorp/azurerm", "~> 4.9"),
+    AwsTarget: ("aws", "hashicorp/aws", ">= 5.70, < 7.0"),
+    GcpTarget: ("google", "hashicorp/google", ">= 5.0, < 7.0"),
+    AzureTarget: ("azurerm", "hashicorp/azurerm", ">= 4.9, < 5.0"),
     DatabricksTarget: ("databricks", "databricks/databricks", "~> 1.0"),
 }
 

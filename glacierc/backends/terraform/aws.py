@@ -75,7 +75,7 @@ class AwsModule:
 
 class AwsTarget(Target):
     CLOUD = "AWS"
-    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "aws", "hashicorp/aws", "~> 5.0"
+    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "aws", "hashicorp/aws", ">= 5.70, < 7.0"
     SERVICES = {
         **Target.SERVICES,
         ("serverless", None): "lambda", ("serverless", "LambdaConfig"): "lambda",

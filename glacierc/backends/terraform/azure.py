@@ -103,7 +103,7 @@ class AzureModule:
 
 class AzureTarget(Target):
     CLOUD = "Azure"
-    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "azurerm", "hashicorp/azurerm", "~> 4.9"
+    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "azurerm", "hashicorp/azurerm", ">= 4.9, < 5.0"
     SERVICES = {
         **Target.SERVICES,
         ("serverless", None): "function", ("serverless", "AzureFunctionConfig"): "function",

@@ -57,7 +57,7 @@ DEFAULT_SUBNET_CIDR = "10.10.0.0/20"
 
 class GcpTarget(WorkflowsMixin, Target):
     CLOUD = "GCP"
-    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "google", "hashicorp/google", "~> 6.0"
+    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "google", "hashicorp/google", ">= 5.0, < 7.0"
     SERVICES = {
         **Target.SERVICES,
         ("serverless", None): "function", ("serverless", "CloudFunctionConfig"): "function",
