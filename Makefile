@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 CHECKOV_VENV := .venv-checkov
 
 .PHONY: install test typecheck demo bench fuzz security clean
@@ -13,7 +14,14 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 	$(PY) -m pip install -q -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUNTIME_STAMP)
+
+# The runtime dependencies only (what users install): enough for `make demo` and the glacierc command.
+$(RUNTIME_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+	$(PY) -m pip install -q -e .
+	touch $(RUNTIME_STAMP)
 
 test: install
 	$(PY) -m pytest
@@ -22,8 +30,9 @@ test: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-demo: install
+demo: $(RUNTIME_STAMP)
 	$(PY) examples/demo.py
+	@echo "glacierc is installed in $(VENV): run $(VENV)/bin/glacierc, or put it on PATH with: . $(VENV)/bin/activate"
 
 bench: install
 	$(PY) bench/run.py
