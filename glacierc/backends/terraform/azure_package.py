@@ -1,8 +1,9 @@
 """The deployment package of one Azure Functions app (one app per serverless executor).
 
-The zip holds `function_app.py` (Python v2 programming model: one HTTP function per task of the
-executor and, for the pipelines orchestrated in the app, their Durable Functions orchestrators,
-activities and starters), `host.json` (the executor's `functionTimeout`, the extension bundle with the
+The zip holds `function_app.py` (Python v2 programming model, laid out in Python from the fixed module
+glacierc/entrypoints/azure_functions.py: its tables, then one HTTP function per task of the executor
+and, for the pipelines orchestrated in the app, their Durable Functions orchestrators, activities and
+starters), `host.json` (the executor's `functionTimeout`, the extension bundle with the
 Durable Functions extension, one activity at a time per instance), `requirements.txt` (installed by the remote build; Polars and the
 Durable Functions SDK pinned to the versions the suite runs) and the runners of the pipelines calling
 the tasks under `glacier_runners/`. It is built with `packaging.package`, so its bytes depend only on
@@ -15,10 +16,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from glacierc.backends.escaping import comment_text, identifier, py_literal
 from glacierc.backends.terraform import azure_orchestration as orchestration
-from glacierc.backends.terraform.common import render_text
+from glacierc.backends.terraform.entry_module import fixed, nested_table
 from glacierc.backends.terraform.packaging import PipelineEntry, package, runner_files
 
+ENTRY_MODULE = "azure_functions"
 APP_REQUIREMENTS = "azure-functions>=1.20,<2\nazure-functions-durable==1.7.0\npolars==2.1.0\n"
 #: Durable Functions (and the timer and HTTP triggers) come with the extension bundle.
 EXTENSION_BUNDLE = {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}
@@ -44,13 +47,74 @@ def host_json(timeout_seconds: int) -> str:
 
 def app_source(executor: str, location: str, functions: tuple[AppFunction, ...],
                orchestrations: tuple[orchestration.Orchestration, ...] = ()) -> str:
-    """function_app.py: the tasks' HTTP functions and the orchestrations hosted in this app."""
+    """function_app.py: glacierc/entrypoints/azure_functions.py with this app's tables, then its registered
+    functions (the tasks' HTTP functions and the orchestrations hosted here)."""
+    layout = fixed(ENTRY_MODULE)
     runners = {p.name: p.runner for f in functions for p in f.pipelines}
-    return render_text("terraform/azure/function_app.py.j2", executor=executor, location=location,
-                       functions=functions, orchestrations=orchestrations,
-                       runners={o.pipeline: runners.get(o.pipeline) for o in orchestrations},
-                       node_failed=orchestration.NODE_FAILED, not_orchestrated=orchestration.NOT_ORCHESTRATED,
-                       retry_interval=orchestration.RETRY_FIRST_INTERVAL_MS)
+    tables = {
+        "TASKS": nested_table({f.task: {p.name: (p.runner, p.nodes) for p in f.pipelines} for f in functions}),
+        "ORCHESTRATIONS": nested_table({o.orchestrator: {"pipeline": o.pipeline, "run_prefix": o.run_prefix,
+                                                         "levels": o.levels} for o in orchestrations}),
+        "ORCHESTRATORS": flat_table({o.pipeline: o.orchestrator for o in orchestrations}),
+        "GROUPS": keyed_table({(o.pipeline, a.group): {
+            "activity": a.name, "runner": runners.get(o.pipeline), "nodes": a.nodes, "retries": a.retries,
+            "cause": a.cause} for o in orchestrations for a in o.activities}),
+        "STOPS": flat_table({(o.pipeline, s.group): s.message for o in orchestrations for s in o.stops}),
+    }
+    parts = [layout.docstring, f"# {comment_text(f'executor {executor} ({location})')}", "", layout.imports, ""]
+    for name, literal in tables.items():
+        parts += [layout.comments[name], f"{name} = {literal}", ""]
+    text = "\n".join(parts).rstrip("\n") + "\n\n" + layout.body
+    functions_text = [_task_function(f) for f in functions]
+    functions_text += [part for o in orchestrations for part in _orchestration_functions(o)]
+    functions_text += [START] if orchestrations else []
+    return text + "".join(f"\n\n{part}" for part in functions_text)
+
+
+def keyed_table(table: Mapping[tuple[str, str], Mapping[str, object]]) -> str:
+    """`{(pipeline, lead): {key: value}}` as a Python literal, one entry per line (as `nested_table`)."""
+    lines = ["{"]
+    for outer, inner in table.items():
+        lines.append(f"    {py_literal(outer)}: {{")
+        lines += [f"        {py_literal(key)}: {py_literal(value)}," for key, value in inner.items()]
+        lines.append("    },")
+    return "\n".join([*lines, "}"])
+
+
+def flat_table(table: Mapping[object, object]) -> str:
+    """`{key: value}` as a Python literal, one entry per line."""
+    return "\n".join(["{", *(f"    {py_literal(k)}: {py_literal(v)}," for k, v in table.items()), "}"])
+
+
+def _task_function(f: AppFunction) -> str:
+    return (f"@app.route(route={py_literal(f.route)}, methods=[\"POST\"])\n"
+            f"def {identifier('task_' + f.route)}(req: func.HttpRequest) -> func.HttpResponse:\n"
+            f"    return _respond({py_literal(f.task)}, req)\n")
+
+
+def _orchestration_functions(o: orchestration.Orchestration) -> list[str]:
+    name = py_literal(o.orchestrator)
+    found = [f"@app.orchestration_trigger(context_name=\"context\", orchestration={name})\n"
+             f"def {identifier(o.orchestrator)}(context: df.DurableOrchestrationContext):\n"
+             f"    return (yield from orchestrate(context, {name}))\n"]
+    found += [f"@app.activity_trigger(input_name=\"event\", activity={py_literal(a.name)})\n"
+              f"def {identifier(a.name)}(event):\n"
+              f"    return run_activity({py_literal(o.pipeline)}, {py_literal(a.group)}, event)\n"
+              for a in o.activities]
+    if o.ncrontab:
+        found.append(f"@app.timer_trigger(schedule={py_literal(o.ncrontab)}, arg_name=\"timer\", run_on_startup=False)\n"
+                     "@app.durable_client_input(client_name=\"client\")\n"
+                     f"async def {identifier(o.starter)}(timer: func.TimerRequest, client) -> None:\n"
+                     f"    await client.start_new({name})\n")
+    return found
+
+
+#: The HTTP starter, registered when the app orchestrates a pipeline (its code is `_start`).
+START = """@app.route(route="orchestrators/{pipeline}", methods=["POST"])
+@app.durable_client_input(client_name="client")
+async def start(req: func.HttpRequest, client) -> func.HttpResponse:
+    return await _start(req, client)
+"""
 
 
 def app_zip(executor: str, location: str, functions: tuple[AppFunction, ...], timeout_seconds: int,

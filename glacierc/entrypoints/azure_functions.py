@@ -11,7 +11,6 @@ activity of this app, retried as its tasks' retries say; a failure ends the orch
 error naming the nodes, their tasks and source lines. POST /api/orchestrators/<pipeline> starts a
 run (the response holds its status URLs); a pipeline with a schedule also has a timer starter.
 """
-# executor {{ executor | text }} ({{ location | text }})
 
 import functools
 import importlib.util
@@ -19,105 +18,39 @@ import json
 import pathlib
 import re
 import threading
+from typing import TYPE_CHECKING
 
-import azure.durable_functions as df
+import azure.durable_functions as df  # type: ignore[import-untyped]  # ships no type information
 import azure.functions as func
+
+if TYPE_CHECKING:
+    #: task -> {pipeline: (runner module in this package, or None when it was not bundled; node ids)}
+    TASKS: dict[str, dict[str, tuple[str | None, tuple[str, ...]]]]
+    #: orchestrator function -> the pipeline it runs, the prefix of its run ids, its groups' leads by level
+    ORCHESTRATIONS: dict[str, dict[str, object]]
+    #: pipeline -> its orchestrator function (what the HTTP starter starts)
+    ORCHESTRATORS: dict[str, str]
+    #: (pipeline, group lead) -> the group's activity, runner module, nodes in order, retries, description
+    GROUPS: dict[tuple[str, str], dict[str, object]]
+    #: (pipeline, group lead) -> why the orchestration stops there: its nodes run where it does not invoke yet
+    STOPS: dict[tuple[str, str], str]
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 
-#: task -> {pipeline: (runner module in this package, or None when it was not bundled; node ids)}
-TASKS = {
-{% for f in functions %}
-    {{ f.task | py }}: {
-{% for pipeline in f.pipelines %}
-        {{ pipeline.name | py }}: ({{ pipeline.runner | py }}, {{ pipeline.nodes | py }}),
-{% endfor %}
-    },
-{% endfor %}
-}
-
-#: orchestrator function -> the pipeline it runs, the prefix of its run ids, its groups' leads by level
-ORCHESTRATIONS = {
-{% for o in orchestrations %}
-    {{ o.orchestrator | py }}: {
-        "pipeline": {{ o.pipeline | py }}, "run_prefix": {{ o.run_prefix | py }}, "levels": {{ o.levels | py }},
-    },
-{% endfor %}
-}
-
-#: pipeline -> its orchestrator function (what the HTTP starter starts)
-ORCHESTRATORS = {
-{% for o in orchestrations %}
-    {{ o.pipeline | py }}: {{ o.orchestrator | py }},
-{% endfor %}
-}
-
-#: (pipeline, group lead) -> the group's activity, runner module, nodes in order, retries, description
-GROUPS = {
-{% for o in orchestrations %}
-{% for a in o.activities %}
-    ({{ o.pipeline | py }}, {{ a.group | py }}): {
-        "activity": {{ a.name | py }}, "runner": {{ runners[o.pipeline] | py }}, "nodes": {{ a.nodes | py }},
-        "retries": {{ a.retries | py }}, "cause": {{ a.cause | py }},
-    },
-{% endfor %}
-{% endfor %}
-}
-
-#: (pipeline, group lead) -> why the orchestration stops there: its nodes run where it does not invoke yet
-STOPS = {
-{% for o in orchestrations %}
-{% for s in o.stops %}
-    ({{ o.pipeline | py }}, {{ s.group | py }}): {{ s.message | py }},
-{% endfor %}
-{% endfor %}
-}
-
-NODE_FAILED = {{ node_failed | py }}
-NOT_ORCHESTRATED = {{ not_orchestrated | py }}
-RETRY_FIRST_INTERVAL_MS = {{ retry_interval | py }}
-{% for f in functions %}
+NODE_FAILED = "glacier.NodeFailed"
+NOT_ORCHESTRATED = "glacier.NotOrchestrated"
+RETRY_FIRST_INTERVAL_MS = 1000
 
 
-@app.route(route={{ f.route | py }}, methods=["POST"])
-def task_{{ f.route | ident }}(req: func.HttpRequest) -> func.HttpResponse:
-    return _respond({{ f.task | py }}, req)
-{% endfor %}
-{% for o in orchestrations %}
-
-
-@app.orchestration_trigger(context_name="context", orchestration={{ o.orchestrator | py }})
-def {{ o.orchestrator | ident }}(context: df.DurableOrchestrationContext):
-    return (yield from orchestrate(context, {{ o.orchestrator | py }}))
-{% for a in o.activities %}
-
-
-@app.activity_trigger(input_name="event", activity={{ a.name | py }})
-def {{ a.name | ident }}(event):
-    return run_activity({{ o.pipeline | py }}, {{ a.group | py }}, event)
-{% endfor %}
-{% if o.ncrontab %}
-
-
-@app.timer_trigger(schedule={{ o.ncrontab | py }}, arg_name="timer", run_on_startup=False)
-@app.durable_client_input(client_name="client")
-async def {{ o.starter | ident }}(timer: func.TimerRequest, client) -> None:
-    await client.start_new({{ o.orchestrator | py }})
-{% endif %}
-{% endfor %}
-{% if orchestrations %}
-
-
-@app.route(route="orchestrators/{pipeline}", methods=["POST"])
-@app.durable_client_input(client_name="client")
-async def start(req: func.HttpRequest, client) -> func.HttpResponse:
+async def _start(req: func.HttpRequest, client) -> func.HttpResponse:
+    """The HTTP starter's code (`start`, registered when the app orchestrates a pipeline): POST
+    /api/orchestrators/<pipeline> starts that pipeline's orchestrator and answers with its status URLs."""
     orchestrator = ORCHESTRATORS.get(req.route_params.get("pipeline"))
     if orchestrator is None:
         return func.HttpResponse(json.dumps({"error": "no such pipeline", "pipelines": sorted(ORCHESTRATORS)}),
                                  status_code=404, mimetype="application/json")
     instance = await client.start_new(orchestrator)
     return client.create_check_status_response(req, instance)
-{% endif %}
 
 
 class NodeFailed(Exception):
