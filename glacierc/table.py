@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def print_tables(result) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     project = result.project
@@ -22,7 +23,8 @@ def print_tables(result) -> None:
         level_of = {n: i for i, level in enumerate(pipeline.levels) for n in level}
         for node in sorted(pipeline.nodes, key=lambda n: (level_of.get(n.id, -1), n.id)):
             after = sorted({e.source for e in pipeline.edges if e.target == node.id})
-            table.add_row(str(level_of.get(node.id, "cycle")), node.id, node.task, node.executor,
+            shown = node.id if node.map is None else escape(f"{node.id} [*] per object of {node.map}")  # mapped
+            table.add_row(str(level_of.get(node.id, "cycle")), shown, node.task, node.executor,
                           ", ".join(node.reads), ", ".join(node.writes), ", ".join(after))
         console.print(table)
     errors = sum(d.severity.value == "error" for d in result.diagnostics)

@@ -16,7 +16,7 @@ from glacierc.frontend.context import Context
 from glacierc.frontend.evaluate import Scope
 from glacierc.frontend.extract import PipelineDecl
 from glacierc.frontend.tasks import TaskInfo
-from glacierc.frontend import library
+from glacierc.frontend import library, mapping
 from glacierc.frontend.values import (ARGUMENT_LEAVES, DeclRef, FunctionRef, Observation, Qual, StorageVal, Unknown,
                                       Where, has_known_truth, is_constant, is_hashable_constant)
 from glacierc.ir import nodes as ir
@@ -46,6 +46,7 @@ class Flow:
         self.outputs: list[str] = []
         self.calls: Counter[str] = Counter()
         self.helpers: list[_Frame] = []  # helper functions being inlined, innermost last
+        self.mapping: mapping.Mapping | None = None  # the map whose element is being lowered
 
     # ---- statements --------------------------------------------------------------------------------
     def run(self) -> None:
@@ -160,6 +161,9 @@ class Flow:
     def comprehension(self, node: cst.ListComp | cst.GeneratorExp | cst.DictComp) -> object:
         """`[load(s) for s in SOURCES if ...]`, `{r: split(raw, r) for r in REGIONS}`: unrolled like a `for`
         loop; its variables stay inside it."""
+        storage = mapping.partitions_of(self, node.for_in.iter) if not isinstance(node, cst.DictComp) else None
+        if storage is not None:  # `[clean(p) for p in events.partitions()]`: one mapped node
+            return mapping.lower(self, node, storage)
         outer = dict(self.env)
         element = (node.key, node.value) if isinstance(node, cst.DictComp) else node.elt
         try:
@@ -229,6 +233,8 @@ class Flow:
         return Scope(self.scope.module, self.scope.index, constants)
 
     def call(self, node: cst.Call) -> object:
+        if (dataset := mapping.partitions_of(self, node)) is not None:
+            return mapping.outside(self, node, dataset)
         appended = self.list_method(node)
         if appended is not None:
             return appended
@@ -343,12 +349,12 @@ class Flow:
                             signature=f"{task.function}({', '.join(task.param_names)})")
         bound.update(self.storage_defaults(info, bound))
         built = make_node(self.ctx, info, node_id, bound, where, self.ctx.span(where, exact=True))
+        built = mapping.mapped(built, bound, self.mapping)
         self.nodes.append(built)
         for param, value in bound.items():
             for out in _node_outputs(value):
                 self.edges.append(ir.Edge(out.id, node_id, "data", param))
         return NodeOut(node_id)
-
 
     def storage_defaults(self, info: TaskInfo, bound: dict) -> dict[str, StorageVal]:
         """Parameters the call leaves to a default that is storage (`def load(source=raw)`): the node uses
@@ -385,8 +391,6 @@ def _node_outputs(value: object) -> list[NodeOut]:
     if isinstance(value, dict):
         return [out for item in value.values() for out in _node_outputs(item)]
     return []
-
-
 
 
 def _call_name(node: cst.Call) -> str:

@@ -119,8 +119,8 @@ class Input:
     ("split", 0) instead of "split" for "nodes"."""
 
     param: str
-    kind: Literal["node", "nodes", "storage", "const", "unknown"]
-    ref: str | None = None  # node id or storage name
+    kind: Literal["node", "nodes", "storage", "partition", "const", "unknown"]
+    ref: str | None = None  # node id or storage name (for "partition": the dataset of a mapped node)
     value: object = None  # the literal for "const", node ids for "nodes", an element's path for "node"
 
 
@@ -139,6 +139,10 @@ class Node:
     lineage: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: Per storage the node writes with known columns: each written column and the `storage.column`s it derives from.
     column_writes: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
+    #: The dataset whose partitions the node is mapped over (`[task(p) for p in dataset.partitions()]`): the task
+    #: runs once per object, its parameter of kind "partition" being the object, and its result is the list of
+    #: the runs' results. None for an ordinary node.
+    map: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,7 +110,8 @@ def _pipeline(p: dict) -> ir.Pipeline:
                           tuple(n["reads"]), tuple(n["writes"]), _span(n["span"]), _columns(n["schema"]),
                           tuple((c, tuple(v)) for c, v in n["lineage"].items()),
                           tuple((storage, tuple((c, tuple(v)) for c, v in columns.items()))
-                                for storage, columns in n["column_writes"].items())) for n in p["nodes"])
+                                for storage, columns in n["column_writes"].items()), n.get("map"))
+                  for n in p["nodes"])
     edges = tuple(ir.Edge(e["source"], e["target"], e["kind"], e["label"]) for e in p["edges"])
     return ir.Pipeline(p["name"], p["function"], p["module"], nodes, edges,
                        tuple(tuple(level) for level in p["levels"]), tuple(p["outputs"]), _span(p["span"]),

@@ -32,6 +32,10 @@ def _definitions() -> dict:
                "description": "column -> dtype as str(dtype) prints it (Unknown: not known statically), or null"}
     lineage = {"type": "object", "additionalProperties": NAMES, "description": "column -> storage.column sources"}
     configured = {"config_type": OPTIONAL_STRING, "config": config, "span": _ref("span")}
+    node = {"id": STRING, "task": STRING, "executor": STRING, "reads": NAMES, "writes": NAMES,
+            "inputs": _list(_ref("input")), "span": _ref("span"), "schema": columns, "lineage": lineage,
+            "column_writes": {"type": "object", "additionalProperties": lineage},
+            "map": {"type": "string", "description": "the dataset the node is mapped over (absent: not mapped)"}}
     return {
         "span": span,
         "provider": _object({"name": STRING, "cloud": {"enum": ["aws", "gcp", "azure", "local"]}, **configured}),
@@ -48,11 +52,10 @@ def _definitions() -> dict:
                          "reads": NAMES, "writes": NAMES, "param_reads": NAMES, "param_writes": NAMES,
                          "retries": INTEGER, "timeout": {"type": ["integer", "null"]}, "tags": NAMES,
                          "span": _ref("span")}),
-        "input": _object({"param": STRING, "kind": {"enum": ["node", "nodes", "storage", "const", "unknown"]},
+        "input": _object({"param": STRING, "kind": {"enum": ["node", "nodes", "storage", "partition", "const",
+                                                             "unknown"]},
                           "ref": OPTIONAL_STRING, "value": {}}),
-        "node": _object({"id": STRING, "task": STRING, "executor": STRING, "reads": NAMES, "writes": NAMES,
-                         "inputs": _list(_ref("input")), "span": _ref("span"), "schema": columns,
-                         "lineage": lineage, "column_writes": {"type": "object", "additionalProperties": lineage}}),
+        "node": _object(node, sorted(set(node) - {"map"})),
         "edge": _object({"source": STRING, "target": STRING, "kind": {"enum": ["data", "order"]},
                          "label": OPTIONAL_STRING}),
         "pipeline": _object({"name": STRING, "function": STRING, "module": STRING, "nodes": _list(_ref("node")),

@@ -104,7 +104,8 @@ def _pipeline(pipeline: ir.Pipeline) -> dict:
                    "span": _span(n.span), "schema": _columns(n.schema),
                    "lineage": {column: list(sources) for column, sources in n.lineage},
                    "column_writes": {storage: {column: list(sources) for column, sources in columns}
-                                     for storage, columns in n.column_writes}} for n in pipeline.nodes],
+                                     for storage, columns in n.column_writes},
+                   **({"map": n.map} if n.map is not None else {})} for n in pipeline.nodes],
         "edges": [{"source": e.source, "target": e.target, "kind": e.kind, "label": e.label}
                   for e in pipeline.edges],
         "levels": [list(level) for level in pipeline.levels],

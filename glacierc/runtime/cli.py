@@ -17,6 +17,7 @@ import polars as pl
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
     from glacierc.runtime.commit import CommitFailed
     from glacierc.runtime.execute import NodeFailed, execute
+    from glacierc.runtime.mapping import MAX_PARALLEL
     from glacierc.runtime.plan import PIPELINE, SOURCES, STORAGE
     from glacierc.runtime.report import Progress, describe_plan, explain, report_data, summary, write_report
     from glacierc.runtime.run import ACTIVE, Run
@@ -44,7 +45,12 @@ def parse_args(argv):
     parser.add_argument("--checkpoint", metavar="DIR", help="save each node's result in DIR")
     parser.add_argument("--resume", action="store_true", help="skip nodes whose result DIR already holds")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--max-parallel", metavar="N", type=int, default=MAX_PARALLEL["runs"],
+                        help="runs of a mapped task at once (default: the CPU count, %(default)s)")
     args = parser.parse_args(argv)
+    if args.max_parallel < 1:
+        parser.error(f"--max-parallel expects a whole number of at least 1, got {args.max_parallel}")
+    MAX_PARALLEL["runs"] = args.max_parallel
     options = {}
     for item in args.storage_option:
         key, sep, value = item.partition("=")

@@ -16,6 +16,7 @@ import polars as pl
 
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
     from glacierc.runtime.checkpoints import output_kind
+    from glacierc.runtime.mapping import call_mapped
     from glacierc.runtime.plan import LEVELS, NODES, TASKS
     from glacierc.runtime.storage import BUCKETS, AccessRefused
 
@@ -33,13 +34,17 @@ class NodeFailed(Exception):
 
 
 class Result:
-    def __init__(self, node, status, seconds=0.0, rows=None, output=None, attempts=0, error=None, note=None):
+    """What running a node did; `items`: for a mapped node, how many objects its task ran over."""
+
+    def __init__(self, node, status, seconds=0.0, rows=None, output=None, attempts=0, error=None, note=None,
+                 items=None):
         self.node, self.status, self.seconds, self.rows = node, status, seconds, rows
         self.output, self.attempts, self.error, self.note = output, attempts, error, note
+        self.items = items
         self.writes = []
 
 
-def arguments(node, values):
+def arguments(node, values, partition=None):
     args, kwargs = [], {}
     for param, how, kind, value in NODES[node]["args"]:
         if kind == "node":
@@ -48,6 +53,8 @@ def arguments(node, values):
             item = [result_of(values, v) for v in value]
         elif kind == "storage":
             item = BUCKETS[value]
+        elif kind == "partition":  # one object of the dataset a mapped node runs over
+            item = partition
         elif kind == "const":
             item = value
         else:
@@ -73,15 +80,16 @@ def result_of(values, ref):
     return value
 
 
-def call_node(run, node, values):
-    """Call the node's task (retrying as configured); returns a Result carrying the value."""
+def call_node(run, node, values, partition=None):
+    """Call the node's task (retrying as configured); returns a Result carrying the value. `partition`: the
+    object one run of a mapped node is for."""
     spec = NODES[node]
     start = time.perf_counter()
     attempts = 0
     while True:
         attempts += 1
         try:
-            value = within(spec["timeout"], call_task, run, node, values)
+            value = within(spec["timeout"], call_task, run, node, values, partition)
             run.settle_direct(node)
             result = Result(node, "ok", time.perf_counter() - start, attempts=attempts)
             result.value = value
@@ -93,10 +101,10 @@ def call_node(run, node, values):
                 return Result(node, "failed", time.perf_counter() - start, attempts=attempts, error=error)
 
 
-def call_task(run, node, values):
+def call_task(run, node, values, partition=None):
     run.context.node = node
     try:
-        args, kwargs = arguments(node, values)
+        args, kwargs = arguments(node, values, partition)
         return TASKS[NODES[node]["task"]](*args, **kwargs)
     finally:
         run.context.node = None
@@ -128,14 +136,19 @@ def within(seconds, function, *args):
 
 def call_level(run, todo, values):
     """Tasks declared to return a LazyFrame only build plans: called in turn. The others may do real
-    work (collect, read, write): called concurrently in threads (Polars releases the GIL)."""
-    eager = [n for n in todo if not NODES[n]["lazy"]]
-    called = {n: call_node(run, n, values) for n in todo if n not in eager or len(eager) == 1}
+    work (collect, read, write): called concurrently in threads (Polars releases the GIL), as are mapped
+    nodes (they list their objects, then run their task per object: mapping.call_mapped)."""
+    eager = [n for n in todo if not NODES[n]["lazy"] or NODES[n].get("map")]
+    called = {n: call_any(run, n, values) for n in todo if n not in eager or len(eager) == 1}
     if len(eager) > 1:
         with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(eager), 32)) as pool:
-            futures = {node: pool.submit(call_node, run, node, values) for node in eager}
+            futures = {node: pool.submit(call_any, run, node, values) for node in eager}
             called.update((node, future.result()) for node, future in futures.items())
     return {node: called[node] for node in todo}
+
+
+def call_any(run, node, values):
+    return call_mapped(run, node, values) if NODES[node].get("map") else call_node(run, node, values)
 
 
 def run_level(run, todo, values, results, outputs, shown):

@@ -52,9 +52,10 @@ class Progress:
 
 
 def describe_rows(result):
+    items = "" if result.items is None else f", {result.items:,} item" + ("" if result.items == 1 else "s")
     if result.rows is not None:
-        return f", {result.rows:,} row" + ("" if result.rows == 1 else "s")
-    return ", lazy" if result.output == "lazy" else ""
+        return items + f", {result.rows:,} row" + ("" if result.rows == 1 else "s")
+    return items + (", lazy" if result.output == "lazy" else "")
 
 
 def source_of(line):
@@ -136,8 +137,8 @@ def describe_arg(kind, value):
         return f"<{value}>"
     if kind == "nodes":
         return "[" + ", ".join(f"<{v}>" for v in value) + "]"
-    if kind == "storage":
-        return f"<storage {value}>"
+    if kind in ("storage", "partition"):
+        return f"<storage {value}>" if kind == "storage" else f"<each object of {value}>"
     return repr(value) if kind == "const" else "<unknown>"
 
 
@@ -154,6 +155,7 @@ def report_data(results, selection, run, seconds, failure):
             "rows": result.rows, "output": result.output, "attempts": result.attempts, "note": result.note,
             "writes": [{"storage": s, "uri": u, "rows": r} for s, u, r in result.writes],
             "error": None if result.error is None else f"{type(result.error).__name__}: {result.error}",
+            **({"map": NODES[node]["map"], "items": result.items} if NODES[node].get("map") else {}),
         })
     counts = {status: sum(1 for n in nodes if n["status"] == status)
               for status in ("ok", "failed", "cancelled", "skipped", "not run")}

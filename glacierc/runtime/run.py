@@ -17,6 +17,7 @@ import polars as pl
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
     from glacierc.runtime.checkpoints import Checkpoints
     from glacierc.runtime.commit import CommitFailed, LIVE_RUNS, commit_moves, recover, staging_name
+    from glacierc.runtime.mapping import partition_spec
     from glacierc.runtime.plan import NODES, STORAGE
     from glacierc.runtime.storage import MissingInputError, check_access, count_rows, exists, locate, missing_message, remove_path, scan_file, sink_file
 
@@ -49,6 +50,12 @@ class Run:
     def locate(self, name):
         return locate(STORAGE[name], self.data_dir, self.options)
 
+    def place(self, bucket):
+        """Where a bucket of task code is in this run: its storage's location, or one object's of a dataset."""
+        key = getattr(bucket, "key", None)
+        spec = STORAGE[bucket.name] if key is None else partition_spec(bucket.name, key)
+        return locate(spec, self.data_dir, self.options)
+
     def node(self):
         return getattr(self.context, "node", None)
 
@@ -59,7 +66,7 @@ class Run:
 
     def get_uri(self, bucket):
         self.guard(bucket.name, ("reads", "writes"))
-        uri, options = self.locate(bucket.name)
+        uri, options = self.place(bucket)
         if options is not None:
             return uri
         self.flush_own(uri)
@@ -74,7 +81,7 @@ class Run:
 
     def scan(self, bucket):
         self.guard(bucket.name, ("reads",))
-        uri, options = self.locate(bucket.name)
+        uri, options = self.place(bucket)
         self.flush_own(uri)
         if options is not None:
             return scan_file(uri, bucket.format, options)
@@ -87,7 +94,7 @@ class Run:
         if not isinstance(frame, (pl.DataFrame, pl.LazyFrame)):
             raise TypeError(f"Bucket.write() expects a DataFrame or LazyFrame, got {type(frame).__name__}")
         self.guard(bucket.name, ("writes",))
-        uri, options = self.locate(bucket.name)
+        uri, options = self.place(bucket)
         with self.lock:
             self.pending.append(Write(self.node(), bucket.name, uri, options, bucket.format, frame.lazy()))
         return uri

@@ -85,16 +85,16 @@ def _detail(cluster: Cluster) -> str:
 
 
 def _task_node(box: TaskBox) -> str:
-    second = f"{box.task} \N{MIDDLE DOT} {box.kind}" if box.task != box.id else box.kind
-    label = f'<<b>{html(box.id)}</b><br/><font point-size="9">{html(second)}</font>>'
-    return f"{task_id(box.id)} {_kind_attrs(box.kind, label)};"
+    label = f'<<b>{html(box.title)}</b><br/><font point-size="9">{html(box.detail)}</font>>'
+    stacked = {"peripheries": str(st.MAPPED_PERIPHERIES)} if box.map is not None else {}
+    return f"{task_id(box.id)} {_kind_attrs(box.kind, label, **stacked)};"
 
 
-def _kind_attrs(kind: str, label: str) -> str:
+def _kind_attrs(kind: str, label: str, **extra: str) -> str:
     look = st.kind_style(kind)
     return _attrs(
         label=label, shape=look.shape, style=quote(look.style), color=quote(look.stroke),
-        fillcolor=quote(look.fill),
+        fillcolor=quote(look.fill), **extra,
     )
 
 

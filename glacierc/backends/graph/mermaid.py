@@ -32,9 +32,8 @@ def to_mermaid(view: GraphView) -> str:
     for cluster in view.clusters:
         out.append(f'{INDENT}subgraph {ids["x", cluster.executor]}["{text(cluster.label)}"]')
         for box in cluster.nodes:
-            second = f"{box.task} \N{MIDDLE DOT} {box.kind}" if box.task != box.id else box.kind
             opening, closing = SHAPES.get(box.kind, ("[", "]"))
-            label = f"<b>{text(box.id)}</b><br/>{text(second)}"
+            label = f"<b>{text(box.title)}</b><br/>{text(box.detail)}"
             out.append(f'{INDENT * 2}{ids["t", box.id]}{opening}"{label}"{closing}')
         out.append(f"{INDENT}end")
     for store in view.storage:
@@ -97,6 +96,10 @@ def _styles(view: GraphView, ids: dict[tuple[str, str], str]) -> list[str]:
         out.append(f"{INDENT}class {','.join(members)} {kind}")
     if view.storage:
         out.append(f"{INDENT}class {','.join(ids['s', b.name] for b in view.storage)} storage")
+    mapped = [ids["t", b.id] for c in view.clusters for b in c.nodes if b.map is not None]
+    if mapped:  # drawn stacked: a thicker outline (the label says `[*]`)
+        out += [f"{INDENT}classDef mapped stroke-width:{st.MAPPED_STROKE_WIDTH}",
+                f"{INDENT}class {','.join(mapped)} mapped"]
     for cluster in view.clusters:
         stroke = st.kind_style(cluster.kind).stroke
         out.append(f"{INDENT}style {ids['x', cluster.executor]} fill:#FFFFFF,stroke:{stroke}")

@@ -36,6 +36,10 @@ WRITE_COLOR = "#D55E00"  # vermillion
 
 FONT = "Helvetica"
 
+#: A mapped node (run once per object of a dataset) is drawn stacked: a second outline around its box.
+MAPPED_PERIPHERIES = 2
+MAPPED_STROKE_WIDTH = "3px"  # Mermaid has no peripheries: a thicker outline
+
 
 def kind_style(kind: str) -> KindStyle:
     return KINDS.get(kind, UNKNOWN_KIND)

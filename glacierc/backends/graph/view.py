@@ -22,6 +22,17 @@ class TaskBox:
     task: str
     kind: str  # executor kind: local | serverless | vm | cluster
     level: int
+    map: str | None = None  # the dataset a mapped node runs over, once per object (drawn stacked, `[*]`)
+
+    @property
+    def title(self) -> str:
+        return f"{self.id} [*]" if self.map is not None else self.id
+
+    @property
+    def detail(self) -> str:
+        """The second line: the task (when the id differs), the kind, and what a mapped node runs over."""
+        second = f"{self.task} \N{MIDDLE DOT} {self.kind}" if self.task != self.id else self.kind
+        return f"{second} \N{MIDDLE DOT} per object of {self.map}" if self.map is not None else second
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +124,7 @@ def _clusters(project: Project, nodes: list[Node], level_of: dict[str, int]) -> 
     by_executor: dict[str, list[TaskBox]] = {}
     for node in nodes:
         kind, _ = _executor_facts(project, node.executor)
-        box = TaskBox(node.id, node.task, kind, level_of.get(node.id, 0))
+        box = TaskBox(node.id, node.task, kind, level_of.get(node.id, 0), node.map)
         by_executor.setdefault(node.executor, []).append(box)
     clusters = []
     for name in sorted(by_executor):
@@ -172,7 +183,7 @@ def _columns_label(label: str | None, schema: tuple[tuple[str, str], ...] | None
 
 
 def _touched(node: Node) -> set[str]:
-    passed = {i.ref for i in node.inputs if i.kind == "storage" and i.ref}
+    passed = {i.ref for i in node.inputs if i.kind in ("storage", "partition") and i.ref}
     return set(node.reads) | set(node.writes) | passed
 
 
@@ -194,8 +205,8 @@ def _storage_lines(nodes: list[Node]) -> list[Line]:
 def _storage_params(node: Node) -> dict[str, str]:
     params: dict[str, list[str]] = {}
     for item in node.inputs:
-        if item.kind == "storage" and item.ref:
-            params.setdefault(item.ref, []).append(item.param)
+        if item.kind in ("storage", "partition") and item.ref:
+            params.setdefault(item.ref, []).append(item.param + " [*]" if item.kind == "partition" else item.param)
     return {name: ", ".join(sorted(ps)) for name, ps in params.items()}
 
 

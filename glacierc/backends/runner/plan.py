@@ -54,6 +54,7 @@ class NodeSpec:
     reads: tuple[str, ...]
     writes: tuple[str, ...]
     tags: tuple[str, ...] = ()  # the task's `tags=`, for `--select tag:NAME`
+    map: str | None = None  # the dataset a mapped node runs its task over, once per object
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,7 @@ def plan_storage(project: Project, names: set[str]) -> tuple[StorageSpec, ...]:
 
 
 def _storage_args(node: NodeSpec) -> list[str]:
-    return [str(a.value) for a in node.args if a.kind == "storage"]
+    return [str(a.value) for a in node.args if a.kind in ("storage", "partition")]
 
 
 def _node(task: Task, kind: str, incoming: list, node: Node) -> NodeSpec:
@@ -103,7 +104,7 @@ def _node(task: Task, kind: str, incoming: list, node: Node) -> NodeSpec:
         id=node.id, task=task.name, executor=node.executor, kind=kind,
         source=f"{task.span.file}:{task.span.line}", call=f"{node.span.file}:{node.span.line}",
         retries=max(0, task.retries), timeout=task.timeout, lazy=_returns_lazy(task), args=arguments(task, node.inputs),
-        needs=tuple(needs), after=tuple(after), reads=node.reads, writes=node.writes, tags=task.tags)
+        needs=tuple(needs), after=tuple(after), reads=node.reads, writes=node.writes, tags=task.tags, map=node.map)
 
 
 def _returns_lazy(task: Task) -> bool:
@@ -132,8 +133,8 @@ def _argument(found: Input, how: str) -> Argument:
     if found.kind == "node":  # a node id, or (node id, *path) for an element of its result
         path = found.value if isinstance(found.value, (tuple, list)) else ()
         return Argument(found.param, how, "node", (found.ref, *path) if path else found.ref)
-    if found.kind == "storage":
-        return Argument(found.param, how, "storage", found.ref)
+    if found.kind in ("storage", "partition"):  # a partition: one object of the dataset `ref`, given per run
+        return Argument(found.param, how, found.kind, found.ref)
     if found.kind in ("nodes", "const"):
         return Argument(found.param, how, found.kind, found.value)
     return Argument(found.param, how, "unknown", None)
@@ -217,6 +218,8 @@ def nodes_text(plan: RunnerPlan) -> str:
             {"reads": node.reads, "writes": node.writes}]
         if node.tags:  # only then: runners of pipelines without tags stay as they were
             rows.append({"tags": node.tags})
+        if node.map is not None:  # likewise: only mapped nodes say what they run over
+            rows.append({"map": node.map})
         for row in rows:
             line = "        " + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in row.items()) + ","
             if len(line) > 100 and "args" in row:

@@ -1,0 +1,123 @@
+"""Maps: `[task(p) for p in dataset.partitions()]` in a pipeline body -> ONE mapped node.
+
+The objects of a dataset are only known when the pipeline runs, so the comprehension is not unrolled: its
+element is lowered once, with the comprehension's variable bound to a stand-in of the dataset (the
+partition), and the one task call it makes becomes a node whose `map` is the dataset and whose parameter
+receiving the partition is an input of kind "partition". Its result is the list of the runs' results, used
+like any node's result. Every other use of `.partitions()` is GLC218 (GLC219 on storage that is one file).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+import libcst as cst
+from glacier.datasets import is_dataset
+
+from glacierc.checks import glc218_partitions_outside_map as outside_map
+from glacierc.checks import glc219_partitions_of_a_file as not_a_dataset
+from glacierc.frontend.values import StorageVal, Unknown, Where
+from glacierc.ir import nodes as ir
+
+if TYPE_CHECKING:
+    from glacierc.frontend.dataflow import Flow
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Mapping:
+    """The map being lowered: its dataset's name and the stand-in bound to the comprehension's variable."""
+
+    dataset: str
+    partition: StorageVal
+
+
+def partitions_of(flow: Flow, node: cst.BaseExpression) -> StorageVal | None:
+    """The storage `node` asks the partitions of (`events.partitions()`), else None. Only a name or an
+    attribute is evaluated before the call, so nothing is lowered twice."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args
+            and node.func.attr.value == "partitions" and isinstance(node.func.value, (cst.Name, cst.Attribute))):
+        return None
+    value = flow.expr(node.func.value)
+    return value if isinstance(value, StorageVal) and value.name else None
+
+
+def outside(flow: Flow, node: cst.Call, storage: StorageVal) -> Unknown:
+    """`.partitions()` anywhere but as the `for` clause of a map."""
+    flow.ctx.report(outside_map.OUTSIDE, _where(flow, node), storage=storage.name, pipeline=_pipeline(flow))
+    return Unknown("the partitions of a dataset (known at run time)")
+
+
+def lower(flow: Flow, node: cst.ListComp | cst.GeneratorExp, storage: StorageVal) -> object:
+    """The mapped node's result for `[task(p) for p in storage.partitions()]`, or Unknown after a diagnostic."""
+    fields = {"storage": storage.name, "pipeline": _pipeline(flow)}
+    unknown = Unknown("the result of a map that is not lowered")
+    if flow.mapping is not None:
+        flow.ctx.report(outside_map.NESTED, _where(flow, node), outer=flow.mapping.dataset, **fields)
+        return unknown
+    if not (isinstance(storage.path, str) and is_dataset(storage.path)):
+        flow.ctx.report(not_a_dataset.NOT_A_DATASET, _where(flow, node.for_in.iter), path=storage.path, **fields)
+        return unknown
+    problem = _shape_problem(node.for_in)
+    if problem is not None:
+        flow.ctx.report(outside_map.SHAPE, _where(flow, node), problem=problem, **fields)
+        return unknown
+    assert isinstance(node.for_in.target, cst.Name)
+    before, outer, reported = len(flow.nodes), dict(flow.env), len(flow.ctx.reporter.items)
+    flow.mapping = Mapping(storage.name, dataclasses.replace(storage))
+    flow.env[node.for_in.target.value] = flow.mapping.partition
+    try:
+        value = flow.expr(node.elt)
+    finally:
+        flow.env, flow.mapping = outer, None
+    made = flow.nodes[before:]
+    if any(d.code in (outside_map.CODE, not_a_dataset.CODE) for d in flow.ctx.reporter.items[reported:]):
+        return unknown  # a map inside the element: said once, there
+    problem = _element_problem(made, value)
+    if problem is not None:
+        flow.ctx.report(outside_map.SHAPE, _where(flow, node), problem=problem, **fields)
+        return unknown
+    return value
+
+
+def mapped(node: ir.Node, bound: dict, mapping: Mapping | None) -> ir.Node:
+    """`node` as the map `mapping` runs it: the inputs bound to the partition are of kind "partition"."""
+    if mapping is None:
+        return node
+    params = {param for param, value in bound.items() if value is mapping.partition}
+    if not params:
+        return node
+    inputs = tuple(ir.Input(i.param, "partition", mapping.dataset) if i.param in params else i for i in node.inputs)
+    return dataclasses.replace(node, inputs=inputs, map=mapping.dataset)
+
+
+def _shape_problem(clause: cst.CompFor) -> str | None:
+    if clause.inner_for_in is not None:
+        return "has more than one `for` clause"
+    if clause.ifs:
+        return "is filtered by an `if` (the objects are only known at run time)"
+    if clause.asynchronous:
+        return "is asynchronous"
+    if not isinstance(clause.target, cst.Name):
+        return "unpacks its partition (each is one storage object: bind it to one name)"
+    return None
+
+
+def _element_problem(made: list[ir.Node], value: object) -> str | None:
+    from glacierc.frontend.dataflow import NodeOut
+
+    if len(made) > 1:
+        return f"calls {len(made)} tasks per partition; a map's element is one task call taking the partition"
+    if not made or not isinstance(value, NodeOut) or value.id != made[0].id or value.path:
+        return "is not a task call; a map's element is one task call taking the partition"
+    if made[0].map is None:
+        return f"does not pass the partition to task `{made[0].task}`"
+    return None
+
+
+def _where(flow: Flow, node: cst.CSTNode) -> Where:
+    return Where(flow.scope.module, flow.scope.index, node)
+
+
+def _pipeline(flow: Flow) -> str:
+    return flow.decl.function.name.value

@@ -1,0 +1,118 @@
+"""mapped nodes: one task run per object of a dataset
+
+A node whose plan entry names a dataset in "map" (`[clean(p) for p in events.partitions()]`) runs its task
+once per object of that dataset, listed when the node runs (below --data-dir, or the local provider's
+directory, as any bucket), at most MAX_PARALLEL["runs"] (--max-parallel) at once in threads, each run
+retried as the task says. The argument of kind "partition" is the object: a bucket at its key whose access
+is the dataset's. The node's result is the list of the runs' results in key order; a failing run fails the
+node. Matching follows pathlib's glob (`*` within a segment, `**` across); a path ending in `/` is every
+object below it; names starting with `.` (staging files) are never partitions.
+"""
+
+import concurrent.futures
+import os
+import re
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
+    from glacierc.runtime.execute import Result, call_node
+    from glacierc.runtime.plan import NODES, STORAGE
+    from glacierc.runtime.run import current_run
+    from glacierc.runtime.storage import Bucket
+
+GLOB_CHARACTERS = "*?["
+MAX_PARALLEL = {"runs": os.cpu_count() or 1}
+
+
+class Partition(Bucket):
+    """One object of dataset `name`: the dataset's format, schema and grants, the object's key as path."""
+
+    def __init__(self, name, key):
+        super().__init__(name)
+        self.key = self.path = key
+
+    def location(self):
+        return current_run().place(self)
+
+    def partitions(self):
+        raise TypeError(f"partitions() of one object ({self.key!r}) of dataset `{self.name}`: it is not a dataset")
+
+
+def dataset_prefix(path):
+    """The part of a dataset's path before its first wildcard, cut back to a `/`: every key starts with it."""
+    cut = min((path.index(c) for c in GLOB_CHARACTERS if c in path), default=len(path))
+    return path[: path.rfind("/", 0, cut) + 1] if cut < len(path) else path
+
+
+def is_partition(path, key):
+    """Whether object `key` of the bucket belongs to the dataset `path` (as glacier.datasets.matches)."""
+    if any(part.startswith(".") for part in key[len(dataset_prefix(path)):].split("/")):
+        return False
+    if not any(c in path for c in GLOB_CHARACTERS):
+        return path.endswith("/") and key.startswith(path) and key != path and not key.endswith("/")
+    return re.fullmatch(glob_pattern(path), key) is not None
+
+
+def glob_pattern(path):
+    out, index = [], 0
+    while index < len(path):
+        if path.startswith("**/", index) or path.startswith("**", index):
+            double = path.startswith("**/", index)
+            out.append("(?:[^/]*/)*" if double else ".*")
+            index += 3 if double else 2
+            continue
+        char = path[index]
+        if char == "[" and "]" in path[index + 2:]:
+            end = path.index("]", index + 2)
+            body = path[index + 1:end].replace("\\", "\\\\")
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            index = end + 1
+            continue
+        out.append({"*": "[^/]*", "?": "[^/]"}.get(char) or re.escape(char))
+        index += 1
+    return "".join(out)
+
+
+def partition_spec(name, key):
+    """STORAGE[name] for the object `key` of the dataset: its path and URI are the object's."""
+    spec = STORAGE[name]
+    return {**spec, "path": key, "uri": spec["uri"][: len(spec["uri"]) - len(spec["path"])] + key}
+
+
+def partition_keys(name):
+    """The keys of the dataset's objects in this run, sorted. Local files only: in the cloud the engine lists
+    them (a Distributed Map's ItemReader) and gives each run its key."""
+    spec = STORAGE[name]
+    located, options = current_run().locate(name)
+    if options is not None:
+        raise NotImplementedError(f"listing the objects of {located} (dataset `{name}`) is left to the cloud's "
+                                  "engine; run the pipeline locally with --data-dir DIR to map over DIR's files")
+    base = located[: len(located) - len(spec["path"])]
+    start = os.path.join(base, dataset_prefix(spec["path"]))
+    keys = []
+    for directory, folders, files in os.walk(start):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        relative = os.path.relpath(directory, base).replace(os.sep, "/")
+        keys += [(f if relative == "." else f"{relative}/{f}") for f in files]
+    return sorted(k for k in keys if is_partition(spec["path"], k))
+
+
+def call_mapped(run, node, values):
+    """Call the node's task once per object (bounded threads); a Result whose value is the list of results."""
+    start = time.perf_counter()
+    try:
+        keys = partition_keys(NODES[node]["map"])
+    except Exception as error:
+        return Result(node, "failed", time.perf_counter() - start, attempts=1, error=error)
+    workers = max(1, min(MAX_PARALLEL["runs"], len(keys)))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        runs = list(pool.map(lambda key: call_node(run, node, values, Partition(NODES[node]["map"], key)), keys))
+    failed = [r for r in runs if r.status != "ok"]
+    attempts = max((r.attempts for r in runs), default=1)
+    if failed:
+        error = failed[0].error
+        return Result(node, "failed", time.perf_counter() - start, attempts=attempts, error=error, items=len(keys))
+    result = Result(node, "ok", time.perf_counter() - start, attempts=attempts, items=len(keys))
+    result.value = [r.value for r in runs]
+    return result
