@@ -197,3 +197,12 @@ def test_glacierc_run_passes_max_parallel_and_the_library_run_gives_the_same_fil
     spec.loader.exec_module(module)
     module.daily_pipeline.run(mode="local", data_dir=tmp_path / "data")
     assert_frame_equal(pl.read_parquet(target), by_runner)
+
+
+def test_a_mapped_node_is_a_group_of_its_own_and_groups_stay_a_dag():
+    from glacierc.ir.fusion import fused_groups, group_levels
+
+    _, pipeline = pipeline_of("fused")
+    groups = fused_groups(pipeline)
+    assert [g.nodes for g in groups] == [("ref",), ("clean",), ("combine",)]
+    assert group_levels(pipeline, groups) == (("ref",), ("clean",), ("combine",))

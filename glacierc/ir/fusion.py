@@ -36,14 +36,16 @@ def predecessors(pipeline: Pipeline) -> dict[str, set[str]]:
 
 
 def fused_groups(pipeline: Pipeline) -> tuple[Group, ...]:
-    """The groups of `pipeline`, in the order of their first node."""
+    """The groups of `pipeline`, in the order of their first node. A mapped node (`map`) is a group of its
+    own: it runs once per object (a Distributed Map's item), the nodes around it once."""
     executor = {n.id: n.executor for n in pipeline.nodes}
+    mapped = {n.id for n in pipeline.nodes if n.map is not None}
     before = predecessors(pipeline)
     group_of: dict[str, str] = {}
     members: dict[str, list[str]] = {}
     after: dict[str, set[str]] = {}  # group -> groups directly after it
     for node in (n for level in pipeline.levels for n in level):
-        target = _joinable(node, sorted(before[node]), executor, group_of, after)
+        target = None if node in mapped else _joinable(node, sorted(before[node]), executor, group_of, after, mapped)
         if target is None:
             target = node
             members[target], after[target] = [], set()
@@ -59,11 +61,12 @@ def fused_groups(pipeline: Pipeline) -> tuple[Group, ...]:
     return tuple(_group(lead, members[lead], executor[lead], leaving[lead], outputs) for lead in members)
 
 
-def _joinable(node, preds, executor, group_of, after) -> str | None:
-    """The group of a predecessor on `node`'s executor that `node` can join without a cycle."""
+def _joinable(node, preds, executor, group_of, after, mapped=frozenset()) -> str | None:
+    """The group of a predecessor on `node`'s executor that `node` can join without a cycle (never a mapped
+    node's group)."""
     for pred in preds:
         group = group_of[pred]
-        if executor[pred] != executor[node]:
+        if executor[pred] != executor[node] or pred in mapped:
             continue
         others = {group_of[p] for p in preds} - {group}
         if not others & _reachable(group, after):
