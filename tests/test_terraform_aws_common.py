@@ -1,4 +1,4 @@
-"""The cloud-independent Terraform helpers: names, tags, source comments and config values (the HCL layout
+"""The cloud-independent Terraform helpers: names, tags and source comments (the HCL layout
 is tested with the block printer in test_terraform_blocks.py)."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from glacierc.backends.terraform.blocks import Expr, Template, string
 from glacierc.backends.terraform.common import (
     NAME_PREFIX_MAX,
     cloud_name,
-    config_values,
     default_tags,
     label,
     py_literal,
@@ -16,7 +15,6 @@ from glacierc.backends.terraform.common import (
     unique_labels,
 )
 from glacierc.backends.terraform.target import Target
-from glacierc.ir.nodes import Config
 from glacierc.source import Span
 
 
@@ -49,13 +47,6 @@ def test_default_tags_sort_and_sanitise_pipelines() -> None:
 def test_source_comment_lists_every_origin_in_order() -> None:
     spans = [(Span("b.py", 3, 1, 3, 2), "storage y"), (Span("a.py", 9, 1, 9, 2), "storage x")]
     assert source_text(spans) == "source: a.py:9 (storage x), b.py:3 (storage y)"
-
-
-def test_config_values_fill_catalogue_defaults() -> None:
-    values = config_values(Config("LambdaConfig", (("memory", 2048),)), "LambdaConfig")
-    assert values["memory"] == 2048 and values["timeout"] == 300 and values["runtime"] == "python3.11"
-    assert config_values(Config("CloudFunctionConfig", (("memory", 1),)), "LambdaConfig")["memory"] == 1024
-    assert config_values(None, "EC2Config")["instance_type"] == "t3.medium"
 
 
 def test_hcl_strings_never_interpolate_user_text() -> None:

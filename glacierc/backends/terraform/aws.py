@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from glacier.config import AwsConfig, EC2Config
 from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_compute_blocks as compute_blocks
 from glacierc.backends.terraform import aws_iam as iam
@@ -24,7 +25,6 @@ from glacierc.backends.terraform.aws_package import handler, lambda_zip, zip_pat
 from glacierc.backends.terraform.aws_storage import Bucket, bucket_blocks, buckets_of, logs_bucket
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block, print_blocks
 from glacierc.backends.terraform.common import (
-    config_values,
     provider_pipelines,
     source_text,
     tasks_by_executor,
@@ -34,6 +34,7 @@ from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entrie
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc407_state_machine import CODE as STATE_MACHINE
 from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import Group, fused_groups
 from glacierc.ir.nodes import Executor, Pipeline, Project, Provider, Storage, Task
 
@@ -87,12 +88,12 @@ class AwsTarget(Target):
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         self.project, self.provider, self.runner_sources = project, provider, runner_sources
-        values = config_values(provider.config, "AwsConfig")
+        values = typed_config(provider.config, AwsConfig)
         self.module = AwsModule(
-            region=str(values["region"]), profile=values["profile"], account_id=values["account_id"],
+            region=values.region, profile=values.profile, account_id=values.account_id,
             comment=source_text([(provider.span, f"provider {provider.name}")]),
             tags=self.tags(project, provider),
-            partition=iam.partition(str(values["region"])),
+            partition=iam.partition(values.region),
         )
         self.storage: dict[str, Storage] = {}
         #: pipeline name -> label of its state machine; task name -> label of its Lambda function
@@ -197,8 +198,8 @@ class AwsTarget(Target):
         """The executor's security group and one instance per task; the AMI architectures to look up."""
         group = compute.vm_security_group(executor, label)
         self.module.security_groups.append(group)
-        if group.subnet:
-            subnet = str(config_values(executor.config, "EC2Config")["subnet_id"])
+        subnet = typed_config(executor.config, EC2Config).subnet_id
+        if group.subnet and subnet:
             self.module.subnets.append((label, subnet, group.comment))
         amis = set()
         for task in tasks:

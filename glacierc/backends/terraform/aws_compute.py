@@ -1,6 +1,6 @@
 """Compute of one AWS provider: Lambda functions, EC2 instances and EMR clusters, as models of their blocks.
 
-Values come from the executor's config with the catalogue defaults filled in (`config_values`);
+Values come from the executor's config as the catalogue's dataclass, defaults filled in (`typed_config`);
 names are `${var.name_prefix}-<name>` sized for the longest allowed prefix.
 """
 
@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from glacier.config import EC2Config, LambdaConfig, SparkConfig
 from glacierc.backends.terraform.blocks import Expr, Template
-from glacierc.backends.terraform.common import Skip, config_values, source_text
+from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.backends.terraform.target import Target
 from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Task
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 
@@ -100,19 +102,19 @@ def lambda_function(task: Task, executor: Executor, label: str, role: str, handl
                     zip_hash: str, environment: tuple[tuple[str, object], ...] = ()) -> Function:
     """The function of `task`; `handler` and `zip_file` (the executor's shared package, `zip_hash` its
     base64 SHA-256, computed here once rather than by Terraform once per function) come from aws_package."""
-    values = config_values(executor.config, "LambdaConfig")
-    timeout = int(values["timeout"])
+    values = typed_config(executor.config, LambdaConfig)
+    timeout = values.timeout
     if task.timeout is not None:
         timeout = min(timeout, task.timeout)
-    reserved = values["reserved_concurrency"]
-    skips = LAMBDA_SKIPS
+    reserved = values.reserved_concurrency
+    skips: tuple[Skip, ...] = LAMBDA_SKIPS
     if reserved is None:
         skips += (Skip("CKV_AWS_115", "reserved_concurrency=None in LambdaConfig: the function is unreserved"),)
     if environment:
         skips += (Skip("CKV_AWS_173", "the environment holds only the staging bucket's URI, no secret; Lambda "
                                       "encrypts it at rest with its service key"),)
-    retention = int(values["log_retention_days"])
-    log_skips = ()
+    retention = values.log_retention_days
+    log_skips: tuple[Skip, ...] = ()
     if retention < 365:
         log_skips = (Skip("CKV_AWS_338", f"log_retention_days={retention} in LambdaConfig"),)
     return Function(
@@ -121,12 +123,12 @@ def lambda_function(task: Task, executor: Executor, label: str, role: str, handl
         comment=source_text([(task.span, f"task {task.name}")]),
         description=f"glacier task {task.name} ({task.span.file}:{task.span.line})"[:256],
         role=role,
-        runtime=str(values["runtime"]),
+        runtime=values.runtime,
         handler=handler,
-        memory=int(values["memory"]),
+        memory=values.memory,
         timeout=timeout,
-        architecture=str(values["architecture"]),
-        ephemeral_storage=int(values["ephemeral_storage"]),
+        architecture=values.architecture,
+        ephemeral_storage=values.ephemeral_storage,
         reserved_concurrency=reserved,
         log_retention_days=retention,
         zip_file=zip_file,
@@ -143,11 +145,11 @@ def ami_architecture(instance_type: str) -> str:
 
 
 def instance(task: Task, executor: Executor, label: str, role: str) -> Instance:
-    values = config_values(executor.config, "EC2Config")
-    instance_type = str(values["instance_type"])
-    ami = values["ami"] or Expr(f"data.aws_ami.al2023_{ami_architecture(instance_type)}.id")
-    skips = ()
-    if values["associate_public_ip"]:
+    values = typed_config(executor.config, EC2Config)
+    instance_type = values.instance_type
+    ami = values.ami or Expr(f"data.aws_ami.al2023_{ami_architecture(instance_type)}.id")
+    skips: tuple[Skip, ...] = ()
+    if values.associate_public_ip:
         skips = (Skip("CKV_AWS_88", "associate_public_ip=True in EC2Config"),)
     return Instance(
         label=label,
@@ -157,21 +159,21 @@ def instance(task: Task, executor: Executor, label: str, role: str) -> Instance:
         security_group=role,
         ami=ami,
         instance_type=instance_type,
-        volume_size=int(values["volume_size"]),
-        public_ip=bool(values["associate_public_ip"]),
-        subnet_id=values["subnet_id"],
+        volume_size=values.volume_size,
+        public_ip=values.associate_public_ip,
+        subnet_id=values.subnet_id,
         skips=skips,
     )
 
 
 def vm_security_group(executor: Executor, label: str) -> SecurityGroup:
-    values = config_values(executor.config, "EC2Config")
+    values = typed_config(executor.config, EC2Config)
     return SecurityGroup(
         label=label,
         name=Target.name(label, 255),
         comment=source_text([(executor.span, f"executor {executor.name}")]),
         description=f"glacier executor {executor.name}: no inbound traffic, HTTPS out",
-        subnet=label if values["subnet_id"] else None,
+        subnet=label if values.subnet_id else None,
         egress_https=True,
         emr_managed=False,
     )
@@ -194,30 +196,30 @@ def emr_security_groups(executor: Executor, label: str) -> tuple[SecurityGroup, 
 
 
 def emr_release(executor: Executor) -> tuple[str | None, Diagnostic | None]:
-    values = config_values(executor.config, "SparkConfig")
-    if values["release_label"]:
-        return str(values["release_label"]), None
-    release = EMR_RELEASES.get(str(values["spark_version"]))
+    values = typed_config(executor.config, SparkConfig)
+    if values.release_label:
+        return values.release_label, None
+    release = EMR_RELEASES.get(values.spark_version)
     if release is not None:
         return release, None
     known = ", ".join(sorted(EMR_RELEASES))
     return None, Diagnostic(
         UNSUPPORTED_ON_TARGET, Severity.ERROR,
-        f"executor `{executor.name}`: no EMR release is known for Spark {values['spark_version']} "
+        f"executor `{executor.name}`: no EMR release is known for Spark {values.spark_version} "
         f"(known: {known})",
         executor.span, help="set SparkConfig(release_label='emr-...') explicitly",
     )
 
 
 def emr_cluster(executor: Executor, label: str, release: str) -> Cluster:
-    values = config_values(executor.config, "SparkConfig")
+    values = typed_config(executor.config, SparkConfig)
     return Cluster(
         label=label,
         name=Target.name(label, 256),
         comment=source_text([(executor.span, f"executor {executor.name}")]),
         release_label=release,
-        instance_type=str(values["instance_type"]),
-        core_count=int(values["num_workers"]),
+        instance_type=values.instance_type,
+        core_count=values.num_workers,
         service_role=f"{label}_emr_service",
         profile=label,
         log_prefix=f"emr/{label}/",

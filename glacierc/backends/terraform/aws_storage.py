@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from glacier.config import LifecycleRule as RuleConfig, S3Config
 from glacierc.backends.terraform.aws_iam import Condition, Statement, policy_document
 from glacierc.backends.terraform.aws_keys import KmsKey, key_block
 from glacierc.backends.terraform.blocks import BLANK, Block, Comment, Expr, Item, Template, block
-from glacierc.backends.terraform.common import Skip, config_values, source_text
+from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Storage
 from glacierc.checks.glc404_conflicting_bucket_config import CODE as CONFLICTING_BUCKET_CONFIG
 from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
@@ -27,6 +29,8 @@ S3_CLASSES = (
 THIRTY_DAY_CLASSES = ("STANDARD_IA", "ONEZONE_IA")
 ABORT_MULTIPART_DAYS = 7
 _BUCKET_LEVEL = ("versioning", "encryption", "kms_key_id")
+#: A lifecycle rule as S3 takes it: (prefix, expire days, transition days, storage class).
+_Raw = tuple[str, int | None, int | None, str | None]
 _KEY_ID = r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})"
 _ALIAS = r"alias/[A-Za-z0-9/_-]+"
 _KMS_KEY = re.compile(rf"(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{{12}}:(?:key/{_KEY_ID}|{_ALIAS})|{_KEY_ID}|{_ALIAS})")
@@ -74,11 +78,11 @@ def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str]
 
 
 def _bucket(name: str, label: str, members: list[Storage]) -> tuple[Bucket, list[Diagnostic]]:
-    values = [config_values(m.config, "S3Config") for m in members]
+    values = [typed_config(m.config, S3Config) for m in members]
     diagnostics = _conflicts(name, members, values)
     first = values[0]
-    algorithm = first["encryption"]
-    configured = first["kms_key_id"] if algorithm != "AES256" else None
+    algorithm = first.encryption
+    configured = first.kms_key_id if algorithm != "AES256" else None
     if algorithm == "AES256":
         key = None
     elif configured:
@@ -94,13 +98,13 @@ def _bucket(name: str, label: str, members: list[Storage]) -> tuple[Bucket, list
         name=name,
         label=label,
         comment=source_text((m.span, f"storage {m.name}") for m in members),
-        versioning=bool(first["versioning"]),
-        sse_algorithm=str(algorithm),
+        versioning=first.versioning,
+        sse_algorithm=algorithm,
         kms_key=key,
         generated_key=key is not None and not configured,
-        configured_key=str(configured) if configured else None,
+        configured_key=configured or None,
         rules=rules,
-        skips=_bucket_skips(bool(first["versioning"]), str(algorithm)),
+        skips=_bucket_skips(first.versioning, algorithm),
     )
     return bucket, diagnostics
 
@@ -125,10 +129,10 @@ def _bucket_skips(versioning: bool, algorithm: str) -> tuple[Skip, ...]:
     return tuple(sorted(skips, key=lambda s: s.check))
 
 
-def _conflicts(name: str, members: list[Storage], values: list[dict]) -> list[Diagnostic]:
+def _conflicts(name: str, members: list[Storage], values: list[S3Config]) -> list[Diagnostic]:
     diagnostics = []
     for member, value in zip(members[1:], values[1:]):
-        differing = [f for f in _BUCKET_LEVEL if value[f] != values[0][f]]
+        differing = [f for f in _BUCKET_LEVEL if getattr(value, f) != getattr(values[0], f)]
         if differing:
             diagnostics.append(Diagnostic(
                 CONFLICTING_BUCKET_CONFIG, Severity.WARNING,
@@ -140,18 +144,18 @@ def _conflicts(name: str, members: list[Storage], values: list[dict]) -> list[Di
     return diagnostics
 
 
-def _rules(members: list[Storage], values: list[dict]
+def _rules(members: list[Storage], values: list[S3Config]
            ) -> tuple[tuple[LifecycleRule, ...], list[Diagnostic]]:
-    raw: list[tuple[str, int | None, int | None, str | None]] = []
+    raw: list[_Raw] = []
     diagnostics: list[Diagnostic] = []
     for member, value in zip(members, values):
-        for rule in value["lifecycle_rules"] or ():
+        for rule in value.lifecycle_rules:
             found = _rule_fields(rule, member)
             if isinstance(found, Diagnostic):
                 diagnostics.append(found)
             elif found is not None:
                 raw.append(found)
-        class_rule = _storage_class_rule(member, str(value["storage_class"]))
+        class_rule = _storage_class_rule(member, value.storage_class)
         if class_rule is not None:
             raw.append(class_rule)
     unique = list(dict.fromkeys(raw))
@@ -159,12 +163,9 @@ def _rules(members: list[Storage], values: list[dict]
     return rules, diagnostics
 
 
-def _rule_fields(rule: object, member: Storage):
-    get = rule.get if hasattr(rule, "get") else (lambda key, default=None: default)
-    prefix = str(get("prefix", "") or "")
-    expire = get("expire_days")
-    days = get("transition_days")
-    target = get("storage_class")
+def _rule_fields(rule: RuleConfig, member: Storage) -> _Raw | Diagnostic | None:
+    """(prefix, expire days, transition days, storage class) of one rule, or why S3 cannot take it."""
+    prefix, expire, days, target = rule.prefix, rule.expire_days, rule.transition_days, rule.storage_class
     if days is not None and target is None:
         return _limit(member, "a lifecycle rule with transition_days needs a storage_class")
     if target is not None and target not in S3_CLASSES:

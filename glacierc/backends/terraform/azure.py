@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from glacier.config import AzureConfig
 from glacierc.backends.terraform import azure_compute as compute
 from glacierc.backends.terraform import azure_compute_blocks as compute_blocks
 from glacierc.backends.terraform import azure_iam as iam
@@ -40,7 +41,6 @@ from glacierc.backends.terraform.azure_storage import (
 )
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Item, Template, Value, block, print_blocks
 from glacierc.backends.terraform.common import (
-    config_values,
     default_tags,
     provider_pipelines,
     source_text,
@@ -52,6 +52,7 @@ from glacierc.backends.terraform.azure_variables import output_candidates, varia
 from glacierc.backends.terraform.target import Target
 from glacierc.checks.glc405_tasks_not_deployed import CODE as TASKS_NOT_DEPLOYED
 from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
 #: Storage account names: 3-24 lower-case letters and digits, unique in Azure.
@@ -115,15 +116,15 @@ class AzureTarget(Target):
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         self.project, self.provider, self.runner_sources = project, provider, runner_sources
-        values = config_values(provider.config, "AzureConfig")
+        values = typed_config(provider.config, AzureConfig)
         pipelines = provider_pipelines(project, provider)
         self.module = AzureModule(
-            subscription_id=str(values["subscription_id"]),
-            location=str(values["location"]),
+            subscription_id=values.subscription_id,
+            location=values.location,
             comment=source_text([(provider.span, f"provider {provider.name}")]),
             tags=default_tags(pipelines),
-            suffix=hashlib.sha256(f"{values['subscription_id']}/{provider.name}".encode()).hexdigest()[:8],
-            existing_group=str(values["resource_group"]) if values["resource_group"] else None,
+            suffix=hashlib.sha256(f"{values.subscription_id}/{provider.name}".encode()).hexdigest()[:8],
+            existing_group=values.resource_group or None,
             group_name=self.name("-".join(pipelines) or provider.name, 90),
         )
         self.storage: dict[str, Storage] = {}

@@ -1,6 +1,6 @@
 """Compute of one Azure provider: Function Apps, Linux VMs, HDInsight Spark clusters, Databricks workspaces.
 
-Values come from the executor's config with the catalogue defaults filled in (`config_values`);
+Values come from the executor's config as the catalogue's dataclass, defaults filled in (`typed_config`);
 names are `${var.name_prefix}-<name>` sized for the longest allowed prefix (with a short hash where
 Azure wants the name unique worldwide). Values Azure cannot take are GLC401.
 """
@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from glacier.config import AzureFunctionConfig, AzureVMConfig, SparkConfig
 from glacierc.backends.terraform.azure_storage import CONTAINER_SKIPS
 from glacierc.backends.terraform.blocks import Item, Template
-from glacierc.backends.terraform.common import Skip, cloud_name, config_values, source_text
+from glacierc.backends.terraform.common import Skip, cloud_name, source_text
 from glacierc.backends.terraform.target import Target
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Task
 
 #: Spark major.minor -> HDInsight cluster version shipping it (SparkConfig on Azure).
@@ -98,15 +100,15 @@ class Workspace:
 
 
 def function_app(executor: Executor, label: str, suffix: str, task_labels: tuple[str, ...]) -> FunctionApp:
-    values = config_values(executor.config, "AzureFunctionConfig")
+    values = typed_config(executor.config, AzureFunctionConfig)
     return FunctionApp(
         label=label,
         name=Target.name(f"{label}-{suffix}", 60),
         plan_name=Target.name(f"{label}-plan", 60),
         comment=source_text([(executor.span, f"executor {executor.name}")]),
         identity=label,
-        plan=str(values["plan"]),
-        python_version=str(values["runtime_version"]),
+        plan=values.plan,
+        python_version=values.runtime_version,
         zip_file=f"functions/{label}.zip",
         tasks=task_labels,
         skips=FUNCTION_SKIPS,
@@ -115,15 +117,15 @@ def function_app(executor: Executor, label: str, suffix: str, task_labels: tuple
 
 def app_timeout(executor: Executor, tasks: list[Task]) -> int:
     """The app's functionTimeout: the config's, capped by the longest `timeout=` of its tasks if all set one."""
-    timeout = int(config_values(executor.config, "AzureFunctionConfig")["timeout"])
-    limits = [t.timeout for t in tasks]
-    if limits and all(limit is not None for limit in limits):
+    timeout = typed_config(executor.config, AzureFunctionConfig).timeout
+    limits = [t.timeout for t in tasks if t.timeout is not None]
+    if limits and len(limits) == len(tasks):
         timeout = min(timeout, max(limits))
     return timeout
 
 
 def image_parts(executor: Executor) -> tuple[tuple[str, str, str, str] | None, Diagnostic | None]:
-    image = str(config_values(executor.config, "AzureVMConfig")["image"])
+    image = typed_config(executor.config, AzureVMConfig).image
     parts = image.split(":")
     if len(parts) != 4 or not all(parts):
         return None, _unsupported(executor, f"image {image!r} is not publisher:offer:sku:version",
@@ -133,23 +135,23 @@ def image_parts(executor: Executor) -> tuple[tuple[str, str, str, str] | None, D
 
 def virtual_machine(task: Task, executor: Executor, label: str, identity: str,
                     image: tuple[str, str, str, str]) -> VirtualMachine:
-    values = config_values(executor.config, "AzureVMConfig")
-    skips = ()
-    if values["public_ip"]:
+    values = typed_config(executor.config, AzureVMConfig)
+    skips: tuple[Skip, ...] = ()
+    if values.public_ip:
         skips = (Skip("CKV_AZURE_119", "public_ip=True in AzureVMConfig"),)
     return VirtualMachine(
         label=label,
         name=Target.name(label, 64),
         comment=source_text([(task.span, f"task {task.name}")]),
         identity=identity,
-        size=str(values["size"]),
+        size=values.size,
         publisher=image[0],
         offer=image[1],
         sku=image[2],
         version=image[3],
-        disk_size=values.integer("disk_size"),
-        admin_username=str(values["admin_username"]),
-        public_ip=bool(values["public_ip"]),
+        disk_size=values.disk_size,
+        admin_username=values.admin_username,
+        public_ip=values.public_ip,
         trusted_launch="gen2" in image[2].lower(),
         skips=skips,
     )
@@ -157,13 +159,13 @@ def virtual_machine(task: Task, executor: Executor, label: str, identity: str,
 
 def spark_settings(executor: Executor) -> tuple[tuple[str, str, str, int] | None, list[Diagnostic]]:
     """(cluster version, Spark version, VM size, workers) of an HDInsight executor, or None with GLC401s."""
-    values = config_values(executor.config, "SparkConfig")
+    values = typed_config(executor.config, SparkConfig)
     written = dict(executor.config.fields) if executor.config else {}
-    problems = []
-    version = HDINSIGHT_VERSIONS.get(str(values["spark_version"]))
+    problems: list[Diagnostic] = []
+    version = HDINSIGHT_VERSIONS.get(values.spark_version)
     if version is None:
         known = ", ".join(sorted(HDINSIGHT_VERSIONS))
-        problems.append(_unsupported(executor, f"no HDInsight version ships Spark {values['spark_version']} "
+        problems.append(_unsupported(executor, f"no HDInsight version ships Spark {values.spark_version} "
                                                f"(known: {known})", "set SparkConfig(spark_version='3.3')"))
     if written.get("release_label"):
         problems.append(_unsupported(executor, "release_label is an EMR setting; HDInsight has no EMR releases",
@@ -172,9 +174,9 @@ def spark_settings(executor: Executor) -> tuple[tuple[str, str, str, int] | None
     if not size.startswith("Standard_"):
         problems.append(_unsupported(executor, f"instance_type {size!r} is not an Azure VM size",
                                      "use an HDInsight VM size such as 'Standard_E8_V3'"))
-    if problems:
+    if problems or version is None:
         return None, problems
-    return (str(version), str(values["spark_version"]), size, values.integer("num_workers")), []
+    return (version, values.spark_version, size, values.num_workers), []
 
 
 def spark_cluster(executor: Executor, label: str, suffix: str, settings: tuple[str, str, str, int]) -> SparkCluster:

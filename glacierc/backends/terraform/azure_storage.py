@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from glacier.config import AzureBlobConfig, LifecycleRule as RuleConfig
 from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
-from glacierc.backends.terraform.common import Skip, config_values, source_text
+from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
 from glacierc.checks.glc404_conflicting_bucket_config import CODE as CONFLICTING_BUCKET_CONFIG
 from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Storage
 
 TIERS = ("Hot", "Cool", "Cold", "Archive")
@@ -96,10 +98,10 @@ def account_settings(storage: list[Storage]) -> tuple[AccountSettings | None, li
     if not storage:
         return None, []
     members = sorted(storage, key=lambda s: (s.span.file, s.span.line, s.name))
-    values = [config_values(m.config, "AzureBlobConfig") for m in members]
+    values = [typed_config(m.config, AzureBlobConfig) for m in members]
     diagnostics = []
     for member, value in zip(members[1:], values[1:]):
-        differing = [f for f in _ACCOUNT_LEVEL if value[f] != values[0][f]]
+        differing = [f for f in _ACCOUNT_LEVEL if getattr(value, f) != getattr(values[0], f)]
         if differing:
             diagnostics.append(Diagnostic(
                 CONFLICTING_BUCKET_CONFIG, Severity.WARNING,
@@ -111,9 +113,9 @@ def account_settings(storage: list[Storage]) -> tuple[AccountSettings | None, li
             ))
     first = values[0]
     settings = AccountSettings(
-        versioning=bool(first["versioning"]),
-        infrastructure_encryption=bool(first["encryption"]),
-        replication=str(first["replication"]),
+        versioning=first.versioning,
+        infrastructure_encryption=first.encryption,
+        replication=first.replication,
         comment=source_text((m.span, f"storage {m.name}") for m in members),
     )
     return settings, diagnostics
@@ -124,7 +126,8 @@ def containers_of(storage: list[Storage], labels: dict[str, str]
     groups: dict[str, list[Storage]] = {}
     for item in storage:
         groups.setdefault(item.bucket, []).append(item)
-    containers, diagnostics = [], []
+    containers: list[Container] = []
+    diagnostics: list[Diagnostic] = []
     for name in sorted(groups):
         members = sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name))
         containers.append(Container(name, labels[name],
@@ -137,10 +140,10 @@ def policy_rules(storage: list[Storage], versioning: bool) -> tuple[tuple[Policy
     raw: list[tuple] = []
     diagnostics: list[Diagnostic] = []
     for member in sorted(storage, key=lambda s: (s.span.file, s.span.line, s.name)):
-        values = config_values(member.config, "AzureBlobConfig")
-        if values["tier"] != "Hot":
-            raw.append((f"{member.bucket}/{_path_prefix(member.path)}", values["tier"], 0, None))
-        for rule in values["lifecycle_rules"] or ():
+        values = typed_config(member.config, AzureBlobConfig)
+        if values.tier != "Hot":
+            raw.append((f"{member.bucket}/{_path_prefix(member.path)}", values.tier, 0, None))
+        for rule in values.lifecycle_rules:
             found = _rule(rule, member)
             if isinstance(found, Diagnostic):
                 diagnostics.append(found)
@@ -161,10 +164,10 @@ def _path_prefix(path: str) -> str:
     return path
 
 
-def _rule(rule: object, member: Storage):
-    get = rule.get if hasattr(rule, "get") else (lambda key, default=None: default)
-    prefix = f"{member.bucket}/{get('prefix', '') or ''}"
-    expire, days, target = get("expire_days"), get("transition_days"), get("storage_class")
+def _rule(rule: RuleConfig, member: Storage) -> tuple[str, str | None, int | None, int | None] | Diagnostic | None:
+    """(prefix, tier, days before the move, days before deletion) of one rule, or why Azure cannot take it."""
+    prefix = f"{member.bucket}/{rule.prefix}"
+    expire, days, target = rule.expire_days, rule.transition_days, rule.storage_class
     if days is not None and target is None:
         return _limit(member, "a lifecycle rule with transition_days needs a storage_class")
     if target is not None and target not in TIERS:

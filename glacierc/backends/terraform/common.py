@@ -1,5 +1,5 @@
-"""What every Terraform target shares: labels, cloud names, tags, source comments, config values and the
-templates of the generated entry-point modules.
+"""What every Terraform target shares: labels, cloud names, tags, source comments and the templates of the
+generated entry-point modules (configs are read typed through glacierc/ir/configs.py).
 
 The `.tf` files are built as blocks (blocks.py) by the target classes (target.py and one module per
 cloud) and printed by `blocks.print_blocks`; Jinja lays out only the Python entry modules of the
@@ -17,7 +17,7 @@ from pathlib import Path
 from glacierc.backends.escaping import environment, py_literal, visible
 from glacierc.backends.terraform.blocks import Expr  # noqa: F401 (one raw-expression type for every target)
 from glacierc.backends.names import identifier
-from glacierc.ir.nodes import Config, Project, Provider, Task
+from glacierc.ir.nodes import Project, Provider, Task
 from glacierc.source import Span
 
 MANAGED_BY = "glacier"
@@ -120,45 +120,6 @@ class Skip:
     def text(self) -> str:
         """The comment's text (for a `blocks.Comment` inside the skipped resource)."""
         return f"checkov:skip={visible(self.check)}:{visible(self.reason)}"
-
-
-# --- config values ----------------------------------------------------------------------------
-
-
-class ConfigValues(dict[str, object]):
-    """A config's fields by name, read with their type: the catalogue (checked by `check` before any build)
-    guarantees an `int` field holds an int, so a wrong type here is a bug, raised as one."""
-
-    def integer(self, name: str) -> int:
-        value = self[name]
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"config field {name!r} is not an integer: {value!r}")
-        return value
-
-    def optional_integer(self, name: str) -> int | None:
-        return None if self[name] is None else self.integer(name)
-
-    def text(self, name: str) -> str:
-        value = self[name]
-        if not isinstance(value, str):
-            raise TypeError(f"config field {name!r} is not a string: {value!r}")
-        return value
-
-    def optional_text(self, name: str) -> str | None:
-        return None if self[name] is None else self.text(name)
-
-
-def config_values(config: Config | None, class_name: str) -> ConfigValues:
-    """Every field of `class_name` with the user's value or the catalogue default.
-
-    A config of another class (reported by GLC303/GLC305) contributes nothing but the defaults.
-    """
-    from glacier.config import fields_of
-
-    values = ConfigValues({spec.name: spec.default for spec in fields_of(class_name)})
-    if config is not None and config.type == class_name:
-        values.update((key, value) for key, value in config.fields if key in values)
-    return values
 
 
 # --- entry-module templates ---------------------------------------------------------------------

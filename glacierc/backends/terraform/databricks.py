@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from glacier.config import DatabricksConfig
 from glacierc.backends.terraform.blocks import BLANK, Block, Call, Expr, Template, block, print_blocks, string
-from glacierc.backends.terraform.common import config_values, render_text, source_text, unique_labels
+from glacierc.backends.terraform.common import render_text, source_text, unique_labels
 from glacierc.backends.terraform.packaging import PipelineEntry
 from glacierc.backends.terraform.target import Target
+from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Task
 
 #: Where the entry scripts and runners are uploaded in the workspace (under the name prefix).
@@ -65,8 +67,8 @@ def emit_databricks(executors: Sequence[tuple[Executor, tuple[Task, ...], str]],
     profiles: list[Profile] = []
     jobs: list[Job] = []
     for executor, tasks, label in executors:
-        values = config_values(executor.config, "DatabricksConfig")
-        if not values["cluster_id"]:
+        values = typed_config(executor.config, DatabricksConfig)
+        if not values.cluster_id:
             profiles.append(Profile(label, source_text([(executor.span, f"executor {executor.name}")])))
         jobs.extend(_job(task, values, task_labels[task.name], label) for task in tasks)
     files, runners = _scripts(executors, task_labels, entries, runner_sources)
@@ -134,16 +136,16 @@ def _job_block(j: Job) -> Block:
     return block("resource", "databricks_job", j.label, comments=[j.comment], body=[("name", j.name), task])
 
 
-def _job(task: Task, values: dict, label: str, profile: str) -> Job:
+def _job(task: Task, values: DatabricksConfig, label: str, profile: str) -> Job:
     return Job(
         label=label,
         name=DatabricksTarget.name(label, 100),
         comment=source_text([(task.span, f"task {task.name}")]),
         script=f"tasks/{label}.py",
-        cluster_id=values["cluster_id"],
-        spark_version=str(values["spark_version"]),
-        node_type=str(values["instance_type"]),
-        num_workers=int(values["num_workers"]),
+        cluster_id=values.cluster_id,
+        spark_version=values.spark_version,
+        node_type=values.instance_type,
+        num_workers=values.num_workers,
         profile=profile,
         retries=task.retries,
         timeout=task.timeout,

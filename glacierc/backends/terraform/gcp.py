@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
+from glacier.config import GcpConfig
 from glacierc.backends.terraform import gcp_compute as compute
 from glacierc.backends.terraform import gcp_compute_blocks as compute_blocks
 from glacierc.backends.terraform import gcp_iam as iam
@@ -25,7 +26,6 @@ from glacierc.backends.terraform.access import Access
 from glacierc.backends.terraform.blocks import BLANK, Block, Call, Comment, Expr, Template, block, print_blocks
 from glacierc.backends.terraform.common import (
     cloud_name,
-    config_values,
     default_tags,
     provider_pipelines,
     source_text,
@@ -42,6 +42,7 @@ from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.checks.glc408_gcp_workflow import CODE as GCP_WORKFLOW
 from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
 
 SOURCES = "glacier_functions"
@@ -69,14 +70,14 @@ class GcpTarget(WorkflowsMixin, Target):
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         self.project, self.provider, self.runner_sources = project, provider, runner_sources
-        values = config_values(provider.config, "GcpConfig")
+        values = typed_config(provider.config, GcpConfig)
         pipelines = [name.lower() for name in provider_pipelines(project, provider)]
         self.module = GcpModule(
-            project_id=str(values["project_id"]),
-            region=str(values["region"]),
+            project_id=values.project_id,
+            region=values.region,
             comment=source_text([(provider.span, f"provider {provider.name}")]),
             labels=default_tags(pipelines, separator="_", allowed=LABEL_ALLOWED, max_length=LABEL_MAX),
-            suffix=hashlib.sha256(f"{values['project_id']}/{provider.name}".encode()).hexdigest()[:8],
+            suffix=hashlib.sha256(f"{values.project_id}/{provider.name}".encode()).hexdigest()[:8],
         )
         self.storage: dict[str, Storage] = {}
         self.bucket_labels: dict[str, str] = {}

@@ -1,6 +1,6 @@
 """Compute of one GCP provider: Cloud Functions (2nd gen), Compute Engine VMs, Dataproc clusters.
 
-Values come from the executor's config with the catalogue defaults filled in (`config_values`);
+Values come from the executor's config as the catalogue's dataclass, defaults filled in (`typed_config`);
 names are `${var.name_prefix}-<name>` sized for the longest allowed prefix. Configs of another
 cloud, or values GCP cannot take, are GLC401.
 """
@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from glacier.config import CloudFunctionConfig, ComputeEngineConfig, DataprocConfig, SparkConfig
 from glacierc.backends.terraform.blocks import Template
-from glacierc.backends.terraform.common import Skip, config_values, source_text
+from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.backends.terraform.packaging import content_name
 from glacierc.backends.terraform.target import Target
 from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Task
 
 #: Spark major.minor -> the Dataproc image version shipping it (SparkConfig on GCP).
@@ -100,8 +102,8 @@ def function(task: Task, executor: Executor, label: str, account: str, entry_poi
              environment: tuple[tuple[str, object], ...] = (), group_timeout: int | None = None) -> Function:
     """`group_timeout`: the longest a fused group this task's function leads may run (the sum of its nodes'
     timeouts); the function's timeout covers it, within the config's."""
-    values = config_values(executor.config, "CloudFunctionConfig")
-    timeout = values.integer("timeout")
+    values = typed_config(executor.config, CloudFunctionConfig)
+    timeout = values.timeout
     if task.timeout is not None:
         timeout = min(timeout, max(task.timeout, group_timeout or 0))
     return Function(
@@ -110,11 +112,11 @@ def function(task: Task, executor: Executor, label: str, account: str, entry_poi
         comment=source_text([(task.span, f"task {task.name}")]),
         description=f"glacier task {task.name} ({task.span.file}:{task.span.line})"[:512],
         account=account,
-        runtime=str(values["runtime"]),
-        memory=f"{values.integer('memory')}Mi",
+        runtime=values.runtime,
+        memory=f"{values.memory}Mi",
         timeout=timeout,
-        max_instances=values["max_instances"],
-        min_instances=values.integer("min_instances"),
+        max_instances=values.max_instances,
+        min_instances=values.min_instances,
         entry_point=entry_point,
         source=source,
         skips=FUNCTION_SKIPS,
@@ -136,20 +138,20 @@ def default_zone(region: str) -> str:
 
 
 def instance(task: Task, executor: Executor, label: str, account: str, region: str) -> Instance:
-    values = config_values(executor.config, "ComputeEngineConfig")
-    skips = VM_SKIPS
-    if values["external_ip"]:
+    values = typed_config(executor.config, ComputeEngineConfig)
+    skips: tuple[Skip, ...] = VM_SKIPS
+    if values.external_ip:
         skips += (Skip("CKV_GCP_40", "external_ip=True in ComputeEngineConfig"),)
     return Instance(
         label=label,
         name=Target.name(label, 63),
         comment=source_text([(task.span, f"task {task.name}")]),
         account=account,
-        machine_type=str(values["machine_type"]),
-        zone=str(values["zone"] or default_zone(region)),
-        image=str(values["image"]),
-        disk_size=values.integer("disk_size"),
-        external_ip=bool(values["external_ip"]),
+        machine_type=values.machine_type,
+        zone=values.zone or default_zone(region),
+        image=values.image,
+        disk_size=values.disk_size,
+        external_ip=values.external_ip,
         skips=tuple(sorted(skips, key=lambda s: s.check)),
     )
 
@@ -157,16 +159,16 @@ def instance(task: Task, executor: Executor, label: str, account: str, region: s
 def cluster_settings(executor: Executor) -> tuple[tuple[str, int, str] | None, list[Diagnostic]]:
     """(machine type, workers, image version) of a Dataproc executor, or None with the GLC401s."""
     if executor.config_type == "DataprocConfig":
-        values = config_values(executor.config, "DataprocConfig")
-        settings = (str(values["machine_type"]), values.integer("num_workers"), str(values["image_version"]))
+        dataproc = typed_config(executor.config, DataprocConfig)
+        settings = (dataproc.machine_type, dataproc.num_workers, dataproc.image_version)
         return (None, [_one_worker(executor)]) if settings[1] == 1 else (settings, [])
-    values = config_values(executor.config, "SparkConfig")
+    values = typed_config(executor.config, SparkConfig)
     written = dict(executor.config.fields) if executor.config else {}
-    problems = [_one_worker(executor)] if values.integer("num_workers") == 1 else []
-    image = DATAPROC_IMAGES.get(str(values["spark_version"]))
+    problems = [_one_worker(executor)] if values.num_workers == 1 else []
+    image = DATAPROC_IMAGES.get(values.spark_version)
     if image is None:
         known = ", ".join(sorted(DATAPROC_IMAGES))
-        problems.append(_unsupported(executor, f"no Dataproc image is known for Spark {values['spark_version']} "
+        problems.append(_unsupported(executor, f"no Dataproc image is known for Spark {values.spark_version} "
                                                f"(known: {known})", "use DataprocConfig(image_version=...)"))
     if written.get("release_label"):
         problems.append(_unsupported(executor, "release_label is an EMR setting; Dataproc has no EMR releases",
@@ -175,9 +177,9 @@ def cluster_settings(executor: Executor) -> tuple[tuple[str, int, str] | None, l
     if not _MACHINE_TYPE.fullmatch(machine):
         problems.append(_unsupported(executor, f"instance_type {machine!r} is not a Compute Engine machine type",
                                      "use a machine type such as 'n2-standard-4'"))
-    if problems:
+    if problems or image is None:
         return None, problems
-    return (machine, values.integer("num_workers"), image), []
+    return (machine, values.num_workers, image), []
 
 
 def cluster(executor: Executor, label: str, settings: tuple[str, int, str]) -> Cluster:

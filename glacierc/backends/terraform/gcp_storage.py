@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from glacier.config import GCSConfig, LifecycleRule as RuleConfig
 from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
-from glacierc.backends.terraform.common import Skip, config_values, source_text
+from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
 from glacierc.checks.glc404_conflicting_bucket_config import CODE as CONFLICTING_BUCKET_CONFIG
 from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Storage
 
 #: GCS storage classes, warmest first: SetStorageClass only moves objects to a colder class.
@@ -74,25 +76,25 @@ def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str], region: str
 
 
 def _bucket(name: str, label: str, members: list[Storage], region: str) -> tuple[Bucket, list[Diagnostic]]:
-    values = [config_values(m.config, "GCSConfig") for m in members]
+    values = [typed_config(m.config, GCSConfig) for m in members]
     diagnostics = _conflicts(name, members, values)
     first = values[0]
-    key = first["kms_key_name"]
-    if key and not _KMS_KEY.fullmatch(str(key)):
+    key = first.kms_key_name
+    if key and not _KMS_KEY.fullmatch(key):
         diagnostics.append(_limit(members[0], f"kms_key_name {key!r} is not a Cloud KMS key name "
                                               "(projects/P/locations/L/keyRings/R/cryptoKeys/K)"))
         key = None
-    versioning = bool(first["versioning"])
+    versioning = first.versioning
     rules, found = _rules(members, values, versioning)
     diagnostics.extend(found)
     bucket = Bucket(
         name=name,
         label=label,
         comment=source_text((m.span, f"storage {m.name}") for m in members),
-        location=str(first["location"] or region).upper(),
-        storage_class=str(first["storage_class"]),
+        location=(first.location or region).upper(),
+        storage_class=first.storage_class,
         versioning=versioning,
-        kms_key=str(key) if key else None,
+        kms_key=key or None,
         rules=(abort_multipart_rule(), *rules),
         skips=bucket_skips(versioning),
     )
@@ -126,10 +128,10 @@ def generated_bucket(label: str, name: Template, comment: str, region: str,
                   versioning=versioning, kms_key=None, rules=tuple(rules), skips=skips, generated=True)
 
 
-def _conflicts(name: str, members: list[Storage], values: list[dict]) -> list[Diagnostic]:
+def _conflicts(name: str, members: list[Storage], values: list[GCSConfig]) -> list[Diagnostic]:
     diagnostics = []
     for member, value in zip(members[1:], values[1:]):
-        differing = [f for f in _BUCKET_LEVEL if value[f] != values[0][f]]
+        differing = [f for f in _BUCKET_LEVEL if getattr(value, f) != getattr(values[0], f)]
         if differing:
             diagnostics.append(Diagnostic(
                 CONFLICTING_BUCKET_CONFIG, Severity.WARNING,
@@ -142,12 +144,12 @@ def _conflicts(name: str, members: list[Storage], values: list[dict]) -> list[Di
     return diagnostics
 
 
-def _rules(members: list[Storage], values: list[dict], versioning: bool
+def _rules(members: list[Storage], values: list[GCSConfig], versioning: bool
            ) -> tuple[tuple[LifecycleRule, ...], list[Diagnostic]]:
     rules: list[LifecycleRule] = []
     diagnostics: list[Diagnostic] = []
     for member, value in zip(members, values):
-        for rule in value["lifecycle_rules"] or ():
+        for rule in value.lifecycle_rules:
             found = _rule(rule, member, versioning)
             if isinstance(found, Diagnostic):
                 diagnostics.append(found)
@@ -156,12 +158,11 @@ def _rules(members: list[Storage], values: list[dict], versioning: bool
     return tuple(dict.fromkeys(rules)), diagnostics
 
 
-def _rule(rule: object, member: Storage, versioning: bool) -> list[LifecycleRule] | Diagnostic:
+def _rule(rule: RuleConfig, member: Storage, versioning: bool) -> list[LifecycleRule] | Diagnostic:
     """A `LifecycleRule` of the code as GCS rules: a transition and/or a deletion (of noncurrent
     versions too on versioned buckets)."""
-    get = rule.get if hasattr(rule, "get") else (lambda key, default=None: default)
-    prefixes = (str(get("prefix", "") or ""),) if get("prefix", "") else ()
-    expire, days, target = get("expire_days"), get("transition_days"), get("storage_class")
+    prefixes = (rule.prefix,) if rule.prefix else ()
+    expire, days, target = rule.expire_days, rule.transition_days, rule.storage_class
     if days is not None and target is None:
         return _limit(member, "a lifecycle rule with transition_days needs a storage_class")
     if target is not None and target not in GCS_CLASSES:

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from glacier.config import ComputeEngineConfig
 from glacierc.backends.terraform import gcp_iam as iam
 from glacierc.backends.terraform import gcp_orchestration as orchestration
 from glacierc.backends.terraform import gcp_orchestration_blocks as blocks_
 from glacierc.backends.terraform import gcp_package as packages
 from glacierc.backends.terraform.blocks import Block, Expr, Template, Value, block
-from glacierc.backends.terraform.common import config_values, provider_pipelines, unique_labels
+from glacierc.backends.terraform.common import provider_pipelines, unique_labels
 from glacierc.backends.terraform.gcp_model import GcpModule
 from glacierc.backends.terraform.gcp_schedule import unix_cron
 from glacierc.backends.terraform.gcp_workflows import BatchCall, Call, DataprocCall, FunctionCall
 from glacierc.backends.terraform.orchestration_common import Ref, template_json
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import Group, fused_groups
 from glacierc.ir.nodes import Pipeline, Project, Provider, Task
 
@@ -120,10 +122,10 @@ class WorkflowsMixin:
                     return DataprocCall(module.project_id, module.region, Ref(f"cluster_{runs}"),
                                         Ref(f"job_{runs}"), (Ref(f"runner_{runs}_{label}"),),
                                         Ref(f"staging_uri_{label}"))
-                values = config_values(executors[group.executor].config, "ComputeEngineConfig")
-                return BatchCall(module.project_id, module.region, str(values["machine_type"]),
-                                 values.integer("disk_size"), Ref(f"account_{runs}"), Ref("subnetwork"),
-                                 Ref(f"jobs_{runs}"), Ref(f"staging_uri_{label}"))
+                vm = typed_config(executors[group.executor].config, ComputeEngineConfig)
+                return BatchCall(module.project_id, module.region, vm.machine_type, vm.disk_size,
+                                 Ref(f"account_{runs}"), Ref("subnetwork"), Ref(f"jobs_{runs}"),
+                                 Ref(f"staging_uri_{label}"))
 
             workflow = orchestration.workflow(self.project, pipeline, label, self.fused(pipeline), call_of,
                                               self.services, self._schedule(pipeline), module.region, module.suffix)
