@@ -52,7 +52,20 @@ def storage_ir(ctx: Context, value: StorageVal) -> ir.Storage | None:
     return ir.Storage(value.name or bucket, provider.name, bucket, path, detected,
                       storage_uri(provider, bucket, path), config, ctx.span(value.where),
                       ctx.span(value.bucket_where or value.where, exact=True),
-                      ctx.span(value.path_where or value.where, exact=True), _schema(ctx, value))
+                      ctx.span(value.path_where or value.where, exact=True), _schema(ctx, value),
+                      _existing(ctx, value))
+
+
+def _existing(ctx: Context, value: StorageVal) -> bool:
+    """`existing=`: True or False known statically; anything else is GLC002 (and the bucket is generated)."""
+    if isinstance(value.existing, bool):
+        return value.existing
+    where = value.existing_where or value.where
+    if isinstance(value.existing, Unknown):
+        ctx.report(not_static.VALUE, value.existing.where or where, what="existing", reason=value.existing.reason)
+    else:
+        ctx.report(not_static.VALUE, where, what="existing", reason="it must be True or False")
+    return False
 
 
 def _schema(ctx: Context, value: StorageVal) -> tuple[tuple[str, str], ...] | None:

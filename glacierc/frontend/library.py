@@ -109,7 +109,9 @@ def _call_method(ev: Evaluator, method: Method, args: list, kwargs: dict, nodes:
                           config if isinstance(config, ConfigVal) else None, where,
                           bucket_where=_argument_where(nodes, "bucket", 0, where),
                           path_where=_argument_where(nodes, "path", 1, where),
-                          schema_where=_argument_where(nodes, "schema", 4, where) if "schema" in bound else None)
+                          schema_where=_argument_where(nodes, "schema", 4, where) if "schema" in bound else None,
+                          existing=bound.get("existing", False),
+                          existing_where=_argument_where(nodes, "existing", -1, where) if "existing" in bound else None)
     if isinstance(target, ProviderVal) and attr in EXECUTOR_METHODS:
         config = kwargs.get("config", args[0] if args and attr != "serverless" else None)
         if attr == "serverless" and config is None and args and isinstance(args[-1], ConfigVal):

@@ -94,6 +94,8 @@ class StorageVal:
     bucket_where: Where | None = None
     path_where: Where | None = None
     schema_where: Where | None = None  # the `schema=` argument, read by the column analysis
+    existing: object = False  # `existing=`: the bucket exists already (a data source, not a resource)
+    existing_where: Where | None = None
 
 
 @dataclass(eq=False, slots=True)

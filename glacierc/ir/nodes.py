@@ -62,6 +62,8 @@ class Storage:
     path_span: Span | None = None
     #: The declared columns (`schema=`): (column, dtype as `str(dtype)` prints it), or None when not declared.
     schema: tuple[tuple[str, str], ...] | None = None
+    #: `existing=True`: the bucket exists already; Terraform reads it (a data source) instead of creating it.
+    existing: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,7 +89,7 @@ def _temporal(kind: str, text: object) -> object:
 def _storage(s: dict) -> ir.Storage:
     return ir.Storage(s["name"], s["provider"], s["bucket"], s["path"], s["format"], s["uri"],
                       _config(s["config_type"], s["config"]), _span(s["span"]), _optional_span(s["bucket_span"]),
-                      _optional_span(s["path_span"]), _columns(s["schema"]))
+                      _optional_span(s["path_span"]), _columns(s["schema"]), s.get("existing", False))
 
 
 def _columns(data: dict | None) -> tuple[tuple[str, str], ...] | None:

@@ -32,6 +32,10 @@ def _definitions() -> dict:
                "description": "column -> dtype as str(dtype) prints it (Unknown: not known statically), or null"}
     lineage = {"type": "object", "additionalProperties": NAMES, "description": "column -> storage.column sources"}
     configured = {"config_type": OPTIONAL_STRING, "config": config, "span": _ref("span")}
+    storage = {"name": STRING, "provider": STRING, "bucket": STRING, "path": STRING, "format": STRING, "uri": STRING,
+               **configured, "bucket_span": {"anyOf": [_ref("span"), {"type": "null"}]},
+               "path_span": {"anyOf": [_ref("span"), {"type": "null"}]}, "schema": columns,
+               "existing": {"const": True, "description": "the bucket exists already (absent: glacierc creates it)"}}
     node = {"id": STRING, "task": STRING, "executor": STRING, "reads": NAMES, "writes": NAMES,
             "inputs": _list(_ref("input")), "span": _ref("span"), "schema": columns, "lineage": lineage,
             "column_writes": {"type": "object", "additionalProperties": lineage},
@@ -39,9 +43,7 @@ def _definitions() -> dict:
     return {
         "span": span,
         "provider": _object({"name": STRING, "cloud": {"enum": ["aws", "gcp", "azure", "local"]}, **configured}),
-        "storage": _object({"name": STRING, "provider": STRING, "bucket": STRING, "path": STRING, "format": STRING,
-                            "uri": STRING, **configured, "bucket_span": {"anyOf": [_ref("span"), {"type": "null"}]},
-                            "path_span": {"anyOf": [_ref("span"), {"type": "null"}]}, "schema": columns}),
+        "storage": _object(storage, sorted(set(storage) - {"existing"})),
         "executor": _object({"name": STRING, "provider": STRING,
                              "kind": {"enum": ["local", "serverless", "vm", "cluster"]}, **configured}),
         "parameter": _object({"name": STRING, "annotation": OPTIONAL_STRING, "has_default": BOOLEAN,

@@ -75,7 +75,8 @@ def _storage(storage: ir.Storage) -> dict:
             "format": storage.format, "uri": storage.uri,
             "config_type": storage.config.type if storage.config else None, "config": config_dict(storage.config),
             "span": _span(storage.span), "bucket_span": _span(storage.bucket_span),
-            "path_span": _span(storage.path_span), "schema": _columns(storage.schema)}
+            "path_span": _span(storage.path_span), "schema": _columns(storage.schema),
+            **({"existing": True} if storage.existing else {})}
 
 
 def _columns(schema: tuple[tuple[str, str], ...] | None) -> dict | None:

@@ -28,7 +28,7 @@ CALLS: dict[str, tuple[str, ...]] = {
 #: Methods (and their keyword arguments) of the objects a pipeline file declares.
 METHODS: dict[str, dict[str, tuple[str, ...]]] = {
     "Provider": {
-        "bucket": ("bucket", "path", "format", "config", "schema", "storage_options"),
+        "bucket": ("bucket", "path", "format", "config", "schema", "storage_options", "existing"),
         "local": (),
         "serverless": ("config",),
         "vm": ("config",),

@@ -43,9 +43,12 @@ class Provider:
         schema: Mapping[str, Any] | None = None,
         *,
         storage_options: Mapping[str, str] | None = None,
+        existing: bool = False,
     ) -> Bucket:
         """A file `path` in `bucket`; `format` defaults to the path suffix. `schema` (column name to Polars
-        dtype, or a `pl.Schema`) is the data's declared contract, checked at `scan()`/`read()`/`write()`."""
+        dtype, or a `pl.Schema`) is the data's declared contract, checked at `scan()`/`read()`/`write()`.
+        `existing=True` adopts a bucket that already exists: the compiler generates a data source instead of
+        the bucket and its settings (the owner's); at run time it changes nothing."""
         if config is None and self.cloud in DEFAULT_STORAGE:
             config = DEFAULT_STORAGE[self.cloud]()
         elif config is not None:

@@ -315,7 +315,7 @@ class AwsTarget(Target):
         m = self.module
         return (
             Output("buckets", "ARN of every bucket, by bucket name.",
-                   tuple((b.name, f"aws_s3_bucket.{b.label}.arn") for b in m.buckets if b.name)),
+                   tuple((b.name, f"{b.address}.arn") for b in m.buckets if b.name)),
             Output("roles", "ARN of the IAM role of every executor (and EMR service role), by label.",
                    tuple((r.label, f"aws_iam_role.{r.label}.arn") for r in m.roles)),
             Output("instance_profiles", "ARN of every instance profile, by executor label.",

@@ -60,6 +60,13 @@ class Bucket:
     skips: tuple[Skip, ...]
     #: For generated buckets (EMR logs): an HCL template for `bucket_prefix` instead of a name.
     bucket_prefix: Template | None = None
+    #: `existing=True`: read with a data source, never created or configured (its settings are its owner's).
+    existing: bool = False
+
+    @property
+    def address(self) -> str:
+        """The Terraform address of the bucket: the resource, or the data source of an existing bucket."""
+        return f"data.aws_s3_bucket.{self.label}" if self.existing else f"aws_s3_bucket.{self.label}"
 
 
 def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str]
@@ -71,10 +78,20 @@ def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str]
     buckets, diagnostics = [], []
     for name in sorted(groups):
         members = sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name))
+        if any(m.existing for m in members):  # its settings are not applied: GLC410 says so
+            buckets.append(existing_bucket(name, labels[name], members))
+            continue
         bucket, found = _bucket(name, labels[name], members)
         buckets.append(bucket)
         diagnostics.extend(found)
     return tuple(buckets), tuple(diagnostics)
+
+
+def existing_bucket(name: str, label: str, members: list[Storage]) -> Bucket:
+    """A bucket that `existing=True` adopts: no key, no rules, no settings of its own here."""
+    return Bucket(name=name, label=label, comment=source_text((m.span, f"storage {m.name}") for m in members),
+                  versioning=False, sse_algorithm="", kms_key=None, generated_key=False, configured_key=None,
+                  rules=(), skips=(), existing=True)
 
 
 def _bucket(name: str, label: str, members: list[Storage]) -> tuple[Bucket, list[Diagnostic]]:
@@ -203,8 +220,16 @@ DENY_INSECURE_TRANSPORT = Statement(
 )
 
 
+#: The comment above the data source of an existing bucket.
+EXISTING = "existing=True: read, not created; its settings and bucket policy are its owner's"
+
+
 def bucket_blocks(bucket: Bucket, key: KmsKey | None) -> list[Block]:
-    """The bucket and its settings resources; `key` is its generated KMS key, if any."""
+    """The bucket and its settings resources; `key` is its generated KMS key, if any. An existing bucket is one
+    data source: its versioning, encryption, lifecycle, public access block and policy are its owner's."""
+    if bucket.existing:
+        return [block("data", "aws_s3_bucket", bucket.label, comments=[bucket.comment],
+                      body=[Comment(EXISTING), ("bucket", bucket.name)])]
     ref = Expr(f"aws_s3_bucket.{bucket.label}.id")
     comments = [bucket.comment]
 
