@@ -1,4 +1,5 @@
-"""The typed IR: configs read as the catalogue's own dataclasses (glacierc/ir/configs.py)."""
+"""The typed IR: configs read as the catalogue's own dataclasses (glacierc/ir/configs.py); clouds and the kinds of
+executors, parameters, inputs and edges are enums (glacierc/ir/nodes.py) that ir.json writes as plain strings."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from hcl2 import SerializationOptions
 
 from glacier import config as catalogue
 from glacierc.driver import compile_project
+from glacierc.ir import nodes as ir
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Config
+from glacierc.ir.read import read
+from glacierc.ir.serialize import to_json
 from tests.helpers import EXAMPLES, FIXTURES, glacierc
 
 INPUTS = sorted({*(p.parent for p in FIXTURES.glob("terraform_*/*/pipeline.py")),
@@ -114,3 +118,32 @@ def test_a_build_with_the_type_rule_suppressed_uses_the_default_instead_of_faili
                                                                          explicit_blocks=False))["resource"]
     function = next(b["aws_lambda_function"] for b in blocks if "aws_lambda_function" in b)
     assert [(f["memory_size"], f["timeout"]) for f in function.values()] == [(1024, 60)]
+
+
+def _kinds(project: ir.Project) -> list[tuple[str, object]]:
+    found: list[tuple[str, object]] = [("cloud", p.cloud) for p in project.providers]
+    found += [("executor", e.kind) for e in project.executors]
+    found += [("param", p.kind) for t in project.tasks for p in t.params]
+    found += [("input", i.kind) for p in project.pipelines for n in p.nodes for i in n.inputs]
+    found += [("edge", e.kind) for p in project.pipelines for e in p.edges]
+    return found
+
+
+ENUMS = {"cloud": ir.Cloud, "executor": ir.ExecutorKind, "param": ir.ParamKind, "input": ir.InputKind,
+         "edge": ir.EdgeKind}
+SHAPES = sorted({*(p.parent for p in FIXTURES.glob("*/*/pipeline.py")),
+                 *(p.parent for p in EXAMPLES.glob("*/pipeline.py"))})
+SHAPES = [p for p in SHAPES if p.parent.name not in ("fuzz_regressions", "migrate")]
+
+
+@pytest.mark.parametrize("path", SHAPES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_clouds_and_kinds_are_enums_when_compiled_and_when_read_back(path: Path) -> None:
+    result = compile_project([path])
+    for project in (result.project, read(to_json(result.project, result.diagnostics))):
+        assert all(type(kind) is ENUMS[what] for what, kind in _kinds(project)), _kinds(project)
+
+
+def test_enum_members_are_the_strings_ir_json_writes() -> None:
+    assert ir.Cloud.AWS == "aws" and f"{ir.InputKind.CONST}" == "const" and str(ir.EdgeKind.ORDER) == "order"
+    assert json.dumps({"kind": ir.ExecutorKind.VM}) == '{"kind": "vm"}'
+    assert {ir.ParamKind.VAR_KEYWORD: 1}["var_keyword"] == 1

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from glacierc.ir.nodes import Param
+from glacierc.ir.nodes import Param, ParamKind
 
 
 def function_params(function: cst.FunctionDef,
@@ -20,11 +20,11 @@ def function_params(function: cst.FunctionDef,
     result = [Param(p.name.value, annotation(p.annotation), p.default is not None)
               for p in (*params.posonly_params, *params.params)]
     if isinstance(params.star_arg, cst.Param):
-        result.append(Param(params.star_arg.name.value, None, False, "var_positional"))
-    result += [Param(p.name.value, annotation(p.annotation), p.default is not None, "keyword_only")
+        result.append(Param(params.star_arg.name.value, None, False, ParamKind.VAR_POSITIONAL))
+    result += [Param(p.name.value, annotation(p.annotation), p.default is not None, ParamKind.KEYWORD_ONLY)
                for p in params.kwonly_params]
     if params.star_kwarg is not None:
-        result.append(Param(params.star_kwarg.name.value, None, False, "var_keyword"))
+        result.append(Param(params.star_kwarg.name.value, None, False, ParamKind.VAR_KEYWORD))
     return tuple(result)
 
 

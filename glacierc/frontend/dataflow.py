@@ -353,7 +353,7 @@ class Flow:
         self.nodes.append(built)
         for param, value in bound.items():
             for out in _node_outputs(value):
-                self.edges.append(ir.Edge(out.id, node_id, "data", param))
+                self.edges.append(ir.Edge(out.id, node_id, ir.EdgeKind.DATA, param))
         return NodeOut(node_id)
 
     def storage_defaults(self, info: TaskInfo, bound: dict) -> dict[str, StorageVal]:

@@ -15,7 +15,8 @@ from glacierc.frontend.values import (ConfigVal, DeclRef, ExecutorVal, ProviderV
                                       is_constant, is_scalar)
 from glacierc.ir import nodes as ir
 
-CLOUD_OF_CONFIG: dict[str, ir.Cloud] = {"AwsConfig": "aws", "GcpConfig": "gcp", "AzureConfig": "azure", "LocalConfig": "local"}
+CLOUD_OF_CONFIG = {"AwsConfig": ir.Cloud.AWS, "GcpConfig": ir.Cloud.GCP, "AzureConfig": ir.Cloud.AZURE,
+                   "LocalConfig": ir.Cloud.LOCAL}
 SCHEME = {"aws": "s3", "gcp": "gs", "azure": "az"}
 NEW_FORM = {"AWSProvider": "AwsConfig", "GCPProvider": "GcpConfig", "AzureProvider": "AzureConfig",
             "LocalProvider": "LocalConfig"}
@@ -28,8 +29,8 @@ def provider_ir(ctx: Context, value: ProviderVal) -> ir.Provider:
     config = value.config
     if config is None:
         ctx.report(not_static.PROVIDER_CONFIG, value.where)
-        return ir.Provider(value.name or "provider", "local", ir.Config("LocalConfig"), ctx.span(value.where))
-    cloud = CLOUD_OF_CONFIG.get(config.type, "local")  # not a provider config: GLC305 from config_ir
+        return ir.Provider(value.name or "provider", ir.Cloud.LOCAL, ir.Config("LocalConfig"), ctx.span(value.where))
+    cloud = CLOUD_OF_CONFIG.get(config.type, ir.Cloud.LOCAL)  # not a provider config: GLC305 from config_ir
     return ir.Provider(value.name or "provider", cloud, config_ir(ctx, config, "provider", cloud),
                        ctx.span(value.where))
 

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 from glacierc.frontend import surface
 from glacierc.frontend.values import (ConfigVal, DeclRef, EnvVal, ExecutorVal, Method, ProviderVal, Qual,
                                       StorageVal, Unknown, Where, is_constant)
+from glacierc.ir.nodes import ExecutorKind
 
 if TYPE_CHECKING:
     from glacierc.frontend.evaluate import Evaluator
-    from glacierc.ir.nodes import ExecutorKind
 
 LEGACY_PROVIDERS = {"AWSProvider": "AwsConfig", "GCPProvider": "GcpConfig",
                     "AzureProvider": "AzureConfig", "LocalProvider": "LocalConfig"}
-EXECUTOR_METHODS: dict[str, ExecutorKind] = {"local": "local", "serverless": "serverless", "vm": "vm", "cluster": "cluster"}
+EXECUTOR_METHODS: dict[str, ExecutorKind] = {kind.value: kind for kind in ExecutorKind}  # provider.vm() ...
 _STR_METHODS = {"upper", "lower", "strip", "lstrip", "rstrip", "replace", "format", "join", "title",
                 "removeprefix", "removesuffix", "startswith", "endswith", "split", "capitalize"}
 _BUILTINS = {"str": str, "int": int, "float": float, "bool": bool, "len": len, "tuple": tuple,

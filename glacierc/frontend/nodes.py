@@ -19,16 +19,17 @@ def make_node(ctx: Context, info: TaskInfo, node_id: str, bound: dict, where: Wh
     for param in sorted(bound):
         value = bound[param]
         if isinstance(value, NodeOut):
-            inputs.append(ir.Input(param, "node", value.id, value.path or None))
+            inputs.append(ir.Input(param, ir.InputKind.NODE, value.id, value.path or None))
         elif isinstance(value, StorageVal) and value.name:
-            inputs.append(ir.Input(param, "storage", value.name))
+            inputs.append(ir.Input(param, ir.InputKind.STORAGE, value.name))
             _storage_argument(ctx, task, found, param, value, where, reads, writes)
         elif isinstance(value, (list, tuple)) and value and all(isinstance(v, NodeOut) for v in value):
-            inputs.append(ir.Input(param, "nodes", None, tuple((v.id, *v.path) if v.path else v.id for v in value)))
+            items = tuple((v.id, *v.path) if v.path else v.id for v in value)
+            inputs.append(ir.Input(param, ir.InputKind.NODES, None, items))
         elif _is_literal(value):
-            inputs.append(ir.Input(param, "const", None, _freeze(value)))
+            inputs.append(ir.Input(param, ir.InputKind.CONST, None, _freeze(value)))
         else:
-            inputs.append(ir.Input(param, "unknown"))
+            inputs.append(ir.Input(param, ir.InputKind.UNKNOWN))
             for storage in storages_in(value):
                 _unproven(ctx, task, storage, where, reads, writes)
     return ir.Node(node_id, task.name, task.executor, tuple(inputs), tuple(sorted(reads)), tuple(sorted(writes)),

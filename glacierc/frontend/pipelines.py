@@ -61,7 +61,7 @@ def _depends_on_edges(nodes: list[ir.Node], tasks: dict[tuple[str, str], TaskInf
     edges = []
     for node in nodes:
         for dependency in depends.get(node.task, ()):
-            edges += [ir.Edge(source, node.id, "order", None) for source in by_task.get(dependency, ())]
+            edges += [ir.Edge(source, node.id, ir.EdgeKind.ORDER, None) for source in by_task.get(dependency, ())]
     return edges
 
 
@@ -71,7 +71,7 @@ def _storage_edges(nodes: list[ir.Node]) -> list[ir.Edge]:
     edges = []
     for node in nodes:
         for name in node.reads:
-            edges += [ir.Edge(writer, node.id, "order", name) for writer in writers.get(name, ()) if writer != node.id]
+            edges += [ir.Edge(writer, node.id, ir.EdgeKind.ORDER, name) for writer in writers.get(name, ()) if writer != node.id]
         for name in node.writes:
             writers.setdefault(name, []).append(node.id)
     return edges

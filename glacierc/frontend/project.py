@@ -89,8 +89,8 @@ def _tasks(ctx: Context, decls: Declarations, executors: list[ir.Executor], prov
         ctx.task_names.setdefault((decl.module, bare), final)
     if any(decl.executor is None for decl in decls.tasks):
         span = Span.whole_file("<implicit>")
-        providers[0] = ir.Provider(DEFAULT_PROVIDER, "local", ir.Config("LocalConfig"), span)
-        executors.append(ir.Executor(DEFAULT_EXECUTOR, DEFAULT_PROVIDER, "local", None, span))
+        providers[0] = ir.Provider(DEFAULT_PROVIDER, ir.Cloud.LOCAL, ir.Config("LocalConfig"), span)
+        executors.append(ir.Executor(DEFAULT_EXECUTOR, DEFAULT_PROVIDER, ir.ExecutorKind.LOCAL, None, span))
     names_by_module = {module: _module_names(ctx, module) for module in ctx.sources}
     infos: dict[tuple[str, str], TaskInfo] = {}
     for decl in decls.tasks:

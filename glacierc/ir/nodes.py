@@ -2,24 +2,68 @@
 
 Config values are stored as `Config` (a class name plus sorted `(field, value)` pairs) so the whole IR
 stays hashable and immutable; `value` is a JSON-like Python value (str, int, float, bool, None,
-tuples, nested `Config`).
+tuples, nested `Config`); the backends read them typed (glacierc/ir/configs.py). Clouds and the kinds of
+executors, parameters, inputs and edges are `StrEnum`s: members are the strings ir.json writes, so they
+compare, hash, format and serialise as those strings.
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import enum
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from glacierc.source import Span
 
 IR_VERSION = 1
 
-Cloud = Literal["aws", "gcp", "azure", "local"]
-ExecutorKind = Literal["local", "serverless", "vm", "cluster"]
-EdgeKind = Literal["data", "order"]
+
+
+class Cloud(enum.StrEnum):
+    """The cloud of a provider (from its config class: AwsConfig is AWS, a config of no cloud is LOCAL)."""
+
+    AWS = "aws"
+    GCP = "gcp"
+    AZURE = "azure"
+    LOCAL = "local"
+
+
+class ExecutorKind(enum.StrEnum):
+    """The kind of service an executor is (`provider.serverless()` ...), before a cloud gives it a name."""
+
+    LOCAL = "local"
+    SERVERLESS = "serverless"
+    VM = "vm"
+    CLUSTER = "cluster"
+
+
+class ParamKind(enum.StrEnum):
+    """How a task parameter binds its argument."""
+
+    POSITIONAL = "positional"
+    KEYWORD_ONLY = "keyword_only"
+    VAR_POSITIONAL = "var_positional"
+    VAR_KEYWORD = "var_keyword"
+
+
+class InputKind(enum.StrEnum):
+    """What a task call passes to a parameter (see `Input`)."""
+
+    NODE = "node"
+    NODES = "nodes"
+    STORAGE = "storage"
+    PARTITION = "partition"
+    CONST = "const"
+    UNKNOWN = "unknown"
+
+
+class EdgeKind(enum.StrEnum):
+    """A data edge passes a node's result; an order edge only orders (depends_on, write before read)."""
+
+    DATA = "data"
+    ORDER = "order"
 
 
 #: Standard-library value types a node's constant arguments may have besides JSON's (dates, times,
@@ -84,7 +128,7 @@ class Param:
     name: str
     annotation: str | None = None
     has_default: bool = False
-    kind: Literal["positional", "keyword_only", "var_positional", "var_keyword"] = "positional"
+    kind: ParamKind = ParamKind.POSITIONAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +165,7 @@ class Input:
     ("split", 0) instead of "split" for "nodes"."""
 
     param: str
-    kind: Literal["node", "nodes", "storage", "partition", "const", "unknown"]
+    kind: InputKind
     ref: str | None = None  # node id or storage name (for "partition": the dataset of a mapped node)
     value: object = None  # the literal for "const", node ids for "nodes", an element's path for "node"
 

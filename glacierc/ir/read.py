@@ -31,10 +31,10 @@ def read(text: str) -> ir.Project:
 
 def _project(data: dict) -> ir.Project:
     return ir.Project(
-        providers=tuple(ir.Provider(p["name"], p["cloud"], _provider_config(p), _span(p["span"]))
+        providers=tuple(ir.Provider(p["name"], ir.Cloud(p["cloud"]), _provider_config(p), _span(p["span"]))
                         for p in data["providers"]),
         storage=tuple(_storage(s) for s in data["storage"]),
-        executors=tuple(ir.Executor(e["name"], e["provider"], e["kind"], _config(e["config_type"], e["config"]),
+        executors=tuple(ir.Executor(e["name"], e["provider"], ir.ExecutorKind(e["kind"]), _config(e["config_type"], e["config"]),
                                     _span(e["span"])) for e in data["executors"]),
         tasks=tuple(_task(t) for t in data["tasks"]),
         pipelines=tuple(_pipeline(p) for p in data["pipelines"]),
@@ -97,7 +97,7 @@ def _columns(data: dict | None) -> tuple[tuple[str, str], ...] | None:
 
 
 def _task(t: dict) -> ir.Task:
-    params = tuple(ir.Param(p["name"], p["annotation"], p["has_default"], p["kind"]) for p in t["parameters"])
+    params = tuple(ir.Param(p["name"], p["annotation"], p["has_default"], ir.ParamKind(p["kind"])) for p in t["parameters"])
     return ir.Task(t["name"], t["function"], t["module"], t["executor"], params, t["returns"],
                    tuple(t["depends_on"]), tuple(t["reads"]), tuple(t["writes"]), tuple(t["param_reads"]),
                    tuple(t["param_writes"]), t["retries"], t["timeout"], _span(t["span"]),
@@ -106,13 +106,14 @@ def _task(t: dict) -> ir.Task:
 
 def _pipeline(p: dict) -> ir.Pipeline:
     nodes = tuple(ir.Node(n["id"], n["task"], n["executor"],
-                          tuple(ir.Input(i["param"], i["kind"], i["ref"], value(i["value"])) for i in n["inputs"]),
+                          tuple(ir.Input(i["param"], ir.InputKind(i["kind"]), i["ref"], value(i["value"]))
+                                for i in n["inputs"]),
                           tuple(n["reads"]), tuple(n["writes"]), _span(n["span"]), _columns(n["schema"]),
                           tuple((c, tuple(v)) for c, v in n["lineage"].items()),
                           tuple((storage, tuple((c, tuple(v)) for c, v in columns.items()))
                                 for storage, columns in n["column_writes"].items()), n.get("map"))
                   for n in p["nodes"])
-    edges = tuple(ir.Edge(e["source"], e["target"], e["kind"], e["label"]) for e in p["edges"])
+    edges = tuple(ir.Edge(e["source"], e["target"], ir.EdgeKind(e["kind"]), e["label"]) for e in p["edges"])
     return ir.Pipeline(p["name"], p["function"], p["module"], nodes, edges,
                        tuple(tuple(level) for level in p["levels"]), tuple(p["outputs"]), _span(p["span"]),
                        p["schedule"], _optional_span(p["schedule_span"]))

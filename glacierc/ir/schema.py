@@ -4,7 +4,10 @@ ir.json of every fixture and example validates against it."""
 
 from __future__ import annotations
 
+import enum
 import json
+
+from glacierc.ir import nodes as ir
 
 
 def _object(properties: dict, required: list[str] | None = None) -> dict:
@@ -14,6 +17,11 @@ def _object(properties: dict, required: list[str] | None = None) -> dict:
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/$defs/{name}"}
+
+
+def _enum(kinds: type[enum.StrEnum]) -> dict:
+    """The values of an IR enum, in declaration order (glacierc/ir/nodes.py defines each once)."""
+    return {"enum": [kind.value for kind in kinds]}
 
 
 def _list(item: dict) -> dict:
@@ -42,23 +50,22 @@ def _definitions() -> dict:
             "map": {"type": "string", "description": "the dataset the node is mapped over (absent: not mapped)"}}
     return {
         "span": span,
-        "provider": _object({"name": STRING, "cloud": {"enum": ["aws", "gcp", "azure", "local"]}, **configured}),
+        "provider": _object({"name": STRING, "cloud": _enum(ir.Cloud), **configured}),
         "storage": _object(storage, sorted(set(storage) - {"existing"})),
         "executor": _object({"name": STRING, "provider": STRING,
-                             "kind": {"enum": ["local", "serverless", "vm", "cluster"]}, **configured}),
+                             "kind": _enum(ir.ExecutorKind), **configured}),
         "parameter": _object({"name": STRING, "annotation": OPTIONAL_STRING, "has_default": BOOLEAN,
-                              "kind": {"enum": ["positional", "keyword_only", "var_positional", "var_keyword"]}}),
+                              "kind": _enum(ir.ParamKind)}),
         "task": _object({"name": STRING, "function": STRING, "module": STRING, "executor": STRING, "params": NAMES,
                          "annotations": {"type": "object", "additionalProperties": STRING},
                          "parameters": _list(_ref("parameter")), "returns": OPTIONAL_STRING, "depends_on": NAMES,
                          "reads": NAMES, "writes": NAMES, "param_reads": NAMES, "param_writes": NAMES,
                          "retries": INTEGER, "timeout": {"type": ["integer", "null"]}, "tags": NAMES,
                          "span": _ref("span")}),
-        "input": _object({"param": STRING, "kind": {"enum": ["node", "nodes", "storage", "partition", "const",
-                                                             "unknown"]},
+        "input": _object({"param": STRING, "kind": _enum(ir.InputKind),
                           "ref": OPTIONAL_STRING, "value": {}}),
         "node": _object(node, sorted(set(node) - {"map"})),
-        "edge": _object({"source": STRING, "target": STRING, "kind": {"enum": ["data", "order"]},
+        "edge": _object({"source": STRING, "target": STRING, "kind": _enum(ir.EdgeKind),
                          "label": OPTIONAL_STRING}),
         "pipeline": _object({"name": STRING, "function": STRING, "module": STRING, "nodes": _list(_ref("node")),
                              "edges": _list(_ref("edge")), "levels": _list(NAMES), "outputs": NAMES,

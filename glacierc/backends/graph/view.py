@@ -11,9 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from glacierc.ir.nodes import Node, Pipeline, Project
+from glacierc.ir.nodes import EdgeKind, Node, Pipeline, Project
 
 EdgeStyle = Literal["data", "order", "read", "write"]
+#: The line of each IR edge (read and write lines join tasks to storage, which the IR has no edges for).
+EDGE_STYLES: dict[EdgeKind, EdgeStyle] = {EdgeKind.DATA: "data", EdgeKind.ORDER: "order"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +164,7 @@ def _clouds(project: Project, nodes: list[Node], storage: list[str]) -> tuple[st
 def _task_lines(pipeline: Pipeline, keep: set[str], columns: bool = False) -> list[Line]:
     schemas = {n.id: n.schema for n in pipeline.nodes} if columns else {}
     return [
-        Line(e.source, e.target, e.kind, _columns_label(e.label, schemas.get(e.source)) if columns and
+        Line(e.source, e.target, EDGE_STYLES[e.kind], _columns_label(e.label, schemas.get(e.source)) if columns and
              e.kind == "data" else e.label)
         for e in pipeline.edges
         if e.source in keep and e.target in keep
