@@ -49,7 +49,7 @@ def _runner(runner, pipeline):
 
 
 #: The only keys an event may hold; it selects among the nodes of this function and nothing else.
-EVENT_KEYS = ("pipeline", "node", "group", "run_id")
+EVENT_KEYS = ("pipeline", "node", "group", "run_id", "item", "index")  # item, index: one object of a map
 
 
 def _checked(event):

@@ -77,15 +77,19 @@ class Checkpoints:
         self.options = dict(options) if is_remote(root) else None
         self.strict = strict
         self.only = None  # a fused group in a cloud function: the nodes whose results leave it
+        self.stems = {}  # node -> the file stem of its result, when not the node id (one item of a map)
 
     def wants(self, node):
         """Whether `node`'s result is saved (every node's, except within a cloud function's fused group)."""
         return self.only is None or node in self.only
 
     def path(self, node, suffix):
-        return f"{self.root}/{node}{suffix}" if is_remote(self.root) else os.path.join(self.root, node + suffix)
+        stem = self.stems.get(node, node)
+        return f"{self.root}/{stem}{suffix}" if is_remote(self.root) else os.path.join(self.root, stem + suffix)
 
     def record(self, node):
+        if self.strict and NODES.get(node, {}).get("map") and node not in self.stems:
+            return {"pipeline": PIPELINE, "plan": PLAN_ID, "node": node, "status": "ok", "kind": "items"}
         path = self.path(node, ".json")
         try:
             if self.options is not None:
@@ -112,7 +116,16 @@ class Checkpoints:
         if kind == "value":
             return decode_value(json.loads(record["value"]),
                                 lambda index, lazy: self.load_frame(self.path(node, f".{index}.parquet"), lazy))
+        if kind == "items":
+            return self.load_items(node)
         return None
+
+    def load_items(self, node):
+        """A mapped node's result in the cloud: the list of its items' results, staged one per object under
+        <node>/<index>.* by the map's child executions, in index order (skipped objects staged nothing)."""
+        folder = self.path(node, "")
+        items = Checkpoints(folder, self.options or {}, self.strict)
+        return [items.load(str(index)) for index in item_indexes(folder, self.options)]
 
     def load_frame(self, path, lazy):
         options = self.options or None
@@ -160,6 +173,19 @@ class Checkpoints:
             file.flush()
             os.fsync(file.fileno())
         os.replace(staging, path)
+
+
+def item_indexes(folder, options):
+    """The indexes of the items staged in `folder` (`<index>.json`), sorted."""
+    if options is None:
+        names = os.listdir(folder) if os.path.isdir(folder) else []
+    else:
+        try:
+            found = pl.scan_ndjson(f"{folder}/*.json", storage_options=options or None, include_file_paths="path")
+            names = [path.rsplit("/", 1)[-1] for path in found.select("path").collect()["path"]]
+        except (OSError, pl.exceptions.PolarsError):  # nothing staged: the map listed no object
+            names = []
+    return sorted({int(name[:-5]) for name in names if name.endswith(".json") and name[:-5].isdigit()})
 
 
 def output_kind(value):

@@ -99,10 +99,12 @@ def partition_keys(name):
 
 
 def call_mapped(run, node, values):
-    """Call the node's task once per object (bounded threads); a Result whose value is the list of results."""
+    """Call the node's task once per object (bounded threads); a Result whose value is the list of results
+    (in a cloud function running one object, `run.item`: that object's result, staged as an item)."""
     start = time.perf_counter()
+    one = run.item is not None and run.item[0] == node  # a cloud function's run of one object
     try:
-        keys = partition_keys(NODES[node]["map"])
+        keys = [run.item[1]] if one else partition_keys(NODES[node]["map"])
     except Exception as error:
         return Result(node, "failed", time.perf_counter() - start, attempts=1, error=error)
     workers = max(1, min(MAX_PARALLEL["runs"], len(keys)))
@@ -114,5 +116,5 @@ def call_mapped(run, node, values):
         error = failed[0].error
         return Result(node, "failed", time.perf_counter() - start, attempts=attempts, error=error, items=len(keys))
     result = Result(node, "ok", time.perf_counter() - start, attempts=attempts, items=len(keys))
-    result.value = [r.value for r in runs]
+    result.value = runs[0].value if one else [r.value for r in runs]
     return result

@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
     from glacierc.runtime.execute import execute
+    from glacierc.runtime.mapping import dataset_prefix, is_partition
     from glacierc.runtime.plan import NODES, OUTPUTS, PIPELINE, PLAN_ID
     from glacierc.runtime.run import ACTIVE, Run
     from glacierc.runtime.selection import select
     from glacierc.runtime.storage import is_remote
 
 
-EVENT_KEYS = ("pipeline", "node", "group", "run_id")
+EVENT_KEYS = ("pipeline", "node", "group", "run_id", "item", "index")
 RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+INDEX = re.compile(r"0|[1-9][0-9]{0,8}")
 
 
 class RefusedEvent(ValueError):
@@ -44,7 +46,21 @@ def check_event(node, event):
     run_id = event.get("run_id")
     if run_id is not None and not RUN_ID.fullmatch(run_id):
         raise RefusedEvent("refused event: `run_id` must match [A-Za-z0-9_-]{1,64}")
+    if "item" in event or "index" in event:
+        check_item(node, event)
     return run_id
+
+
+def check_item(node, event):
+    """An item of a Distributed Map: a mapped node, an object key below its dataset's prefix, an index."""
+    dataset = NODES[node].get("map")
+    if dataset is None:
+        raise RefusedEvent(f"refused event: node `{node}` is not mapped over a dataset, so it takes no `item`")
+    start = dataset_prefix(STORAGE[dataset]["path"])
+    key, index = event.get("item", ""), event.get("index", "")
+    if not key.startswith(start) or ".." in key.split("/") or not INDEX.fullmatch(index):
+        raise RefusedEvent(f"refused event: `item` must be an object key below `{start}` (dataset `{dataset}`) "
+                           "and `index` its position, a whole number")
 
 
 def exchanged(nodes):
@@ -89,6 +105,8 @@ def run_group(nodes, event=None, retry_in_process=True, stage_all=False):
     more, NodeFailed when a node fails.
     """
     nodes = tuple(nodes)
+    if "item" in (event or {}):
+        return run_item(nodes, event, retry_in_process)
     run_id = check_event(nodes[0], event)
     for node in nodes[1:]:
         check_event(node, {k: v for k, v in (event or {}).items() if k not in ("node", "group")})
@@ -108,6 +126,30 @@ def run_group(nodes, event=None, retry_in_process=True, stage_all=False):
         ACTIVE["run"] = None
     reports = [_report(node, results[node]) for node in nodes]
     return reports[0] if len(nodes) == 1 else {"pipeline": PIPELINE, "group": nodes[0], "nodes": reports}
+
+
+def run_item(nodes, event, retry_in_process=True):
+    """One object of a mapped node (a Distributed Map's child execution): its task on the object `item`,
+    the result staged as item `index` of the node (<staging>/<run id>/<node>/<index>.*). A key below the
+    prefix that the dataset's path does not match (or a hidden name) is skipped: nothing is staged."""
+    node, run_id = nodes[0], check_event(nodes[0], event)
+    if len(nodes) != 1:
+        raise RefusedEvent(f"refused event: node `{node}` is mapped and runs alone, not in group {list(nodes)}")
+    key, index = event["item"], event["index"]
+    if not is_partition(STORAGE[NODES[node]["map"]]["path"], key):
+        return {"pipeline": PIPELINE, "plan": PLAN_ID, "node": node, "status": "skipped", "item": key,
+                "index": int(index)}
+    run = Run(os.environ.get("GLACIER_DATA_DIR") or None, None, "auto", staging_uri(nodes, run_id), True, strict=True)
+    run.retry_in_process, run.item = retry_in_process, (node, key)
+    run.checkpoints.stems[node] = f"{node}/{index}"
+    selection = select(nodes, checkpoints=run.checkpoints, pull=False)
+    results = {}
+    ACTIVE["run"] = run
+    try:
+        execute(run, selection, None, results, {})
+    finally:
+        ACTIVE["run"] = None
+    return {**_report(node, results[node]), "item": key, "index": int(index)}
 
 
 def _report(node, result):

@@ -8,7 +8,9 @@ exactly the functions its states name; the staging bucket `l_staging` (see `aws_
 A pipeline with `schedule=` gets `aws_scheduler_schedule.l` (EventBridge Scheduler, the expression as
 written, checked by GLC217) whose role `l_schedule` may only `states:StartExecution` that machine.
 `staging_statements` gives each executor's role read access to the staged results of its groups' inputs
-and write access to its groups' own, prefix-scoped per node (`<bucket>/<execution>/<node>.*`).
+and write access to its groups' own, prefix-scoped per node (`<bucket>/<execution>/<node>.*`; a mapped node's
+items `<bucket>/<execution>/<node>/*`, listed by the node that reads them). A machine with Distributed Map
+states may start its own child executions and list each mapped dataset below its prefix (`map_statements`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_states as states
+from glacierc.backends.terraform.aws_map_state import dataset_location
 from glacierc.backends.terraform.aws_storage import Bucket, staging_bucket
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block
 from glacierc.backends.terraform.common import Skip, source_text
@@ -46,6 +49,8 @@ class Machine:
     schedule: str | None = None
     #: Groups the machine does not run: on an executor it does not invoke yet (with its service), or after one.
     stopped: tuple[tuple[Group, str], ...] = ()
+    #: (bucket, prefix) each of its Distributed Map states lists (mapped nodes), sorted.
+    maps: tuple[tuple[str, str], ...] = ()
 
 
 def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: Mapping[str, str],
@@ -68,12 +73,14 @@ def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: 
     comment = source_text([(pipeline.span, f"pipeline {pipeline.name}")])
     staging = staging_bucket(f"{label}_staging", pipeline.name,
                              Template(Expr("var.name_prefix"), "-" + _bucket_part(label) + "-staging-"), comment)
+    mapped = [n for n in pipeline.nodes if n.map is not None and any(g.id == n.id for g in run)]
     return Machine(pipeline.name, label, Target.name(pipeline.name, 80), comment, definition,
                    tuple(sorted(invoked)), staging, tuple(g for g in groups if g in run), count_states(definition),
                    pipeline.schedule,
                    tuple((g, service_of.get(g.executor, f"executor `{g.executor}` of another provider")
                           if function_of_task.get(task_of[g.id]) is None else "left out after it")
-                         for g in groups if g not in run))
+                         for g in groups if g not in run),
+                   tuple(sorted({dataset_location(project, n) for n in mapped})))
 
 
 def _bucket_part(label: str) -> str:
@@ -94,7 +101,7 @@ def staging_uri(machine: Machine) -> Template:
 
 def staging_statements(machines: list[Machine], executor: str, project: Project) -> tuple[iam.Statement, ...]:
     """Read the staged results a group of `executor` needs, write the ones it gives (per node prefix)."""
-    reads, writes, keys = [], [], []
+    reads, writes, keys, listed = [], [], [], []
     pipelines = {p.name: p for p in project.pipelines}
     for m in machines:
         arn = Expr(f"aws_s3_bucket.{m.staging.label}.arn")
@@ -102,16 +109,22 @@ def staging_statements(machines: list[Machine], executor: str, project: Project)
         if not mine:
             continue
         inputs = group_inputs(pipelines[m.pipeline], mine)
+        mapped = {n.id for n in pipelines[m.pipeline].nodes if n.map is not None}
         for group in mine:
             needs = inputs[group.id]
-            reads += [Template(arn, f"/*/{node}.*") for node in needs]
-            writes += [Template(arn, f"/*/{node}.*") for node in group.staged]
+            reads += [Template(arn, pattern) for node in needs for pattern in _staged_keys(node, mapped)]
+            writes += [Template(arn, pattern) for node in group.staged for pattern in _staged_keys(node, mapped)]
+            listed += [(m.label, m.staging.label, node) for node in needs if node in mapped]
             if needs or group.staged:
                 keys.append(Expr(f"aws_kms_key.{m.staging.label}.arn"))
     reads, writes = list(dict.fromkeys(reads)), list(dict.fromkeys(writes))
     found = []
     if reads:
         found.append(iam.Statement("ReadStagedInputs", ("s3:GetObject",), tuple(reads)))
+    for label, staging, node in dict.fromkeys(listed):  # the staged items of a mapped node are found by listing
+        found.append(iam.Statement(f"ListStaged{iam.sid_part(label)}{iam.sid_part(node)}", ("s3:ListBucket",),
+                                   (Expr(f"aws_s3_bucket.{staging}.arn"),),
+                                   conditions=(iam.Condition("StringLike", "s3:prefix", (f"*/{node}/*",)),)))
     if writes:
         found.append(iam.Statement("WriteStagedResults", ("s3:AbortMultipartUpload", "s3:PutObject"), tuple(writes)))
     if keys:
@@ -120,9 +133,35 @@ def staging_statements(machines: list[Machine], executor: str, project: Project)
     return tuple(found)
 
 
+def _staged_keys(node: str, mapped: set[str]) -> tuple[str, ...]:
+    """The staging keys of a node's result: `<execution>/<node>.*`; a mapped node's items `<execution>/<node>/*`."""
+    return (f"/*/{node}/*",) if node in mapped else (f"/*/{node}.*",)
+
+
+def map_statements(machine: Machine, partition: str) -> list[iam.Statement]:
+    """What a machine with Distributed Map states needs: start its own child executions (and follow and stop
+    them), and list each mapped dataset's bucket below the dataset's prefix only."""
+    if not machine.maps:
+        return []
+    account = Expr("data.aws_caller_identity.current.account_id")
+    arn = (f"arn:{partition}:states:*:", account)
+    found = [iam.Statement("StartItsChildExecutions", ("states:StartExecution",),
+                           (Template(*arn, ":stateMachine:", *machine.name.parts),)),
+             iam.Statement("FollowItsChildExecutions", ("states:DescribeExecution", "states:StopExecution"),
+                           (Template(*arn, ":execution:", *machine.name.parts, "/*"),))]
+    by_bucket: dict[str, list[str]] = {}
+    for bucket, start in machine.maps:
+        by_bucket.setdefault(bucket, []).append(start + "*")
+    found += [iam.Statement(f"ListMapped{iam.sid_part(bucket)}", ("s3:ListBucket",), (f"arn:{partition}:s3:::{bucket}",),
+                            conditions=(iam.Condition("StringLike", "s3:prefix", tuple(sorted(prefixes))),))
+              for bucket, prefixes in sorted(by_bucket.items())]
+    return found
+
+
 def machine_role(machine: Machine, partition: str) -> iam.Role:
     functions = tuple(Expr(f"aws_lambda_function.{f}.arn") for f in machine.functions)
     statements = [iam.Statement("InvokeItsFunctions", ("lambda:InvokeFunction",), functions)] if functions else []
+    statements += map_statements(machine, partition)
     statements += [
         # Log delivery and X-Ray of Step Functions support no resource-level scoping.
         iam.Statement("DeliverLogs", ("logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",

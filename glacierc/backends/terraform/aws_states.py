@@ -11,7 +11,8 @@ execution's name, so results are staged under `<staging>/<execution name>/`); it
 state of its group, whose `Error` is `glacier.NodeFailed` and whose `Cause` names each node, its task and
 its source line. A group whose executor has no invocation yet (EMR, EC2, Databricks) becomes a `Fail`
 state `glacier.NotOrchestrated` naming its nodes, so nothing runs past it by accident (the levels
-after a lone one are left out: unreachable states are invalid ASL).
+after a lone one are left out: unreachable states are invalid ASL). A mapped node (a group of its own) is a
+Distributed Map state listing its dataset's prefix, one child execution per object (aws_map_state.py).
 
 `definition` returns plain data with the function references left as given (a `Ref` for the
 Terraform module, ARN strings in tests); `canonical_json` is it as bytes with sorted keys. Terraform
@@ -87,7 +88,7 @@ class _Context:
     """What every group's states are built from; nodes and tasks by id (looked up once)."""
 
     def __init__(self, project: Project, pipeline: Pipeline, function_of, service_of) -> None:
-        self.pipeline, self.function_of, self.service_of = pipeline, function_of, service_of or {}
+        self.project, self.pipeline, self.function_of, self.service_of = project, pipeline, function_of, service_of or {}
         self.nodes = {n.id: n for n in pipeline.nodes}
         self.tasks = {t.name: t for t in project.tasks}
 
@@ -100,6 +101,10 @@ def _group_states(context: _Context, group: Group) -> dict[str, dict]:
     pipeline = context.pipeline
     cause = "; ".join(describe(context.nodes[n]) for n in group.nodes)
     function = context.function_of(group)
+    if function is not None and context.nodes[group.id].map is not None:
+        from glacierc.backends.terraform.aws_map_state import map_states
+
+        return map_states(context.project, context.nodes[group.id], context.task(group.id), function, cause)
     if function is None:
         service = context.service_of.get(group.executor, "this executor")
         return {state_name("not orchestrated", group.id): {
@@ -114,12 +119,19 @@ def _group_states(context: _Context, group: Group) -> dict[str, dict]:
         "ResultPath": None,
         "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": failed}],
     }
-    retries = max(context.task(n).retries for n in group.nodes)
-    if retries:
-        task["Retry"] = [{"ErrorEquals": ["States.ALL"], "MaxAttempts": retries,
-                          "IntervalSeconds": RETRY_INTERVAL_SECONDS, "BackoffRate": RETRY_BACKOFF}]
-    timeouts = [t for t in (context.task(n).timeout for n in group.nodes) if t is not None]
-    if len(timeouts) == len(group.nodes):
-        task["TimeoutSeconds"] = sum(timeouts)
+    task.update(limits([context.task(n) for n in group.nodes]))
     return {state_name("run", group.id): task,
             failed: {"Type": "Fail", "Error": NODE_FAILED, "Cause": f"{cause} failed"}}
+
+
+def limits(tasks: list[Task]) -> dict[str, object]:
+    """`Retry` from the tasks' largest `retries`, `TimeoutSeconds` the sum of their timeouts (when all have one)."""
+    found: dict[str, object] = {}
+    retries = max(t.retries for t in tasks)
+    if retries:
+        found["Retry"] = [{"ErrorEquals": ["States.ALL"], "MaxAttempts": retries,
+                           "IntervalSeconds": RETRY_INTERVAL_SECONDS, "BackoffRate": RETRY_BACKOFF}]
+    timeouts = [t.timeout for t in tasks if t.timeout is not None]
+    if len(timeouts) == len(tasks):
+        found["TimeoutSeconds"] = sum(timeouts)
+    return found

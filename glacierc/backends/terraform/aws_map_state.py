@@ -1,0 +1,71 @@
+"""The Distributed Map state of a mapped node (`[clean(p) for p in events.partitions()]`): a pure function.
+
+`ItemReader` lists the dataset's bucket below its prefix (`s3:listObjectsV2`, the part of the path before
+its first wildcard); each listed object is one item, run as a child execution (ProcessorConfig DISTRIBUTED,
+STANDARD) of one `lambda:invoke` of the mapped task's function with the payload `{"pipeline", "group",
+"run_id", "item": <object key>, "index": <its position>}`. The function runs the task on that object when
+the key matches the dataset's path (others under the prefix are skipped) and stages its result under
+`<staging>/<execution name>/<node>/<index>.*`, which the combining node reads back in index order. The
+task's `retries` and `timeout` apply per item; `MaxConcurrency` is the function's reserved concurrency
+(LambdaConfig.reserved_concurrency) or MAX_CONCURRENCY; `ToleratedFailureCount` is 0: a failing object fails
+the map (as the local runner does), caught into the node's Fail state. Items return only their status, so
+the map's output stays small; the map's own output is dropped (`ResultPath: null`).
+"""
+
+from __future__ import annotations
+
+from glacier.datasets import prefix
+
+from glacierc.backends.terraform.aws_states import NODE_FAILED, limits, state_name
+from glacierc.ir.nodes import Node, Project, Task
+
+MAX_CONCURRENCY = 40  # child executions at once when the function reserves no concurrency
+TOLERATED_FAILURES = 0
+LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
+
+
+def dataset_location(project: Project, node: Node) -> tuple[str, str]:
+    """(bucket, prefix) the map lists: the mapped node's dataset's bucket and the prefix of its path."""
+    storage = project.storage_named(node.map or "")
+    return storage.bucket, prefix(storage.path)
+
+
+def map_states(project: Project, node: Node, task: Task, function: object, cause: str) -> dict[str, dict]:
+    """The Map state of mapped `node` (its task run by `function`) and the Fail state it ends in."""
+    bucket, start = dataset_location(project, node)
+    failed = state_name("failed", node.id)
+    item: dict[str, object] = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": function, "Payload.$": "$"},
+        "ResultSelector": {"status.$": "$.Payload.status"},
+        **limits([task]),
+        "End": True,
+    }
+    run_item = state_name("run item", node.id)
+    state = {
+        "Type": "Map",
+        "ItemReader": {"Resource": LIST_OBJECTS, "Parameters": {"Bucket": bucket, "Prefix": start}},
+        "ItemSelector": {"pipeline": _pipeline_of(project, node), "group": node.id,
+                         "run_id.$": "$$.Execution.Name", "item.$": "$$.Map.Item.Value.Key",
+                         "index.$": "States.Format('{}', $$.Map.Item.Index)"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": run_item, "States": {run_item: item}},
+        "MaxConcurrency": max_concurrency(project, node),
+        "ToleratedFailureCount": TOLERATED_FAILURES,
+        "ResultPath": None,
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": failed}],
+    }
+    return {state_name("map", node.id): state,
+            failed: {"Type": "Fail", "Error": NODE_FAILED, "Cause": f"{cause} failed (mapped over {node.map})"}}
+
+
+def max_concurrency(project: Project, node: Node) -> int:
+    executor = project.executor(node.executor)
+    reserved = executor.config.get("reserved_concurrency") if executor.config is not None else None
+    return reserved if isinstance(reserved, int) and not isinstance(reserved, bool) and reserved > 0 \
+        else MAX_CONCURRENCY
+
+
+def _pipeline_of(project: Project, node: Node) -> str:
+    return next(p.name for p in project.pipelines if any(n is node for n in p.nodes))
