@@ -7,7 +7,7 @@ import ast
 
 import pytest
 
-from glacierc.backends.terraform.entry_module import fixed, entry_module, nested_table
+from glacierc.backends.terraform.entry_module import entry_function, entry_module, fixed, nested_table
 from glacierc.backends.terraform.aws_package import handler_source
 from glacierc.backends.terraform.packaging import PipelineEntry, TaskEntry
 
@@ -38,4 +38,11 @@ def test_hostile_names_stay_literals_and_comments():
 
 def test_an_entry_name_that_is_not_an_identifier_is_refused():
     with pytest.raises(ValueError):
-        entry_module("aws_lambda", "executor e", {"TASKS": "{}", "GROUPS": "{}"}, [("not-a-name", "t")])
+        entry_function("not-a-name", "event, context", "run", "t")
+
+
+@pytest.mark.parametrize("module", ["aws_lambda", "gcp_function", "gcp_job", "azure_functions"])
+def test_every_table_an_entry_module_uses_is_declared_with_its_comment(module):
+    layout = fixed(module)
+    assert layout.comments and all(c.startswith("#: ") for c in layout.comments.values())
+    assert "TYPE_CHECKING" not in layout.body and "TYPE_CHECKING" not in layout.imports

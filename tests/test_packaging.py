@@ -44,5 +44,5 @@ def test_installed_wheel_finds_its_templates(wheel, tmp_path):
                             cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(target)})
     templates, package = result.stdout.split()
     assert package.startswith(str(target)) and templates.startswith(str(target))
-    assert (target / "glacierc" / "templates" / "terraform" / "gcp").is_dir()
+    assert (target / "glacierc" / "templates" / "terraform" / "databricks").is_dir()
     assert (target / "glacierc" / "entrypoints" / "aws_lambda.py").is_file()  # the fixed part of handler.py

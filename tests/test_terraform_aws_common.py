@@ -59,4 +59,4 @@ def test_py_literal_is_valid_python() -> None:
 
 
 def test_templates_are_found() -> None:
-    assert (templates_dir() / "terraform" / "gcp" / "function_main.py.j2").is_file()
+    assert (templates_dir() / "terraform" / "databricks" / "task.py.j2").is_file()

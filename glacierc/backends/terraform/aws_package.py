@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from glacierc.backends.terraform.entry_module import entry_module, nested_table
+from glacierc.backends.terraform.entry_module import entry_function, entry_module, nested_table
 from glacierc.backends.terraform.packaging import (
     TaskEntry,
     package,
@@ -39,7 +39,7 @@ def handler_source(executor: str, location: str, tasks: tuple[TaskEntry, ...],
     return entry_module("aws_lambda", f"executor {executor} ({location})", {
         "TASKS": nested_table({t.task: {p.name: (p.runner, p.nodes) for p in t.pipelines} for t in tasks}),
         "GROUPS": nested_table({t.task: dict(sorted(groups.get(t.task, {}).items())) for t in tasks}),
-    }, [(t.entry, t.task) for t in tasks])
+    }, [entry_function(t.entry, "event, context", "run", t.task) for t in tasks])
 
 
 def lambda_zip(executor: str, location: str, tasks: tuple[TaskEntry, ...],

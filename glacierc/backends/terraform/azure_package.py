@@ -16,9 +16,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from glacierc.backends.escaping import comment_text, identifier, py_literal
+from glacierc.backends.escaping import identifier, py_literal
 from glacierc.backends.terraform import azure_orchestration as orchestration
-from glacierc.backends.terraform.entry_module import fixed, nested_table
+from glacierc.backends.terraform.entry_module import entry_module, flat_table, nested_table
 from glacierc.backends.terraform.packaging import PipelineEntry, package, runner_files
 
 ENTRY_MODULE = "azure_functions"
@@ -49,41 +49,21 @@ def app_source(executor: str, location: str, functions: tuple[AppFunction, ...],
                orchestrations: tuple[orchestration.Orchestration, ...] = ()) -> str:
     """function_app.py: glacierc/entrypoints/azure_functions.py with this app's tables, then its registered
     functions (the tasks' HTTP functions and the orchestrations hosted here)."""
-    layout = fixed(ENTRY_MODULE)
     runners = {p.name: p.runner for f in functions for p in f.pipelines}
     tables = {
         "TASKS": nested_table({f.task: {p.name: (p.runner, p.nodes) for p in f.pipelines} for f in functions}),
         "ORCHESTRATIONS": nested_table({o.orchestrator: {"pipeline": o.pipeline, "run_prefix": o.run_prefix,
                                                          "levels": o.levels} for o in orchestrations}),
         "ORCHESTRATORS": flat_table({o.pipeline: o.orchestrator for o in orchestrations}),
-        "GROUPS": keyed_table({(o.pipeline, a.group): {
+        "GROUPS": nested_table({(o.pipeline, a.group): {
             "activity": a.name, "runner": runners.get(o.pipeline), "nodes": a.nodes, "retries": a.retries,
             "cause": a.cause} for o in orchestrations for a in o.activities}),
         "STOPS": flat_table({(o.pipeline, s.group): s.message for o in orchestrations for s in o.stops}),
     }
-    parts = [layout.docstring, f"# {comment_text(f'executor {executor} ({location})')}", "", layout.imports, ""]
-    for name, literal in tables.items():
-        parts += [layout.comments[name], f"{name} = {literal}", ""]
-    text = "\n".join(parts).rstrip("\n") + "\n\n" + layout.body
-    functions_text = [_task_function(f) for f in functions]
-    functions_text += [part for o in orchestrations for part in _orchestration_functions(o)]
-    functions_text += [START] if orchestrations else []
-    return text + "".join(f"\n\n{part}" for part in functions_text)
-
-
-def keyed_table(table: Mapping[tuple[str, str], Mapping[str, object]]) -> str:
-    """`{(pipeline, lead): {key: value}}` as a Python literal, one entry per line (as `nested_table`)."""
-    lines = ["{"]
-    for outer, inner in table.items():
-        lines.append(f"    {py_literal(outer)}: {{")
-        lines += [f"        {py_literal(key)}: {py_literal(value)}," for key, value in inner.items()]
-        lines.append("    },")
-    return "\n".join([*lines, "}"])
-
-
-def flat_table(table: Mapping[object, object]) -> str:
-    """`{key: value}` as a Python literal, one entry per line."""
-    return "\n".join(["{", *(f"    {py_literal(k)}: {py_literal(v)}," for k, v in table.items()), "}"])
+    after = [_task_function(f) for f in functions]
+    after += [part for o in orchestrations for part in _orchestration_functions(o)]
+    after += [START] if orchestrations else []
+    return entry_module(ENTRY_MODULE, f"executor {executor} ({location})", tables, after=after)
 
 
 def _task_function(f: AppFunction) -> str:

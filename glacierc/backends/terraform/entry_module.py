@@ -64,7 +64,12 @@ def _declared(block: ast.If, lines: list[str]) -> dict[str, str]:
     return found
 
 
-def nested_table(table: Mapping[str, Mapping[str, object]]) -> str:
+def flat_table(table: Mapping[object, object]) -> str:
+    """`{key: value}` as a Python literal, one entry per line."""
+    return "\n".join(["{", *(f"    {py_literal(key)}: {py_literal(value)}," for key, value in table.items()), "}"])
+
+
+def nested_table(table: Mapping[object, Mapping[str, object]]) -> str:
     """`{outer: {inner: value}}` as a Python literal, one entry per line (the tables of entry modules)."""
     lines = ["{"]
     for outer, inner in table.items():
@@ -74,14 +79,22 @@ def nested_table(table: Mapping[str, Mapping[str, object]]) -> str:
     return "\n".join([*lines, "}"])
 
 
-def entry_module(module: str, comment: str, tables: Mapping[str, str], entries: Sequence[tuple[str, str]]) -> str:
-    """The entry module of a package: `tables` maps each declared table to its literal (`nested_table`),
-    `entries` gives (function name, task) for the entry functions `def name(event, context)`."""
+def entry_function(name: str, params: str, call: str, task: str) -> str:
+    """`def name(params):` returning `call(task, <first parameter>)`: an entry point running one task."""
+    return f"def {identifier(name)}({params}):\n    return {identifier(call)}({py_literal(task)}, {params.split(',')[0]})\n"
+
+
+def entry_module(module: str, comment: str, tables: Mapping[str, str], before: Sequence[str] = (),
+                 after: Sequence[str] = ()) -> str:
+    """The entry module of a package: its docstring, the `# comment` line, its imports, `tables` (each
+    declared table with its literal, see `flat_table` / `nested_table`), the functions `before` (built with
+    `entry_function`, or from escaped parts), the rest of the module, then the functions `after` (those
+    that use what the module defines, e.g. decorated with its app object)."""
     layout = fixed(module)
     parts = [layout.docstring, f"# {comment_text(comment)}", "", layout.imports, ""]
     for name, literal in tables.items():
         parts += [layout.comments[name], f"{name} = {literal}", ""]
     text = "\n".join(parts).rstrip("\n") + "\n"
-    for function, task in entries:
-        text += f"\n\ndef {identifier(function)}(event, context):\n    return run({py_literal(task)}, event)\n"
-    return text + "\n\n" + layout.body
+    text += "".join(f"\n\n{function}" for function in before)
+    gap = "\n\n" if layout.body.startswith(("def ", "class ", "@", "async def ")) else "\n"  # PEP 8's blank lines
+    return text + gap + layout.body + "".join(f"\n\n{function}" for function in after)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from glacierc.backends.terraform.common import render_text
+from glacierc.backends.terraform.entry_module import entry_function, entry_module, flat_table, nested_table
 from glacierc.backends.terraform.packaging import (
     TaskEntry,
     package,
@@ -48,8 +48,10 @@ def function_zip(executor: str, location: str, tasks: tuple[TaskEntry, ...],
     if runner_sources is None:  # validation only (`check`): no package is built
         return b""
     groups = groups or {}
-    main = render_text("terraform/gcp/function_main.py.j2", executor=executor, location=location, tasks=tasks,
-                       groups={t.task: sorted(groups.get(t.task, {}).items()) for t in tasks})
+    main = entry_module("gcp_function", f"executor {executor} ({location})", {
+        "TASKS": nested_table({t.task: {p.name: (p.runner, p.nodes) for p in t.pipelines} for t in tasks}),
+        "GROUPS": nested_table({t.task: dict(sorted(groups.get(t.task, {}).items())) for t in tasks}),
+    }, [entry_function(t.entry, "request", "_respond", t.task) for t in tasks])
     files = {"main.py": main, "requirements.txt": FUNCTION_REQUIREMENTS}
     files.update(shared_runner_files(tasks, runner_sources))
     return package(files)
@@ -75,8 +77,9 @@ def job_files(executor: str, location: str, label: str,
         return {}
     rows = [(name, job_runner_path(label, plabel).rsplit("/", 1)[1], dict(sorted(led.items())))
             for name, (plabel, led) in sorted(pipelines.items())]
-    files = {job_path(label): render_text("terraform/gcp/job.py.j2", executor=executor, location=location,
-                                          pipelines=rows)}
+    job = entry_module("gcp_job", f"executor {executor} ({location})",
+                       {"PIPELINES": flat_table({name: (runner, led) for name, runner, led in rows})})
+    files = {job_path(label): job}
     for name, (plabel, _) in sorted(pipelines.items()):
         if name in runner_sources:
             files[job_runner_path(label, plabel)] = runner_sources[name]

@@ -8,19 +8,16 @@ runner module is shipped beside this file (the PySpark job's `fileUris`, the Bat
 Polars is installed by the cluster's initialization action or the Batch job's command. A failing node
 fails the job, and so the workflow's step.
 """
-# executor {{ executor | text }} ({{ location | text }})
 
 import importlib.util
 import os
 import pathlib
 import sys
+from typing import TYPE_CHECKING
 
-#: pipeline -> (runner module shipped beside this file, {fused group led by a node of this executor: its nodes})
-PIPELINES = {
-{% for pipeline, runner, led in pipelines %}
-    {{ pipeline | py }}: ({{ runner | py }}, {{ led | py }}),
-{% endfor %}
-}
+if TYPE_CHECKING:
+    #: pipeline -> (runner module shipped beside this file, {fused group led by a node of this executor: its nodes})
+    PIPELINES: dict[str, tuple[str, dict[str, tuple[str, ...]]]]
 
 
 def main(argv):

@@ -8,40 +8,18 @@ pipeline. A workflow's step names a fused group instead ({"pipeline", "group", "
 the group run in this one invocation, and the workflow's retry retries them. The node itself is run by
 the pipeline's runner module, bundled next to this file under glacier_runners/.
 """
-# executor {{ executor | text }} ({{ location | text }})
 
 import functools
 import importlib.util
 import json
 import pathlib
+from typing import TYPE_CHECKING
 
-#: task -> {pipeline: (runner module in this package, or None when it was not bundled; node ids)}
-TASKS = {
-{% for t in tasks %}
-    {{ t.task | py }}: {
-{% for pipeline in t.pipelines %}
-        {{ pipeline.name | py }}: ({{ pipeline.runner | py }}, {{ pipeline.nodes | py }}),
-{% endfor %}
-    },
-{% endfor %}
-}
-
-#: task -> {pipeline: {fused group this task's function leads: its nodes, in order}}
-GROUPS = {
-{% for t in tasks %}
-    {{ t.task | py }}: {
-{% for pipeline, led in groups[t.task] %}
-        {{ pipeline | py }}: {{ led | py }},
-{% endfor %}
-    },
-{% endfor %}
-}
-{% for t in tasks %}
-
-
-def {{ t.entry | ident }}(request):
-    return _respond({{ t.task | py }}, request)
-{% endfor %}
+if TYPE_CHECKING:
+    #: task -> {pipeline: (runner module in this package, or None when it was not bundled; node ids)}
+    TASKS: dict[str, dict[str, tuple[str | None, tuple[str, ...]]]]
+    #: task -> {pipeline: {fused group this task's function leads: its nodes, in order}}
+    GROUPS: dict[str, dict[str, dict[str, tuple[str, ...]]]]
 
 
 def _respond(task, request):
