@@ -124,3 +124,32 @@ def test_aws_grants_are_those_of_a_created_bucket(tmp_path) -> None:
     assert any("arn:aws:s3:::acme-landing/shop/orders.parquet" in s["resources"]
                for statements in _s3_statements(adopted).values() for s in statements)
     assert "aws_kms_key.acme_landing" not in adopted["terraform/iam.tf"]  # the owner's key, if any, is not known
+
+
+# --- GCP -----------------------------------------------------------------------------------------------
+
+GCP_FIXTURE = REPO / "tests" / "fixtures" / "terraform_gcp" / "existing_bucket" / "pipeline.py"
+
+
+def test_gcp_existing_bucket_is_a_data_source_without_settings() -> None:
+    files, _, diagnostics = emit_pipeline(GCP_FIXTURE)
+    assert not [d for d in diagnostics if d.severity.name == "ERROR"]
+    data, resources = _blocks(files, "data"), _blocks(files, "resource")
+    assert data["google_storage_bucket"]["acme_landing"]["name"] == "acme-landing"
+    assert "acme_landing" not in resources["google_storage_bucket"]
+    assert "acme_enriched" in resources["google_storage_bucket"]
+    assert not any(label.startswith("acme_landing") for label in resources.get("google_kms_crypto_key_iam_member", {}))
+
+
+def test_gcp_bindings_are_those_of_a_created_bucket_on_the_data_source(tmp_path) -> None:
+    adopted, _, _ = emit_pipeline(GCP_FIXTURE)
+    created, _, _ = emit_pipeline(_copy_without_existing(GCP_FIXTURE, tmp_path))
+    bindings = {p: _blocks(files, "resource")["google_storage_bucket_iam_member"] for p, files in
+                (("adopted", adopted), ("created", created))}
+    assert set(bindings["adopted"]) == set(bindings["created"])
+    for label, body in bindings["adopted"].items():
+        expected = dict(bindings["created"][label])
+        if label.startswith("fn_acme_landing"):
+            expected["bucket"] = expected["bucket"].replace("${google_storage_bucket.", "${data.google_storage_bucket.")
+        assert body == expected, label
+    assert bindings["adopted"]["fn_acme_landing_read"]["bucket"] == "${data.google_storage_bucket.acme_landing.name}"

@@ -209,7 +209,9 @@ class GcpTarget(WorkflowsMixin, Target):
         storage_tf += [compute_blocks.source_block(s, SOURCES) for s in m.sources]
         storage_tf += self.job_object_blocks(SOURCES)
         iam_tf = [b for account in m.accounts for b in iam.account_blocks(account)]
-        iam_tf += [iam.binding_block(binding, comments[binding.account]) for binding in m.bindings]
+        addresses = {b.label: b.address for b in m.buckets}
+        iam_tf += [iam.binding_block(binding, comments[binding.account], addresses.get(binding.bucket))
+                   for binding in m.bindings]
         iam_tf += [iam.dataproc_role_block()] if m.clusters else []
         iam_tf += [iam.project_role_block(role, m.project_id) for role in m.project_roles]
         iam_tf += [iam.invoker_block(f.label, f.comment) for f in m.functions]
@@ -264,7 +266,7 @@ class GcpTarget(WorkflowsMixin, Target):
         m = self.module
         return (
             Output("buckets", "URL of every bucket of the pipeline code, by bucket name.",
-                   tuple((str(b.name), f"google_storage_bucket.{b.label}.url") for b in m.buckets if not b.generated)),
+                   tuple((str(b.name), f"{b.address}.url") for b in m.buckets if not b.generated)),
             Output("service_accounts", "Email of the service account of every executor, by executor label.",
                    tuple((a.label, f"google_service_account.{a.label}.email") for a in m.accounts)),
             Output("functions", "URL of the Cloud Function of every serverless task, by task label.",

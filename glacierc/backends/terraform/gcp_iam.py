@@ -172,10 +172,11 @@ def account_blocks(account: Account) -> list[Block]:
     return found
 
 
-def binding_block(binding: Binding, comment: str) -> Block:
+def binding_block(binding: Binding, comment: str, bucket: str | None = None) -> Block:
+    """`bucket`: the Terraform address of the bucket (default: the resource of the binding's bucket label)."""
     condition = binding.condition
     return block("resource", "google_storage_bucket_iam_member", binding.label, comments=[comment], body=[
-        ("bucket", Expr(f"google_storage_bucket.{binding.bucket}.name")),
+        ("bucket", Expr(f"{bucket or 'google_storage_bucket.' + binding.bucket}.name")),
         ("role", binding.role),
         ("member", _member(binding.account)),
         block("condition", body=[("title", condition.title), ("description", condition.description),

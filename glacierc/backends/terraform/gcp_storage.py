@@ -58,6 +58,13 @@ class Bucket:
     rules: tuple[LifecycleRule, ...]
     skips: tuple[Skip, ...]
     generated: bool = False  # named from var.name_prefix (function sources, Dataproc staging)
+    #: `existing=True`: read with a data source, never created or configured (its settings are its owner's).
+    existing: bool = False
+
+    @property
+    def address(self) -> str:
+        """The Terraform address of the bucket: the resource, or the data source of an existing bucket."""
+        return f"data.google_storage_bucket.{self.label}" if self.existing else f"google_storage_bucket.{self.label}"
 
 
 def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str], region: str
@@ -69,6 +76,9 @@ def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str], region: str
     buckets, diagnostics = [], []
     for name in sorted(groups):
         members = sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name))
+        if any(m.existing for m in members):  # its settings are not applied: GLC410 says so
+            buckets.append(existing_bucket(name, labels[name], members))
+            continue
         bucket, found = _bucket(name, labels[name], members, region)
         buckets.append(bucket)
         diagnostics.extend(found)
@@ -99,6 +109,12 @@ def _bucket(name: str, label: str, members: list[Storage], region: str) -> tuple
         skips=bucket_skips(versioning),
     )
     return bucket, diagnostics
+
+
+def existing_bucket(name: str, label: str, members: list[Storage]) -> Bucket:
+    """A bucket that `existing=True` adopts: no key, no rules, no settings of its own here."""
+    return Bucket(name=name, label=label, comment=source_text((m.span, f"storage {m.name}") for m in members),
+                  location="", storage_class="", versioning=False, kms_key=None, rules=(), skips=(), existing=True)
 
 
 def bucket_skips(versioning: bool) -> tuple[Skip, ...]:
@@ -217,9 +233,16 @@ def key_grant_blocks(grants: list[KeyGrant]) -> list[Block]:
                      for grant in grants)]
 
 
+#: The comment inside the data source of an existing bucket.
+EXISTING = "existing=True: read, not created; its settings are its owner's"
+
+
 def bucket_block(bucket: Bucket, key_grant: str | None) -> Block:
     """The bucket with its versioning, key and lifecycle rules; `key_grant` is the label of the grant its
-    CMEK key needs first."""
+    CMEK key needs first. An existing bucket is one data source: its settings are its owner's."""
+    if bucket.existing:
+        return block("data", "google_storage_bucket", bucket.label, comments=[bucket.comment],
+                     body=[Comment(EXISTING), ("name", bucket.name)])
     encryption = block("encryption", body=[("default_kms_key_name", bucket.kms_key)]) if bucket.kms_key else None
     depends = (Expr(f"google_kms_crypto_key_iam_member.{key_grant}"),) if key_grant else None
     return block("resource", "google_storage_bucket", bucket.label, comments=[bucket.comment], body=[
