@@ -161,9 +161,10 @@ class Flow:
     def comprehension(self, node: cst.ListComp | cst.GeneratorExp | cst.DictComp) -> object:
         """`[load(s) for s in SOURCES if ...]`, `{r: split(raw, r) for r in REGIONS}`: unrolled like a `for`
         loop; its variables stay inside it."""
-        storage = mapping.partitions_of(self, node.for_in.iter) if not isinstance(node, cst.DictComp) else None
-        if storage is not None:  # `[clean(p) for p in events.partitions()]`: one mapped node
-            return mapping.lower(self, node, storage)
+        if not isinstance(node, cst.DictComp):  # `[clean(p) for p in events.partitions()]`: one mapped node
+            storage = mapping.partitions_of(self, node.for_in.iter)
+            if storage is not None:
+                return mapping.lower(self, node, storage)
         outer = dict(self.env)
         element = (node.key, node.value) if isinstance(node, cst.DictComp) else node.elt
         try:

@@ -50,21 +50,24 @@ def outside(flow: Flow, node: cst.Call, storage: StorageVal) -> Unknown:
 
 def lower(flow: Flow, node: cst.ListComp | cst.GeneratorExp, storage: StorageVal) -> object:
     """The mapped node's result for `[task(p) for p in storage.partitions()]`, or Unknown after a diagnostic."""
-    fields = {"storage": storage.name, "pipeline": _pipeline(flow)}
+    dataset, pipeline = storage.name, _pipeline(flow)
+    assert dataset is not None  # partitions_of finds named storage only
     unknown = Unknown("the result of a map that is not lowered")
     if flow.mapping is not None:
-        flow.ctx.report(outside_map.NESTED, _where(flow, node), outer=flow.mapping.dataset, **fields)
+        flow.ctx.report(outside_map.NESTED, _where(flow, node), outer=flow.mapping.dataset, storage=dataset,
+                        pipeline=pipeline)
         return unknown
     if not (isinstance(storage.path, str) and is_dataset(storage.path)):
-        flow.ctx.report(not_a_dataset.NOT_A_DATASET, _where(flow, node.for_in.iter), path=storage.path, **fields)
+        flow.ctx.report(not_a_dataset.NOT_A_DATASET, _where(flow, node.for_in.iter), path=storage.path,
+                        storage=dataset, pipeline=pipeline)
         return unknown
     problem = _shape_problem(node.for_in)
     if problem is not None:
-        flow.ctx.report(outside_map.SHAPE, _where(flow, node), problem=problem, **fields)
+        flow.ctx.report(outside_map.SHAPE, _where(flow, node), problem=problem, storage=dataset, pipeline=pipeline)
         return unknown
     assert isinstance(node.for_in.target, cst.Name)
     before, outer, reported = len(flow.nodes), dict(flow.env), len(flow.ctx.reporter.items)
-    flow.mapping = Mapping(storage.name, dataclasses.replace(storage))
+    flow.mapping = Mapping(dataset, dataclasses.replace(storage))
     flow.env[node.for_in.target.value] = flow.mapping.partition
     try:
         value = flow.expr(node.elt)
@@ -75,7 +78,7 @@ def lower(flow: Flow, node: cst.ListComp | cst.GeneratorExp, storage: StorageVal
         return unknown  # a map inside the element: said once, there
     problem = _element_problem(made, value)
     if problem is not None:
-        flow.ctx.report(outside_map.SHAPE, _where(flow, node), problem=problem, **fields)
+        flow.ctx.report(outside_map.SHAPE, _where(flow, node), problem=problem, storage=dataset, pipeline=pipeline)
         return unknown
     return value
 

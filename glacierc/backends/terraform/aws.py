@@ -23,7 +23,7 @@ from glacierc.backends.terraform import aws_orchestration as orchestration
 from glacierc.backends.terraform.access import Access
 from glacierc.backends.terraform.aws_package import handler, lambda_zip, zip_path
 from glacierc.backends.terraform.aws_storage import Bucket, bucket_blocks, buckets_of, logs_bucket
-from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block, print_blocks
+from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, Value, block, print_blocks
 from glacierc.backends.terraform.common import (
     provider_pipelines,
     source_text,
@@ -171,7 +171,7 @@ class AwsTarget(Target):
             self._groups[pipeline.name] = fused_groups(pipeline)
         return self._groups[pipeline.name]
 
-    def staging_environment(self, task: Task) -> tuple[tuple[str, object], ...]:
+    def staging_environment(self, task: Task) -> tuple[tuple[str, Value], ...]:
         """GLACIER_STAGING_URI: the staging bucket of the (first) pipeline of this provider running `task`."""
         if self._first_pipeline is None:
             self._first_pipeline = {}

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from glacier.config import EC2Config, LambdaConfig, SparkConfig
-from glacierc.backends.terraform.blocks import Expr, Template
+from glacierc.backends.terraform.blocks import Expr, Template, Value
 from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.backends.terraform.target import Target
 from glacierc.diagnostics.model import Diagnostic, Severity
@@ -55,7 +55,7 @@ class Function:
     zip_hash: str  # base64 SHA-256 of the zip, as `source_code_hash` wants it
     skips: tuple[Skip, ...]
     log_skips: tuple[Skip, ...]
-    environment: tuple[tuple[str, object], ...] = ()
+    environment: tuple[tuple[str, Value], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,7 @@ class Cluster:
 
 
 def lambda_function(task: Task, executor: Executor, label: str, role: str, handler: str, zip_file: str,
-                    zip_hash: str, environment: tuple[tuple[str, object], ...] = ()) -> Function:
+                    zip_hash: str, environment: tuple[tuple[str, Value], ...] = ()) -> Function:
     """The function of `task`; `handler` and `zip_file` (the executor's shared package, `zip_hash` its
     base64 SHA-256, computed here once rather than by Terraform once per function) come from aws_package."""
     values = typed_config(executor.config, LambdaConfig)
@@ -179,7 +179,8 @@ def vm_security_group(executor: Executor, label: str) -> SecurityGroup:
     )
 
 
-def emr_security_groups(executor: Executor, label: str) -> tuple[SecurityGroup, SecurityGroup]:
+def emr_security_groups(executor: Executor, label: str) -> tuple[SecurityGroup, ...]:
+    """The primary and the core nodes' groups."""
     comment = source_text([(executor.span, f"executor {executor.name}")])
     return tuple(
         SecurityGroup(

@@ -9,7 +9,7 @@ at-rest encryption of S3 and local disks with the cluster's own key.
 from __future__ import annotations
 
 from glacierc.backends.terraform.aws_compute import EMR_IDLE_TIMEOUT, Cluster, Function, Instance, SecurityGroup
-from glacierc.backends.terraform.blocks import BLANK, Block, Call, Comment, Expr, Template, block
+from glacierc.backends.terraform.blocks import BLANK, Block, Call, Comment, Expr, Template, Value, block
 
 TRACING_MODE = "Active"
 #: Instance metadata: IMDSv2 only (session tokens required).
@@ -105,7 +105,7 @@ def instance_block(i: Instance) -> Block:
 def cluster_blocks(c: Cluster, logs: str) -> list[Block]:
     """The EMR security configuration (at-rest encryption with the cluster's key) and the cluster."""
     key = Expr(f"aws_kms_key.{c.label}_emr.arn")
-    encryption = {"EncryptionConfiguration": {
+    encryption: Value = {"EncryptionConfiguration": {
         "EnableAtRestEncryption": True,
         "EnableInTransitEncryption": False,
         "AtRestEncryptionConfiguration": {

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from glacier.config import AzureFunctionConfig, AzureVMConfig, SparkConfig
 from glacierc.backends.terraform.azure_storage import CONTAINER_SKIPS
-from glacierc.backends.terraform.blocks import Item, Template
+from glacierc.backends.terraform.blocks import Comment, Template, Value
 from glacierc.backends.terraform.common import Skip, cloud_name, source_text
 from glacierc.backends.terraform.target import Target
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
@@ -53,7 +53,7 @@ class FunctionApp:
     tasks: tuple[str, ...]  # task labels (routes)
     skips: tuple[Skip, ...]
     #: App settings beyond the fixed ones: the staging location, the data account (name -> value).
-    settings: tuple[Item, ...] = ()
+    settings: tuple[tuple[str, Value] | Comment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

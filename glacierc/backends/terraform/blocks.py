@@ -15,7 +15,7 @@ line with a trailing comma.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Union
 
@@ -52,8 +52,8 @@ class Call:
         object.__setattr__(self, "args", tuple(args))
 
 
-Value = Union[str, int, float, bool, None, Expr, Template, Call, "Object", "Mapping[str, Value]", "list[Value]",
-              "tuple[Value, ...]"]
+#: A list or tuple of values is a Sequence here (read-only, so `[Expr(...)]` is one whatever its items' type).
+Value = Union[str, int, float, bool, None, Expr, Template, Call, "Object", "Mapping[str, Value]", "Sequence[Value]"]
 
 
 @dataclass(frozen=True, slots=True)

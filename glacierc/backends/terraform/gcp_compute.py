@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from glacier.config import CloudFunctionConfig, ComputeEngineConfig, DataprocConfig, SparkConfig
-from glacierc.backends.terraform.blocks import Template
+from glacierc.backends.terraform.blocks import Template, Value
 from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.backends.terraform.packaging import content_name
 from glacierc.backends.terraform.target import Target
@@ -57,7 +57,7 @@ class Function:
     source: str  # label of the executor's google_storage_bucket_object
     skips: tuple[Skip, ...]
     #: Environment variables (GLACIER_STAGING_URI: where the pipeline's workflow stages results).
-    environment: tuple[tuple[str, object], ...] = ()
+    environment: tuple[tuple[str, Value], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,7 @@ class Cluster:
 
 
 def function(task: Task, executor: Executor, label: str, account: str, entry_point: str, source: str,
-             environment: tuple[tuple[str, object], ...] = (), group_timeout: int | None = None) -> Function:
+             environment: tuple[tuple[str, Value], ...] = (), group_timeout: int | None = None) -> Function:
     """`group_timeout`: the longest a fused group this task's function leads may run (the sum of its nodes'
     timeouts); the function's timeout covers it, within the config's."""
     values = typed_config(executor.config, CloudFunctionConfig)

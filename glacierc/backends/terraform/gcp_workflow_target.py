@@ -84,7 +84,7 @@ class WorkflowsMixin:
                     sums.append(sum(t for t in timeouts if t is not None))
         return max(sums, default=None)
 
-    def staging_environment(self, task: Task) -> tuple[tuple[str, object], ...]:
+    def staging_environment(self, task: Task) -> tuple[tuple[str, Value], ...]:
         """GLACIER_STAGING_URI: the staging bucket of the (first) pipeline of this provider running `task`."""
         if self._first_pipeline is None:
             self._first_pipeline = {}
