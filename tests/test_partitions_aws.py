@@ -167,3 +167,16 @@ def test_an_item_for_a_node_that_is_not_mapped_is_refused(handlers):
     with pytest.raises(ValueError, match="node `combine` is not mapped"):
         handlers["local_exec"].task_combine({"pipeline": "daily", "group": "combine", "run_id": "r",
                                              "item": "events/2026/a.parquet", "index": "0"}, None)
+
+
+def test_a_failing_object_fails_its_invocation_and_stages_nothing(handlers, tmp_path, monkeypatch):
+    data = tmp_path / "data" / "glacier-e2e-raw" / "events" / "2026"
+    data.mkdir(parents=True)
+    pl.DataFrame({"country": ["fr"]}).write_parquet(data / "bad.parquet")  # no user_id: clean's filter fails
+    monkeypatch.setenv("GLACIER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GLACIER_STAGING_URI", str(tmp_path / "staging"))
+    event = {"pipeline": "daily", "group": "clean", "run_id": "exec-3", "item": "events/2026/bad.parquet",
+             "index": "0"}
+    with pytest.raises(Exception, match="node `clean` failed: ColumnNotFoundError"):
+        handlers["fn"].task_clean(event, None)
+    assert not list((tmp_path / "staging").rglob("*.json"))

@@ -113,8 +113,8 @@ def call_mapped(run, node, values):
     failed = [r for r in runs if r.status != "ok"]
     attempts = max((r.attempts for r in runs), default=1)
     if failed:
-        error = failed[0].error
-        return Result(node, "failed", time.perf_counter() - start, attempts=attempts, error=error, items=len(keys))
+        return Result(node, "failed", time.perf_counter() - start, attempts=attempts, error=failed[0].error,
+                      items=len(keys))
     result = Result(node, "ok", time.perf_counter() - start, attempts=attempts, items=len(keys))
     result.value = runs[0].value if one else [r.value for r in runs]
     return result
