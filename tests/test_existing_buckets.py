@@ -153,3 +153,53 @@ def test_gcp_bindings_are_those_of_a_created_bucket_on_the_data_source(tmp_path)
             expected["bucket"] = expected["bucket"].replace("${google_storage_bucket.", "${data.google_storage_bucket.")
         assert body == expected, label
     assert bindings["adopted"]["fn_acme_landing_read"]["bucket"] == "${data.google_storage_bucket.acme_landing.name}"
+
+
+# --- Azure ---------------------------------------------------------------------------------------------
+
+AZURE_FIXTURE = REPO / "tests" / "fixtures" / "terraform_azure" / "existing_containers" / "pipeline.py"
+
+
+def test_azure_adopts_the_account_and_its_containers() -> None:
+    files, _, diagnostics = emit_pipeline(AZURE_FIXTURE)
+    assert not [d for d in diagnostics if d.severity.name == "ERROR"]
+    data, resources = _blocks(files, "data"), _blocks(files, "resource")
+    assert data["azurerm_storage_account"]["glacier_data"]["name"] == "${var.storage_account_name}"
+    assert {label: body["name"] for label, body in data["azurerm_storage_container"].items()} == {
+        "curated": "curated", "landing": "landing"}
+    assert "glacier_data" not in resources["azurerm_storage_account"]
+    assert not {"curated", "landing"} & set(resources["azurerm_storage_container"])
+    assert "glacier_data" not in resources.get("azurerm_storage_management_policy", {})  # staging has its own
+    variables = {name for entry in hcl2.loads(files["terraform/variables.tf"], serialization_options=PLAIN)["variable"]
+                 for name in entry}
+    assert {"storage_account_name", "storage_account_resource_group"} <= variables
+
+
+def test_azure_roles_are_those_of_created_containers(tmp_path) -> None:
+    adopted, _, _ = emit_pipeline(AZURE_FIXTURE)
+    created, _, _ = emit_pipeline(_copy_without_existing(AZURE_FIXTURE, tmp_path))
+    roles = {p: _blocks(files, "resource")["azurerm_role_assignment"] for p, files in
+             (("adopted", adopted), ("created", created))}
+    assert set(roles["adopted"]) == set(roles["created"])
+    for label, body in roles["adopted"].items():
+        expected = dict(roles["created"][label])
+        for container in ("curated", "landing"):
+            expected["scope"] = expected["scope"].replace(
+                f"${{azurerm_storage_container.{container}.id}}",
+                f"${{data.azurerm_storage_container.{container}.resource_manager_id}}")
+        assert body == expected, label
+    settings = next(iter(_blocks(adopted, "resource")["azurerm_linux_function_app"].values()))["app_settings"]
+    assert settings["AZURE_STORAGE_ACCOUNT_NAME"] == "${data.azurerm_storage_account.glacier_data.name}"
+
+
+def test_azure_refuses_a_new_container_beside_adopted_ones(tmp_path) -> None:
+    source = AZURE_FIXTURE.read_text(encoding="utf-8").replace(
+        'path="orders/enriched.parquet", existing=True', 'path="orders/enriched.parquet"')
+    (tmp_path / "pipeline.py").write_text(source, encoding="utf-8")
+    result = glacierc("build", "pipeline.py", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "error[GLC401]: storage `enriched`: Azure keeps the containers of a provider in one storage account" \
+        in result.stderr
+    assert not (tmp_path / "out").exists()
+    check = glacierc("check", "pipeline.py", cwd=tmp_path)  # check reports what build would refuse
+    assert check.returncode == 1 and "GLC401" in check.stdout

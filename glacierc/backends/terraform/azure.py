@@ -36,6 +36,7 @@ from glacierc.backends.terraform.azure_storage import (
     PolicyRule,
     account_settings,
     account_skips,
+    adopted_account,
     containers_of,
     policy_rules,
 )
@@ -83,6 +84,14 @@ class AzureModule:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     plan: pipelines_model.Plan = field(default_factory=pipelines_model.Plan)
     staging: tuple[Container, ...] = ()
+    adopted: str | None = None  # the source of the declarations adopting an existing account (existing=True)
+
+    @property
+    def data_account(self) -> str | None:
+        """The account of the az:// containers as an HCL reference (None: no storage)."""
+        if self.adopted is not None:
+            return f"data.azurerm_storage_account.{DATA}"
+        return f"azurerm_storage_account.{DATA}" if self.account("data") else None
 
     @property
     def group(self) -> str:
@@ -165,12 +174,17 @@ class AzureTarget(Target):
 
     def _add_storage(self) -> None:
         module, storage = self.module, list(self.storage.values())
+        labels = unique_labels({s.bucket for s in storage})
+        module.adopted, found = adopted_account(storage)
+        module.diagnostics.extend(found)
+        if module.adopted is not None:  # the owner's account: none of its settings, no management policy
+            module.containers, _ = containers_of(storage, labels)
+            return
         settings, found = account_settings(storage)
         module.diagnostics.extend(found)
         if settings is None:
             return
         module.accounts.append(self.account(DATA, "data", "data", settings.comment, settings))
-        labels = unique_labels({s.bucket for s in storage})
         module.containers, found = containers_of(storage, labels)
         module.diagnostics.extend(found)
         module.rules, found = policy_rules(storage, settings.versioning)
@@ -223,8 +237,8 @@ class AzureTarget(Target):
             Comment("Results between the nodes of a run (the orchestrations of this app)."),
             ("GLACIER_STAGING_URI", pipelines_model.staging_uri(c))) for c in module.staging}
         data = (Comment("The account of the az:// containers the tasks read and write."),
-                ("AZURE_STORAGE_ACCOUNT_NAME", Expr(f"azurerm_storage_account.{DATA}.name"))) \
-            if module.account("data") else ()
+                ("AZURE_STORAGE_ACCOUNT_NAME", Expr(f"{module.data_account}.name"))) \
+            if module.data_account else ()
         module.apps = [dataclasses.replace(a, settings=(*settings.get(a.label, ()), *data)) for a in module.apps]
 
     def _add_host_accounts(self) -> None:
@@ -250,8 +264,8 @@ class AzureTarget(Target):
             for name in sorted({a.executor for a in o.activities} & set(self.local_labels)):
                 roles = iam.container_roles(self.local_access.get(name, Access((), ())), self.storage)
                 comment = source_text([(self.executor_spans[name], f"executor {name}")])
-                module.assignments = pipelines_model.hosted_assignments(module.assignments, o.app, roles,
-                                                                        containers, comment)
+                module.assignments = pipelines_model.hosted_assignments(
+                    module.assignments, o.app, roles, containers, comment, {c.name: c.scope for c in module.containers})
         for container in module.staging:
             app = container.label[: -len("_staging")]
             module.assignments.append(pipelines_model.staging_assignment(
@@ -313,8 +327,8 @@ class AzureTarget(Target):
         if identity is not None:
             module.identities.append(Identity(label, self.name(label, 128), comment))
         roles = iam.container_roles(access, self.storage)
-        containers = {c.name: c.label for c in module.containers}
-        module.assignments.extend(iam.container_assignments(label, identity, roles, containers, comment))
+        containers, scopes = {c.name: c.label for c in module.containers}, {c.name: c.scope for c in module.containers}
+        module.assignments.extend(iam.container_assignments(label, identity, roles, containers, comment, scopes))
         if service == "hdinsight":
             module.assignments.append(iam.Assignment(
                 f"{label}_hdinsight", f"azurerm_storage_account.{HDINSIGHT}.id", iam.OWNER, label, comment))
@@ -326,7 +340,8 @@ class AzureTarget(Target):
         m = self.module
         where = (m.group, m.location)
         storage_tf = [storage_blocks.account_block(a, *where) for a in m.accounts]
-        storage_tf += [storage_blocks.container_block(c.label, c.name, DATA, c.comment, c.skips) for c in m.containers]
+        storage_tf += storage_blocks.adopted_blocks(m.containers, m.adopted) if m.adopted is not None else [
+            storage_blocks.container_block(c.label, c.name, DATA, c.comment, c.skips) for c in m.containers]
         data = m.account("data")
         storage_tf += [storage_blocks.policy_block(m.rules, data.comment)] if m.rules and data else []
         storage_tf += [storage_blocks.container_block(c.label, c.name, STAGING, c.comment, c.skips) for c in m.staging]

@@ -48,11 +48,13 @@ def container_roles(access: Access, storage: Mapping[str, Storage]) -> dict[str,
 
 
 def container_assignments(executor_label: str, identity: str | None, roles: Mapping[str, str],
-                          container_labels: Mapping[str, str], comment: str) -> tuple[Assignment, ...]:
+                          container_labels: Mapping[str, str], comment: str,
+                          scopes: Mapping[str, str] | None = None) -> tuple[Assignment, ...]:
+    """`scopes`: container name -> its id as an HCL reference (default: the container resource's id)."""
     return tuple(
         Assignment(
             label=f"{executor_label}_{container_labels[container]}",
-            scope=f"azurerm_storage_container.{container_labels[container]}.id",
+            scope=(scopes or {}).get(container, f"azurerm_storage_container.{container_labels[container]}.id"),
             role=role,
             identity=identity,
             comment=comment,

@@ -130,12 +130,13 @@ def staging_assignment(app: str, container: Container, project: Project, hosted:
 
 
 def hosted_assignments(assignments: list[iam.Assignment], app: str, roles: Mapping[str, str],
-                       containers: Mapping[str, str], comment: str) -> list[iam.Assignment]:
+                       containers: Mapping[str, str], comment: str, scopes: Mapping[str, str] | None = None
+                       ) -> list[iam.Assignment]:
     """`assignments` with the app's identity also holding `roles` (container name -> role): an existing
     assignment on the same container keeps the stronger role, the others are added."""
     found = list(assignments)
     for container, role in roles.items():
-        scope = f"azurerm_storage_container.{containers[container]}.id"
+        scope = (scopes or {}).get(container, f"azurerm_storage_container.{containers[container]}.id")
         index = next((i for i, a in enumerate(found) if a.identity == app and a.scope == scope), None)
         if index is None:
             found.append(iam.Assignment(f"{app}_hosted_{containers[container]}", scope, role, app, comment))

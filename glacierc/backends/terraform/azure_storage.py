@@ -15,6 +15,7 @@ from glacier.config import AzureBlobConfig, LifecycleRule as RuleConfig
 from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
+from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.checks.glc404_conflicting_bucket_config import CODE as CONFLICTING_BUCKET_CONFIG
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.configs import typed_config
@@ -79,6 +80,14 @@ class Container:
     label: str
     comment: str
     skips: tuple[Skip, ...] = CONTAINER_SKIPS
+    existing: bool = False  # `existing=True`: in the adopted account, read with a data source
+
+    @property
+    def scope(self) -> str:
+        """The container's Resource Manager id as an HCL reference (the scope of its role assignments)."""
+        if self.existing:
+            return f"data.azurerm_storage_container.{self.label}.resource_manager_id"
+        return f"azurerm_storage_container.{self.label}.id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +139,28 @@ def containers_of(storage: list[Storage], labels: dict[str, str]
     diagnostics: list[Diagnostic] = []
     for name in sorted(groups):
         members = sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name))
-        containers.append(Container(name, labels[name],
-                                    source_text((m.span, f"storage {m.name}") for m in members)))
+        existing = any(m.existing for m in members)
+        containers.append(Container(name, labels[name], source_text((m.span, f"storage {m.name}") for m in members),
+                                    () if existing else CONTAINER_SKIPS, existing))
     return tuple(containers), diagnostics
+
+
+def adopted_account(storage: list[Storage]) -> tuple[str | None, list[Diagnostic]]:
+    """The source comment of the declarations adopting an existing storage account (`existing=True`), None when
+    glacierc creates the account. Azure keeps a provider's containers in one account: a container to create
+    beside adopted ones is GLC401."""
+    members = sorted(storage, key=lambda s: (s.span.file, s.span.line, s.name))
+    adopted = [m for m in members if m.existing]
+    if not adopted:
+        return None, []
+    buckets = {m.bucket for m in adopted}
+    diagnostics = [Diagnostic(
+        UNSUPPORTED_ON_TARGET, Severity.ERROR,
+        f"storage `{m.name}`: Azure keeps the containers of a provider in one storage account, and `{adopted[0].name}` "
+        "adopts an existing one (`existing=True`); no container is created in an account glacierc does not own",
+        m.span, help="declare this container existing=True too, or give new storage a provider of its own",
+    ) for m in members if m.bucket not in buckets]
+    return source_text((m.span, f"storage {m.name}") for m in adopted), diagnostics
 
 
 def policy_rules(storage: list[Storage], versioning: bool) -> tuple[tuple[PolicyRule, ...], list[Diagnostic]]:
@@ -255,6 +283,22 @@ def container_block(label: str, name: str, account: str, comment: str, skips: tu
         ("storage_account_id", Expr(f"azurerm_storage_account.{account}.id")),
         ("container_access_type", "private"),
     ])
+
+
+#: The comment inside the data sources of an adopted account and its containers.
+EXISTING = "existing=True: read, not created; its settings and management policy are its owner's"
+#: The variables naming the adopted account (a fact of the deployment, not of the code).
+ADOPTED_ACCOUNT = ("storage_account_name", "storage_account_resource_group")
+
+
+def adopted_blocks(containers: tuple[Container, ...], comment: str) -> list[Block]:
+    """The existing account (named by the `ADOPTED_ACCOUNT` variables) and its containers, as data sources."""
+    name, group = (Expr(f"var.{variable}") for variable in ADOPTED_ACCOUNT)
+    account = block("data", "azurerm_storage_account", DATA, comments=[comment], body=[
+        Comment(EXISTING), ("name", name), ("resource_group_name", group)])
+    return [account, *(block("data", "azurerm_storage_container", c.label, comments=[c.comment], body=[
+        ("name", c.name), ("storage_account_id", Expr(f"data.azurerm_storage_account.{DATA}.id"))])
+        for c in containers)]
 
 
 def policy_block(rules: tuple[PolicyRule, ...], comment: str, account: str = DATA) -> Block:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from glacierc.backends.terraform.azure_storage import DATA
+from glacierc.backends.terraform.azure_storage import ADOPTED_ACCOUNT
 from glacierc.backends.terraform.blocks import Block, Expr, Value, block
 from glacierc.backends.terraform.target import Output, Target
 
@@ -20,6 +20,10 @@ def variables(m: AzureModule) -> list[Block]:
     found = [Target.name_prefix_variable(),
              Target.map_variable("tags", "Tags added to every resource (Glacier's managed_by and "
                                        "glacier_pipeline tags win on a clash).")]
+    if m.adopted is not None:
+        found += [variable(ADOPTED_ACCOUNT[0], "Name of the existing storage account holding the containers "
+                           "declared existing=True.", "string"),
+                  variable(ADOPTED_ACCOUNT[1], "Resource group of that storage account.", "string")]
     if m.local_assignments:
         found.append(variable("local_principal_ids", "Object ids of the Entra ID users, groups or service "
                               "principals that run the local tasks; they get the storage roles of the local "
@@ -43,9 +47,9 @@ def output_candidates(m: AzureModule) -> tuple[Output, ...]:
     """Map outputs keyed by the names used in the pipeline code."""
     return (
         Output("storage_account", "Name of the storage account holding the containers.",
-               (("name", f"azurerm_storage_account.{DATA}.name"),) if m.account("data") else ()),
+               (("name", f"{m.data_account}.name"),) if m.data_account else ()),
         Output("containers", "Resource id of every container, by container (bucket) name.",
-               tuple((c.name, f"azurerm_storage_container.{c.label}.id") for c in m.containers)),
+               tuple((c.name, c.scope) for c in m.containers)),
         Output("identities", "Client id of the managed identity of every executor, by executor label.",
                tuple((i.label, f"azurerm_user_assigned_identity.{i.label}.client_id") for i in m.identities)),
         Output("function_apps", "Host name of the Function App of every serverless executor, by executor label.",
