@@ -23,7 +23,9 @@ $(RUNTIME_STAMP): pyproject.toml
 	$(PY) -m pip install -q -e .
 	touch $(RUNTIME_STAMP)
 
+# mypy first (seconds; no errors allowed, settings in pyproject.toml [tool.mypy]), then the tests.
 test: install
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 # Settings and the files checked are in pyproject.toml ([tool.mypy]).

@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace whe
     from glacierc.runtime.plan import PIPELINE
     from glacierc.runtime.storage import remove_path
 
+    LIVE_RUNS: set[str]  # declared here so that the runner's copy of the assignment below stays as it is
+
 
 STAGING_NAME = re.compile(r"^\..+\.glacier-(\d+)-([0-9a-f]{12})-\d+\.(tmp|old)$")
 JOURNAL_NAME = re.compile(r"^\.glacier-journal-(\d+)-([0-9a-f]{12})\.json$")
