@@ -8,6 +8,7 @@ import pytest
 
 from glacierc.diagnostics.render import render
 from glacierc.driver import compile_project
+from glacierc.ir.nodes import ConstInput, NodeInput, NodesInput, StorageInput
 from glacierc.ir.serialize import to_json
 from tests.helpers import FIXTURES, fixture_env
 
@@ -75,7 +76,7 @@ def test_loops_unroll_and_tuples_unpack():
     assert pipeline.levels == (("load", "load_2"), ("split", "split_2"), ("stage",), ("report",))
     stage = pipeline.node("stage")
     # `positive, negative = split(...)`: element 0 of each split's result
-    assert stage.inputs[0].kind == "nodes" and stage.inputs[0].value == (("split", 0), ("split_2", 0))
+    assert stage.inputs == (NodesInput("frames", (("split", 0), ("split_2", 0))),)
     assert ("stage", "report", "order") in {(e.source, e.target, e.kind) for e in pipeline.edges}
     assert _codes(FIXTURES / "core" / "loops_and_unpacking") == ["GLC204"]  # debug_dump: DEBUG is False
 
@@ -151,11 +152,11 @@ def test_comprehensions_unroll_in_pipelines_and_evaluate_in_values():
     assert {s.name: s.uri for s in result.project.storage if s.bucket == "raw"} == {
         "eu": "./data/raw/regions/eu.csv", "us": "./data/raw/regions/us.csv"}
     pipeline = result.project.pipelines[0]
-    inputs = {n.id: {i.param: (i.kind, i.ref, i.value) for i in n.inputs} for n in pipeline.nodes}
-    assert inputs["load"] == {"source": ("storage", "eu", None), "limit": ("const", None, 2)}
-    assert inputs["load_2"] == {"source": ("storage", "us", None), "limit": ("const", None, 4)}
-    assert inputs["tag_2"] == {"frame": ("node", "load_2", None), "position": ("const", None, 1)}
-    assert inputs["combine"] == {"frames": ("nodes", None, ("tag", "tag_2"))}
+    inputs = {n.id: n.inputs for n in pipeline.nodes}
+    assert inputs["load"] == (ConstInput("limit", 2), StorageInput("source", "eu"))
+    assert inputs["load_2"] == (ConstInput("limit", 4), StorageInput("source", "us"))
+    assert inputs["tag_2"] == (NodeInput("frame", "load_2"), ConstInput("position", 1))
+    assert inputs["combine"] == (NodesInput("frames", ("tag", "tag_2")),)
 
 
 @pytest.mark.parametrize("body, reason", [

@@ -4,7 +4,7 @@ examples, plus pipelines with awkward names. Imported by the other test_graph_* 
 from __future__ import annotations
 
 from glacierc.ir.nodes import (
-    Config, Edge, Executor, Input, Node, Pipeline, Project, Provider, Storage,
+    Config, Edge, Executor, Node, NodeInput, Pipeline, Project, Provider, Storage, StorageInput,
 )
 from glacierc.source import Span
 
@@ -36,13 +36,13 @@ def pipeline(name: str, nodes, edges, levels) -> Pipeline:
 def aws_project() -> Project:
     """examples/aws_etl by hand."""
     nodes = [
-        node("extract", "local_exec", inputs=[Input("source", "storage", "raw_events")],
+        node("extract", "local_exec", inputs=[StorageInput("source", "raw_events")],
              reads=["raw_events"]),
-        node("clean", "lambda_exec", inputs=[Input("events", "node", "extract")]),
+        node("clean", "lambda_exec", inputs=[NodeInput("events", "extract")]),
         node("load_users", "local_exec", reads=["users"]),
-        node("enrich", "spark_exec", inputs=[Input("events", "node", "clean"),
-                                             Input("people", "node", "load_users")]),
-        node("save", "local_exec", inputs=[Input("activity", "node", "enrich")], writes=["curated"]),
+        node("enrich", "spark_exec", inputs=[NodeInput("events", "clean"),
+                                             NodeInput("people", "load_users")]),
+        node("save", "local_exec", inputs=[NodeInput("activity", "enrich")], writes=["curated"]),
         node("audit", "local_exec", reads=["curated"]),
     ]
     edges = [
@@ -73,12 +73,12 @@ def all_kinds_project() -> Project:
     """Every executor kind, a repeated task (load_2), a depends_on edge, a dotted executor name and
     names that need escaping."""
     nodes = [
-        node("load", "etl.local", inputs=[Input("source", "storage", "a")], reads=["a"]),
-        node("load_2", "etl.local", task="load", inputs=[Input("source", "storage", 'b"<&>|#')],
+        node("load", "etl.local", inputs=[StorageInput("source", "a")], reads=["a"]),
+        node("load_2", "etl.local", task="load", inputs=[StorageInput("source", 'b"<&>|#')],
              reads=['b"<&>|#']),
-        node("fn", "fn_exec", inputs=[Input("df", "node", "load")]),
-        node("box", "vm_exec", inputs=[Input("left", "node", "fn"), Input("right", "node", "load_2")]),
-        node("spark", "spark_exec", inputs=[Input("df", "node", "box")], writes=["out"]),
+        node("fn", "fn_exec", inputs=[NodeInput("df", "load")]),
+        node("box", "vm_exec", inputs=[NodeInput("left", "fn"), NodeInput("right", "load_2")]),
+        node("spark", "spark_exec", inputs=[NodeInput("df", "box")], writes=["out"]),
         node("notify", "fn_exec"),
     ]
     edges = [

@@ -19,6 +19,7 @@ from glacierc.backends.graph.mermaid import to_mermaid
 from glacierc.backends.graph.view import build_view
 from glacierc.driver import compile_project
 from glacierc.ir.access import executor_access
+from glacierc.ir.nodes import NodeInput, PartitionInput
 from tests.helpers import glacierc
 from tests.runtime.conftest import load_runtime
 from tests.test_partitions_library import write_events
@@ -42,9 +43,9 @@ def test_the_comprehension_is_one_mapped_node_whose_list_the_next_node_takes():
     clean, combine = pipeline.node("clean"), pipeline.node("combine")
     assert [n.id for n in pipeline.nodes] == ["clean", "combine"]
     assert clean.map == "events" and combine.map is None
-    assert [(i.param, i.kind, i.ref) for i in clean.inputs] == [("part", "partition", "events")]
+    assert clean.inputs == (PartitionInput("part", "events"),)
     assert clean.reads == ("events",)
-    assert [(i.param, i.kind, i.ref) for i in combine.inputs] == [("parts", "node", "clean")]
+    assert combine.inputs == (NodeInput("parts", "clean"),)
     assert [(e.source, e.target, e.kind) for e in pipeline.edges] == [("clean", "combine", "data")]
     assert pipeline.levels == (("clean",), ("combine",))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from glacierc.driver import compile_project
+from glacierc.ir.nodes import NodeInput, StorageInput
 
 HELPER = '''\
 from glacier import Provider, pipeline
@@ -209,8 +210,7 @@ def test_storage_in_lists_and_dicts_is_declared_passed_and_granted(tmp_path: Pat
     assert [(d.code, d.message.split(";")[0]) for d in result.diagnostics] == [
         ("GLC205", 'cannot prove how task `copy_all` uses `copies["all"]`')]
     nodes = {n.id: n for n in result.project.pipelines[0].nodes}
-    assert [(i.param, i.kind, i.ref) for i in nodes["save_2"].inputs] == [
-        ("frame", "node", "split_2"), ("target", "storage", "outs[1]")]
+    assert nodes["save_2"].inputs == (NodeInput("frame", "split_2"), StorageInput("target", "outs[1]"))
     assert nodes["save_3"].writes == ('targets["emea"]',)
     tasks = {t.name: t for t in result.project.tasks}
     assert tasks["fan_out"].writes == ('targets["apac"]', 'targets["emea"]')  # proven: any of the dict's

@@ -17,7 +17,7 @@ from glacierc.driver import compile_project
 from glacierc.ir import nodes as ir
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Config
-from glacierc.ir.read import read
+from glacierc.ir.read import IrFormatError, read
 from glacierc.ir.serialize import to_json
 from tests.helpers import EXAMPLES, FIXTURES, glacierc
 
@@ -147,3 +147,21 @@ def test_enum_members_are_the_strings_ir_json_writes() -> None:
     assert ir.Cloud.AWS == "aws" and f"{ir.InputKind.CONST}" == "const" and str(ir.EdgeKind.ORDER) == "order"
     assert json.dumps({"kind": ir.ExecutorKind.VM}) == '{"kind": "vm"}'
     assert {ir.ParamKind.VAR_KEYWORD: 1}["var_keyword"] == 1
+
+
+def test_inputs_are_one_class_per_kind_and_round_trip_through_ir_json() -> None:
+    result = compile_project([FIXTURES / "core" / "comprehensions"])
+    inputs = [i for p in result.project.pipelines for n in p.nodes for i in n.inputs]
+    assert {type(i) for i in inputs} == {ir.StorageInput, ir.ConstInput, ir.NodeInput, ir.NodesInput}
+    data = json.loads(to_json(result.project, result.diagnostics))
+    written = [i for p in data["pipelines"] for n in p["nodes"] for i in n["inputs"]]
+    assert {"param": "frames", "kind": "nodes", "ref": None, "value": ["tag", "tag_2"]} in written
+    assert read(to_json(result.project, result.diagnostics)) == result.project
+
+
+def test_an_input_that_names_nothing_is_a_malformed_ir_json() -> None:
+    result = compile_project([FIXTURES / "core" / "comprehensions"])
+    data = json.loads(to_json(result.project, result.diagnostics))
+    data["pipelines"][0]["nodes"][0]["inputs"][0].update(kind="storage", ref=None)
+    with pytest.raises(IrFormatError, match="has no ref"):
+        read(json.dumps(data))

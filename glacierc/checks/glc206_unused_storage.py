@@ -54,8 +54,8 @@ def _diagnostic(message: str, span: Span, help: str | None = None) -> Diagnostic
 def check(project: ir.Project) -> Iterator[Diagnostic]:
     used = {name for task in project.tasks for name in (*task.reads, *task.writes)}
     used |= {name for p in project.pipelines for n in p.nodes for name in (*n.reads, *n.writes)}
-    used |= {i.ref for p in project.pipelines for n in p.nodes for i in n.inputs
-             if i.kind == "storage" and i.ref is not None}
+    used |= {i.storage for p in project.pipelines for n in p.nodes for i in n.inputs
+             if isinstance(i, ir.StorageInput)}
     for storage in project.storage:
         if storage.name not in used:
             yield _diagnostic(f"storage `{storage.name}` is declared but never used", storage.span,

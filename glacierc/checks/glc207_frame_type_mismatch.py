@@ -64,12 +64,12 @@ def check(project: ir.Project) -> Iterator[Diagnostic]:
             if task is None:
                 continue
             for item in node.inputs:
-                if item.kind != "node" or item.ref is None:
+                if not isinstance(item, ir.NodeInput):
                     continue
-                produced = _frame_kind(tasks[task_of[item.ref]].returns)
+                produced = _frame_kind(tasks[task_of[item.node]].returns)
                 wanted = _frame_kind(next((p.annotation for p in task.params if p.name == item.param), None))
                 if produced and wanted and produced != wanted:
-                    yield _diagnostic(f"`{item.ref}` returns a {produced} but parameter `{item.param}` "
+                    yield _diagnostic(f"`{item.node}` returns a {produced} but parameter `{item.param}` "
                                       f"of `{task.name}` expects a {wanted}", node.span,
                                       help="return a LazyFrame (`.lazy()`) so Polars can optimise across tasks"
                                       if wanted == "LazyFrame" else "collect the frame, or annotate the "

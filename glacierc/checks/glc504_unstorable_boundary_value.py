@@ -114,10 +114,10 @@ def check(project: ir.Project) -> Iterator[Diagnostic]:
 
 def _producers(node: ir.Node) -> Iterator[str]:
     for item in node.inputs:
-        if item.kind == "node" and item.ref:
-            yield item.ref
-        elif item.kind == "nodes" and isinstance(item.value, tuple):
-            yield from (ref for ref in item.value if isinstance(ref, str))
+        if isinstance(item, ir.NodeInput):
+            yield item.node
+        elif isinstance(item, ir.NodesInput):
+            yield from (ref for ref in item.items if isinstance(ref, str))
 
 
 def _diagnostic(pipeline: ir.Pipeline, producer: ir.Node, consumer: ir.Node, task: ir.Task,

@@ -90,7 +90,7 @@ def mapped(node: ir.Node, bound: dict, mapping: Mapping | None) -> ir.Node:
     params = {param for param, value in bound.items() if value is mapping.partition}
     if not params:
         return node
-    inputs = tuple(ir.Input(i.param, ir.InputKind.PARTITION, mapping.dataset) if i.param in params else i for i in node.inputs)
+    inputs = tuple(ir.PartitionInput(i.param, mapping.dataset) if i.param in params else i for i in node.inputs)
     return dataclasses.replace(node, inputs=inputs, map=mapping.dataset)
 
 

@@ -15,21 +15,20 @@ def make_node(ctx: Context, info: TaskInfo, node_id: str, bound: dict, where: Wh
 
     task, found = info.task, info.access
     reads, writes = set(task.reads), set(task.writes)
-    inputs = []
+    inputs: list[ir.Input] = []
     for param in sorted(bound):
         value = bound[param]
         if isinstance(value, NodeOut):
-            inputs.append(ir.Input(param, ir.InputKind.NODE, value.id, value.path or None))
+            inputs.append(ir.NodeInput(param, value.id, value.path or None))
         elif isinstance(value, StorageVal) and value.name:
-            inputs.append(ir.Input(param, ir.InputKind.STORAGE, value.name))
+            inputs.append(ir.StorageInput(param, value.name))
             _storage_argument(ctx, task, found, param, value, where, reads, writes)
         elif isinstance(value, (list, tuple)) and value and all(isinstance(v, NodeOut) for v in value):
-            items = tuple((v.id, *v.path) if v.path else v.id for v in value)
-            inputs.append(ir.Input(param, ir.InputKind.NODES, None, items))
+            inputs.append(ir.NodesInput(param, tuple((v.id, *v.path) if v.path else v.id for v in value)))
         elif _is_literal(value):
-            inputs.append(ir.Input(param, ir.InputKind.CONST, None, _freeze(value)))
+            inputs.append(ir.ConstInput(param, _freeze(value)))
         else:
-            inputs.append(ir.Input(param, ir.InputKind.UNKNOWN))
+            inputs.append(ir.UnknownInput(param))
             for storage in storages_in(value):
                 _unproven(ctx, task, storage, where, reads, writes)
     return ir.Node(node_id, task.name, task.executor, tuple(inputs), tuple(sorted(reads)), tuple(sorted(writes)),

@@ -4,7 +4,7 @@ Config values are stored as `Config` (a class name plus sorted `(field, value)` 
 stays hashable and immutable; `value` is a JSON-like Python value (str, int, float, bool, None,
 tuples, nested `Config`); the backends read them typed (glacierc/ir/configs.py). Clouds and the kinds of
 executors, parameters, inputs and edges are `StrEnum`s: members are the strings ir.json writes, so they
-compare, hash, format and serialise as those strings.
+compare, hash, format and serialise as those strings. A node's inputs are one class per kind (`Input`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import decimal
 import enum
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from glacierc.source import Span
 
@@ -157,17 +158,65 @@ class Task:
         return tuple(p.name for p in self.params)
 
 
+#: Where an element of a node's result is (`first, second = split(x)`: 0 and 1; `parts["eu"]`: "eu").
+Path = tuple[int | str, ...]
+
+
 @dataclass(frozen=True, slots=True)
-class Input:
-    """One argument of a task call: the value of a parameter. `nodes`: a list or tuple of node results
-    (e.g. for `*frames`), their ids in `value`. An element of a result (`first, second = split(x)`,
-    `pair[0]`) is the node id with the path to the element: `value` (0, ...) for "node", an item
-    ("split", 0) instead of "split" for "nodes"."""
+class NodeInput:
+    """The result of node `node` (with a `path`, the element of it the call selected)."""
 
     param: str
-    kind: InputKind
-    ref: str | None = None  # node id or storage name (for "partition": the dataset of a mapped node)
-    value: object = None  # the literal for "const", node ids for "nodes", an element's path for "node"
+    node: str
+    path: Path | None = None
+    kind: ClassVar[InputKind] = InputKind.NODE
+
+
+@dataclass(frozen=True, slots=True)
+class NodesInput:
+    """A list or tuple of node results (e.g. for `*frames`): each a node id, or (node id, *path) for an
+    element of its result."""
+
+    param: str
+    items: tuple[str | tuple[int | str, ...], ...]
+    kind: ClassVar[InputKind] = InputKind.NODES
+
+
+@dataclass(frozen=True, slots=True)
+class StorageInput:
+    param: str
+    storage: str
+    kind: ClassVar[InputKind] = InputKind.STORAGE
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionInput:
+    """One object of `dataset` per run of a mapped node (`[task(p) for p in dataset.partitions()]`)."""
+
+    param: str
+    dataset: str
+    kind: ClassVar[InputKind] = InputKind.PARTITION
+
+
+@dataclass(frozen=True, slots=True)
+class ConstInput:
+    """A literal (JSON-like, or one of `TEMPORAL_TYPES`)."""
+
+    param: str
+    value: object
+    kind: ClassVar[InputKind] = InputKind.CONST
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownInput:
+    """A value not known statically (GLC502 reports it)."""
+
+    param: str
+    kind: ClassVar[InputKind] = InputKind.UNKNOWN
+
+
+#: One argument of a task call: the value of a parameter. `kind` names the class (ir.json writes it).
+Input = NodeInput | NodesInput | StorageInput | PartitionInput | ConstInput | UnknownInput
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,17 +97,33 @@ def _columns(data: dict | None) -> tuple[tuple[str, str], ...] | None:
 
 
 def _task(t: dict) -> ir.Task:
-    params = tuple(ir.Param(p["name"], p["annotation"], p["has_default"], ir.ParamKind(p["kind"])) for p in t["parameters"])
+    params = tuple(ir.Param(p["name"], p["annotation"], p["has_default"], ir.ParamKind(p["kind"]))
+                   for p in t["parameters"])
     return ir.Task(t["name"], t["function"], t["module"], t["executor"], params, t["returns"],
                    tuple(t["depends_on"]), tuple(t["reads"]), tuple(t["writes"]), tuple(t["param_reads"]),
                    tuple(t["param_writes"]), t["retries"], t["timeout"], _span(t["span"]),
                    tuple(t.get("tags", ())))
 
 
+def _input(i: dict) -> ir.Input:
+    """The input class of `kind` from ir.json's (param, kind, ref, value)."""
+    param, kind, ref, found = i["param"], ir.InputKind(i["kind"]), i["ref"], value(i["value"])
+    if kind in (ir.InputKind.NODE, ir.InputKind.STORAGE, ir.InputKind.PARTITION) and not isinstance(ref, str):
+        raise ValueError(f"input {param!r} of kind {kind} has no ref")
+    if kind is ir.InputKind.NODE:
+        return ir.NodeInput(param, ref, found if isinstance(found, tuple) else None)
+    if kind is ir.InputKind.STORAGE:
+        return ir.StorageInput(param, ref)
+    if kind is ir.InputKind.PARTITION:
+        return ir.PartitionInput(param, ref)
+    if kind is ir.InputKind.NODES:
+        return ir.NodesInput(param, found if isinstance(found, tuple) else ())
+    return ir.ConstInput(param, found) if kind is ir.InputKind.CONST else ir.UnknownInput(param)
+
+
 def _pipeline(p: dict) -> ir.Pipeline:
     nodes = tuple(ir.Node(n["id"], n["task"], n["executor"],
-                          tuple(ir.Input(i["param"], ir.InputKind(i["kind"]), i["ref"], value(i["value"]))
-                                for i in n["inputs"]),
+                          tuple(_input(i) for i in n["inputs"]),
                           tuple(n["reads"]), tuple(n["writes"]), _span(n["span"]), _columns(n["schema"]),
                           tuple((c, tuple(v)) for c, v in n["lineage"].items()),
                           tuple((storage, tuple((c, tuple(v)) for c, v in columns.items()))

@@ -95,13 +95,27 @@ def _task(task: ir.Task) -> dict:
             "tags": list(task.tags), "span": _span(task.span)}
 
 
+def _input(item: ir.Input) -> dict:
+    """Every input class in the one shape of ir.json: `ref` a node, storage or dataset name, `value` the
+    element path of a node, the items of a list of nodes or a literal."""
+    ref: str | None = None
+    value: object = None
+    match item:
+        case ir.NodeInput(node=ref, path=value):
+            pass
+        case ir.StorageInput(storage=ref) | ir.PartitionInput(dataset=ref):
+            pass
+        case ir.NodesInput(items=value) | ir.ConstInput(value=value):
+            pass
+    return {"param": item.param, "kind": item.kind, "ref": ref, "value": value_json(value)}
+
+
 def _pipeline(pipeline: ir.Pipeline) -> dict:
     return {
         "name": pipeline.name, "function": pipeline.function, "module": pipeline.module,
         "nodes": [{"id": n.id, "task": n.task, "executor": n.executor, "reads": list(n.reads),
                    "writes": list(n.writes),
-                   "inputs": [{"param": i.param, "kind": i.kind, "ref": i.ref, "value": value_json(i.value)}
-                              for i in n.inputs],
+                   "inputs": [_input(i) for i in n.inputs],
                    "span": _span(n.span), "schema": _columns(n.schema),
                    "lineage": {column: list(sources) for column, sources in n.lineage},
                    "column_writes": {storage: {column: list(sources) for column, sources in columns}

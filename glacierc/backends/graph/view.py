@@ -7,11 +7,11 @@ read, write). Everything is sorted here so that DOT and Mermaid only lay out tex
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from glacierc.ir.nodes import EdgeKind, Node, Pipeline, Project
+from glacierc.ir.nodes import EdgeKind, Node, PartitionInput, Pipeline, Project, StorageInput
 
 EdgeStyle = Literal["data", "order", "read", "write"]
 #: The line of each IR edge (read and write lines join tasks to storage, which the IR has no edges for).
@@ -185,7 +185,7 @@ def _columns_label(label: str | None, schema: tuple[tuple[str, str], ...] | None
 
 
 def _touched(node: Node) -> set[str]:
-    passed = {i.ref for i in node.inputs if i.kind in ("storage", "partition") and i.ref}
+    passed = {name for _, name, _ in _passed_storage(node)}
     return set(node.reads) | set(node.writes) | passed
 
 
@@ -206,10 +206,18 @@ def _storage_lines(nodes: list[Node]) -> list[Line]:
 
 def _storage_params(node: Node) -> dict[str, str]:
     params: dict[str, list[str]] = {}
-    for item in node.inputs:
-        if item.kind in ("storage", "partition") and item.ref:
-            params.setdefault(item.ref, []).append(item.param + " [*]" if item.kind == "partition" else item.param)
+    for param, name, mapped in _passed_storage(node):
+        params.setdefault(name, []).append(param + " [*]" if mapped else param)
     return {name: ", ".join(sorted(ps)) for name, ps in params.items()}
+
+
+def _passed_storage(node: Node) -> Iterator[tuple[str, str, bool]]:
+    """(parameter, storage name, whether one object per run of a map) of the storage passed to `node`."""
+    for item in node.inputs:
+        if isinstance(item, StorageInput) and item.storage:
+            yield item.param, item.storage, False
+        elif isinstance(item, PartitionInput) and item.dataset:
+            yield item.param, item.dataset, True
 
 
 def _line_key(line: Line) -> tuple:

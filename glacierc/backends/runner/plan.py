@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from glacierc.backends.escaping import py_string
 from glacierc.ir.access import Access, executor_access
-from glacierc.ir.nodes import TEMPORAL_TYPES, Input, Node, Pipeline, Project, Task
+from glacierc.ir.nodes import (TEMPORAL_TYPES, ConstInput, Input, Node, NodeInput, NodesInput, PartitionInput,
+                                Pipeline, Project, StorageInput, Task)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +131,14 @@ def arguments(task: Task, inputs: tuple[Input, ...]) -> tuple[Argument, ...]:
 
 
 def _argument(found: Input, how: str) -> Argument:
-    if found.kind == "node":  # a node id, or (node id, *path) for an element of its result
-        path = found.value if isinstance(found.value, (tuple, list)) else ()
-        return Argument(found.param, how, "node", (found.ref, *path) if path else found.ref)
-    if found.kind in ("storage", "partition"):  # a partition: one object of the dataset `ref`, given per run
-        return Argument(found.param, how, found.kind, found.ref)
-    if found.kind in ("nodes", "const"):
-        return Argument(found.param, how, found.kind, found.value)
-    return Argument(found.param, how, "unknown", None)
+    match found:
+        case NodeInput(node=node, path=path):  # a node id, or (node id, *path) for an element of its result
+            return Argument(found.param, how, found.kind, (node, *path) if path else node)
+        case StorageInput(storage=name) | PartitionInput(dataset=name):  # a partition: one object per run
+            return Argument(found.param, how, found.kind, name)
+        case NodesInput(items=value) | ConstInput(value=value):
+            return Argument(found.param, how, found.kind, value)
+    return Argument(found.param, how, found.kind, None)
 
 
 # ---- the plan as Python text ------------------------------------------------------------------

@@ -51,11 +51,11 @@ def with_columns(ev: Evaluator, pipeline: ir.Pipeline, tasks: Mapping[str, objec
 def _params(node: ir.Node, outputs: Mapping[str, object], declared: Mapping[str, Frame | None]) -> dict[str, object]:
     params: dict[str, object] = {}
     for item in node.inputs:
-        if item.kind == "storage" and item.ref is not None:
-            params[item.param] = BucketRef(item.ref, declared.get(item.ref))
-        elif item.kind == "node" and item.ref is not None and item.value is None:
-            params[item.param] = outputs.get(item.ref)
-        elif item.kind == "const":
+        if isinstance(item, ir.StorageInput):
+            params[item.param] = BucketRef(item.storage, declared.get(item.storage))
+        elif isinstance(item, ir.NodeInput) and item.path is None:
+            params[item.param] = outputs.get(item.node)
+        elif isinstance(item, ir.ConstInput):
             params[item.param] = item.value if is_scalar(item.value) and item.value is not None else None
         else:
             params[item.param] = None
