@@ -40,6 +40,20 @@ class ExecutorKind(enum.StrEnum):
     CLUSTER = "cluster"
 
 
+class Service(enum.StrEnum):
+    """What runs an executor on a cloud: each Terraform target maps (executor kind, config class) to one."""
+
+    LOCAL = "local"  # on a cloud: in a generated function (AWS Lambda, GCP Cloud Function) or app (Azure)
+    LAMBDA = "lambda"
+    EC2 = "ec2"
+    EMR = "emr"
+    DATABRICKS = "databricks"
+    FUNCTION = "function"  # Cloud Functions (GCP), Azure Functions
+    VM = "vm"  # Compute Engine, Azure VM
+    DATAPROC = "dataproc"
+    HDINSIGHT = "hdinsight"
+
+
 class ParamKind(enum.StrEnum):
     """How a task parameter binds its argument."""
 

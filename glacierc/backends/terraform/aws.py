@@ -36,11 +36,11 @@ from glacierc.checks.glc407_state_machine import CODE as STATE_MACHINE
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import Group, fused_groups
-from glacierc.ir.nodes import Executor, Pipeline, Project, Provider, Storage, Task
+from glacierc.ir.nodes import Executor, ExecutorKind, Pipeline, Project, Provider, Service, Storage, Task
 
 #: How the build output names the service running an executor's nodes.
-SERVICE_NAMES = {"lambda": "Lambda", "local": "a generated Lambda", "ec2": "EC2", "emr": "EMR",
-                 "databricks": "Databricks"}
+SERVICE_NAMES = {Service.LAMBDA: "Lambda", Service.LOCAL: "a generated Lambda", Service.EC2: "EC2",
+                 Service.EMR: "EMR", Service.DATABRICKS: "Databricks"}
 EMR_SERVICE_POLICY = "arn:{partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"
 LOGS = "glacier_logs"
 Role = iam.Role
@@ -79,10 +79,13 @@ class AwsTarget(Target):
     PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "aws", "hashicorp/aws", ">= 5.70, < 7.0"
     SERVICES = {
         **Target.SERVICES,
-        ("serverless", None): "lambda", ("serverless", "LambdaConfig"): "lambda",
-        ("vm", None): "ec2", ("vm", "EC2Config"): "ec2",
-        ("cluster", None): "emr", ("cluster", "SparkConfig"): "emr",
-        ("cluster", "DatabricksConfig"): "databricks",
+        (ExecutorKind.SERVERLESS, None): Service.LAMBDA,
+        (ExecutorKind.SERVERLESS, "LambdaConfig"): Service.LAMBDA,
+        (ExecutorKind.VM, None): Service.EC2,
+        (ExecutorKind.VM, "EC2Config"): Service.EC2,
+        (ExecutorKind.CLUSTER, None): Service.EMR,
+        (ExecutorKind.CLUSTER, "SparkConfig"): Service.EMR,
+        (ExecutorKind.CLUSTER, "DatabricksConfig"): Service.DATABRICKS,
     }  # fmt: skip
     SUPPORTED_HELP = "use LambdaConfig, EC2Config, SparkConfig or DatabricksConfig with an AwsConfig provider"
 
@@ -110,7 +113,7 @@ class AwsTarget(Target):
         executors = self.supported_executors(project, self.provider, module.diagnostics)
         labels = unique_labels(e.name for e, _ in executors)
         self.storage = {s.name: s for s in project.storage if s.provider == self.provider.name}
-        reserved = {LOGS} | {f"{labels[e.name]}_emr" for e, kind in executors if kind == "emr"}
+        reserved = {LOGS} | {f"{labels[e.name]}_emr" for e, kind in executors if kind == Service.EMR}
         bucket_labels = unique_labels({s.bucket for s in self.storage.values()}, reserved)
         buckets, found = buckets_of(tuple(self.storage.values()), bucket_labels)
         module.buckets.extend(buckets)
@@ -121,7 +124,7 @@ class AwsTarget(Target):
         self.grant_all(project, executors, labels, self.storage, module.diagnostics)
         return module
 
-    def _add_compute(self, executors: list[tuple[Executor, str]], labels: dict[str, str]) -> None:
+    def _add_compute(self, executors: list[tuple[Executor, Service]], labels: dict[str, str]) -> None:
         tasks = tasks_by_executor(self.project)
         task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
         entries = pipeline_entries(self.project, self.runner_sources)
@@ -129,13 +132,13 @@ class AwsTarget(Target):
         for executor, kind in executors:
             label, mine = labels[executor.name], tasks.get(executor.name, [])
             self.services[executor.name] = SERVICE_NAMES.get(kind, kind)
-            if kind in ("lambda", "local"):  # local nodes of an AWS pipeline run in a generated Lambda
+            if kind in (Service.LAMBDA, Service.LOCAL):  # local nodes of an AWS pipeline run in a generated Lambda
                 self.functions(executor, label, mine, task_labels, entries)
-            elif kind == "ec2":
+            elif kind == Service.EC2:
                 amis |= self.vms(executor, label, mine, task_labels)
-            elif kind == "emr":
+            elif kind == Service.EMR:
                 self.cluster(executor, label)
-            elif kind == "databricks":
+            elif kind == Service.DATABRICKS:
                 self.module.databricks.append((executor, tuple(mine), label))
         self.module.amis.extend(sorted(amis))
 
@@ -233,10 +236,10 @@ class AwsTarget(Target):
 
     # --- identities and grants ------------------------------------------------------------------------
 
-    def has_identity(self, executor: Executor, service: str, label: str) -> bool:
-        return service != "emr" or any(c.label == label for c in self.module.clusters)
+    def has_identity(self, executor: Executor, service: Service, label: str) -> bool:
+        return service != Service.EMR or any(c.label == label for c in self.module.clusters)
 
-    def identity(self, executor: Executor, service: str, label: str, access: Access) -> None:
+    def identity(self, executor: Executor, service: Service, label: str, access: Access) -> None:
         module = self.module
         kms = {b.name: b.kms_key for b in module.buckets if b.name}
         statements = iam.s3_statements(access, self.storage, module.partition, kms)
@@ -251,7 +254,7 @@ class AwsTarget(Target):
         module.roles.append(Role(
             label=label, name=self.name(label, 64), comment=comment,
             trust=iam.executor_trust(executor, module.partition), statements=statements,
-            instance_profile=service in ("ec2", "emr", "databricks"),
+            instance_profile=service in (Service.EC2, Service.EMR, Service.DATABRICKS),
         ))
         if cluster is not None:
             module.roles.append(Role(

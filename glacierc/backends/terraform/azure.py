@@ -54,7 +54,7 @@ from glacierc.backends.terraform.target import Target
 from glacierc.checks.glc405_tasks_not_deployed import CODE as TASKS_NOT_DEPLOYED
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.configs import typed_config
-from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
+from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage, Task
 
 #: Storage account names: 3-24 lower-case letters and digits, unique in Azure.
 ACCOUNT_PREFIX = Call("substr", Call("replace", Expr("var.name_prefix"), "-", ""), 0, 12)
@@ -116,10 +116,13 @@ class AzureTarget(Target):
     PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "azurerm", "hashicorp/azurerm", ">= 4.9, < 5.0"
     SERVICES = {
         **Target.SERVICES,
-        ("serverless", None): "function", ("serverless", "AzureFunctionConfig"): "function",
-        ("vm", None): "vm", ("vm", "AzureVMConfig"): "vm",
-        ("cluster", None): "hdinsight", ("cluster", "SparkConfig"): "hdinsight",
-        ("cluster", "DatabricksConfig"): "databricks",
+        (ExecutorKind.SERVERLESS, None): Service.FUNCTION,
+        (ExecutorKind.SERVERLESS, "AzureFunctionConfig"): Service.FUNCTION,
+        (ExecutorKind.VM, None): Service.VM,
+        (ExecutorKind.VM, "AzureVMConfig"): Service.VM,
+        (ExecutorKind.CLUSTER, None): Service.HDINSIGHT,
+        (ExecutorKind.CLUSTER, "SparkConfig"): Service.HDINSIGHT,
+        (ExecutorKind.CLUSTER, "DatabricksConfig"): Service.DATABRICKS,
     }  # fmt: skip
     SUPPORTED_HELP = "use AzureFunctionConfig, AzureVMConfig, SparkConfig or DatabricksConfig with AzureConfig"
 
@@ -190,7 +193,7 @@ class AzureTarget(Target):
         module.rules, found = policy_rules(storage, settings.versioning)
         module.diagnostics.extend(found)
 
-    def _add_compute(self, executors: list[tuple[Executor, str]], labels: dict[str, str]) -> None:
+    def _add_compute(self, executors: list[tuple[Executor, Service]], labels: dict[str, str]) -> None:
         module = self.module
         tasks = tasks_by_executor(self.project)
         task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
@@ -198,16 +201,16 @@ class AzureTarget(Target):
         self.task_labels = task_labels
         for executor, kind in executors:
             label, mine = labels[executor.name], tasks.get(executor.name, [])
-            if kind == "function":
+            if kind == Service.FUNCTION:
                 self.function_app(executor, label, mine)
-            elif kind == "vm":
+            elif kind == Service.VM:
                 self.vms(executor, label, mine, task_labels)
-            elif kind == "hdinsight":
+            elif kind == Service.HDINSIGHT:
                 settings, problems = compute.spark_settings(executor)
                 module.diagnostics.extend(problems)
                 if settings is not None:
                     module.clusters.append(compute.spark_cluster(executor, label, module.suffix[:6], settings))
-            elif kind == "databricks":
+            elif kind == Service.DATABRICKS:
                 self.workspace(executor, label, mine)
 
     def function_app(self, executor: Executor, label: str, tasks: list[Task]) -> None:
@@ -217,12 +220,12 @@ class AzureTarget(Target):
                                                      tuple(f.route for f in functions)))
         self.packages[label] = (executor, functions, tasks)
 
-    def _add_orchestrations(self, executors: list[tuple[Executor, str]], labels: dict[str, str]) -> None:
+    def _add_orchestrations(self, executors: list[tuple[Executor, Service]], labels: dict[str, str]) -> None:
         """A Durable Functions orchestration per pipeline in its home app; apps generated for local executors
         that are home to one; the staging containers; the host accounts."""
         module, tasks = self.module, tasks_by_executor(self.project)
-        apps = {e.name: labels[e.name] for e, kind in executors if kind == "function"}
-        self.local_labels = {e.name: labels[e.name] for e, kind in executors if kind == "local"}
+        apps = {e.name: labels[e.name] for e, kind in executors if kind == Service.FUNCTION}
+        self.local_labels = {e.name: labels[e.name] for e, kind in executors if kind == Service.LOCAL}
         self.executor_spans = {e.name: e.span for e, _ in executors}
         plan = pipelines_model.plan(self.project, self.provider, executors, labels, apps)
         module.plan = plan
@@ -310,26 +313,26 @@ class AzureTarget(Target):
 
     # --- identities and grants ------------------------------------------------------------------------
 
-    def has_identity(self, executor: Executor, service: str, label: str) -> bool:
+    def has_identity(self, executor: Executor, service: Service, label: str) -> bool:
         m = self.module
         deployed = ({a.identity for a in m.apps} | {v.identity for v in m.vms} | {c.identity for c in m.clusters}
                     | {w.identity for w in m.workspaces})
-        return service == "local" or label in deployed
+        return service == Service.LOCAL or label in deployed
 
-    def identity(self, executor: Executor, service: str, label: str, access: Access) -> None:
+    def identity(self, executor: Executor, service: Service, label: str, access: Access) -> None:
         """A user-assigned identity (none for a local executor: `var.local_principal_ids` get its roles) with a
         role on every container it proved to read or write."""
         module = self.module
         comment = source_text([(executor.span, f"executor {executor.name}")])
-        identity = None if service == "local" else label
-        if service == "local":
+        identity = None if service == Service.LOCAL else label
+        if service == Service.LOCAL:
             self.local_access[executor.name] = access
         if identity is not None:
             module.identities.append(Identity(label, self.name(label, 128), comment))
         roles = iam.container_roles(access, self.storage)
         containers, scopes = {c.name: c.label for c in module.containers}, {c.name: c.scope for c in module.containers}
         module.assignments.extend(iam.container_assignments(label, identity, roles, containers, comment, scopes))
-        if service == "hdinsight":
+        if service == Service.HDINSIGHT:
             module.assignments.append(iam.Assignment(
                 f"{label}_hdinsight", f"azurerm_storage_account.{HDINSIGHT}.id", iam.OWNER, label, comment))
 

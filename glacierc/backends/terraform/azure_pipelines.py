@@ -30,10 +30,10 @@ from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_
 from glacierc.checks.glc409_durable_orchestration import CODE as DURABLE_ORCHESTRATION
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.fusion import fused_groups
-from glacierc.ir.nodes import Executor, Project, Provider
+from glacierc.ir.nodes import Executor, Project, Provider, Service
 
 #: How a stop names where its nodes run.
-SERVICE_NAMES = {"vm": "an Azure VM", "hdinsight": "HDInsight", "databricks": "Databricks"}
+SERVICE_NAMES = {Service.VM: "an Azure VM", Service.HDINSIGHT: "HDInsight", Service.DATABRICKS: "Databricks"}
 PIPELINES_TEMPLATE = "orchestration/pipelines.json"
 
 
@@ -53,11 +53,11 @@ class Plan:
         return sorted({o.app for o in self.orchestrations})
 
 
-def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executor, str]],
+def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executor, Service]],
          labels: Mapping[str, str], apps: Mapping[str, str]) -> Plan:
     """The orchestration of every pipeline of `provider`; `apps`: serverless executor -> its app's label."""
     kinds = {e.name: kind for e, kind in executors}
-    local = {name: labels[name] for name, kind in kinds.items() if kind == "local"}
+    local = {name: labels[name] for name, kind in kinds.items() if kind == Service.LOCAL}
     services = {name: SERVICE_NAMES.get(kind, kind) for name, kind in kinds.items()}
     services.update({name: f"function app `{app}` (an orchestration calls the activities of its own app only)"
                      for name, app in apps.items()})

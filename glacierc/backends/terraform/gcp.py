@@ -43,12 +43,12 @@ from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_
 from glacierc.checks.glc408_gcp_workflow import CODE as GCP_WORKFLOW
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.configs import typed_config
-from glacierc.ir.nodes import Executor, Project, Provider, Storage, Task
+from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage, Task
 
 SOURCES = "glacier_functions"
 #: How the build output names the service running an executor's nodes.
-SERVICE_NAMES = {"function": "Cloud Functions", "local": orchestration.LOCAL_SERVICE, "vm": "Compute Engine",
-                 "dataproc": "Dataproc"}
+SERVICE_NAMES = {Service.FUNCTION: "Cloud Functions", Service.LOCAL: orchestration.LOCAL_SERVICE,
+                 Service.VM: "Compute Engine", Service.DATAPROC: "Dataproc"}
 NETWORK = compute_blocks.NETWORK
 DATAPROC_ROLE = iam.DATAPROC_ROLE
 #: Label values: lower-case letters, digits, `_` and `-`, at most 63 characters.
@@ -61,10 +61,13 @@ class GcpTarget(WorkflowsMixin, Target):
     PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "google", "hashicorp/google", ">= 5.0, < 7.0"
     SERVICES = {
         **Target.SERVICES,
-        ("serverless", None): "function", ("serverless", "CloudFunctionConfig"): "function",
-        ("vm", None): "vm", ("vm", "ComputeEngineConfig"): "vm",
-        ("cluster", None): "dataproc", ("cluster", "SparkConfig"): "dataproc",
-        ("cluster", "DataprocConfig"): "dataproc",
+        (ExecutorKind.SERVERLESS, None): Service.FUNCTION,
+        (ExecutorKind.SERVERLESS, "CloudFunctionConfig"): Service.FUNCTION,
+        (ExecutorKind.VM, None): Service.VM,
+        (ExecutorKind.VM, "ComputeEngineConfig"): Service.VM,
+        (ExecutorKind.CLUSTER, None): Service.DATAPROC,
+        (ExecutorKind.CLUSTER, "SparkConfig"): Service.DATAPROC,
+        (ExecutorKind.CLUSTER, "DataprocConfig"): Service.DATAPROC,
     }  # fmt: skip
     SUPPORTED_HELP = "use CloudFunctionConfig, ComputeEngineConfig, DataprocConfig or SparkConfig with GcpConfig"
 
@@ -100,7 +103,7 @@ class GcpTarget(WorkflowsMixin, Target):
         executors = self.supported_executors(project, self.provider, module.diagnostics)
         labels = unique_labels(e.name for e, _ in executors)
         self.storage = {s.name: s for s in project.storage if s.provider == self.provider.name}
-        reserved = {SOURCES} | {f"{labels[e.name]}_{part}" for e, kind in executors if kind == "dataproc"
+        reserved = {SOURCES} | {f"{labels[e.name]}_{part}" for e, kind in executors if kind == Service.DATAPROC
                                 for part in ("staging", "temp")}
         self.bucket_labels = unique_labels({s.bucket for s in self.storage.values()}, reserved)
         buckets, found = buckets_of(tuple(self.storage.values()), self.bucket_labels, module.region)
@@ -123,7 +126,7 @@ class GcpTarget(WorkflowsMixin, Target):
             self.module.bucket_keys[bucket.label] = grants[bucket.kms_key].label
         self.module.key_grants.extend(grants.values())
 
-    def _add_compute(self, executors: list[tuple[Executor, str]], labels: dict[str, str]) -> None:
+    def _add_compute(self, executors: list[tuple[Executor, Service]], labels: dict[str, str]) -> None:
         module = self.module
         tasks = tasks_by_executor(self.project)
         task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
@@ -131,12 +134,12 @@ class GcpTarget(WorkflowsMixin, Target):
         for executor, kind in executors:
             label, mine = labels[executor.name], tasks.get(executor.name, [])
             self.services[executor.name] = SERVICE_NAMES.get(kind, kind)
-            if kind in ("function", "local"):  # local nodes of a GCP pipeline run in a generated function
+            if kind in (Service.FUNCTION, Service.LOCAL):  # local nodes of a GCP pipeline run in a generated function
                 self.functions(executor, label, mine, task_labels, entries)
-            elif kind == "vm":
+            elif kind == Service.VM:
                 module.instances.extend(compute.instance(task, executor, task_labels[task.name], label,
                                                          module.region) for task in mine)
-            elif kind == "dataproc":
+            elif kind == Service.DATAPROC:
                 self.cluster(executor, label)
         if module.functions or module.clusters or module.instances:
             module.buckets.append(generated_bucket(
@@ -175,10 +178,10 @@ class GcpTarget(WorkflowsMixin, Target):
 
     # --- identities and grants ------------------------------------------------------------------------
 
-    def has_identity(self, executor: Executor, service: str, label: str) -> bool:
-        return service != "dataproc" or any(c.label == label for c in self.module.clusters)
+    def has_identity(self, executor: Executor, service: Service, label: str) -> bool:
+        return service != Service.DATAPROC or any(c.label == label for c in self.module.clusters)
 
-    def identity(self, executor: Executor, service: str, label: str, access: Access) -> None:
+    def identity(self, executor: Executor, service: Service, label: str, access: Access) -> None:
         """A service account with the bucket roles of its proven reads and writes, plus what its service needs."""
         module = self.module
         account = service_account(executor, label, service)
@@ -186,17 +189,17 @@ class GcpTarget(WorkflowsMixin, Target):
         module.bindings.extend(iam.storage_bindings(label, executor.name, access, self.storage, self.bucket_labels))
         module.staging_bindings.extend(orchestration.staging_bindings(module.workflows, executor.name, label,
                                                                       self.project))
-        if service == "vm":
+        if service == Service.VM:
             roles = (*iam.VM_PROJECT_ROLES, *((iam.BATCH_AGENT_ROLE,) if label in self.job_runners else ()))
             module.project_roles.extend(
                 ProjectRole(f"{label}_{role.rsplit('.', 1)[-1].lower()}", role, label, account.comment)
                 for role in roles)
-        elif service == "dataproc":
+        elif service == Service.DATAPROC:
             module.project_roles.append(ProjectRole(f"{label}_dataproc_worker", None, label, account.comment))
             cluster = next(c for c in module.clusters if c.label == label)
             module.bindings.extend(cluster_bucket_bindings(cluster))
         if label in self.job_runners:
-            module.bindings.append(self.job_files_binding(label, service == "dataproc"))
+            module.bindings.append(self.job_files_binding(label, service == Service.DATAPROC))
 
     # --- files ----------------------------------------------------------------------------------------
 
