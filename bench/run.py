@@ -48,7 +48,8 @@ APPROACH = [
     "- The cyclic garbage collector is paused while trees and artifacts are built, and is off in the CLI",
     "  process: it re-scans the live syntax trees (millions of acyclic objects) on every allocation burst,",
     "  which made time grow faster than the input (3x the tasks cost 3.9x with it, 3.0x without).",
-    "- The CLI imports Polars, Jinja2, graphviz and the TOML parser only where needed.", ""
+    "- The CLI imports Polars and the TOML parser only where needed; no command imports a template engine: "
+    "generated code is laid out in Python (runners, cloud entry modules, the HCL block printer).", ""
 ]
 
 

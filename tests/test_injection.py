@@ -22,8 +22,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glacierc.backends.escaping import Code
-from glacierc.backends.terraform.common import _environment, render_text
 from glacierc.diagnostics.model import Severity
 from glacierc.driver import build
 from helpers import glacierc
@@ -216,54 +214,55 @@ def test_two_pipelines_on_one_file_are_a_diagnostic(tmp_path):
 # ---- the mechanism ----------------------------------------------------------------------------------
 
 
-def test_a_plain_string_cannot_be_printed():
-    template = _environment().from_string("x = {{ value }}")
-    with pytest.raises(TypeError, match="unescaped"):
-        template.render(value="raw")
-    assert template.render(value=Code("ok")) == "x = ok"
-    assert _environment().from_string("{{ value | py }}").render(value='a"""b') == '"a\\"\\"\\"b"'
+ENTRY_FIXTURES = ["examples/aws_etl/pipeline.py", "examples/gcp_analytics/pipeline.py",
+                  "tests/fixtures/azure_durable/orders/pipeline.py", "tests/fixtures/terraform_aws/databricks/pipeline.py"]
+#: The fixed module each generated entry module is laid out from (glacierc/entrypoints/).
+ENTRY_MODULES = {"handler.py": "aws_lambda", "main.py": "gcp_function", "job.py": "gcp_job",
+                 "function_app.py": "azure_functions"}
 
 
-ESCAPERS = {"py", "q", "tpl", "hcl", "key", "ident", "ref", "path", "text", "comment"}
+def _entry_modules(out: Path) -> list[tuple[str, str]]:
+    found = [(p.name, p.read_text()) for p in sorted(out.rglob("*.py")) if p.name in ENTRY_MODULES]
+    found += [(p.name, p.read_text()) for p in sorted(out.glob("terraform/*/tasks/*.py"))]
+    for package in sorted(out.rglob("*.zip")):
+        with zipfile.ZipFile(package) as archive:
+            found += [(n, archive.read(n).decode()) for n in archive.namelist() if n in ENTRY_MODULES]
+    return found
 
 
-def _bare_outputs(name: str) -> list[str]:
-    """The `{{ ... }}` of template `name` that pass through no escaper (macro calls aside)."""
-    from jinja2 import nodes
+def _generated_part_is_data(text: str, module: str) -> list[str]:
+    """What the generated part of an entry module holds beyond literal tables and one-line entry functions
+    calling the module's own code with a constant (decorators with constant arguments)."""
+    from glacierc.backends.terraform.entry_module import fixed
 
-    env = _environment()
-    tree = env.parse(env.loader.get_source(env, name)[0])
-    bare = []
-    for output in tree.find_all(nodes.Output):
-        for child in output.nodes:
-            if isinstance(child, nodes.TemplateData):
-                continue
-            top = child.node if isinstance(child, nodes.Filter) and child.name in ("lower", "join") else child
-            if isinstance(top, nodes.Filter) and (top.name in ESCAPERS or top.name == "map"):
-                continue
-            if isinstance(child, nodes.Call) or isinstance(child, (nodes.Sub, nodes.Add)):
-                continue  # macro results are templates themselves; arithmetic is on numbers
-            bare.append(child)
-    return bare
-
-
-def test_templates_print_only_escaped_values_or_numbers():
-    """Statically: a value printed with no escaper is a number the finalizer lets through (a
-    plain str there raises TypeError at render time, see above)."""
-    env = _environment()
-    root = Path(env.loader.searchpath[0])
-    numbers = set()
-    for path in sorted(root.rglob("*.j2")):
-        for node in _bare_outputs(str(path.relative_to(root))):
-            numbers.add(getattr(node, "attr", getattr(node, "name", "?")))
-    assert numbers <= {"log_retention_days", "memory", "timeout", "ephemeral_storage", "reserved_concurrency",
-                       "min_instances", "max_instances", "disk_size", "volume_size", "num_workers", "retries",
-                       "core_count", "workers", "idle_timeout", "soft_delete_days", "number", "age",
-                       "noncurrent_days", "expire_days", "transition_days", "delete_days", "tier_days",
-                       "versions_delete_days", "abort_days", "name_prefix_max", "index", "storage", "nodes",
-                       "levels", "code", "source_map", "line", "runner_table"}, numbers
+    layout = fixed(module)
+    generated = text.replace(layout.body, "").replace(layout.imports, "").replace(layout.docstring, "")
+    problems = []
+    for statement in ast.parse(generated).body:
+        if isinstance(statement, ast.Assign):
+            try:
+                ast.literal_eval(statement.value)
+            except ValueError:
+                problems.append(ast.unparse(statement))
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            calls = [n for n in ast.walk(statement) if isinstance(n, ast.Call)]
+            arguments = [a for c in calls for a in (*c.args, *(k.value for k in c.keywords))]
+            if not all(isinstance(a, (ast.Constant, ast.Name, ast.Attribute, ast.List)) for a in arguments):
+                problems.append(ast.unparse(statement))
+        else:
+            problems.append(ast.unparse(statement))
+    return problems
 
 
-def test_renderers_return_plain_strings():
-    text = render_text("terraform/databricks/task.py.j2", task="t", location="pipeline.py:1", pipelines=())
-    assert type(text) is str
+@pytest.mark.parametrize("fixture", ENTRY_FIXTURES)
+def test_generated_entry_modules_hold_only_literal_tables_and_entry_functions(fixture, tmp_path):
+    """The mechanism: an entry module is a fixed module of glacierc/entrypoints/ copied verbatim around
+    tables written by `py_literal` and entry functions with checked names, nothing else."""
+    root = Path(__file__).resolve().parent.parent
+    result = build([root / fixture], tmp_path / "out")
+    assert result.written, result.diagnostics
+    modules = _entry_modules(tmp_path / "out")
+    assert modules
+    for name, text in modules:
+        module = ENTRY_MODULES.get(name, "databricks_task")
+        assert _generated_part_is_data(text, module) == [], (fixture, name)

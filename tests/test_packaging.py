@@ -1,5 +1,5 @@
-"""The wheel: both import packages, the console script, and the templates inside `glacierc/templates`,
-found by a non-editable install."""
+"""The wheel: both import packages, the console script, and the fixed entry modules of the cloud packages
+(glacierc/entrypoints/), found by a non-editable install."""
 
 from __future__ import annotations
 
@@ -23,26 +23,23 @@ def wheel(tmp_path_factory):
     return next(out.glob("glacier_pipeline-*.whl"))
 
 
-def test_wheel_holds_both_packages_and_the_templates(wheel):
+def test_wheel_holds_both_packages_and_the_entry_modules(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "glacierc/cli.py" in names and "glacier/config.py" in names and "glacier/py.typed" in names
-    templates = {n for n in names if n.startswith("glacierc/templates/")}
-    on_disk = {f"glacierc/templates/{p.relative_to(ROOT / 'templates').as_posix()}"
-               for p in (ROOT / "templates").rglob("*") if p.is_file()}
-    assert on_disk and on_disk <= templates
+    on_disk = {f"glacierc/entrypoints/{p.name}" for p in (ROOT / "glacierc" / "entrypoints").glob("*.py")}
+    assert on_disk and on_disk <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "glacierc = glacierc.entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
-def test_installed_wheel_finds_its_templates(wheel, tmp_path):
+def test_an_installed_wheel_builds_the_cloud_packages(wheel, tmp_path):
+    """A non-editable install lays out a Lambda package's handler.py from its own copy of the entry modules."""
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
                    check=True, capture_output=True, timeout=300)
-    probe = ("from glacierc.backends.terraform.common import templates_dir; import glacierc; "
-             "print(templates_dir()); print(glacierc.__file__)")
+    probe = ("import glacierc.backends.terraform.entry_module as m; import glacierc; "
+             "print(m.ENTRYPOINTS_DIR); print(glacierc.__file__); print(len(m.fixed('aws_lambda').body))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
                             cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(target)})
-    templates, package = result.stdout.split()
-    assert package.startswith(str(target)) and templates.startswith(str(target))
-    assert (target / "glacierc" / "templates" / "terraform" / "databricks").is_dir()
-    assert (target / "glacierc" / "entrypoints" / "aws_lambda.py").is_file()  # the fixed part of handler.py
+    entrypoints, package, body = result.stdout.split()
+    assert package.startswith(str(target)) and entrypoints.startswith(str(target)) and int(body) > 0

@@ -3,15 +3,14 @@ is tested with the block printer in test_terraform_blocks.py)."""
 
 from __future__ import annotations
 
+from glacierc.backends.escaping import py_literal
 from glacierc.backends.terraform.blocks import Expr, Template, string
 from glacierc.backends.terraform.common import (
     NAME_PREFIX_MAX,
     cloud_name,
     default_tags,
     label,
-    py_literal,
     source_text,
-    templates_dir,
     unique_labels,
 )
 from glacierc.backends.terraform.target import Target
@@ -57,6 +56,3 @@ def test_py_literal_is_valid_python() -> None:
     value = ("a\"b", None, ("x",), "é\n")
     assert eval(py_literal(value)) == value
 
-
-def test_templates_are_found() -> None:
-    assert (templates_dir() / "terraform" / "databricks" / "task.py.j2").is_file()

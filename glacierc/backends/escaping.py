@@ -1,21 +1,19 @@
 """Escapers: the only ways a value gets into generated text.
 
-Every generated artifact is laid out by a Jinja2 template whose environment (`environment()`)
-refuses to print a plain `str`: a value must first pass through one of the filters below, each of
-which escapes (or checks) it for the exact context it lands in — a Python literal, an HCL string,
-a `#` comment, an identifier, a reference, a relative path — and returns a `Code`. Text that
-glacierc lays out itself (the plan as Python literals, copied task code) is wrapped in `Code`
-explicitly where it is built, so `Code(` marks every place raw text is trusted.
+Every generated artifact is laid out in Python (the HCL by the block printer of
+glacierc/backends/terraform/blocks.py, the runners by glacierc/backends/runner/layout.py, the cloud entry
+modules by glacierc/backends/terraform/entry_module.py), and every value from the project reaches it
+through one of the escapers below, each of which escapes (or checks) it for the exact context it lands
+in — a Python literal, a `#` comment, an identifier, a relative path — and returns a `Code`. Text that
+glacierc lays out itself (the plan as Python literals, copied task code) is wrapped in `Code` explicitly
+where it is built, so `Code(` marks every place raw text is trusted.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import unicodedata
-
-from markupsafe import Markup
 
 #: Unicode categories never written raw into generated text: control and format characters (NUL,
 #: bidi overrides, zero-width), line/paragraph separators (`str.splitlines` breaks on them) and
@@ -23,11 +21,8 @@ from markupsafe import Markup
 _HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 
-class Code(Markup):
-    """Text escaped for its context (or laid out by glacierc): the only `str` a template prints.
-
-    Built on Jinja's own marker of finished text, so macro results count as finished too. Build
-    it from a complete plain `str`: `Markup` operators HTML-escape their other operand."""
+class Code(str):
+    """Text escaped for its context (or laid out by glacierc): what the layouts put into generated text."""
 
     __slots__ = ()
 
@@ -118,47 +113,3 @@ def comment_lines(value: str) -> Code:
     if bad:
         raise ValueError(f"not a comment line: {bad[0]!r}")
     return Code("\n".join(visible(line) for line in lines))
-
-
-# ---- the environment ----------------------------------------------------------------------------
-
-
-def only_escaped(value: object) -> object:
-    """Jinja `finalize`: what a `{{ ... }}` may print. A plain `str` is a bug: escape it first."""
-    if isinstance(value, Markup) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
-        return value
-    raise TypeError(f"unescaped value in a template: {value!r} ({type(value).__name__}); pass it "
-                    "through a filter (py, q, tpl, hcl, key, ident, ref, path, text, comment)")
-
-
-def _wrap(function):
-    @functools.wraps(function)
-    def escaper(value: object, *args: object) -> Code:
-        return Code(function(_plain(value), *args))
-
-    return escaper
-
-
-def _plain(value: object) -> object:
-    """Markup's methods escape their arguments: escapers work on plain `str` only."""
-    return str.__str__(value) if isinstance(value, str) else value
-
-
-#: Jinja built-ins that mark text safe without escaping it for our contexts.
-_UNSAFE_FILTERS = ("safe", "e", "escape", "forceescape", "tojson", "urlize", "xmlattr", "string")
-
-
-def environment(loader, filters: dict[str, object]):
-    """A Jinja2 environment whose `{{ ... }}` prints only `Code` (and numbers)."""
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=loader, undefined=jinja2.StrictUndefined, autoescape=True, finalize=only_escaped,
-        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-    )
-    for name in _UNSAFE_FILTERS:
-        env.filters.pop(name, None)
-    env.filters.update({name: _wrap(f) for name, f in filters.items()})
-    env.filters.update(py=_wrap(py_literal), ident=identifier, ref=reference, path=relative_path,
-                       text=comment_text, comment=comment_lines)
-    return env

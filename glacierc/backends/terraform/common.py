@@ -1,20 +1,18 @@
-"""What every Terraform target shares: labels, cloud names, tags, source comments and the templates of the
-generated entry-point modules (configs are read typed through glacierc/ir/configs.py).
+"""What every Terraform target shares: labels, cloud names, tags and source comments (configs are read typed
+through glacierc/ir/configs.py).
 
 The `.tf` files are built as blocks (blocks.py) by the target classes (target.py and one module per
-cloud) and printed by `blocks.print_blocks`; Jinja lays out only the Python entry modules of the
-cloud packages (`render_text`).
+cloud) and printed by `blocks.print_blocks`; the Python entry modules of the cloud packages are laid out
+by entry_module.py.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from glacierc.backends.escaping import environment, py_literal, visible
+from glacierc.backends.escaping import visible
 from glacierc.backends.terraform.blocks import Expr  # noqa: F401 (one raw-expression type for every target)
 from glacierc.backends.names import identifier
 from glacierc.ir.nodes import Project, Provider, Task
@@ -120,37 +118,3 @@ class Skip:
     def text(self) -> str:
         """The comment's text (for a `blocks.Comment` inside the skipped resource)."""
         return f"checkov:skip={visible(self.check)}:{visible(self.reason)}"
-
-
-# --- entry-module templates ---------------------------------------------------------------------
-
-
-def templates_dir() -> Path:
-    """The templates folder: `glacierc/templates` in a wheel, `<repo>/templates` in a checkout."""
-    import importlib.resources
-
-    import glacierc
-
-    shipped = importlib.resources.files("glacierc") / "templates"
-    if shipped.is_dir():
-        return Path(str(shipped))
-    return Path(glacierc.__file__).resolve().parent.parent / "templates"
-
-
-@functools.cache
-def _environment():
-    """Templates print only escaped values (see glacierc/backends/escaping.py)."""
-    import jinja2
-
-    loader = jinja2.FileSystemLoader(str(templates_dir()))
-    return environment(loader, {})
-
-
-@functools.cache
-def _template(name: str):
-    return _environment().get_template(name)
-
-
-def render_text(template: str, **context: object) -> str:
-    """Render a non-HCL template (e.g. a generated Python module) as is."""
-    return str(_template(template).render(**context))

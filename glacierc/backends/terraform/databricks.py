@@ -13,8 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from glacier.config import DatabricksConfig
+from glacierc.backends.escaping import py_literal
 from glacierc.backends.terraform.blocks import BLANK, Block, Call, Expr, Template, block, print_blocks, string
-from glacierc.backends.terraform.common import render_text, source_text, unique_labels
+from glacierc.backends.terraform.common import source_text, unique_labels
+from glacierc.backends.terraform.entry_module import entry_module, flat_table
 from glacierc.backends.terraform.packaging import PipelineEntry
 from glacierc.backends.terraform.target import Target
 from glacierc.ir.configs import typed_config
@@ -159,9 +161,9 @@ def _scripts(executors, task_labels, entries, runner_sources) -> tuple[dict[str,
     for _, tasks, _ in executors:
         for task in tasks:
             mine = entries.get(task.name, ())
-            files[f"tasks/{task_labels[task.name]}.py"] = render_text(
-                "terraform/databricks/task.py.j2", task=task.name,
-                location=f"{task.span.file}:{task.span.line}", pipelines=mine)
+            files[f"tasks/{task_labels[task.name]}.py"] = entry_module(
+                "databricks_task", f"task {task.name} ({task.span.file}:{task.span.line})",
+                {"TASK": py_literal(task.name), "PIPELINES": flat_table({e.name: (e.runner, e.nodes) for e in mine})})
             for entry in mine:
                 if entry.runner is not None:
                     path = f"tasks/{entry.runner}"

@@ -4,19 +4,17 @@ Usage: python TASK.py [PIPELINE [NODE]] — both optional when the task runs at 
 node of one pipeline. The node itself is run by the pipeline's runner module, uploaded next to
 this file under glacier_runners/.
 """
-# task {{ task | text }} ({{ location | text }})
 
 import importlib.util
 import pathlib
 import sys
+from typing import TYPE_CHECKING
 
-TASK = {{ task | py }}
-#: pipeline -> (runner module next to this file, or None when it was not bundled; node ids of the task)
-PIPELINES = {
-{% for pipeline in pipelines %}
-    {{ pipeline.name | py }}: ({{ pipeline.runner | py }}, {{ pipeline.nodes | py }}),
-{% endfor %}
-}
+if TYPE_CHECKING:
+    #: the task this job runs
+    TASK: str
+    #: pipeline -> (runner module next to this file, or None when it was not bundled; node ids of the task)
+    PIPELINES: dict[str, tuple[str | None, tuple[str, ...]]]
 
 
 def main(argv):
