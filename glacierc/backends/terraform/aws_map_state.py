@@ -14,9 +14,11 @@ the map's output stays small; the map's own output is dropped (`ResultPath: null
 
 from __future__ import annotations
 
+from glacier.config import LambdaConfig
 from glacier.datasets import prefix
 
 from glacierc.backends.terraform.aws_states import NODE_FAILED, limits, state_name
+from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Node, Project, Task
 
 MAX_CONCURRENCY = 40  # child executions at once when the function reserves no concurrency
@@ -61,10 +63,8 @@ def map_states(project: Project, node: Node, task: Task, function: object, cause
 
 
 def max_concurrency(project: Project, node: Node) -> int:
-    executor = project.executor(node.executor)
-    reserved = executor.config.get("reserved_concurrency") if executor.config is not None else None
-    return reserved if isinstance(reserved, int) and not isinstance(reserved, bool) and reserved > 0 \
-        else MAX_CONCURRENCY
+    reserved = typed_config(project.executor(node.executor).config, LambdaConfig).reserved_concurrency
+    return reserved if reserved is not None and reserved > 0 else MAX_CONCURRENCY
 
 
 def _pipeline_of(project: Project, node: Node) -> str:
