@@ -90,3 +90,39 @@ def test_the_pipelines_output_maps_names_to_machine_and_bucket():
 
 def test_same_input_same_bytes():
     assert emit_pipeline(ORDERS)[0] == emit_pipeline(ORDERS)[0]
+
+
+GROUP_TIMEOUTS = '''\
+from glacier import Provider, pipeline
+from glacier.config import AwsConfig, LambdaConfig
+import polars as pl
+
+provider = Provider(config=AwsConfig(region="us-east-1"))
+fn = provider.serverless(config=LambdaConfig(timeout=900))
+raw = provider.bucket(bucket="acme-raw", path="raw.parquet")
+out = provider.bucket(bucket="acme-out", path="out.parquet")
+
+@fn.task(timeout=60)
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+@fn.task(timeout=120)
+def save(frame: pl.LazyFrame) -> None:
+    out.write(frame)
+
+@pipeline(name="p")
+def p():
+    save(load(raw))
+'''
+
+
+def test_a_function_leading_a_fused_group_may_run_for_the_whole_group(tmp_path):
+    """load and save fuse into one invocation of load's function: its timeout covers both nodes (60 + 120),
+    as the state's TimeoutSeconds does; save's own function keeps its task's timeout."""
+    source = tmp_path / "pipeline.py"
+    source.write_text(GROUP_TIMEOUTS)
+    files, _, _ = emit_pipeline(source)
+    functions = _blocks(files, "resource", "aws_lambda_function")
+    assert functions["load"]["timeout"] == 180 and functions["save"]["timeout"] == 120
+    states = json.loads(files["terraform/states/p.asl.json"])["States"]
+    assert [s["TimeoutSeconds"] for s in states.values() if s.get("Type") == "Task"] == [180]

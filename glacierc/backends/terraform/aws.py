@@ -30,6 +30,7 @@ from glacierc.backends.terraform.common import (
     tasks_by_executor,
     unique_labels,
 )
+from glacierc.backends.terraform.orchestration_common import group_timeout
 from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc407_state_machine import CODE as STATE_MACHINE
@@ -148,14 +149,16 @@ class AwsTarget(Target):
         shared = task_entries((t.name for t in tasks), task_labels, entries)
         zip_file = zip_path(label)
         location = f"{executor.span.file}:{executor.span.line}"
-        content = lambda_zip(executor.name, location, shared, self.runner_sources, self.groups_of(tasks))
+        groups = self.groups_of(tasks)
+        content = lambda_zip(executor.name, location, shared, self.runner_sources, groups)
         self.module.zips[zip_file] = content
         zip_hash = base64.b64encode(hashlib.sha256(content).digest()).decode()
+        mine = [p for p in self.project.pipelines if p.name in self.pipeline_labels]
         for task, entry in zip(tasks, shared, strict=True):
             self.function_of_task[task.name] = task_labels[task.name]
             self.module.functions.append(compute.lambda_function(
                 task, executor, task_labels[task.name], label, handler(entry), zip_file, zip_hash,
-                self.staging_environment(task)))
+                self.staging_environment(task), group_timeout(self.project.tasks, mine, groups.get(task.name, {}))))
 
     def groups_of(self, tasks: list[Task]) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
         """task -> pipeline -> fused group led by one of its nodes -> the group's nodes (for the handler)."""

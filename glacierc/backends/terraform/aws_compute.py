@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from glacier.config import EC2Config, LambdaConfig, SparkConfig
 from glacierc.backends.terraform.blocks import Expr, Template, Value
 from glacierc.backends.terraform.common import Skip, source_text
+from glacierc.backends.terraform.orchestration_common import function_timeout
 from glacierc.backends.terraform.target import Target
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.configs import typed_config
@@ -99,13 +100,13 @@ class Cluster:
 
 
 def lambda_function(task: Task, executor: Executor, label: str, role: str, handler: str, zip_file: str,
-                    zip_hash: str, environment: tuple[tuple[str, Value], ...] = ()) -> Function:
+                    zip_hash: str, environment: tuple[tuple[str, Value], ...] = (),
+                    group_timeout: int | None = None) -> Function:
     """The function of `task`; `handler` and `zip_file` (the executor's shared package, `zip_hash` its
-    base64 SHA-256, computed here once rather than by Terraform once per function) come from aws_package."""
+    base64 SHA-256, computed here once rather than by Terraform once per function) come from aws_package;
+    `group_timeout`: the longest the fused groups it leads may run (its timeout covers them)."""
     values = typed_config(executor.config, LambdaConfig)
-    timeout = values.timeout
-    if task.timeout is not None:
-        timeout = min(timeout, task.timeout)
+    timeout = function_timeout(values.timeout, task, group_timeout)
     reserved = values.reserved_concurrency
     skips: tuple[Skip, ...] = LAMBDA_SKIPS
     if reserved is None:

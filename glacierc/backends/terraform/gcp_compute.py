@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from glacier.config import CloudFunctionConfig, ComputeEngineConfig, DataprocConfig, SparkConfig
 from glacierc.backends.terraform.blocks import Template, Value
 from glacierc.backends.terraform.common import Skip, source_text
+from glacierc.backends.terraform.orchestration_common import function_timeout
 from glacierc.backends.terraform.packaging import content_name
 from glacierc.backends.terraform.target import Target
 from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
@@ -103,9 +104,7 @@ def function(task: Task, executor: Executor, label: str, account: str, entry_poi
     """`group_timeout`: the longest a fused group this task's function leads may run (the sum of its nodes'
     timeouts); the function's timeout covers it, within the config's."""
     values = typed_config(executor.config, CloudFunctionConfig)
-    timeout = values.timeout
-    if task.timeout is not None:
-        timeout = min(timeout, max(task.timeout, group_timeout or 0))
+    timeout = function_timeout(values.timeout, task, group_timeout)
     return Function(
         label=label,
         name=Target.name(label, 63),

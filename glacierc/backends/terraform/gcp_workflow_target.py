@@ -21,7 +21,7 @@ from glacierc.backends.terraform.common import provider_pipelines, unique_labels
 from glacierc.backends.terraform.gcp_model import GcpModule
 from glacierc.backends.terraform.gcp_schedule import unix_cron
 from glacierc.backends.terraform.gcp_workflows import BatchCall, Call, DataprocCall, FunctionCall
-from glacierc.backends.terraform.orchestration_common import Ref, template_json
+from glacierc.backends.terraform.orchestration_common import Ref, group_timeout, template_json
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.configs import typed_config
@@ -73,16 +73,7 @@ class WorkflowsMixin:
         return found
 
     def group_timeout(self, led: Mapping[str, Mapping[str, tuple[str, ...]]]) -> int | None:
-        """The longest sum of node timeouts over the groups a function leads (None when a node has none)."""
-        tasks = {t.name: t for t in self.project.tasks}
-        sums = []
-        for pipeline in self.my_pipelines():
-            task_of = {n.id: n.task for n in pipeline.nodes}
-            for nodes in led.get(pipeline.name, {}).values():
-                timeouts = [tasks[task_of[n]].timeout for n in nodes]
-                if all(t is not None for t in timeouts):
-                    sums.append(sum(t for t in timeouts if t is not None))
-        return max(sums, default=None)
+        return group_timeout(self.project.tasks, self.my_pipelines(), led)
 
     def staging_environment(self, task: Task) -> tuple[tuple[str, Value], ...]:
         """GLACIER_STAGING_URI: the staging bucket of the (first) pipeline of this provider running `task`."""

@@ -11,11 +11,11 @@ interpolation, and each `Ref` is the only interpolation, `${name}`, a variable t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from glacierc.ir.fusion import Group
-from glacierc.ir.nodes import Node, Pipeline
+from glacierc.ir.nodes import Node, Pipeline, Task
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +66,24 @@ def group_inputs(pipeline: Pipeline, groups: Iterable[Group]) -> dict[str, list[
 
 def count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def group_timeout(tasks: Iterable[Task], pipelines: Iterable[Pipeline],
+                  led: Mapping[str, Mapping[str, tuple[str, ...]]]) -> int | None:
+    """The longest a function may run for the fused groups it leads (`led`: pipeline -> group -> its nodes):
+    the largest sum of the group's node timeouts, None when a node of every such group has no timeout. A
+    function's timeout covers it, so a group of several nodes is not cut off after its first node's time."""
+    by_name = {t.name: t for t in tasks}
+    sums = []
+    for pipeline in pipelines:
+        task_of = {n.id: n.task for n in pipeline.nodes}
+        for nodes in led.get(pipeline.name, {}).values():
+            timeouts = [by_name[task_of[n]].timeout for n in nodes]
+            if all(t is not None for t in timeouts):
+                sums.append(sum(t for t in timeouts if t is not None))
+    return max(sums, default=None)
+
+
+def function_timeout(limit: int, task: Task, group: int | None) -> int:
+    """A function's timeout: the task's, widened to the groups it leads (`group_timeout`), within `limit`."""
+    return limit if task.timeout is None else min(limit, max(task.timeout, group or 0))
