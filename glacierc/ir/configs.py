@@ -8,8 +8,9 @@ values converted to what the dataclass declares (a tuple of `LifecycleRule`, a d
 
 The instance is not validated again: `check` has reported every problem before a build, so this
 reads, it does not judge. A value that does not fit its field's declared type (reachable only with
-the rule that reports it switched off) reads as the default, so a field always holds what its
-annotation says. A config of another class (GLC303/GLC305) contributes nothing but the defaults.
+the rule that reports it switched off) reads as the default and a required field left out (GLC304) as
+the empty value, so a field always holds what its annotation says. A config of another class
+(GLC303/GLC305) contributes nothing but the defaults.
 """
 
 from __future__ import annotations
