@@ -33,6 +33,7 @@ class Section:
     first_line: int  # line of the module file `body` starts on (1-based)
     body: str  # the code after the header, verbatim, ending with a newline
     header: str  # the docstring as `#` lines
+    bound: tuple[str, ...] = ()  # the top-level names its code binds (from the same parse)
 
     @property
     def text(self) -> str:
@@ -61,12 +62,14 @@ def section(module: str) -> Section:
             _refuse_late_headers(path, tree.body[index:])
             break
         header_end = statement.end_lineno or 0
+    code = [statement for statement in tree.body if (statement.lineno or 0) > header_end]
     lines = source.split("\n")
     first = header_end
     while first < len(lines) and not lines[first].strip():
         first += 1
     body = "\n".join(lines[first:]).rstrip("\n") + "\n"
-    return Section(module, path, tuple(imports), first + 1, body, header_comment(docstring))
+    return Section(module, path, tuple(imports), first + 1, body, header_comment(docstring),
+                   tuple(_bound(ast.Module(code, []))))
 
 
 def _is_docstring(statement: ast.stmt) -> bool:
@@ -134,7 +137,7 @@ def reserved_names() -> dict[str, Extern | None]:
     for line in (*FIRST_IMPORTS, *(line for part in merged_imports(modules) for line in part)):
         names.update(_import_names(ast.parse(line).body[0]))
     for part in (*sections(modules), section("plan")):
-        names.update((name, None) for name in _bound(ast.parse(part.body)))
+        names.update((name, None) for name in part.bound)
     return names
 
 
