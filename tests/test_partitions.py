@@ -89,9 +89,9 @@ def test_the_mapped_lambda_may_read_only_below_the_dataset_prefix():
     assert isinstance(iam, str)
     block = iam[iam.index('data "aws_iam_policy_document" "fn_access"'):]
     block = block[: block.index("\n}\n")]
-    objects = [line.strip() for line in block.splitlines() if "arn:aws:s3:::glacier-e2e-raw/" in line]
-    assert objects == ['resources = ["arn:aws:s3:::glacier-e2e-raw/events/2026/*"]']
-    assert "glacier-e2e-curated" not in block
+    objects = [line.strip() for line in block.splitlines() if "arn:aws:s3:::glacier-maps-raw/" in line]
+    assert objects == ['resources = ["arn:aws:s3:::glacier-maps-raw/events/2026/*"]']
+    assert "glacier-maps-curated" not in block
 
 
 # ---- one definition of which objects are partitions ---------------------------------------------

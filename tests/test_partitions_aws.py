@@ -37,7 +37,7 @@ def test_the_mapped_node_is_a_distributed_map_over_the_dataset_prefix():
     assert list(states) == ["map clean", "failed clean", "run combine", "failed combine"]
     mapped = states["map clean"]
     assert mapped["ItemReader"] == {"Resource": "arn:aws:states:::s3:listObjectsV2",
-                                    "Parameters": {"Bucket": "glacier-e2e-raw", "Prefix": "events/2026/"}}
+                                    "Parameters": {"Bucket": "glacier-maps-raw", "Prefix": "events/2026/"}}
     assert mapped["ItemProcessor"]["ProcessorConfig"] == {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
     assert mapped["ItemSelector"]["item.$"] == "$$.Map.Item.Value.Key"
     assert (mapped["MaxConcurrency"], mapped["ToleratedFailureCount"], mapped["Next"]) == (40, 0, "run combine")
@@ -86,8 +86,8 @@ def test_the_machine_starts_its_own_child_executions_and_lists_only_the_prefix(b
     assert '"arn:aws:states:*:${data.aws_caller_identity.current.account_id}:stateMachine:${var.name_prefix}-daily"' \
         in machine
     assert ":execution:${var.name_prefix}-daily/*" in machine
-    listing = machine[machine.index('sid       = "ListMappedGlacierE2eRaw"'):]
-    assert 'resources = ["arn:aws:s3:::glacier-e2e-raw"]' in listing and 'values   = ["events/2026/*"]' in listing
+    listing = machine[machine.index('sid       = "ListMappedGlacierMapsRaw"'):]
+    assert 'resources = ["arn:aws:s3:::glacier-maps-raw"]' in listing and 'values   = ["events/2026/*"]' in listing
     assert "s3:GetObject" not in machine
 
 
@@ -122,12 +122,12 @@ def item_payload(selector: dict, key: str, index: int, execution: str) -> dict:
 
 def test_the_packages_run_the_map_item_by_item_and_combine_as_the_local_runner(handlers, tmp_path, monkeypatch):
     data = tmp_path / "data"
-    write_events(data / "glacier-e2e-raw" / "x", count=5)  # events under raw/events/2026/, see below
-    shutil.move(data / "glacier-e2e-raw" / "x" / "raw" / "events", data / "glacier-e2e-raw" / "events")
+    write_events(data / "glacier-maps-raw" / "x", count=5)  # events under raw/events/2026/, see below
+    shutil.move(data / "glacier-maps-raw" / "x" / "raw" / "events", data / "glacier-maps-raw" / "events")
     monkeypatch.setenv("GLACIER_DATA_DIR", str(data))
     monkeypatch.setenv("GLACIER_STAGING_URI", str(tmp_path / "staging"))
     mapped = asl()["States"]["map clean"]
-    keys = listed(data, "glacier-e2e-raw", mapped["ItemReader"]["Parameters"]["Prefix"])
+    keys = listed(data, "glacier-maps-raw", mapped["ItemReader"]["Parameters"]["Prefix"])
     assert "events/2026/notes.txt" in keys and len(keys) == 7  # listing takes what the glob does not
     statuses = [handlers["fn"].task_clean(item_payload(mapped["ItemSelector"], key, index, "exec-1"), None)
                 for index, key in enumerate(keys)]
@@ -136,12 +136,12 @@ def test_the_packages_run_the_map_item_by_item_and_combine_as_the_local_runner(h
     assert staged == [f"{i}.{suffix}" for i in range(1, 6) for suffix in ("json", "parquet")]
     done = handlers["local_exec"].task_combine({"pipeline": "daily", "group": "combine", "run_id": "exec-1"}, None)
     assert done["status"] == "ok"
-    in_the_cloud = pl.read_parquet(data / "glacier-e2e-curated" / "daily" / "countries.parquet")
+    in_the_cloud = pl.read_parquet(data / "glacier-maps-curated" / "daily" / "countries.parquet")
     runner = write_runner(tmp_path / "local", FIXTURE)
     local = tmp_path / "local" / "data"
-    shutil.copytree(data / "glacier-e2e-raw", local / "glacier-e2e-raw")
+    shutil.copytree(data / "glacier-maps-raw", local / "glacier-maps-raw")
     assert run(runner, "--data-dir", "data", cwd=tmp_path / "local").returncode == 0
-    assert_frame_equal(in_the_cloud, pl.read_parquet(local / "glacier-e2e-curated" / "daily" / "countries.parquet"))
+    assert_frame_equal(in_the_cloud, pl.read_parquet(local / "glacier-maps-curated" / "daily" / "countries.parquet"))
 
 
 def test_a_map_that_listed_nothing_gives_the_combining_node_an_empty_list(handlers, tmp_path, monkeypatch):
@@ -170,7 +170,7 @@ def test_an_item_for_a_node_that_is_not_mapped_is_refused(handlers):
 
 
 def test_a_failing_object_fails_its_invocation_and_stages_nothing(handlers, tmp_path, monkeypatch):
-    data = tmp_path / "data" / "glacier-e2e-raw" / "events" / "2026"
+    data = tmp_path / "data" / "glacier-maps-raw" / "events" / "2026"
     data.mkdir(parents=True)
     pl.DataFrame({"country": ["fr"]}).write_parquet(data / "bad.parquet")  # no user_id: clean's filter fails
     monkeypatch.setenv("GLACIER_DATA_DIR", str(tmp_path / "data"))

@@ -73,14 +73,14 @@ def execute(emulator, machine: str, name: str) -> dict:
 def test_the_distributed_map_runs_the_function_per_object_and_equals_the_local_runner(deployed, tmp_path):
     emulator, out, pipeline = deployed
     s3 = emulator.client("s3")
-    data = tmp_path / "data" / "glacier-e2e-raw" / "events" / "2026"
+    data = tmp_path / "data" / "glacier-maps-raw" / "events" / "2026"
     data.mkdir(parents=True)
     for index in range(OBJECTS):
         buffer = io.BytesIO()
         frame(index).write_parquet(buffer)
-        s3.put_object(Bucket="glacier-e2e-raw", Key=f"events/2026/day-{index:03}.parquet", Body=buffer.getvalue())
+        s3.put_object(Bucket="glacier-maps-raw", Key=f"events/2026/day-{index:03}.parquet", Body=buffer.getvalue())
         frame(index).write_parquet(data / f"day-{index:03}.parquet")
-    s3.put_object(Bucket="glacier-e2e-raw", Key="events/2026/README.txt", Body=b"not a partition")
+    s3.put_object(Bucket="glacier-maps-raw", Key="events/2026/README.txt", Body=b"not a partition")
     emulator.invocations.clear()
     done = execute(emulator, pipeline["state_machine_arn"], "map-ok")
     assert done["status"] == "SUCCEEDED", done
@@ -93,7 +93,7 @@ def test_the_distributed_map_runs_the_function_per_object_and_equals_the_local_r
     local = subprocess.run([sys.executable, str(out / "runners" / "daily.py"), "--data-dir", str(tmp_path / "data")],
                            capture_output=True, text=True, timeout=300)
     assert local.returncode == 0, local.stderr
-    expected = pl.read_parquet(tmp_path / "data" / "glacier-e2e-curated" / "daily" / "countries.parquet")
-    body = s3.get_object(Bucket="glacier-e2e-curated", Key="daily/countries.parquet")["Body"].read()
+    expected = pl.read_parquet(tmp_path / "data" / "glacier-maps-curated" / "daily" / "countries.parquet")
+    body = s3.get_object(Bucket="glacier-maps-curated", Key="daily/countries.parquet")["Body"].read()
     assert pl.read_parquet(io.BytesIO(body)).equals(expected)
     assert expected["len"].sum() == 2 * OBJECTS
