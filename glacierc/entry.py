@@ -2,9 +2,11 @@
 
 `glacierc check` is what pre-commit hooks, editors and CI run on every change, so its start-up time is the
 product's latency: it is parsed here with argparse, without loading typer (whose import and command
-building cost about as much as checking a small file; see docs/benchmarks.md). Both this parser and the
-typer app of glacierc/cli.py are built from the one table in glacierc/cli_table.py and hand the same
-`{dest: value}` to `glacierc.commands.run`. `--help`, a usage error and every other command go to typer.
+building cost about as much as checking a small file; see docs/benchmarks.md), and so is every other
+command whose options the table fully declares (all but `run`, which passes unknown flags on to the
+runner). Both this parser and the typer app of glacierc/cli.py are built from the one table in
+glacierc/cli_table.py and hand the same `{dest: value}` to `glacierc.commands.run`. `--help`, `--version`,
+a usage error and `run` go to typer.
 
 Exit statuses: what a command returns (0 clean, 1 the input has errors); 2 for a `UserError` (usage or
 configuration) and for an internal error; 130 when interrupted.
@@ -17,7 +19,7 @@ import gc
 import sys
 from typing import NoReturn
 
-from glacierc.cli_table import CHECK, FLAG, MULTI, Command
+from glacierc.cli_table import CHECK, COMMANDS, FLAG, MULTI, Command
 
 
 class _NotFast(Exception):
@@ -55,12 +57,13 @@ def parse_fast(args: list[str], command: Command = CHECK) -> dict[str, object] |
 
 
 def _run(argv: list[str]) -> int:
-    if argv and argv[0] == CHECK.name:
-        values = parse_fast(argv[1:])
+    command = COMMANDS.get(argv[0]) if argv else None
+    if command is not None and not command.extra_args:
+        values = parse_fast(argv[1:], command)
         if values is not None:
             from glacierc import commands
 
-            return commands.run(CHECK.name, values)
+            return commands.run(command.name, values)
     from glacierc.cli import app
 
     app(args=argv, prog_name="glacierc")  # standalone mode: always ends in SystemExit

@@ -30,10 +30,14 @@ def test_the_typer_app_declares_what_the_table_says(name):
     assert _typer_options(name) == _table_options(name)
 
 
-def test_the_fast_parser_declares_what_the_table_says():
+FAST = sorted(name for name, command in COMMANDS.items() if not command.extra_args)
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_the_fast_parser_declares_what_the_table_says(name):
     fast = {flag: (a.dest, a.nargs != 0, a.__class__.__name__ == "_AppendAction")
-            for a in entry.fast_parser()._actions for flag in a.option_strings}
-    assert fast == _table_options("check")
+            for a in entry.fast_parser(COMMANDS[name])._actions for flag in a.option_strings}
+    assert fast == _table_options(name)
 
 
 ARGVS = [
@@ -48,14 +52,26 @@ ARGVS = [
 ]
 
 
-@pytest.mark.parametrize("argv", ARGVS, ids=" ".join)
+OTHER_ARGVS = [
+    ["analyze", "a.py", "--format", "json", "--columns", "-e", "A=1"],
+    ["build", "a.py", "b", "-o", "out", "--check"],
+    ["build", "--output=out", "a.py"],
+    ["graph", "a.py", "-p", "etl", "-f", "mermaid", "-o", "g.md", "-s", "+clean", "--select", "tag:x", "--columns"],
+    ["graph", "a.py", "--exclude", "load"],
+    ["migrate", "a.py", "--write"],
+    ["rule", "GLC302", "--output-format", "json"],
+    ["rule", "--all"],
+]
+
+
+@pytest.mark.parametrize("argv", [["check", *a] for a in ARGVS] + OTHER_ARGVS, ids=" ".join)
 def test_both_parsers_pass_the_same_values_to_commands(monkeypatch, argv):
     fast, typed = [], []
     monkeypatch.setattr(commands, "run", lambda name, values: fast.append((name, values)) or 0)
-    assert entry._run(["check", *argv]) == 0
+    assert entry._run(argv) == 0
     monkeypatch.setattr(commands, "run", lambda name, values: typed.append((name, values)) or 0)
     with pytest.raises(SystemExit) as stop:
-        cli.app(args=["check", *argv], prog_name="glacierc")
+        cli.app(args=argv, prog_name="glacierc")
     assert stop.value.code == 0
     assert fast == typed and len(fast) == 1
 
@@ -92,3 +108,17 @@ def test_check_imports_neither_typer_nor_heavy_backends():
                             capture_output=True, text=True, timeout=120)
     assert "All checks passed." in result.stdout
     assert result.stderr.endswith("loaded: []"), result.stderr
+
+
+def test_build_and_analyze_do_not_import_typer(tmp_path):
+    """Every command the table fully declares is parsed without typer (only `run`, --help and usage errors
+    load it)."""
+    probe = ("import sys\nfrom glacierc.entry import main\nsys.argv = ['glacierc', *sys.argv[1:]]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write(f\"loaded: {sorted(m for m in ('typer', 'click') if m in sys.modules)}\")\n")
+    for argv in (["build", str(EXAMPLES / "aws_etl"), "-o", str(tmp_path / "out")],
+                 ["analyze", "--format", "json", str(EXAMPLES / "aws_etl")]):
+        result = subprocess.run([sys.executable, "-c", probe, *argv], cwd=ROOT, capture_output=True, text=True,
+                                timeout=300)
+        assert result.stderr.endswith("loaded: []"), result.stderr
+    assert (tmp_path / "out" / "ir.json").is_file()
