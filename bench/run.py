@@ -33,8 +33,8 @@ TERRAFORM_BAR = 0.5  # seconds beyond analysis for 2,000 tasks
 APPROACH = [
     "## How the compiler keeps to these figures",
     "",
-    "- `glacierc check` is parsed by argparse in glacierc/entry.py; typer (the CLI of every other command "
-    "and of `--help`) is not imported. typer is pinned below 0.29, which made pydantic a hard dependency "
+    "- Every command but `run` is parsed by argparse in glacierc/entry.py from the one command table; typer "
+    "(the CLI of `run`, `--help` and usage errors) is not imported. typer is pinned below 0.29, which made pydantic a hard dependency "
     "(+0.15 s per command).",
     "- One LibCST parse per file; no metadata provider runs over a whole tree.",
     "- Top-level statements get their lines from CPython's `ast.parse` (0.13 s on 12,000 lines, where LibCST's",
