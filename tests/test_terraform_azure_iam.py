@@ -109,6 +109,7 @@ def test_no_role_is_ever_broader_than_a_container_or_a_generated_account() -> No
             for block in hcl2.loads(text, serialization_options=PLAIN).get("resource", []):
                 for body in block.get("azurerm_role_assignment", {}).values():
                     assert body["scope"].startswith(("${azurerm_storage_container.",
+                                                     "${data.azurerm_storage_container.",  # existing=True
                                                      "${azurerm_storage_account.glacier_hdinsight.")), path
                     assert body["role_definition_name"] in (READER, CONTRIBUTOR, OWNER), path
 
