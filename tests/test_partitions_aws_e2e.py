@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import time
+import urllib.request
 
 import polars as pl
 import pytest
@@ -55,6 +56,9 @@ def deployed(tmp_path_factory):
         outputs = json.loads(terraform.run(module, "output", "-json", "-no-color").stdout)
         emulator.allow_plain_http()
         yield emulator, out, outputs["pipelines"]["value"]["daily"]
+        # moto's backends belong to the process, not to one server: leave nothing for the next e2e module
+        urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
+                               timeout=60).close()
     (module / "zz_emulator_override.tf").unlink()
 
 
