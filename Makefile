@@ -39,6 +39,7 @@ demo: $(RUNTIME_STAMP)
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/runner_bench.py
+	$(PY) bench/partitions_bench.py --counts 10,100,1000 --mb 0.5
 
 fuzz: install
 	$(PY) -m glacierc.fuzz --minutes $${FUZZ_MINUTES:-5}

@@ -9,7 +9,7 @@ Reported by `glacierc/backends/terraform/__init__.py`, `glacierc/backends/terraf
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC401"
 NAME = "unsupported-on-target"
@@ -17,6 +17,12 @@ SEVERITY = Severity.ERROR
 TITLE = "the target cloud cannot express this resource"
 WHAT = "Reports a declaration the Terraform backend cannot generate for the provider's cloud."
 WHY = "Nothing is silently dropped: what cannot be generated is reported."
+
+#: Its messages (templates: the reporting site fills in the fields).
+MAPPED_NODE = Message(CODE, SEVERITY, "node `{node}` of pipeline `{pipeline}` maps task `{task}` over the partitions "
+                      "of `{dataset}`, which {cloud}'s orchestration does not run yet",
+                      "map the task on an AWS provider (a Step Functions Distributed Map), or call it once per known "
+                      "object")
 
 INVALID = (
     invalid("""\
@@ -38,6 +44,30 @@ def p():
 """,
           (6, 9, 6, 65, ("executor `spark`: Databricks on GCP is not generated (the workspace belongs to a Databricks "
              "account, outside the google provider); no infrastructure is generated for it"))),
+    invalid("""\
+from glacier import Provider, pipeline
+from glacier.config import GcpConfig
+import polars as pl
+
+provider = Provider(config=GcpConfig(project_id="acme", region="europe-west1"))
+local_exec = provider.local()
+events = provider.bucket(bucket="acme-raw", path="events/*.parquet")
+daily = provider.bucket(bucket="acme-out", path="daily.parquet")
+
+@local_exec.task()
+def clean(part) -> pl.LazyFrame:
+    return part.scan()
+
+@local_exec.task()
+def combine(parts: list[pl.LazyFrame]) -> None:
+    daily.write(pl.concat(parts))
+
+@pipeline(name='p')
+def p():
+    combine([clean(e) for e in events.partitions()])
+""",
+            (20, 14, 20, 22, "node `clean` of pipeline `p` maps task `clean` over the partitions of `events`, "
+                             "which GCP's orchestration does not run yet")),
 )
 VALID = (
     valid(HEAD + """\
@@ -48,6 +78,28 @@ def load(source) -> pl.LazyFrame:
 @pipeline(name='p')
 def p():
     return load(raw)
+"""),
+    valid("""\
+from glacier import Provider, pipeline
+from glacier.config import AwsConfig
+import polars as pl
+
+provider = Provider(config=AwsConfig(region="eu-west-1"))
+local_exec = provider.local()
+events = provider.bucket(bucket="acme-raw", path="events/*.parquet")
+daily = provider.bucket(bucket="acme-out", path="daily.parquet")
+
+@local_exec.task()
+def clean(part) -> pl.LazyFrame:
+    return part.scan()
+
+@local_exec.task()
+def combine(parts: list[pl.LazyFrame]) -> None:
+    daily.write(pl.concat(parts))
+
+@pipeline(name='p')
+def p():
+    combine([clean(e) for e in events.partitions()])
 """),
 )
 EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source

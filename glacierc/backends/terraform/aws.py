@@ -78,6 +78,7 @@ class AwsModule:
 class AwsTarget(Target):
     CLOUD = "AWS"
     PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "aws", "hashicorp/aws", ">= 5.70, < 7.0"
+    MAPS = True  # a mapped node is a Step Functions Distributed Map (aws_map_state.py)
     SERVICES = {
         **Target.SERVICES,
         (ExecutorKind.SERVERLESS, None): Service.LAMBDA,

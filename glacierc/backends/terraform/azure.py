@@ -149,6 +149,7 @@ class AzureTarget(Target):
     def build(self) -> AzureModule:
         module, project = self.module, self.project
         executors = self.supported_executors(project, self.provider, module.diagnostics)
+        module.diagnostics.extend(self.unsupported_maps(project, self.provider))
         labels = unique_labels(e.name for e, _ in executors)
         self.storage = {s.name: s for s in project.storage if s.provider == self.provider.name}
         self._add_storage()

@@ -101,6 +101,7 @@ class GcpTarget(WorkflowsMixin, Target):
     def build(self) -> GcpModule:
         module, project = self.module, self.project
         executors = self.supported_executors(project, self.provider, module.diagnostics)
+        module.diagnostics.extend(self.unsupported_maps(project, self.provider))
         labels = unique_labels(e.name for e, _ in executors)
         self.storage = {s.name: s for s in project.storage if s.provider == self.provider.name}
         reserved = {SOURCES} | {f"{labels[e.name]}_{part}" for e, kind in executors if kind == Service.DATAPROC

@@ -23,6 +23,7 @@ from glacierc.backends.terraform.common import (
     provider_pipelines,
 )
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
+from glacierc.checks.glc401_unsupported_on_target import MAPPED_NODE
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage
 
@@ -100,6 +101,19 @@ class Target:
             executor.span,
             help=self.SUPPORTED_HELP,
         )
+
+    #: Whether this cloud's orchestration runs a mapped node (a task over a dataset's partitions).
+    MAPS = False
+
+    def unsupported_maps(self, project: Project, provider: Provider) -> list[Diagnostic]:
+        """GLC401 on every mapped node of `provider`'s pipelines when this cloud cannot run one, so that `check`
+        refuses what would fail at run time (listing the dataset)."""
+        if self.MAPS:
+            return []
+        mine = set(provider_pipelines(project, provider))
+        return [MAPPED_NODE.diagnostic(node.span, node=node.id, pipeline=pipeline.name, task=node.task,
+                                       dataset=node.map, cloud=self.CLOUD)
+                for pipeline in project.pipelines if pipeline.name in mine for node in pipeline.nodes if node.map]
 
     # --- identities and grants --------------------------------------------------------------------
 
