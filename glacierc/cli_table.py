@@ -96,6 +96,7 @@ COMMANDS: dict[str, Command] = {command.name: command for command in (
         Option(("--columns",), "columns", FLAG, "Label data edges with the columns that flow along them."),
         _env())),
     Command("run", "Build the standalone runner and run it; other flags (--dry-run, --report, --storage-option, "
+            "--max-parallel, "
             "--select, --exclude, --from, --until, --checkpoint, --resume, --engine) go to the runner. With --cloud "
             "[-o OUT | --state-machine-arn ARN] [--report FILE]: start and follow the deployed AWS execution instead.",
             (Argument("path", False, "A Python file or directory (several compile together)."),), (
