@@ -47,15 +47,17 @@ def _project_files(paths: list[str], settings) -> list[Path] | None:
     from glacierc.frontend.walk import root_for, walk
 
     files: set[Path] = set()
+    roots: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_file() and not path.is_symlink():
             files.add(path.absolute())
-            root = root_for(path.parent)
+            roots.add(root_for(path.parent))
         elif path.is_dir() and not path.is_symlink():
-            root = root_for(path)
+            roots.add(root_for(path))
         else:
             return None
+    for root in sorted(roots):  # each root walked once, however many of its files PATHs name
         for found in walk(root, settings):
             if found.is_symlink() or not found.is_file():
                 return None
