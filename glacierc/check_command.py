@@ -40,12 +40,7 @@ def check(values: dict) -> int:
                              exclude=values["exclude"], extend_exclude=values["extend_exclude"])
     if stdin and values["fix"] and not values["diff"]:
         return _fix_stdin(values, paths, env, settings, stdin)
-    added: frozenset[str] = frozenset()
-    if stdin is None:  # an editor's buffer is checked with what it imports; PATHs with their whole project
-        from glacierc.check_scope import project_paths
-
-        paths, added = project_paths(paths, settings)
-    report = _report(values, paths, env, settings, stdin, added)
+    report = _report(values, paths, env, settings, stdin)
     if report is None:  # --diff printed instead
         return 1
     diagnostics, text = report
@@ -88,7 +83,9 @@ def _fix_stdin(values: dict, paths: list[str], env: dict, settings, stdin: tuple
     return _status(result.diagnostics, values)
 
 
-def _report(values: dict, paths: list[str], env: dict, settings, stdin, added) -> tuple[tuple, str] | None:
+def _report(values: dict, paths: list[str], env: dict, settings, stdin) -> tuple[tuple, str] | None:
+    """The diagnostics and their rendering: from the cache (keyed by every file of the PATHs' projects, so a
+    hit needs no walk of its own), else compiled."""
     from glacierc import cache
 
     color = color_wanted(sys.stdout) and not values["output_file"]
@@ -98,6 +95,11 @@ def _report(values: dict, paths: list[str], env: dict, settings, stdin, added) -
     if stored is not None:
         diagnostics, texts, files = stored
     else:
+        added: frozenset[str] = frozenset()
+        if stdin is None:  # an editor's buffer is checked with what it imports; PATHs with their whole project
+            from glacierc.check_scope import project_paths
+
+            paths, added = project_paths(paths, settings)
         result = _compiled(values, paths, env, settings, stdin, added)
         if result is None:
             return None

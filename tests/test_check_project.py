@@ -92,3 +92,16 @@ def test_a_directory_is_checked_as_given_and_excluded_files_stay_out(tmp_path):
     assert glacierc("check", "tasks.py", cwd=repo).returncode == 1
     (repo / "pyproject.toml").write_text("[tool.glacierc]\nextend-exclude = ['pipeline.py']\n")
     assert glacierc("check", "tasks.py", cwd=repo).returncode == 0  # the project is walked as `check DIR` walks
+
+
+def test_a_cached_check_of_one_file_sees_a_change_in_another_file_of_its_project(tmp_path):
+    """The cache is keyed by every file of the named files' projects: a clean cached `check pipeline.py` turns
+    red when only tasks.py changes, and green again when it is restored."""
+    repo = _repo(tmp_path)
+    assert glacierc("check", "pipeline.py", cwd=repo).returncode == 0
+    assert glacierc("check", "pipeline.py", cwd=repo).returncode == 0  # from the cache
+    (repo / "tasks.py").write_text(TASKS.replace("def save(frame, target):", "def save(frame, target, extra):"))
+    broken = glacierc("check", "pipeline.py", "--output-format", "concise", cwd=repo)
+    assert broken.returncode == 1 and "GLC203" in broken.stdout
+    (repo / "tasks.py").write_text(TASKS)
+    assert glacierc("check", "pipeline.py", cwd=repo).returncode == 0
