@@ -71,7 +71,7 @@ def side_by_side(path: Path, glacierc_args: list[str], repeats: int) -> tuple[fl
 
 def backend_seconds(path: Path) -> dict[str, float]:
     """In-process time of each backend over the analysed IR (analysis itself excluded)."""
-    from glacierc.backends import BACKENDS
+    from glacierc.backends import BACKENDS, BuildOptions
     from glacierc.driver import collector_paused, compile_project
 
     result = compile_project([str(path)])
@@ -79,7 +79,7 @@ def backend_seconds(path: Path) -> dict[str, float]:
     with collector_paused():  # as in `glacierc build`
         for name, emit in BACKENDS.items():
             start = time.perf_counter()
-            produced, _ = emit(result.project, result.sources, files)
+            produced, _ = emit(result.project, result.sources, files, BuildOptions())
             timings[name] = time.perf_counter() - start
             files.update(produced)
     return timings

@@ -10,6 +10,7 @@ None, nothing rendered): it is what `check` runs.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from glacierc.backends.terraform.common import (
     tasks_by_executor,
     unique_labels,
 )
-from glacierc.backends.terraform.orchestration_common import group_timeout
+from glacierc.backends.terraform.orchestration_common import group_timeout, node_timeouts
 from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc407_state_machine import CODE as STATE_MACHINE
@@ -154,12 +155,17 @@ class AwsTarget(Target):
         content = lambda_zip(executor.name, location, shared, self.runner_sources, groups)
         self.module.zips[zip_file] = content
         zip_hash = base64.b64encode(hashlib.sha256(content).digest()).decode()
-        mine = [p for p in self.project.pipelines if p.name in self.pipeline_labels]
+        timeouts = self.node_timeouts
         for task, entry in zip(tasks, shared, strict=True):
             self.function_of_task[task.name] = task_labels[task.name]
             self.module.functions.append(compute.lambda_function(
                 task, executor, task_labels[task.name], label, handler(entry), zip_file, zip_hash,
-                self.staging_environment(task), group_timeout(self.project.tasks, mine, groups.get(task.name, {}))))
+                self.staging_environment(task), group_timeout(timeouts, groups.get(task.name, {}))))
+
+    @functools.cached_property
+    def node_timeouts(self) -> dict[str, dict[str, int | None]]:
+        """pipeline -> node -> timeout, for the pipelines of this module (computed once)."""
+        return node_timeouts(self.project.tasks, [p for p in self.project.pipelines if p.name in self.pipeline_labels])
 
     def groups_of(self, tasks: list[Task]) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
         """task -> pipeline -> fused group led by one of its nodes -> the group's nodes (for the handler)."""

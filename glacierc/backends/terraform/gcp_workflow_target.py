@@ -9,6 +9,7 @@ packages, the definitions and the grants.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from glacier.config import ComputeEngineConfig
@@ -21,7 +22,7 @@ from glacierc.backends.terraform.common import provider_pipelines, unique_labels
 from glacierc.backends.terraform.gcp_model import GcpModule
 from glacierc.backends.terraform.gcp_schedule import unix_cron
 from glacierc.backends.terraform.gcp_workflows import BatchCall, Call, DataprocCall, FunctionCall
-from glacierc.backends.terraform.orchestration_common import Ref, group_timeout, template_json
+from glacierc.backends.terraform.orchestration_common import Ref, group_timeout, node_timeouts, template_json
 from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.configs import typed_config
@@ -73,7 +74,12 @@ class WorkflowsMixin:
         return found
 
     def group_timeout(self, led: Mapping[str, Mapping[str, tuple[str, ...]]]) -> int | None:
-        return group_timeout(self.project.tasks, self.my_pipelines(), led)
+        return group_timeout(self.node_timeouts, led)
+
+    @functools.cached_property
+    def node_timeouts(self) -> dict[str, dict[str, int | None]]:
+        """pipeline -> node -> timeout, for the pipelines of this module (computed once)."""
+        return node_timeouts(self.project.tasks, self.my_pipelines())
 
     def staging_environment(self, task: Task) -> tuple[tuple[str, Value], ...]:
         """GLACIER_STAGING_URI: the staging bucket of the (first) pipeline of this provider running `task`."""

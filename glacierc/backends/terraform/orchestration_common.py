@@ -68,19 +68,25 @@ def count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def group_timeout(tasks: Iterable[Task], pipelines: Iterable[Pipeline],
+def node_timeouts(tasks: Iterable[Task], pipelines: Iterable[Pipeline]) -> dict[str, dict[str, int | None]]:
+    """pipeline -> node -> its task's timeout (computed once per module: `group_timeout` reads it per function)."""
+    by_name = {t.name: t.timeout for t in tasks}
+    return {p.name: {n.id: by_name.get(n.task) for n in p.nodes} for p in pipelines}
+
+
+def group_timeout(timeouts: Mapping[str, Mapping[str, int | None]],
                   led: Mapping[str, Mapping[str, tuple[str, ...]]]) -> int | None:
-    """The longest a function may run for the fused groups it leads (`led`: pipeline -> group -> its nodes):
-    the largest sum of the group's node timeouts, None when a node of every such group has no timeout. A
-    function's timeout covers it, so a group of several nodes is not cut off after its first node's time."""
-    by_name = {t.name: t for t in tasks}
+    """The longest a function may run for the fused groups it leads (`led`: pipeline -> group -> its nodes;
+    `timeouts` from `node_timeouts`): the largest sum of a group's node timeouts, None when a node of every
+    such group has no timeout. A function's timeout covers it, so a group of several nodes is not cut off
+    after its first node's time."""
     sums = []
-    for pipeline in pipelines:
-        task_of = {n.id: n.task for n in pipeline.nodes}
-        for nodes in led.get(pipeline.name, {}).values():
-            timeouts = [by_name[task_of[n]].timeout for n in nodes]
-            if all(t is not None for t in timeouts):
-                sums.append(sum(t for t in timeouts if t is not None))
+    for pipeline, groups in led.items():
+        of = timeouts.get(pipeline, {})
+        for nodes in groups.values():
+            found = [of.get(n) for n in nodes]
+            if all(t is not None for t in found):
+                sums.append(sum(t for t in found if t is not None))
     return max(sums, default=None)
 
 
