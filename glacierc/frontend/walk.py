@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from glacierc.checks import glc005_no_input as no_input
-from glacierc.checks import glc007_source_link_outside_project as link_outside
 from glacierc.diagnostics.model import Reporter
 from glacierc.frontend.globs import IgnoreFile, matches
 from glacierc.settings import Settings
@@ -16,6 +14,8 @@ from glacierc.source import Span
 
 def discover(paths: list[str], reporter: Reporter, settings=None) -> list[tuple[Path, Path]]:
     """(file, project root) for every Python file under PATHs, sorted; walks skip what `_walk` skips."""
+    from glacierc.checks import glc005_no_input as no_input  # only a compile reports: a cached check just walks
+
     found: dict[Path, Path] = {}
     for raw in paths:
         path = Path(raw)
@@ -50,6 +50,8 @@ def _link_out_of_project(file: Path, root: Path, reporter: Reporter) -> bool:
     be any file of the machine, and diagnostics would echo its lines)."""
     if not file.is_symlink() or Path(os.path.realpath(file)).is_relative_to(root):
         return False
+    from glacierc.checks import glc007_source_link_outside_project as link_outside
+
     reporter.report(link_outside.LINK_OUT, Span.whole_file(str(file)), file=file)
     return True
 
