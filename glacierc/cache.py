@@ -15,35 +15,39 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from functools import lru_cache
 from pathlib import Path
 
-import glacierc
 from glacierc.diagnostics.model import Diagnostic, Edit, Fix, Severity
+from glacierc.replay import DIRECTORY, Witness, tool
 from glacierc.source import Span
 
-DIRECTORY = ".glacierc_cache"
 _FORMAT = 1
 
 
-def key(paths: list[str], env: dict[str, str], settings, values: dict) -> str | None:
-    files = _project_files(paths, settings)
+def key(paths: list[str], env: dict[str, str], settings, values: dict, witness: Witness | None = None) -> str | None:
+    """The entry of this check, or None (no cache); fills `witness` (glacierc/replay.py) with every file read
+    and directory listed or searched on the way."""
+    files = _project_files(paths, settings, witness)
     if files is None:
         return None
     digest = hashlib.sha256()
-    head = {"format": _FORMAT, "tool": _tool(), "paths": paths, "cwd": os.getcwd(), "env": sorted(env.items())}
+    head = {"format": _FORMAT, "tool": tool(), "paths": paths, "cwd": os.getcwd(), "env": sorted(env.items())}
     digest.update(json.dumps(head, sort_keys=True).encode("utf-8", "surrogatepass"))
     for file in files:
         try:
             data = file.read_bytes()
         except OSError:
             return None
+        if witness is not None:
+            witness.content(str(file), data)
         digest.update(f"\0{file}\0{repr(settings.for_file(file))}\0{len(data)}\0".encode("utf-8", "surrogatepass"))
         digest.update(data)
-    return f"{_home(settings)}{os.sep}{digest.hexdigest()}"
+    if witness is not None:
+        _witness_settings(paths, settings, values, witness)
+    return f"{home(settings)}{os.sep}{digest.hexdigest()}"
 
 
-def _project_files(paths: list[str], settings) -> list[Path] | None:
+def _project_files(paths: list[str], settings, witness: Witness | None) -> list[Path] | None:
     from glacierc.frontend.walk import root_for, walk
 
     files: set[Path] = set()
@@ -57,30 +61,49 @@ def _project_files(paths: list[str], settings) -> list[Path] | None:
             roots.add(root_for(path))
         else:
             return None
+    listed = witness.directory if witness is not None else None
     for root in sorted(roots):  # each root walked once, however many of its files PATHs name
-        for found in walk(root, settings):
+        for found in walk(root, settings, listed):
             if found.is_symlink() or not found.is_file():
                 return None
             files.add(found.absolute())
     return sorted(files)
 
 
-def _home(settings) -> str:
+def _witness_settings(paths: list[str], settings, values: dict, witness: Witness) -> None:
+    """The configuration and ignore files of every directory walked, and of the directories above the paths
+    and the working directory that the settings search and the `.gitignore` chain look at (up to the
+    configuration that applies and the git root, else the file system root), with `.git` there."""
+    for start in {os.getcwd(), *(os.path.dirname(os.path.abspath(p)) if os.path.isfile(p) else p for p in paths)}:
+        _witness_ancestors(os.path.abspath(start), settings, witness)
+    for directory in list(witness.directories):
+        witness.file(os.path.join(directory, "pyproject.toml"))
+        witness.file(os.path.join(directory, ".gitignore"))
+    if values.get("config"):
+        witness.file(values["config"])
+
+
+def _witness_ancestors(start: str, settings, witness: Witness) -> None:
+    source = settings.for_file(start).source
+    config_dir = os.path.dirname(os.path.abspath(source)) if source else None
+    found_config = found_git = False
+    directory = start
+    while True:
+        witness.file(os.path.join(directory, "pyproject.toml"))
+        witness.file(os.path.join(directory, ".gitignore"))
+        found_config = found_config or directory == config_dir
+        found_git = witness.exists(os.path.join(directory, ".git")) or found_git
+        parent = os.path.dirname(directory)
+        if (found_config and found_git) or parent == directory:
+            return
+        directory = parent
+
+
+def home(settings) -> str:
+    """The cache directory: `.glacierc_cache` beside the configuration that applies to the working directory,
+    else in the working directory."""
     source = settings.for_file(os.getcwd()).source
     return os.path.join(os.path.dirname(os.path.abspath(source)) if source else os.getcwd(), DIRECTORY)
-
-
-@lru_cache(maxsize=1)
-def _tool() -> str:
-    here = Path(glacierc.__file__).parent
-    library = here.parent / "stdlib" / "glacier"
-    stamp = [glacierc.__version__]
-    for top in (here, library):
-        for directory, _, names in sorted(os.walk(top)):
-            for name in sorted(n for n in names if n.endswith((".py", ".j2", ".json"))):
-                status = os.stat(os.path.join(directory, name))
-                stamp.append(f"{directory}/{name}:{status.st_size}:{status.st_mtime_ns}")
-    return hashlib.sha256("\n".join(stamp).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def load(entry: str):

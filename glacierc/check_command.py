@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
 from glacierc.diagnostics.model import Severity
 from glacierc.errors import UsageError
+from glacierc.replay import Witness
 
 
 def color_wanted(stream) -> bool:
@@ -40,12 +42,18 @@ def check(values: dict) -> int:
                              exclude=values["exclude"], extend_exclude=values["extend_exclude"])
     if stdin and values["fix"] and not values["diff"]:
         return _fix_stdin(values, paths, env, settings, stdin)
-    report = _report(values, paths, env, settings, stdin)
+    witness = Witness(time.time_ns())
+    report = _report(values, paths, env, settings, stdin, witness)
     if report is None:  # --diff printed instead
         return 1
     diagnostics, text = report
     _write(values["output_file"], text)
-    return _status(diagnostics, values)
+    status = _status(diagnostics, values)
+    if not (values["output_file"] or values["fix"] or stdin):  # a report on stdout only: replayable
+        from glacierc import cache, replay
+
+        replay.record(cache.home(settings), witness, text, status)
+    return status
 
 
 def _stdin(values: dict) -> tuple[list[str], tuple[str, str] | None]:
@@ -83,14 +91,16 @@ def _fix_stdin(values: dict, paths: list[str], env: dict, settings, stdin: tuple
     return _status(result.diagnostics, values)
 
 
-def _report(values: dict, paths: list[str], env: dict, settings, stdin) -> tuple[tuple, str] | None:
+def _report(values: dict, paths: list[str], env: dict, settings, stdin, witness) -> tuple[tuple, str] | None:
     """The diagnostics and their rendering: from the cache (keyed by every file of the PATHs' projects, so a
     hit needs no walk of its own), else compiled."""
     from glacierc import cache
 
     color = color_wanted(sys.stdout) and not values["output_file"]
     use_cache = not (values["no_cache"] or values["fix"] or stdin or os.environ.get("GLACIERC_NO_CACHE"))
-    key = cache.key(paths, env, settings, values) if use_cache else None
+    key = cache.key(paths, env, settings, values, witness) if use_cache else None
+    if key is None:
+        witness.trusted = False
     stored = cache.load(key) if key else None
     if stored is not None:
         diagnostics, texts, files = stored

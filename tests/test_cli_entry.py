@@ -9,7 +9,7 @@ import sys
 import pytest
 import typer.main
 
-from glacierc import cli, commands, entry
+from glacierc import cli, commands, entry, fast_parser
 from glacierc.cli_table import COMMANDS
 from tests.helpers import EXAMPLES, ROOT, glacierc
 
@@ -36,7 +36,7 @@ FAST = sorted(name for name, command in COMMANDS.items() if not command.extra_ar
 @pytest.mark.parametrize("name", FAST)
 def test_the_fast_parser_declares_what_the_table_says(name):
     fast = {flag: (a.dest, a.nargs != 0, a.__class__.__name__ == "_AppendAction")
-            for a in entry.fast_parser(COMMANDS[name])._actions for flag in a.option_strings}
+            for a in fast_parser.fast_parser(COMMANDS[name])._actions for flag in a.option_strings}
     assert fast == _table_options(name)
 
 
@@ -79,7 +79,7 @@ def test_both_parsers_pass_the_same_values_to_commands(monkeypatch, argv):
 @pytest.mark.parametrize("argv", [[], ["--help"], ["a.py", "-h"], ["--bogus", "a.py"], ["--output-format"],
                                   ["--out", "json", "a.py"]])
 def test_command_lines_the_fast_parser_does_not_take_go_to_typer(argv):
-    assert entry.parse_fast(argv) is None
+    assert fast_parser.parse_fast(argv) is None
 
 
 def test_help_and_usage_errors_of_check_come_from_typer():

@@ -4,6 +4,7 @@ Imports no parser, so the cache can list a project's files without loading LibCS
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from glacierc.diagnostics.model import Reporter
@@ -64,16 +65,19 @@ def root_for(directory: Path) -> Path:
     return root
 
 
-def walk(top: Path, settings=None) -> list[Path]:
+def walk(top: Path, settings=None, listed: Callable[[str], None] | None = None) -> list[Path]:
     """Python files under `top`, without what `exclude`/`extend-exclude` name (by default hidden directories,
     `venv`, `build`, `dist`, `node_modules`, `__pycache__`) nor, unless `respect-gitignore = false`, what a
     `.gitignore` ignores. Directory symlinks are not followed (as ripgrep and ruff do not): a link into the
     project names files that are walked under their real path anyway, and a link out of it (`data ->
-    /mnt/lake`, `up -> ..`) would walk what is not the project, or loop."""
+    /mnt/lake`, `up -> ..`) would walk what is not the project, or loop. `listed` is told every directory
+    listed (the replay index's witness)."""
     chosen = (settings or Settings()).for_file(top)
     inherited = {str(top): _parent_ignore_files(top) if chosen.respect_gitignore else []}
     files: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(top):
+        if listed is not None:
+            listed(dirpath)
         here = inherited.pop(dirpath, [])
         if chosen.respect_gitignore:
             here = here + _ignore_file(dirpath)
