@@ -8,13 +8,18 @@ matches directories only; a leading `!` (gitignore files only) re-includes. Impo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
-    regex: re.Pattern
+    """`test(relative)`: whether a POSIX path relative to the pattern's base, or a directory above it,
+    matches. The usual `.gitignore` lines (a name, `*.ext`, an anchored literal path) are tested with string
+    operations; others compile a regular expression (compiling ~20 of them cost ~10 ms of every walk)."""
+
+    test: Callable[[str], bool]
     negated: bool
     directory_only: bool
 
@@ -31,9 +36,25 @@ def compile_pattern(text: str, allow_negation: bool = False) -> Pattern | None:
     body = body.rstrip("/")
     anchored = "/" in body
     body = body.lstrip("/")
-    regex = _translate(body)
+    return Pattern(_tester(body, anchored), negated, directory_only)
+
+
+_GLOB = frozenset("*?[\\")
+
+
+def _tester(body: str, anchored: bool) -> Callable[[str], bool]:
+    """What `^{(?:.*/)? unless anchored}{glob}(?:/.*)?$` matches, by string operations where the glob allows."""
+    literal = bool(body) and not (_GLOB & set(body))
+    if literal and anchored:  # `/build`, `src/gen`: the path itself or something under it
+        return lambda path: path == body or path.startswith(body + "/")
+    if literal and "/" not in body:  # `__pycache__`, `.venv`: any component of the path
+        return lambda path: body in path.split("/")
+    if body.startswith("*") and not anchored and not (_GLOB & set(body[1:])) and "/" not in body:
+        suffix = body[1:]  # `*.pyc`, `*.egg-info`: any component ending so
+        return lambda path: any(part.endswith(suffix) for part in path.split("/"))
     prefix = "" if anchored else "(?:.*/)?"
-    return Pattern(re.compile(f"^{prefix}{regex}(?:/.*)?$", re.DOTALL), negated, directory_only)
+    match = re.compile(f"^{prefix}{_translate(body)}(?:/.*)?$", re.DOTALL).match
+    return lambda path: match(path) is not None
 
 
 def _translate(glob: str) -> str:
@@ -72,8 +93,8 @@ def _hit(pattern: Pattern, relative: str, is_dir: bool) -> bool:
     if pattern.directory_only and not is_dir:
         # a directory-only pattern still matches the directories above a file
         parent = relative.rsplit("/", 1)[0] if "/" in relative else ""
-        return bool(parent) and pattern.regex.match(parent) is not None
-    return pattern.regex.match(relative) is not None
+        return bool(parent) and pattern.test(parent)
+    return pattern.test(relative)
 
 
 @dataclass(frozen=True, slots=True)
