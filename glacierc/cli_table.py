@@ -16,6 +16,8 @@ FLAG, VALUE, MULTI = "flag", "value", "multi"
 
 @dataclass(frozen=True, slots=True)
 class Option:
+    """One option of a command: its flags, where its value goes, its kind and help."""
+
     flags: tuple[str, ...]
     dest: str
     kind: str
@@ -26,6 +28,8 @@ class Option:
 
 @dataclass(frozen=True, slots=True)
 class Argument:
+    """One positional argument of a command."""
+
     dest: str
     many: bool  # one or more (`PATH...`), else exactly one
     help: str
@@ -34,6 +38,8 @@ class Argument:
 
 @dataclass(frozen=True, slots=True)
 class Command:
+    """One CLI command, as both parsers build it."""
+
     name: str
     help: str
     arguments: tuple[Argument, ...]

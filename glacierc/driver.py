@@ -23,6 +23,8 @@ from glacierc.settings import FileSettings, load_settings
 
 @dataclass(frozen=True, slots=True)
 class CompileResult:
+    """What a compile produced: the IR, its diagnostics and the sources they point into."""
+
     project: ir.Project
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, str]  # module name -> source text
@@ -192,6 +194,8 @@ def _target_problems(project: ir.Project) -> tuple[Diagnostic, ...]:
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
+    """What a build produced: the compile, every diagnostic and the files (written or not)."""
+
     compiled: CompileResult
     diagnostics: tuple[Diagnostic, ...]  # compile diagnostics plus the backends'
     files: dict[str, str | bytes]

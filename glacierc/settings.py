@@ -45,6 +45,8 @@ class Layer:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """The settings of one configuration file (or the defaults), with the command line's layers."""
+
     layers: tuple[Layer, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """A config field that is out of its limits or unknown, found by the catalogue's checker."""
+
     code: str
     message: str
     field: str | None = None

@@ -87,6 +87,8 @@ def valid(source: str, **options) -> Case:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A rule's catalogue entry, read from its module: code, name, severity and documentation."""
+
     code: str
     name: str
     severity: Severity

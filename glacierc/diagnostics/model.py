@@ -27,6 +27,8 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """A safe rewrite offered with a diagnostic: what it does and its edits."""
+
     message: str
     edits: tuple[Edit, ...]
 
@@ -36,6 +38,8 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
+    """One finding: code, severity, message and span, with an optional help line and fix."""
+
     code: str
     severity: Severity
     message: str

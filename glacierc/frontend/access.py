@@ -24,6 +24,8 @@ _ACCESS_HINT = re.compile(r"\.(?:scan|read|write|get_uri)\b|\b(?:sink|write|scan
 
 @dataclass(slots=True)
 class Access:
+    """What a task body is proven to read and write, through its parameters and module-level storage."""
+
     param_reads: set[str] = field(default_factory=set)
     param_writes: set[str] = field(default_factory=set)
     param_unproven: set[str] = field(default_factory=set)

@@ -15,6 +15,8 @@ from glacierc.source import Span
 
 @dataclass(slots=True)
 class Context:
+    """What the lowering passes share: sources, the evaluator, the reporter and IR built so far."""
+
     sources: dict[str, SourceFile]  # by module name
     evaluator: Evaluator
     reporter: Reporter

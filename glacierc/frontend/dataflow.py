@@ -373,6 +373,8 @@ class Flow:
 
 @dataclass(slots=True)
 class _Frame:
+    """A function being interpreted: its reference and the value it returns."""
+
     ref: FunctionRef
     value: object = None
 

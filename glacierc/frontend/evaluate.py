@@ -33,6 +33,8 @@ _COMPARE = {cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: ope
 
 @dataclass(slots=True)
 class Scope:
+    """Where a name is looked up: a module, the statement index, and local bindings."""
+
     module: str
     index: int
     locals: dict[str, object] | None = None
@@ -41,6 +43,8 @@ class Scope:
 
 @dataclass(slots=True)
 class Evaluator:
+    """Static evaluation of expressions over the project's symbol tables and `-e` values."""
+
     tables: dict[str, SymbolTable]
     env: dict[str, str]
     env_used: set[str] = field(default_factory=set)

@@ -24,6 +24,8 @@ DEFAULT_EXECUTOR = "default_local"
 
 @dataclass(slots=True)
 class TaskDecl:
+    """A task function found by its decorator, before lowering."""
+
     module: str
     function: cst.FunctionDef
     where: Where
@@ -34,6 +36,8 @@ class TaskDecl:
 
 @dataclass(slots=True)
 class PipelineDecl:
+    """A `@pipeline` function found by its decorator, before lowering."""
+
     module: str
     function: cst.FunctionDef
     where: Where
@@ -49,6 +53,8 @@ D = TypeVar("D", ProviderVal, StorageVal, ExecutorVal)
 
 @dataclass(slots=True)
 class Declarations:
+    """Every declaration of the project, in source order."""
+
     providers: list[ProviderVal] = field(default_factory=list)
     storage: list[StorageVal] = field(default_factory=list)
     executors: list[ExecutorVal] = field(default_factory=list)

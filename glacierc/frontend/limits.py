@@ -34,6 +34,8 @@ _KEYWORDS = frozenset({"and", "or", "not", "if", "else", "lambda", "await", "in"
 
 @dataclasses.dataclass(slots=True)
 class _Scan:
+    """The running state of the token scan that measures nesting."""
+
     levels: list[int] = dataclasses.field(default_factory=lambda: [0])  # chain length per open bracket
     chain: int = 0  # sum(levels): the longest chain that encloses the current token
     deepest_brackets: int = 0

@@ -47,6 +47,8 @@ class Qual:
 
 @dataclass(frozen=True, slots=True)
 class ModuleRef:
+    """A module of the project, as a value (`import tasks`)."""
+
     module: str
 
 
@@ -67,6 +69,8 @@ class FunctionRef:
 
 @dataclass(eq=False, slots=True)
 class ConfigVal:
+    """A config constructor call (`LambdaConfig(...)`) with its statically known fields."""
+
     type: str
     fields: dict[str, object]
     where: Where
@@ -75,6 +79,8 @@ class ConfigVal:
 
 @dataclass(eq=False, slots=True)
 class ProviderVal:
+    """A `Provider(...)` value."""
+
     config: ConfigVal | None
     where: Where
     legacy: str | None = None  # AWSProvider & co (GLC101)
@@ -83,6 +89,8 @@ class ProviderVal:
 
 @dataclass(eq=False, slots=True)
 class StorageVal:
+    """A `provider.bucket(...)` value."""
+
     provider: ProviderVal
     bucket: object
     path: object
@@ -100,6 +108,8 @@ class StorageVal:
 
 @dataclass(eq=False, slots=True)
 class ExecutorVal:
+    """An executor value (`provider.serverless(...)` and friends)."""
+
     provider: ProviderVal
     kind: ExecutorKind
     config: ConfigVal | None

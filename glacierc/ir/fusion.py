@@ -100,5 +100,7 @@ def group_levels(pipeline: Pipeline, groups: tuple[Group, ...]) -> tuple[tuple[s
 
 @dataclass(frozen=True, slots=True)
 class _Edge:
+    """A data edge, for the fusion of neighbouring nodes."""
+
     source: str
     target: str

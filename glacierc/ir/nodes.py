@@ -101,6 +101,8 @@ class Config:
 
 @dataclass(frozen=True, slots=True)
 class Provider:
+    """A `Provider(config=...)` declaration: its cloud and typed configuration."""
+
     name: str
     cloud: Cloud
     config: Config
@@ -109,6 +111,8 @@ class Provider:
 
 @dataclass(frozen=True, slots=True)
 class Storage:
+    """A `provider.bucket(...)` declaration: a bucket or container, a path in it and a format."""
+
     name: str
     provider: str
     bucket: str
@@ -127,6 +131,8 @@ class Storage:
 
 @dataclass(frozen=True, slots=True)
 class Executor:
+    """An execution resource (`provider.local()`, `.serverless()`, `.vm()`, `.cluster()`)."""
+
     name: str
     provider: str
     kind: ExecutorKind
@@ -140,6 +146,8 @@ class Executor:
 
 @dataclass(frozen=True, slots=True)
 class Param:
+    """One parameter of a task function."""
+
     name: str
     annotation: str | None = None
     has_default: bool = False
@@ -198,6 +206,8 @@ class NodesInput:
 
 @dataclass(frozen=True, slots=True)
 class StorageInput:
+    """A node input fed by a storage declaration passed as the argument."""
+
     param: str
     storage: str
     kind: ClassVar[InputKind] = InputKind.STORAGE
@@ -235,6 +245,8 @@ Input = NodeInput | NodesInput | StorageInput | PartitionInput | ConstInput | Un
 
 @dataclass(frozen=True, slots=True)
 class Node:
+    """One call of a task in a pipeline body: its inputs, the storage it reads and writes."""
+
     id: str
     task: str
     executor: str
@@ -256,6 +268,8 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class Edge:
+    """A dependency between two nodes: data (a result passed on) or order (`depends_on`, storage)."""
+
     source: str
     target: str
     kind: EdgeKind
@@ -264,6 +278,8 @@ class Edge:
 
 @dataclass(frozen=True, slots=True)
 class Pipeline:
+    """A `@pipeline` function: its nodes and edges (the DAG)."""
+
     name: str
     function: str
     module: str
@@ -306,6 +322,8 @@ class Fact:
 
 @dataclass(frozen=True, slots=True)
 class Project:
+    """Everything one compile found: providers, storage, executors, tasks, pipelines, modules."""
+
     providers: tuple[Provider, ...] = ()
     storage: tuple[Storage, ...] = ()
     executors: tuple[Executor, ...] = ()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class TaskOption:
+    """One keyword option of `@executor.task(...)`: name, default and documentation."""
+
     name: str
     default: object
     doc: str

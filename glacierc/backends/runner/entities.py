@@ -21,8 +21,10 @@ from glacierc.ir.nodes import Project
 GLACIER_PACKAGES = ("glacier", "glacierc")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Code:
+    """A top-level function, class or constant copied into the runner."""
+
     module: str
     name: str
 
@@ -44,6 +46,8 @@ class Extern:
 
 @dataclass(frozen=True, slots=True, order=True)
 class StorageRef:
+    """A module-level storage (or a list or dict of them), replaced by shims in the runner."""
+
     storage: str  # the IR storage name ("" for a holder)
     var: str  # the variable it is bound to in its module
     #: For a list or dict of buckets (`targets = {r: provider.bucket(...) ...}`): the subscripts that reach each
@@ -55,20 +59,26 @@ class StorageRef:
         return tuple(name for _, name in self.members) if self.members else (self.storage,)
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class ModuleRef:
+    """A project module used as a value."""
+
     module: str
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class CompileOnly:
+    """A name that exists only for the compiler (a provider or executor): not copied."""
+
     module: str
     name: str
     what: str
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Missing:
+    """A name the runner cannot resolve."""
+
     module: str
     name: str
 

@@ -34,6 +34,8 @@ class Ref:
 
 @dataclass(slots=True)
 class StatementScopes:
+    """Name references and module-level bindings of the statements the runner copies."""
+
     refs: list[Ref] = field(default_factory=list)
     sites: dict[str, list[cst.Name]] = field(default_factory=dict)  # module-level bindings (name nodes)
     parents: dict[int, cst.CSTNode] = field(default_factory=dict)

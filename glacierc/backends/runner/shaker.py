@@ -51,6 +51,8 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class Shaken:
+    """What the runner keeps: imports, storage shims, copied blocks, task names."""
+
     imports: tuple[str, ...]  # import lines, sorted
     futures: tuple[str, ...]
     storage: tuple[tuple[str, StorageRef], ...]  # (name in the runner, the bucket or list/dict of buckets)
@@ -61,6 +63,8 @@ class Shaken:
 
 @dataclass(slots=True)
 class _Use:
+    """A reference found while copying, to resolve."""
+
     module: str
     node: cst.CSTNode
     entity: Entity
@@ -68,6 +72,8 @@ class _Use:
 
 @dataclass(slots=True)
 class _State:
+    """The shaker's work in progress."""
+
     copied: set[tuple[str, int]] = field(default_factory=set)
     visited: set[tuple[str, int]] = field(default_factory=set)
     uses: list[_Use] = field(default_factory=list)

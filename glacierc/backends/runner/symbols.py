@@ -21,6 +21,8 @@ from glacierc.ir.nodes import Project
 
 @dataclass(slots=True)
 class ModuleSymbols:
+    """One module of the project: its text, tree and symbol table."""
+
     module: str
     path: str
     text: str
