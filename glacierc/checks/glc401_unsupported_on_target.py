@@ -120,6 +120,75 @@ def p():
 """,
             (20, 14, 20, 22, "node `clean` of pipeline `p` maps task `clean` over the partitions of `events`, "
                              "which GCP's orchestration does not run yet")),
+    # Spark settings and schedules of one cloud only.
+    invalid("""\
+from glacier import Provider, pipeline
+from glacier.config import AwsConfig, SparkConfig
+import polars as pl
+
+provider = Provider(config=AwsConfig(region="us-east-1"))
+spark = provider.cluster(config=SparkConfig(spark_version="2.4"))
+raw = provider.bucket(bucket="acme-raw", path="raw.parquet")
+out = provider.bucket(bucket="acme-out", path="out.parquet")
+
+@spark.task()
+def copy(source) -> None:
+    out.write(source.scan())
+
+@pipeline(name='p')
+def p():
+    copy(raw)
+""",
+          (6, 9, 6, 66, "executor `spark`: no EMR release is known for Spark 2.4 (known: 3.1, 3.2, 3.3, 3.4, 3.5)")),
+    invalid("""\
+from glacier import Provider, pipeline
+from glacier.config import GcpConfig, SparkConfig
+import polars as pl
+
+provider = Provider(config=GcpConfig(project_id="acme", region="europe-west1"))
+spark = provider.cluster(config=SparkConfig(instance_type="huge"))
+raw = provider.bucket(bucket="acme-raw", path="raw.parquet")
+out = provider.bucket(bucket="acme-out", path="out.parquet")
+
+@spark.task()
+def copy(source) -> None:
+    out.write(source.scan())
+
+@pipeline(name='p', schedule="rate(7 minutes)")
+def p():
+    copy(raw)
+""",
+          (6, 9, 6, 67, "executor `spark`: instance_type 'huge' is not a Compute Engine machine type"),
+          (14, 30, 14, 47, ("pipeline `p`: schedule 'rate(7 minutes)' cannot run on GCP: every 7 minutes is no "
+                            "unix-cron schedule (Cloud Scheduler); use a rate that divides the next unit, or a "
+                            "cron(...) expression"))),
+    invalid("""\
+from glacier import Provider, pipeline
+from glacier.config import AzureConfig, AzureFunctionConfig, SparkConfig
+import polars as pl
+
+provider = Provider(config=AzureConfig(subscription_id="00000000-0000-0000-0000-000000000009"))
+fn = provider.serverless(config=AzureFunctionConfig())
+spark = provider.cluster(config=SparkConfig(spark_version="3.3", release_label="emr-7.1.0"))
+raw = provider.bucket(bucket="raw", path="raw.parquet")
+out = provider.bucket(bucket="out", path="out.parquet")
+
+@fn.task()
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+@spark.task()
+def save(frame: pl.LazyFrame) -> None:
+    out.write(frame)
+
+@pipeline(name='p', schedule="cron(0 12 * * ? 2030)")
+def p():
+    save(load(raw))
+""",
+          (7, 9, 7, 93, "executor `spark`: release_label is an EMR setting; HDInsight has no EMR releases"),
+          (19, 30, 19, 53, ("pipeline `p`: schedule 'cron(0 12 * * ? 2030)' has no NCRONTAB equivalent for the Azure "
+                            "Functions timer that starts it: NCRONTAB has no year field (the year is `2030`); write "
+                            "`*`"))),
 )
 VALID = (
     valid(HEAD + """\
