@@ -60,9 +60,9 @@ DATABRICKS_ON_GCP = Message(CODE, SEVERITY, "executor `{executor}`: Databricks o
                             "generated for it",
                             "use DataprocConfig or SparkConfig (Dataproc) with a GcpConfig provider")
 #: A container beside an adopted Azure storage account (terraform/azure_storage.py).
-BESIDE_ADOPTED_ACCOUNT = Message(CODE, SEVERITY, "storage `{storage}`: Azure keeps the containers of a provider in one storage "
-                                 "account, and `{adopted}` adopts an existing one (`existing=True`); no container is "
-                                 "created in an account glacierc does not own",
+BESIDE_ADOPTED_ACCOUNT = Message(CODE, SEVERITY, "storage `{storage}`: Azure keeps the containers of a provider in "
+                                 "one storage account, and `{adopted}` adopts an existing one (`existing=True`); no "
+                                 "container is created in an account glacierc does not own",
                                  "declare this container existing=True too, or give new storage a provider of its own")
 #: Orchestration limits (terraform/gcp_workflow_target.py, azure_pipelines.py).
 WORKFLOW_TOO_LARGE = Message(CODE, SEVERITY, "pipeline `{pipeline}`: its Cloud Workflows definition would be about "
