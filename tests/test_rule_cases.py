@@ -115,3 +115,121 @@ def test_frontend_reports_rule_messages():
         found += [f"{path.name}:{text.count(chr(10), 0, m.start()) + 1}"
                   for m in re.finditer(r"\breporter\.emit\(|\bDiagnostic\(", text)]
     assert found == [], "report a Message of the rule module (ctx.report / reporter.report)"
+
+
+#: The backends report through the rule modules' messages too (`Message.diagnostic`, fields filled in where the
+#: problem is found): no module of glacierc/backends builds a diagnostic of its own text.
+def test_backends_report_rule_messages():
+    found = []
+    for path in sorted((ROOT / "glacierc" / "backends").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.relative_to(ROOT).as_posix()}:{text.count(chr(10), 0, m.start()) + 1}"
+                  for m in re.finditer(r"\breporter\.emit\(|\bDiagnostic\(", text)]
+    assert found == [], "report a Message of the rule module (MESSAGE.diagnostic(span, **fields))"
+
+
+def _template_fields(message) -> set[str]:
+    from string import Formatter
+
+    return {f for template in (message.text, message.help or "") for _, f, _, _ in Formatter().parse(template) if f}
+
+
+def _messages_in_scope(tree: ast.Module, path: Path) -> dict[str, object]:
+    """The messages a module can name: `NAME` imported from a rule module, `alias.NAME` of a rule module imported
+    as `alias` (`from glacierc.checks import glc201_dependency_cycle as dependency_cycle`), a rule module's own."""
+    import importlib
+
+    from glacierc.diagnostics.model import Message
+
+    scope: dict[str, object] = {}
+
+    def add(prefix: str, module) -> None:
+        scope.update({prefix + name: value for name, value in vars(module).items() if isinstance(value, Message)})
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "glacierc.checks":
+            for alias in node.names:
+                add(f"{alias.asname or alias.name}.", importlib.import_module(f"glacierc.checks.{alias.name}"))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("glacierc.checks.glc"):
+            module = importlib.import_module(node.module or "")
+            scope.update({alias.asname or alias.name: getattr(module, alias.name) for alias in node.names
+                          if isinstance(getattr(module, alias.name, None), Message)})
+    if path.parent.name == "checks" and re.fullmatch(r"glc\d{3}_\w+", path.stem):
+        add("", importlib.import_module(f"glacierc.checks.{path.stem}"))
+    return scope
+
+
+def _reference(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
+
+
+def _helper_fields(tree: ast.Module) -> dict[str, set[str]]:
+    """Functions that take a message as a parameter and fill some of its fields themselves (`_limit(member,
+    MESSAGE, **fields)` fills `storage`): name -> the fields they fill."""
+    found: dict[str, set[str]] = {}
+    for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
+        parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args)}
+        for call in (n for n in ast.walk(function) if isinstance(n, ast.Call)):
+            if (isinstance(call.func, ast.Attribute) and call.func.attr == "diagnostic"
+                    and isinstance(call.func.value, ast.Name) and call.func.value.id in parameters):
+                found[function.name] = {k.arg for k in call.keywords if k.arg}
+    return found
+
+
+def _report_sites():
+    """(place, message, fields given, whether more are spread in with `**`) for every place in glacierc that
+    reports a rule module's message: `MESSAGE.diagnostic(span, ...)`, `ctx.report(MESSAGE, where, ...)`,
+    `reporter.report(...)`, a helper called with the message, `self.ATTRIBUTE.diagnostic(...)` of a class
+    attribute bound to messages (`UNSUPPORTED_EXECUTOR = AWS_EXECUTOR`)."""
+    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in sorted((ROOT / "glacierc").rglob("*.py"))}
+    scopes = {path: _messages_in_scope(tree, path) for path, tree in trees.items()}
+    attributes: dict[str, list] = {}
+    for path, tree in trees.items():
+        for statement in (s for c in ast.walk(tree) if isinstance(c, ast.ClassDef) for s in c.body):
+            if isinstance(statement, ast.Assign) and _reference(statement.value) in scopes[path]:
+                for target in (t for t in statement.targets if isinstance(t, ast.Name)):
+                    attributes.setdefault(target.id, []).append(scopes[path][_reference(statement.value)])
+
+    def messages(node: ast.expr, scope) -> list:
+        if _reference(node) in scope:
+            return [scope[_reference(node)]]
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            return attributes.get(node.attr, [])
+        return []
+
+    for path, tree in trees.items():
+        scope, helpers = scopes[path], _helper_fields(tree)
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+            function = call.func
+            if isinstance(function, ast.Attribute) and function.attr == "diagnostic":
+                found = messages(function.value, scope)
+            else:
+                found = [m for argument in call.args for m in messages(argument, scope)]
+            given = {k.arg for k in call.keywords if k.arg and k.arg != "fix"}
+            if isinstance(function, ast.Name):
+                given |= helpers.get(function.id, set())
+            spread = any(k.arg is None for k in call.keywords)
+            place = f"{path.relative_to(ROOT).as_posix()}:{call.lineno}"
+            yield from ((place, message, given, spread) for message in found)
+
+
+def test_every_report_site_fills_its_templates_fields():
+    """A field the site does not give would be a KeyError (a traceback) on the user's input; one the template
+    does not name is a value that never reaches the user. Sites spreading `**fields` in give a part."""
+    wrong = [f"{place}: {message.code} gives {sorted(given)}, its template names {sorted(_template_fields(message))}"
+             for place, message, given, spread in _report_sites()
+             if (given - _template_fields(message) if spread else given ^ _template_fields(message))]
+    assert wrong == []
+
+
+def test_every_message_template_is_reported_somewhere():
+    reported = {id(message) for _, message, _, _ in _report_sites()}
+    from glacierc.diagnostics.model import Message
+
+    unused = [f"{module.CODE} {name}" for module in rule_modules() for name, value in vars(module).items()
+              if isinstance(value, Message) and id(value) not in reported]
+    assert unused == []

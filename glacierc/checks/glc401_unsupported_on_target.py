@@ -1,9 +1,8 @@
 """GLC401 unsupported-on-target: the target cloud cannot express this resource.
 
-Reported by `glacierc/backends/terraform/__init__.py`, `glacierc/backends/terraform/aws.py`,
-`glacierc/backends/terraform/aws_compute.py`, `glacierc/backends/terraform/azure.py`,
-`glacierc/backends/terraform/azure_compute.py`, `glacierc/backends/terraform/gcp.py`,
-`glacierc/backends/terraform/gcp_compute.py`; this module holds its code, documentation and cases.
+Reported by the Terraform backends (`glacierc/backends/terraform/`: target.py, __init__.py, the clouds'
+*_compute.py, azure_storage.py, azure_pipelines.py, gcp.py, gcp_workflow_target.py); this module holds its code,
+documentation and cases.
 """
 
 from __future__ import annotations
@@ -23,6 +22,59 @@ MAPPED_NODE = Message(CODE, SEVERITY, "node `{node}` of pipeline `{pipeline}` ma
                       "of `{dataset}`, which {cloud}'s orchestration does not run yet",
                       "map the task on an AWS provider (a Step Functions Distributed Map), or call it once per known "
                       "object")
+
+#: An executor whose config a cloud cannot run (terraform/target.py, `Target.UNSUPPORTED_EXECUTOR`): one per
+#: cloud, whose help names the configs that do run there.
+_EXECUTOR = ("executor `{executor}`: {config} cannot run on {cloud} (provider `{provider}`); no infrastructure is "
+             "generated for it")
+AWS_EXECUTOR = Message(CODE, SEVERITY, _EXECUTOR,
+                       "use LambdaConfig, EC2Config, SparkConfig or DatabricksConfig with an AwsConfig provider")
+GCP_EXECUTOR = Message(CODE, SEVERITY, _EXECUTOR,
+                       "use CloudFunctionConfig, ComputeEngineConfig, DataprocConfig or SparkConfig with GcpConfig")
+AZURE_EXECUTOR = Message(CODE, SEVERITY, _EXECUTOR,
+                         "use AzureFunctionConfig, AzureVMConfig, SparkConfig or DatabricksConfig with AzureConfig")
+#: A provider whose cloud has no Terraform backend (terraform/__init__.py).
+NO_BACKEND = Message(CODE, SEVERITY, "provider `{provider}`: no Terraform backend for cloud `{cloud}` yet")
+#: An Azure VM image (terraform/azure_compute.py).
+VM_IMAGE = Message(CODE, SEVERITY, "executor `{executor}`: image {image!r} is not publisher:offer:sku:version",
+                   "write the image as e.g. 'Canonical:ubuntu-24_04-lts:server:latest'")
+#: Spark settings (terraform/aws_compute.py, gcp_compute.py, azure_compute.py).
+NO_EMR_RELEASE = Message(CODE, SEVERITY, "executor `{executor}`: no EMR release is known for Spark {spark_version} "
+                         "(known: {known})", "set SparkConfig(release_label='emr-...') explicitly")
+NO_DATAPROC_IMAGE = Message(CODE, SEVERITY, "executor `{executor}`: no Dataproc image is known for Spark "
+                            "{spark_version} (known: {known})", "use DataprocConfig(image_version=...)")
+DATAPROC_RELEASE_LABEL = Message(CODE, SEVERITY, "executor `{executor}`: release_label is an EMR setting; Dataproc has "
+                                 "no EMR releases", "remove release_label, or use DataprocConfig(image_version=...)")
+DATAPROC_MACHINE_TYPE = Message(CODE, SEVERITY, "executor `{executor}`: instance_type {instance_type!r} is not a "
+                                "Compute Engine machine type", "use a machine type such as 'n2-standard-4'")
+NO_HDINSIGHT_VERSION = Message(CODE, SEVERITY, "executor `{executor}`: no HDInsight version ships Spark "
+                               "{spark_version} (known: {known})", "set SparkConfig(spark_version='3.3')")
+HDINSIGHT_RELEASE_LABEL = Message(CODE, SEVERITY, "executor `{executor}`: release_label is an EMR setting; HDInsight "
+                                  "has no EMR releases", "remove release_label")
+HDINSIGHT_VM_SIZE = Message(CODE, SEVERITY, "executor `{executor}`: instance_type {instance_type!r} is not an Azure VM "
+                            "size", "use an HDInsight VM size such as 'Standard_E8_V3'")
+DATABRICKS_NODE_TYPE = Message(CODE, SEVERITY, "executor `{executor}`: instance_type {instance_type!r} is not an Azure "
+                               "VM size", "use an Azure Databricks node type such as 'Standard_DS3_v2'")
+DATABRICKS_ON_GCP = Message(CODE, SEVERITY, "executor `{executor}`: Databricks on GCP is not generated (the workspace "
+                            "belongs to a Databricks account, outside the google provider); no infrastructure is "
+                            "generated for it",
+                            "use DataprocConfig or SparkConfig (Dataproc) with a GcpConfig provider")
+#: A container beside an adopted Azure storage account (terraform/azure_storage.py).
+BESIDE_ADOPTED_ACCOUNT = Message(CODE, SEVERITY, "storage `{storage}`: Azure keeps the containers of a provider in "
+                                 "one storage account, and `{adopted}` adopts an existing one (`existing=True`); no "
+                                 "container is created in an account glacierc does not own",
+                                 "declare this container existing=True too, or give new storage a provider of its own")
+#: Orchestration limits (terraform/gcp_workflow_target.py, azure_pipelines.py).
+WORKFLOW_TOO_LARGE = Message(CODE, SEVERITY, "pipeline `{pipeline}`: its Cloud Workflows definition would be about "
+                             "{kilobytes} KB; Cloud Workflows accepts at most {limit} KB",
+                             "split the pipeline into smaller ones, or let more nodes share an executor so they fuse")
+GCP_SCHEDULE = Message(CODE, SEVERITY, "pipeline `{pipeline}`: schedule {schedule!r} cannot run on GCP: {problem}",
+                       "Cloud Scheduler takes unix cron: write `rate(15 minutes)`, `rate(6 hours)`, `rate(1 day)` or a "
+                       "cron(...) with year `*` and without L, W or #")
+AZURE_SCHEDULE = Message(CODE, SEVERITY, "pipeline `{pipeline}`: schedule {schedule!r} has no NCRONTAB equivalent for "
+                         "the Azure Functions timer that starts it: {problem}",
+                         "write a cron(...) expression without a year, L, W or #, or a rate that divides the hour or "
+                         "day")
 
 INVALID = (
     invalid("""\
@@ -68,6 +120,75 @@ def p():
 """,
             (20, 14, 20, 22, "node `clean` of pipeline `p` maps task `clean` over the partitions of `events`, "
                              "which GCP's orchestration does not run yet")),
+    # Spark settings and schedules of one cloud only.
+    invalid("""\
+from glacier import Provider, pipeline
+from glacier.config import AwsConfig, SparkConfig
+import polars as pl
+
+provider = Provider(config=AwsConfig(region="us-east-1"))
+spark = provider.cluster(config=SparkConfig(spark_version="2.4"))
+raw = provider.bucket(bucket="acme-raw", path="raw.parquet")
+out = provider.bucket(bucket="acme-out", path="out.parquet")
+
+@spark.task()
+def copy(source) -> None:
+    out.write(source.scan())
+
+@pipeline(name='p')
+def p():
+    copy(raw)
+""",
+          (6, 9, 6, 66, "executor `spark`: no EMR release is known for Spark 2.4 (known: 3.1, 3.2, 3.3, 3.4, 3.5)")),
+    invalid("""\
+from glacier import Provider, pipeline
+from glacier.config import GcpConfig, SparkConfig
+import polars as pl
+
+provider = Provider(config=GcpConfig(project_id="acme", region="europe-west1"))
+spark = provider.cluster(config=SparkConfig(instance_type="huge"))
+raw = provider.bucket(bucket="acme-raw", path="raw.parquet")
+out = provider.bucket(bucket="acme-out", path="out.parquet")
+
+@spark.task()
+def copy(source) -> None:
+    out.write(source.scan())
+
+@pipeline(name='p', schedule="rate(7 minutes)")
+def p():
+    copy(raw)
+""",
+          (6, 9, 6, 67, "executor `spark`: instance_type 'huge' is not a Compute Engine machine type"),
+          (14, 30, 14, 47, ("pipeline `p`: schedule 'rate(7 minutes)' cannot run on GCP: every 7 minutes is no "
+                            "unix-cron schedule (Cloud Scheduler); use a rate that divides the next unit, or a "
+                            "cron(...) expression"))),
+    invalid("""\
+from glacier import Provider, pipeline
+from glacier.config import AzureConfig, AzureFunctionConfig, SparkConfig
+import polars as pl
+
+provider = Provider(config=AzureConfig(subscription_id="00000000-0000-0000-0000-000000000009"))
+fn = provider.serverless(config=AzureFunctionConfig())
+spark = provider.cluster(config=SparkConfig(spark_version="3.3", release_label="emr-7.1.0"))
+raw = provider.bucket(bucket="raw", path="raw.parquet")
+out = provider.bucket(bucket="out", path="out.parquet")
+
+@fn.task()
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+@spark.task()
+def save(frame: pl.LazyFrame) -> None:
+    out.write(frame)
+
+@pipeline(name='p', schedule="cron(0 12 * * ? 2030)")
+def p():
+    save(load(raw))
+""",
+          (7, 9, 7, 93, "executor `spark`: release_label is an EMR setting; HDInsight has no EMR releases"),
+          (19, 30, 19, 53, ("pipeline `p`: schedule 'cron(0 12 * * ? 2030)' has no NCRONTAB equivalent for the Azure "
+                            "Functions timer that starts it: NCRONTAB has no year field (the year is `2030`); write "
+                            "`*`"))),
 )
 VALID = (
     valid(HEAD + """\

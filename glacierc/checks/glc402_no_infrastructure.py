@@ -6,7 +6,7 @@ Reported by `glacierc/backends/terraform/__init__.py`; this module holds its cod
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, LOCAL_HEAD, invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC402"
 NAME = "no-infrastructure"
@@ -14,6 +14,10 @@ SEVERITY = Severity.INFO
 TITLE = "a local project has no infrastructure"
 WHAT = "Reports that a project whose providers are all `LocalConfig` writes no Terraform."
 WHY = "Says why `terraform/` is absent from the build output."
+
+#: Its messages (templates: the reporting site fills in the fields).
+LOCAL_ONLY = Message(CODE, SEVERITY, "every provider is local (LocalConfig): no Terraform is written",
+                     "use AwsConfig, GcpConfig or AzureConfig to deploy to a cloud")
 
 INVALID = (
     invalid(LOCAL_HEAD + """\

@@ -6,7 +6,7 @@ Reported by `glacierc/backends/terraform/access.py`; this module holds its code,
 from __future__ import annotations
 
 from glacierc.checks.rule import invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC403"
 NAME = "cross-provider-access"
@@ -16,6 +16,11 @@ WHAT = ("Reports an executor that reads or writes storage declared on a differen
         "generated for that access.")
 WHY = ("Least privilege can only be generated inside one provider's module; cross-cloud access needs "
        "credentials you manage yourself.")
+
+#: Its messages (templates: the reporting site fills in the fields).
+FOREIGN_STORAGE = Message(CODE, SEVERITY, "executor `{executor}` {verb} storage `{storage}` ({uri}) of provider "
+                          "`{provider}`; no access grant is generated for it",
+                          "grant this identity access on the other provider yourself, or move the storage")
 
 INVALID = (
     invalid("""\

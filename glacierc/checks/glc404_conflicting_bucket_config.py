@@ -7,7 +7,7 @@ Reported by `glacierc/backends/terraform/aws_storage.py`, `glacierc/backends/ter
 from __future__ import annotations
 
 from glacierc.checks.rule import invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC404"
 NAME = "conflicting-bucket-config"
@@ -16,6 +16,18 @@ TITLE = "declarations of one bucket disagree"
 WHAT = ("Reports several `provider.bucket()` calls on one bucket that set different versioning, encryption or "
         "KMS keys; the first in source order wins.")
 WHY = "These settings belong to the bucket, not to a path in it."
+
+#: Its messages (templates: the reporting site fills in the fields).
+_BUCKET = ("storage `{storage}` shares bucket `{bucket}` with `{first}` but sets {fields} differently; the bucket "
+           "uses the settings of `{first}`")
+S3_BUCKET = Message(CODE, SEVERITY, _BUCKET,
+                    "give every declaration of one bucket the same versioning, encryption and kms_key_id")
+GCS_BUCKET = Message(CODE, SEVERITY, _BUCKET, "give every declaration of one bucket the same versioning, "
+                     "storage_class, location and kms_key_name")
+AZURE_ACCOUNT = Message(CODE, SEVERITY, "storage `{storage}` shares the provider's storage account with `{first}` but "
+                        "sets {fields} differently; the account uses the settings of `{first}`",
+                        "versioning, encryption and replication belong to the storage account: give every "
+                        "AzureBlobConfig of one provider the same values")
 
 INVALID = (
     invalid("""\

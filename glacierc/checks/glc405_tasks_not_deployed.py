@@ -6,7 +6,7 @@ Reported by `glacierc/backends/terraform/azure.py`; this module holds its code, 
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC405"
 NAME = "tasks-not-deployed"
@@ -15,6 +15,14 @@ TITLE = "infrastructure generated, task deployment not generated"
 WHAT = ("Reports an executor whose infrastructure is generated but whose tasks are not deployed on it by the "
         "generated Terraform (e.g. Databricks jobs in an Azure workspace).")
 WHY = "Settings that only apply to jobs must not be silently dropped; you define those jobs yourself."
+
+#: Its messages (templates: the reporting site fills in the fields).
+DATABRICKS_JOBS = Message(CODE, SEVERITY, "executor `{executor}`: the Azure module creates the Databricks workspace "
+                          "and the executor's identity (an access connector with its storage grants), not the jobs of "
+                          "{tasks}; the DatabricksConfig cluster settings (node type {node_type}) apply to jobs you "
+                          "define in the workspace",
+                          "define the jobs with the databricks provider against the workspace (output "
+                          "`databricks_workspaces`)")
 
 INVALID = (
     invalid("""\

@@ -7,7 +7,7 @@ module holds its code, documentation and cases.
 from __future__ import annotations
 
 from glacierc.checks.rule import HEAD, LOCAL_HEAD, invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC407"
 NAME = "state-machine"
@@ -18,6 +18,11 @@ WHAT = ("Reports, for every pipeline deployed to AWS, how many Step Functions st
         "their LazyFrames flow in memory; only values crossing an executor boundary are staged.")
 WHY = ("States and invocations are what a run costs on AWS, and a fused group fails and retries as one; "
        "the build says so rather than leaving it to be discovered in the console.")
+
+#: Its messages (templates: the reporting site fills in the fields).
+#: `fused` and `stops` are clauses (`; ...`) of terraform/aws_orchestration.py `note_fields`.
+STATES = Message(CODE, SEVERITY, "pipeline `{pipeline}`: Step Functions state machine with {states} for {groups} of "
+                 "nodes{fused}{stops}")
 
 INVALID = (
     invalid(HEAD + """\

@@ -8,7 +8,7 @@ counts workflow steps, what Workflows bills, rather than states).
 from __future__ import annotations
 
 from glacierc.checks.rule import invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC408"
 NAME = "gcp-workflow"
@@ -22,6 +22,11 @@ WHAT = ("Reports, for every pipeline deployed to GCP, how many Cloud Workflows s
         "fails there rather than skipping them.")
 WHY = ("Steps and invocations are what a run costs on GCP, and a fused group fails and retries as one; "
        "the build says so rather than leaving it to be discovered in the console.")
+
+#: Its messages (templates: the reporting site fills in the fields).
+#: `fused`, `local` and `stops` are clauses (`; ...`) of terraform/gcp_orchestration.py `note_fields`.
+STEPS = Message(CODE, SEVERITY, "pipeline `{pipeline}`: Cloud Workflows workflow with {steps} for {groups} of "
+                "nodes{fused}{local}{stops}")
 
 GCP_HEAD = """from glacier import Provider, pipeline
 from glacier.config import GcpConfig

@@ -8,7 +8,7 @@ GLC408 (GCP). A schedule that no timer (NCRONTAB) expression can express is GLC4
 from __future__ import annotations
 
 from glacierc.checks.rule import invalid, valid
-from glacierc.diagnostics.model import Severity
+from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC409"
 NAME = "durable-orchestration"
@@ -22,6 +22,14 @@ WHAT = ("Reports, for every pipeline deployed to Azure, the Durable Functions or
         "named, and the orchestration fails there rather than skipping them.")
 WHY = ("Activities are what a run costs on Azure, and a fused group fails and retries as one; the build says "
        "so rather than leaving it to be discovered in the portal.")
+
+#: Its messages (templates: the reporting site fills in the fields).
+#: `fused`, `local`, `stops` and `timer` are clauses (`; ...`) of terraform/azure_orchestration.py
+#: `note_fields`.
+ACTIVITIES = Message(CODE, SEVERITY, "pipeline `{pipeline}`: Durable Functions orchestrator `{orchestrator}` in "
+                     "function app `{app}` with {activities} over {levels}{fused}{local}{stops}{timer}")
+NO_HOME = Message(CODE, SEVERITY, "pipeline `{pipeline}`: no orchestration on Azure: none of its nodes runs in a "
+                  "function app or on a local executor of this provider")
 
 AZURE_HEAD = """from glacier import Provider, pipeline
 from glacier.config import AzureConfig, AzureFunctionConfig

@@ -75,7 +75,8 @@ class Message:
     text: str
     help: str | None = None
 
-    def diagnostic(self, span: Span, /, *, fix: Fix | None = None, **fields: object) -> Diagnostic:
+    def diagnostic(self, span: Span, fix: Fix | None = None, /, **fields: object) -> Diagnostic:
+        """The diagnostic at `span`; `fix` is positional so that any mapping of fields can be spread in."""
         help_text = self.help.format(**fields) if self.help is not None else None
         return Diagnostic(self.code, self.severity, self.text.format(**fields), span, help_text, fix)
 
@@ -96,7 +97,7 @@ class Reporter:
         self.items.append(Diagnostic(code, severity or RULES[code].severity, message, span, help, fix))
 
     def report(self, message: Message, span: Span, /, *, fix: Fix | None = None, **fields: object) -> None:
-        self.items.append(message.diagnostic(span, fix=fix, **fields))
+        self.items.append(message.diagnostic(span, fix, **fields))
 
     def sorted(self) -> tuple[Diagnostic, ...]:
         unique = {(d.sort_key(), d.severity, d.help): d for d in self.items}

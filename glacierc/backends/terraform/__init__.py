@@ -14,11 +14,11 @@ import importlib
 from types import ModuleType
 
 from glacierc.backends.terraform.common import unique_labels
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.nodes import Project, Provider
 from glacierc.source import Span
-from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
-from glacierc.checks.glc402_no_infrastructure import CODE as NO_INFRASTRUCTURE
+from glacierc.checks.glc401_unsupported_on_target import NO_BACKEND
+from glacierc.checks.glc402_no_infrastructure import LOCAL_ONLY
 
 Emitter = Callable[[Project, Provider, Mapping[str, str] | None, str | None],
                    tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]]
@@ -74,17 +74,8 @@ def validate(project: Project) -> tuple[Diagnostic, ...]:
 def _no_infrastructure(project: Project) -> Diagnostic:
     span = project.providers[0].span if project.providers else Span.whole_file(
         project.modules[0].path if project.modules else "")
-    return Diagnostic(
-        NO_INFRASTRUCTURE, Severity.INFO,
-        "every provider is local (LocalConfig): no Terraform is written",
-        span,
-        help="use AwsConfig, GcpConfig or AzureConfig to deploy to a cloud",
-    )
+    return LOCAL_ONLY.diagnostic(span)
 
 
 def _no_emitter(provider: Provider) -> Diagnostic:
-    return Diagnostic(
-        UNSUPPORTED_ON_TARGET, Severity.ERROR,
-        f"provider `{provider.name}`: no Terraform backend for cloud `{provider.cloud}` yet",
-        provider.span,
-    )
+    return NO_BACKEND.diagnostic(provider.span, provider=provider.name, cloud=provider.cloud)

@@ -7,10 +7,10 @@ Each cloud turns it into its own grants.
 
 from __future__ import annotations
 
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.access import Access, executor_access  # noqa: F401 (re-exported)
 from glacierc.ir.nodes import Executor, Storage
-from glacierc.checks.glc403_cross_provider_access import CODE as CROSS_PROVIDER_ACCESS
+from glacierc.checks.glc403_cross_provider_access import FOREIGN_STORAGE
 
 _GLOB = "*?["
 
@@ -41,11 +41,6 @@ def foreign_access(executor: Executor, access: Access, storage: dict[str, Storag
             other = everything.get(name)
             if name in storage or other is None:
                 continue
-            found.append(Diagnostic(
-                CROSS_PROVIDER_ACCESS, Severity.WARNING,
-                f"executor `{executor.name}` {verb} storage `{name}` ({other.uri}) of provider "
-                f"`{other.provider}`; no access grant is generated for it",
-                executor.span,
-                help="grant this identity access on the other provider yourself, or move the storage",
-            ))
+            found.append(FOREIGN_STORAGE.diagnostic(executor.span, executor=executor.name, verb=verb, storage=name,
+                                                    uri=other.uri, provider=other.provider))
     return found

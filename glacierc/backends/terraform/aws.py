@@ -34,8 +34,9 @@ from glacierc.backends.terraform.common import (
 from glacierc.backends.terraform.orchestration_common import group_timeout, node_timeouts
 from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
-from glacierc.checks.glc407_state_machine import CODE as STATE_MACHINE
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.checks.glc401_unsupported_on_target import AWS_EXECUTOR
+from glacierc.checks.glc407_state_machine import STATES
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import Group, fused_groups
 from glacierc.ir.nodes import Executor, ExecutorKind, Pipeline, Project, Provider, Service, Storage, Task
@@ -90,7 +91,7 @@ class AwsTarget(Target):
         (ExecutorKind.CLUSTER, "SparkConfig"): Service.EMR,
         (ExecutorKind.CLUSTER, "DatabricksConfig"): Service.DATABRICKS,
     }  # fmt: skip
-    SUPPORTED_HELP = "use LambdaConfig, EC2Config, SparkConfig or DatabricksConfig with an AwsConfig provider"
+    UNSUPPORTED_EXECUTOR = AWS_EXECUTOR
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         self.project, self.provider, self.runner_sources = project, provider, runner_sources
@@ -372,4 +373,4 @@ def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, 
 
 
 def _state_machine_note(machine: orchestration.Machine, provider: Provider) -> Diagnostic:
-    return Diagnostic(STATE_MACHINE, Severity.INFO, orchestration.report(machine), provider.span)
+    return STATES.diagnostic(provider.span, **orchestration.note_fields(machine))

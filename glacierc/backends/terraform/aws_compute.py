@@ -14,10 +14,10 @@ from glacierc.backends.terraform.blocks import Expr, Template, Value
 from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.backends.terraform.orchestration_common import function_timeout
 from glacierc.backends.terraform.target import Target
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Task
-from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
+from glacierc.checks.glc401_unsupported_on_target import NO_EMR_RELEASE
 
 #: Spark major.minor -> the newest EMR release shipping it (used when SparkConfig.release_label is None).
 EMR_RELEASES = {
@@ -205,12 +205,8 @@ def emr_release(executor: Executor) -> tuple[str | None, Diagnostic | None]:
     if release is not None:
         return release, None
     known = ", ".join(sorted(EMR_RELEASES))
-    return None, Diagnostic(
-        UNSUPPORTED_ON_TARGET, Severity.ERROR,
-        f"executor `{executor.name}`: no EMR release is known for Spark {values.spark_version} "
-        f"(known: {known})",
-        executor.span, help="set SparkConfig(release_label='emr-...') explicitly",
-    )
+    return None, NO_EMR_RELEASE.diagnostic(executor.span, executor=executor.name, spark_version=values.spark_version,
+                                           known=known)
 
 
 def emr_cluster(executor: Executor, label: str, release: str) -> Cluster:

@@ -253,11 +253,11 @@ def pipelines_output(machines: list[Machine]) -> list[Block]:
 PIPELINES_TEMPLATE = "states/pipelines.json"
 
 
-def report(machine: Machine) -> str:
-    """One line for the build output: states and which nodes share one invocation."""
+def note_fields(machine: Machine) -> dict[str, str]:
+    """The fields of the build output's GLC407 line (glc407 `STATES`): states, which nodes share one invocation."""
     fused = [" + ".join(g.nodes) for g in machine.groups if len(g.nodes) > 1]
     shared = f"; one invocation each for {', '.join(fused)}" if fused else "; no nodes fused"
     stopped = ", ".join(f"{' + '.join(g.nodes)} ({service})" for g, service in machine.stopped)
     stops = f"; not orchestrated yet, the machine fails at: {stopped}" if stopped else ""
-    return (f"pipeline `{machine.pipeline}`: Step Functions state machine with {_count(machine.states, 'state')} "
-            f"for {_count(len(machine.groups), 'group')} of nodes{shared}{stops}")
+    return {"pipeline": machine.pipeline, "states": _count(machine.states, "state"),
+            "groups": _count(len(machine.groups), "group"), "fused": shared, "stops": stops}

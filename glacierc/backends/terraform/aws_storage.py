@@ -15,11 +15,17 @@ from glacierc.backends.terraform.aws_iam import Condition, Statement, policy_doc
 from glacierc.backends.terraform.aws_keys import KmsKey, key_block
 from glacierc.backends.terraform.blocks import BLANK, Block, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.common import Skip, source_text
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.diagnostics.model import Diagnostic, Message
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Storage
-from glacierc.checks.glc404_conflicting_bucket_config import CODE as CONFLICTING_BUCKET_CONFIG
-from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
+from glacierc.checks.glc404_conflicting_bucket_config import S3_BUCKET
+from glacierc.checks.glc302_config_out_of_limits import (
+    EXPIRE_AFTER_TRANSITION,
+    KMS_KEY_ID,
+    NOT_AN_S3_CLASS,
+    RULE_WITHOUT_CLASS,
+    S3_THIRTY_DAYS,
+)
 
 S3_CLASSES = (
     "STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER",
@@ -107,8 +113,7 @@ def _bucket(name: str, label: str, members: list[Storage]) -> tuple[Bucket, list
     else:
         key = Expr(f"aws_kms_key.{label}.arn")
     if configured and not _KMS_KEY.fullmatch(str(configured)):
-        diagnostics.append(_limit(members[0], f"kms_key_id {configured!r} is not a KMS key id, key ARN, "
-                                              "alias name (alias/...) or alias ARN"))
+        diagnostics.append(_limit(members[0], KMS_KEY_ID, key=configured))
     rules, found = _rules(members, values)
     diagnostics.extend(found)
     bucket = Bucket(
@@ -151,13 +156,8 @@ def _conflicts(name: str, members: list[Storage], values: list[S3Config]) -> lis
     for member, value in zip(members[1:], values[1:]):
         differing = [f for f in _BUCKET_LEVEL if getattr(value, f) != getattr(values[0], f)]
         if differing:
-            diagnostics.append(Diagnostic(
-                CONFLICTING_BUCKET_CONFIG, Severity.WARNING,
-                f"storage `{member.name}` shares bucket `{name}` with `{members[0].name}` but sets "
-                f"{', '.join(differing)} differently; the bucket uses the settings of `{members[0].name}`",
-                member.span,
-                help="give every declaration of one bucket the same versioning, encryption and kms_key_id",
-            ))
+            diagnostics.append(S3_BUCKET.diagnostic(member.span, storage=member.name, bucket=name,
+                                                    first=members[0].name, fields=", ".join(differing)))
     return diagnostics
 
 
@@ -184,15 +184,15 @@ def _rule_fields(rule: RuleConfig, member: Storage) -> _Raw | Diagnostic | None:
     """(prefix, expire days, transition days, storage class) of one rule, or why S3 cannot take it."""
     prefix, expire, days, target = rule.prefix, rule.expire_days, rule.transition_days, rule.storage_class
     if days is not None and target is None:
-        return _limit(member, "a lifecycle rule with transition_days needs a storage_class")
+        return _limit(member, RULE_WITHOUT_CLASS)
     if target is not None and target not in S3_CLASSES:
-        return _limit(member, f"`{target}` is not an S3 storage class; use one of {', '.join(S3_CLASSES)}")
+        return _limit(member, NOT_AN_S3_CLASS, storage_class=target, choices=", ".join(S3_CLASSES))
     if target in THIRTY_DAY_CLASSES and (days or 0) < 30:
-        return _limit(member, f"S3 moves objects to {target} after 30 days at the earliest")
+        return _limit(member, S3_THIRTY_DAYS, storage_class=target)
     if target is not None and days is None:
         days = 30 if target in THIRTY_DAY_CLASSES else 0
     if expire is not None and days is not None and expire <= days:
-        return _limit(member, "a lifecycle rule must expire objects after it transitions them")
+        return _limit(member, EXPIRE_AFTER_TRANSITION)
     if expire is None and target is None:
         return None
     return (prefix, expire, days, target)
@@ -206,8 +206,8 @@ def _storage_class_rule(member: Storage, storage_class: str):
     return (member.path, None, days, storage_class)
 
 
-def _limit(member: Storage, message: str) -> Diagnostic:
-    return Diagnostic(CONFIG_OUT_OF_LIMITS, Severity.ERROR, f"storage `{member.name}`: {message}", member.span)
+def _limit(member: Storage, message: Message, **fields: object) -> Diagnostic:
+    return message.diagnostic(member.span, storage=member.name, **fields)
 
 
 # --- blocks ---------------------------------------------------------------------------------------------

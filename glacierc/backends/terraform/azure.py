@@ -51,8 +51,9 @@ from glacierc.backends.terraform.common import (
 from glacierc.backends.terraform.packaging import pipeline_entries
 from glacierc.backends.terraform.azure_variables import output_candidates, variables
 from glacierc.backends.terraform.target import Target
-from glacierc.checks.glc405_tasks_not_deployed import CODE as TASKS_NOT_DEPLOYED
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.checks.glc401_unsupported_on_target import AZURE_EXECUTOR
+from glacierc.checks.glc405_tasks_not_deployed import DATABRICKS_JOBS
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage, Task
 
@@ -124,7 +125,7 @@ class AzureTarget(Target):
         (ExecutorKind.CLUSTER, "SparkConfig"): Service.HDINSIGHT,
         (ExecutorKind.CLUSTER, "DatabricksConfig"): Service.DATABRICKS,
     }  # fmt: skip
-    SUPPORTED_HELP = "use AzureFunctionConfig, AzureVMConfig, SparkConfig or DatabricksConfig with AzureConfig"
+    UNSUPPORTED_EXECUTOR = AZURE_EXECUTOR
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         self.project, self.provider, self.runner_sources = project, provider, runner_sources
@@ -302,15 +303,8 @@ class AzureTarget(Target):
             return
         self.module.workspaces.append(compute.workspace(executor, label))
         names = ", ".join(f"`{t.name}`" for t in tasks)
-        self.module.diagnostics.append(Diagnostic(
-            TASKS_NOT_DEPLOYED, Severity.WARNING,
-            f"executor `{executor.name}`: the Azure module creates the Databricks workspace and the executor's "
-            f"identity (an access connector with its storage grants), not the jobs of {names}; the "
-            f"DatabricksConfig cluster settings (node type {node}) apply to jobs you define in the workspace",
-            executor.span,
-            help="define the jobs with the databricks provider against the workspace (output "
-                 "`databricks_workspaces`)",
-        ))
+        self.module.diagnostics.append(DATABRICKS_JOBS.diagnostic(executor.span, executor=executor.name, tasks=names,
+                                                                  node_type=node))
 
     # --- identities and grants ------------------------------------------------------------------------
 

@@ -14,8 +14,14 @@ from glacierc.backends.terraform.azure_storage import CONTAINER_SKIPS
 from glacierc.backends.terraform.blocks import Comment, Template, Value
 from glacierc.backends.terraform.common import Skip, cloud_name, source_text
 from glacierc.backends.terraform.target import Target
-from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.checks.glc401_unsupported_on_target import (
+    DATABRICKS_NODE_TYPE,
+    HDINSIGHT_RELEASE_LABEL,
+    HDINSIGHT_VM_SIZE,
+    NO_HDINSIGHT_VERSION,
+    VM_IMAGE,
+)
+from glacierc.diagnostics.model import Diagnostic, Message
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Task
 
@@ -128,8 +134,7 @@ def image_parts(executor: Executor) -> tuple[tuple[str, str, str, str] | None, D
     image = typed_config(executor.config, AzureVMConfig).image
     parts = image.split(":")
     if len(parts) != 4 or not all(parts):
-        return None, _unsupported(executor, f"image {image!r} is not publisher:offer:sku:version",
-                                  "write the image as e.g. 'Canonical:ubuntu-24_04-lts:server:latest'")
+        return None, _unsupported(executor, VM_IMAGE, image=image)
     return (parts[0], parts[1], parts[2], parts[3]), None
 
 
@@ -165,15 +170,12 @@ def spark_settings(executor: Executor) -> tuple[tuple[str, str, str, int] | None
     version = HDINSIGHT_VERSIONS.get(values.spark_version)
     if version is None:
         known = ", ".join(sorted(HDINSIGHT_VERSIONS))
-        problems.append(_unsupported(executor, f"no HDInsight version ships Spark {values.spark_version} "
-                                               f"(known: {known})", "set SparkConfig(spark_version='3.3')"))
+        problems.append(_unsupported(executor, NO_HDINSIGHT_VERSION, spark_version=values.spark_version, known=known))
     if written.get("release_label"):
-        problems.append(_unsupported(executor, "release_label is an EMR setting; HDInsight has no EMR releases",
-                                     "remove release_label"))
+        problems.append(_unsupported(executor, HDINSIGHT_RELEASE_LABEL))
     size = str(written.get("instance_type") or DEFAULT_HDINSIGHT_SIZE)
     if not size.startswith("Standard_"):
-        problems.append(_unsupported(executor, f"instance_type {size!r} is not an Azure VM size",
-                                     "use an HDInsight VM size such as 'Standard_E8_V3'"))
+        problems.append(_unsupported(executor, HDINSIGHT_VM_SIZE, instance_type=size))
     if problems or version is None:
         return None, problems
     return (version, values.spark_version, size, values.num_workers), []
@@ -199,8 +201,7 @@ def databricks_node_type(executor: Executor) -> tuple[str | None, Diagnostic | N
     written = dict(executor.config.fields) if executor.config else {}
     node = str(written.get("instance_type") or DEFAULT_DATABRICKS_NODE)
     if not node.startswith("Standard_"):
-        return None, _unsupported(executor, f"instance_type {node!r} is not an Azure VM size",
-                                  "use an Azure Databricks node type such as 'Standard_DS3_v2'")
+        return None, _unsupported(executor, DATABRICKS_NODE_TYPE, instance_type=node)
     return node, None
 
 
@@ -215,6 +216,5 @@ def workspace(executor: Executor, label: str) -> Workspace:
     )
 
 
-def _unsupported(executor: Executor, message: str, help_text: str) -> Diagnostic:
-    return Diagnostic(UNSUPPORTED_ON_TARGET, Severity.ERROR, f"executor `{executor.name}`: {message}", executor.span,
-                      help=help_text)
+def _unsupported(executor: Executor, message: Message, **fields: object) -> Diagnostic:
+    return message.diagnostic(executor.span, executor=executor.name, **fields)

@@ -211,8 +211,9 @@ def _quoted(text: str) -> str:
 
 # --- the build output -----------------------------------------------------------------------------------
 
-def report(o: Orchestration, services: Mapping[str, str]) -> str:
-    """One line for the build output (GLC409): activities, fused nodes, where local nodes run, stops."""
+def note_fields(o: Orchestration, services: Mapping[str, str]) -> dict[str, str]:
+    """The fields of the build output's GLC409 line (glc409 `ACTIVITIES`): activities, fused nodes, where local
+    nodes run, stops."""
     fused = [" + ".join(a.nodes) for a in o.activities if len(a.nodes) > 1]
     shared = f"; one activity each for {', '.join(fused)}" if fused else "; no nodes fused"
     local = sorted({n for a in o.activities if services.get(a.executor) == "local" for n in a.nodes})
@@ -222,5 +223,5 @@ def report(o: Orchestration, services: Mapping[str, str]) -> str:
     stopped = f"; not orchestrated yet, the orchestration fails at: {stops}" if stops else ""
     timer = f"; timer `{o.ncrontab}`" if o.ncrontab else ""
     activities = f"{len(o.activities)} {'activity' if len(o.activities) == 1 else 'activities'}"
-    return (f"pipeline `{o.pipeline}`: Durable Functions orchestrator `{o.orchestrator}` in function app "
-            f"`{o.app}` with {activities} over {count(len(o.levels), 'level')}{shared}{hosted}{stopped}{timer}")
+    return {"pipeline": o.pipeline, "orchestrator": o.orchestrator, "app": o.app, "activities": activities,
+            "levels": count(len(o.levels), "level"), "fused": shared, "local": hosted, "stops": stopped, "timer": timer}

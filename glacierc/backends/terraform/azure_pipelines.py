@@ -26,9 +26,9 @@ from glacierc.backends.terraform.azure_storage import STAGING, STAGING_EXPIRY_DA
 from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, block
 from glacierc.backends.terraform.common import provider_pipelines, source_text, unique_labels
 from glacierc.backends.terraform.orchestration_common import Ref, template_json
-from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
-from glacierc.checks.glc409_durable_orchestration import CODE as DURABLE_ORCHESTRATION
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.checks.glc401_unsupported_on_target import AZURE_SCHEDULE
+from glacierc.checks.glc409_durable_orchestration import ACTIVITIES, NO_HOME
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.fusion import fused_groups
 from glacierc.ir.nodes import Executor, Project, Provider, Service
 
@@ -70,9 +70,7 @@ def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executo
             continue
         home = orchestration.home_app(pipeline, groups[pipeline.name], apps, local)
         if home is None:
-            found.notes.append(Diagnostic(
-                DURABLE_ORCHESTRATION, Severity.INFO, f"pipeline `{pipeline.name}`: no orchestration on Azure: "
-                "none of its nodes runs in a function app or on a local executor of this provider", provider.span))
+            found.notes.append(NO_HOME.diagnostic(provider.span, pipeline=pipeline.name))
             continue
         if home in local.values():
             found.local_apps.update((name, label) for name, label in local.items() if label == home)
@@ -81,14 +79,11 @@ def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executo
         made = orchestration.orchestration(project, pipeline, pipeline_labels[pipeline.name], home, runs_here,
                                            {**services, **hosted}, activity_labels, groups[pipeline.name])
         found.orchestrations.append(made)
-        found.notes.append(Diagnostic(DURABLE_ORCHESTRATION, Severity.INFO,
-                                            orchestration.report(made, hosted), pipeline.span))
+        found.notes.append(ACTIVITIES.diagnostic(pipeline.span, **orchestration.note_fields(made, hosted)))
         if made.schedule_problem is not None:
-            found.diagnostics.append(Diagnostic(
-                UNSUPPORTED_ON_TARGET, Severity.ERROR,
-                f"pipeline `{pipeline.name}`: schedule {made.schedule!r} has no NCRONTAB equivalent for the Azure "
-                f"Functions timer that starts it: {made.schedule_problem}", pipeline.schedule_span or pipeline.span,
-                help="write a cron(...) expression without a year, L, W or #, or a rate that divides the hour or day"))
+            found.diagnostics.append(AZURE_SCHEDULE.diagnostic(
+                pipeline.schedule_span or pipeline.span, pipeline=pipeline.name, schedule=made.schedule,
+                problem=made.schedule_problem))
     return found
 
 

@@ -14,10 +14,15 @@ from dataclasses import dataclass
 from glacier.config import AzureBlobConfig, LifecycleRule as RuleConfig
 from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.common import Skip, source_text
-from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
-from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
-from glacierc.checks.glc404_conflicting_bucket_config import CODE as CONFLICTING_BUCKET_CONFIG
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.checks.glc302_config_out_of_limits import (
+    BLOB_COOLER_TIER,
+    DELETE_AFTER_TIER,
+    NOT_A_BLOB_TIER,
+    RULE_WITHOUT_CLASS,
+)
+from glacierc.checks.glc401_unsupported_on_target import BESIDE_ADOPTED_ACCOUNT
+from glacierc.checks.glc404_conflicting_bucket_config import AZURE_ACCOUNT
+from glacierc.diagnostics.model import Diagnostic, Message
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Storage
 
@@ -112,14 +117,8 @@ def account_settings(storage: list[Storage]) -> tuple[AccountSettings | None, li
     for member, value in zip(members[1:], values[1:]):
         differing = [f for f in _ACCOUNT_LEVEL if getattr(value, f) != getattr(values[0], f)]
         if differing:
-            diagnostics.append(Diagnostic(
-                CONFLICTING_BUCKET_CONFIG, Severity.WARNING,
-                f"storage `{member.name}` shares the provider's storage account with `{members[0].name}` but "
-                f"sets {', '.join(differing)} differently; the account uses the settings of `{members[0].name}`",
-                member.span,
-                help="versioning, encryption and replication belong to the storage account: give every "
-                     "AzureBlobConfig of one provider the same values",
-            ))
+            diagnostics.append(AZURE_ACCOUNT.diagnostic(member.span, storage=member.name, first=members[0].name,
+                                                        fields=", ".join(differing)))
     first = values[0]
     settings = AccountSettings(
         versioning=first.versioning,
@@ -154,12 +153,8 @@ def adopted_account(storage: list[Storage]) -> tuple[str | None, list[Diagnostic
     if not adopted:
         return None, []
     buckets = {m.bucket for m in adopted}
-    diagnostics = [Diagnostic(
-        UNSUPPORTED_ON_TARGET, Severity.ERROR,
-        f"storage `{m.name}`: Azure keeps the containers of a provider in one storage account, and `{adopted[0].name}` "
-        "adopts an existing one (`existing=True`); no container is created in an account glacierc does not own",
-        m.span, help="declare this container existing=True too, or give new storage a provider of its own",
-    ) for m in members if m.bucket not in buckets]
+    diagnostics = [BESIDE_ADOPTED_ACCOUNT.diagnostic(m.span, storage=m.name, adopted=adopted[0].name)
+                   for m in members if m.bucket not in buckets]
     return source_text((m.span, f"storage {m.name}") for m in adopted), diagnostics
 
 
@@ -197,20 +192,20 @@ def _rule(rule: RuleConfig, member: Storage) -> tuple[str, str | None, int | Non
     prefix = f"{member.bucket}/{rule.prefix}"
     expire, days, target = rule.expire_days, rule.transition_days, rule.storage_class
     if days is not None and target is None:
-        return _limit(member, "a lifecycle rule with transition_days needs a storage_class")
+        return _limit(member, RULE_WITHOUT_CLASS)
     if target is not None and target not in TIERS:
-        return _limit(member, f"`{target}` is not an Azure blob tier; use one of Cool, Cold, Archive")
+        return _limit(member, NOT_A_BLOB_TIER, storage_class=target)
     if target == "Hot":
-        return _limit(member, "lifecycle rules move blobs to a cooler tier than Hot (Cool, Cold, Archive)")
+        return _limit(member, BLOB_COOLER_TIER)
     if expire is not None and days is not None and expire <= days:
-        return _limit(member, "a lifecycle rule must delete blobs after it moves them to another tier")
+        return _limit(member, DELETE_AFTER_TIER)
     if expire is None and target is None:
         return None
     return (prefix, target, (days or 0) if target else None, expire)
 
 
-def _limit(member: Storage, message: str) -> Diagnostic:
-    return Diagnostic(CONFIG_OUT_OF_LIMITS, Severity.ERROR, f"storage `{member.name}`: {message}", member.span)
+def _limit(member: Storage, message: Message, **fields: object) -> Diagnostic:
+    return message.diagnostic(member.span, storage=member.name, **fields)
 
 
 # --- blocks ---------------------------------------------------------------------------------------------

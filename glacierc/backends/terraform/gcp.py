@@ -39,9 +39,9 @@ from glacierc.backends.terraform.gcp_storage import KeyGrant, buckets_of, genera
 from glacierc.backends.terraform.gcp_workflow_target import WorkflowsMixin
 from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
-from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
-from glacierc.checks.glc408_gcp_workflow import CODE as GCP_WORKFLOW
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.checks.glc401_unsupported_on_target import DATABRICKS_ON_GCP, GCP_EXECUTOR
+from glacierc.checks.glc408_gcp_workflow import STEPS
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage, Task
 
@@ -69,7 +69,7 @@ class GcpTarget(WorkflowsMixin, Target):
         (ExecutorKind.CLUSTER, "SparkConfig"): Service.DATAPROC,
         (ExecutorKind.CLUSTER, "DataprocConfig"): Service.DATAPROC,
     }  # fmt: skip
-    SUPPORTED_HELP = "use CloudFunctionConfig, ComputeEngineConfig, DataprocConfig or SparkConfig with GcpConfig"
+    UNSUPPORTED_EXECUTOR = GCP_EXECUTOR
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         self.project, self.provider, self.runner_sources = project, provider, runner_sources
@@ -89,12 +89,7 @@ class GcpTarget(WorkflowsMixin, Target):
     def unsupported(self, executor: Executor, provider: Provider) -> Diagnostic:
         if executor.config_type != "DatabricksConfig":
             return super().unsupported(executor, provider)
-        return Diagnostic(
-            UNSUPPORTED_ON_TARGET, Severity.ERROR,
-            f"executor `{executor.name}`: Databricks on GCP is not generated (the workspace belongs to "
-            f"a Databricks account, outside the google provider); no infrastructure is generated for it",
-            executor.span, help="use DataprocConfig or SparkConfig (Dataproc) with a GcpConfig provider",
-        )
+        return DATABRICKS_ON_GCP.diagnostic(executor.span, executor=executor.name)
 
     # --- the model ----------------------------------------------------------------------------------
 
@@ -329,5 +324,5 @@ def emit_gcp(project: Project, provider: Provider, runner_sources: Mapping[str, 
     files.update(sorted(module.zips.items()))
     files.update(sorted(module.job_files.items()))
     files.update(orchestration_blocks.definition_files(module.workflows))
-    notes = [Diagnostic(GCP_WORKFLOW, Severity.INFO, orchestration.report(w), provider.span) for w in module.workflows]
+    notes = [STEPS.diagnostic(provider.span, **orchestration.note_fields(w)) for w in module.workflows]
     return files, (*module.diagnostics, *notes)

@@ -16,9 +16,13 @@ from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.backends.terraform.orchestration_common import function_timeout
 from glacierc.backends.terraform.packaging import content_name
 from glacierc.backends.terraform.target import Target
-from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
-from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.checks.glc302_config_out_of_limits import DATAPROC_WORKERS
+from glacierc.checks.glc401_unsupported_on_target import (
+    DATAPROC_MACHINE_TYPE,
+    DATAPROC_RELEASE_LABEL,
+    NO_DATAPROC_IMAGE,
+)
+from glacierc.diagnostics.model import Diagnostic, Message
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Task
 
@@ -167,15 +171,12 @@ def cluster_settings(executor: Executor) -> tuple[tuple[str, int, str] | None, l
     image = DATAPROC_IMAGES.get(values.spark_version)
     if image is None:
         known = ", ".join(sorted(DATAPROC_IMAGES))
-        problems.append(_unsupported(executor, f"no Dataproc image is known for Spark {values.spark_version} "
-                                               f"(known: {known})", "use DataprocConfig(image_version=...)"))
+        problems.append(_unsupported(executor, NO_DATAPROC_IMAGE, spark_version=values.spark_version, known=known))
     if written.get("release_label"):
-        problems.append(_unsupported(executor, "release_label is an EMR setting; Dataproc has no EMR releases",
-                                     "remove release_label, or use DataprocConfig(image_version=...)"))
+        problems.append(_unsupported(executor, DATAPROC_RELEASE_LABEL))
     machine = str(written.get("instance_type") or DEFAULT_MACHINE_TYPE)
     if not _MACHINE_TYPE.fullmatch(machine):
-        problems.append(_unsupported(executor, f"instance_type {machine!r} is not a Compute Engine machine type",
-                                     "use a machine type such as 'n2-standard-4'"))
+        problems.append(_unsupported(executor, DATAPROC_MACHINE_TYPE, instance_type=machine))
     if problems or image is None:
         return None, problems
     return (machine, values.num_workers, image), []
@@ -198,11 +199,8 @@ def cluster(executor: Executor, label: str, settings: tuple[str, int, str]) -> C
 
 
 def _one_worker(executor: Executor) -> Diagnostic:
-    return Diagnostic(CONFIG_OUT_OF_LIMITS, Severity.ERROR,
-                      f"executor `{executor.name}`: a Dataproc cluster has 0 (single node) or at least 2 workers",
-                      executor.span, help="set num_workers=0 or num_workers>=2")
+    return DATAPROC_WORKERS.diagnostic(executor.span, executor=executor.name)
 
 
-def _unsupported(executor: Executor, message: str, help_text: str) -> Diagnostic:
-    return Diagnostic(UNSUPPORTED_ON_TARGET, Severity.ERROR, f"executor `{executor.name}`: {message}", executor.span,
-                      help=help_text)
+def _unsupported(executor: Executor, message: Message, **fields: object) -> Diagnostic:
+    return message.diagnostic(executor.span, executor=executor.name, **fields)

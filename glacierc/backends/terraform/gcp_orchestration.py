@@ -173,12 +173,12 @@ def definition_path(w: Workflow) -> str:
 PIPELINES_TEMPLATE = "workflows/pipelines.json"
 
 
-def report(w: Workflow) -> str:
-    """One line for the build output: steps and which nodes share one invocation."""
+def note_fields(w: Workflow) -> dict[str, str]:
+    """The fields of the build output's GLC408 line (glc408 `STEPS`): steps, which nodes share one invocation."""
     fused = [" + ".join(g.nodes) for g in w.groups if len(g.nodes) > 1]
     shared = f"; one invocation each for {', '.join(fused)}" if fused else "; no nodes fused"
     stopped = ", ".join(f"{' + '.join(g.nodes)} ({service})" for g, service in w.stopped)
     stops = f"; not orchestrated yet, the workflow fails at: {stopped}" if stopped else ""
     local = f"; local nodes run in a generated Cloud Function: {', '.join(w.local)}" if w.local else ""
-    return (f"pipeline `{w.pipeline}`: Cloud Workflows workflow with {count(w.steps, 'step')} "
-            f"for {count(len(w.groups), 'group')} of nodes{shared}{local}{stops}")
+    return {"pipeline": w.pipeline, "steps": count(w.steps, "step"), "groups": count(len(w.groups), "group"),
+            "fused": shared, "local": local, "stops": stops}

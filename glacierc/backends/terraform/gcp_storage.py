@@ -14,9 +14,15 @@ from dataclasses import dataclass
 from glacier.config import GCSConfig, LifecycleRule as RuleConfig
 from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.common import Skip, source_text
-from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
-from glacierc.checks.glc404_conflicting_bucket_config import CODE as CONFLICTING_BUCKET_CONFIG
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.checks.glc302_config_out_of_limits import (
+    EXPIRE_AFTER_TRANSITION,
+    GCS_COLDER_CLASS,
+    KMS_KEY_NAME,
+    NOT_A_GCS_CLASS,
+    RULE_WITHOUT_CLASS,
+)
+from glacierc.checks.glc404_conflicting_bucket_config import GCS_BUCKET
+from glacierc.diagnostics.model import Diagnostic, Message
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Storage
 
@@ -91,8 +97,7 @@ def _bucket(name: str, label: str, members: list[Storage], region: str) -> tuple
     first = values[0]
     key = first.kms_key_name
     if key and not _KMS_KEY.fullmatch(key):
-        diagnostics.append(_limit(members[0], f"kms_key_name {key!r} is not a Cloud KMS key name "
-                                              "(projects/P/locations/L/keyRings/R/cryptoKeys/K)"))
+        diagnostics.append(_limit(members[0], KMS_KEY_NAME, key=key))
         key = None
     versioning = first.versioning
     rules, found = _rules(members, values, versioning)
@@ -149,14 +154,8 @@ def _conflicts(name: str, members: list[Storage], values: list[GCSConfig]) -> li
     for member, value in zip(members[1:], values[1:]):
         differing = [f for f in _BUCKET_LEVEL if getattr(value, f) != getattr(values[0], f)]
         if differing:
-            diagnostics.append(Diagnostic(
-                CONFLICTING_BUCKET_CONFIG, Severity.WARNING,
-                f"storage `{member.name}` shares bucket `{name}` with `{members[0].name}` but sets "
-                f"{', '.join(differing)} differently; the bucket uses the settings of `{members[0].name}`",
-                member.span,
-                help="give every declaration of one bucket the same versioning, storage_class, location "
-                     "and kms_key_name",
-            ))
+            diagnostics.append(GCS_BUCKET.diagnostic(member.span, storage=member.name, bucket=name,
+                                                     first=members[0].name, fields=", ".join(differing)))
     return diagnostics
 
 
@@ -180,13 +179,13 @@ def _rule(rule: RuleConfig, member: Storage, versioning: bool) -> list[Lifecycle
     prefixes = (rule.prefix,) if rule.prefix else ()
     expire, days, target = rule.expire_days, rule.transition_days, rule.storage_class
     if days is not None and target is None:
-        return _limit(member, "a lifecycle rule with transition_days needs a storage_class")
+        return _limit(member, RULE_WITHOUT_CLASS)
     if target is not None and target not in GCS_CLASSES:
-        return _limit(member, f"`{target}` is not a Cloud Storage class; use one of {', '.join(GCS_CLASSES)}")
+        return _limit(member, NOT_A_GCS_CLASS, storage_class=target, choices=", ".join(GCS_CLASSES))
     if target == GCS_CLASSES[0]:
-        return _limit(member, "Cloud Storage lifecycle rules only move objects to a colder class than STANDARD")
+        return _limit(member, GCS_COLDER_CLASS)
     if expire is not None and days is not None and expire <= days:
-        return _limit(member, "a lifecycle rule must expire objects after it transitions them")
+        return _limit(member, EXPIRE_AFTER_TRANSITION)
     found: list[LifecycleRule] = []
     if target is not None:
         warmer = GCS_CLASSES[: GCS_CLASSES.index(target)]
@@ -198,8 +197,8 @@ def _rule(rule: RuleConfig, member: Storage, versioning: bool) -> list[Lifecycle
     return found
 
 
-def _limit(member: Storage, message: str) -> Diagnostic:
-    return Diagnostic(CONFIG_OUT_OF_LIMITS, Severity.ERROR, f"storage `{member.name}`: {message}", member.span)
+def _limit(member: Storage, message: Message, **fields: object) -> Diagnostic:
+    return message.diagnostic(member.span, storage=member.name, **fields)
 
 
 # --- blocks ---------------------------------------------------------------------------------------------

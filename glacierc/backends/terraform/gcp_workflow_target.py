@@ -23,8 +23,7 @@ from glacierc.backends.terraform.gcp_model import GcpModule
 from glacierc.backends.terraform.gcp_schedule import unix_cron
 from glacierc.backends.terraform.gcp_workflows import BatchCall, Call, DataprocCall, FunctionCall
 from glacierc.backends.terraform.orchestration_common import Ref, group_timeout, node_timeouts, template_json
-from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.checks.glc401_unsupported_on_target import GCP_SCHEDULE, WORKFLOW_TOO_LARGE
 from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import Group, fused_groups
 from glacierc.ir.nodes import Pipeline, Project, Provider, Task
@@ -138,23 +137,17 @@ class WorkflowsMixin:
         text = template_json(workflow.definition)
         size = len(text) + VARIABLE_BYTES * text.count(b"${") - 2 * text.count(b"$${")
         if size > SOURCE_MAX:
-            self.module.diagnostics.append(Diagnostic(
-                UNSUPPORTED_ON_TARGET, Severity.ERROR,
-                f"pipeline `{pipeline.name}`: its Cloud Workflows definition would be about {size // 1024} KB; "
-                f"Cloud Workflows accepts at most {SOURCE_MAX // 1024} KB", pipeline.span,
-                help="split the pipeline into smaller ones, or let more nodes share an executor so they fuse"))
+            self.module.diagnostics.append(WORKFLOW_TOO_LARGE.diagnostic(
+                pipeline.span, pipeline=pipeline.name, kilobytes=size // 1024, limit=SOURCE_MAX // 1024))
 
     def _schedule(self, pipeline: Pipeline) -> str | None:
         if pipeline.schedule is None:
             return None
         cron, problem = unix_cron(pipeline.schedule)
         if problem is not None:
-            self.module.diagnostics.append(Diagnostic(
-                UNSUPPORTED_ON_TARGET, Severity.ERROR,
-                f"pipeline `{pipeline.name}`: schedule {pipeline.schedule!r} cannot run on GCP: {problem}",
-                pipeline.schedule_span or pipeline.span,
-                help="Cloud Scheduler takes unix cron: write `rate(15 minutes)`, `rate(6 hours)`, `rate(1 day)` "
-                     "or a cron(...) with year `*` and without L, W or #"))
+            self.module.diagnostics.append(GCP_SCHEDULE.diagnostic(
+                pipeline.schedule_span or pipeline.span, pipeline=pipeline.name, schedule=pipeline.schedule,
+                problem=problem))
         return cron
 
     def _add_job_files(self, submitted, labels: Mapping[str, str]) -> None:

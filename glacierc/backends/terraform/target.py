@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from glacierc.backends.terraform.access import Access, executor_access, foreign_access
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block
@@ -22,9 +23,8 @@ from glacierc.backends.terraform.common import (
     default_tags,
     provider_pipelines,
 )
-from glacierc.checks.glc401_unsupported_on_target import CODE as UNSUPPORTED_ON_TARGET
 from glacierc.checks.glc401_unsupported_on_target import MAPPED_NODE
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.diagnostics.model import Diagnostic, Message
 from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage
 
 #: The first line of every generated root module (above `terraform {}` in versions.tf).
@@ -66,8 +66,8 @@ class Target:
     PROVIDER_VERSION = ""
     #: (executor kind, config class or None for the kind's default) -> the service that runs it.
     SERVICES: Mapping[tuple[ExecutorKind, str | None], Service] = {(ExecutorKind.LOCAL, None): Service.LOCAL}
-    #: The configs that do run here, for the help of the unsupported-executor diagnostic.
-    SUPPORTED_HELP = ""
+    #: The unsupported-executor diagnostic (glc401), whose help names the configs that do run here.
+    UNSUPPORTED_EXECUTOR: ClassVar[Message]
 
     # --- services -------------------------------------------------------------------------------
 
@@ -94,13 +94,8 @@ class Target:
         return result
 
     def unsupported(self, executor: Executor, provider: Provider) -> Diagnostic:
-        return Diagnostic(
-            UNSUPPORTED_ON_TARGET, Severity.ERROR,
-            f"executor `{executor.name}`: {executor.config_type} cannot run on {self.CLOUD} "
-            f"(provider `{provider.name}`); no infrastructure is generated for it",
-            executor.span,
-            help=self.SUPPORTED_HELP,
-        )
+        return self.UNSUPPORTED_EXECUTOR.diagnostic(executor.span, executor=executor.name, config=executor.config_type,
+                                                    cloud=self.CLOUD, provider=provider.name)
 
     #: Whether this cloud's orchestration runs a mapped node (a task over a dataset's partitions).
     MAPS = False
