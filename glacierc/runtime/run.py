@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace whe
     from glacierc.runtime.commit import CommitFailed, LIVE_RUNS, commit_moves, recover, staging_name
     from glacierc.runtime.mapping import partition_spec
     from glacierc.runtime.plan import NODES, STORAGE
-    from glacierc.runtime.storage import MissingInputError, check_access, count_rows, exists, locate, missing_message, remove_path, scan_file, sink_file
+    from glacierc.runtime.storage import MissingInputError, check_access, count_rows, exists, locate, missing_message, remove_path, scan_file, sink_file, visible_files
 
 
 class Write:
@@ -86,6 +86,11 @@ class Run:
         self.flush_own(uri)
         if options is not None:
             return scan_file(uri, bucket.format, options)
+        if uri.endswith(os.sep):  # a prefix storage: the objects below it, this run's staged ones included
+            files = visible_files(uri, self.staged)
+            if not files:
+                raise MissingInputError(missing_message(bucket.name, uri))
+            return scan_file(files, bucket.format, None)
         path = self.staged.get(uri, uri)
         if not exists(path):
             raise MissingInputError(missing_message(bucket.name, path))
