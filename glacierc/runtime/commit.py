@@ -7,9 +7,9 @@ journal listing every (staging, target, backup) move is written and synced in th
 renames the staging file over it. A staged folder (a prefix storage's, written through get_uri()) is
 merged as an object store takes uploads: one move per file below it, to the same key below the target,
 its backup in a folder beside the staging folder; the target's other files stay. When a rename fails
-half way, the moves done are undone (backups put back, new files removed). A run killed while committing leaves its journal: the next start
-finishes the commit when every staging file not yet moved is still there, else undoes it, then
-removes the staging files of runs that are no longer alive.
+half way, the moves done are undone (backups put back, new files removed). A run killed while
+committing leaves its journal: the next start finishes the commit when every staging file not yet
+moved is still there, else undoes it, then removes the staging files of runs that are no longer alive.
 """
 
 import json
