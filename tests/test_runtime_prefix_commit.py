@@ -140,7 +140,17 @@ def test_the_next_start_undoes_a_folder_commit_whose_staged_file_is_gone(tmp_pat
 
 
 
-# ---- a node writing objects into the folder get_uri() gives, read back by the next node ----------------
+# ---- nodes writing a prefix and reading it back -------------------------------------------------------
+
+def run_below(rt, data_dir: Path) -> dict:
+    """Run the plan of `rt` with --data-dir `data_dir`, as the runner's command line does; the nodes' values."""
+    run = rt.Run(str(data_dir))
+    rt.ACTIVE["run"] = run
+    try:
+        return rt.execute(run, rt.select(), None, {}, {})
+    finally:
+        rt.ACTIVE["run"] = None
+
 
 def test_objects_written_into_get_uri_land_below_the_prefix_and_the_next_node_reads_them(tmp_path):
     frames = {"north": pl.DataFrame({"n": [1, 2]}), "south": pl.DataFrame({"n": [3]})}
@@ -162,13 +172,24 @@ def test_objects_written_into_get_uri_land_below_the_prefix_and_the_next_node_re
     BUCKETS = rt.BUCKETS
     (tmp_path / "lake" / "parts").mkdir(parents=True)
     pl.DataFrame({"n": [0]}).write_parquet(tmp_path / "lake" / "parts" / "older.parquet")
-    run = rt.Run(str(tmp_path))
-    rt.ACTIVE["run"] = run
-    try:
-        values = rt.execute(run, rt.select(), None, {}, {})
-    finally:
-        rt.ACTIVE["run"] = None
+    values = run_below(rt, tmp_path)
     assert values["read_parts"]["n"].to_list() == [0, 1, 2, 3]  # the staged folder's objects and the older one
     assert sorted(os.listdir(tmp_path / "lake")) == ["parts"]  # no staging folder, backup or journal left
     assert sorted(os.listdir(tmp_path / "lake" / "parts")) == ["north.parquet", "older.parquet", "south.parquet"]
     assert_frame_equal(pl.read_parquet(tmp_path / "lake" / "parts" / "south.parquet"), frames["south"])
+
+
+def test_a_node_reading_a_prefix_it_wrote_sees_its_write_among_the_older_objects(tmp_path):
+    def write_then_read():
+        BUCKETS["parts"].write(pl.DataFrame({"n": [1, 2]}))
+        return BUCKETS["parts"].read().sort("n")
+
+    rt = load_runtime(STORAGE={"parts": storage_spec("lake", "parts/")},
+                      NODES={"both": node_spec("both", reads=("parts",), writes=("parts",))},
+                      LEVELS=(("both",),), OUTPUTS=("both",), TASKS={"both": write_then_read})
+    BUCKETS = rt.BUCKETS
+    (tmp_path / "lake" / "parts").mkdir(parents=True)
+    pl.DataFrame({"n": [0]}).write_parquet(tmp_path / "lake" / "parts" / "older.parquet")
+    values = run_below(rt, tmp_path)
+    assert values["both"]["n"].to_list() == [0, 1, 2]
+    assert sorted(os.listdir(tmp_path / "lake" / "parts")) == ["00000000.parquet", "older.parquet"]

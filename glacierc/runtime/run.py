@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace whe
     from glacierc.runtime.commit import CommitFailed, LIVE_RUNS, commit_moves, recover, staging_name
     from glacierc.runtime.mapping import partition_spec
     from glacierc.runtime.plan import NODES, STORAGE
-    from glacierc.runtime.storage import MissingInputError, check_access, count_rows, exists, locate, missing_message, remove_path, scan_file, sink_file, visible_files
+    from glacierc.runtime.storage import MissingInputError, check_access, count_rows, covers, exists, locate, missing_message, remove_path, scan_file, sink_file, visible_files
 
 
 class Write:
@@ -139,10 +139,10 @@ class Run:
                 self.created.append(path)
 
     def flush_own(self, uri):
-        """A node reading a bucket it has written earlier sees its own write."""
+        """A node reading a bucket it has written earlier sees its own write (below a prefix: its writes there)."""
         node = self.node()
         with self.lock:
-            own = [w for w in self.pending if w.node == node and w.uri == uri]
+            own = [w for w in self.pending if w.node == node and covers(uri, w.uri)]
             self.pending = [w for w in self.pending if w not in own]
         if own:
             self.flush(own)

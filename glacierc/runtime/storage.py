@@ -169,6 +169,11 @@ def inside_data_dir(data_dir, spec, path):
     return path
 
 
+def covers(location, uri):
+    """Whether `uri` is `location`, or an object below it when `location` is a prefix (ending in a separator)."""
+    return uri == location or (location.endswith(("/", os.sep)) and uri.startswith(location))
+
+
 def is_remote(uri):
     return "://" in uri
 
