@@ -4,10 +4,12 @@ Staged files are named `.<name>.glacier-<pid>-<run>-<n>.tmp` next to their targe
 ending like the target, so a glob input (`*.parquet`) does not match them. Before the first rename a
 journal listing every (staging, target, backup) move is written and synced in the journal directory
 (--data-dir, else the working directory). A move puts an existing target aside as its backup, then
-renames the staging file over it. When a rename fails half way, the moves done are undone (backups
-put back, new files removed). A run killed while committing leaves its journal: the next start
-finishes the commit when every staging file not yet moved is still there, else undoes it, then
-removes the staging files of runs that are no longer alive.
+renames the staging file over it. A staged folder (a prefix storage's, written through get_uri()) is
+merged as an object store takes uploads: one move per file below it, to the same key below the target,
+its backup in a folder beside the staging folder; the target's other files stay. When a rename fails
+half way, the moves done are undone (backups put back, new files removed). A run killed while
+committing leaves its journal: the next start finishes the commit when every staging file not yet
+moved is still there, else undoes it, then removes the staging files of runs that are no longer alive.
 """
 
 import json
@@ -54,7 +56,10 @@ def backup_of(staging):
 def commit_moves(journal_dir, token, staged):
     """Move each staged file over its target, all or nothing; returns the targets committed.
     `staged`: sorted (target, staging) pairs."""
-    moves = [(staging, final, backup_of(staging)) for final, staging in staged]
+    try:
+        moves = [move for final, staging in staged for move in moves_of(final, staging)]
+    except NotADirectoryError as error:
+        raise CommitFailed(error, [], [final for final, _ in staged], True) from None
     if not moves:
         return []
     journal = os.path.join(journal_dir, f".glacier-journal-{os.getpid()}-{token}.json")
@@ -70,10 +75,32 @@ def commit_moves(journal_dir, token, staged):
             raise
         done = [final for final in left]
         raise CommitFailed(error, done, [f for _, f, _ in moves if f not in done], not left) from None
-    for _, _, backup in moves:
-        remove_path(backup)
+    for _, staging in staged:
+        remove_path(backup_of(staging))
     remove_path(journal)
     return [final for _, final, _ in moves]
+
+
+def moves_of(final, staging):
+    """The (staging, target, backup) moves that put one staged file or folder in place."""
+    if os.path.isdir(staging) and not os.path.islink(staging):
+        backups = backup_of(staging)
+        return [(os.path.join(staging, key), os.path.join(final, key), os.path.join(backups, key))
+                for key in sorted(files_of(staging))]
+    if final.endswith((os.sep, "/")):
+        raise NotADirectoryError(f"{final} is a prefix storage, a folder of objects, but the file {staging} was "
+                                 "staged for it: write objects below the folder get_uri() gives, or use write()")
+    return [(staging, final, backup_of(staging))]
+
+
+def files_of(folder):
+    """Every file (or link, to a folder too: moved as it is) below `folder`, relative to it; folders are made
+    as their files are moved."""
+    for directory, folders, names in os.walk(folder):
+        names += [f for f in folders if os.path.islink(os.path.join(directory, f))]
+        folders[:] = sorted(f for f in folders if f not in names)
+        for name in names:
+            yield os.path.relpath(os.path.join(directory, name), folder)
 
 
 def write_journal(path, moves):
@@ -105,7 +132,10 @@ def apply_move(move):
     if not os.path.lexists(staging):
         return  # moved already (finishing the journal of an interrupted run)
     if os.path.lexists(final):
+        os.makedirs(os.path.dirname(backup), exist_ok=True)  # a staged folder's backups: a folder of their own
         os.replace(final, backup)
+    else:
+        os.makedirs(os.path.dirname(final), exist_ok=True)  # a new subfolder of a prefix
     os.replace(staging, final)
 
 

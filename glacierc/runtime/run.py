@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace whe
     from glacierc.runtime.commit import CommitFailed, LIVE_RUNS, commit_moves, recover, staging_name
     from glacierc.runtime.mapping import partition_spec
     from glacierc.runtime.plan import NODES, STORAGE
-    from glacierc.runtime.storage import MissingInputError, check_access, count_rows, exists, locate, missing_message, remove_path, scan_file, sink_file
+    from glacierc.runtime.storage import MissingInputError, check_access, count_rows, covers, exists, locate, missing_message, remove_path, scan_file, sink_file, visible_files
 
 
 class Write:
@@ -86,6 +86,11 @@ class Run:
         self.flush_own(uri)
         if options is not None:
             return scan_file(uri, bucket.format, options)
+        if uri.endswith(os.sep):  # a prefix storage: the objects below it, this run's staged ones included
+            files = visible_files(uri, self.staged)
+            if not files:
+                raise MissingInputError(missing_message(bucket.name, uri))
+            return scan_file(files, bucket.format, None)
         path = self.staged.get(uri, uri)
         if not exists(path):
             raise MissingInputError(missing_message(bucket.name, path))
@@ -134,10 +139,10 @@ class Run:
                 self.created.append(path)
 
     def flush_own(self, uri):
-        """A node reading a bucket it has written earlier sees its own write."""
+        """A node reading a bucket it has written earlier sees its own write (below a prefix: its writes there)."""
         node = self.node()
         with self.lock:
-            own = [w for w in self.pending if w.node == node and w.uri == uri]
+            own = [w for w in self.pending if w.node == node and covers(uri, w.uri)]
             self.pending = [w for w in self.pending if w not in own]
         if own:
             self.flush(own)

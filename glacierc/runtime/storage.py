@@ -5,6 +5,11 @@ bucket lives is decided per run: with `--data-dir DIR`, bucket b with path p is 
 it, local buckets use the path in STORAGE (relative to the working directory) and cloud buckets
 their real URI, reached with the `--storage-option KEY=VALUE` values.
 
+A prefix storage (a path ending in `/`) is a folder of objects, locally as in an object store: write(frame)
+replaces one object below it, PREFIX_OBJECT (`scratch/00000000.parquet`, the key glacier's library writes
+too), scan() reads every object below it whose names do not start with `.` (never a staging file), and
+get_uri() is a folder, ending in `/`, to write objects into.
+
 A node may read and write only what its executor is granted (ACCESS, the sets its cloud identity gets):
 anything else fails the node with AccessRefused, as the cloud would deny it.
 """
@@ -16,8 +21,24 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
+    from glacierc.runtime.commit import STAGING_NAME
     from glacierc.runtime.plan import ACCESS, NODES, STORAGE
     from glacierc.runtime.run import current_run
+
+
+#: The object below a prefix storage that `write(frame)` replaces: `<prefix>00000000.<format>`, the name Polars
+#: gives the first file of a partitioned sink (glacier.storage.PREFIX_OBJECT, the library's, is the same).
+PREFIX_OBJECT = "00000000"
+
+
+def is_prefix(path):
+    """Whether a storage path names a folder of objects (`events/`), not one file or a glob."""
+    return path.endswith("/") and not any(c in path for c in "*?[")
+
+
+def written_key(path, file_format):
+    """The key `write(frame)` replaces: the path of a file, PREFIX_OBJECT below a prefix."""
+    return f"{path}{PREFIX_OBJECT}.{file_format}" if is_prefix(path) else path
 
 
 class MissingInputError(Exception):
@@ -43,8 +64,14 @@ class Bucket:
 
     def get_uri(self):
         """Where the file is in this run. A node that only writes the bucket gets a staging path
-        next to the file, which replaces the file when the run succeeds."""
-        return current_run().get_uri(self)
+        next to the file, which replaces the file when the run succeeds. A prefix's is a folder (ending in
+        `/`): the objects written into a staging folder are put below the prefix when the run succeeds."""
+        uri = current_run().get_uri(self)
+        if not is_prefix(self.path) or is_remote(uri):
+            return uri
+        if STAGING_NAME.match(os.path.basename(uri.rstrip(os.sep))):
+            os.makedirs(uri, exist_ok=True)
+        return uri if uri.endswith(os.sep) else uri + os.sep
 
     def scan(self):
         """A LazyFrame over the file (its declared columns checked first)."""
@@ -60,7 +87,16 @@ class Bucket:
     def write(self, frame):
         """Replace the file with `frame` when the node's level completes; returns the URI."""
         check_columns(self.name, STORAGE[self.name].get("schema"), frame, writing=True)
-        return current_run().write(self, frame)
+        return current_run().write(self.written_object(), frame)
+
+    def written_object(self):
+        """What write(frame) replaces: this file, or the object PREFIX_OBJECT below a prefix (placed by the run
+        as one object of a dataset, through its `key`), so local runs and the cloud write the same key."""
+        if not is_prefix(self.path):
+            return self
+        target = Bucket(self.name)
+        target.key = target.path = written_key(self.path, self.format)
+        return target
 
 
 class SchemaMismatch(ValueError):
@@ -133,12 +169,45 @@ def inside_data_dir(data_dir, spec, path):
     return path
 
 
+def covers(location, uri):
+    """Whether `uri` is `location`, or an object below it when `location` is a prefix (ending in a separator)."""
+    return uri == location or (location.endswith(("/", os.sep)) and uri.startswith(location))
+
+
 def is_remote(uri):
     return "://" in uri
 
 
 def scan_file(uri, file_format, options):
+    """A LazyFrame over a file, a glob, an object store's prefix or a list of files."""
     return getattr(pl, "scan_" + file_format)(uri, storage_options=options or None)
+
+
+def visible_files(folder, staged):
+    """The files below `folder`, sorted by key, at any depth, no part of their keys starting with `.` (staging
+    files, hidden folders); a target below it that `staged` (target -> staging file or folder) holds is read
+    from its staging file, a staged folder's files merged over the folder's, as committing will put them."""
+    files = dict(files_below(folder))
+    root = os.path.abspath(folder)
+    for target, staging in sorted(staged.items()):
+        key = os.path.relpath(os.path.abspath(target), root)
+        if key == os.pardir or key.startswith(os.pardir + os.sep):
+            continue
+        if os.path.isdir(staging):
+            files.update((os.path.normpath(os.path.join(key, k)), path) for k, path in files_below(staging))
+        elif not any(part.startswith(".") for part in key.split(os.sep)):
+            files[key] = staging
+    return [files[key] for key in sorted(files)]
+
+
+def files_below(folder):
+    """(key relative to `folder`, path) of every file below it whose key has no part starting with `.`."""
+    for directory, folders, names in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        for name in sorted(names):
+            if not name.startswith("."):
+                path = os.path.join(directory, name)
+                yield os.path.relpath(path, folder), path
 
 
 def sink_file(frame, target, file_format, options):

@@ -1,4 +1,9 @@
-"""Buckets: one file in a bucket of some cloud, read and written with Polars."""
+"""Buckets: one file in a bucket of some cloud, read and written with Polars.
+
+A prefix (a `path` ending in `/`, such as `scratch/`) is a folder of objects, locally as in an object store:
+`write(frame)` replaces one object below it, `<prefix>00000000.<format>` (PREFIX_OBJECT, the key the
+compiled runner writes too, in a local run and in the cloud), and `scan()` reads its partitions.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,10 @@ if TYPE_CHECKING:
 
 #: URI scheme of each cloud's object store (local buckets are plain paths).
 SCHEMES: dict[str, str] = {"aws": "s3", "gcp": "gs", "azure": "az"}
+
+#: The object below a prefix that `write(frame)` replaces: `<prefix>00000000.<format>`, the name Polars gives the
+#: first file of a partitioned sink (glacierc/runtime/storage.py, the runner's, holds the same).
+PREFIX_OBJECT = "00000000"
 
 # Process-wide, not a ContextVar: threads started by task code must see it too.
 _data_dir: Path | None = None
@@ -66,15 +75,22 @@ class Bucket:
         return f"Bucket({self.get_uri()!r}, format={self.format!r})"
 
     def get_uri(self) -> str:
-        """Where the file lives now: `data_dir/bucket/path` under an override, else its real URI."""
+        """Where the file lives now: `data_dir/bucket/path` under an override, else its real URI (a prefix's ends
+        in a separator, locally too)."""
         local_root = self._local_root()
         if local_root is not None:
-            return str(local_root / self.bucket / self.path)
+            local = str(local_root / self.bucket / self.path)
+            return local + os.sep if self.path.endswith("/") else local
         return f"{SCHEMES[self.provider.cloud]}://{self.bucket}/{self.path}"
 
     def scan(self) -> pl.LazyFrame:
-        """A LazyFrame over the file; its columns are checked against the declared `schema` first."""
-        frame = formats.scan(self.get_uri(), self.format, self._options())
+        """A LazyFrame over the file; its columns are checked against the declared `schema` first.
+        A local prefix is its partitions (hidden files, such as a write's temporary file, are none)."""
+        if is_prefix(self.path) and self._local_root() is not None:
+            paths = [part.get_uri() for part in self.partitions()]
+            frame = getattr(pl, f"scan_{self.format}")(paths)
+        else:
+            frame = formats.scan(self.get_uri(), self.format, self._options())
         if self.schema is not None:
             schemas.check_read(self.schema, frame.collect_schema(), self._name())
         return frame
@@ -84,7 +100,7 @@ class Bucket:
         return self.scan().collect()
 
     def write(self, frame: pl.DataFrame | pl.LazyFrame) -> str:
-        """Replace the file with `frame`; returns the URI written.
+        """Replace the file with `frame` (below a prefix: the object PREFIX_OBJECT); returns the URI written.
 
         Local files are replaced atomically (a LazyFrame is collected first, so a failing query
         leaves the old file as it was); object stores stream the frame in one upload.
@@ -93,7 +109,7 @@ class Bucket:
             raise TypeError(f"Bucket.write() expects a DataFrame or LazyFrame, got {type(frame).__name__}")
         if self.schema is not None:
             schemas.check_write(self.schema, frame.lazy().collect_schema(), self._name())
-        uri = self.get_uri()
+        uri = self._written_object().get_uri()
         if self._local_root() is None:
             formats.sink(frame.lazy(), uri, self.format, self._options())
         else:
@@ -124,6 +140,10 @@ class Bucket:
         part.path, part.dataset = key, self
         return part
 
+    def _written_object(self) -> Bucket:
+        """What write(frame) replaces: this file, or the object PREFIX_OBJECT below a prefix."""
+        return self._partition(written_key(self.path, self.format)) if is_prefix(self.path) else self
+
     def _name(self) -> str:
         return f"bucket {self.bucket}/{self.path}"
 
@@ -136,6 +156,16 @@ class Bucket:
 
     def _options(self) -> dict[str, str] | None:
         return None if self._local_root() is not None else self.storage_options
+
+
+def is_prefix(path: str) -> bool:
+    """Whether `path` names a folder of objects (`events/`), not one file or a glob."""
+    return datasets.is_dataset(path) and datasets.prefix(path) == path
+
+
+def written_key(path: str, format: str) -> str:
+    """The key `write(frame)` replaces: `path` for a file, PREFIX_OBJECT below a prefix."""
+    return f"{path}{PREFIX_OBJECT}.{format}" if is_prefix(path) else path
 
 
 def _check_location(bucket: str, path: str) -> None:
