@@ -235,3 +235,10 @@ def test_s3_round_trip_with_storage_options(s3_endpoint: str, path: str) -> None
     assert_frame_equal(bucket.read(), FRAME)
     keys = [item["Key"] for item in client.list_objects_v2(Bucket="glacier-test")["Contents"]]
     assert path in keys
+
+
+def test_a_write_to_a_glob_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    events = local_bucket(tmp_path, "events/*.parquet")
+    with pytest.raises(ValueError, match="GLC223"):
+        events.write(pl.DataFrame({"x": [1]}))
+    assert not any(tmp_path.rglob("*"))  # not even the folder

@@ -107,6 +107,9 @@ class Bucket:
         """
         if not isinstance(frame, pl.DataFrame | pl.LazyFrame):
             raise TypeError(f"Bucket.write() expects a DataFrame or LazyFrame, got {type(frame).__name__}")
+        if any(character in self.path for character in datasets.GLOB_CHARACTERS):
+            raise ValueError(f"cannot write to {self.path!r}: a glob names the objects that match it, not one to write "
+                             "(glacierc reports this as GLC223)")
         if self.schema is not None:
             schemas.check_write(self.schema, frame.lazy().collect_schema(), self._name())
         uri = self._written_object().get_uri()
