@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from glacierc.diagnostics.model import Severity
+from glacierc.env_flags import parse_env
 from glacierc.errors import UsageError
 
 __all__ = ["UsageError", "parse_env", "run"]
@@ -18,21 +19,6 @@ __all__ = ["UsageError", "parse_env", "run"]
 def run(name: str, values: dict) -> int:
     """Run command `name` with the values its parser produced."""
     return _COMMANDS[name](values)
-
-
-def parse_env(pairs: list[str] | None) -> dict[str, str]:
-    """`-e NAME=VALUE` flags as a mapping."""
-    from glacierc.diagnostics.render import printable
-
-    env = {}
-    for pair in pairs or ():
-        name, sep, value = pair.partition("=")
-        if not sep or not name.isidentifier():
-            raise UsageError(f"`-e {printable(pair)}` is not of the form NAME=VALUE")
-        if printable(pair) != pair:  # non-UTF-8 bytes arrive as lone surrogates (surrogateescape)
-            raise UsageError(f"`-e {printable(pair)}`: the value must be UTF-8 text without control characters")
-        env[name] = value
-    return env
 
 
 def _exit_status(diagnostics) -> int:
@@ -153,7 +139,7 @@ def migrate(values: dict) -> int:
 
 
 def rule(values: dict) -> int:
-    from glacierc.diagnostics.rules_output import rule_command
+    from glacierc.rule_command import rule_command
 
     return rule_command(values["code"], every=values["all"], fmt=values["output_format"])
 
