@@ -110,6 +110,8 @@ def graph(values: dict) -> int:
     if error:
         _err(f"error: {error}")
         return code
+    if output is not None and payload is not None:
+        return _write_graph(output, payload)
     if isinstance(payload, bytes):
         if sys.stdout.isatty():
             raise UsageError("refusing to write PNG to a terminal; use -o FILE.png")
@@ -117,6 +119,20 @@ def graph(values: dict) -> int:
     elif payload is not None:
         sys.stdout.write(payload)
     return code
+
+
+def _write_graph(output: Path, payload: str | bytes) -> int:
+    """`graph -o FILE`, through the one I/O layer: a temporary file next to FILE, then a rename."""
+    from glacierc.diagnostics.render import printable
+    from glacierc.fileio import write_file
+
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_file(output, payload.encode("utf-8") if isinstance(payload, str) else payload)
+    except OSError as error:
+        _err(f"error: cannot write {printable(str(output))}: {printable(str(error.strerror or error))}")
+        return 2
+    return 0
 
 
 def run_pipeline(values: dict) -> int:

@@ -202,6 +202,14 @@ def test_backends_never_import_each_other(backend):
     assert crossing == []
 
 
+def test_backends_write_no_file():
+    """Backends return `{path: text or bytes}` (or a picture); the driver and the command layer write."""
+    writers = ("glacierc.fileio", "glacierc.output")
+    writing = [(m, t) for m, targets in imports().items() if (unit_of(m) or "").startswith("glacierc.backends")
+               for t in targets if unit_of(t) in writers]
+    assert writing == []
+
+
 @pytest.mark.parametrize("unit", STANDALONE)
 def test_runtime_and_entrypoints_import_nothing_of_glacierc(unit):
     outside = [(m, t) for m, targets in imports().items() if unit_of(m) == unit
