@@ -27,7 +27,7 @@ def color_wanted(stream) -> bool:
 
 def check(values: dict) -> int:
     from glacierc.cli_table import CHECK_FORMATS
-    from glacierc.commands import parse_env
+    from glacierc.env_flags import parse_env
     from glacierc.settings import cli_layer, load_settings
 
     fmt = values["output_format"]
@@ -178,10 +178,22 @@ def _text(values: dict, diagnostics, texts, files, color: bool) -> str:
 
     if values["statistics"]:
         return statistics(diagnostics)
-    text = render(values["output_format"], diagnostics, texts, files, color=color, quiet=values["quiet"])
+    text = render(values["output_format"], diagnostics, texts, files, color=color, quiet=values["quiet"],
+                  rules=_rules(values["output_format"]))
     if values["show_fixes"] and not values["fix"]:
         text += _available_fixes(diagnostics, values["output_format"])
     return text
+
+
+def _rules(fmt: str):
+    """The catalogue, for the formats that document their rules (it loads every rule module: only then)."""
+    from glacierc.diagnostics.render import RULE_FORMATS
+
+    if fmt not in RULE_FORMATS:
+        return None
+    from glacierc.checks.catalogue import RULES
+
+    return RULES
 
 
 def _available_fixes(diagnostics, fmt: str) -> str:
@@ -193,7 +205,7 @@ def _available_fixes(diagnostics, fmt: str) -> str:
 
 def statistics(diagnostics) -> str:
     """One line per code: count, code, name, `[*]` when every one of them has a fix (as ruff prints)."""
-    from glacierc.diagnostics.codes import RULES
+    from glacierc.checks.catalogue import RULES
 
     counts = Counter(d.code for d in diagnostics)
     fixable = Counter(d.code for d in diagnostics if d.fix)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from glacierc.diagnostics.model import Severity
+from glacierc.env_flags import parse_env
 from glacierc.errors import UsageError
 
 __all__ = ["UsageError", "parse_env", "run"]
@@ -18,21 +19,6 @@ __all__ = ["UsageError", "parse_env", "run"]
 def run(name: str, values: dict) -> int:
     """Run command `name` with the values its parser produced."""
     return _COMMANDS[name](values)
-
-
-def parse_env(pairs: list[str] | None) -> dict[str, str]:
-    """`-e NAME=VALUE` flags as a mapping."""
-    from glacierc.diagnostics.render import printable
-
-    env = {}
-    for pair in pairs or ():
-        name, sep, value = pair.partition("=")
-        if not sep or not name.isidentifier():
-            raise UsageError(f"`-e {printable(pair)}` is not of the form NAME=VALUE")
-        if printable(pair) != pair:  # non-UTF-8 bytes arrive as lone surrogates (surrogateescape)
-            raise UsageError(f"`-e {printable(pair)}`: the value must be UTF-8 text without control characters")
-        env[name] = value
-    return env
 
 
 def _exit_status(diagnostics) -> int:
@@ -124,6 +110,8 @@ def graph(values: dict) -> int:
     if error:
         _err(f"error: {error}")
         return code
+    if output is not None and payload is not None:
+        return _write_graph(output, payload)
     if isinstance(payload, bytes):
         if sys.stdout.isatty():
             raise UsageError("refusing to write PNG to a terminal; use -o FILE.png")
@@ -131,6 +119,20 @@ def graph(values: dict) -> int:
     elif payload is not None:
         sys.stdout.write(payload)
     return code
+
+
+def _write_graph(output: Path, payload: str | bytes) -> int:
+    """`graph -o FILE`, through the one I/O layer: a temporary file next to FILE, then a rename."""
+    from glacierc.diagnostics.render import printable
+    from glacierc.fileio import write_file
+
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_file(output, payload.encode("utf-8") if isinstance(payload, str) else payload)
+    except OSError as error:
+        _err(f"error: cannot write {printable(str(output))}: {printable(str(error.strerror or error))}")
+        return 2
+    return 0
 
 
 def run_pipeline(values: dict) -> int:
@@ -153,7 +155,7 @@ def migrate(values: dict) -> int:
 
 
 def rule(values: dict) -> int:
-    from glacierc.diagnostics.rules_output import rule_command
+    from glacierc.rule_command import rule_command
 
     return rule_command(values["code"], every=values["all"], fmt=values["output_format"])
 

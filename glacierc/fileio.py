@@ -1,11 +1,10 @@
-"""The one I/O layer for every file glacierc writes, and the one walker that finds Python files.
+"""The one I/O layer for every file glacierc writes, and for the sources it reads.
 
 - `write_file`: replace one file atomically (temporary file in the same directory, fsync, `os.replace`),
   keeping the mode of the file it replaces; a failure never leaves half a file or a stray temporary.
 - `read_source` / `rewrite_source`: a Python source is read as Python reads it (PEP 263 coding declaration,
   UTF-8 byte-order mark, default UTF-8) and written back the same way: same encoding, same BOM, same line
   ends, same mode. Text the declared encoding cannot hold is an error, never mojibake.
-- `python_files`: what `check` walks (`frontend.loader.discover`), so `migrate` walks exactly the same files.
 With `glacierc.output` (the build-output writer: it stages a whole build beside OUT and commits it through
 a journal, with the same temporary-in-the-same-directory, fsync and rename steps) this is the only code that
 writes files.
@@ -18,7 +17,6 @@ import os
 import stat
 import tempfile
 import tokenize
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,14 +117,3 @@ def rewrite_source(source: Source, text: str) -> None:
     """Replace the file `source` was read from with `text`, in its encoding, BOM, line ends and mode
     (SourceError if the encoding cannot hold `text`, OSError if the file cannot be written)."""
     write_file(source.path, encode_source(source, text), source.mode)
-
-
-def python_files(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
-    """The Python files `check` would read under `paths` (sorted; the same skipped directories, no
-    directory symlinks), and a message for each path that names nothing to read."""
-    from glacierc.diagnostics.model import Reporter
-    from glacierc.frontend.loader import discover
-
-    reporter = Reporter()
-    files = [file for file, _root in discover(list(paths), reporter)]
-    return files, [diagnostic.message for diagnostic in reporter.items]

@@ -56,21 +56,15 @@ class Settings:
     root: str = ""  # the directory the globs are relative to: the configuration's, or the working directory
     source: str = ""  # the configuration file, if any
 
-    def enabled(self, code: str, file: str | None = None) -> bool:
-        """Whether `code` is reported, in `file` (an absolute or working-directory-relative path) if given."""
+    def enabled(self, code: str) -> bool:
+        """Whether the selection layers report `code` (`per_file_ignores` are applied by
+        glacierc/suppression.py, which matches their globs)."""
         on = True
         for layer in self.layers:
             if layer.select is not None:
-                on = _starts(code, layer.select)
-            on = (on or _starts(code, layer.extend_select)) and not _starts(code, layer.ignore)
-        return on and not (file is not None and self._ignored_in(code, file))
-
-    def _ignored_in(self, code: str, file: str) -> bool:
-        from glacierc.frontend.globs import matches
-
-        relative = self.relative(file)
-        return any(_starts(code, codes) and (matches(glob, relative) or matches(glob, relative.rsplit("/", 1)[-1]))
-                   for glob, codes in self.per_file_ignores)
+                on = starts(code, layer.select)
+            on = (on or starts(code, layer.extend_select)) and not starts(code, layer.ignore)
+        return on
 
     def relative(self, path: str) -> str:
         """`path` relative to `root` (POSIX), or its absolute form when it lies outside it."""
@@ -124,11 +118,9 @@ class PathSettings:
     def max_file_bytes(self) -> int:
         return self.for_file(os.getcwd()).max_file_bytes
 
-    def enabled(self, code: str, file: str | None = None) -> bool:
-        return self.for_file(file or os.getcwd()).enabled(code, file)
 
-
-def _starts(code: str, prefixes: tuple[str, ...]) -> bool:
+def starts(code: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether `code` is one of `prefixes` or starts with one (`GLC2` covers GLC201...)."""
     return any(code.startswith(prefix) for prefix in prefixes)
 
 
@@ -140,7 +132,7 @@ def known_codes(codes: list[str], where: str) -> list[str]:
     """`codes`, each a code or a prefix of one (`GLC2`, as ruff takes prefixes); raises on any other."""
     if not codes:  # nothing to look up: the catalogue (every rule module) is not loaded for it
         return codes
-    from glacierc.diagnostics.codes import RULES
+    from glacierc.checks.catalogue import RULES
     from glacierc.diagnostics.render import printable
 
     for code in codes:

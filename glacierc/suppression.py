@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from glacierc.diagnostics.model import Diagnostic
+from glacierc.settings import Settings, starts
 
 _CODES = r"(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)"
 _NOQA = re.compile(r"#\s*noqa(?::\s*" + _CODES + ")?", re.IGNORECASE)
@@ -28,7 +29,8 @@ def reported(diagnostics: Iterable[Diagnostic], sources, settings) -> tuple[Diag
     kept = []
     for diagnostic in diagnostics:
         path = displays.get(diagnostic.span.file, diagnostic.span.file)
-        if not settings.for_file(path).enabled(diagnostic.code, path):
+        chosen = settings.for_file(path)
+        if not chosen.enabled(diagnostic.code) or ignored_in_file(chosen, diagnostic.code, path):
             continue
         codes = whole_file.get(diagnostic.span.file)
         if codes is not None and (codes == "all" or diagnostic.code in codes):
@@ -36,6 +38,16 @@ def reported(diagnostics: Iterable[Diagnostic], sources, settings) -> tuple[Diag
         if not _suppressed_on_line(diagnostic, texts):
             kept.append(diagnostic)
     return tuple(kept)
+
+
+def ignored_in_file(settings: Settings, code: str, file: str) -> bool:
+    """Whether `per-file-ignores` turn `code` off in `file` (an absolute or working-directory-relative path):
+    a glob matches the path relative to the configuration's directory, or the file's name."""
+    from glacierc.frontend.globs import matches
+
+    relative = settings.relative(file)
+    return any(starts(code, codes) and (matches(glob, relative) or matches(glob, relative.rsplit("/", 1)[-1]))
+               for glob, codes in settings.per_file_ignores)
 
 
 def file_suppressions(text: str) -> str | frozenset[str] | None:
@@ -54,7 +66,7 @@ def _split(codes: str) -> list[str]:
 
 def check_noqa_codes(sources) -> None:
     """Raise ConfigurationError for a `noqa` comment naming an unknown GLC code."""
-    from glacierc.diagnostics.codes import RULES
+    from glacierc.checks.catalogue import RULES
     from glacierc.diagnostics.render import printable
     from glacierc.errors import ConfigurationError
 

@@ -1,4 +1,5 @@
-"""`graph_command`, what `glacierc graph` runs: formats, files, pipelines, selection, errors."""
+"""`graph_command`, what `glacierc graph` runs: formats, pipelines, selection, errors; and `graph -o FILE`,
+which the command layer writes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from test_graph_factory import aws_project, node, pipeline
 
 from glacierc.backends.graph import graph_command
 from glacierc.backends.graph.render import INSTALL_HINT, RenderError, render
+from tests.helpers import EXAMPLES, glacierc
+
+AWS_ETL = str(EXAMPLES / "aws_etl")
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz `dot` is not installed (apt-get install graphviz)")
@@ -37,7 +41,11 @@ def test_mermaid_on_stdout():
                                                (".mmd", b"---\ntitle"), (".MERMAID", b"---\ntitle")])
 def test_text_format_from_the_suffix(tmp_path, suffix, start):
     out = tmp_path / "sub" / f"graph{suffix}"
-    assert graph_command(aws_project(), None, None, out, []) == (0, None, None)
+    code, payload, error = graph_command(aws_project(), None, None, out, [])
+    assert (code, error) == (0, None) and payload.encode().startswith(start)
+    assert not out.parent.exists()  # the backend writes nothing: the command layer does
+    result = glacierc("graph", AWS_ETL, "-o", str(out))
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     assert out.read_bytes().startswith(start)
     assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary file left behind
     plain = tmp_path / "plain"
@@ -47,9 +55,11 @@ def test_text_format_from_the_suffix(tmp_path, suffix, start):
 
 @needs_dot
 def test_svg_and_png_from_the_suffix(tmp_path):
-    assert graph_command(aws_project(), None, None, tmp_path / "g.svg", [])[0] == 0
-    assert b"<svg" in (tmp_path / "g.svg").read_bytes()
-    assert graph_command(aws_project(), None, None, tmp_path / "g.png", [])[0] == 0
+    code, payload, _ = graph_command(aws_project(), None, None, tmp_path / "g.svg", [])
+    assert code == 0 and "<svg" in payload
+    code, payload, _ = graph_command(aws_project(), None, None, tmp_path / "g.png", [])
+    assert code == 0 and payload.startswith(b"\x89PNG\r\n\x1a\n")
+    assert glacierc("graph", AWS_ETL, "-o", str(tmp_path / "g.png")).returncode == 0
     assert (tmp_path / "g.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
@@ -57,8 +67,8 @@ def test_svg_and_png_from_the_suffix(tmp_path):
 def test_format_flag_wins_over_the_suffix_and_svg_goes_to_stdout(tmp_path):
     code, payload, _ = graph_command(aws_project(), None, "svg", None, [])
     assert code == 0 and isinstance(payload, str) and "<svg" in payload
-    assert graph_command(aws_project(), None, "dot", tmp_path / "g.svg", [])[0] == 0
-    assert (tmp_path / "g.svg").read_text().startswith("digraph")
+    code, payload, _ = graph_command(aws_project(), None, "dot", tmp_path / "g.svg", [])
+    assert code == 0 and payload.startswith("digraph")
 
 
 @needs_dot
@@ -74,8 +84,10 @@ def test_missing_dot_is_a_clear_message(tmp_path, monkeypatch):
     assert (code, payload) == (2, None)
     assert "apt-get install graphviz" in error and "brew install graphviz" in error
     assert error == INSTALL_HINT
-    assert not out.exists()
     assert graph_command(aws_project(), None, "dot", None, [])[0] == 0  # text needs no dot
+    result = glacierc("graph", AWS_ETL, "-o", str(out), env={"PATH": str(tmp_path)})
+    assert result.returncode == 2 and result.stderr.startswith("error: Graphviz's `dot` program is needed")
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(
@@ -122,8 +134,9 @@ def test_several_pipelines_need_a_choice_to_render_or_select():
 def test_unwritable_output_is_a_message(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code, _, error = graph_command(aws_project(), None, None, blocker / "g.dot", [])
-    assert code == 2 and error.startswith(f"cannot write {blocker / 'g.dot'}")
+    result = glacierc("graph", AWS_ETL, "-o", str(blocker / "g.dot"))
+    assert result.returncode == 2 and result.stderr.startswith(f"error: cannot write {blocker / 'g.dot'}: ")
+    assert "Traceback" not in result.stderr and blocker.read_text() == "x"
 
 
 @needs_dot

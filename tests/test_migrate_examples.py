@@ -91,7 +91,7 @@ def test_semantic_ir_still_tells_configs_apart() -> None:
 @pytest.mark.parametrize("code", ["GLC101", "GLC102", "GLC103"])
 def test_the_rule_examples_migrate_to_code_without_the_rule(code: str, tmp_path: Path) -> None:
     """What `glacierc rule GLC10x` shows as bad code is what `glacierc migrate` fixes."""
-    from glacierc.diagnostics.codes import RULES
+    from glacierc.checks.catalogue import RULES
 
     example = RULES[code].example
     assert code in {d.code for d in compiled(example, tmp_path).diagnostics}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from glacierc.checks.registry import RULE_MODULES, rule_modules
-from glacierc.diagnostics.codes import RULES
+from glacierc.checks.catalogue import RULES
 from tests.helpers import ROOT
 from tests.rule_cases import observed, run_case
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from glacierc.diagnostics.codes import RULES, rule_text
+from glacierc.checks.catalogue import RULES, rule_text
 from glacierc.diagnostics.model import Severity
 from tests.rule_cases import run_case
 
@@ -34,8 +34,8 @@ def test_every_rule_is_documented(code):
 
 
 def test_diagnostics_page_is_generated_from_the_catalogue():
-    from glacierc.diagnostics.docs import diagnostics_page
+    from glacierc.checks.docs import diagnostics_page
     from tests.helpers import ROOT
 
     page = (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
-    assert page == diagnostics_page(), "run: python -m glacierc.diagnostics.docs > docs/diagnostics.md"
+    assert page == diagnostics_page(), "run: python -m glacierc.checks.docs > docs/diagnostics.md"

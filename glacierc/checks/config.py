@@ -6,15 +6,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from glacierc.checks.glc301_unknown_config_field import CODE as UNKNOWN_CONFIG_FIELD
-from glacierc.checks.glc302_config_out_of_limits import CODE as CONFIG_OUT_OF_LIMITS
-from glacierc.checks.glc303_config_wrong_cloud import CODE as CONFIG_WRONG_CLOUD
-from glacierc.checks.glc304_missing_config_field import CODE as MISSING_CONFIG_FIELD
-from glacierc.checks.glc305_config_wrong_role import CODE as CONFIG_WRONG_ROLE
-from glacierc.frontend.values import ConfigVal, Unknown, is_constant
+from glacierc.checks import glc301_unknown_config_field as unknown_config_field
+from glacierc.checks import glc302_config_out_of_limits as config_out_of_limits
+from glacierc.checks import glc303_config_wrong_cloud as config_wrong_cloud
+from glacierc.checks import glc304_missing_config_field as missing_config_field
+from glacierc.checks import glc305_config_wrong_role as config_wrong_role
+from glacierc.diagnostics.model import Severity
 
 if TYPE_CHECKING:
     from glacier._catalogue import Config
+
+UNKNOWN_CONFIG_FIELD = unknown_config_field.CODE
+CONFIG_OUT_OF_LIMITS = config_out_of_limits.CODE
+CONFIG_WRONG_CLOUD = config_wrong_cloud.CODE
+MISSING_CONFIG_FIELD = missing_config_field.CODE
+CONFIG_WRONG_ROLE = config_wrong_role.CODE
+_SEVERITY = {rule.CODE: rule.SEVERITY for rule in (unknown_config_field, config_out_of_limits, config_wrong_cloud,
+                                                    missing_config_field, config_wrong_role)}
+
+
+class _Unchecked:
+    def __repr__(self) -> str:
+        return "UNCHECKED"
+
+
+#: The value of a field that is set but not a constant known statically: its name is checked, its value not.
+UNCHECKED = _Unchecked()
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +43,14 @@ class Problem:
     field: str | None = None
     help: str | None = None
 
+    @property
+    def severity(self) -> Severity:
+        return _SEVERITY[self.code]
+
 
 def config_problems(config_type: str, fields: dict[str, object], role: str, cloud: str) -> list[Problem]:
+    """The problems of a `config_type(**fields)` configuring a `role` on `cloud`. `fields` holds plain values
+    (a nested config as a dict of its fields), or UNCHECKED for a value not known statically."""
     from glacier.config import CATALOGUE, fields_of
 
     cls = CATALOGUE.get(config_type)
@@ -51,8 +74,8 @@ def _cross_field(config_type: str, specs: dict, fields: dict[str, object]) -> li
     known statically; the library raises the same message."""
     from glacier.config import canonical, cross_field_problems
 
-    known = {name: canonical(config_type, name, _plain(value)) for name, value in fields.items()
-             if name in specs and not isinstance(value, Unknown) and _checkable(value)}
+    known = {name: canonical(config_type, name, value) for name, value in fields.items()
+             if name in specs and value is not UNCHECKED}
     return [Problem(CONFIG_OUT_OF_LIMITS, message, field, help=_limit_help(specs[field]))
             for field, message in cross_field_problems(config_type, known)]
 
@@ -82,26 +105,13 @@ def _field_problems(config_type: str, specs: dict, name: str, value: object) -> 
         close = difflib.get_close_matches(name, list(specs), n=1)
         hint = f"did you mean `{close[0]}`?" if close else f"known fields: {', '.join(specs)}"
         return [Problem(UNKNOWN_CONFIG_FIELD, f"`{config_type}` has no field `{name}`", name, hint)]
-    if isinstance(value, Unknown) or not _checkable(value):
+    if value is UNCHECKED:
         return []
-    message = check_value(config_type, name, _plain(value))
+    message = check_value(config_type, name, value)
     if message is None:
         return []
     spec = specs[name]
     return [Problem(CONFIG_OUT_OF_LIMITS, message, name, help=_limit_help(spec))]
-
-
-def _checkable(value: object) -> bool:
-    return is_constant(value, (ConfigVal,))
-
-
-def _plain(value: object) -> object:
-    """Nested configs are checked on their own; give the catalogue plain dicts for them."""
-    if isinstance(value, ConfigVal):
-        return {k: _plain(v) for k, v in value.fields.items() if not k.startswith("#")}
-    if isinstance(value, (list, tuple)):
-        return tuple(_plain(v) for v in value)
-    return value
 
 
 def _limit_help(spec) -> str | None:

@@ -1,1 +1,1 @@
-"""Diagnostics: the model, the catalogue of codes, and the renderers."""
+"""Diagnostics: the model and the renderers (the catalogue of codes is glacierc/checks/catalogue.py)."""

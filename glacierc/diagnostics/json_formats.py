@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 
 from glacierc.diagnostics.model import Diagnostic
-from glacierc.diagnostics.rules_output import rule_url
+from glacierc.diagnostics.urls import rule_url
 
 
 def to_json(items: Sequence[Diagnostic]) -> str:

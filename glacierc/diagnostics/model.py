@@ -90,12 +90,6 @@ class Reporter:
     def add(self, diagnostic: Diagnostic) -> None:
         self.items.append(diagnostic)
 
-    def emit(self, code: str, message: str, span: Span, *, help: str | None = None,
-             fix: Fix | None = None, severity: Severity | None = None) -> None:
-        from glacierc.diagnostics.codes import RULES
-
-        self.items.append(Diagnostic(code, severity or RULES[code].severity, message, span, help, fix))
-
     def report(self, message: Message, span: Span, /, *, fix: Fix | None = None, **fields: object) -> None:
         self.items.append(message.diagnostic(span, fix, **fields))
 

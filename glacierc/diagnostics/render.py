@@ -6,10 +6,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from glacierc.diagnostics.model import Diagnostic, Severity
 
+if TYPE_CHECKING:
+    from glacierc.diagnostics.sarif import RuleDoc
+
 FORMATS = ("full", "concise", "json", "json-ruff", "sarif", "github", "gitlab", "junit")
+#: The formats that document the rules they report: `render` needs the catalogue's `rules` for them.
+RULE_FORMATS = ("sarif",)
 
 #: What must never reach a terminal or a CI log raw: C0 and C1 controls (ESC starts ANSI sequences, CR and LF
 #: start a new log line, hence a new `::workflow-command::`), DEL, line and paragraph separators, bidi
@@ -29,9 +35,14 @@ def _escape_char(match: re.Match) -> str:
 
 
 def render(fmt: str, diagnostics: Sequence[Diagnostic], texts: Mapping[str, str], display: Mapping[str, str],
-           *, color: bool = False, quiet: bool = False) -> str:
-    """The report in format `fmt` (one of FORMATS); `quiet` drops the summary line of `full`/`concise`."""
+           *, color: bool = False, quiet: bool = False, rules: Mapping[str, RuleDoc] | None = None) -> str:
+    """The report in format `fmt` (one of FORMATS); `quiet` drops the summary line of `full`/`concise`;
+    `rules` (code -> its documentation, e.g. glacierc.checks.catalogue.RULES) is needed by RULE_FORMATS."""
     items = [_displayed(d, display) for d in diagnostics]
+    if fmt in RULE_FORMATS:
+        if rules is None:
+            raise ValueError(f"rendering {fmt} needs the rules' documentation (`rules=`)")
+        return _sarif(items, rules)
     if fmt in _MACHINE:
         return _MACHINE[fmt](items, display)
     tail = "" if quiet else summary(items)
@@ -53,10 +64,10 @@ def _ruff_json(items, display) -> str:
     return to_ruff_json(items)
 
 
-def _sarif(items, display) -> str:
+def _sarif(items, rules: Mapping[str, RuleDoc]) -> str:
     from glacierc.diagnostics.sarif import to_sarif
 
-    return json.dumps(to_sarif(items), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(to_sarif(items, rules), indent=2, ensure_ascii=False) + "\n"
 
 
 def _github(items, display) -> str:
@@ -75,8 +86,7 @@ def _junit(items, display) -> str:
     return to_junit(items, sorted({printable(shown) for shown in display.values()}))
 
 
-_MACHINE = {"json": _json, "json-ruff": _ruff_json, "sarif": _sarif, "github": _github, "gitlab": _gitlab,
-            "junit": _junit}
+_MACHINE = {"json": _json, "json-ruff": _ruff_json, "github": _github, "gitlab": _gitlab, "junit": _junit}
 
 
 def _displayed(diagnostic: Diagnostic, display: Mapping[str, str]) -> Diagnostic:

@@ -1,26 +1,43 @@
 """SARIF 2.1.0, as accepted by GitHub code scanning uploads (validated against the official schema in the
 tests): URIs relative to the repository root under `uriBaseId` %SRCROOT%, `columnKind`, rule `helpUri`,
-and `partialFingerprints` that survive line moves."""
+and `partialFingerprints` that survive line moves. The rules' documentation comes from the caller (the
+catalogue, glacierc/checks/catalogue.py, lies above this layer)."""
 
 from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 import glacierc
-from glacierc.diagnostics.codes import RULES
 from glacierc.diagnostics.gitlab import fingerprint
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.diagnostics.paths import from_root, repository_root
-from glacierc.diagnostics.rules_output import rule_url
+from glacierc.diagnostics.urls import rule_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 BASE = "%SRCROOT%"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def to_sarif(diagnostics: Sequence[Diagnostic]) -> dict:
+class RuleDoc(Protocol):
+    """What SARIF says of a rule (`glacierc.checks.rule.Rule` is one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def what(self) -> str: ...
+    @property
+    def why(self) -> str: ...
+    @property
+    def severity(self) -> Severity: ...
+
+
+def to_sarif(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleDoc]) -> dict:
+    """The SARIF log of `diagnostics`; `rules` documents every code among them."""
     used = sorted({d.code for d in diagnostics})
     index = {code: i for i, code in enumerate(used)}
     seen: Counter = Counter()
@@ -38,7 +55,7 @@ def to_sarif(diagnostics: Sequence[Diagnostic]) -> dict:
                 "name": "glacierc",
                 "version": glacierc.__version__,
                 "informationUri": "https://github.com/glacier-pipeline/glacier",
-                "rules": [_rule(code) for code in used],
+                "rules": [_rule(code, rules[code]) for code in used],
             }},
             "originalUriBaseIds": {BASE: {"uri": "file://" + ("" if root.startswith("/") else "/") + root}},
             "columnKind": "unicodeCodePoints",
@@ -47,8 +64,7 @@ def to_sarif(diagnostics: Sequence[Diagnostic]) -> dict:
     }
 
 
-def _rule(code: str) -> dict:
-    rule = RULES[code]
+def _rule(code: str, rule: RuleDoc) -> dict:
     return {
         "id": code,
         "name": rule.name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from glacierc.diagnostics.model import Fix, Message, Reporter
+from glacierc.diagnostics.model import Diagnostic, Fix, Message, Reporter, Severity
 from glacierc.frontend.evaluate import Evaluator
 from glacierc.frontend.loader import SourceFile
 from glacierc.frontend.positions import Locator
@@ -45,9 +45,10 @@ class Context:
         """Report one of a rule's messages (its templates filled with `fields`) at the exact node."""
         self.reporter.report(message, self.span(where, exact=True), fix=fix, **fields)
 
-    def report_problem(self, code: str, message: str, where: Where | None, *, help: str | None = None) -> None:
-        """Report a problem the configuration catalogue worded (its code comes with it)."""
-        self.reporter.emit(code, message, self.span(where, exact=True), help=help)
+    def report_problem(self, code: str, severity: Severity, message: str, where: Where | None, *,
+                       help: str | None = None) -> None:
+        """Report a problem the configuration catalogue worded (its code and severity come with it)."""
+        self.reporter.add(Diagnostic(code, severity, message, self.span(where, exact=True), help))
 
     def provider_of(self, value: ProviderVal) -> ir.Provider:
         from glacierc.frontend.declarations import provider_ir

@@ -9,7 +9,7 @@ import libcst as cst
 
 from glacierc.checks import glc002_not_static as not_static
 from glacierc.checks import glc101_provider_class as provider_class
-from glacierc.checks.config import config_problems
+from glacierc.checks.config import UNCHECKED, config_problems
 from glacierc.frontend.context import Context
 from glacierc.frontend.values import (ConfigVal, DeclRef, ExecutorVal, ProviderVal, Qual, StorageVal, Unknown, Where,
                                       is_constant, is_scalar)
@@ -93,12 +93,27 @@ def executor_ir(ctx: Context, value: ExecutorVal) -> ir.Executor:
     return ir.Executor(value.name or value.kind, provider.name, value.kind, config, ctx.span(value.where))
 
 
+def _checked_fields(value: ConfigVal) -> dict[str, object]:
+    """The fields as the catalogue checks them: constants as plain values, the rest UNCHECKED."""
+    return {name: _plain(field) if not isinstance(field, Unknown) and is_constant(field, (ConfigVal,)) else UNCHECKED
+            for name, field in value.fields.items()}
+
+
+def _plain(value: object) -> object:
+    """Nested configs are checked on their own; give the catalogue plain dicts for them."""
+    if isinstance(value, ConfigVal):
+        return {k: _plain(v) for k, v in value.fields.items() if not k.startswith("#")}
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
 def config_ir(ctx: Context, value: ConfigVal, role: str, cloud: str, *, check: bool = True) -> ir.Config:
     """The IR form of a config; `check` reports its problems (nested configs are checked with their parent)."""
-    for problem in config_problems(value.type, value.fields, role, cloud) if check else ():
+    for problem in config_problems(value.type, _checked_fields(value), role, cloud) if check else ():
         node = value.field_nodes.get(problem.field) if problem.field else None
         where = Where(value.where.module, value.where.index, node) if node is not None else value.where
-        ctx.report_problem(problem.code, problem.message, where, help=problem.help)
+        ctx.report_problem(problem.code, problem.severity, problem.message, where, help=problem.help)
     fields = []
     for key in sorted(k for k in value.fields if not k.startswith("#")):
         field = value.fields[key]

@@ -208,7 +208,7 @@ def task_name(decl: TaskDecl) -> str:
 def _resource_hint(kind: object) -> str:
     """The help of GLC103: the resource `glacierc migrate` declares for this executor string (one mapping
     for the hint and the fix, so they never disagree)."""
-    from glacierc.migrate.catalogue import executor_spec
+    from glacierc.frontend.executor_strings import executor_spec
 
     spec = executor_spec(kind, None) if isinstance(kind, str) else "the executor is not a string known statically"
     if isinstance(spec, str):

@@ -32,8 +32,8 @@ class Broken(Exception):
 def run_case(paths: list[str], env: dict[str, str], out: Path, *, migrate: bool = False) -> Crash | None:
     """Run `paths` through check (every output format), analyze (JSON and tables), `check --fix`, graph
     (DOT and Mermaid of each pipeline) and build; with `migrate`, also `glacierc migrate`. None: no crash."""
-    from glacierc.commands import UsageError, parse_env
-    from glacierc.errors import ConfigurationError
+    from glacierc.env_flags import parse_env
+    from glacierc.errors import ConfigurationError, UsageError
 
     stage = "check"
     try:
@@ -63,6 +63,7 @@ def run_case(paths: list[str], env: dict[str, str], out: Path, *, migrate: bool 
 
 
 def _check(paths: list[str], env: dict[str, str]):
+    from glacierc.checks.catalogue import RULES
     from glacierc.diagnostics.render import FORMATS, render
     from glacierc.driver import compile_project
 
@@ -70,7 +71,7 @@ def _check(paths: list[str], env: dict[str, str]):
 
     result = compile_project(paths, env)
     for fmt in FORMATS:
-        shown = render(fmt, result.diagnostics, result.texts, result.files, color=fmt == "full")
+        shown = render(fmt, result.diagnostics, result.texts, result.files, color=fmt == "full", rules=RULES)
         shown.encode("utf-8")  # a lone surrogate would crash the write to stdout
         raw = [line for line in shown.split("\n") if printable(line) != line and fmt != "full"]
         if raw:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from glacierc.fileio import Source, SourceError, python_files, read_source, rewrite_source
+from glacierc.fileio import Source, SourceError, read_source, rewrite_source
 from glacierc.migrate.model import Migration
 from glacierc.migrate.text import unified_diff
 
@@ -24,6 +24,17 @@ class FileMigration:
     path: Path  # as the user named it (or found under a directory they named)
     migration: Migration
     source: Source | None = None  # None when the file could not be decoded
+
+
+def python_files(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
+    """The Python files `check` would read under `paths` (sorted; the same skipped directories, no
+    directory symlinks), and a message for each path that names nothing to read."""
+    from glacierc.diagnostics.model import Reporter
+    from glacierc.frontend.loader import discover
+
+    reporter = Reporter()
+    files = [file for file, _root in discover(list(paths), reporter)]
+    return files, [diagnostic.message for diagnostic in reporter.items]
 
 
 def migrate_file(path: Path) -> FileMigration:

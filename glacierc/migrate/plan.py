@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from glacierc.migrate.catalogue import PIPELINE_ARGS, TASK_ARGS, ExecutorSpec, executor_spec
+from glacierc.frontend.executor_strings import ExecutorSpec, executor_spec
+from glacierc.migrate.catalogue import PIPELINE_ARGS, TASK_ARGS
 from glacierc.migrate.cst_edit import StatementAction, keyword
 from glacierc.migrate.env import env_statement_rewrite, register_rewrite
 from glacierc.migrate.resolve import Resolver

@@ -1,6 +1,7 @@
 """`glacierc graph`: choose the pipeline(s), select nodes, produce DOT / Mermaid / SVG / PNG.
 
-The CLI parses flags and calls `graph_command`; every problem a user can cause comes back as
+The CLI parses flags and calls `graph_command`, which returns the picture; the command layer
+(glacierc/commands.py) prints it or writes it to `-o FILE`. Every problem a user can cause comes back as
 (exit code 2, message), never as an exception.
 """
 
@@ -19,7 +20,7 @@ FORMATS = ("dot", "svg", "png", "mermaid")
 SUFFIXES = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".mmd": "mermaid",
             ".mermaid": "mermaid"}
 
-Result = tuple[int, "str | bytes | None", "str | None"]
+Result = tuple[int, "str | bytes | None", "str | None"]  # (exit code, picture or None, error message)
 
 
 class UsageError(Exception):
@@ -28,20 +29,15 @@ class UsageError(Exception):
 
 def graph_command(project: Project, pipeline: str | None, fmt: str | None, output: Path | None,
                   select: list[str], *, columns: bool = False, exclude: list[str] | None = None) -> Result:
-    """(exit code, payload for stdout or None when written to `output`, error message)."""
+    """(exit code, the picture, error message); `output`, the file it is for, chooses the format without
+    `fmt` (by its suffix). Nothing is written here."""
     try:
         chosen_fmt = resolve_format(fmt, output)
         pipelines = choose_pipelines(project, pipeline, chosen_fmt, [*select, *(exclude or ())])
         payload = _payload(project, pipelines, chosen_fmt, select, columns, exclude or [])
     except (UsageError, SelectionError, RenderError) as error:
         return 2, None, str(error)
-    if output is None:
-        return 0, payload, None
-    try:
-        write_atomically(output, payload)
-    except OSError as error:
-        return 2, None, f"cannot write {output}: {error.strerror or error}"
-    return 0, None, None
+    return 0, payload, None
 
 
 def resolve_format(fmt: str | None, output: Path | None) -> str:
@@ -90,11 +86,3 @@ def _payload(project: Project, pipelines: list[Pipeline], fmt: str, select: list
         return dot
     picture = render(dot, fmt)
     return picture.decode("utf-8") if fmt == "svg" else picture
-
-
-def write_atomically(path: Path, payload: str | bytes) -> None:
-    """Through the one I/O layer: a temporary file next to `path`, then a rename (no partial file)."""
-    from glacierc.fileio import write_file
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_file(path, payload.encode("utf-8") if isinstance(payload, str) else payload)

@@ -2,16 +2,16 @@
 
 `emit(project)` returns `{path relative to OUT: content}` and the diagnostics of the backend.
 With exactly one non-local provider its module is `terraform/`; with several, each provider
-gets `terraform/<provider label>/`. Each cloud is a module in `CLOUD_TARGETS` (imported when used) with `emit_<cloud>`, a function
-`(project, provider, runner_sources, state_backend) -> (files relative to the module, diagnostics)`.
+gets `terraform/<provider label>/`. Each cloud is a module in `CLOUD_TARGETS` (imported when used) whose
+`TARGET`, a `target.Target` subclass, makes the module: `TARGET.emit(project, provider, runner_sources,
+state_backend) -> (files relative to the module, diagnostics)`, and `TARGET.model(...)` what `check` runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
 import importlib
-from types import ModuleType
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from glacierc.backends.terraform.common import unique_labels
 from glacierc.diagnostics.model import Diagnostic
@@ -20,16 +20,15 @@ from glacierc.source import Span
 from glacierc.checks.glc401_unsupported_on_target import NO_BACKEND
 from glacierc.checks.glc402_no_infrastructure import LOCAL_ONLY
 
-Emitter = Callable[[Project, Provider, Mapping[str, str] | None, str | None],
-                   tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]]
+if TYPE_CHECKING:
+    from glacierc.backends.terraform.target import Target
 
-
-#: cloud -> the module of its target (`emit_<cloud>` and `build`), imported when a project uses that cloud.
+#: cloud -> the module of its target (`TARGET`), imported when a project uses that cloud.
 CLOUD_TARGETS: dict[str, str] = {"aws": "aws", "gcp": "gcp", "azure": "azure"}
 
 
-def _target(cloud: str) -> ModuleType:
-    return importlib.import_module(f"glacierc.backends.terraform.{CLOUD_TARGETS[cloud]}")
+def _target(cloud: str) -> type[Target]:
+    return importlib.import_module(f"glacierc.backends.terraform.{CLOUD_TARGETS[cloud]}").TARGET
 
 
 def emit(project: Project, runner_sources: Mapping[str, str] | None = None, state_backend: str | None = None
@@ -51,9 +50,8 @@ def emit(project: Project, runner_sources: Mapping[str, str] | None = None, stat
         if provider.cloud not in CLOUD_TARGETS:
             diagnostics.append(_no_emitter(provider))
             continue
-        emitter: Emitter = getattr(_target(provider.cloud), f"emit_{provider.cloud}")
         base = "terraform/" if len(providers) == 1 else f"terraform/{labels[provider.name]}/"
-        found, problems = emitter(project, provider, runner_sources, state_backend)
+        found, problems = _target(provider.cloud).emit(project, provider, runner_sources, state_backend)
         files.update((base + path, content) for path, content in found.items())
         diagnostics.extend(problems)
     return files, tuple(sorted(diagnostics, key=Diagnostic.sort_key))
@@ -67,7 +65,7 @@ def validate(project: Project) -> tuple[Diagnostic, ...]:
         if provider.cloud not in CLOUD_TARGETS:
             found.append(_no_emitter(provider))
             continue
-        found.extend(_target(provider.cloud).build(project, provider, None).diagnostics)
+        found.extend(_target(provider.cloud).model(project, provider, None).diagnostics)
     return tuple(sorted(set(found), key=Diagnostic.sort_key))
 
 

@@ -1,9 +1,9 @@
 """The AWS target: the root module of one provider, built as HCL blocks in Python.
 
-`emit_aws` returns the files of the module relative to its directory: versions.tf, providers.tf,
+`AwsTarget.emit` returns the files of the module relative to its directory: versions.tf, providers.tf,
 variables.tf, storage.tf, iam.tf, compute.tf, outputs.tf, one `lambda/<executor>.zip` per serverless
 executor (shared by the Lambda functions of its tasks), and for Databricks executors a separate root
-module under `databricks/`. `build` computes the model alone (no packages when `runner_sources` is
+module under `databricks/`. `AwsTarget.model` computes the model alone (no packages when `runner_sources` is
 None, nothing rendered): it is what `check` runs.
 """
 
@@ -24,7 +24,7 @@ from glacierc.backends.terraform import aws_orchestration as orchestration
 from glacierc.backends.terraform.access import Access
 from glacierc.backends.terraform.aws_package import handler, lambda_zip, zip_path
 from glacierc.backends.terraform.aws_storage import Bucket, bucket_blocks, buckets_of, logs_bucket
-from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, Value, block, print_blocks
+from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, Value, block
 from glacierc.backends.terraform.common import (
     provider_pipelines,
     source_text,
@@ -39,7 +39,7 @@ from glacierc.checks.glc407_state_machine import STATES
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import Group, fused_groups
-from glacierc.ir.nodes import Executor, ExecutorKind, Pipeline, Project, Provider, Service, Storage, Task
+from glacierc.ir.nodes import Executor, ExecutorKind, Pipeline, Project, Provider, Service, Task
 
 #: How the build output names the service running an executor's nodes.
 SERVICE_NAMES = {Service.LAMBDA: "Lambda", Service.LOCAL: "a generated Lambda", Service.EC2: "EC2",
@@ -94,15 +94,14 @@ class AwsTarget(Target):
     UNSUPPORTED_EXECUTOR = AWS_EXECUTOR
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
-        self.project, self.provider, self.runner_sources = project, provider, runner_sources
+        super().__init__(project, provider, runner_sources)
         values = typed_config(provider.config, AwsConfig)
         self.module = AwsModule(
             region=values.region, profile=values.profile, account_id=values.account_id,
-            comment=source_text([(provider.span, f"provider {provider.name}")]),
+            comment=self.provider_comment(),
             tags=self.tags(project, provider),
             partition=iam.partition(values.region),
         )
-        self.storage: dict[str, Storage] = {}
         #: pipeline name -> label of its state machine; task name -> label of its Lambda function
         self.pipeline_labels = unique_labels(provider_pipelines(project, provider))
         self.function_of_task: dict[str, str] = {}
@@ -116,7 +115,7 @@ class AwsTarget(Target):
         module, project = self.module, self.project
         executors = self.supported_executors(project, self.provider, module.diagnostics)
         labels = unique_labels(e.name for e, _ in executors)
-        self.storage = {s.name: s for s in project.storage if s.provider == self.provider.name}
+        self.storage = self.own_storage()
         reserved = {LOGS} | {f"{labels[e.name]}_emr" for e, kind in executors if kind == Service.EMR}
         bucket_labels = unique_labels({s.bucket for s in self.storage.values()}, reserved)
         buckets, found = buckets_of(tuple(self.storage.values()), bucket_labels)
@@ -343,34 +342,23 @@ class AwsTarget(Target):
         )
 
 
-def build(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> AwsModule:
-    """The model of the AWS module of `provider` (no packages without `runner_sources`, nothing rendered)."""
-    return AwsTarget(project, provider, runner_sources).build()
+    def other_files(self, state_backend: str | None) -> list[tuple[str, str | bytes]]:
+        """The state machine definitions, and the Databricks root module under `databricks/`."""
+        module = self.module
+        found: list[tuple[str, str | bytes]] = list(orchestration.state_files(module.machines).items())
+        if module.databricks:
+            from glacierc.backends.terraform.databricks import emit_databricks
+
+            runners = self.runner_sources or {}
+            jobs = emit_databricks(module.databricks, module.tags, pipeline_entries(self.project, runners), runners,
+                                   cloud_module="AWS", state_backend=state_backend)
+            found += ((f"databricks/{path}", content) for path, content in jobs.items())
+        return found
+
+    def notes(self) -> list[Diagnostic]:
+        """What each state machine runs (GLC407)."""
+        return [STATES.diagnostic(self.provider.span, **orchestration.note_fields(machine))
+                for machine in self.module.machines]
 
 
-def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None,
-             state_backend: str | None = None
-             ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
-    """The files of the AWS root module for `provider`, relative to the module directory."""
-    runner_sources = runner_sources or {}
-    target = AwsTarget(project, provider, runner_sources)
-    module = target.build()
-    files: dict[str, str | bytes] = {}
-    for name, blocks in target.files(state_backend).items():
-        if blocks:
-            files[name] = print_blocks(blocks)
-    files.update(sorted(module.zips.items()))
-    files.update(orchestration.state_files(module.machines))
-    diagnostics = [*module.diagnostics, *(_state_machine_note(machine, provider) for machine in module.machines)]
-    if module.databricks:
-        from glacierc.backends.terraform.databricks import emit_databricks
-
-        entries = pipeline_entries(project, runner_sources)
-        found = emit_databricks(module.databricks, module.tags, entries, runner_sources, cloud_module="AWS",
-                                state_backend=state_backend)
-        files.update((f"databricks/{path}", content) for path, content in found.items())
-    return files, tuple(diagnostics)
-
-
-def _state_machine_note(machine: orchestration.Machine, provider: Provider) -> Diagnostic:
-    return STATES.diagnostic(provider.span, **orchestration.note_fields(machine))
+TARGET = AwsTarget

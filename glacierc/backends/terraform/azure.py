@@ -1,10 +1,10 @@
 """The Azure target: the root module of one provider, built as HCL blocks in Python.
 
-`emit_azure` returns the files of the module relative to its directory: versions.tf, providers.tf,
+`AzureTarget.emit` returns the files of the module relative to its directory: versions.tf, providers.tf,
 variables.tf, storage.tf, iam.tf, network.tf, compute.tf, outputs.tf, one `functions/<executor>.zip`
 per function app (an Azure Functions app hosts all the tasks of its executor, and the Durable Functions
 orchestrations of the pipelines it is home to: azure_pipelines.py) and `orchestration/pipelines.json`
-(the `pipelines` output's template). `build` computes the model alone (no packages when
+(the `pipelines` output's template). `AzureTarget.model` computes the model alone (no packages when
 `runner_sources` is None, nothing printed): it is what `check` runs.
 """
 
@@ -40,7 +40,7 @@ from glacierc.backends.terraform.azure_storage import (
     containers_of,
     policy_rules,
 )
-from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Item, Template, Value, block, print_blocks
+from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Item, Template, Value, block
 from glacierc.backends.terraform.common import (
     default_tags,
     provider_pipelines,
@@ -55,7 +55,7 @@ from glacierc.checks.glc401_unsupported_on_target import AZURE_EXECUTOR
 from glacierc.checks.glc405_tasks_not_deployed import DATABRICKS_JOBS
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
-from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage, Task
+from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Task
 
 #: Storage account names: 3-24 lower-case letters and digits, unique in Azure.
 ACCOUNT_PREFIX = Call("substr", Call("replace", Expr("var.name_prefix"), "-", ""), 0, 12)
@@ -128,19 +128,18 @@ class AzureTarget(Target):
     UNSUPPORTED_EXECUTOR = AZURE_EXECUTOR
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
-        self.project, self.provider, self.runner_sources = project, provider, runner_sources
+        super().__init__(project, provider, runner_sources)
         values = typed_config(provider.config, AzureConfig)
         pipelines = provider_pipelines(project, provider)
         self.module = AzureModule(
             subscription_id=values.subscription_id,
             location=values.location,
-            comment=source_text([(provider.span, f"provider {provider.name}")]),
+            comment=self.provider_comment(),
             tags=default_tags(pipelines),
             suffix=hashlib.sha256(f"{values.subscription_id}/{provider.name}".encode()).hexdigest()[:8],
             existing_group=values.resource_group or None,
             group_name=self.name("-".join(pipelines) or provider.name, 90),
         )
-        self.storage: dict[str, Storage] = {}
         #: app label -> (executor, its functions, its tasks): packaged once the orchestrations are known
         self.packages: dict[str, tuple[Executor, tuple[AppFunction, ...], list[Task]]] = {}
         self.local_access: dict[str, Access] = {}
@@ -152,7 +151,7 @@ class AzureTarget(Target):
         executors = self.supported_executors(project, self.provider, module.diagnostics)
         module.diagnostics.extend(self.unsupported_maps(project, self.provider))
         labels = unique_labels(e.name for e, _ in executors)
-        self.storage = {s.name: s for s in project.storage if s.provider == self.provider.name}
+        self.storage = self.own_storage()
         self._add_storage()
         self._add_compute(executors, labels)
         self._add_orchestrations(executors, labels)
@@ -396,19 +395,13 @@ class AzureTarget(Target):
             group,
         ]
 
-def build(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> AzureModule:
-    """The model of the Azure module of `provider` (no packages without `runner_sources`, nothing printed)."""
-    return AzureTarget(project, provider, runner_sources).build()
+    def other_files(self, state_backend: str | None) -> list[tuple[str, str | bytes]]:
+        """`orchestration/pipelines.json` and the orchestrations' files."""
+        return list(pipelines_model.pipeline_files(self.module.plan.orchestrations).items())
+
+    def notes(self) -> list[Diagnostic]:
+        """What each Durable Functions orchestration runs (GLC409)."""
+        return self.module.plan.notes
 
 
-def emit_azure(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None,
-               state_backend: str | None = None
-               ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
-    """The files of the Azure root module for `provider`, relative to the module directory."""
-    target = AzureTarget(project, provider, runner_sources or {})
-    module = target.build()
-    files: dict[str, str | bytes] = {name: print_blocks(blocks)
-                                     for name, blocks in target.files(state_backend).items() if blocks}
-    files.update(sorted(module.zips.items()))
-    files.update(pipelines_model.pipeline_files(module.plan.orchestrations))
-    return files, (*module.diagnostics, *module.plan.notes)
+TARGET = AzureTarget

@@ -1,13 +1,13 @@
 """The GCP target: the root module of one provider, built as HCL blocks in Python.
 
-`emit_gcp` returns the files of the module relative to its directory: versions.tf, providers.tf,
+`GcpTarget.emit` returns the files of the module relative to its directory: versions.tf, providers.tf,
 variables.tf, storage.tf, iam.tf, network.tf, compute.tf, orchestration.tf, outputs.tf, one
 `functions/<executor>.zip` per serverless or local executor (the source shared by its Cloud Functions:
 local nodes of a GCP pipeline run in a generated function), the job files of the Dataproc and vm
 executors under `jobs/` and one workflow definition per pipeline under `workflows/` (gcp_orchestration.py,
 gcp_workflow_target.py).
-`build` computes the model alone (no packages when `runner_sources` is None, nothing printed): it is
-what `check` runs.
+`GcpTarget.model` computes the model alone (no packages when `runner_sources` is None, nothing printed):
+it is what `check` runs.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from glacierc.backends.terraform import gcp_orchestration as orchestration
 from glacierc.backends.terraform import gcp_orchestration_blocks as orchestration_blocks
 from glacierc.backends.terraform import gcp_storage as storage_blocks
 from glacierc.backends.terraform.access import Access
-from glacierc.backends.terraform.blocks import BLANK, Block, Call, Comment, Expr, Template, block, print_blocks
+from glacierc.backends.terraform.blocks import BLANK, Block, Call, Comment, Expr, Template, block
 from glacierc.backends.terraform.common import (
     cloud_name,
     default_tags,
@@ -43,7 +43,7 @@ from glacierc.checks.glc401_unsupported_on_target import DATABRICKS_ON_GCP, GCP_
 from glacierc.checks.glc408_gcp_workflow import STEPS
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
-from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage, Task
+from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Task
 
 SOURCES = "glacier_functions"
 #: How the build output names the service running an executor's nodes.
@@ -72,17 +72,16 @@ class GcpTarget(WorkflowsMixin, Target):
     UNSUPPORTED_EXECUTOR = GCP_EXECUTOR
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
-        self.project, self.provider, self.runner_sources = project, provider, runner_sources
+        super().__init__(project, provider, runner_sources)
         values = typed_config(provider.config, GcpConfig)
         pipelines = [name.lower() for name in provider_pipelines(project, provider)]
         self.module = GcpModule(
             project_id=values.project_id,
             region=values.region,
-            comment=source_text([(provider.span, f"provider {provider.name}")]),
+            comment=self.provider_comment(),
             labels=default_tags(pipelines, separator="_", allowed=LABEL_ALLOWED, max_length=LABEL_MAX),
             suffix=hashlib.sha256(f"{values.project_id}/{provider.name}".encode()).hexdigest()[:8],
         )
-        self.storage: dict[str, Storage] = {}
         self.bucket_labels: dict[str, str] = {}
         self.init_workflows(project, provider)
 
@@ -98,7 +97,7 @@ class GcpTarget(WorkflowsMixin, Target):
         executors = self.supported_executors(project, self.provider, module.diagnostics)
         module.diagnostics.extend(self.unsupported_maps(project, self.provider))
         labels = unique_labels(e.name for e, _ in executors)
-        self.storage = {s.name: s for s in project.storage if s.provider == self.provider.name}
+        self.storage = self.own_storage()
         reserved = {SOURCES} | {f"{labels[e.name]}_{part}" for e, kind in executors if kind == Service.DATAPROC
                                 for part in ("staging", "temp")}
         self.bucket_labels = unique_labels({s.bucket for s in self.storage.values()}, reserved)
@@ -277,6 +276,15 @@ class GcpTarget(WorkflowsMixin, Target):
         )
 
 
+    def other_files(self, state_backend: str | None) -> list[tuple[str, str | bytes]]:
+        """The job files of the Dataproc and vm executors, and the workflow definitions."""
+        return [*sorted(self.module.job_files.items()),
+                *orchestration_blocks.definition_files(self.module.workflows).items()]
+
+    def notes(self) -> list[Diagnostic]:
+        """What each workflow runs (GLC408)."""
+        return [STEPS.diagnostic(self.provider.span, **orchestration.note_fields(w)) for w in self.module.workflows]
+
 def service_account(executor: Executor, label: str, kind: str) -> Account:
     """The account id is `<first 8 of name_prefix>-<label>`: 6-30 characters whatever the prefix."""
     name = cloud_name(label, 21)
@@ -308,21 +316,4 @@ def principals_variable(name: str, what: str) -> Block:
     ])
 
 
-def build(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> GcpModule:
-    """The model of the GCP module of `provider` (no packages without `runner_sources`, nothing printed)."""
-    return GcpTarget(project, provider, runner_sources).build()
-
-
-def emit_gcp(project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None,
-             state_backend: str | None = None
-             ) -> tuple[dict[str, str | bytes], tuple[Diagnostic, ...]]:
-    """The files of the GCP root module for `provider`, relative to the module directory."""
-    target = GcpTarget(project, provider, runner_sources or {})
-    module = target.build()
-    files: dict[str, str | bytes] = {name: print_blocks(blocks)
-                                     for name, blocks in target.files(state_backend).items() if blocks}
-    files.update(sorted(module.zips.items()))
-    files.update(sorted(module.job_files.items()))
-    files.update(orchestration_blocks.definition_files(module.workflows))
-    notes = [STEPS.diagnostic(provider.span, **orchestration.note_fields(w)) for w in module.workflows]
-    return files, (*module.diagnostics, *notes)
+TARGET = GcpTarget

@@ -2,9 +2,10 @@
 
 A `Target` subclass per cloud (`AwsTarget` in aws.py, ...) sets class attributes — the provider's
 name, source and version pin, which executor kind / config runs on which service — and overrides the
-hooks that build that cloud's blocks. The base owns the single "cannot run here" diagnostic, the
-loop that gives every executor an identity and the grants its proven data flow needs, the outputs,
-`versions.tf`, the tags and the names. Like SQLGlot's per-dialect `Generator` subclasses, a target
+hooks that build that cloud's blocks. The base owns how a module is made (`emit`: build the model,
+print its `.tf` files, add its packages and the cloud's other files; `model`: the model alone, what
+`check` runs), the single "cannot run here" diagnostic, the loop that gives every executor an identity
+and the grants its proven data flow needs, the outputs, `versions.tf`, the tags and the names. Like SQLGlot's per-dialect `Generator` subclasses, a target
 overrides only what differs: `SERVICES = {**Target.SERVICES, ...}`.
 """
 
@@ -12,16 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from glacierc.backends.terraform.access import Access, executor_access, foreign_access
-from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block
+from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block, print_blocks
 from glacierc.backends.terraform.common import (
     DEFAULT_NAME_PREFIX,
     NAME_PREFIX_MAX,
     cloud_name,
     default_tags,
     provider_pipelines,
+    source_text,
 )
 from glacierc.checks.glc401_unsupported_on_target import MAPPED_NODE
 from glacierc.diagnostics.model import Diagnostic, Message
@@ -55,6 +57,16 @@ class Output:
         ])
 
 
+class Module(Protocol):
+    """What every cloud's model holds besides its blocks: the packages and the diagnostics."""
+
+    zips: dict[str, bytes]
+    diagnostics: list[Diagnostic]
+
+
+Files = dict[str, "str | bytes"]
+
+
 class Target:
     """The base of the cloud targets; subclasses set the class attributes and override the hooks."""
 
@@ -68,6 +80,54 @@ class Target:
     SERVICES: Mapping[tuple[ExecutorKind, str | None], Service] = {(ExecutorKind.LOCAL, None): Service.LOCAL}
     #: The unsupported-executor diagnostic (glc401), whose help names the configs that do run here.
     UNSUPPORTED_EXECUTOR: ClassVar[Message]
+
+    def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
+        self.project, self.provider, self.runner_sources = project, provider, runner_sources
+        #: The storage of this provider by name (`own_storage()`, set by `build`).
+        self.storage: dict[str, Storage] = {}
+
+    # --- the module -----------------------------------------------------------------------------
+
+    @classmethod
+    def model(cls, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> Module:
+        """The model of the module of `provider` (no packages without `runner_sources`, nothing printed)."""
+        return cls(project, provider, runner_sources).build()
+
+    @classmethod
+    def emit(cls, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None,
+             state_backend: str | None = None) -> tuple[Files, tuple[Diagnostic, ...]]:
+        """The files of the root module for `provider`, relative to the module directory: the `.tf` files
+        that have blocks, the packages, then the cloud's other files; its diagnostics, then its notes."""
+        target = cls(project, provider, runner_sources or {})
+        module = target.build()
+        files: Files = {name: print_blocks(blocks) for name, blocks in target.files(state_backend).items() if blocks}
+        files.update(sorted(module.zips.items()))
+        files.update(target.other_files(state_backend))
+        return files, (*module.diagnostics, *target.notes())
+
+    def build(self) -> Module:
+        """Hook: fill the model (blocks are made from it by `files`)."""
+        raise NotImplementedError
+
+    def files(self, state_backend: str | None = None) -> dict[str, list[Block]]:
+        """Hook: the blocks of every `.tf` file of the built model (a file without blocks is not written)."""
+        raise NotImplementedError
+
+    def other_files(self, state_backend: str | None) -> Iterable[tuple[str, str | bytes]]:
+        """Hook: the files besides the `.tf` files and the packages (definitions, job files...)."""
+        return ()
+
+    def notes(self) -> Iterable[Diagnostic]:
+        """Hook: what the build reports of the built model besides its diagnostics (INFO notes)."""
+        return ()
+
+    def provider_comment(self) -> str:
+        """The comment of the provider's blocks: where the provider is declared."""
+        return source_text([(self.provider.span, f"provider {self.provider.name}")])
+
+    def own_storage(self) -> dict[str, Storage]:
+        """The storage declared on this provider, by name."""
+        return {s.name: s for s in self.project.storage if s.provider == self.provider.name}
 
     # --- services -------------------------------------------------------------------------------
 

@@ -1,22 +1,16 @@
-"""`glacierc rule CODE`, `glacierc rule --all` (text or JSON), and each rule's documentation URL."""
+"""`glacierc rule CODE`, `glacierc rule --all` (text or JSON)."""
 
 from __future__ import annotations
 
 import json
 import sys
 
+from glacierc.diagnostics.urls import rule_url
 from glacierc.errors import UsageError
-
-DOCS = "https://github.com/glacier-pipeline/glacier/blob/main/docs/diagnostics.md"
-
-
-def rule_url(code: str) -> str:
-    """Where the rule's documentation is (the heading of `code` on the diagnostics page)."""
-    return f"{DOCS}#{code.lower()}"
 
 
 def rule_command(code: str | None, *, every: bool, fmt: str) -> int:
-    from glacierc.diagnostics.codes import RULES, rule_text
+    from glacierc.checks.catalogue import RULES, rule_text
 
     if fmt not in ("text", "json"):
         raise UsageError(f"unknown output format `{fmt}`; use text or json")

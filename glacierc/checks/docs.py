@@ -1,16 +1,16 @@
-"""Generate docs/diagnostics.md from the rule catalogue: `python -m glacierc.diagnostics.docs`."""
+"""Generate docs/diagnostics.md from the rule catalogue: `python -m glacierc.checks.docs`."""
 
 from __future__ import annotations
 
 import sys
 
-from glacierc.diagnostics.codes import RULES, rule_text
+from glacierc.checks.catalogue import RULES, rule_text
 
 
 def diagnostics_page() -> str:
     head = ["# Diagnostic codes", "",
             "Every code `glacierc` reports, generated from its rule module `glacierc/checks/glcNNN_<name>.py` "
-            "(`python -m glacierc.diagnostics.docs > docs/diagnostics.md`). `glacierc rule CODE` prints the same text.",
+            "(`python -m glacierc.checks.docs > docs/diagnostics.md`). `glacierc rule CODE` prints the same text.",
             "Codes keep their meaning forever; new codes are added, never reused.", "",
             "| code | name | severity | summary |", "| --- | --- | --- | --- |"]
     head += [f"| [{r.code}](#{r.code.lower()}) | {r.name} | {r.severity.value} | {r.title} |"
