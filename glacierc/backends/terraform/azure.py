@@ -142,7 +142,8 @@ class AzureTarget(Target):
         self.storage: dict[str, Storage] = {}
         #: app label -> (executor, its functions, its tasks): packaged once the orchestrations are known
         self.packages: dict[str, tuple[Executor, tuple[AppFunction, ...], list[Task]]] = {}
-        self.local_access: dict[str, Access] = {}
+        #: executor -> the access it proved (the app hosting its groups gets its roles)
+        self.access: dict[str, Access] = {}
 
     # --- the model ----------------------------------------------------------------------------------
 
@@ -227,6 +228,7 @@ class AzureTarget(Target):
         module, tasks = self.module, tasks_by_executor(self.project)
         apps = {e.name: labels[e.name] for e, kind in executors if kind == Service.FUNCTION}
         self.local_labels = {e.name: labels[e.name] for e, kind in executors if kind == Service.LOCAL}
+        self.app_of = apps
         self.executor_spans = {e.name: e.span for e, _ in executors}
         plan = pipelines_model.plan(self.project, self.provider, executors, labels, apps)
         module.plan = plan
@@ -262,11 +264,12 @@ class AzureTarget(Target):
                                            f"(deleted after {STAGING_EXPIRY_DAYS} days)"))
 
     def _grant_orchestrations(self) -> None:
-        """Each home app's identity: the roles of the local executors it runs, its staging container."""
+        """Each home app's identity: the roles of the executors it hosts (local ones, other apps' serverless
+        ones), its staging container."""
         module, containers = self.module, {c.name: c.label for c in self.module.containers}
         for o in module.plan.orchestrations:
-            for name in sorted({a.executor for a in o.activities} & set(self.local_labels)):
-                roles = iam.container_roles(self.local_access.get(name, Access((), ())), self.storage)
+            for name in sorted(e for e in {a.executor for a in o.activities} if self.app_of.get(e) != o.app):
+                roles = iam.container_roles(self.access.get(name, Access((), ())), self.storage)
                 comment = source_text([(self.executor_spans[name], f"executor {name}")])
                 module.assignments = pipelines_model.hosted_assignments(
                     module.assignments, o.app, roles, containers, comment, {c.name: c.scope for c in module.containers})
@@ -276,12 +279,13 @@ class AzureTarget(Target):
                 app, container, self.project, module.plan.hosted(app), container.comment))
 
     def _add_packages(self) -> None:
-        """Every app's package; its functionTimeout also covers the local tasks it runs as activities."""
+        """Every app's package; its functionTimeout also covers the hosted tasks it runs as activities."""
         tasks = {t.name: t for t in self.project.tasks}
         for app in self.module.apps:
             executor, functions, own = self.packages[app.label]
             hosted = tuple(self.module.plan.hosted(app.label))
-            local = pipelines_model.hosted_tasks(self.project, hosted, set(self.local_labels)) - {t.name for t in own}
+            everyone = {e.name for e in self.project.executors}
+            local = pipelines_model.hosted_tasks(self.project, hosted, everyone) - {t.name for t in own}
             timeout = compute.app_timeout(executor, [*own, *(tasks[name] for name in sorted(local))])
             location = f"{executor.span.file}:{executor.span.line}"
             self.module.zips[app.zip_file] = app_zip(executor.name, location, functions, timeout,
@@ -326,8 +330,7 @@ class AzureTarget(Target):
         module = self.module
         comment = source_text([(executor.span, f"executor {executor.name}")])
         identity = None if service == Service.LOCAL else label
-        if service == Service.LOCAL:
-            self.local_access[executor.name] = access
+        self.access[executor.name] = access
         if identity is not None:
             module.identities.append(Identity(label, self.name(label, 128), comment))
         roles = iam.container_roles(access, self.storage)

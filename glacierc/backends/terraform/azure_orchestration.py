@@ -99,6 +99,10 @@ def function_name(prefix: str, label: str) -> str:
     return f"{name[: FUNCTION_NAME_MAX - 9]}_{hashlib.sha256(label.encode()).hexdigest()[:8]}"
 
 
+#: `services[executor]` of a serverless executor whose groups the home app hosts (`report`).
+HOSTED = "hosted"
+
+
 def run_prefix(label: str) -> str:
     cleaned = _RUN_PREFIX_BAD.sub("_", label)
     if len(cleaned) <= RUN_PREFIX_MAX:
@@ -218,6 +222,9 @@ def report(o: Orchestration, services: Mapping[str, str]) -> str:
     local = sorted({n for a in o.activities if services.get(a.executor) == "local" for n in a.nodes})
     hosted = (f"; local {'node' if len(local) == 1 else 'nodes'} {', '.join(local)} "
               f"{'runs as an activity' if len(local) == 1 else 'run as activities'} of that app") if local else ""
+    other = sorted({n for a in o.activities if services.get(a.executor) == HOSTED for n in a.nodes})
+    hosted += (f"; {'node' if len(other) == 1 else 'nodes'} {', '.join(other)} of another function app "
+               f"{'runs' if len(other) == 1 else 'run'} as activities of that app too") if other else ""
     stops = ", ".join(f"{' + '.join(s.nodes)} ({s.service})" for s in o.stops)
     stopped = f"; not orchestrated yet, the orchestration fails at: {stops}" if stops else ""
     timer = f"; timer `{o.ncrontab}`" if o.ncrontab else ""

@@ -35,6 +35,8 @@ from glacierc.ir.nodes import Executor, Project, Provider, Service
 #: How a stop names where its nodes run.
 SERVICE_NAMES = {Service.VM: "an Azure VM", Service.HDINSIGHT: "HDInsight", Service.DATABRICKS: "Databricks"}
 PIPELINES_TEMPLATE = "orchestration/pipelines.json"
+#: How the plan names a serverless executor whose app is not the pipeline's home (its groups are hosted there).
+HOSTED = orchestration.HOSTED
 
 
 @dataclass(slots=True)
@@ -59,8 +61,6 @@ def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executo
     kinds = {e.name: kind for e, kind in executors}
     local = {name: labels[name] for name, kind in kinds.items() if kind == Service.LOCAL}
     services = {name: SERVICE_NAMES.get(kind, kind) for name, kind in kinds.items()}
-    services.update({name: f"function app `{app}` (an orchestration calls the activities of its own app only)"
-                     for name, app in apps.items()})
     pipeline_labels = unique_labels(provider_pipelines(project, provider))
     groups = {p.name: fused_groups(p) for p in project.pipelines if p.name in pipeline_labels}
     activity_labels = orchestration.activity_labels(pipeline_labels, groups)
@@ -76,8 +76,10 @@ def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executo
             continue
         if home in local.values():
             found.local_apps.update((name, label) for name, label in local.items() if label == home)
-        runs_here = {name: True for name, app in apps.items() if app == home} | {name: True for name in local}
-        hosted = {name: "local" for name in local}
+        # every Functions and local group runs as an activity of the home app: an orchestration calls only
+        # its own app's activities, so another app's groups are hosted too (with its executor's roles)
+        runs_here = {name: True for name in apps} | {name: True for name in local}
+        hosted = {name: "local" for name in local} | {name: HOSTED for name, app in apps.items() if app != home}
         made = orchestration.orchestration(project, pipeline, pipeline_labels[pipeline.name], home, runs_here,
                                            {**services, **hosted}, activity_labels, groups[pipeline.name])
         found.orchestrations.append(made)
