@@ -175,7 +175,7 @@ def test_the_run_command_script_fetches_the_job_and_runs_the_group(tmp_path: Pat
     """The script as the VM runs it (bash, python3 with Polars 2.1.0): its identity token from the metadata
     service, the job folder from the blob endpoint with it, then job.py on local data and staging."""
     from glacierc.backends.runner import emit_with_diagnostics
-    from glacierc.backends.terraform.gcp_package import job_files
+    from glacierc.backends.terraform.job_package import job_files
     from glacierc.driver import compile_project
 
     source = tmp_path / "pipeline.py"

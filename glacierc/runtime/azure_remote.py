@@ -108,10 +108,14 @@ def _headers(spec: Mapping[str, Any], environ: Mapping[str, str], http: Http) ->
 
 # --- vm: a managed Run Command -------------------------------------------------------------------------
 
-def run_command_script(jobs_url: str, client_id: str, event: Mapping[str, str], staging: str) -> str:
+def run_command_script(jobs_url: str, client_id: str, event: Mapping[str, str], staging: str,
+                       environment: Mapping[str, str] | None = None) -> str:
     """The shell script the Run Command runs on the VM: fetch the job folder (job.py and the runners,
-    listed in `jobs_url`/files.txt) with the VM's identity, install Polars when missing, run the job."""
+    listed in `jobs_url`/files.txt) with the VM's identity, install Polars when missing, run the job with
+    `environment` (AZURE_CLIENT_ID: Polars reaches storage as the VM's identity). Every value is quoted."""
     args = " ".join(shlex.quote(a) for a in (event["pipeline"], event["group"], event["run_id"], staging))
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted((environment or {}).items())
+                       if k.isidentifier() and k.isupper())
     fetch = (
         "import json, os, pathlib, urllib.request as u\n"
         "q = 'api-version=2018-02-01&resource=https://storage.azure.com/&client_id=' + os.environ['CLIENT']\n"
@@ -130,6 +134,7 @@ def run_command_script(jobs_url: str, client_id: str, event: Mapping[str, str], 
         f"python3 - <<'GLACIER_FETCH'\n{fetch}GLACIER_FETCH",
         "python3 -c 'import polars, sys; sys.exit(polars.__version__ != \"2.1.0\")' 2>/dev/null || "
         f"python3 -m pip install --quiet --no-input '{POLARS}'",
+        *([f"export {exports}"] if exports else []),
         f"exec python3 job.py {args}",
     ])
 
@@ -137,7 +142,8 @@ def run_command_script(jobs_url: str, client_id: str, event: Mapping[str, str], 
 def _run_command_submit(spec, event, headers, http) -> str:
     name = _name(event)
     url = f"{spec['vm']}/runCommands/{name}?api-version={RUN_COMMAND_API}"  # `vm`: the VM's ARM URL
-    script = run_command_script(str(spec["jobs_url"]), str(spec["client_id"]), event, str(spec["staging"]))
+    script = run_command_script(str(spec["jobs_url"]), str(spec["client_id"]), event, str(spec["staging"]),
+                                {"AZURE_CLIENT_ID": str(spec["client_id"]), **spec.get("environment", {})})
     http("PUT", url, headers, {"location": spec["location"], "properties": {
         "source": {"script": script}, "asyncExecution": True, "treatFailureAsDeploymentFailure": False,
         "timeoutInSeconds": int(spec.get("timeout", 3600))}})

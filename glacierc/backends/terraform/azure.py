@@ -21,6 +21,7 @@ from glacierc.backends.terraform import azure_compute_blocks as compute_blocks
 from glacierc.backends.terraform import azure_iam as iam
 from glacierc.backends.terraform import azure_pipelines as pipelines_model
 from glacierc.backends.terraform import azure_storage as storage_blocks
+from glacierc.backends.terraform import azure_vm_groups as vm_groups
 from glacierc.backends.terraform.access import Access
 from glacierc.backends.terraform.azure_compute_blocks import FUNCTIONS, GROUP
 from glacierc.backends.terraform.azure_iam import Identity
@@ -84,6 +85,7 @@ class AzureModule:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     plan: pipelines_model.Plan = field(default_factory=pipelines_model.Plan)
     staging: tuple[Container, ...] = ()
+    vm_jobs: list[vm_groups.VmJobs] = field(default_factory=list)  # the vm groups orchestrations run
     adopted: str | None = None  # the source of the declarations adopting an existing account (existing=True)
 
     @property
@@ -230,8 +232,13 @@ class AzureTarget(Target):
         self.local_labels = {e.name: labels[e.name] for e, kind in executors if kind == Service.LOCAL}
         self.app_of = apps
         self.executor_spans = {e.name: e.span for e, _ in executors}
-        plan = pipelines_model.plan(self.project, self.provider, executors, labels, apps)
+        vms = {task: vm_groups.setting(label) for task, label in self.task_labels.items()
+               if label in {v.label for v in module.vms}}
+        plan = pipelines_model.plan(self.project, self.provider, executors, labels, apps, vms)
         module.plan = plan
+        module.vm_jobs = vm_groups.vm_jobs(self.project, plan.orchestrations, {s: t for t, s in (
+            (v.label, vm_groups.setting(v.label)) for v in module.vms)}, labels, self.runner_sources,
+            {e.name: f"{e.span.file}:{e.span.line}" for e, _ in executors})
         module.diagnostics.extend(plan.diagnostics)
         for executor, _ in executors:
             if executor.name in plan.local_apps:
@@ -245,7 +252,11 @@ class AzureTarget(Target):
         data = (Comment("The account of the az:// containers the tasks read and write."),
                 ("AZURE_STORAGE_ACCOUNT_NAME", Expr(f"{module.data_account}.name"))) \
             if module.data_account else ()
-        module.apps = [dataclasses.replace(a, settings=(*settings.get(a.label, ()), *data)) for a in module.apps]
+        on_vms = vm_groups.app_settings(module.vm_jobs, {v.label: v.identity for v in module.vms}, module.location,
+                                        module.data_account)
+        module.apps = [dataclasses.replace(a, settings=(*settings.get(a.label, ()), *data, *(
+            (Comment("The VMs its orchestrations run vm groups on, with Run Commands."), *on_vms[a.label])
+            if a.label in on_vms else ()))) for a in module.apps]
 
     def _add_host_accounts(self) -> None:
         """The storage accounts of the Functions hosts, the HDInsight file systems and the staged results."""
@@ -268,7 +279,8 @@ class AzureTarget(Target):
         ones), its staging container."""
         module, containers = self.module, {c.name: c.label for c in self.module.containers}
         for o in module.plan.orchestrations:
-            for name in sorted(e for e in {a.executor for a in o.activities} if self.app_of.get(e) != o.app):
+            hosted = {a.executor for a in o.activities if a.remote is None}  # a VM's group runs as the VM
+            for name in sorted(e for e in hosted if self.app_of.get(e) != o.app):
                 roles = iam.container_roles(self.access.get(name, Access((), ())), self.storage)
                 comment = source_text([(self.executor_spans[name], f"executor {name}")])
                 module.assignments = pipelines_model.hosted_assignments(
@@ -277,6 +289,8 @@ class AzureTarget(Target):
             app = container.label[: -len("_staging")]
             module.assignments.append(pipelines_model.staging_assignment(
                 app, container, self.project, module.plan.hosted(app), container.comment))
+        comments = {name: source_text([(span, f"executor {name}")]) for name, span in self.executor_spans.items()}
+        module.assignments += vm_groups.assignments(module.vm_jobs, self.project, module.plan.orchestrations, comments)
 
     def _add_packages(self) -> None:
         """Every app's package; its functionTimeout also covers the hosted tasks it runs as activities."""
@@ -356,12 +370,16 @@ class AzureTarget(Target):
         if m.staging and staging:
             storage_tf.append(storage_blocks.policy_block(pipelines_model.staging_policy_rules(m.staging),
                                                           staging.comment, STAGING))
+        storage_tf += [storage_blocks.container_block(j.container.label, j.container.name, STAGING, j.container.comment,
+                                                      j.container.skips) for j in m.vm_jobs]
+        storage_tf += vm_groups.blob_blocks(m.vm_jobs)
         storage_tf += [storage_blocks.container_block(
             f"{c.label}_filesystem", c.filesystem, HDINSIGHT, c.comment, c.filesystem_skips,
             "A container of an account with a hierarchical namespace is an ADLS Gen2 file system.")
             for c in m.clusters]
         iam_tf = [iam.identity_block(i, *where) for i in m.identities]
         iam_tf += [iam.assignment_block(a) for a in m.assignments]
+        iam_tf += vm_groups.run_command_blocks(m.vm_jobs, m.group)
         subnets = ["vms"] * bool(m.vms) + ["clusters"] * bool(m.clusters)
         compute_tf = [b for a in m.apps for b in compute_blocks.app_blocks(a, *where)]
         compute_tf += [b for v in m.vms for b in compute_blocks.vm_blocks(v, *where)]
@@ -419,5 +437,6 @@ def emit_azure(project: Project, provider: Provider, runner_sources: Mapping[str
     files: dict[str, str | bytes] = {name: print_blocks(blocks)
                                      for name, blocks in target.files(state_backend).items() if blocks}
     files.update(sorted(module.zips.items()))
+    files.update(sorted((path, text) for j in module.vm_jobs for path, text in j.files))
     files.update(pipelines_model.pipeline_files(module.plan.orchestrations))
     return files, (*module.diagnostics, *module.plan.notes)

@@ -53,6 +53,8 @@ class Activity:
     executor: str
     retries: int  # the largest `retries=` of its nodes' tasks
     cause: str  # every node described: id, task, source line
+    #: The app setting describing the VM the activity runs the group on (a Run Command), None: in the app.
+    remote: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +127,11 @@ def home_app(pipeline: Pipeline, groups: tuple[Group, ...], apps: Mapping[str, s
 
 def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, runs_here: Mapping[str, bool],
                   services: Mapping[str, str], activity_labels: Mapping[tuple[str, str], str],
-                  groups: tuple[Group, ...] | None = None) -> Orchestration:
+                  groups: tuple[Group, ...] | None = None, remote: Mapping[str, str] | None = None) -> Orchestration:
     """The orchestration of `pipeline` in app `home`; `runs_here[executor]`: its groups are activities there,
-    `services[executor]` names where the others run; `groups`: its fused groups, when already computed."""
+    `services[executor]` names where the others run; `groups`: its fused groups, when already computed;
+    `remote[task]`: the app setting of the VM an activity runs a group led by that task's node on."""
+    remote = remote or {}
     groups = fused_groups(pipeline) if groups is None else groups
     by_id = {g.id: g for g in groups}
     nodes = {n.id: n for n in pipeline.nodes}
@@ -138,10 +142,11 @@ def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, r
         for lead in level:
             group = by_id[lead]
             cause = "; ".join(describe(nodes[n]) for n in group.nodes)
-            if runs_here.get(group.executor):
+            if runs_here.get(group.executor) or nodes[lead].task in remote:
                 retries = max(tasks[nodes[n].task].retries for n in group.nodes)
                 name = function_name("run_", activity_labels[(pipeline.name, lead)])
-                activities.append(Activity(name, lead, group.nodes, group.executor, retries, cause))
+                activities.append(Activity(name, lead, group.nodes, group.executor, retries, cause,
+                                           remote.get(nodes[lead].task)))
             else:
                 service = services.get(group.executor, f"executor `{group.executor}` of another provider")
                 stops.append(Stop(lead, group.nodes, service, cause))
