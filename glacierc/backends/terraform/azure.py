@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from glacier.config import AzureConfig
 from glacierc.backends.terraform import azure_compute as compute
@@ -25,6 +24,7 @@ from glacierc.backends.terraform import azure_vm_groups as vm_groups
 from glacierc.backends.terraform.access import Access
 from glacierc.backends.terraform.azure_compute_blocks import FUNCTIONS, GROUP
 from glacierc.backends.terraform.azure_iam import Identity
+from glacierc.backends.terraform.azure_model import AzureModule
 from glacierc.backends.terraform.azure_package import AppFunction, app_zip
 from glacierc.backends.terraform.azure_storage import (
     DATA,
@@ -33,15 +33,13 @@ from glacierc.backends.terraform.azure_storage import (
     STAGING_EXPIRY_DAYS,
     Account,
     AccountSettings,
-    Container,
-    PolicyRule,
     account_settings,
     account_skips,
     adopted_account,
     containers_of,
     policy_rules,
 )
-from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Item, Template, Value, block, print_blocks
+from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Item, Template, block, print_blocks
 from glacierc.backends.terraform.common import (
     default_tags,
     provider_pipelines,
@@ -59,58 +57,6 @@ from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service
 
 #: Storage account names: 3-24 lower-case letters and digits, unique in Azure.
 ACCOUNT_PREFIX = Call("substr", Call("replace", Expr("var.name_prefix"), "-", ""), 0, 12)
-
-
-@dataclass(slots=True)
-class AzureModule:
-    """Everything the Azure blocks are built from (filled by `AzureTarget.build`)."""
-
-    subscription_id: str
-    location: str
-    comment: str
-    tags: dict[str, str]
-    suffix: str
-    existing_group: str | None
-    group_name: Template
-    accounts: list[Account] = field(default_factory=list)
-    containers: tuple[Container, ...] = ()
-    rules: tuple[PolicyRule, ...] = ()
-    identities: list[Identity] = field(default_factory=list)
-    assignments: list[iam.Assignment] = field(default_factory=list)
-    apps: list[compute.FunctionApp] = field(default_factory=list)
-    vms: list[compute.VirtualMachine] = field(default_factory=list)
-    clusters: list[compute.SparkCluster] = field(default_factory=list)
-    workspaces: list[compute.Workspace] = field(default_factory=list)
-    zips: dict[str, bytes] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    plan: pipelines_model.Plan = field(default_factory=pipelines_model.Plan)
-    staging: tuple[Container, ...] = ()
-    vm_jobs: list[vm_groups.VmJobs] = field(default_factory=list)  # the vm groups orchestrations run
-    adopted: str | None = None  # the source of the declarations adopting an existing account (existing=True)
-
-    @property
-    def data_account(self) -> str | None:
-        """The account of the az:// containers as an HCL reference (None: no storage)."""
-        if self.adopted is not None:
-            return f"data.azurerm_storage_account.{DATA}"
-        return f"azurerm_storage_account.{DATA}" if self.account("data") else None
-
-    @property
-    def group(self) -> str:
-        """The resource group as an HCL reference (without `.name` / `.location`)."""
-        kind = "data.azurerm_resource_group" if self.existing_group else "azurerm_resource_group"
-        return f"{kind}.{GROUP}"
-
-    @property
-    def network(self) -> bool:
-        return bool(self.vms or self.clusters)
-
-    @property
-    def local_assignments(self) -> bool:
-        return any(a.identity is None for a in self.assignments)
-
-    def account(self, kind: str) -> Account | None:
-        return next((a for a in self.accounts if a.kind == kind), None)
 
 
 class AzureTarget(Target):

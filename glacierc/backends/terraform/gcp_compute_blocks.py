@@ -9,7 +9,7 @@ outside a cluster: a Batch job's VM takes no connection (it pulls its work and r
 
 from __future__ import annotations
 
-from glacierc.backends.terraform.blocks import BLANK, Block, Comment, Expr, Item, Template, block
+from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.gcp_compute import DATAPROC_IDLE_TTL, Cluster, Function, Source
 
 NETWORK = "glacier"
