@@ -19,6 +19,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 
+from glacierc.diagnostics.render import printable
 from glacierc.ir.fusion import Group
 from glacierc.ir.nodes import Pipeline, Project
 from glacierc.runtime.report import REPORT_VERSION
@@ -233,8 +234,8 @@ class Follower:
         return text + (f", after {result.attempts} attempts" if result.attempts > 1 else "")
 
     def say(self, line: str) -> None:
-        if not self.quiet:
-            print(line, file=sys.stderr, flush=True)
+        if not self.quiet:  # names and errors come from the service: no control character reaches the terminal
+            print(printable(line), file=sys.stderr, flush=True)
 
 
 def _seconds(timestamp: object) -> float:

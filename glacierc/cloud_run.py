@@ -60,7 +60,7 @@ def cloud_run(paths: Sequence[str], pipeline: str | None, args: Sequence[str], e
         result, chosen = compiled
         execution = _execution(result.project, chosen, options, os.environ)  # credentials: the process's
     except CloudUsage as error:
-        print(f"error: {error}", file=sys.stderr)
+        _error(f"error: {error}")
         return USAGE
     from glacierc.ir.fusion import fused_groups
 
@@ -136,17 +136,21 @@ def follow(execution: Execution, follower: Follower, report: str | None, plan: s
     try:
         name = execution.start()
     except CloudError as error:
-        print(f"error: could not start an execution of {execution.target}: {error}", file=sys.stderr)
+        _error(f"error: could not start an execution of {execution.target}: {error}")
         return FAILED
     follower.say(f"started execution `{name}` of {execution.target}")
     try:
         status = _poll(execution, follower)
     except KeyboardInterrupt:
-        execution.stop()
-        print(f"interrupted: execution `{name}` was stopped", file=sys.stderr)
+        try:
+            execution.stop()
+        except CloudError as error:
+            _error(f"interrupted: execution `{name}` could not be stopped: {error}")
+            return 130
+        _error(f"interrupted: execution `{name}` was stopped")
         return 130
     except CloudError as error:
-        print(f"error: could not follow execution `{name}`: {error}", file=sys.stderr)
+        _error(f"error: could not follow execution `{name}`: {error}")
         return FAILED
     if follower.status == "running":  # nothing said how it ended: the final status does
         follower.status = status
@@ -158,10 +162,17 @@ def follow(execution: Execution, follower: Follower, report: str | None, plan: s
     if report:
         _write_report(Path(report), data)
     if follower.status != "ok":
-        print(follower.explain(name), file=sys.stderr)
+        _error(follower.explain(name))
         return FAILED
     _summary(follower, name)
     return 0
+
+
+def _error(text: str) -> None:
+    """Text from the service (names, errors) on stderr, each line without control characters."""
+    from glacierc.diagnostics.render import printable
+
+    print("\n".join(printable(line) for line in text.splitlines()), file=sys.stderr)
 
 
 def _poll(execution: Execution, follower: Follower) -> str:
@@ -177,14 +188,14 @@ def _summary(follower: Follower, name: str) -> None:
         return
     ran = sum(1 for r in follower.nodes.values() if r.status == "ok")
     seconds = (follower.ended or 0.0) - (follower.started or 0.0)
-    print(f"done: {ran} node{'s' * (ran != 1)} in {seconds:.2f} s (execution `{name}`)", file=sys.stderr)
+    _error(f"done: {ran} node{'s' * (ran != 1)} in {seconds:.2f} s (execution `{name}`)")
     last = {}
     for result in follower.nodes.values():
         for write in result.writes:
             last[write["uri"]] = write.get("rows")
     for uri, rows in last.items():
         counted = "" if rows is None else f" ({rows:,} row{'s' * (rows != 1)})"
-        print(f"wrote {uri}{counted}", file=sys.stderr)
+        _error(f"wrote {uri}{counted}")
 
 
 def _write_report(path: Path, data: dict) -> None:

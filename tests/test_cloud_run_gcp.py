@@ -104,3 +104,12 @@ def test_without_credentials_or_with_a_refused_token_nothing_runs(tmp_path):
     assert TOKEN not in done.stderr and "Traceback" not in done.stderr
     done = _run("http://127.0.0.1:9/", "--workflow", "projects/p/workflows/w")
     assert done.returncode == 2 and "error: not a workflow id: 'projects/p/workflows/w'" in done.stderr
+
+
+def test_what_the_service_says_reaches_the_terminal_without_control_characters():
+    with workflows_api(WORKFLOW, lambda execution: None, TOKEN) as (base, api):
+        api.answer = lambda *_: (500, {"error": {"message": "boom\x1b[2J\u202e"}})  # type: ignore[method-assign]
+        done = _run(base, "--workflow", WORKFLOW)
+    assert done.returncode == 1
+    assert "POST answered 500 Internal Server Error: boom\\x1b[2J\\u202e" in done.stderr
+    assert "\x1b" not in done.stderr and "\u202e" not in done.stderr
