@@ -1,12 +1,15 @@
-"""Following a Step Functions execution of a pipeline: its history events, read as the nodes' progress.
+"""Following a deployed execution of a pipeline, read as the nodes' progress, whatever the cloud.
 
-`Follower.feed(events)` takes the execution's history in order (new events only, as they arrive) and
-prints the same progress lines as the local runner: a line when a fused group's state is entered and one
-per node when it ends (`[2/6] clean (serverless, fn) ... ok 0.31 s, 3 rows`), with the seconds, rows and
-writes the group's function returned. Events are tied to a group through the Lambda payload the state
-passes (`{"pipeline", "group", "run_id"}`, see backends/terraform/aws_states.py), never through state
-names, so parallel branches interleave freely. `report()` is the JSON report of a local run
-(runtime/report.py `report_data`, docs/run-report.schema.json), of the same version and shape.
+The follower is told what happened in cloud-neutral terms (`execution_started`, `group_entered`,
+`group_succeeded` with the node reports the group's run returned, `group_failed`, `execution_ended`) and
+prints the same progress lines as the local runner: a line when a fused group starts and one per node when
+it ends (`[2/6] clean (serverless, fn) ... ok 0.31 s, 3 rows`), with the seconds, rows and writes the
+group's run returned. `report()` is the JSON report of a local run (runtime/report.py `report_data`,
+docs/run-report.schema.json), of the same version and shape. Each cloud's reader turns what its service
+shows into those calls: `feed(events)` here reads a Step Functions history (events are tied to a group
+through the Lambda payload the state passes, `{"pipeline", "group", "run_id"}`, never through state names,
+so parallel branches interleave freely); cloud_gcp.py reads Workflows step entries, cloud_azure.py a
+Durable Functions instance history.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 
+from glacierc.diagnostics.render import printable
 from glacierc.ir.fusion import Group
 from glacierc.ir.nodes import Pipeline, Project
 from glacierc.runtime.report import REPORT_VERSION
@@ -76,8 +80,34 @@ class Follower:
         self.status = "running"
         self.failure: tuple[str, str] | None = None  # (error, cause) the execution ended with
         self.plan: str | None = None
+        self.engine = "the state machine"  # what ended the execution, as explain() names it
 
-    # ---- events ----------------------------------------------------------------------------------
+    # ---- what happened, in any cloud's terms --------------------------------------------------------
+    def execution_started(self, when: float) -> None:
+        self.started = when if self.started is None else self.started
+
+    def execution_ended(self, when: float, status: str, error: str = "", cause: str = "") -> None:
+        """`status`: ok, failed, timed out or aborted; `error`/`cause` of a failed one."""
+        self.ended, self.status = when, status
+        if status != "ok":
+            self.failure = (error or status, cause)
+
+    def group_entered(self, group: str, when: float) -> None:
+        """An attempt of `group` started (each call is one attempt)."""
+        if group in self.groups:
+            self._scheduled(self.groups[group], when)
+
+    def group_succeeded(self, group: str, when: float, reports: dict[str, dict]) -> None:
+        """`reports`: node -> its report, from what the group's run returned (may be empty)."""
+        if group in self.groups:
+            self._succeeded(self.groups[group], when, reports)
+
+    def group_failed(self, group: str, when: float, error: str, cause: str) -> None:
+        if group in self.groups:
+            self.groups[group].error = (error, cause)
+            self.groups[group].last = when
+
+    # ---- Step Functions history events ---------------------------------------------------------------
     def feed(self, events: list[dict]) -> None:
         for event in events:
             self._event(event)
@@ -86,22 +116,19 @@ class Follower:
         kind, when = event["type"], _seconds(event["timestamp"])
         group = self._group_of(event)
         if kind == "ExecutionStarted":
-            self.started = when
+            self.execution_started(when)
         elif kind in _ENDED:
-            self.ended, self.status = when, _ENDED[kind]
             details = _details(event)
-            if kind != "ExecutionSucceeded":
-                self.failure = (details.get("error") or kind, details.get("cause") or "")
+            self.execution_ended(when, _ENDED[kind], details.get("error") or kind, details.get("cause") or "")
         elif group is None:
             return
         elif kind == "TaskScheduled":
-            self._scheduled(self.groups[group], when)
+            self.group_entered(group, when)
         elif kind == "TaskSucceeded":
-            self._succeeded(self.groups[group], when, _details(event).get("output"))
+            self.group_succeeded(group, when, _node_reports(_details(event).get("output")))
         elif kind in ("TaskFailed", "TaskTimedOut"):
             details = _details(event)
-            self.groups[group].error = (details.get("error") or kind, details.get("cause") or "")
-            self.groups[group].last = when
+            self.group_failed(group, when, details.get("error") or kind, details.get("cause") or "")
 
     def _group_of(self, event: dict) -> str | None:
         """The group an event belongs to: TaskScheduled names it in its payload, later events follow the
@@ -123,8 +150,7 @@ class Follower:
             run.entered = when
             self.say(f"[start] {', '.join(run.group.nodes)} ({self._where(run.group.nodes[0])}) ...")
 
-    def _succeeded(self, run: GroupRun, when: float, output: str | None) -> None:
-        reports = _node_reports(output)
+    def _succeeded(self, run: GroupRun, when: float, reports: dict[str, dict]) -> None:
         for node in run.group.nodes:
             result = self.nodes[node]
             found = reports.get(node, {})
@@ -175,7 +201,7 @@ class Follower:
                      f"{span.file}:{span.line}) failed in execution `{execution}`", f"  {message[0]}",
                      *(f"    {line.strip()}" for line in message[1:12])]
         if cause:
-            lines.append(f"  the state machine ended with {error}: {_cause_message(cause)}")
+            lines.append(f"  {self.engine} ended with {error}: {_cause_message(cause)}")
         return "\n".join(lines)
 
     def report(self, execution: str, plan: str) -> dict:
@@ -208,8 +234,8 @@ class Follower:
         return text + (f", after {result.attempts} attempts" if result.attempts > 1 else "")
 
     def say(self, line: str) -> None:
-        if not self.quiet:
-            print(line, file=sys.stderr, flush=True)
+        if not self.quiet:  # names and errors come from the service: no control character reaches the terminal
+            print(printable(line), file=sys.stderr, flush=True)
 
 
 def _seconds(timestamp: object) -> float:
@@ -233,9 +259,13 @@ def _json(text: object) -> dict:
 
 def _node_reports(output: str | None) -> dict[str, dict]:
     """{node: its report} from a `lambda:invoke` result: the function's `run_group`/`run_node` return value."""
-    payload = _json(output).get("Payload") or {}
-    reports = payload.get("nodes", [payload]) if isinstance(payload, dict) else []
-    return {r["node"]: r for r in reports if isinstance(r, dict) and "node" in r}
+    return node_reports(_json(output).get("Payload"))
+
+
+def node_reports(result: object) -> dict[str, dict]:
+    """{node: its report} from what a group's run returned (`run_group`'s `{"nodes": [...]}` or one report)."""
+    reports = result.get("nodes", [result]) if isinstance(result, dict) else []
+    return {r["node"]: r for r in reports if isinstance(r, dict) and isinstance(r.get("node"), str)}
 
 
 def _cause_message(cause: str) -> str:

@@ -10,6 +10,10 @@ and `return`. Expressions are whole values `${...}`: a variable, `sys.get_env("G
 or a JSON string literal. An HTTP status of 400 or more raises `{"code", "message", "tags": ["HttpError"]}`
 as Workflows does; a connector's exception raises `{"message", "tags": ["OperationError"]}`.
 
+Each attempt of a `try` step is recorded as a step entry in the shape of the Workflows Executions API's
+`stepEntries` (`name`, `entryId`, `step`, `routine`, `state`, `createTime`, `updateTime` and, when it
+failed, `exception.payload`), for a stand-in of that API (tests/gcp_workflows_api.py).
+
 `render_template` fills a definition written for Terraform's `templatefile` (`${name}` variables, `$${`
 escapes) as Terraform would.
 """
@@ -20,6 +24,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 _TEMPLATE = re.compile(r"\$\$\{|%%\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _EXPRESSION = re.compile(r"\$\{(.*)\}", re.S)
@@ -66,6 +71,8 @@ class Interpreter:
     #: Every call made: (function, args), in order; and every retry delay the policy asked for.
     calls: list[tuple[str, object]] = field(default_factory=list)
     delays: list[float] = field(default_factory=list)
+    #: The step entries of the `try` steps' attempts, as the Executions API lists them (replaced, not mutated).
+    entries: list[dict] = field(default_factory=list)
 
     def run(self, args: object = None) -> object:
         return self.subworkflow("main", [args])
@@ -120,10 +127,13 @@ class Interpreter:
         attempts = 1 + (retry["max_retries"] if retry else 0)
         delay = retry["backoff"]["initial_delay"] if retry else 0
         for attempt in range(attempts):
+            entry = self._entry_started(name)
             try:
                 self.step(f"{name}.try", body["try"], scope)
+                self._entry_ended(entry, "STATE_SUCCEEDED")
                 return
             except WorkflowError as error:
+                self._entry_ended(entry, "STATE_FAILED", {"payload": json.dumps(error.value)})
                 last = error
                 if retry is None or attempt + 1 == attempts or not self.retries(retry, error.value, scope):
                     break
@@ -134,6 +144,17 @@ class Interpreter:
             raise last
         _only(handler, {"as", "steps"}, name)
         self.steps(handler["steps"], {**scope, handler["as"]: last.value})
+
+    def _entry_started(self, step: str) -> int:
+        number = len(self.entries)
+        self.entries.append({"name": f"{self.execution_id}/stepEntries/{number + 1}", "entryId": str(number + 1),
+                             "step": step, "routine": "main", "state": "STATE_IN_PROGRESS",
+                             "createTime": _now(), "updateTime": _now()})
+        return number
+
+    def _entry_ended(self, number: int, state: str, exception: dict | None = None) -> None:
+        ended = {**self.entries[number], "state": state, "updateTime": _now()}
+        self.entries[number] = {**ended, "exception": exception} if exception else ended
 
     def retries(self, retry: Mapping, error: object, scope: dict) -> bool:
         _only(retry, {"predicate", "max_retries", "backoff"}, "retry")
@@ -185,6 +206,10 @@ class Interpreter:
         if text.startswith('"'):
             return json.loads(text)
         raise Unsupported(f"expression ${{{text}}}")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _only(body: Mapping, allowed: set[str], where: str) -> None:

@@ -98,9 +98,11 @@ def test_vm_groups_are_batch_jobs_on_the_configured_machine_as_the_executors_acc
         "batch_daily_acts_as_worker": ("${google_service_account.worker.name}", "roles/iam.serviceAccountUser")}
     roles = {b["role"] for b in _resources(files, "google_project_iam_member").values()
              if "worker.email" in b["member"]}
-    assert "roles/batch.agentReporter" in roles
-    # egress for the Polars install, nothing inbound
+    assert roles == {"roles/batch.agentReporter", "roles/logging.logWriter"}  # report to Batch, write the job's logs
+    # egress for the Polars install, nothing inbound; no machine of the executor idles between runs
     assert set(_resources(files, "google_compute_router_nat")) == {"glacier"}
+    assert not _resources(files, "google_compute_instance")
+    assert list(_resources(files, "google_compute_firewall")) == ["glacier_deny_ingress"]
 
 
 def test_executors_the_workflow_cannot_run_stop_it_by_name():

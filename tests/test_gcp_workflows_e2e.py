@@ -158,9 +158,10 @@ class Cloud:
         task = args["body"]["taskGroups"][0]["taskSpec"]
         policy = args["body"]["allocationPolicy"]
         account = policy["serviceAccount"]["email"].removesuffix("@accounts.test")
-        machine = policy["instances"][0]["policy"]["machineType"]
-        assert machine in {i["machine_type"] for i in self.resources["google_compute_instance"].values()
-                           if i["service_account"][0]["email"] == f"${{google_service_account.{account}.email}}"}
+        assert account in self.resources["google_service_account"]
+        (interface,) = policy["network"]["networkInterfaces"]
+        assert interface["subnetwork"] == self.attribute("google_compute_subnetwork", "glacier", "id")
+        assert "google_compute_instance" not in self.resources, "Batch creates the job's VM; none idles"
         (volume,) = task["volumes"]
         folder = self.module / volume["gcs"]["remotePath"].split("/", 1)[1]
         assert folder.name == account, "a vm executor's job runs its own job files as its own account"

@@ -36,6 +36,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("glacierc.commands",),
     ("glacierc.check_command", "glacierc.run_command", "glacierc.rule_command"),
     ("glacierc.cloud_run",),
+    ("glacierc.cloud_targets",),
+    ("glacierc.cloud_aws", "glacierc.cloud_azure", "glacierc.cloud_gcp"),
     ("glacierc.cache", "glacierc.check_scope", "glacierc.cloud_follow", "glacierc.columns_report",
      "glacierc.env_flags", "glacierc.fixes", "glacierc.table"),
     ("glacierc.driver",),
@@ -50,7 +52,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("glacierc.ir",),
     ("glacierc.diagnostics",),
     ("glacierc.source", "glacierc.errors", "glacierc.fileio", "glacierc.cli_table", "glacierc.runtime",
-     "glacierc.entrypoints", "glacierc.replay"),
+     "glacierc.entrypoints", "glacierc.replay", "glacierc.cloud_common"),
     ("glacierc",),  # the package itself: `__version__`
 )
 BACKENDS = ("glacierc.backends.graph", "glacierc.backends.runner", "glacierc.backends.terraform")

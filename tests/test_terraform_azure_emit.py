@@ -202,7 +202,7 @@ def test_function_app_routes_every_task_to_the_bundled_runner(tmp_path: Path) ->
     files, _, _ = emit_pipeline(CASES["functions_vm"], runner_sources={"sales": RUNNER})
     package = zipfile.ZipFile(io.BytesIO(files["terraform/functions/functions.zip"]))
     assert [i.filename for i in package.infolist()] == [
-        "function_app.py", "glacier_runners/sales.py", "host.json", "requirements.txt"]
+        "function_app.py", "glacier_remote.py", "glacier_runners/sales.py", "host.json", "requirements.txt"]
     app = load_app(files["terraform/functions/functions.zip"], tmp_path)
     routes = _routes(app)
     assert sorted(routes) == ["clean", "enrich", "orchestrators/{pipeline}"]

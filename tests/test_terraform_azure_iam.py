@@ -63,7 +63,8 @@ def _assignments(path: Path, module: str = "terraform/") -> dict[str, set[tuple[
             else:
                 assert body["principal_type"] == "ServicePrincipal"
             scope = body["scope"].removeprefix("${").removesuffix("}")
-            found.setdefault(who, set()).add((scope, body["role_definition_name"]))
+            role = body.get("role_definition_name") or body["role_definition_id"].removeprefix("${").split(".")[1]
+            found.setdefault(who, set()).add((scope, role))
     return found
 
 
@@ -71,13 +72,21 @@ def test_functions_vm_assignments_are_exactly_the_data_flow() -> None:
     assert _assignments(FIXTURES / "functions_vm" / "pipeline.py") == {
         # load reads the orders; its principals are the people running local tasks.
         "local": {("azurerm_storage_container.sales_raw.id", READER)},
-        # store writes the archive, publish writes the report.
-        "worker": {("azurerm_storage_container.sales_archive.id", CONTRIBUTOR)},
-        "gateway": {("azurerm_storage_container.sales_reports.id", CONTRIBUTOR)},
+        # store writes the archive, publish writes the report; each VM reads its job files and, in the home
+        # app's staging container, its group's staged inputs and results (conditioned, below)
+        "worker": {("azurerm_storage_container.sales_archive.id", CONTRIBUTOR),
+                   ("azurerm_storage_container.worker_jobs.id", READER),
+                   ("azurerm_storage_container.functions_staging.id", CONTRIBUTOR)},
+        "gateway": {("azurerm_storage_container.sales_reports.id", CONTRIBUTOR),
+                    ("azurerm_storage_container.gateway_jobs.id", READER),
+                    ("azurerm_storage_container.functions_staging.id", CONTRIBUTOR)},
         # clean / enrich only receive frames; the app also runs load (a local node of the orchestration), so
-        # its identity reads the orders too, and it stages results in its own container.
+        # its identity reads the orders too, stages results in its own container, and runs the vm groups
+        # as Run Commands on exactly their two VMs.
         "functions": {("azurerm_storage_container.sales_raw.id", READER),
-                      ("azurerm_storage_container.functions_staging.id", CONTRIBUTOR)},
+                      ("azurerm_storage_container.functions_staging.id", CONTRIBUTOR),
+                      ("azurerm_linux_virtual_machine.store.id", "glacier_run_commands"),
+                      ("azurerm_linux_virtual_machine.publish.id", "glacier_run_commands")},
     }
 
 
@@ -108,10 +117,19 @@ def test_no_role_is_ever_broader_than_a_container_or_a_generated_account() -> No
                 continue
             for block in hcl2.loads(text, serialization_options=PLAIN).get("resource", []):
                 for body in block.get("azurerm_role_assignment", {}).values():
+                    if "role_definition_id" in body:  # the only custom role: Run Commands, on one VM
+                        assert body["role_definition_id"] == ("${azurerm_role_definition.glacier_run_commands."
+                                                              "role_definition_resource_id}"), path
+                        assert body["scope"].startswith("${azurerm_linux_virtual_machine."), path
+                        continue
                     assert body["scope"].startswith(("${azurerm_storage_container.",
                                                      "${data.azurerm_storage_container.",  # existing=True
                                                      "${azurerm_storage_account.glacier_hdinsight.")), path
                     assert body["role_definition_name"] in (READER, CONTRIBUTOR, OWNER), path
+                for body in block.get("azurerm_role_definition", {}).values():
+                    assert body["permissions"][0]["actions"] == [
+                        "Microsoft.Compute/virtualMachines/runCommands/read",
+                        "Microsoft.Compute/virtualMachines/runCommands/write"], path
 
 
 def _conditions(path: Path, module: str = "terraform/") -> dict[str, str]:
@@ -122,12 +140,21 @@ def _conditions(path: Path, module: str = "terraform/") -> dict[str, str]:
 
 
 def test_staging_roles_are_conditioned_on_the_staged_blob_paths() -> None:
-    """The only role on a staging container is its app's, and ABAC (version 2.0) narrows it to the staged
-    results of its pipelines' nodes: `<run prefix>-*/<node>.*`, reads of inputs and writes of its own."""
+    """The roles on a staging container are its app's and those of the VMs its orchestrations run groups on,
+    and ABAC (version 2.0) narrows each to the staged results of the nodes it runs: `<run prefix>-*/<node>.*`,
+    reads of inputs and writes of its own (the app stages load and enrich; worker's store group reads enrich
+    and stages store; gateway's publish reads store and stages nothing)."""
     blobs = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
     conditions = _conditions(FIXTURES / "functions_vm" / "pipeline.py")
-    assert list(conditions) == ["functions_staging"]
+    assert list(conditions) == ["functions_staging", "gateway_functions_staging", "worker_functions_staging"]
     path = f"@Resource[{blobs}:path] StringLike"
+    no_writes = (f"(!(ActionMatches{{'{blobs}/write'}}) AND !(ActionMatches{{'{blobs}/add/action'}}) AND "
+                 f"!(ActionMatches{{'{blobs}/delete'}}))")
+    assert conditions["gateway_functions_staging"] == (
+        f"((!(ActionMatches{{'{blobs}/read'}})) OR ({path} 'sales-*/store.*')) AND {no_writes}")
+    assert conditions["worker_functions_staging"] == (
+        f"((!(ActionMatches{{'{blobs}/read'}})) OR ({path} 'sales-*/enrich.*' OR {path} 'sales-*/store.*')) AND "
+        f"({no_writes} OR ({path} 'sales-*/store.*'))")
     assert conditions["functions_staging"] == (
         f"((!(ActionMatches{{'{blobs}/read'}})) OR ({path} 'sales-*/enrich.*' OR {path} 'sales-*/load.*')) AND "
         f"((!(ActionMatches{{'{blobs}/write'}}) AND !(ActionMatches{{'{blobs}/add/action'}}) AND "

@@ -23,7 +23,6 @@ from terraform_tools import (
 )
 
 from glacierc.backends.terraform import emit
-from glacierc.backends.terraform.gcp_compute import default_zone
 from glacierc.ir.nodes import Config, Executor, Project, Provider, Storage, Task
 from glacierc.source import Span
 
@@ -154,20 +153,27 @@ def test_functions_follow_the_config() -> None:
     assert obj["source"] == "${path.module}/functions/ingest_fn.zip"
 
 
-def test_instances_are_shielded_private_and_use_os_login() -> None:
+def test_vm_executors_get_no_machine_but_batch_jobs_on_their_config() -> None:
+    """A vm executor's nodes run as Cloud Batch jobs: no instance idles between runs; each job takes the
+    executor's machine type, disk, zone and external IP."""
     files, _, _ = _emitted(FIXTURES / "vm_lifecycle" / "pipeline.py")
-    instances = _resources(files, "google_compute_instance")
-    assert set(instances) == {"parse", "publish", "stage"}
-    for instance in instances.values():
-        assert instance["shielded_instance_config"][0] == {
-            "enable_secure_boot": True, "enable_vtpm": True, "enable_integrity_monitoring": True}
-        assert instance["metadata"]["enable-oslogin"] == "TRUE"
-        assert instance["metadata"]["block-project-ssh-keys"] == "true"
-        assert instance["service_account"][0]["scopes"] == ["cloud-platform"]
-    assert "access_config" not in instances["parse"]["network_interface"][0]
-    assert instances["publish"]["network_interface"][0]["access_config"] == [{}]
-    assert instances["parse"]["zone"] == "europe-west1-b" and instances["publish"]["zone"] == "europe-west1-c"
-    assert instances["parse"]["boot_disk"][0]["initialize_params"][0]["size"] == 100
+    assert not _resources(files, "google_compute_instance")
+    firewalls = _resources(files, "google_compute_firewall")  # nothing connects to a Batch VM
+    assert list(firewalls) == ["glacier_deny_ingress"]
+    assert (firewalls["glacier_deny_ingress"]["deny"], firewalls["glacier_deny_ingress"]["source_ranges"]) == (
+        [{"protocol": "all"}], ["0.0.0.0/0"])
+    assert set(_resources(files, "google_compute_subnetwork")) == {"glacier"}
+    assert set(_resources(files, "google_compute_router_nat")) == {"glacier"}
+    steps = json.loads(files["terraform/workflows/Lake_Daily.json"])["main"]["steps"]
+    policies = {name.removeprefix("run_"): body["try"]["args"]["body"]["allocationPolicy"]
+                for step in steps for name, body in step.items() if name.startswith("run_")}
+    assert set(policies) == {"parse", "publish"}  # stage is fused into parse's group
+    assert policies["parse"]["instances"] == [{"policy": {"machineType": "n2-standard-8", "bootDisk": {"sizeGb": 100}}}]
+    assert "location" not in policies["parse"]  # any zone of the region
+    assert policies["parse"]["network"]["networkInterfaces"][0]["noExternalIpAddress"] is True
+    assert policies["publish"]["instances"][0]["policy"]["machineType"] == "e2-medium"
+    assert policies["publish"]["location"] == {"allowedLocations": ["zones/europe-west1-c"]}
+    assert policies["publish"]["network"]["networkInterfaces"][0]["noExternalIpAddress"] is False
 
 
 def test_dataproc_clusters_are_internal_and_have_their_own_buckets() -> None:
@@ -310,11 +316,6 @@ def test_bucket_names_gcs_refuses_are_reported_by_check() -> None:
     storage = Storage("s", "provider", "my-google-bucket", "a.csv", "csv", "gs://my-google-bucket/a.csv", None, SPAN)
     diagnostics = [d for d in run_all(Project(providers=(gcp,), storage=(storage,))) if d.code != "GLC206"]
     assert [d.code for d in diagnostics] == ["GLC306"] and "`google`" in diagnostics[0].message
-
-
-def test_default_zone_avoids_regions_without_zone_a() -> None:
-    assert [default_zone(r) for r in ("us-central1", "us-east1", "europe-west1")] == [
-        "us-central1-a", "us-east1-b", "europe-west1-b"]
 
 
 def test_several_clouds_get_one_module_each() -> None:

@@ -165,7 +165,7 @@ def test_vm_bindings_and_project_roles() -> None:
         "public_vm": {("acme_summaries", WRITER, _objects("acme-summaries", "daily/summary.csv"))},
     }
     # the pipeline's workflow runs their nodes as Cloud Batch jobs: their agents report to Batch
-    roles = {"roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/batch.agentReporter"}
+    roles = {"roles/logging.logWriter", "roles/batch.agentReporter"}
     assert _project_roles(path) == {"private_vm": roles, "public_vm": roles}
 
 

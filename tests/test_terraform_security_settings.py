@@ -43,9 +43,7 @@ def test_gcp_settings() -> None:
     assert dict(gcp_storage.BUCKET_SECURITY) == {"uniform_bucket_level_access": True,
                                                  "public_access_prevention": "enforced"}
     assert all(value is True for _, value in gcp_compute.SHIELDED_VM) and len(gcp_compute.SHIELDED_VM) == 3
-    assert gcp_compute.VM_METADATA == {"block-project-ssh-keys": "true", "enable-oslogin": "TRUE",
-                                       "serial-port-enable": "false"}
-    assert gcp_compute.IAP_RANGE == "35.235.240.0/20" and gcp_compute.FUNCTION_CONCURRENCY == 1
+    assert gcp_compute.FUNCTION_CONCURRENCY == 1
 
 
 def test_every_gcp_bucket_is_private_and_uniform() -> None:
@@ -53,11 +51,8 @@ def test_every_gcp_bucket_is_private_and_uniform() -> None:
         assert {k: bucket[k] for k, _ in gcp_storage.BUCKET_SECURITY} == dict(gcp_storage.BUCKET_SECURITY)
 
 
-def test_every_gcp_vm_and_cluster_is_shielded() -> None:
+def test_every_gcp_cluster_is_shielded() -> None:
     shielded = dict(gcp_compute.SHIELDED_VM)
-    for vm in _resources(tuple(GCP), "google_compute_instance"):
-        assert _one(vm["shielded_instance_config"]) == shielded
-        assert vm["metadata"] == gcp_compute.VM_METADATA and vm["can_ip_forward"] is False
     for cluster in _resources(tuple(GCP), "google_dataproc_cluster"):
         gce = _one(_one(cluster["cluster_config"])["gce_cluster_config"])
         assert _one(gce["shielded_instance_config"]) == shielded and gce["internal_ip_only"] is True

@@ -105,8 +105,19 @@ def run_activity(pipeline, lead, event):
     if event.get("pipeline") != pipeline or event.get("group") != lead:
         raise RuntimeError(f"refused event: this activity runs group {lead!r} of pipeline {pipeline!r}")
     group = GROUPS[(pipeline, lead)]
+    if group.get("remote"):  # a VM's group: a Run Command there runs it, this activity waits for it
+        return _remote(group, event)
     with _RUNNING:
         return _runner(group["runner"], pipeline).run_group(group["nodes"], event, retry_in_process=False)
+
+
+def _remote(group, event):
+    """Run the group where the app setting `group["remote"]` says (glacier_remote.py, bundled beside)."""
+    import os
+
+    spec = json.loads(os.environ[group["remote"]])
+    spec["staging"] = os.environ["GLACIER_STAGING_URI"]
+    return _load("glacier_remote.py").run(spec, event, group["cause"], os.environ)
 
 
 def _respond(task, req):

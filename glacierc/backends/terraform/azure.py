@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from glacier.config import AzureConfig
 from glacierc.backends.terraform import azure_compute as compute
@@ -21,9 +20,11 @@ from glacierc.backends.terraform import azure_compute_blocks as compute_blocks
 from glacierc.backends.terraform import azure_iam as iam
 from glacierc.backends.terraform import azure_pipelines as pipelines_model
 from glacierc.backends.terraform import azure_storage as storage_blocks
+from glacierc.backends.terraform import azure_vm_groups as vm_groups
 from glacierc.backends.terraform.access import Access
 from glacierc.backends.terraform.azure_compute_blocks import FUNCTIONS, GROUP
 from glacierc.backends.terraform.azure_iam import Identity
+from glacierc.backends.terraform.azure_model import AzureModule
 from glacierc.backends.terraform.azure_package import AppFunction, app_zip
 from glacierc.backends.terraform.azure_storage import (
     DATA,
@@ -32,8 +33,6 @@ from glacierc.backends.terraform.azure_storage import (
     STAGING_EXPIRY_DAYS,
     Account,
     AccountSettings,
-    Container,
-    PolicyRule,
     account_settings,
     account_skips,
     adopted_account,
@@ -59,57 +58,6 @@ from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service
 
 #: Storage account names: 3-24 lower-case letters and digits, unique in Azure.
 ACCOUNT_PREFIX = Call("substr", Call("replace", Expr("var.name_prefix"), "-", ""), 0, 12)
-
-
-@dataclass(slots=True)
-class AzureModule:
-    """Everything the Azure blocks are built from (filled by `AzureTarget.build`)."""
-
-    subscription_id: str
-    location: str
-    comment: str
-    tags: dict[str, str]
-    suffix: str
-    existing_group: str | None
-    group_name: Template
-    accounts: list[Account] = field(default_factory=list)
-    containers: tuple[Container, ...] = ()
-    rules: tuple[PolicyRule, ...] = ()
-    identities: list[Identity] = field(default_factory=list)
-    assignments: list[iam.Assignment] = field(default_factory=list)
-    apps: list[compute.FunctionApp] = field(default_factory=list)
-    vms: list[compute.VirtualMachine] = field(default_factory=list)
-    clusters: list[compute.SparkCluster] = field(default_factory=list)
-    workspaces: list[compute.Workspace] = field(default_factory=list)
-    zips: dict[str, bytes] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    plan: pipelines_model.Plan = field(default_factory=pipelines_model.Plan)
-    staging: tuple[Container, ...] = ()
-    adopted: str | None = None  # the source of the declarations adopting an existing account (existing=True)
-
-    @property
-    def data_account(self) -> str | None:
-        """The account of the az:// containers as an HCL reference (None: no storage)."""
-        if self.adopted is not None:
-            return f"data.azurerm_storage_account.{DATA}"
-        return f"azurerm_storage_account.{DATA}" if self.account("data") else None
-
-    @property
-    def group(self) -> str:
-        """The resource group as an HCL reference (without `.name` / `.location`)."""
-        kind = "data.azurerm_resource_group" if self.existing_group else "azurerm_resource_group"
-        return f"{kind}.{GROUP}"
-
-    @property
-    def network(self) -> bool:
-        return bool(self.vms or self.clusters)
-
-    @property
-    def local_assignments(self) -> bool:
-        return any(a.identity is None for a in self.assignments)
-
-    def account(self, kind: str) -> Account | None:
-        return next((a for a in self.accounts if a.kind == kind), None)
 
 
 class AzureTarget(Target):
@@ -142,7 +90,8 @@ class AzureTarget(Target):
         )
         #: app label -> (executor, its functions, its tasks): packaged once the orchestrations are known
         self.packages: dict[str, tuple[Executor, tuple[AppFunction, ...], list[Task]]] = {}
-        self.local_access: dict[str, Access] = {}
+        #: executor -> the access it proved (the app hosting its groups gets its roles)
+        self.access: dict[str, Access] = {}
 
     # --- the model ----------------------------------------------------------------------------------
 
@@ -227,9 +176,15 @@ class AzureTarget(Target):
         module, tasks = self.module, tasks_by_executor(self.project)
         apps = {e.name: labels[e.name] for e, kind in executors if kind == Service.FUNCTION}
         self.local_labels = {e.name: labels[e.name] for e, kind in executors if kind == Service.LOCAL}
+        self.app_of = apps
         self.executor_spans = {e.name: e.span for e, _ in executors}
-        plan = pipelines_model.plan(self.project, self.provider, executors, labels, apps)
+        vms = {task: vm_groups.setting(label) for task, label in self.task_labels.items()
+               if label in {v.label for v in module.vms}}
+        plan = pipelines_model.plan(self.project, self.provider, executors, labels, apps, vms)
         module.plan = plan
+        module.vm_jobs = vm_groups.vm_jobs(self.project, plan.orchestrations, {s: t for t, s in (
+            (v.label, vm_groups.setting(v.label)) for v in module.vms)}, labels, self.runner_sources,
+            {e.name: f"{e.span.file}:{e.span.line}" for e, _ in executors})
         module.diagnostics.extend(plan.diagnostics)
         for executor, _ in executors:
             if executor.name in plan.local_apps:
@@ -243,7 +198,11 @@ class AzureTarget(Target):
         data = (Comment("The account of the az:// containers the tasks read and write."),
                 ("AZURE_STORAGE_ACCOUNT_NAME", Expr(f"{module.data_account}.name"))) \
             if module.data_account else ()
-        module.apps = [dataclasses.replace(a, settings=(*settings.get(a.label, ()), *data)) for a in module.apps]
+        on_vms = vm_groups.app_settings(module.vm_jobs, {v.label: v.identity for v in module.vms}, module.location,
+                                        module.data_account)
+        module.apps = [dataclasses.replace(a, settings=(*settings.get(a.label, ()), *data, *(
+            (Comment("The VMs its orchestrations run vm groups on, with Run Commands."), *on_vms[a.label])
+            if a.label in on_vms else ()))) for a in module.apps]
 
     def _add_host_accounts(self) -> None:
         """The storage accounts of the Functions hosts, the HDInsight file systems and the staged results."""
@@ -262,11 +221,13 @@ class AzureTarget(Target):
                                            f"(deleted after {STAGING_EXPIRY_DAYS} days)"))
 
     def _grant_orchestrations(self) -> None:
-        """Each home app's identity: the roles of the local executors it runs, its staging container."""
+        """Each home app's identity: the roles of the executors it hosts (local ones, other apps' serverless
+        ones), its staging container."""
         module, containers = self.module, {c.name: c.label for c in self.module.containers}
         for o in module.plan.orchestrations:
-            for name in sorted({a.executor for a in o.activities} & set(self.local_labels)):
-                roles = iam.container_roles(self.local_access.get(name, Access((), ())), self.storage)
+            hosted = {a.executor for a in o.activities if a.remote is None}  # a VM's group runs as the VM
+            for name in sorted(e for e in hosted if self.app_of.get(e) != o.app):
+                roles = iam.container_roles(self.access.get(name, Access((), ())), self.storage)
                 comment = source_text([(self.executor_spans[name], f"executor {name}")])
                 module.assignments = pipelines_model.hosted_assignments(
                     module.assignments, o.app, roles, containers, comment, {c.name: c.scope for c in module.containers})
@@ -274,14 +235,17 @@ class AzureTarget(Target):
             app = container.label[: -len("_staging")]
             module.assignments.append(pipelines_model.staging_assignment(
                 app, container, self.project, module.plan.hosted(app), container.comment))
+        comments = {name: source_text([(span, f"executor {name}")]) for name, span in self.executor_spans.items()}
+        module.assignments += vm_groups.assignments(module.vm_jobs, self.project, module.plan.orchestrations, comments)
 
     def _add_packages(self) -> None:
-        """Every app's package; its functionTimeout also covers the local tasks it runs as activities."""
+        """Every app's package; its functionTimeout also covers the hosted tasks it runs as activities."""
         tasks = {t.name: t for t in self.project.tasks}
         for app in self.module.apps:
             executor, functions, own = self.packages[app.label]
             hosted = tuple(self.module.plan.hosted(app.label))
-            local = pipelines_model.hosted_tasks(self.project, hosted, set(self.local_labels)) - {t.name for t in own}
+            everyone = {e.name for e in self.project.executors}
+            local = pipelines_model.hosted_tasks(self.project, hosted, everyone) - {t.name for t in own}
             timeout = compute.app_timeout(executor, [*own, *(tasks[name] for name in sorted(local))])
             location = f"{executor.span.file}:{executor.span.line}"
             self.module.zips[app.zip_file] = app_zip(executor.name, location, functions, timeout,
@@ -319,8 +283,7 @@ class AzureTarget(Target):
         module = self.module
         comment = source_text([(executor.span, f"executor {executor.name}")])
         identity = None if service == Service.LOCAL else label
-        if service == Service.LOCAL:
-            self.local_access[executor.name] = access
+        self.access[executor.name] = access
         if identity is not None:
             module.identities.append(Identity(label, self.name(label, 128), comment))
         roles = iam.container_roles(access, self.storage)
@@ -346,12 +309,16 @@ class AzureTarget(Target):
         if m.staging and staging:
             storage_tf.append(storage_blocks.policy_block(pipelines_model.staging_policy_rules(m.staging),
                                                           staging.comment, STAGING))
+        storage_tf += [storage_blocks.container_block(j.container.label, j.container.name, STAGING, j.container.comment,
+                                                      j.container.skips) for j in m.vm_jobs]
+        storage_tf += vm_groups.blob_blocks(m.vm_jobs)
         storage_tf += [storage_blocks.container_block(
             f"{c.label}_filesystem", c.filesystem, HDINSIGHT, c.comment, c.filesystem_skips,
             "A container of an account with a hierarchical namespace is an ADLS Gen2 file system.")
             for c in m.clusters]
         iam_tf = [iam.identity_block(i, *where) for i in m.identities]
         iam_tf += [iam.assignment_block(a) for a in m.assignments]
+        iam_tf += vm_groups.run_command_blocks(m.vm_jobs, m.group)
         subnets = ["vms"] * bool(m.vms) + ["clusters"] * bool(m.clusters)
         compute_tf = [b for a in m.apps for b in compute_blocks.app_blocks(a, *where)]
         compute_tf += [b for v in m.vms for b in compute_blocks.vm_blocks(v, *where)]
@@ -396,8 +363,9 @@ class AzureTarget(Target):
         ]
 
     def other_files(self, state_backend: str | None) -> list[tuple[str, str | bytes]]:
-        """`orchestration/pipelines.json` and the orchestrations' files."""
-        return list(pipelines_model.pipeline_files(self.module.plan.orchestrations).items())
+        """The vm groups' job files, `orchestration/pipelines.json` and the orchestrations' files."""
+        jobs = sorted((path, text) for job in self.module.vm_jobs for path, text in job.files)
+        return [*jobs, *pipelines_model.pipeline_files(self.module.plan.orchestrations).items()]
 
     def notes(self) -> list[Diagnostic]:
         """What each Durable Functions orchestration runs (GLC409)."""

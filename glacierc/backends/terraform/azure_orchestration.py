@@ -53,6 +53,8 @@ class Activity:
     executor: str
     retries: int  # the largest `retries=` of its nodes' tasks
     cause: str  # every node described: id, task, source line
+    #: The app setting describing the VM the activity runs the group on (a Run Command), None: in the app.
+    remote: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,10 @@ def function_name(prefix: str, label: str) -> str:
     return f"{name[: FUNCTION_NAME_MAX - 9]}_{hashlib.sha256(label.encode()).hexdigest()[:8]}"
 
 
+#: `services[executor]` of a serverless executor whose groups the home app hosts (`report`).
+HOSTED = "hosted"
+
+
 def run_prefix(label: str) -> str:
     cleaned = _RUN_PREFIX_BAD.sub("_", label)
     if len(cleaned) <= RUN_PREFIX_MAX:
@@ -121,9 +127,11 @@ def home_app(pipeline: Pipeline, groups: tuple[Group, ...], apps: Mapping[str, s
 
 def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, runs_here: Mapping[str, bool],
                   services: Mapping[str, str], activity_labels: Mapping[tuple[str, str], str],
-                  groups: tuple[Group, ...] | None = None) -> Orchestration:
+                  groups: tuple[Group, ...] | None = None, remote: Mapping[str, str] | None = None) -> Orchestration:
     """The orchestration of `pipeline` in app `home`; `runs_here[executor]`: its groups are activities there,
-    `services[executor]` names where the others run; `groups`: its fused groups, when already computed."""
+    `services[executor]` names where the others run; `groups`: its fused groups, when already computed;
+    `remote[task]`: the app setting of the VM an activity runs a group led by that task's node on."""
+    remote = remote or {}
     groups = fused_groups(pipeline) if groups is None else groups
     by_id = {g.id: g for g in groups}
     nodes = {n.id: n for n in pipeline.nodes}
@@ -134,10 +142,11 @@ def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, r
         for lead in level:
             group = by_id[lead]
             cause = "; ".join(describe(nodes[n]) for n in group.nodes)
-            if runs_here.get(group.executor):
+            if runs_here.get(group.executor) or nodes[lead].task in remote:
                 retries = max(tasks[nodes[n].task].retries for n in group.nodes)
                 name = function_name("run_", activity_labels[(pipeline.name, lead)])
-                activities.append(Activity(name, lead, group.nodes, group.executor, retries, cause))
+                activities.append(Activity(name, lead, group.nodes, group.executor, retries, cause,
+                                           remote.get(nodes[lead].task)))
             else:
                 service = services.get(group.executor, f"executor `{group.executor}` of another provider")
                 stops.append(Stop(lead, group.nodes, service, cause))
@@ -219,6 +228,9 @@ def note_fields(o: Orchestration, services: Mapping[str, str]) -> dict[str, str]
     local = sorted({n for a in o.activities if services.get(a.executor) == "local" for n in a.nodes})
     hosted = (f"; local {'node' if len(local) == 1 else 'nodes'} {', '.join(local)} "
               f"{'runs as an activity' if len(local) == 1 else 'run as activities'} of that app") if local else ""
+    other = sorted({n for a in o.activities if services.get(a.executor) == HOSTED for n in a.nodes})
+    hosted += (f"; {'node' if len(other) == 1 else 'nodes'} {', '.join(other)} of another function app "
+               f"{'runs' if len(other) == 1 else 'run'} as activities of that app too") if other else ""
     stops = ", ".join(f"{' + '.join(s.nodes)} ({s.service})" for s in o.stops)
     stopped = f"; not orchestrated yet, the orchestration fails at: {stops}" if stops else ""
     timer = f"; timer `{o.ncrontab}`" if o.ncrontab else ""

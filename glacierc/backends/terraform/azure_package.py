@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from glacierc.backends.escaping import identifier, py_literal
 from glacierc.backends.terraform import azure_orchestration as orchestration
@@ -57,7 +58,8 @@ def app_source(executor: str, location: str, functions: tuple[AppFunction, ...],
         "ORCHESTRATORS": flat_table({o.pipeline: o.orchestrator for o in orchestrations}),
         "GROUPS": nested_table({(o.pipeline, a.group): {
             "activity": a.name, "runner": runners.get(o.pipeline), "nodes": a.nodes, "retries": a.retries,
-            "cause": a.cause} for o in orchestrations for a in o.activities}),
+            "cause": a.cause, **({"remote": a.remote} if a.remote else {})}
+            for o in orchestrations for a in o.activities}),
         "STOPS": flat_table({(o.pipeline, s.group): s.message for o in orchestrations for s in o.stops}),
     }
     after = [_task_function(f) for f in functions]
@@ -108,4 +110,16 @@ def app_zip(executor: str, location: str, functions: tuple[AppFunction, ...], ti
         "requirements.txt": APP_REQUIREMENTS,
     }
     files.update(runner_files((p for f in functions for p in f.pipelines), runner_sources))
+    if any(a.remote for o in orchestrations for a in o.activities):
+        files[REMOTE_MODULE] = remote_source()
     return package(files)
+
+
+#: The runtime module an activity runs a VM's group with (glacierc/runtime/azure_remote.py, copied).
+REMOTE_MODULE = "glacier_remote.py"
+
+
+def remote_source() -> str:
+    from glacierc.runtime import azure_remote
+
+    return Path(azure_remote.__file__).read_text(encoding="utf-8")

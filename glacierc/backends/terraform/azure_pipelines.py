@@ -16,6 +16,7 @@ pipeline run as activities of a function app: there is no laptop in the cloud). 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -35,6 +36,8 @@ from glacierc.ir.nodes import Executor, Project, Provider, Service
 #: How a stop names where its nodes run.
 SERVICE_NAMES = {Service.VM: "an Azure VM", Service.HDINSIGHT: "HDInsight", Service.DATABRICKS: "Databricks"}
 PIPELINES_TEMPLATE = "orchestration/pipelines.json"
+#: How the plan names a serverless executor whose app is not the pipeline's home (its groups are hosted there).
+HOSTED = orchestration.HOSTED
 
 
 @dataclass(slots=True)
@@ -54,13 +57,12 @@ class Plan:
 
 
 def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executor, Service]],
-         labels: Mapping[str, str], apps: Mapping[str, str]) -> Plan:
-    """The orchestration of every pipeline of `provider`; `apps`: serverless executor -> its app's label."""
+         labels: Mapping[str, str], apps: Mapping[str, str], vms: Mapping[str, str] | None = None) -> Plan:
+    """The orchestration of every pipeline of `provider`; `apps`: serverless executor -> its app's label;
+    `vms`: task -> the app setting of its VM (an activity of the home app runs its groups there)."""
     kinds = {e.name: kind for e, kind in executors}
     local = {name: labels[name] for name, kind in kinds.items() if kind == Service.LOCAL}
     services = {name: SERVICE_NAMES.get(kind, kind) for name, kind in kinds.items()}
-    services.update({name: f"function app `{app}` (an orchestration calls the activities of its own app only)"
-                     for name, app in apps.items()})
     pipeline_labels = unique_labels(provider_pipelines(project, provider))
     groups = {p.name: fused_groups(p) for p in project.pipelines if p.name in pipeline_labels}
     activity_labels = orchestration.activity_labels(pipeline_labels, groups)
@@ -74,10 +76,13 @@ def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executo
             continue
         if home in local.values():
             found.local_apps.update((name, label) for name, label in local.items() if label == home)
-        runs_here = {name: True for name, app in apps.items() if app == home} | {name: True for name in local}
-        hosted = {name: "local" for name in local}
+        # every Functions and local group runs as an activity of the home app: an orchestration calls only
+        # its own app's activities, so another app's groups are hosted too (with its executor's roles)
+        runs_here = {name: True for name in apps} | {name: True for name in local}
+        hosted = {name: "local" for name in local} | {name: HOSTED for name, app in apps.items() if app != home}
         made = orchestration.orchestration(project, pipeline, pipeline_labels[pipeline.name], home, runs_here,
-                                           {**services, **hosted}, activity_labels, groups[pipeline.name])
+                                           {**services, **hosted}, activity_labels, groups[pipeline.name],
+                                           vms)
         found.orchestrations.append(made)
         found.notes.append(ACTIVITIES.diagnostic(pipeline.span, **orchestration.note_fields(made, hosted)))
         if made.schedule_problem is not None:
@@ -119,7 +124,11 @@ def staging_policy_rules(containers: Iterable[Container]) -> tuple[PolicyRule, .
 
 def staging_assignment(app: str, container: Container, project: Project, hosted: list[Orchestration],
                        comment: str) -> iam.Assignment:
-    reads, writes = orchestration.staged_paths(project, hosted)
+    """The app's role on its staging container: the staged paths of the groups it runs itself (a VM runs a
+    remote group's and has its own role, azure_vm_groups.py)."""
+    own = [dataclasses.replace(o, groups=tuple(g for g in o.groups if g.id not in
+                                               {a.group for a in o.activities if a.remote})) for o in hosted]
+    reads, writes = orchestration.staged_paths(project, own)
     return iam.Assignment(f"{app}_staging", f"azurerm_storage_container.{container.label}.id", iam.CONTRIBUTOR,
                           app, comment, orchestration.path_condition(reads, writes))
 

@@ -10,7 +10,7 @@ from glacierc.backends.terraform.blocks import Block, Expr, Value, block
 from glacierc.backends.terraform.target import Output, Target
 
 if TYPE_CHECKING:
-    from glacierc.backends.terraform.azure import AzureModule
+    from glacierc.backends.terraform.azure_model import AzureModule
 
 DEFAULT_ADDRESS_SPACE = "10.20.0.0/16"
 

@@ -106,7 +106,9 @@ class GcpTarget(WorkflowsMixin, Target):
         module.diagnostics.extend(found)
         self._add_keys()
         self._add_compute(executors, labels)
+        position = len(module.buckets)
         self.add_workflows(labels)
+        self._add_sources_bucket(position)
         self.grant_all(project, executors, labels, self.storage, module.diagnostics)
         return module
 
@@ -131,13 +133,16 @@ class GcpTarget(WorkflowsMixin, Target):
             self.services[executor.name] = SERVICE_NAMES.get(kind, kind)
             if kind in (Service.FUNCTION, Service.LOCAL):  # local nodes of a GCP pipeline run in a generated function
                 self.functions(executor, label, mine, task_labels, entries)
-            elif kind == Service.VM:
-                module.instances.extend(compute.instance(task, executor, task_labels[task.name], label,
-                                                         module.region) for task in mine)
             elif kind == Service.DATAPROC:
                 self.cluster(executor, label)
-        if module.functions or module.clusters or module.instances:
-            module.buckets.append(generated_bucket(
+            # a vm executor gets no machine: the workflows run its nodes as Cloud Batch jobs
+
+    def _add_sources_bucket(self, position: int) -> None:
+        """The bucket of the function sources and job files, when anything needs one (known once the
+        workflows' jobs are), at `position` of the buckets: after the code's, before the staging buckets."""
+        module = self.module
+        if module.functions or module.clusters or module.job_objects:
+            module.buckets.insert(position, generated_bucket(
                 SOURCES, Template(Expr("var.name_prefix"), f"-functions-{module.suffix}"),
                 "source: generated, the source packages of the Cloud Functions of this module", module.region))
 
@@ -184,8 +189,8 @@ class GcpTarget(WorkflowsMixin, Target):
         module.bindings.extend(iam.storage_bindings(label, executor.name, access, self.storage, self.bucket_labels))
         module.staging_bindings.extend(orchestration.staging_bindings(module.workflows, executor.name, label,
                                                                       self.project))
-        if service == Service.VM:
-            roles = (*iam.VM_PROJECT_ROLES, *((iam.BATCH_AGENT_ROLE,) if label in self.job_runners else ()))
+        if service == Service.VM:  # its Batch jobs' VMs report to Batch and write logs; none without jobs
+            roles = iam.BATCH_JOB_ROLES if label in self.job_runners else ()
             module.project_roles.extend(
                 ProjectRole(f"{label}_{role.rsplit('.', 1)[-1].lower()}", role, label, account.comment)
                 for role in roles)
@@ -214,10 +219,8 @@ class GcpTarget(WorkflowsMixin, Target):
         iam_tf += [iam.project_role_block(role, m.project_id) for role in m.project_roles]
         iam_tf += [iam.invoker_block(f.label, f.comment) for f in m.functions]
         iam_tf += self.orchestration_iam_blocks(comments)
-        network_tf = compute_blocks.network_blocks(
-            m.region, [a.label for a in m.accounts_of("vm")] if m.instances else [], m.clusters) if m.network else []
+        network_tf = compute_blocks.network_blocks(m.region, m.clusters) if m.network else []
         compute_tf = [compute_blocks.function_block(f, m.region, SOURCES) for f in m.functions]
-        compute_tf += [compute_blocks.instance_block(i) for i in m.instances]
         compute_tf += [compute_blocks.cluster_block(c, m.region, self.init_script(SOURCES)) for c in m.clusters]
         return {
             "versions.tf": [self.versions(state_backend)],
@@ -269,8 +272,6 @@ class GcpTarget(WorkflowsMixin, Target):
                    tuple((a.label, f"google_service_account.{a.label}.email") for a in m.accounts)),
             Output("functions", "URL of the Cloud Function of every serverless task, by task label.",
                    tuple((f.label, f"google_cloudfunctions2_function.{f.label}.url") for f in m.functions)),
-            Output("instances", "Id of the Compute Engine instance of every vm task, by task label.",
-                   tuple((i.label, f"google_compute_instance.{i.label}.instance_id") for i in m.instances)),
             Output("clusters", "Name of the Dataproc cluster of every cluster executor, by executor label.",
                    tuple((c.label, f"google_dataproc_cluster.{c.label}.name") for c in m.clusters)),
         )

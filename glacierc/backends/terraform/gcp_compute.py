@@ -1,4 +1,7 @@
-"""Compute of one GCP provider: Cloud Functions (2nd gen), Compute Engine VMs, Dataproc clusters.
+"""Compute of one GCP provider: Cloud Functions (2nd gen) and Dataproc clusters.
+
+A vm executor (`ComputeEngineConfig`) gets no machine of its own: the workflow runs its nodes as Cloud Batch
+jobs on its machine type (gcp_workflows.py), so nothing sits idle between runs.
 
 Values come from the executor's config as the catalogue's dataclass, defaults filled in (`typed_config`);
 names are `${var.name_prefix}-<name>` sized for the longest allowed prefix. Configs of another
@@ -10,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from glacier.config import CloudFunctionConfig, ComputeEngineConfig, DataprocConfig, SparkConfig
+from glacier.config import CloudFunctionConfig, DataprocConfig, SparkConfig
 from glacierc.backends.terraform.blocks import Template, Value
 from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.backends.terraform.orchestration_common import function_timeout
@@ -31,15 +34,10 @@ DATAPROC_IMAGES = {"3.5": "2.2-debian12", "3.3": "2.1-debian11", "3.1": "2.0-deb
 DEFAULT_MACHINE_TYPE = "n2-standard-4"
 DATAPROC_IDLE_TTL = "3600s"
 DATAPROC_TEMP_DAYS = 30
-#: Regions without a zone "a": ComputeEngineConfig(zone=None) takes zone "b" there.
-_NO_ZONE_A = frozenset({"europe-west1", "us-east1"})
 _MACHINE_TYPE = re.compile(r"[a-z][a-z0-9]*-[a-z0-9-]+")
 FUNCTION_SKIPS = (
     Skip("CKV_GCP_124", "the pipeline runner calls the function over HTTPS from outside the VPC; every call "
                         "must be authenticated (roles/run.invoker, never allUsers)"),
-)
-VM_SKIPS = (
-    Skip("CKV_GCP_38", "ComputeEngineConfig has no key field: the boot disk uses Google-managed encryption"),
 )
 DATAPROC_SKIPS = (
     Skip("CKV_GCP_91", "DataprocConfig/SparkConfig have no key field: disks use Google-managed encryption"),
@@ -73,20 +71,6 @@ class Source:
     comment: str
     zip_file: str  # relative to the module
     object_name: str  # in the sources bucket, changes with the content
-
-
-@dataclass(frozen=True, slots=True)
-class Instance:
-    label: str
-    name: Template
-    comment: str
-    account: str
-    machine_type: str
-    zone: str
-    image: str
-    disk_size: int
-    external_ip: bool
-    skips: tuple[Skip, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,29 +117,6 @@ def source(executor: Executor, label: str, content: bytes) -> Source:
         comment=source_text([(executor.span, f"executor {executor.name}")]),
         zip_file=f"functions/{label}.zip",
         object_name=f"functions/{content_name(label, content)}",
-    )
-
-
-def default_zone(region: str) -> str:
-    return f"{region}-{'b' if region in _NO_ZONE_A else 'a'}"
-
-
-def instance(task: Task, executor: Executor, label: str, account: str, region: str) -> Instance:
-    values = typed_config(executor.config, ComputeEngineConfig)
-    skips: tuple[Skip, ...] = VM_SKIPS
-    if values.external_ip:
-        skips += (Skip("CKV_GCP_40", "external_ip=True in ComputeEngineConfig"),)
-    return Instance(
-        label=label,
-        name=Target.name(label, 63),
-        comment=source_text([(task.span, f"task {task.name}")]),
-        account=account,
-        machine_type=values.machine_type,
-        zone=values.zone or default_zone(region),
-        image=values.image,
-        disk_size=values.disk_size,
-        external_ip=values.external_ip,
-        skips=tuple(sorted(skips, key=lambda s: s.check)),
     )
 
 

@@ -1,24 +1,19 @@
-"""The compute and network blocks of one GCP provider: Cloud Functions, Compute Engine VMs, Dataproc
-clusters, and the private network of the VMs and clusters.
+"""The compute and network blocks of one GCP provider: Cloud Functions, Dataproc clusters, and the
+private network of the clusters and of the Cloud Batch jobs that run vm nodes.
 
-Security settings are fixed here, in one place each: shielded VMs (secure boot, vTPM, integrity
-monitoring), OS Login with project SSH keys and the serial port refused, internal IPs only for Dataproc,
-Google APIs reached privately, SSH only through Identity-Aware Proxy, flow and firewall logs, one request
-at a time per function instance.
+Security settings are fixed here, in one place each: shielded cluster VMs (secure boot, vTPM, integrity
+monitoring), internal IPs only for Dataproc, Google APIs reached privately, outbound-only NAT, flow and
+firewall logs, one request at a time per function instance. No port of the network is open to anything
+outside a cluster: a Batch job's VM takes no connection (it pulls its work and reports to Batch).
 """
 
 from __future__ import annotations
 
-from glacierc.backends.terraform.blocks import BLANK, Block, Comment, Expr, Item, Template, block
-from glacierc.backends.terraform.gcp_compute import DATAPROC_IDLE_TTL, Cluster, Function, Instance, Source
+from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
+from glacierc.backends.terraform.gcp_compute import DATAPROC_IDLE_TTL, Cluster, Function, Source
 
 NETWORK = "glacier"
-#: The address range Identity-Aware Proxy's TCP forwarding connects from.
-IAP_RANGE = "35.235.240.0/20"
 SHIELDED_VM = (("enable_secure_boot", True), ("enable_vtpm", True), ("enable_integrity_monitoring", True))
-#: Instance metadata: OS Login only (no project-wide SSH keys), no serial console.
-VM_METADATA = {"block-project-ssh-keys": "true", "enable-oslogin": "TRUE", "serial-port-enable": "false"}
-BOOT_DISK_TYPE = "pd-balanced"
 #: Access is decided by the account's IAM roles (least privilege), not by OAuth scopes.
 SCOPES = ("cloud-platform",)
 #: The runner calls the functions over HTTPS; every call is authenticated (see FUNCTION_SKIPS).
@@ -28,7 +23,9 @@ SUBNET_FLOW_LOGS = (("aggregation_interval", "INTERVAL_10_MIN"), ("flow_sampling
                     ("metadata", "INCLUDE_ALL_METADATA"))
 FIREWALL_LOGS = (("metadata", "INCLUDE_ALL_METADATA"),)
 INIT_TIMEOUT_SECONDS = 600
-NETWORK_COMMENT = "source: generated, the private network of the VMs and Dataproc clusters of this module"
+#: The explicit deny-all ingress rule: below every allow rule (default priority 1000), above the implied ones.
+DENY_PRIORITY = 65534
+NETWORK_COMMENT = "source: generated, the private network of the Dataproc clusters and Batch jobs of this module"
 
 
 def _account(label: str) -> Expr:
@@ -75,27 +72,6 @@ def source_block(s: Source, sources: str) -> Block:
     ])
 
 
-def instance_block(i: Instance) -> Block:
-    interface: list[Item | None] = [("subnetwork", _subnetwork()), block("access_config") if i.external_ip else None]
-    return block("resource", "google_compute_instance", i.label, comments=[i.comment], body=[
-        *(Comment(skip.text) for skip in i.skips),
-        ("name", i.name),
-        ("machine_type", i.machine_type),
-        ("zone", i.zone),
-        ("can_ip_forward", False),
-        block("boot_disk", body=[block("initialize_params", body=[
-            ("image", i.image), ("size", i.disk_size), ("type", BOOT_DISK_TYPE)])]),
-        block("network_interface", body=interface),
-        block("service_account", body=[
-            ("email", _account(i.account)),
-            Comment("Access is decided by the account's IAM roles, which are least privilege."),
-            ("scopes", list(SCOPES)),
-        ]),
-        block("shielded_instance_config", body=SHIELDED_VM),
-        ("metadata", VM_METADATA),
-    ])
-
-
 def cluster_block(c: Cluster, region: str, init_script: Template | None = None) -> Block:
     """A Dataproc cluster on internal IPs only, deleted when idle, with its own staging and temp buckets;
     `init_script`: the initialization action installing what the workflow's jobs import."""
@@ -132,8 +108,8 @@ def cluster_block(c: Cluster, region: str, init_script: Template | None = None) 
     ])
 
 
-def network_blocks(region: str, vm_accounts: list[str], clusters: list[Cluster]) -> list[Block]:
-    """The network and subnetwork of the VMs and clusters, IAP SSH to the VMs, traffic inside each cluster."""
+def network_blocks(region: str, clusters: list[Cluster]) -> list[Block]:
+    """The network and subnetwork of the clusters and Batch jobs, and the traffic inside each cluster."""
     network = Expr(f"google_compute_network.{NETWORK}.id")
     found = [
         block("resource", "google_compute_network", NETWORK, comments=[NETWORK_COMMENT], body=[
@@ -149,12 +125,10 @@ def network_blocks(region: str, vm_accounts: list[str], clusters: list[Cluster])
         ]),
     ]
     found += nat_blocks(region, network)
-    if vm_accounts:
-        found.append(_firewall(f"{NETWORK}_iap_ssh", Template(Expr("var.name_prefix"), "-iap-ssh"),
-                               "source: generated, SSH to the VMs through Identity-Aware Proxy only (with OS Login)",
-                               [("source_ranges", [IAP_RANGE]),
-                                ("target_service_accounts", [_account(label) for label in vm_accounts])],
-                               [("tcp", ("22",))]))
+    found.append(_firewall(f"{NETWORK}_deny_ingress", Template(Expr("var.name_prefix"), "-deny-ingress"),
+                           "source: generated, no connection from anywhere unless a rule below allows it (logged)",
+                           [("priority", DENY_PRIORITY), ("source_ranges", ["0.0.0.0/0"])],
+                           [("all", None)], "deny"))
     for c in clusters:
         accounts = (_account(c.account),)
         found.append(_firewall(f"{c.label}_internal", Template(*c.name.parts, "-internal"), c.comment, [
@@ -165,7 +139,7 @@ def network_blocks(region: str, vm_accounts: list[str], clusters: list[Cluster])
 
 
 def nat_blocks(region: str, network: Expr) -> list[Block]:
-    """Egress through Cloud NAT: the VMs and clusters have no external IPs, and their jobs install Polars
+    """Egress through Cloud NAT: the Batch VMs and clusters have no external IPs, and their jobs install Polars
     from PyPI (Dataproc's initialization action, the Batch jobs' command). Nothing can connect in."""
     comment = "source: generated, outbound-only internet access of the private network (installing Polars)"
     router = block("resource", "google_compute_router", NETWORK, comments=[comment], body=[
@@ -182,8 +156,8 @@ def nat_blocks(region: str, network: Expr) -> list[Block]:
 
 
 def _firewall(label: str, name: Template, comment: str, sources: list[Item],
-              allowed: list[tuple[str, tuple[str, ...] | None]]) -> Block:
-    allow = [block("allow", body=[("protocol", protocol), ("ports", ports) if ports else None])
+              allowed: list[tuple[str, tuple[str, ...] | None]], action: str = "allow") -> Block:
+    allow = [block(action, body=[("protocol", protocol), ("ports", ports) if ports else None])
              for protocol, ports in allowed]
     return block("resource", "google_compute_firewall", label, comments=[comment], body=[
         ("name", name),

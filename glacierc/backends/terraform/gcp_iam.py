@@ -45,10 +45,9 @@ DATAPROC_WORKER_PERMISSIONS = (
     "monitoring.metricDescriptors.list",
     "monitoring.timeSeries.create",
 )
-#: Project roles a Compute Engine VM needs to ship its logs and metrics (nothing else).
-VM_PROJECT_ROLES = ("roles/logging.logWriter", "roles/monitoring.metricWriter")
-#: What a Cloud Batch job's VM agent needs to report its state (vm nodes a workflow runs as Batch jobs).
-BATCH_AGENT_ROLE = "roles/batch.agentReporter"
+#: What the VM of a Cloud Batch job (a vm node the workflow runs) needs: its agent reports the job's state,
+#: and the job's logs go to Cloud Logging (logsPolicy CLOUD_LOGGING). Nothing else: it has no metrics agent.
+BATCH_JOB_ROLES = ("roles/batch.agentReporter", "roles/logging.logWriter")
 #: Who may act as a local executor's account, and who may call a Cloud Function: principals the user lists.
 IMPERSONATOR_ROLE = "roles/iam.serviceAccountTokenCreator"
 INVOKER_ROLE = "roles/run.invoker"

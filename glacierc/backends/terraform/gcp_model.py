@@ -33,7 +33,6 @@ class GcpModule:
     project_roles: list[ProjectRole] = field(default_factory=list)
     functions: list[compute.Function] = field(default_factory=list)
     sources: list[compute.Source] = field(default_factory=list)
-    instances: list[compute.Instance] = field(default_factory=list)
     clusters: list[compute.Cluster] = field(default_factory=list)
     zips: dict[str, bytes] = field(default_factory=dict)
     workflows: list[orchestration.Workflow] = field(default_factory=list)
@@ -47,7 +46,8 @@ class GcpModule:
 
     @property
     def network(self) -> bool:
-        return bool(self.instances or self.clusters)
+        """The private network: the clusters' and the Batch jobs' of vm nodes (a vm executor has no machine)."""
+        return bool(self.clusters or any(w.batches for w in self.workflows))
 
     def accounts_of(self, kind: str) -> list[Account]:
         return [a for a in self.accounts if a.kind == kind]

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from glacierc.backends.terraform.entry_module import entry_function, entry_module, flat_table, nested_table
+from glacierc.backends.terraform.entry_module import entry_function, entry_module, nested_table
+from glacierc.backends.terraform.job_package import job_files, job_folder, job_path, job_runner_path
 from glacierc.backends.terraform.packaging import (
     TaskEntry,
     package,
@@ -38,6 +39,8 @@ set -euo pipefail
 python3 -m pip install --no-input '{POLARS_REQUIREMENT}'
 """
 
+__all__ = ["job_files", "job_folder", "job_path", "job_runner_path"]  # shared with Azure (job_package.py)
+
 Groups = Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]]
 
 
@@ -55,32 +58,3 @@ def function_zip(executor: str, location: str, tasks: tuple[TaskEntry, ...],
     files = {"main.py": main, "requirements.txt": FUNCTION_REQUIREMENTS}
     files.update(shared_runner_files(tasks, runner_sources))
     return package(files)
-
-
-def job_folder(label: str) -> str:
-    return f"jobs/{label}"
-
-
-def job_path(label: str) -> str:
-    return f"{job_folder(label)}/job.py"
-
-
-def job_runner_path(label: str, pipeline_label: str) -> str:
-    return f"{job_folder(label)}/glacier_runner_{pipeline_label}.py"
-
-
-def job_files(executor: str, location: str, label: str,
-                   pipelines: Mapping[str, tuple[str, Mapping[str, tuple[str, ...]]]],
-                   runner_sources: Mapping[str, str] | None) -> dict[str, str]:
-    """job.py and the runners of `pipelines` (name -> (pipeline label, {group it leads: nodes}))."""
-    if runner_sources is None:
-        return {}
-    rows = [(name, job_runner_path(label, plabel).rsplit("/", 1)[1], dict(sorted(led.items())))
-            for name, (plabel, led) in sorted(pipelines.items())]
-    job = entry_module("gcp_job", f"executor {executor} ({location})",
-                       {"PIPELINES": flat_table({name: (runner, led) for name, runner, led in rows})})
-    files = {job_path(label): job}
-    for name, (plabel, _) in sorted(pipelines.items()):
-        if name in runner_sources:
-            files[job_runner_path(label, plabel)] = runner_sources[name]
-    return files

@@ -119,8 +119,8 @@ class WorkflowsMixin:
                                         Ref(f"job_{runs}"), (Ref(f"runner_{runs}_{label}"),),
                                         Ref(f"staging_uri_{label}"))
                 vm = typed_config(executors[group.executor].config, ComputeEngineConfig)
-                return BatchCall(module.project_id, module.region, vm.machine_type, vm.disk_size,
-                                 Ref(f"account_{runs}"), Ref("subnetwork"), Ref(f"jobs_{runs}"),
+                return BatchCall(module.project_id, module.region, vm.machine_type, vm.disk_size, vm.zone,
+                                 vm.external_ip, Ref(f"account_{runs}"), Ref("subnetwork"), Ref(f"jobs_{runs}"),
                                  Ref(f"staging_uri_{label}"))
 
             workflow = orchestration.workflow(self.project, pipeline, label, self.fused(pipeline), call_of,

@@ -16,9 +16,10 @@ each node, its task and source line. The call:
   running the executor's generated `job.py` with the arguments pipeline, group, run id and the staging
   URI; the connector waits for the job's operation, so a failed job fails the step;
 - a vm executor: `googleapis.batch.v1.projects.locations.jobs.create` of a Cloud Batch job on the
-  configured machine type and boot disk, as the executor's service account, on the module's private
-  subnetwork: a `python` container with the executor's job folder mounted from Cloud Storage installs
-  Polars and runs the same `job.py`; the connector waits for the job, so a failed job fails the step.
+  configured machine type, boot disk size, zone and external IP, as the executor's service account, on the
+  module's private subnetwork: a `python` container with the executor's job folder mounted from Cloud
+  Storage installs Polars and runs the same `job.py`; the connector waits for the job, so a failed job
+  fails the step. No machine of the executor exists between runs.
 
 A group whose executor is not orchestrated (another provider's executors, refused ones) is a
 `raise` of `glacier.NotOrchestrated` naming its nodes, and the levels after it are left out. Strings a
@@ -76,6 +77,8 @@ class BatchCall:
     region: str
     machine_type: str
     disk_size: int
+    zone: str | None  # the config's zone: the job's VM is placed there; None: any zone of the region
+    external_ip: bool
     account: Ref  # email of the executor's service account
     subnetwork: Ref
     jobs: Ref  # `<bucket>/<folder>` of the job files, mounted at BATCH_MOUNT
@@ -198,8 +201,11 @@ def _batch(pipeline: Pipeline, group: Group, call: BatchCall, timeout: int | Non
     allocation = {
         "instances": [{"policy": {"machineType": call.machine_type, "bootDisk": {"sizeGb": call.disk_size}}}],
         "serviceAccount": {"email": call.account},
-        "network": {"networkInterfaces": [{"subnetwork": call.subnetwork, "noExternalIpAddress": True}]},
+        "network": {"networkInterfaces": [{"subnetwork": call.subnetwork,
+                                           "noExternalIpAddress": not call.external_ip}]},
     }
+    if call.zone is not None:
+        allocation["location"] = {"allowedLocations": [f"zones/{call.zone}"]}
     body = {"taskGroups": [{"taskCount": 1, "taskSpec": task}], "allocationPolicy": allocation,
             "logsPolicy": {"destination": "CLOUD_LOGGING"}}
     args: dict = {"parent": f"projects/{call.project}/locations/{call.region}", "body": body}

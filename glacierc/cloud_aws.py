@@ -1,0 +1,82 @@
+"""A deployed AWS pipeline's execution for `glacierc run --cloud`: a Step Functions execution, started and
+read through boto3 (the `cloud` extra) with its usual configuration: credentials, AWS_REGION / the ARN's
+region, AWS_ENDPOINT_URL. Its history events feed the follower (cloud_follow.py `Follower.feed`).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+from glacierc.cloud_common import CloudError, CloudUsage, pipeline_output
+from glacierc.cloud_follow import Follower
+
+INSTALL = "pip install 'glacier-pipeline[cloud]'"
+FLAG = "--state-machine-arn ARN"
+
+
+class AwsExecution:
+    """One execution of a state machine."""
+
+    engine = "the state machine"
+
+    def __init__(self, machine: str) -> None:
+        self.target = machine
+        self.client = _client(_boto3(), machine)
+        self.execution = ""
+        self.seen = 0
+
+    def start(self) -> str:
+        name = f"glacierc-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+        try:
+            started = self.client.start_execution(stateMachineArn=self.target, name=name, input="{}")
+        except Exception as error:  # botocore's errors: no such machine, no credentials, endpoint unreachable
+            raise CloudError(str(error)) from None
+        self.execution = started["executionArn"]
+        return name
+
+    def poll(self, follower: Follower) -> str | None:
+        """Feed the history to `follower` as it grows; None while running, else the final status."""
+        status = self.client.describe_execution(executionArn=self.execution)["status"]
+        events = self._history()
+        follower.feed(events[self.seen:])
+        self.seen = len(events)
+        if status == "RUNNING":
+            return None
+        return "ok" if status == "SUCCEEDED" else status.lower().replace("_", " ")
+
+    def stop(self) -> None:
+        self.client.stop_execution(executionArn=self.execution, error="glacierc.Interrupted",
+                                   cause="stopped by the user")
+
+    def _history(self) -> list[dict]:
+        events, token = [], None
+        while True:
+            page = self.client.get_execution_history(executionArn=self.execution, maxResults=1000,
+                                                     **({"nextToken": token} if token else {}))
+            events += page["events"]
+            token = page.get("nextToken")
+            if not token:
+                return sorted(events, key=lambda e: e["id"])
+
+
+def state_machine_arn(module: Path, pipeline: str) -> str:
+    """The ARN in the `pipelines` output of the Terraform applied in `module`."""
+    return pipeline_output(module, pipeline, "state_machine_arn", "state machine", FLAG)
+
+
+def _boto3():
+    try:
+        import boto3  # type: ignore[import-untyped]  # an optional dependency (the `cloud` extra), without types
+    except ImportError:
+        raise CloudUsage(f"--cloud talks to AWS Step Functions through boto3, which is not installed: {INSTALL}")
+    return boto3
+
+
+def _client(boto3, machine: str):
+    """A Step Functions client in the state machine's region (the ARN's fourth field)."""
+    parts = machine.split(":")
+    if len(parts) < 7 or parts[:3] != ["arn", parts[1], "states"] or parts[5] != "stateMachine":
+        raise CloudUsage(f"not a state machine ARN: {machine!r} (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)")
+    return boto3.client("stepfunctions", region_name=parts[3])

@@ -1,0 +1,204 @@
+"""Running one fused group of an Azure pipeline on a service outside its Function App, from an activity:
+submit the group's job, poll it until it ends, return its outcome or raise naming the nodes.
+
+The job everywhere is the generated `job.py PIPELINE GROUP RUN_ID STAGING_URI` (entrypoints/gcp_job.py,
+cloud-neutral) with the pipeline's runner beside it, as GCP's Dataproc and Batch jobs run it:
+
+- `vm` (AzureVMConfig): a **managed Run Command** on the group's VM (`PUT {vm}/runCommands/{name}` with
+  `asyncExecution`, then `GET ...?$expand=instanceView` until `executionState` ends), whose script is
+  `run_command_script`: it fetches the job folder with the VM's identity, installs the pinned Polars when
+  missing and runs the job. Chosen over Azure Batch: the VM exists already (the module declares it), a Run
+  Command needs only `runCommands/write` and `read` on that one VM, and no Batch account, pool or
+  certificate is added; the price is a VM that runs between runs (stop it, or move to Batch later).
+- `hdinsight` (SparkConfig on HDInsight): a **Livy batch** (`POST {cluster}/livy/batches` with `file`,
+  `pyFiles`, `args`, the `X-Requested-By` header Livy requires, then `GET /livy/batches/{id}/state`).
+- `databricks` (DatabricksConfig): a **one-time job run** (`POST {workspace}/api/2.1/jobs/runs/submit`
+  with one `spark_python_task` on a new cluster of the config's node type and workers, then `GET
+  /api/2.1/jobs/runs/get?run_id=` until `life_cycle_state` is terminal, `result_state` saying how).
+
+Tokens come from the app's managed identity (`IDENTITY_ENDPOINT` / `IDENTITY_HEADER`, the client id in
+AZURE_CLIENT_ID), for the resource each API takes; the Livy gateway takes the cluster's HTTP credentials.
+This module imports nothing of glacierc and only the standard library: it is copied into the app package.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any
+
+ARM_RESOURCE = "https://management.azure.com/"
+DATABRICKS_RESOURCE = "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d"  # Azure Databricks' application id
+RUN_COMMAND_API = "2024-07-01"
+POLL_SECONDS = 15.0
+POLARS = "polars==2.1.0"
+_LIVY_ENDED = {"success": True, "dead": False, "killed": False, "error": False}
+_DATABRICKS_ENDED = ("TERMINATED", "SKIPPED", "INTERNAL_ERROR")
+_RUN_COMMAND_ENDED = {"Succeeded": True, "Failed": False, "TimedOut": False, "Canceled": False}
+
+
+class RemoteFailed(Exception):
+    """The group's job ended without success; the message names the nodes and what the service said."""
+
+
+Http = Callable[[str, str, Mapping[str, str], object], dict]
+
+
+def http_json(method: str, url: str, headers: Mapping[str, str], body: object = None) -> dict:
+    """One JSON request (urllib); an error status raises RuntimeError with the service's message."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={
+        "Accept": "application/json", **({"Content-Type": "application/json"} if data is not None else {}),
+        **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 (service URLs of the module)
+            text = answer.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        raise RuntimeError(f"{method} {_where(url)} answered {error.code}: "
+                           f"{error.read().decode('utf-8', 'replace')[:500]}") from None
+    found = json.loads(text) if text.strip() else {}
+    return found if isinstance(found, dict) else {"value": found}
+
+
+def identity_token(resource: str, environ: Mapping[str, str], http: Http = http_json) -> str:
+    """An access token for `resource` from the Function App's managed identity."""
+    query = {"resource": resource, "api-version": "2019-08-01"}
+    if environ.get("AZURE_CLIENT_ID"):
+        query["client_id"] = environ["AZURE_CLIENT_ID"]
+    url = f"{environ['IDENTITY_ENDPOINT']}?{urllib.parse.urlencode(query)}"
+    return str(http("GET", url, {"X-IDENTITY-HEADER": environ["IDENTITY_HEADER"]}, None)["access_token"])
+
+
+def run(spec: Mapping[str, Any], event: Mapping[str, str], cause: str, environ: Mapping[str, str],
+        http: Http = http_json, sleep: Callable[[float], None] = time.sleep) -> dict:
+    """Run the group `event` names on `spec["kind"]`'s service; its outcome, or RemoteFailed naming `cause`."""
+    kind = spec["kind"]
+    submit, poll = {"vm": (_run_command_submit, _run_command_poll), "hdinsight": (_livy_submit, _livy_poll),
+                    "databricks": (_databricks_submit, _databricks_poll)}[str(kind)]
+    headers = _headers(spec, environ, http)
+    handle = submit(spec, event, headers, http)
+    while True:
+        done, detail = poll(spec, handle, headers, http)
+        if done is not None:
+            break
+        sleep(float(spec.get("poll_seconds", POLL_SECONDS)))
+    if not done:
+        raise RemoteFailed(f"{cause} failed on {kind}: {detail}")
+    return {"pipeline": event["pipeline"], "group": event["group"], "remote": kind, "detail": detail}
+
+
+def job_args(spec: Mapping[str, Any], event: Mapping[str, str]) -> list[str]:
+    return [event["pipeline"], event["group"], event["run_id"], str(spec["staging"])]
+
+
+def _headers(spec: Mapping[str, Any], environ: Mapping[str, str], http: Http) -> dict[str, str]:
+    if spec["kind"] == "hdinsight":  # the cluster gateway's HTTP login, from the app's settings
+        import base64
+
+        login = f"{spec['user']}:{environ[str(spec['password_setting'])]}".encode()
+        return {"Authorization": f"Basic {base64.b64encode(login).decode()}", "X-Requested-By": "glacier"}
+    resource = ARM_RESOURCE if spec["kind"] == "vm" else DATABRICKS_RESOURCE
+    return {"Authorization": f"Bearer {identity_token(resource, environ, http)}"}
+
+
+# --- vm: a managed Run Command -------------------------------------------------------------------------
+
+def run_command_script(jobs_url: str, client_id: str, event: Mapping[str, str], staging: str,
+                       environment: Mapping[str, str] | None = None) -> str:
+    """The shell script the Run Command runs on the VM: fetch the job folder (job.py and the runners,
+    listed in `jobs_url`/files.txt) with the VM's identity, install Polars when missing, run the job with
+    `environment` (AZURE_CLIENT_ID: Polars reaches storage as the VM's identity). Every value is quoted."""
+    args = " ".join(shlex.quote(a) for a in (event["pipeline"], event["group"], event["run_id"], staging))
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted((environment or {}).items())
+                       if k.isidentifier() and k.isupper())
+    fetch = (
+        "import json, os, pathlib, urllib.request as u\n"
+        "q = 'api-version=2018-02-01&resource=https://storage.azure.com/&client_id=' + os.environ['CLIENT']\n"
+        "imds = os.environ.get('GLACIER_IMDS', 'http://169.254.169.254')\n"
+        "r = u.Request(imds + '/metadata/identity/oauth2/token?' + q, headers={'Metadata': 'true'})\n"
+        "h = {'Authorization': 'Bearer ' + json.load(u.urlopen(r, timeout=30))['access_token'],"
+        " 'x-ms-version': '2021-08-06'}\n"
+        "get = lambda n: u.urlopen(u.Request(os.environ['JOBS'] + '/' + n, headers=h), timeout=60).read()\n"
+        "for n in ['files.txt'] + get('files.txt').decode().split():\n"
+        "    pathlib.Path(n).write_bytes(get(n))\n"
+    )
+    return "\n".join([
+        "set -eu",
+        'work="$(mktemp -d)"; cd "$work"',
+        f"export JOBS={shlex.quote(jobs_url)} CLIENT={shlex.quote(client_id)}",
+        f"python3 - <<'GLACIER_FETCH'\n{fetch}GLACIER_FETCH",
+        "python3 -c 'import polars, sys; sys.exit(polars.__version__ != \"2.1.0\")' 2>/dev/null || "
+        f"python3 -m pip install --quiet --no-input '{POLARS}'",
+        *([f"export {exports}"] if exports else []),
+        f"exec python3 job.py {args}",
+    ])
+
+
+def _run_command_submit(spec, event, headers, http) -> str:
+    name = _name(event)
+    url = f"{spec['vm']}/runCommands/{name}?api-version={RUN_COMMAND_API}"  # `vm`: the VM's ARM URL
+    script = run_command_script(str(spec["jobs_url"]), str(spec["client_id"]), event, str(spec["staging"]),
+                                {"AZURE_CLIENT_ID": str(spec["client_id"]), **spec.get("environment", {})})
+    http("PUT", url, headers, {"location": spec["location"], "properties": {
+        "source": {"script": script}, "asyncExecution": True, "treatFailureAsDeploymentFailure": False,
+        "timeoutInSeconds": int(spec.get("timeout", 3600))}})
+    return url
+
+
+def _run_command_poll(spec, url, headers, http) -> tuple[bool | None, str]:
+    view = http("GET", f"{url}&$expand=instanceView", headers, None).get("properties", {}).get("instanceView", {})
+    state = str(view.get("executionState", "Pending"))
+    if state not in _RUN_COMMAND_ENDED:
+        return None, state
+    ok = _RUN_COMMAND_ENDED[state] and view.get("exitCode", 0) == 0
+    return ok, f"{state}, exit code {view.get('exitCode')}: {str(view.get('error') or view.get('output') or '')[-2000:]}"
+
+
+# --- hdinsight: a Livy batch ---------------------------------------------------------------------------
+
+def _livy_submit(spec, event, headers, http) -> str:
+    batch = http("POST", f"{spec['cluster']}/livy/batches", headers, {
+        "file": spec["job"], "pyFiles": list(spec["files"]), "args": job_args(spec, event), "name": _name(event)})
+    return f"{spec['cluster']}/livy/batches/{int(batch['id'])}"
+
+
+def _livy_poll(spec, url, headers, http) -> tuple[bool | None, str]:
+    state = str(http("GET", f"{url}/state", headers, None).get("state"))
+    return _LIVY_ENDED.get(state), f"Livy batch {state}"
+
+
+# --- databricks: a one-time job run --------------------------------------------------------------------
+
+def _databricks_submit(spec, event, headers, http) -> str:
+    cluster = {"spark_version": spec["spark_version"], "node_type_id": spec["node_type"],
+               "num_workers": int(spec["workers"]), "spark_env_vars": {"GLACIER_STAGING_URI": spec["staging"]}}
+    task = {"task_key": "glacier_group", "new_cluster": cluster,
+            "spark_python_task": {"python_file": spec["job"], "parameters": job_args(spec, event)},
+            "libraries": [{"pypi": {"package": POLARS}}]}
+    run_ = http("POST", f"{spec['workspace']}/api/2.1/jobs/runs/submit", headers,
+                {"run_name": _name(event), "tasks": [task], "timeout_seconds": int(spec.get("timeout", 0))})
+    return str(int(run_["run_id"]))
+
+
+def _databricks_poll(spec, run_id, headers, http) -> tuple[bool | None, str]:
+    state = http("GET", f"{spec['workspace']}/api/2.1/jobs/runs/get?run_id={run_id}", headers, None).get("state", {})
+    if state.get("life_cycle_state") not in _DATABRICKS_ENDED:
+        return None, str(state.get("life_cycle_state"))
+    return state.get("result_state") == "SUCCESS", f"run {run_id} {state.get('result_state')}: " \
+                                                   f"{state.get('state_message', '')}"
+
+
+def _name(event: Mapping[str, str]) -> str:
+    """A run name ARM and the services accept: letters, digits, `-` (the group may hold `_`)."""
+    raw = f"glacier-{event['run_id']}-{event['group']}"
+    return "".join(c if c.isalnum() or c == "-" else "-" for c in raw)[:80]
+
+
+def _where(url: str) -> str:
+    """A URL without its query (which may carry a key)."""
+    return url.split("?", 1)[0]
