@@ -234,6 +234,19 @@ Input = NodeInput | NodesInput | StorageInput | PartitionInput | ConstInput | Un
 
 
 @dataclass(frozen=True, slots=True)
+class MapLimits:
+    """How a mapped node runs over its objects (`dataset.partitions(max_parallel=..., tolerated_failures=...)`):
+    at most `max_parallel` runs at once (None: each engine's default) and up to `tolerated_failures` failing
+    objects without failing the node (their results are left out of its list)."""
+
+    max_parallel: int | None = None
+    tolerated_failures: int = 0
+
+
+NO_MAP_LIMITS = MapLimits()
+
+
+@dataclass(frozen=True, slots=True)
 class Node:
     id: str
     task: str
@@ -252,6 +265,8 @@ class Node:
     #: runs once per object, its parameter of kind "partition" being the object, and its result is the list of
     #: the runs' results. None for an ordinary node.
     map: str | None = None
+    #: The limits of a mapped node's runs (what `.partitions(...)` says).
+    map_limits: MapLimits = NO_MAP_LIMITS
 
 
 @dataclass(frozen=True, slots=True)

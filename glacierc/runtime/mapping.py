@@ -2,10 +2,11 @@
 
 A node whose plan entry names a dataset in "map" (`[clean(p) for p in events.partitions()]`) runs its task
 once per object of that dataset, listed when the node runs (below --data-dir, or the local provider's
-directory, as any bucket), at most MAX_PARALLEL["runs"] (--max-parallel) at once in threads, each run
-retried as the task says. The argument of kind "partition" is the object: a bucket at its key whose access
-is the dataset's. The node's result is the list of the runs' results in key order; a failing run fails the
-node. Matching follows pathlib's glob (`*` within a segment, `**` across); a path ending in `/` is every
+directory, as any bucket), in threads: at most MAX_PARALLEL["runs"] at once when --max-parallel is given,
+else the node's `max_parallel` (`partitions(max_parallel=...)`), else the CPU count; each run retried as the
+task says. The argument of kind "partition" is the object: a bucket at its key whose access is the
+dataset's. The node's result is the list of the successful runs' results in key order; more failing runs
+than the node's `tolerated_failures` (0 unless `partitions(tolerated_failures=...)` says) fail the node. Matching follows pathlib's glob (`*` within a segment, `**` across); a path ending in `/` is every
 object below it; names starting with `.` (staging files) are never partitions.
 """
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace whe
     from glacierc.runtime.storage import Bucket
 
 GLOB_CHARACTERS = "*?["
-MAX_PARALLEL = {"runs": os.cpu_count() or 1}
+MAX_PARALLEL = {"runs": None}  # --max-parallel, when given
 
 
 class Partition(Bucket):
@@ -107,14 +108,20 @@ def call_mapped(run, node, values):
         keys = [run.item[1]] if one else partition_keys(NODES[node]["map"])
     except Exception as error:
         return Result(node, "failed", time.perf_counter() - start, attempts=1, error=error)
-    workers = max(1, min(MAX_PARALLEL["runs"], len(keys)))
+    workers = max(1, min(max_parallel(node), len(keys)))
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         runs = list(pool.map(lambda key: call_node(run, node, values, Partition(NODES[node]["map"], key)), keys))
     failed = [r for r in runs if r.status != "ok"]
     attempts = max((r.attempts for r in runs), default=1)
-    if failed:
+    tolerated = 0 if one else NODES[node].get("tolerated_failures", 0)
+    if len(failed) > tolerated:
         return Result(node, "failed", time.perf_counter() - start, attempts=attempts, error=failed[0].error,
                       items=len(keys))
     result = Result(node, "ok", time.perf_counter() - start, attempts=attempts, items=len(keys))
-    result.value = runs[0].value if one else [r.value for r in runs]
+    result.value = runs[0].value if one else [r.value for r in runs if r.status == "ok"]
     return result
+
+
+def max_parallel(node):
+    """Runs of mapped `node` at once: --max-parallel, else the node's `max_parallel`, else the CPU count."""
+    return MAX_PARALLEL["runs"] or NODES[node].get("max_parallel") or os.cpu_count() or 1
