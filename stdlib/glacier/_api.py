@@ -38,7 +38,8 @@ METHODS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "ExecutionResource": {"task": OPTION_NAMES, "kind": (), "provider": (), "config": ()},
     "Bucket": {"scan": (), "read": (), "write": ("frame",), "get_uri": (),
-               "partitions": ("max_parallel", "tolerated_failures"), "bucket": (), "path": (), "format": (), "config": (), "provider": (), "schema": (), "storage_options": ()},
+               "partitions": ("max_parallel", "tolerated_failures"), "bucket": (), "path": (), "format": (),
+               "config": (), "provider": (), "schema": (), "storage_options": ()},
 }
 
 
