@@ -72,6 +72,9 @@ INVALID = (
     invalid(_map("max_parallel=2.5"),
             (21, 63, 21, 79, "`max_parallel=` of `events.partitions()` in pipeline `p` must be a whole number "
                              "known statically, got 2.5")),
+    invalid(_map("tolerated_failures=None"),
+            (21, 63, 21, 86, "`tolerated_failures=` of `events.partitions()` in pipeline `p` must be a whole "
+                             "number known statically, got None")),
     invalid(_map("max_parallel=True"),
             (21, 63, 21, 80, "`max_parallel=` of `events.partitions()` in pipeline `p` must be a whole number "
                              "known statically, got True")),
@@ -79,5 +82,6 @@ INVALID = (
 VALID = (
     valid(_map("max_parallel=8, tolerated_failures=2")),
     valid(_map("")),
+    valid(_map("max_parallel=None, tolerated_failures=0")),
 )
 EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source

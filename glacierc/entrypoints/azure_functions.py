@@ -173,7 +173,7 @@ def _list_blobs(container, prefix):
     """Blob names below `prefix` in the data account (AZURE_STORAGE_ACCOUNT_NAME), as Polars reaches it: the
     account key when one is set (AZURE_STORAGE_USE_EMULATOR: at AZURITE_BLOB_STORAGE_URL), else the app's
     managed identity (AZURE_CLIENT_ID)."""
-    from azure.storage.blob import ContainerClient  # type: ignore[import-untyped]
+    from azure.storage.blob import ContainerClient
 
     account = os.environ["AZURE_STORAGE_ACCOUNT_NAME"]
     key = os.environ.get("AZURE_STORAGE_ACCOUNT_KEY")
@@ -184,7 +184,7 @@ def _list_blobs(container, prefix):
     if key:
         credential = {"account_name": account, "account_key": key}
     else:
-        from azure.identity import ManagedIdentityCredential  # type: ignore[import-not-found]
+        from azure.identity import ManagedIdentityCredential  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         credential = ManagedIdentityCredential(client_id=os.environ.get("AZURE_CLIENT_ID"))
     with ContainerClient(url, container, credential=credential) as client:

@@ -108,24 +108,29 @@ OPTIONS = {"max_parallel": 1, "tolerated_failures": 0}
 def _limits(flow: Flow, call: cst.Call, dataset: str, pipeline: str) -> ir.MapLimits | None:
     """The map's limits from the keyword arguments of `.partitions(...)`, or None after GLC220."""
     found: dict[str, int] = {}
-    fields = {"storage": dataset, "pipeline": pipeline}
+    seen: set[str] = set()
     ok = True
     for arg in call.args:
         where, option = _where(flow, arg), arg.keyword.value if arg.keyword is not None else None
         if option is None or arg.star:
-            flow.ctx.report(bad_option.POSITIONAL, where, **fields)
+            flow.ctx.report(bad_option.POSITIONAL, where, storage=dataset, pipeline=pipeline)
         elif option not in OPTIONS:
-            flow.ctx.report(bad_option.UNKNOWN, where, option=option, **fields)
-        elif option in found:
-            flow.ctx.report(bad_option.REPEATED, where, option=option, **fields)
+            flow.ctx.report(bad_option.UNKNOWN, where, option=option, storage=dataset, pipeline=pipeline)
+        elif option in seen:
+            flow.ctx.report(bad_option.REPEATED, where, option=option, storage=dataset, pipeline=pipeline)
         else:
             value = flow.expr(arg.value)
+            seen.add(option)
+            if value is None and option == "max_parallel":  # the library's default: the engine's own
+                continue
             if type(value) is not int:
-                got = repr(value) if isinstance(value, (bool, float, str)) else "a value known only at run time"
-                flow.ctx.report(bad_option.NOT_A_NUMBER, where, option=option, got=got, **fields)
+                got = repr(value) if isinstance(value, (bool, float, str, type(None))) else \
+                    "a value known only at run time"
+                flow.ctx.report(bad_option.NOT_A_NUMBER, where, option=option, got=got, storage=dataset,
+                                pipeline=pipeline)
             elif value < OPTIONS[option]:
-                flow.ctx.report(bad_option.OUT_OF_RANGE, where, option=option, value=value,
-                                least=OPTIONS[option], **fields)
+                flow.ctx.report(bad_option.OUT_OF_RANGE, where, option=option, value=value, least=OPTIONS[option],
+                                storage=dataset, pipeline=pipeline)
             else:
                 found[option] = value
                 continue
