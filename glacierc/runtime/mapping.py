@@ -6,8 +6,9 @@ directory, as any bucket), in threads: at most MAX_PARALLEL["runs"] at once when
 else the node's `max_parallel` (`partitions(max_parallel=...)`), else the CPU count; each run retried as the
 task says. The argument of kind "partition" is the object: a bucket at its key whose access is the
 dataset's. The node's result is the list of the successful runs' results in key order; more failing runs
-than the node's `tolerated_failures` (0 unless `partitions(tolerated_failures=...)` says) fail the node. Matching follows pathlib's glob (`*` within a segment, `**` across); a path ending in `/` is every
-object below it; names starting with `.` (staging files) are never partitions.
+than the node's `tolerated_failures` (0 unless `partitions(tolerated_failures=...)` says) fail the node.
+Matching follows pathlib's glob (`*` within a segment, `**` across); a path ending in `/` is every object
+below it; names starting with `.` (staging files) are never partitions.
 """
 
 import concurrent.futures
