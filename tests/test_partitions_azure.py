@@ -149,3 +149,15 @@ def test_items_are_staged_per_node_and_listed_only_there(built):
     assert "StringLike 'daily-*/clean/*'" in iam  # the items' blobs (runs are `daily-<instance id>`)
     assert "blobs:prefix] StringLike 'daily-*/clean/'" in iam  # the one listing allowed
     assert "-*/clean.*" not in iam
+
+
+def test_a_mapped_node_on_a_vm_is_still_refused_on_azure(tmp_path):
+    from glacierc.driver import compile_project
+
+    source = FIXTURE.read_text(encoding="utf-8").replace(
+        "fn = provider.serverless(config=AzureFunctionConfig(timeout=120))", "fn = provider.vm(config=AzureVMConfig())")
+    (tmp_path / "pipeline.py").write_text(source.replace("AzureFunctionConfig", "AzureVMConfig"), encoding="utf-8")
+    found = [d for d in compile_project([tmp_path / "pipeline.py"]).diagnostics if d.code == "GLC401"]
+    assert [(d.message, d.span.line) for d in found] == [
+        ("node `clean` of pipeline `daily` maps task `clean` over the partitions of `events` on executor `fn`, "
+         "which Azure's orchestration does not map over yet", 29)]
