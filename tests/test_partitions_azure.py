@@ -161,3 +161,45 @@ def test_a_mapped_node_on_a_vm_is_still_refused_on_azure(tmp_path):
     assert [(d.message, d.span.line) for d in found] == [
         ("node `clean` of pipeline `daily` maps task `clean` over the partitions of `events` on executor `fn`, "
          "which Azure's orchestration does not map over yet", 29)]
+
+
+def test_a_chain_of_mapped_tasks_is_one_activity_per_object_like_the_local_runner(azurite, tmp_path, monkeypatch):
+    from azure.storage.blob import BlobServiceClient
+    from test_azure_durable_e2e import _staging_container
+
+    from glacierc.driver import build
+
+    shrink = '\n\n@fn.task(timeout=20)\ndef shrink(frame: pl.LazyFrame) -> pl.LazyFrame:\n    return frame.select("country")\n'
+    text = FIXTURE.read_text(encoding="utf-8").replace("\n\n@local_exec.task()", shrink + "\n\n@local_exec.task()", 1)
+    source = tmp_path / "pipeline.py"
+    source.write_text(text.replace("[clean(p) for p", "[shrink(clean(p)) for p"), encoding="utf-8")
+    assert not build([str(source)], tmp_path / "out", {}).has_errors
+    service = BlobServiceClient.from_connection_string(
+        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
+    staging = _staging_container(tmp_path / "out")
+    for container in (RAW, CURATED, staging):
+        client = service.get_container_client(container)
+        if client.exists():
+            client.delete_container()
+        service.create_container(container)
+    for key, value in {"GLACIER_STAGING_URI": f"az://{staging}", "AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1",
+                       "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY, "AZURE_STORAGE_USE_EMULATOR": "true",
+                       "AZURITE_BLOB_STORAGE_URL": azurite.rsplit("/", 1)[0]}.items():
+        monkeypatch.setenv(key, value)
+    module = load_app((tmp_path / "out" / "terraform" / "functions" / "fn.zip").read_bytes(), tmp_path / "app")
+    events(tmp_path / "cloud")
+    upload(service, tmp_path / "cloud")
+    host = orchestration(module, "c0ffeec0ffeec0ffeec0ffeec0ffee00")
+    state = host.run()
+    assert state["isDone"] and state.get("error") is None, state
+    assert [a["functionName"] for a in host.actions] == [
+        "list_daily__clean", *["run_daily__clean"] * 4, "run_daily__combine"]  # no activity of shrink's own
+    staged = sorted(b.name.split("/", 1)[1] for b in service.get_container_client(staging).list_blobs()
+                    if b.name.endswith(".json"))
+    assert staged == [f"shrink/{i}.json" for i in range(4)]
+    events(tmp_path / "local")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE", "GLACIER"))}
+    done = subprocess.run([sys.executable, "-m", "glacierc", "run", str(source), "--data-dir", str(tmp_path / "local")],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    assert cloud_output(service).equals(pl.read_parquet(tmp_path / "local" / CURATED / OUTPUT))

@@ -172,3 +172,20 @@ def test_a_mapped_node_on_a_vm_is_still_refused_on_gcp(tmp_path):
     assert [(d.message, d.span.line) for d in found] == [
         ("node `clean` of pipeline `daily` maps task `clean` over the partitions of `events` on executor `fn`, "
          "which GCP's orchestration does not map over yet", 28)]
+
+
+def test_a_chain_of_mapped_tasks_is_one_call_per_object_like_the_local_runner(tmp_path):
+    source = tmp_path / "pipeline.py"
+    shrink = '\n\n@fn.task(timeout=20)\ndef shrink(frame: pl.LazyFrame) -> pl.LazyFrame:\n    return frame.select("country")\n'
+    text = FIXTURE.read_text(encoding="utf-8").replace("\n\n@local_exec.task()", shrink + "\n\n@local_exec.task()", 1)
+    source.write_text(text.replace("[clean(p) for p", "[shrink(clean(p)) for p"), encoding="utf-8")
+    module, _ = _built(source, tmp_path)
+    cloud, interpreter, _ = execution(module, tmp_path, "chain")
+    interpreter.run()
+    calls = [body for label, body, _ in cloud.invocations if label == "clean"]
+    assert len(calls) == 6 and {b["group"] for b in calls} == {"clean"}  # one call per object runs both tasks
+    assert "shrink" not in [label for label, _, _ in cloud.invocations]
+    staged = sorted(p.relative_to(cloud.staging / "daily_staging" / "run-chain").as_posix()
+                    for p in (cloud.staging / "daily_staging" / "run-chain").rglob("*.json"))
+    assert staged == [f"shrink/{i}.json" for i in range(1, 5)]
+    assert pl.read_parquet(cloud.data / OUTPUT).equals(local_output(source, tmp_path / "local"))

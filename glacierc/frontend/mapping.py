@@ -87,6 +87,9 @@ def lower(flow: Flow, node: cst.ListComp | cst.GeneratorExp, storage: StorageVal
     if problem is not None:
         flow.ctx.report(outside_map.SHAPE, _where(flow, node), problem=problem, storage=dataset, pipeline=pipeline)
         return unknown
+    for index in range(1, len(made)):  # a chain: each later task runs per object on the one before it
+        flow.nodes[before + index] = dataclasses.replace(made[index], map=dataset, map_limits=limits,
+                                                         map_after=made[index - 1].id)
     return value
 
 
@@ -151,15 +154,32 @@ def _shape_problem(clause: cst.CompFor) -> str | None:
 
 
 def _element_problem(made: list[ir.Node], value: object) -> str | None:
+    """Why the element is not one task call taking the partition, or a chain of them (`b(a(p))`: each later
+    task taking the result of the one before, on the same executor)."""
     from glacierc.frontend.dataflow import NodeOut
 
-    if len(made) > 1:
-        return f"calls {len(made)} tasks per partition; a map's element is one task call taking the partition"
-    if not made or not isinstance(value, NodeOut) or value.id != made[0].id or value.path:
-        return "is not a task call; a map's element is one task call taking the partition"
+    if not made or not isinstance(value, NodeOut) or value.id != made[-1].id or value.path:
+        return "is not a task call; a map's element is one task call taking the partition (or a chain of them)"
     if made[0].map is None:
         return f"does not pass the partition to task `{made[0].task}`"
+    ids = {n.id for n in made}
+    for before, node in zip(made, made[1:]):
+        if node.map is not None:
+            return (f"passes the partition to task `{node.task}` too; in a chain `b(a(p))` only the first task "
+                    "takes it")
+        inner = [i for i in node.inputs if isinstance(i, ir.NodesInput) and _mentions(i, ids)]
+        taken = [i for i in node.inputs if isinstance(i, ir.NodeInput) and i.node in ids]
+        if inner or [i.node for i in taken] != [before.id] or taken[0].path is not None:
+            return (f"calls {len(made)} tasks per partition; a chain passes each task's result itself to the next "
+                    f"(`{node.task}` must take `{before.task}`'s result, and only that one of the map)")
+        if node.executor != made[0].executor:
+            return (f"chains tasks on different executors (`{made[0].task}` on `{made[0].executor}`, `{node.task}` "
+                    f"on `{node.executor}`); a chain runs as one run per object, on one executor")
     return None
+
+
+def _mentions(nodes: ir.NodesInput, ids: set[str]) -> bool:
+    return any((item if isinstance(item, str) else item[0]) in ids for item in nodes.items)
 
 
 def _where(flow: Flow, node: cst.CSTNode) -> Where:

@@ -267,6 +267,10 @@ class Node:
     map: str | None = None
     #: The limits of a mapped node's runs (what `.partitions(...)` says).
     map_limits: MapLimits = NO_MAP_LIMITS
+    #: In a chain of mapped tasks (`[b(a(p)) for p in dataset.partitions()]`), the node before this one: this
+    #: node runs once per object on that node's result for the object (its input from it is per object), in
+    #: the same run. None for the chain's first node and for ordinary nodes.
+    map_after: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,7 +134,7 @@ def _pipeline(p: dict) -> ir.Pipeline:
                           tuple((c, tuple(v)) for c, v in n["lineage"].items()),
                           tuple((storage, tuple((c, tuple(v)) for c, v in columns.items()))
                                 for storage, columns in n["column_writes"].items()), n.get("map"),
-                          _map_limits(n.get("map_limits")))
+                          _map_limits(n.get("map_limits")), n.get("map_after"))
                   for n in p["nodes"])
     edges = tuple(ir.Edge(e["source"], e["target"], ir.EdgeKind(e["kind"]), e["label"]) for e in p["edges"])
     return ir.Pipeline(p["name"], p["function"], p["module"], nodes, edges,

@@ -58,6 +58,7 @@ class NodeSpec:
     map: str | None = None  # the dataset a mapped node runs its task over, once per object
     max_parallel: int | None = None  # `partitions(max_parallel=)`: its runs at once (None: --max-parallel)
     tolerated_failures: int = 0  # `partitions(tolerated_failures=)`: failing objects the node tolerates
+    map_after: str | None = None  # in a chain of mapped tasks, the node whose per-object result it takes
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,8 @@ def _node(task: Task, kind: str, incoming: list, node: Node) -> NodeSpec:
         source=f"{task.span.file}:{task.span.line}", call=f"{node.span.file}:{node.span.line}",
         retries=max(0, task.retries), timeout=task.timeout, lazy=_returns_lazy(task), args=arguments(task, node.inputs),
         needs=tuple(needs), after=tuple(after), reads=node.reads, writes=node.writes, tags=task.tags, map=node.map,
-        max_parallel=node.map_limits.max_parallel, tolerated_failures=node.map_limits.tolerated_failures)
+        max_parallel=node.map_limits.max_parallel, tolerated_failures=node.map_limits.tolerated_failures,
+        map_after=node.map_after)
 
 
 def _returns_lazy(task: Task) -> bool:
@@ -226,6 +228,8 @@ def nodes_text(plan: RunnerPlan) -> str:
             rows.append({"map": node.map})
         if node.max_parallel is not None or node.tolerated_failures:  # only what the map's `partitions(...)` says
             rows.append({"max_parallel": node.max_parallel, "tolerated_failures": node.tolerated_failures})
+        if node.map_after is not None:  # a later task of a chain of mapped tasks
+            rows.append({"map_after": node.map_after})
         for row in rows:
             line = "        " + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in row.items()) + ","
             if len(line) > 100 and "args" in row:

@@ -6,7 +6,8 @@ STANDARD) of one `lambda:invoke` of the mapped task's function with the payload 
 "run_id", "item": <object key>, "index": <its position>}`. The function runs the task on that object when
 the key matches the dataset's path (others under the prefix are skipped) and stages its result under
 `<staging>/<execution name>/<node>/<index>.*`, which the combining node reads back in index order. The
-task's `retries` and `timeout` apply per item; `MaxConcurrency` is the map's `partitions(max_parallel=)`, else
+task's `retries` and `timeout` apply per item (a chain of mapped tasks, `[b(a(p)) ...]`, is one group: one
+invocation per object runs the whole chain, the largest `retries` and the sum of the timeouts); `MaxConcurrency` is the map's `partitions(max_parallel=)`, else
 the function's reserved concurrency (LambdaConfig.reserved_concurrency), else MAX_CONCURRENCY;
 `ToleratedFailureCount` is its `partitions(tolerated_failures=)` (0 by default): one more failing object fails
 the map (as the local runner does), caught into the node's Fail state. Items return only their status, so
@@ -32,8 +33,9 @@ def dataset_location(project: Project, node: Node) -> tuple[str, str]:
     return storage.bucket, prefix(storage.path)
 
 
-def map_states(project: Project, node: Node, task: Task, function: object, cause: str) -> dict[str, dict]:
-    """The Map state of mapped `node` (its task run by `function`) and the Fail state it ends in."""
+def map_states(project: Project, node: Node, tasks: list[Task], function: object, cause: str) -> dict[str, dict]:
+    """The Map state of mapped `node` (the tasks of its group, the node's and those of its chain
+    `[b(a(p)) ...]`, run by `function` in one invocation per object) and the Fail state it ends in."""
     bucket, start = dataset_location(project, node)
     failed = state_name("failed", node.id)
     item: dict[str, object] = {
@@ -41,7 +43,7 @@ def map_states(project: Project, node: Node, task: Task, function: object, cause
         "Resource": "arn:aws:states:::lambda:invoke",
         "Parameters": {"FunctionName": function, "Payload.$": "$"},
         "ResultSelector": {"status.$": "$.Payload.status"},
-        **limits([task]),
+        **limits(tasks),
         "End": True,
     }
     run_item = state_name("run item", node.id)
