@@ -3,12 +3,16 @@ gcp_workflows.py), for the test suite: there is no Workflows emulator offline.
 
 Supported, and nothing else (anything else is an `Unsupported` error, so the generator cannot drift out
 of the subset unnoticed): a definition of `main` and subworkflows (`params`, `steps`); steps `assign`,
-`call` (`http.post` with `auth: {type: OIDC}`, a connector the caller provides, or a subworkflow),
+`call` (`http.post` with `auth: {type: OIDC}`, a connector the caller provides, or a subworkflow; `result`),
 `try` / `retry` (`predicate` naming a subworkflow, `max_retries`, `backoff`) / `except` (`as`, `steps`),
-`parallel` (`branches`, run one after another: the branches of one level never depend on each other), `raise`
-and `return`. Expressions are whole values `${...}`: a variable, `sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")`
-or a JSON string literal. An HTTP status of 400 or more raises `{"code", "message", "tags": ["HttpError"]}`
-as Workflows does; a connector's exception raises `{"message", "tags": ["OperationError"]}`.
+`parallel` (`branches`, or a `for` with `value`, `index` and `in`; `shared`, `concurrency_limit`; branches and
+iterations run one after another, each in a copy of the scope whose `shared` variables are written back),
+`switch` (conditions with `condition` and `next`: a step of the same list, or `end`), `raise` and `return`.
+Expressions are whole values `${...}` of: variables, `null`, JSON string and integer literals, `[]`, a map's
+key (`a.b`), `+`, comparisons, and the functions `len`, `string`, `default`, `map.get` and
+`sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")`. An HTTP status of 400 or more raises
+`{"code", "message", "tags": ["HttpError"]}` as Workflows does; a connector's exception raises
+`{"message", "tags": ["OperationError"]}`; a missing key `{"message", "tags": ["KeyError"]}`.
 
 Each attempt of a `try` step is recorded as a step entry in the shape of the Workflows Executions API's
 `stepEntries` (`name`, `entryId`, `step`, `routine`, `state`, `createTime`, `updateTime` and, when it
@@ -20,7 +24,9 @@ escapes) as Terraform would.
 
 from __future__ import annotations
 
+import ast
 import json
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,8 +34,9 @@ from datetime import datetime, timezone
 
 _TEMPLATE = re.compile(r"\$\$\{|%%\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _EXPRESSION = re.compile(r"\$\{(.*)\}", re.S)
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-EXECUTION_ID_ENV = 'sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")'
+EXECUTION_ID = "GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID"
+_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+            ast.Gt: operator.gt, ast.GtE: operator.ge}
 
 
 def render_template(text: str, variables: Mapping[str, str]) -> str:
@@ -73,6 +80,8 @@ class Interpreter:
     delays: list[float] = field(default_factory=list)
     #: The step entries of the `try` steps' attempts, as the Executions API lists them (replaced, not mutated).
     entries: list[dict] = field(default_factory=list)
+    #: The `concurrency_limit` of every `parallel` step run, in order.
+    limits: list[int] = field(default_factory=list)
 
     def run(self, args: object = None) -> object:
         return self.subworkflow("main", [args])
@@ -90,29 +99,41 @@ class Interpreter:
     # --- steps ------------------------------------------------------------------------------------
 
     def steps(self, steps: list, scope: dict) -> None:
-        for step in steps:
-            ((name, body),) = step.items()
-            self.step(name, body, scope)
+        names = [next(iter(step)) for step in steps]
+        index = 0
+        while index < len(steps):
+            ((name, body),) = steps[index].items()
+            jump = self.step(name, body, scope)
+            if jump == "end":
+                raise _Return(None)
+            if jump is not None and jump not in names:
+                raise Unsupported(f"step {name}: next {jump!r} is not a step of its list")
+            index = index + 1 if jump is None else names.index(jump)
 
-    def step(self, name: str, body: Mapping, scope: dict) -> None:
+    def step(self, name: str, body: Mapping, scope: dict) -> str | None:
+        """Run one step; the name of the step to jump to (`next`), or None."""
         if "assign" in body:
             _only(body, {"assign"}, name)
             for item in body["assign"]:
                 ((key, value),) = item.items()
                 scope[key] = self.value(value, scope)
         elif "call" in body:
-            _only(body, {"call", "args"}, name)
-            self.call(body["call"], self.value(body.get("args", {}), scope))
+            _only(body, {"call", "args", "result"}, name)
+            result = self.call(body["call"], self.value(body.get("args", {}), scope))
+            if "result" in body:
+                scope[body["result"]] = result
         elif "try" in body:
             _only(body, {"try", "retry", "except"}, name)
             self.try_step(name, body, scope)
         elif "parallel" in body:
             _only(body, {"parallel"}, name)
-            _only(body["parallel"], {"branches"}, name)
-            for branch in body["parallel"]["branches"]:
-                ((_, inner),) = branch.items()
-                _only(inner, {"steps"}, name)
-                self.steps(inner["steps"], dict(scope))  # branches read the parent's variables
+            self.parallel(name, body["parallel"], scope)
+        elif "switch" in body:
+            _only(body, {"switch"}, name)
+            for condition in body["switch"]:
+                _only(condition, {"condition", "next"}, name)
+                if self.value(condition["condition"], scope) is True:
+                    return condition["next"]
         elif "raise" in body:
             _only(body, {"raise"}, name)
             raise WorkflowError(self.value(body["raise"], scope))
@@ -121,6 +142,30 @@ class Interpreter:
             raise _Return(self.value(body["return"], scope))
         else:
             raise Unsupported(f"step {name}: {sorted(body)}")
+        return None
+
+    def parallel(self, name: str, body: Mapping, scope: dict) -> None:
+        _only(body, {"branches", "for", "shared", "concurrency_limit"}, name)
+        self.limits.append(body.get("concurrency_limit", 0))
+        shared = body.get("shared", [])
+        if "branches" in body:
+            runs = []
+            for branch in body["branches"]:
+                ((_, inner),) = branch.items()
+                _only(inner, {"steps"}, name)
+                runs.append((inner["steps"], {}))
+        else:
+            loop = body["for"]
+            _only(loop, {"value", "index", "in", "steps"}, name)
+            items = self.value(loop["in"], scope)
+            if not isinstance(items, list):
+                raise Unsupported(f"step {name}: `for` over {type(items).__name__}")
+            runs = [(loop["steps"], {loop["value"]: item, **({loop["index"]: i} if "index" in loop else {})})
+                    for i, item in enumerate(items)]
+        for steps, bound in runs:
+            inner = {**scope, **bound}  # branches and iterations read the parent's variables
+            self.steps(steps, inner)
+            scope.update((variable, inner[variable]) for variable in shared)
 
     def try_step(self, name: str, body: Mapping, scope: dict) -> None:
         retry = body.get("retry")
@@ -143,7 +188,8 @@ class Interpreter:
         if handler is None:
             raise last
         _only(handler, {"as", "steps"}, name)
-        self.steps(handler["steps"], {**scope, handler["as"]: last.value})
+        scope[handler["as"]] = last.value  # the except steps share the scope (Workflows scopes are per workflow)
+        self.steps(handler["steps"], scope)
 
     def _entry_started(self, step: str) -> int:
         number = len(self.entries)
@@ -179,8 +225,11 @@ class Interpreter:
                 return self.connectors[function](args)
             except Exception as error:  # the operation failed: the connector raises
                 raise WorkflowError({"message": str(error), "tags": ["OperationError"]}) from error
-        if function in self.definition:
-            return self.subworkflow(function, [args])
+        if function in self.definition:  # arguments by parameter name, as Workflows passes them
+            params = self.definition[function].get("params", [])
+            if set(args) != set(params):
+                raise Unsupported(f"call {function}: arguments {sorted(args)} for parameters {params}")
+            return self.subworkflow(function, [args[p] for p in params])
         raise Unsupported(f"call {function}")
 
     # --- expressions -------------------------------------------------------------------------------
@@ -196,16 +245,52 @@ class Interpreter:
         return value
 
     def expression(self, text: str, scope: Mapping) -> object:
-        text = text.strip()
-        if text == EXECUTION_ID_ENV:
-            return self.execution_id
-        if _IDENTIFIER.fullmatch(text):
-            if text in scope:
-                return scope[text]
-            raise Unsupported(f"unknown variable {text}")
-        if text.startswith('"'):
-            return json.loads(text)
+        try:
+            tree = ast.parse(text.strip(), mode="eval").body
+        except SyntaxError as error:
+            raise Unsupported(f"expression ${{{text}}}") from error
+        return self.evaluate(tree, scope, text)
+
+    def evaluate(self, node: ast.expr, scope: Mapping, text: str) -> object:
+        if isinstance(node, ast.Constant) and type(node.value) in (str, int):
+            return node.value
+        if isinstance(node, ast.List) and not node.elts:
+            return []
+        if isinstance(node, ast.Name):
+            if node.id == "null":
+                return None
+            if node.id in scope:
+                return scope[node.id]
+            raise Unsupported(f"unknown variable {node.id}")
+        if isinstance(node, ast.Attribute):
+            value = self.evaluate(node.value, scope, text)
+            if not isinstance(value, dict) or node.attr not in value:
+                raise WorkflowError({"message": f"KeyError: key not found: {node.attr}", "tags": ["KeyError"]})
+            return value[node.attr]
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = self.evaluate(node.left, scope, text), self.evaluate(node.right, scope, text)
+            if type(left) is not type(right) or type(left) not in (int, str):
+                raise Unsupported(f"${{{text}}}: + of {type(left).__name__} and {type(right).__name__}")
+            return left + right
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
+            left, right = self.evaluate(node.left, scope, text), self.evaluate(node.comparators[0], scope, text)
+            return _COMPARE[type(node.ops[0])](left, right)
+        if isinstance(node, ast.Call) and not node.keywords:
+            return self.function(ast.unparse(node.func), [self.evaluate(a, scope, text) for a in node.args], text)
         raise Unsupported(f"expression ${{{text}}}")
+
+    def function(self, name: str, args: list, text: str) -> object:
+        if name == "sys.get_env" and args == [EXECUTION_ID]:
+            return self.execution_id
+        if name == "len" and len(args) == 1 and isinstance(args[0], (list, dict, str)):
+            return len(args[0])
+        if name == "string" and len(args) == 1 and type(args[0]) is int:
+            return str(args[0])
+        if name == "default" and len(args) == 2:
+            return args[1] if args[0] is None else args[0]
+        if name == "map.get" and len(args) == 2 and isinstance(args[0], dict):
+            return args[0].get(args[1])
+        raise Unsupported(f"${{{text}}}: function {name}")
 
 
 def _now() -> str:

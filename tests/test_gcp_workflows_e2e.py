@@ -312,8 +312,10 @@ def test_vm_nodes_run_as_batch_jobs_like_the_local_runner(tmp_path):
 
 def test_the_interpreter_refuses_what_the_generator_does_not_emit():
     http = lambda url, body, timeout: (200, {})  # noqa: E731
-    for step in ({"s": {"switch": []}}, {"s": {"call": "http.get", "args": {}}},
-                 {"s": {"assign": [{"x": "${len(y)}"}]}},
+    for step in ({"s": {"switch": [{"condition": "${1 == 1}", "return": 1}]}}, {"s": {"call": "http.get", "args": {}}},
+                 {"s": {"assign": [{"x": "${len(y)}"}]}}, {"s": {"assign": [{"x": "${sys.now()}"}]}},
+                 {"s": {"assign": [{"x": "${1 - 1}"}]}}, {"s": {"switch": [{"condition": "${1 == 1}", "next": "t"}]}},
+                 {"s": {"parallel": {"for": {"value": "v", "range": [1, 2], "steps": []}}}},
                  {"s": {"call": "http.post", "args": {"url": "u", "body": {}}}}):
         with pytest.raises(Unsupported):
             Interpreter({"main": {"steps": [step]}}, http).run()

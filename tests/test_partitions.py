@@ -19,7 +19,7 @@ from glacierc.backends.graph.mermaid import to_mermaid
 from glacierc.backends.graph.view import build_view
 from glacierc.driver import compile_project
 from glacierc.ir.access import executor_access
-from glacierc.ir.nodes import NodeInput, PartitionInput
+from glacierc.ir.nodes import MapLimits, NodeInput, PartitionInput
 from tests.helpers import glacierc
 from tests.runtime.conftest import load_runtime
 from tests.test_partitions_library import write_events
@@ -207,3 +207,40 @@ def test_a_mapped_node_is_a_group_of_its_own_and_groups_stay_a_dag():
     groups = fused_groups(pipeline)
     assert [g.nodes for g in groups] == [("ref",), ("clean",), ("combine",)]
     assert group_levels(pipeline, groups) == (("ref",), ("clean",), ("combine",))
+
+
+# ---- limits the pipeline gives: partitions(max_parallel=..., tolerated_failures=...) ------------------
+
+def test_the_limits_of_partitions_are_the_mapped_nodes_in_ir_json():
+    project, pipeline = pipeline_of("limited")
+    assert pipeline.node("measure").map_limits == MapLimits(max_parallel=2, tolerated_failures=1)
+    out = glacierc("analyze", str(FIXTURES / "limited" / "pipeline.py"), "--format", "json")
+    nodes = {n["id"]: n for n in json.loads(out.stdout)["pipelines"][0]["nodes"]}
+    assert nodes["measure"]["map_limits"] == {"max_parallel": 2, "tolerated_failures": 1}
+    assert "map_limits" not in nodes["report"]
+    _, daily = pipeline_of("daily")
+    assert daily.node("clean").map_limits == MapLimits()
+
+
+@pytest.mark.parametrize(("flag", "peak"), [((), 2), (("--max-parallel", "1"), 1)])
+def test_max_parallel_of_partitions_bounds_the_runs_unless_the_flag_says(tmp_path, flag, peak):
+    write_parts(tmp_path / "data", 9)
+    runner = write_runner(tmp_path, FIXTURES / "limited" / "pipeline.py")
+    done = run(runner, "--data-dir", "data", *flag, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    peaks = pl.read_csv(tmp_path / "data" / "out" / "peaks.csv")
+    assert (peaks["runs"][0], peaks["peak"][0]) == (9, peak)
+
+
+def test_tolerated_failures_leave_the_failed_objects_out_and_one_more_fails_the_node(tmp_path):
+    write_parts(tmp_path / "data", 5, negative=2)
+    runner = write_runner(tmp_path, FIXTURES / "limited" / "pipeline.py")
+    done = run(runner, "--data-dir", "data", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    peaks = pl.read_csv(tmp_path / "data" / "out" / "peaks.csv")
+    assert (peaks["runs"][0], peaks["names"][0]) == (4, "p01,p04,sub/p00,sub/p03".replace("sub/", ""))
+    pl.DataFrame({"name": ["p04"], "value": [-4]}).write_csv(tmp_path / "data" / "raw" / "parts" / "p04.csv")
+    (tmp_path / "data" / "out" / "peaks.csv").unlink()
+    done = run(runner, "--data-dir", "data", cwd=tmp_path)
+    assert done.returncode == 1 and "node `measure`" in done.stderr
+    assert not (tmp_path / "data" / "out" / "peaks.csv").exists()

@@ -56,6 +56,20 @@ def test_max_concurrency_is_the_functions_reserved_concurrency(tmp_path):
     assert found["States"]["map clean"]["MaxConcurrency"] == 7
 
 
+def test_the_limits_of_partitions_are_max_concurrency_and_tolerated_failure_count(tmp_path):
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    source = FIXTURE.read_text().replace("LambdaConfig(memory=512, timeout=60)",
+                                         "LambdaConfig(memory=512, timeout=60, reserved_concurrency=7)")
+    source = source.replace("events.partitions()", "events.partitions(max_parallel=5, tolerated_failures=2)")
+    (tmp_path / "pipeline.py").write_text(source)
+    result = compile_project([tmp_path / "pipeline.py"])
+    found = definition(result.project, result.project.pipelines[0], lambda g: ARN + g.id)
+    mapped = found["States"]["map clean"]
+    assert (mapped["MaxConcurrency"], mapped["ToleratedFailureCount"]) == (5, 2)  # the map's, over the function's
+    AmazonStateLanguageParser.parse(canonical_json(found).decode())
+
+
 def test_moto_and_asl_validator_accept_the_definition(tmp_path):
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 

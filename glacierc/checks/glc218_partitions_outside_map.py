@@ -14,9 +14,9 @@ NAME = "partitions-outside-map"
 SEVERITY = Severity.ERROR
 TITLE = "`dataset.partitions()` used other than as `[task(p) for p in dataset.partitions()]`"
 WHAT = ("Reports `.partitions()` of a dataset in a `@pipeline` body anywhere but as the only `for` clause of a "
-        "list comprehension whose element is one task call taking the partition: outside a comprehension (a "
-        "`for` loop, an assignment), with an `if` or a second `for` clause, an element that is not one task "
-        "call, or a map nested in another map.")
+        "list comprehension whose element is one task call taking the partition, or a chain of them on one "
+        "executor (`b(a(p))`): outside a comprehension (a `for` loop, an assignment), with an `if` or a second "
+        "`for` clause, an element that is neither, or a map nested in another map.")
 WHY = ("The objects of a dataset are only known when the pipeline runs, so the compiler cannot unroll the "
        "comprehension: it becomes one mapped node that the local runner and the cloud's engine (Step Functions "
        "Distributed Map) run once per object. Anything else would need the list at compile time.")
@@ -71,13 +71,37 @@ def p():
     return combine([combine([clean(part)]) for part in events.partitions()])
 """,
             (21, 20, 21, 76, "the map over `events.partitions()` in pipeline `p` calls 2 tasks per partition; a "
-                             "map's element is one task call taking the partition")),
+                             "chain passes each task's result itself to the next (`combine` must take `clean`'s "
+                             "result, and only that one of the map)")),
+    invalid(HEAD + _TASKS + """\
+fn = provider.serverless(config=LambdaConfig())
+
+@fn.task()
+def shrink(frame: pl.LazyFrame) -> pl.LazyFrame:
+    return frame.head(10)
+
+@pipeline(name='p')
+def p():
+    return combine([shrink(clean(part)) for part in events.partitions()])
+""",
+            (27, 20, 27, 73, "the map over `events.partitions()` in pipeline `p` chains tasks on different "
+                             "executors (`clean` on `local_exec`, `shrink` on `fn`); a chain runs as one run per "
+                             "object, on one executor")),
 )
 VALID = (
     valid(HEAD + _TASKS + """\
 @pipeline(name='p')
 def p():
     return combine([clean(part) for part in events.partitions()])
+"""),
+    valid(HEAD + _TASKS + """\
+@local_exec.task()
+def shrink(frame: pl.LazyFrame) -> pl.LazyFrame:
+    return frame.head(10)
+
+@pipeline(name='p')
+def p():
+    return combine([shrink(clean(part)) for part in events.partitions()])
 """),
 )
 EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source

@@ -19,9 +19,9 @@ WHY = "Nothing is silently dropped: what cannot be generated is reported."
 
 #: Its messages (templates: the reporting site fills in the fields).
 MAPPED_NODE = Message(CODE, SEVERITY, "node `{node}` of pipeline `{pipeline}` maps task `{task}` over the partitions "
-                      "of `{dataset}`, which {cloud}'s orchestration does not run yet",
-                      "map the task on an AWS provider (a Step Functions Distributed Map), or call it once per known "
-                      "object")
+                      "of `{dataset}` on executor `{executor}`, which {cloud}'s orchestration does not map over yet",
+                      "run the mapped task on a serverless or local executor (one call per object: a Lambda on AWS, a "
+                      "Cloud Function on GCP, an activity of the function app on Azure)")
 
 #: An executor whose config a cloud cannot run (terraform/target.py, `Target.UNSUPPORTED_EXECUTOR`): one per
 #: cloud, whose help names the configs that do run there.
@@ -98,15 +98,16 @@ def p():
              "account, outside the google provider); no infrastructure is generated for it"))),
     invalid("""\
 from glacier import Provider, pipeline
-from glacier.config import GcpConfig
+from glacier.config import ComputeEngineConfig, GcpConfig
 import polars as pl
 
 provider = Provider(config=GcpConfig(project_id="acme", region="europe-west1"))
 local_exec = provider.local()
+worker = provider.vm(config=ComputeEngineConfig(machine_type="n2-standard-4", disk_size=50))
 events = provider.bucket(bucket="acme-raw", path="events/*.parquet")
 daily = provider.bucket(bucket="acme-out", path="daily.parquet")
 
-@local_exec.task()
+@worker.task()
 def clean(part) -> pl.LazyFrame:
     return part.scan()
 
@@ -118,8 +119,8 @@ def combine(parts: list[pl.LazyFrame]) -> None:
 def p():
     combine([clean(e) for e in events.partitions()])
 """,
-            (20, 14, 20, 22, "node `clean` of pipeline `p` maps task `clean` over the partitions of `events`, "
-                             "which GCP's orchestration does not run yet")),
+            (21, 14, 21, 22, "node `clean` of pipeline `p` maps task `clean` over the partitions of `events` "
+                             "on executor `worker`, which GCP's orchestration does not map over yet")),
     # Spark settings and schedules of one cloud only.
     invalid("""\
 from glacier import Provider, pipeline

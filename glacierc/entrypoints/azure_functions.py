@@ -10,11 +10,17 @@ runs its fused groups level by level, the groups of a level at once (task_all), 
 activity of this app, retried as its tasks' retries say; a failure ends the orchestration with an
 error naming the nodes, their tasks and source lines. POST /api/orchestrators/<pipeline> starts a
 run (the response holds its status URLs); a pipeline with a schedule also has a timer starter.
+
+A mapped node (its GROUPS row has a "map") fans out: its listing activity lists the dataset's objects (Blob
+Storage, as the app's identity), then its activity runs once per object, a batch at once (task_all), each
+object retried in its activity and reporting a failure instead of raising; more failures than the map
+tolerates fail the orchestration naming the node and the objects.
 """
 
 import functools
 import importlib.util
 import json
+import os
 import pathlib
 import re
 import threading
@@ -31,6 +37,7 @@ if TYPE_CHECKING:
     #: pipeline -> its orchestrator function (what the HTTP starter starts)
     ORCHESTRATORS: dict[str, str]
     #: (pipeline, group lead) -> the group's activity, runner module, nodes in order, retries, description
+    #: (and for a mapped node its "map": listing activity, dataset, container, prefix, batch, tolerated failures)
     GROUPS: dict[tuple[str, str], dict[str, object]]
     #: (pipeline, group lead) -> why the orchestration stops there: its nodes run where it does not invoke yet
     STOPS: dict[tuple[str, str], str]
@@ -71,14 +78,40 @@ def orchestrate(context, orchestrator):
         stopped = [STOPS[(pipeline, lead)] for lead in level if (pipeline, lead) in STOPS]
         if stopped:
             raise NotOrchestrated(f"{NOT_ORCHESTRATED}: {'; '.join(stopped)}")
-        tasks = [_call(context, pipeline, lead, event) for lead in level]
+        plain = [lead for lead in level if "map" not in GROUPS[(pipeline, lead)]]
+        tasks = [_call(context, pipeline, lead, event) for lead in plain]
         try:
-            ran += (yield context.task_all(tasks))
+            ran += (yield context.task_all(tasks)) if tasks else []
         except Exception as error:
-            failed = [lead for lead, task in zip(level, tasks) if getattr(task.state, "name", "") == "FAILED"]
-            causes = "; ".join(GROUPS[(pipeline, lead)]["cause"] for lead in failed or level)
+            failed = [lead for lead, task in zip(plain, tasks) if getattr(task.state, "name", "") == "FAILED"]
+            causes = "; ".join(GROUPS[(pipeline, lead)]["cause"] for lead in failed or plain)
             raise NodeFailed(f"{NODE_FAILED}: {causes} failed: {str(error).strip()}") from None
+        for lead in level:  # the level's maps, one after another, each fanned out over its objects
+            if lead not in plain:
+                ran.append((yield from _map(context, pipeline, lead, event)))
     return {"pipeline": pipeline, "run_id": event["run_id"], "groups": ran}
+
+
+def _map(context, pipeline, lead, event):
+    """Fan mapped node `lead` out over its dataset's objects, `batch` at once; fan in its items' reports."""
+    group = GROUPS[(pipeline, lead)]
+    spec = group["map"]
+    try:
+        keys = yield context.call_activity(spec["lister"], {**event, "group": lead})
+    except Exception as error:
+        raise NodeFailed(f"{NODE_FAILED}: {group['cause']} failed: listing {spec['container']}/{spec['prefix']} "
+                         f"(dataset `{spec['dataset']}`): {str(error).strip()}") from None
+    failed = []
+    for start in range(0, len(keys), spec["batch"]):
+        batch = [context.call_activity(group["activity"], {**event, "group": lead, "item": key,
+                                                           "index": str(start + offset)})
+                 for offset, key in enumerate(keys[start:start + spec["batch"]])]
+        failed += [report for report in (yield context.task_all(batch)) if report.get("status") == "failed"]
+    if len(failed) > spec["tolerated"]:
+        objects = "; ".join(f"{report['item']}: {report['error']}" for report in failed)
+        raise NodeFailed(f"{NODE_FAILED}: {group['cause']} failed on {len(failed)} of {len(keys)} objects of "
+                         f"dataset `{spec['dataset']}` ({spec['tolerated']} tolerated): {objects}")
+    return {"pipeline": pipeline, "group": lead, "items": len(keys), "failed": len(failed)}
 
 
 def run_id(prefix, instance_id):
@@ -118,6 +151,55 @@ def _remote(group, event):
     spec = json.loads(os.environ[group["remote"]])
     spec["staging"] = os.environ["GLACIER_STAGING_URI"]
     return _load("glacier_remote.py").run(spec, event, group["cause"], os.environ)
+
+
+def run_item_activity(pipeline, lead, event):
+    """Run mapped node `lead` on one object (`item`, its position `index`), retried here as its task says; a
+    failure is reported, not raised, so that the orchestrator counts the map's failures."""
+    event = _checked(event, ("pipeline", "group", "run_id", "item", "index"))
+    if event.get("pipeline") != pipeline or event.get("group") != lead:
+        raise RuntimeError(f"refused event: this activity runs group {lead!r} of pipeline {pipeline!r}")
+    group = GROUPS[(pipeline, lead)]
+    try:
+        with _RUNNING:
+            return _runner(group["runner"], pipeline).run_group(group["nodes"], event, retry_in_process=True)
+    except Exception as error:  # the object's run failed after its retries, or its event was refused
+        return {"pipeline": pipeline, "node": lead, "status": "failed", "item": event.get("item"),
+                "index": event.get("index"), "error": f"{type(error).__name__}: {str(error).strip()}"}
+
+
+def list_activity(pipeline, lead, event):
+    """The keys of the objects of mapped node `lead`'s dataset, sorted: its container listed below its prefix,
+    the names its path matches (hidden ones never)."""
+    event = _checked(event, ("pipeline", "group", "run_id"))
+    if event.get("pipeline") != pipeline or event.get("group") != lead:
+        raise RuntimeError(f"refused event: this activity lists the objects of group {lead!r} of {pipeline!r}")
+    group = GROUPS[(pipeline, lead)]
+    spec, runner = group["map"], _runner(group["runner"], pipeline)
+    path = runner.STORAGE[spec["dataset"]]["path"]
+    return sorted(name for name in _list_blobs(spec["container"], spec["prefix"]) if runner.is_partition(path, name))
+
+
+def _list_blobs(container, prefix):
+    """Blob names below `prefix` in the data account (AZURE_STORAGE_ACCOUNT_NAME), as Polars reaches it: the
+    account key when one is set (AZURE_STORAGE_USE_EMULATOR: at AZURITE_BLOB_STORAGE_URL), else the app's
+    managed identity (AZURE_CLIENT_ID)."""
+    from azure.storage.blob import ContainerClient
+
+    account = os.environ["AZURE_STORAGE_ACCOUNT_NAME"]
+    key = os.environ.get("AZURE_STORAGE_ACCOUNT_KEY")
+    if os.environ.get("AZURE_STORAGE_USE_EMULATOR", "").lower() == "true":
+        url = f"{os.environ.get('AZURITE_BLOB_STORAGE_URL', 'http://127.0.0.1:10000').rstrip('/')}/{account}"
+    else:
+        url = f"https://{account}.blob.core.windows.net"
+    if key:
+        credential = {"account_name": account, "account_key": key}
+    else:
+        from azure.identity import ManagedIdentityCredential  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+        credential = ManagedIdentityCredential(client_id=os.environ.get("AZURE_CLIENT_ID"))
+    with ContainerClient(url, container, credential=credential) as client:
+        return [blob.name for blob in client.list_blobs(name_starts_with=prefix)]
 
 
 def _respond(task, req):

@@ -5,8 +5,9 @@ point (a function of this module). It is invoked over HTTP (authenticated: grant
 to the caller) with a JSON body that may name the pipeline and the node to run:
 {"pipeline": "...", "node": "..."}. Both are optional when the task runs at exactly one node of one
 pipeline. A workflow's step names a fused group instead ({"pipeline", "group", "run_id"}): the nodes of
-the group run in this one invocation, and the workflow's retry retries them. The node itself is run by
-the pipeline's runner module, bundled next to this file under glacier_runners/.
+the group run in this one invocation, and the workflow's retry retries them; a mapped node's iteration adds
+the object it runs on ({"item": <object name>, "index": <its position>}). The node itself is run by the
+pipeline's runner module, bundled next to this file under glacier_runners/.
 """
 
 import functools
@@ -56,7 +57,7 @@ def _runner(runner, pipeline):
 
 
 #: The only keys an event may hold; it selects among the nodes of this function and nothing else.
-EVENT_KEYS = ("pipeline", "node", "group", "run_id")
+EVENT_KEYS = ("pipeline", "node", "group", "run_id", "item", "index")
 
 
 def _checked(event):

@@ -37,15 +37,21 @@ def predecessors(pipeline: Pipeline) -> dict[str, set[str]]:
 
 def fused_groups(pipeline: Pipeline) -> tuple[Group, ...]:
     """The groups of `pipeline`, in the order of their first node. A mapped node (`map`) is a group of its
-    own: it runs once per object (a Distributed Map's item), the nodes around it once."""
+    own: it runs once per object (a Distributed Map's item), the nodes around it once; the later nodes of a
+    chain of mapped tasks (`map_after`, one executor) join its first node's group: one run per object."""
     executor = {n.id: n.executor for n in pipeline.nodes}
     mapped = {n.id for n in pipeline.nodes if n.map is not None}
+    chained = {n.id: n.map_after for n in pipeline.nodes if n.map_after is not None}
     before = predecessors(pipeline)
     group_of: dict[str, str] = {}
     members: dict[str, list[str]] = {}
     after: dict[str, set[str]] = {}  # group -> groups directly after it
     for node in (n for level in pipeline.levels for n in level):
-        target = None if node in mapped else _joinable(node, sorted(before[node]), executor, group_of, after, mapped)
+        if node in chained:
+            target: str | None = group_of[chained[node]]
+        else:
+            target = None if node in mapped else _joinable(node, sorted(before[node]), executor, group_of, after,
+                                                           mapped)
         if target is None:
             target = node
             members[target], after[target] = [], set()

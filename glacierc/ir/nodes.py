@@ -244,6 +244,19 @@ Input = NodeInput | NodesInput | StorageInput | PartitionInput | ConstInput | Un
 
 
 @dataclass(frozen=True, slots=True)
+class MapLimits:
+    """How a mapped node runs over its objects (`dataset.partitions(max_parallel=..., tolerated_failures=...)`):
+    at most `max_parallel` runs at once (None: each engine's default) and up to `tolerated_failures` failing
+    objects without failing the node (their results are left out of its list)."""
+
+    max_parallel: int | None = None
+    tolerated_failures: int = 0
+
+
+NO_MAP_LIMITS = MapLimits()
+
+
+@dataclass(frozen=True, slots=True)
 class Node:
     """One call of a task in a pipeline body: its inputs, the storage it reads and writes."""
 
@@ -264,6 +277,12 @@ class Node:
     #: runs once per object, its parameter of kind "partition" being the object, and its result is the list of
     #: the runs' results. None for an ordinary node.
     map: str | None = None
+    #: The limits of a mapped node's runs (what `.partitions(...)` says).
+    map_limits: MapLimits = NO_MAP_LIMITS
+    #: In a chain of mapped tasks (`[b(a(p)) for p in dataset.partitions()]`), the node before this one: this
+    #: node runs once per object on that node's result for the object (its input from it is per object), in
+    #: the same run. None for the chain's first node and for ordinary nodes.
+    map_after: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

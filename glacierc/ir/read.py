@@ -121,13 +121,20 @@ def _input(i: dict) -> ir.Input:
     return ir.ConstInput(param, found) if kind is ir.InputKind.CONST else ir.UnknownInput(param)
 
 
+def _map_limits(limits: dict | None) -> ir.MapLimits:
+    if limits is None:
+        return ir.NO_MAP_LIMITS
+    return ir.MapLimits(limits["max_parallel"], limits["tolerated_failures"])
+
+
 def _pipeline(p: dict) -> ir.Pipeline:
     nodes = tuple(ir.Node(n["id"], n["task"], n["executor"],
                           tuple(_input(i) for i in n["inputs"]),
                           tuple(n["reads"]), tuple(n["writes"]), _span(n["span"]), _columns(n["schema"]),
                           tuple((c, tuple(v)) for c, v in n["lineage"].items()),
                           tuple((storage, tuple((c, tuple(v)) for c, v in columns.items()))
-                                for storage, columns in n["column_writes"].items()), n.get("map"))
+                                for storage, columns in n["column_writes"].items()), n.get("map"),
+                          _map_limits(n.get("map_limits")), n.get("map_after"))
                   for n in p["nodes"])
     edges = tuple(ir.Edge(e["source"], e["target"], ir.EdgeKind(e["kind"]), e["label"]) for e in p["edges"])
     return ir.Pipeline(p["name"], p["function"], p["module"], nodes, edges,

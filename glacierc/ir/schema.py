@@ -47,7 +47,13 @@ def _definitions() -> dict:
     node = {"id": STRING, "task": STRING, "executor": STRING, "reads": NAMES, "writes": NAMES,
             "inputs": _list(_ref("input")), "span": _ref("span"), "schema": columns, "lineage": lineage,
             "column_writes": {"type": "object", "additionalProperties": lineage},
-            "map": {"type": "string", "description": "the dataset the node is mapped over (absent: not mapped)"}}
+            "map": {"type": "string", "description": "the dataset the node is mapped over (absent: not mapped)"},
+            "map_limits": {**_object({"max_parallel": {"type": ["integer", "null"], "minimum": 1},
+                                      "tolerated_failures": {"type": "integer", "minimum": 0}}),
+                           "description": "`partitions(max_parallel=, tolerated_failures=)` of a mapped node "
+                                          "(absent: the defaults)"},
+            "map_after": {"type": "string", "description": "in a chain of mapped tasks, the node whose result for "
+                                                           "the same object this node takes (absent: none)"}}
     return {
         "span": span,
         "provider": _object({"name": STRING, "cloud": _enum(ir.Cloud), **configured}),
@@ -64,7 +70,7 @@ def _definitions() -> dict:
                          "span": _ref("span")}),
         "input": _object({"param": STRING, "kind": _enum(ir.InputKind),
                           "ref": OPTIONAL_STRING, "value": {}}),
-        "node": _object(node, sorted(set(node) - {"map"})),
+        "node": _object(node, sorted(set(node) - {"map", "map_limits", "map_after"})),
         "edge": _object({"source": STRING, "target": STRING, "kind": _enum(ir.EdgeKind),
                          "label": OPTIONAL_STRING}),
         "pipeline": _object({"name": STRING, "function": STRING, "module": STRING, "nodes": _list(_ref("node")),

@@ -120,7 +120,11 @@ def _pipeline(pipeline: ir.Pipeline) -> dict:
                    "lineage": {column: list(sources) for column, sources in n.lineage},
                    "column_writes": {storage: {column: list(sources) for column, sources in columns}
                                      for storage, columns in n.column_writes},
-                   **({"map": n.map} if n.map is not None else {})} for n in pipeline.nodes],
+                   **({"map": n.map} if n.map is not None else {}),
+                   **({"map_limits": {"max_parallel": n.map_limits.max_parallel,
+                                      "tolerated_failures": n.map_limits.tolerated_failures}}
+                      if n.map_limits != ir.NO_MAP_LIMITS else {}),
+                   **({"map_after": n.map_after} if n.map_after is not None else {})} for n in pipeline.nodes],
         "edges": [{"source": e.source, "target": e.target, "kind": e.kind, "label": e.label}
                   for e in pipeline.edges],
         "levels": [list(level) for level in pipeline.levels],

@@ -45,10 +45,11 @@ def parse_args(argv):
     parser.add_argument("--checkpoint", metavar="DIR", help="save each node's result in DIR")
     parser.add_argument("--resume", action="store_true", help="skip nodes whose result DIR already holds")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    parser.add_argument("--max-parallel", metavar="N", type=int, default=MAX_PARALLEL["runs"],
-                        help="runs of a mapped task at once (default: the CPU count, %(default)s)")
+    parser.add_argument("--max-parallel", metavar="N", type=int, default=None,
+                        help="runs of a mapped task at once (default: its `partitions(max_parallel=)`, else the "
+                             f"CPU count, {os.cpu_count() or 1})")
     args = parser.parse_args(argv)
-    if args.max_parallel < 1:
+    if args.max_parallel is not None and args.max_parallel < 1:
         parser.error(f"--max-parallel expects a whole number of at least 1, got {args.max_parallel}")
     MAX_PARALLEL["runs"] = args.max_parallel
     options = {}

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
     from glacierc.runtime.execute import execute
-    from glacierc.runtime.mapping import dataset_prefix, is_partition
+    from glacierc.runtime.mapping import chain_of, dataset_prefix, is_partition
     from glacierc.runtime.plan import NODES, OUTPUTS, PIPELINE, PLAN_ID
     from glacierc.runtime.run import ACTIVE, Run
     from glacierc.runtime.selection import select
@@ -130,18 +130,22 @@ def run_group(nodes, event=None, retry_in_process=True, stage_all=False):
 
 def run_item(nodes, event, retry_in_process=True):
     """One object of a mapped node (a Distributed Map's child execution): its task on the object `item`,
-    the result staged as item `index` of the node (<staging>/<run id>/<node>/<index>.*). A key below the
+    the result staged as item `index` of the node (<staging>/<run id>/<node>/<index>.*); a chain of mapped
+    tasks (`[b(a(p)) ...]`, one group) runs whole on the object and stages what leaves it. A key below the
     prefix that the dataset's path does not match (or a hidden name) is skipped: nothing is staged."""
     node, run_id = nodes[0], check_event(nodes[0], event)
-    if len(nodes) != 1:
-        raise RefusedEvent(f"refused event: node `{node}` is mapped and runs alone, not in group {list(nodes)}")
+    if tuple(nodes) != tuple(chain_of(node)):
+        raise RefusedEvent(f"refused event: node `{node}` is mapped and runs alone or with its chain "
+                           f"{chain_of(node)}, not in group {list(nodes)}")
     key, index = event["item"], event["index"]
     if not is_partition(STORAGE[NODES[node]["map"]]["path"], key):
         return {"pipeline": PIPELINE, "plan": PLAN_ID, "node": node, "status": "skipped", "item": key,
                 "index": int(index)}
     run = Run(os.environ.get("GLACIER_DATA_DIR") or None, None, "auto", staging_uri(nodes, run_id), True, strict=True)
     run.retry_in_process, run.item = retry_in_process, (node, key)
-    run.checkpoints.stems[node] = f"{node}/{index}"
+    run.checkpoints.stems.update((member, f"{member}/{index}") for member in nodes)
+    if len(nodes) > 1:
+        run.checkpoints.only = set(exchanged(nodes))
     selection = select(nodes, checkpoints=run.checkpoints, pull=False)
     results = {}
     ACTIVE["run"] = run
@@ -149,7 +153,9 @@ def run_item(nodes, event, retry_in_process=True):
         execute(run, selection, None, results, {})
     finally:
         ACTIVE["run"] = None
-    return {**_report(node, results[node]), "item": key, "index": int(index)}
+    reports = [{**_report(member, results[member]), "item": key, "index": int(index)} for member in nodes]
+    return reports[0] if len(nodes) == 1 else {"pipeline": PIPELINE, "group": node, "nodes": reports,
+                                               "status": reports[-1]["status"]}
 
 
 def _report(node, result):

@@ -40,6 +40,7 @@ class Run:
         self.commit_each_level = commit_each_level or checkpoint is not None
         self.retry_in_process = True  # a cloud function leaves retries to its state machine
         self.item = None  # (node, key): a cloud function running one object of a mapped node
+        self.chained = {}  # node -> its Result, computed by its chain of mapped tasks (mapping.call_mapped)
         self.token = uuid.uuid4().hex[:12]
         LIVE_RUNS.add(self.token)
         self.committed = []

@@ -37,8 +37,9 @@ METHODS: dict[str, dict[str, tuple[str, ...]]] = {
         "config": (),
     },
     "ExecutionResource": {"task": OPTION_NAMES, "kind": (), "provider": (), "config": ()},
-    "Bucket": {"scan": (), "read": (), "write": ("frame",), "get_uri": (), "partitions": (), "bucket": (), "path": (),
-               "format": (), "config": (), "provider": (), "schema": (), "storage_options": ()},
+    "Bucket": {"scan": (), "read": (), "write": ("frame",), "get_uri": (),
+               "partitions": ("max_parallel", "tolerated_failures"), "bucket": (), "path": (), "format": (),
+               "config": (), "provider": (), "schema": (), "storage_options": ()},
 }
 
 

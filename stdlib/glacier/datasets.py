@@ -19,6 +19,16 @@ def is_dataset(path: str) -> bool:
     return path.endswith("/") or any(c in path for c in GLOB_CHARACTERS)
 
 
+def check_limits(max_parallel: object, tolerated_failures: object) -> None:
+    """The options of `partitions(...)`: `max_parallel` a whole number of at least 1 (or None), `tolerated_failures`
+    one of at least 0 (the compiler reports other values as GLC220)."""
+    for name, value, least in (("max_parallel", max_parallel, 1), ("tolerated_failures", tolerated_failures, 0)):
+        if value is None and name == "max_parallel":
+            continue
+        if type(value) is not int or value < least:
+            raise ValueError(f"partitions({name}=...) expects a whole number of at least {least}, got {value!r}")
+
+
 def prefix(path: str) -> str:
     """The part of `path` before its first wildcard, cut back to a segment boundary (`events/2026/` for
     `events/2026/*.parquet`, `events/` for `events/`): every partition's key starts with it."""

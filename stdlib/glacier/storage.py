@@ -120,12 +120,15 @@ class Bucket:
             _write_atomically(data, Path(uri), self.format)
         return uri
 
-    def partitions(self) -> list[Bucket]:
+    def partitions(self, *, max_parallel: int | None = None, tolerated_failures: int = 0) -> list[Bucket]:
         """One bucket per object of this dataset (a `path` that is a glob or ends in `/`), sorted by key.
 
         Objects are listed where the data lives now: below `data_dir` under an override, below the
-        local provider's `base_path`. Each partition has the methods of a bucket.
+        local provider's `base_path`. Each partition has the methods of a bucket. `max_parallel` (runs of
+        the mapped task at once) and `tolerated_failures` (failing objects the map tolerates) are read by
+        the compiler and the engines that run the map; here they are only checked.
         """
+        datasets.check_limits(max_parallel, tolerated_failures)
         if not datasets.is_dataset(self.path):
             raise TypeError(f"partitions() needs a dataset: a path that is a glob or ends in '/', got {self.path!r}")
         root = self._local_root()

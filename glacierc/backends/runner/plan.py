@@ -56,6 +56,9 @@ class NodeSpec:
     writes: tuple[str, ...]
     tags: tuple[str, ...] = ()  # the task's `tags=`, for `--select tag:NAME`
     map: str | None = None  # the dataset a mapped node runs its task over, once per object
+    max_parallel: int | None = None  # `partitions(max_parallel=)`: its runs at once (None: --max-parallel)
+    tolerated_failures: int = 0  # `partitions(tolerated_failures=)`: failing objects the node tolerates
+    map_after: str | None = None  # in a chain of mapped tasks, the node whose per-object result it takes
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +108,9 @@ def _node(task: Task, kind: str, incoming: list, node: Node) -> NodeSpec:
         id=node.id, task=task.name, executor=node.executor, kind=kind,
         source=f"{task.span.file}:{task.span.line}", call=f"{node.span.file}:{node.span.line}",
         retries=max(0, task.retries), timeout=task.timeout, lazy=_returns_lazy(task), args=arguments(task, node.inputs),
-        needs=tuple(needs), after=tuple(after), reads=node.reads, writes=node.writes, tags=task.tags, map=node.map)
+        needs=tuple(needs), after=tuple(after), reads=node.reads, writes=node.writes, tags=task.tags, map=node.map,
+        max_parallel=node.map_limits.max_parallel, tolerated_failures=node.map_limits.tolerated_failures,
+        map_after=node.map_after)
 
 
 def _returns_lazy(task: Task) -> bool:
@@ -221,6 +226,10 @@ def nodes_text(plan: RunnerPlan) -> str:
             rows.append({"tags": node.tags})
         if node.map is not None:  # likewise: only mapped nodes say what they run over
             rows.append({"map": node.map})
+        if node.max_parallel is not None or node.tolerated_failures:  # only what the map's `partitions(...)` says
+            rows.append({"max_parallel": node.max_parallel, "tolerated_failures": node.tolerated_failures})
+        if node.map_after is not None:  # a later task of a chain of mapped tasks
+            rows.append({"map_after": node.map_after})
         for row in rows:
             line = "        " + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in row.items()) + ","
             if len(line) > 100 and "args" in row:

@@ -6,8 +6,10 @@ STANDARD) of one `lambda:invoke` of the mapped task's function with the payload 
 "run_id", "item": <object key>, "index": <its position>}`. The function runs the task on that object when
 the key matches the dataset's path (others under the prefix are skipped) and stages its result under
 `<staging>/<execution name>/<node>/<index>.*`, which the combining node reads back in index order. The
-task's `retries` and `timeout` apply per item; `MaxConcurrency` is the function's reserved concurrency
-(LambdaConfig.reserved_concurrency) or MAX_CONCURRENCY; `ToleratedFailureCount` is 0: a failing object fails
+task's `retries` and `timeout` apply per item (a chain of mapped tasks, `[b(a(p)) ...]`, is one group: one
+invocation per object runs the whole chain, the largest `retries` and the sum of the timeouts); `MaxConcurrency` is the map's `partitions(max_parallel=)`, else
+the function's reserved concurrency (LambdaConfig.reserved_concurrency), else MAX_CONCURRENCY;
+`ToleratedFailureCount` is its `partitions(tolerated_failures=)` (0 by default): one more failing object fails
 the map (as the local runner does), caught into the node's Fail state. Items return only their status, so
 the map's output stays small; the map's own output is dropped (`ResultPath: null`).
 """
@@ -21,8 +23,7 @@ from glacierc.backends.terraform.aws_states import NODE_FAILED, limits, state_na
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Node, Project, Task
 
-MAX_CONCURRENCY = 40  # child executions at once when the function reserves no concurrency
-TOLERATED_FAILURES = 0
+MAX_CONCURRENCY = 40  # child executions at once when neither the map nor the function says
 LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
 
 
@@ -32,8 +33,9 @@ def dataset_location(project: Project, node: Node) -> tuple[str, str]:
     return storage.bucket, prefix(storage.path)
 
 
-def map_states(project: Project, node: Node, task: Task, function: object, cause: str) -> dict[str, dict]:
-    """The Map state of mapped `node` (its task run by `function`) and the Fail state it ends in."""
+def map_states(project: Project, node: Node, tasks: list[Task], function: object, cause: str) -> dict[str, dict]:
+    """The Map state of mapped `node` (the tasks of its group, the node's and those of its chain
+    `[b(a(p)) ...]`, run by `function` in one invocation per object) and the Fail state it ends in."""
     bucket, start = dataset_location(project, node)
     failed = state_name("failed", node.id)
     item: dict[str, object] = {
@@ -41,7 +43,7 @@ def map_states(project: Project, node: Node, task: Task, function: object, cause
         "Resource": "arn:aws:states:::lambda:invoke",
         "Parameters": {"FunctionName": function, "Payload.$": "$"},
         "ResultSelector": {"status.$": "$.Payload.status"},
-        **limits([task]),
+        **limits(tasks),
         "End": True,
     }
     run_item = state_name("run item", node.id)
@@ -54,7 +56,7 @@ def map_states(project: Project, node: Node, task: Task, function: object, cause
         "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                           "StartAt": run_item, "States": {run_item: item}},
         "MaxConcurrency": max_concurrency(project, node),
-        "ToleratedFailureCount": TOLERATED_FAILURES,
+        "ToleratedFailureCount": node.map_limits.tolerated_failures,
         "ResultPath": None,
         "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": failed}],
     }
@@ -63,6 +65,8 @@ def map_states(project: Project, node: Node, task: Task, function: object, cause
 
 
 def max_concurrency(project: Project, node: Node) -> int:
+    if node.map_limits.max_parallel is not None:
+        return node.map_limits.max_parallel
     reserved = typed_config(project.executor(node.executor).config, LambdaConfig).reserved_concurrency
     return reserved if reserved is not None and reserved > 0 else MAX_CONCURRENCY
 

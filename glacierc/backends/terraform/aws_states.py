@@ -104,7 +104,8 @@ def _group_states(context: _Context, group: Group) -> dict[str, dict]:
     if function is not None and context.nodes[group.id].map is not None:
         from glacierc.backends.terraform.aws_map_state import map_states
 
-        return map_states(context.project, context.nodes[group.id], context.task(group.id), function, cause)
+        return map_states(context.project, context.nodes[group.id], [context.task(n) for n in group.nodes],
+                          function, cause)
     if function is None:
         service = context.service_of.get(group.executor, "this executor")
         return {state_name("not orchestrated", group.id): {

@@ -74,6 +74,10 @@ class AzureTarget(Target):
         (ExecutorKind.CLUSTER, "DatabricksConfig"): Service.DATABRICKS,
     }  # fmt: skip
     UNSUPPORTED_EXECUTOR = AZURE_EXECUTOR
+    MAPS = True  # a mapped node run by a function app is a Durable fan-out/fan-in (azure_orchestration.py)
+
+    def maps_on(self, executor: Executor) -> bool:
+        return self.service(executor) in (Service.FUNCTION, Service.LOCAL)
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         super().__init__(project, provider, runner_sources)

@@ -13,9 +13,17 @@ only the activities of its own app). Groups elsewhere (VMs, HDInsight, Databrick
 app, another provider) are *stops*: the orchestrator fails when it reaches their level, with an error
 naming their nodes, so nothing runs past them by accident (GLC409 says so at build time).
 
+A mapped node (`[clean(p) for p in events.partitions()]`) is a fan-out/fan-in: its `list_` activity lists
+the dataset's container below the dataset's prefix (the objects its path matches), then the orchestrator
+calls its activity once per object (`item`, `index`), `task_all` over batches of the map's
+`partitions(max_parallel=)` (DEFAULT_BATCH when it does not say); each object's run is retried in its
+activity as the task says and reports a failure instead of raising, so the orchestrator counts them: more
+than `partitions(tolerated_failures=)` fail the node, naming it and the objects.
+
 Results between groups are staged in the home app's staging container (`staging_uri`), under the run id
 `<run prefix>-<instance id>`, so the app's role assignment there is conditioned on the blob path of each
-pipeline's staged nodes (ABAC, condition version 2.0).
+pipeline's staged nodes (ABAC, condition version 2.0); a mapped node's items are `<node>/<index>.*`, which
+the reading group finds by listing `<run>/<node>/` (the one listing the condition allows).
 """
 
 from __future__ import annotations
@@ -25,11 +33,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from glacier.datasets import prefix
+
 from glacierc.backends.terraform.azure_schedule import ncrontab
 from glacierc.backends.terraform.common import cloud_name, source_text, unique_labels
 from glacierc.backends.terraform.orchestration_common import count, describe, group_inputs
 from glacierc.ir.fusion import Group, fused_groups, group_levels
-from glacierc.ir.nodes import Pipeline, Project
+from glacierc.ir.nodes import Node, Pipeline, Project
 from glacierc.source import Span
 
 NODE_FAILED = "glacier.NodeFailed"
@@ -41,6 +51,20 @@ FUNCTION_NAME_MAX = 127
 #: Run ids are `<prefix>-<instance id>` (32 hex digits) within the runtime's 64 characters.
 RUN_PREFIX_MAX = 24
 _RUN_PREFIX_BAD = re.compile(r"[^A-Za-z0-9_]")
+#: Objects of a map whose activities run at once (one `task_all`) when its `partitions(max_parallel=)` does not say.
+DEFAULT_BATCH = 20
+
+
+@dataclass(frozen=True, slots=True)
+class MapSpec:
+    """How the orchestrator runs a mapped node's activity: over the objects its `lister` activity lists."""
+
+    lister: str  # the listing activity's function name
+    dataset: str
+    container: str
+    prefix: str
+    batch: int  # objects run at once
+    tolerated: int  # failing objects the node tolerates
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +79,7 @@ class Activity:
     cause: str  # every node described: id, task, source line
     #: The app setting describing the VM the activity runs the group on (a Run Command), None: in the app.
     remote: str | None = None
+    map: MapSpec | None = None  # a mapped node: run once per object of its dataset
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +169,10 @@ def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, r
             cause = "; ".join(describe(nodes[n]) for n in group.nodes)
             if runs_here.get(group.executor) or nodes[lead].task in remote:
                 retries = max(tasks[nodes[n].task].retries for n in group.nodes)
-                name = function_name("run_", activity_labels[(pipeline.name, lead)])
-                activities.append(Activity(name, lead, group.nodes, group.executor, retries, cause,
-                                           remote.get(nodes[lead].task)))
+                activity = activity_labels[(pipeline.name, lead)]
+                activities.append(Activity(function_name("run_", activity), lead, group.nodes, group.executor,
+                                           retries, cause, remote=remote.get(nodes[lead].task),
+                                           map=map_spec(project, nodes[lead], activity)))
             else:
                 service = services.get(group.executor, f"executor `{group.executor}` of another provider")
                 stops.append(Stop(lead, group.nodes, service, cause))
@@ -159,6 +185,15 @@ def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, r
         groups=tuple(by_id[a.group] for a in activities),
         comment=source_text([(pipeline.span, f"pipeline {pipeline.name}")]), span=pipeline.span,
         schedule=pipeline.schedule, ncrontab=expression, schedule_problem=problem)
+
+
+def map_spec(project: Project, node: Node, label: str) -> MapSpec | None:
+    """The fan-out of mapped `node` (None for an ordinary node): its dataset's container and prefix."""
+    if node.map is None:
+        return None
+    storage = project.storage_named(node.map)
+    return MapSpec(function_name("list_", label), node.map, storage.bucket, prefix(storage.path),
+                   node.map_limits.max_parallel or DEFAULT_BATCH, node.map_limits.tolerated_failures)
 
 
 def activity_labels(pipelines: Mapping[str, str], groups: Mapping[str, tuple[Group, ...]]
@@ -188,21 +223,35 @@ def staged_paths(project: Project, orchestrations: list[Orchestration]) -> tuple
     writes: list[str] = []
     for o in orchestrations:
         inputs = group_inputs(pipelines[o.pipeline], o.groups)
+        mapped = {n.id for n in pipelines[o.pipeline].nodes if n.map is not None}
+
+        def staged(node: str, run_prefix: str = o.run_prefix) -> str:
+            return f"{run_prefix}-*/{node}/*" if node in mapped else f"{run_prefix}-*/{node}.*"
+
         for group in o.groups:
-            reads += [f"{o.run_prefix}-*/{node}.*" for node in inputs[group.id]]
-            writes += [f"{o.run_prefix}-*/{node}.*" for node in group.staged]
+            reads += [staged(node) for node in inputs[group.id]]
+            writes += [staged(node) for node in group.staged]
     return sorted(set(reads) | set(writes)), sorted(set(writes))
 
 
 BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
 _READ = (f"{BLOBS}/read",)
+BLOB_LIST = "Blob.List"
 _WRITE = (f"{BLOBS}/write", f"{BLOBS}/add/action", f"{BLOBS}/delete")
 
 
 def path_condition(reads: list[str], writes: list[str]) -> str:
     """An ABAC condition (version 2.0): blob reads only under `reads`, writes and deletes only under `writes`
-    (an action class without paths is not allowed at all)."""
-    return f"{_clause(_READ, reads)} AND {_clause(_WRITE, writes)}"
+    (an action class without paths is not allowed at all). A read pattern `<run>-*/<node>/*` (a map's items)
+    also allows listing `<run>-*/<node>/`, the only listing allowed; without one, nothing may be listed."""
+    listed = [p[:-1] for p in reads if p.endswith("/*")]
+    if not listed:
+        return f"{_clause(_READ, reads)} AND {_clause(_WRITE, writes)}"
+    read = f"!(ActionMatches{{'{_READ[0]}'}} AND NOT SubOperationMatches{{'{BLOB_LIST}'}})"
+    listing = f"!(ActionMatches{{'{_READ[0]}'}} AND SubOperationMatches{{'{BLOB_LIST}'}})"
+    paths = " OR ".join(f"@Resource[{BLOBS}:path] StringLike '{_quoted(p)}'" for p in reads)
+    prefixes = " OR ".join(f"@Request[{BLOBS}:prefix] StringLike '{_quoted(p)}'" for p in listed)
+    return f"(({read}) OR ({paths})) AND (({listing}) OR ({prefixes})) AND {_clause(_WRITE, writes)}"
 
 
 def _clause(actions: tuple[str, ...], paths: list[str]) -> str:

@@ -24,6 +24,8 @@ from glacierc.backends.terraform.packaging import PipelineEntry, package, runner
 
 ENTRY_MODULE = "azure_functions"
 APP_REQUIREMENTS = "azure-functions>=1.20,<2\nazure-functions-durable==1.7.0\npolars==2.1.0\n"
+#: What a map's listing activity uses (Blob Storage's list, as the app's managed identity): apps with a map only.
+MAP_REQUIREMENTS = "azure-identity>=1.15,<2\nazure-storage-blob>=12.19,<13\n"
 #: Durable Functions (and the timer and HTTP triggers) come with the extension bundle.
 EXTENSION_BUNDLE = {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}
 #: One activity at a time per instance: the runner keeps its active run per process, so a second activity
@@ -58,7 +60,7 @@ def app_source(executor: str, location: str, functions: tuple[AppFunction, ...],
         "ORCHESTRATORS": flat_table({o.pipeline: o.orchestrator for o in orchestrations}),
         "GROUPS": nested_table({(o.pipeline, a.group): {
             "activity": a.name, "runner": runners.get(o.pipeline), "nodes": a.nodes, "retries": a.retries,
-            "cause": a.cause, **({"remote": a.remote} if a.remote else {})}
+            "cause": a.cause, **({"remote": a.remote} if a.remote else {}), **_map_row(a)}
             for o in orchestrations for a in o.activities}),
         "STOPS": flat_table({(o.pipeline, s.group): s.message for o in orchestrations for s in o.stops}),
     }
@@ -66,6 +68,15 @@ def app_source(executor: str, location: str, functions: tuple[AppFunction, ...],
     after += [part for o in orchestrations for part in _orchestration_functions(o)]
     after += [START] if orchestrations else []
     return entry_module(ENTRY_MODULE, f"executor {executor} ({location})", tables, after=after)
+
+
+def _map_row(a: orchestration.Activity) -> dict[str, object]:
+    """The GROUPS entries of a mapped node's activity (none for the others, whose rows stay as they were)."""
+    if a.map is None:
+        return {}
+    m = a.map
+    return {"map": {"lister": m.lister, "dataset": m.dataset, "container": m.container, "prefix": m.prefix,
+                    "batch": m.batch, "tolerated": m.tolerated}}
 
 
 def _task_function(f: AppFunction) -> str:
@@ -79,10 +90,15 @@ def _orchestration_functions(o: orchestration.Orchestration) -> list[str]:
     found = [f"@app.orchestration_trigger(context_name=\"context\", orchestration={name})\n"
              f"def {identifier(o.orchestrator)}(context: df.DurableOrchestrationContext):\n"
              f"    return (yield from orchestrate(context, {name}))\n"]
-    found += [f"@app.activity_trigger(input_name=\"event\", activity={py_literal(a.name)})\n"
-              f"def {identifier(a.name)}(event):\n"
-              f"    return run_activity({py_literal(o.pipeline)}, {py_literal(a.group)}, event)\n"
-              for a in o.activities]
+    for a in o.activities:
+        runs = "run_activity" if a.map is None else "run_item_activity"
+        found.append(f"@app.activity_trigger(input_name=\"event\", activity={py_literal(a.name)})\n"
+                     f"def {identifier(a.name)}(event):\n"
+                     f"    return {runs}({py_literal(o.pipeline)}, {py_literal(a.group)}, event)\n")
+        if a.map is not None:
+            found.append(f"@app.activity_trigger(input_name=\"event\", activity={py_literal(a.map.lister)})\n"
+                         f"def {identifier(a.map.lister)}(event):\n"
+                         f"    return list_activity({py_literal(o.pipeline)}, {py_literal(a.group)}, event)\n")
     if o.ncrontab:
         found.append(f"@app.timer_trigger(schedule={py_literal(o.ncrontab)}, arg_name=\"timer\", run_on_startup=False)\n"
                      "@app.durable_client_input(client_name=\"client\")\n"
@@ -104,10 +120,11 @@ def app_zip(executor: str, location: str, functions: tuple[AppFunction, ...], ti
             orchestrations: tuple[orchestration.Orchestration, ...] = ()) -> bytes:
     if runner_sources is None:  # validation only (`check`): no package is built
         return b""
+    maps = any(a.map is not None for o in orchestrations for a in o.activities)
     files = {
         "function_app.py": app_source(executor, location, functions, orchestrations),
         "host.json": host_json(timeout_seconds),
-        "requirements.txt": APP_REQUIREMENTS,
+        "requirements.txt": APP_REQUIREMENTS + (MAP_REQUIREMENTS if maps else ""),
     }
     files.update(runner_files((p for f in functions for p in f.pipelines), runner_sources))
     if any(a.remote for o in orchestrations for a in o.activities):

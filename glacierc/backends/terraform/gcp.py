@@ -70,6 +70,10 @@ class GcpTarget(WorkflowsMixin, Target):
         (ExecutorKind.CLUSTER, "DataprocConfig"): Service.DATAPROC,
     }  # fmt: skip
     UNSUPPORTED_EXECUTOR = GCP_EXECUTOR
+    MAPS = True  # a mapped node run by a Cloud Function is a Workflows parallel iteration (gcp_workflows_map.py)
+
+    def maps_on(self, executor: Executor) -> bool:
+        return self.service(executor) in (Service.FUNCTION, Service.LOCAL)
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         super().__init__(project, provider, runner_sources)

@@ -52,7 +52,7 @@ BATCH_JOB_ROLES = ("roles/batch.agentReporter", "roles/logging.logWriter")
 IMPERSONATOR_ROLE = "roles/iam.serviceAccountTokenCreator"
 INVOKER_ROLE = "roles/run.invoker"
 DATAPROC_ROLE = "glacier_dataproc_worker"
-_LIST_PREFIX = 'api.getAttribute("storage.googleapis.com/objectListPrefix", "")'
+LIST_PREFIX = 'api.getAttribute("storage.googleapis.com/objectListPrefix", "")'
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +89,10 @@ def object_clauses(bucket: str, patterns: Iterable[str]) -> tuple[str, ...] | No
         if pattern.endswith("*"):
             prefix = pattern[:-1]
             objects.add(f"resource.name.startsWith({cel_string(_object(bucket, prefix))})")
-            listings.add(f"{_LIST_PREFIX}.startsWith({cel_string(prefix)})")
+            listings.add(f"{LIST_PREFIX}.startsWith({cel_string(prefix)})")
         else:
             objects.add(f"resource.name == {cel_string(_object(bucket, pattern))}")
-            listings.add(f"{_LIST_PREFIX} == {cel_string(pattern)}")
+            listings.add(f"{LIST_PREFIX} == {cel_string(pattern)}")
     return (*sorted(objects), *sorted(listings))
 
 

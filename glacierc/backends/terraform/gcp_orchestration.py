@@ -20,9 +20,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from glacierc.backends.terraform import gcp_workflows as workflows
+from glacierc.backends.terraform import gcp_workflows_map as map_step
 from glacierc.backends.terraform.blocks import Expr, Template
 from glacierc.backends.terraform.common import cloud_name, source_text
-from glacierc.backends.terraform.gcp_iam import READER, WRITER, Account, cel_string
+from glacierc.backends.terraform.gcp_iam import LIST_PREFIX, READER, WRITER, Account, cel_string
 from glacierc.backends.terraform.gcp_storage import Bucket, generated_bucket
 from glacierc.backends.terraform.orchestration_common import Ref, count, group_inputs
 from glacierc.backends.terraform.target import Target
@@ -52,6 +53,8 @@ class Workflow:
     stopped: tuple[tuple[Group, str], ...] = ()
     #: Nodes of local executors, run in a generated Cloud Function.
     local: tuple[str, ...] = ()
+    #: (bucket, prefix) each of its map subworkflows lists (mapped nodes), sorted.
+    maps: tuple[tuple[str, str], ...] = ()
 
     @property
     def account(self) -> str:
@@ -68,6 +71,7 @@ class StagingBinding:
     account: str
     nodes: tuple[str, ...]
     title: str
+    mapped: tuple[str, ...] = ()  # those of `nodes` whose results are a map's items (`<node>/<index>.*`)
 
 
 def staging_label(label: str) -> str:
@@ -104,7 +108,9 @@ def workflow(project: Project, pipeline: Pipeline, label: str, groups: tuple[Gro
         tuple((g, service_of.get(g.executor, f"executor `{g.executor}`, which gets no infrastructure here")
                if g in asked else "left out after it")
               for g in groups if g not in invoked),
-        tuple(n for g in groups if g in invoked and service_of.get(g.executor) == LOCAL_SERVICE for n in g.nodes))
+        tuple(n for g in groups if g in invoked and service_of.get(g.executor) == LOCAL_SERVICE for n in g.nodes),
+        tuple(sorted({map_step.dataset_location(project, n) for n in pipeline.nodes
+                      if map_step.subworkflow_name(n) in definition})))
 
 
 def _refs(value: object):
@@ -135,20 +141,27 @@ def staging_bindings(workflows_: list[Workflow], executor: str, account: str, pr
         inputs = group_inputs(pipelines[w.pipeline], mine)
         reads = sorted({n for g in mine for n in inputs[g.id]})
         writes = sorted({n for g in mine for n in g.staged})
+        mapped = {n.id for n in pipelines[w.pipeline].nodes if n.map is not None}
         for short, role, nodes in (("read", READER, reads), ("write", WRITER, writes)):
             if nodes:
                 title = f"glacier staged {'inputs of' if short == 'read' else 'results of'} {executor}"[:100]
                 found.append(StagingBinding(f"{account}_{w.staging.label}_{short}", w.staging.label, role,
-                                            account, tuple(nodes), title))
+                                            account, tuple(nodes), title,
+                                            tuple(n for n in nodes if n in mapped)))
     return tuple(found)
 
 
 def staging_condition(binding: StagingBinding) -> Template:
-    """The staged objects of `binding.nodes` in any execution: `<bucket>/objects/<execution>/<node>.*`."""
+    """The staged objects of `binding.nodes` in any execution: `<bucket>/objects/<execution>/<node>.*`, or
+    for a mapped node its items `<execution>/<node>/*`, which a reader finds by listing `<execution>/<node>/`."""
     name = Expr(f"google_storage_bucket.{binding.bucket}.name")
-    nodes = " || ".join(f"resource.name.extract({cel_string('/objects/{execution}/' + n + '.')}) != \"\""
-                        for n in binding.nodes)
-    return Template('resource.name.startsWith("projects/_/buckets/', name, f'/objects/") && ({nodes})')
+    parts = [f"resource.name.extract({cel_string('/objects/{execution}/' + n + ('/' if n in binding.mapped else '.'))})"
+             ' != ""' for n in binding.nodes]
+    objects = Template('resource.name.startsWith("projects/_/buckets/', name, f'/objects/") && ({" || ".join(parts)})')
+    if binding.role != READER or not binding.mapped:
+        return objects
+    listings = " || ".join(f"{LIST_PREFIX}.endsWith({cel_string('/' + n + '/')})" for n in binding.mapped)
+    return Template("(", *objects.parts, ') || (resource.name == "projects/_/buckets/', name, f'" && ({listings}))')
 
 
 def workflow_account(w: Workflow) -> Account:

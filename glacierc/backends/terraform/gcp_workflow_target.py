@@ -42,6 +42,7 @@ class WorkflowsMixin:
     project: Project
     provider: Provider
     runner_sources: Mapping[str, str] | None
+    bucket_labels: dict[str, str]
 
     def init_workflows(self, project: Project, provider: Provider) -> None:
         #: pipeline name -> label of its workflow; task name -> label of its Cloud Function
@@ -216,6 +217,26 @@ class WorkflowsMixin:
         found += [blocks_.dataproc_submitter_block()] if any(w.clusters for w in module.workflows) else []
         found += [blocks_.batch_submitter_block()] if any(w.batches for w in module.workflows) else []
         found += [b for w in module.workflows for b in blocks_.workflow_iam_blocks(w, module.project_id)]
+        addresses = {b.label: b.address for b in module.buckets}
+        found += [iam.binding_block(b, w.comment, addresses.get(b.bucket)) for w in module.workflows
+                  for b in self.listing_bindings(w)]
+        return found
+
+    def listing_bindings(self, w: orchestration.Workflow) -> list[iam.Binding]:
+        """The workflow's account lists each mapped dataset's bucket below the dataset's prefix: objectViewer
+        conditioned on the bucket (what `objects.list` names) and the listing's prefix, so it reads no object."""
+        by_bucket: dict[str, list[str]] = {}
+        for bucket, start in w.maps:
+            by_bucket.setdefault(bucket, []).append(start)
+        found = []
+        for bucket, starts in sorted(by_bucket.items()):
+            label = self.bucket_labels[bucket]
+            prefixes = " || ".join(f"{iam.LIST_PREFIX}.startsWith({iam.cel_string(s)})" for s in sorted(starts))
+            condition = iam.Condition(f"glacier maps of {w.pipeline}"[:100],
+                                      ("lists " + ", ".join(f"{bucket}/{s}" for s in sorted(starts)))[:256],
+                                      f"resource.name == {iam.cel_string('projects/_/buckets/' + bucket)} && "
+                                      + (prefixes if len(starts) == 1 else f"({prefixes})"))
+            found.append(iam.Binding(f"{w.account}_{label}_list", label, iam.READER, w.account, condition))
         return found
 
     def job_object_blocks(self, sources: str) -> list[Block]:

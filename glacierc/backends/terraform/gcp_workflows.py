@@ -21,6 +21,10 @@ each node, its task and source line. The call:
   Storage installs Polars and runs the same `job.py`; the connector waits for the job, so a failed job
   fails the step. No machine of the executor exists between runs.
 
+A mapped node (`[clean(p) for p in events.partitions()]`) run by a Cloud Function is a call of its own
+subworkflow, which lists the dataset's objects page by page and runs each page's objects in a `parallel`
+`for`, one `http.post` per object (gcp_workflows_map.py).
+
 A group whose executor is not orchestrated (another provider's executors, refused ones) is a
 `raise` of `glacier.NotOrchestrated` naming its nodes, and the levels after it are left out. Strings a
 user wrote are never a Workflows expression: `literal` writes one that would start like an expression as
@@ -34,6 +38,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from glacierc.backends.terraform import gcp_workflows_map as maps
 from glacierc.backends.terraform.gcp_package import BATCH_COMMAND, BATCH_IMAGE, BATCH_MOUNT
 from glacierc.backends.terraform.orchestration_common import Ref, describe
 from glacierc.ir.fusion import Group, fused_groups, group_levels
@@ -121,6 +126,7 @@ def definition(project: Project, pipeline: Pipeline, call_of: Callable[[Group], 
     return {
         "main": {"params": ["args"], "steps": steps},
         RETRY_PREDICATE: {"params": ["e"], "steps": [{"any": {"return": True}}]},
+        **dict(sorted(context.subworkflows.items())),
     }
 
 
@@ -143,8 +149,10 @@ class _Context:
 
     def __init__(self, project: Project, pipeline: Pipeline, call_of, service_of: Mapping[str, str]) -> None:
         self.pipeline, self.call_of, self.service_of = pipeline, call_of, service_of
+        self.project = project
         self.nodes = {n.id: n for n in pipeline.nodes}
         self.tasks = {t.name: t for t in project.tasks}
+        self.subworkflows: dict[str, dict] = {}  # the subworkflow of each mapped node, by name
 
     def task(self, node_id: str) -> Task:
         return self.tasks[self.nodes[node_id].task]
@@ -164,12 +172,18 @@ class _Context:
         timeout = sum(t for t in timeouts if t is not None) if all(t is not None for t in timeouts) else None
         body = _call(self.pipeline, group, call, timeout)
         retries = max(self.task(n).retries for n in group.nodes)
+        retry = {"predicate": "${" + RETRY_PREDICATE + "}", "max_retries": retries,
+                 "backoff": dict(RETRY_BACKOFF)} if retries else None
+        node = self.nodes[group.id]
+        if node.map is not None and isinstance(call, FunctionCall):
+            self.subworkflows[maps.subworkflow_name(node)] = maps.map_subworkflow(
+                self.project, node, body, retry, literal, NODE_FAILED)
+            return maps.map_step(node), False
         failed = {"raise": {"code": NODE_FAILED, "message": literal(f"{self.cause(group)} failed"),
                             "error": "${e}"}}
         step: dict = {"try": body}
-        if retries:
-            step["retry"] = {"predicate": "${" + RETRY_PREDICATE + "}", "max_retries": retries,
-                             "backoff": dict(RETRY_BACKOFF)}
+        if retry is not None:
+            step["retry"] = retry
         step["except"] = {"as": "e", "steps": [{step_name("failed", group.id): failed}]}
         return {step_name("run", group.id): step}, False
 

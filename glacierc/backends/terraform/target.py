@@ -160,15 +160,18 @@ class Target:
     #: Whether this cloud's orchestration runs a mapped node (a task over a dataset's partitions).
     MAPS = False
 
+    def maps_on(self, executor: Executor) -> bool:
+        """Whether this cloud's orchestration runs a mapped node on `executor` (MAPS: on every executor)."""
+        return self.MAPS
+
     def unsupported_maps(self, project: Project, provider: Provider) -> list[Diagnostic]:
-        """GLC401 on every mapped node of `provider`'s pipelines when this cloud cannot run one, so that `check`
-        refuses what would fail at run time (listing the dataset)."""
-        if self.MAPS:
-            return []
+        """GLC401 on every mapped node of `provider`'s pipelines that this cloud cannot run where it is, so that
+        `check` refuses what would fail at run time (listing the dataset)."""
         mine = set(provider_pipelines(project, provider))
         return [MAPPED_NODE.diagnostic(node.span, node=node.id, pipeline=pipeline.name, task=node.task,
-                                       dataset=node.map, cloud=self.CLOUD)
-                for pipeline in project.pipelines if pipeline.name in mine for node in pipeline.nodes if node.map]
+                                       dataset=node.map, cloud=self.CLOUD, executor=node.executor)
+                for pipeline in project.pipelines if pipeline.name in mine for node in pipeline.nodes
+                if node.map and not self.maps_on(project.executor(node.executor))]
 
     # --- identities and grants --------------------------------------------------------------------
 
