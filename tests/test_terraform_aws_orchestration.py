@@ -42,10 +42,10 @@ def test_the_state_machine_is_standard_logged_traced_and_named_by_the_prefix():
 
 
 def test_nodes_the_machine_cannot_run_yet_are_named_in_the_build_output():
-    _, _, diagnostics = emit_pipeline(REPO / "examples" / "aws_etl" / "pipeline.py")
+    _, _, diagnostics = emit_pipeline(REPO / "tests" / "fixtures" / "terraform_aws" / "databricks" / "pipeline.py")
     assert [d.message for d in diagnostics if d.code == "GLC407"] == [
-        "pipeline `aws_etl`: Step Functions state machine with 8 states for 3 groups of nodes; no nodes fused; "
-        "not orchestrated yet, the machine fails at: enrich (EMR), save + audit (left out after it)"]
+        "pipeline `sales`: Step Functions state machine with 1 state for 0 groups of nodes; no nodes fused; "
+        "not orchestrated yet, the machine fails at: aggregate (Databricks), store (left out after it)"]
 
 
 def test_roles_invoke_exactly_their_functions_and_start_exactly_their_machine():
