@@ -382,6 +382,7 @@ def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, 
             files[name] = print_blocks(blocks)
     files.update(sorted(module.zips.items()))
     files.update(target.jobs.files())
+    files.update(batch.properties_files(module.batches))
     files.update(orchestration.state_files(module.machines))
     diagnostics = [*module.diagnostics, *(_state_machine_note(machine, provider) for machine in module.machines)]
     if module.databricks:

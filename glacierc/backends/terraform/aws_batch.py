@@ -6,7 +6,8 @@ configured instance type scaling from 0 vCPUs (no instance runs between jobs: th
 earlier builds is gone), in the executor's subnet or the default VPC's subnets, with the executor's security
 group (HTTPS out only); a job queue `l`; a job definition `l` whose container (Python 3.11) installs Polars,
 fetches the executor's job package from the artifacts bucket and runs its `job.py` with the job's
-parameters (aws_job_package.py). The container runs as the executor's role (`jobRoleArn`, trusted by ECS
+parameters (aws_job_package.py); its container properties are `jobs/l.batch.json`, read with `templatefile`
+(the package URI and the role ARN its only variables). The container runs as the executor's role (`jobRoleArn`, trusted by ECS
 tasks): the data grants proven from the data flow. The instances run as `l_batch_instance` (the ECS agent's
 managed policy only, no data access).
 """
@@ -18,9 +19,10 @@ from dataclasses import dataclass
 from glacier.config import EC2Config
 from glacierc.backends.terraform.aws_compute_blocks import METADATA_OPTIONS, ROOT_VOLUME
 from glacierc.backends.terraform.aws_iam import Role, trust_statement
-from glacierc.backends.terraform.aws_job_package import BATCH_COMMAND, BATCH_IMAGE, LAUNCHER
-from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, Value, block
+from glacierc.backends.terraform.aws_job_package import BATCH_COMMAND, BATCH_IMAGE, LAUNCHER, batch_properties_path
+from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, block
 from glacierc.backends.terraform.common import source_text
+from glacierc.backends.terraform.orchestration_common import Ref, template_json
 from glacierc.backends.terraform.target import Target
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor
@@ -66,9 +68,23 @@ def instance_role(env: BatchEnvironment, partition: str) -> Role:
                 managed_policies=(ECS_INSTANCE_POLICY.format(partition=partition),), instance_profile=True)
 
 
-def command(env: BatchEnvironment) -> list[Value]:
-    """`sh -c BATCH_COMMAND LAUNCHER PACKAGE Ref::pipeline Ref::group Ref::run_id Ref::staging`."""
-    return ["sh", "-c", BATCH_COMMAND, LAUNCHER, env.package, *(f"Ref::{p}" for p in PARAMETERS)]
+def container_properties() -> dict[str, object]:
+    """The job definition's container: `sh -c BATCH_COMMAND LAUNCHER PACKAGE Ref::pipeline Ref::group
+    Ref::run_id Ref::staging` (Batch puts each job parameter in place of its `Ref::`), as the executor's role.
+    The package URI and the role ARN are `templatefile` variables."""
+    return {
+        "image": BATCH_IMAGE,
+        "command": ["sh", "-c", BATCH_COMMAND, LAUNCHER, Ref("package"), *(f"Ref::{p}" for p in PARAMETERS)],
+        "jobRoleArn": Ref("job_role"),
+        "resourceRequirements": [{"type": "VCPU", "value": str(JOB_VCPUS)},
+                                 {"type": "MEMORY", "value": str(JOB_MEMORY_MIB)}],
+        "privileged": False,
+        "readonlyRootFilesystem": False,
+    }
+
+
+def properties_files(envs: list[BatchEnvironment]) -> dict[str, str]:
+    return {batch_properties_path(e.label): template_json(container_properties()).decode() + "\n" for e in envs}
 
 
 def default_subnets_blocks() -> list[Block]:
@@ -114,20 +130,13 @@ def batch_blocks(env: BatchEnvironment) -> list[Block]:
         block("compute_environment_order", body=[
             ("order", 1), ("compute_environment", Expr(f"aws_batch_compute_environment.{label}.arn"))]),
     ])
-    container: Value = {
-        "image": BATCH_IMAGE,
-        "command": command(env),
-        "jobRoleArn": Expr(f"aws_iam_role.{env.role}.arn"),
-        "resourceRequirements": [{"type": "VCPU", "value": str(JOB_VCPUS)},
-                                 {"type": "MEMORY", "value": str(JOB_MEMORY_MIB)}],
-        "privileged": False,
-        "readonlyRootFilesystem": False,
-    }
+    properties = Call("templatefile", Template(Expr("path.module"), "/" + batch_properties_path(label)),
+                      {"package": env.package, "job_role": Expr(f"aws_iam_role.{env.role}.arn")})
     definition = block("resource", "aws_batch_job_definition", label, comments=comments, body=[
         ("name", env.name),
         ("type", "container"),
         ("platform_capabilities", ["EC2"]),
-        ("container_properties", Call("jsonencode", container)),
+        ("container_properties", properties),
         block("retry_strategy", body=[("attempts", 1)]),
     ])
     return [template, compute, queue, definition]
