@@ -311,3 +311,35 @@ def test_the_module_validates_and_passes_checkov(tmp_path):
     if checkov_missing():
         pytest.skip(checkov_missing())
     assert checkov_failures(root) == []
+
+
+def test_glacierc_run_cloud_ties_steps_and_jobs_to_their_groups(module, capsys):
+    """The history events of an execution, in the shape GetExecutionHistory returns, with each state's
+    parameters as the definition gives them: the step and the job are tied to their groups like invocations."""
+    from datetime import datetime, timezone
+
+    from glacierc.cloud_follow import Follower
+    from glacierc.driver import compile_project
+    from glacierc.ir.fusion import fused_groups
+
+    project = compile_project([str(FIXTURE)]).project
+    pipeline = project.pipelines[0]
+    follower = Follower(project, pipeline, fused_groups(pipeline), quiet=False)
+    at = lambda second: datetime(2026, 1, 31, 6, 0, second, tzinfo=timezone.utc)  # noqa: E731
+    states = _states(module)
+    events = [{"id": 1, "type": "ExecutionStarted", "timestamp": at(0), "executionStartedEventDetails": {}}]
+    for name in ("run extract", "run clean", "run rank", "run publish"):
+        parameters = json.loads(json.dumps(states[name]["Parameters"]).replace('"run_id.$"', '"run_id"'))
+        first = len(events) + 1
+        events += [{"id": first, "type": "TaskScheduled", "timestamp": at(first), "previousEventId": first - 1,
+                    "taskScheduledEventDetails": {"parameters": json.dumps(parameters)}},
+                   {"id": first + 1, "type": "TaskSucceeded", "timestamp": at(first + 1), "previousEventId": first,
+                    "taskSucceededEventDetails": {"output": "{}"}}]
+    events.append({"id": len(events) + 1, "type": "ExecutionSucceeded", "timestamp": at(30),
+                   "previousEventId": len(events), "executionSucceededEventDetails": {}})
+    follower.feed(events)
+    follower.finish()
+    err = capsys.readouterr().err
+    assert "[start] clean, per_region (cluster, spark_exec) ..." in err and "[start] rank (vm, vm_exec) ..." in err
+    assert {n["id"]: n["status"] for n in follower.report("r", "0" * 16)["nodes"]} == dict.fromkeys(
+        ("extract", "clean", "per_region", "rank", "publish"), "ok")
