@@ -39,6 +39,7 @@ from glacierc.backends.terraform.orchestration_common import group_timeout, node
 from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc407_state_machine import CODE as STATE_MACHINE
+from glacierc.checks.glc411_emr_release_python import OLD_RELEASE, too_old
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import Group, fused_groups
@@ -242,6 +243,9 @@ class AwsTarget(Target):
         module.clusters[:] = [replace(c, bootstrap=(jobs.bootstrap_uri(), jobs.package_uri(c.label),
                                                     packages.emr_folder(c.label)))
                               if jobs.runs_jobs(c.label) else c for c in module.clusters]
+        module.diagnostics.extend(OLD_RELEASE.diagnostic(by_label[c.label].span, executor=by_label[c.label].name,
+                                                         release=c.release_label)
+                                  for c in module.clusters if c.bootstrap is not None and too_old(c.release_label))
         module.batches.extend(batch.environment(by_label[label], label, jobs.package_uri(label))
                               for kind, label in sorted(jobs.executors.values())
                               if kind == jobs_.BATCH and jobs.runs_jobs(label))
