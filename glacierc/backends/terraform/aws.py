@@ -14,7 +14,7 @@ import base64
 import functools
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from glacier.config import AwsConfig, EC2Config
 from glacierc.backends.terraform import aws_compute as compute
@@ -23,7 +23,6 @@ from glacierc.backends.terraform import aws_batch as batch
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_jobs as jobs_
 from glacierc.backends.terraform import aws_keys as keys
-from glacierc.backends.terraform import aws_job_package as packages
 from glacierc.backends.terraform import aws_orchestration as orchestration
 from glacierc.backends.terraform.access import Access
 from glacierc.backends.terraform.aws_package import handler, lambda_zip, zip_path
@@ -39,7 +38,6 @@ from glacierc.backends.terraform.orchestration_common import group_timeout, node
 from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc407_state_machine import CODE as STATE_MACHINE
-from glacierc.checks.glc411_emr_release_python import OLD_RELEASE, too_old
 from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import Group, fused_groups
@@ -231,24 +229,15 @@ class AwsTarget(Target):
         self.jobs.executors[executor.name] = (jobs_.EMR, label)
 
     def _add_jobs(self, executors: list[tuple[Executor, Service]], labels: dict[str, str]) -> None:
-        """The job packages of the executors the machines run steps and jobs on, the artifacts bucket holding
-        them, each cluster's bootstrap action and each vm executor's Batch environment."""
-        module, jobs = self.module, self.jobs
+        """The job packages of the executors the machines run steps and jobs on (aws_jobs.attach)."""
+        module = self.module
         by_label = {labels[e.name]: e for e, _ in executors}
-        jobs.build_packages({lbl: e.name for lbl, e in by_label.items()},
-                            {lbl: f"{e.span.file}:{e.span.line}" for lbl, e in by_label.items()},
-                            module.region, self.runner_sources)
-        if jobs.packages:
-            module.buckets.append(jobs_.artifacts_bucket())
-        module.clusters[:] = [replace(c, bootstrap=(jobs.bootstrap_uri(), jobs.package_uri(c.label),
-                                                    packages.emr_folder(c.label)))
-                              if jobs.runs_jobs(c.label) else c for c in module.clusters]
-        module.diagnostics.extend(OLD_RELEASE.diagnostic(by_label[c.label].span, executor=by_label[c.label].name,
-                                                         release=c.release_label)
-                                  for c in module.clusters if c.bootstrap is not None and too_old(c.release_label))
-        module.batches.extend(batch.environment(by_label[label], label, jobs.package_uri(label))
-                              for kind, label in sorted(jobs.executors.values())
-                              if kind == jobs_.BATCH and jobs.runs_jobs(label))
+        clusters, batches, buckets, found = jobs_.attach(self.jobs, module.clusters, by_label, module.region,
+                                                         self.runner_sources)
+        module.clusters[:] = clusters
+        module.batches.extend(batches)
+        module.buckets.extend(buckets)
+        module.diagnostics.extend(found)
 
     def _add_keys(self) -> None:
         """A KMS key per bucket without a configured key, one for logs, one per EMR cluster."""

@@ -13,17 +13,23 @@ state machine's role needs to run its steps and jobs (`machine_statements`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from glacierc.backends.terraform import aws_batch as batch
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_job_package as packages
+from glacierc.backends.terraform.aws_batch import BatchEnvironment
+from glacierc.backends.terraform.aws_compute import Cluster
 from glacierc.backends.terraform.aws_runs import BatchRun, Run, StepRun
 from glacierc.backends.terraform.aws_storage import Bucket, _bucket_skips
 from glacierc.backends.terraform.blocks import Block, Expr, Template, Value, block
 from glacierc.backends.terraform.common import Skip
 from glacierc.backends.terraform.orchestration_common import Ref
 from glacierc.backends.terraform.packaging import content_name
+from glacierc.checks.glc411_emr_release_python import OLD_RELEASE, too_old
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.fusion import Group
+from glacierc.ir.nodes import Executor
 
 ARTIFACTS = "glacier_artifacts"
 EMR, BATCH = "emr", "batch"
@@ -81,6 +87,24 @@ class Jobs:
 
     def files(self) -> dict[str, str | bytes]:
         return {path: content for path, (_, content) in sorted(self.packages.items())}
+
+
+def attach(jobs: Jobs, clusters: list[Cluster], executors: Mapping[str, Executor], region: str,
+           runner_sources: Mapping[str, str] | None
+           ) -> tuple[list[Cluster], list[BatchEnvironment], list[Bucket], list[Diagnostic]]:
+    """After the machines are built: the packages (and the artifacts bucket holding them), each cluster with its
+    bootstrap action (GLC411 on a release that cannot run it), each vm executor's Batch environment;
+    `executors` by label."""
+    jobs.build_packages({label: e.name for label, e in executors.items()},
+                        {label: f"{e.span.file}:{e.span.line}" for label, e in executors.items()}, region,
+                        runner_sources)
+    clusters = [replace(c, bootstrap=(jobs.bootstrap_uri(), jobs.package_uri(c.label), packages.emr_folder(c.label)))
+                if jobs.runs_jobs(c.label) else c for c in clusters]
+    found = [OLD_RELEASE.diagnostic(executors[c.label].span, executor=executors[c.label].name, release=c.release_label)
+             for c in clusters if c.bootstrap is not None and too_old(c.release_label)]
+    batches = [batch.environment(executors[label], label, jobs.package_uri(label))
+               for kind, label in sorted(jobs.executors.values()) if kind == BATCH and jobs.runs_jobs(label)]
+    return clusters, batches, [artifacts_bucket()] if jobs.packages else [], found
 
 
 def _object_label(path: str) -> str:
