@@ -248,7 +248,7 @@ def test_step_arguments_hold_no_character_an_intrinsic_reserves(emulator):
     labels = unique_labels(["it's {x}\\", "naïve pipeline", "a'b"])
     assert not [label for label in labels.values() if set(label) & set("'{}\\")]
     assert intrinsic_literal("a'{}\\") == "'a\\'\\{\\}\\\\'"
-    fixed = ["python3.11", "/opt/glacier/spark_exec/job.py", *sorted(labels.values()), "s3://glacier-x-staging"]
+    fixed = ["python3.11", "/opt/glacier/spark_exec/glacier_job.py", *sorted(labels.values()), "s3://glacier-x-staging"]
     array = "States.Array(" + ", ".join(map(intrinsic_literal, fixed)) + ", $$.Execution.Name)"
     assert _evaluated(emulator, {"Args.$": array}, "run-labels")["Args"] == [*fixed, "run-labels"]
 
@@ -259,7 +259,7 @@ def test_the_step_and_the_job_run_their_groups_with_the_built_packages(module, e
     _upload(emulator, module, run, ORDERS)
     _run_lambda(emulator, module, "extract", run, tmp_path)
     folder = tmp_path / "opt" / "spark_exec"
-    assert _bootstrap(emulator, module, folder) == ["glacier_runner_executors.py", "job.py", "package.zip"]
+    assert _bootstrap(emulator, module, folder) == ["glacier_job.py", "glacier_runner_executors.py", "package.zip"]
     step = subprocess.run(_step_command(emulator, module, run, folder), capture_output=True, text=True,
                           timeout=120, env=_environment(emulator))
     assert step.returncode == 0, step.stdout + step.stderr

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def main(argv):
     if len(argv) != 4:
-        raise SystemExit("usage: job.py PIPELINE GROUP RUN_ID STAGING_URI")
+        raise SystemExit("usage: glacier_job.py PIPELINE GROUP RUN_ID STAGING_URI")
     label, group, run_id, staging = argv
     if label not in PIPELINES:
         raise SystemExit(f"refused: pipeline {label!r} is not run by this executor; it runs {sorted(PIPELINES)}")

@@ -5,7 +5,7 @@ Per vm executor (label `l`): a launch template `l` (IMDSv2 only, an encrypted gp
 configured instance type scaling from 0 vCPUs (no instance runs between jobs: the per-task EC2 instance of
 earlier builds is gone), in the executor's subnet or the default VPC's subnets, with the executor's security
 group (HTTPS out only); a job queue `l`; a job definition `l` whose container (Python 3.11) installs Polars,
-fetches the executor's job package from the artifacts bucket and runs its `job.py` with the job's
+fetches the executor's job package from the artifacts bucket and runs its `glacier_job.py` with the job's
 parameters (aws_job_package.py); its container properties are `jobs/l.batch.json`, read with `templatefile`
 (the package URI and the role ARN its only variables). The container runs as the executor's role (`jobRoleArn`, trusted by ECS
 tasks): the data grants proven from the data flow. The instances run as `l_batch_instance` (the ECS agent's

@@ -2,7 +2,7 @@
 
 - `StepRun` (a `SparkConfig` executor): `arn:aws:states:::elasticmapreduce:addStep.sync` of a
   `command-runner.jar` step on the executor's cluster running
-  `python3.11 /opt/glacier/<executor>/job.py PIPELINE GROUP RUN_ID STAGING_URI` (aws_job_package.py); the
+  `python3.11 /opt/glacier/<executor>/glacier_job.py PIPELINE GROUP RUN_ID STAGING_URI` (aws_job_package.py); the
   arguments are an intrinsic `States.Array` so the execution's name is the run id. `ActionOnFailure` is
   `CONTINUE`: a failed step fails the state, not the cluster.
 - `BatchRun` (an `EC2Config` executor): `arn:aws:states:::batch:submitJob.sync` on the executor's job queue
@@ -63,7 +63,7 @@ def task_state(run: Run, group: str) -> dict[str, object]:
 
 
 def _step(run: StepRun, group: str) -> dict[str, object]:
-    fixed = [PYTHON, f"{emr_folder(run.executor)}/job.py", run.pipeline, group]
+    fixed = [PYTHON, f"{emr_folder(run.executor)}/glacier_job.py", run.pipeline, group]
     args = Joined(("States.Array(", *(intrinsic_literal(a) + ", " for a in fixed), "$$.Execution.Name, 's3://",
                    run.staging, "')"))
     return {"ClusterId": run.cluster, "Step": {
