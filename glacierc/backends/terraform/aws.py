@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from glacier.config import AwsConfig, EC2Config
 from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_compute_blocks as compute_blocks
+from glacierc.backends.terraform import aws_databricks_runs as databricks_runs
 from glacierc.backends.terraform import aws_batch as batch
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_jobs as jobs_
@@ -147,6 +148,7 @@ class AwsTarget(Target):
                 self.cluster(executor, label)
             elif kind == Service.DATABRICKS:
                 self.module.databricks.append((executor, tuple(mine), label))
+                self.jobs.executors[executor.name] = (jobs_.DATABRICKS, label)
 
     def functions(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str],
                   entries: Mapping[str, tuple[PipelineEntry, ...]]) -> None:
@@ -238,6 +240,12 @@ class AwsTarget(Target):
         module.batches.extend(batches)
         module.buckets.extend(buckets)
         module.diagnostics.extend(found)
+        staging = {m.label: (m.pipeline, m.staging.label) for m in module.machines}
+        runs = databricks_runs.attach(self.jobs, by_label, self.node_timeouts, staging, self.runner_sources)
+        if runs is not None:
+            module.functions.append(runs[0])
+            module.roles.append(runs[1])
+            module.zips[databricks_runs.ZIP] = runs[2]
 
     def _add_keys(self) -> None:
         """A KMS key per bucket without a configured key, one for logs, one per EMR cluster."""
@@ -336,7 +344,8 @@ class AwsTarget(Target):
     def variables(self) -> list[Block]:
         return [self.name_prefix_variable(),
                 self.map_variable("tags", "Tags added to every resource (Glacier's managed_by and "
-                                          "glacier_pipeline tags win on a clash).")]
+                                          "glacier_pipeline tags win on a clash)."),
+                *(databricks_runs.variable_blocks() if self.jobs.runs_databricks() else [])]
 
     def output_candidates(self) -> tuple[Output, ...]:
         """Map outputs keyed by the names used in the pipeline code."""
@@ -382,8 +391,11 @@ def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, 
         from glacierc.backends.terraform.databricks import emit_databricks
 
         entries = pipeline_entries(project, runner_sources)
+        names = {label: (e.name, f"{e.span.file}:{e.span.line}") for e, _, label in module.databricks}
+        jobs = databricks_runs.workspace_job_files(target.jobs, {k: v[0] for k, v in names.items()},
+                                                   {k: v[1] for k, v in names.items()}, module.region, runner_sources)
         found = emit_databricks(module.databricks, module.tags, entries, runner_sources, cloud_module="AWS",
-                                state_backend=state_backend)
+                                state_backend=state_backend, job_files=jobs)
         files.update((f"databricks/{path}", content) for path, content in found.items())
     return files, tuple(diagnostics)
 

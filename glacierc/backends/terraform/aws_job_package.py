@@ -91,6 +91,15 @@ def job_zip(executor: str, location: str, region: str,
     """The package of one executor; `pipelines`: pipeline label -> (pipeline name, {group it runs: nodes})."""
     if runner_sources is None:  # validation only (`check`): no package is built
         return b""
+    return package(job_files(executor, location, region, pipelines, runner_sources))
+
+
+def job_files(executor: str, location: str, region: str,
+              pipelines: Mapping[str, tuple[str, Mapping[str, tuple[str, ...]]]],
+              runner_sources: Mapping[str, str] | None) -> dict[str, str | bytes]:
+    """The files of one executor's package (a Databricks executor's are uploaded to the workspace as they are)."""
+    if runner_sources is None:
+        return {}
     rows: dict[object, object] = {label: (name, runner_name(label), dict(sorted(groups.items())))
             for label, (name, groups) in sorted(pipelines.items())}
     job = entry_module("aws_job", f"executor {executor} ({location})",
@@ -99,4 +108,4 @@ def job_zip(executor: str, location: str, region: str,
     for label, (name, _) in sorted(pipelines.items()):
         if name in runner_sources:
             files[runner_name(label)] = runner_sources[name]
-    return package(files)
+    return files

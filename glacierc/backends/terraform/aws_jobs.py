@@ -20,7 +20,7 @@ from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_job_package as packages
 from glacierc.backends.terraform.aws_batch import BatchEnvironment
 from glacierc.backends.terraform.aws_compute import Cluster
-from glacierc.backends.terraform.aws_runs import BatchRun, Run, StepRun
+from glacierc.backends.terraform.aws_runs import BatchRun, DatabricksRun, Run, StepRun
 from glacierc.backends.terraform.aws_storage import Bucket, _bucket_skips
 from glacierc.backends.terraform.blocks import Block, Expr, Template, Value, block
 from glacierc.backends.terraform.common import Skip
@@ -32,7 +32,9 @@ from glacierc.ir.fusion import Group
 from glacierc.ir.nodes import Executor
 
 ARTIFACTS = "glacier_artifacts"
-EMR, BATCH = "emr", "batch"
+EMR, BATCH, DATABRICKS = "emr", "batch", "databricks"
+#: The generated Lambda function that submits and polls the Databricks runs of this module's machines.
+DATABRICKS_FUNCTION = "glacier_databricks"
 #: The EventBridge rules Step Functions manages to learn that a step or job ended (`.sync`).
 SYNC_RULES = {EMR: "StepFunctionsGetEventForEMRAddJobFlowStepsRule", BATCH: "StepFunctionsGetEventsForBatchJobsRule"}
 
@@ -59,6 +61,8 @@ class Jobs:
         self.used.setdefault(machine, set()).add(found)
         if kind == EMR:
             return StepRun(label, machine, Ref(f"cluster_{label}"), Ref(f"staging_{machine}"))
+        if kind == DATABRICKS:
+            return DatabricksRun(label, machine, Ref(f"function_{DATABRICKS_FUNCTION}"))
         return BatchRun(label, machine, Ref(f"queue_{label}"), Ref(f"job_definition_{label}"),
                         Ref(f"staging_uri_{machine}"))
 
@@ -66,6 +70,8 @@ class Jobs:
                        runner_sources: Mapping[str, str] | None) -> None:
         """The package of every executor running jobs (`names`, `locations`: by label), and the bootstrap."""
         for label in sorted(self.runs):
+            if self.kind(label) == DATABRICKS:  # its job files go to the workspace (the databricks module)
+                continue
             content = packages.job_zip(names[label], locations[label], region, self.runs[label], runner_sources)
             key = "jobs/" + content_name(label, content)
             self.packages[packages.job_zip_path(label)] = (key, content)
@@ -73,6 +79,12 @@ class Jobs:
             script = packages.BOOTSTRAP_SCRIPT
             key = "jobs/" + content_name("emr-bootstrap", script.encode()).removesuffix(".zip") + ".sh"
             self.packages[packages.BOOTSTRAP] = (key, script)
+
+    def kind(self, label: str) -> str | None:
+        return next((kind for kind, found in self.executors.values() if found == label), None)
+
+    def runs_databricks(self) -> bool:
+        return any(self.kind(label) == DATABRICKS for label in self.runs)
 
     def runs_jobs(self, label: str) -> bool:
         return label in self.runs
@@ -134,7 +146,7 @@ def object_blocks(jobs: Jobs) -> list[Block]:
 
 def read_statements(jobs: Jobs, label: str, cluster: bool) -> tuple[iam.Statement, ...]:
     """An executor's role reads its own package (a cluster's also the bootstrap action), nothing else."""
-    if not jobs.runs_jobs(label):
+    if not jobs.runs_jobs(label) or jobs.kind(label) == DATABRICKS:  # a Databricks job reads the workspace
         return ()
     arn = Expr(f"aws_s3_bucket.{ARTIFACTS}.arn")
     paths = [packages.job_zip_path(label), *([packages.BOOTSTRAP] if cluster else [])]
@@ -162,7 +174,7 @@ def machine_statements(jobs: Jobs, machine: str, partition: str, region: str) ->
                   # DescribeJobs supports no resource-level scoping.
                   iam.Statement("FollowJobs", ("batch:DescribeJobs",), ("*",))]
     rules = tuple(Template(f"arn:{partition}:events:{region}:", account, f":rule/{SYNC_RULES[kind]}")
-                  for kind in sorted({kind for kind, _ in used}))
+                  for kind in sorted({kind for kind, _ in used if kind in SYNC_RULES}))
     if rules:
         found.append(iam.Statement("ManageSyncRules", ("events:DescribeRule", "events:PutRule", "events:PutTargets"),
                                    rules))
@@ -173,6 +185,8 @@ def template_variables(jobs: Jobs, machine: str, staging: str) -> dict[str, Valu
     """The `templatefile` variables of a machine's steps and jobs."""
     found: dict[str, Value] = {}
     for kind, label in sorted(jobs.used.get(machine, ())):
+        if kind == DATABRICKS:
+            continue  # its function is one of the machine's (`function_<label>`)
         if kind == EMR:
             found[f"cluster_{label}"] = Expr(f"aws_emr_cluster.{label}.id")
             found[f"staging_{machine}"] = Expr(f"aws_s3_bucket.{staging}.bucket")

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_states as states
-from glacierc.backends.terraform.aws_jobs import Jobs, machine_statements, template_variables
+from glacierc.backends.terraform.aws_jobs import DATABRICKS_FUNCTION, Jobs, machine_statements, template_variables
+from glacierc.backends.terraform.aws_runs import DatabricksRun
 from glacierc.backends.terraform.aws_map_state import dataset_location
 from glacierc.backends.terraform.aws_storage import Bucket, staging_bucket
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block
@@ -73,6 +74,8 @@ def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: 
         if function is None:
             job = jobs.run_of(group, mapped_of[group.id], pipeline.name, label) if jobs is not None else None
             (run if job is not None else cannot).add(group)
+            if isinstance(job, DatabricksRun):
+                invoked.add(DATABRICKS_FUNCTION)
             return job
         invoked.add(function)
         run.add(group)

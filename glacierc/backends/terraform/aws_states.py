@@ -6,12 +6,13 @@ branch per group, and the levels follow each other (`Next`). A group of a Lambda
 executor) is one `lambda:invoke` of the function of its first node's task, with the payload
 `{"pipeline", "group", "run_id"}` (`run_id` is the execution's name, so results are staged under
 `<staging>/<execution name>/`); a group of an EMR cluster is an `addStep.sync`, of a vm executor a Batch
-`submitJob.sync`, with the same three values as arguments (aws_runs.py); its output is dropped
+`submitJob.sync`, with the same three values as arguments, of a Databricks executor a one-branch `Parallel`
+submitting and polling a job run (aws_runs.py); its output is dropped
 (`ResultPath: null`) so every state sees the execution input. A task's `retries` become a `Retry` on
 `States.ALL` (the group retries with the largest count of its nodes), its `timeout` the state's
 `TimeoutSeconds` (the sum over the group when every node has one). Any failure is caught into a `Fail`
 state of its group, whose `Error` is `glacier.NodeFailed` and whose `Cause` names each node, its task and
-its source line. A group whose executor has no invocation (Databricks, another provider's executor) becomes
+its source line. A group whose executor has no invocation (another provider's executor) becomes
 a `Fail` state `glacier.NotOrchestrated` naming its nodes, so nothing runs past it by accident (the levels
 after a lone one are left out: unreachable states are invalid ASL). A mapped node (a group of its own) is a
 Distributed Map state listing its dataset's prefix, one child execution per object (aws_map_state.py).
@@ -28,7 +29,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 
-from glacierc.backends.terraform.aws_runs import BatchRun, StepRun, task_state
+from glacierc.backends.terraform.aws_runs import BatchRun, DatabricksRun, StepRun, databricks_branch, task_state
 from glacierc.ir.fusion import Group, fused_groups, group_levels
 from glacierc.backends.terraform.orchestration_common import Ref, canonical_json, describe, template_json
 from glacierc.ir.nodes import Pipeline, Project, Task
@@ -116,7 +117,10 @@ def _group_states(context: _Context, group: Group) -> dict[str, dict]:
             "Cause": f"{cause}: runs on {service}, which the state machine does not invoke yet"}}
     failed = state_name("failed", group.id)
     task: dict[str, object] = {"Type": "Task"}
-    if isinstance(function, (StepRun, BatchRun)):
+    if isinstance(function, DatabricksRun):  # a one-branch Parallel: it takes no TimeoutSeconds (the run has it)
+        task = {"Type": "Parallel",
+                "Branches": [databricks_branch(function, group.id, lambda verb: state_name(verb, group.id))]}
+    elif isinstance(function, (StepRun, BatchRun)):
         task.update(task_state(function, group.id))
     else:
         task.update({"Resource": "arn:aws:states:::lambda:invoke", "Parameters": {
@@ -124,7 +128,8 @@ def _group_states(context: _Context, group: Group) -> dict[str, dict]:
             "Payload": {"pipeline": pipeline.name, "group": group.id, "run_id.$": "$$.Execution.Name"}}})
     task.update({"ResultPath": None,
                  "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": failed}]})
-    task.update(limits([context.task(n) for n in group.nodes]))
+    found = limits([context.task(n) for n in group.nodes])
+    task.update({k: v for k, v in found.items() if task["Type"] == "Task" or k != "TimeoutSeconds"})
     return {state_name("run", group.id): task,
             failed: {"Type": "Fail", "Error": NODE_FAILED, "Cause": f"{cause} failed"}}
 
