@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import hcl2
@@ -112,6 +113,9 @@ def emulator(tmp_path_factory):
         for bucket in ("glacier-x-raw", "glacier-x-out", *BUCKETS.values()):
             s3.create_bucket(Bucket=bucket)
         yield emulator
+        # moto's backends belong to the process, not to one server: leave nothing for the next module
+        urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
+                               timeout=60).close()
 
 
 def _states(module: Module) -> dict:

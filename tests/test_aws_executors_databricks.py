@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -141,6 +142,9 @@ def cloud(tmp_path_factory):
             yield emulator, workspace, environment, code, module
         finally:
             workspace.shutdown()
+            # moto's backends belong to the process, not to one server: leave nothing for the next module
+            urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
+                                   timeout=60).close()
 
 
 def _invoke(cloud, event: dict) -> subprocess.CompletedProcess:

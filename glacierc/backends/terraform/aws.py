@@ -231,21 +231,20 @@ class AwsTarget(Target):
         self.jobs.executors[executor.name] = (jobs_.EMR, label)
 
     def _add_jobs(self, executors: list[tuple[Executor, Service]], labels: dict[str, str]) -> None:
-        """The job packages of the executors the machines run steps and jobs on (aws_jobs.attach)."""
-        module = self.module
-        by_label = {labels[e.name]: e for e, _ in executors}
-        clusters, batches, buckets, found = jobs_.attach(self.jobs, module.clusters, by_label, module.region,
-                                                         self.runner_sources)
-        module.clusters[:] = clusters
+        """The job packages of the executors the machines run steps, jobs and Databricks runs on (aws_jobs.attach,
+        aws_databricks_runs.attach)."""
+        module, by_label = self.module, {labels[e.name]: e for e, _ in executors}
+        module.clusters[:], batches, buckets, found = jobs_.attach(self.jobs, module.clusters, by_label,
+                                                                   module.region, self.runner_sources)
         module.batches.extend(batches)
         module.buckets.extend(buckets)
         module.diagnostics.extend(found)
         staging = {m.label: (m.pipeline, m.staging.label) for m in module.machines}
         runs = databricks_runs.attach(self.jobs, by_label, self.node_timeouts, staging, self.runner_sources)
         if runs is not None:
-            module.functions.append(runs[0])
-            module.roles.append(runs[1])
-            module.zips[databricks_runs.ZIP] = runs[2]
+            function, role, module.zips[databricks_runs.ZIP] = runs
+            module.functions.append(function)
+            module.roles.append(role)
 
     def _add_keys(self) -> None:
         """A KMS key per bucket without a configured key, one for logs, one per EMR cluster."""
@@ -391,9 +390,7 @@ def emit_aws(project: Project, provider: Provider, runner_sources: Mapping[str, 
         from glacierc.backends.terraform.databricks import emit_databricks
 
         entries = pipeline_entries(project, runner_sources)
-        names = {label: (e.name, f"{e.span.file}:{e.span.line}") for e, _, label in module.databricks}
-        jobs = databricks_runs.workspace_job_files(target.jobs, {k: v[0] for k, v in names.items()},
-                                                   {k: v[1] for k, v in names.items()}, module.region, runner_sources)
+        jobs = databricks_runs.workspace_job_files(target.jobs, module.databricks, module.region, runner_sources)
         found = emit_databricks(module.databricks, module.tags, entries, runner_sources, cloud_module="AWS",
                                 state_backend=state_backend, job_files=jobs)
         files.update((f"databricks/{path}", content) for path, content in found.items())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from glacier.config import EC2Config, LambdaConfig, SparkConfig
-from glacierc.backends.terraform.blocks import Template, Value
+from glacierc.backends.terraform.blocks import Expr, Template, Value
 from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.backends.terraform.orchestration_common import function_timeout
 from glacierc.backends.terraform.target import Target
@@ -56,6 +56,8 @@ class Function:
     skips: tuple[Skip, ...]
     log_skips: tuple[Skip, ...]
     environment: tuple[tuple[str, Value], ...] = ()
+    #: (condition, error message) checked when planning: what must be set for the function to work.
+    preconditions: tuple[tuple[Expr, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,8 @@ def function_blocks(f: Function, logs: str) -> list[Block]:
         block("ephemeral_storage", body=[("size", f.ephemeral_storage)]),
         block("environment", body=[("variables", dict(f.environment))]) if f.environment else None,
         block("tracing_config", body=[("mode", TRACING_MODE)]),
+        block("lifecycle", body=[block("precondition", body=[("condition", condition), ("error_message", message)])
+                                 for condition, message in f.preconditions]) if f.preconditions else None,
         ("depends_on", [Expr(f"aws_cloudwatch_log_group.{f.label}"), Expr(f"aws_iam_role_policy.{f.role}")]),
     ])
     return [group, function]

@@ -11,7 +11,7 @@ cluster executor's instance profile (the executor's role: its proven grants and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from glacier.config import DatabricksConfig
 from glacierc.backends.escaping import py_literal
@@ -83,7 +83,8 @@ def function(zip_hash: str, jobs: Jobs, staging: Mapping[str, str]) -> Function:
                     runtime="python3.12", handler=f"{HANDLER}.run", memory=256, timeout=60, architecture="x86_64",
                     ephemeral_storage=512, reserved_concurrency=None, log_retention_days=365, zip_file=ZIP,
                     zip_hash=zip_hash, skips=tuple(sorted(skips, key=lambda s: s.check)), log_skips=(),
-                    environment=environment)
+                    environment=environment, preconditions=tuple(
+                        (Expr(f'var.{name} != ""'), f"set {name}: {text}") for name, text in VARIABLES))
 
 
 def role() -> iam.Role:
@@ -97,19 +98,22 @@ def role() -> iam.Role:
 
 
 def variable_blocks() -> list[Block]:
-    return [block("variable", name, body=[("description", text), ("type", Expr("string"))])
+    """Empty by default so the module validates alone; the function's preconditions stop a plan without them."""
+    return [block("variable", name, body=[("description", text), ("type", Expr("string")), ("default", "")])
             for name, text in VARIABLES]
 
 
-def workspace_job_files(jobs: Jobs, names: Mapping[str, str], locations: Mapping[str, str], region: str,
+def workspace_job_files(jobs: Jobs, databricks: Sequence[tuple[Executor, object, str]], region: str,
                         runner_sources: Mapping[str, str] | None) -> dict[str, str | bytes]:
-    """`jobs/<executor>/glacier_job.py` and its runners for every Databricks executor a machine runs groups on."""
+    """`jobs/<executor>/glacier_job.py` and its runners for every Databricks executor a machine runs groups on
+    (`databricks`: (executor, its tasks, its label) each)."""
     found: dict[str, str | bytes] = {}
-    for label in sorted(jobs.runs):
-        if jobs.kind(label) == DATABRICKS:
+    for executor, _, label in databricks:
+        if label in jobs.runs:
+            location = f"{executor.span.file}:{executor.span.line}"
             found.update((f"jobs/{label}/{path}", text) for path, text in packages.job_files(
-                names[label], locations[label], region, jobs.runs[label], runner_sources).items())
-    return found
+                executor.name, location, region, jobs.runs[label], runner_sources).items())
+    return dict(sorted(found.items()))
 
 
 def attach(jobs: Jobs, executors: Mapping[str, Executor], timeouts: Mapping[str, Mapping[str, int | None]],
