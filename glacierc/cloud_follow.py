@@ -62,6 +62,20 @@ class GroupRun:
     done: bool = False
 
 
+def _scheduled_group(parameters: dict) -> str | None:
+    """The group a task state runs, from its parameters: a Lambda's `Payload`, a Batch job's `Parameters`, an
+    EMR step's name (`glacier <pipeline label> <group>`)."""
+    for key in ("Payload", "Parameters"):
+        found = parameters.get(key)
+        if isinstance(found, dict) and isinstance(found.get("group"), str):
+            return found["group"]
+    step = parameters.get("Step")
+    name = step.get("Name") if isinstance(step, dict) else None
+    if isinstance(name, str) and name.startswith("glacier ") and name.count(" ") == 2:
+        return name.rsplit(" ", 1)[1]
+    return None
+
+
 class Follower:
     """The nodes' progress, read from the history events of one execution."""
 
@@ -135,8 +149,7 @@ class Follower:
         chain of previousEventId back to it."""
         group = None
         if event["type"] == "TaskScheduled":
-            payload = _json(_details(event).get("parameters")).get("Payload")
-            group = payload.get("group") if isinstance(payload, dict) else None
+            group = _scheduled_group(_json(_details(event).get("parameters")))
         elif event.get("previousEventId") in self.of_event:
             group = self.of_event[event["previousEventId"]]
         if group in self.groups:

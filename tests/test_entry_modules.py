@@ -41,7 +41,7 @@ def test_an_entry_name_that_is_not_an_identifier_is_refused():
         entry_function("not-a-name", "event, context", "run", "t")
 
 
-@pytest.mark.parametrize("module", ["aws_lambda", "gcp_function", "gcp_job", "azure_functions"])
+@pytest.mark.parametrize("module", ["aws_lambda", "aws_job", "aws_databricks", "gcp_function", "gcp_job", "azure_functions"])
 def test_every_table_an_entry_module_uses_is_declared_with_its_comment(module):
     layout = fixed(module)
     assert layout.comments and all(c.startswith("#: ") for c in layout.comments.values())

@@ -218,6 +218,7 @@ ENTRY_FIXTURES = ["examples/aws_etl/pipeline.py", "examples/gcp_analytics/pipeli
                   "tests/fixtures/azure_durable/orders/pipeline.py", "tests/fixtures/terraform_aws/databricks/pipeline.py"]
 #: The fixed module each generated entry module is laid out from (glacierc/entrypoints/).
 ENTRY_MODULES = {"handler.py": "aws_lambda", "main.py": "gcp_function", "job.py": "gcp_job",
+                 "glacier_job.py": "aws_job", "glacier_databricks.py": "aws_databricks",
                  "function_app.py": "azure_functions"}
 
 

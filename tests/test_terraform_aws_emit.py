@@ -94,7 +94,7 @@ def test_every_resource_block_names_its_source() -> None:
 def test_buckets_are_private_versioned_and_encrypted() -> None:
     files, _, _ = _emitted(CASES["aws_etl"])
     blocks = _resources(files, "aws_s3_public_access_block") or _resources(files, "aws_s3_bucket_public_access_block")
-    assert set(blocks) == {"acme_curated", "acme_raw", "glacier_logs", "aws_etl_staging"}
+    assert set(blocks) == {"acme_curated", "acme_raw", "glacier_logs", "aws_etl_staging", "glacier_artifacts"}
     for block in blocks.values():
         assert [block[k] for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
                                    "restrict_public_buckets")] == [True] * 4
@@ -125,18 +125,23 @@ def test_lambda_follows_the_config_and_its_package() -> None:
     assert group["retention_in_days"] == 365 and group["kms_key_id"] == "${aws_kms_key.glacier_logs.arn}"
 
 
-def test_instances_require_imdsv2_and_encrypted_disks() -> None:
+def test_vm_executors_run_on_batch_instances_with_imdsv2_and_encrypted_disks() -> None:
+    """No EC2 instance waits idle per task: each vm executor is a Batch compute environment scaling from 0 vCPUs
+    whose launch template requires IMDSv2 and encrypts the root volume."""
     files, _, _ = _emitted(FIXTURES / "vm_task" / "pipeline.py")
-    instances = _resources(files, "aws_instance")
-    assert set(instances) == {"parse", "publish"}
-    for instance in instances.values():
-        assert instance["metadata_options"][0]["http_tokens"] == "required"
-        assert instance["root_block_device"][0]["encrypted"] is True
-        assert instance["monitoring"] is True and instance["ebs_optimized"] is True
-    assert instances["parse"]["associate_public_ip_address"] is False
-    assert instances["parse"]["ami"] == "${data.aws_ami.al2023_arm64.id}"
-    assert instances["parse"]["root_block_device"][0]["volume_size"] == 50
-    assert instances["publish"]["associate_public_ip_address"] is True
+    assert not _resources(files, "aws_instance")
+    templates = _resources(files, "aws_launch_template")
+    assert set(templates) == {"vm_exec", "public_vm"}
+    for template in templates.values():
+        assert template["metadata_options"][0]["http_tokens"] == "required"
+        assert template["block_device_mappings"][0]["ebs"][0]["encrypted"] is True
+    assert templates["vm_exec"]["block_device_mappings"][0]["ebs"][0]["volume_size"] == 50
+    environments = _resources(files, "aws_batch_compute_environment")
+    vm = environments["vm_exec"]["compute_resources"][0]
+    assert vm["min_vcpus"] == 0 and vm["instance_type"] == ["t4g.large"] and vm["subnets"] == "${data.aws_subnets.default.ids}"
+    public = environments["public_vm"]["compute_resources"][0]
+    assert public["subnets"] == ["subnet-0123456789abcdef0"]
+    assert public["ec2_configuration"][0]["image_id_override"] == "ami-0123456789abcdef0"
 
 
 def test_lambda_zip_is_deterministic_and_runs_the_bundled_runner(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import hcl2
@@ -168,16 +169,21 @@ def test_aws_etl_policies_are_exactly_the_data_flow() -> None:
                       ("${aws_cloudwatch_log_group.clean.arn}:*",), ()),
         "Tracing": (("xray:PutTelemetryRecords", "xray:PutTraceSegments"), ("*",), ()),
     }
-    # the state machine may invoke exactly the functions its states name
+    # the state machine may invoke exactly the functions its states name, add steps to exactly its cluster
     assert policies["aws_etl_states"]["InvokeItsFunctions"] == (("lambda:InvokeFunction",), tuple(
-        f"${{aws_lambda_function.{f}.arn}}" for f in ("clean", "extract", "load_users")), ())
+        f"${{aws_lambda_function.{f}.arn}}" for f in ("clean", "extract", "load_users", "save")), ())
+    assert policies["aws_etl_states"]["RunItsSteps"] == (("elasticmapreduce:AddJobFlowSteps",
+                                                          "elasticmapreduce:CancelSteps",
+                                                          "elasticmapreduce:DescribeStep"),
+                                                         ("${aws_emr_cluster.spark_exec.arn}",), ())
     # extract + load_users read raw, save writes curated, audit reads it back.
     local_staged = {k: policies["local_exec"].pop(k) for k in ("ReadStagedInputs", "WriteStagedResults",
                                                                 "UseStagingKeys", "WriteLogs", "Tracing")
                     if k in policies["local_exec"]}
-    # save + audit come after enrich, which the machine does not invoke yet (EMR): no grant for them
-    assert "ReadStagedInputs" not in local_staged
-    assert local_staged["WriteStagedResults"][1] == (f"{staging}/*/extract.*", f"{staging}/*/load_users.*")
+    # save reads enrich's staged result (an EMR step's); audit, the pipeline's result, is staged
+    assert local_staged["ReadStagedInputs"][1] == (f"{staging}/*/enrich.*",)
+    assert local_staged["WriteStagedResults"][1] == (f"{staging}/*/extract.*", f"{staging}/*/load_users.*",
+                                                     f"{staging}/*/audit.*")
     assert policies["local_exec"] == {
         "ReadObjects": (("s3:GetObject",), (
             "arn:aws:s3:::acme-curated/daily/country_activity.parquet",
@@ -193,8 +199,16 @@ def test_aws_etl_policies_are_exactly_the_data_flow() -> None:
         "DecryptObjects": (("kms:Decrypt",), ("${aws_kms_key.acme_curated.arn}", "${aws_kms_key.acme_raw.arn}"), ()),
         "EncryptObjects": (("kms:GenerateDataKey",), ("${aws_kms_key.acme_curated.arn}",), ()),
     }
-    # enrich only joins frames: the cluster may write its own logs and nothing else.
+    # enrich only joins frames: the cluster reads its inputs' staged results and its job package (and the
+    # bootstrap action), writes its own result and logs, nothing else.
+    package, bootstrap = policies["spark_exec"].pop("ReadJobPackage")[1]
+    assert re.fullmatch(r"\$\{aws_s3_bucket.glacier_artifacts.arn\}/jobs/spark_exec-[0-9a-f]{16}\.zip", package)
+    assert re.fullmatch(r"\$\{aws_s3_bucket.glacier_artifacts.arn\}/jobs/emr-bootstrap-[0-9a-f]{16}\.sh", bootstrap)
     assert policies["spark_exec"] == {
+        "ReadStagedInputs": (("s3:GetObject",), (f"{staging}/*/clean.*", f"{staging}/*/load_users.*"), ()),
+        "WriteStagedResults": (("s3:AbortMultipartUpload", "s3:PutObject"), (f"{staging}/*/enrich.*",), ()),
+        "UseStagingKeys": (("kms:Decrypt", "kms:GenerateDataKey"), ("${aws_kms_key.aws_etl_staging.arn}",), ()),
+        "DecryptJobPackage": (("kms:Decrypt",), ("${aws_kms_key.glacier_artifacts.arn}",), ()),
         "WriteClusterLogs": (("s3:AbortMultipartUpload", "s3:PutObject"),
                              ("${aws_s3_bucket.glacier_logs.arn}/emr/spark_exec/*",), ()),
         "EncryptClusterLogs": (("kms:Decrypt", "kms:GenerateDataKey"), ("${aws_kms_key.glacier_logs.arn}",), ()),

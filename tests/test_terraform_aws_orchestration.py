@@ -41,11 +41,19 @@ def test_the_state_machine_is_standard_logged_traced_and_named_by_the_prefix():
                     "one invocation each for clean + per_day"]
 
 
-def test_nodes_the_machine_cannot_run_yet_are_named_in_the_build_output():
-    _, _, diagnostics = emit_pipeline(REPO / "examples" / "aws_etl" / "pipeline.py")
+MAPPED_ON_EMR = (REPO / "tests" / "fixtures" / "partitions" / "aws_daily" / "pipeline.py").read_text().replace(
+    "fn = provider.serverless(config=LambdaConfig(memory=512, timeout=60))",
+    "fn = provider.cluster(config=SparkConfig())").replace("LambdaConfig", "SparkConfig")
+
+
+def test_nodes_the_machine_cannot_run_yet_are_named_in_the_build_output(tmp_path):
+    """A mapped node's items are Lambda invocations only: on an EMR executor it is not orchestrated yet."""
+    source = tmp_path / "pipeline.py"
+    source.write_text(MAPPED_ON_EMR)
+    _, _, diagnostics = emit_pipeline(source)
     assert [d.message for d in diagnostics if d.code == "GLC407"] == [
-        "pipeline `aws_etl`: Step Functions state machine with 8 states for 3 groups of nodes; no nodes fused; "
-        "not orchestrated yet, the machine fails at: enrich (EMR), save + audit (left out after it)"]
+        "pipeline `daily`: Step Functions state machine with 1 state for 0 groups of nodes; no nodes fused; "
+        "not orchestrated yet, the machine fails at: clean (EMR), combine (left out after it)"]
 
 
 def test_roles_invoke_exactly_their_functions_and_start_exactly_their_machine():

@@ -2,7 +2,8 @@
 
 `AwsTarget.emit` returns the files of the module relative to its directory: versions.tf, providers.tf,
 variables.tf, storage.tf, iam.tf, compute.tf, outputs.tf, one `lambda/<executor>.zip` per serverless
-executor (shared by the Lambda functions of its tasks), and for Databricks executors a separate root
+executor (shared by the Lambda functions of its tasks), one `jobs/<executor>.zip` per EMR or vm executor a
+state machine runs steps or Batch jobs on (aws_jobs.py), and for Databricks executors a separate root
 module under `databricks/`. `AwsTarget.model` computes the model alone (no packages when `runner_sources` is
 None, nothing rendered): it is what `check` runs.
 """
@@ -18,7 +19,10 @@ from dataclasses import dataclass, field
 from glacier.config import AwsConfig, EC2Config
 from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_compute_blocks as compute_blocks
+from glacierc.backends.terraform import aws_databricks_runs as databricks_runs
+from glacierc.backends.terraform import aws_batch as batch
 from glacierc.backends.terraform import aws_iam as iam
+from glacierc.backends.terraform import aws_jobs as jobs_
 from glacierc.backends.terraform import aws_keys as keys
 from glacierc.backends.terraform import aws_orchestration as orchestration
 from glacierc.backends.terraform.access import Access
@@ -66,11 +70,10 @@ class AwsModule:
     logs_key: keys.KmsKey | None = None
     roles: list[Role] = field(default_factory=list)
     functions: list[compute.Function] = field(default_factory=list)
-    instances: list[compute.Instance] = field(default_factory=list)
     security_groups: list[compute.SecurityGroup] = field(default_factory=list)
     subnets: list[tuple[str, str, str]] = field(default_factory=list)
-    amis: list[str] = field(default_factory=list)
     clusters: list[compute.Cluster] = field(default_factory=list)
+    batches: list[batch.BatchEnvironment] = field(default_factory=list)
     databricks: list[tuple[Executor, tuple[Task, ...], str]] = field(default_factory=list)
     machines: list[orchestration.Machine] = field(default_factory=list)
     zips: dict[str, bytes] = field(default_factory=dict)
@@ -108,6 +111,8 @@ class AwsTarget(Target):
         self.services: dict[str, str] = {}
         self._groups: dict[str, tuple[Group, ...]] = {}
         self._first_pipeline: dict[str, str] | None = None
+        #: The EMR and vm executors whose groups run as steps and Batch jobs (filled by _add_compute).
+        self.jobs = jobs_.Jobs({})
 
     # --- the model ----------------------------------------------------------------------------------
 
@@ -123,6 +128,7 @@ class AwsTarget(Target):
         module.diagnostics.extend(found)
         self._add_compute(executors, labels)
         self._add_machines()
+        self._add_jobs(executors, labels)
         self._add_keys()
         self.grant_all(project, executors, labels, self.storage, module.diagnostics)
         return module
@@ -131,19 +137,18 @@ class AwsTarget(Target):
         tasks = tasks_by_executor(self.project)
         task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
         entries = pipeline_entries(self.project, self.runner_sources)
-        amis: set[str] = set()
         for executor, kind in executors:
             label, mine = labels[executor.name], tasks.get(executor.name, [])
             self.services[executor.name] = SERVICE_NAMES.get(kind, kind)
             if kind in (Service.LAMBDA, Service.LOCAL):  # local nodes of an AWS pipeline run in a generated Lambda
                 self.functions(executor, label, mine, task_labels, entries)
             elif kind == Service.EC2:
-                amis |= self.vms(executor, label, mine, task_labels)
+                self.vms(executor, label)
             elif kind == Service.EMR:
                 self.cluster(executor, label)
             elif kind == Service.DATABRICKS:
                 self.module.databricks.append((executor, tuple(mine), label))
-        self.module.amis.extend(sorted(amis))
+                self.jobs.executors[executor.name] = (jobs_.DATABRICKS, label)
 
     def functions(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str],
                   entries: Mapping[str, tuple[PipelineEntry, ...]]) -> None:
@@ -203,24 +208,18 @@ class AwsTarget(Target):
             if pipeline.name not in self.pipeline_labels:
                 continue
             machine = orchestration.machine(self.project, pipeline, self.pipeline_labels[pipeline.name],
-                                            self.function_of_task, self.services, self.fused(pipeline))
+                                            self.function_of_task, self.services, self.fused(pipeline), self.jobs)
             self.module.machines.append(machine)
             self.module.buckets.append(machine.staging)
 
-    def vms(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str]) -> set[str]:
-        """The executor's security group and one instance per task; the AMI architectures to look up."""
+    def vms(self, executor: Executor, label: str) -> None:
+        """The executor's security group; its nodes run as Batch jobs (`_add_jobs`), no instance waits idle."""
         group = compute.vm_security_group(executor, label)
         self.module.security_groups.append(group)
         subnet = typed_config(executor.config, EC2Config).subnet_id
         if group.subnet and subnet:
             self.module.subnets.append((label, subnet, group.comment))
-        amis = set()
-        for task in tasks:
-            instance = compute.instance(task, executor, task_labels[task.name], label)
-            self.module.instances.append(instance)
-            if isinstance(instance.ami, Expr):
-                amis.add(compute.ami_architecture(instance.instance_type))
-        return amis
+        self.jobs.executors[executor.name] = (jobs_.BATCH, label)
 
     def cluster(self, executor: Executor, label: str) -> None:
         release, problem = compute.emr_release(executor)
@@ -229,6 +228,23 @@ class AwsTarget(Target):
             return
         self.module.clusters.append(compute.emr_cluster(executor, label, release))
         self.module.security_groups.extend(compute.emr_security_groups(executor, label))
+        self.jobs.executors[executor.name] = (jobs_.EMR, label)
+
+    def _add_jobs(self, executors: list[tuple[Executor, Service]], labels: dict[str, str]) -> None:
+        """The job packages of the executors the machines run steps, jobs and Databricks runs on (aws_jobs.attach,
+        aws_databricks_runs.attach)."""
+        module, by_label = self.module, {labels[e.name]: e for e, _ in executors}
+        module.clusters[:], batches, buckets, found = jobs_.attach(self.jobs, module.clusters, by_label,
+                                                                   module.region, self.runner_sources)
+        module.batches.extend(batches)
+        module.buckets.extend(buckets)
+        module.diagnostics.extend(found)
+        staging = {m.label: (m.pipeline, m.staging.label) for m in module.machines}
+        runs = databricks_runs.attach(self.jobs, by_label, self.node_timeouts, staging, self.runner_sources)
+        if runs is not None:
+            function, role, module.zips[databricks_runs.ZIP] = runs
+            module.functions.append(function)
+            module.roles.append(role)
 
     def _add_keys(self) -> None:
         """A KMS key per bucket without a configured key, one for logs, one per EMR cluster."""
@@ -236,7 +252,7 @@ class AwsTarget(Target):
         for bucket in module.buckets:
             if bucket.generated_key:
                 module.bucket_keys[bucket.label] = keys.bucket_key(bucket, module.partition)
-        if module.functions or module.clusters or module.machines:
+        if module.functions or module.clusters or module.machines or module.batches:
             module.logs_key = keys.logs_key(LOGS, module.partition, module.region)
         if module.clusters:
             comment = "source: generated for the EMR cluster logs of this module"
@@ -260,12 +276,16 @@ class AwsTarget(Target):
         cluster = next((c for c in module.clusters if c.label == label), None)
         if cluster is not None:
             statements += iam.cluster_log_statements(cluster.log_prefix, LOGS)
+        statements += jobs_.read_statements(self.jobs, label, cluster is not None)
         comment = source_text([(executor.span, f"executor {executor.name}")])
         module.roles.append(Role(
             label=label, name=self.name(label, 64), comment=comment,
             trust=iam.executor_trust(executor, module.partition), statements=statements,
-            instance_profile=service in (Service.EC2, Service.EMR, Service.DATABRICKS),
+            instance_profile=service in (Service.EMR, Service.DATABRICKS),
         ))
+        environment = next((b for b in module.batches if b.label == label), None)
+        if environment is not None:
+            module.roles.append(batch.instance_role(environment, module.partition))
         if cluster is not None:
             module.roles.append(Role(
                 label=f"{label}_emr_service", name=self.name(f"{label}-emr-service", 64), comment=comment,
@@ -280,15 +300,17 @@ class AwsTarget(Target):
         m = self.module
         compute_tf = [b for f in m.functions for b in compute_blocks.function_blocks(f, LOGS)]
         compute_tf += [compute_blocks.subnet_block(*subnet) for subnet in m.subnets]
-        compute_tf += [compute_blocks.ami_block(arch) for arch in m.amis]
         compute_tf += [compute_blocks.security_group_block(sg) for sg in m.security_groups]
-        compute_tf += [compute_blocks.instance_block(i) for i in m.instances]
-        roles = [*m.roles, *(orchestration.machine_role(machine, m.partition) for machine in m.machines)]
+        compute_tf += batch.default_subnets_blocks() if any(b.subnet_id is None for b in m.batches) else []
+        compute_tf += [b for environment in m.batches for b in batch.batch_blocks(environment)]
+        roles = [*m.roles, *(orchestration.machine_role(machine, m.partition, self.jobs, m.region)
+                             for machine in m.machines)]
         roles += [orchestration.schedule_role(machine) for machine in m.machines if machine.schedule is not None]
-        states_tf = [b for machine in m.machines for b in orchestration.machine_blocks(machine, LOGS)]
+        states_tf = [b for machine in m.machines for b in orchestration.machine_blocks(machine, LOGS, self.jobs)]
         for c in m.clusters:
             compute_tf += [keys.key_block(m.cluster_keys[c.label]), *compute_blocks.cluster_blocks(c, LOGS)]
         storage_tf = [b for bucket in m.buckets for b in bucket_blocks(bucket, m.bucket_keys.get(bucket.label))]
+        storage_tf += jobs_.object_blocks(self.jobs)
         storage_tf += [keys.key_block(m.logs_key)] if m.logs_key else []
         return {
             "versions.tf": [self.versions(state_backend)],
@@ -321,7 +343,8 @@ class AwsTarget(Target):
     def variables(self) -> list[Block]:
         return [self.name_prefix_variable(),
                 self.map_variable("tags", "Tags added to every resource (Glacier's managed_by and "
-                                          "glacier_pipeline tags win on a clash).")]
+                                          "glacier_pipeline tags win on a clash)."),
+                *(databricks_runs.variable_blocks() if self.jobs.runs_databricks() else [])]
 
     def output_candidates(self) -> tuple[Output, ...]:
         """Map outputs keyed by the names used in the pipeline code."""
@@ -335,24 +358,28 @@ class AwsTarget(Target):
                    tuple((r.label, f"aws_iam_instance_profile.{r.label}.arn") for r in m.roles if r.instance_profile)),
             Output("functions", "Name of the Lambda function of every serverless task, by task label.",
                    tuple((f.label, f"aws_lambda_function.{f.label}.function_name") for f in m.functions)),
-            Output("instances", "Id of the EC2 instance of every vm task, by task label.",
-                   tuple((i.label, f"aws_instance.{i.label}.id") for i in m.instances)),
             Output("clusters", "Id of the EMR cluster of every Spark executor, by executor label.",
                    tuple((c.label, f"aws_emr_cluster.{c.label}.id") for c in m.clusters)),
+            Output("job_queues", "ARN of the AWS Batch job queue of every vm executor, by executor label.",
+                   tuple((b.label, f"aws_batch_job_queue.{b.label}.arn") for b in m.batches)),
         )
 
 
     def other_files(self, state_backend: str | None) -> list[tuple[str, str | bytes]]:
-        """The state machine definitions, and the Databricks root module under `databricks/`."""
+        """The job packages and Batch container properties, the state machine definitions, and the Databricks root
+        module under `databricks/`."""
         module = self.module
-        found: list[tuple[str, str | bytes]] = list(orchestration.state_files(module.machines).items())
+        found: list[tuple[str, str | bytes]] = [*self.jobs.files().items(),
+                                                *batch.properties_files(module.batches).items(),
+                                                *orchestration.state_files(module.machines).items()]
         if module.databricks:
             from glacierc.backends.terraform.databricks import emit_databricks
 
             runners = self.runner_sources or {}
-            jobs = emit_databricks(module.databricks, module.tags, pipeline_entries(self.project, runners), runners,
-                                   cloud_module="AWS", state_backend=state_backend)
-            found += ((f"databricks/{path}", content) for path, content in jobs.items())
+            job_files = databricks_runs.workspace_job_files(self.jobs, module.databricks, module.region, runners)
+            files = emit_databricks(module.databricks, module.tags, pipeline_entries(self.project, runners), runners,
+                                    cloud_module="AWS", state_backend=state_backend, job_files=job_files)
+            found += ((f"databricks/{path}", content) for path, content in files.items())
         return found
 
     def notes(self) -> list[Diagnostic]:

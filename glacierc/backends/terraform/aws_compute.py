@@ -1,4 +1,5 @@
-"""Compute of one AWS provider: Lambda functions, EC2 instances and EMR clusters, as models of their blocks.
+"""Compute of one AWS provider: Lambda functions, security groups and EMR clusters, as models of their blocks
+(vm executors run as AWS Batch jobs: aws_batch.py).
 
 Values come from the executor's config as the catalogue's dataclass, defaults filled in (`typed_config`);
 names are `${var.name_prefix}-<name>` sized for the longest allowed prefix.
@@ -6,7 +7,6 @@ names are `${var.name_prefix}-<name>` sized for the longest allowed prefix.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from glacier.config import EC2Config, LambdaConfig, SparkConfig
@@ -28,7 +28,6 @@ EMR_RELEASES = {
     "3.1": "emr-6.5.0",
 }
 EMR_IDLE_TIMEOUT = 3600
-_GRAVITON = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*\.")
 LAMBDA_SKIPS = (
     Skip("CKV_AWS_116", "tasks are invoked synchronously by the pipeline's state machine, whose Retry and "
                         "Catch handle failures"),
@@ -57,21 +56,8 @@ class Function:
     skips: tuple[Skip, ...]
     log_skips: tuple[Skip, ...]
     environment: tuple[tuple[str, Value], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Instance:
-    label: str
-    name: Template
-    comment: str
-    profile: str  # label of the executor's aws_iam_instance_profile
-    security_group: str
-    ami: Expr | str
-    instance_type: str
-    volume_size: int
-    public_ip: bool
-    subnet_id: str | None
-    skips: tuple[Skip, ...]
+    #: (condition, error message) checked when planning: what must be set for the function to work.
+    preconditions: tuple[tuple[Expr, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +83,9 @@ class Cluster:
     profile: str
     log_prefix: str
     skips: tuple[Skip, ...]
+    #: The bootstrap action installing the job package (script URI, package URI, folder) when a state machine
+    #: runs steps on the cluster; such a cluster is not terminated when idle (the next execution needs it).
+    bootstrap: tuple[Template, Template, str] | None = None
 
 
 def lambda_function(task: Task, executor: Executor, label: str, role: str, handler: str, zip_file: str,
@@ -137,33 +126,6 @@ def lambda_function(task: Task, executor: Executor, label: str, role: str, handl
         skips=tuple(sorted(skips, key=lambda s: s.check)),
         log_skips=log_skips,
         environment=environment,
-    )
-
-
-def ami_architecture(instance_type: str) -> str:
-    """`arm64` for Graviton instance families (t4g, m7g, c7gn, ...), else `x86_64`."""
-    return "arm64" if _GRAVITON.match(instance_type) else "x86_64"
-
-
-def instance(task: Task, executor: Executor, label: str, role: str) -> Instance:
-    values = typed_config(executor.config, EC2Config)
-    instance_type = values.instance_type
-    ami = values.ami or Expr(f"data.aws_ami.al2023_{ami_architecture(instance_type)}.id")
-    skips: tuple[Skip, ...] = ()
-    if values.associate_public_ip:
-        skips = (Skip("CKV_AWS_88", "associate_public_ip=True in EC2Config"),)
-    return Instance(
-        label=label,
-        name=Target.name(label, 128),
-        comment=source_text([(task.span, f"task {task.name}")]),
-        profile=role,
-        security_group=role,
-        ami=ami,
-        instance_type=instance_type,
-        volume_size=values.volume_size,
-        public_ip=values.associate_public_ip,
-        subnet_id=values.subnet_id,
-        skips=skips,
     )
 
 

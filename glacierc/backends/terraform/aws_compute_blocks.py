@@ -1,14 +1,15 @@
-"""The compute blocks of one AWS provider: Lambda functions and their log groups, EC2 instances with their
-security groups, EMR clusters with their security configuration.
+"""The compute blocks of one AWS provider: Lambda functions and their log groups, security groups, EMR
+clusters with their security configuration (the Batch environments of vm executors: aws_batch.py).
 
 Security settings are fixed here, in one place each: active X-Ray tracing of every function, IMDSv2
-(`http_tokens = "required"`) and encrypted gp3 root volumes on every instance, HTTPS-only egress, EMR
-at-rest encryption of S3 and local disks with the cluster's own key.
+(`http_tokens = "required"`) and encrypted gp3 root volumes on every instance (the Batch launch templates), HTTPS-only egress, EMR
+at-rest encryption of S3 and local disks with the cluster's own key; a cluster running a state machine's
+steps gets the job package at bootstrap (aws_job_package.py).
 """
 
 from __future__ import annotations
 
-from glacierc.backends.terraform.aws_compute import EMR_IDLE_TIMEOUT, Cluster, Function, Instance, SecurityGroup
+from glacierc.backends.terraform.aws_compute import EMR_IDLE_TIMEOUT, Cluster, Function, SecurityGroup
 from glacierc.backends.terraform.blocks import BLANK, Block, Call, Comment, Expr, Template, Value, block
 
 TRACING_MODE = "Active"
@@ -47,6 +48,8 @@ def function_blocks(f: Function, logs: str) -> list[Block]:
         block("ephemeral_storage", body=[("size", f.ephemeral_storage)]),
         block("environment", body=[("variables", dict(f.environment))]) if f.environment else None,
         block("tracing_config", body=[("mode", TRACING_MODE)]),
+        block("lifecycle", body=[block("precondition", body=[("condition", condition), ("error_message", message)])
+                                 for condition, message in f.preconditions]) if f.preconditions else None,
         ("depends_on", [Expr(f"aws_cloudwatch_log_group.{f.label}"), Expr(f"aws_iam_role_policy.{f.role}")]),
     ])
     return [group, function]
@@ -54,17 +57,6 @@ def function_blocks(f: Function, logs: str) -> list[Block]:
 
 def subnet_block(label: str, subnet_id: str, comment: str) -> Block:
     return block("data", "aws_subnet", label, comments=[comment], body=[("id", subnet_id)])
-
-
-def ami_block(arch: str) -> Block:
-    """The latest Amazon Linux 2023 image of an architecture (for EC2Config(ami=None))."""
-    return block("data", "aws_ami", f"al2023_{arch}",
-                 comments=["source: generated, the latest Amazon Linux 2023 image for EC2Config(ami=None)"], body=[
-        ("most_recent", True),
-        ("owners", ["amazon"]),
-        block("filter", body=[("name", "name"), ("values", [f"al2023-ami-2023.*-{arch}"])]),
-        block("filter", body=[("name", "architecture"), ("values", [arch])]),
-    ])
 
 
 def security_group_block(sg: SecurityGroup) -> Block:
@@ -83,23 +75,6 @@ def security_group_block(sg: SecurityGroup) -> Block:
     if sg.egress_https:
         body.append(block("egress", body=HTTPS_EGRESS))
     return block("resource", "aws_security_group", sg.label, comments=[sg.comment], body=body)
-
-
-def instance_block(i: Instance) -> Block:
-    return block("resource", "aws_instance", i.label, comments=[i.comment], body=[
-        *(Comment(skip.text) for skip in i.skips),
-        ("ami", i.ami),
-        ("instance_type", i.instance_type),
-        ("iam_instance_profile", Expr(f"aws_iam_instance_profile.{i.profile}.name")),
-        ("subnet_id", i.subnet_id) if i.subnet_id else None,
-        ("vpc_security_group_ids", [Expr(f"aws_security_group.{i.security_group}.id")]),
-        ("associate_public_ip_address", i.public_ip),
-        ("monitoring", True),
-        ("ebs_optimized", True),
-        block("metadata_options", body=METADATA_OPTIONS),
-        block("root_block_device", body=[*ROOT_VOLUME, ("volume_size", i.volume_size)]),
-        ("tags", {"Name": i.name}),
-    ])
 
 
 def cluster_blocks(c: Cluster, logs: str) -> list[Block]:
@@ -134,8 +109,17 @@ def cluster_blocks(c: Cluster, logs: str) -> list[Block]:
         ]),
         block("master_instance_group", body=[("instance_type", c.instance_type)]),
         block("core_instance_group", body=[("instance_type", c.instance_type), ("instance_count", c.core_count)]),
-        block("auto_termination_policy", body=[("idle_timeout", EMR_IDLE_TIMEOUT)]),
+        *_bootstrap(c),
         ("depends_on", [Expr(f"aws_iam_role_policy.{c.profile}"),
                         Expr(f"aws_iam_role_policy_attachment.{c.service_role}_1")]),
     ])
     return [security, cluster]
+
+
+def _bootstrap(c: Cluster) -> list[Block]:
+    """The bootstrap action of a cluster running steps; otherwise the idle auto-termination."""
+    if c.bootstrap is None:
+        return [block("auto_termination_policy", body=[("idle_timeout", EMR_IDLE_TIMEOUT)])]
+    script, package, folder = c.bootstrap
+    return [block("bootstrap_action", body=[("name", "glacier runtime"), ("path", script),
+                                            ("args", [package, folder])])]

@@ -126,10 +126,11 @@ def trust_statement(principal_type: str, identifiers: tuple[str | Expr | Templat
     return Statement("AssumeRole", ("sts:AssumeRole",), principals=((principal_type, identifiers),))
 
 
-#: Who assumes the role of an executor, by kind (clusters: the EC2 instances of the cluster).
+#: Who assumes the role of an executor, by kind (clusters: the EC2 instances of the cluster; vm executors run
+#: their nodes as AWS Batch jobs, whose containers take the role as ECS tasks).
 SERVICE_PRINCIPALS = {
     "serverless": "lambda.amazonaws.com",
-    "vm": "ec2.amazonaws.com",
+    "vm": "ecs-tasks.amazonaws.com",
     "cluster": "ec2.amazonaws.com",
 }
 

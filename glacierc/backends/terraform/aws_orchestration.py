@@ -3,8 +3,10 @@ staging bucket its nodes exchange results through, the machine's role and log gr
 
 Per pipeline `p` (label `l`): `aws_sfn_state_machine.l` (STANDARD, `${var.name_prefix}-<p>`, logging to
 `aws_cloudwatch_log_group.l_states`, X-Ray tracing) whose definition is `aws_states.definition`, written
-to `states/l.asl.json` and read with `templatefile` (function ARNs are its only variables); `aws_iam_role.l_states`, trusted by Step Functions and allowed to invoke
-exactly the functions its states name; the staging bucket `l_staging` (see `aws_storage.staging_bucket`).
+to `states/l.asl.json` and read with `templatefile` (function ARNs, cluster ids, job queue and definition
+ARNs and staging bucket names are its only variables); `aws_iam_role.l_states`, trusted by Step Functions
+and allowed to invoke exactly the functions its states name, add steps to exactly its clusters and submit
+jobs to exactly its queues and definitions (aws_jobs.py); the staging bucket `l_staging` (see `aws_storage.staging_bucket`).
 A pipeline with `schedule=` gets `aws_scheduler_schedule.l` (EventBridge Scheduler, the expression as
 written, checked by GLC217) whose role `l_schedule` may only `states:StartExecution` that machine.
 `staging_statements` gives each executor's role read access to the staged results of its groups' inputs
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_states as states
+from glacierc.backends.terraform.aws_jobs import DATABRICKS_FUNCTION, Jobs, machine_statements, template_variables
+from glacierc.backends.terraform.aws_runs import DatabricksRun
 from glacierc.backends.terraform.aws_map_state import dataset_location
 from glacierc.backends.terraform.aws_storage import Bucket, staging_bucket
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block
@@ -44,27 +48,35 @@ class Machine:
     definition: dict
     functions: tuple[str, ...]  # labels of the aws_lambda_function resources its states invoke
     staging: Bucket
-    groups: tuple[Group, ...]  # the groups its states invoke (EMR, EC2, Databricks ones are not yet)
+    groups: tuple[Group, ...]  # the groups its states run (Lambda invocations, EMR steps, Batch jobs)
     states: int
     schedule: str | None = None
-    #: Groups the machine does not run: on an executor it does not invoke yet (with its service), or after one.
+    #: Groups the machine does not run: on an executor it does not run yet (with its service), or after one.
     stopped: tuple[tuple[Group, str], ...] = ()
     #: (bucket, prefix) each of its Distributed Map states lists (mapped nodes), sorted.
     maps: tuple[tuple[str, str], ...] = ()
 
 
 def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: Mapping[str, str],
-            service_of: Mapping[str, str], groups: tuple[Group, ...] | None = None) -> Machine:
-    """The state machine of `pipeline`; `function_of_task` maps each task run in a Lambda to its function label."""
+            service_of: Mapping[str, str], groups: tuple[Group, ...] | None = None, jobs: Jobs | None = None
+            ) -> Machine:
+    """The state machine of `pipeline`; `function_of_task` maps each task run in a Lambda to its function label,
+    `jobs` answers for the groups of EMR and vm executors (a step, a Batch job)."""
     groups = fused_groups(pipeline) if groups is None else groups
     task_of = {n.id: n.task for n in pipeline.nodes}
+    mapped_of = {n.id: n.map is not None for n in pipeline.nodes}
     invoked: set[str] = set()
     run: set[Group] = set()
+    cannot: set[Group] = set()
 
     def function_of(group: Group):
         function = function_of_task.get(task_of[group.id])
         if function is None:
-            return None
+            job = jobs.run_of(group, mapped_of[group.id], pipeline.name, label) if jobs is not None else None
+            (run if job is not None else cannot).add(group)
+            if isinstance(job, DatabricksRun):
+                invoked.add(DATABRICKS_FUNCTION)
+            return job
         invoked.add(function)
         run.add(group)
         return states.Ref(f"function_{function}")
@@ -78,7 +90,7 @@ def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: 
                    tuple(sorted(invoked)), staging, tuple(g for g in groups if g in run), count_states(definition),
                    pipeline.schedule,
                    tuple((g, service_of.get(g.executor, f"executor `{g.executor}` of another provider")
-                          if function_of_task.get(task_of[g.id]) is None else "left out after it")
+                          if g in cannot else "left out after it")
                          for g in groups if g not in run),
                    tuple(sorted({dataset_location(project, n) for n in mapped})))
 
@@ -158,9 +170,10 @@ def map_statements(machine: Machine, partition: str) -> list[iam.Statement]:
     return found
 
 
-def machine_role(machine: Machine, partition: str) -> iam.Role:
+def machine_role(machine: Machine, partition: str, jobs: Jobs | None = None, region: str = "*") -> iam.Role:
     functions = tuple(Expr(f"aws_lambda_function.{f}.arn") for f in machine.functions)
     statements = [iam.Statement("InvokeItsFunctions", ("lambda:InvokeFunction",), functions)] if functions else []
+    statements += machine_statements(jobs, machine.label, partition, region) if jobs is not None else []
     statements += map_statements(machine, partition)
     statements += [
         # Log delivery and X-Ray of Step Functions support no resource-level scoping.
@@ -198,7 +211,7 @@ def schedule_block(machine: Machine) -> Block:
     ])
 
 
-def machine_blocks(machine: Machine, logs_key: str | None) -> list[Block]:
+def machine_blocks(machine: Machine, logs_key: str | None, jobs: Jobs | None = None) -> list[Block]:
     log_group = block("resource", "aws_cloudwatch_log_group", f"{machine.label}_states", comments=[machine.comment],
                       body=[("name", Template("/aws/vendedlogs/states/", *machine.name.parts)),
                             ("retention_in_days", STATES_LOG_RETENTION_DAYS),
@@ -207,8 +220,9 @@ def machine_blocks(machine: Machine, logs_key: str | None) -> list[Block]:
         ("name", machine.name),
         ("type", "STANDARD"),
         ("role_arn", Expr(f"aws_iam_role.{machine.label}_states.arn")),
-        ("definition", Call("templatefile", Template(Expr("path.module"), "/" + definition_path(machine)),
-                            {f"function_{f}": Expr(f"aws_lambda_function.{f}.arn") for f in machine.functions})),
+        ("definition", Call("templatefile", Template(Expr("path.module"), "/" + definition_path(machine)), {
+            **{f"function_{f}": Expr(f"aws_lambda_function.{f}.arn") for f in machine.functions},
+            **(template_variables(jobs, machine.label, machine.staging.label) if jobs is not None else {})})),
         block("logging_configuration", body=[
             ("log_destination", Template(Expr(f"aws_cloudwatch_log_group.{machine.label}_states.arn"), ":*")),
             ("include_execution_data", True),

@@ -2,15 +2,18 @@
 
 Encoding (docs/cloud.md): the pipeline's fused groups (`glacierc.ir.fusion`) are ordered by level; a
 level holding one group is a `Task` state, a level holding several is a `Parallel` state with one
-branch per group, and the levels follow each other (`Next`). Every group is one `lambda:invoke` of the
-function of its first node's task, with the payload `{"pipeline", "group", "run_id"}` (`run_id` is the
-execution's name, so results are staged under `<staging>/<execution name>/`); its output is dropped
+branch per group, and the levels follow each other (`Next`). A group of a Lambda (serverless or local
+executor) is one `lambda:invoke` of the function of its first node's task, with the payload
+`{"pipeline", "group", "run_id"}` (`run_id` is the execution's name, so results are staged under
+`<staging>/<execution name>/`); a group of an EMR cluster is an `addStep.sync`, of a vm executor a Batch
+`submitJob.sync`, with the same three values as arguments, of a Databricks executor a one-branch `Parallel`
+submitting and polling a job run (aws_runs.py); its output is dropped
 (`ResultPath: null`) so every state sees the execution input. A task's `retries` become a `Retry` on
 `States.ALL` (the group retries with the largest count of its nodes), its `timeout` the state's
 `TimeoutSeconds` (the sum over the group when every node has one). Any failure is caught into a `Fail`
 state of its group, whose `Error` is `glacier.NodeFailed` and whose `Cause` names each node, its task and
-its source line. A group whose executor has no invocation yet (EMR, EC2, Databricks) becomes a `Fail`
-state `glacier.NotOrchestrated` naming its nodes, so nothing runs past it by accident (the levels
+its source line. A group whose executor has no invocation (another provider's executor) becomes
+a `Fail` state `glacier.NotOrchestrated` naming its nodes, so nothing runs past it by accident (the levels
 after a lone one are left out: unreachable states are invalid ASL). A mapped node (a group of its own) is a
 Distributed Map state listing its dataset's prefix, one child execution per object (aws_map_state.py).
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 
+from glacierc.backends.terraform.aws_runs import BatchRun, DatabricksRun, StepRun, databricks_branch, task_state
 from glacierc.ir.fusion import Group, fused_groups, group_levels
 from glacierc.backends.terraform.orchestration_common import Ref, canonical_json, describe, template_json
 from glacierc.ir.nodes import Pipeline, Project, Task
@@ -49,7 +53,8 @@ def state_name(prefix: str, lead: str) -> str:
 
 def definition(project: Project, pipeline: Pipeline, function_of: Callable[[Group], object | None],
                service_of: Mapping[str, str] | None = None, groups: tuple[Group, ...] | None = None) -> dict:
-    """The ASL of `pipeline`; `function_of(group)` is the Lambda running it (None: not orchestrated),
+    """The ASL of `pipeline`; `function_of(group)` is the Lambda running it, or a `StepRun` / `BatchRun`
+    (None: not orchestrated),
     `service_of` names each executor's service for the messages of groups that are not."""
     groups = fused_groups(pipeline) if groups is None else groups
     by_id = {g.id: g for g in groups}
@@ -112,15 +117,20 @@ def _group_states(context: _Context, group: Group) -> dict[str, dict]:
             "Type": "Fail", "Error": NOT_ORCHESTRATED,
             "Cause": f"{cause}: runs on {service}, which the state machine does not invoke yet"}}
     failed = state_name("failed", group.id)
-    task: dict[str, object] = {
-        "Type": "Task",
-        "Resource": "arn:aws:states:::lambda:invoke",
-        "Parameters": {"FunctionName": function,
-                       "Payload": {"pipeline": pipeline.name, "group": group.id, "run_id.$": "$$.Execution.Name"}},
-        "ResultPath": None,
-        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": failed}],
-    }
-    task.update(limits([context.task(n) for n in group.nodes]))
+    task: dict[str, object] = {"Type": "Task"}
+    if isinstance(function, DatabricksRun):  # a one-branch Parallel: it takes no TimeoutSeconds (the run has it)
+        task = {"Type": "Parallel",
+                "Branches": [databricks_branch(function, group.id, lambda verb: state_name(verb, group.id))]}
+    elif isinstance(function, (StepRun, BatchRun)):
+        task.update(task_state(function, group.id))
+    else:
+        task.update({"Resource": "arn:aws:states:::lambda:invoke", "Parameters": {
+            "FunctionName": function,
+            "Payload": {"pipeline": pipeline.name, "group": group.id, "run_id.$": "$$.Execution.Name"}}})
+    task.update({"ResultPath": None,
+                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": failed}]})
+    found = limits([context.task(n) for n in group.nodes])
+    task.update({k: v for k, v in found.items() if task["Type"] == "Task" or k != "TimeoutSeconds"})
     return {state_name("run", group.id): task,
             failed: {"Type": "Fail", "Error": NODE_FAILED, "Cause": f"{cause} failed"}}
 

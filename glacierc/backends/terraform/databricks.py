@@ -4,7 +4,8 @@ Kept apart so the cloud module validates with its own provider alone. Every task
 `DatabricksConfig` executor becomes a job: on a new job cluster (node type and workers from the
 config, the executor's instance profile, so the job gets exactly the executor's storage grants)
 or on the existing cluster `cluster_id`. The job runs a generated entry script, uploaded as a
-workspace file with the pipelines' runner modules.
+workspace file with the pipelines' runner modules. The groups an AWS state machine runs on the executor are
+one-time runs of `jobs/<executor>/glacier_job.py` (aws_databricks_runs.py), uploaded here too.
 """
 
 from __future__ import annotations
@@ -63,8 +64,10 @@ class Job:
 
 def emit_databricks(executors: Sequence[tuple[Executor, tuple[Task, ...], str]], tags: dict[str, str],
                     entries: Mapping[str, tuple[PipelineEntry, ...]], runner_sources: Mapping[str, str],
-                    cloud_module: str = "cloud", state_backend: str | None = None) -> dict[str, str]:
-    """The files of the Databricks root module; `executors` holds (executor, its tasks, its label)."""
+                    cloud_module: str = "cloud", state_backend: str | None = None,
+                    job_files: Mapping[str, str | bytes] | None = None) -> dict[str, str | bytes]:
+    """The files of the Databricks root module; `executors` holds (executor, its tasks, its label);
+    `job_files`: the job scripts a state machine's runs start (`jobs/<executor>/...`), uploaded as they are."""
     task_labels = unique_labels(t.name for _, tasks, _ in executors for t in tasks)
     profiles: list[Profile] = []
     jobs: list[Job] = []
@@ -80,8 +83,12 @@ def emit_databricks(executors: Sequence[tuple[Executor, tuple[Task, ...], str]],
         "or a profile in ~/.databrickscfg named by DATABRICKS_CONFIG_PROFILE).",
     ])])
     files["variables.tf"] = print_blocks(_variables(bool(profiles), cloud_module))
-    files["compute.tf"] = print_blocks(_compute(tags, profiles, runners, jobs))
-    return dict(sorted(files.items()))
+    uploads = [_workspace_file("job_" + path.removeprefix("jobs/").rsplit(".", 1)[0].replace("/", "_"), path,
+                               "source: generated, a job file the state machine's Databricks runs start")
+               for path in sorted(job_files or {})]
+    files["compute.tf"] = print_blocks([*_compute(tags, profiles, runners, jobs), *uploads])
+    found: dict[str, str | bytes] = {**files, **(job_files or {})}
+    return dict(sorted(found.items()))
 
 
 def _variables(profiles: bool, cloud_module: str) -> list[Block]:

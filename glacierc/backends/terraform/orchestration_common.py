@@ -4,7 +4,8 @@ how a node is named in a failure, which staged results a fused group reads.
 A definition (Step Functions ASL, Cloud Workflows) is plain data built in Python, with the values Terraform
 fills in left as `Ref`s. `template_json` writes it as a Terraform template (read with `templatefile`):
 every string has `${` and `%{` escaped, so no user text (a pipeline or file name) becomes an
-interpolation, and each `Ref` is the only interpolation, `${name}`, a variable the module passes.
+interpolation, and each `Ref` is the only interpolation, `${name}`, a variable the module passes (a `Joined`
+string holds text and `Ref`s).
 `canonical_json` is the same data as bytes with sorted keys: same input, same bytes.
 """
 
@@ -25,6 +26,14 @@ class Ref:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """One string of text and `Ref`s (e.g. an intrinsic function's arguments with a bucket name Terraform
+    fills in): the text escaped as every string is, each `Ref` an interpolation."""
+
+    parts: tuple[str | Ref, ...]
+
+
 def describe(node: Node) -> str:
     """How a failure names a node: its id, its task and its source line."""
     return f"node `{node.id}` (task `{node.task}`, {node.span.file}:{node.span.line})"
@@ -33,6 +42,8 @@ def describe(node: Node) -> str:
 def _template_value(value: object) -> object:
     if isinstance(value, Ref):
         return "${" + value.name + "}"
+    if isinstance(value, Joined):
+        return "".join(str(_template_value(part)) for part in value.parts)
     if isinstance(value, str):
         return value.replace("${", "$${").replace("%{", "%%{")
     if isinstance(value, dict):

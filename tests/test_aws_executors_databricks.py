@@ -1,0 +1,245 @@
+"""Databricks nodes of an AWS pipeline run by its state machine: the generated Lambda submits one-time job runs
+and polls them, the runs execute the job files the databricks module uploads, here against a workspace of
+our own.
+
+There is no Databricks emulator: a small HTTP server in this process answers the two Jobs API calls the
+function makes (`runs/submit`, `runs/get`), checks the bearer token, and runs a submitted run the way a
+Databricks `spark_python_task` does: the workspace file (mapped to the built databricks module, where its
+`databricks_workspace_file` uploads it from) with the run's parameters, in a subprocess with this machine's
+Python and Polars and the moto server as S3. The function is the built zip's module, run in a subprocess with
+the environment its Terraform gives it (the token from moto's Secrets Manager); the branch's loop (submit,
+then poll until the run ends) is driven here with the state's own payloads.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import hcl2
+import polars as pl
+import pytest
+from aws_emulator import running
+from hcl2 import SerializationOptions
+from terraform_tools import REPO, extract
+
+from glacierc.driver import build
+
+FIXTURE = REPO / "tests" / "fixtures" / "terraform_aws" / "databricks" / "pipeline.py"
+PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
+TOKEN = "dapi-test-token"
+ROOT = "/Shared/glacier"
+PROFILE = "arn:aws:iam::123456789012:instance-profile/jobs"
+SALES = pl.DataFrame({"region": ["emea", "apac", "emea", "amer"], "amount": [10.0, 5.0, 2.5, 4.0]})
+
+
+class Workspace(ThreadingHTTPServer):
+    """The Jobs API calls the function makes; a run is the submitted workspace file run in a subprocess."""
+
+    def __init__(self, module: Path, environment: dict[str, str]) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.module, self.environment = module, environment
+        self.submitted: list[dict] = []
+        self.runs: dict[int, subprocess.Popen] = {}
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def submit(self, body: dict) -> int:
+        (task,) = body["tasks"]
+        script = task["spark_python_task"]["python_file"]
+        assert script.startswith(ROOT + "/jobs/"), script
+        local = self.module / "databricks" / script.removeprefix(ROOT + "/")
+        self.submitted.append(body)
+        run = len(self.submitted)
+        self.runs[run] = subprocess.Popen([sys.executable, str(local), *task["spark_python_task"]["parameters"]],
+                                          env=self.environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True)
+        return run
+
+    def state(self, run: int) -> dict:
+        process = self.runs[run]
+        if process.poll() is None:
+            return {"life_cycle_state": "RUNNING"}
+        stderr = process.stderr.read() if process.stderr else ""
+        return {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS" if process.returncode == 0 else "FAILED",
+                "state_message": stderr[-500:]}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Workspace
+
+    def _answer(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _authorised(self) -> bool:
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            self._answer(403, {"error_code": "PERMISSION_DENIED"})
+            return False
+        return True
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        if self._authorised() and self.path == "/api/2.1/jobs/runs/submit":
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            self._answer(200, {"run_id": self.server.submit(body)})
+
+    def do_GET(self) -> None:  # noqa: N802
+        url = urlparse(self.path)
+        if self._authorised() and url.path == "/api/2.1/jobs/runs/get":
+            self._answer(200, {"state": self.server.state(int(parse_qs(url.query)["run_id"][0]))})
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def _resources(module: Path, section: str = "resource") -> dict[str, dict[str, dict]]:
+    found: dict[str, dict[str, dict]] = {}
+    for path in sorted(module.glob("*.tf")):
+        for blocks in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=PLAIN).get(section, []):
+            for kind, named in blocks.items():
+                found.setdefault(kind, {}).update(named)
+    return found
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory):
+    """The built module, moto (S3, Secrets Manager), the workspace server and the function's environment."""
+    root = tmp_path_factory.mktemp("databricks")
+    assert not build([str(FIXTURE)], root / "out", {}).has_errors
+    module = root / "out" / "terraform"
+    with running(root / "moto") as emulator:
+        s3 = emulator.client("s3")
+        for bucket in ("dbx-sales", "dbx-staging"):
+            s3.create_bucket(Bucket=bucket)
+        secret = emulator.client("secretsmanager").create_secret(Name="databricks", SecretString=TOKEN)["ARN"]
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLACIER_"))}
+        storage = {**base, **emulator.storage_env()}
+        workspace = Workspace(module, storage)
+        threading.Thread(target=workspace.serve_forever, daemon=True).start()
+        environment = {**storage, "DATABRICKS_HOST": workspace.url, "GLACIER_DATABRICKS_TOKEN_SECRET": secret,
+                       "GLACIER_INSTANCE_PROFILES": json.dumps({"jobs": PROFILE}),
+                       "GLACIER_STAGING_URIS": json.dumps({"sales": "s3://dbx-staging"}),
+                       "GLACIER_WORKSPACE_ROOT": ROOT}
+        function = _resources(module)["aws_lambda_function"]["glacier_databricks"]
+        assert set(function["environment"][0]["variables"]) == set(environment) - set(storage)
+        code = extract((module / "lambda" / "glacier_databricks.zip").read_bytes(), root / "function")
+        try:
+            yield emulator, workspace, environment, code, module
+        finally:
+            workspace.shutdown()
+            # moto's backends belong to the process, not to one server: leave nothing for the next module
+            urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
+                                   timeout=60).close()
+
+
+def _invoke(cloud, event: dict) -> subprocess.CompletedProcess:
+    _, _, environment, code, _ = cloud
+    program = f"import json, glacier_databricks as f; print(json.dumps(f.run({event!r})))"
+    return subprocess.run([sys.executable, "-c", program], cwd=code, capture_output=True, text=True, timeout=60,
+                          env=environment)
+
+
+def _branch(cloud, group: str, execution: str) -> dict:
+    """The branch of `group`'s state, driven: submit with the state's payload, then poll until the run ends."""
+    module = cloud[4]
+    states = json.loads((module / "states" / "sales.asl.json").read_text())["States"]
+    (branch,) = states[f"run {group}"]["Branches"]
+    submit = branch["States"][branch["StartAt"]]["Parameters"]["Payload"]
+    event = {k.removesuffix(".$"): (execution if v == "$$.Execution.Name" else v) for k, v in submit.items()}
+    done = _invoke(cloud, event)
+    assert done.returncode == 0, done.stderr
+    run = json.loads(done.stdout)["run"]
+    for _ in range(600):
+        polled = _invoke(cloud, {"action": "poll", "run": run})
+        assert polled.returncode == 0, polled.stderr
+        state = json.loads(polled.stdout)
+        if state["state"] != "RUNNING":
+            return state
+        time.sleep(0.2)
+    raise AssertionError("the run did not end")
+
+
+def _put(emulator, frame: pl.DataFrame) -> None:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    emulator.client("s3").put_object(Bucket="dbx-sales", Key="sales/sales.parquet", Body=buffer.getvalue())
+
+
+def _read(emulator, bucket: str, key: str) -> pl.DataFrame:
+    return pl.read_parquet(io.BytesIO(emulator.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()))
+
+
+def test_the_uploaded_job_files_are_what_the_runs_start(cloud):
+    module = cloud[4]
+    uploads = {f["path"]: f["source"] for f in _resources(module / "databricks")["databricks_workspace_file"].values()}
+    for executor in ("jobs", "shared"):
+        path = f"/Shared/${{var.name_prefix}}/jobs/{executor}/glacier_job.py"
+        assert uploads[path] == f"${{path.module}}/jobs/{executor}/glacier_job.py"
+        assert (module / "databricks" / "jobs" / executor / "glacier_job.py").is_file()
+
+
+def test_both_groups_run_as_databricks_runs_like_the_local_runner(cloud):
+    emulator, workspace, _, _, _ = cloud
+    _put(emulator, SALES)
+    first = len(workspace.submitted)
+    assert _branch(cloud, "aggregate", "run-ok")["state"] == "SUCCESS"
+    assert _branch(cloud, "store", "run-ok")["state"] == "SUCCESS"
+    new, existing = (body["tasks"][0] for body in workspace.submitted[first:])
+    assert new["new_cluster"] == {"spark_version": "14.3.x-scala2.12", "node_type_id": "m5d.large", "num_workers": 4,
+                                  "aws_attributes": {"instance_profile_arn": PROFILE}}
+    assert new["libraries"] == [{"pypi": {"package": "polars==2.1.0"}}]
+    assert existing["existing_cluster_id"] == "0101-123456-abcdefgh" and "new_cluster" not in existing
+    assert new["spark_python_task"]["parameters"] == ["sales", "aggregate", "run-ok", "s3://dbx-staging"]
+    expected = SALES.group_by("region").agg(pl.col("amount").sum())
+    assert _read(emulator, "dbx-staging", "run-ok/aggregate.parquet").sort("region").equals(expected.sort("region"))
+    assert _read(emulator, "dbx-sales", "totals/by_region.parquet").sort("region").equals(expected.sort("region"))
+
+
+def test_a_failing_run_ends_the_branch_in_its_fail_state(cloud):
+    emulator = cloud[0]
+    _put(emulator, SALES.rename({"amount": "value"}))
+    state = _branch(cloud, "aggregate", "run-bad")
+    assert state["state"] == "FAILED" and "NodeFailed: node `aggregate` failed" in state["message"]
+    states = json.loads((cloud[4] / "states" / "sales.asl.json").read_text())["States"]
+    branch = states["run aggregate"]["Branches"][0]["States"]
+    check = next(s for s in branch.values() if s["Type"] == "Choice")
+    assert branch[check["Default"]] == {"Type": "Fail", "Error": "glacier.DatabricksRunFailed",
+                                        "Cause": "the Databricks run of group aggregate did not succeed"}
+    assert states["run aggregate"]["Catch"][0]["Next"] == "failed aggregate"
+
+
+def test_the_function_refuses_a_group_its_executor_does_not_run(cloud):
+    done = _invoke(cloud, {"action": "submit", "executor": "jobs", "pipeline": "sales", "group": "store",
+                           "run_id": "r"})
+    assert done.returncode != 0 and "refused event: group 'store' of pipeline 'sales'" in done.stderr
+    done = _invoke(cloud, {"action": "poll", "run": "1; rm -rf /"})
+    assert done.returncode != 0 and "refused event" in done.stderr
+
+
+def test_the_module_with_the_function_validates_and_passes_checkov(tmp_path):
+    from terraform_tools import Terraform, checkov_failures, checkov_missing, emit_pipeline, mirror_missing, write_files
+
+    files, _, _ = emit_pipeline(FIXTURE, runner_sources={"sales": "def run_group(nodes, event): pass\n"})
+    root = write_files({k: v for k, v in files.items() if "/databricks/" not in k}, tmp_path / "out") / "terraform"
+    if mirror_missing("hashicorp/aws"):
+        pytest.skip(mirror_missing("hashicorp/aws"))
+    terraform = Terraform.create(tmp_path / "home")
+    assert terraform.validate(root) == [] and terraform.fmt_check(root) == ""
+    if checkov_missing():
+        pytest.skip(checkov_missing())
+    assert checkov_failures(root) == []
