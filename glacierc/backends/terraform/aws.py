@@ -39,6 +39,7 @@ from glacierc.diagnostics.model import Diagnostic, Severity
 from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import Group, fused_groups
 from glacierc.ir.nodes import Executor, ExecutorKind, Pipeline, Project, Provider, Service, Storage, Task
+from glacierc.runtime.node import staging_variable
 
 #: How the build output names the service running an executor's nodes.
 SERVICE_NAMES = {Service.LAMBDA: "Lambda", Service.LOCAL: "a generated Lambda", Service.EC2: "EC2",
@@ -107,7 +108,7 @@ class AwsTarget(Target):
         self.function_of_task: dict[str, str] = {}
         self.services: dict[str, str] = {}
         self._groups: dict[str, tuple[Group, ...]] = {}
-        self._first_pipeline: dict[str, str] | None = None
+        self._pipelines_of_task: dict[str, list[str]] | None = None
 
     # --- the model ----------------------------------------------------------------------------------
 
@@ -185,17 +186,18 @@ class AwsTarget(Target):
         return self._groups[pipeline.name]
 
     def staging_environment(self, task: Task) -> tuple[tuple[str, Value], ...]:
-        """GLACIER_STAGING_URI: the staging bucket of the (first) pipeline of this provider running `task`."""
-        if self._first_pipeline is None:
-            self._first_pipeline = {}
-            for pipeline in sorted(self.project.pipelines, key=lambda p: p.name, reverse=True):
+        """The staging bucket of every pipeline of this provider running `task`, each in a variable of its own
+        (`staging_variable`): the runtime reads the one of the pipeline it runs, so a function shared by two
+        pipelines stages each pipeline's results in that pipeline's bucket."""
+        if self._pipelines_of_task is None:
+            self._pipelines_of_task = {}
+            for pipeline in sorted(self.project.pipelines, key=lambda p: p.name):
                 if pipeline.name in self.pipeline_labels:
-                    self._first_pipeline.update((n.task, pipeline.name) for n in pipeline.nodes)
-        pipeline_name = self._first_pipeline.get(task.name)
-        if pipeline_name is None:
-            return ()
-        label = self.pipeline_labels[pipeline_name]
-        return (("GLACIER_STAGING_URI", Template("s3://", Expr(f"aws_s3_bucket.{label}_staging.bucket"))),)
+                    for name in dict.fromkeys(n.task for n in pipeline.nodes):
+                        self._pipelines_of_task.setdefault(name, []).append(pipeline.name)
+        return tuple((staging_variable(name), Template(
+            "s3://", Expr(f"aws_s3_bucket.{self.pipeline_labels[name]}_staging.bucket")))
+            for name in self._pipelines_of_task.get(task.name, ()))
 
     def _add_machines(self) -> None:
         """A state machine and a staging bucket per pipeline of this provider."""
