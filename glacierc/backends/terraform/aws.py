@@ -15,11 +15,12 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from glacier.config import AwsConfig, EC2Config
+from glacier.config import AwsConfig, EC2Config, LambdaConfig
 from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_compute_blocks as compute_blocks
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_keys as keys
+from glacierc.backends.terraform import aws_layers
 from glacierc.backends.terraform import aws_orchestration as orchestration
 from glacierc.backends.terraform.access import Access
 from glacierc.backends.terraform.aws_package import handler, lambda_zip, zip_path
@@ -32,7 +33,15 @@ from glacierc.backends.terraform.common import (
     unique_labels,
 )
 from glacierc.backends.terraform.orchestration_common import group_timeout, node_timeouts
-from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
+from glacierc.backends.terraform.packaging import (
+    PipelineEntry,
+    TaskEntry,
+    bundle_requirements,
+    package_inputs,
+    pipeline_entries,
+    shared_runner_files,
+    task_entries,
+)
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc407_state_machine import CODE as STATE_MACHINE
 from glacierc.diagnostics.model import Diagnostic, Severity
@@ -74,6 +83,8 @@ class AwsModule:
     databricks: list[tuple[Executor, tuple[Task, ...], str]] = field(default_factory=list)
     machines: list[orchestration.Machine] = field(default_factory=list)
     zips: dict[str, bytes] = field(default_factory=dict)
+    #: The Lambda layers of the functions' requirements, by label (aws_layers.py).
+    layers: dict[str, aws_layers.Layer] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -117,12 +128,14 @@ class AwsTarget(Target):
         executors = self.supported_executors(project, self.provider, module.diagnostics)
         labels = unique_labels(e.name for e, _ in executors)
         self.storage = {s.name: s for s in project.storage if s.provider == self.provider.name}
-        reserved = {LOGS} | {f"{labels[e.name]}_emr" for e, kind in executors if kind == Service.EMR}
+        reserved = {LOGS, aws_layers.ARTIFACTS} | {f"{labels[e.name]}_emr" for e, kind in executors if kind == Service.EMR}
         bucket_labels = unique_labels({s.bucket for s in self.storage.values()}, reserved)
         buckets, found = buckets_of(tuple(self.storage.values()), bucket_labels)
         module.buckets.extend(buckets)
         module.diagnostics.extend(found)
         self._add_compute(executors, labels)
+        if module.layers:
+            module.buckets.append(aws_layers.artifacts_bucket())
         self._add_machines()
         self._add_keys()
         self.grant_all(project, executors, labels, self.storage, module.diagnostics)
@@ -157,11 +170,30 @@ class AwsTarget(Target):
         self.module.zips[zip_file] = content
         zip_hash = base64.b64encode(hashlib.sha256(content).digest()).decode()
         timeouts = self.node_timeouts
+        layer = self.layer(executor, shared)
         for task, entry in zip(tasks, shared, strict=True):
             self.function_of_task[task.name] = task_labels[task.name]
             self.module.functions.append(compute.lambda_function(
                 task, executor, task_labels[task.name], label, handler(entry), zip_file, zip_hash,
-                self.staging_environment(task), group_timeout(timeouts, groups.get(task.name, {}))))
+                self.staging_environment(task), group_timeout(timeouts, groups.get(task.name, {})),
+                layers=(layer.arn,) if layer else ()))
+
+    def layer(self, executor: Executor, shared: tuple[TaskEntry, ...]) -> aws_layers.Layer | None:
+        """The layer of what the executor's package imports (built once per platform and requirement set), or
+        None and GLC412 when it cannot be built; nothing without runner sources (`check`)."""
+        if self.runner_sources is None:
+            return None
+        values = typed_config(executor.config, LambdaConfig)
+        requirements = bundle_requirements(shared_runner_files(shared, self.runner_sources), self.runner_sources,
+                                           self.project)
+        layer, content, problem = aws_layers.plan_layer(executor, values.architecture, values.runtime, requirements,
+                                                    package_inputs(self.runner_sources), self.module.layers)
+        if problem is not None:
+            self.module.diagnostics.append(problem)
+        if layer is not None and content is not None:
+            self.module.layers[layer.label] = layer
+            self.module.zips[layer.zip_file] = content
+        return layer
 
     @functools.cached_property
     def node_timeouts(self) -> dict[str, dict[str, int | None]]:
@@ -280,7 +312,8 @@ class AwsTarget(Target):
     def files(self, state_backend: str | None = None) -> dict[str, list[Block]]:
         """The blocks of every `.tf` file (a file without blocks is not written)."""
         m = self.module
-        compute_tf = [b for f in m.functions for b in compute_blocks.function_blocks(f, LOGS)]
+        compute_tf = [b for layer in sorted(m.layers) for b in aws_layers.layer_blocks(m.layers[layer])]
+        compute_tf += [b for f in m.functions for b in compute_blocks.function_blocks(f, LOGS)]
         compute_tf += [compute_blocks.subnet_block(*subnet) for subnet in m.subnets]
         compute_tf += [compute_blocks.ami_block(arch) for arch in m.amis]
         compute_tf += [compute_blocks.security_group_block(sg) for sg in m.security_groups]

@@ -4,8 +4,8 @@ The zip holds `function_app.py` (Python v2 programming model, laid out in Python
 glacierc/entrypoints/azure_functions.py: its tables, then one HTTP function per task of the executor
 and, for the pipelines orchestrated in the app, their Durable Functions orchestrators, activities and
 starters), `host.json` (the executor's `functionTimeout`, the extension bundle with the
-Durable Functions extension, one activity at a time per instance), `requirements.txt` (installed by the remote build; Polars and the
-Durable Functions SDK pinned to the versions the suite runs) and the runners of the pipelines calling
+Durable Functions extension, one activity at a time per instance), `requirements.txt` (installed by the remote build: the Functions and
+Durable Functions SDKs, then the requirement set of the bundled code, requirements.py) and the runners of the pipelines calling
 the tasks under `glacier_runners/`. It is built with `packaging.package`, so its bytes depend only on
 its contents.
 """
@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from glacierc.backends.escaping import identifier, py_literal
 from glacierc.backends.terraform import azure_orchestration as orchestration
 from glacierc.backends.terraform.entry_module import entry_module, flat_table, nested_table
-from glacierc.backends.terraform.packaging import PipelineEntry, package, runner_files
+from glacierc.backends.terraform.packaging import PipelineEntry, bundle_requirements, package, runner_files
+from glacierc.backends.terraform.requirements import requirements_txt
 
 ENTRY_MODULE = "azure_functions"
-APP_REQUIREMENTS = "azure-functions>=1.20,<2\nazure-functions-durable==1.7.0\npolars==2.1.0\n"
+#: What the generated function_app.py imports; the runners' requirements follow (requirements.py).
+ENTRY_REQUIREMENTS = ("azure-functions>=1.20,<2", "azure-functions-durable==1.7.0")
 #: Durable Functions (and the timer and HTTP triggers) come with the extension bundle.
 EXTENSION_BUNDLE = {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}
 #: One activity at a time per instance: the runner keeps its active run per process, so a second activity
@@ -102,10 +104,10 @@ def app_zip(executor: str, location: str, functions: tuple[AppFunction, ...], ti
             orchestrations: tuple[orchestration.Orchestration, ...] = ()) -> bytes:
     if runner_sources is None:  # validation only (`check`): no package is built
         return b""
-    files = {
+    runners = runner_files((p for f in functions for p in f.pipelines), runner_sources)
+    return package({
         "function_app.py": app_source(executor, location, functions, orchestrations),
         "host.json": host_json(timeout_seconds),
-        "requirements.txt": APP_REQUIREMENTS,
-    }
-    files.update(runner_files((p for f in functions for p in f.pipelines), runner_sources))
-    return package(files)
+        "requirements.txt": requirements_txt(bundle_requirements(runners, runner_sources), ENTRY_REQUIREMENTS),
+        **runners,
+    })
