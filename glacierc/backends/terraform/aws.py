@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from glacier.config import AwsConfig, EC2Config, LambdaConfig
+from glacier.config import AwsConfig, EC2Config
 from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_compute_blocks as compute_blocks
 from glacierc.backends.terraform import aws_iam as iam
@@ -33,15 +33,7 @@ from glacierc.backends.terraform.common import (
     unique_labels,
 )
 from glacierc.backends.terraform.orchestration_common import group_timeout, node_timeouts
-from glacierc.backends.terraform.packaging import (
-    PipelineEntry,
-    TaskEntry,
-    bundle_requirements,
-    package_inputs,
-    pipeline_entries,
-    shared_runner_files,
-    task_entries,
-)
+from glacierc.backends.terraform.packaging import PipelineEntry, TaskEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc407_state_machine import CODE as STATE_MACHINE
 from glacierc.diagnostics.model import Diagnostic, Severity
@@ -128,7 +120,8 @@ class AwsTarget(Target):
         executors = self.supported_executors(project, self.provider, module.diagnostics)
         labels = unique_labels(e.name for e, _ in executors)
         self.storage = {s.name: s for s in project.storage if s.provider == self.provider.name}
-        reserved = {LOGS, aws_layers.ARTIFACTS} | {f"{labels[e.name]}_emr" for e, kind in executors if kind == Service.EMR}
+        reserved = {LOGS, aws_layers.ARTIFACTS} | {
+            f"{labels[e.name]}_emr" for e, kind in executors if kind == Service.EMR}
         bucket_labels = unique_labels({s.bucket for s in self.storage.values()}, reserved)
         buckets, found = buckets_of(tuple(self.storage.values()), bucket_labels)
         module.buckets.extend(buckets)
@@ -179,15 +172,12 @@ class AwsTarget(Target):
                 layers=(layer.arn,) if layer else ()))
 
     def layer(self, executor: Executor, shared: tuple[TaskEntry, ...]) -> aws_layers.Layer | None:
-        """The layer of what the executor's package imports (built once per platform and requirement set), or
-        None and GLC412 when it cannot be built; nothing without runner sources (`check`)."""
+        """The layer of what the executor's package imports, or None (and GLC412) when it cannot be built;
+        nothing without runner sources (`check`)."""
         if self.runner_sources is None:
             return None
-        values = typed_config(executor.config, LambdaConfig)
-        requirements = bundle_requirements(shared_runner_files(shared, self.runner_sources), self.runner_sources,
-                                           self.project)
-        layer, content, problem = aws_layers.plan_layer(executor, values.architecture, values.runtime, requirements,
-                                                    package_inputs(self.runner_sources), self.module.layers)
+        layer, content, problem = aws_layers.executor_layer(executor, shared, self.runner_sources, self.project,
+                                                            self.module.layers)
         if problem is not None:
             self.module.diagnostics.append(problem)
         if layer is not None and content is not None:

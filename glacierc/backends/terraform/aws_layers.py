@@ -17,12 +17,20 @@ from dataclasses import dataclass
 
 from glacierc.backends.terraform.aws_storage import Bucket, _bucket_skips
 from glacierc.backends.terraform.blocks import Block, Expr, Template, block
-from glacierc.backends.terraform.packaging import PackageInputs
+from glacier.config import LambdaConfig
+from glacierc.backends.terraform.packaging import (
+    PackageInputs,
+    TaskEntry,
+    bundle_requirements,
+    package_inputs,
+    shared_runner_files,
+)
 from glacierc.backends.terraform.requirements import Requirement
 from glacierc.backends.terraform.target import Target
 from glacierc.checks import glc412_missing_requirements as missing_requirements
 from glacierc.diagnostics.model import Diagnostic
-from glacierc.ir.nodes import Executor
+from glacierc.ir.configs import typed_config
+from glacierc.ir.nodes import Executor, Project
 
 ARTIFACTS = "glacier_artifacts"
 
@@ -48,6 +56,16 @@ class Layer:
 def layer_label(architecture: str, runtime: str, lines: tuple[str, ...]) -> str:
     digest = hashlib.sha256("\n".join((architecture, runtime, *lines)).encode()).hexdigest()[:10]
     return f"deps_{architecture}_{runtime.replace('.', '')}_{digest}"
+
+
+def executor_layer(executor: Executor, shared: tuple[TaskEntry, ...], runner_sources: Mapping[str, str],
+                   project: Project, built: Mapping[str, Layer]) -> tuple[Layer | None, bytes | None, Diagnostic | None]:
+    """`plan_layer` for the functions of `executor` running `shared`: their platform (LambdaConfig) and the
+    requirement set of the runners their package bundles."""
+    values = typed_config(executor.config, LambdaConfig)
+    requirements = bundle_requirements(shared_runner_files(shared, runner_sources), runner_sources, project)
+    return plan_layer(executor, values.architecture, values.runtime, requirements, package_inputs(runner_sources),
+                      built)
 
 
 def plan_layer(executor: Executor, architecture: str, runtime: str, requirements: tuple[Requirement, ...],
