@@ -59,7 +59,7 @@ def test_each_pipeline_stages_in_its_own_store(built, tmp_path, monkeypatch):
     data.mkdir(parents=True)
     pl.DataFrame({"value": [1, 2, 3]}).write_parquet(data / "events.parquet")
     monkeypatch.setenv("GLACIER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("GLACIER_STAGING_URI", raising=False)
+    monkeypatch.setenv("GLACIER_STAGING_URI", str(tmp_path / "fallback"))  # the pipeline's own variable wins
     for variable, uri in _environments(built)["extract"].items():  # each bucket a directory of its own
         bucket = re.fullmatch(r"s3://\$\{aws_s3_bucket\.(\w+)\.bucket\}", uri).group(1)
         monkeypatch.setenv(variable, str(tmp_path / bucket))
@@ -70,6 +70,7 @@ def test_each_pipeline_stages_in_its_own_store(built, tmp_path, monkeypatch):
         assert handler.task_total({"pipeline": pipeline, "run_id": run_id}, None)["status"] == "ok"
     assert sorted(p.name for p in (tmp_path / "daily_report_staging").iterdir()) == ["r1"]
     assert sorted(p.name for p in (tmp_path / "daily_report_2_staging").iterdir()) == ["r2"]
+    assert not (tmp_path / "fallback").exists()
     staged = pl.read_parquet(tmp_path / "daily_report_2_staging" / "r2" / "total.parquet")
     assert staged["value"].to_list() == [6]
 
