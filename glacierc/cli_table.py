@@ -89,7 +89,9 @@ COMMANDS: dict[str, Command] = {command.name: command for command in (
                "the source columns it derives from."), _env())),
     Command("build", "Write ir.json, terraform/, graphs/ and runners/ into OUT, atomically.", (_PATHS,), (
         Option(("--output", "-o"), "output", VALUE, "Output directory.", "OUT", "glacier-out"),
-        Option(("--check",), "check", FLAG, "Exit 1 if OUT is not up to date; write nothing."), _env())),
+        Option(("--check",), "check", FLAG, "Exit 1 if OUT is not up to date; write nothing."),
+        Option(("--wheelhouse",), "wheelhouse", VALUE, "Pack the Lambda layers from the wheels in DIR (overrides "
+               "`wheelhouse` in [tool.glacierc]).", "DIR"), _env())),
     Command("graph", "Draw the DAG of a pipeline (DOT on stdout by default).",
             (Argument("paths", True, "A Python file or directory."),), (
         Option(("--pipeline", "-p"), "pipeline", VALUE, "Pipeline name.", "NAME"),

@@ -71,7 +71,8 @@ def build(values: dict) -> int:
 
     paths, out, check_only = values["paths"], Path(values["output"]), values["check"]
     try:
-        result = run_build(paths, out, parse_env(values["env"]), check_only=check_only)
+        result = run_build(paths, out, parse_env(values["env"]), check_only=check_only,
+                           wheelhouse=values.get("wheelhouse"))
     except OutputError as error:  # refused: nothing was touched, a usage error (2); cannot write: 1
         _err(f"error: {error}")
         return 2 if isinstance(error, OutputRefused) else 1

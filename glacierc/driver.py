@@ -208,13 +208,16 @@ class BuildResult:
 
 
 def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None = None,
-          settings: FileSettings | None = None, *, check_only: bool = False) -> BuildResult:
+          settings: FileSettings | None = None, *, check_only: bool = False,
+          wheelhouse: str | None = None) -> BuildResult:
     """Compile and write every artifact to `out` atomically, replacing only files glacierc wrote (see
-    glacierc.output); nothing is written when there are errors. Raises OutputRefused, before reading
+    glacierc.output); nothing is written when there are errors. `wheelhouse` (a directory) overrides the
+    configuration's. Raises OutputRefused, before reading
     anything, when `out` is or holds an input or is a symbolic link, and OutputError when it cannot be
     written."""
     from glacierc.backends import BuildOptions, emit_all
     from glacierc.output import is_up_to_date, refuse_unsafe_out, write_atomically
+    from glacierc.package_inputs import package_options
     from glacierc.settings import terraform_backend
 
     refuse_unsafe_out(out, paths)
@@ -222,7 +225,7 @@ def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None 
     compiled = compile_project(paths, env, chosen)
     if compiled.has_errors:
         return BuildResult(compiled, compiled.diagnostics, {})
-    options = BuildOptions(terraform_backend=terraform_backend(chosen, paths))
+    options = BuildOptions(terraform_backend(chosen, paths), *package_options(chosen, paths, wheelhouse))
     with collector_paused():
         files, backend_diagnostics = emit_all(compiled.project, compiled.sources, compiled.diagnostics, options)
     # the targets' validation already ran in `check`: the same diagnostics come back from the emitters

@@ -26,7 +26,7 @@ DEFAULT_MAX_FILE_BYTES = 5_000_000
 #: Skipped by directory walks unless `exclude` replaces them (`extend-exclude` adds to them).
 DEFAULT_EXCLUDE = (".*/", "__pycache__/", "venv/", "node_modules/", "build/", "dist/")
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore",
-        "max-file-bytes", "terraform-backend")
+        "max-file-bytes", "terraform-backend", "wheelhouse")
 #: `terraform-backend`: the remote state backends a generated root module may declare (an empty, partial
 #: `backend "<name>" {}` block, filled by `terraform init -backend-config=...`).
 TERRAFORM_BACKENDS = ("azurerm", "gcs", "s3")
@@ -53,6 +53,7 @@ class Settings:
     respect_gitignore: bool = True
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     terraform_backend: str | None = None  # one of TERRAFORM_BACKENDS; None: local state
+    wheelhouse: str | None = None  # the directory of wheels Lambda layers are packed from, relative to `root`
     root: str = ""  # the directory the globs are relative to: the configuration's, or the working directory
     source: str = ""  # the configuration file, if any
 
@@ -222,7 +223,8 @@ def _from_table(table: dict, shown: str, root: str, source: str) -> Settings:
     exclude = _strings(table, "exclude", shown) if "exclude" in table else DEFAULT_EXCLUDE
     return Settings(layers=(layer,), per_file_ignores=_per_file_ignores(table, shown),
                     exclude=exclude + _strings(table, "extend-exclude", shown), respect_gitignore=gitignore,
-                    max_file_bytes=limit, terraform_backend=backend, root=root, source=source)
+                    max_file_bytes=limit, terraform_backend=backend, root=root, source=source,
+                    wheelhouse=_wheelhouse(table, shown))
 
 
 def terraform_backend(settings: FileSettings, paths: Sequence[str | Path]) -> str | None:
@@ -236,6 +238,24 @@ def terraform_backend(settings: FileSettings, paths: Sequence[str | Path]) -> st
         raise ConfigurationError(f"[tool.glacierc] `terraform-backend` differs between the paths built together "
                                  f"({printable(shown)}); build them separately or set one value")
     return (found[0] or None) if found else None
+
+
+def _wheelhouse(table: dict, shown: str) -> str | None:
+    value = table.get("wheelhouse")
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigurationError(f"{shown}: [tool.glacierc] `wheelhouse` must be a directory (a non-empty string)")
+    return value
+
+
+def wheelhouse(settings: FileSettings, paths: Sequence[str | Path]) -> tuple[Path, str] | None:
+    """The wheelhouse of a build of `paths` (docs/cloud.md, "Packages"): the directory and its name as
+    configured, relative to the configuration's directory; one for the whole build."""
+    found = sorted({(Path(s.root or os.getcwd()) / s.wheelhouse, s.wheelhouse) for s in
+                    (settings.for_file(path) for path in paths) if s.wheelhouse})
+    if len({directory for directory, _ in found}) > 1:
+        raise ConfigurationError("[tool.glacierc] `wheelhouse` differs between the paths built together; build "
+                                 "them separately or set one value")
+    return found[0] if found else None
 
 
 def _strings(table: dict, key: str, shown: str) -> tuple[str, ...]:

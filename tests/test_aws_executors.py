@@ -45,6 +45,7 @@ from terraform_tools import (
 from glacierc.backends.terraform.aws_runs import intrinsic_literal
 from glacierc.backends.terraform.common import unique_labels
 from glacierc.driver import build
+from glacierc.runtime.node import staging_variable
 
 FIXTURE = REPO / "tests" / "fixtures" / "aws_sfn" / "executors" / "pipeline.py"
 ASL_VALIDATOR = REPO / "node_modules" / ".bin" / "asl-validator"
@@ -161,11 +162,12 @@ def _run_lambda(emulator, module: Module, function: str, run: str, tmp: Path) ->
     config = module.resources["aws_lambda_function"][function]
     root = extract((module.root / config["filename"].removeprefix("${path.module}/")).read_bytes(), tmp / function)
     module_name, entry = config["handler"].split(".")
-    staging = module.resolve(json.dumps(config["environment"][0]["variables"]["GLACIER_STAGING_URI"]))
+    variable = staging_variable("executors")  # the pipeline's own staging location (docs/runner.md)
+    staging = module.resolve(json.dumps(config["environment"][0]["variables"][variable]))
     event = {"pipeline": "executors", "group": function, "run_id": run}
     code = f"import json, {module_name}; print(json.dumps({module_name}.{entry}({event!r}, None), default=str))"
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120,
-                          env={**_environment(emulator), "GLACIER_STAGING_URI": staging})
+                          env={**_environment(emulator), variable: staging})
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -41,7 +41,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("glacierc.cache", "glacierc.check_scope", "glacierc.cloud_follow", "glacierc.columns_report",
      "glacierc.env_flags", "glacierc.fixes", "glacierc.table"),
     ("glacierc.driver",),
-    ("glacierc.migrate", "glacierc.output", "glacierc.suppression"),
+    ("glacierc.migrate", "glacierc.output", "glacierc.suppression", "glacierc.package_inputs"),
     ("glacierc.backends",),
     ("glacierc.backends.graph", "glacierc.backends.runner", "glacierc.backends.terraform"),
     ("glacierc.backends.names",),

@@ -34,7 +34,7 @@ def test_hostile_events_are_refused(handler, event, refused):
 
 def test_a_node_that_exchanges_results_needs_the_configured_store(handler, monkeypatch):
     monkeypatch.delenv("GLACIER_STAGING_URI", raising=False)
-    with pytest.raises(RuntimeError, match="set GLACIER_STAGING_URI on this function"):
+    with pytest.raises(RuntimeError, match=r"set GLACIER_STAGING_URI__aws_5Fetl \(or GLACIER_STAGING_URI\) on this function"):
         handler.task_clean({"pipeline": "aws_etl"}, None)
 
 

@@ -243,7 +243,7 @@ def test_cross_provider_access_is_not_granted() -> None:
     _, _, diagnostics = _emitted(path)
     policies = _grants(_policies(path)["copier"])
     assert policies["WriteObjects"][1] == ("arn:aws:s3:::backup-data/table.parquet",)
-    diagnostics = [d for d in diagnostics if d.code != "GLC407"]
+    diagnostics = [d for d in diagnostics if d.code not in ("GLC407", "GLC412")]  # the build's notes
     assert [d.code for d in diagnostics] == ["GLC403"]
     assert "source_table" in diagnostics[0].message
 

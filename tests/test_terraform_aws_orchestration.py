@@ -85,7 +85,7 @@ def test_staging_is_private_expiring_and_granted_per_node():
                                         [f"{staging}/*/per_day.*", f"{staging}/*/per_region.*"])
     function = _blocks(files, "resource", "aws_lambda_function")["clean"]
     assert function["environment"][0]["variables"] == {
-        "GLACIER_STAGING_URI": "s3://${aws_s3_bucket.orders_staging.bucket}"}
+        "GLACIER_STAGING_URI__orders": "s3://${aws_s3_bucket.orders_staging.bucket}"}
 
 
 def test_the_pipelines_output_maps_names_to_machine_and_bucket():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir import nodes as ir
@@ -14,6 +15,10 @@ class BuildOptions:
     """What the configuration (`[tool.glacierc]`), not the pipeline code, decides about the artifacts."""
 
     terraform_backend: str | None = None  # `backend "<name>" {}` in every Terraform root module; None: local state
+    #: The project's own requirement pins (canonical distribution -> requirement line) and the wheelhouse
+    #: (directory, name as configured) the Lambda layers are packed from (docs/cloud.md, "Packages").
+    pins: Mapping[str, str] = field(default_factory=dict)
+    wheelhouse: tuple[Path, str] | None = None
 
 
 Files = dict[str, "str | bytes"]
@@ -42,8 +47,16 @@ def _terraform(project: ir.Project, sources: dict[str, str], earlier: Files, opt
 
     found = {p.name: earlier.get(runner_path(p.name)) for p in project.pipelines}
     runners = {name: text for name, text in found.items() if isinstance(text, str)}
-    files, diagnostics = emit(project, runners or None, options.terraform_backend)
+    files, diagnostics = emit(project, _bundle(runners, options) if runners else None, options.terraform_backend)
     return files, list(diagnostics)
+
+
+def _bundle(runners: dict[str, str], options: BuildOptions) -> Mapping[str, str]:
+    from glacierc.backends.terraform.packaging import Bundle, PackageInputs
+    from glacierc.backends.terraform.wheels import Wheelhouse
+
+    wheelhouse = Wheelhouse(*options.wheelhouse) if options.wheelhouse else None
+    return Bundle(runners, PackageInputs(options.pins, wheelhouse))
 
 
 #: name -> emit(project, sources, files of the backends before it, options) -> (files relative to OUT, diagnostics),

@@ -1,7 +1,8 @@
 """one node in a cloud function
 
 `run_node(node, event)` is what the cloud entry points call. The event only selects; results
-between nodes live in GLACIER_STAGING_URI.
+between nodes live in the pipeline's staging location, GLACIER_STAGING_URI__<pipeline> (see
+`staging_variable`: one function may serve several pipelines, each with a store of its own).
 """
 
 import os
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace whe
 
 
 EVENT_KEYS = ("pipeline", "node", "group", "run_id", "item", "index")
+STAGING_VARIABLE = "GLACIER_STAGING_URI"
 RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 INDEX = re.compile(r"0|[1-9][0-9]{0,8}")
 
@@ -71,17 +73,35 @@ def exchanged(nodes):
     return tuple(n for n in nodes if n in needed or n in OUTPUTS)
 
 
+def staging_variable(pipeline):
+    """The environment variable holding the staging location of `pipeline` in a function serving it:
+    GLACIER_STAGING_URI__ and the name with ASCII letters and digits kept and every other character
+    (`_` too) written `_XX`, the hex of its UTF-8 bytes. So the mapping is one-to-one and every name
+    gives a valid variable name (`[A-Za-z][A-Za-z0-9_]*`) on AWS Lambda, Cloud Functions and Azure."""
+    escaped = (c if c.isascii() and c.isalnum() else "".join(f"_{b:02X}" for b in c.encode()) for c in pipeline)
+    return f"{STAGING_VARIABLE}__{''.join(escaped)}"
+
+
+def staging_root():
+    """This pipeline's staging location: its own variable (`staging_variable`), else GLACIER_STAGING_URI
+    (a function configured by hand, or a job given its location on the command line)."""
+    own = os.environ.get(staging_variable(PIPELINE), "").strip()
+    return own or os.environ.get(STAGING_VARIABLE, "").strip()
+
+
 def staging_uri(nodes, run_id):
-    """Where results between nodes live: GLACIER_STAGING_URI (under run_id/ when the event gives one).
-    None when the group neither takes nor gives a result; an error when it does and nothing is configured."""
-    root = os.environ.get("GLACIER_STAGING_URI", "").strip()
+    """Where results between nodes live: the pipeline's staging location (under run_id/ when the event
+    gives one). None when the group neither takes nor gives a result; an error when it does and nothing is
+    configured."""
+    root = staging_root()
     inside = set(nodes)
     linked = any(set(NODES[n]["needs"]) - inside for n in nodes) or exchanged(nodes)
     if not root:
         if linked:
             raise RuntimeError(f"node `{nodes[0]}` exchanges results with other nodes of pipeline `{PIPELINE}`, "
-                               "which needs a store for them: set GLACIER_STAGING_URI on this function (the "
-                               "Terraform glacierc generates sets it to the pipeline's staging bucket)")
+                               f"which needs a store for them: set {staging_variable(PIPELINE)} (or "
+                               f"{STAGING_VARIABLE}) on this function (the Terraform glacierc generates sets "
+                               "the first to the pipeline's staging bucket)")
         return None
     if run_id is None:
         return root
@@ -98,7 +118,7 @@ def run_group(nodes, event=None, retry_in_process=True, stage_all=False):
     """Run a fused group of nodes (its first node leads it) in one process, as one invocation.
 
     The event may hold only "pipeline", "node", "group" (the leading node) and "run_id" (see check_event).
-    The results the group needs from other nodes are read from GLACIER_STAGING_URI and the results other
+    The results the group needs from other nodes are read from the staging location and the results other
     nodes need from it are saved there, as data (Parquet, JSON); within the group LazyFrames flow in
     memory. `retry_in_process=False` (a state machine's task, whose Retry retries it): no retry here. GLACIER_DATA_DIR, when
     set, maps buckets below a directory as --data-dir does. Raises RefusedEvent for an event that asks for

@@ -24,6 +24,8 @@ from glacierc.backends.terraform import aws_batch as batch
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_jobs as jobs_
 from glacierc.backends.terraform import aws_keys as keys
+from glacierc.backends.terraform import aws_layers
+from glacierc.backends.terraform.aws_artifacts import ARTIFACTS, artifacts_bucket
 from glacierc.backends.terraform import aws_orchestration as orchestration
 from glacierc.backends.terraform.access import Access
 from glacierc.backends.terraform.aws_package import handler, lambda_zip, zip_path
@@ -36,14 +38,15 @@ from glacierc.backends.terraform.common import (
     unique_labels,
 )
 from glacierc.backends.terraform.orchestration_common import group_timeout, node_timeouts
-from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
+from glacierc.backends.terraform.packaging import PipelineEntry, TaskEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc401_unsupported_on_target import AWS_EXECUTOR
 from glacierc.checks.glc407_state_machine import STATES
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import Group, fused_groups
-from glacierc.ir.nodes import Executor, ExecutorKind, Pipeline, Project, Provider, Service, Task
+from glacierc.ir.nodes import Executor, ExecutorKind, Pipeline, Project, Provider, Service, Storage, Task
+from glacierc.runtime.node import staging_variable
 
 #: How the build output names the service running an executor's nodes.
 SERVICE_NAMES = {Service.LAMBDA: "Lambda", Service.LOCAL: "a generated Lambda", Service.EC2: "EC2",
@@ -77,6 +80,8 @@ class AwsModule:
     databricks: list[tuple[Executor, tuple[Task, ...], str]] = field(default_factory=list)
     machines: list[orchestration.Machine] = field(default_factory=list)
     zips: dict[str, bytes] = field(default_factory=dict)
+    #: The Lambda layers of the functions' requirements, by label (aws_layers.py).
+    layers: dict[str, aws_layers.Layer] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -110,7 +115,7 @@ class AwsTarget(Target):
         self.function_of_task: dict[str, str] = {}
         self.services: dict[str, str] = {}
         self._groups: dict[str, tuple[Group, ...]] = {}
-        self._first_pipeline: dict[str, str] | None = None
+        self._pipelines_of_task: dict[str, list[str]] | None = None
         #: The EMR and vm executors whose groups run as steps and Batch jobs (filled by _add_compute).
         self.jobs = jobs_.Jobs({})
 
@@ -121,7 +126,8 @@ class AwsTarget(Target):
         executors = self.supported_executors(project, self.provider, module.diagnostics)
         labels = unique_labels(e.name for e, _ in executors)
         self.storage = self.own_storage()
-        reserved = {LOGS} | {f"{labels[e.name]}_emr" for e, kind in executors if kind == Service.EMR}
+        reserved = {LOGS, ARTIFACTS} | {
+            f"{labels[e.name]}_emr" for e, kind in executors if kind == Service.EMR}
         bucket_labels = unique_labels({s.bucket for s in self.storage.values()}, reserved)
         buckets, found = buckets_of(tuple(self.storage.values()), bucket_labels)
         module.buckets.extend(buckets)
@@ -161,11 +167,27 @@ class AwsTarget(Target):
         self.module.zips[zip_file] = content
         zip_hash = base64.b64encode(hashlib.sha256(content).digest()).decode()
         timeouts = self.node_timeouts
+        layer = self.layer(executor, shared)
         for task, entry in zip(tasks, shared, strict=True):
             self.function_of_task[task.name] = task_labels[task.name]
             self.module.functions.append(compute.lambda_function(
                 task, executor, task_labels[task.name], label, handler(entry), zip_file, zip_hash,
-                self.staging_environment(task), group_timeout(timeouts, groups.get(task.name, {}))))
+                self.staging_environment(task), group_timeout(timeouts, groups.get(task.name, {})),
+                layers=(layer.arn,) if layer else ()))
+
+    def layer(self, executor: Executor, shared: tuple[TaskEntry, ...]) -> aws_layers.Layer | None:
+        """The layer of what the executor's package imports, or None (and GLC412) when it cannot be built;
+        nothing without runner sources (`check`)."""
+        if self.runner_sources is None:
+            return None
+        layer, content, problem = aws_layers.executor_layer(executor, shared, self.runner_sources, self.project,
+                                                            self.module.layers)
+        if problem is not None:
+            self.module.diagnostics.append(problem)
+        if layer is not None and content is not None:
+            self.module.layers[layer.label] = layer
+            self.module.zips[layer.zip_file] = content
+        return layer
 
     @functools.cached_property
     def node_timeouts(self) -> dict[str, dict[str, int | None]]:
@@ -190,17 +212,18 @@ class AwsTarget(Target):
         return self._groups[pipeline.name]
 
     def staging_environment(self, task: Task) -> tuple[tuple[str, Value], ...]:
-        """GLACIER_STAGING_URI: the staging bucket of the (first) pipeline of this provider running `task`."""
-        if self._first_pipeline is None:
-            self._first_pipeline = {}
-            for pipeline in sorted(self.project.pipelines, key=lambda p: p.name, reverse=True):
+        """The staging bucket of every pipeline of this provider running `task`, each in a variable of its own
+        (`staging_variable`): the runtime reads the one of the pipeline it runs, so a function shared by two
+        pipelines stages each pipeline's results in that pipeline's bucket."""
+        if self._pipelines_of_task is None:
+            self._pipelines_of_task = {}
+            for pipeline in sorted(self.project.pipelines, key=lambda p: p.name):
                 if pipeline.name in self.pipeline_labels:
-                    self._first_pipeline.update((n.task, pipeline.name) for n in pipeline.nodes)
-        pipeline_name = self._first_pipeline.get(task.name)
-        if pipeline_name is None:
-            return ()
-        label = self.pipeline_labels[pipeline_name]
-        return (("GLACIER_STAGING_URI", Template("s3://", Expr(f"aws_s3_bucket.{label}_staging.bucket"))),)
+                    for name in dict.fromkeys(n.task for n in pipeline.nodes):
+                        self._pipelines_of_task.setdefault(name, []).append(pipeline.name)
+        return tuple((staging_variable(name), Template(
+            "s3://", Expr(f"aws_s3_bucket.{self.pipeline_labels[name]}_staging.bucket")))
+            for name in self._pipelines_of_task.get(task.name, ()))
 
     def _add_machines(self) -> None:
         """A state machine and a staging bucket per pipeline of this provider."""
@@ -237,7 +260,8 @@ class AwsTarget(Target):
         module.clusters[:], batches, buckets, found = jobs_.attach(self.jobs, module.clusters, by_label,
                                                                    module.region, self.runner_sources)
         module.batches.extend(batches)
-        module.buckets.extend(buckets)
+        if buckets or module.layers:  # one artifacts bucket for the job packages and the layers
+            module.buckets.append(artifacts_bucket())
         module.diagnostics.extend(found)
         staging = {m.label: (m.pipeline, m.staging.label) for m in module.machines}
         runs = databricks_runs.attach(self.jobs, by_label, self.node_timeouts, staging, self.runner_sources)
@@ -298,7 +322,8 @@ class AwsTarget(Target):
     def files(self, state_backend: str | None = None) -> dict[str, list[Block]]:
         """The blocks of every `.tf` file (a file without blocks is not written)."""
         m = self.module
-        compute_tf = [b for f in m.functions for b in compute_blocks.function_blocks(f, LOGS)]
+        compute_tf = [b for layer in sorted(m.layers) for b in aws_layers.layer_blocks(m.layers[layer])]
+        compute_tf += [b for f in m.functions for b in compute_blocks.function_blocks(f, LOGS)]
         compute_tf += [compute_blocks.subnet_block(*subnet) for subnet in m.subnets]
         compute_tf += [compute_blocks.security_group_block(sg) for sg in m.security_groups]
         compute_tf += batch.default_subnets_blocks() if any(b.subnet_id is None for b in m.batches) else []

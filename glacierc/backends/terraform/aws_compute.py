@@ -58,6 +58,7 @@ class Function:
     environment: tuple[tuple[str, Value], ...] = ()
     #: (condition, error message) checked when planning: what must be set for the function to work.
     preconditions: tuple[tuple[Expr, str], ...] = ()
+    layers: tuple[Expr, ...] = ()  # ARNs of the layers it imports from (aws_layers.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,7 @@ class Cluster:
 
 def lambda_function(task: Task, executor: Executor, label: str, role: str, handler: str, zip_file: str,
                     zip_hash: str, environment: tuple[tuple[str, Value], ...] = (),
-                    group_timeout: int | None = None) -> Function:
+                    group_timeout: int | None = None, layers: tuple[Expr, ...] = ()) -> Function:
     """The function of `task`; `handler` and `zip_file` (the executor's shared package, `zip_hash` its
     base64 SHA-256, computed here once rather than by Terraform once per function) come from aws_package;
     `group_timeout`: the longest the fused groups it leads may run (its timeout covers them)."""
@@ -126,6 +127,7 @@ def lambda_function(task: Task, executor: Executor, label: str, role: str, handl
         skips=tuple(sorted(skips, key=lambda s: s.check)),
         log_skips=log_skips,
         environment=environment,
+        layers=layers,
     )
 
 

@@ -44,6 +44,7 @@ def function_blocks(f: Function, logs: str) -> list[Block]:
         ("memory_size", f.memory),
         ("timeout", f.timeout),
         ("architectures", [f.architecture]),
+        ("layers", list(f.layers)) if f.layers else None,
         ("reserved_concurrent_executions", f.reserved_concurrency) if f.reserved_concurrency is not None else None,
         block("ephemeral_storage", body=[("size", f.ephemeral_storage)]),
         block("environment", body=[("variables", dict(f.environment))]) if f.environment else None,

@@ -21,9 +21,9 @@ from glacierc.backends.terraform import aws_job_package as packages
 from glacierc.backends.terraform.aws_batch import BatchEnvironment
 from glacierc.backends.terraform.aws_compute import Cluster
 from glacierc.backends.terraform.aws_runs import BatchRun, DatabricksRun, Run, StepRun
-from glacierc.backends.terraform.aws_storage import Bucket, _bucket_skips
+from glacierc.backends.terraform.aws_artifacts import ARTIFACTS, artifacts_bucket
+from glacierc.backends.terraform.aws_storage import Bucket
 from glacierc.backends.terraform.blocks import Block, Expr, Template, Value, block
-from glacierc.backends.terraform.common import Skip
 from glacierc.backends.terraform.orchestration_common import Ref
 from glacierc.backends.terraform.packaging import content_name
 from glacierc.checks.glc411_emr_release_python import OLD_RELEASE, too_old
@@ -31,7 +31,6 @@ from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.fusion import Group
 from glacierc.ir.nodes import Executor
 
-ARTIFACTS = "glacier_artifacts"
 EMR, BATCH, DATABRICKS = "emr", "batch", "databricks"
 #: The generated Lambda function that submits and polls the Databricks runs of this module's machines.
 DATABRICKS_FUNCTION = "glacier_databricks"
@@ -123,14 +122,6 @@ def _object_label(path: str) -> str:
     return "artifact_" + path.removeprefix("jobs/").rsplit(".", 1)[0].replace("-", "_")
 
 
-def artifacts_bucket() -> Bucket:
-    skips = (*_bucket_skips(True, "aws:kms"),
-             Skip("CKV_AWS_21", "job packages are written once under a name derived from their content"))
-    return Bucket(name="", label=ARTIFACTS, comment="source: generated, the job packages of this module",
-                  versioning=False, sse_algorithm="aws:kms", kms_key=Expr(f"aws_kms_key.{ARTIFACTS}.arn"),
-                  generated_key=True, configured_key=None, rules=(),
-                  skips=tuple(sorted(skips, key=lambda s: s.check)),
-                  bucket_prefix=Template(Expr("var.name_prefix"), "-artifacts-"))
 
 
 def object_blocks(jobs: Jobs) -> list[Block]:

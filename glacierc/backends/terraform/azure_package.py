@@ -4,8 +4,8 @@ The zip holds `function_app.py` (Python v2 programming model, laid out in Python
 glacierc/entrypoints/azure_functions.py: its tables, then one HTTP function per task of the executor
 and, for the pipelines orchestrated in the app, their Durable Functions orchestrators, activities and
 starters), `host.json` (the executor's `functionTimeout`, the extension bundle with the
-Durable Functions extension, one activity at a time per instance), `requirements.txt` (installed by the remote build; Polars and the
-Durable Functions SDK pinned to the versions the suite runs) and the runners of the pipelines calling
+Durable Functions extension, one activity at a time per instance), `requirements.txt` (installed by the remote build: the Functions and
+Durable Functions SDKs, then the requirement set of the bundled code, requirements.py) and the runners of the pipelines calling
 the tasks under `glacier_runners/`. It is built with `packaging.package`, so its bytes depend only on
 its contents.
 """
@@ -20,12 +20,14 @@ from pathlib import Path
 from glacierc.backends.escaping import identifier, py_literal
 from glacierc.backends.terraform import azure_orchestration as orchestration
 from glacierc.backends.terraform.entry_module import entry_module, flat_table, nested_table
-from glacierc.backends.terraform.packaging import PipelineEntry, package, runner_files
+from glacierc.backends.terraform.packaging import PipelineEntry, bundle_requirements, package, runner_files
+from glacierc.backends.terraform.requirements import requirements_txt
 
 ENTRY_MODULE = "azure_functions"
-APP_REQUIREMENTS = "azure-functions>=1.20,<2\nazure-functions-durable==1.7.0\npolars==2.1.0\n"
+#: What the generated function_app.py imports; the runners' requirements follow (requirements.py).
+ENTRY_REQUIREMENTS = ("azure-functions>=1.20,<2", "azure-functions-durable==1.7.0")
 #: What a map's listing activity uses (Blob Storage's list, as the app's managed identity): apps with a map only.
-MAP_REQUIREMENTS = "azure-identity>=1.15,<2\nazure-storage-blob>=12.19,<13\n"
+MAP_REQUIREMENTS = ("azure-identity>=1.15,<2", "azure-storage-blob>=12.19,<13")
 #: Durable Functions (and the timer and HTTP triggers) come with the extension bundle.
 EXTENSION_BUNDLE = {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}
 #: One activity at a time per instance: the runner keeps its active run per process, so a second activity
@@ -121,12 +123,14 @@ def app_zip(executor: str, location: str, functions: tuple[AppFunction, ...], ti
     if runner_sources is None:  # validation only (`check`): no package is built
         return b""
     maps = any(a.map is not None for o in orchestrations for a in o.activities)
+    runners = runner_files((p for f in functions for p in f.pipelines), runner_sources)
+    entry = ENTRY_REQUIREMENTS + (MAP_REQUIREMENTS if maps else ())
     files = {
         "function_app.py": app_source(executor, location, functions, orchestrations),
         "host.json": host_json(timeout_seconds),
-        "requirements.txt": APP_REQUIREMENTS + (MAP_REQUIREMENTS if maps else ""),
+        "requirements.txt": requirements_txt(bundle_requirements(runners, runner_sources), entry),
+        **runners,
     }
-    files.update(runner_files((p for f in functions for p in f.pipelines), runner_sources))
     if any(a.remote for o in orchestrations for a in o.activities):
         files[REMOTE_MODULE] = remote_source()
     return package(files)

@@ -2,7 +2,8 @@
 executor, and the Dataproc job files of one cluster executor.
 
 Every function of an executor deploys the same zip: `main.py` with one entry point per task (the
-function's `entry_point`), `requirements.txt` (Polars pinned) and, for every pipeline calling any of the
+function's `entry_point`), `requirements.txt` (the Functions Framework, then the requirement set of
+the bundled code, requirements.py: Polars and the task code's imports, pinned as the project pins them) and, for every pipeline calling any of the
 tasks, that pipeline's runner under `glacier_runners/` (once). `packaging.package` writes it
 deterministically and `packaging.content_name` names its storage object after its content.
 
@@ -19,14 +20,15 @@ from glacierc.backends.terraform.entry_module import entry_function, entry_modul
 from glacierc.backends.terraform.job_package import job_files, job_folder, job_path, job_runner_path
 from glacierc.backends.terraform.packaging import (
     TaskEntry,
+    bundle_requirements,
     package,
     shared_runner_files,
 )
+from glacierc.backends.terraform.requirements import POLARS_REQUIREMENT, requirements_txt
 
-#: The Polars the runtime is built and tested against; every package installs exactly it.
-POLARS_REQUIREMENT = "polars==2.1.0"
-#: What the generated entry points import; the task code's own imports are the user's to add.
-FUNCTION_REQUIREMENTS = f"functions-framework>=3,<4\n{POLARS_REQUIREMENT}\n"
+#: What the generated entry module imports; the runners' requirements (Polars, the task code's imports)
+#: follow it in requirements.txt (requirements.py).
+ENTRY_REQUIREMENTS = ("functions-framework>=3,<4",)
 DATAPROC_INIT = "jobs/dataproc-init.sh"
 #: The container a Batch job runs the group in, and its command (`sh -c COMMAND glacier-job ARGS...`).
 BATCH_IMAGE = "python:3.11-slim"
@@ -55,6 +57,6 @@ def function_zip(executor: str, location: str, tasks: tuple[TaskEntry, ...],
         "TASKS": nested_table({t.task: {p.name: (p.runner, p.nodes) for p in t.pipelines} for t in tasks}),
         "GROUPS": nested_table({t.task: dict(sorted(groups.get(t.task, {}).items())) for t in tasks}),
     }, [entry_function(t.entry, "request", "_respond", t.task) for t in tasks])
-    files = {"main.py": main, "requirements.txt": FUNCTION_REQUIREMENTS}
-    files.update(shared_runner_files(tasks, runner_sources))
-    return package(files)
+    runners = shared_runner_files(tasks, runner_sources)
+    requirements = requirements_txt(bundle_requirements(runners, runner_sources), ENTRY_REQUIREMENTS)
+    return package({"main.py": main, "requirements.txt": requirements, **runners})

@@ -27,6 +27,7 @@ from glacierc.checks.glc401_unsupported_on_target import GCP_SCHEDULE, WORKFLOW_
 from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import Group, fused_groups
 from glacierc.ir.nodes import Pipeline, Project, Provider, Task
+from glacierc.runtime.node import staging_variable
 
 INIT_OBJECT = "glacier_dataproc_init"
 #: Cloud Workflows accepts a definition of at most 128 KB; a filled-in variable (a URL, a bucket) is
@@ -50,7 +51,7 @@ class WorkflowsMixin:
         self.function_of_task: dict[str, str] = {}
         self.services: dict[str, str] = {}
         self._groups: dict[str, tuple[Group, ...]] = {}
-        self._first_pipeline: dict[str, str] | None = None
+        self._pipelines_of_task: dict[str, list[str]] | None = None
         #: Labels of the Dataproc / vm executors a workflow runs jobs on (filled by add_workflows).
         self.job_runners: set[str] = set()
 
@@ -82,16 +83,17 @@ class WorkflowsMixin:
         return node_timeouts(self.project.tasks, self.my_pipelines())
 
     def staging_environment(self, task: Task) -> tuple[tuple[str, Value], ...]:
-        """GLACIER_STAGING_URI: the staging bucket of the (first) pipeline of this provider running `task`."""
-        if self._first_pipeline is None:
-            self._first_pipeline = {}
-            for pipeline in reversed(self.my_pipelines()):
-                self._first_pipeline.update((n.task, pipeline.name) for n in pipeline.nodes)
-        name = self._first_pipeline.get(task.name)
-        if name is None:
-            return ()
-        bucket = orchestration.staging_label(self.pipeline_labels[name])
-        return (("GLACIER_STAGING_URI", Template("gs://", Expr(f"google_storage_bucket.{bucket}.name"))),)
+        """The staging bucket of every pipeline of this provider running `task`, each in a variable of its own
+        (`staging_variable`): the runtime reads the one of the pipeline it runs, so a function shared by two
+        pipelines stages each pipeline's results in that pipeline's bucket."""
+        if self._pipelines_of_task is None:
+            self._pipelines_of_task = {}
+            for pipeline in sorted(self.my_pipelines(), key=lambda p: p.name):
+                for name in dict.fromkeys(n.task for n in pipeline.nodes):
+                    self._pipelines_of_task.setdefault(name, []).append(pipeline.name)
+        return tuple((staging_variable(name), Template("gs://", Expr(
+            f"google_storage_bucket.{orchestration.staging_label(self.pipeline_labels[name])}.name")))
+            for name in self._pipelines_of_task.get(task.name, ()))
 
     # --- the model ------------------------------------------------------------------------------------
 

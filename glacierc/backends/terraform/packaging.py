@@ -12,10 +12,15 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from glacierc.backends.terraform.common import unique_labels
+from glacierc.backends.terraform.requirements import Pins, Requirement, module_roots, requirement_set
 from glacierc.ir.nodes import Project
+
+if TYPE_CHECKING:
+    from glacierc.backends.terraform.wheels import Wheelhouse
 
 _DATE = (1980, 1, 1, 0, 0, 0)
 _MODE = 0o100644  # regular file, rw-r--r--
@@ -40,6 +45,35 @@ class TaskEntry:
     task: str
     entry: str  # a valid Python identifier, unique in the package
     pipelines: tuple[PipelineEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PackageInputs:
+    """What packages need besides the code: the project's pins and the wheelhouse (docs/cloud.md, "Packages")."""
+
+    pins: Pins = field(default_factory=dict)
+    wheelhouse: Wheelhouse | None = None
+
+
+class Bundle(dict[str, str]):
+    """The runner sources a build bundles (pipeline name -> source), carrying the `PackageInputs` of the
+    build to the package writers of every cloud along the same path."""
+
+    def __init__(self, sources: Mapping[str, str], inputs: PackageInputs) -> None:
+        super().__init__(sources)
+        self.inputs = inputs
+
+
+def package_inputs(runner_sources: Mapping[str, str] | None) -> PackageInputs:
+    return runner_sources.inputs if isinstance(runner_sources, Bundle) else PackageInputs()
+
+
+def bundle_requirements(runners: Mapping[str, str], runner_sources: Mapping[str, str] | None,
+                        project: Project | None = None) -> tuple[Requirement, ...]:
+    """The requirement set of a package bundling `runners` (path in the package -> source), with the build's
+    pins; imports of `project`'s own modules are not requirements."""
+    own = module_roots(m.name for m in project.modules) if project is not None else set()
+    return requirement_set([runners[name] for name in sorted(runners)], package_inputs(runner_sources).pins, own)
 
 
 def runner_path(pipeline_label: str) -> str:
