@@ -30,8 +30,8 @@ from typing import Protocol
 
 from glacierc.cloud_common import CloudError, CloudUsage
 from glacierc.cloud_follow import Follower
+from glacierc.pipeline_choice import FAILED, USAGE, choose_pipeline, show_diagnostics
 
-USAGE, FAILED = 2, 1
 POLL_SECONDS = 1.0
 #: The flag naming what to start, by cloud.
 TARGET_FLAGS = {"aws": "state_machine_arn", "gcp": "workflow", "azure": "starter_url"}
@@ -106,14 +106,13 @@ def _execution(project, pipeline, options: argparse.Namespace, environ: Mapping[
 def _compiled(paths: Sequence[str], pipeline: str | None, env: Mapping[str, str]):
     """(compile result, pipeline) of `paths`, or an exit status after printing why not (errors, no such pipeline)."""
     from glacierc.driver import compile_project
-    from glacierc.run_command import _choose, _show
 
     compiled = compile_project(list(paths), env=dict(env))
     if compiled.has_errors:
-        _show(compiled.diagnostics, compiled)
+        show_diagnostics(compiled.diagnostics, compiled)
         print("error: the pipeline has errors; nothing was started", file=sys.stderr)
         return FAILED
-    chosen = _choose(compiled.project, pipeline)
+    chosen = choose_pipeline(compiled.project, pipeline)
     if isinstance(chosen, int):
         return chosen
     return compiled, next(p for p in compiled.project.pipelines if p.name == chosen)

@@ -19,9 +19,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from glacierc.diagnostics.model import Diagnostic, Severity
+from glacierc.diagnostics.model import Severity
+from glacierc.pipeline_choice import FAILED, choose_pipeline, show_diagnostics
 
-USAGE, FAILED = 2, 1
 
 
 def run_command(paths: list[str], pipeline: str | None, runner_args: list[str], env: dict[str, str]) -> int:
@@ -72,10 +72,10 @@ def build_runner(paths: Sequence[str], pipeline: str | None, out: Path, env: Map
         return FAILED
     compiled = result.compiled
     if compiled.has_errors:
-        _show(compiled.diagnostics, compiled)
+        show_diagnostics(compiled.diagnostics, compiled)
         print("error: the pipeline has errors; nothing was run", file=sys.stderr)
         return FAILED
-    chosen = _choose(compiled.project, pipeline)
+    chosen = choose_pipeline(compiled.project, pipeline)
     if isinstance(chosen, int):
         return chosen
     relative = runner_path(chosen)
@@ -85,7 +85,7 @@ def build_runner(paths: Sequence[str], pipeline: str | None, out: Path, env: Map
         files, found = emit_with_diagnostics(compiled.project, compiled.sources)
         text = files[relative]
         diagnostics += [d for d in found if d not in diagnostics]
-    _show([d for d in diagnostics if d.severity is not Severity.INFO], compiled)
+    show_diagnostics([d for d in diagnostics if d.severity is not Severity.INFO], compiled)
     if not result.written and result.has_errors:
         print("note: other artifacts of the build have errors (see above); running the pipeline anyway",
               file=sys.stderr)
@@ -93,29 +93,6 @@ def build_runner(paths: Sequence[str], pipeline: str | None, out: Path, env: Map
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(str(text), encoding="utf-8")
     return target
-
-
-def _choose(project, pipeline: str | None) -> str | int:
-    names = sorted(p.name for p in project.pipelines)
-    if not names:
-        print("error: no pipeline found (decorate a function with @pipeline)", file=sys.stderr)
-        return FAILED
-    if pipeline is None:
-        if len(names) == 1:
-            return names[0]
-        print(f"error: several pipelines; choose one with --pipeline: {', '.join(names)}", file=sys.stderr)
-        return USAGE
-    if pipeline not in names:
-        print(f"error: no pipeline `{pipeline}`; pipelines: {', '.join(names)}", file=sys.stderr)
-        return USAGE
-    return pipeline
-
-
-def _show(diagnostics: Sequence[Diagnostic], compiled) -> None:
-    if diagnostics:
-        from glacierc.diagnostics.render import render
-
-        sys.stderr.write(render("full", list(diagnostics), compiled.texts, compiled.files, color=False))
 
 
 def run_example(example: str | Path, work_dir: str | Path) -> int:
