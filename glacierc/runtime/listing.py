@@ -2,16 +2,19 @@
 
 `object_keys(uri, bucket, prefix, options)` lists every key below `prefix` in the bucket of `uri` (s3://,
 gs://, az://), all pages, reached as Polars reaches it: the same storage options (`--storage-option`, a
-library bucket's `storage_options`; keys as object_store spells them), else the same environment. S3:
-boto3's `list_objects_v2` (endpoint `aws_endpoint_url` / AWS_ENDPOINT_URL). Azure Blob: azure-storage-blob's
-`list_blobs` in the account `azure_storage_account_name` / AZURE_STORAGE_ACCOUNT_NAME, with its account key
-(the emulator at AZURITE_BLOB_STORAGE_URL when `azure_storage_use_emulator` / AZURE_STORAGE_USE_EMULATOR is
-true, or the endpoint `azure_endpoint`), else a SAS token, else the managed identity (AZURE_CLIENT_ID), as
-the Durable map's listing does. GCS: the JSON API below `google_base_url` / GOOGLE_BASE_URL (default
-https://storage.googleapis.com) with a bearer token: `google_bearer_token`, GOOGLE_OAUTH_ACCESS_TOKEN, the
-metadata server, or `gcloud auth print-access-token`. The client libraries are imported here only, when
-listing: a runner needs nothing but Python and Polars until it lists a cloud dataset. The caller keeps the
-keys the dataset's path matches. This module uses nothing of the runner: glacier's library imports it too.
+library bucket's `storage_options`; keys as object_store spells them), else the same environment.
+- S3: boto3's `list_objects_v2`, endpoint `aws_endpoint_url` / AWS_ENDPOINT_URL.
+- Azure Blob: azure-storage-blob's `list_blobs` in the account `azure_storage_account_name` /
+  AZURE_STORAGE_ACCOUNT_NAME at `azure_endpoint`, else the emulator (AZURITE_BLOB_STORAGE_URL) when
+  `azure_storage_use_emulator` / AZURE_STORAGE_USE_EMULATOR is true, else https://<account>.blob.core.windows.net;
+  with the account key, else a SAS token, else the managed identity (AZURE_CLIENT_ID), as the Durable map's
+  listing does.
+- GCS: the JSON API below `google_base_url` / GOOGLE_BASE_URL (default https://storage.googleapis.com) with a
+  bearer token: `google_bearer_token` / GOOGLE_BEARER_TOKEN, GOOGLE_OAUTH_ACCESS_TOKEN, the metadata server,
+  or `gcloud auth print-access-token`.
+The client libraries are imported only here, when listing: a runner needs nothing but Python and Polars until
+it lists a cloud dataset. The caller keeps the keys the dataset's path matches. This module uses nothing of
+the runner: glacier's library imports it too.
 """
 
 import json
@@ -39,12 +42,12 @@ def object_keys(uri: str, bucket: str, prefix: str, options: dict[str, str] | No
     return listers[scheme](bucket, prefix, folded)
 
 
-def setting(options: dict[str, str], names: tuple[str, ...], variable: str | None = None) -> str | None:
-    """The first storage option of `names` that is set, else environment `variable`, else None."""
+def setting(options: dict[str, str], names: tuple[str, ...], *variables: str) -> str | None:
+    """The first storage option of `names` that is set, else the first environment variable of `variables`."""
     for name in names:
         if options.get(name):
             return options[name]
-    return (os.environ.get(variable) or None) if variable else None
+    return next((os.environ[v] for v in variables if os.environ.get(v)), None)
 
 
 def client_library(module: str, package: str, what: str):
@@ -63,7 +66,8 @@ def s3_keys(bucket: str, prefix: str, options: dict[str, str]) -> list[str]:
         "s3",
         endpoint_url=setting(options, ("aws_endpoint_url", "aws_endpoint", "endpoint_url", "endpoint"),
                              "AWS_ENDPOINT_URL"),
-        region_name=setting(options, ("aws_region", "region", "aws_default_region", "default_region"), "AWS_REGION"),
+        region_name=setting(options, ("aws_region", "region", "aws_default_region", "default_region"),
+                            "AWS_REGION", "AWS_DEFAULT_REGION"),
         aws_access_key_id=setting(options, ("aws_access_key_id", "access_key_id")),
         aws_secret_access_key=setting(options, ("aws_secret_access_key", "secret_access_key")),
         aws_session_token=setting(options, ("aws_session_token", "session_token", "aws_token", "token")))
@@ -93,7 +97,8 @@ def blob_keys(container: str, prefix: str, options: dict[str, str]) -> list[str]
 
 
 def blob_account_url(account: str, options: dict[str, str]) -> str:
-    endpoint = setting(options, ("azure_storage_endpoint", "azure_endpoint", "endpoint"), "AZURE_STORAGE_ENDPOINT")
+    endpoint = setting(options, ("azure_storage_endpoint", "azure_endpoint", "endpoint"), "AZURE_STORAGE_ENDPOINT",
+                       "AZURE_ENDPOINT")
     if endpoint:
         return endpoint.rstrip("/")
     emulator = setting(options, ("azure_storage_use_emulator", "use_emulator"), "AZURE_STORAGE_USE_EMULATOR")
@@ -143,8 +148,10 @@ def gcs_page(url: str, token: str, what: str) -> dict:
 
 
 def gcs_token(options: dict[str, str]) -> str:
-    """A bearer token: the storage option, GOOGLE_OAUTH_ACCESS_TOKEN, the metadata server, then gcloud."""
-    token = setting(options, ("google_bearer_token", "bearer_token"), "GOOGLE_OAUTH_ACCESS_TOKEN")
+    """A bearer token: the storage option (GOOGLE_BEARER_TOKEN, as Polars reads it), GOOGLE_OAUTH_ACCESS_TOKEN,
+    the metadata server (GCE_METADATA_HOST), then `gcloud auth print-access-token`."""
+    token = setting(options, ("google_bearer_token", "bearer_token"), "GOOGLE_BEARER_TOKEN",
+                    "GOOGLE_OAUTH_ACCESS_TOKEN")
     if token:
         return token
     host = os.environ.get("GCE_METADATA_HOST", "metadata.google.internal")
