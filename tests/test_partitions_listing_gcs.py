@@ -166,5 +166,5 @@ def test_a_refused_listing_fails_the_mapped_node_with_the_status(store, tmp_path
     done = glacierc_run("gcp", *options_flags(store.url, token="wrong"), cwd=tmp_path)
     assert done.returncode == 1
     assert "error: node `measure`" in done.stderr
-    assert "listing gs://glacier-list-raw/events/2026/ was refused: HTTP 401" in done.stderr
+    assert "listing gs://glacier-list-raw/events/2026/ failed: HTTP 401 Unauthorized" in done.stderr
     assert not (store.root / OUT / OUTPUT_KEY).exists()

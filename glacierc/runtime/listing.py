@@ -17,6 +17,7 @@ it lists a cloud dataset. The caller keeps the keys the dataset's path matches. 
 the runner: glacier's library imports it too.
 """
 
+import importlib
 import json
 import os
 import subprocess
@@ -52,8 +53,6 @@ def setting(options: dict[str, str], names: tuple[str, ...], *variables: str) ->
 
 def client_library(module: str, package: str, what: str):
     """Import a client library only when listing; name the package to install when it is absent."""
-    import importlib
-
     try:
         return importlib.import_module(module)
     except ImportError as error:
@@ -142,7 +141,7 @@ def gcs_page(url: str, token: str, what: str) -> dict:
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
     except urllib.error.HTTPError as error:
-        raise ListingError(f"listing {what} was refused: HTTP {error.code} {error.reason}") from None
+        raise ListingError(f"listing {what} failed: HTTP {error.code} {error.reason}") from None
     except (urllib.error.URLError, OSError, ValueError) as error:
         raise ListingError(f"listing {what} failed: {error}") from None
 
