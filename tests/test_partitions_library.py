@@ -80,11 +80,10 @@ def test_partitions_of_a_missing_folder_is_empty_and_of_a_file_refused(tmp_path)
         provider.bucket(bucket="raw", path="one.csv").partitions()
 
 
-def test_cloud_partitions_are_listed_below_a_data_dir_and_refused_without(tmp_path):
+def test_cloud_partitions_are_listed_below_a_data_dir(tmp_path):
+    # without one, in the object store itself: tests/test_partitions_listing*.py
     write_events(tmp_path)
     events = Provider(config=AwsConfig()).bucket(bucket="raw", path="events/2026/*.parquet")
-    with pytest.raises(NotImplementedError, match="data_dir"):
-        events.partitions()
     with use_data_dir(tmp_path):
         assert len(events.partitions()) == 4
 

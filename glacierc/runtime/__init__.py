@@ -17,4 +17,4 @@ the `TYPE_CHECKING` block, then the code; no name defined twice across modules.
 #: The sections of a runner, in order: before the copied task code (which may use buckets when it
 #: is imported) and after it.
 BEFORE_CODE = ("storage",)
-AFTER_CODE = ("checkpoints", "commit", "run", "selection", "execute", "mapping", "report", "cli", "node")
+AFTER_CODE = ("checkpoints", "commit", "run", "selection", "execute", "listing", "mapping", "report", "cli", "node")

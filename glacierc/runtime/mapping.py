@@ -1,10 +1,10 @@
 """mapped nodes: one task run per object of a dataset
 
 A node whose plan entry names a dataset in "map" (`[clean(p) for p in events.partitions()]`) runs its task
-once per object of that dataset, listed when the node runs (below --data-dir, or the local provider's
-directory, as any bucket), in threads: at most MAX_PARALLEL["runs"] at once when --max-parallel is given,
-else the node's `max_parallel` (`partitions(max_parallel=...)`), else the CPU count; each run retried as the
-task says. The argument of kind "partition" is the object: a bucket at its key whose access is the
+once per object of that dataset, listed when the node runs where its storage lives in this run (below
+--data-dir, the local provider's directory, or the object store itself: see listing), in threads: at most
+MAX_PARALLEL["runs"] at once when --max-parallel is given, else the node's `max_parallel`
+(`partitions(max_parallel=...)`), else the CPU count; each run retried as the task says. The argument of kind "partition" is the object: a bucket at its key whose access is the
 dataset's. The node's result is the list of the successful runs' results in key order; more failing runs
 than the node's `tolerated_failures` (0 unless `partitions(tolerated_failures=...)` says) fail the node.
 Matching follows pathlib's glob (`*` within a segment, `**` across); a path ending in `/` is every object
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
     from glacierc.runtime.execute import Result, call_node
+    from glacierc.runtime.listing import object_keys
     from glacierc.runtime.plan import NODES, STORAGE
     from glacierc.runtime.run import current_run
     from glacierc.runtime.storage import Bucket
@@ -83,21 +84,27 @@ def partition_spec(name, key):
 
 
 def partition_keys(name):
-    """The keys of the dataset's objects in this run, sorted. Local files only: in the cloud the engine lists
-    them (a Distributed Map's ItemReader) and gives each run its key."""
+    """The keys of the dataset's objects in this run, sorted: listed below its prefix where its storage lives
+    (below --data-dir, the local provider's directory, or the object store itself), the names its path
+    matches."""
     spec = STORAGE[name]
     located, options = current_run().locate(name)
+    start = dataset_prefix(spec["path"])
     if options is not None:
-        raise NotImplementedError(f"listing the objects of {located} (dataset `{name}`) is left to the cloud's "
-                                  "engine; run the pipeline locally with --data-dir DIR to map over DIR's files")
-    base = located[: len(located) - len(spec["path"])]
-    start = os.path.join(base, dataset_prefix(spec["path"]))
+        keys = object_keys(located, spec["bucket"], start, options)
+    else:
+        keys = local_keys(located[: len(located) - len(spec["path"])], start)
+    return sorted(k for k in keys if is_partition(spec["path"], k))
+
+
+def local_keys(base, start):
+    """The keys (relative to the bucket's folder `base`) of the files below `base/start`, hidden folders skipped."""
     keys = []
-    for directory, folders, files in os.walk(start):
+    for directory, folders, files in os.walk(os.path.join(base, start)):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
         relative = os.path.relpath(directory, base).replace(os.sep, "/")
         keys += [(f if relative == "." else f"{relative}/{f}") for f in files]
-    return sorted(k for k in keys if is_partition(spec["path"], k))
+    return keys
 
 
 def call_mapped(run, node, values):

@@ -124,22 +124,28 @@ class Bucket:
         """One bucket per object of this dataset (a `path` that is a glob or ends in `/`), sorted by key.
 
         Objects are listed where the data lives now: below `data_dir` under an override, below the
-        local provider's `base_path`. Each partition has the methods of a bucket. `max_parallel` (runs of
-        the mapped task at once) and `tolerated_failures` (failing objects the map tolerates) are read by
-        the compiler and the engines that run the map; here they are only checked.
+        local provider's `base_path`, else in the object store itself (S3, GCS, Azure Blob; reached with the
+        bucket's `storage_options`, else the environment, as Polars reaches it). Each partition has the methods
+        of a bucket. `max_parallel` (runs of the mapped task at once) and `tolerated_failures` (failing objects
+        the map tolerates) are read by the compiler and the engines that run the map; here they are only checked.
         """
         datasets.check_limits(max_parallel, tolerated_failures)
         if not datasets.is_dataset(self.path):
             raise TypeError(f"partitions() needs a dataset: a path that is a glob or ends in '/', got {self.path!r}")
-        root = self._local_root()
-        if root is None:
-            raise NotImplementedError(
-                f"listing the objects of {self.get_uri()!r} in-process needs local data: run the pipeline with "
-                "run(mode=\"local\", data_dir=...), or deploy it (the cloud's engine lists the objects)")
-        base = root / self.bucket
-        start = base / datasets.prefix(self.path)
-        found = (p.relative_to(base).as_posix() for p in start.rglob("*") if p.is_file()) if start.is_dir() else ()
+        found = self._local_keys() if self._local_root() is not None else self._object_keys()
         return [self._partition(key) for key in sorted(k for k in found if datasets.matches(self.path, k))]
+
+    def _local_keys(self) -> list[str]:
+        base = Path(self._local_root() or ".") / self.bucket
+        start = base / datasets.prefix(self.path)
+        return [p.relative_to(base).as_posix() for p in start.rglob("*") if p.is_file()] if start.is_dir() else []
+
+    def _object_keys(self) -> list[str]:
+        # The runner's listing, one implementation for both (standard library only: it imports no Polars,
+        # and a client library only for the store it lists).
+        from glacierc.runtime.listing import object_keys
+
+        return object_keys(self.get_uri(), self.bucket, datasets.prefix(self.path), self._options())
 
     def _partition(self, key: str) -> Bucket:
         part = copy.copy(self)

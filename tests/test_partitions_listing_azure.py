@@ -1,0 +1,78 @@
+"""A mapped pipeline over an Azure Blob dataset (Azurite, tests/azure_durable.py starts it): the objects are
+listed with azure-storage-blob's `list_blobs(name_starts_with=prefix)` in the account Polars reaches, with its
+storage options (`azure_endpoint`, the account key) or with the environment (the emulator's variables)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from tests.azure_durable import AZURITE_ACCOUNT, AZURITE_KEY, azurite, azurite_binary
+from tests.test_partitions_listing import MATCHED, OUT, OUTPUT_KEY, RAW, expected, glacierc_run, load_pipeline, \
+    local_run, read_back, upload, write_objects
+
+FILLERS = 6
+
+
+@pytest.fixture(scope="module")
+def account(tmp_path_factory):
+    """The account URL of an Azurite holding the dataset's tree in fresh containers."""
+    binary = azurite_binary()
+    if isinstance(binary, str):
+        pytest.skip(binary)
+    blob = pytest.importorskip("azure.storage.blob")
+    with azurite(binary, tmp_path_factory.mktemp("azurite")) as url:
+        service = blob.BlobServiceClient(url, credential={"account_name": AZURITE_ACCOUNT,
+                                                          "account_key": AZURITE_KEY})
+        for container in (RAW, OUT):
+            service.create_container(container)
+        data = tmp_path_factory.mktemp("azure_objects")
+        write_objects(data, FILLERS)
+        upload(data, lambda container, key, body: service.get_blob_client(container, key).upload_blob(body))
+        yield url, service
+
+
+def output(service, tmp_path, name: str) -> pl.DataFrame:
+    return read_back(service.get_blob_client(OUT, OUTPUT_KEY).download_blob().readall(), tmp_path, name)
+
+
+def remove_output(service) -> None:
+    client = service.get_blob_client(OUT, OUTPUT_KEY)
+    if client.exists():
+        client.delete_blob()
+
+
+def test_glacierc_run_lists_the_azure_dataset_and_equals_the_local_run(account, tmp_path):
+    url, service = account
+    remove_output(service)
+    options = {"azure_storage_account_name": AZURITE_ACCOUNT, "azure_storage_account_key": AZURITE_KEY,
+               "azure_endpoint": url, "azure_allow_http": "true"}
+    flags = [arg for key, value in options.items() for arg in ("--storage-option", f"{key}={value}")]
+    done = glacierc_run("azure", *flags, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"{len(MATCHED)} items" in done.stderr
+    cloud = output(service, tmp_path, "cloud.parquet")
+    assert_frame_equal(cloud, expected())
+    assert_frame_equal(cloud, local_run("azure", tmp_path, FILLERS))
+
+
+def test_the_library_lists_the_same_blobs_through_the_emulator_variables(account, tmp_path, monkeypatch):
+    url, service = account
+    remove_output(service)
+    for name, value in {"AZURE_STORAGE_ACCOUNT_NAME": AZURITE_ACCOUNT, "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY,
+                        "AZURE_STORAGE_USE_EMULATOR": "true",
+                        "AZURITE_BLOB_STORAGE_URL": url.removesuffix(f"/{AZURITE_ACCOUNT}")}.items():
+        monkeypatch.setenv(name, value)
+    module = load_pipeline("azure")
+    assert [part.path for part in module.events.partitions()] == sorted(MATCHED)
+    module.listed_pipeline.run(mode="local")
+    assert_frame_equal(output(service, tmp_path, "library.parquet"), expected())
+
+
+def test_an_unknown_account_is_asked_for(tmp_path, monkeypatch):
+    monkeypatch.delenv("AZURE_STORAGE_ACCOUNT_NAME", raising=False)
+    done = glacierc_run("azure", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "listing az://glacier-list-raw/events/2026/ needs the storage account: the storage option " \
+           "azure_storage_account_name or AZURE_STORAGE_ACCOUNT_NAME" in done.stderr
