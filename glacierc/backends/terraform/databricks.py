@@ -81,6 +81,7 @@ def emit_databricks(executors: Sequence[tuple[Executor, tuple[Task, ...], str]],
     files["providers.tf"] = print_blocks([block("provider", "databricks", comments=[
         "The workspace and credentials come from the environment (DATABRICKS_HOST, DATABRICKS_TOKEN,",
         "or a profile in ~/.databrickscfg named by DATABRICKS_CONFIG_PROFILE).",
+        source_text([(executor.span, f"executor {executor.name}") for executor, _, _ in executors]),
     ])])
     files["variables.tf"] = print_blocks(_variables(bool(profiles), cloud_module))
     uploads = [_workspace_file("job_" + path.removeprefix("jobs/").rsplit(".", 1)[0].replace("/", "_"), path,
