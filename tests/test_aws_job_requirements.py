@@ -2,29 +2,25 @@
 carries, as its requirements.txt, installed by the bootstrap action and by the job's launcher for real.
 
 The fixture's tasks import `glacier_probe` (pinned `glacier-probe==1.0` in the fixture's requirements.txt), a
-distribution that exists nowhere but in a wheel this test builds. Each install runs in a throwaway
-environment: a venv without pip of its own whose `.pth` file adds this machine's site-packages (Polars,
-boto3 and pip itself are found there, so they count as installed), with pip pointed at the test's wheel
-folder only (`PIP_NO_INDEX`, `PIP_FIND_LINKS`): what pip installs lands in the throwaway venv, and nothing can
-come from, or go to, anywhere else. The bootstrap action, step and job command are run as
-test_aws_executors.py runs them (moto's S3, the state's `Parameters` evaluated by moto's interpreter).
+distribution that exists nowhere but in a wheel this test builds (probe_wheel.py); each install runs in a
+throwaway environment that sees this machine's Polars and pip and can install only that wheel. The bootstrap
+action, step and job command are run as test_aws_executors.py runs them (moto's S3, the state's `Parameters`
+evaluated by moto's interpreter).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import json
 import os
 import subprocess
 import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
 import polars as pl
 import pytest
+from probe_wheel import PROBE, build_probe_wheel, pip_env, throwaway
 from terraform_tools import REPO
 from test_aws_executors import Module, _evaluated, _skip_without_aws_cli, emulator  # noqa: F401 (a fixture)
 
@@ -32,7 +28,6 @@ from glacierc.driver import build
 
 FIXTURE = REPO / "tests" / "fixtures" / "aws_sfn" / "job_requirements" / "pipeline.py"
 REQUIREMENTS = "polars==2.1.0\nglacier-probe==1.0\n"
-PROBE = "THRESHOLD = 0.0\nFACTOR = 10.0\n"
 BUCKETS = {"glacier_artifacts": "glacier-x-artifacts", "probed_staging": "glacier-x-probed"}
 ORDERS = pl.DataFrame({"region": ["emea", "apac", "amer"], "amount": [10.0, -5.0, 4.0]})
 
@@ -51,34 +46,12 @@ def module(tmp_path_factory) -> Probed:
 
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory) -> Path:
-    """A folder holding the one wheel glacier-probe 1.0 (pure Python, `glacier_probe` with PROBE)."""
-    folder = tmp_path_factory.mktemp("wheels")
-    info = "glacier_probe-1.0.dist-info"
-    files = {"glacier_probe/__init__.py": PROBE,
-             f"{info}/METADATA": "Metadata-Version: 2.1\nName: glacier-probe\nVersion: 1.0\n",
-             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: glacier-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
-    record = [f"{path},sha256={base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b'=').decode()},"
-              f"{len(text.encode())}" for path, text in files.items()]
-    files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
-    with zipfile.ZipFile(folder / "glacier_probe-1.0-py3-none-any.whl", "w") as wheel:
-        for path, text in files.items():
-            wheel.writestr(path, text)
-    return folder
-
-
-def _throwaway(root: Path) -> tuple[Path, Path]:
-    """A venv (its bin folder, its site-packages) that sees this machine's packages but installs into itself."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True, timeout=120)
-    site = Path(sysconfig.get_path("purelib", vars={"base": str(root), "platbase": str(root)}))
-    (site / "glacier_shared.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
-    return root / "bin", site
+    return build_probe_wheel(tmp_path_factory.mktemp("wheels"))
 
 
 def _environment(emulator, bin_folder: Path, wheels: Path) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLACIER_", "PIP_", "VIRTUAL_ENV"))}
-    return {**base, **emulator.storage_env(), "PATH": f"{bin_folder}{os.pathsep}{base['PATH']}",
-            "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels), "PIP_NO_CACHE_DIR": "1",
-            "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    return {**base, **emulator.storage_env(), "PATH": f"{bin_folder}{os.pathsep}{base['PATH']}", **pip_env(wheels)}
 
 
 def _upload(emulator, module: Probed) -> None:
@@ -109,7 +82,7 @@ def test_the_bootstrap_action_and_the_job_command_install_it(module, emulator, w
     _upload(emulator, module)
     states = module.templatefile("orchestration.tf", "states/probed.asl.json")["States"]
     # the cluster: the bootstrap action (its script from the artifacts bucket, its arguments), then the step
-    cluster_bin, cluster_site = _throwaway(tmp_path / "cluster")
+    cluster_bin, cluster_site = throwaway(tmp_path / "cluster")
     env = _environment(emulator, cluster_bin, wheels)
     action = module.resources["aws_emr_cluster"]["spark_exec"]["bootstrap_action"][0]
     bucket, _, key = module.resolve(json.dumps(action["path"])).removeprefix("s3://").partition("/")
@@ -121,7 +94,7 @@ def test_the_bootstrap_action_and_the_job_command_install_it(module, emulator, w
     args = _evaluated(emulator, states["run clean"]["Parameters"]["Step"]["HadoopJarStep"], "run-probe", "step")["Args"]
     _run([args[0], str(folder / args[1].removeprefix("/opt/glacier/spark_exec/")), *args[2:]], env)
     # the Batch job, in a container of its own: its launcher installs the package's requirements.txt
-    job_bin, job_site = _throwaway(tmp_path / "container")
+    job_bin, job_site = throwaway(tmp_path / "container")
     parameters = _evaluated(emulator, states["run scale"]["Parameters"], "run-probe", "job")["Parameters"]
     container = module.templatefile("compute.tf", "jobs/vm_exec.batch.json")
     _run([parameters[part[5:]] if part.startswith("Ref::") else part for part in container["command"]],
