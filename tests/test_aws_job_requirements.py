@@ -24,6 +24,7 @@ from probe_wheel import PROBE, build_probe_wheel, pip_env, throwaway
 from terraform_tools import REPO
 from test_aws_executors import Module, _evaluated, _skip_without_aws_cli, emulator  # noqa: F401 (a fixture)
 
+from glacierc.backends.terraform import aws_job_package as packages
 from glacierc.driver import build
 
 FIXTURE = REPO / "tests" / "fixtures" / "aws_sfn" / "job_requirements" / "pipeline.py"
@@ -115,3 +116,11 @@ def test_the_shipped_check_tells_an_installed_set_from_a_missing_one(module, tmp
     assert subprocess.run(check, timeout=60).returncode == 0
     (tmp_path / "requirements.txt").write_text(REQUIREMENTS, encoding="utf-8")
     assert subprocess.run(check, timeout=60).returncode == 1
+
+
+def test_a_databricks_run_lists_the_set_its_job_files_hold():
+    pipelines = {"p": ("p", {"g": ("g",)})}
+    runners = {"p": "import polars as pl\n\ndef task(frame):\n    import yaml\n    return frame\n"}
+    files = packages.job_files("dbx", "pipeline.py:4", "us-east-1", pipelines, runners)
+    assert files["requirements.txt"] == "polars==2.1.0\nPyYAML\n"
+    assert packages.job_requirements(pipelines, runners) == ["polars==2.1.0", "PyYAML"]
