@@ -265,7 +265,8 @@ def test_the_step_and_the_job_run_their_groups_with_the_built_packages(module, e
     _upload(emulator, module, run, ORDERS)
     _run_lambda(emulator, module, "extract", run, tmp_path)
     folder = tmp_path / "opt" / "spark_exec"
-    assert _bootstrap(emulator, module, folder) == ["glacier_job.py", "glacier_runner_executors.py", "package.zip"]
+    assert _bootstrap(emulator, module, folder) == ["glacier_installed.py", "glacier_job.py",
+                                                    "glacier_runner_executors.py", "package.zip", "requirements.txt"]
     step = subprocess.run(_step_command(emulator, module, run, folder), capture_output=True, text=True,
                           timeout=120, env=_environment(emulator))
     assert step.returncode == 0, step.stdout + step.stderr

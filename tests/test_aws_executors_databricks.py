@@ -202,6 +202,10 @@ def test_both_groups_run_as_databricks_runs_like_the_local_runner(cloud):
     new, existing = (body["tasks"][0] for body in workspace.submitted[first:])
     assert new["new_cluster"] == {"spark_version": "14.3.x-scala2.12", "node_type_id": "m5d.large", "num_workers": 4,
                                   "aws_attributes": {"instance_profile_arn": PROFILE}}
+    # the run installs the requirement set of the executor's job files (the requirements.txt uploaded beside them)
+    for task, executor in ((new, "jobs"), (existing, "shared")):
+        lines = (cloud[4] / "databricks" / "jobs" / executor / "requirements.txt").read_text().splitlines()
+        assert task["libraries"] == [{"pypi": {"package": line}} for line in lines]
     assert new["libraries"] == [{"pypi": {"package": "polars==2.1.0"}}]
     assert existing["existing_cluster_id"] == "0101-123456-abcdefgh" and "new_cluster" not in existing
     assert new["spark_python_task"]["parameters"] == ["sales", "aggregate", "run-ok", "s3://dbx-staging"]

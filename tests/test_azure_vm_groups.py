@@ -177,5 +177,5 @@ def test_the_slice_grants_exactly_what_it_uses(built):
     assert "StringLike 'p-*/load.*'" in staging and "StringLike 'p-*/heavy.*'" in staging
     assert "save" not in staging  # the VM reads load's result and stages heavy's, nothing else
     blobs = {b["name"] for b in resources["azurerm_storage_blob"].values()}
-    assert blobs == {"files.txt", "job.py", "glacier_runner_p.py"}
+    assert blobs == {"files.txt", "job.py", "glacier_runner_p.py", "requirements.txt", "glacier_installed.py"}
     assert "GLACIER_VM_HEAVY = jsonencode(" in (built / "compute.tf").read_text(encoding="utf-8")

@@ -72,8 +72,15 @@ def test_dataproc_groups_are_jobs_through_the_connector():
         "mainPythonFileUri": "${job_dataproc_exec}", "fileUris": ["${runner_dataproc_exec_gcp_analytics}"],
         "args": ["gcp_analytics", "join_all", "$${run_id}", "${staging_uri_gcp_analytics}"]}}
     files = _files(EXAMPLE)
-    assert "initialization_action" in files["compute.tf"] and "polars==2.1.0" in files["jobs/dataproc-init.sh"]
+    assert "initialization_action" in files["compute.tf"] and "pip install" in files["jobs/dataproc-init.sh"]
     assert "jobs/dataproc_exec/job.py" in files and "jobs/dataproc_exec/glacier_runner_gcp_analytics.py" in files
+    # the init action installs the requirement set of the cluster's job folder, which its metadata names
+    assert files["jobs/dataproc_exec/requirements.txt"].splitlines()[0] == "polars==2.1.0"
+    (cluster,) = _resources(files, "google_dataproc_cluster").values()
+    assert cluster["cluster_config"][0]["gce_cluster_config"][0]["metadata"] == {
+        "glacier-job-folder": "gs://${google_storage_bucket.glacier_functions.name}/jobs/dataproc_exec"}
+    objects = {o["name"] for o in _resources(files, "google_storage_bucket_object").values()}
+    assert {"jobs/dataproc_exec/requirements.txt", "jobs/dataproc_exec/glacier_installed.py"} <= objects
 
 
 def test_vm_groups_are_batch_jobs_on_the_configured_machine_as_the_executors_account():

@@ -168,7 +168,9 @@ class Cloud:
         (runnable,) = task["runnables"]
         shell, command, _, *job_args = runnable["container"]["commands"]
         assert (shell, runnable["container"]["entrypoint"]) == ("-c", "/bin/sh")
-        assert command.endswith(f'python {volume["mountPath"]}/job.py "$@"') and "polars==" in command
+        assert command.endswith(f'python {volume["mountPath"]}/job.py "$@"')
+        assert f'-r {volume["mountPath"]}/requirements.txt' in command  # the job folder's requirement set
+        assert (folder / "requirements.txt").read_text(encoding="utf-8").startswith("polars==")
         return self._job("batch", folder / "job.py", job_args)
 
     def _job(self, kind: str, main: Path, job_args: list[str]) -> dict:

@@ -47,16 +47,18 @@ def _terraform(project: ir.Project, sources: dict[str, str], earlier: Files, opt
 
     found = {p.name: earlier.get(runner_path(p.name)) for p in project.pipelines}
     runners = {name: text for name, text in found.items() if isinstance(text, str)}
-    files, diagnostics = emit(project, _bundle(runners, options) if runners else None, options.terraform_backend)
+    files, diagnostics = emit(project, _bundle(runners, options, project) if runners else None, options.terraform_backend)
     return files, list(diagnostics)
 
 
-def _bundle(runners: dict[str, str], options: BuildOptions) -> Mapping[str, str]:
+def _bundle(runners: dict[str, str], options: BuildOptions, project: ir.Project) -> Mapping[str, str]:
     from glacierc.backends.terraform.packaging import Bundle, PackageInputs
+    from glacierc.backends.terraform.requirements import module_roots
     from glacierc.backends.terraform.wheels import Wheelhouse
 
     wheelhouse = Wheelhouse(*options.wheelhouse) if options.wheelhouse else None
-    return Bundle(runners, PackageInputs(options.pins, wheelhouse))
+    own = frozenset(module_roots(m.name for m in project.modules))
+    return Bundle(runners, PackageInputs(options.pins, wheelhouse, own))
 
 
 #: name -> emit(project, sources, files of the backends before it, options) -> (files relative to OUT, diagnostics),

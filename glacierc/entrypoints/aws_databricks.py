@@ -3,7 +3,8 @@
 The state machine invokes it twice per run of a group, from a `Wait`/`Choice` loop: {"action": "submit",
 "executor", "pipeline", "group", "run_id"} submits a one-time run (Jobs API `runs/submit`) of the executor's
 job script (`glacier_job.py PIPELINE GROUP RUN_ID STAGING_URI`, uploaded to the workspace by the databricks
-module) on the executor's cluster and returns {"run": RUN}; {"action": "poll", "run": RUN} returns
+module) on the executor's cluster, its `libraries` the PyPI packages of the executor's requirement set (the
+requirements.txt beside the script), and returns {"run": RUN}; {"action": "poll", "run": RUN} returns
 {"run", "state"}: RUNNING while it runs, then its result (SUCCESS, FAILED, TIMEDOUT, CANCELED, ...). Event
 values only select among the tables below; the workspace, the token (a Secrets Manager secret), the staging
 URIs and instance profiles come from the function's environment.
@@ -17,10 +18,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     #: executor label -> {"cluster": existing cluster id or None, "new_cluster": spec, "pipelines": {pipeline label:
-    #: {group: timeout seconds or None}}}
+    #: {group: timeout seconds or None}}, "libraries": the requirement lines the run installs (its requirements.txt)}
     EXECUTORS: dict[str, dict]
-    #: the Polars the job's cluster installs
-    POLARS: str
 
 EVENT_KEYS = ("action", "executor", "pipeline", "group", "run_id", "run")
 RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
@@ -51,7 +50,7 @@ def _submit(event):
                            f"{event['executor']!r}, or run_id is not a name of [A-Za-z0-9_-]")
     staging = json.loads(os.environ["GLACIER_STAGING_URIS"])[pipeline]
     script = f"{os.environ['GLACIER_WORKSPACE_ROOT'].rstrip('/')}/jobs/{event['executor']}/glacier_job.py"
-    task = {"task_key": "glacier", "libraries": [{"pypi": {"package": POLARS}}],
+    task = {"task_key": "glacier", "libraries": [{"pypi": {"package": line}} for line in executor["libraries"]],
             "spark_python_task": {"python_file": script, "parameters": [pipeline, group, run_id, staging]}}
     if executor["cluster"]:
         task["existing_cluster_id"] = executor["cluster"]

@@ -6,14 +6,16 @@ cloud-neutral) with the pipeline's runner beside it, as GCP's Dataproc and Batch
 
 - `vm` (AzureVMConfig): a **managed Run Command** on the group's VM (`PUT {vm}/runCommands/{name}` with
   `asyncExecution`, then `GET ...?$expand=instanceView` until `executionState` ends), whose script is
-  `run_command_script`: it fetches the job folder with the VM's identity, installs the pinned Polars when
-  missing and runs the job. Chosen over Azure Batch: the VM exists already (the module declares it), a Run
+  `run_command_script`: it fetches the job folder with the VM's identity, installs the folder's
+  requirements.txt (the executor's requirement set, computed by glacierc) unless its glacier_installed.py
+  finds it installed, and runs the job. Chosen over Azure Batch: the VM exists already (the module declares it), a Run
   Command needs only `runCommands/write` and `read` on that one VM, and no Batch account, pool or
   certificate is added; the price is a VM that runs between runs (stop it, or move to Batch later).
 - `hdinsight` (SparkConfig on HDInsight): a **Livy batch** (`POST {cluster}/livy/batches` with `file`,
   `pyFiles`, `args`, the `X-Requested-By` header Livy requires, then `GET /livy/batches/{id}/state`).
 - `databricks` (DatabricksConfig): a **one-time job run** (`POST {workspace}/api/2.1/jobs/runs/submit`
-  with one `spark_python_task` on a new cluster of the config's node type and workers, then `GET
+  with one `spark_python_task` on a new cluster of the config's node type and workers, the spec's
+  `libraries` (requirement lines) as its PyPI libraries, then `GET
   /api/2.1/jobs/runs/get?run_id=` until `life_cycle_state` is terminal, `result_state` saying how).
 
 Tokens come from the app's managed identity (`IDENTITY_ENDPOINT` / `IDENTITY_HEADER`, the client id in
@@ -36,7 +38,9 @@ ARM_RESOURCE = "https://management.azure.com/"
 DATABRICKS_RESOURCE = "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d"  # Azure Databricks' application id
 RUN_COMMAND_API = "2024-07-01"
 POLL_SECONDS = 15.0
-POLARS = "polars==2.1.0"
+#: What a job folder carries for its node to install (glacierc/runtime/installed.py is the check).
+REQUIREMENTS_FILE = "requirements.txt"
+INSTALLED_CHECK = "glacier_installed.py"
 _LIVY_ENDED = {"success": True, "dead": False, "killed": False, "error": False}
 _DATABRICKS_ENDED = ("TERMINATED", "SKIPPED", "INTERNAL_ERROR")
 _RUN_COMMAND_ENDED = {"Succeeded": True, "Failed": False, "TimedOut": False, "Canceled": False}
@@ -111,7 +115,8 @@ def _headers(spec: Mapping[str, Any], environ: Mapping[str, str], http: Http) ->
 def run_command_script(jobs_url: str, client_id: str, event: Mapping[str, str], staging: str,
                        environment: Mapping[str, str] | None = None) -> str:
     """The shell script the Run Command runs on the VM: fetch the job folder (job.py and the runners,
-    listed in `jobs_url`/files.txt) with the VM's identity, install Polars when missing, run the job with
+    listed in `jobs_url`/files.txt) with the VM's identity, install its requirements.txt unless
+    glacier_installed.py finds it installed, run the job with
     `environment` (AZURE_CLIENT_ID: Polars reaches storage as the VM's identity). Every value is quoted."""
     args = " ".join(shlex.quote(a) for a in (event["pipeline"], event["group"], event["run_id"], staging))
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted((environment or {}).items())
@@ -132,8 +137,8 @@ def run_command_script(jobs_url: str, client_id: str, event: Mapping[str, str], 
         'work="$(mktemp -d)"; cd "$work"',
         f"export JOBS={shlex.quote(jobs_url)} CLIENT={shlex.quote(client_id)}",
         f"python3 - <<'GLACIER_FETCH'\n{fetch}GLACIER_FETCH",
-        "python3 -c 'import polars, sys; sys.exit(polars.__version__ != \"2.1.0\")' 2>/dev/null || "
-        f"python3 -m pip install --quiet --no-input '{POLARS}'",
+        f"python3 {INSTALLED_CHECK} {REQUIREMENTS_FILE} || "
+        f"python3 -m pip install --quiet --no-input -r {REQUIREMENTS_FILE}",
         *([f"export {exports}"] if exports else []),
         f"exec python3 job.py {args}",
     ])
@@ -179,7 +184,7 @@ def _databricks_submit(spec, event, headers, http) -> str:
                "num_workers": int(spec["workers"]), "spark_env_vars": {"GLACIER_STAGING_URI": spec["staging"]}}
     task = {"task_key": "glacier_group", "new_cluster": cluster,
             "spark_python_task": {"python_file": spec["job"], "parameters": job_args(spec, event)},
-            "libraries": [{"pypi": {"package": POLARS}}]}
+            "libraries": [{"pypi": {"package": str(line)}} for line in spec["libraries"]]}
     run_ = http("POST", f"{spec['workspace']}/api/2.1/jobs/runs/submit", headers,
                 {"run_name": _name(event), "tasks": [task], "timeout_seconds": int(spec.get("timeout", 0))})
     return str(int(run_["run_id"]))

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from glacier.config import DatabricksConfig
-from glacierc.backends.escaping import py_literal
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_job_package as packages
 from glacierc.backends.terraform.aws_compute import LAMBDA_SKIPS, Function
@@ -36,9 +35,10 @@ VARIABLES = (("databricks_host", "URL of the Databricks workspace the state mach
 
 
 def executors_table(jobs: Jobs, executors: Mapping[str, Executor],
-                    timeouts: Mapping[str, Mapping[str, int | None]]) -> dict[object, object]:
-    """executor label -> its cluster and the groups it runs (with their timeouts); `timeouts`: pipeline ->
-    node -> timeout."""
+                    timeouts: Mapping[str, Mapping[str, int | None]],
+                    runner_sources: Mapping[str, str] | None = None) -> dict[object, object]:
+    """executor label -> its cluster, the groups it runs (with their timeouts) and the libraries its runs
+    install (the requirements.txt of its job files); `timeouts`: pipeline -> node -> timeout."""
     table: dict[object, object] = {}
     for label in sorted(jobs.runs):
         if jobs.kind(label) != DATABRICKS:
@@ -49,7 +49,8 @@ def executors_table(jobs: Jobs, executors: Mapping[str, Executor],
             of = timeouts.get(pipeline, {})
             pipelines[machine] = {g: (sum(of[n] or 0 for n in nodes) if all(of.get(n) for n in nodes) else None)
                                   for g, nodes in sorted(groups.items())}
-        table[label] = {"cluster": values.cluster_id, "pipelines": pipelines, "new_cluster": {
+        table[label] = {"cluster": values.cluster_id, "pipelines": pipelines,
+                        "libraries": packages.job_requirements(jobs.runs[label], runner_sources), "new_cluster": {
             "spark_version": values.spark_version, "node_type_id": values.instance_type,
             "num_workers": values.num_workers}}
     return table
@@ -59,7 +60,7 @@ def function_zip(table: dict[object, object], runner_sources: Mapping[str, str] 
     if runner_sources is None:
         return b""
     handler = entry_module("aws_databricks", "the Databricks runs of this module",
-                           {"EXECUTORS": flat_table(table), "POLARS": py_literal(packages.POLARS_REQUIREMENT)})
+                           {"EXECUTORS": flat_table(table)})
     return package({f"{HANDLER}.py": handler})
 
 
@@ -126,7 +127,7 @@ def attach(jobs: Jobs, executors: Mapping[str, Executor], timeouts: Mapping[str,
     import base64
     import hashlib
 
-    table = executors_table(jobs, executors, timeouts)
+    table = executors_table(jobs, executors, timeouts, runner_sources)
     content = function_zip(table, runner_sources)
     zip_hash = base64.b64encode(hashlib.sha256(content).digest()).decode()
     return function(zip_hash, jobs, {m: bucket for m, (_, bucket) in staging.items()}), role(), content

@@ -225,7 +225,8 @@ class GcpTarget(WorkflowsMixin, Target):
         iam_tf += self.orchestration_iam_blocks(comments)
         network_tf = compute_blocks.network_blocks(m.region, m.clusters) if m.network else []
         compute_tf = [compute_blocks.function_block(f, m.region, SOURCES) for f in m.functions]
-        compute_tf += [compute_blocks.cluster_block(c, m.region, self.init_script(SOURCES)) for c in m.clusters]
+        compute_tf += [compute_blocks.cluster_block(c, m.region, self.init_script(SOURCES),
+                                                    self.cluster_metadata(SOURCES, c.label)) for c in m.clusters]
         return {
             "versions.tf": [self.versions(state_backend)],
             "providers.tf": self.providers(),

@@ -72,14 +72,17 @@ def source_block(s: Source, sources: str) -> Block:
     ])
 
 
-def cluster_block(c: Cluster, region: str, init_script: Template | None = None) -> Block:
+def cluster_block(c: Cluster, region: str, init_script: Template | None = None,
+                  metadata: dict[str, Template] | None = None) -> Block:
     """A Dataproc cluster on internal IPs only, deleted when idle, with its own staging and temp buckets;
-    `init_script`: the initialization action installing what the workflow's jobs import."""
+    `init_script`: the initialization action installing what the workflow's jobs import, `metadata` what it
+    reads (the cluster's job folder)."""
     gce = block("gce_cluster_config", body=[
         ("subnetwork", _subnetwork()),
         ("internal_ip_only", True),
         ("service_account", _account(c.account)),
         ("service_account_scopes", list(SCOPES)),
+        ("metadata", dict(sorted(metadata.items()))) if metadata else None,
         block("shielded_instance_config", body=SHIELDED_VM),
     ])
     zero_workers = ("override_properties", {"dataproc:dataproc.allow.zero.workers": "true"})

@@ -22,6 +22,7 @@ from glacierc.backends.terraform.common import provider_pipelines, unique_labels
 from glacierc.backends.terraform.gcp_model import GcpModule
 from glacierc.backends.terraform.gcp_schedule import unix_cron
 from glacierc.backends.terraform.gcp_workflows import BatchCall, Call, DataprocCall, FunctionCall
+from glacierc.backends.terraform.requirements import INSTALLED_CHECK, REQUIREMENTS_FILE
 from glacierc.backends.terraform.orchestration_common import Ref, group_timeout, node_timeouts, template_json
 from glacierc.checks.glc401_unsupported_on_target import GCP_SCHEDULE, WORKFLOW_TOO_LARGE
 from glacierc.ir.configs import typed_config
@@ -167,6 +168,8 @@ class WorkflowsMixin:
             module.job_objects.extend((f"{runs}_runner_{plabel}", packages.job_runner_path(runs, plabel),
                                        f"runner_{runs}_{plabel}")
                                       for plabel, _ in sorted(submitted[runs].values()))
+            module.job_objects.extend((f"{runs}_{name.split('.')[0]}", f"{packages.job_folder(runs)}/{name}", None)
+                                      for name in (INSTALLED_CHECK, REQUIREMENTS_FILE))
         self.job_runners = set(submitted)
         if module.clusters:
             module.job_objects.append((INIT_OBJECT, packages.DATAPROC_INIT, None))
@@ -248,6 +251,14 @@ class WorkflowsMixin:
             ("bucket", Expr(f"google_storage_bucket.{sources}.name")),
             ("source", Template(Expr("path.module"), "/" + path)),
         ]) for label, path, _ in self.module.job_objects]
+
+    def cluster_metadata(self, sources: str, label: str) -> dict[str, Template]:
+        """What the initialization action of cluster `label` reads: the gs:// URI of its job folder (whose
+        requirements.txt it installs), when a workflow runs jobs there."""
+        if label not in self.job_runners:
+            return {}
+        return {packages.JOB_FOLDER_KEY: Template("gs://", Expr(f"google_storage_bucket.{sources}.name"),
+                                                  "/" + packages.job_folder(label))}
 
     def init_script(self, sources: str) -> Template:
         return Template("gs://", Expr(f"google_storage_bucket.{sources}.name"), "/",

@@ -1,7 +1,8 @@
 """The job files of an executor whose groups run as jobs outside any function: `jobs/<label>/job.py` (the
 cloud-neutral entrypoints/gcp_job.py with its table: `job.py PIPELINE GROUP RUN_ID STAGING_URI` runs the
-fused group GROUP) and each of its pipelines' runners beside it. GCP's Dataproc and Batch jobs and Azure's
-VM Run Commands run them.
+fused group GROUP), each of its pipelines' runners beside it, and what the node installs before it runs them:
+`requirements.txt` (the requirement set of those runners, requirements.py) and `glacier_installed.py` (the
+check that it is installed already). GCP's Dataproc and Batch jobs and Azure's VM Run Commands run them.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from glacierc.backends.terraform.entry_module import entry_module, flat_table
+from glacierc.backends.terraform.packaging import requirement_files
 
 
 def job_folder(label: str) -> str:
@@ -33,8 +35,8 @@ def job_files(executor: str, location: str, label: str,
             for name, (plabel, led) in sorted(pipelines.items())]
     job = entry_module("gcp_job", f"executor {executor} ({location})",
                        {"PIPELINES": flat_table({name: (runner, led) for name, runner, led in rows})})
-    files = {job_path(label): job}
-    for name, (plabel, _) in sorted(pipelines.items()):
-        if name in runner_sources:
-            files[job_runner_path(label, plabel)] = runner_sources[name]
-    return files
+    runners = {job_runner_path(label, plabel): runner_sources[name]
+               for name, (plabel, _) in sorted(pipelines.items()) if name in runner_sources}
+    installs = requirement_files({path.rsplit("/", 1)[1]: text for path, text in runners.items()}, runner_sources,
+                                 job_folder(label))
+    return dict(sorted({job_path(label): job, **runners, **installs}.items()))

@@ -13,10 +13,19 @@ import hashlib
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glacierc.backends.terraform.common import unique_labels
-from glacierc.backends.terraform.requirements import Pins, Requirement, module_roots, requirement_set
+from glacierc.backends.terraform.requirements import (
+    INSTALLED_CHECK,
+    REQUIREMENTS_FILE,
+    Pins,
+    Requirement,
+    module_roots,
+    requirement_set,
+    requirements_txt,
+)
 from glacierc.ir.nodes import Project
 
 if TYPE_CHECKING:
@@ -53,6 +62,8 @@ class PackageInputs:
 
     pins: Pins = field(default_factory=dict)
     wheelhouse: Wheelhouse | None = None
+    #: the top-level names of the project's own modules: imports of them are not distributions
+    own_modules: frozenset[str] = frozenset()
 
 
 class Bundle(dict[str, str]):
@@ -72,8 +83,20 @@ def bundle_requirements(runners: Mapping[str, str], runner_sources: Mapping[str,
                         project: Project | None = None) -> tuple[Requirement, ...]:
     """The requirement set of a package bundling `runners` (path in the package -> source), with the build's
     pins; imports of `project`'s own modules are not requirements."""
-    own = module_roots(m.name for m in project.modules) if project is not None else set()
-    return requirement_set([runners[name] for name in sorted(runners)], package_inputs(runner_sources).pins, own)
+    inputs = package_inputs(runner_sources)
+    own = inputs.own_modules | (module_roots(m.name for m in project.modules) if project is not None else set())
+    return requirement_set([runners[name] for name in sorted(runners)], inputs.pins, own)
+
+
+def requirement_files(runners: Mapping[str, str], runner_sources: Mapping[str, str] | None, folder: str = ""
+                      ) -> dict[str, str]:
+    """What a job package or job folder carrying `runners` installs from: its `requirements.txt` (the set of
+    `bundle_requirements`) and `glacier_installed.py` (glacierc/runtime/installed.py), under `folder`."""
+    from glacierc.runtime import installed
+
+    prefix = f"{folder}/" if folder else ""
+    return {f"{prefix}{INSTALLED_CHECK}": Path(installed.__file__).read_text(encoding="utf-8"),
+            f"{prefix}{REQUIREMENTS_FILE}": requirements_txt(bundle_requirements(runners, runner_sources))}
 
 
 def runner_path(pipeline_label: str) -> str:

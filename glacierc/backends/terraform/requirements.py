@@ -10,7 +10,10 @@ An import name becomes a distribution through `DISTRIBUTIONS` where the two diff
 else the same name. Its version comes from the project's own pins (`Pins`: requirements.txt and the
 `[project] dependencies` of pyproject.toml next to the pipeline, read by the driver), else Polars gets
 `POLARS_REQUIREMENT` (the version the runtime is tested with) and any other distribution its bare name.
-The same `Requirement`s feed the AWS Lambda layer, GCP's requirements.txt and Azure's.
+The same `Requirement`s feed the AWS Lambda layer, GCP's and Azure's requirements.txt, and the
+`requirements.txt` of every job package and job folder (EMR, AWS Batch, Databricks, Dataproc, Cloud Batch,
+Azure VM Run Commands), which its bootstrap action, command or script installs with `install_step` unless
+`glacier_installed.py` (glacierc/runtime/installed.py, shipped beside it) finds it installed already.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ from dataclasses import dataclass
 #: The Polars the runtime is built and tested against: every package installs exactly it unless the project
 #: pins Polars itself.
 POLARS_REQUIREMENT = "polars==2.1.0"
+POLARS_VERSION = POLARS_REQUIREMENT.split("==")[1]
+#: The requirement set of a job package or job folder, and the check shipped beside it.
+REQUIREMENTS_FILE = "requirements.txt"
+INSTALLED_CHECK = "glacier_installed.py"
 #: Import name -> distribution, where they differ (the common cases; any other import is its own distribution).
 DISTRIBUTIONS = {
     "attr": "attrs", "bs4": "beautifulsoup4", "cv2": "opencv-python-headless", "dateutil": "python-dateutil",
@@ -106,3 +113,11 @@ def module_roots(module_names: Iterable[str]) -> set[str]:
     """The top-level names of the project's modules (`pkg.mod` -> `pkg`): imports of them are not
     distributions."""
     return {name.split(".")[0] for name in module_names if name}
+
+
+def install_step(folder: str, python: str, pip: str, options: str = "--quiet --no-input") -> str:
+    """A shell command installing the requirement set of the job folder `folder` (a shell word, quoted
+    already, e.g. `"$folder"`): `python` runs the check, `pip` (a command that may run as root) installs
+    with `pip install -r` only when the check says something is missing."""
+    check, requirements = f"{folder}/{INSTALLED_CHECK}", f"{folder}/{REQUIREMENTS_FILE}"
+    return f"{python} {check} {requirements} || {pip} install {options} -r {requirements}"
