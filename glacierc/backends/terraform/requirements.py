@@ -19,6 +19,7 @@ Azure VM Run Commands), which its bootstrap action, command or script installs w
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -67,19 +68,32 @@ class Requirement:
 Pins = Mapping[str, str]
 
 
-def imported_modules(source: str) -> set[str]:
-    """The top-level module names `source` imports anywhere (absolute imports only)."""
+@functools.lru_cache(maxsize=64)
+def imported_modules(source: str) -> frozenset[str]:
+    """The top-level module names `source` imports anywhere (absolute imports only). Imports are statements, so
+    only statement bodies are searched, never expressions (most of a tree); a runner shared by several packages
+    is read once."""
     try:
         tree = ast.parse(source)
     except SyntaxError:  # runners are generated and compile; nothing to find in anything else
-        return set()
+        return frozenset()
     found: set[str] = set()
-    for node in ast.walk(tree):
+    statements: list[ast.AST] = list(tree.body)
+    while statements:
+        node = statements.pop()
         if isinstance(node, ast.Import):
             found.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module.split(".")[0])
-    return found
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+        else:
+            for body in _BODIES:
+                statements.extend(getattr(node, body, ()))
+    return frozenset(found)
+
+
+#: The fields of a statement (or except handler, match case) that hold statements.
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def third_party(names: Iterable[str], own_modules: Iterable[str] = ()) -> list[str]:
