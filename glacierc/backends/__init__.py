@@ -54,9 +54,12 @@ def _terraform(project: ir.Project, sources: dict[str, str], earlier: Files, opt
 def _bundle(runners: dict[str, str], options: BuildOptions, project: ir.Project) -> Mapping[str, str]:
     from glacierc.backends.terraform.packaging import Bundle, PackageInputs
     from glacierc.backends.terraform.requirements import module_roots
-    from glacierc.backends.terraform.wheels import Wheelhouse
 
-    wheelhouse = Wheelhouse(*options.wheelhouse) if options.wheelhouse else None
+    wheelhouse = None
+    if options.wheelhouse:  # the wheel reader (email, zipfile, packaging) only for a build that packs layers
+        from glacierc.backends.terraform.wheels import Wheelhouse
+
+        wheelhouse = Wheelhouse(*options.wheelhouse)
     own = frozenset(module_roots(m.name for m in project.modules))
     return Bundle(runners, PackageInputs(options.pins, wheelhouse, own))
 

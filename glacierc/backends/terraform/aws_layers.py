@@ -72,14 +72,14 @@ def plan_layer(executor: Executor, architecture: str, runtime: str, requirements
                ) -> tuple[Layer | None, bytes | None, Diagnostic | None]:
     """The layer the functions of `executor` need (and its zip when not in `built` yet), or the GLC412
     diagnostic saying what the deploy lacks."""
-    from glacierc.backends.terraform.wheels import Platform, layer_zip, resolve
-
     lines = tuple(r.line for r in requirements)
     label = layer_label(architecture, runtime, lines)
     if label in built:
         return built[label], None, None
     if inputs.wheelhouse is None:
         return None, None, missing_requirements.no_wheelhouse(executor, architecture, runtime, lines)
+    from glacierc.backends.terraform.wheels import Platform, layer_zip, resolve  # the wheel reader: layers only
+
     platform = Platform(architecture, runtime)
     resolution = resolve(lines, inputs.wheelhouse, platform)
     if resolution.missing:

@@ -92,10 +92,11 @@ def requirement_files(runners: Mapping[str, str], runner_sources: Mapping[str, s
                       ) -> dict[str, str]:
     """What a job package or job folder carrying `runners` installs from: its `requirements.txt` (the set of
     `bundle_requirements`) and `glacier_installed.py` (glacierc/runtime/installed.py), under `folder`."""
-    from glacierc.runtime import installed
+    import glacierc.runtime  # its file is copied, not imported (it loads importlib.metadata: ~10 ms of a build)
 
     prefix = f"{folder}/" if folder else ""
-    return {f"{prefix}{INSTALLED_CHECK}": Path(installed.__file__).read_text(encoding="utf-8"),
+    installed = Path(glacierc.runtime.__file__).with_name("installed.py")
+    return {f"{prefix}{INSTALLED_CHECK}": installed.read_text(encoding="utf-8"),
             f"{prefix}{REQUIREMENTS_FILE}": requirements_txt(bundle_requirements(runners, runner_sources))}
 
 
