@@ -11,7 +11,6 @@ None, nothing rendered): it is what `check` runs.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,21 +31,19 @@ from glacierc.backends.terraform.aws_package import handler, lambda_zip, zip_pat
 from glacierc.backends.terraform.aws_storage import Bucket, bucket_blocks, buckets_of, logs_bucket
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, Value, block
 from glacierc.backends.terraform.common import (
-    provider_pipelines,
     source_text,
     tasks_by_executor,
     unique_labels,
 )
-from glacierc.backends.terraform.orchestration_common import group_timeout, node_timeouts
+from glacierc.backends.terraform.orchestration_common import group_timeout
 from glacierc.backends.terraform.packaging import PipelineEntry, TaskEntry, pipeline_entries, task_entries
+from glacierc.backends.terraform.pipeline_groups import PipelineGroups
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc401_unsupported_on_target import AWS_EXECUTOR
 from glacierc.checks.glc407_state_machine import STATES
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
-from glacierc.ir.fusion import Group, fused_groups
-from glacierc.ir.nodes import Executor, ExecutorKind, Pipeline, Project, Provider, Service, Storage, Task
-from glacierc.runtime.node import staging_variable
+from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage, Task
 
 #: How the build output names the service running an executor's nodes.
 SERVICE_NAMES = {Service.LAMBDA: "Lambda", Service.LOCAL: "a generated Lambda", Service.EC2: "EC2",
@@ -85,7 +82,7 @@ class AwsModule:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-class AwsTarget(Target):
+class AwsTarget(PipelineGroups, Target):
     CLOUD = "AWS"
     PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "aws", "hashicorp/aws", ">= 5.70, < 7.0"
     MAPS = True  # a mapped node is a Step Functions Distributed Map (aws_map_state.py)
@@ -110,12 +107,10 @@ class AwsTarget(Target):
             tags=self.tags(project, provider),
             partition=iam.partition(values.region),
         )
-        #: pipeline name -> label of its state machine; task name -> label of its Lambda function
-        self.pipeline_labels = unique_labels(provider_pipelines(project, provider))
+        self.init_pipeline_groups(project, provider)
+        #: task name -> label of its Lambda function
         self.function_of_task: dict[str, str] = {}
         self.services: dict[str, str] = {}
-        self._groups: dict[str, tuple[Group, ...]] = {}
-        self._pipelines_of_task: dict[str, list[str]] | None = None
         #: The EMR and vm executors whose groups run as steps and Batch jobs (filled by _add_compute).
         self.jobs = jobs_.Jobs({})
 
@@ -189,41 +184,8 @@ class AwsTarget(Target):
             self.module.zips[layer.zip_file] = content
         return layer
 
-    @functools.cached_property
-    def node_timeouts(self) -> dict[str, dict[str, int | None]]:
-        """pipeline -> node -> timeout, for the pipelines of this module (computed once)."""
-        return node_timeouts(self.project.tasks, [p for p in self.project.pipelines if p.name in self.pipeline_labels])
-
-    def groups_of(self, tasks: list[Task]) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
-        """task -> pipeline -> fused group led by one of its nodes -> the group's nodes (for the handler)."""
-        names = {t.name for t in tasks}
-        found: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
-        for pipeline in sorted(self.project.pipelines, key=lambda p: p.name):
-            task_of = {n.id: n.task for n in pipeline.nodes}
-            for group in self.fused(pipeline):
-                task = task_of[group.id]
-                if task in names:
-                    found.setdefault(task, {}).setdefault(pipeline.name, {})[group.id] = group.nodes
-        return found
-
-    def fused(self, pipeline: Pipeline) -> tuple[Group, ...]:
-        if pipeline.name not in self._groups:
-            self._groups[pipeline.name] = fused_groups(pipeline)
-        return self._groups[pipeline.name]
-
-    def staging_environment(self, task: Task) -> tuple[tuple[str, Value], ...]:
-        """The staging bucket of every pipeline of this provider running `task`, each in a variable of its own
-        (`staging_variable`): the runtime reads the one of the pipeline it runs, so a function shared by two
-        pipelines stages each pipeline's results in that pipeline's bucket."""
-        if self._pipelines_of_task is None:
-            self._pipelines_of_task = {}
-            for pipeline in sorted(self.project.pipelines, key=lambda p: p.name):
-                if pipeline.name in self.pipeline_labels:
-                    for name in dict.fromkeys(n.task for n in pipeline.nodes):
-                        self._pipelines_of_task.setdefault(name, []).append(pipeline.name)
-        return tuple((staging_variable(name), Template(
-            "s3://", Expr(f"aws_s3_bucket.{self.pipeline_labels[name]}_staging.bucket")))
-            for name in self._pipelines_of_task.get(task.name, ()))
+    def staging_location(self, pipeline_label: str) -> Value:
+        return Template("s3://", Expr(f"aws_s3_bucket.{pipeline_label}_staging.bucket"))
 
     def _add_machines(self) -> None:
         """A state machine and a staging bucket per pipeline of this provider."""

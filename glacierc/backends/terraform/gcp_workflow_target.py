@@ -9,7 +9,6 @@ packages, the definitions and the grants.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 
 from glacier.config import ComputeEngineConfig
@@ -18,17 +17,16 @@ from glacierc.backends.terraform import gcp_orchestration as orchestration
 from glacierc.backends.terraform import gcp_orchestration_blocks as blocks_
 from glacierc.backends.terraform import gcp_package as packages
 from glacierc.backends.terraform.blocks import Block, Expr, Template, Value, block
-from glacierc.backends.terraform.common import provider_pipelines, unique_labels
 from glacierc.backends.terraform.gcp_model import GcpModule
 from glacierc.backends.terraform.gcp_schedule import unix_cron
 from glacierc.backends.terraform.gcp_workflows import BatchCall, Call, DataprocCall, FunctionCall
 from glacierc.backends.terraform.requirements import INSTALLED_CHECK, REQUIREMENTS_FILE
-from glacierc.backends.terraform.orchestration_common import Ref, group_timeout, node_timeouts, template_json
+from glacierc.backends.terraform.pipeline_groups import PipelineGroups
+from glacierc.backends.terraform.orchestration_common import Ref, group_timeout, template_json
 from glacierc.checks.glc401_unsupported_on_target import GCP_SCHEDULE, WORKFLOW_TOO_LARGE
 from glacierc.ir.configs import typed_config
-from glacierc.ir.fusion import Group, fused_groups
+from glacierc.ir.fusion import Group
 from glacierc.ir.nodes import Pipeline, Project, Provider, Task
-from glacierc.runtime.node import staging_variable
 
 INIT_OBJECT = "glacier_dataproc_init"
 #: Cloud Workflows accepts a definition of at most 128 KB; a filled-in variable (a URL, a bucket) is
@@ -36,7 +34,7 @@ INIT_OBJECT = "glacier_dataproc_init"
 SOURCE_MAX, VARIABLE_BYTES = 128 * 1024, 160
 
 
-class WorkflowsMixin:
+class WorkflowsMixin(PipelineGroups):
     """Mixed into `GcpTarget`; `init_workflows` is called from its `__init__`."""
 
     module: GcpModule
@@ -47,54 +45,18 @@ class WorkflowsMixin:
     bucket_labels: dict[str, str]
 
     def init_workflows(self, project: Project, provider: Provider) -> None:
-        #: pipeline name -> label of its workflow; task name -> label of its Cloud Function
-        self.pipeline_labels = unique_labels(provider_pipelines(project, provider))
+        self.init_pipeline_groups(project, provider)
+        #: task name -> label of its Cloud Function
         self.function_of_task: dict[str, str] = {}
         self.services: dict[str, str] = {}
-        self._groups: dict[str, tuple[Group, ...]] = {}
-        self._pipelines_of_task: dict[str, list[str]] | None = None
         #: Labels of the Dataproc / vm executors a workflow runs jobs on (filled by add_workflows).
         self.job_runners: set[str] = set()
-
-    def fused(self, pipeline: Pipeline) -> tuple[Group, ...]:
-        if pipeline.name not in self._groups:
-            self._groups[pipeline.name] = fused_groups(pipeline)
-        return self._groups[pipeline.name]
-
-    def my_pipelines(self) -> list[Pipeline]:
-        return [p for p in sorted(self.project.pipelines, key=lambda p: p.name) if p.name in self.pipeline_labels]
-
-    def groups_of(self, tasks: list[Task]) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
-        """task -> pipeline -> fused group led by one of its nodes -> the group's nodes (for main.py)."""
-        names = {t.name for t in tasks}
-        found: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
-        for pipeline in sorted(self.project.pipelines, key=lambda p: p.name):
-            task_of = {n.id: n.task for n in pipeline.nodes}
-            for group in self.fused(pipeline):
-                if task_of[group.id] in names:
-                    found.setdefault(task_of[group.id], {}).setdefault(pipeline.name, {})[group.id] = group.nodes
-        return found
 
     def group_timeout(self, led: Mapping[str, Mapping[str, tuple[str, ...]]]) -> int | None:
         return group_timeout(self.node_timeouts, led)
 
-    @functools.cached_property
-    def node_timeouts(self) -> dict[str, dict[str, int | None]]:
-        """pipeline -> node -> timeout, for the pipelines of this module (computed once)."""
-        return node_timeouts(self.project.tasks, self.my_pipelines())
-
-    def staging_environment(self, task: Task) -> tuple[tuple[str, Value], ...]:
-        """The staging bucket of every pipeline of this provider running `task`, each in a variable of its own
-        (`staging_variable`): the runtime reads the one of the pipeline it runs, so a function shared by two
-        pipelines stages each pipeline's results in that pipeline's bucket."""
-        if self._pipelines_of_task is None:
-            self._pipelines_of_task = {}
-            for pipeline in sorted(self.my_pipelines(), key=lambda p: p.name):
-                for name in dict.fromkeys(n.task for n in pipeline.nodes):
-                    self._pipelines_of_task.setdefault(name, []).append(pipeline.name)
-        return tuple((staging_variable(name), Template("gs://", Expr(
-            f"google_storage_bucket.{orchestration.staging_label(self.pipeline_labels[name])}.name")))
-            for name in self._pipelines_of_task.get(task.name, ()))
+    def staging_location(self, pipeline_label: str) -> Value:
+        return Template("gs://", Expr(f"google_storage_bucket.{orchestration.staging_label(pipeline_label)}.name"))
 
     # --- the model ------------------------------------------------------------------------------------
 
