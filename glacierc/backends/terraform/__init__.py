@@ -4,7 +4,7 @@
 With exactly one non-local provider its module is `terraform/`; with several, each provider
 gets `terraform/<provider label>/`. Each cloud is a module in `CLOUD_TARGETS` (imported when used) whose
 `TARGET`, a `target.Target` subclass, makes the module: `TARGET.emit(project, provider, runner_sources,
-state_backend) -> (files relative to the module, diagnostics)`, and `TARGET.model(...)` what `check` runs.
+state_backend) -> (files relative to the module, diagnostics)`, and `TARGET.model(...)` or the cloud's `RULES` (CLOUD_RULES) what `check` runs.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 #: cloud -> the module of its target (`TARGET`), imported when a project uses that cloud.
 CLOUD_TARGETS: dict[str, str] = {"aws": "aws", "gcp": "gcp", "azure": "azure"}
+#: cloud -> the module of its rules (`RULES`, a `target_rules.TargetRules` judging the IR alone), for the
+#: clouds whose target inherits them: `check` runs the rules without importing the target's block builders.
+CLOUD_RULES: dict[str, str] = {"aws": "aws_rules"}
 
 
 def _target(cloud: str) -> type[Target]:
@@ -58,14 +61,19 @@ def emit(project: Project, runner_sources: Mapping[str, str] | None = None, stat
 
 
 def validate(project: Project) -> tuple[Diagnostic, ...]:
-    """What the Terraform targets refuse or warn about, without building anything: the same model-building
-    code `emit` runs (packages skipped), so `check` reports every error `build` would."""
+    """What the Terraform targets refuse or warn about, without building anything: a cloud's rules
+    (`CLOUD_RULES`), which its target's `emit` reports too, or else the same model-building code `emit` runs
+    (packages skipped), so `check` reports every error `build` would."""
     found: list[Diagnostic] = []
     for provider in sorted((p for p in project.providers if p.cloud != "local"), key=lambda p: p.name):
         if provider.cloud not in CLOUD_TARGETS:
             found.append(_no_emitter(provider))
             continue
-        found.extend(_target(provider.cloud).model(project, provider, None).diagnostics)
+        if provider.cloud in CLOUD_RULES:
+            rules = importlib.import_module(f"glacierc.backends.terraform.{CLOUD_RULES[provider.cloud]}").RULES
+            found.extend(rules().validate(project, provider))
+        else:
+            found.extend(_target(provider.cloud).model(project, provider, None).diagnostics)
     return tuple(sorted(set(found), key=Diagnostic.sort_key))
 
 

@@ -38,12 +38,12 @@ from glacierc.backends.terraform.common import (
 from glacierc.backends.terraform.orchestration_common import group_timeout
 from glacierc.backends.terraform.packaging import PipelineEntry, TaskEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.pipeline_groups import PipelineGroups
+from glacierc.backends.terraform.aws_rules import AwsRules, emr_release
 from glacierc.backends.terraform.target import Output, Target
-from glacierc.checks.glc401_unsupported_on_target import AWS_EXECUTOR
 from glacierc.checks.glc407_state_machine import STATES
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
-from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage, Task
+from glacierc.ir.nodes import Executor, Project, Provider, Service, Storage, Task
 
 #: How the build output names the service running an executor's nodes.
 SERVICE_NAMES = {Service.LAMBDA: "Lambda", Service.LOCAL: "a generated Lambda", Service.EC2: "EC2",
@@ -82,21 +82,10 @@ class AwsModule:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-class AwsTarget(PipelineGroups, Target):
-    CLOUD = "AWS"
+class AwsTarget(PipelineGroups, AwsRules, Target):
+    """The AWS root module of one provider (its services and what AWS refuses: `AwsRules`)."""
+
     PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "aws", "hashicorp/aws", ">= 5.70, < 7.0"
-    MAPS = True  # a mapped node is a Step Functions Distributed Map (aws_map_state.py)
-    SERVICES = {
-        **Target.SERVICES,
-        (ExecutorKind.SERVERLESS, None): Service.LAMBDA,
-        (ExecutorKind.SERVERLESS, "LambdaConfig"): Service.LAMBDA,
-        (ExecutorKind.VM, None): Service.EC2,
-        (ExecutorKind.VM, "EC2Config"): Service.EC2,
-        (ExecutorKind.CLUSTER, None): Service.EMR,
-        (ExecutorKind.CLUSTER, "SparkConfig"): Service.EMR,
-        (ExecutorKind.CLUSTER, "DatabricksConfig"): Service.DATABRICKS,
-    }  # fmt: skip
-    UNSUPPORTED_EXECUTOR = AWS_EXECUTOR
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         super().__init__(project, provider, runner_sources)
@@ -118,20 +107,18 @@ class AwsTarget(PipelineGroups, Target):
 
     def build(self) -> AwsModule:
         module, project = self.module, self.project
-        executors = self.supported_executors(project, self.provider, module.diagnostics)
+        executors = self.supported_executors(project, self.provider, [])  # reported by `validate`
         labels = unique_labels(e.name for e, _ in executors)
         self.storage = self.own_storage()
         reserved = {LOGS, ARTIFACTS} | {
             f"{labels[e.name]}_emr" for e, kind in executors if kind == Service.EMR}
         bucket_labels = unique_labels({s.bucket for s in self.storage.values()}, reserved)
-        buckets, found = buckets_of(tuple(self.storage.values()), bucket_labels)
-        module.buckets.extend(buckets)
-        module.diagnostics.extend(found)
+        module.buckets.extend(buckets_of(tuple(self.storage.values()), bucket_labels))
         self._add_compute(executors, labels)
         self._add_machines()
         self._add_jobs(executors, labels)
         self._add_keys()
-        self.grant_all(project, executors, labels, self.storage, module.diagnostics)
+        self.grant_all(project, executors, labels, self.storage)
         return module
 
     def _add_compute(self, executors: list[tuple[Executor, Service]], labels: dict[str, str]) -> None:
@@ -207,9 +194,8 @@ class AwsTarget(PipelineGroups, Target):
         self.jobs.executors[executor.name] = (jobs_.BATCH, label)
 
     def cluster(self, executor: Executor, label: str) -> None:
-        release, problem = compute.emr_release(executor)
-        if problem is not None or release is None:
-            self.module.diagnostics.extend([problem] if problem is not None else [])
+        release, _ = emr_release(executor)  # None: refused, by `validate`
+        if release is None:
             return
         self.module.clusters.append(compute.emr_cluster(executor, label, release))
         self.module.security_groups.extend(compute.emr_security_groups(executor, label))
@@ -219,12 +205,11 @@ class AwsTarget(PipelineGroups, Target):
         """The job packages of the executors the machines run steps, jobs and Databricks runs on (aws_jobs.attach,
         aws_databricks_runs.attach)."""
         module, by_label = self.module, {labels[e.name]: e for e, _ in executors}
-        module.clusters[:], batches, buckets, found = jobs_.attach(self.jobs, module.clusters, by_label,
-                                                                   module.region, self.runner_sources)
+        module.clusters[:], batches, buckets = jobs_.attach(self.jobs, module.clusters, by_label, module.region,
+                                                            self.runner_sources)
         module.batches.extend(batches)
         if buckets or module.layers:  # one artifacts bucket for the job packages and the layers
             module.buckets.append(artifacts_bucket())
-        module.diagnostics.extend(found)
         staging = {m.label: (m.pipeline, m.staging.label) for m in module.machines}
         runs = databricks_runs.attach(self.jobs, by_label, self.node_timeouts, staging, self.runner_sources)
         if runs is not None:

@@ -14,19 +14,9 @@ from glacierc.backends.terraform.blocks import Expr, Template, Value
 from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.backends.terraform.orchestration_common import function_timeout
 from glacierc.backends.terraform.target import Target
-from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Task
-from glacierc.checks.glc401_unsupported_on_target import NO_EMR_RELEASE
 
-#: Spark major.minor -> the newest EMR release shipping it (used when SparkConfig.release_label is None).
-EMR_RELEASES = {
-    "3.5": "emr-7.2.0",
-    "3.4": "emr-6.15.0",
-    "3.3": "emr-6.11.0",
-    "3.2": "emr-6.7.0",
-    "3.1": "emr-6.5.0",
-}
 EMR_IDLE_TIMEOUT = 3600
 LAMBDA_SKIPS = (
     Skip("CKV_AWS_116", "tasks are invoked synchronously by the pipeline's state machine, whose Retry and "
@@ -159,18 +149,6 @@ def emr_security_groups(executor: Executor, label: str) -> tuple[SecurityGroup, 
         )
         for role in ("primary", "core")
     )
-
-
-def emr_release(executor: Executor) -> tuple[str | None, Diagnostic | None]:
-    values = typed_config(executor.config, SparkConfig)
-    if values.release_label:
-        return values.release_label, None
-    release = EMR_RELEASES.get(values.spark_version)
-    if release is not None:
-        return release, None
-    known = ", ".join(sorted(EMR_RELEASES))
-    return None, NO_EMR_RELEASE.diagnostic(executor.span, executor=executor.name, spark_version=values.spark_version,
-                                           known=known)
 
 
 def emr_cluster(executor: Executor, label: str, release: str) -> Cluster:

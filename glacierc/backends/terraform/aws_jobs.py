@@ -26,8 +26,6 @@ from glacierc.backends.terraform.aws_storage import Bucket
 from glacierc.backends.terraform.blocks import Block, Expr, Template, Value, block
 from glacierc.backends.terraform.orchestration_common import Ref
 from glacierc.backends.terraform.packaging import content_name
-from glacierc.checks.glc411_emr_release_python import OLD_RELEASE, too_old
-from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.fusion import Group
 from glacierc.ir.nodes import Executor
 
@@ -102,20 +100,18 @@ class Jobs:
 
 def attach(jobs: Jobs, clusters: list[Cluster], executors: Mapping[str, Executor], region: str,
            runner_sources: Mapping[str, str] | None
-           ) -> tuple[list[Cluster], list[BatchEnvironment], list[Bucket], list[Diagnostic]]:
+           ) -> tuple[list[Cluster], list[BatchEnvironment], list[Bucket]]:
     """After the machines are built: the packages (and the artifacts bucket holding them), each cluster with its
-    bootstrap action (GLC411 on a release that cannot run it), each vm executor's Batch environment;
-    `executors` by label."""
+    bootstrap action (a release too old to run it is GLC411, by aws_rules.py), each vm executor's Batch
+    environment; `executors` by label."""
     jobs.build_packages({label: e.name for label, e in executors.items()},
                         {label: f"{e.span.file}:{e.span.line}" for label, e in executors.items()}, region,
                         runner_sources)
     clusters = [replace(c, bootstrap=(jobs.bootstrap_uri(), jobs.package_uri(c.label), packages.emr_folder(c.label)))
                 if jobs.runs_jobs(c.label) else c for c in clusters]
-    found = [OLD_RELEASE.diagnostic(executors[c.label].span, executor=executors[c.label].name, release=c.release_label)
-             for c in clusters if c.bootstrap is not None and too_old(c.release_label)]
     batches = [batch.environment(executors[label], label, jobs.package_uri(label))
                for kind, label in sorted(jobs.executors.values()) if kind == BATCH and jobs.runs_jobs(label)]
-    return clusters, batches, [artifacts_bucket()] if jobs.packages else [], found
+    return clusters, batches, [artifacts_bucket()] if jobs.packages else []
 
 
 def _object_label(path: str) -> str:

@@ -2,44 +2,24 @@
 
 Several `provider.bucket(...)` declarations may share one S3 bucket (different paths). Bucket-level
 settings (versioning, encryption, key) must then agree; the first declaration in source order wins
-and the others are reported (GLC404). Lifecycle rules of all of them are merged.
+and the others are reported (GLC404, by aws_rules.py with what else S3 refuses). Lifecycle rules of all of
+them are merged.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
-from glacier.config import LifecycleRule as RuleConfig, S3Config
+from glacier.config import S3Config
 from glacierc.backends.terraform.aws_iam import Condition, Statement, policy_document
 from glacierc.backends.terraform.aws_keys import KmsKey, key_block
 from glacierc.backends.terraform.blocks import BLANK, Block, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.common import Skip, source_text
-from glacierc.diagnostics.model import Diagnostic, Message
+from glacierc.backends.terraform.aws_rules import bucket_groups, lifecycle_rules
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Storage
-from glacierc.checks.glc404_conflicting_bucket_config import S3_BUCKET
-from glacierc.checks.glc302_config_out_of_limits import (
-    EXPIRE_AFTER_TRANSITION,
-    KMS_KEY_ID,
-    NOT_AN_S3_CLASS,
-    RULE_WITHOUT_CLASS,
-    S3_THIRTY_DAYS,
-)
 
-S3_CLASSES = (
-    "STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER",
-    "DEEP_ARCHIVE",
-)  # fmt: skip
-#: S3 refuses transitions to these classes before an object is 30 days old.
-THIRTY_DAY_CLASSES = ("STANDARD_IA", "ONEZONE_IA")
 ABORT_MULTIPART_DAYS = 7
-_BUCKET_LEVEL = ("versioning", "encryption", "kms_key_id")
-#: A lifecycle rule as S3 takes it: (prefix, expire days, transition days, storage class).
-_Raw = tuple[str, int | None, int | None, str | None]
-_KEY_ID = r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})"
-_ALIAS = r"alias/[A-Za-z0-9/_-]+"
-_KMS_KEY = re.compile(rf"(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{{12}}:(?:key/{_KEY_ID}|{_ALIAS})|{_KEY_ID}|{_ALIAS})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,22 +55,11 @@ class Bucket:
         return f"data.aws_s3_bucket.{self.label}" if self.existing else f"aws_s3_bucket.{self.label}"
 
 
-def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str]
-               ) -> tuple[tuple[Bucket, ...], tuple[Diagnostic, ...]]:
-    """One `Bucket` per distinct bucket name of `storage` (all of one provider), sorted by name."""
-    groups: dict[str, list[Storage]] = {}
-    for item in storage:
-        groups.setdefault(item.bucket, []).append(item)
-    buckets, diagnostics = [], []
-    for name in sorted(groups):
-        members = sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name))
-        if any(m.existing for m in members):  # its settings are not applied: GLC410 says so
-            buckets.append(existing_bucket(name, labels[name], members))
-            continue
-        bucket, found = _bucket(name, labels[name], members)
-        buckets.append(bucket)
-        diagnostics.extend(found)
-    return tuple(buckets), tuple(diagnostics)
+def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str]) -> tuple[Bucket, ...]:
+    """One `Bucket` per distinct bucket name of `storage` (all of one provider), sorted by name; what S3
+    refuses in them is reported by `aws_rules.bucket_problems`."""
+    return tuple(existing_bucket(name, labels[name], members) if any(m.existing for m in members)
+                 else _bucket(name, labels[name], members) for name, members in bucket_groups(storage).items())
 
 
 def existing_bucket(name: str, label: str, members: list[Storage]) -> Bucket:
@@ -100,10 +69,8 @@ def existing_bucket(name: str, label: str, members: list[Storage]) -> Bucket:
                   rules=(), skips=(), existing=True)
 
 
-def _bucket(name: str, label: str, members: list[Storage]) -> tuple[Bucket, list[Diagnostic]]:
-    values = [typed_config(m.config, S3Config) for m in members]
-    diagnostics = _conflicts(name, members, values)
-    first = values[0]
+def _bucket(name: str, label: str, members: list[Storage]) -> Bucket:
+    first = typed_config(members[0].config, S3Config)
     algorithm = first.encryption
     configured = first.kms_key_id if algorithm != "AES256" else None
     if algorithm == "AES256":
@@ -112,11 +79,7 @@ def _bucket(name: str, label: str, members: list[Storage]) -> tuple[Bucket, list
         key = Expr(f"data.aws_kms_key.{label}.arn")
     else:
         key = Expr(f"aws_kms_key.{label}.arn")
-    if configured and not _KMS_KEY.fullmatch(str(configured)):
-        diagnostics.append(_limit(members[0], KMS_KEY_ID, key=configured))
-    rules, found = _rules(members, values)
-    diagnostics.extend(found)
-    bucket = Bucket(
+    return Bucket(
         name=name,
         label=label,
         comment=source_text((m.span, f"storage {m.name}") for m in members),
@@ -125,10 +88,9 @@ def _bucket(name: str, label: str, members: list[Storage]) -> tuple[Bucket, list
         kms_key=key,
         generated_key=key is not None and not configured,
         configured_key=configured or None,
-        rules=rules,
+        rules=tuple(LifecycleRule(f"rule-{i}", *fields) for i, fields in enumerate(lifecycle_rules(members), 1)),
         skips=_bucket_skips(first.versioning, algorithm),
     )
-    return bucket, diagnostics
 
 
 def logs_bucket(label: str, key: Expr, comment: str) -> Bucket:
@@ -149,65 +111,6 @@ def _bucket_skips(versioning: bool, algorithm: str) -> tuple[Skip, ...]:
     if algorithm == "AES256":
         skips.append(Skip("CKV_AWS_145", "encryption='AES256' (SSE-S3) in S3Config"))
     return tuple(sorted(skips, key=lambda s: s.check))
-
-
-def _conflicts(name: str, members: list[Storage], values: list[S3Config]) -> list[Diagnostic]:
-    diagnostics = []
-    for member, value in zip(members[1:], values[1:]):
-        differing = [f for f in _BUCKET_LEVEL if getattr(value, f) != getattr(values[0], f)]
-        if differing:
-            diagnostics.append(S3_BUCKET.diagnostic(member.span, storage=member.name, bucket=name,
-                                                    first=members[0].name, fields=", ".join(differing)))
-    return diagnostics
-
-
-def _rules(members: list[Storage], values: list[S3Config]
-           ) -> tuple[tuple[LifecycleRule, ...], list[Diagnostic]]:
-    raw: list[_Raw] = []
-    diagnostics: list[Diagnostic] = []
-    for member, value in zip(members, values):
-        for rule in value.lifecycle_rules:
-            found = _rule_fields(rule, member)
-            if isinstance(found, Diagnostic):
-                diagnostics.append(found)
-            elif found is not None:
-                raw.append(found)
-        class_rule = _storage_class_rule(member, value.storage_class)
-        if class_rule is not None:
-            raw.append(class_rule)
-    unique = list(dict.fromkeys(raw))
-    rules = tuple(LifecycleRule(f"rule-{i}", *fields) for i, fields in enumerate(unique, 1))
-    return rules, diagnostics
-
-
-def _rule_fields(rule: RuleConfig, member: Storage) -> _Raw | Diagnostic | None:
-    """(prefix, expire days, transition days, storage class) of one rule, or why S3 cannot take it."""
-    prefix, expire, days, target = rule.prefix, rule.expire_days, rule.transition_days, rule.storage_class
-    if days is not None and target is None:
-        return _limit(member, RULE_WITHOUT_CLASS)
-    if target is not None and target not in S3_CLASSES:
-        return _limit(member, NOT_AN_S3_CLASS, storage_class=target, choices=", ".join(S3_CLASSES))
-    if target in THIRTY_DAY_CLASSES and (days or 0) < 30:
-        return _limit(member, S3_THIRTY_DAYS, storage_class=target)
-    if target is not None and days is None:
-        days = 30 if target in THIRTY_DAY_CLASSES else 0
-    if expire is not None and days is not None and expire <= days:
-        return _limit(member, EXPIRE_AFTER_TRANSITION)
-    if expire is None and target is None:
-        return None
-    return (prefix, expire, days, target)
-
-
-def _storage_class_rule(member: Storage, storage_class: str):
-    """S3Config.storage_class as a transition of the storage's own path (0 days; 30 for *_IA)."""
-    if storage_class == "STANDARD":
-        return None
-    days = 30 if storage_class in THIRTY_DAY_CLASSES else 0
-    return (member.path, None, days, storage_class)
-
-
-def _limit(member: Storage, message: Message, **fields: object) -> Diagnostic:
-    return message.diagnostic(member.span, storage=member.name, **fields)
 
 
 # --- blocks ---------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from glacierc.backends.escaping import visible
-from glacierc.backends.terraform.blocks import Expr  # noqa: F401 (one raw-expression type for every target)
 from glacierc.backends.names import identifier
 from glacierc.ir.nodes import Project, Provider, Task
 from glacierc.source import Span
