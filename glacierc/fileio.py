@@ -53,6 +53,39 @@ def write_file(path: Path, data: bytes, mode: int | None = None, *, follow_symli
         raise
 
 
+#: At most this many files are fsynced at once by `fsync_all`.
+FSYNC_THREADS = 8
+
+
+def fsync_all(paths: list[Path]) -> None:
+    """Flush every file of `paths` to disk, several at once: fsync releases the GIL and the file system
+    commits concurrent flushes together (one after another, 18 small files took ~45 ms here; 8 at a time,
+    ~5 ms). The first error is raised once all have finished."""
+    import threading  # only a build's output writer needs it
+
+    errors: list[BaseException] = []
+
+    def flush(batch: list[Path]) -> None:
+        for path in batch:
+            try:
+                descriptor = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(descriptor)
+                finally:
+                    os.close(descriptor)
+            except OSError as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=flush, args=(paths[i::FSYNC_THREADS],)) for i in range(FSYNC_THREADS)
+               if paths[i::FSYNC_THREADS]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
 def _existing_mode(path: Path) -> int:
     try:
         status = os.lstat(path)

@@ -199,3 +199,22 @@ def test_output_that_is_not_writable(tmp_path):
     result = glacierc("build", str(tmp_path / "pipeline.py"), "-o", str(out))
     assert result.returncode == 1 and "cannot" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_fsync_all_flushes_every_file_and_raises_the_first_error_after_all(tmp_path, monkeypatch):
+    """The build's staged files are flushed several at a time (glacierc.fileio.fsync_all): every file is
+    flushed, and a file that cannot be opened fails the whole call only once the others are done."""
+    from glacierc import fileio
+
+    paths = [tmp_path / f"f{i}" for i in range(20)]
+    for path in paths:
+        path.write_bytes(b"x")
+    flushed: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(fileio.os, "fsync", lambda fd: (flushed.append(fd), real(fd))[1])
+    fileio.fsync_all(paths)
+    assert len(flushed) == len(paths)
+    flushed.clear()
+    with pytest.raises(FileNotFoundError):
+        fileio.fsync_all([*paths, tmp_path / "missing"])
+    assert len(flushed) == len(paths)

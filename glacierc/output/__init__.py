@@ -27,7 +27,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from glacierc.fileio import write_file
+from glacierc.fileio import fsync_all, write_file
 from glacierc.output.guard import OutputError, OutputRefused, refuse_unsafe_out
 from glacierc.output.plan import MANIFEST, Plan, current, make_plan, manifest_for, read_manifest, sha_of as _sha_of
 
@@ -91,13 +91,13 @@ def _run(out: Path, plan: Plan) -> None:
 
 
 def _stage(root: Path, writes: Mapping[str, bytes]) -> None:
+    """Every new file under `root`, on disk (fsynced) before the journal is written."""
     root.mkdir(parents=True)
     for name in sorted(writes):
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(writes[name])
-        with open(path, "rb") as stream:
-            os.fsync(stream.fileno())
+    fsync_all([root / name for name in sorted(writes)])
 
 
 def _write_journal(staging: Path, plan: Plan) -> None:
