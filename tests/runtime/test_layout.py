@@ -45,3 +45,32 @@ def test_emitting_a_runner_renders_no_template():
              "runner_text(Path('examples/aws_etl/pipeline.py')); print('jinja2' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_runtime_index_is_current_and_gives_what_the_parse_gives():
+    """runtime_index.py saves a build the parse of every runtime module; it must match the modules as they
+    are (regenerate with `python -m glacierc.backends.runner.runtime`), and a section built from it equals
+    one built from the parse."""
+    from glacierc.backends.runner import runtime
+    from glacierc.backends.runner.runtime_index import INDEX
+
+    index_file = Path(runtime.__file__).with_name("runtime_index.py")
+    assert index_file.read_text(encoding="utf-8") == runtime.index_source(), \
+        "stale: run `python -m glacierc.backends.runner.runtime`"
+    for module, (_, *facts) in INDEX.items():
+        path = runtime.RUNTIME_DIR / f"{module}.py"
+        assert tuple(facts) == runtime.parsed_facts(path, path.read_text(encoding="utf-8"))
+
+
+def test_a_runtime_module_edited_since_the_index_is_parsed(tmp_path, monkeypatch):
+    from glacierc.backends.runner import runtime
+
+    edited = tmp_path / "storage.py"
+    original = (runtime.RUNTIME_DIR / "storage.py").read_text(encoding="utf-8")
+    edited.write_text(original + "\n\ndef added_since_the_index():\n    return 1\n", encoding="utf-8")
+    monkeypatch.setattr(runtime, "RUNTIME_DIR", tmp_path)
+    runtime.section.cache_clear()
+    try:
+        assert "added_since_the_index" in runtime.section("storage").bound
+    finally:
+        runtime.section.cache_clear()
