@@ -85,3 +85,16 @@ def test_gcp_functions_get_one_variable_per_pipeline():
     for function in functions:
         variables = function["service_config"][0]["environment_variables"]
         assert sorted(variables) == ["GLACIER_STAGING_URI__daily_2Dreport", "GLACIER_STAGING_URI__daily_5Freport"]
+
+
+@pytest.mark.parametrize("fixture, resource", [(FIXTURE, "aws_sfn_state_machine"),
+                                               (GCP_FIXTURE, "google_workflows_workflow")])
+def test_pipelines_whose_names_differ_in_punctuation_get_distinct_cloud_names(fixture, resource):
+    """`daily-report` and `daily_report` are one cloud name apart only by their unique labels: every named
+    resource of a pipeline derives its name from the label (a clash failed `terraform apply`)."""
+    files, compiled, _ = emit_pipeline(fixture)
+    assert not compiled.has_errors
+    names = [body["name"] for text in files.values() if isinstance(text, str) and resource in text
+             for block in hcl2.loads(text, serialization_options=PLAIN).get("resource", [])
+             for body in block.get(resource, {}).values()]
+    assert len(names) == 2 and len(set(names)) == 2, names

@@ -86,7 +86,7 @@ def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: 
     staging = staging_bucket(f"{label}_staging", pipeline.name,
                              Template(Expr("var.name_prefix"), "-" + _bucket_part(label) + "-staging-"), comment)
     mapped = [n for n in pipeline.nodes if n.map is not None and any(g.id == n.id for g in run)]
-    return Machine(pipeline.name, label, Target.name(pipeline.name, 80), comment, definition,
+    return Machine(pipeline.name, label, Target.name(label, 80), comment, definition,
                    tuple(sorted(invoked)), staging, tuple(g for g in groups if g in run), count_states(definition),
                    pipeline.schedule,
                    tuple((g, service_of.get(g.executor, f"executor `{g.executor}` of another provider")
@@ -182,7 +182,7 @@ def machine_role(machine: Machine, partition: str, jobs: Jobs | None = None, reg
                                       "logs:PutResourcePolicy", "logs:UpdateLogDelivery"), ("*",)),
         iam.tracing_statement(),
     ]
-    return iam.Role(label=f"{machine.label}_states", name=Target.name(f"{machine.pipeline}-states", 64),
+    return iam.Role(label=f"{machine.label}_states", name=Target.name(f"{machine.label}-states", 64),
                     comment=machine.comment,
                     trust=iam.trust_statement("Service", ("states.amazonaws.com",)), statements=tuple(statements))
 
@@ -191,7 +191,7 @@ def schedule_role(machine: Machine) -> iam.Role:
     """The role EventBridge Scheduler assumes to start exactly this machine."""
     start = iam.Statement("StartItsStateMachine", ("states:StartExecution",),
                           (Expr(f"aws_sfn_state_machine.{machine.label}.arn"),))
-    return iam.Role(label=f"{machine.label}_schedule", name=Target.name(f"{machine.pipeline}-schedule", 64),
+    return iam.Role(label=f"{machine.label}_schedule", name=Target.name(f"{machine.label}-schedule", 64),
                     comment=machine.comment, trust=iam.trust_statement("Service", ("scheduler.amazonaws.com",)),
                     statements=(start,))
 
@@ -199,7 +199,7 @@ def schedule_role(machine: Machine) -> iam.Role:
 def schedule_block(machine: Machine) -> Block:
     return block("resource", "aws_scheduler_schedule", machine.label, comments=[machine.comment], body=[
         Comment(SCHEDULE_KEY_SKIP.text),
-        ("name", Target.name(machine.pipeline, 64)),
+        ("name", Target.name(machine.label, 64)),
         ("description", f"starts glacier pipeline {machine.pipeline}"[:512]),
         ("schedule_expression", machine.schedule),
         block("flexible_time_window", body=[("mode", "OFF")]),

@@ -100,7 +100,7 @@ def workflow(project: Project, pipeline: Pipeline, label: str, groups: tuple[Gro
     refs = [ref.name for ref in _refs(definition)]
     invoked = set(run)
     return Workflow(
-        pipeline.name, label, Target.name(pipeline.name, 64), comment, definition,
+        pipeline.name, label, Target.name(label, 64), comment, definition,
         tuple(sorted(r.removeprefix("url_") for r in set(refs) if r.startswith("url_"))),
         tuple(sorted(r.removeprefix("cluster_") for r in set(refs) if r.startswith("cluster_"))),
         tuple(sorted(r.removeprefix("account_") for r in set(refs) if r.startswith("account_"))),
