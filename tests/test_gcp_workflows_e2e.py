@@ -174,11 +174,11 @@ class Cloud:
         return self._job("batch", folder / "job.py", job_args)
 
     def _job(self, kind: str, main: Path, job_args: list[str]) -> dict:
-        pipeline, group, run_id, staging = job_args
+        pipeline, group, run_id, staging, *item = job_args  # item: a mapped group's object name and index
         job_module = load_module(main, f"gcp_job_{kind}_{group}")
         with _environment({"GLACIER_DATA_DIR": str(self.data)}):
             try:
-                job_module.main([pipeline, group, run_id, self.local(staging)])
+                job_module.main([pipeline, group, run_id, self.local(staging), *item])
             except BaseException as error:  # SystemExit too: the job ends failed
                 self.invocations.append((f"{kind}:{group}", job_args, str(error)))
                 raise RuntimeError(f"job failed: {error}") from error

@@ -21,9 +21,10 @@ each node, its task and source line. The call:
   Storage installs Polars and runs the same `job.py`; the connector waits for the job, so a failed job
   fails the step. No machine of the executor exists between runs.
 
-A mapped node (`[clean(p) for p in events.partitions()]`) run by a Cloud Function is a call of its own
-subworkflow, which lists the dataset's objects page by page and runs each page's objects in a `parallel`
-`for`, one `http.post` per object (gcp_workflows_map.py).
+A mapped node (`[clean(p) for p in events.partitions()]`) is a call of its own subworkflow, which lists the
+dataset's objects page by page and runs each page's objects in a `parallel` `for`: per object the call a
+plain group of its executor makes, given the object's name and position (an `http.post` whose body gets
+`item` and `index`, a Dataproc or Batch job whose arguments end with them; gcp_workflows_map.py).
 
 A group whose executor is not orchestrated (another provider's executors, refused ones) is a
 `raise` of `glacier.NotOrchestrated` naming its nodes, and the levels after it are left out. Strings a
@@ -170,14 +171,14 @@ class _Context:
                 "raise": {"code": NOT_ORCHESTRATED, "message": literal(message)}}}, True
         timeouts = [self.task(n).timeout for n in group.nodes]
         timeout = sum(t for t in timeouts if t is not None) if all(t is not None for t in timeouts) else None
-        body = _call(self.pipeline, group, call, timeout)
+        node = self.nodes[group.id]
+        body = _call(self.pipeline, group, call, timeout, node.map is not None)
         retries = max(self.task(n).retries for n in group.nodes)
         retry = {"predicate": "${" + RETRY_PREDICATE + "}", "max_retries": retries,
                  "backoff": dict(RETRY_BACKOFF)} if retries else None
-        node = self.nodes[group.id]
-        if node.map is not None and isinstance(call, FunctionCall):
+        if node.map is not None:
             self.subworkflows[maps.subworkflow_name(node)] = maps.map_subworkflow(
-                self.project, node, body, retry, literal, NODE_FAILED)
+                self.project, node, body, retry, literal, NODE_FAILED, _RUNS[type(call)])
             return maps.map_step(node), False
         failed = {"raise": {"code": NODE_FAILED, "message": literal(f"{self.cause(group)} failed"),
                             "error": "${e}"}}
@@ -188,25 +189,33 @@ class _Context:
         return {step_name("run", group.id): step}, False
 
 
-def _call(pipeline: Pipeline, group: Group, call: Call, timeout: int | None) -> dict:
+#: What runs a mapped node's items, by call (its default concurrency, gcp_workflows_map.DEFAULT_CONCURRENCY).
+_RUNS = {FunctionCall: "function", BatchCall: "batch", DataprocCall: "dataproc"}
+
+
+def _call(pipeline: Pipeline, group: Group, call: Call, timeout: int | None, item: bool = False) -> dict:
+    """The call running `group`; with `item`, the call running one object of a mapped group (the
+    iteration's object name and position, maps.ITEM and maps.INDEX, added to the body or the job's arguments)."""
     if isinstance(call, FunctionCall):
-        args = {"url": call.url, "auth": {"type": "OIDC"},
-                "body": {"pipeline": literal(pipeline.name), "group": group.id, "run_id": "${run_id}"},
+        body = {"pipeline": literal(pipeline.name), "group": group.id, "run_id": "${run_id}",
+                **({"item": maps.ITEM, "index": maps.INDEX} if item else {})}
+        args = {"url": call.url, "auth": {"type": "OIDC"}, "body": body,
                 "timeout": min(timeout or HTTP_TIMEOUT_MAX, HTTP_TIMEOUT_MAX)}
         return {"call": "http.post", "args": args}
+    job_args = [literal(pipeline.name), group.id, "${run_id}", call.staging, *((maps.ITEM, maps.INDEX) if item else ())]
     if isinstance(call, BatchCall):
-        return _batch(pipeline, group, call, timeout)
+        return _batch(call, job_args, timeout)
     job = {"placement": {"clusterName": call.cluster},
-           "pysparkJob": {"mainPythonFileUri": call.main, "fileUris": list(call.files),
-                          "args": [literal(pipeline.name), group.id, "${run_id}", call.staging]}}
+           "pysparkJob": {"mainPythonFileUri": call.main, "fileUris": list(call.files), "args": job_args}}
     args = {"projectId": call.project, "region": call.region, "body": {"job": job}}
     if timeout is not None:
         args["connector_params"] = {"timeout": timeout}
     return {"call": DATAPROC_SUBMIT, "args": args}
 
 
-def _batch(pipeline: Pipeline, group: Group, call: BatchCall, timeout: int | None) -> dict:
-    command = ["-c", BATCH_COMMAND, "glacier-job", literal(pipeline.name), group.id, "${run_id}", call.staging]
+def _batch(call: BatchCall, job_args: list, timeout: int | None) -> dict:
+    """`job_args` reach job.py as the shell's positional parameters (`"$@"`): never parsed by the shell."""
+    command = ["-c", BATCH_COMMAND, "glacier-job", *job_args]
     task: dict = {"runnables": [{"container": {"imageUri": BATCH_IMAGE, "entrypoint": "/bin/sh", "commands": command}}],
                   "volumes": [{"gcs": {"remotePath": call.jobs}, "mountPath": BATCH_MOUNT}],
                   "maxRetryCount": 0}
