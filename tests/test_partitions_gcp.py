@@ -78,7 +78,8 @@ def built(tmp_path_factory):
 def test_the_map_lists_page_by_page_runs_each_object_and_equals_the_local_runner(built, tmp_path):
     root, module = built
     cloud, interpreter, listed = execution(module, root, "ok")
-    assert interpreter.run() == {"pipeline": "daily", "run_id": "run-ok"}
+    result = interpreter.run()
+    assert (result["pipeline"], result["run_id"], sorted(result["results"])) == ("daily", "run-ok", ["combine"])
     # six objects below the prefix, two a page: three listings, following nextPageToken
     assert [c["pageToken"] for c in listed] == [None, "2", "4"]
     assert {(c["bucket"], c["prefix"]) for c in listed} == {("glacier-maps-raw", "events/2026/")}

@@ -53,7 +53,8 @@ def _jobs(cloud: Cloud, kind: str) -> list[list[str]]:
 def test_each_object_is_a_batch_job_and_a_dataproc_job_and_the_output_equals_the_local_runner(built, tmp_path):
     root, module = built
     cloud, interpreter = _execution(module, root, "ok")
-    assert interpreter.run() == {"pipeline": "daily", "run_id": "run-ok"}
+    result = interpreter.run()
+    assert (result["pipeline"], result["run_id"], sorted(result["results"])) == ("daily", "run-ok", ["combine"])
     batch, dataproc = _jobs(cloud, "batch"), _jobs(cloud, "dataproc")
     # seven objects below the prefix, each its own job: the job.py arguments end with its name and index
     names = [".day-99.parquet.tmp.parquet", "day-$(touch pwned)';${x}\".parquet", "day-00.parquet",

@@ -26,6 +26,14 @@ dataset's objects page by page and runs each page's objects in a `parallel` `for
 plain group of its executor makes, given the object's name and position (an `http.post` whose body gets
 `item` and `index`, a Dataproc or Batch job whose arguments end with them; gcp_workflows_map.py).
 
+What each Cloud Function returned (its nodes' reports: status, seconds, rows, writes, the plan) is kept
+for `glacierc run --cloud`: the call's `result` is `result_<k>` (k: the group's position; a variable of its
+own, so parallel branches never assign the same one), a `record_<lead>` step puts its body into the map
+`results` by the group's lead (a `shared` variable of every `parallel` step), and the execution returns it
+(`{"pipeline", "run_id", "results"}`); every `raise` of the definition carries it too, so a failed execution
+still tells what its finished groups did. Jobs (Dataproc, Batch) and maps record nothing: their connectors
+return the job, not the run's report.
+
 A group whose executor is not orchestrated (another provider's executors, refused ones) is a
 `raise` of `glacier.NotOrchestrated` naming its nodes, and the levels after it are left out. Strings a
 user wrote are never a Workflows expression: `literal` writes one that would start like an expression as
@@ -54,6 +62,7 @@ PARALLEL_BRANCHES_MAX = 10  # what one `parallel` step of Cloud Workflows may ho
 DATAPROC_SUBMIT = "googleapis.dataproc.v1.projects.regions.jobs.submitAsOperation"
 BATCH_CREATE = "googleapis.batch.v1.projects.locations.jobs.create"
 RUN_ID = '${sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")}'
+RESULTS = "results"  # group lead -> what its Cloud Function returned
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,18 +121,19 @@ def definition(project: Project, pipeline: Pipeline, call_of: Callable[[Group], 
     groups = fused_groups(pipeline) if groups is None else groups
     by_id = {g.id: g for g in groups}
     context = _Context(project, pipeline, call_of, service_of or {})
-    steps: list[dict] = [{"init": {"assign": [{"run_id": RUN_ID}]}}]
+    steps: list[dict] = [{"init": {"assign": [{"run_id": RUN_ID}, {RESULTS: {}}]}}]
     stopped = False
     for index, level in enumerate(group_levels(pipeline, groups)):
         if len(level) == 1:
-            step, stopped = context.group_step(by_id[level[0]])
-            steps.append(step)
+            found, stopped = context.group_step(by_id[level[0]])
+            steps.extend(found)
             if stopped:
                 break  # a group that cannot run: nothing after it may start
         else:
             steps.extend(_parallel(context, by_id, level, index + 1))
     if not stopped:
-        steps.append({"done": {"return": {"pipeline": literal(pipeline.name), "run_id": "${run_id}"}}})
+        steps.append({"done": {"return": {"pipeline": literal(pipeline.name), "run_id": "${run_id}",
+                                          RESULTS: "${" + RESULTS + "}"}}})
     return {
         "main": {"params": ["args"], "steps": steps},
         RETRY_PREDICATE: {"params": ["e"], "steps": [{"any": {"return": True}}]},
@@ -138,10 +148,10 @@ def _parallel(context: _Context, by_id: Mapping[str, Group], level: tuple[str, .
     for k, chunk in enumerate(chunks, start=1):
         name = step_name("level", str(number) if len(chunks) == 1 else f"{number}_{k}")
         if len(chunk) == 1:
-            found.append(context.group_step(by_id[chunk[0]])[0])
+            found.extend(context.group_step(by_id[chunk[0]])[0])
             continue
-        branches = [{step_name("branch", lead): {"steps": [context.group_step(by_id[lead])[0]]}} for lead in chunk]
-        found.append({name: {"parallel": {"branches": branches}}})
+        branches = [{step_name("branch", lead): {"steps": context.group_step(by_id[lead])[0]}} for lead in chunk]
+        found.append({name: {"parallel": {"shared": [RESULTS], "branches": branches}}})
     return found
 
 
@@ -154,6 +164,7 @@ class _Context:
         self.nodes = {n.id: n for n in pipeline.nodes}
         self.tasks = {t.name: t for t in project.tasks}
         self.subworkflows: dict[str, dict] = {}  # the subworkflow of each mapped node, by name
+        self.positions: dict[str, int] = {}  # group lead -> its number (the variable of its call's result)
 
     def task(self, node_id: str) -> Task:
         return self.tasks[self.nodes[node_id].task]
@@ -161,14 +172,14 @@ class _Context:
     def cause(self, group: Group) -> str:
         return "; ".join(describe(self.nodes[n]) for n in group.nodes)
 
-    def group_step(self, group: Group) -> tuple[dict, bool]:
-        """The step of `group`, and whether it stops the workflow (a group that is not orchestrated)."""
+    def group_step(self, group: Group) -> tuple[list[dict], bool]:
+        """The steps of `group`, and whether it stops the workflow (a group that is not orchestrated)."""
         call = self.call_of(group)
         if call is None:
             service = self.service_of.get(group.executor, "this executor")
             message = f"{self.cause(group)}: runs on {service}, which the workflow does not run yet"
-            return {step_name("not_orchestrated", group.id): {
-                "raise": {"code": NOT_ORCHESTRATED, "message": literal(message)}}}, True
+            return [{step_name("not_orchestrated", group.id): {
+                "raise": {"code": NOT_ORCHESTRATED, "message": literal(message), RESULTS: "${" + RESULTS + "}"}}}], True
         timeouts = [self.task(n).timeout for n in group.nodes]
         timeout = sum(t for t in timeouts if t is not None) if all(t is not None for t in timeouts) else None
         node = self.nodes[group.id]
@@ -179,14 +190,20 @@ class _Context:
         if node.map is not None:
             self.subworkflows[maps.subworkflow_name(node)] = maps.map_subworkflow(
                 self.project, node, body, retry, literal, NODE_FAILED, _RUNS[type(call)])
-            return maps.map_step(node), False
+            return [maps.map_step(node)], False
         failed = {"raise": {"code": NODE_FAILED, "message": literal(f"{self.cause(group)} failed"),
-                            "error": "${e}"}}
-        step: dict = {"try": body}
+                            "error": "${e}", RESULTS: "${" + RESULTS + "}"}}
+        recorded = isinstance(call, FunctionCall)
+        variable = f"result_{self.positions.setdefault(group.id, len(self.positions) + 1)}"
+        step: dict = {"try": {**body, "result": variable} if recorded else body}
         if retry is not None:
             step["retry"] = retry
         step["except"] = {"as": "e", "steps": [{step_name("failed", group.id): failed}]}
-        return {step_name("run", group.id): step}, False
+        found = [{step_name("run", group.id): step}]
+        if recorded:  # what the function returned, by the group's lead
+            key = f"{RESULTS}[{json.dumps(group.id, ensure_ascii=True)}]"
+            found.append({step_name("record", group.id): {"assign": [{key: "${" + variable + ".body}"}]}})
+        return found, False
 
 
 #: What runs a mapped node's items, by call (its default concurrency, gcp_workflows_map.DEFAULT_CONCURRENCY).

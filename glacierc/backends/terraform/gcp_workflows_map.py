@@ -57,8 +57,10 @@ def concurrency(node: Node, runs: str = "function") -> int:
 
 
 def map_step(node: Node) -> dict:
-    """The step of `main` running mapped `node`: a call of its subworkflow (whose errors name the node)."""
-    return {f"map_{node.id}": {"call": subworkflow_name(node), "args": {"run_id": "${run_id}"}}}
+    """The step of `main` running mapped `node`: a call of its subworkflow (whose errors name the node and
+    carry the `results` of the groups before it)."""
+    return {f"map_{node.id}": {"call": subworkflow_name(node),
+                               "args": {"run_id": "${run_id}", "results": "${results}"}}}
 
 
 def map_subworkflow(project: Project, node: Node, item_call: dict, retry: dict | None,
@@ -71,7 +73,7 @@ def map_subworkflow(project: Project, node: Node, item_call: dict, retry: dict |
     tolerated = node.map_limits.tolerated_failures
     cause = f"{describe(node)} failed on an object of dataset `{node.map}`"
     failed: dict = ({"raise": {"code": code, "message": literal(cause), "object": "${object.name}",
-                               "error": "${e}"}} if not tolerated else
+                               "error": "${e}", "results": "${results}"}} if not tolerated else
                     {"assign": [{"failures": "${failures + 1}"}, {"last_object": "${object.name}"},
                                 {"last_error": "${e}"}]})
     item: dict = {"try": item_call}
@@ -88,7 +90,7 @@ def map_subworkflow(project: Project, node: Node, item_call: dict, retry: dict |
                "except": {"as": "e", "steps": [{"failed_listing": {"raise": {
                    "code": code, "message": literal(f"{describe(node)} failed: listing "
                                                               f"gs://{bucket}/{start} (dataset `{node.map}`)"),
-                   "error": "${e}"}}}]}}
+                   "error": "${e}", "results": "${results}"}}}]}}
     steps: list[dict] = [
         {"init": {"assign": [{"page": None}, {"offset": 0}, *([{"failures": 0}, {"last_object": None},
                                                                 {"last_error": None}] if tolerated else [])]}},
@@ -103,6 +105,7 @@ def map_subworkflow(project: Project, node: Node, item_call: dict, retry: dict |
         too_many = f"{describe(node)} failed: more than {tolerated} objects of dataset `{node.map}` failed"
         steps += [{"tolerated": {"switch": [{"condition": f"${{failures <= {tolerated}}}", "next": "end"}]}},
                   {"too_many_failed": {"raise": {"code": code, "message": literal(too_many),
-                                                 "object": "${last_object}", "error": "${last_error}"}}}]
-    return {"params": ["run_id"], "steps": steps}
+                                                 "object": "${last_object}", "error": "${last_error}",
+                                                 "results": "${results}"}}}]
+    return {"params": ["run_id", "results"], "steps": steps}
 
