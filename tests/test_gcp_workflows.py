@@ -50,7 +50,7 @@ def test_levels_become_steps_and_parallel_branches():
     # what each function returned is kept by its group's lead, in a map the branches share
     assert parallel["shared"] == ["results"]
     assert [next(iter(s)) for s in parallel["branches"][0]["branch_clean"]["steps"]] == ["run_clean", "record_clean"]
-    assert steps[2]["record_extract"] == {"assign": [{'results["extract"]': "$${result_1.body}"}]}
+    assert steps[2]["record_extract"] == {"assign": [{'results["extract"]': "$${result_1.body}"}, {"result_1": None}]}
     assert steps[-1]["done"]["return"] == {"pipeline": "orders", "run_id": "$${run_id}", "results": "$${results}"}
 
 

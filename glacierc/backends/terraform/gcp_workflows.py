@@ -202,7 +202,8 @@ class _Context:
         found = [{step_name("run", group.id): step}]
         if recorded:  # what the function returned, by the group's lead
             key = f"{RESULTS}[{json.dumps(group.id, ensure_ascii=True)}]"
-            found.append({step_name("record", group.id): {"assign": [{key: "${" + variable + ".body}"}]}})
+            found.append({step_name("record", group.id): {"assign": [  # the response itself is freed
+                {key: "${" + variable + ".body}"}, {variable: None}]}})
         return found, False
 
 
