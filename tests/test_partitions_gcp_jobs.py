@@ -6,6 +6,9 @@ page from the same files (tests/test_partitions_gcp.py's `lister`). Outputs equa
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import hcl2
@@ -15,6 +18,7 @@ from gcp_workflows_interpreter import Interpreter, WorkflowError
 from test_gcp_workflows_e2e import BATCH, DATAPROC, PLAIN, Cloud, _built, _local_run
 from test_partitions_gcp import LIST, events, lister
 
+from glacierc.backends.terraform.gcp_package import BATCH_MOUNT
 from glacierc.driver import compile_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,3 +123,27 @@ def test_mapped_nodes_on_gcp_job_executors_are_no_longer_refused_but_an_unsuppor
     found = [d.message for d in compile_project([tmp_path / "pipeline.py"]).diagnostics if d.code == "GLC401"]
     assert ("node `clean` of pipeline `daily` maps task `clean` over the partitions of `events` on executor `vm`, "
             "which GCP's orchestration does not map over yet") in found
+
+
+def test_the_batch_container_command_passes_a_hostile_object_name_to_job_py_as_data(built, tmp_path):
+    """The item's container command as the definition writes it, run by a real `sh` with the job folder in
+    place of its mount (Polars is installed here, so its install step is skipped by glacier_installed.py)."""
+    root, module = built
+    cloud = Cloud(module, tmp_path / "data", tmp_path / "staging")
+    _events(cloud.data)
+    item = cloud.definition("daily")["glacier_map_clean"]["steps"][3]["run_page"]["parallel"]["for"]["steps"][0]
+    container = item["run_item"]["try"]["args"]["body"]["taskGroups"][0]["taskSpec"]["runnables"][0]["container"]
+    shell, command, name, pipeline, group, run_id, staging, object_name, index = container["commands"]
+    assert (container["entrypoint"], shell, name) == ("/bin/sh", "-c", "glacier-job")
+    assert (run_id, object_name, index) == ("${run_id}", "${object.name}", "${string(offset + position)}")
+    folder = module / "jobs" / "vm"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("GLACIER_")},
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "GLACIER_DATA_DIR": str(cloud.data)}
+    done = subprocess.run(["sh", "-c", command.replace(BATCH_MOUNT, str(folder)), name, pipeline, group, "run-sh",
+                           cloud.local(staging), f"events/2026/{HOSTILE}", "1"],
+                          capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (tmp_path / "pwned").exists() and not (folder / "pwned").exists()
+    staged = cloud.staging / "daily_staging" / "run-sh" / "clean"
+    assert sorted(p.name for p in staged.iterdir()) == ["1.json", "1.parquet"]
+    assert pl.read_parquet(staged / "1.parquet").to_dict(as_series=False) == {"user_id": [7], "country": ["es"]}
