@@ -147,3 +147,19 @@ def test_the_batch_container_command_passes_a_hostile_object_name_to_job_py_as_d
     staged = cloud.staging / "daily_staging" / "run-sh" / "clean"
     assert sorted(p.name for p in staged.iterdir()) == ["1.json", "1.parquet"]
     assert pl.read_parquet(staged / "1.parquet").to_dict(as_series=False) == {"user_id": [7], "country": ["es"]}
+
+
+def test_a_max_parallel_above_what_workflows_runs_is_cut_to_it_with_a_warning(tmp_path):
+    source = tmp_path / "pipeline.py"
+    source.write_text(FIXTURE.read_text(encoding="utf-8").replace("max_parallel=3", "max_parallel=50"),
+                      encoding="utf-8")
+    result = compile_project([source])
+    (warning,) = [d for d in result.diagnostics if d.code == "GLC417"]
+    assert warning.message == ("node `distinct_users` of pipeline `daily`: max_parallel=50 is cut to 20 on GCP (Cloud "
+                               "Workflows runs at most 20 iterations of an execution at once)")
+    assert warning.span.line == source.read_text(encoding="utf-8").splitlines().index(
+        "            [distinct_users(p) for p in events.partitions(max_parallel=50)])") + 1
+    module, _ = _built(source, tmp_path)
+    definition = Cloud(module, tmp_path / "data", tmp_path / "staging").definition("daily")
+    run = definition["glacier_map_distinct_users"]["steps"][3]["run_page"]["parallel"]
+    assert run["concurrency_limit"] == 20

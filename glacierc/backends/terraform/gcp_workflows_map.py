@@ -26,6 +26,7 @@ from collections.abc import Callable
 from glacier.datasets import prefix
 
 from glacierc.backends.terraform.orchestration_common import describe
+from glacierc.checks.glc417_map_parallelism_capped import WORKFLOWS_CONCURRENCY_MAX
 from glacierc.ir.nodes import Node, Project
 
 LIST_OBJECTS = "googleapis.storage.v1.objects.list"
@@ -36,9 +37,9 @@ ITEM, INDEX = "${object.name}", "${string(offset + position)}"
 #: itself; each Cloud Batch item boots a VM of its own (the region's CPU quota and the Batch job quota bound
 #: them); Dataproc items are jobs sharing one cluster, whose master runs each job's driver. Cloud Workflows
 #: runs at most CONCURRENCY_MAX of an execution's branches and iterations at once, so a larger
-#: `max_parallel` is cut to it.
+#: `max_parallel` is cut to it (warning GLC417).
 DEFAULT_CONCURRENCY = {"function": 20, "batch": 10, "dataproc": 4}
-CONCURRENCY_MAX = 20
+CONCURRENCY_MAX = WORKFLOWS_CONCURRENCY_MAX
 
 
 def subworkflow_name(node: Node) -> str:
