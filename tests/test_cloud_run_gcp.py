@@ -75,7 +75,9 @@ def test_a_gcp_execution_is_started_followed_and_reported(tmp_path):
     nodes = {n["id"]: n for n in data["nodes"]}
     assert [(w["storage"], w["rows"]) for w in nodes["save_daily"]["writes"]] == [("daily", 3)]
     assert (nodes["extract"]["output"], nodes["per_day"]["output"]) == ("lazy", "lazy")
-    assert data["plan"] != "" and all(0 < n["seconds"] < 60 for n in data["nodes"])
+    # the plan the functions ran is this build's: the command compares them, as on AWS
+    assert data["plan"] and "note: the deployed functions run plan" not in done.stderr
+    assert all(0 < n["seconds"] < 60 for n in data["nodes"])
     # every request carried the token; the step entries were read page by page
     assert {auth for _, _, auth in api.requests} == {f"Bearer {TOKEN}"}
     assert any("pageToken=" in path for _, path, _ in api.requests)
