@@ -116,6 +116,15 @@ class Follower:
         if group in self.groups:
             self._succeeded(self.groups[group], when, reports)
 
+    def group_results(self, group: str, reports: dict[str, dict]) -> None:
+        """What a group's run returned, known only after the group ended (GCP: with the execution's end):
+        the report's fields of its nodes; their progress lines were printed without them."""
+        run = self.groups.get(group)
+        if run is not None and run.done:
+            for node in run.group.nodes:
+                if node in reports:
+                    self._fill(self.nodes[node], reports[node], run, None)
+
     def group_failed(self, group: str, when: float, error: str, cause: str) -> None:
         if group in self.groups:
             self.groups[group].error = (error, cause)
@@ -166,15 +175,27 @@ class Follower:
     def _succeeded(self, run: GroupRun, when: float, reports: dict[str, dict]) -> None:
         for node in run.group.nodes:
             result = self.nodes[node]
-            found = reports.get(node, {})
-            result.status = found.get("status", "ok")
-            result.seconds = float(found.get("seconds", when - (run.entered or when)))
-            result.rows, result.output = found.get("rows"), found.get("output")
-            result.writes, result.attempts = list(found.get("writes", [])), run.attempts
-            self.plan = found.get("plan", self.plan)
+            self._fill(result, reports.get(node, {}), run, when)
             self.count += 1
             self.say(self._line(result))
         run.done = True
+
+    def _fill(self, result: NodeResult, found: dict, run: GroupRun, when: float | None) -> None:
+        """`result` from the node's report `found` (what its run returned; read, never trusted: a field of
+        the wrong type is left out); `when` the group ended (None: keep the seconds known)."""
+        result.status = str(found.get("status", "ok"))
+        seconds = found.get("seconds")
+        if isinstance(seconds, int | float) and not isinstance(seconds, bool):
+            result.seconds = float(seconds)
+        elif when is not None:
+            result.seconds = when - (run.entered or when)
+        rows, output, writes = found.get("rows"), found.get("output"), found.get("writes", [])
+        result.rows = rows if isinstance(rows, int) and not isinstance(rows, bool) else None
+        result.output = output if isinstance(output, str) else None
+        result.writes = [w for w in writes if _is_write(w)] if isinstance(writes, list) else []
+        result.attempts = run.attempts
+        plan = found.get("plan")
+        self.plan = plan if isinstance(plan, str) else self.plan
 
     # ---- the end ---------------------------------------------------------------------------------
     def finish(self) -> None:
@@ -249,6 +270,14 @@ class Follower:
     def say(self, line: str) -> None:
         if not self.quiet:  # names and errors come from the service: no control character reaches the terminal
             print(printable(line), file=sys.stderr, flush=True)
+
+
+def _is_write(write: object) -> bool:
+    """A write of a node's report as the summary prints it: its `uri` a string, its `rows` a count or null."""
+    if not isinstance(write, dict) or not isinstance(write.get("uri"), str):
+        return False
+    rows = write.get("rows")
+    return rows is None or (isinstance(rows, int) and not isinstance(rows, bool))
 
 
 def _seconds(timestamp: object) -> float:

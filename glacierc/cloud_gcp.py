@@ -5,14 +5,20 @@ Workflows Executions REST API (v1) with urllib.
   `workflow_id` of the `pipelines` output, `projects/P/locations/L/workflows/W`).
 - Follow: `GET {endpoint}v1/{execution}` for its state, result and error, and its step entries
   (`GET .../stepEntries`, paged) for the groups' progress: each entry of a `run_<group>` step of `main`
-  is one attempt of that group (gcp_workflows.py names the steps), started at its `createTime` and ended
-  at its `updateTime` when it succeeded or failed (its `exception.payload` says why).
+  is one attempt of that group, of a `map_<node>` step the run of a mapped node (gcp_workflows.py names
+  the steps), started at its `createTime` and ended at its `updateTime` when it succeeded or failed (its
+  `exception.payload` says why).
+- Results: the execution returns (and its error carries) `results`, what each group's Cloud Function
+  returned by the group's lead: the nodes' reports (status, seconds, rows, output, writes, plan), read
+  when the execution ends into the nodes of the report (`Follower.group_results`). Jobs and maps return
+  none: their nodes have the step entry's duration.
 - Stop (Ctrl-C): `POST {endpoint}v1/{execution}:cancel`.
 
 Credentials are the usual ones: an OAuth access token from GOOGLE_OAUTH_ACCESS_TOKEN, else from
 `gcloud auth print-access-token`. The endpoint is gcloud's own override when set
 (CLOUDSDK_API_ENDPOINT_OVERRIDES_WORKFLOWEXECUTIONS), else https://workflowexecutions.googleapis.com/.
-A step entry carries no call result, so a node's rows and writes are not known on GCP (null in the report).
+A step entry carries no call result, so the progress lines of groups that ended before the execution show
+no rows; the report has them.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from glacierc.cloud_common import CloudError, CloudUsage, http_json, seconds
-from glacierc.cloud_follow import Follower
+from glacierc.cloud_follow import Follower, node_reports
 from glacierc.ir.fusion import Group
 
 ENDPOINT = "https://workflowexecutions.googleapis.com/"
@@ -50,7 +56,9 @@ class GcpExecution:
         self.target = workflow
         self.base = (env.get(ENDPOINT_OVERRIDE) or ENDPOINT).rstrip("/") + "/v1/"
         self.headers = {"Authorization": f"Bearer {access_token(env)}"}
-        self.steps = {f"run_{g.id}": g.id for g in groups}  # gcp_workflows.step_name("run", lead)
+        #: gcp_workflows.step_name("run", lead), and a mapped node's `map_<node>` (gcp_workflows_map.map_step)
+        self.steps = {f"{kind}_{g.id}": g.id for g in groups for kind in ("run", "map")}
+        self.results: dict[str, dict[str, dict]] = {}  # group -> {node: report}, once the execution ended
         self.execution = ""
         self.entries: dict[str, str] = {}  # step entry name -> the last state fed
 
@@ -67,11 +75,15 @@ class GcpExecution:
         when = seconds(execution.get("startTime"))
         if when is not None:
             follower.execution_started(when)
+        state = execution.get("state")
+        if state in _ENDED:  # read before the last entries, so that their lines show the results
+            self.results = _results(execution)
         for entry in self._step_entries():
             self._entry(entry, follower)
-        state = execution.get("state")
         if state not in _ENDED:
             return None
+        for group, reports in self.results.items():
+            follower.group_results(group, reports)
         ended = seconds(execution.get("endTime")) or when or 0.0
         error, cause = _failure(execution.get("error")) if state != "SUCCEEDED" else ("", "")
         follower.execution_ended(ended, _ENDED[str(state)], error or f"execution {str(state).lower()}", cause)
@@ -101,7 +113,7 @@ class GcpExecution:
         self.entries[name] = state
         ended = seconds(entry.get("updateTime")) or 0.0
         if state == "STATE_SUCCEEDED":
-            follower.group_succeeded(group, ended, {})
+            follower.group_succeeded(group, ended, self.results.get(group, {}))
         elif state == "STATE_FAILED":
             exception = entry.get("exception")
             payload = exception.get("payload") if isinstance(exception, dict) else None
@@ -121,6 +133,22 @@ def access_token(env: Mapping[str, str]) -> str:
         raise CloudUsage(f"`gcloud auth print-access-token` failed: {done.stderr.strip()[:300]} "
                          f"(run `gcloud auth login`, or set {TOKEN})")
     return done.stdout.strip()
+
+
+def _results(execution: dict) -> dict[str, dict[str, dict]]:
+    """group -> {node: report}: the `results` the definition returns (a succeeded execution's `result`) or
+    raises (a failed one's error payload); {} when there are none (read, never trusted)."""
+    if execution.get("state") == "SUCCEEDED":
+        text = execution.get("result")
+    else:
+        error = execution.get("error")
+        text = error.get("payload") if isinstance(error, dict) else None
+    try:
+        data = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return {}
+    found = data.get("results") if isinstance(data, dict) else None
+    return {str(g): node_reports(r) for g, r in sorted(found.items())} if isinstance(found, dict) else {}
 
 
 def _failure(error: object) -> tuple[str, str]:

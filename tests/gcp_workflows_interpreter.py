@@ -2,7 +2,8 @@
 gcp_workflows.py), for the test suite: there is no Workflows emulator offline.
 
 Supported, and nothing else (anything else is an `Unsupported` error, so the generator cannot drift out
-of the subset unnoticed): a definition of `main` and subworkflows (`params`, `steps`); steps `assign`,
+of the subset unnoticed): a definition of `main` and subworkflows (`params`, `steps`); steps `assign` (to a
+variable, or to a key of a map variable: `results["k"]`, which replaces the map rather than changing it),
 `call` (`http.post` with `auth: {type: OIDC}`, a connector the caller provides, or a subworkflow; `result`),
 `try` / `retry` (`predicate` naming a subworkflow, `max_retries`, `backoff`) / `except` (`as`, `steps`),
 `parallel` (`branches`, or a `for` with `value`, `index` and `in`; `shared`, `concurrency_limit`; branches and
@@ -14,9 +15,10 @@ key (`a.b`), `+`, comparisons, and the functions `len`, `string`, `default`, `ma
 `{"code", "message", "tags": ["HttpError"]}` as Workflows does; a connector's exception raises
 `{"message", "tags": ["OperationError"]}`; a missing key `{"message", "tags": ["KeyError"]}`.
 
-Each attempt of a `try` step is recorded as a step entry in the shape of the Workflows Executions API's
-`stepEntries` (`name`, `entryId`, `step`, `routine`, `state`, `createTime`, `updateTime` and, when it
-failed, `exception.payload`), for a stand-in of that API (tests/gcp_workflows_api.py).
+Each step run is recorded as a step entry in the shape of the Workflows Executions API's `stepEntries`
+(`name`, `entryId`, `step`, `routine`: the subworkflow it runs in, `state`, `createTime`, `updateTime` and,
+when it failed, `exception.payload`), each attempt of a `try` step as an entry of its own, for a stand-in of
+that API (tests/gcp_workflows_api.py).
 
 `render_template` fills a definition written for Terraform's `templatefile` (`${name}` variables, `$${`
 escapes) as Terraform would.
@@ -34,6 +36,7 @@ from datetime import datetime, timezone
 
 _TEMPLATE = re.compile(r"\$\$\{|%%\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _EXPRESSION = re.compile(r"\$\{(.*)\}", re.S)
+_MAP_KEY = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)\[("(?:[^"\\]|\\.)*")\]')
 EXECUTION_ID = "GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID"
 _COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
             ast.Gt: operator.gt, ast.GtE: operator.ge}
@@ -82,6 +85,7 @@ class Interpreter:
     entries: list[dict] = field(default_factory=list)
     #: The `concurrency_limit` of every `parallel` step run, in order.
     limits: list[int] = field(default_factory=list)
+    _routines: list[str] = field(default_factory=list)  # the subworkflows running, innermost last
 
     def run(self, args: object = None) -> object:
         return self.subworkflow("main", [args])
@@ -90,10 +94,13 @@ class Interpreter:
         body = self.definition[name]
         _only(body, {"params", "steps"}, name)
         scope = dict(zip(body.get("params", []), args))
+        self._routines.append(name)
         try:
             self.steps(body["steps"], scope)
         except _Return as done:
             return done.value
+        finally:
+            self._routines.pop()
         return None
 
     # --- steps ------------------------------------------------------------------------------------
@@ -103,12 +110,26 @@ class Interpreter:
         index = 0
         while index < len(steps):
             ((name, body),) = steps[index].items()
-            jump = self.step(name, body, scope)
+            jump = self.step(name, body, scope) if "try" in body else self.recorded(name, body, scope)
             if jump == "end":
                 raise _Return(None)
             if jump is not None and jump not in names:
                 raise Unsupported(f"step {name}: next {jump!r} is not a step of its list")
             index = index + 1 if jump is None else names.index(jump)
+
+    def recorded(self, name: str, body: Mapping, scope: dict) -> str | None:
+        """`step`, recorded as one step entry (a `try` step records one per attempt itself)."""
+        entry = self._entry_started(name)
+        try:
+            jump = self.step(name, body, scope)
+        except WorkflowError as error:
+            self._entry_ended(entry, "STATE_FAILED", {"payload": json.dumps(error.value)})
+            raise
+        except _Return:
+            self._entry_ended(entry, "STATE_SUCCEEDED")
+            raise
+        self._entry_ended(entry, "STATE_SUCCEEDED")
+        return jump
 
     def step(self, name: str, body: Mapping, scope: dict) -> str | None:
         """Run one step; the name of the step to jump to (`next`), or None."""
@@ -116,7 +137,7 @@ class Interpreter:
             _only(body, {"assign"}, name)
             for item in body["assign"]:
                 ((key, value),) = item.items()
-                scope[key] = self.value(value, scope)
+                self.assign(key, self.value(value, scope), scope)
         elif "call" in body:
             _only(body, {"call", "args", "result"}, name)
             result = self.call(body["call"], self.value(body.get("args", {}), scope))
@@ -144,6 +165,18 @@ class Interpreter:
             raise Unsupported(f"step {name}: {sorted(body)}")
         return None
 
+    def assign(self, key: str, value: object, scope: dict) -> None:
+        keyed = _MAP_KEY.fullmatch(key)
+        if keyed is None:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+                raise Unsupported(f"assign to {key!r}")
+            scope[key] = value
+            return
+        variable, literal = keyed.groups()
+        if not isinstance(scope.get(variable), dict):
+            raise Unsupported(f"assign to {key!r}: {variable} is not a map")
+        scope[variable] = {**scope[variable], json.loads(literal): value}
+
     def parallel(self, name: str, body: Mapping, scope: dict) -> None:
         _only(body, {"branches", "for", "shared", "concurrency_limit"}, name)
         self.limits.append(body.get("concurrency_limit", 0))
@@ -165,6 +198,10 @@ class Interpreter:
         for steps, bound in runs:
             inner = {**scope, **bound}  # branches and iterations read the parent's variables
             self.steps(steps, inner)
+            # Workflows refuses an assignment to a parent's variable that is not `shared`
+            assigned = sorted(v for v in scope if v not in shared and v not in bound and inner[v] is not scope[v])
+            if assigned:
+                raise Unsupported(f"step {name}: a branch assigns {assigned}, which are not shared")
             scope.update((variable, inner[variable]) for variable in shared)
 
     def try_step(self, name: str, body: Mapping, scope: dict) -> None:
@@ -194,7 +231,7 @@ class Interpreter:
     def _entry_started(self, step: str) -> int:
         number = len(self.entries)
         self.entries.append({"name": f"{self.execution_id}/stepEntries/{number + 1}", "entryId": str(number + 1),
-                             "step": step, "routine": "main", "state": "STATE_IN_PROGRESS",
+                             "step": step, "routine": self._routines[-1], "state": "STATE_IN_PROGRESS",
                              "createTime": _now(), "updateTime": _now()})
         return number
 

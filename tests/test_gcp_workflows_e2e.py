@@ -174,11 +174,11 @@ class Cloud:
         return self._job("batch", folder / "job.py", job_args)
 
     def _job(self, kind: str, main: Path, job_args: list[str]) -> dict:
-        pipeline, group, run_id, staging = job_args
+        pipeline, group, run_id, staging, *item = job_args  # item: a mapped group's object name and index
         job_module = load_module(main, f"gcp_job_{kind}_{group}")
         with _environment({"GLACIER_DATA_DIR": str(self.data)}):
             try:
-                job_module.main([pipeline, group, run_id, self.local(staging)])
+                job_module.main([pipeline, group, run_id, self.local(staging), *item])
             except BaseException as error:  # SystemExit too: the job ends failed
                 self.invocations.append((f"{kind}:{group}", job_args, str(error)))
                 raise RuntimeError(f"job failed: {error}") from error
@@ -235,7 +235,11 @@ def test_an_execution_computes_what_the_local_runner_computes(orders):
     root, module = orders
     cloud = _orders_cloud(root, module, "ok", ORDERS_DATA)
     result = cloud.interpreter("orders", "run-ok").run()
-    assert result == {"pipeline": "orders", "run_id": "run-ok"}
+    assert (result["pipeline"], result["run_id"]) == ("orders", "run-ok")
+    # the execution returns what each function returned, by group: its nodes' reports
+    assert sorted(result["results"]) == ["clean", "extract", "per_region", "save_daily", "save_regions"]
+    assert [(r["node"], r["status"]) for r in result["results"]["clean"]["nodes"]] == [("clean", "ok"), ("per_day", "ok")]
+    assert result["results"]["save_daily"]["writes"][0]["rows"] == 3
     # five invocations for six nodes: clean and per_day ran in one (fused)
     assert sorted(body["group"] for _, body, _ in cloud.invocations) == [
         "clean", "extract", "per_region", "save_daily", "save_regions"]

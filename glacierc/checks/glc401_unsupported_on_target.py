@@ -98,12 +98,12 @@ def p():
              "account, outside the google provider); no infrastructure is generated for it"))),
     invalid("""\
 from glacier import Provider, pipeline
-from glacier.config import ComputeEngineConfig, GcpConfig
+from glacier.config import DatabricksConfig, GcpConfig
 import polars as pl
 
 provider = Provider(config=GcpConfig(project_id="acme", region="europe-west1"))
 local_exec = provider.local()
-worker = provider.vm(config=ComputeEngineConfig(machine_type="n2-standard-4", disk_size=50))
+worker = provider.cluster(config=DatabricksConfig(num_workers=2))
 events = provider.bucket(bucket="acme-raw", path="events/*.parquet")
 daily = provider.bucket(bucket="acme-out", path="daily.parquet")
 
@@ -119,6 +119,8 @@ def combine(parts: list[pl.LazyFrame]) -> None:
 def p():
     combine([clean(e) for e in events.partitions()])
 """,
+            (7, 10, 7, 66, ("executor `worker`: Databricks on GCP is not generated (the workspace belongs to a "
+                            "Databricks account, outside the google provider); no infrastructure is generated for it")),
             (21, 14, 21, 22, "node `clean` of pipeline `p` maps task `clean` over the partitions of `events` "
                              "on executor `worker`, which GCP's orchestration does not map over yet")),
     # Spark settings and schedules of one cloud only.
@@ -212,6 +214,30 @@ events = provider.bucket(bucket="acme-raw", path="events/*.parquet")
 daily = provider.bucket(bucket="acme-out", path="daily.parquet")
 
 @local_exec.task()
+def clean(part) -> pl.LazyFrame:
+    return part.scan()
+
+@local_exec.task()
+def combine(parts: list[pl.LazyFrame]) -> None:
+    daily.write(pl.concat(parts))
+
+@pipeline(name='p')
+def p():
+    combine([clean(e) for e in events.partitions()])
+"""),
+    # GCP maps over objects on its job executors too: a Cloud Batch job (vm) or Dataproc job per object.
+    valid("""\
+from glacier import Provider, pipeline
+from glacier.config import ComputeEngineConfig, GcpConfig
+import polars as pl
+
+provider = Provider(config=GcpConfig(project_id="acme", region="europe-west1"))
+local_exec = provider.local()
+worker = provider.vm(config=ComputeEngineConfig(machine_type="n2-standard-4", disk_size=50))
+events = provider.bucket(bucket="acme-raw", path="events/*.parquet")
+daily = provider.bucket(bucket="acme-out", path="daily.parquet")
+
+@worker.task()
 def clean(part) -> pl.LazyFrame:
     return part.scan()
 

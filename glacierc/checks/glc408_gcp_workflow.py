@@ -52,7 +52,7 @@ def clean(frame: pl.LazyFrame) -> pl.LazyFrame:
 def p():
     return clean(load(raw))
 """,
-          (5, 12, 5, 79, "pipeline `p`: Cloud Workflows workflow with 3 steps for 1 group of nodes; "
+          (5, 12, 5, 79, "pipeline `p`: Cloud Workflows workflow with 4 steps for 1 group of nodes; "
                          "one invocation each for load + clean; local nodes run in a generated Cloud Function: "
                          "load, clean"),
           stage="build"),

@@ -70,10 +70,11 @@ class GcpTarget(WorkflowsMixin, Target):
         (ExecutorKind.CLUSTER, "DataprocConfig"): Service.DATAPROC,
     }  # fmt: skip
     UNSUPPORTED_EXECUTOR = GCP_EXECUTOR
-    MAPS = True  # a mapped node run by a Cloud Function is a Workflows parallel iteration (gcp_workflows_map.py)
+    MAPS = True  # a mapped node is a Workflows parallel iteration, a call per object (gcp_workflows_map.py)
 
     def maps_on(self, executor: Executor) -> bool:
-        return self.service(executor) in (Service.FUNCTION, Service.LOCAL)
+        """Every executor the workflow runs: a function call, a Dataproc job or a Batch job per object."""
+        return self.service(executor) in (Service.FUNCTION, Service.LOCAL, Service.VM, Service.DATAPROC)
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         super().__init__(project, provider, runner_sources)

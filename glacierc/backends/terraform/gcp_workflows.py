@@ -21,9 +21,18 @@ each node, its task and source line. The call:
   Storage installs Polars and runs the same `job.py`; the connector waits for the job, so a failed job
   fails the step. No machine of the executor exists between runs.
 
-A mapped node (`[clean(p) for p in events.partitions()]`) run by a Cloud Function is a call of its own
-subworkflow, which lists the dataset's objects page by page and runs each page's objects in a `parallel`
-`for`, one `http.post` per object (gcp_workflows_map.py).
+A mapped node (`[clean(p) for p in events.partitions()]`) is a call of its own subworkflow, which lists the
+dataset's objects page by page and runs each page's objects in a `parallel` `for`: per object the call a
+plain group of its executor makes, given the object's name and position (an `http.post` whose body gets
+`item` and `index`, a Dataproc or Batch job whose arguments end with them; gcp_workflows_map.py).
+
+What each Cloud Function returned (its nodes' reports: status, seconds, rows, writes, the plan) is kept
+for `glacierc run --cloud`: the call's `result` is `result_<k>` (k: the group's position; a variable of its
+own, so parallel branches never assign the same one), a `record_<lead>` step puts its body into the map
+`results` by the group's lead (a `shared` variable of every `parallel` step), and the execution returns it
+(`{"pipeline", "run_id", "results"}`); every `raise` of the definition carries it too, so a failed execution
+still tells what its finished groups did. Jobs (Dataproc, Batch) and maps record nothing: their connectors
+return the job, not the run's report.
 
 A group whose executor is not orchestrated (another provider's executors, refused ones) is a
 `raise` of `glacier.NotOrchestrated` naming its nodes, and the levels after it are left out. Strings a
@@ -53,6 +62,7 @@ PARALLEL_BRANCHES_MAX = 10  # what one `parallel` step of Cloud Workflows may ho
 DATAPROC_SUBMIT = "googleapis.dataproc.v1.projects.regions.jobs.submitAsOperation"
 BATCH_CREATE = "googleapis.batch.v1.projects.locations.jobs.create"
 RUN_ID = '${sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")}'
+RESULTS = "results"  # group lead -> what its Cloud Function returned
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,18 +121,19 @@ def definition(project: Project, pipeline: Pipeline, call_of: Callable[[Group], 
     groups = fused_groups(pipeline) if groups is None else groups
     by_id = {g.id: g for g in groups}
     context = _Context(project, pipeline, call_of, service_of or {})
-    steps: list[dict] = [{"init": {"assign": [{"run_id": RUN_ID}]}}]
+    steps: list[dict] = [{"init": {"assign": [{"run_id": RUN_ID}, {RESULTS: {}}]}}]
     stopped = False
     for index, level in enumerate(group_levels(pipeline, groups)):
         if len(level) == 1:
-            step, stopped = context.group_step(by_id[level[0]])
-            steps.append(step)
+            found, stopped = context.group_step(by_id[level[0]])
+            steps.extend(found)
             if stopped:
                 break  # a group that cannot run: nothing after it may start
         else:
             steps.extend(_parallel(context, by_id, level, index + 1))
     if not stopped:
-        steps.append({"done": {"return": {"pipeline": literal(pipeline.name), "run_id": "${run_id}"}}})
+        steps.append({"done": {"return": {"pipeline": literal(pipeline.name), "run_id": "${run_id}",
+                                          RESULTS: "${" + RESULTS + "}"}}})
     return {
         "main": {"params": ["args"], "steps": steps},
         RETRY_PREDICATE: {"params": ["e"], "steps": [{"any": {"return": True}}]},
@@ -137,10 +148,10 @@ def _parallel(context: _Context, by_id: Mapping[str, Group], level: tuple[str, .
     for k, chunk in enumerate(chunks, start=1):
         name = step_name("level", str(number) if len(chunks) == 1 else f"{number}_{k}")
         if len(chunk) == 1:
-            found.append(context.group_step(by_id[chunk[0]])[0])
+            found.extend(context.group_step(by_id[chunk[0]])[0])
             continue
-        branches = [{step_name("branch", lead): {"steps": [context.group_step(by_id[lead])[0]]}} for lead in chunk]
-        found.append({name: {"parallel": {"branches": branches}}})
+        branches = [{step_name("branch", lead): {"steps": context.group_step(by_id[lead])[0]}} for lead in chunk]
+        found.append({name: {"parallel": {"shared": [RESULTS], "branches": branches}}})
     return found
 
 
@@ -153,6 +164,7 @@ class _Context:
         self.nodes = {n.id: n for n in pipeline.nodes}
         self.tasks = {t.name: t for t in project.tasks}
         self.subworkflows: dict[str, dict] = {}  # the subworkflow of each mapped node, by name
+        self.positions: dict[str, int] = {}  # group lead -> its number (the variable of its call's result)
 
     def task(self, node_id: str) -> Task:
         return self.tasks[self.nodes[node_id].task]
@@ -160,53 +172,68 @@ class _Context:
     def cause(self, group: Group) -> str:
         return "; ".join(describe(self.nodes[n]) for n in group.nodes)
 
-    def group_step(self, group: Group) -> tuple[dict, bool]:
-        """The step of `group`, and whether it stops the workflow (a group that is not orchestrated)."""
+    def group_step(self, group: Group) -> tuple[list[dict], bool]:
+        """The steps of `group`, and whether it stops the workflow (a group that is not orchestrated)."""
         call = self.call_of(group)
         if call is None:
             service = self.service_of.get(group.executor, "this executor")
             message = f"{self.cause(group)}: runs on {service}, which the workflow does not run yet"
-            return {step_name("not_orchestrated", group.id): {
-                "raise": {"code": NOT_ORCHESTRATED, "message": literal(message)}}}, True
+            return [{step_name("not_orchestrated", group.id): {
+                "raise": {"code": NOT_ORCHESTRATED, "message": literal(message), RESULTS: "${" + RESULTS + "}"}}}], True
         timeouts = [self.task(n).timeout for n in group.nodes]
         timeout = sum(t for t in timeouts if t is not None) if all(t is not None for t in timeouts) else None
-        body = _call(self.pipeline, group, call, timeout)
+        node = self.nodes[group.id]
+        body = _call(self.pipeline, group, call, timeout, node.map is not None)
         retries = max(self.task(n).retries for n in group.nodes)
         retry = {"predicate": "${" + RETRY_PREDICATE + "}", "max_retries": retries,
                  "backoff": dict(RETRY_BACKOFF)} if retries else None
-        node = self.nodes[group.id]
-        if node.map is not None and isinstance(call, FunctionCall):
+        if node.map is not None:
             self.subworkflows[maps.subworkflow_name(node)] = maps.map_subworkflow(
-                self.project, node, body, retry, literal, NODE_FAILED)
-            return maps.map_step(node), False
+                self.project, node, body, retry, literal, NODE_FAILED, _RUNS[type(call)])
+            return [maps.map_step(node)], False
         failed = {"raise": {"code": NODE_FAILED, "message": literal(f"{self.cause(group)} failed"),
-                            "error": "${e}"}}
-        step: dict = {"try": body}
+                            "error": "${e}", RESULTS: "${" + RESULTS + "}"}}
+        recorded = isinstance(call, FunctionCall)
+        variable = f"result_{self.positions.setdefault(group.id, len(self.positions) + 1)}"
+        step: dict = {"try": {**body, "result": variable} if recorded else body}
         if retry is not None:
             step["retry"] = retry
         step["except"] = {"as": "e", "steps": [{step_name("failed", group.id): failed}]}
-        return {step_name("run", group.id): step}, False
+        found = [{step_name("run", group.id): step}]
+        if recorded:  # what the function returned, by the group's lead
+            key = f"{RESULTS}[{json.dumps(group.id, ensure_ascii=True)}]"
+            found.append({step_name("record", group.id): {"assign": [  # the response itself is freed
+                {key: "${" + variable + ".body}"}, {variable: None}]}})
+        return found, False
 
 
-def _call(pipeline: Pipeline, group: Group, call: Call, timeout: int | None) -> dict:
+#: What runs a mapped node's items, by call (its default concurrency, gcp_workflows_map.DEFAULT_CONCURRENCY).
+_RUNS = {FunctionCall: "function", BatchCall: "batch", DataprocCall: "dataproc"}
+
+
+def _call(pipeline: Pipeline, group: Group, call: Call, timeout: int | None, item: bool = False) -> dict:
+    """The call running `group`; with `item`, the call running one object of a mapped group (the
+    iteration's object name and position, maps.ITEM and maps.INDEX, added to the body or the job's arguments)."""
     if isinstance(call, FunctionCall):
-        args = {"url": call.url, "auth": {"type": "OIDC"},
-                "body": {"pipeline": literal(pipeline.name), "group": group.id, "run_id": "${run_id}"},
+        body = {"pipeline": literal(pipeline.name), "group": group.id, "run_id": "${run_id}",
+                **({"item": maps.ITEM, "index": maps.INDEX} if item else {})}
+        args = {"url": call.url, "auth": {"type": "OIDC"}, "body": body,
                 "timeout": min(timeout or HTTP_TIMEOUT_MAX, HTTP_TIMEOUT_MAX)}
         return {"call": "http.post", "args": args}
+    job_args = [literal(pipeline.name), group.id, "${run_id}", call.staging, *((maps.ITEM, maps.INDEX) if item else ())]
     if isinstance(call, BatchCall):
-        return _batch(pipeline, group, call, timeout)
+        return _batch(call, job_args, timeout)
     job = {"placement": {"clusterName": call.cluster},
-           "pysparkJob": {"mainPythonFileUri": call.main, "fileUris": list(call.files),
-                          "args": [literal(pipeline.name), group.id, "${run_id}", call.staging]}}
+           "pysparkJob": {"mainPythonFileUri": call.main, "fileUris": list(call.files), "args": job_args}}
     args = {"projectId": call.project, "region": call.region, "body": {"job": job}}
     if timeout is not None:
         args["connector_params"] = {"timeout": timeout}
     return {"call": DATAPROC_SUBMIT, "args": args}
 
 
-def _batch(pipeline: Pipeline, group: Group, call: BatchCall, timeout: int | None) -> dict:
-    command = ["-c", BATCH_COMMAND, "glacier-job", literal(pipeline.name), group.id, "${run_id}", call.staging]
+def _batch(call: BatchCall, job_args: list, timeout: int | None) -> dict:
+    """`job_args` reach job.py as the shell's positional parameters (`"$@"`): never parsed by the shell."""
+    command = ["-c", BATCH_COMMAND, "glacier-job", *job_args]
     task: dict = {"runnables": [{"container": {"imageUri": BATCH_IMAGE, "entrypoint": "/bin/sh", "commands": command}}],
                   "volumes": [{"gcs": {"remotePath": call.jobs}, "mountPath": BATCH_MOUNT}],
                   "maxRetryCount": 0}

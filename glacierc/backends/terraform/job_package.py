@@ -1,6 +1,6 @@
 """The job files of an executor whose groups run as jobs outside any function: `jobs/<label>/job.py` (the
 cloud-neutral entrypoints/gcp_job.py with its table: `job.py PIPELINE GROUP RUN_ID STAGING_URI` runs the
-fused group GROUP), each of its pipelines' runners beside it, and what the node installs before it runs them:
+fused group GROUP, `... ITEM INDEX` one object of a mapped group), each of its pipelines' runners beside it, and what the node installs before it runs them:
 `requirements.txt` (the requirement set of those runners, requirements.py) and `glacier_installed.py` (the
 check that it is installed already). GCP's Dataproc and Batch jobs and Azure's VM Run Commands run them.
 """
