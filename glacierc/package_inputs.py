@@ -1,5 +1,5 @@
 """What a build's packages take from outside the pipeline code (docs/cloud.md, "Packages"), read here, by the
-driver, so the backends stay pure: the project's requirement pins and the wheelhouse directory.
+driver, so the backends stay pure: the project's requirement pins, the wheelhouse directory and the package index.
 
 Pins: the `[project] dependencies` of `pyproject.toml` and the lines of `requirements.txt` in the project root
 of every path built (the root `glacierc` finds for the path: see frontend/walk.py), requirements.txt winning
@@ -14,22 +14,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from glacierc.errors import ConfigurationError
-from glacierc.settings import FileSettings, wheelhouse as configured_wheelhouse
+from glacierc.settings import FileSettings, package_index, wheelhouse as configured_wheelhouse
 
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([<>=!~;( ]|$)")
 
 
 def package_options(settings: FileSettings, paths: Sequence[str | Path], wheelhouse: str | None
-                    ) -> tuple[dict[str, str], tuple[Path, str] | None]:
-    """(pins, wheelhouse) of a build of `paths`; `wheelhouse` from the command line wins over the
-    configuration. A wheelhouse that is not a directory is a configuration error."""
+                    ) -> tuple[dict[str, str], tuple[Path, str] | None, str | None]:
+    """(pins, wheelhouse, package index) of a build of `paths`; `wheelhouse` from the command line wins over
+    the configuration. A wheelhouse that is not a directory is a configuration error."""
     chosen = (Path(wheelhouse), wheelhouse) if wheelhouse else configured_wheelhouse(settings, paths)
     if chosen is not None and not chosen[0].is_dir():
         from glacierc.diagnostics.render import printable
 
         raise ConfigurationError(f"wheelhouse {printable(chosen[1])!r} is not a directory (fill it with `pip "
                                  "download`, docs/cloud.md \"Packages\")")
-    return project_pins(paths), chosen
+    return project_pins(paths), chosen, package_index(settings, paths)
 
 
 def project_pins(paths: Sequence[str | Path]) -> dict[str, str]:

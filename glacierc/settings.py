@@ -15,6 +15,7 @@ never a silently different set of rules.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +27,7 @@ DEFAULT_MAX_FILE_BYTES = 5_000_000
 #: Skipped by directory walks unless `exclude` replaces them (`extend-exclude` adds to them).
 DEFAULT_EXCLUDE = (".*/", "__pycache__/", "venv/", "node_modules/", "build/", "dist/")
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore",
-        "max-file-bytes", "terraform-backend", "wheelhouse")
+        "max-file-bytes", "package-index", "terraform-backend", "wheelhouse")
 #: `terraform-backend`: the remote state backends a generated root module may declare (an empty, partial
 #: `backend "<name>" {}` block, filled by `terraform init -backend-config=...`).
 TERRAFORM_BACKENDS = ("azurerm", "gcs", "s3")
@@ -54,6 +55,7 @@ class Settings:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     terraform_backend: str | None = None  # one of TERRAFORM_BACKENDS; None: local state
     wheelhouse: str | None = None  # the directory of wheels Lambda layers are packed from, relative to `root`
+    package_index: str | None = None  # the package index job nodes and function builds install from; None: PyPI
     root: str = ""  # the directory the globs are relative to: the configuration's, or the working directory
     source: str = ""  # the configuration file, if any
 
@@ -224,7 +226,7 @@ def _from_table(table: dict, shown: str, root: str, source: str) -> Settings:
     return Settings(layers=(layer,), per_file_ignores=_per_file_ignores(table, shown),
                     exclude=exclude + _strings(table, "extend-exclude", shown), respect_gitignore=gitignore,
                     max_file_bytes=limit, terraform_backend=backend, root=root, source=source,
-                    wheelhouse=_wheelhouse(table, shown))
+                    wheelhouse=_wheelhouse(table, shown), package_index=_package_index(table, shown))
 
 
 def terraform_backend(settings: FileSettings, paths: Sequence[str | Path]) -> str | None:
@@ -245,6 +247,34 @@ def _wheelhouse(table: dict, shown: str) -> str | None:
     if value is not None and (not isinstance(value, str) or not value.strip()):
         raise ConfigurationError(f"{shown}: [tool.glacierc] `wheelhouse` must be a directory (a non-empty string)")
     return value
+
+
+#: A package index URL as it may appear in a generated requirements.txt: http(s), the URL characters of RFC 3986
+#: without `#` (a comment there) and without user information (credentials never go into generated files).
+_INDEX_URL = re.compile(r"https?://[A-Za-z0-9._~-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~!$&'()*+,;=:%/-]*)?")
+
+
+def _package_index(table: dict, shown: str) -> str | None:
+    value = table.get("package-index")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _INDEX_URL.fullmatch(value):
+        from glacierc.diagnostics.render import printable
+
+        raise ConfigurationError(
+            f"{shown}: [tool.glacierc] `package-index` must be an http(s) URL of a package index, without "
+            f"credentials, spaces or `#` (got {printable(repr(value))}); give pip the credentials through its "
+            "own configuration or keyring")
+    return value
+
+
+def package_index(settings: FileSettings, paths: Sequence[str | Path]) -> str | None:
+    """The `package-index` of a build of `paths` (docs/cloud.md, "Packages"): one for the whole build."""
+    found = sorted({settings.for_file(path).package_index or "" for path in paths})
+    if len(found) > 1:
+        raise ConfigurationError("[tool.glacierc] `package-index` differs between the paths built together; build "
+                                 "them separately or set one value")
+    return (found[0] or None) if found else None
 
 
 def wheelhouse(settings: FileSettings, paths: Sequence[str | Path]) -> tuple[Path, str] | None:

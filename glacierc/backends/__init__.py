@@ -19,6 +19,9 @@ class BuildOptions:
     #: (directory, name as configured) the Lambda layers are packed from (docs/cloud.md, "Packages").
     pins: Mapping[str, str] = field(default_factory=dict)
     wheelhouse: tuple[Path, str] | None = None
+    #: The package index the requirement sets install from (`package-index`; None: PyPI), first line of every
+    #: generated requirements.txt.
+    package_index: str | None = None
 
 
 Files = dict[str, "str | bytes"]
@@ -61,7 +64,7 @@ def _bundle(runners: dict[str, str], options: BuildOptions, project: ir.Project)
 
         wheelhouse = Wheelhouse(*options.wheelhouse)
     own = frozenset(module_roots(m.name for m in project.modules))
-    return Bundle(runners, PackageInputs(options.pins, wheelhouse, own))
+    return Bundle(runners, PackageInputs(options.pins, wheelhouse, own, options.package_index))
 
 
 #: name -> emit(project, sources, files of the backends before it, options) -> (files relative to OUT, diagnostics),

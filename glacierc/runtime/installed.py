@@ -3,7 +3,8 @@
 Copied into every job package and job folder as `glacier_installed.py`, beside the `requirements.txt` glacierc
 computed for the runners it carries (docs/cloud.md, "Packages"). `python glacier_installed.py requirements.txt`
 exits 0 when every line is a bare distribution name that is installed, or `name==version` installed at exactly
-that version, and 1 otherwise, so a bootstrap action or job command runs `pip install -r requirements.txt`
+that version (`--index-url` / `--extra-index-url` lines name where pip installs from and are skipped), and 1
+otherwise, so a bootstrap action or job command runs `pip install -r requirements.txt`
 only when something is missing. A line it cannot judge without pip (another specifier, extras, a marker)
 counts as missing: pip decides. Only the standard library, any Python 3.9 or newer: it runs before anything
 is installed.
@@ -27,11 +28,16 @@ def installed_version(distribution: str) -> str | None:
         return None
 
 
+#: Option lines that choose where pip installs from, not what: they leave the check's verdict alone.
+INDEX_OPTIONS = ("--index-url ", "--extra-index-url ")
+
+
 def satisfied(lines: Iterable[str], version_of: Callable[[str], str | None] = installed_version) -> bool:
-    """True when every requirement line is installed as it asks (comments and blank lines ignored)."""
+    """True when every requirement line is installed as it asks (comments, blank lines and the package index
+    options ignored)."""
     for raw in lines:
         line = raw.split("#", 1)[0].strip()
-        if not line:
+        if not line or line.startswith(INDEX_OPTIONS):
             continue
         match = _SIMPLE.fullmatch(line)
         if match is None:

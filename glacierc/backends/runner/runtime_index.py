@@ -188,14 +188,14 @@ INDEX = {'azure_remote': ('54819db1fc01ddabdd45413bdbb119ed0d55f38ecb22b765d3728
               'run_level',
               'finish_result',
               'execute')),
- 'installed': ('ca3ed0ffe389478b6e41aee5891a47c9bf7ba5820dfd8a009acb22bc073d4ce2',
+ 'installed': ('0ffd3243c0625f0df8c74a68ecc08848ac197ed9e4de0a91b6b78422da6a0fc4',
                ('from __future__ import annotations',
                 'import re',
                 'import sys',
                 'from collections.abc import Callable',
                 'from collections.abc import Iterable',
                 'from importlib import metadata'),
-               18,
+               19,
                "# ==== Whether a job's requirement set is installed already: the fast path of the nodes that "
                'install it themselves. ====\n'
                '# Copied into every job package and job folder as `glacier_installed.py`, beside the '
@@ -204,14 +204,15 @@ INDEX = {'azure_remote': ('54819db1fc01ddabdd45413bdbb119ed0d55f38ecb22b765d3728
                'glacier_installed.py requirements.txt`\n'
                '# exits 0 when every line is a bare distribution name that is installed, or `name==version` '
                'installed at exactly\n'
-               '# that version, and 1 otherwise, so a bootstrap action or job command runs `pip install -r '
-               'requirements.txt`\n'
+               '# that version (`--index-url` / `--extra-index-url` lines name where pip installs from and '
+               'are skipped), and 1\n'
+               '# otherwise, so a bootstrap action or job command runs `pip install -r requirements.txt`\n'
                '# only when something is missing. A line it cannot judge without pip (another specifier, '
                'extras, a marker)\n'
                '# counts as missing: pip decides. Only the standard library, any Python 3.9 or newer: it '
                'runs before anything\n'
                '# is installed.',
-               ('_SIMPLE', 'installed_version', 'satisfied', 'main')),
+               ('_SIMPLE', 'installed_version', 'INDEX_OPTIONS', 'satisfied', 'main')),
  'listing': ('744bd099598ef2885804569654f4ac1ef37c9f5ba7908cbe766d7053c7bb4842',
              ('import importlib',
               'import json',

@@ -20,8 +20,7 @@ from pathlib import Path
 from glacierc.backends.escaping import identifier, py_literal
 from glacierc.backends.terraform import azure_orchestration as orchestration
 from glacierc.backends.terraform.entry_module import entry_module, flat_table, nested_table
-from glacierc.backends.terraform.packaging import PipelineEntry, bundle_requirements, package, runner_files
-from glacierc.backends.terraform.requirements import requirements_txt
+from glacierc.backends.terraform.packaging import PipelineEntry, package, requirements_file, runner_files
 
 ENTRY_MODULE = "azure_functions"
 #: What the generated function_app.py imports; the runners' requirements follow (requirements.py).
@@ -128,7 +127,7 @@ def app_zip(executor: str, location: str, functions: tuple[AppFunction, ...], ti
     files = {
         "function_app.py": app_source(executor, location, functions, orchestrations),
         "host.json": host_json(timeout_seconds),
-        "requirements.txt": requirements_txt(bundle_requirements(runners, runner_sources), entry),
+        "requirements.txt": requirements_file(runners, runner_sources, entry),
         **runners,
     }
     if any(a.remote for o in orchestrations for a in o.activities):

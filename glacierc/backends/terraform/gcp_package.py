@@ -23,11 +23,11 @@ from glacierc.backends.terraform.entry_module import entry_function, entry_modul
 from glacierc.backends.terraform.job_package import job_files, job_folder, job_path, job_runner_path
 from glacierc.backends.terraform.packaging import (
     TaskEntry,
-    bundle_requirements,
     package,
+    requirements_file,
     shared_runner_files,
 )
-from glacierc.backends.terraform.requirements import INSTALLED_CHECK, REQUIREMENTS_FILE, install_step, requirements_txt
+from glacierc.backends.terraform.requirements import INSTALLED_CHECK, REQUIREMENTS_FILE, install_step
 
 #: What the generated entry module imports; the runners' requirements (Polars, the task code's imports)
 #: follow it in requirements.txt (requirements.py).
@@ -68,5 +68,5 @@ def function_zip(executor: str, location: str, tasks: tuple[TaskEntry, ...],
         "GROUPS": nested_table({t.task: dict(sorted(groups.get(t.task, {}).items())) for t in tasks}),
     }, [entry_function(t.entry, "request", "_respond", t.task) for t in tasks])
     runners = shared_runner_files(tasks, runner_sources)
-    requirements = requirements_txt(bundle_requirements(runners, runner_sources), ENTRY_REQUIREMENTS)
+    requirements = requirements_file(runners, runner_sources, ENTRY_REQUIREMENTS)
     return package({"main.py": main, "requirements.txt": requirements, **runners})

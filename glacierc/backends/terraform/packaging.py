@@ -64,6 +64,8 @@ class PackageInputs:
     wheelhouse: Wheelhouse | None = None
     #: the top-level names of the project's own modules: imports of them are not distributions
     own_modules: frozenset[str] = frozenset()
+    #: the package index the sets install from (`--index-url`, first line of each requirements.txt); None: PyPI
+    index_url: str | None = None
 
 
 class Bundle(dict[str, str]):
@@ -97,7 +99,15 @@ def requirement_files(runners: Mapping[str, str], runner_sources: Mapping[str, s
     prefix = f"{folder}/" if folder else ""
     installed = Path(glacierc.runtime.__file__).with_name("installed.py")
     return {f"{prefix}{INSTALLED_CHECK}": installed.read_text(encoding="utf-8"),
-            f"{prefix}{REQUIREMENTS_FILE}": requirements_txt(bundle_requirements(runners, runner_sources))}
+            f"{prefix}{REQUIREMENTS_FILE}": requirements_file(runners, runner_sources)}
+
+
+def requirements_file(runners: Mapping[str, str], runner_sources: Mapping[str, str] | None,
+                      extra: tuple[str, ...] = ()) -> str:
+    """The requirements.txt of a package bundling `runners`: the build's package index (`--index-url`), the
+    entry module's own requirements (`extra`), then the set of `bundle_requirements`."""
+    return requirements_txt(bundle_requirements(runners, runner_sources), extra,
+                            package_inputs(runner_sources).index_url)
 
 
 def runner_path(pipeline_label: str) -> str:

@@ -118,9 +118,12 @@ def requirement_set(sources: Iterable[str], pins: Pins | None = None, own_module
     return tuple(sorted(found, key=lambda r: (r.distribution != "polars", canonical(r.distribution))))
 
 
-def requirements_txt(requirements: Iterable[Requirement], extra: Iterable[str] = ()) -> str:
-    """A requirements.txt: the entry modules' own requirements (`extra`) first, then the set."""
-    return "".join(f"{line}\n" for line in (*extra, *(r.line for r in requirements)))
+def requirements_txt(requirements: Iterable[Requirement], extra: Iterable[str] = (), index_url: str | None = None
+                     ) -> str:
+    """A requirements.txt: `--index-url` when the build names a package index (a validated URL:
+    glacierc/settings.py), the entry modules' own requirements (`extra`), then the set."""
+    index = (f"--index-url {index_url}",) if index_url else ()
+    return "".join(f"{line}\n" for line in (*index, *extra, *(r.line for r in requirements)))
 
 
 def module_roots(module_names: Iterable[str]) -> set[str]:
