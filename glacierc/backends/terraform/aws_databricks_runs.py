@@ -38,7 +38,8 @@ def executors_table(jobs: Jobs, executors: Mapping[str, Executor],
                     timeouts: Mapping[str, Mapping[str, int | None]],
                     runner_sources: Mapping[str, str] | None = None,
                     tags: Mapping[str, str] | None = None) -> dict[object, object]:
-    """executor label -> its cluster, the groups it runs (with their timeouts) and the libraries its runs
+    """executor label -> its cluster, the groups it runs (with their timeouts), the mapped ones among them
+    (whose runs take an object's key and index) and the libraries its runs
     install (the requirements.txt of its job files); `timeouts`: pipeline -> node -> timeout; `tags`: the
     module's own tags, which a new job cluster carries (`custom_tags`)."""
     table: dict[object, object] = {}
@@ -51,7 +52,9 @@ def executors_table(jobs: Jobs, executors: Mapping[str, Executor],
             of = timeouts.get(pipeline, {})
             pipelines[machine] = {g: (sum(of[n] or 0 for n in nodes) if all(of.get(n) for n in nodes) else None)
                                   for g, nodes in sorted(groups.items())}
-        table[label] = {"cluster": values.cluster_id, "pipelines": pipelines,
+        mapped = {machine: sorted(g for e, m, g in jobs.mapped if e == label and m == machine)
+                  for machine in sorted({m for e, m, _ in jobs.mapped if e == label})}
+        table[label] = {"cluster": values.cluster_id, "pipelines": pipelines, "mapped": mapped,
                         "libraries": packages.job_requirements(jobs.runs[label], runner_sources), "new_cluster": {
             "spark_version": values.spark_version, "node_type_id": values.instance_type,
             "num_workers": values.num_workers, **({"custom_tags": dict(sorted(tags.items()))} if tags else {})}}
