@@ -18,9 +18,10 @@ import urllib.request
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    #: executor label -> {"cluster": existing cluster id or None, "new_cluster": spec, "pipelines": {pipeline label:
-    #: {group: timeout seconds or None}}, "mapped": {pipeline label: [mapped groups, whose runs take an item]},
-    #: "libraries": the requirement lines the run installs (its requirements.txt)}
+    # {"cluster": existing cluster id or None, "new_cluster": spec, "pipelines": {pipeline label: {group: timeout
+    # seconds or None}}, "mapped": {pipeline label: [mapped groups, whose runs take an item]}, "libraries": the
+    # requirement lines the run installs (its requirements.txt)} by executor label
+    #: executor label -> its cluster, the groups it runs, the mapped ones, the libraries its runs install
     EXECUTORS: dict[str, dict]
 
 EVENT_KEYS = ("action", "executor", "pipeline", "group", "run_id", "run", "item", "index")
