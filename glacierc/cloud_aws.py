@@ -1,6 +1,8 @@
 """A deployed AWS pipeline's execution for `glacierc run --cloud`: a Step Functions execution, started and
 read through boto3 (the `cloud` extra) with its usual configuration: credentials, AWS_REGION / the ARN's
-region, AWS_ENDPOINT_URL. Its history events feed the follower (cloud_follow.py `Follower.feed`).
+region, AWS_ENDPOINT_URL. Its history events feed the follower (cloud_follow.py `Follower.feed`); a Databricks
+group's run, which the history shows only as submitted, is followed to its end through the Jobs API
+(cloud_databricks.py) on every poll.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import uuid
 from pathlib import Path
 
 from glacierc.cloud_common import CloudError, CloudUsage, pipeline_output
+from glacierc.cloud_databricks import DatabricksRuns
 from glacierc.cloud_follow import Follower
 
 INSTALL = "pip install 'glacier-pipeline[cloud]'"
@@ -21,9 +24,11 @@ class AwsExecution:
 
     engine = "the state machine"
 
-    def __init__(self, machine: str) -> None:
+    def __init__(self, machine: str, databricks: DatabricksRuns | None = None) -> None:
+        """`databricks`: the Jobs API of the workspace the pipeline's Databricks groups run in (None: none do)."""
         self.target = machine
         self.client = _client(_boto3(), machine)
+        self.databricks = databricks
         self.execution = ""
         self.seen = 0
 
@@ -42,9 +47,21 @@ class AwsExecution:
         events = self._history()
         follower.feed(events[self.seen:])
         self.seen = len(events)
+        self._follow_runs(follower)
         if status == "RUNNING":
             return None
         return "ok" if status == "SUCCEEDED" else status.lower().replace("_", " ")
+
+    def _follow_runs(self, follower: Follower) -> None:
+        """Each Databricks run the history shows submitted and the follower has not seen end: ended yet?"""
+        for group, run in sorted(follower.runs.items()):
+            if self.databricks is None:
+                raise CloudError(f"group `{group}` submitted Databricks run {run}, but no workspace is known")
+            state = self.databricks.state(run)
+            if state.ended:
+                where = f" ({state.url})" if state.url else ""
+                follower.run_ended(group, state.when, state.result == "SUCCESS",
+                                   f"Databricks run {run}{where} ended {state.result}", state.message)
 
     def stop(self) -> None:
         self.client.stop_execution(executionArn=self.execution, error="glacierc.Interrupted",

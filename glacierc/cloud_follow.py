@@ -88,6 +88,8 @@ class Follower:
         self.sources = {t.name: f"{t.span.file}:{t.span.line}" for t in project.tasks}
         self.groups = {g.id: GroupRun(g) for g in groups}
         self.of_event: dict[int, str] = {}  # event id -> group id (through previousEventId)
+        self.submits: set[int] = set()  # the events of a Databricks group's `submit` task (through previousEventId)
+        self.runs: dict[str, str] = {}  # group -> the Databricks run it submitted and that has not ended yet
         self.count = 0
         self.started: float | None = None
         self.ended: float | None = None
@@ -130,6 +132,19 @@ class Follower:
             self.groups[group].error = (error, cause)
             self.groups[group].last = when
 
+    def run_submitted(self, group: str, run: str) -> None:
+        """`group`'s attempt is Databricks run `run`: it ends when the run does (`run_ended`), not now."""
+        if group in self.groups:
+            self.runs[group] = run
+
+    def run_ended(self, group: str, when: float, ok: bool, error: str = "", cause: str = "") -> None:
+        """The Databricks run of `group` ended (cloud_aws.py reads it from the Jobs API)."""
+        self.runs.pop(group, None)
+        if ok:
+            self.group_succeeded(group, when, {})
+        else:
+            self.group_failed(group, when, error, cause)
+
     # ---- Step Functions history events ---------------------------------------------------------------
     def feed(self, events: list[dict]) -> None:
         for event in events:
@@ -147,6 +162,8 @@ class Follower:
             return
         elif kind == "TaskScheduled":
             self.group_entered(group, when)
+        elif kind == "TaskSucceeded" and event["id"] in self.submits:
+            self.run_submitted(group, _submitted_run(_details(event).get("output")))
         elif kind == "TaskSucceeded":
             self.group_succeeded(group, when, _node_reports(_details(event).get("output")))
         elif kind in ("TaskFailed", "TaskTimedOut"):
@@ -156,15 +173,19 @@ class Follower:
     def _group_of(self, event: dict) -> str | None:
         """The group an event belongs to: TaskScheduled names it in its payload, later events follow the
         chain of previousEventId back to it."""
-        group = None
+        group, submit = None, False
         if event["type"] == "TaskScheduled":
-            group = _scheduled_group(_json(_details(event).get("parameters")))
+            parameters = _json(_details(event).get("parameters"))
+            group, submit = _scheduled_group(parameters), _databricks_submit(parameters)
         elif event.get("previousEventId") in self.of_event:
             group = self.of_event[event["previousEventId"]]
-        if group in self.groups:
-            self.of_event[event["id"]] = group
-            return group
-        return None
+            submit = event["previousEventId"] in self.submits
+        if group not in self.groups:
+            return None
+        self.of_event[event["id"]] = group
+        if submit:
+            self.submits.add(event["id"])
+        return group
 
     def _scheduled(self, run: GroupRun, when: float) -> None:
         run.attempts += 1
@@ -278,6 +299,19 @@ def _is_write(write: object) -> bool:
         return False
     rows = write.get("rows")
     return rows is None or (isinstance(rows, int) and not isinstance(rows, bool))
+
+
+def _databricks_submit(parameters: dict) -> bool:
+    """Whether a task state's parameters invoke the Databricks function's `submit` (aws_runs.py)."""
+    payload = parameters.get("Payload")
+    return isinstance(payload, dict) and payload.get("action") == "submit"
+
+
+def _submitted_run(output: object) -> str:
+    """The run number a `submit` task returned (`{"Payload": {"run": N}}`), "" when it is not there."""
+    payload = _json(output).get("Payload")
+    run = payload.get("run") if isinstance(payload, dict) else None
+    return run if isinstance(run, str) else ""
 
 
 def _seconds(timestamp: object) -> float:

@@ -53,7 +53,8 @@ def execution(cloud: str, project: Project, pipeline: Pipeline, provider: Provid
     if cloud == "aws":
         from glacierc.cloud_aws import AwsExecution, state_machine_arn
 
-        return AwsExecution(target or state_machine_arn(_given(module), pipeline.name))
+        return AwsExecution(target or state_machine_arn(_given(module), pipeline.name),
+                            databricks_runs(project, pipeline, env))
     if cloud == "gcp":
         from glacierc.cloud_gcp import FLAG, GcpExecution
 
@@ -65,6 +66,19 @@ def execution(cloud: str, project: Project, pipeline: Pipeline, provider: Provid
     starter = target or starter_url(pipeline_output(_given(module), pipeline.name, "function_app", "function app",
                                                     AZURE_FLAG), pipeline.name)
     return AzureExecution(starter, azure_activities(project, pipeline, provider), env)
+
+
+def databricks_runs(project: Project, pipeline: Pipeline, env: Mapping[str, str]):
+    """The Jobs API that follows the pipeline's Databricks runs (cloud_databricks.py), None when no node runs on
+    Databricks; CloudUsage when one does and the workspace or token is not given."""
+    databricks = {e.name for e in project.executors if e.config_type == "DatabricksConfig"}
+    nodes = [n.id for n in pipeline.nodes if n.executor in databricks]
+    if not nodes:
+        return None
+    from glacierc.cloud_databricks import DatabricksRuns
+
+    named = ", ".join(f"`{n}`" for n in nodes[:5]) + (f" and {len(nodes) - 5} more" if len(nodes) > 5 else "")
+    return DatabricksRuns(env, f"node{'s' * (len(nodes) > 1)} {named}")
 
 
 def azure_activities(project: Project, pipeline: Pipeline, provider: Provider | None) -> dict[str, str]:

@@ -200,7 +200,8 @@ def test_both_groups_run_as_databricks_runs_like_the_local_runner(cloud):
     assert _branch(cloud, "aggregate", "run-ok")["state"] == "SUCCESS"
     assert _branch(cloud, "store", "run-ok")["state"] == "SUCCESS"
     new, existing = (body["tasks"][0] for body in workspace.submitted[first:])
-    assert new["new_cluster"] == {"spark_version": "14.3.x-scala2.12", "node_type_id": "m5d.large", "num_workers": 4,
+    assert new["new_cluster"] == {"spark_version": "15.4.x-scala2.12", "node_type_id": "m5d.large", "num_workers": 4,
+                                  "custom_tags": {"glacier_pipeline": "sales", "managed_by": "glacier"},
                                   "aws_attributes": {"instance_profile_arn": PROFILE}}
     # the run installs the requirement set of the executor's job files (the requirements.txt uploaded beside them)
     for task, executor in ((new, "jobs"), (existing, "shared")):

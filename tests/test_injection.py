@@ -224,7 +224,6 @@ ENTRY_MODULES = {"handler.py": "aws_lambda", "main.py": "gcp_function", "job.py"
 
 def _entry_modules(out: Path) -> list[tuple[str, str]]:
     found = [(p.name, p.read_text()) for p in sorted(out.rglob("*.py")) if p.name in ENTRY_MODULES]
-    found += [(p.name, p.read_text()) for p in sorted(out.glob("terraform/*/tasks/*.py"))]
     for package in sorted(out.rglob("*.zip")):
         with zipfile.ZipFile(package) as archive:
             found += [(n, archive.read(n).decode()) for n in archive.namelist() if n in ENTRY_MODULES]
@@ -265,5 +264,5 @@ def test_generated_entry_modules_hold_only_literal_tables_and_entry_functions(fi
     modules = _entry_modules(tmp_path / "out")
     assert modules
     for name, text in modules:
-        module = ENTRY_MODULES.get(name, "databricks_task")
+        module = ENTRY_MODULES[name]
         assert _generated_part_is_data(text, module) == [], (fixture, name)

@@ -224,10 +224,14 @@ def test_databricks_gets_its_own_root_module() -> None:
     files, _, _ = _emitted(FIXTURES / "databricks" / "pipeline.py")
     assert "databricks" not in files["terraform/versions.tf"]
     assert '"databricks/databricks"' in files["terraform/databricks/versions.tf"]
-    jobs = _resources({k: v for k, v in files.items() if "/databricks/" in k}, "databricks_job")
-    assert set(jobs) == {"aggregate", "store"}
-    assert jobs["store"]["task"][0]["existing_cluster_id"] == "0101-123456-abcdefgh"
-    assert jobs["aggregate"]["task"][0]["new_cluster"][0]["num_workers"] == 4
+    module = {k: v for k, v in files.items() if "/databricks/" in k}
+    # the state machine submits one-time runs (aws_databricks_runs.py): no per-task jobs, entry scripts or tags
+    assert _resources(module, "databricks_job") == {} and not any("/tasks/" in k for k in module)
+    assert "var.tags" not in module["terraform/databricks/compute.tf"]
+    assert set(_resources(module, "databricks_instance_profile")) == {"jobs"}  # the job cluster's, not `shared`'s
+    uploads = {f["path"] for f in _resources(module, "databricks_workspace_file").values()}
+    assert uploads == {f"/Shared/${{var.name_prefix}}/{path.removeprefix('terraform/databricks/')}"
+                       for path in module if "/jobs/" in path}
 
 
 def test_local_project_writes_no_terraform() -> None:

@@ -379,7 +379,9 @@ class DatabricksConfig(Config):
     cluster_id: str | None = spec(None, doc="Existing cluster to run on; None = a new job cluster.")
     instance_type: str = spec("i3.xlarge", doc="Node type of a new job cluster.")
     num_workers: int = spec(2, minimum=0, maximum=1000, doc="Worker nodes (0 = single node).")
-    spark_version: str = spec("14.3.x-scala2.12", doc="Databricks runtime version key.")
+    spark_version: str = spec(
+        "15.4.x-scala2.12", doc="Databricks runtime version key (15.0 or newer: Python 3.11).",
+    )
     autotermination_minutes: int = spec(
         30, minimum=10, maximum=10000, unit="min", doc="Idle minutes before termination.",
     )

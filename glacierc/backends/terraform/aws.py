@@ -74,7 +74,8 @@ class AwsModule:
     subnets: list[tuple[str, str, str]] = field(default_factory=list)
     clusters: list[compute.Cluster] = field(default_factory=list)
     batches: list[batch.BatchEnvironment] = field(default_factory=list)
-    databricks: list[tuple[Executor, tuple[Task, ...], str]] = field(default_factory=list)
+    #: The Databricks executors and their labels (their runs' job files go to the databricks module).
+    databricks: list[tuple[Executor, str]] = field(default_factory=list)
     machines: list[orchestration.Machine] = field(default_factory=list)
     zips: dict[str, bytes] = field(default_factory=dict)
     #: The Lambda layers of the functions' requirements, by label (aws_layers.py).
@@ -135,7 +136,7 @@ class AwsTarget(PipelineGroups, AwsRules, Target):
             elif kind == Service.EMR:
                 self.cluster(executor, label)
             elif kind == Service.DATABRICKS:
-                self.module.databricks.append((executor, tuple(mine), label))
+                self.module.databricks.append((executor, label))
                 self.jobs.executors[executor.name] = (jobs_.DATABRICKS, label)
 
     def functions(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str],
@@ -211,7 +212,8 @@ class AwsTarget(PipelineGroups, AwsRules, Target):
         if buckets or module.layers:  # one artifacts bucket for the job packages and the layers
             module.buckets.append(artifacts_bucket())
         staging = {m.label: (m.pipeline, m.staging.label) for m in module.machines}
-        runs = databricks_runs.attach(self.jobs, by_label, self.node_timeouts, staging, self.runner_sources)
+        runs = databricks_runs.attach(self.jobs, by_label, self.node_timeouts, staging, self.runner_sources,
+                                      module.tags)
         if runs is not None:
             function, role, module.zips[databricks_runs.ZIP] = runs
             module.functions.append(function)
@@ -347,10 +349,9 @@ class AwsTarget(PipelineGroups, AwsRules, Target):
         if module.databricks:
             from glacierc.backends.terraform.databricks import emit_databricks
 
-            runners = self.runner_sources or {}
-            job_files = databricks_runs.workspace_job_files(self.jobs, module.databricks, module.region, runners)
-            files = emit_databricks(module.databricks, module.tags, pipeline_entries(self.project, runners), runners,
-                                    cloud_module="AWS", state_backend=state_backend, job_files=job_files)
+            job_files = databricks_runs.workspace_job_files(self.jobs, module.databricks, module.region,
+                                                            self.runner_sources or {})
+            files = emit_databricks(module.databricks, job_files, cloud_module="AWS", state_backend=state_backend)
             found += ((f"databricks/{path}", content) for path, content in files.items())
         return found
 

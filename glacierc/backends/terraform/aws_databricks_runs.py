@@ -36,9 +36,12 @@ VARIABLES = (("databricks_host", "URL of the Databricks workspace the state mach
 
 def executors_table(jobs: Jobs, executors: Mapping[str, Executor],
                     timeouts: Mapping[str, Mapping[str, int | None]],
-                    runner_sources: Mapping[str, str] | None = None) -> dict[object, object]:
-    """executor label -> its cluster, the groups it runs (with their timeouts) and the libraries its runs
-    install (the requirements.txt of its job files); `timeouts`: pipeline -> node -> timeout."""
+                    runner_sources: Mapping[str, str] | None = None,
+                    tags: Mapping[str, str] | None = None) -> dict[object, object]:
+    """executor label -> its cluster, the groups it runs (with their timeouts), the mapped ones among them
+    (whose runs take an object's key and index) and the libraries its runs
+    install (the requirements.txt of its job files); `timeouts`: pipeline -> node -> timeout; `tags`: the
+    module's own tags, which a new job cluster carries (`custom_tags`)."""
     table: dict[object, object] = {}
     for label in sorted(jobs.runs):
         if jobs.kind(label) != DATABRICKS:
@@ -49,10 +52,12 @@ def executors_table(jobs: Jobs, executors: Mapping[str, Executor],
             of = timeouts.get(pipeline, {})
             pipelines[machine] = {g: (sum(of[n] or 0 for n in nodes) if all(of.get(n) for n in nodes) else None)
                                   for g, nodes in sorted(groups.items())}
-        table[label] = {"cluster": values.cluster_id, "pipelines": pipelines,
+        mapped = {machine: sorted(g for e, m, g in jobs.mapped if e == label and m == machine)
+                  for machine in sorted({m for e, m, _ in jobs.mapped if e == label})}
+        table[label] = {"cluster": values.cluster_id, "pipelines": pipelines, "mapped": mapped,
                         "libraries": packages.job_requirements(jobs.runs[label], runner_sources), "new_cluster": {
             "spark_version": values.spark_version, "node_type_id": values.instance_type,
-            "num_workers": values.num_workers}}
+            "num_workers": values.num_workers, **({"custom_tags": dict(sorted(tags.items()))} if tags else {})}}
     return table
 
 
@@ -104,12 +109,12 @@ def variable_blocks() -> list[Block]:
             for name, text in VARIABLES]
 
 
-def workspace_job_files(jobs: Jobs, databricks: Sequence[tuple[Executor, object, str]], region: str,
+def workspace_job_files(jobs: Jobs, databricks: Sequence[tuple[Executor, str]], region: str,
                         runner_sources: Mapping[str, str] | None) -> dict[str, str | bytes]:
     """`jobs/<executor>/glacier_job.py` and its runners for every Databricks executor a machine runs groups on
-    (`databricks`: (executor, its tasks, its label) each)."""
+    (`databricks`: (executor, its label) each)."""
     found: dict[str, str | bytes] = {}
-    for executor, _, label in databricks:
+    for executor, label in databricks:
         if label in jobs.runs:
             location = f"{executor.span.file}:{executor.span.line}"
             found.update((f"jobs/{label}/{path}", text) for path, text in packages.job_files(
@@ -118,8 +123,8 @@ def workspace_job_files(jobs: Jobs, databricks: Sequence[tuple[Executor, object,
 
 
 def attach(jobs: Jobs, executors: Mapping[str, Executor], timeouts: Mapping[str, Mapping[str, int | None]],
-           staging: Mapping[str, tuple[str, str]], runner_sources: Mapping[str, str] | None
-           ) -> tuple[Function, iam.Role, bytes] | None:
+           staging: Mapping[str, tuple[str, str]], runner_sources: Mapping[str, str] | None,
+           tags: Mapping[str, str] | None = None) -> tuple[Function, iam.Role, bytes] | None:
     """The function, its role and package when a machine runs Databricks groups; `staging`: machine label ->
     (pipeline name, staging bucket label)."""
     if not jobs.runs_databricks():
@@ -127,7 +132,7 @@ def attach(jobs: Jobs, executors: Mapping[str, Executor], timeouts: Mapping[str,
     import base64
     import hashlib
 
-    table = executors_table(jobs, executors, timeouts, runner_sources)
+    table = executors_table(jobs, executors, timeouts, runner_sources, tags)
     content = function_zip(table, runner_sources)
     zip_hash = base64.b64encode(hashlib.sha256(content).digest()).decode()
     return function(zip_hash, jobs, {m: bucket for m, (_, bucket) in staging.items()}), role(), content

@@ -45,16 +45,20 @@ class Jobs:
     runs: dict[str, dict[str, tuple[str, dict[str, tuple[str, ...]]]]] = field(default_factory=dict)
     #: machine label -> {(EMR or BATCH, executor label)} it submits to
     used: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    #: (executor label, pipeline label, group) of every mapped node run on Databricks: one run per object
+    mapped: set[tuple[str, str, str]] = field(default_factory=set)
     #: package path in the module -> (its object key, its content: a zip, or the bootstrap script's text)
     packages: dict[str, tuple[str, str | bytes]] = field(default_factory=dict)
 
     def run_of(self, group: Group, mapped: bool, pipeline: str, machine: str) -> Run | None:
         """How `group` of pipeline `pipeline` (machine label `machine`) runs, or None (not a job's)."""
         found = self.executors.get(group.executor)
-        if found is None or mapped:  # a mapped node's items are Lambda invocations only
+        if found is None or (mapped and found[0] != DATABRICKS):  # a map's items: Lambda invocations, Databricks runs
             return None
         kind, label = found
         self.runs.setdefault(label, {}).setdefault(machine, (pipeline, {}))[1][group.id] = group.nodes
+        if mapped:
+            self.mapped.add((label, machine, group.id))
         self.used.setdefault(machine, set()).add(found)
         if kind == EMR:
             return StepRun(label, machine, Ref(f"cluster_{label}"), Ref(f"staging_{machine}"))

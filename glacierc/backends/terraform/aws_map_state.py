@@ -11,7 +11,10 @@ invocation per object runs the whole chain, the largest `retries` and the sum of
 the function's reserved concurrency (LambdaConfig.reserved_concurrency), else MAX_CONCURRENCY;
 `ToleratedFailureCount` is its `partitions(tolerated_failures=)` (0 by default): one more failing object fails
 the map (as the local runner does), caught into the node's Fail state. Items return only their status, so
-the map's output stays small; the map's own output is dropped (`ResultPath: null`).
+the map's output stays small; the map's own output is dropped (`ResultPath: null`). On a Databricks
+executor an item is a one-time Databricks run instead (`_databricks_item`): the group's submit / wait / poll
+loop of aws_runs.py in a one-branch `Parallel`, the submit payload carrying the item's `run_id`, `item` and
+`index`, so the run's job stages its result under the same keys.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 from glacier.config import LambdaConfig
 from glacier.datasets import prefix
 
+from glacierc.backends.terraform.aws_runs import DatabricksRun, databricks_branch
 from glacierc.backends.terraform.aws_states import NODE_FAILED, limits, state_name
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Node, Project, Task
@@ -38,7 +42,7 @@ def map_states(project: Project, node: Node, tasks: list[Task], function: object
     `[b(a(p)) ...]`, run by `function` in one invocation per object) and the Fail state it ends in."""
     bucket, start = dataset_location(project, node)
     failed = state_name("failed", node.id)
-    item: dict[str, object] = {
+    item = _databricks_item(function, node, tasks) if isinstance(function, DatabricksRun) else {
         "Type": "Task",
         "Resource": "arn:aws:states:::lambda:invoke",
         "Parameters": {"FunctionName": function, "Payload.$": "$"},
@@ -62,6 +66,16 @@ def map_states(project: Project, node: Node, tasks: list[Task], function: object
     }
     return {state_name("map", node.id): state,
             failed: {"Type": "Fail", "Error": NODE_FAILED, "Cause": f"{cause} failed (mapped over {node.map})"}}
+
+
+def _databricks_item(run: DatabricksRun, node: Node, tasks: list[Task]) -> dict[str, object]:
+    """One object as a Databricks run: the group's submit / wait / poll loop in a one-branch `Parallel` (its
+    `Retry` resubmits; the run's `timeout_seconds` is the timeout), keeping only the run's number and state."""
+    branch = databricks_branch(run, node.id, lambda verb: state_name(f"{verb} item", node.id), item=True)
+    retry = {k: v for k, v in limits(tasks).items() if k != "TimeoutSeconds"}
+    return {"Type": "Parallel", "Branches": [branch], "ResultSelector": {"run.$": "$[0].databricks.run",
+                                                                       "state.$": "$[0].databricks.state"},
+            **retry, "End": True}
 
 
 def max_concurrency(project: Project, node: Node) -> int:

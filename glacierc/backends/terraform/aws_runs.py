@@ -80,15 +80,19 @@ def task_state(run: StepRun | BatchRun, group: str) -> dict[str, object]:
     return {"Resource": BATCH_SUBMIT, "Parameters": _job(run, group)}
 
 
-def databricks_branch(run: DatabricksRun, group: str, name: Callable[[str], str]) -> dict[str, object]:
+def databricks_branch(run: DatabricksRun, group: str, name: Callable[[str], str],
+                      item: bool = False) -> dict[str, object]:
     """The branch of a one-branch `Parallel`: submit, then wait / poll / check until the run ends; its own
     `Fail` when the run did not succeed (the `Parallel` state catches it like any failure of the group).
-    `name(verb)` is the state's name (state names are unique in the whole machine)."""
+    `name(verb)` is the state's name (state names are unique in the whole machine). `item`: the branch runs one
+    object of a Distributed Map, whose input (the map's `ItemSelector`) holds the parent execution's name as
+    `run_id`, the object's key as `item` and its position as `index`."""
     invoke = "arn:aws:states:::lambda:invoke"
     submit, wait, poll, check, done, failed = (name(v) for v in ("submit", "wait", "poll", "check", "done",
                                                                  "run failed"))
     payload = {"action": "submit", "executor": run.executor, "pipeline": run.pipeline, "group": group,
-               "run_id.$": "$$.Execution.Name"}
+               **({"run_id.$": "$.run_id", "item.$": "$.item", "index.$": "$.index"} if item
+                  else {"run_id.$": "$$.Execution.Name"})}
     return {"StartAt": submit, "States": {
         submit: {"Type": "Task", "Resource": invoke, "Parameters": {"FunctionName": run.function, "Payload": payload},
                  "ResultSelector": {"run.$": "$.Payload.run"}, "ResultPath": "$.databricks", "Next": wait},
@@ -103,7 +107,7 @@ def databricks_branch(run: DatabricksRun, group: str, name: Callable[[str], str]
             {"Variable": "$.databricks.state", "StringEquals": "SUCCESS", "Next": done}]},
         done: {"Type": "Succeed"},
         failed: {"Type": "Fail", "Error": DATABRICKS_FAILED,
-                 "Cause": f"the Databricks run of group {group} did not succeed"},
+                 "Cause": f"the Databricks run of {'an object of ' if item else ''}group {group} did not succeed"},
     }}
 
 
