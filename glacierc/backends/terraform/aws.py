@@ -20,6 +20,7 @@ from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_compute_blocks as compute_blocks
 from glacierc.backends.terraform import aws_databricks_runs as databricks_runs
 from glacierc.backends.terraform import aws_batch as batch
+from glacierc.backends.terraform.aws_batch_sizing import job_size
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_jobs as jobs_
 from glacierc.backends.terraform import aws_keys as keys
@@ -205,6 +206,7 @@ class AwsTarget(PipelineGroups, Target):
         if group.subnet and subnet:
             self.module.subnets.append((label, subnet, group.comment))
         self.jobs.executors[executor.name] = (jobs_.BATCH, label)
+        self.jobs.slots[label] = job_size(typed_config(executor.config, EC2Config).instance_type).slots
 
     def cluster(self, executor: Executor, label: str) -> None:
         release, problem = compute.emr_release(executor)

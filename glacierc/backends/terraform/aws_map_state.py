@@ -12,6 +12,12 @@ the function's reserved concurrency (LambdaConfig.reserved_concurrency), else MA
 `ToleratedFailureCount` is its `partitions(tolerated_failures=)` (0 by default): one more failing object fails
 the map (as the local runner does), caught into the node's Fail state. Items return only their status, so
 the map's output stays small; the map's own output is dropped (`ResultPath: null`).
+
+On an EMR or vm executor (`function` a `StepRun` / `BatchRun`) an item is that executor's own run instead: an
+`addStep.sync` on the cluster or a `submitJob.sync` on the queue (aws_runs.item_state) whose job entry gets the
+same run id, key and index, and returns a fixed `{"status": "done"}` (the service's description of the step or
+job would fill the map's output). `MaxConcurrency` is then at most the executor's `slots` (what it runs at
+once): more would queue on the cluster or in the job queue, each waiting item's `TimeoutSeconds` running.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 from glacier.config import LambdaConfig
 from glacier.datasets import prefix
 
+from glacierc.backends.terraform.aws_runs import BatchRun, StepRun, item_state
 from glacierc.backends.terraform.aws_states import NODE_FAILED, limits, state_name
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Node, Project, Task
@@ -38,14 +45,7 @@ def map_states(project: Project, node: Node, tasks: list[Task], function: object
     `[b(a(p)) ...]`, run by `function` in one invocation per object) and the Fail state it ends in."""
     bucket, start = dataset_location(project, node)
     failed = state_name("failed", node.id)
-    item: dict[str, object] = {
-        "Type": "Task",
-        "Resource": "arn:aws:states:::lambda:invoke",
-        "Parameters": {"FunctionName": function, "Payload.$": "$"},
-        "ResultSelector": {"status.$": "$.Payload.status"},
-        **limits(tasks),
-        "End": True,
-    }
+    item: dict[str, object] = {"Type": "Task", **_item_run(function, node.id), **limits(tasks), "End": True}
     run_item = state_name("run item", node.id)
     state = {
         "Type": "Map",
@@ -55,7 +55,7 @@ def map_states(project: Project, node: Node, tasks: list[Task], function: object
                          "index.$": "States.Format('{}', $$.Map.Item.Index)"},
         "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                           "StartAt": run_item, "States": {run_item: item}},
-        "MaxConcurrency": max_concurrency(project, node),
+        "MaxConcurrency": max_concurrency(project, node, function),
         "ToleratedFailureCount": node.map_limits.tolerated_failures,
         "ResultPath": None,
         "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": failed}],
@@ -64,7 +64,20 @@ def map_states(project: Project, node: Node, tasks: list[Task], function: object
             failed: {"Type": "Fail", "Error": NODE_FAILED, "Cause": f"{cause} failed (mapped over {node.map})"}}
 
 
-def max_concurrency(project: Project, node: Node) -> int:
+def _item_run(function: object, node: str) -> dict[str, object]:
+    """What one item runs: the mapped task's function, or a step or job of its executor."""
+    if isinstance(function, (StepRun, BatchRun)):
+        return {**item_state(function, node), "ResultSelector": {"status": "done"}}
+    return {"Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": function, "Payload.$": "$"},
+            "ResultSelector": {"status.$": "$.Payload.status"}}
+
+
+def max_concurrency(project: Project, node: Node, function: object = None) -> int:
+    """The map's `max_parallel`, else the function's reserved concurrency, else MAX_CONCURRENCY; for the items of
+    a step or job, at most the executor's `slots`."""
+    if isinstance(function, (StepRun, BatchRun)):
+        wanted = node.map_limits.max_parallel
+        return min(function.slots, wanted) if wanted is not None else function.slots
     if node.map_limits.max_parallel is not None:
         return node.map_limits.max_parallel
     reserved = typed_config(project.executor(node.executor).config, LambdaConfig).reserved_concurrency
