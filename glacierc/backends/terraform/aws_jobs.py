@@ -21,7 +21,7 @@ from glacierc.backends.terraform import aws_batch as batch
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_job_package as packages
 from glacierc.backends.terraform.aws_batch import BatchEnvironment
-from glacierc.backends.terraform.aws_compute import Cluster
+from glacierc.backends.terraform.aws_compute import EMR_STEP_CONCURRENCY, Cluster
 from glacierc.backends.terraform.aws_runs import BatchRun, DatabricksRun, Run, StepRun
 from glacierc.backends.terraform.aws_artifacts import ARTIFACTS, artifacts_bucket
 from glacierc.backends.terraform.aws_storage import Bucket
@@ -66,7 +66,7 @@ class Jobs:
         self.runs.setdefault(label, {}).setdefault(machine, (pipeline, {}))[1][group.id] = group.nodes
         self.used.setdefault(machine, set()).add(found)
         if kind == EMR:
-            return StepRun(label, machine, Ref(f"cluster_{label}"), Ref(f"staging_{machine}"))
+            return StepRun(label, machine, Ref(f"cluster_{label}"), Ref(f"staging_{machine}"), EMR_STEP_CONCURRENCY)
         if kind == DATABRICKS:
             return DatabricksRun(label, machine, Ref(f"function_{DATABRICKS_FUNCTION}"))
         definition = f"{label}_items" if mapped else label

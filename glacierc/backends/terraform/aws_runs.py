@@ -48,7 +48,7 @@ class StepRun:
     pipeline: str  # the pipeline's label
     cluster: Ref  # the cluster's id
     staging: Ref  # the staging bucket's name
-    slots: int = 1  # steps running at once: EMR's default StepConcurrencyLevel, the cluster's
+    slots: int = 1  # steps running at once: the cluster's step_concurrency_level
 
 
 @dataclass(frozen=True, slots=True)
