@@ -20,7 +20,7 @@ from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_compute_blocks as compute_blocks
 from glacierc.backends.terraform import aws_databricks_runs as databricks_runs
 from glacierc.backends.terraform import aws_batch as batch
-from glacierc.backends.terraform.aws_batch_sizing import job_size
+from glacierc.checks.ec2_sizes import job_size
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_jobs as jobs_
 from glacierc.backends.terraform import aws_keys as keys

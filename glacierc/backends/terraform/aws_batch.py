@@ -7,8 +7,8 @@ earlier builds is gone), in the executor's subnet or the default VPC's subnets, 
 group (HTTPS out only); a job queue `l`; a job definition `l` whose container (Python 3.11) installs Polars,
 fetches the executor's job package from the artifacts bucket and runs its `glacier_job.py` with the job's
 parameters (aws_job_package.py); its container properties are `jobs/l.batch.json`, read with `templatefile`
-(the package URI and the role ARN its only variables). The job asks the whole instance (aws_batch_sizing.py: the
-type's vCPUs, its memory less headroom for the ECS agent). When the executor runs a mapped node, a job definition
+(the package URI and the role ARN its only variables). The job asks the whole instance
+(glacierc/checks/ec2_sizes.py: the type's vCPUs, its memory less headroom for the ECS agent). When the executor runs a mapped node, a job definition
 `l_items` runs one object per job (`l` is emitted only when the executor runs other groups): its command takes two more parameters, the object's key and index
 (`jobs/l.items.batch.json`). The container runs as the executor's role (`jobRoleArn`, trusted by ECS
 tasks): the data grants proven from the data flow. The instances run as `l_batch_instance` (the ECS agent's
@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from glacier.config import EC2Config
-from glacierc.backends.terraform.aws_batch_sizing import JobSize, job_size
+from glacierc.checks.ec2_sizes import JobSize, job_size
 from glacierc.backends.terraform.aws_compute_blocks import METADATA_OPTIONS, ROOT_VOLUME
 from glacierc.backends.terraform.aws_iam import Role, trust_statement
 from glacierc.backends.terraform.aws_job_package import (

@@ -51,7 +51,7 @@ class Jobs:
     used: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     #: package path in the module -> (its object key, its content: a zip, or the bootstrap script's text)
     packages: dict[str, tuple[str, str | bytes]] = field(default_factory=dict)
-    #: vm executor label -> the jobs its compute environment runs at once (aws_batch_sizing.JobSize.slots)
+    #: vm executor label -> the jobs its compute environment runs at once (ec2_sizes.JobSize.slots)
     slots: dict[str, int] = field(default_factory=dict)
     #: machine label -> the Batch job definitions it submits to: `<label>` (groups), `<label>_items` (mapped nodes)
     definitions: dict[str, set[str]] = field(default_factory=dict)

@@ -1,12 +1,15 @@
 """What an AWS Batch job of a vm executor asks of its instance: derived from the EC2 instance type.
 
+Shared by the AWS backend (the job definition, the compute environment, a map's bound) and GLC416 (a type
+this table does not know); it imports nothing.
+
 A job runs one fused group (its nodes one after another, Polars using every core), so it asks the whole
 instance: all of its vCPUs and its memory less `headroom` for what the instance runs beside the container (the
 ECS agent, Docker, the operating system: ECS registers less memory than the type's nominal size, and a job
 asking more than the registered memory never leaves RUNNABLE). The table knows the instance families below by
 their naming scheme (`<family>.<size>`: `large` 2 vCPUs, `xlarge` 4, `<n>xlarge` 4n); memory per vCPU is the
 family's. A type it does not know (another family, `metal`) gets `FALLBACK`, 1 vCPU and 1,024 MiB, which any
-instance type can place; GLC416 says so at build time.
+instance type can place; GLC416 says so.
 """
 
 from __future__ import annotations
