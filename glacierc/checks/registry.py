@@ -31,7 +31,7 @@ RULE_MODULES = (
     "glc404_conflicting_bucket_config", "glc405_tasks_not_deployed", "glc406_artifact_name_clash",
     "glc407_state_machine", "glc408_gcp_workflow", "glc409_durable_orchestration", "glc410_existing_bucket_settings",
     "glc411_emr_release_python", "glc412_missing_requirements", "glc413_vm_image_not_used",
-    "glc416_batch_instance_type",
+    "glc415_lambda_too_large", "glc416_batch_instance_type",
     "glc501_runner_compile_time_name", "glc502_runner_unknown_argument", "glc503_runner_module_object",
     "glc504_unstorable_boundary_value",
     "glc601_unknown_column", "glc602_missing_join_key", "glc603_write_schema_mismatch",
