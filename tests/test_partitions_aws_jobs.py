@@ -265,6 +265,34 @@ def test_a_failing_object_fails_its_job_and_stages_nothing(module, emulator, tmp
     assert _staged(emulator, "exec-jobs-3") == []
 
 
+CHAIN = FIXTURE.read_text().replace("combine([clean(p) for p in", "combine([tidy(clean(p)) for p in").replace(
+    "\n\n@spark_exec.task(", """
+
+@vm_exec.task()
+def tidy(frame: pl.LazyFrame) -> pl.LazyFrame:
+    return frame.with_columns(country=pl.col("country").str.to_uppercase())
+
+
+@spark_exec.task(""", 1)
+
+
+def test_a_chain_of_mapped_tasks_runs_whole_in_one_job_per_object(emulator, tmp_path):
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "pipeline.py").write_text(CHAIN)
+    assert not build([str(tmp_path / "project" / "pipeline.py")], tmp_path / "out", {}).has_errors
+    chained = JobsModule(tmp_path / "out" / "terraform")
+    write_events(tmp_path / "data", count=1)
+    keys = _upload(emulator, chained, tmp_path / "data")
+    mapped = _maps(chained)["clean"]
+    assert _item(mapped)["Retry"][0]["MaxAttempts"] == 1 and list(_maps(chained)) == ["clean", "users"]  # one group
+    index = keys.index("events/2026/day-00.parquet")
+    done = _run(_job_commands(emulator, chained, mapped, keys, "exec-jobs-4")[index], emulator)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _staged(emulator, "exec-jobs-4") == [f"tidy/{index}.json", f"tidy/{index}.parquet"]  # what leaves it
+    body = emulator.client("s3").get_object(Bucket=BUCKETS["jobs_staging"], Key=f"exec-jobs-4/tidy/{index}.parquet")
+    assert pl.read_parquet(io.BytesIO(body["Body"].read())).rows() == [(0, "FR"), (10, "FR")]
+
+
 def test_the_module_validates_and_passes_checkov(tmp_path):
     files, _, _ = emit_pipeline(FIXTURE, runner_sources={"jobs": "def run_group(nodes, event): pass\n"})
     root = write_files(files, tmp_path / "out") / "terraform"
