@@ -41,19 +41,68 @@ def test_the_state_machine_is_standard_logged_traced_and_named_by_the_prefix():
                     "one invocation each for clean + per_day"]
 
 
-MAPPED_ON_EMR = (REPO / "tests" / "fixtures" / "partitions" / "aws_daily" / "pipeline.py").read_text().replace(
+DAILY = (REPO / "tests" / "fixtures" / "partitions" / "aws_daily" / "pipeline.py").read_text()
+MAPPED_ON_DATABRICKS = DAILY.replace(
+    "fn = provider.serverless(config=LambdaConfig(memory=512, timeout=60))",
+    "fn = provider.cluster(config=DatabricksConfig())").replace("LambdaConfig", "DatabricksConfig")
+MAPPED_ON_EMR = DAILY.replace(
     "fn = provider.serverless(config=LambdaConfig(memory=512, timeout=60))",
     "fn = provider.cluster(config=SparkConfig())").replace("LambdaConfig", "SparkConfig")
 
 
-def test_nodes_the_machine_cannot_run_yet_are_named_in_the_build_output(tmp_path):
-    """A mapped node's items are Lambda invocations only: on an EMR executor it is not orchestrated yet."""
+CROSS_PROVIDER = """\
+import polars as pl
+
+from glacier import Provider, pipeline
+from glacier.config import AwsConfig, CloudFunctionConfig, GcpConfig, LambdaConfig
+
+aws = Provider(config=AwsConfig(region="us-east-1"))
+gcp = Provider(config=GcpConfig(project_id="acme-data", region="europe-west1"))
+fn = aws.serverless(config=LambdaConfig())
+gfn = gcp.serverless(config=CloudFunctionConfig())
+raw = aws.bucket(bucket="acme-raw", path="orders.parquet")
+
+
+@fn.task()
+def extract(source) -> pl.LazyFrame:
+    return source.scan()
+
+
+@gfn.task()
+def total(frame: pl.LazyFrame) -> pl.LazyFrame:
+    return frame.select(pl.len())
+
+
+@pipeline(name="cross")
+def cross():
+    return total(extract(raw))
+"""
+
+
+def test_nodes_the_machine_cannot_run_are_named_in_the_build_output(tmp_path):
+    """A node on an executor of another provider is not run by this provider's machine: it stops there."""
+    source = tmp_path / "pipeline.py"
+    source.write_text(CROSS_PROVIDER)
+    _, _, diagnostics = emit_pipeline(source)
+    assert [d.message for d in diagnostics if d.code == "GLC407"] == [
+        "pipeline `cross`: Step Functions state machine with 3 states for 1 group of nodes; no nodes fused; "
+        "not orchestrated yet, the machine fails at: total (executor `gfn` of another provider)"]
+
+
+def test_a_mapped_node_on_databricks_is_a_map_of_runs(tmp_path):
+    source = tmp_path / "pipeline.py"
+    source.write_text(MAPPED_ON_DATABRICKS)
+    _, _, diagnostics = emit_pipeline(source)
+    assert [d.message for d in diagnostics if d.code == "GLC407"] == [
+        "pipeline `daily`: Step Functions state machine with 4 states for 2 groups of nodes; no nodes fused"]
+
+
+def test_a_mapped_node_on_emr_is_a_map_of_steps(tmp_path):
     source = tmp_path / "pipeline.py"
     source.write_text(MAPPED_ON_EMR)
     _, _, diagnostics = emit_pipeline(source)
     assert [d.message for d in diagnostics if d.code == "GLC407"] == [
-        "pipeline `daily`: Step Functions state machine with 1 state for 0 groups of nodes; no nodes fused; "
-        "not orchestrated yet, the machine fails at: clean (EMR), combine (left out after it)"]
+        "pipeline `daily`: Step Functions state machine with 4 states for 2 groups of nodes; no nodes fused"]
 
 
 def test_roles_invoke_exactly_their_functions_and_start_exactly_their_machine():

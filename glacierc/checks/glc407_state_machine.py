@@ -17,9 +17,8 @@ WHAT = ("Reports, for every pipeline deployed to AWS, how many Step Functions st
         "which nodes are fused: nodes on one executor that feed each other run in one invocation (a Lambda "
         "invocation, an EMR step, an AWS Batch job or a Databricks run), so their LazyFrames flow in memory; only "
         "values crossing an executor boundary are staged. It also names the nodes the machine does not run yet, "
-        "after `not orchestrated yet, the machine fails at:`: mapped nodes on an EMR or vm executor "
-        "(a Distributed Map's items are Lambda invocations or Databricks runs), nodes on an executor of another provider, and the "
-        "nodes after them; an execution that reaches one ends in `glacier.NotOrchestrated`.")
+        "after `not orchestrated yet, the machine fails at:`: nodes on an executor of another provider, and the "
+        "nodes after them (a mapped node is a Distributed Map on every executor kind); an execution that reaches one ends in `glacier.NotOrchestrated`.")
 WHY = ("States and invocations are what a run costs on AWS, and a fused group fails and retries as one; "
        "the build says so rather than leaving it to be discovered in the console, and says which nodes a "
        "deployed execution would stop at.")

@@ -7,6 +7,12 @@ instance type, whose command fetches this package and installs Polars. It runs t
 GROUP in this one process, reading the results it needs from STAGING_URI/RUN_ID and staging the ones other
 nodes need there. The pipeline's runner module is in this package beside this file. A failing node exits
 non-zero: the step or job fails, and so the state machine's task.
+
+A mapped node's group (one item of a Distributed Map) takes two more arguments, ITEM INDEX: the object's key
+and its position. The group then runs on that one object and stages its result as item INDEX of the node
+(STAGING_URI/RUN_ID/<node>/INDEX.*), as a Lambda item does; the runner refuses a key outside the dataset's
+prefix and an index that is not a whole number, and skips a key the dataset's path does not match. A mapped
+group without an item, or an item for a group that is not mapped, is refused.
 """
 
 import importlib.util
@@ -23,9 +29,12 @@ if TYPE_CHECKING:
     REGION: str
 
 
+USAGE = "usage: glacier_job.py PIPELINE GROUP RUN_ID STAGING_URI [ITEM INDEX]"
+
+
 def main(argv):
     if len(argv) not in (4, 6):
-        raise SystemExit("usage: glacier_job.py PIPELINE GROUP RUN_ID STAGING_URI [ITEM INDEX]")
+        raise SystemExit(USAGE)
     label, group, run_id, staging = argv[:4]
     if label not in PIPELINES:
         raise SystemExit(f"refused: pipeline {label!r} is not run by this executor; it runs {sorted(PIPELINES)}")
@@ -37,9 +46,14 @@ def main(argv):
     os.environ["GLACIER_STAGING_URI"] = staging
     os.environ.setdefault("AWS_REGION", REGION)
     event = {"pipeline": pipeline, "group": group, "run_id": run_id}
-    if len(argv) == 6:  # one object of a mapped group: the runner checks it and stages its result as item INDEX
+    module = _load(runner)
+    mapped = module.NODES[group].get("map") is not None
+    if mapped != (len(argv) == 6):
+        raise SystemExit(f"refused: group {group!r} is {'' if mapped else 'not '}mapped over a dataset: "
+                         f"{'give' if mapped else 'it takes no'} ITEM INDEX ({USAGE})")
+    if mapped:
         event.update(item=argv[4], index=argv[5])
-    report = _load(runner).run_group(groups[group], event, retry_in_process=False)
+    report = module.run_group(groups[group], event, retry_in_process=False)
     print(json.dumps(report, sort_keys=True, default=str))
     return report
 

@@ -20,6 +20,7 @@ from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_compute_blocks as compute_blocks
 from glacierc.backends.terraform import aws_databricks_runs as databricks_runs
 from glacierc.backends.terraform import aws_batch as batch
+from glacierc.checks.ec2_sizes import job_size
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_jobs as jobs_
 from glacierc.backends.terraform import aws_keys as keys
@@ -36,7 +37,13 @@ from glacierc.backends.terraform.common import (
     unique_labels,
 )
 from glacierc.backends.terraform.orchestration_common import group_timeout
-from glacierc.backends.terraform.packaging import PipelineEntry, TaskEntry, pipeline_entries, task_entries
+from glacierc.backends.terraform.packaging import (
+    PipelineEntry,
+    TaskEntry,
+    pipeline_entries,
+    task_entries,
+    unzipped_size,
+)
 from glacierc.backends.terraform.pipeline_groups import PipelineGroups
 from glacierc.backends.terraform.aws_rules import AwsRules, emr_release
 from glacierc.backends.terraform.target import Output, Target
@@ -150,7 +157,7 @@ class AwsTarget(PipelineGroups, AwsRules, Target):
         self.module.zips[zip_file] = content
         zip_hash = base64.b64encode(hashlib.sha256(content).digest()).decode()
         timeouts = self.node_timeouts
-        layer = self.layer(executor, shared)
+        layer = self.layer(executor, shared, unzipped_size(content))
         for task, entry in zip(tasks, shared, strict=True):
             self.function_of_task[task.name] = task_labels[task.name]
             self.module.functions.append(compute.lambda_function(
@@ -158,13 +165,14 @@ class AwsTarget(PipelineGroups, AwsRules, Target):
                 self.staging_environment(task), group_timeout(timeouts, groups.get(task.name, {})),
                 layers=(layer.arn,) if layer else ()))
 
-    def layer(self, executor: Executor, shared: tuple[TaskEntry, ...]) -> aws_layers.Layer | None:
-        """The layer of what the executor's package imports, or None (and GLC412) when it cannot be built;
-        nothing without runner sources (`check`)."""
+    def layer(self, executor: Executor, shared: tuple[TaskEntry, ...], package_size: int) -> aws_layers.Layer | None:
+        """The layer of what the executor's package imports, or None (and GLC412, or GLC415 when the package of
+        `package_size` unzipped bytes and the layer exceed Lambda's limit) when it cannot be built; nothing
+        without runner sources (`check`)."""
         if self.runner_sources is None:
             return None
         layer, content, problem = aws_layers.executor_layer(executor, shared, self.runner_sources, self.project,
-                                                            self.module.layers)
+                                                            self.module.layers, package_size)
         if problem is not None:
             self.module.diagnostics.append(problem)
         if layer is not None and content is not None:
@@ -193,6 +201,7 @@ class AwsTarget(PipelineGroups, AwsRules, Target):
         if group.subnet and subnet:
             self.module.subnets.append((label, subnet, group.comment))
         self.jobs.executors[executor.name] = (jobs_.BATCH, label)
+        self.jobs.slots[label] = job_size(typed_config(executor.config, EC2Config).instance_type).slots
 
     def cluster(self, executor: Executor, label: str) -> None:
         release, _ = emr_release(executor)  # None: refused, by `validate`

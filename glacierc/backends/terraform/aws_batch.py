@@ -7,7 +7,10 @@ earlier builds is gone), in the executor's subnet or the default VPC's subnets, 
 group (HTTPS out only); a job queue `l`; a job definition `l` whose container (Python 3.11) installs Polars,
 fetches the executor's job package from the artifacts bucket and runs its `glacier_job.py` with the job's
 parameters (aws_job_package.py); its container properties are `jobs/l.batch.json`, read with `templatefile`
-(the package URI and the role ARN its only variables). The container runs as the executor's role (`jobRoleArn`, trusted by ECS
+(the package URI and the role ARN its only variables). The job asks the whole instance
+(glacierc/checks/ec2_sizes.py: the type's vCPUs, its memory less headroom for the ECS agent). When the executor runs a mapped node, a job definition
+`l_items` runs one object per job (`l` is emitted only when the executor runs other groups): its command takes two more parameters, the object's key and index
+(`jobs/l.items.batch.json`). The container runs as the executor's role (`jobRoleArn`, trusted by ECS
 tasks): the data grants proven from the data flow. The instances run as `l_batch_instance` (the ECS agent's
 managed policy only, no data access).
 """
@@ -17,9 +20,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from glacier.config import EC2Config
+from glacierc.checks.ec2_sizes import JobSize, job_size
 from glacierc.backends.terraform.aws_compute_blocks import METADATA_OPTIONS, ROOT_VOLUME
 from glacierc.backends.terraform.aws_iam import Role, trust_statement
-from glacierc.backends.terraform.aws_job_package import BATCH_COMMAND, BATCH_IMAGE, LAUNCHER, batch_properties_path
+from glacierc.backends.terraform.aws_job_package import (
+    BATCH_COMMAND,
+    BATCH_IMAGE,
+    LAUNCHER,
+    batch_items_properties_path,
+    batch_properties_path,
+)
 from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, block
 from glacierc.backends.terraform.common import source_text
 from glacierc.backends.terraform.orchestration_common import Ref, template_json
@@ -30,10 +40,9 @@ from glacierc.ir.nodes import Executor
 ECS_INSTANCE_POLICY = "arn:{partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 ECS_IMAGE_TYPE = "ECS_AL2023"
 ECS_ROOT_MINIMUM = 30  # GB: the root volume of the ECS-optimized Amazon Linux 2023 image
-MAX_VCPUS = 16
-#: What one job asks of an instance (a job of a fused group runs its nodes one after another).
-JOB_VCPUS, JOB_MEMORY_MIB = 1, 1024
 PARAMETERS = ("pipeline", "group", "run_id", "staging")
+#: The parameters of the items job definition: one object of a mapped node, its key and its index.
+ITEM_PARAMETERS = (*PARAMETERS, "item", "index")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +58,25 @@ class BatchEnvironment:
     role: str  # the executor's role: the job's
     instance_role: str
     package: Template  # s3:// URI of the executor's job package
+    size: JobSize  # what a job asks of an instance
+    #: which job definitions machines submit to: the groups' `l`, the mapped nodes' objects' `l_items`
+    definitions: tuple[bool, bool] = (True, False)
+
+    @property
+    def items(self) -> bool:
+        return self.definitions[1]
 
 
-def environment(executor: Executor, label: str, package: Template) -> BatchEnvironment:
+def environment(executor: Executor, label: str, package: Template,
+                definitions: tuple[bool, bool] = (True, False)) -> BatchEnvironment:
     values = typed_config(executor.config, EC2Config)
     return BatchEnvironment(
         label=label, name=Target.name(label, 128),
         comment=source_text([(executor.span, f"executor {executor.name}")]),
         instance_type=values.instance_type, ami=values.ami,
         volume_size=max(values.volume_size, ECS_ROOT_MINIMUM), subnet_id=values.subnet_id,
-        security_group=label, role=label, instance_role=f"{label}_batch_instance", package=package)
+        security_group=label, role=label, instance_role=f"{label}_batch_instance", package=package,
+        size=job_size(values.instance_type), definitions=definitions)
 
 
 def instance_role(env: BatchEnvironment, partition: str) -> Role:
@@ -68,23 +86,29 @@ def instance_role(env: BatchEnvironment, partition: str) -> Role:
                 managed_policies=(ECS_INSTANCE_POLICY.format(partition=partition),), instance_profile=True)
 
 
-def container_properties() -> dict[str, object]:
+def container_properties(size: JobSize, parameters: tuple[str, ...] = PARAMETERS) -> dict[str, object]:
     """The job definition's container: `sh -c BATCH_COMMAND LAUNCHER PACKAGE Ref::pipeline Ref::group
-    Ref::run_id Ref::staging` (Batch puts each job parameter in place of its `Ref::`), as the executor's role.
-    The package URI and the role ARN are `templatefile` variables."""
+    Ref::run_id Ref::staging` (and `Ref::item Ref::index` for an item: `parameters`; Batch puts each job
+    parameter in place of its `Ref::`), as the executor's role, asking `size`. The package URI and the role ARN
+    are `templatefile` variables."""
     return {
         "image": BATCH_IMAGE,
-        "command": ["sh", "-c", BATCH_COMMAND, LAUNCHER, Ref("package"), *(f"Ref::{p}" for p in PARAMETERS)],
+        "command": ["sh", "-c", BATCH_COMMAND, LAUNCHER, Ref("package"), *(f"Ref::{p}" for p in parameters)],
         "jobRoleArn": Ref("job_role"),
-        "resourceRequirements": [{"type": "VCPU", "value": str(JOB_VCPUS)},
-                                 {"type": "MEMORY", "value": str(JOB_MEMORY_MIB)}],
+        "resourceRequirements": [{"type": "VCPU", "value": str(size.vcpus)},
+                                 {"type": "MEMORY", "value": str(size.memory_mib)}],
         "privileged": False,
         "readonlyRootFilesystem": False,
     }
 
 
 def properties_files(envs: list[BatchEnvironment]) -> dict[str, str]:
-    return {batch_properties_path(e.label): template_json(container_properties()).decode() + "\n" for e in envs}
+    files = {batch_properties_path(e.label): template_json(container_properties(e.size)).decode() + "\n"
+             for e in envs if e.definitions[0]}
+    files.update((batch_items_properties_path(e.label),
+                  template_json(container_properties(e.size, ITEM_PARAMETERS)).decode() + "\n")
+                 for e in envs if e.items)
+    return dict(sorted(files.items()))
 
 
 def default_subnets_blocks() -> list[Block]:
@@ -113,7 +137,7 @@ def batch_blocks(env: BatchEnvironment) -> list[Block]:
             ("type", "EC2"),
             ("allocation_strategy", "BEST_FIT_PROGRESSIVE"),
             ("min_vcpus", 0),
-            ("max_vcpus", MAX_VCPUS),
+            ("max_vcpus", env.size.max_vcpus),
             ("instance_type", [env.instance_type]),
             ("instance_role", Expr(f"aws_iam_instance_profile.{env.instance_role}.arn")),
             ("security_group_ids", [Expr(f"aws_security_group.{env.security_group}.id")]),
@@ -130,13 +154,20 @@ def batch_blocks(env: BatchEnvironment) -> list[Block]:
         block("compute_environment_order", body=[
             ("order", 1), ("compute_environment", Expr(f"aws_batch_compute_environment.{label}.arn"))]),
     ])
-    properties = Call("templatefile", Template(Expr("path.module"), "/" + batch_properties_path(label)),
+    definitions = [_definition(env, label, env.name, batch_properties_path(label))] if env.definitions[0] else []
+    if env.items:
+        definitions.append(_definition(env, f"{label}_items", Target.name(f"{label}-items", 128),
+                                       batch_items_properties_path(label)))
+    return [template, compute, queue, *definitions]
+
+
+def _definition(env: BatchEnvironment, label: str, name: Template, properties_path: str) -> Block:
+    properties = Call("templatefile", Template(Expr("path.module"), "/" + properties_path),
                       {"package": env.package, "job_role": Expr(f"aws_iam_role.{env.role}.arn")})
-    definition = block("resource", "aws_batch_job_definition", label, comments=comments, body=[
-        ("name", env.name),
+    return block("resource", "aws_batch_job_definition", label, comments=[env.comment], body=[
+        ("name", name),
         ("type", "container"),
         ("platform_capabilities", ["EC2"]),
         ("container_properties", properties),
         block("retry_strategy", body=[("attempts", 1)]),
     ])
-    return [template, compute, queue, definition]

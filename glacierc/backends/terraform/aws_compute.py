@@ -18,6 +18,9 @@ from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Task
 
 EMR_IDLE_TIMEOUT = 3600
+#: Steps a cluster runs at once (its `step_concurrency_level`, EMR's default): `command-runner.jar` steps all run
+#: on the primary node, each using its cores through Polars. A mapped node's map adds at most this many at once.
+EMR_STEP_CONCURRENCY = 1
 LAMBDA_SKIPS = (
     Skip("CKV_AWS_116", "tasks are invoked synchronously by the pipeline's state machine, whose Retry and "
                         "Catch handle failures"),

@@ -9,7 +9,7 @@ steps gets the job package at bootstrap (aws_job_package.py).
 
 from __future__ import annotations
 
-from glacierc.backends.terraform.aws_compute import EMR_IDLE_TIMEOUT, Cluster, Function, SecurityGroup
+from glacierc.backends.terraform.aws_compute import EMR_IDLE_TIMEOUT, EMR_STEP_CONCURRENCY, Cluster, Function, SecurityGroup
 from glacierc.backends.terraform.blocks import BLANK, Block, Call, Comment, Expr, Template, Value, block
 
 TRACING_MODE = "Active"
@@ -102,6 +102,7 @@ def cluster_blocks(c: Cluster, logs: str) -> list[Block]:
         ("security_configuration", Expr(f"aws_emr_security_configuration.{c.label}.name")),
         ("log_uri", Template("s3://", Expr(f"aws_s3_bucket.{logs}.id"), "/" + c.log_prefix)),
         ("keep_job_flow_alive_when_no_steps", True),
+        ("step_concurrency_level", EMR_STEP_CONCURRENCY),
         ("termination_protection", False),
         block("ec2_attributes", body=[
             ("instance_profile", Expr(f"aws_iam_instance_profile.{c.profile}.arn")),

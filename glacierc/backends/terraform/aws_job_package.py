@@ -78,6 +78,11 @@ def batch_properties_path(label: str) -> str:
     return f"jobs/{label}.batch.json"
 
 
+def batch_items_properties_path(label: str) -> str:
+    """The container properties of the job definition running one object of a mapped node per job."""
+    return f"jobs/{label}.items.batch.json"
+
+
 def job_zip_path(label: str) -> str:
     return f"jobs/{label}.zip"
 

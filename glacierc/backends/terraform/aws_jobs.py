@@ -7,7 +7,9 @@ that runs it and records it), then gives: the package of each executor (`jobs/<l
 artifacts bucket `glacier_artifacts` holding them (its own KMS key, private, versioned off: objects are
 written once under a content name); read grants of exactly its own objects for each executor role (a
 cluster's instance profile: its package and the bootstrap action; a Batch job: its package); and what a
-state machine's role needs to run its steps and jobs (`machine_statements`).
+state machine's role needs to run its steps and jobs (`machine_statements`). A mapped node on an EMR or vm
+executor runs a step or job per object (aws_map_state.py); on a vm executor with its items job definition.
+A mapped node on a Databricks executor is not run yet.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from glacierc.backends.terraform import aws_batch as batch
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_job_package as packages
 from glacierc.backends.terraform.aws_batch import BatchEnvironment
-from glacierc.backends.terraform.aws_compute import Cluster
+from glacierc.backends.terraform.aws_compute import EMR_STEP_CONCURRENCY, Cluster
 from glacierc.backends.terraform.aws_runs import BatchRun, DatabricksRun, Run, StepRun
 from glacierc.backends.terraform.aws_artifacts import ARTIFACTS, artifacts_bucket
 from glacierc.backends.terraform.aws_storage import Bucket
@@ -49,11 +51,16 @@ class Jobs:
     mapped: set[tuple[str, str, str]] = field(default_factory=set)
     #: package path in the module -> (its object key, its content: a zip, or the bootstrap script's text)
     packages: dict[str, tuple[str, str | bytes]] = field(default_factory=dict)
+    #: vm executor label -> the jobs its compute environment runs at once (ec2_sizes.JobSize.slots)
+    slots: dict[str, int] = field(default_factory=dict)
+    #: machine label -> the Batch job definitions it submits to: `<label>` (groups), `<label>_items` (mapped nodes)
+    definitions: dict[str, set[str]] = field(default_factory=dict)
 
     def run_of(self, group: Group, mapped: bool, pipeline: str, machine: str) -> Run | None:
-        """How `group` of pipeline `pipeline` (machine label `machine`) runs, or None (not a job's)."""
+        """How `group` of pipeline `pipeline` (machine label `machine`) runs, or None (not a job's); a mapped
+        node's group runs a step or job per object."""
         found = self.executors.get(group.executor)
-        if found is None or (mapped and found[0] != DATABRICKS):  # a map's items: Lambda invocations, Databricks runs
+        if found is None:  # a map's items on Lambda are invocations (aws_map_state.py); jobs and runs here
             return None
         kind, label = found
         self.runs.setdefault(label, {}).setdefault(machine, (pipeline, {}))[1][group.id] = group.nodes
@@ -61,11 +68,17 @@ class Jobs:
             self.mapped.add((label, machine, group.id))
         self.used.setdefault(machine, set()).add(found)
         if kind == EMR:
-            return StepRun(label, machine, Ref(f"cluster_{label}"), Ref(f"staging_{machine}"))
+            return StepRun(label, machine, Ref(f"cluster_{label}"), Ref(f"staging_{machine}"), EMR_STEP_CONCURRENCY)
         if kind == DATABRICKS:
             return DatabricksRun(label, machine, Ref(f"function_{DATABRICKS_FUNCTION}"))
-        return BatchRun(label, machine, Ref(f"queue_{label}"), Ref(f"job_definition_{label}"),
-                        Ref(f"staging_uri_{machine}"))
+        definition = f"{label}_items" if mapped else label
+        self.definitions.setdefault(machine, set()).add(definition)
+        return BatchRun(label, machine, Ref(f"queue_{label}"), Ref(f"job_definition_{definition}"),
+                        Ref(f"staging_uri_{machine}"), self.slots.get(label, 1))
+
+    def submitted(self, definition: str) -> bool:
+        """Whether a machine submits jobs to Batch job definition `definition` (a label)."""
+        return any(definition in found for found in self.definitions.values())
 
     def build_packages(self, names: Mapping[str, str], locations: Mapping[str, str], region: str,
                        runner_sources: Mapping[str, str] | None) -> None:
@@ -113,7 +126,8 @@ def attach(jobs: Jobs, clusters: list[Cluster], executors: Mapping[str, Executor
                         runner_sources)
     clusters = [replace(c, bootstrap=(jobs.bootstrap_uri(), jobs.package_uri(c.label), packages.emr_folder(c.label)))
                 if jobs.runs_jobs(c.label) else c for c in clusters]
-    batches = [batch.environment(executors[label], label, jobs.package_uri(label))
+    batches = [batch.environment(executors[label], label, jobs.package_uri(label),
+                                 (jobs.submitted(label), jobs.submitted(f"{label}_items")))
                for kind, label in sorted(jobs.executors.values()) if kind == BATCH and jobs.runs_jobs(label)]
     return clusters, batches, [artifacts_bucket()] if jobs.packages else []
 
@@ -158,7 +172,7 @@ def machine_statements(jobs: Jobs, machine: str, partition: str, region: str) ->
     batches = [label for kind, label in used if kind == BATCH]
     if batches:
         targets: list[Value] = [Expr(f"aws_batch_job_queue.{b}.arn") for b in batches]
-        targets += [Expr(f"aws_batch_job_definition.{b}.arn") for b in batches]
+        targets += [Expr(f"aws_batch_job_definition.{d}.arn") for d in sorted(jobs.definitions.get(machine, ()))]
         found += [iam.Statement("SubmitItsJobs", ("batch:SubmitJob",), tuple(targets)),  # type: ignore[arg-type]
                   iam.Statement("StopItsJobs", ("batch:TerminateJob",),
                                 (Template(f"arn:{partition}:batch:{region}:", account, ":job/*"),)),
@@ -183,6 +197,7 @@ def template_variables(jobs: Jobs, machine: str, staging: str) -> dict[str, Valu
             found[f"staging_{machine}"] = Expr(f"aws_s3_bucket.{staging}.bucket")
         else:
             found[f"queue_{label}"] = Expr(f"aws_batch_job_queue.{label}.arn")
-            found[f"job_definition_{label}"] = Expr(f"aws_batch_job_definition.{label}.arn")
+            for definition in sorted(jobs.definitions.get(machine, set()) & {label, f"{label}_items"}):
+                found[f"job_definition_{definition}"] = Expr(f"aws_batch_job_definition.{definition}.arn")
             found[f"staging_uri_{machine}"] = Template("s3://", Expr(f"aws_s3_bucket.{staging}.bucket"))
     return found

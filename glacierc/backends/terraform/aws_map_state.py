@@ -15,6 +15,12 @@ the map's output stays small; the map's own output is dropped (`ResultPath: null
 executor an item is a one-time Databricks run instead (`_databricks_item`): the group's submit / wait / poll
 loop of aws_runs.py in a one-branch `Parallel`, the submit payload carrying the item's `run_id`, `item` and
 `index`, so the run's job stages its result under the same keys.
+
+On an EMR or vm executor (`function` a `StepRun` / `BatchRun`) an item is that executor's own run instead: an
+`addStep.sync` on the cluster or a `submitJob.sync` on the queue (aws_runs.item_state) whose job entry gets the
+same run id, key and index, and returns a fixed `{"status": "done"}` (the service's description of the step or
+job would fill the map's output). `MaxConcurrency` is then at most the executor's `slots` (what it runs at
+once): more would queue on the cluster or in the job queue, each waiting item's `TimeoutSeconds` running.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from __future__ import annotations
 from glacier.config import LambdaConfig
 from glacier.datasets import prefix
 
-from glacierc.backends.terraform.aws_runs import DatabricksRun, databricks_branch
+from glacierc.backends.terraform.aws_runs import BatchRun, DatabricksRun, StepRun, databricks_branch, item_state
 from glacierc.backends.terraform.aws_states import NODE_FAILED, limits, state_name
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Node, Project, Task
@@ -42,14 +48,8 @@ def map_states(project: Project, node: Node, tasks: list[Task], function: object
     `[b(a(p)) ...]`, run by `function` in one invocation per object) and the Fail state it ends in."""
     bucket, start = dataset_location(project, node)
     failed = state_name("failed", node.id)
-    item = _databricks_item(function, node, tasks) if isinstance(function, DatabricksRun) else {
-        "Type": "Task",
-        "Resource": "arn:aws:states:::lambda:invoke",
-        "Parameters": {"FunctionName": function, "Payload.$": "$"},
-        "ResultSelector": {"status.$": "$.Payload.status"},
-        **limits(tasks),
-        "End": True,
-    }
+    item: dict[str, object] = _databricks_item(function, node, tasks) if isinstance(function, DatabricksRun) else {
+        "Type": "Task", **_item_run(function, node.id), **limits(tasks), "End": True}
     run_item = state_name("run item", node.id)
     state = {
         "Type": "Map",
@@ -59,7 +59,7 @@ def map_states(project: Project, node: Node, tasks: list[Task], function: object
                          "index.$": "States.Format('{}', $$.Map.Item.Index)"},
         "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                           "StartAt": run_item, "States": {run_item: item}},
-        "MaxConcurrency": max_concurrency(project, node),
+        "MaxConcurrency": max_concurrency(project, node, function),
         "ToleratedFailureCount": node.map_limits.tolerated_failures,
         "ResultPath": None,
         "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": failed}],
@@ -78,7 +78,20 @@ def _databricks_item(run: DatabricksRun, node: Node, tasks: list[Task]) -> dict[
             **retry, "End": True}
 
 
-def max_concurrency(project: Project, node: Node) -> int:
+def _item_run(function: object, node: str) -> dict[str, object]:
+    """What one item runs: the mapped task's function, or a step or job of its executor."""
+    if isinstance(function, (StepRun, BatchRun)):
+        return {**item_state(function, node), "ResultSelector": {"status": "done"}}
+    return {"Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": function, "Payload.$": "$"},
+            "ResultSelector": {"status.$": "$.Payload.status"}}
+
+
+def max_concurrency(project: Project, node: Node, function: object = None) -> int:
+    """The map's `max_parallel`, else the function's reserved concurrency, else MAX_CONCURRENCY; for the items of
+    a step or job, at most the executor's `slots`."""
+    if isinstance(function, (StepRun, BatchRun)):
+        wanted = node.map_limits.max_parallel
+        return min(function.slots, wanted) if wanted is not None else function.slots
     if node.map_limits.max_parallel is not None:
         return node.map_limits.max_parallel
     reserved = typed_config(project.executor(node.executor).config, LambdaConfig).reserved_concurrency

@@ -16,6 +16,14 @@ Databricks run.
 
 Each waits for its step, job or run, so its failure is the state's, caught and retried as a Lambda
 invocation is. PIPELINE is the pipeline's label in the module (an identifier), GROUP the leading node's id.
+
+An item of a mapped node (one object of a Distributed Map, `item_state`) is the same step or job with two more
+arguments, ITEM (the object's key) and INDEX (its position), taken with the run id from the child execution's
+input (the map's `ItemSelector`: a child execution has a name of its own). A Batch item runs the executor's
+items job definition, whose command has the two more `Ref::` parameters. `slots` is how many steps or jobs of
+the executor run at once (EMR: the cluster's step concurrency; Batch: the compute environment's vCPUs over a
+job's), the bound of a map's `MaxConcurrency`: an item queued behind others would spend its `TimeoutSeconds`
+waiting.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ class StepRun:
     pipeline: str  # the pipeline's label
     cluster: Ref  # the cluster's id
     staging: Ref  # the staging bucket's name
+    slots: int = 1  # steps running at once: the cluster's step_concurrency_level
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +58,9 @@ class BatchRun:
     executor: str
     pipeline: str
     queue: Ref  # the job queue's ARN
-    definition: Ref  # the job definition's ARN (with its revision)
+    definition: Ref  # the job definition's ARN (with its revision); of a mapped node's items, the items one
     staging: Ref  # the staging bucket's URI
+    slots: int = 1  # jobs the compute environment runs at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +88,14 @@ def task_state(run: StepRun | BatchRun, group: str) -> dict[str, object]:
     if isinstance(run, StepRun):
         return {"Resource": EMR_ADD_STEP, "Parameters": _step(run, group)}
     return {"Resource": BATCH_SUBMIT, "Parameters": _job(run, group)}
+
+
+def item_state(run: StepRun | BatchRun, group: str) -> dict[str, object]:
+    """`task_state` for one object of the map of `group`: the run id, the object's key and index come from the
+    child execution's input (`$.run_id`, `$.item`, `$.index`: the map's ItemSelector)."""
+    if isinstance(run, StepRun):
+        return {"Resource": EMR_ADD_STEP, "Parameters": _step(run, group, item=True)}
+    return {"Resource": BATCH_SUBMIT, "Parameters": _job(run, group, item=True)}
 
 
 def databricks_branch(run: DatabricksRun, group: str, name: Callable[[str], str],
@@ -111,10 +129,11 @@ def databricks_branch(run: DatabricksRun, group: str, name: Callable[[str], str]
     }}
 
 
-def _step(run: StepRun, group: str) -> dict[str, object]:
+def _step(run: StepRun, group: str, item: bool = False) -> dict[str, object]:
     fixed = [PYTHON, f"{emr_folder(run.executor)}/glacier_job.py", run.pipeline, group]
-    args = Joined(("States.Array(", *(intrinsic_literal(a) + ", " for a in fixed), "$$.Execution.Name, 's3://",
-                   run.staging, "')"))
+    run_id, rest = ("$.run_id", ", $.item, $.index") if item else ("$$.Execution.Name", "")
+    args = Joined(("States.Array(", *(intrinsic_literal(a) + ", " for a in fixed), f"{run_id}, 's3://",
+                   run.staging, f"'{rest})"))
     return {"ClusterId": run.cluster, "Step": {
         "Name": f"glacier {run.pipeline} {group}"[:STEP_NAME_MAX],
         "ActionOnFailure": "CONTINUE",
@@ -122,8 +141,10 @@ def _step(run: StepRun, group: str) -> dict[str, object]:
     }}
 
 
-def _job(run: BatchRun, group: str) -> dict[str, object]:
+def _job(run: BatchRun, group: str, item: bool = False) -> dict[str, object]:
     name = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in f"glacier-{run.pipeline}-{group}")
+    parameters: dict[str, object] = {"pipeline": run.pipeline, "group": group, "staging": run.staging}
+    parameters.update({"run_id.$": "$.run_id", "item.$": "$.item", "index.$": "$.index"} if item
+                      else {"run_id.$": "$$.Execution.Name"})
     return {"JobName": name[:JOB_NAME_MAX], "JobQueue": run.queue, "JobDefinition": run.definition,
-            "Parameters": {"pipeline": run.pipeline, "group": group, "run_id.$": "$$.Execution.Name",
-                           "staging": run.staging}}
+            "Parameters": parameters}

@@ -15,7 +15,8 @@ state of its group, whose `Error` is `glacier.NodeFailed` and whose `Cause` name
 its source line. A group whose executor has no invocation (another provider's executor) becomes
 a `Fail` state `glacier.NotOrchestrated` naming its nodes, so nothing runs past it by accident (the levels
 after a lone one are left out: unreachable states are invalid ASL). A mapped node (a group of its own) is a
-Distributed Map state listing its dataset's prefix, one child execution per object (aws_map_state.py).
+Distributed Map state listing its dataset's prefix, one child execution per object (aws_map_state.py): a
+Lambda invocation, an EMR step or a Batch job.
 
 `definition` returns plain data with the function references left as given (a `Ref` for the
 Terraform module, ARN strings in tests); `canonical_json` is it as bytes with sorted keys. Terraform

@@ -192,6 +192,15 @@ def package(files: Mapping[str, str | bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def unzipped_size(content: bytes) -> int:
+    """The bytes the zip `content` unzips to (b"": 0, as `check` builds no package)."""
+    if not content:
+        return 0
+    import zipfile
+
+    return sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(content)).infolist())
+
+
 def content_name(stem: str, content: bytes) -> str:
     """`<stem>-<16 hex digits of sha256>.zip`: a new object name (and so a new deployment) per content."""
     return f"{stem}-{hashlib.sha256(content).hexdigest()[:16]}.zip"

@@ -182,6 +182,19 @@ def layer_zip(wheels: Iterable[Wheel]) -> bytes:
     return buffer.getvalue()
 
 
+def installed_size(wheels: Iterable[Wheel]) -> int:
+    """The bytes `layer_zip(wheels)` unzips to (its files, as it takes them), read from the wheels' directories
+    only: nothing is decompressed."""
+    sizes: dict[str, int] = {}
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel.path) as archive:
+            for info in archive.infolist():
+                target = None if info.is_dir() else _installed_path(info.filename)
+                if target is not None:
+                    sizes.setdefault(target, info.file_size)
+    return sum(sizes.values())
+
+
 def _installed_path(name: str) -> str | None:
     """Where a wheel's file goes in site-packages (None: not installed there, or not a safe relative path)."""
     parts = name.split("/")
