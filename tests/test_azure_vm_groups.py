@@ -149,7 +149,7 @@ def test_a_vm_group_runs_as_a_run_command_of_the_orchestration(built, tmp_path, 
     with azure(built, tmp_path / "vm", data) as (url, seen):
         spec = {"kind": "vm", "vm": f"{url}/vm/heavy", "location": "westeurope", "jobs_url": f"{url}/{jobs}",
                 "client_id": "vm-client", "environment": {}, "poll_seconds": 0.2}
-        for key, value in {"GLACIER_DATA_DIR": str(data), "GLACIER_STAGING_URI": str(staging),
+        for key, value in {"GLACIER_DATA_DIR": str(data), "GLACIER_STAGING_URI__p": str(staging),
                            "GLACIER_VM_HEAVY": json.dumps(spec), "IDENTITY_ENDPOINT": f"{url}/msi",
                            "IDENTITY_HEADER": "app-secret", "AZURE_CLIENT_ID": "app-client"}.items():
             monkeypatch.setenv(key, value)
@@ -173,7 +173,7 @@ def test_the_slice_grants_exactly_what_it_uses(built):
     assert runs["scope"] == "${azurerm_linux_virtual_machine.heavy.id}"
     assert runs["principal_id"] == "${azurerm_user_assigned_identity.local_exec.principal_id}"
     assert assignments["vm_jobs_read"]["role_definition_name"] == "Storage Blob Data Reader"
-    staging = assignments["vm_local_exec_staging"]["condition"]
+    staging = assignments["vm_p_staging"]["condition"]
     assert "StringLike 'p-*/load.*'" in staging and "StringLike 'p-*/heavy.*'" in staging
     assert "save" not in staging  # the VM reads load's result and stages heavy's, nothing else
     blobs = {b["name"] for b in resources["azurerm_storage_blob"].values()}

@@ -55,13 +55,13 @@ def app(built, azurite, tmp_path, monkeypatch):
 
     service = BlobServiceClient.from_connection_string(
         f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
-    staging = _staging_container(built)
+    staging = _staging_container(built, "daily")
     for container in (RAW, CURATED, staging):
         client = service.get_container_client(container)
         if client.exists():
             client.delete_container()
         service.create_container(container)
-    settings = {"GLACIER_STAGING_URI": f"az://{staging}", "AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1",
+    settings = {"GLACIER_STAGING_URI__daily": f"az://{staging}", "AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1",
                 "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY, "AZURE_STORAGE_USE_EMULATOR": "true",
                 "AZURITE_BLOB_STORAGE_URL": azurite.rsplit("/", 1)[0]}
     for key, value in settings.items():
@@ -176,13 +176,13 @@ def test_a_chain_of_mapped_tasks_is_one_activity_per_object_like_the_local_runne
     assert not build([str(source)], tmp_path / "out", {}).has_errors
     service = BlobServiceClient.from_connection_string(
         f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
-    staging = _staging_container(tmp_path / "out")
+    staging = _staging_container(tmp_path / "out", "daily")
     for container in (RAW, CURATED, staging):
         client = service.get_container_client(container)
         if client.exists():
             client.delete_container()
         service.create_container(container)
-    for key, value in {"GLACIER_STAGING_URI": f"az://{staging}", "AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1",
+    for key, value in {"GLACIER_STAGING_URI__daily": f"az://{staging}", "AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1",
                        "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY, "AZURE_STORAGE_USE_EMULATOR": "true",
                        "AZURITE_BLOB_STORAGE_URL": azurite.rsplit("/", 1)[0]}.items():
         monkeypatch.setenv(key, value)

@@ -150,22 +150,22 @@ def test_an_activity_refuses_an_event_for_another_group(tmp_path: Path) -> None:
         activity({"pipeline": "orders", "group": "clean", "run_id": "orders-x", "uri": "az://elsewhere"})
 
 
-def test_the_staging_container_expires_and_is_the_apps_own(tmp_path: Path) -> None:
+def test_the_staging_container_expires_and_is_the_pipelines_own(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert not build([str(ORDERS)], out, {}).has_errors
     storage = hcl2.loads((out / "terraform" / "storage.tf").read_text(), serialization_options=PLAIN)["resource"]
     policy = next(b["azurerm_storage_management_policy"]["glacier_staging"] for b in storage
                   if "glacier_staging" in b.get("azurerm_storage_management_policy", {}))
     rule = policy["rule"][0]
-    assert rule["filters"][0]["prefix_match"] == ["staging-fn/"]
+    assert rule["filters"][0]["prefix_match"] == ["staging-orders/"]
     assert rule["actions"][0]["base_blob"][0]["delete_after_days_since_modification_greater_than"] == 7
     account = next(b["azurerm_storage_account"]["glacier_staging"] for b in storage
                    if "glacier_staging" in b.get("azurerm_storage_account", {}))
     assert account["shared_access_key_enabled"] is False
     assert account["blob_properties"][0]["versioning_enabled"] is False
     compute = (out / "terraform" / "compute.tf").read_text()
-    assert ('GLACIER_STAGING_URI = "${azurerm_storage_account.glacier_staging.primary_blob_endpoint}'
-            '${azurerm_storage_container.fn_staging.name}"') in compute
+    assert ('GLACIER_STAGING_URI__orders = "${azurerm_storage_account.glacier_staging.primary_blob_endpoint}'
+            '${azurerm_storage_container.orders_staging.name}"') in compute
 
 
 def test_the_starters_start_exactly_their_orchestrator(tmp_path: Path) -> None:

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     #: pipeline -> its orchestrator function (what the HTTP starter starts)
     ORCHESTRATORS: dict[str, str]
     #: (pipeline, group lead) -> the group's activity, runner module, nodes in order, retries, description
-    #: (and for a mapped node its "map": listing activity, dataset, container, prefix, batch, tolerated failures)
+    #: (and for a mapped node its "map": listing activity, dataset, container, prefix, batch, tolerated failures;
+    #: for a group run elsewhere its "remote" app setting and the "staging" setting of its pipeline)
     GROUPS: dict[tuple[str, str], dict[str, object]]
     #: (pipeline, group lead) -> why the orchestration stops there: its nodes run where it does not invoke yet
     STOPS: dict[tuple[str, str], str]
@@ -149,7 +150,7 @@ def _remote(group, event):
     import os
 
     spec = json.loads(os.environ[group["remote"]])
-    spec["staging"] = os.environ["GLACIER_STAGING_URI"]
+    spec["staging"] = os.environ[group["staging"]]  # the pipeline's own staging container
     return _load("glacier_remote.py").run(spec, event, group["cause"], os.environ)
 
 

@@ -195,10 +195,9 @@ class AzureTarget(Target):
                 label = plan.local_apps[executor.name]
                 self.function_app(executor, label, tasks.get(executor.name, []))
                 module.identities.append(Identity(label, self.name(label, 128), module.apps[-1].comment))
-        module.staging = tuple(pipelines_model.staging_container(app, plan.hosted(app)) for app in plan.apps())
-        settings = {c.label[: -len("_staging")]: (
-            Comment("Results between the nodes of a run (the orchestrations of this app)."),
-            ("GLACIER_STAGING_URI", pipelines_model.staging_uri(c))) for c in module.staging}
+        module.staging = tuple(pipelines_model.staging_container(o) for o in plan.orchestrations)
+        settings = {app: (Comment("Results between the nodes of a run, in the container of its pipeline."), *found)
+                    for app, found in pipelines_model.staging_settings(plan.orchestrations).items()}
         data = (Comment("The account of the az:// containers the tasks read and write."),
                 ("AZURE_STORAGE_ACCOUNT_NAME", Expr(f"{module.data_account}.name"))) \
             if module.data_account else ()
@@ -235,10 +234,7 @@ class AzureTarget(Target):
                 comment = source_text([(self.executor_spans[name], f"executor {name}")])
                 module.assignments = pipelines_model.hosted_assignments(
                     module.assignments, o.app, roles, containers, comment, {c.name: c.scope for c in module.containers})
-        for container in module.staging:
-            app = container.label[: -len("_staging")]
-            module.assignments.append(pipelines_model.staging_assignment(
-                app, container, self.project, module.plan.hosted(app), container.comment))
+        module.assignments += [pipelines_model.staging_assignment(o, self.project) for o in module.plan.orchestrations]
         comments = {name: source_text([(span, f"executor {name}")]) for name, span in self.executor_spans.items()}
         module.assignments += vm_groups.assignments(module.vm_jobs, self.project, module.plan.orchestrations, comments)
 

@@ -20,8 +20,8 @@ calls its activity once per object (`item`, `index`), `task_all` over batches of
 activity as the task says and reports a failure instead of raising, so the orchestrator counts them: more
 than `partitions(tolerated_failures=)` fail the node, naming it and the objects.
 
-Results between groups are staged in the home app's staging container (`staging_uri`), under the run id
-`<run prefix>-<instance id>`, so the app's role assignment there is conditioned on the blob path of each
+Results between groups are staged in the pipeline's own staging container (`staging_uri`), under the run id
+`<run prefix>-<instance id>`, so the home app's role assignment there is conditioned on the blob path of the
 pipeline's staged nodes (ABAC, condition version 2.0); a mapped node's items are `<node>/<index>.*`, which
 the reading group finds by listing `<run>/<node>/` (the one listing the condition allows).
 """
@@ -210,9 +210,10 @@ def activity_labels(pipelines: Mapping[str, str], groups: Mapping[str, tuple[Gro
 
 # --- staging --------------------------------------------------------------------------------------------
 
-def staging_container_name(app: str) -> str:
-    """`staging-<app>`: 3-63 lower-case letters, digits and single hyphens."""
-    return re.sub("-+", "-", "staging-" + cloud_name(app, 54))
+def staging_container_name(pipeline_label: str) -> str:
+    """`staging-<pipeline label>`: 3-63 lower-case letters, digits and single hyphens (labels differ ignoring
+    case, so the names differ too)."""
+    return re.sub("-+", "-", "staging-" + cloud_name(pipeline_label, 54))
 
 
 def staged_paths(project: Project, orchestrations: list[Orchestration]) -> tuple[list[str], list[str]]:

@@ -8,7 +8,7 @@ that runs it as a managed Run Command on the VM of the group's first task and wa
 - a job container `jobs-<executor>` in the staging account with `job.py` (the cloud-neutral job module),
   the runners of its pipelines and `files.txt` listing them, which the Run Command's script fetches;
 - roles, each on exactly its scope: the VM's identity reads its job container ("Storage Blob Data Reader")
-  and reads and writes, in the home app's staging container, only its groups' staged inputs and results
+  and reads and writes, in each pipeline's staging container, only its groups' staged inputs and results
   (an ABAC path condition, as the app's own); the home app's identity may create and read Run Commands on
   exactly the VMs its activities use (a custom role `<prefix>-glacier-run-commands` holding only
   `Microsoft.Compute/virtualMachines/runCommands/write` and `/read`).
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from glacierc.backends.terraform import azure_iam as iam
 from glacierc.backends.terraform import azure_orchestration as orchestration
 from glacierc.backends.terraform.azure_orchestration import Orchestration
+from glacierc.backends.terraform.azure_pipelines import staging_label
 from glacierc.backends.terraform.azure_storage import STAGING, Container
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Item, Template, Value, block
 from glacierc.backends.terraform.common import cloud_name
@@ -105,11 +106,13 @@ def assignments(jobs: Iterable[VmJobs], project: Project, orchestrations: list[O
         comment = comments[j.executor]
         found.append(iam.Assignment(f"{j.label}_jobs_read", f"azurerm_storage_container.{j.container.label}.id",
                                     iam.READER, j.label, comment))
-        for app in sorted({app for _, app in j.vms}):
-            mine = [dataclasses.replace(o, groups=tuple(g for g in o.groups if g.executor == j.executor))
-                    for o in orchestrations if o.app == app]
-            reads, writes = orchestration.staged_paths(project, mine)
-            found.append(iam.Assignment(f"{j.label}_{app}_staging", f"azurerm_storage_container.{app}_staging.id",
+        for o in orchestrations:  # each pipeline stages in its own container
+            mine = dataclasses.replace(o, groups=tuple(g for g in o.groups if g.executor == j.executor))
+            if not mine.groups:
+                continue
+            reads, writes = orchestration.staged_paths(project, [mine])
+            container = staging_label(o)
+            found.append(iam.Assignment(f"{j.label}_{container}", f"azurerm_storage_container.{container}.id",
                                         iam.CONTRIBUTOR, j.label, comment, orchestration.path_condition(reads, writes)))
     return found
 
