@@ -139,14 +139,15 @@ def run_activity(pipeline, lead, event):
     if event.get("pipeline") != pipeline or event.get("group") != lead:
         raise RuntimeError(f"refused event: this activity runs group {lead!r} of pipeline {pipeline!r}")
     group = GROUPS[(pipeline, lead)]
-    if group.get("remote"):  # a VM's group: a Run Command there runs it, this activity waits for it
+    if group.get("remote"):  # a VM's or cluster's group: a Run Command or job there runs it, this activity waits
         return _remote(group, event)
     with _RUNNING:
         return _runner(group["runner"], pipeline).run_group(group["nodes"], event, retry_in_process=False)
 
 
 def _remote(group, event):
-    """Run the group where the app setting `group["remote"]` says (glacier_remote.py, bundled beside)."""
+    """Run the group where the app setting `group["remote"]` says (glacier_remote.py, bundled beside): a Run
+    Command on a VM, a Livy batch on HDInsight; the activity polls it until it ends."""
     import os
 
     spec = json.loads(os.environ[group["remote"]])

@@ -12,7 +12,9 @@ cloud-neutral) with the pipeline's runner beside it, as GCP's Dataproc and Batch
   Command needs only `runCommands/write` and `read` on that one VM, and no Batch account, pool or
   certificate is added; the price is a VM that runs between runs (stop it, or move to Batch later).
 - `hdinsight` (SparkConfig on HDInsight): a **Livy batch** (`POST {cluster}/livy/batches` with `file`,
-  `pyFiles`, `args`, the `X-Requested-By` header Livy requires, then `GET /livy/batches/{id}/state`).
+  `pyFiles`, `args`, `conf` (the job's environment in its driver, the interpreter), the `X-Requested-By` header
+  Livy requires, then `GET /livy/batches/{id}/state`), logged in as the gateway user with the password the
+  app setting `password_setting` names (a Key Vault reference the Functions host resolves).
 - `databricks` (DatabricksConfig): a **one-time job run** (`POST {workspace}/api/2.1/jobs/runs/submit`
   with one `spark_python_task` on a new cluster of the config's node type and workers, the spec's
   `libraries` (requirement lines) as its PyPI libraries, then `GET
@@ -167,9 +169,23 @@ def _run_command_poll(spec, url, headers, http) -> tuple[bool | None, str]:
 # --- hdinsight: a Livy batch ---------------------------------------------------------------------------
 
 def _livy_submit(spec, event, headers, http) -> str:
-    batch = http("POST", f"{spec['cluster']}/livy/batches", headers, {
-        "file": spec["job"], "pyFiles": list(spec["files"]), "args": job_args(spec, event), "name": _name(event)})
+    body = {"file": spec["job"], "pyFiles": list(spec["files"]), "args": job_args(spec, event), "name": _name(event)}
+    conf = livy_conf(spec)
+    if conf:
+        body["conf"] = conf
+    batch = http("POST", f"{spec['cluster']}/livy/batches", headers, body)
     return f"{spec['cluster']}/livy/batches/{int(batch['id'])}"
+
+
+def livy_conf(spec: Mapping[str, Any]) -> dict[str, str]:
+    """The batch's Spark settings: the job's environment in its driver (YARN's application master, where
+    job.py runs: AZURE_CLIENT_ID, so Polars reaches storage as the cluster's identity) and the interpreter
+    the cluster's script action installed the requirement set into."""
+    conf = {f"spark.yarn.appMasterEnv.{key}": str(value) for key, value in sorted(spec.get("environment", {}).items())
+            if key.isidentifier() and key.isupper()}
+    if spec.get("python"):
+        conf["spark.pyspark.python"] = conf["spark.pyspark.driver.python"] = str(spec["python"])
+    return conf
 
 
 def _livy_poll(spec, url, headers, http) -> tuple[bool | None, str]:

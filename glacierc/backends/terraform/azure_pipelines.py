@@ -149,6 +149,22 @@ def staging_assignment(o: Orchestration, project: Project) -> iam.Assignment:
                           o.app, container.comment, orchestration.path_condition(reads, writes))
 
 
+def remote_staging_assignments(executor: str, identity: str, project: Project, orchestrations: Iterable[Orchestration],
+                               comment: str) -> list[iam.Assignment]:
+    """The roles of `identity` (a VM's or cluster's, running `executor`'s groups) on the staging container of
+    each pipeline it runs groups of: only those groups' staged inputs and results (ABAC, as the app's)."""
+    found = []
+    for o in orchestrations:
+        mine = dataclasses.replace(o, groups=tuple(g for g in o.groups if g.executor == executor))
+        if not mine.groups:
+            continue
+        reads, writes = orchestration.staged_paths(project, [mine])
+        container = staging_label(o)
+        found.append(iam.Assignment(f"{identity}_{container}", f"azurerm_storage_container.{container}.id",
+                                    iam.CONTRIBUTOR, identity, comment, orchestration.path_condition(reads, writes)))
+    return found
+
+
 def hosted_assignments(assignments: list[iam.Assignment], app: str, roles: Mapping[str, str],
                        containers: Mapping[str, str], comment: str, scopes: Mapping[str, str] | None = None
                        ) -> list[iam.Assignment]:

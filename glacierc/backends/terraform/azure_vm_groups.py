@@ -16,15 +16,13 @@ that runs it as a managed Run Command on the VM of the group's first task and wa
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from glacierc.backends.terraform import azure_iam as iam
-from glacierc.backends.terraform import azure_orchestration as orchestration
 from glacierc.backends.terraform.azure_orchestration import Orchestration
-from glacierc.backends.terraform.azure_pipelines import staging_label
+from glacierc.backends.terraform.azure_pipelines import remote_staging_assignments
 from glacierc.backends.terraform.azure_storage import STAGING, Container
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Item, Template, Value, block
 from glacierc.backends.terraform.common import cloud_name
@@ -62,7 +60,7 @@ def vm_jobs(project: Project, orchestrations: Iterable[Orchestration], vm_of_set
     used: dict[str, set[tuple[str, str]]] = {}
     for o in orchestrations:
         for a in o.activities:
-            if a.remote is None:
+            if a.remote is None or a.remote not in vm_of_setting:  # in the app, or on a cluster (azure_cluster_jobs.py)
                 continue
             led.setdefault(a.executor, {}).setdefault(o.pipeline, (o.label, {}))[1][a.group] = a.nodes
             used.setdefault(a.executor, set()).add((vm_of_setting[a.remote], o.app))
@@ -106,14 +104,7 @@ def assignments(jobs: Iterable[VmJobs], project: Project, orchestrations: list[O
         comment = comments[j.executor]
         found.append(iam.Assignment(f"{j.label}_jobs_read", f"azurerm_storage_container.{j.container.label}.id",
                                     iam.READER, j.label, comment))
-        for o in orchestrations:  # each pipeline stages in its own container
-            mine = dataclasses.replace(o, groups=tuple(g for g in o.groups if g.executor == j.executor))
-            if not mine.groups:
-                continue
-            reads, writes = orchestration.staged_paths(project, [mine])
-            container = staging_label(o)
-            found.append(iam.Assignment(f"{j.label}_{container}", f"azurerm_storage_container.{container}.id",
-                                        iam.CONTRIBUTOR, j.label, comment, orchestration.path_condition(reads, writes)))
+        found += remote_staging_assignments(j.executor, j.label, project, orchestrations, comment)
     return found
 
 
