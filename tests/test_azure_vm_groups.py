@@ -76,8 +76,9 @@ def _resources(module: Path) -> dict[str, dict]:
 
 
 @contextlib.contextmanager
-def azure(module: Path, work: Path, data: Path) -> Iterator[tuple[str, list]]:
-    """Resource Manager's Run Commands, the Functions and VM identity endpoints and the job blobs."""
+def azure(module: Path, work: Path, data: Path | None) -> Iterator[tuple[str, list]]:
+    """Resource Manager's Run Commands, the Functions and VM identity endpoints and the job blobs; a command's
+    script runs with GLACIER_DATA_DIR=`data` (None: with the test's environment, e.g. Azurite's settings)."""
     runs: dict[str, subprocess.Popen] = {}
     seen: list = []
     python = work / "bin"
@@ -100,7 +101,7 @@ def azure(module: Path, work: Path, data: Path) -> Iterator[tuple[str, list]]:
         name = path.split("?")[0]
         if method == "PUT":
             env = {**os.environ, "PATH": f"{python}{os.pathsep}{os.environ['PATH']}", "GLACIER_IMDS": url,
-                   "GLACIER_DATA_DIR": str(data), "PYTHONPATH": ""}
+                   **({"GLACIER_DATA_DIR": str(data)} if data else {}), "PYTHONPATH": ""}
             runs[name] = subprocess.Popen(["bash", "-c", body["properties"]["source"]["script"]], env=env,
                                           cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             return 201, {}

@@ -13,8 +13,9 @@ run (the response holds its status URLs); a pipeline with a schedule also has a 
 
 A mapped node (its GROUPS row has a "map") fans out: its listing activity lists the dataset's objects (Blob
 Storage, as the app's identity), then its activity runs once per object, a batch at once (task_all), each
-object retried in its activity and reporting a failure instead of raising; more failures than the map
-tolerates fail the orchestration naming the node and the objects.
+object retried in its activity (or in its own Run Command or Livy batch, for a node on a VM or HDInsight) and
+reporting a failure instead of raising; more failures than the map tolerates fail the orchestration naming the
+node and the objects.
 """
 
 import functools
@@ -163,6 +164,8 @@ def run_item_activity(pipeline, lead, event):
         raise RuntimeError(f"refused event: this activity runs group {lead!r} of pipeline {pipeline!r}")
     group = GROUPS[(pipeline, lead)]
     try:
+        if group.get("remote"):  # the object's own Run Command or Livy batch, which retries it as its task says
+            return _remote(group, event)
         with _RUNNING:
             return _runner(group["runner"], pipeline).run_group(group["nodes"], event, retry_in_process=True)
     except Exception as error:  # the object's run failed after its retries, or its event was refused

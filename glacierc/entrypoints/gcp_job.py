@@ -4,7 +4,8 @@ A pipeline's orchestration runs it with the arguments PIPELINE GROUP RUN_ID STAG
 PySpark job (`jobs.submitAsOperation`) on a Dataproc cluster or as a Cloud Batch job (`jobs.create`) on the
 vm executor's machine type, on Azure as a managed Run Command on the group's VM. It runs the fused group
 led by node GROUP of PIPELINE in this one job, reading the results it needs from STAGING_URI/RUN_ID and
-staging the ones other nodes need there. The pipeline's runner module is shipped beside this file (the
+staging the ones other nodes need there; with ITEM INDEX it runs a mapped node's group on the one object ITEM
+and stages its result as item INDEX. The pipeline's runner module is shipped beside this file (the
 PySpark job's `fileUris`, the Batch job's mounted folder, the files the Run Command fetches); Polars is
 installed by the cluster's initialization action or the job's command. A failing node fails the job, and
 so the orchestration's step.
@@ -22,9 +23,9 @@ if TYPE_CHECKING:
 
 
 def main(argv):
-    if len(argv) != 4:
-        raise SystemExit("usage: job.py PIPELINE GROUP RUN_ID STAGING_URI")
-    pipeline, group, run_id, staging = argv
+    if len(argv) not in (4, 6):
+        raise SystemExit("usage: job.py PIPELINE GROUP RUN_ID STAGING_URI [ITEM INDEX]")
+    pipeline, group, run_id, staging = argv[:4]
     if pipeline not in PIPELINES:
         raise SystemExit(f"refused: pipeline {pipeline!r} is not run by this cluster; it runs {sorted(PIPELINES)}")
     runner, groups = PIPELINES[pipeline]
@@ -32,7 +33,9 @@ def main(argv):
         raise SystemExit(f"refused: group {group!r} is not run by this cluster; it runs {sorted(groups)}")
     os.environ["GLACIER_STAGING_URI"] = staging
     event = {"pipeline": pipeline, "group": group, "run_id": run_id}
-    return _load(runner).run_group(groups[group], event, retry_in_process=False)
+    if len(argv) == 6:  # one object of a mapped node, retried here as its task says (its result: item INDEX)
+        event |= {"item": argv[4], "index": argv[5]}
+    return _load(runner).run_group(groups[group], event, retry_in_process=len(argv) == 6)
 
 
 def _load(name):

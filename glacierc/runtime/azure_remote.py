@@ -99,7 +99,9 @@ def run(spec: Mapping[str, Any], event: Mapping[str, str], cause: str, environ: 
 
 
 def job_args(spec: Mapping[str, Any], event: Mapping[str, str]) -> list[str]:
-    return [event["pipeline"], event["group"], event["run_id"], str(spec["staging"])]
+    """job.py's arguments: PIPELINE GROUP RUN_ID STAGING_URI, and ITEM INDEX for one object of a mapped node."""
+    item = [event["item"], event["index"]] if "item" in event else []
+    return [event["pipeline"], event["group"], event["run_id"], str(spec["staging"]), *item]
 
 
 def _headers(spec: Mapping[str, Any], environ: Mapping[str, str], http: Http) -> dict[str, str]:
@@ -120,7 +122,7 @@ def run_command_script(jobs_url: str, client_id: str, event: Mapping[str, str], 
     listed in `jobs_url`/files.txt) with the VM's identity, install its requirements.txt unless
     glacier_installed.py finds it installed, run the job with
     `environment` (AZURE_CLIENT_ID: Polars reaches storage as the VM's identity). Every value is quoted."""
-    args = " ".join(shlex.quote(a) for a in (event["pipeline"], event["group"], event["run_id"], staging))
+    args = " ".join(shlex.quote(a) for a in job_args({"staging": staging}, event))
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted((environment or {}).items())
                        if k.isidentifier() and k.isupper())
     fetch = (
@@ -215,9 +217,11 @@ def _databricks_poll(spec, run_id, headers, http) -> tuple[bool | None, str]:
 
 
 def _name(event: Mapping[str, str]) -> str:
-    """A run name ARM and the services accept: letters, digits, `-` (the group may hold `_`)."""
+    """A run name ARM and the services accept: letters, digits, `-` (the group may hold `_`), 80 at most; an
+    object of a map ends in its index, kept whole so that the objects' runs never share a name."""
+    index = f"-{int(event['index'])}" if "index" in event else ""
     raw = f"glacier-{event['run_id']}-{event['group']}"
-    return "".join(c if c.isalnum() or c == "-" else "-" for c in raw)[:80]
+    return "".join(c if c.isascii() and c.isalnum() or c == "-" else "-" for c in raw)[:80 - len(index)] + index
 
 
 def _where(url: str) -> str:

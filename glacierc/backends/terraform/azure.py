@@ -51,7 +51,7 @@ from glacierc.backends.terraform.common import (
 from glacierc.backends.terraform.packaging import pipeline_entries
 from glacierc.backends.terraform.azure_variables import output_candidates, variables
 from glacierc.backends.terraform.target import Target
-from glacierc.checks.glc401_unsupported_on_target import AZURE_EXECUTOR
+from glacierc.checks.glc401_unsupported_on_target import AZURE_EXECUTOR, AZURE_MAPPED_DATABRICKS
 from glacierc.checks.glc405_tasks_not_deployed import DATABRICKS_JOBS
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
@@ -75,10 +75,12 @@ class AzureTarget(Target):
         (ExecutorKind.CLUSTER, "DatabricksConfig"): Service.DATABRICKS,
     }  # fmt: skip
     UNSUPPORTED_EXECUTOR = AZURE_EXECUTOR
-    MAPS = True  # a mapped node run by a function app is a Durable fan-out/fan-in (azure_orchestration.py)
+    MAP_REFUSAL = AZURE_MAPPED_DATABRICKS  # the one executor kind maps_on refuses
+    MAPS = True  # a mapped node is a Durable fan-out/fan-in (azure_orchestration.py), an activity per object
 
     def maps_on(self, executor: Executor) -> bool:
-        return self.service(executor) in (Service.FUNCTION, Service.LOCAL)
+        """An object's activity runs it in the app, or as its own Run Command (vm) or Livy batch (HDInsight)."""
+        return self.service(executor) in (Service.FUNCTION, Service.LOCAL, Service.VM, Service.HDINSIGHT)
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         super().__init__(project, provider, runner_sources)
@@ -232,6 +234,8 @@ class AzureTarget(Target):
                 module.assignments = pipelines_model.hosted_assignments(
                     module.assignments, o.app, roles, containers, comment, {c.name: c.scope for c in module.containers})
         module.assignments += [pipelines_model.staging_assignment(o, self.project) for o in module.plan.orchestrations]
+        module.assignments = pipelines_model.listing_assignments(module.assignments, module.plan.orchestrations, {
+            c.name: (c.label, c.scope) for c in module.containers})
         comments = {name: source_text([(span, f"executor {name}")]) for name, span in self.executor_spans.items()}
         module.assignments += vm_groups.assignments(module.vm_jobs, self.project, module.plan.orchestrations, comments)
         module.assignments += cluster_jobs.assignments(module.cluster_jobs, self.project, module.plan.orchestrations,

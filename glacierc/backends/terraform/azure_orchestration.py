@@ -255,6 +255,15 @@ def path_condition(reads: list[str], writes: list[str]) -> str:
     return f"(({read}) OR ({paths})) AND (({listing}) OR ({prefixes})) AND {_clause(_WRITE, writes)}"
 
 
+def list_condition(prefix: str) -> str:
+    """An ABAC condition (version 2.0) allowing only listing (`Blob.List`), and only below `prefix`."""
+    listing = f"ActionMatches{{'{_READ[0]}'}} AND SubOperationMatches{{'{BLOB_LIST}'}}"
+    only = f"(!(ActionMatches{{'{_READ[0]}'}} AND NOT SubOperationMatches{{'{BLOB_LIST}'}}))"
+    if not prefix:
+        return only
+    return f"{only} AND ((!({listing})) OR (@Request[{BLOBS}:prefix] StringStartsWith '{_quoted(prefix)}'))"
+
+
 def _clause(actions: tuple[str, ...], paths: list[str]) -> str:
     none_of = " AND ".join(f"!(ActionMatches{{'{action}'}})" for action in actions)
     if not paths:

@@ -165,6 +165,25 @@ def remote_staging_assignments(executor: str, identity: str, project: Project, o
     return found
 
 
+def listing_assignments(assignments: list[iam.Assignment], orchestrations: Iterable[Orchestration],
+                        scopes: Mapping[str, tuple[str, str]]) -> list[iam.Assignment]:
+    """The home app's role listing the dataset of each map its activities run elsewhere (a VM, HDInsight: the
+    objects run there, the listing in the app): "Storage Blob Data Reader" on the dataset's container with an
+    ABAC condition allowing only `Blob.List` below the dataset's prefix (not when the app holds a role there
+    already); `scopes`: container name -> (its label, its scope)."""
+    found = list(assignments)
+    for o in orchestrations:
+        for a in o.activities:
+            if a.map is None or a.remote is None or a.map.container not in scopes:
+                continue
+            label, scope = scopes[a.map.container]
+            if any(x.identity == o.app and x.scope == scope for x in found):
+                continue
+            found.append(iam.Assignment(f"{o.app}_lists_{label}", scope, iam.READER, o.app, o.comment,
+                                        orchestration.list_condition(a.map.prefix)))
+    return found
+
+
 def hosted_assignments(assignments: list[iam.Assignment], app: str, roles: Mapping[str, str],
                        containers: Mapping[str, str], comment: str, scopes: Mapping[str, str] | None = None
                        ) -> list[iam.Assignment]:

@@ -80,6 +80,8 @@ class Target:
     SERVICES: Mapping[tuple[ExecutorKind, str | None], Service] = {(ExecutorKind.LOCAL, None): Service.LOCAL}
     #: The unsupported-executor diagnostic (glc401), whose help names the configs that do run here.
     UNSUPPORTED_EXECUTOR: ClassVar[Message]
+    #: GLC401 of a mapped node on an executor `maps_on` refuses (a cloud may say why).
+    MAP_REFUSAL = MAPPED_NODE
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         self.project, self.provider, self.runner_sources = project, provider, runner_sources
@@ -168,8 +170,8 @@ class Target:
         """GLC401 on every mapped node of `provider`'s pipelines that this cloud cannot run where it is, so that
         `check` refuses what would fail at run time (listing the dataset)."""
         mine = set(provider_pipelines(project, provider))
-        return [MAPPED_NODE.diagnostic(node.span, node=node.id, pipeline=pipeline.name, task=node.task,
-                                       dataset=node.map, cloud=self.CLOUD, executor=node.executor)
+        return [self.MAP_REFUSAL.diagnostic(node.span, node=node.id, pipeline=pipeline.name, task=node.task,
+                                            dataset=node.map, cloud=self.CLOUD, executor=node.executor)
                 for pipeline in project.pipelines if pipeline.name in mine for node in pipeline.nodes
                 if node.map and not self.maps_on(project.executor(node.executor))]
 
