@@ -99,6 +99,9 @@ def azure(module: Path, work: Path, data: Path | None) -> Iterator[tuple[str, li
             return 200, (module / "jobs" / "vm" / path.rsplit("/", 1)[1]).read_bytes()
         assert path.startswith("/vm/heavy/runCommands/") and headers["Authorization"] == "Bearer app-token"
         name = path.split("?")[0]
+        if method == "DELETE":  # the ended command: its process has been read
+            assert runs[name].returncode is not None
+            return 200, {}
         if method == "PUT":
             env = {**os.environ, "PATH": f"{python}{os.pathsep}{os.environ['PATH']}", "GLACIER_IMDS": url,
                    **({"GLACIER_DATA_DIR": str(data)} if data else {}), "PYTHONPATH": ""}
@@ -124,7 +127,7 @@ def azure(module: Path, work: Path, data: Path | None) -> Iterator[tuple[str, li
             self.end_headers()
             self.wfile.write(data_)
 
-        do_GET = do_PUT = do_POST = _serve  # noqa: N815 (the handler's protocol)
+        do_GET = do_PUT = do_POST = do_DELETE = _serve  # noqa: N815 (the handler's protocol)
 
         def log_message(self, *args) -> None:
             pass
@@ -162,12 +165,14 @@ def test_a_vm_group_runs_as_a_run_command_of_the_orchestration(built, tmp_path, 
                                                            ("run_p__save", None)]
     assert pl.read_parquet(data / "out" / "out.parquet")["b"].to_list() == [2, 4]
     assert ("PUT" in {m for m, _ in seen}) and any(p.endswith("/files.txt") for _, p in seen)
+    assert [m for m, p in seen if "/runCommands/" in p][-1] == "DELETE"  # nothing is left on the VM
 
 
 def test_the_slice_grants_exactly_what_it_uses(built):
     resources = _resources(built)
     role = resources["azurerm_role_definition"]["glacier_run_commands"]
-    assert role["permissions"][0]["actions"] == ["Microsoft.Compute/virtualMachines/runCommands/read",
+    assert role["permissions"][0]["actions"] == ["Microsoft.Compute/virtualMachines/runCommands/delete",
+                                                 "Microsoft.Compute/virtualMachines/runCommands/read",
                                                  "Microsoft.Compute/virtualMachines/runCommands/write"]
     assignments = resources["azurerm_role_assignment"]
     runs = assignments["local_exec_runs_heavy"]

@@ -5,11 +5,11 @@ The job everywhere is the generated `job.py PIPELINE GROUP RUN_ID STAGING_URI` (
 cloud-neutral) with the pipeline's runner beside it, as GCP's Dataproc and Batch jobs run it:
 
 - `vm` (AzureVMConfig): a **managed Run Command** on the group's VM (`PUT {vm}/runCommands/{name}` with
-  `asyncExecution`, then `GET ...?$expand=instanceView` until `executionState` ends), whose script is
+  `asyncExecution`, then `GET ...?$expand=instanceView` until `executionState` ends, then `DELETE`), whose script is
   `run_command_script`: it fetches the job folder with the VM's identity, installs the folder's
   requirements.txt (the executor's requirement set, computed by glacierc) unless its glacier_installed.py
   finds it installed, and runs the job. Chosen over Azure Batch: the VM exists already (the module declares it), a Run
-  Command needs only `runCommands/write` and `read` on that one VM, and no Batch account, pool or
+  Command needs only `runCommands/write`, `read` and `delete` on that one VM, and no Batch account, pool or
   certificate is added; the price is a VM that runs between runs (stop it, or move to Batch later).
 - `hdinsight` (SparkConfig on HDInsight): a **Livy batch** (`POST {cluster}/livy/batches` with `file`,
   `pyFiles`, `args`, `conf` (the job's environment in its driver, the interpreter), the `X-Requested-By` header
@@ -28,6 +28,7 @@ This module imports nothing of glacierc and only the standard library: it is cop
 from __future__ import annotations
 
 import json
+import secrets
 import shlex
 import time
 import urllib.error
@@ -93,6 +94,8 @@ def run(spec: Mapping[str, Any], event: Mapping[str, str], cause: str, environ: 
         if done is not None:
             break
         sleep(float(spec.get("poll_seconds", POLL_SECONDS)))
+    if kind == "vm":
+        detail += _run_command_delete(handle, headers, http)
     if not done:
         raise RemoteFailed(f"{cause} failed on {kind}: {detail}")
     return {"pipeline": event["pipeline"], "group": event["group"], "remote": kind, "detail": detail}
@@ -168,10 +171,21 @@ def _run_command_poll(spec, url, headers, http) -> tuple[bool | None, str]:
     return ok, f"{state}, exit code {view.get('exitCode')}: {str(view.get('error') or view.get('output') or '')[-2000:]}"
 
 
+def _run_command_delete(url, headers, http) -> str:
+    """Delete the ended Run Command (each attempt and each object of a map creates one: they would pile up on
+    the VM, and a retry's PUT must create a new one); failing to delete is said, it does not fail the group."""
+    try:
+        http("DELETE", url, headers, None)
+    except (RuntimeError, OSError) as error:
+        return f" (the Run Command was not deleted: {error})"
+    return ""
+
+
 # --- hdinsight: a Livy batch ---------------------------------------------------------------------------
 
 def _livy_submit(spec, event, headers, http) -> str:
-    body = {"file": spec["job"], "pyFiles": list(spec["files"]), "args": job_args(spec, event), "name": _name(event)}
+    body = {"file": spec["job"], "pyFiles": list(spec["files"]), "args": job_args(spec, event),
+            "name": _name(event, unique=True)}
     conf = livy_conf(spec)
     if conf:
         body["conf"] = conf
@@ -216,12 +230,14 @@ def _databricks_poll(spec, run_id, headers, http) -> tuple[bool | None, str]:
                                                    f"{state.get('state_message', '')}"
 
 
-def _name(event: Mapping[str, str]) -> str:
+def _name(event: Mapping[str, str], unique: bool = False) -> str:
     """A run name ARM and the services accept: letters, digits, `-` (the group may hold `_`), 80 at most; an
-    object of a map ends in its index, kept whole so that the objects' runs never share a name."""
-    index = f"-{int(event['index'])}" if "index" in event else ""
+    object of a map ends in its index, kept whole so that the objects' runs never share a name. `unique`:
+    a random tail too (Livy refuses a batch named like one it still lists, e.g. the failed attempt a retry
+    follows)."""
+    tail = (f"-{int(event['index'])}" if "index" in event else "") + (f"-{secrets.token_hex(4)}" if unique else "")
     raw = f"glacier-{event['run_id']}-{event['group']}"
-    return "".join(c if c.isascii() and c.isalnum() or c == "-" else "-" for c in raw)[:80 - len(index)] + index
+    return "".join(c if c.isascii() and c.isalnum() or c == "-" else "-" for c in raw)[:80 - len(tail)] + tail
 
 
 def _where(url: str) -> str:

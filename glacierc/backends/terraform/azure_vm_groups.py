@@ -11,7 +11,7 @@ that runs it as a managed Run Command on the VM of the group's first task and wa
   and reads and writes, in each pipeline's staging container, only its groups' staged inputs and results
   (an ABAC path condition, as the app's own); the home app's identity may create and read Run Commands on
   exactly the VMs its activities use (a custom role `<prefix>-glacier-run-commands` holding only
-  `Microsoft.Compute/virtualMachines/runCommands/write` and `/read`).
+  `Microsoft.Compute/virtualMachines/runCommands/write`, `/read` and `/delete`: it deletes each ended one).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from glacierc.ir.nodes import Project
 
 SETTING_PREFIX = "GLACIER_VM_"
 RUN_COMMAND_ROLE = "glacier_run_commands"
-RUN_COMMAND_ACTIONS = ("Microsoft.Compute/virtualMachines/runCommands/read",
+RUN_COMMAND_ACTIONS = ("Microsoft.Compute/virtualMachines/runCommands/delete",
+                       "Microsoft.Compute/virtualMachines/runCommands/read",
                        "Microsoft.Compute/virtualMachines/runCommands/write")
 ARM = "https://management.azure.com"
 JOB_LIST = "files.txt"
@@ -135,7 +136,7 @@ def run_command_blocks(jobs: Iterable[VmJobs], group: str) -> list[Block]:
     body: list[Item] = [
         ("name", Template(Expr("var.name_prefix"), "-glacier-run-commands")),
         ("scope", Expr(f"{group}.id")),
-        ("description", "Create and read managed Run Commands of a VM (glacier vm nodes)."),
+        ("description", "Create, read and delete managed Run Commands of a VM (glacier vm nodes)."),
         block("permissions", body=[("actions", list(RUN_COMMAND_ACTIONS)), ("not_actions", [])]),
         ("assignable_scopes", [Expr(f"{group}.id")]),
     ]
