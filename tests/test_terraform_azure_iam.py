@@ -122,12 +122,19 @@ def test_no_role_is_ever_broader_than_a_container_or_a_generated_account() -> No
                                                               "role_definition_resource_id}"), path
                         assert body["scope"].startswith("${azurerm_linux_virtual_machine."), path
                         continue
+                    if body["scope"].startswith("${azurerm_key_vault"):  # the HDInsight gateway password's vault
+                        assert (body["scope"], body["role_definition_name"]) in {
+                            ("${azurerm_key_vault_secret.hdinsight_gateway.resource_versionless_id}",
+                             "Key Vault Secrets User"),
+                            ("${azurerm_key_vault.glacier.id}", "Key Vault Secrets Officer")}, path
+                        continue
                     assert body["scope"].startswith(("${azurerm_storage_container.",
                                                      "${data.azurerm_storage_container.",  # existing=True
                                                      "${azurerm_storage_account.glacier_hdinsight.")), path
                     assert body["role_definition_name"] in (READER, CONTRIBUTOR, OWNER), path
                 for body in block.get("azurerm_role_definition", {}).values():
                     assert body["permissions"][0]["actions"] == [
+                        "Microsoft.Compute/virtualMachines/runCommands/delete",
                         "Microsoft.Compute/virtualMachines/runCommands/read",
                         "Microsoft.Compute/virtualMachines/runCommands/write"], path
 

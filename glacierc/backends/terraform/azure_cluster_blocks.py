@@ -110,4 +110,6 @@ def vault_blocks(jobs: list[ClusterJobs], group: str, location: str, suffix: str
         ("key_vault_id", Expr(f"azurerm_key_vault.{VAULT}.id")),
         ("depends_on", [Expr("azurerm_role_assignment.glacier_vault_writer")]),
     ])  # fmt: skip
-    return [block("data", "azurerm_client_config", "current"), vault, writer, secret]
+    current = block("data", "azurerm_client_config", "current", comments=[
+        "source: generated, the tenant of the vault and the principal running Terraform"])
+    return [current, vault, writer, secret]
