@@ -279,6 +279,20 @@ def _quoted(text: str) -> str:
 
 # --- the build output -----------------------------------------------------------------------------------
 
+#: What one run of a remote group is, by the service it runs on (the note's words).
+REMOTE_RUNS = {"an Azure VM": "a Run Command", "HDInsight": "a Livy batch"}
+
+
+def _remote_note(o: Orchestration, service: str, services: Mapping[str, str]) -> str:
+    """`; nodes a, b run on <service>, <a run> per group or object`."""
+    mine = [a for a in o.activities if a.remote and services.get(a.executor) == service]
+    nodes = sorted({n for a in mine for n in a.nodes})
+    per = " or ".join(dict.fromkeys("object" if a.map else "group" for a in sorted(mine, key=lambda a: a.map is None)))
+    verb = "runs" if len(nodes) == 1 else "run"
+    return (f"; {'node' if len(nodes) == 1 else 'nodes'} {', '.join(nodes)} {verb} on {service}, "
+            f"{REMOTE_RUNS.get(service, 'a run')} per {per}")
+
+
 def note_fields(o: Orchestration, services: Mapping[str, str]) -> dict[str, str]:
     """The fields of the build output's GLC409 line (glc409 `ACTIVITIES`): activities, fused nodes, where local
     nodes run, stops."""
@@ -290,6 +304,8 @@ def note_fields(o: Orchestration, services: Mapping[str, str]) -> dict[str, str]
     other = sorted({n for a in o.activities if services.get(a.executor) == HOSTED for n in a.nodes})
     hosted += (f"; {'node' if len(other) == 1 else 'nodes'} {', '.join(other)} of another function app "
                f"{'runs' if len(other) == 1 else 'run'} as activities of that app too") if other else ""
+    hosted += "".join(_remote_note(o, service, services) for service in sorted(
+        {services.get(a.executor, "") for a in o.activities if a.remote}))
     stops = ", ".join(f"{' + '.join(s.nodes)} ({s.service})" for s in o.stops)
     stopped = f"; not orchestrated yet, the orchestration fails at: {stops}" if stops else ""
     timer = f"; timer `{o.ncrontab}`" if o.ncrontab else ""

@@ -86,7 +86,8 @@ def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executo
                                            {**services, **hosted}, activity_labels, groups[pipeline.name],
                                            vms)
         found.orchestrations.append(made)
-        found.notes.append(ACTIVITIES.diagnostic(pipeline.span, **orchestration.note_fields(made, hosted)))
+        fields = orchestration.note_fields(made, {**services, **hosted})
+        found.notes.append(ACTIVITIES.diagnostic(pipeline.span, **fields))
         if made.schedule_problem is not None:
             found.diagnostics.append(AZURE_SCHEDULE.diagnostic(
                 pipeline.schedule_span or pipeline.span, pipeline=pipeline.name, schedule=made.schedule,
