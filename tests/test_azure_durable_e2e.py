@@ -62,11 +62,11 @@ def app(built, azurite, tmp_path, monkeypatch):
 
     service = BlobServiceClient.from_connection_string(
         f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
-    staging = _staging_container(built)
+    staging = _staging_container(built, "orders")
     for container in (*DATA_CONTAINERS, staging):
         if not service.get_container_client(container).exists():
             service.create_container(container)
-    settings = {"GLACIER_STAGING_URI": f"az://{staging}", "AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1",
+    settings = {"GLACIER_STAGING_URI__orders": f"az://{staging}", "AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1",
                 "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY, "AZURE_STORAGE_USE_EMULATOR": "true",
                 "AZURITE_BLOB_STORAGE_URL": azurite.rsplit("/", 1)[0]}
     for key, value in settings.items():
@@ -75,16 +75,17 @@ def app(built, azurite, tmp_path, monkeypatch):
     return module, service
 
 
-def _staging_container(built) -> str:
-    """The name of the app's staging container, as the built Terraform creates it."""
+def _staging_container(built, pipeline: str) -> str:
+    """The name of the pipeline's staging container, as the built Terraform creates it."""
     import hcl2
     from hcl2 import SerializationOptions
 
     text = (built / "terraform" / "storage.tf").read_text(encoding="utf-8")
     resources = hcl2.loads(text, serialization_options=SerializationOptions(strip_string_quotes=True,
                                                                              explicit_blocks=False))["resource"]
-    return next(b["azurerm_storage_container"]["fn_staging"]["name"] for b in resources
-                if "fn_staging" in b.get("azurerm_storage_container", {}))
+    label = f"{pipeline}_staging"
+    return next(b["azurerm_storage_container"][label]["name"] for b in resources
+                if label in b.get("azurerm_storage_container", {}))
 
 
 def _upload(service, frame: pl.DataFrame) -> None:
@@ -110,7 +111,7 @@ def test_the_orchestration_computes_what_the_local_runner_computes(app, built, t
     assert {c.event["run_id"] for c in host.calls} == {f"orders-{host.instance_id}"}
     assert state["output"]["pipeline"] == "orders" and len(state["output"]["groups"]) == 5
     # staged per run, only what crosses a group: per_day's input (clean) stayed in memory
-    staged = sorted(b.name.split("/", 1)[1] for b in service.get_container_client(_staging_container(built))
+    staged = sorted(b.name.split("/", 1)[1] for b in service.get_container_client(_staging_container(built, "orders"))
                     .list_blobs(name_starts_with=f"orders-{host.instance_id}/"))
     assert "clean.parquet" not in staged and "per_day.parquet" in staged and "extract.parquet" in staged
     # the local runner on the same data

@@ -11,6 +11,7 @@ import contextlib
 import http.server
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -46,7 +47,7 @@ def service(handle: Callable[[str, str, dict, object], tuple[int, object]]) -> I
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_PUT = do_POST = _serve  # noqa: N815 (the handler's protocol)
+        do_GET = do_PUT = do_POST = do_DELETE = _serve  # noqa: N815 (the handler's protocol)
 
         def log_message(self, *args) -> None:
             pass
@@ -88,6 +89,8 @@ def test_a_vm_group_is_a_managed_run_command_polled_until_it_ends():
             script = body["properties"]["source"]["script"]
             assert script.endswith("exec python3 job.py p heavy p-0123abcd az://staging-fn")
             return 201, {}
+        if method == "DELETE":  # the ended command
+            return 200, {}
         assert "$expand=instanceView" in path
         return 200, {"properties": {"instanceView": {"executionState": next(states), "exitCode": 0}}}
 
@@ -97,7 +100,7 @@ def test_a_vm_group_is_a_managed_run_command_polled_until_it_ends():
                 "jobs_url": "https://jobs.example/jobs-worker", "client_id": "vm-client"}
         done = azure_remote.run(spec, EVENT, CAUSE, _environ(url), sleep=lambda _: None)
     assert done["remote"] == "vm" and done["detail"].startswith("Succeeded, exit code 0")
-    assert [m for m, *_ in seen] == ["GET", "PUT", "GET", "GET", "GET"]
+    assert [m for m, *_ in seen] == ["GET", "PUT", "GET", "GET", "GET", "DELETE"]
 
 
 def test_a_failed_run_command_fails_the_activity_naming_the_nodes():
@@ -127,9 +130,10 @@ def test_an_hdinsight_group_is_a_livy_batch_with_the_gateway_login():
         assert headers["X-Requested-By"] == "glacier"
         if method == "POST":
             assert path == "/livy/batches"
+            assert re.fullmatch(r"glacier-p-0123abcd-heavy-[0-9a-f]{8}", body.pop("name"))  # a retry's is new
             assert body == {"file": "abfss://jobs@acct.dfs.core.windows.net/spark/job.py",
                             "pyFiles": ["abfss://jobs@acct.dfs.core.windows.net/spark/glacier_runner_p.py"],
-                            "args": ["p", "heavy", "p-0123abcd", "az://staging-fn"], "name": "glacier-p-0123abcd-heavy"}
+                            "args": ["p", "heavy", "p-0123abcd", "az://staging-fn"]}
             return 201, {"id": 7, "state": "starting"}
         assert path == "/livy/batches/7/state"
         return 200, {"id": 7, "state": next(states)}
@@ -229,3 +233,19 @@ def p():
     assert "pip install" not in done.stderr  # Polars 2.1.0 was there already
     assert pl.read_parquet(staging / "p-0123abcd" / "heavy.parquet")["b"].to_list() == [2, 4]
     assert {p.rsplit("/", 1)[1] for _, p, _, _ in seen if "jobs-worker" in p} == set(served)
+
+
+def test_an_objects_run_carries_its_key_quoted_and_a_name_of_its_own():
+    """A blob name is hostile: in the Run Command's script it is one shell word, whatever it holds; the runs
+    of two objects (and two attempts of a Livy batch) never share a name, however long the group."""
+    item = "events/x'; touch /tmp/glacier-pwned; echo '$(id).parquet"
+    event = EVENT | {"group": "g" * 90, "item": item, "index": "12"}
+    script = azure_remote.run_command_script("https://jobs.example/jobs-worker", "vm-client", event, "az://s")
+    done = subprocess.run(["bash", "-c", script.rsplit("\n", 1)[1].replace("exec python3 job.py", "printf '%s\\n'")],
+                          capture_output=True, text=True, timeout=30, check=True)
+    assert done.stdout.splitlines() == ["p", "g" * 90, "p-0123abcd", "az://s", item, "12"]
+    names = {azure_remote._name(event), azure_remote._name(event | {"index": "13"})}
+    assert len(names) == 2 and all(len(n) <= 80 and n.endswith(("-12", "-13")) for n in names)
+    livy = azure_remote._name(event, unique=True)
+    assert re.fullmatch(r"glacier-[-a-z0-9]+-12-[0-9a-f]{8}", livy) and len(livy) <= 80
+    assert livy != azure_remote._name(event, unique=True)

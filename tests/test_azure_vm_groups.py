@@ -76,8 +76,9 @@ def _resources(module: Path) -> dict[str, dict]:
 
 
 @contextlib.contextmanager
-def azure(module: Path, work: Path, data: Path) -> Iterator[tuple[str, list]]:
-    """Resource Manager's Run Commands, the Functions and VM identity endpoints and the job blobs."""
+def azure(module: Path, work: Path, data: Path | None) -> Iterator[tuple[str, list]]:
+    """Resource Manager's Run Commands, the Functions and VM identity endpoints and the job blobs; a command's
+    script runs with GLACIER_DATA_DIR=`data` (None: with the test's environment, e.g. Azurite's settings)."""
     runs: dict[str, subprocess.Popen] = {}
     seen: list = []
     python = work / "bin"
@@ -98,9 +99,12 @@ def azure(module: Path, work: Path, data: Path) -> Iterator[tuple[str, list]]:
             return 200, (module / "jobs" / "vm" / path.rsplit("/", 1)[1]).read_bytes()
         assert path.startswith("/vm/heavy/runCommands/") and headers["Authorization"] == "Bearer app-token"
         name = path.split("?")[0]
+        if method == "DELETE":  # the ended command: its process has been read
+            assert runs[name].returncode is not None
+            return 200, {}
         if method == "PUT":
             env = {**os.environ, "PATH": f"{python}{os.pathsep}{os.environ['PATH']}", "GLACIER_IMDS": url,
-                   "GLACIER_DATA_DIR": str(data), "PYTHONPATH": ""}
+                   **({"GLACIER_DATA_DIR": str(data)} if data else {}), "PYTHONPATH": ""}
             runs[name] = subprocess.Popen(["bash", "-c", body["properties"]["source"]["script"]], env=env,
                                           cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             return 201, {}
@@ -123,7 +127,7 @@ def azure(module: Path, work: Path, data: Path) -> Iterator[tuple[str, list]]:
             self.end_headers()
             self.wfile.write(data_)
 
-        do_GET = do_PUT = do_POST = _serve  # noqa: N815 (the handler's protocol)
+        do_GET = do_PUT = do_POST = do_DELETE = _serve  # noqa: N815 (the handler's protocol)
 
         def log_message(self, *args) -> None:
             pass
@@ -149,7 +153,7 @@ def test_a_vm_group_runs_as_a_run_command_of_the_orchestration(built, tmp_path, 
     with azure(built, tmp_path / "vm", data) as (url, seen):
         spec = {"kind": "vm", "vm": f"{url}/vm/heavy", "location": "westeurope", "jobs_url": f"{url}/{jobs}",
                 "client_id": "vm-client", "environment": {}, "poll_seconds": 0.2}
-        for key, value in {"GLACIER_DATA_DIR": str(data), "GLACIER_STAGING_URI": str(staging),
+        for key, value in {"GLACIER_DATA_DIR": str(data), "GLACIER_STAGING_URI__p": str(staging),
                            "GLACIER_VM_HEAVY": json.dumps(spec), "IDENTITY_ENDPOINT": f"{url}/msi",
                            "IDENTITY_HEADER": "app-secret", "AZURE_CLIENT_ID": "app-client"}.items():
             monkeypatch.setenv(key, value)
@@ -161,19 +165,21 @@ def test_a_vm_group_runs_as_a_run_command_of_the_orchestration(built, tmp_path, 
                                                            ("run_p__save", None)]
     assert pl.read_parquet(data / "out" / "out.parquet")["b"].to_list() == [2, 4]
     assert ("PUT" in {m for m, _ in seen}) and any(p.endswith("/files.txt") for _, p in seen)
+    assert [m for m, p in seen if "/runCommands/" in p][-1] == "DELETE"  # nothing is left on the VM
 
 
 def test_the_slice_grants_exactly_what_it_uses(built):
     resources = _resources(built)
     role = resources["azurerm_role_definition"]["glacier_run_commands"]
-    assert role["permissions"][0]["actions"] == ["Microsoft.Compute/virtualMachines/runCommands/read",
+    assert role["permissions"][0]["actions"] == ["Microsoft.Compute/virtualMachines/runCommands/delete",
+                                                 "Microsoft.Compute/virtualMachines/runCommands/read",
                                                  "Microsoft.Compute/virtualMachines/runCommands/write"]
     assignments = resources["azurerm_role_assignment"]
     runs = assignments["local_exec_runs_heavy"]
     assert runs["scope"] == "${azurerm_linux_virtual_machine.heavy.id}"
     assert runs["principal_id"] == "${azurerm_user_assigned_identity.local_exec.principal_id}"
     assert assignments["vm_jobs_read"]["role_definition_name"] == "Storage Blob Data Reader"
-    staging = assignments["vm_local_exec_staging"]["condition"]
+    staging = assignments["vm_p_staging"]["condition"]
     assert "StringLike 'p-*/load.*'" in staging and "StringLike 'p-*/heavy.*'" in staging
     assert "save" not in staging  # the VM reads load's result and stages heavy's, nothing else
     blobs = {b["name"] for b in resources["azurerm_storage_blob"].values()}

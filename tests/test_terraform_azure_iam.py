@@ -76,15 +76,15 @@ def test_functions_vm_assignments_are_exactly_the_data_flow() -> None:
         # app's staging container, its group's staged inputs and results (conditioned, below)
         "worker": {("azurerm_storage_container.sales_archive.id", CONTRIBUTOR),
                    ("azurerm_storage_container.worker_jobs.id", READER),
-                   ("azurerm_storage_container.functions_staging.id", CONTRIBUTOR)},
+                   ("azurerm_storage_container.sales_staging.id", CONTRIBUTOR)},
         "gateway": {("azurerm_storage_container.sales_reports.id", CONTRIBUTOR),
                     ("azurerm_storage_container.gateway_jobs.id", READER),
-                    ("azurerm_storage_container.functions_staging.id", CONTRIBUTOR)},
+                    ("azurerm_storage_container.sales_staging.id", CONTRIBUTOR)},
         # clean / enrich only receive frames; the app also runs load (a local node of the orchestration), so
         # its identity reads the orders too, stages results in its own container, and runs the vm groups
         # as Run Commands on exactly their two VMs.
         "functions": {("azurerm_storage_container.sales_raw.id", READER),
-                      ("azurerm_storage_container.functions_staging.id", CONTRIBUTOR),
+                      ("azurerm_storage_container.sales_staging.id", CONTRIBUTOR),
                       ("azurerm_linux_virtual_machine.store.id", "glacier_run_commands"),
                       ("azurerm_linux_virtual_machine.publish.id", "glacier_run_commands")},
     }
@@ -103,7 +103,7 @@ def test_cross_cloud_storage_gets_no_grant() -> None:
     path = FIXTURES / "multi_cloud" / "pipeline.py"
     assert _assignments(path, "terraform/azure/") == {
         "azure_fn": {("azurerm_storage_container.bridge_mirror.id", CONTRIBUTOR),
-                     ("azurerm_storage_container.azure_fn_staging.id", CONTRIBUTOR)}}
+                     ("azurerm_storage_container.bridge_staging.id", CONTRIBUTOR)}}
     _, _, diagnostics = _emitted(path)
     assert sorted(d.code for d in diagnostics) == ["GLC403", "GLC408", "GLC409"]  # GLC408: the GCP half
     assert "receipts" in next(d.message for d in diagnostics if d.code == "GLC403")
@@ -122,12 +122,19 @@ def test_no_role_is_ever_broader_than_a_container_or_a_generated_account() -> No
                                                               "role_definition_resource_id}"), path
                         assert body["scope"].startswith("${azurerm_linux_virtual_machine."), path
                         continue
+                    if body["scope"].startswith("${azurerm_key_vault"):  # the HDInsight gateway password's vault
+                        assert (body["scope"], body["role_definition_name"]) in {
+                            ("${azurerm_key_vault_secret.hdinsight_gateway.resource_versionless_id}",
+                             "Key Vault Secrets User"),
+                            ("${azurerm_key_vault.glacier.id}", "Key Vault Secrets Officer")}, path
+                        continue
                     assert body["scope"].startswith(("${azurerm_storage_container.",
                                                      "${data.azurerm_storage_container.",  # existing=True
                                                      "${azurerm_storage_account.glacier_hdinsight.")), path
                     assert body["role_definition_name"] in (READER, CONTRIBUTOR, OWNER), path
                 for body in block.get("azurerm_role_definition", {}).values():
                     assert body["permissions"][0]["actions"] == [
+                        "Microsoft.Compute/virtualMachines/runCommands/delete",
                         "Microsoft.Compute/virtualMachines/runCommands/read",
                         "Microsoft.Compute/virtualMachines/runCommands/write"], path
 
@@ -140,29 +147,29 @@ def _conditions(path: Path, module: str = "terraform/") -> dict[str, str]:
 
 
 def test_staging_roles_are_conditioned_on_the_staged_blob_paths() -> None:
-    """The roles on a staging container are its app's and those of the VMs its orchestrations run groups on,
+    """The roles on a pipeline's staging container are its home app's and those of the VMs it runs groups on,
     and ABAC (version 2.0) narrows each to the staged results of the nodes it runs: `<run prefix>-*/<node>.*`,
     reads of inputs and writes of its own (the app stages load and enrich; worker's store group reads enrich
     and stages store; gateway's publish reads store and stages nothing)."""
     blobs = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
     conditions = _conditions(FIXTURES / "functions_vm" / "pipeline.py")
-    assert list(conditions) == ["functions_staging", "gateway_functions_staging", "worker_functions_staging"]
+    assert list(conditions) == ["sales_staging", "gateway_sales_staging", "worker_sales_staging"]
     path = f"@Resource[{blobs}:path] StringLike"
     no_writes = (f"(!(ActionMatches{{'{blobs}/write'}}) AND !(ActionMatches{{'{blobs}/add/action'}}) AND "
                  f"!(ActionMatches{{'{blobs}/delete'}}))")
-    assert conditions["gateway_functions_staging"] == (
+    assert conditions["gateway_sales_staging"] == (
         f"((!(ActionMatches{{'{blobs}/read'}})) OR ({path} 'sales-*/store.*')) AND {no_writes}")
-    assert conditions["worker_functions_staging"] == (
+    assert conditions["worker_sales_staging"] == (
         f"((!(ActionMatches{{'{blobs}/read'}})) OR ({path} 'sales-*/enrich.*' OR {path} 'sales-*/store.*')) AND "
         f"({no_writes} OR ({path} 'sales-*/store.*'))")
-    assert conditions["functions_staging"] == (
+    assert conditions["sales_staging"] == (
         f"((!(ActionMatches{{'{blobs}/read'}})) OR ({path} 'sales-*/enrich.*' OR {path} 'sales-*/load.*')) AND "
         f"((!(ActionMatches{{'{blobs}/write'}}) AND !(ActionMatches{{'{blobs}/add/action'}}) AND "
         f"!(ActionMatches{{'{blobs}/delete'}})) OR ({path} 'sales-*/enrich.*' OR {path} 'sales-*/load.*'))")
     files, _, _ = _emitted(FIXTURES / "functions_vm" / "pipeline.py")
     staging = [b for b in hcl2.loads(files["terraform/iam.tf"], serialization_options=PLAIN)["resource"]
-               if "functions_staging" in b.get("azurerm_role_assignment", {})][0]
-    assert staging["azurerm_role_assignment"]["functions_staging"]["condition_version"] == "2.0"
+               if "sales_staging" in b.get("azurerm_role_assignment", {})][0]
+    assert staging["azurerm_role_assignment"]["sales_staging"]["condition_version"] == "2.0"
 
 
 def test_a_condition_without_paths_denies_that_action_class() -> None:

@@ -20,11 +20,11 @@ ORDERS = FIXTURES / "azure_durable" / "orders" / "pipeline.py"
 
 HEAD = """import polars as pl
 from glacier import Provider, pipeline
-from glacier.config import AzureConfig, SparkConfig
+from glacier.config import AzureConfig, DatabricksConfig
 
 provider = Provider(config=AzureConfig(subscription_id="00000000-0000-0000-0000-000000000042"))
 local_exec = provider.local()
-spark = provider.cluster(config=SparkConfig(spark_version="3.3"))
+spark = provider.cluster(config=DatabricksConfig())
 raw = provider.bucket(bucket="raw", path="in.parquet")
 out = provider.bucket(bucket="out", path="out.parquet")
 
@@ -96,7 +96,7 @@ def test_a_schedule_azure_cannot_express_is_an_error_at_its_span_in_check(tmp_pa
 
 
 def test_a_pipeline_without_functions_runs_in_an_app_generated_for_its_local_executor(tmp_path: Path) -> None:
-    """load and save are local, heavy runs on HDInsight: the orchestration lives in a generated app `local_exec`,
+    """load and save are local, heavy runs on Databricks: the orchestration lives in a generated app `local_exec`,
     runs load, and stops at heavy naming it; save (after the stop) is never reached."""
     path = _write(tmp_path, '@pipeline(name="p", schedule="cron(0 6 ? * MON *)")\ndef p():\n    save(heavy(load(raw)))\n')
     out = tmp_path / "out"
@@ -105,7 +105,7 @@ def test_a_pipeline_without_functions_runs_in_an_app_generated_for_its_local_exe
     notes = [d.message for d in result.diagnostics if d.code == "GLC409"]
     assert notes == ["pipeline `p`: Durable Functions orchestrator `orchestrate_p` in function app `local_exec` with "
                      "1 activity over 2 levels; no nodes fused; local node load runs as an activity of that app; "
-                     "not orchestrated yet, the orchestration fails at: heavy (HDInsight); timer `0 0 6 * * MON`"]
+                     "not orchestrated yet, the orchestration fails at: heavy (Databricks); timer `0 0 6 * * MON`"]
     module = out / "terraform"
     apps = hcl2.loads((module / "compute.tf").read_text(), serialization_options=PLAIN)["resource"]
     labels = {label for block in apps for label in block.get("azurerm_linux_function_app", {})}
@@ -150,22 +150,22 @@ def test_an_activity_refuses_an_event_for_another_group(tmp_path: Path) -> None:
         activity({"pipeline": "orders", "group": "clean", "run_id": "orders-x", "uri": "az://elsewhere"})
 
 
-def test_the_staging_container_expires_and_is_the_apps_own(tmp_path: Path) -> None:
+def test_the_staging_container_expires_and_is_the_pipelines_own(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert not build([str(ORDERS)], out, {}).has_errors
     storage = hcl2.loads((out / "terraform" / "storage.tf").read_text(), serialization_options=PLAIN)["resource"]
     policy = next(b["azurerm_storage_management_policy"]["glacier_staging"] for b in storage
                   if "glacier_staging" in b.get("azurerm_storage_management_policy", {}))
     rule = policy["rule"][0]
-    assert rule["filters"][0]["prefix_match"] == ["staging-fn/"]
+    assert rule["filters"][0]["prefix_match"] == ["staging-orders/"]
     assert rule["actions"][0]["base_blob"][0]["delete_after_days_since_modification_greater_than"] == 7
     account = next(b["azurerm_storage_account"]["glacier_staging"] for b in storage
                    if "glacier_staging" in b.get("azurerm_storage_account", {}))
     assert account["shared_access_key_enabled"] is False
     assert account["blob_properties"][0]["versioning_enabled"] is False
     compute = (out / "terraform" / "compute.tf").read_text()
-    assert ('GLACIER_STAGING_URI = "${azurerm_storage_account.glacier_staging.primary_blob_endpoint}'
-            '${azurerm_storage_container.fn_staging.name}"') in compute
+    assert ('GLACIER_STAGING_URI__orders = "${azurerm_storage_account.glacier_staging.primary_blob_endpoint}'
+            '${azurerm_storage_container.orders_staging.name}"') in compute
 
 
 def test_the_starters_start_exactly_their_orchestrator(tmp_path: Path) -> None:
@@ -205,8 +205,8 @@ def test_the_starters_start_exactly_their_orchestrator(tmp_path: Path) -> None:
 
 def test_the_orchestration_stops_at_a_node_it_cannot_run_naming_it(tmp_path: Path, monkeypatch) -> None:
     """Replayed by the SDK (tests/azure_durable.py), with the activity on local files (GLACIER_DATA_DIR):
-    load runs, the HDInsight node's level fails the orchestration with glacier.NotOrchestrated, save never
-    runs (vm nodes are orchestrated: tests/test_azure_vm_groups.py)."""
+    load runs, the Databricks node's level fails the orchestration with glacier.NotOrchestrated, save never
+    runs (vm and HDInsight nodes are orchestrated: tests/test_azure_vm_groups.py, test_azure_cluster_runs.py)."""
     import polars as pl
 
     pytest.importorskip("azure.durable_functions")
@@ -225,7 +225,7 @@ def test_the_orchestration_stops_at_a_node_it_cannot_run_naming_it(tmp_path: Pat
     state = host.run()
     line = HEAD.count("\n") + 3
     assert state["error"] == (f"glacier.NotOrchestrated: node `heavy` (task `heavy`, pipeline.py:{line}): runs on "
-                              "HDInsight, which the orchestration does not invoke yet")
+                              "Databricks, which the orchestration does not invoke yet")
     assert [(c.activity, c.error) for c in host.calls] == [("run_p__load", None)]
     assert (tmp_path / "staging" / f"p-{host.instance_id}" / "load.parquet").exists()
 

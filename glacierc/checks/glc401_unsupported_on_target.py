@@ -23,6 +23,15 @@ MAPPED_NODE = Message(CODE, SEVERITY, "node `{node}` of pipeline `{pipeline}` ma
                       "run the mapped task on a serverless or local executor (one call per object: a Lambda on AWS, a "
                       "Cloud Function on GCP, an activity of the function app on Azure)")
 
+#: Azure maps over objects on function apps, local executors, VMs and HDInsight; a Databricks group is not run yet.
+AZURE_MAPPED_DATABRICKS = Message(
+    CODE, SEVERITY, "node `{node}` of pipeline `{pipeline}` maps task `{task}` over the partitions of `{dataset}` on "
+    "Databricks executor `{executor}`: {cloud}'s orchestration does not submit Databricks runs yet (the workspace's "
+    "service principal, job files and the job cluster's storage access are not generated), so it cannot run one "
+    "per object either",
+    "run the mapped task on a serverless, local, vm or SparkConfig (HDInsight) executor: one activity, Run Command "
+    "or Livy batch per object")
+
 #: An executor whose config a cloud cannot run (terraform/target.py, `Target.UNSUPPORTED_EXECUTOR`): one per
 #: cloud, whose help names the configs that do run there.
 _EXECUTOR = ("executor `{executor}`: {config} cannot run on {cloud} (provider `{provider}`); no infrastructure is "
@@ -123,6 +132,33 @@ def p():
                             "Databricks account, outside the google provider); no infrastructure is generated for it")),
             (21, 14, 21, 22, "node `clean` of pipeline `p` maps task `clean` over the partitions of `events` "
                              "on executor `worker`, which GCP's orchestration does not map over yet")),
+    invalid("""\
+from glacier import Provider, pipeline
+from glacier.config import AzureConfig, DatabricksConfig
+import polars as pl
+
+provider = Provider(config=AzureConfig(subscription_id="00000000-0000-0000-0000-000000000049"))
+local_exec = provider.local()
+spark = provider.cluster(config=DatabricksConfig(num_workers=2))
+events = provider.bucket(bucket="raw", path="events/*.parquet")
+daily = provider.bucket(bucket="out", path="daily.parquet")
+
+@spark.task()
+def clean(part) -> pl.LazyFrame:
+    return part.scan()
+
+@local_exec.task()
+def combine(parts: list[pl.LazyFrame]) -> None:
+    daily.write(pl.concat(parts))
+
+@pipeline(name='p')
+def p():
+    combine([clean(e) for e in events.partitions()])
+""",
+            (21, 14, 21, 22, "node `clean` of pipeline `p` maps task `clean` over the partitions of `events` on "
+                             "Databricks executor `spark`: Azure's orchestration does not submit Databricks runs yet "
+                             "(the workspace's service principal, job files and the job cluster's storage access are "
+                             "not generated), so it cannot run one per object either")),
     # Spark settings and schedules of one cloud only.
     invalid("""\
 from glacier import Provider, pipeline

@@ -13,8 +13,9 @@ run (the response holds its status URLs); a pipeline with a schedule also has a 
 
 A mapped node (its GROUPS row has a "map") fans out: its listing activity lists the dataset's objects (Blob
 Storage, as the app's identity), then its activity runs once per object, a batch at once (task_all), each
-object retried in its activity and reporting a failure instead of raising; more failures than the map
-tolerates fail the orchestration naming the node and the objects.
+object retried in its activity (or in its own Run Command or Livy batch, for a node on a VM or HDInsight) and
+reporting a failure instead of raising; more failures than the map tolerates fail the orchestration naming the
+node and the objects.
 """
 
 import functools
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
     #: pipeline -> its orchestrator function (what the HTTP starter starts)
     ORCHESTRATORS: dict[str, str]
     #: (pipeline, group lead) -> the group's activity, runner module, nodes in order, retries, description
-    #: (and for a mapped node its "map": listing activity, dataset, container, prefix, batch, tolerated failures)
+    #: (and for a mapped node its "map": listing activity, dataset, container, prefix, batch, tolerated failures;
+    #: for a group run elsewhere its "remote" app setting and the "staging" setting of its pipeline)
     GROUPS: dict[tuple[str, str], dict[str, object]]
     #: (pipeline, group lead) -> why the orchestration stops there: its nodes run where it does not invoke yet
     STOPS: dict[tuple[str, str], str]
@@ -138,18 +140,19 @@ def run_activity(pipeline, lead, event):
     if event.get("pipeline") != pipeline or event.get("group") != lead:
         raise RuntimeError(f"refused event: this activity runs group {lead!r} of pipeline {pipeline!r}")
     group = GROUPS[(pipeline, lead)]
-    if group.get("remote"):  # a VM's group: a Run Command there runs it, this activity waits for it
+    if group.get("remote"):  # a VM's or cluster's group: a Run Command or job there runs it, this activity waits
         return _remote(group, event)
     with _RUNNING:
         return _runner(group["runner"], pipeline).run_group(group["nodes"], event, retry_in_process=False)
 
 
 def _remote(group, event):
-    """Run the group where the app setting `group["remote"]` says (glacier_remote.py, bundled beside)."""
+    """Run the group where the app setting `group["remote"]` says (glacier_remote.py, bundled beside): a Run
+    Command on a VM, a Livy batch on HDInsight; the activity polls it until it ends."""
     import os
 
     spec = json.loads(os.environ[group["remote"]])
-    spec["staging"] = os.environ["GLACIER_STAGING_URI"]
+    spec["staging"] = os.environ[group["staging"]]  # the pipeline's own staging container
     return _load("glacier_remote.py").run(spec, event, group["cause"], os.environ)
 
 
@@ -161,6 +164,8 @@ def run_item_activity(pipeline, lead, event):
         raise RuntimeError(f"refused event: this activity runs group {lead!r} of pipeline {pipeline!r}")
     group = GROUPS[(pipeline, lead)]
     try:
+        if group.get("remote"):  # the object's own Run Command or Livy batch, which retries it as its task says
+            return _remote(group, event)
         with _RUNNING:
             return _runner(group["runner"], pipeline).run_group(group["nodes"], event, retry_in_process=True)
     except Exception as error:  # the object's run failed after its retries, or its event was refused

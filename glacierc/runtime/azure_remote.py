@@ -5,14 +5,16 @@ The job everywhere is the generated `job.py PIPELINE GROUP RUN_ID STAGING_URI` (
 cloud-neutral) with the pipeline's runner beside it, as GCP's Dataproc and Batch jobs run it:
 
 - `vm` (AzureVMConfig): a **managed Run Command** on the group's VM (`PUT {vm}/runCommands/{name}` with
-  `asyncExecution`, then `GET ...?$expand=instanceView` until `executionState` ends), whose script is
+  `asyncExecution`, then `GET ...?$expand=instanceView` until `executionState` ends, then `DELETE`), whose script is
   `run_command_script`: it fetches the job folder with the VM's identity, installs the folder's
   requirements.txt (the executor's requirement set, computed by glacierc) unless its glacier_installed.py
   finds it installed, and runs the job. Chosen over Azure Batch: the VM exists already (the module declares it), a Run
-  Command needs only `runCommands/write` and `read` on that one VM, and no Batch account, pool or
+  Command needs only `runCommands/write`, `read` and `delete` on that one VM, and no Batch account, pool or
   certificate is added; the price is a VM that runs between runs (stop it, or move to Batch later).
 - `hdinsight` (SparkConfig on HDInsight): a **Livy batch** (`POST {cluster}/livy/batches` with `file`,
-  `pyFiles`, `args`, the `X-Requested-By` header Livy requires, then `GET /livy/batches/{id}/state`).
+  `pyFiles`, `args`, `conf` (the job's environment in its driver, the interpreter), the `X-Requested-By` header
+  Livy requires, then `GET /livy/batches/{id}/state`), logged in as the gateway user with the password the
+  app setting `password_setting` names (a Key Vault reference the Functions host resolves).
 - `databricks` (DatabricksConfig): a **one-time job run** (`POST {workspace}/api/2.1/jobs/runs/submit`
   with one `spark_python_task` on a new cluster of the config's node type and workers, the spec's
   `libraries` (requirement lines) as its PyPI libraries, then `GET
@@ -26,6 +28,7 @@ This module imports nothing of glacierc and only the standard library: it is cop
 from __future__ import annotations
 
 import json
+import secrets
 import shlex
 import time
 import urllib.error
@@ -33,6 +36,10 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
+
+#: What job.py (entrypoints/gcp_job.py) reads to retry an object of a mapped group itself: the orchestration
+#: runs each object's Run Command or Livy batch once, so the task's `retries=` apply inside the job.
+ITEM_RETRIES = {"GLACIER_ITEM_RETRIES": "in-job"}
 
 ARM_RESOURCE = "https://management.azure.com/"
 DATABRICKS_RESOURCE = "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d"  # Azure Databricks' application id
@@ -91,13 +98,17 @@ def run(spec: Mapping[str, Any], event: Mapping[str, str], cause: str, environ: 
         if done is not None:
             break
         sleep(float(spec.get("poll_seconds", POLL_SECONDS)))
+    if kind == "vm":
+        detail += _run_command_delete(handle, headers, http)
     if not done:
         raise RemoteFailed(f"{cause} failed on {kind}: {detail}")
     return {"pipeline": event["pipeline"], "group": event["group"], "remote": kind, "detail": detail}
 
 
 def job_args(spec: Mapping[str, Any], event: Mapping[str, str]) -> list[str]:
-    return [event["pipeline"], event["group"], event["run_id"], str(spec["staging"])]
+    """job.py's arguments: PIPELINE GROUP RUN_ID STAGING_URI, and ITEM INDEX for one object of a mapped node."""
+    item = [event["item"], event["index"]] if "item" in event else []
+    return [event["pipeline"], event["group"], event["run_id"], str(spec["staging"]), *item]
 
 
 def _headers(spec: Mapping[str, Any], environ: Mapping[str, str], http: Http) -> dict[str, str]:
@@ -118,7 +129,7 @@ def run_command_script(jobs_url: str, client_id: str, event: Mapping[str, str], 
     listed in `jobs_url`/files.txt) with the VM's identity, install its requirements.txt unless
     glacier_installed.py finds it installed, run the job with
     `environment` (AZURE_CLIENT_ID: Polars reaches storage as the VM's identity). Every value is quoted."""
-    args = " ".join(shlex.quote(a) for a in (event["pipeline"], event["group"], event["run_id"], staging))
+    args = " ".join(shlex.quote(a) for a in job_args({"staging": staging}, event))
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted((environment or {}).items())
                        if k.isidentifier() and k.isupper())
     fetch = (
@@ -148,7 +159,8 @@ def _run_command_submit(spec, event, headers, http) -> str:
     name = _name(event)
     url = f"{spec['vm']}/runCommands/{name}?api-version={RUN_COMMAND_API}"  # `vm`: the VM's ARM URL
     script = run_command_script(str(spec["jobs_url"]), str(spec["client_id"]), event, str(spec["staging"]),
-                                {"AZURE_CLIENT_ID": str(spec["client_id"]), **spec.get("environment", {})})
+                                {"AZURE_CLIENT_ID": str(spec["client_id"]), **spec.get("environment", {}),
+                                 **(ITEM_RETRIES if "item" in event else {})})
     http("PUT", url, headers, {"location": spec["location"], "properties": {
         "source": {"script": script}, "asyncExecution": True, "treatFailureAsDeploymentFailure": False,
         "timeoutInSeconds": int(spec.get("timeout", 3600))}})
@@ -164,12 +176,39 @@ def _run_command_poll(spec, url, headers, http) -> tuple[bool | None, str]:
     return ok, f"{state}, exit code {view.get('exitCode')}: {str(view.get('error') or view.get('output') or '')[-2000:]}"
 
 
+def _run_command_delete(url, headers, http) -> str:
+    """Delete the ended Run Command (each attempt and each object of a map creates one: they would pile up on
+    the VM, and a retry's PUT must create a new one); failing to delete is said, it does not fail the group."""
+    try:
+        http("DELETE", url, headers, None)
+    except (RuntimeError, OSError) as error:
+        return f" (the Run Command was not deleted: {error})"
+    return ""
+
+
 # --- hdinsight: a Livy batch ---------------------------------------------------------------------------
 
 def _livy_submit(spec, event, headers, http) -> str:
-    batch = http("POST", f"{spec['cluster']}/livy/batches", headers, {
-        "file": spec["job"], "pyFiles": list(spec["files"]), "args": job_args(spec, event), "name": _name(event)})
+    body = {"file": spec["job"], "pyFiles": list(spec["files"]), "args": job_args(spec, event),
+            "name": _name(event, unique=True)}
+    conf = livy_conf(spec, event)
+    if conf:
+        body["conf"] = conf
+    batch = http("POST", f"{spec['cluster']}/livy/batches", headers, body)
     return f"{spec['cluster']}/livy/batches/{int(batch['id'])}"
+
+
+def livy_conf(spec: Mapping[str, Any], event: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The batch's Spark settings: the job's environment in its driver (YARN's application master, where
+    job.py runs: AZURE_CLIENT_ID, so Polars reaches storage as the cluster's identity) and the interpreter
+    the cluster's script action installed the requirement set into; for one object of a map (`event`'s item),
+    ITEM_RETRIES."""
+    environment = {**spec.get("environment", {}), **(ITEM_RETRIES if event and "item" in event else {})}
+    conf = {f"spark.yarn.appMasterEnv.{key}": str(value) for key, value in sorted(environment.items())
+            if key.isidentifier() and key.isupper()}
+    if spec.get("python"):
+        conf["spark.pyspark.python"] = conf["spark.pyspark.driver.python"] = str(spec["python"])
+    return conf
 
 
 def _livy_poll(spec, url, headers, http) -> tuple[bool | None, str]:
@@ -198,10 +237,14 @@ def _databricks_poll(spec, run_id, headers, http) -> tuple[bool | None, str]:
                                                    f"{state.get('state_message', '')}"
 
 
-def _name(event: Mapping[str, str]) -> str:
-    """A run name ARM and the services accept: letters, digits, `-` (the group may hold `_`)."""
+def _name(event: Mapping[str, str], unique: bool = False) -> str:
+    """A run name ARM and the services accept: letters, digits, `-` (the group may hold `_`), 80 at most; an
+    object of a map ends in its index, kept whole so that the objects' runs never share a name. `unique`:
+    a random tail too (Livy refuses a batch named like one it still lists, e.g. the failed attempt a retry
+    follows)."""
+    tail = (f"-{int(event['index'])}" if "index" in event else "") + (f"-{secrets.token_hex(4)}" if unique else "")
     raw = f"glacier-{event['run_id']}-{event['group']}"
-    return "".join(c if c.isalnum() or c == "-" else "-" for c in raw)[:80]
+    return "".join(c if c.isascii() and c.isalnum() or c == "-" else "-" for c in raw)[:80 - len(tail)] + tail
 
 
 def _where(url: str) -> str:

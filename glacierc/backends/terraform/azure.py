@@ -10,11 +10,12 @@ orchestrations of the pipelines it is home to: azure_pipelines.py) and `orchestr
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Mapping
 
 from glacier.config import AzureConfig
+from glacierc.backends.terraform import azure_app_settings as app_settings
+from glacierc.backends.terraform import azure_cluster_jobs as cluster_jobs
 from glacierc.backends.terraform import azure_compute as compute
 from glacierc.backends.terraform import azure_compute_blocks as compute_blocks
 from glacierc.backends.terraform import azure_iam as iam
@@ -50,7 +51,7 @@ from glacierc.backends.terraform.common import (
 from glacierc.backends.terraform.packaging import pipeline_entries
 from glacierc.backends.terraform.azure_variables import output_candidates, variables
 from glacierc.backends.terraform.target import Target
-from glacierc.checks.glc401_unsupported_on_target import AZURE_EXECUTOR
+from glacierc.checks.glc401_unsupported_on_target import AZURE_EXECUTOR, AZURE_MAPPED_DATABRICKS
 from glacierc.checks.glc405_tasks_not_deployed import DATABRICKS_JOBS
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
@@ -74,10 +75,12 @@ class AzureTarget(Target):
         (ExecutorKind.CLUSTER, "DatabricksConfig"): Service.DATABRICKS,
     }  # fmt: skip
     UNSUPPORTED_EXECUTOR = AZURE_EXECUTOR
-    MAPS = True  # a mapped node run by a function app is a Durable fan-out/fan-in (azure_orchestration.py)
+    MAP_REFUSAL = AZURE_MAPPED_DATABRICKS  # the one executor kind maps_on refuses
+    MAPS = True  # a mapped node is a Durable fan-out/fan-in (azure_orchestration.py), an activity per object
 
     def maps_on(self, executor: Executor) -> bool:
-        return self.service(executor) in (Service.FUNCTION, Service.LOCAL)
+        """An object's activity runs it in the app, or as its own Run Command (vm) or Livy batch (HDInsight)."""
+        return self.service(executor) in (Service.FUNCTION, Service.LOCAL, Service.VM, Service.HDINSIGHT)
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         super().__init__(project, provider, runner_sources)
@@ -184,29 +187,24 @@ class AzureTarget(Target):
         self.executor_spans = {e.name: e.span for e, _ in executors}
         vms = {task: vm_groups.setting(label) for task, label in self.task_labels.items()
                if label in {v.label for v in module.vms}}
-        plan = pipelines_model.plan(self.project, self.provider, executors, labels, apps, vms)
+        declared = {c.label for c in module.clusters}  # Databricks runs are not wired yet (docs/cloud-azure.md)
+        clusters = [(e.name, kind, labels[e.name]) for e, kind in executors if labels[e.name] in declared]
+        remote = {**vms, **cluster_jobs.remote_settings(clusters, {e: [t.name for t in ts] for e, ts in tasks.items()})}
+        plan = pipelines_model.plan(self.project, self.provider, executors, labels, apps, remote)
         module.plan = plan
+        locations = {e.name: f"{e.span.file}:{e.span.line}" for e, _ in executors}
         module.vm_jobs = vm_groups.vm_jobs(self.project, plan.orchestrations, {s: t for t, s in (
-            (v.label, vm_groups.setting(v.label)) for v in module.vms)}, labels, self.runner_sources,
-            {e.name: f"{e.span.file}:{e.span.line}" for e, _ in executors})
+            (v.label, vm_groups.setting(v.label)) for v in module.vms)}, labels, self.runner_sources, locations)
+        module.cluster_jobs = cluster_jobs.cluster_jobs(plan.orchestrations, {
+            name: cluster_jobs.KINDS[kind] for name, kind, _ in clusters}, labels, self.runner_sources, locations)
         module.diagnostics.extend(plan.diagnostics)
         for executor, _ in executors:
             if executor.name in plan.local_apps:
                 label = plan.local_apps[executor.name]
                 self.function_app(executor, label, tasks.get(executor.name, []))
                 module.identities.append(Identity(label, self.name(label, 128), module.apps[-1].comment))
-        module.staging = tuple(pipelines_model.staging_container(app, plan.hosted(app)) for app in plan.apps())
-        settings = {c.label[: -len("_staging")]: (
-            Comment("Results between the nodes of a run (the orchestrations of this app)."),
-            ("GLACIER_STAGING_URI", pipelines_model.staging_uri(c))) for c in module.staging}
-        data = (Comment("The account of the az:// containers the tasks read and write."),
-                ("AZURE_STORAGE_ACCOUNT_NAME", Expr(f"{module.data_account}.name"))) \
-            if module.data_account else ()
-        on_vms = vm_groups.app_settings(module.vm_jobs, {v.label: v.identity for v in module.vms}, module.location,
-                                        module.data_account)
-        module.apps = [dataclasses.replace(a, settings=(*settings.get(a.label, ()), *data, *(
-            (Comment("The VMs its orchestrations run vm groups on, with Run Commands."), *on_vms[a.label])
-            if a.label in on_vms else ()))) for a in module.apps]
+        module.staging = tuple(pipelines_model.staging_container(o) for o in plan.orchestrations)
+        app_settings.with_settings(module)
 
     def _add_host_accounts(self) -> None:
         """The storage accounts of the Functions hosts, the HDInsight file systems and the staged results."""
@@ -235,12 +233,13 @@ class AzureTarget(Target):
                 comment = source_text([(self.executor_spans[name], f"executor {name}")])
                 module.assignments = pipelines_model.hosted_assignments(
                     module.assignments, o.app, roles, containers, comment, {c.name: c.scope for c in module.containers})
-        for container in module.staging:
-            app = container.label[: -len("_staging")]
-            module.assignments.append(pipelines_model.staging_assignment(
-                app, container, self.project, module.plan.hosted(app), container.comment))
+        module.assignments += [pipelines_model.staging_assignment(o, self.project) for o in module.plan.orchestrations]
+        module.assignments = pipelines_model.listing_assignments(module.assignments, module.plan.orchestrations, {
+            c.name: (c.label, c.scope) for c in module.containers})
         comments = {name: source_text([(span, f"executor {name}")]) for name, span in self.executor_spans.items()}
         module.assignments += vm_groups.assignments(module.vm_jobs, self.project, module.plan.orchestrations, comments)
+        module.assignments += cluster_jobs.assignments(module.cluster_jobs, self.project, module.plan.orchestrations,
+                                                       comments)
 
     def _add_packages(self) -> None:
         """Every app's package; its functionTimeout also covers the hosted tasks it runs as activities."""
@@ -301,6 +300,8 @@ class AzureTarget(Target):
 
     def files(self, state_backend: str | None = None) -> dict[str, list[Block]]:
         """The blocks of every `.tf` file (a file without blocks is not written)."""
+        from glacierc.backends.terraform import azure_cluster_blocks as cluster_blocks  # not on `check`'s path
+
         m = self.module
         where = (m.group, m.location)
         storage_tf = [storage_blocks.account_block(a, *where) for a in m.accounts]
@@ -316,6 +317,7 @@ class AzureTarget(Target):
         storage_tf += [storage_blocks.container_block(j.container.label, j.container.name, STAGING, j.container.comment,
                                                       j.container.skips) for j in m.vm_jobs]
         storage_tf += vm_groups.blob_blocks(m.vm_jobs)
+        storage_tf += cluster_blocks.blob_blocks(m.cluster_jobs)
         storage_tf += [storage_blocks.container_block(
             f"{c.label}_filesystem", c.filesystem, HDINSIGHT, c.comment, c.filesystem_skips,
             "A container of an account with a hierarchical namespace is an ADLS Gen2 file system.")
@@ -323,10 +325,13 @@ class AzureTarget(Target):
         iam_tf = [iam.identity_block(i, *where) for i in m.identities]
         iam_tf += [iam.assignment_block(a) for a in m.assignments]
         iam_tf += vm_groups.run_command_blocks(m.vm_jobs, m.group)
+        iam_tf += cluster_blocks.vault_blocks(m.cluster_jobs, *where, m.suffix)
         subnets = ["vms"] * bool(m.vms) + ["clusters"] * bool(m.clusters)
         compute_tf = [b for a in m.apps for b in compute_blocks.app_blocks(a, *where)]
         compute_tf += [b for v in m.vms for b in compute_blocks.vm_blocks(v, *where)]
-        compute_tf += [compute_blocks.cluster_block(c, *where) for c in m.clusters]
+        jobs = {j.label: j for j in m.cluster_jobs}
+        compute_tf += [compute_blocks.cluster_block(c, *where, *cluster_blocks.installing(jobs.get(c.label)))
+                       for c in m.clusters]
         compute_tf += [b for w in m.workspaces for b in compute_blocks.workspace_blocks(w, *where)]
         return {
             "versions.tf": [self.versions(state_backend)],
@@ -368,7 +373,8 @@ class AzureTarget(Target):
 
     def other_files(self, state_backend: str | None) -> list[tuple[str, str | bytes]]:
         """The vm groups' job files, `orchestration/pipelines.json` and the orchestrations' files."""
-        jobs = sorted((path, text) for job in self.module.vm_jobs for path, text in job.files)
+        files = [job.files for job in self.module.vm_jobs] + [job.files for job in self.module.cluster_jobs]
+        jobs = sorted((path, text) for found in files for path, text in found)
         return [*jobs, *pipelines_model.pipeline_files(self.module.plan.orchestrations).items()]
 
     def notes(self) -> list[Diagnostic]:

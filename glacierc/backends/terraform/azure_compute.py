@@ -31,6 +31,8 @@ DEFAULT_HDINSIGHT_SIZE = "Standard_E8_V3"
 ZOOKEEPER_SIZE = "Standard_A2_V2"
 DEFAULT_DATABRICKS_NODE = "Standard_DS3_v2"
 NODE_USER = "glacier"
+#: The HDInsight gateway (Ambari, Livy) user of the generated clusters.
+GATEWAY_USER = f"{NODE_USER}-admin"
 FUNCTION_SKIPS = (
     Skip("CKV_AZURE_56", "the pipeline runner calls the functions with a function key; add Entra ID "
                          "authentication (auth_settings_v2) with an app registration of your tenant if required"),

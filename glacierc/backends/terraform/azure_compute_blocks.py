@@ -10,6 +10,7 @@ with infrastructure encryption.
 from __future__ import annotations
 
 from glacierc.backends.terraform.azure_compute import (
+    GATEWAY_USER,
     NODE_USER,
     PLAN_SKIPS,
     ZOOKEEPER_SIZE,
@@ -117,7 +118,10 @@ def vm_blocks(v: VirtualMachine, group: str, location: str) -> list[Block]:
     return found
 
 
-def cluster_block(c: SparkCluster, group: str, location: str) -> Block:
+def cluster_block(c: SparkCluster, group: str, location: str, script: list[tuple[str, Value]] | None = None,
+                  after: list[Expr] | None = None) -> Block:
+    """The cluster; `script`: the script action its head and worker nodes run when they are created (it
+    installs the requirement set of the groups an orchestration runs there), `after`: what that reads."""
     account = f"azurerm_storage_account.{HDINSIGHT}"
 
     def node(kind: str, size: str, *extra: tuple[str, Value]) -> Block:
@@ -125,6 +129,7 @@ def cluster_block(c: SparkCluster, group: str, location: str) -> Block:
             ("vm_size", size), ("username", NODE_USER), ("ssh_keys", [Expr("var.ssh_public_key")]), *extra,
             ("virtual_network_id", Expr(f"azurerm_virtual_network.{GROUP}.id")),
             ("subnet_id", Expr("azurerm_subnet.clusters.id")),
+            block("script_actions", body=list(script)) if script and kind != "zookeeper_node" else None,
         ])
 
     return block("resource", "azurerm_hdinsight_spark_cluster", c.label, comments=[c.comment], body=[
@@ -135,7 +140,7 @@ def cluster_block(c: SparkCluster, group: str, location: str) -> Block:
         *HDINSIGHT_SECURITY,
         TAGS,
         block("component_version", body=[("spark", c.spark_version)]),
-        block("gateway", body=[("username", f"{NODE_USER}-admin"), ("password", Expr("var.hdinsight_gateway_password"))]),
+        block("gateway", body=[("username", GATEWAY_USER), ("password", Expr("var.hdinsight_gateway_password"))]),
         block("storage_account_gen2", body=[
             ("is_default", True),
             ("storage_resource_id", Expr(f"{account}.id")),
@@ -153,7 +158,7 @@ def cluster_block(c: SparkCluster, group: str, location: str) -> Block:
             node("zookeeper_node", ZOOKEEPER_SIZE),
         ]),
         ("depends_on", [Expr(f"azurerm_role_assignment.{c.label}_hdinsight"),
-                        Expr("azurerm_subnet_network_security_group_association.clusters")]),
+                        Expr("azurerm_subnet_network_security_group_association.clusters"), *(after or [])]),
     ])
 
 

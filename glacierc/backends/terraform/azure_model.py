@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from glacierc.backends.terraform import azure_cluster_jobs as cluster_jobs
 from glacierc.backends.terraform import azure_compute as compute
 from glacierc.backends.terraform import azure_iam as iam
 from glacierc.backends.terraform import azure_pipelines as pipelines_model
@@ -43,6 +44,8 @@ class AzureModule:
     plan: pipelines_model.Plan = field(default_factory=pipelines_model.Plan)
     staging: tuple[Container, ...] = ()
     vm_jobs: list[vm_groups.VmJobs] = field(default_factory=list)  # the vm groups orchestrations run
+    #: the HDInsight and Databricks groups orchestrations run
+    cluster_jobs: list[cluster_jobs.ClusterJobs] = field(default_factory=list)
     adopted: str | None = None  # the source of the declarations adopting an existing account (existing=True)
 
     @property

@@ -20,8 +20,8 @@ calls its activity once per object (`item`, `index`), `task_all` over batches of
 activity as the task says and reports a failure instead of raising, so the orchestrator counts them: more
 than `partitions(tolerated_failures=)` fail the node, naming it and the objects.
 
-Results between groups are staged in the home app's staging container (`staging_uri`), under the run id
-`<run prefix>-<instance id>`, so the app's role assignment there is conditioned on the blob path of each
+Results between groups are staged in the pipeline's own staging container (`staging_uri`), under the run id
+`<run prefix>-<instance id>`, so the home app's role assignment there is conditioned on the blob path of the
 pipeline's staged nodes (ABAC, condition version 2.0); a mapped node's items are `<node>/<index>.*`, which
 the reading group finds by listing `<run>/<node>/` (the one listing the condition allows).
 """
@@ -210,9 +210,10 @@ def activity_labels(pipelines: Mapping[str, str], groups: Mapping[str, tuple[Gro
 
 # --- staging --------------------------------------------------------------------------------------------
 
-def staging_container_name(app: str) -> str:
-    """`staging-<app>`: 3-63 lower-case letters, digits and single hyphens."""
-    return re.sub("-+", "-", "staging-" + cloud_name(app, 54))
+def staging_container_name(pipeline_label: str) -> str:
+    """`staging-<pipeline label>`: 3-63 lower-case letters, digits and single hyphens (labels differ ignoring
+    case, so the names differ too)."""
+    return re.sub("-+", "-", "staging-" + cloud_name(pipeline_label, 54))
 
 
 def staged_paths(project: Project, orchestrations: list[Orchestration]) -> tuple[list[str], list[str]]:
@@ -254,6 +255,15 @@ def path_condition(reads: list[str], writes: list[str]) -> str:
     return f"(({read}) OR ({paths})) AND (({listing}) OR ({prefixes})) AND {_clause(_WRITE, writes)}"
 
 
+def list_condition(prefix: str) -> str:
+    """An ABAC condition (version 2.0) allowing only listing (`Blob.List`), and only below `prefix`."""
+    listing = f"ActionMatches{{'{_READ[0]}'}} AND SubOperationMatches{{'{BLOB_LIST}'}}"
+    only = f"(!(ActionMatches{{'{_READ[0]}'}} AND NOT SubOperationMatches{{'{BLOB_LIST}'}}))"
+    if not prefix:
+        return only
+    return f"{only} AND ((!({listing})) OR (@Request[{BLOBS}:prefix] StringStartsWith '{_quoted(prefix)}'))"
+
+
 def _clause(actions: tuple[str, ...], paths: list[str]) -> str:
     none_of = " AND ".join(f"!(ActionMatches{{'{action}'}})" for action in actions)
     if not paths:
@@ -269,6 +279,20 @@ def _quoted(text: str) -> str:
 
 # --- the build output -----------------------------------------------------------------------------------
 
+#: What one run of a remote group is, by the service it runs on (the note's words).
+REMOTE_RUNS = {"an Azure VM": "a Run Command", "HDInsight": "a Livy batch"}
+
+
+def _remote_note(o: Orchestration, service: str, services: Mapping[str, str]) -> str:
+    """`; nodes a, b run on <service>, <a run> per group or object`."""
+    mine = [a for a in o.activities if a.remote and services.get(a.executor) == service]
+    nodes = sorted({n for a in mine for n in a.nodes})
+    per = " or ".join(dict.fromkeys("object" if a.map else "group" for a in sorted(mine, key=lambda a: a.map is None)))
+    verb = "runs" if len(nodes) == 1 else "run"
+    return (f"; {'node' if len(nodes) == 1 else 'nodes'} {', '.join(nodes)} {verb} on {service}, "
+            f"{REMOTE_RUNS.get(service, 'a run')} per {per}")
+
+
 def note_fields(o: Orchestration, services: Mapping[str, str]) -> dict[str, str]:
     """The fields of the build output's GLC409 line (glc409 `ACTIVITIES`): activities, fused nodes, where local
     nodes run, stops."""
@@ -280,6 +304,8 @@ def note_fields(o: Orchestration, services: Mapping[str, str]) -> dict[str, str]
     other = sorted({n for a in o.activities if services.get(a.executor) == HOSTED for n in a.nodes})
     hosted += (f"; {'node' if len(other) == 1 else 'nodes'} {', '.join(other)} of another function app "
                f"{'runs' if len(other) == 1 else 'run'} as activities of that app too") if other else ""
+    hosted += "".join(_remote_note(o, service, services) for service in sorted(
+        {services.get(a.executor, "") for a in o.activities if a.remote}))
     stops = ", ".join(f"{' + '.join(s.nodes)} ({s.service})" for s in o.stops)
     stopped = f"; not orchestrated yet, the orchestration fails at: {stops}" if stops else ""
     timer = f"; timer `{o.ncrontab}`" if o.ncrontab else ""

@@ -21,6 +21,7 @@ from glacierc.backends.escaping import identifier, py_literal
 from glacierc.backends.terraform import azure_orchestration as orchestration
 from glacierc.backends.terraform.entry_module import entry_module, flat_table, nested_table
 from glacierc.backends.terraform.packaging import PipelineEntry, package, requirements_file, runner_files
+from glacierc.runtime.node import staging_variable
 
 ENTRY_MODULE = "azure_functions"
 #: What the generated function_app.py imports; the runners' requirements follow (requirements.py).
@@ -61,7 +62,8 @@ def app_source(executor: str, location: str, functions: tuple[AppFunction, ...],
         "ORCHESTRATORS": flat_table({o.pipeline: o.orchestrator for o in orchestrations}),
         "GROUPS": nested_table({(o.pipeline, a.group): {
             "activity": a.name, "runner": runners.get(o.pipeline), "nodes": a.nodes, "retries": a.retries,
-            "cause": a.cause, **({"remote": a.remote} if a.remote else {}), **_map_row(a)}
+            "cause": a.cause, **({"remote": a.remote, "staging": staging_variable(o.pipeline)} if a.remote else {}),
+            **_map_row(a)}
             for o in orchestrations for a in o.activities}),
         "STOPS": flat_table({(o.pipeline, s.group): s.message for o in orchestrations for s in o.stops}),
     }

@@ -4,9 +4,10 @@
 for a pipeline without one, an app generated for its first local executor (local nodes of an Azure
 pipeline run as activities of a function app: there is no laptop in the cloud). The additions:
 
-- a staging container per home app in the `glacier_staging` account (expiry after
-  `STAGING_EXPIRY_DAYS`), `GLACIER_STAGING_URI` in the app's settings, and the app identity's
-  "Storage Blob Data Contributor" role on it, conditioned on the staged blob paths of its pipelines;
+- a staging container per pipeline in the `glacier_staging` account (expiry after `STAGING_EXPIRY_DAYS`),
+  `GLACIER_STAGING_URI__<escaped pipeline>` (runtime.node.staging_variable) in its home app's settings, so an
+  app running two pipelines stages each in that pipeline's container, and the app identity's "Storage Blob
+  Data Contributor" role on it, conditioned on the staged blob paths of the pipeline's groups;
 - the roles the local executors it hosts were proven to need, on the home app's identity too;
 - the `pipelines` output (function app, orchestrator, staging container per pipeline, keyed by pipeline
   names through a JSON template: user text stays out of HCL);
@@ -24,7 +25,7 @@ from glacierc.backends.terraform import azure_iam as iam
 from glacierc.backends.terraform import azure_orchestration as orchestration
 from glacierc.backends.terraform.azure_orchestration import Orchestration
 from glacierc.backends.terraform.azure_storage import STAGING, STAGING_EXPIRY_DAYS, Container, PolicyRule
-from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, block
+from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, Value, block
 from glacierc.backends.terraform.common import provider_pipelines, source_text, unique_labels
 from glacierc.backends.terraform.orchestration_common import Ref, template_json
 from glacierc.checks.glc401_unsupported_on_target import AZURE_SCHEDULE
@@ -32,6 +33,7 @@ from glacierc.checks.glc409_durable_orchestration import ACTIVITIES, NO_HOME
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.fusion import fused_groups
 from glacierc.ir.nodes import Executor, Project, Provider, Service
+from glacierc.runtime.node import staging_variable
 
 #: How a stop names where its nodes run.
 SERVICE_NAMES = {Service.VM: "an Azure VM", Service.HDINSIGHT: "HDInsight", Service.DATABRICKS: "Databricks"}
@@ -84,7 +86,8 @@ def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executo
                                            {**services, **hosted}, activity_labels, groups[pipeline.name],
                                            vms)
         found.orchestrations.append(made)
-        found.notes.append(ACTIVITIES.diagnostic(pipeline.span, **orchestration.note_fields(made, hosted)))
+        fields = orchestration.note_fields(made, {**services, **hosted})
+        found.notes.append(ACTIVITIES.diagnostic(pipeline.span, **fields))
         if made.schedule_problem is not None:
             found.diagnostics.append(AZURE_SCHEDULE.diagnostic(
                 pipeline.schedule_span or pipeline.span, pipeline=pipeline.name, schedule=made.schedule,
@@ -106,9 +109,23 @@ def hosted_tasks(project: Project, orchestrations: Iterable[Orchestration], exec
 
 # --- staging ----------------------------------------------------------------------------------------------
 
-def staging_container(app: str, orchestrations: list[Orchestration]) -> Container:
-    comment = source_text((o.span, f"staged results of pipeline {o.pipeline}") for o in orchestrations)
-    return Container(orchestration.staging_container_name(app), f"{app}_staging", comment)
+def staging_container(o: Orchestration) -> Container:
+    """The pipeline's own staging container (`staging-<pipeline label>`, labelled `<pipeline label>_staging`)."""
+    comment = source_text([(o.span, f"staged results of pipeline {o.pipeline}")])
+    return Container(orchestration.staging_container_name(o.label), staging_label(o), comment)
+
+
+def staging_label(o: Orchestration) -> str:
+    return f"{o.label}_staging"
+
+
+def staging_settings(orchestrations: Iterable[Orchestration]) -> dict[str, list[tuple[str, Value]]]:
+    """Home app -> `GLACIER_STAGING_URI__<escaped pipeline>` of every pipeline it orchestrates, each its
+    pipeline's container (the runtime reads the variable of the pipeline it runs)."""
+    found: dict[str, list[tuple[str, Value]]] = {}
+    for o in sorted(orchestrations, key=lambda o: o.pipeline):
+        found.setdefault(o.app, []).append((staging_variable(o.pipeline), staging_uri(staging_container(o))))
+    return found
 
 
 def staging_uri(container: Container) -> Template:
@@ -122,15 +139,50 @@ def staging_policy_rules(containers: Iterable[Container]) -> tuple[PolicyRule, .
                  for c in containers)
 
 
-def staging_assignment(app: str, container: Container, project: Project, hosted: list[Orchestration],
-                       comment: str) -> iam.Assignment:
-    """The app's role on its staging container: the staged paths of the groups it runs itself (a VM runs a
-    remote group's and has its own role, azure_vm_groups.py)."""
-    own = [dataclasses.replace(o, groups=tuple(g for g in o.groups if g.id not in
-                                               {a.group for a in o.activities if a.remote})) for o in hosted]
-    reads, writes = orchestration.staged_paths(project, own)
-    return iam.Assignment(f"{app}_staging", f"azurerm_storage_container.{container.label}.id", iam.CONTRIBUTOR,
-                          app, comment, orchestration.path_condition(reads, writes))
+def staging_assignment(o: Orchestration, project: Project) -> iam.Assignment:
+    """The home app's role on the pipeline's staging container: the staged paths of the groups it runs itself
+    (a VM or cluster runs a remote group's and has its own role, azure_vm_groups.py)."""
+    own = dataclasses.replace(o, groups=tuple(g for g in o.groups if g.id not in
+                                              {a.group for a in o.activities if a.remote}))
+    reads, writes = orchestration.staged_paths(project, [own])
+    container = staging_container(o)
+    return iam.Assignment(container.label, f"azurerm_storage_container.{container.label}.id", iam.CONTRIBUTOR,
+                          o.app, container.comment, orchestration.path_condition(reads, writes))
+
+
+def remote_staging_assignments(executor: str, identity: str, project: Project, orchestrations: Iterable[Orchestration],
+                               comment: str) -> list[iam.Assignment]:
+    """The roles of `identity` (a VM's or cluster's, running `executor`'s groups) on the staging container of
+    each pipeline it runs groups of: only those groups' staged inputs and results (ABAC, as the app's)."""
+    found = []
+    for o in orchestrations:
+        mine = dataclasses.replace(o, groups=tuple(g for g in o.groups if g.executor == executor))
+        if not mine.groups:
+            continue
+        reads, writes = orchestration.staged_paths(project, [mine])
+        container = staging_label(o)
+        found.append(iam.Assignment(f"{identity}_{container}", f"azurerm_storage_container.{container}.id",
+                                    iam.CONTRIBUTOR, identity, comment, orchestration.path_condition(reads, writes)))
+    return found
+
+
+def listing_assignments(assignments: list[iam.Assignment], orchestrations: Iterable[Orchestration],
+                        scopes: Mapping[str, tuple[str, str]]) -> list[iam.Assignment]:
+    """The home app's role listing the dataset of each map its activities run elsewhere (a VM, HDInsight: the
+    objects run there, the listing in the app): "Storage Blob Data Reader" on the dataset's container with an
+    ABAC condition allowing only `Blob.List` below the dataset's prefix (not when the app holds a role there
+    already); `scopes`: container name -> (its label, its scope)."""
+    found = list(assignments)
+    for o in orchestrations:
+        for a in o.activities:
+            if a.map is None or a.remote is None or a.map.container not in scopes:
+                continue
+            label, scope = scopes[a.map.container]
+            if any(x.identity == o.app and x.scope == scope for x in found):
+                continue
+            found.append(iam.Assignment(f"{o.app}_lists_{label}", scope, iam.READER, o.app, o.comment,
+                                        orchestration.list_condition(a.map.prefix)))
+    return found
 
 
 def hosted_assignments(assignments: list[iam.Assignment], app: str, roles: Mapping[str, str],
@@ -167,7 +219,7 @@ def pipelines_output(orchestrations: list[Orchestration]) -> list[Block]:
     variables = {}
     for o in orchestrations:
         variables[f"app_{o.label}"] = Expr(f"azurerm_linux_function_app.{o.app}.name")
-        variables[f"staging_{o.label}"] = Expr(f"azurerm_storage_container.{o.app}_staging.name")
+        variables[f"staging_{o.label}"] = Expr(f"azurerm_storage_container.{staging_label(o)}.name")
     return [block("output", "pipelines", body=[
         ("description", "The function app, orchestrator function and staging container of every pipeline, by "
                         "pipeline name."),

@@ -8,22 +8,21 @@ that runs it as a managed Run Command on the VM of the group's first task and wa
 - a job container `jobs-<executor>` in the staging account with `job.py` (the cloud-neutral job module),
   the runners of its pipelines and `files.txt` listing them, which the Run Command's script fetches;
 - roles, each on exactly its scope: the VM's identity reads its job container ("Storage Blob Data Reader")
-  and reads and writes, in the home app's staging container, only its groups' staged inputs and results
+  and reads and writes, in each pipeline's staging container, only its groups' staged inputs and results
   (an ABAC path condition, as the app's own); the home app's identity may create and read Run Commands on
   exactly the VMs its activities use (a custom role `<prefix>-glacier-run-commands` holding only
-  `Microsoft.Compute/virtualMachines/runCommands/write` and `/read`).
+  `Microsoft.Compute/virtualMachines/runCommands/write`, `/read` and `/delete`: it deletes each ended one).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from glacierc.backends.terraform import azure_iam as iam
-from glacierc.backends.terraform import azure_orchestration as orchestration
 from glacierc.backends.terraform.azure_orchestration import Orchestration
+from glacierc.backends.terraform.azure_pipelines import remote_staging_assignments
 from glacierc.backends.terraform.azure_storage import STAGING, Container
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Item, Template, Value, block
 from glacierc.backends.terraform.common import cloud_name
@@ -32,7 +31,8 @@ from glacierc.ir.nodes import Project
 
 SETTING_PREFIX = "GLACIER_VM_"
 RUN_COMMAND_ROLE = "glacier_run_commands"
-RUN_COMMAND_ACTIONS = ("Microsoft.Compute/virtualMachines/runCommands/read",
+RUN_COMMAND_ACTIONS = ("Microsoft.Compute/virtualMachines/runCommands/delete",
+                       "Microsoft.Compute/virtualMachines/runCommands/read",
                        "Microsoft.Compute/virtualMachines/runCommands/write")
 ARM = "https://management.azure.com"
 JOB_LIST = "files.txt"
@@ -61,7 +61,7 @@ def vm_jobs(project: Project, orchestrations: Iterable[Orchestration], vm_of_set
     used: dict[str, set[tuple[str, str]]] = {}
     for o in orchestrations:
         for a in o.activities:
-            if a.remote is None:
+            if a.remote is None or a.remote not in vm_of_setting:  # in the app, or on a cluster (azure_cluster_jobs.py)
                 continue
             led.setdefault(a.executor, {}).setdefault(o.pipeline, (o.label, {}))[1][a.group] = a.nodes
             used.setdefault(a.executor, set()).add((vm_of_setting[a.remote], o.app))
@@ -105,12 +105,7 @@ def assignments(jobs: Iterable[VmJobs], project: Project, orchestrations: list[O
         comment = comments[j.executor]
         found.append(iam.Assignment(f"{j.label}_jobs_read", f"azurerm_storage_container.{j.container.label}.id",
                                     iam.READER, j.label, comment))
-        for app in sorted({app for _, app in j.vms}):
-            mine = [dataclasses.replace(o, groups=tuple(g for g in o.groups if g.executor == j.executor))
-                    for o in orchestrations if o.app == app]
-            reads, writes = orchestration.staged_paths(project, mine)
-            found.append(iam.Assignment(f"{j.label}_{app}_staging", f"azurerm_storage_container.{app}_staging.id",
-                                        iam.CONTRIBUTOR, j.label, comment, orchestration.path_condition(reads, writes)))
+        found += remote_staging_assignments(j.executor, j.label, project, orchestrations, comment)
     return found
 
 
@@ -141,7 +136,7 @@ def run_command_blocks(jobs: Iterable[VmJobs], group: str) -> list[Block]:
     body: list[Item] = [
         ("name", Template(Expr("var.name_prefix"), "-glacier-run-commands")),
         ("scope", Expr(f"{group}.id")),
-        ("description", "Create and read managed Run Commands of a VM (glacier vm nodes)."),
+        ("description", "Create, read and delete managed Run Commands of a VM (glacier vm nodes)."),
         block("permissions", body=[("actions", list(RUN_COMMAND_ACTIONS)), ("not_actions", [])]),
         ("assignable_scopes", [Expr(f"{group}.id")]),
     ]

@@ -30,6 +30,8 @@ class TargetRules:
     UNSUPPORTED_EXECUTOR: ClassVar[Message]
     #: Whether this cloud's orchestration runs a mapped node (a task over a dataset's partitions).
     MAPS = False
+    #: GLC401 of a mapped node on an executor `maps_on` refuses (a cloud may say why).
+    MAP_REFUSAL = MAPPED_NODE
 
     def validate(self, project: Project, provider: Provider) -> list[Diagnostic]:
         """Hook: every diagnostic of `provider`'s module judged over the IR (a cloud whose rules are not
@@ -70,8 +72,8 @@ class TargetRules:
         """GLC401 on every mapped node of `provider`'s pipelines that this cloud cannot run where it is, so that
         `check` refuses what would fail at run time (listing the dataset)."""
         mine = set(provider_pipelines(project, provider))
-        return [MAPPED_NODE.diagnostic(node.span, node=node.id, pipeline=pipeline.name, task=node.task,
-                                       dataset=node.map, cloud=self.CLOUD, executor=node.executor)
+        return [self.MAP_REFUSAL.diagnostic(node.span, node=node.id, pipeline=pipeline.name, task=node.task,
+                                             dataset=node.map, cloud=self.CLOUD, executor=node.executor)
                 for pipeline in project.pipelines if pipeline.name in mine for node in pipeline.nodes
                 if node.map and not self.maps_on(project.executor(node.executor))]
 
