@@ -206,38 +206,23 @@ def extension_api() -> Iterator[tuple[str, list[Started]]]:
     """The Durable extension's HTTP API as a starter's client binding reaches it (`rpcBaseUrl`), on a free
     port: POST orchestrators/<name> answers 202 with a new instance id and is recorded. Yields the client
     binding JSON (what the Functions host passes as `durable_client_input`) and the recorded starts."""
-    import http.server
-    import threading
+    from stand_in import Request, serving
 
     started: list[Started] = []
 
-    class Api(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the handler's protocol)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode()
-            name = self.path.rsplit("/orchestrators/", 1)[-1].split("?")[0]
-            started.append(Started(name, body))
-            answer = json.dumps({"id": f"instance{len(started)}"}).encode()
-            self.send_response(202)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
+    def answer(request: Request) -> tuple[int, object]:
+        name = request.route.rsplit("/orchestrators/", 1)[-1]
+        started.append(Started(name, request.body.decode()))
+        return 202, {"id": f"instance{len(started)}"}
 
-        def log_message(self, *args) -> None:
-            pass
+    with serving(answer) as url:
+        yield client_binding(f"{url}/runtime/webhooks/durabletask/"), started
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/runtime/webhooks/durabletask/"
+
+def client_binding(base: str) -> str:
+    """What the Functions host passes as `durable_client_input`: the extension's URLs below `base`."""
     status = f"{base}instances/INSTANCEID"
-    binding = json.dumps({
+    return json.dumps({
         "taskHubName": "hub", "creationUrls": {}, "rpcBaseUrl": base,
         "managementUrls": {"id": "INSTANCEID", "statusQueryGetUri": status, "sendEventPostUri": f"{status}/raiseEvent",
                            "terminatePostUri": f"{status}/terminate", "purgeHistoryDeleteUri": status}})
-    try:
-        yield binding, started
-    finally:
-        server.shutdown()
-        server.server_close()
