@@ -2,7 +2,9 @@
 (`storage/v1/b/<bucket>/o?prefix=...&pageToken=...`, a bearer token). No GCS emulator runs offline, so a small
 HTTP server here serves a folder of files as a bucket store: the JSON API's list pages (two names a page, so
 a listing takes several), and the objects themselves as Polars reads and writes them (`google_base_url`:
-GET with ranges, HEAD, PUT), answering only requests that carry the expected bearer token."""
+GET with ranges, HEAD, PUT), answering only requests that carry the expected bearer token. Without a token in
+the options or the environment, the listing asks a stand-in of the metadata server (GCE_METADATA_HOST), then
+a `gcloud` of the test's own on PATH."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from glacier.datasets import matches
+from glacierc.runtime.listing import METADATA_TOKEN_PATH, ListingError, object_keys
 from stand_in import Answer, Request, serving
 from tests.test_partitions_listing import MATCHED, OUT, OUTPUT_KEY, RAW, expected, glacierc_run, load_pipeline, \
     local_run, write_objects
@@ -130,3 +134,86 @@ def test_a_refused_listing_fails_the_mapped_node_with_the_status(store, tmp_path
     assert "error: node `measure`" in done.stderr
     assert "listing gs://glacier-list-raw/events/2026/ failed: HTTP 401 Unauthorized" in done.stderr
     assert not (store.root / OUT / OUTPUT_KEY).exists()
+
+
+# ---- the token, where none is given: the metadata server, then gcloud -----------------------------
+
+METADATA_TOKEN = "ya29.metadata-token"
+DATASET_KEYS = sorted(MATCHED)  # the keys the dataset matches
+
+
+class Metadata:
+    """The metadata server's token endpoint, as on a GCP VM or function: only with `Metadata-Flavor: Google`."""
+
+    def __init__(self, token: str | None) -> None:
+        self.token, self.requests = token, []
+
+    def answer(self, request: Request) -> Answer:
+        self.requests.append((request.route, request.headers.get("Metadata-Flavor")))
+        if request.headers.get("Metadata-Flavor") != "Google":
+            return 403, b"Missing Metadata-Flavor:Google header."
+        if request.route != METADATA_TOKEN_PATH or self.token is None:
+            return 404, b"Not Found"
+        return 200, {"access_token": self.token, "expires_in": 3599, "token_type": "Bearer"}
+
+
+@pytest.fixture
+def no_token(monkeypatch, tmp_path):
+    """An environment with no token: neither variable, no gcloud on PATH (a folder of ours instead)."""
+    for name in ("GOOGLE_BEARER_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    monkeypatch.setenv("PATH", str(tools))
+    return tools
+
+
+def _gcloud(tools: Path, token: str, status: int = 0) -> Path:
+    """A `gcloud` on PATH that prints `token` for `auth print-access-token` (and logs how it was called)."""
+    script = tools / "gcloud"
+    script.write_text(f'#!/bin/sh\necho "$@" >> "{tools}/calls"\necho "{token}"\nexit {status}\n', encoding="utf-8")
+    script.chmod(0o755)
+    return tools / "calls"
+
+
+def _listed(store: Store) -> list[str]:
+    keys = object_keys(f"gs://{RAW}/events/2026/*.parquet", RAW, "events/2026/", {"google_base_url": store.url})
+    return sorted(k for k in keys if matches("events/2026/*.parquet", k))
+
+
+def test_without_a_token_the_listing_asks_the_metadata_server(store, no_token, monkeypatch):
+    metadata = Metadata(TOKEN)
+    with serving(metadata.answer) as url:
+        monkeypatch.setenv("GCE_METADATA_HOST", url.removeprefix("http://"))
+        assert _listed(store) == DATASET_KEYS
+    assert metadata.requests == [(METADATA_TOKEN_PATH, "Google")]  # once per listing, as the server wants it
+    assert {auth for _, _, auth in store.requests} == {f"Bearer {TOKEN}"}
+    assert not (no_token / "calls").exists()  # gcloud was not needed
+
+
+def test_without_a_metadata_token_the_listing_asks_gcloud(store, no_token, monkeypatch):
+    calls = _gcloud(no_token, TOKEN)
+    with serving(Metadata(None).answer) as url:  # a metadata server without this token (404)
+        monkeypatch.setenv("GCE_METADATA_HOST", url.removeprefix("http://"))
+        assert _listed(store) == DATASET_KEYS
+    assert calls.read_text().split("\n") == ["auth print-access-token", ""]
+    assert {auth for _, _, auth in store.requests} == {f"Bearer {TOKEN}"}
+
+
+@pytest.mark.parametrize("gcloud", ["absent", "failing", "silent"])
+def test_with_no_token_anywhere_the_listing_says_how_to_give_one(store, no_token, monkeypatch, gcloud):
+    if gcloud != "absent":
+        _gcloud(no_token, "" if gcloud == "silent" else "ya29.never-used", status=1 if gcloud == "failing" else 0)
+    with serving(Metadata(None).answer) as url:
+        monkeypatch.setenv("GCE_METADATA_HOST", url.removeprefix("http://"))
+        with pytest.raises(ListingError, match="listing GCS objects needs an access token: set "
+                                               "GOOGLE_OAUTH_ACCESS_TOKEN"):
+            _listed(store)
+    assert store.requests == []  # nothing was asked of the store without a token
+
+
+def test_a_token_the_store_refuses_is_reported_with_its_status(store, no_token, monkeypatch):
+    with serving(Metadata(METADATA_TOKEN).answer) as url:
+        monkeypatch.setenv("GCE_METADATA_HOST", url.removeprefix("http://"))
+        with pytest.raises(ListingError, match=rf"listing gs://{RAW}/events/2026/ failed: HTTP 401 Unauthorized"):
+            _listed(store)
