@@ -20,10 +20,7 @@ import importlib.util
 import io
 import json
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,31 +45,23 @@ def azurite_binary() -> Path | str:
                                       "(.ci/run does)")
 
 
+def azurite_command(binary: Path, port: int, location: Path) -> list[str]:
+    """The blob emulator on `port` of 127.0.0.1, its data in `location`."""
+    return [str(binary), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location", str(location),
+            "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"]
+
+
 @contextlib.contextmanager
 def azurite(binary: Path, location: Path) -> Iterator[str]:
     """A blob emulator on a free port of 127.0.0.1 for the duration; yields its account URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen([str(binary), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location",
-                                str(location), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-            time.sleep(0.1)
-        else:
+    from stand_in import emulator, free_port
+
+    port = free_port()
+    with emulator(azurite_command(binary, port, location), port) as started:
+        if not started:
             raise RuntimeError("Azurite did not start")
         yield f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+
 
 CALL_ACTIVITY, CALL_ACTIVITY_WITH_RETRY = 0, 1
 EXECUTION_STARTED, TASK_SCHEDULED, TASK_COMPLETED, TASK_FAILED = 0, 4, 5, 6

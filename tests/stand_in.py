@@ -6,6 +6,9 @@ server of the listing tests, ...) keeps only its API: `answer(request) -> (statu
 A body is sent as it is when it is bytes, as nothing when it is None, else as JSON (with `Content-Type:
 application/json` unless the headers say otherwise); `Content-Length` is always set, and a HEAD request gets
 the headers of the GET without its body.
+
+The emulators that run as processes (moto_server, Azurite) start and stop through `emulator`; `environment`
+sets os.environ for a block, as a stand-in's callee (a Lambda handler, a Cloud Function) sees it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
+import os
+import socket
+import subprocess
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -85,3 +92,50 @@ def _encoded(body: object, headers: dict[str, str]) -> tuple[bytes, dict[str, st
     if body is None:
         return b"", headers
     return json.dumps(body).encode(), {"Content-Type": "application/json", **headers}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def emulator(command: list[str], port: int, seconds: float = 30) -> Iterator[bool]:
+    """Run an emulator process (`command` has it listen on `port` of 127.0.0.1) until the block ends; yields
+    whether its port opened within `seconds` (False when it exited or stayed closed: the caller says why)."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield _opened(port, process, seconds)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _opened(port: int, process: subprocess.Popen, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+@contextlib.contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """os.environ with `values` for the block, as it was after (a variable that was unset is unset again)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
