@@ -16,25 +16,19 @@ import hashlib
 import importlib.util
 import io
 import json
-import os
 import shutil
-import socket
 import threading
 import traceback
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stand_in import environment, free_port
+
 REGION = "us-east-1"
 KEYS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION}
 SERVICES = ("s3", "iam", "sts", "kms", "lambda", "sfn", "scheduler", "logs", "cloudwatchlogs", "ec2")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -100,7 +94,7 @@ class Emulator:
         module_name, _, entry = function.handler.rpartition(".")
         code = self._unpacked(function.code_bytes)
         record = Invocation(function.function_name, payload)
-        with self.lock, _environment({**function.environment_vars, **self.storage_env()}):
+        with self.lock, environment({**function.environment_vars, **self.storage_env()}):
             self.invocations.append(record)
             try:
                 module = _load(code / f"{module_name}.py", f"emulated_{code.name}_{module_name}")
@@ -137,20 +131,6 @@ def _load(path: Path, name: str):
         spec.loader.exec_module(module)
         _MODULES[name] = module
     return _MODULES[name]
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]):
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _patch_moto(emulator: Emulator) -> None:
@@ -191,19 +171,13 @@ def running(root: Path):
 
     port = free_port()
     emulator = Emulator(port, root)
-    saved = {key: os.environ.get(key) for key in ("MOTO_PORT", "MOTO_IAM_LOAD_MANAGED_POLICIES")}
-    os.environ.update({"MOTO_PORT": str(port), "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
-    default_user_config.update({"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True},
-                                "iam": {"load_aws_managed_policies": True}})
-    _patch_moto(emulator)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield emulator
-    finally:
-        server.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with environment({"MOTO_PORT": str(port), "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}):
+        default_user_config.update({"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True},
+                                    "iam": {"load_aws_managed_policies": True}})
+        _patch_moto(emulator)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        try:
+            yield emulator
+        finally:
+            server.stop()

@@ -20,10 +20,7 @@ import importlib.util
 import io
 import json
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,31 +45,23 @@ def azurite_binary() -> Path | str:
                                       "(.ci/run does)")
 
 
+def azurite_command(binary: Path, port: int, location: Path) -> list[str]:
+    """The blob emulator on `port` of 127.0.0.1, its data in `location`."""
+    return [str(binary), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location", str(location),
+            "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"]
+
+
 @contextlib.contextmanager
 def azurite(binary: Path, location: Path) -> Iterator[str]:
     """A blob emulator on a free port of 127.0.0.1 for the duration; yields its account URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen([str(binary), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location",
-                                str(location), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-            time.sleep(0.1)
-        else:
+    from stand_in import emulator, free_port
+
+    port = free_port()
+    with emulator(azurite_command(binary, port, location), port) as started:
+        if not started:
             raise RuntimeError("Azurite did not start")
         yield f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+
 
 CALL_ACTIVITY, CALL_ACTIVITY_WITH_RETRY = 0, 1
 EXECUTION_STARTED, TASK_SCHEDULED, TASK_COMPLETED, TASK_FAILED = 0, 4, 5, 6
@@ -206,38 +195,23 @@ def extension_api() -> Iterator[tuple[str, list[Started]]]:
     """The Durable extension's HTTP API as a starter's client binding reaches it (`rpcBaseUrl`), on a free
     port: POST orchestrators/<name> answers 202 with a new instance id and is recorded. Yields the client
     binding JSON (what the Functions host passes as `durable_client_input`) and the recorded starts."""
-    import http.server
-    import threading
+    from stand_in import Request, serving
 
     started: list[Started] = []
 
-    class Api(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the handler's protocol)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode()
-            name = self.path.rsplit("/orchestrators/", 1)[-1].split("?")[0]
-            started.append(Started(name, body))
-            answer = json.dumps({"id": f"instance{len(started)}"}).encode()
-            self.send_response(202)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
+    def answer(request: Request) -> tuple[int, object]:
+        name = request.route.rsplit("/orchestrators/", 1)[-1]
+        started.append(Started(name, request.body.decode()))
+        return 202, {"id": f"instance{len(started)}"}
 
-        def log_message(self, *args) -> None:
-            pass
+    with serving(answer) as url:
+        yield client_binding(f"{url}/runtime/webhooks/durabletask/"), started
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/runtime/webhooks/durabletask/"
+
+def client_binding(base: str) -> str:
+    """What the Functions host passes as `durable_client_input`: the extension's URLs below `base`."""
     status = f"{base}instances/INSTANCEID"
-    binding = json.dumps({
+    return json.dumps({
         "taskHubName": "hub", "creationUrls": {}, "rpcBaseUrl": base,
         "managementUrls": {"id": "INSTANCEID", "statusQueryGetUri": status, "sendEventPostUri": f"{status}/raiseEvent",
                            "terminatePostUri": f"{status}/terminate", "purgeHistoryDeleteUri": status}})
-    try:
-        yield binding, started
-    finally:
-        server.shutdown()
-        server.server_close()

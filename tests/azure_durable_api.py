@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import http.server
 import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
-from azure_durable import EXECUTION_STARTED, TASK_COMPLETED, TASK_FAILED, TASK_SCHEDULED, Host, registered
+from azure_durable import EXECUTION_STARTED, TASK_COMPLETED, TASK_FAILED, TASK_SCHEDULED, Host, client_binding, \
+    registered
+from stand_in import Answer, Request, serving
 
 HOOKS = "/runtime/webhooks/durabletask/"
 
@@ -46,22 +46,23 @@ class Api:
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)  # method, path, x-functions-key
     terminated: list[str] = field(default_factory=list)
 
-    def answer(self, method: str, path: str, key: str | None, body: bytes) -> tuple[int, object]:
+    def answer(self, request: Request) -> Answer:
+        method, path, key, body = request.method, request.path, request.headers.get("x-functions-key"), request.body
         self.requests.append((method, path, key))
-        route = urlsplit(path).path
+        route = request.route
         if method == "POST" and route.startswith("/api/orchestrators/"):
             if key != self.key:
-                return 401, ""
+                return 401, None
             return self._start(route.removeprefix("/api/orchestrators/"), body)
         if method == "POST" and route.startswith(f"{HOOKS}orchestrators/"):
             return self._create(route.removeprefix(f"{HOOKS}orchestrators/"))
         if method == "POST" and route.startswith(f"{HOOKS}instances/") and route.endswith("/terminate"):
             self.terminated.append(route)
-            return 202, ""
+            return 202, None
         if method == "GET" and route.startswith(f"{HOOKS}instances/"):
             instance = self.instances.get(route.removeprefix(f"{HOOKS}instances/"))
-            return (404, "") if instance is None else (200, _status(instance))
-        return 404, ""
+            return (404, None) if instance is None else (200, _status(instance))
+        return 404, None
 
     def _start(self, pipeline: str, body: bytes) -> tuple[int, object]:
         import azure.functions as func
@@ -70,12 +71,7 @@ class Api:
         start = registered(self.app)["start"].get_user_function()
         request = func.HttpRequest(method="POST", url=f"{self.base}api/orchestrators/{pipeline}", body=body,
                                    route_params={"pipeline": pipeline})
-        status = f"{self.base}{HOOKS[1:]}instances/INSTANCEID"
-        binding = json.dumps({
-            "taskHubName": "hub", "creationUrls": {}, "rpcBaseUrl": f"{self.base}{HOOKS[1:]}",
-            "managementUrls": {"id": "INSTANCEID", "statusQueryGetUri": status,
-                               "sendEventPostUri": f"{status}/raiseEvent", "terminatePostUri": f"{status}/terminate",
-                               "purgeHistoryDeleteUri": status}})
+        binding = client_binding(f"{self.base}{HOOKS[1:]}")
 
         async def call():  # one event loop per request; the SDK keeps one HTTP session, closed after it
             try:
@@ -84,7 +80,8 @@ class Api:
                 await _close_session()
 
         response = asyncio.run(call())
-        return response.status_code, json.loads(response.get_body() or b'""')
+        body = response.get_body()
+        return response.status_code, json.loads(body) if body else None
 
     def _create(self, orchestrator: str) -> tuple[int, object]:
         number = len(self.instances) + 1
@@ -149,34 +146,6 @@ def _shown(history: list[dict]) -> list[dict]:
 def function_app_api(app, key: str) -> Iterator[tuple[str, Api]]:
     """The app's base URL (`http://127.0.0.1:PORT/`) and the stand-in's state."""
     api = Api(app, key)
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _serve(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, answer = api.answer(method, self.path, self.headers.get("x-functions-key"), body)
-            data = json.dumps(answer).encode() if answer != "" else b""
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:  # noqa: N802 (the handler's protocol)
-            self._serve("GET")
-
-        def do_POST(self) -> None:  # noqa: N802
-            self._serve("POST")
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    api.base = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(lambda request: api.answer(request)) as url:  # looked up per request: a test may replace it
+        api.base = f"{url}/"
         yield api.base, api
-    finally:
-        server.shutdown()
-        server.server_close()

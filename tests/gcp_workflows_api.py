@@ -11,7 +11,6 @@ step entries are the interpreter's: what the follower reads is what the definiti
 from __future__ import annotations
 
 import contextlib
-import http.server
 import json
 import threading
 import uuid
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from gcp_workflows_interpreter import Interpreter, WorkflowError
+from stand_in import Answer, Request, serving
 
 PAGE = 2
 
@@ -43,7 +43,8 @@ class Api:
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)  # method, path, Authorization
     crashes: list[str] = field(default_factory=list)  # the harness's own failures, never the workflow's
 
-    def answer(self, method: str, path: str, auth: str | None, body: object) -> tuple[int, dict]:
+    def answer(self, request: Request) -> Answer:
+        method, path, auth, body = request.method, request.path, request.headers.get("Authorization"), request.json()
         self.requests.append((method, path, auth))
         if auth != f"Bearer {self.token}":
             return 401, {"error": {"code": 401, "message": "Request had invalid authentication credentials."}}
@@ -120,34 +121,5 @@ def _now() -> str:
 def workflows_api(workflow: str, interpreter_of: Callable[[str], Interpreter], token: str) -> Iterator[tuple[str, Api]]:
     """The API's base URL (what CLOUDSDK_API_ENDPOINT_OVERRIDES_WORKFLOWEXECUTIONS says) and its state."""
     api = Api(workflow, interpreter_of, token)
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _serve(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            body = json.loads(raw) if raw else None
-            status, answer = api.answer(method, self.path, self.headers.get("Authorization"), body)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:  # noqa: N802 (the handler's protocol)
-            self._serve("GET")
-
-        def do_POST(self) -> None:  # noqa: N802
-            self._serve("POST")
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", api
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(lambda request: api.answer(request)) as url:  # looked up per request: a test may replace it
+        yield f"{url}/", api

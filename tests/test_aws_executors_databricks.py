@@ -18,18 +18,16 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import hcl2
 import polars as pl
 import pytest
 from aws_emulator import running
 from hcl2 import SerializationOptions
+from stand_in import Request, serving
 from terraform_tools import REPO, extract
 
 from glacierc.driver import build
@@ -42,18 +40,22 @@ PROFILE = "arn:aws:iam::123456789012:instance-profile/jobs"
 SALES = pl.DataFrame({"region": ["emea", "apac", "emea", "amer"], "amount": [10.0, 5.0, 2.5, 4.0]})
 
 
-class Workspace(ThreadingHTTPServer):
+class Workspace:
     """The Jobs API calls the function makes; a run is the submitted workspace file run in a subprocess."""
 
     def __init__(self, module: Path, environment: dict[str, str]) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
         self.module, self.environment = module, environment
         self.submitted: list[dict] = []
         self.runs: dict[int, subprocess.Popen] = {}
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+    def answer(self, request: Request) -> tuple[int, object]:
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return 403, {"error_code": "PERMISSION_DENIED"}
+        if request.method == "POST" and request.path == "/api/2.1/jobs/runs/submit":
+            return 200, {"run_id": self.submit(request.json())}
+        if request.method == "GET" and request.route == "/api/2.1/jobs/runs/get":
+            return 200, {"state": self.state(int(request.query["run_id"]))}
+        return 404, {"error_code": "ENDPOINT_NOT_FOUND"}
 
     def submit(self, body: dict) -> int:
         (task,) = body["tasks"]
@@ -74,37 +76,6 @@ class Workspace(ThreadingHTTPServer):
         stderr = process.stderr.read() if process.stderr else ""
         return {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS" if process.returncode == 0 else "FAILED",
                 "state_message": stderr[-500:]}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: Workspace
-
-    def _answer(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _authorised(self) -> bool:
-        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            self._answer(403, {"error_code": "PERMISSION_DENIED"})
-            return False
-        return True
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        if self._authorised() and self.path == "/api/2.1/jobs/runs/submit":
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            self._answer(200, {"run_id": self.server.submit(body)})
-
-    def do_GET(self) -> None:  # noqa: N802
-        url = urlparse(self.path)
-        if self._authorised() and url.path == "/api/2.1/jobs/runs/get":
-            self._answer(200, {"state": self.server.state(int(parse_qs(url.query)["run_id"][0]))})
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 def _resources(module: Path, section: str = "resource") -> dict[str, dict[str, dict]]:
@@ -130,21 +101,20 @@ def cloud(tmp_path_factory):
         base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLACIER_"))}
         storage = {**base, **emulator.storage_env()}
         workspace = Workspace(module, storage)
-        threading.Thread(target=workspace.serve_forever, daemon=True).start()
-        environment = {**storage, "DATABRICKS_HOST": workspace.url, "GLACIER_DATABRICKS_TOKEN_SECRET": secret,
-                       "GLACIER_INSTANCE_PROFILES": json.dumps({"jobs": PROFILE}),
-                       "GLACIER_STAGING_URIS": json.dumps({"sales": "s3://dbx-staging"}),
-                       "GLACIER_WORKSPACE_ROOT": ROOT}
-        function = _resources(module)["aws_lambda_function"]["glacier_databricks"]
-        assert set(function["environment"][0]["variables"]) == set(environment) - set(storage)
-        code = extract((module / "lambda" / "glacier_databricks.zip").read_bytes(), root / "function")
-        try:
-            yield emulator, workspace, environment, code, module
-        finally:
-            workspace.shutdown()
-            # moto's backends belong to the process, not to one server: leave nothing for the next module
-            urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
-                                   timeout=60).close()
+        with serving(workspace.answer) as url:
+            environment = {**storage, "DATABRICKS_HOST": url, "GLACIER_DATABRICKS_TOKEN_SECRET": secret,
+                           "GLACIER_INSTANCE_PROFILES": json.dumps({"jobs": PROFILE}),
+                           "GLACIER_STAGING_URIS": json.dumps({"sales": "s3://dbx-staging"}),
+                           "GLACIER_WORKSPACE_ROOT": ROOT}
+            function = _resources(module)["aws_lambda_function"]["glacier_databricks"]
+            assert set(function["environment"][0]["variables"]) == set(environment) - set(storage)
+            code = extract((module / "lambda" / "glacier_databricks.zip").read_bytes(), root / "function")
+            try:
+                yield emulator, workspace, environment, code, module
+            finally:
+                # moto's backends belong to the process, not to one server: leave nothing for the next module
+                urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
+                                       timeout=60).close()
 
 
 def _invoke(cloud, event: dict) -> subprocess.CompletedProcess:

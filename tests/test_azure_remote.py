@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import http.server
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import pytest
 
 from glacierc.runtime import azure_remote
 from glacierc.runtime.azure_remote import RemoteFailed
+from stand_in import Request, serving
 
 EVENT = {"pipeline": "p", "group": "heavy", "run_id": "p-0123abcd"}
 CAUSE = "node `heavy` (task `heavy`, pipeline.py:17)"
@@ -35,30 +34,12 @@ def service(handle: Callable[[str, str, dict, object], tuple[int, object]]) -> I
     """A local HTTP server answering `handle(method, path, headers, body)`; yields its URL and the requests."""
     seen: list = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length)) if length else None
-            seen.append((self.command, self.path, self.headers, body))
-            status, answer = handle(self.command, self.path, self.headers, body)
-            data = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def answer(request: Request) -> tuple[int, object]:
+        seen.append((request.method, request.path, request.headers, request.json()))
+        return handle(*seen[-1])
 
-        do_GET = do_PUT = do_POST = do_DELETE = _serve  # noqa: N815 (the handler's protocol)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(answer) as url:
+        yield url, seen
 
 
 def _identity(path: str, headers: dict) -> tuple[int, object] | None:

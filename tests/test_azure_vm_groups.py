@@ -8,12 +8,10 @@ of the slice (settings, job blobs, roles) is read back with python-hcl2."""
 from __future__ import annotations
 
 import contextlib
-import http.server
 import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import pytest
 from hcl2 import SerializationOptions
 
 from glacierc.driver import build
+from stand_in import serving
 
 PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 SOURCE = '''import polars as pl
@@ -116,30 +115,8 @@ def azure(module: Path, work: Path, data: Path | None) -> Iterator[tuple[str, li
         return 200, {"properties": {"instanceView": {"executionState": state, "exitCode": process.returncode,
                                                      "output": output[-2000:], "error": error[-2000:]}}}
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length)) if length else None
-            status, found = answer(self.command, self.path, self.headers, body)
-            data_ = found if isinstance(found, bytes) else json.dumps(found).encode()
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(data_)))
-            self.end_headers()
-            self.wfile.write(data_)
-
-        do_GET = do_PUT = do_POST = do_DELETE = _serve  # noqa: N815 (the handler's protocol)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(lambda request: answer(request.method, request.path, request.headers, request.json())) as url:
         yield url, seen
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_vm_group_runs_as_a_run_command_of_the_orchestration(built, tmp_path, monkeypatch):

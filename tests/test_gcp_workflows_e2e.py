@@ -12,9 +12,7 @@ data buckets, as `--data-dir` does. Outputs are compared with `glacierc run --da
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -28,6 +26,7 @@ import polars as pl
 import pytest
 from gcp_workflows_interpreter import Interpreter, Unsupported, WorkflowError, render_template
 from hcl2 import SerializationOptions
+import stand_in
 from terraform_tools import REPO, extract, load_module
 
 from glacierc.driver import build
@@ -126,7 +125,7 @@ class Cloud:
         main = self._main(function["build_config"][0]["source"][0]["storage_source"][0]["object"])
         assert timeout is None or timeout <= service["timeout_seconds"] or timeout == 1800
         try:
-            with _environment({**environment, "GLACIER_DATA_DIR": str(self.data)}):
+            with stand_in.environment({**environment, "GLACIER_DATA_DIR": str(self.data)}):
                 text, status, _ = getattr(main, entry)(Request(body))
         except Exception as error:  # functions-framework answers 500
             self.invocations.append((label, body, f"{type(error).__name__}: {error}"))
@@ -176,7 +175,7 @@ class Cloud:
     def _job(self, kind: str, main: Path, job_args: list[str]) -> dict:
         pipeline, group, run_id, staging, *item = job_args  # item: a mapped group's object name and index
         job_module = load_module(main, f"gcp_job_{kind}_{group}")
-        with _environment({"GLACIER_DATA_DIR": str(self.data)}):
+        with stand_in.environment({"GLACIER_DATA_DIR": str(self.data)}):
             try:
                 job_module.main([pipeline, group, run_id, self.local(staging), *item])
             except BaseException as error:  # SystemExit too: the job ends failed
@@ -188,20 +187,6 @@ class Cloud:
     def interpreter(self, label: str, execution: str) -> Interpreter:
         return Interpreter(self.definition(label), self.http, {DATAPROC: self.dataproc, BATCH: self.batch},
                            execution_id=execution)
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]):
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _built(path: Path, root: Path) -> tuple[Path, Path]:

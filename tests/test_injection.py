@@ -233,10 +233,11 @@ def _entry_modules(out: Path) -> list[tuple[str, str]]:
 def _generated_part_is_data(text: str, module: str) -> list[str]:
     """What the generated part of an entry module holds beyond literal tables and one-line entry functions
     calling the module's own code with a constant (decorators with constant arguments)."""
-    from glacierc.backends.terraform.entry_module import fixed
+    from glacierc.backends.terraform.entry_module import fixed, laid_out_module
 
     layout = fixed(module)
-    generated = text.replace(layout.body, "").replace(layout.imports, "").replace(layout.docstring, "")
+    imports, body = laid_out_module(module)  # the fixed code, then the code it shares; their imports merged
+    generated = text.replace(body, "").replace(imports, "").replace(layout.docstring, "")
     problems = []
     for statement in ast.parse(generated).body:
         if isinstance(statement, ast.Assign):

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from glacier import Bucket, Provider
 from glacier.config import AwsConfig, AzureConfig, GcpConfig, LocalConfig
 from glacier.formats import FORMATS, detect_format
 from glacier.storage import use_data_dir
+from stand_in import emulator, free_port
 
 PROVIDERS = {
     "aws": Provider(config=AwsConfig()),
@@ -180,38 +178,16 @@ def test_cloud_bucket_under_data_dir_reads_and_writes_locally(tmp_path: Path) ->
 # --- a real object store: S3 through moto ------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
     server = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
     if not Path(server).exists():
         pytest.skip("moto_server is not installed")
-    port = _free_port()
-    process = subprocess.Popen(
-        [server, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(port)
-        yield endpoint
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait_for(port: int) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    pytest.fail("moto_server did not start")
+    port = free_port()
+    with emulator([server, "-H", "127.0.0.1", "-p", str(port)], port, seconds=20) as started:
+        if not started:
+            pytest.fail("moto_server did not start")
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.mark.slow

@@ -142,6 +142,23 @@ def test_an_empty_dataset_maps_to_an_empty_list(tmp_path):
     assert pl.read_csv(tmp_path / "data" / "out" / "peaks.csv")["runs"].to_list() == [0]
 
 
+def test_an_object_whose_name_holds_glob_characters_is_read_as_named(tmp_path):
+    every = write_events(tmp_path / "data", count=2)
+    folder = tmp_path / "data" / "raw" / "events" / "2026"
+    named = pl.DataFrame({"user_id": [1, 2, 3], "country": ["pt", "pt", "pt"]})
+    decoy = pl.DataFrame({"user_id": [4], "country": ["es"]})  # what a glob of the name `a[1]*` matches
+    named.write_parquet(folder / "a[1]*.parquet")
+    decoy.write_parquet(folder / "a1b.parquet")
+    runner = write_runner(tmp_path, FIXTURES / "daily" / "pipeline.py")
+    done = run(runner, "--data-dir", "data", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "4 items" in done.stderr
+    written = pl.read_parquet(tmp_path / "data" / "curated" / "daily" / "countries.parquet")
+    objects = pl.concat([every, named, decoy])
+    assert_frame_equal(written, objects.filter(pl.col("user_id").is_not_null()).group_by("country").len()
+                       .sort("country"))
+
+
 def write_parts(data: Path, count: int, negative: int | None = None) -> None:
     folder = data / "raw" / "parts"
     (folder / "sub").mkdir(parents=True)

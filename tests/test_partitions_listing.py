@@ -23,8 +23,10 @@ from tests.test_runner_cloud import fresh_buckets, moto, s3_client  # noqa: F401
 
 RAW, OUT = "glacier-list-raw", "glacier-list-out"
 OUTPUT_KEY = "listed/keys.parquet"
-#: The objects the dataset `events/2026/*.parquet` matches, and their rows.
-MATCHED = {"events/2026/a.parquet": 3, "events/2026/k.parquet": 1, "events/2026/z.parquet": 2}
+#: The objects the dataset `events/2026/*.parquet` matches, and their rows; a key may hold glob characters (it is
+#: read as named, not as the glob `a[1]*.parquet`).
+MATCHED = {"events/2026/a.parquet": 3, "events/2026/a[1]*.parquet": 4, "events/2026/k.parquet": 1,
+           "events/2026/z.parquet": 2}
 #: Objects below the dataset's prefix that it does not match: another format, a deeper folder, hidden names.
 UNMATCHED = ("events/2026/sub/deep.parquet", "events/2026/.partial.parquet", "events/2026/.staging/b.parquet",
              "events/2025/old.parquet", "events/2026/a.parquet.bak")

@@ -2,16 +2,15 @@
 (`storage/v1/b/<bucket>/o?prefix=...&pageToken=...`, a bearer token). No GCS emulator runs offline, so a small
 HTTP server here serves a folder of files as a bucket store: the JSON API's list pages (two names a page, so
 a listing takes several), and the objects themselves as Polars reads and writes them (`google_base_url`:
-GET with ranges, PUT), answering only requests that carry the expected bearer token."""
+GET with ranges, HEAD, PUT), answering only requests that carry the expected bearer token. Without a token in
+the options or the environment, the listing asks a stand-in of the metadata server (GCE_METADATA_HOST), then
+a `gcloud` of the test's own on PATH."""
 
 from __future__ import annotations
 
 import base64
 import email.utils
 import hashlib
-import http.server
-import json
-import threading
 import urllib.parse
 from pathlib import Path
 
@@ -19,6 +18,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from glacier.datasets import matches
+from glacierc.runtime.listing import METADATA_TOKEN_PATH, ListingError, object_keys
+from stand_in import Answer, Request, serving
 from tests.test_partitions_listing import MATCHED, OUT, OUTPUT_KEY, RAW, expected, glacierc_run, load_pipeline, \
     local_run, write_objects
 
@@ -28,94 +30,64 @@ FILLERS = 4
 LIST_PATH = "/storage/v1/b/"
 
 
-class Store(http.server.ThreadingHTTPServer):
-    """Buckets as folders below `root`; every request recorded as (method, path, Authorization)."""
+class Store:
+    """Buckets as folders below `root` (tests/stand_in.py serves `answer`); every request recorded as
+    (method, path, Authorization)."""
 
     def __init__(self, root: Path) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
         self.root = root
+        self.url = ""
         self.requests: list[tuple[str, str, str | None]] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
 
     def list_requests(self) -> list[dict[str, list[str]]]:
         return [urllib.parse.parse_qs(urllib.parse.urlsplit(path).query, keep_blank_values=True)
                 for method, path, _ in self.requests if method == "GET" and path.startswith(LIST_PATH)]
 
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    server: Store
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def authorised(self) -> bool:
-        self.server.requests.append((self.command, self.path, self.headers.get("Authorization")))
-        if self.headers.get("Authorization") == f"Bearer {TOKEN}":
-            return True
-        self.reply(401, b'{"error": {"code": 401, "message": "Invalid Credentials"}}')
-        return False
-
-    def reply(self, status: int, body: bytes, headers: dict[str, str] | None = None, send: bool = True) -> None:
-        self.send_response(status)
-        for name, value in {"Content-Length": str(len(body)), **(headers or {})}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if send:
-            self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        if self.authorised():
-            self.list_page() if self.path.startswith(LIST_PATH) else self.serve_object(send=True)
-
-    def do_HEAD(self) -> None:
-        if self.authorised():
-            self.serve_object(send=False)
-
-    def do_PUT(self) -> None:
-        if self.authorised():
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            target = self.object_file()
+    def answer(self, request: Request) -> Answer:
+        self.requests.append((request.method, request.path, request.headers.get("Authorization")))
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return 401, {"error": {"code": 401, "message": "Invalid Credentials"}}
+        if request.method == "PUT":
+            target = self.object_file(request)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(body)
-            self.reply(200, b"", {"ETag": f'"{hashlib.md5(body).hexdigest()}"'})
+            target.write_bytes(request.body)
+            return 200, b"", {"ETag": f'"{hashlib.md5(request.body).hexdigest()}"'}
+        if request.method == "GET" and request.path.startswith(LIST_PATH):
+            return 200, self.list_page(request)
+        return self.serve_object(request)  # GET, or HEAD (its headers only)
 
-    def object_file(self) -> Path:
-        bucket, _, key = urllib.parse.urlsplit(self.path).path.lstrip("/").partition("/")
-        return self.server.root / urllib.parse.unquote(bucket) / urllib.parse.unquote(key)
+    def object_file(self, request: Request) -> Path:
+        bucket, _, key = request.route.lstrip("/").partition("/")
+        return self.root / urllib.parse.unquote(bucket) / urllib.parse.unquote(key)
 
-    def serve_object(self, send: bool) -> None:
-        file = self.object_file()
+    def serve_object(self, request: Request) -> Answer:
+        file = self.object_file(request)
         if not file.is_file():
-            return self.reply(404, b"")
+            return 404, b""
         data = file.read_bytes()
         start, end, status, extra = 0, len(data), 200, {}
-        wanted = self.headers.get("Range")
+        wanted = request.headers.get("Range")
         if wanted:
             first, _, last = wanted.removeprefix("bytes=").partition("-")
             start, end = (int(first), min(int(last) + 1, len(data))) if first else (max(0, len(data) - int(last)),
                                                                                    len(data))
             status, extra = 206, {"Content-Range": f"bytes {start}-{end - 1}/{len(data)}"}
-        self.reply(status, data[start:end], {"ETag": f'"{hashlib.md5(data).hexdigest()}"', **extra,
-                                             "Last-Modified": email.utils.formatdate(file.stat().st_mtime, usegmt=True)},
-                   send=send)
+        return status, data[start:end], {"ETag": f'"{hashlib.md5(data).hexdigest()}"', **extra,
+                                         "Last-Modified": email.utils.formatdate(file.stat().st_mtime, usegmt=True)}
 
-    def list_page(self) -> None:
+    def list_page(self, request: Request) -> dict[str, object]:
         """One page of the JSON API's objects.list: the names below `prefix`, sorted, PAGE_SIZE at a time;
         `nextPageToken` is opaque (the base64 of the last name given)."""
-        parts = urllib.parse.urlsplit(self.path)
-        bucket = urllib.parse.unquote(parts.path[len(LIST_PATH):].removesuffix("/o"))
-        query = dict(urllib.parse.parse_qsl(parts.query))
-        folder = self.server.root / bucket
+        bucket = urllib.parse.unquote(request.route[len(LIST_PATH):].removesuffix("/o"))
+        query = request.query
+        folder = self.root / bucket
         names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
         after = base64.urlsafe_b64decode(query["pageToken"]).decode() if "pageToken" in query else ""
         below = [n for n in names if n.startswith(query.get("prefix", "")) and n > after]
         page: dict[str, object] = {"kind": "storage#objects", "items": [{"name": n} for n in below[:PAGE_SIZE]]}
         if len(below) > PAGE_SIZE:
             page["nextPageToken"] = base64.urlsafe_b64encode(below[PAGE_SIZE - 1].encode()).decode()
-        self.reply(200, json.dumps(page).encode(), {"Content-Type": "application/json"})
+        return page
 
 
 @pytest.fixture
@@ -123,15 +95,9 @@ def store(tmp_path):
     root = tmp_path / "gcs"
     write_objects(root, FILLERS)
     (root / OUT).mkdir()
-    server = Store(root)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    found = Store(root)
+    with serving(found.answer) as found.url:
+        yield found
 
 
 def options_flags(url: str, token: str = TOKEN) -> list[str]:
@@ -168,3 +134,86 @@ def test_a_refused_listing_fails_the_mapped_node_with_the_status(store, tmp_path
     assert "error: node `measure`" in done.stderr
     assert "listing gs://glacier-list-raw/events/2026/ failed: HTTP 401 Unauthorized" in done.stderr
     assert not (store.root / OUT / OUTPUT_KEY).exists()
+
+
+# ---- the token, where none is given: the metadata server, then gcloud -----------------------------
+
+METADATA_TOKEN = "ya29.metadata-token"
+DATASET_KEYS = sorted(MATCHED)  # the keys the dataset matches
+
+
+class Metadata:
+    """The metadata server's token endpoint, as on a GCP VM or function: only with `Metadata-Flavor: Google`."""
+
+    def __init__(self, token: str | None) -> None:
+        self.token, self.requests = token, []
+
+    def answer(self, request: Request) -> Answer:
+        self.requests.append((request.route, request.headers.get("Metadata-Flavor")))
+        if request.headers.get("Metadata-Flavor") != "Google":
+            return 403, b"Missing Metadata-Flavor:Google header."
+        if request.route != METADATA_TOKEN_PATH or self.token is None:
+            return 404, b"Not Found"
+        return 200, {"access_token": self.token, "expires_in": 3599, "token_type": "Bearer"}
+
+
+@pytest.fixture
+def no_token(monkeypatch, tmp_path):
+    """An environment with no token: neither variable, no gcloud on PATH (a folder of ours instead)."""
+    for name in ("GOOGLE_BEARER_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    monkeypatch.setenv("PATH", str(tools))
+    return tools
+
+
+def _gcloud(tools: Path, token: str, status: int = 0) -> Path:
+    """A `gcloud` on PATH that prints `token` for `auth print-access-token` (and logs how it was called)."""
+    script = tools / "gcloud"
+    script.write_text(f'#!/bin/sh\necho "$@" >> "{tools}/calls"\necho "{token}"\nexit {status}\n', encoding="utf-8")
+    script.chmod(0o755)
+    return tools / "calls"
+
+
+def _listed(store: Store) -> list[str]:
+    keys = object_keys(f"gs://{RAW}/events/2026/*.parquet", RAW, "events/2026/", {"google_base_url": store.url})
+    return sorted(k for k in keys if matches("events/2026/*.parquet", k))
+
+
+def test_without_a_token_the_listing_asks_the_metadata_server(store, no_token, monkeypatch):
+    metadata = Metadata(TOKEN)
+    with serving(metadata.answer) as url:
+        monkeypatch.setenv("GCE_METADATA_HOST", url.removeprefix("http://"))
+        assert _listed(store) == DATASET_KEYS
+    assert metadata.requests == [(METADATA_TOKEN_PATH, "Google")]  # once per listing, as the server wants it
+    assert {auth for _, _, auth in store.requests} == {f"Bearer {TOKEN}"}
+    assert not (no_token / "calls").exists()  # gcloud was not needed
+
+
+def test_without_a_metadata_token_the_listing_asks_gcloud(store, no_token, monkeypatch):
+    calls = _gcloud(no_token, TOKEN)
+    with serving(Metadata(None).answer) as url:  # a metadata server without this token (404)
+        monkeypatch.setenv("GCE_METADATA_HOST", url.removeprefix("http://"))
+        assert _listed(store) == DATASET_KEYS
+    assert calls.read_text().split("\n") == ["auth print-access-token", ""]
+    assert {auth for _, _, auth in store.requests} == {f"Bearer {TOKEN}"}
+
+
+@pytest.mark.parametrize("gcloud", ["absent", "failing", "silent"])
+def test_with_no_token_anywhere_the_listing_says_how_to_give_one(store, no_token, monkeypatch, gcloud):
+    if gcloud != "absent":
+        _gcloud(no_token, "" if gcloud == "silent" else "ya29.never-used", status=1 if gcloud == "failing" else 0)
+    with serving(Metadata(None).answer) as url:
+        monkeypatch.setenv("GCE_METADATA_HOST", url.removeprefix("http://"))
+        with pytest.raises(ListingError, match="listing GCS objects needs an access token: set "
+                                               "GOOGLE_OAUTH_ACCESS_TOKEN"):
+            _listed(store)
+    assert store.requests == []  # nothing was asked of the store without a token
+
+
+def test_a_token_the_store_refuses_is_reported_with_its_status(store, no_token, monkeypatch):
+    with serving(Metadata(METADATA_TOKEN).answer) as url:
+        monkeypatch.setenv("GCE_METADATA_HOST", url.removeprefix("http://"))
+        with pytest.raises(ListingError, match=rf"listing gs://{RAW}/events/2026/ failed: HTTP 401 Unauthorized"):
+            _listed(store)

@@ -10,47 +10,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from stand_in import emulator, free_port
+from tests.azure_durable import azurite_command
 from tests.test_runner_support import EXAMPLES, FIXTURES, run, write_runner
 
 AZURITE_HOME = Path.home() / ".cache" / "glacier-test" / "azurite"
 AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return True
-        time.sleep(0.1)
-    return False
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # ---- S3 -------------------------------------------------------------------------------------------
@@ -61,14 +34,10 @@ def moto():
     if not server.exists():
         pytest.skip("moto_server is not installed (pip install 'moto[server]')")
     port = free_port()
-    process = subprocess.Popen([str(server), "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        if not wait_for_port(port, process):
+    with emulator([str(server), "-H", "127.0.0.1", "-p", str(port)], port) as started:
+        if not started:
             pytest.skip("moto_server did not start")
         yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
 
 
 def s3_client(endpoint: str):
@@ -177,17 +146,10 @@ def azurite(tmp_path_factory):
         pytest.skip(binary)
     pytest.importorskip("azure.storage.blob", reason="azure-storage-blob is needed to create containers")
     port = free_port()
-    location = tmp_path_factory.mktemp("azurite")
-    process = subprocess.Popen(
-        [str(binary), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location", str(location),
-         "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        if not wait_for_port(port, process):
+    with emulator(azurite_command(binary, port, tmp_path_factory.mktemp("azurite")), port) as started:
+        if not started:
             pytest.skip("Azurite did not start")
         yield f"http://127.0.0.1:{port}/devstoreaccount1"
-    finally:
-        stop(process)
 
 
 def test_azure_pipeline_against_azurite(azurite, tmp_path):

@@ -253,9 +253,9 @@ def test_each_entry_point_of_a_shared_source_runs_its_own_task(tmp_path: Path) -
         {"pipeline": "rescore", "ran": "score_2", "event": {"pipeline": "rescore", "node": "score_2"}}, 200)
     event = {"pipeline": "daily"}
     assert main.run("parse", event) == {"pipeline": "daily", "ran": "parse", "event": event}
-    with pytest.raises(RuntimeError, match="task 'parse': name the pipeline in the request"):
+    with pytest.raises(RuntimeError, match="task 'parse': name the pipeline in the event"):
         main.task_parse(Request(None))
-    with pytest.raises(RuntimeError, match="task 'score': name the node in the request"):
+    with pytest.raises(RuntimeError, match="task 'score': name the node in the event"):
         main.task_score(Request({"pipeline": "rescore"}))
 
 

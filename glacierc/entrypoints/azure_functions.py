@@ -18,19 +18,17 @@ reporting a failure instead of raising; more failures than the map tolerates fai
 node and the objects.
 """
 
-import functools
-import importlib.util
 import json
 import os
-import pathlib
 import re
-import threading
 from typing import TYPE_CHECKING
 
 import azure.durable_functions as df  # type: ignore[import-untyped]  # ships no type information
 import azure.functions as func
 
 if TYPE_CHECKING:
+    from glacierc.entrypoints.serverless import _RUNNING, _checked, _load, _runner, run_task
+
     #: task -> {pipeline: (runner module in this package, or None when it was not bundled; node ids)}
     TASKS: dict[str, dict[str, tuple[str | None, tuple[str, ...]]]]
     #: orchestrator function -> the pipeline it runs, the prefix of its run ids, its groups' leads by level
@@ -130,10 +128,6 @@ def _call(context, pipeline, lead, event):
     return context.call_activity(group["activity"], payload)
 
 
-#: The runner keeps the active run per process: groups running in one worker process take turns.
-_RUNNING = threading.Lock()
-
-
 def run_activity(pipeline, lead, event):
     """Run one fused group (the orchestration retries it, not this process); failures name the node."""
     event = _checked(event, ("pipeline", "group", "run_id"))
@@ -149,8 +143,6 @@ def run_activity(pipeline, lead, event):
 def _remote(group, event):
     """Run the group where the app setting `group["remote"]` says (glacier_remote.py, bundled beside): a Run
     Command on a VM, a Livy batch on HDInsight; the activity polls it until it ends."""
-    import os
-
     spec = json.loads(os.environ[group["remote"]])
     spec["staging"] = os.environ[group["staging"]]  # the pipeline's own staging container
     return _load("glacier_remote.py").run(spec, event, group["cause"], os.environ)
@@ -182,29 +174,8 @@ def list_activity(pipeline, lead, event):
     group = GROUPS[(pipeline, lead)]
     spec, runner = group["map"], _runner(group["runner"], pipeline)
     path = runner.STORAGE[spec["dataset"]]["path"]
-    return sorted(name for name in _list_blobs(spec["container"], spec["prefix"]) if runner.is_partition(path, name))
-
-
-def _list_blobs(container, prefix):
-    """Blob names below `prefix` in the data account (AZURE_STORAGE_ACCOUNT_NAME), as Polars reaches it: the
-    account key when one is set (AZURE_STORAGE_USE_EMULATOR: at AZURITE_BLOB_STORAGE_URL), else the app's
-    managed identity (AZURE_CLIENT_ID)."""
-    from azure.storage.blob import ContainerClient
-
-    account = os.environ["AZURE_STORAGE_ACCOUNT_NAME"]
-    key = os.environ.get("AZURE_STORAGE_ACCOUNT_KEY")
-    if os.environ.get("AZURE_STORAGE_USE_EMULATOR", "").lower() == "true":
-        url = f"{os.environ.get('AZURITE_BLOB_STORAGE_URL', 'http://127.0.0.1:10000').rstrip('/')}/{account}"
-    else:
-        url = f"https://{account}.blob.core.windows.net"
-    if key:
-        credential = {"account_name": account, "account_key": key}
-    else:
-        from azure.identity import ManagedIdentityCredential  # type: ignore[import-untyped,import-not-found,unused-ignore]
-
-        credential = ManagedIdentityCredential(client_id=os.environ.get("AZURE_CLIENT_ID"))
-    with ContainerClient(url, container, credential=credential) as client:
-        return [blob.name for blob in client.list_blobs(name_starts_with=prefix)]
+    keys = runner.blob_keys(spec["container"], spec["prefix"], {})  # as the runtime lists (runtime/listing.py)
+    return sorted(name for name in keys if runner.is_partition(path, name))
 
 
 def _respond(task, req):
@@ -217,57 +188,8 @@ def _respond(task, req):
 
 
 def run(task, event):
-    event = _checked(event, EVENT_KEYS)
-    pipelines = TASKS[task]
-    pipeline = event.get("pipeline") or _only(task, sorted(pipelines), "pipeline")
-    if pipeline not in pipelines:
-        raise RuntimeError(f"task {task!r} is not part of pipeline {pipeline!r}")
-    runner, nodes = pipelines[pipeline]
-    node = event.get("node") or _only(task, nodes, "node")
-    if node not in nodes:
-        raise RuntimeError(f"refused event: node {node!r} is not run by this function; it runs {list(nodes)}")
-    with _RUNNING:
-        return _runner(runner, pipeline).run_node(node, event)
+    return run_task(task, event, TASKS[task], {}, HTTP_EVENT_KEYS)
 
 
-def _runner(runner, pipeline):
-    if runner is None:
-        raise RuntimeError(
-            f"the runner of pipeline {pipeline!r} was not bundled into this app's package; "
-            "build it with `glacierc build`, which bundles the runners into the packages"
-        )
-    return _load(runner)
-
-
-#: The only keys an event may hold; it selects among the nodes of this function and nothing else.
-EVENT_KEYS = ("pipeline", "node", "run_id")
-
-
-def _checked(event, keys):
-    """`event` as a dict of strings with allowed keys, or a RuntimeError naming what was refused."""
-    event = {} if event is None else event
-    if not isinstance(event, dict):
-        raise RuntimeError(f"refused event: expected a JSON object, got {type(event).__name__}")
-    extra = sorted(repr(key) for key in event if key not in keys)
-    if extra:
-        raise RuntimeError(f"refused event keys {', '.join(extra)}: an event may only hold "
-                           f"{', '.join(keys)}; locations come from the function's configuration")
-    for key, value in sorted(event.items()):
-        if not isinstance(value, str):
-            raise RuntimeError(f"refused event: `{key}` must be a string, got {type(value).__name__}")
-    return event
-
-
-def _only(task, choices, what):
-    if len(choices) != 1:
-        raise RuntimeError(f"task {task!r}: name the {what} in the request, one of {list(choices)}")
-    return choices[0]
-
-
-@functools.cache  # a warm instance reuses the runner it loaded
-def _load(relative):
-    path = pathlib.Path(__file__).parent / relative
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+#: The only keys an event to a task's HTTP function may hold: it selects among the nodes of this function.
+HTTP_EVENT_KEYS = ("pipeline", "node", "run_id")

@@ -10,13 +10,12 @@ the object it runs on ({"item": <object name>, "index": <its position>}). The no
 pipeline's runner module, bundled next to this file under glacier_runners/.
 """
 
-import functools
-import importlib.util
 import json
-import pathlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from glacierc.entrypoints.serverless import run_task
+
     #: task -> {pipeline: (runner module in this package, or None when it was not bundled; node ids)}
     TASKS: dict[str, dict[str, tuple[str | None, tuple[str, ...]]]]
     #: task -> {pipeline: {fused group this task's function leads: its nodes, in order}}
@@ -29,62 +28,4 @@ def _respond(task, request):
 
 
 def run(task, event):
-    event = _checked(event)
-    pipelines = TASKS[task]
-    pipeline = event.get("pipeline") or _only(task, sorted(pipelines), "pipeline")
-    if pipeline not in pipelines:
-        raise RuntimeError(f"task {task!r} is not part of pipeline {pipeline!r}")
-    runner, nodes = pipelines[pipeline]
-    if "group" in event:
-        group = GROUPS[task].get(pipeline, {}).get(event["group"])
-        if group is None:
-            raise RuntimeError(f"refused event: group {event['group']!r} is not run by this function; it runs "
-                               f"{sorted(GROUPS[task].get(pipeline, {}))}")
-        return _runner(runner, pipeline).run_group(group, event, retry_in_process=False)
-    node = event.get("node") or _only(task, nodes, "node")
-    if node not in nodes:
-        raise RuntimeError(f"refused event: node {node!r} is not run by this function; it runs {list(nodes)}")
-    return _runner(runner, pipeline).run_node(node, event)
-
-
-def _runner(runner, pipeline):
-    if runner is None:
-        raise RuntimeError(
-            f"the runner of pipeline {pipeline!r} was not bundled into this function's package; "
-            "build it with `glacierc build`, which bundles the runners into the function sources"
-        )
-    return _load(runner)
-
-
-#: The only keys an event may hold; it selects among the nodes of this function and nothing else.
-EVENT_KEYS = ("pipeline", "node", "group", "run_id", "item", "index")
-
-
-def _checked(event):
-    """`event` as a dict of strings with allowed keys, or a RuntimeError naming what was refused."""
-    event = {} if event is None else event
-    if not isinstance(event, dict):
-        raise RuntimeError(f"refused event: expected a JSON object, got {type(event).__name__}")
-    extra = sorted(repr(key) for key in event if key not in EVENT_KEYS)
-    if extra:
-        raise RuntimeError(f"refused event keys {', '.join(extra)}: an event may only hold "
-                           f"{', '.join(EVENT_KEYS)}; locations come from the function's configuration")
-    for key, value in sorted(event.items()):
-        if not isinstance(value, str):
-            raise RuntimeError(f"refused event: `{key}` must be a string, got {type(value).__name__}")
-    return event
-
-
-def _only(task, choices, what):
-    if len(choices) != 1:
-        raise RuntimeError(f"task {task!r}: name the {what} in the request, one of {list(choices)}")
-    return choices[0]
-
-
-@functools.cache  # a warm instance reuses the runner it loaded
-def _load(relative):
-    path = pathlib.Path(__file__).parent / relative
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return run_task(task, event, TASKS[task], GROUPS[task])

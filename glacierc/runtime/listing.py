@@ -13,13 +13,15 @@ library bucket's `storage_options`; keys as object_store spells them), else the 
   bearer token: `google_bearer_token` / GOOGLE_BEARER_TOKEN, GOOGLE_OAUTH_ACCESS_TOKEN, the metadata server,
   or `gcloud auth print-access-token`.
 The client libraries are imported only here, when listing: a runner needs nothing but Python and Polars until
-it lists a cloud dataset. The caller keeps the keys the dataset's path matches. This module uses nothing of
-the runner: glacier's library imports it too.
+it lists a cloud dataset. The caller keeps the keys the dataset's path matches, and reads each as named
+(`exact_source`: a key may hold `*`, `?` or `[`, which Polars' scans otherwise read as a glob). This module
+uses nothing of the runner: glacier's library imports it too.
 """
 
 import importlib
 import json
 import os
+import re
 import subprocess
 import urllib.error
 import urllib.parse
@@ -27,6 +29,8 @@ import urllib.request
 
 GCS_BASE_URL = "https://storage.googleapis.com"
 METADATA_TOKEN_PATH = "/computeMetadata/v1/instance/service-accounts/default/token"
+#: The characters a path given to Polars' scans is globbed by.
+POLARS_GLOB = "*?["
 
 
 class ListingError(Exception):
@@ -41,6 +45,31 @@ def object_keys(uri: str, bucket: str, prefix: str, options: dict[str, str] | No
         raise ListingError(f"cannot list the objects of {uri}: no listing for scheme {scheme!r}")
     folded = {key.lower(): value for key, value in (options or {}).items()}
     return listers[scheme](bucket, prefix, folded)
+
+
+def exact_source(source: str | list[str], file_format: str) -> tuple[str | list[str], dict[str, bool]]:
+    """(source, keyword arguments) with which Polars' `scan_<file_format>` reads exactly the objects `source` (a
+    path, URI or key, or a list of them) names, whatever characters the names hold: `glob=False`. Polars 2.1's
+    scan_ndjson takes no `glob`: a local name's special characters become one-character classes (`[[]`,
+    `[*]`, `[?]`), which match only themselves; an object store's glob knows no classes (it reads `*` and `[`,
+    never `?`), so such a key is refused (UnreadableName) rather than read as the objects it would match."""
+    names = source if isinstance(source, list) else [source]
+    if not any(c in str(name) for name in names for c in POLARS_GLOB):
+        return source, {}
+    if file_format != "ndjson":
+        return source, {"glob": False}
+    remote = [str(name) for name in names if "://" in str(name) and any(c in str(name) for c in "*[")]
+    if remote:
+        raise UnreadableName(f"cannot read {remote[0]} as named: Polars' scan_ndjson reads `*` and `[` in an object "
+                             "store's key as a glob (it takes no glob=False); rename the object, or keep the dataset "
+                             "as parquet, csv or ipc")
+    escaped = [name if "://" in str(name) else re.sub(r"[*?\[]", lambda m: f"[{m.group()}]", str(name))
+               for name in names]
+    return (escaped if isinstance(source, list) else escaped[0]), {}
+
+
+class UnreadableName(ValueError):
+    """An object whose key Polars cannot be told to read as named (see `exact_source`)."""
 
 
 def setting(options: dict[str, str], names: tuple[str, ...], *variables: str) -> str | None:

@@ -34,6 +34,7 @@ class Partition(Bucket):
     def __init__(self, name, key):
         super().__init__(name)
         self.key = self.path = key
+        self.pattern = False  # the key names the object, even when it holds `*`, `?` or `[`
 
     def location(self):
         return current_run().place(self)

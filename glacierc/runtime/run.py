@@ -86,16 +86,16 @@ class Run:
         uri, options = self.place(bucket)
         self.flush_own(uri)
         if options is not None:
-            return scan_file(uri, bucket.format, options)
+            return scan_file(uri, bucket.format, options, exact=not bucket.pattern)
         if uri.endswith(os.sep):  # a prefix storage: the objects below it, this run's staged ones included
             files = visible_files(uri, self.staged)
             if not files:
                 raise MissingInputError(missing_message(bucket.name, uri))
-            return scan_file(files, bucket.format, None)
+            return scan_file(files, bucket.format, None, exact=True)
         path = self.staged.get(uri, uri)
-        if not exists(path):
+        if not exists(path, bucket.pattern):
             raise MissingInputError(missing_message(bucket.name, path))
-        return scan_file(path, bucket.format, None)
+        return scan_file(path, bucket.format, None, exact=not bucket.pattern)
 
     def write(self, bucket, frame):
         if not isinstance(frame, (pl.DataFrame, pl.LazyFrame)):

@@ -22,6 +22,7 @@ import polars as pl
 
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
     from glacierc.runtime.commit import STAGING_NAME
+    from glacierc.runtime.listing import exact_source
     from glacierc.runtime.plan import ACCESS, NODES, STORAGE
     from glacierc.runtime.run import current_run
 
@@ -31,9 +32,14 @@ if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace whe
 PREFIX_OBJECT = "00000000"
 
 
+def is_pattern(path):
+    """Whether a storage path is a glob (`events/*.parquet`): a dataset of the objects it matches."""
+    return any(c in path for c in "*?[")
+
+
 def is_prefix(path):
     """Whether a storage path names a folder of objects (`events/`), not one file or a glob."""
-    return path.endswith("/") and not any(c in path for c in "*?[")
+    return path.endswith("/") and not is_pattern(path)
 
 
 def written_key(path, file_format):
@@ -54,6 +60,7 @@ class Bucket:
         self.bucket = spec["bucket"]
         self.path = spec["path"]
         self.format = spec["format"]
+        self.pattern = is_pattern(self.path)  # a glob matches objects; any other path (a key) names one
 
     def __repr__(self):
         return f"Bucket({self.location()[0]!r}, format={self.format!r})"
@@ -178,9 +185,11 @@ def is_remote(uri):
     return "://" in uri
 
 
-def scan_file(uri, file_format, options):
-    """A LazyFrame over a file, a glob, an object store's prefix or a list of files."""
-    return getattr(pl, "scan_" + file_format)(uri, storage_options=options or None)
+def scan_file(uri, file_format, options, exact=False):
+    """A LazyFrame over a file, a glob, an object store's prefix or a list of files; `exact`: `uri` names the
+    files themselves (a key, the files below a prefix, a written file), whatever characters they hold."""
+    source, extra = exact_source(uri, file_format) if exact else (uri, {})
+    return getattr(pl, "scan_" + file_format)(source, storage_options=options or None, **extra)
 
 
 def visible_files(folder, staged):
@@ -220,12 +229,12 @@ def count_rows(uri, file_format, options):
     """Rows of a written file: cheap for parquet and ipc (metadata); local files only otherwise."""
     if is_remote(uri) and file_format not in ("parquet", "ipc"):
         return None
-    return scan_file(uri, file_format, options).select(pl.len()).collect().item()
+    return scan_file(uri, file_format, options, exact=True).select(pl.len()).collect().item()
 
 
-def exists(path):
-    """False only when a local path certainly does not exist (globs are left to Polars)."""
-    return any(c in path for c in "*?[") or os.path.exists(path)
+def exists(path, pattern):
+    """False only when a local path certainly does not exist (a `pattern`'s matches are left to Polars)."""
+    return pattern or os.path.exists(path)
 
 
 def missing_message(name, path):

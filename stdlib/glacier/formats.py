@@ -38,12 +38,19 @@ def detect_format(path: str, format: str | None = None) -> str:
     return name
 
 
-def scan(uri: str, format: str, storage_options: dict[str, str] | None) -> pl.LazyFrame:
-    """A LazyFrame over the file at `uri`."""
+def scan(uri: str | list[str], format: str, storage_options: dict[str, str] | None,
+         exact: bool = False) -> pl.LazyFrame:
+    """A LazyFrame over the file at `uri` (or the files of a list); `exact`: `uri` names the files themselves,
+    whatever characters they hold, never a glob (as the runner reads them: glacierc/runtime/listing.py)."""
     import polars as pl
 
     scanner: Callable[..., pl.LazyFrame] = getattr(pl, f"scan_{format}")
-    return scanner(uri, storage_options=storage_options)
+    if not exact:
+        return scanner(uri, storage_options=storage_options)
+    from glacierc.runtime.listing import exact_source
+
+    source, extra = exact_source(uri, format)
+    return scanner(source, storage_options=storage_options, **extra)
 
 
 def sink(frame: pl.LazyFrame, uri: str, format: str, storage_options: dict[str, str] | None) -> None:

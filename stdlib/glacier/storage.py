@@ -88,9 +88,9 @@ class Bucket:
         A local prefix is its partitions (hidden files, such as a write's temporary file, are none)."""
         if is_prefix(self.path) and self._local_root() is not None:
             paths = [part.get_uri() for part in self.partitions()]
-            frame = getattr(pl, f"scan_{self.format}")(paths)
-        else:
-            frame = formats.scan(self.get_uri(), self.format, self._options())
+            frame = formats.scan(paths, self.format, None, exact=True)
+        else:  # a partition's key names its object, even when it holds `*`, `?` or `[`
+            frame = formats.scan(self.get_uri(), self.format, self._options(), exact=self.dataset is not None)
         if self.schema is not None:
             schemas.check_read(self.schema, frame.collect_schema(), self._name())
         return frame

@@ -221,15 +221,16 @@ INDEX = {'azure_remote': ('a245813c832069c318dfd71240638c2949cd88f0a11d77a881a1c
                'runs before anything\n'
                '# is installed.',
                ('_SIMPLE', 'installed_version', 'INDEX_OPTIONS', 'satisfied', 'main')),
- 'listing': ('744bd099598ef2885804569654f4ac1ef37c9f5ba7908cbe766d7053c7bb4842',
+ 'listing': ('704a6516ca4629c854b81a2a26d8165d17cc74857d87c6dd90098ef4a0797aa1',
              ('import importlib',
               'import json',
               'import os',
+              'import re',
               'import subprocess',
               'import urllib.error',
               'import urllib.parse',
               'import urllib.request'),
-             27,
+             29,
              '# ==== listing: the objects of a dataset in an object store '
              '========================================\n'
              '# `object_keys(uri, bucket, prefix, options)` lists every key below `prefix` in the bucket of '
@@ -255,13 +256,18 @@ INDEX = {'azure_remote': ('a245813c832069c318dfd71240638c2949cd88f0a11d77a881a1c
              '#   or `gcloud auth print-access-token`.\n'
              '# The client libraries are imported only here, when listing: a runner needs nothing but Python '
              'and Polars until\n'
-             "# it lists a cloud dataset. The caller keeps the keys the dataset's path matches. This module "
-             'uses nothing of\n'
-             "# the runner: glacier's library imports it too.",
+             "# it lists a cloud dataset. The caller keeps the keys the dataset's path matches, and reads "
+             'each as named\n'
+             "# (`exact_source`: a key may hold `*`, `?` or `[`, which Polars' scans otherwise read as a "
+             'glob). This module\n'
+             "# uses nothing of the runner: glacier's library imports it too.",
              ('GCS_BASE_URL',
               'METADATA_TOKEN_PATH',
+              'POLARS_GLOB',
               'ListingError',
               'object_keys',
+              'exact_source',
+              'UnreadableName',
               'setting',
               'client_library',
               's3_keys',
@@ -271,7 +277,7 @@ INDEX = {'azure_remote': ('a245813c832069c318dfd71240638c2949cd88f0a11d77a881a1c
               'gcs_keys',
               'gcs_page',
               'gcs_token')),
- 'mapping': ('8c0d7ac820f831863b3a00e7f6e6f1e2cee694b0fb71f490ddf47a062589a4d1',
+ 'mapping': ('488ce791d97979c86df6d0955d6aa08429f119c5ab26cb5d44e8fe1979ba4e28',
              ('import concurrent.futures', 'import os', 'import re', 'import time'),
              26,
              '# ==== mapped nodes: one task run per object of a dataset '
@@ -373,7 +379,7 @@ INDEX = {'azure_remote': ('a245813c832069c318dfd71240638c2949cd88f0a11d77a881a1c
              'report_data',
              'write_report',
              'summary')),
- 'run': ('cef0171a00d83d308f3460185637daa6cc4f505b0e0deb3d85e78d311a5fd900',
+ 'run': ('d3446121b49a093ea7f0425df1f7995e03a03c64773c8804575b6ed0abf4bf07',
          ('import os', 'import threading', 'import uuid', 'import polars as pl'),
          24,
          '# ==== the run: where buckets live, pending and staged writes '
@@ -432,9 +438,9 @@ INDEX = {'azure_remote': ('a245813c832069c318dfd71240638c2949cd88f0a11d77a881a1c
                 'Selection',
                 'reachable',
                 'select')),
- 'storage': ('55064eb766d04b46bfad22385e129fa3141cf7f639652a8c918324e6a8dd64a8',
+ 'storage': ('f76fd74402e32ac44f66641c28bc7d33d44deb4e5870d0171d230c7527ecc73e',
              ('import os', 'import shutil', 'import polars as pl'),
-             28,
+             29,
              '# ==== storage: the Bucket shim '
              '====================================================================\n'
              '# Task code uses buckets as it does with glacier: scan(), read(), write(frame), get_uri(). '
@@ -457,6 +463,7 @@ INDEX = {'azure_remote': ('a245813c832069c318dfd71240638c2949cd88f0a11d77a881a1c
              'identity gets):\n'
              '# anything else fails the node with AccessRefused, as the cloud would deny it.',
              ('PREFIX_OBJECT',
+              'is_pattern',
               'is_prefix',
               'written_key',
               'MissingInputError',
