@@ -19,7 +19,8 @@ from iam_eval_aws import Statement, Unsupported
 from iam_eval_gcp import Binding
 
 OPTIONS = SerializationOptions(with_comments=False)
-_SOURCE = re.compile(r'# source: [^\n]*\((executor|pipeline) ([^\n]*)\)\n(?:#[^\n]*\n)*(?:resource|data) "(\w+)" "(\w+)"')
+_SOURCE = re.compile(r'# source: [^\n]*\((executor|pipeline) ([^\n]*)\)\n(?:#[^\n]*\n)*'
+                     r'(?:resource|data) "(\w+)" "(\w+)"')
 _REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+")
 
 
