@@ -25,10 +25,12 @@ from glacierc.backends.terraform import emit
 from glacierc.driver import compile_project
 from glacierc.ir.access import executor_access
 from glacierc.ir.nodes import Project, Storage
-from tests.helpers import FIXTURES, fixture_env
+from tests.helpers import EXAMPLES, FIXTURES, fixture_env
 
 SOURCES = sorted([*FIXTURES.glob("partitions/*/pipeline.py"), *FIXTURES.glob("terraform_aws/*/pipeline.py"),
-                  *FIXTURES.glob("terraform_gcp/*/pipeline.py"), *FIXTURES.glob("iam_semantics/*/pipeline.py")])
+                  *FIXTURES.glob("terraform_gcp/*/pipeline.py"), *FIXTURES.glob("iam_semantics/*/pipeline.py"),
+                  *FIXTURES.glob("aws_sfn/*/pipeline.py"), *FIXTURES.glob("gcp_jobs/*/pipeline.py"),
+                  *EXAMPLES.glob("*/pipeline.py")])
 EXECUTION = "exec-1"
 #: Object names that hold every character a pattern language could misread.
 HOSTILE = ('a*b', 'q?', '[0-9]', 'say "hi"', 'back\\slash', '${aws:username}', '%{x}', 'é ü 日本')
@@ -95,7 +97,7 @@ def _identities(module: Module) -> list[Identity]:
 
 
 BUILT = [source for source in SOURCES if _built(source) is not None]
-IDS = [str(source.parent.relative_to(FIXTURES)) for source in BUILT]
+IDS = [str(source.parent.relative_to(source.parents[2])) for source in BUILT]
 #: Builds whose mapped nodes no state machine runs yet (the build notes "not orchestrated yet"): nothing stages
 #: their items, no role may write them. Strict: the test fails once they are orchestrated, to drop the entry.
 NOT_ORCHESTRATED = {"iam_semantics/mapped_aws_jobs": "AWS mapped nodes on Batch and EMR are not orchestrated yet"}
@@ -210,9 +212,12 @@ def _staging_buckets(project: Project, module: Module) -> dict[str, str]:
     return found
 
 
-def _staged_key(node, index: str | None = None) -> str:
-    """The staged result of `node` in one execution (a mapped node: one item of it)."""
-    return f"{EXECUTION}/{node.id}/{index or '0'}.parquet" if node.map else f"{EXECUTION}/{node.id}.parquet"
+def _staged_keys(node) -> list[str]:
+    """The staged result of `node` in one execution (its record and its frame); a mapped node's items, which
+    its consumer reads (`<index>.json`), and names beside them a consumer skips, hostile ones included."""
+    if not node.map:
+        return [f"{EXECUTION}/{node.id}.json", f"{EXECUTION}/{node.id}.parquet"]
+    return [f"{EXECUTION}/{node.id}/{item}" for item in ("0.json", "0.parquet", "12.json", *HOSTILE)]
 
 
 @pytest.mark.parametrize("source", ORCHESTRATED)
@@ -232,7 +237,7 @@ def test_a_staged_result_is_written_by_its_node_and_read_by_its_consumers_only(s
                 # A consumer in another root module (another account's provider) reads no bucket of this one.
                 here = {i.executor for i in identities}
                 staged = (consumers - {node.executor}) & here if node.executor in here else set()
-                for key in (_staged_key(node), *((_staged_key(node, name) for name in HOSTILE) if node.map else ())):
+                for key in _staged_keys(node):
                     for identity in identities:
                         mine = identity.executor == node.executor
                         if mine and staged:
@@ -291,12 +296,14 @@ def _is_staged_key(pipeline, key: str) -> bool:
 # --- the bucket policy --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("source", [s for s in BUILT if "aws" in s.parent.name or "terraform_aws" in str(s)],
-                         ids=[i for s, i in zip(BUILT, IDS) if "aws" in s.parent.name or "terraform_aws" in str(s)])
+@pytest.mark.parametrize("source", BUILT, ids=IDS)
 def test_every_generated_bucket_refuses_what_is_not_tls_whatever_the_role_allows(source):
     _, built = _built(source)
     for module in built.values():
-        for bucket, statements in module.bucket_policies().items():
+        policies = module.bucket_policies()
+        generated = {module.resolve(f"aws_s3_bucket.{label}.bucket") for label in module.of_type("aws_s3_bucket")}
+        assert set(policies) == generated
+        for bucket, statements in policies.items():
             everything = aws.Statement("Allow", ("s3:*",), ("*",))
             for secure, expected in (("true", "Allow"), ("false", "Deny")):
                 request = aws.Request("s3:GetObject", aws.s3_object(bucket, "k"), {"aws:SecureTransport": secure},
