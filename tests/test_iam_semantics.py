@@ -338,3 +338,15 @@ def test_a_pipeline_lists_the_datasets_it_maps_and_touches_no_object_of_them(sou
                 inside = dataset_keys(item.path)[0]
                 assert not any(identity.can(verb, item.bucket, key) for verb in ("read", "write") for key in inside), (
                     pipeline.name, item.name)
+
+
+@pytest.mark.parametrize("source", BUILT, ids=IDS)
+def test_an_identity_of_glacierc_own_touches_no_dataset(source):
+    """Roles and accounts the module makes for itself (a Databricks submitter, a Dataproc cluster's agent)."""
+    project, built = _built(source)
+    for module in built.values():
+        for identity in _aws_identities(module, "generated") + _gcp_identities(module, "generated"):
+            for item in project.storage:
+                inside, lists, _, _ = dataset_keys(item.path)
+                assert not any(identity.can(verb, item.bucket, key) for verb in ("read", "write") for key in inside)
+                assert not any(identity.can("list", item.bucket, prefix) for prefix in lists), item.name
