@@ -92,6 +92,12 @@ def _built(source: Path) -> tuple[Project, dict[str, Module]] | None:
     return compiled.project, modules(files)
 
 
+def _build(source: Path) -> tuple[Project, dict[str, Module]]:
+    built = _built(source)
+    assert built is not None, source
+    return built
+
+
 def _identities(module: Module) -> list[Identity]:
     return _aws_identities(module) + _gcp_identities(module)
 
@@ -136,7 +142,7 @@ def _storage_of(project: Project, identity: Identity) -> tuple[dict[str, Storage
 def _cases(check):
     """Run `check(project, module, identity)` for every identity of every module of every build."""
     def run(source: Path):
-        project, built = _built(source)
+        project, built = _build(source)
         identities = [(m, i) for m in built.values() for i in _identities(m)]
         assert identities or not any(m.of_type("aws_iam_role") or m.of_type("google_service_account")
                                      for m in built.values())
@@ -222,7 +228,7 @@ def _staged_keys(node) -> list[str]:
 
 @pytest.mark.parametrize("source", ORCHESTRATED)
 def test_a_staged_result_is_written_by_its_node_and_read_by_its_consumers_only(source):
-    project, built = _built(source)
+    project, built = _build(source)
     for module in built.values():
         staging = _staging_buckets(project, module)
         identities = _identities(module)
@@ -269,7 +275,7 @@ def _has_node_named(project: Project, bucket: str, staging: dict[str, str], node
 @pytest.mark.parametrize("source", BUILT, ids=IDS)
 def test_nothing_of_a_staging_bucket_beside_staged_results(source):
     """Keys that are no node's result: a sibling of a node's name, another execution's folder, a wildcard."""
-    project, built = _built(source)
+    project, built = _build(source)
     for module in built.values():
         staging = _staging_buckets(project, module)
         for pipeline in project.pipelines:
@@ -298,7 +304,7 @@ def _is_staged_key(pipeline, key: str) -> bool:
 
 @pytest.mark.parametrize("source", BUILT, ids=IDS)
 def test_every_generated_bucket_refuses_what_is_not_tls_whatever_the_role_allows(source):
-    _, built = _built(source)
+    _, built = _build(source)
     for module in built.values():
         policies = module.bucket_policies()
         generated = {module.resolve(f"aws_s3_bucket.{label}.bucket") for label in module.of_type("aws_s3_bucket")}
@@ -322,7 +328,7 @@ def _pipeline_identities(module: Module) -> list[Identity]:
 
 @pytest.mark.parametrize("source", ORCHESTRATED)
 def test_a_pipeline_lists_the_datasets_it_maps_and_touches_no_object_of_them(source):
-    project, built = _built(source)
+    project, built = _build(source)
     storage = {s.name: s for s in project.storage}
     for module in built.values():
         for identity in _pipeline_identities(module):
@@ -343,7 +349,7 @@ def test_a_pipeline_lists_the_datasets_it_maps_and_touches_no_object_of_them(sou
 @pytest.mark.parametrize("source", BUILT, ids=IDS)
 def test_an_identity_of_glacierc_own_touches_no_dataset(source):
     """Roles and accounts the module makes for itself (a Databricks submitter, a Dataproc cluster's agent)."""
-    project, built = _built(source)
+    project, built = _build(source)
     for module in built.values():
         for identity in _aws_identities(module, "generated") + _gcp_identities(module, "generated"):
             for item in project.storage:
