@@ -123,13 +123,13 @@ def dataset_keys(path: str) -> tuple[list[str], list[str], list[str], list[str]]
         base = prefix.rstrip("/")
         inside = [prefix + "part-0.parquet", *(prefix + name for name in HOSTILE)]
         outside = [f"{base}0/x.parquet", f"{base}-backup/x.parquet", f"{base}*", f"{base}?/x"] if base else []
-        return inside, [prefix], outside, [f"{base}0/", f"{base}-backup/"] if base else []
+        return inside, [prefix], outside, [f"{base}0/", f"{base}-backup/", "", f"{base}*"] if base else []
     if "." not in path.rsplit("/", 1)[-1]:
         inside = [path, path + "/part-0.parquet", *(f"{path}/{name}" for name in HOSTILE)]
         outside = [f"{path}0/x.parquet", f"{path}-backup/x.parquet", f"{path}*", f"{path}?/x"]
-        return inside, [path + "/"], outside, [f"{path}0/", f"{path}-backup/"]
+        return inside, [path + "/"], outside, [f"{path}0/", f"{path}-backup/", "", f"{path}*"]
     folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
-    return [path], [path], [path + ".bak", path + "*", folder + "other.parquet"], [folder, path[:-1]]
+    return [path], [path], [path + ".bak", path + "*", folder + "other.parquet"], [folder, path[:-1], "", path + "*"]
 
 
 def _storage_of(project: Project, identity: Identity) -> tuple[dict[str, Storage], list[str], list[str]]:
