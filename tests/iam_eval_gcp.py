@@ -19,8 +19,12 @@ What Google's "Attribute reference for IAM Conditions" says, and what is impleme
   `"a/b/x/c".extract("a/{x}/c")` is `"b/x"`;
 - `api.getAttribute("storage.googleapis.com/objectListPrefix", default)`: the prefix of an `objects.list`
   request, the default when the request has none.
-(The stored copies of that page gave the attribute table and the supported operators; the template
-semantics above are those of its examples, which the conditions the generator writes rely on.)
+The stored copies of that page searched for this evaluator gave its attribute table and (quoted by a
+question-and-answer page) the operators of `resource.name`, not the text of its `extract()` passage; the
+template semantics above are what that passage says of a template that does or does not match. Where a
+reading could be narrower (a variable that stops at `/`), this evaluator takes the wider one: a test
+that asserts a denial holds under either, and every grant the tests assert names single-segment values.
+Check against the page when changing this function.
 
 A binding grants its role's permissions when its condition is absent or evaluates to true; a request is
 allowed when any binding of the identity on the bucket (or the project) grants the permission.
