@@ -7,7 +7,10 @@ so a new construct in the generator fails a test loudly instead of being read wr
   (bucket policies) and `Condition`; no `NotAction`, `NotResource` or `NotPrincipal`;
 - action patterns: `service:Name` with the wildcards `*` and `?`, matched case-insensitively;
 - resource patterns: ARNs with `*` (any run of characters, `/` included) and `?` (any one character),
-  matched case-sensitively over the whole ARN; a policy variable (`${...}`) in a resource is refused;
+  matched case-sensitively; a policy variable (`${...}`) in a resource is refused. AWS documents the
+  wildcards within a segment of the ARN (between colons), a `*` that ends a segment also matching across
+  colons; here every `*` may span colons, the wider reading, so a test asserting a denial holds either
+  way (no emitted S3 ARN has a colon after its `:::`);
 - condition operators `StringEquals`, `StringLike` (the same wildcards) and `Bool`. Several values of one
   key are alternatives (any matches), several keys and several operators of a statement must all hold; a
   key absent from the request makes its condition false (the generator uses no `...IfExists` operator).
