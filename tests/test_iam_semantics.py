@@ -240,7 +240,8 @@ def test_a_staged_result_is_written_by_its_node_and_read_by_its_consumers_only(s
             for node in pipeline.nodes:
                 consumers = {executors[e.target] for e in pipeline.edges
                              if e.source == node.id and e.kind == "data"}
-                # A consumer in another root module (another account's provider) reads no bucket of this one.
+                # Nodes of another root module (another provider) are not orchestrated across modules (the build notes
+                # "not orchestrated yet"): no result is staged between them.
                 here = {i.executor for i in identities}
                 staged = (consumers - {node.executor}) & here if node.executor in here else set()
                 for key in _staged_keys(node):
