@@ -51,8 +51,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Roles without any Cloud Storage permission.
     **{role: frozenset() for role in (
         "roles/batch.agentReporter", "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-        "roles/iam.serviceAccountTokenCreator", "roles/iam.serviceAccountUser", "roles/logging.logWriter", "roles/run.invoker", "roles/workflows.invoker",
-        "roles/dataproc.editor", "roles/batch.jobsEditor")},
+        "roles/iam.serviceAccountTokenCreator", "roles/iam.serviceAccountUser", "roles/logging.logWriter",
+        "roles/run.invoker", "roles/workflows.invoker")},
 }
 
 
