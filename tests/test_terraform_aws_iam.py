@@ -21,7 +21,7 @@ from glacierc.backends.terraform.aws_iam import (
     s3_statements,
     sid_part,
 )
-from glacierc.backends.terraform.common import Expr
+from glacierc.backends.terraform.blocks import Expr
 from glacierc.ir.nodes import (
     Config,
     Executor,
