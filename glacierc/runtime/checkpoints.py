@@ -185,7 +185,9 @@ def item_indexes(folder, options):
             names = [path.rsplit("/", 1)[-1] for path in found.select("path").collect()["path"]]
         except (OSError, pl.exceptions.PolarsError):  # nothing staged: the map listed no object
             names = []
-    return sorted({int(name[:-5]) for name in names if name.endswith(".json") and name[:-5].isdigit()})
+    # ASCII digits only: str.isdigit() is true of "²", which int() refuses
+    return sorted({int(name[:-5]) for name in names
+                   if name.endswith(".json") and name[:-5].isascii() and name[:-5].isdigit()})
 
 
 def output_kind(value):

@@ -60,3 +60,11 @@ def test_strict_checkpoints_refuse_an_unstorable_result_another_node_needs(tmp_p
     relaxed = rt.Run(checkpoint=str(tmp_path / "relaxed"))
     relaxed.checkpoints.save(relaxed, "a", {1, 2}, None)  # not saved: --resume runs it again
     assert not relaxed.checkpoints.valid("a")
+
+
+def test_item_indexes_are_the_ascii_numbered_items_only(rt, tmp_path):
+    """A mapped node's staged items are `<index>.json`; a name of other digits (`²`, which str.isdigit
+    accepts and int() refuses) or anything else in the folder is not an item, and never crashes the reader."""
+    for name in ("0.json", "2.json", "10.json", "².json", "x.json", "3.parquet", "-1.json"):
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    assert rt.item_indexes(str(tmp_path), None) == [0, 2, 10]

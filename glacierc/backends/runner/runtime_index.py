@@ -91,7 +91,7 @@ INDEX = {'azure_remote': ('a245813c832069c318dfd71240638c2949cd88f0a11d77a881a1c
                    '_databricks_poll',
                    '_name',
                    '_where')),
- 'checkpoints': ('3bacd0b9bd8655926d18191d01c9a83c33abac676b3e21e74830c6f9c5283af1',
+ 'checkpoints': ('7029083d9844125fb6abbb3724e81825bebc73ee6d943f05103d0bf036ba1b83',
                  ('import json', 'import math', 'import os', 'import polars as pl'),
                  23,
                  '# ==== checkpoints: results between nodes, stored as data '
