@@ -16,7 +16,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 
@@ -24,6 +23,7 @@ import polars as pl
 import pytest
 from aws_emulator import running
 from terraform_tools import REPO, extract
+from stand_in import serving
 from test_aws_executors_databricks import ROOT, TOKEN, Workspace
 
 from glacierc.driver import build
@@ -53,18 +53,17 @@ def cloud(tmp_path_factory):
         base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLACIER_"))}
         storage = {**base, **emulator.storage_env()}
         workspace = Workspace(module, storage)
-        threading.Thread(target=workspace.serve_forever, daemon=True).start()
-        environment = {**storage, "DATABRICKS_HOST": workspace.url, "GLACIER_DATABRICKS_TOKEN_SECRET": secret,
-                       "GLACIER_INSTANCE_PROFILES": json.dumps({"jobs": PROFILE}),
-                       "GLACIER_STAGING_URIS": json.dumps({"daily": "s3://dbx-maps-staging"}),
-                       "GLACIER_WORKSPACE_ROOT": ROOT}
-        code = extract((module / "lambda" / "glacier_databricks.zip").read_bytes(), root / "function")
-        try:
-            yield emulator, workspace, environment, code, module
-        finally:
-            workspace.shutdown()
-            urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
-                                   timeout=60).close()
+        with serving(workspace.answer) as url:
+            environment = {**storage, "DATABRICKS_HOST": url, "GLACIER_DATABRICKS_TOKEN_SECRET": secret,
+                           "GLACIER_INSTANCE_PROFILES": json.dumps({"jobs": PROFILE}),
+                           "GLACIER_STAGING_URIS": json.dumps({"daily": "s3://dbx-maps-staging"}),
+                           "GLACIER_WORKSPACE_ROOT": ROOT}
+            code = extract((module / "lambda" / "glacier_databricks.zip").read_bytes(), root / "function")
+            try:
+                yield emulator, workspace, environment, code, module
+            finally:
+                urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
+                                       timeout=60).close()
 
 
 def _invoke(cloud, event: dict) -> subprocess.CompletedProcess:

@@ -20,8 +20,8 @@ WHY = "Nothing is silently dropped: what cannot be generated is reported."
 #: Its messages (templates: the reporting site fills in the fields).
 MAPPED_NODE = Message(CODE, SEVERITY, "node `{node}` of pipeline `{pipeline}` maps task `{task}` over the partitions "
                       "of `{dataset}` on executor `{executor}`, which {cloud}'s orchestration does not map over yet",
-                      "run the mapped task on a serverless or local executor (one call per object: a Lambda on AWS, a "
-                      "Cloud Function on GCP, an activity of the function app on Azure)")
+                      "run the mapped task on an executor this cloud maps over (AWS: every kind; GCP: functions, vm "
+                      "and Dataproc; Azure: functions, local, vm and HDInsight)")
 
 #: Azure maps over objects on function apps, local executors, VMs and HDInsight; a Databricks group is not run yet.
 AZURE_MAPPED_DATABRICKS = Message(
