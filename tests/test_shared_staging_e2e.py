@@ -8,11 +8,11 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import time
 
 import polars as pl
 import pytest
 from terraform_tools import Terraform, mirror_missing
+from test_aws_e2e import _execute
 
 from glacierc.driver import build
 from tests.helpers import FIXTURES
@@ -52,18 +52,6 @@ def deployed(tmp_path_factory):
         emulator.allow_plain_http()
         yield emulator, out, pipelines
     (module / "zz_emulator_override.tf").unlink()
-
-
-def _execute(emulator, machine: str, name: str) -> dict:
-    sfn = emulator.client("stepfunctions")
-    arn = sfn.start_execution(stateMachineArn=machine, name=name, input="{}")["executionArn"]
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        described = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING":
-            return described
-        time.sleep(0.5)
-    raise AssertionError(f"execution {name} still running after 300 s")
 
 
 def _keys(emulator, bucket: str) -> list[str]:
