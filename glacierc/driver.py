@@ -219,6 +219,7 @@ def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None 
     from glacierc.output import is_up_to_date, refuse_unsafe_out, write_atomically
     from glacierc.package_inputs import package_options
     from glacierc.settings import terraform_backend
+    from glacierc.suppression import reported
 
     refuse_unsafe_out(out, paths)
     chosen = settings or load_settings([str(p) for p in paths])
@@ -228,7 +229,9 @@ def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None 
     options = BuildOptions(terraform_backend(chosen, paths), *package_options(chosen, paths, wheelhouse))
     with collector_paused():
         files, backend_diagnostics = emit_all(compiled.project, compiled.sources, compiled.diagnostics, options)
-    # the targets' validation already ran in `check`: the same diagnostics come back from the emitters
+    # the targets' validation already ran in `check`: the same diagnostics come back from the emitters, and
+    # settings and `noqa` comments select them as they did there
+    backend_diagnostics = list(reported(backend_diagnostics, _shown(compiled), chosen))
     diagnostics = tuple(sorted(dict.fromkeys((*compiled.diagnostics, *backend_diagnostics)), key=Diagnostic.sort_key))
     if any(d.severity is Severity.ERROR for d in backend_diagnostics):
         return BuildResult(compiled, diagnostics, files)
@@ -236,3 +239,9 @@ def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None 
         return BuildResult(compiled, diagnostics, files, up_to_date=is_up_to_date(out, files))
     write_atomically(out, files)
     return BuildResult(compiled, diagnostics, files, written=True)
+
+
+def _shown(compiled: CompileResult):
+    from glacierc.suppression import Shown
+
+    return [Shown(name, compiled.files.get(name, name), text) for name, text in compiled.texts.items()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.settings import Settings, starts
@@ -18,6 +19,14 @@ _CODES = r"(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)"
 _NOQA = re.compile(r"#\s*noqa(?::\s*" + _CODES + ")?", re.IGNORECASE)
 _FILE_NOQA = re.compile(r"^[ \t]*#[ \t]*glacierc:[ \t]*noqa(?::[ \t]*" + _CODES + r")?[ \t]*$",
                         re.IGNORECASE | re.MULTILINE)
+
+
+class Shown(NamedTuple):
+    """A file as suppression reads it: its name in spans, its path as the user gave it, its text."""
+
+    name: str
+    display: str
+    text: str
 
 
 def reported(diagnostics: Iterable[Diagnostic], sources, settings) -> tuple[Diagnostic, ...]:
