@@ -26,6 +26,9 @@ def _run(argv: list[str]) -> int:
         status = replayed(argv[1:])  # a repeated check of an unchanged project: no parser, no settings
         if status is not None:
             return status
+    from glacierc.class_code import install
+
+    install()  # before any dataclass is defined: their methods' compiled code is kept between runs
     from glacierc.cli_table import COMMANDS
     from glacierc.fast_parser import parse_fast
 

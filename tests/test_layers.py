@@ -54,7 +54,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("glacierc.ir",),
     ("glacierc.diagnostics",),
     ("glacierc.source", "glacierc.errors", "glacierc.fileio", "glacierc.cli_table", "glacierc.runtime",
-     "glacierc.entrypoints", "glacierc.replay", "glacierc.cloud_common"),
+     "glacierc.entrypoints", "glacierc.replay", "glacierc.cloud_common", "glacierc.class_code"),
     ("glacierc",),  # the package itself: `__version__`
 )
 BACKENDS = ("glacierc.backends.graph", "glacierc.backends.runner", "glacierc.backends.terraform")
