@@ -46,7 +46,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("glacierc.migrate", "glacierc.output", "glacierc.suppression", "glacierc.package_inputs"),
     ("glacierc.backends",),
     ("glacierc.backends.graph", "glacierc.backends.runner", "glacierc.backends.terraform"),
-    ("glacierc.backends.names",),
+    ("glacierc.backends.names", "glacierc.backends.imports"),
     ("glacierc.backends.escaping",),
     ("glacierc.frontend",),
     ("glacierc.settings",),

@@ -55,6 +55,7 @@ def _terraform(project: ir.Project, sources: dict[str, str], earlier: Files, opt
 
 
 def _bundle(runners: dict[str, str], options: BuildOptions, project: ir.Project) -> Mapping[str, str]:
+    from glacierc.backends.runner.imports import runner_imports
     from glacierc.backends.terraform.packaging import Bundle, PackageInputs
     from glacierc.backends.terraform.requirements import module_roots
 
@@ -64,7 +65,8 @@ def _bundle(runners: dict[str, str], options: BuildOptions, project: ir.Project)
 
         wheelhouse = Wheelhouse(*options.wheelhouse)
     own = frozenset(module_roots(m.name for m in project.modules))
-    return Bundle(runners, PackageInputs(options.pins, wheelhouse, own, options.package_index))
+    imports = {text: found for text in runners.values() if (found := runner_imports(text)) is not None}
+    return Bundle(runners, PackageInputs(options.pins, wheelhouse, own, options.package_index), imports)
 
 
 #: name -> emit(project, sources, files of the backends before it, options) -> (files relative to OUT, diagnostics),

@@ -72,9 +72,12 @@ class Bundle(dict[str, str]):
     """The runner sources a build bundles (pipeline name -> source), carrying the `PackageInputs` of the
     build to the package writers of every cloud along the same path."""
 
-    def __init__(self, sources: Mapping[str, str], inputs: PackageInputs) -> None:
+    def __init__(self, sources: Mapping[str, str], inputs: PackageInputs,
+                 imports: Mapping[str, frozenset[str]] | None = None) -> None:
+        """`imports`: source -> the top-level modules it imports, where the runner backend read them."""
         super().__init__(sources)
         self.inputs = inputs
+        self.imports = dict(imports or {})
 
 
 def package_inputs(runner_sources: Mapping[str, str] | None) -> PackageInputs:
@@ -87,7 +90,8 @@ def bundle_requirements(runners: Mapping[str, str], runner_sources: Mapping[str,
     pins; imports of `project`'s own modules are not requirements."""
     inputs = package_inputs(runner_sources)
     own = inputs.own_modules | (module_roots(m.name for m in project.modules) if project is not None else set())
-    return requirement_set([runners[name] for name in sorted(runners)], inputs.pins, own)
+    known = runner_sources.imports if isinstance(runner_sources, Bundle) else None
+    return requirement_set([runners[name] for name in sorted(runners)], inputs.pins, own, known)
 
 
 def requirement_files(runners: Mapping[str, str], runner_sources: Mapping[str, str] | None, folder: str = ""

@@ -18,12 +18,12 @@ Azure VM Run Commands), which its bootstrap action, command or script installs w
 
 from __future__ import annotations
 
-import ast
-import functools
 import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from glacierc.backends.imports import imported_modules
 
 #: The Polars the runtime is built and tested against: every package installs exactly it unless the project
 #: pins Polars itself.
@@ -68,32 +68,11 @@ class Requirement:
 Pins = Mapping[str, str]
 
 
-@functools.lru_cache(maxsize=64)
-def imported_modules(source: str) -> frozenset[str]:
-    """The top-level module names `source` imports anywhere (absolute imports only). Imports are statements, so
-    only statement bodies are searched, never expressions (most of a tree); a runner shared by several packages
-    is read once."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:  # runners are generated and compile; nothing to find in anything else
-        return frozenset()
-    found: set[str] = set()
-    statements: list[ast.AST] = list(tree.body)
-    while statements:
-        node = statements.pop()
-        if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level == 0 and node.module:
-                found.add(node.module.split(".")[0])
-        else:
-            for body in _BODIES:
-                statements.extend(getattr(node, body, ()))
-    return frozenset(found)
-
-
-#: The fields of a statement (or except handler, match case) that hold statements.
-_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+def _imports(source: str, known: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    found = known.get(source)
+    if found is None:
+        found = imported_modules(source)
+    return found or frozenset()  # runners are generated and compile; nothing to find in anything else
 
 
 def third_party(names: Iterable[str], own_modules: Iterable[str] = ()) -> list[str]:
@@ -102,12 +81,14 @@ def third_party(names: Iterable[str], own_modules: Iterable[str] = ()) -> list[s
     return sorted(n for n in set(names) if n not in own and _NAME.fullmatch(n))
 
 
-def requirement_set(sources: Iterable[str], pins: Pins | None = None, own_modules: Iterable[str] = ()
-                    ) -> tuple[Requirement, ...]:
-    """The requirements of a package bundling `sources`, Polars first, then by distribution name."""
+def requirement_set(sources: Iterable[str], pins: Pins | None = None, own_modules: Iterable[str] = (),
+                    known: Mapping[str, frozenset[str]] | None = None) -> tuple[Requirement, ...]:
+    """The requirements of a package bundling `sources`, Polars first, then by distribution name. `known`: the
+    imports of some of the sources (source -> top-level modules), found by whoever laid them out."""
     pins = pins or {}
+    known = known or {}
     by_distribution: dict[str, list[str]] = {"polars": []}
-    names = set().union(*(imported_modules(s) for s in sources))
+    names = set().union(*(_imports(s, known) for s in sources))
     for name in third_party(names, own_modules):
         by_distribution.setdefault(canonical(DISTRIBUTIONS.get(name, name)), []).append(name)
     found = []
