@@ -112,7 +112,7 @@ def main() -> None:
         rows.append(_row("check one small file, cached", *side_by_side(small, ["check"], 20), 0.3))
         out = Path(tmp, "build-out")
         rows.append(_row("build one small file (examples/aws_etl)",
-                         *side_by_side(small, ["build", "-o", str(out)], 5), 1.5))
+                         *side_by_side(small, ["build", "-o", str(out)], 12), 1.5))
         files = {}
         for tasks in (2_000, 20_000):  # each file its own project: `check FILE` checks FILE's whole directory
             files[tasks] = Path(tmp, f"project_{tasks}", f"bench_{tasks}.py")
