@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -117,25 +118,28 @@ def cloud(tmp_path_factory):
                                        timeout=60).close()
 
 
-def _invoke(cloud, event: dict) -> subprocess.CompletedProcess:
-    _, _, environment, code, _ = cloud
+def _invoke(cloud, event: dict, code: Path | None = None) -> subprocess.CompletedProcess:
+    """The built function's `run(event)` (`code`: the unpacked zip, by default the fixture's build)."""
+    _, _, environment, built, _ = cloud
+    code = code or built
     program = f"import json, glacier_databricks as f; print(json.dumps(f.run({event!r})))"
     return subprocess.run([sys.executable, "-c", program], cwd=code, capture_output=True, text=True, timeout=60,
                           env=environment)
 
 
-def _branch(cloud, group: str, execution: str) -> dict:
-    """The branch of `group`'s state, driven: submit with the state's payload, then poll until the run ends."""
+def _branch(cloud, group: str, execution: str, code: Path | None = None) -> dict:
+    """The branch of `group`'s state, driven: submit with the state's payload, then poll until the run ends
+    (`code`: the function's unpacked zip, by default the fixture's build)."""
     module = cloud[4]
     states = json.loads((module / "states" / "sales.asl.json").read_text())["States"]
     (branch,) = states[f"run {group}"]["Branches"]
     submit = branch["States"][branch["StartAt"]]["Parameters"]["Payload"]
     event = {k.removesuffix(".$"): (execution if v == "$$.Execution.Name" else v) for k, v in submit.items()}
-    done = _invoke(cloud, event)
+    done = _invoke(cloud, event, code)
     assert done.returncode == 0, done.stderr
     run = json.loads(done.stdout)["run"]
     for _ in range(600):
-        polled = _invoke(cloud, {"action": "poll", "run": run})
+        polled = _invoke(cloud, {"action": "poll", "run": run}, code)
         assert polled.returncode == 0, polled.stderr
         state = json.loads(polled.stdout)
         if state["state"] != "RUNNING":
@@ -183,6 +187,30 @@ def test_both_groups_run_as_databricks_runs_like_the_local_runner(cloud):
     expected = SALES.group_by("region").agg(pl.col("amount").sum())
     assert _read(emulator, "dbx-staging", "run-ok/aggregate.parquet").sort("region").equals(expected.sort("region"))
     assert _read(emulator, "dbx-sales", "totals/by_region.parquet").sort("region").equals(expected.sort("region"))
+
+
+def test_with_a_package_index_every_library_of_a_run_names_it_as_its_repo(cloud, tmp_path):
+    """`package-index` reaches the runs' libraries (Jobs API `PythonPyPiLibrary.repo`) as it reaches the
+    requirements.txt beside the job script (`--index-url`); the URL, with the quote and `$(` settings allow, lands
+    in the function's table as a Python literal and in the submitted request as JSON."""
+    index = "https://pypi.internal.example/simple/o'neil;x=$(y)/"
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(FIXTURE, project / "pipeline.py")
+    (project / "pyproject.toml").write_text(f'[tool.glacierc]\npackage-index = "{index}"\n', encoding="utf-8")
+    assert not build([str(project / "pipeline.py")], tmp_path / "out", {}).has_errors
+    module = tmp_path / "out" / "terraform"
+    code = extract((module / "lambda" / "glacier_databricks.zip").read_bytes(), tmp_path / "function")
+    emulator, workspace = cloud[0], cloud[1]
+    _put(emulator, SALES)
+    first = len(workspace.submitted)
+    assert _branch(cloud, "aggregate", "run-index", code)["state"] == "SUCCESS"
+    assert _branch(cloud, "store", "run-index", code)["state"] == "SUCCESS"
+    for body, executor in zip(workspace.submitted[first:], ("jobs", "shared"), strict=True):
+        text = (module / "databricks" / "jobs" / executor / "requirements.txt").read_text(encoding="utf-8")
+        first_line, *lines = text.splitlines()
+        assert first_line == f"--index-url {index}" and lines == ["polars==2.1.0"]
+        assert body["tasks"][0]["libraries"] == [{"pypi": {"package": line, "repo": index}} for line in lines]
 
 
 def test_a_failing_run_ends_the_branch_in_its_fail_state(cloud):

@@ -128,8 +128,11 @@ def test_an_hdinsight_group_is_a_livy_batch_with_the_gateway_login():
     assert done["detail"] == "Livy batch success" and len(seen) == 4
 
 
-def test_a_databricks_group_is_a_one_time_run_on_the_configured_cluster():
+@pytest.mark.parametrize("index", [None, "https://pypi.internal.example/simple/o'neil\"$(x)/"])
+def test_a_databricks_group_is_a_one_time_run_on_the_configured_cluster(index):
+    """With the build's package index (`index`) every library names it as its `repo` (JSON-escaped in the body)."""
     states = iter([("PENDING", None), ("RUNNING", None), ("TERMINATED", "FAILED")])
+    repo = {"repo": index} if index else {}
 
     def handle(method, path, headers, body):
         found = _identity(path, headers)
@@ -143,7 +146,8 @@ def test_a_databricks_group_is_a_one_time_run_on_the_configured_cluster():
                                            "num_workers": 2, "spark_env_vars": {"GLACIER_STAGING_URI": "az://s"}}
             assert task["spark_python_task"] == {"python_file": "dbfs:/glacier/jobs/job.py",
                                                  "parameters": ["p", "heavy", "p-0123abcd", "az://s"]}
-            assert task["libraries"] == [{"pypi": {"package": "polars==2.1.0"}}, {"pypi": {"package": "PyYAML"}}]
+            assert task["libraries"] == [{"pypi": {"package": "polars==2.1.0", **repo}},
+                                         {"pypi": {"package": "PyYAML", **repo}}]
             return 200, {"run_id": 42}
         assert path == "/api/2.1/jobs/runs/get?run_id=42"
         life, result = next(states)
@@ -152,7 +156,7 @@ def test_a_databricks_group_is_a_one_time_run_on_the_configured_cluster():
     with service(handle) as (url, _):
         spec = {"kind": "databricks", "workspace": url, "spark_version": "15.4.x-scala2.12",
                 "node_type": "Standard_D4ds_v5", "workers": 2, "job": "dbfs:/glacier/jobs/job.py", "staging": "az://s",
-                "libraries": ["polars==2.1.0", "PyYAML"]}
+                "libraries": ["polars==2.1.0", "PyYAML"], **({"index": index} if index else {})}
         with pytest.raises(RemoteFailed, match=r"failed on databricks: run 42 FAILED: boom"):
             azure_remote.run(spec, EVENT, CAUSE, _environ(url), sleep=lambda _: None)
 

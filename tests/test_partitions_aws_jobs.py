@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -79,6 +80,8 @@ def test_each_object_is_a_batch_job_or_an_emr_step(module):
     maps = _maps(module)
     job, step = _item(maps["clean"]), _item(maps["users"])
     assert job["Resource"] == "arn:aws:states:::batch:submitJob.sync"
+    assert job["Parameters"]["JobName.$"] == "States.Format('glacier-jobs-clean-{}', $.index)"
+    assert "JobName" not in job["Parameters"]  # one name for every object's job: no telling them apart
     assert job["Parameters"]["JobDefinition"].endswith(":job-definition/vm_exec_items")
     assert job["Parameters"]["Parameters"] == {
         "pipeline": "jobs", "group": "clean", "staging": "s3://glacier-jm-staging",
@@ -121,6 +124,27 @@ def test_moto_and_asl_validator_accept_the_definition(module, tmp_path):
     done = subprocess.run([str(ASL_VALIDATOR), "--json-path", str(tmp_path / "definition.json")],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_each_object_s_job_is_named_after_its_index_within_batch_s_rules(module, emulator):
+    """moto's interpreter evaluates the item state's `JobName.$` on each item's input (the `ItemSelector`'s):
+    `glacier-<pipeline>-<group>-<index>`; a pipeline label long enough to reach Batch's 128 characters keeps
+    the whole index and the name keeps to Batch's characters (first one alphanumeric)."""
+    from glacierc.backends.terraform.aws_runs import ITEM_INDEX_DIGITS, JOB_NAME_MAX, job_name
+
+    mapped = _maps(module)["clean"]
+    names = [_evaluated(emulator, _item(mapped)["Parameters"], item_payload(mapped["ItemSelector"], key, index,
+                                                                            "exec-names"), f"names-{index}")["JobName"]
+             for index, key in enumerate(["events/2026/a.json", "events/2026/b.json", "events/2026/c.json"])]
+    assert names == ["glacier-jobs-clean-0", "glacier-jobs-clean-1", "glacier-jobs-clean-2"]
+    long = job_name("p" * 150, "clean", item=True)
+    largest = str(10 ** ITEM_INDEX_DIGITS - 1)
+    named = _evaluated(emulator, long, {"index": largest}, "names-long")["JobName"]
+    assert len(named) == JOB_NAME_MAX and named.endswith(f"-{largest}") and named.startswith("glacier-ppp")
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}", named)
+    assert job_name("näme", "g{}'", item=False) == {"JobName": "glacier-n-me-g---"}
+    odd = _evaluated(emulator, job_name("näme", "g{}'", item=True), {"index": "7"}, "names-odd")["JobName"]
+    assert odd == "glacier-n-me-g----7"
 
 
 def test_the_item_jobs_read_only_below_the_prefix_and_write_only_their_items(module):

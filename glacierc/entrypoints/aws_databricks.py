@@ -5,7 +5,8 @@ The state machine invokes it twice per run of a group, from a `Wait`/`Choice` lo
 one-time run (Jobs API `runs/submit`) of the executor's job script (`glacier_job.py PIPELINE GROUP RUN_ID
 STAGING_URI [ITEM INDEX]`, uploaded to the workspace by the databricks
 module) on the executor's cluster, its `libraries` the PyPI packages of the executor's requirement set (the
-requirements.txt beside the script), and returns {"run": RUN}; {"action": "poll", "run": RUN} returns
+requirements.txt beside the script; each with `repo`, the build's `package-index`, when one is configured), and
+returns {"run": RUN}; {"action": "poll", "run": RUN} returns
 {"run", "state"}: RUNNING while it runs, then its result (SUCCESS, FAILED, TIMEDOUT, CANCELED, ...). Event
 values only select among the tables below; the workspace, the token (a Secrets Manager secret), the staging
 URIs and instance profiles come from the function's environment.
@@ -20,7 +21,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     # {"cluster": existing cluster id or None, "new_cluster": spec, "pipelines": {pipeline label: {group: timeout
     # seconds or None}}, "mapped": {pipeline label: [mapped groups, whose runs take an item]}, "libraries": the
-    # requirement lines the run installs (its requirements.txt)} by executor label
+    # requirement lines the run installs (its requirements.txt), "index": the package index URL they install
+    # from or None (PyPI)} by executor label
     #: executor label -> its cluster, the groups it runs, the mapped ones, the libraries its runs install
     EXECUTORS: dict[str, dict]
 
@@ -56,7 +58,7 @@ def _submit(event):
     staging = json.loads(os.environ["GLACIER_STAGING_URIS"])[pipeline]
     script = f"{os.environ['GLACIER_WORKSPACE_ROOT'].rstrip('/')}/jobs/{event['executor']}/glacier_job.py"
     parameters = [pipeline, group, run_id, staging, *_item(executor, event)]
-    task = {"task_key": "glacier", "libraries": [{"pypi": {"package": line}} for line in executor["libraries"]],
+    task = {"task_key": "glacier", "libraries": _libraries(executor),
             "spark_python_task": {"python_file": script, "parameters": parameters}}
     if executor["cluster"]:
         task["existing_cluster_id"] = executor["cluster"]
@@ -68,6 +70,13 @@ def _submit(event):
     item = f" item {event['index']}" if "index" in event else ""
     body = {"run_name": f"glacier {pipeline} {group} {run_id}{item}", "tasks": [task]}
     return {"run": str(_call("POST", "/api/2.1/jobs/runs/submit", body)["run_id"])}
+
+
+def _libraries(executor):
+    """The run's PyPI libraries (Jobs API `PythonPyPiLibrary`), one per requirement line; with a package index
+    configured each names it as its `repo`, as the `--index-url` line of the requirements.txt does for pip."""
+    repo = {"repo": executor["index"]} if executor.get("index") else {}
+    return [{"pypi": {"package": line, **repo}} for line in executor["libraries"]]
 
 
 def _item(executor, event):

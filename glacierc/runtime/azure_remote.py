@@ -17,7 +17,8 @@ cloud-neutral) with the pipeline's runner beside it, as GCP's Dataproc and Batch
   app setting `password_setting` names (a Key Vault reference the Functions host resolves).
 - `databricks` (DatabricksConfig): a **one-time job run** (`POST {workspace}/api/2.1/jobs/runs/submit`
   with one `spark_python_task` on a new cluster of the config's node type and workers, the spec's
-  `libraries` (requirement lines) as its PyPI libraries, then `GET
+  `libraries` (requirement lines) as its PyPI libraries, each from the spec's `index` (its `repo`) when that
+  names a package index, then `GET
   /api/2.1/jobs/runs/get?run_id=` until `life_cycle_state` is terminal, `result_state` saying how).
 
 Tokens come from the app's managed identity (`IDENTITY_ENDPOINT` / `IDENTITY_HEADER`, the client id in
@@ -223,10 +224,17 @@ def _databricks_submit(spec, event, headers, http) -> str:
                "num_workers": int(spec["workers"]), "spark_env_vars": {"GLACIER_STAGING_URI": spec["staging"]}}
     task = {"task_key": "glacier_group", "new_cluster": cluster,
             "spark_python_task": {"python_file": spec["job"], "parameters": job_args(spec, event)},
-            "libraries": [{"pypi": {"package": str(line)}} for line in spec["libraries"]]}
+            "libraries": pypi_libraries(spec)}
     run_ = http("POST", f"{spec['workspace']}/api/2.1/jobs/runs/submit", headers,
                 {"run_name": _name(event), "tasks": [task], "timeout_seconds": int(spec.get("timeout", 0))})
     return str(int(run_["run_id"]))
+
+
+def pypi_libraries(spec: Mapping[str, Any]) -> list[dict[str, dict[str, str]]]:
+    """The run's PyPI libraries (Jobs API `PythonPyPiLibrary`), one per requirement line of the spec; with a
+    package index (`index`, the build's `package-index`) each names it as its `repo`."""
+    repo = {"repo": str(spec["index"])} if spec.get("index") else {}
+    return [{"pypi": {"package": str(line), **repo}} for line in spec["libraries"]]
 
 
 def _databricks_poll(spec, run_id, headers, http) -> tuple[bool | None, str]:

@@ -21,7 +21,7 @@ from glacierc.backends.terraform.aws_jobs import DATABRICKS, DATABRICKS_FUNCTION
 from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, Value, block
 from glacierc.backends.terraform.common import Skip
 from glacierc.backends.terraform.entry_module import entry_module, flat_table
-from glacierc.backends.terraform.packaging import package
+from glacierc.backends.terraform.packaging import package, package_inputs
 from glacierc.backends.terraform.target import Target
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor
@@ -39,9 +39,9 @@ def executors_table(jobs: Jobs, executors: Mapping[str, Executor],
                     runner_sources: Mapping[str, str] | None = None,
                     tags: Mapping[str, str] | None = None) -> dict[object, object]:
     """executor label -> its cluster, the groups it runs (with their timeouts), the mapped ones among them
-    (whose runs take an object's key and index) and the libraries its runs
-    install (the requirements.txt of its job files); `timeouts`: pipeline -> node -> timeout; `tags`: the
-    module's own tags, which a new job cluster carries (`custom_tags`)."""
+    (whose runs take an object's key and index), the libraries its runs install (the requirements.txt of its
+    job files) and the package index they install from (`package-index`, None: PyPI); `timeouts`: pipeline ->
+    node -> timeout; `tags`: the module's own tags, which a new job cluster carries (`custom_tags`)."""
     table: dict[object, object] = {}
     for label in sorted(jobs.runs):
         if jobs.kind(label) != DATABRICKS:
@@ -55,7 +55,8 @@ def executors_table(jobs: Jobs, executors: Mapping[str, Executor],
         mapped = {machine: sorted(g for e, m, g in jobs.mapped if e == label and m == machine)
                   for machine in sorted({m for e, m, _ in jobs.mapped if e == label})}
         table[label] = {"cluster": values.cluster_id, "pipelines": pipelines, "mapped": mapped,
-                        "libraries": packages.job_requirements(jobs.runs[label], runner_sources), "new_cluster": {
+                        "libraries": packages.job_requirements(jobs.runs[label], runner_sources),
+                        "index": package_inputs(runner_sources).index_url, "new_cluster": {
             "spark_version": values.spark_version, "node_type_id": values.instance_type,
             "num_workers": values.num_workers, **({"custom_tags": dict(sorted(tags.items()))} if tags else {})}}
     return table

@@ -20,7 +20,8 @@ invocation is. PIPELINE is the pipeline's label in the module (an identifier), G
 An item of a mapped node (one object of a Distributed Map, `item_state`) is the same step or job with two more
 arguments, ITEM (the object's key) and INDEX (its position), taken with the run id from the child execution's
 input (the map's `ItemSelector`: a child execution has a name of its own). A Batch item runs the executor's
-items job definition, whose command has the two more `Ref::` parameters. `slots` is how many steps or jobs of
+items job definition, whose command has the two more `Ref::` parameters, and is named after its index
+(`job_name`). `slots` is how many steps or jobs of
 the executor run at once (EMR: the cluster's step concurrency; Batch: the compute environment's vCPUs over a
 job's), the bound of a map's `MaxConcurrency`: an item queued behind others would spend its `TimeoutSeconds`
 waiting.
@@ -37,6 +38,8 @@ from glacierc.backends.terraform.orchestration_common import Joined, Ref
 EMR_ADD_STEP = "arn:aws:states:::elasticmapreduce:addStep.sync"
 BATCH_SUBMIT = "arn:aws:states:::batch:submitJob.sync"
 STEP_NAME_MAX, JOB_NAME_MAX = 256, 128
+#: The digits of an item's index (a Distributed Map's items are numbered from 0; 10 digits reach 9,999,999,999).
+ITEM_INDEX_DIGITS = 10
 _INTRINSIC_SPECIAL = "\\'{}"
 
 
@@ -142,9 +145,22 @@ def _step(run: StepRun, group: str, item: bool = False) -> dict[str, object]:
 
 
 def _job(run: BatchRun, group: str, item: bool = False) -> dict[str, object]:
-    name = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in f"glacier-{run.pipeline}-{group}")
     parameters: dict[str, object] = {"pipeline": run.pipeline, "group": group, "staging": run.staging}
     parameters.update({"run_id.$": "$.run_id", "item.$": "$.item", "index.$": "$.index"} if item
                       else {"run_id.$": "$$.Execution.Name"})
-    return {"JobName": name[:JOB_NAME_MAX], "JobQueue": run.queue, "JobDefinition": run.definition,
+    return {**job_name(run.pipeline, group, item), "JobQueue": run.queue, "JobDefinition": run.definition,
             "Parameters": parameters}
+
+
+def job_name(pipeline: str, group: str, item: bool = False) -> dict[str, str]:
+    """The job's `JobName` as Batch takes it (letters, digits, `-` and `_`, the first alphanumeric: `glacier-`
+    starts it; JOB_NAME_MAX characters): `glacier-<pipeline label>-<group>`, other characters as `-`. An item's
+    is `JobName.$`, that name and `-<index>` (`States.Format` on the item's `$.index`, a whole number of at most
+    ITEM_INDEX_DIGITS digits, kept whole: the name before it is cut), so the objects' jobs are told apart."""
+    raw = f"glacier-{pipeline}-{group}"
+    name = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in raw)
+    if not item:
+        return {"JobName": name[:JOB_NAME_MAX]}
+    base = name[:JOB_NAME_MAX - 1 - ITEM_INDEX_DIGITS] + "-"
+    template = intrinsic_literal(base).removesuffix("'") + "{}'"  # the escaped name, then the index's placeholder
+    return {"JobName.$": f"States.Format({template}, $.index)"}
