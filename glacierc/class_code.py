@@ -27,7 +27,7 @@ from pathlib import Path
 from types import CodeType
 
 #: Past this many texts the file is rewritten with only the current run's (a cache that grows with upgrades).
-MAX_ENTRIES = 20_000
+MAX_ENTRIES = 5_000
 
 
 def cache_file(environ: Mapping[str, str] = os.environ) -> Path | None:
@@ -48,8 +48,9 @@ def trusted(path: Path) -> bool:
             and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
 
-def load(path: Path) -> dict[str, CodeType]:
-    """The texts and code objects in `path`; empty unless it is trusted and well formed."""
+def load(path: Path) -> dict[str, bytes]:
+    """The texts in `path` and their code objects, each still marshalled (a run unmarshals only the ones its
+    classes use); empty unless the file is trusted and well formed."""
     if not trusted(path):
         return {}
     try:
@@ -58,17 +59,17 @@ def load(path: Path) -> dict[str, CodeType]:
         return {}
     if not isinstance(found, dict):
         return {}
-    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, CodeType)}
+    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, bytes)}
 
 
-def save(path: Path, entries: dict[str, CodeType]) -> None:
+def save(path: Path, entries: Mapping[str, bytes]) -> None:
     """Write `entries` to `path` atomically, readable and writable by the user alone."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(marshal.dumps(entries))
+            stream.write(marshal.dumps(dict(entries)))
         os.replace(temporary, path)
     except OSError:
         try:
@@ -80,28 +81,39 @@ def save(path: Path, entries: dict[str, CodeType]) -> None:
 class CompiledTexts:
     """`exec` for the dataclasses module: a text compiled before runs its kept code object."""
 
-    def __init__(self, path: Path, known: dict[str, CodeType]) -> None:
+    def __init__(self, path: Path, known: dict[str, bytes]) -> None:
         self.path = path
         self.known = known
-        self.used: dict[str, CodeType] = {}
-        self.compiled = 0
+        self.new: dict[str, bytes] = {}  # compiled by this run
+
+    @property
+    def compiled(self) -> int:
+        return len(self.new)
 
     def __call__(self, source, globals=None, locals=None):  # noqa: A002 (the signature of `exec`)
         if isinstance(source, str):
-            code = self.known.get(source)
-            if code is None:
-                code = compile(source, "<string>", "exec", dont_inherit=True)  # as `exec` of the text
-                self.compiled += 1
-            self.used[source] = code
-            source = code
+            source = self._code(source)
         return builtins.exec(source, globals, locals)
+
+    def _code(self, text: str) -> CodeType:
+        kept = self.known.get(text)
+        if kept is not None:
+            try:
+                code = marshal.loads(kept)
+            except (EOFError, ValueError, TypeError):
+                code = None
+            if isinstance(code, CodeType):
+                return code
+        code = compile(text, "<string>", "exec", dont_inherit=True)  # as `exec` of the text
+        self.new[text] = marshal.dumps(code)
+        return code
 
     def keep(self) -> None:
         """Write the file if this run compiled anything new."""
-        if not self.compiled:
+        if not self.new:
             return
-        merged = {**self.known, **self.used}
-        save(self.path, merged if len(merged) <= MAX_ENTRIES else self.used)
+        merged = {**self.known, **self.new}
+        save(self.path, merged if len(merged) <= MAX_ENTRIES else self.new)
 
 
 def install(environ: Mapping[str, str] = os.environ) -> CompiledTexts | None:

@@ -44,6 +44,9 @@ def test_a_class_from_kept_code_behaves_as_one_compiled_now(tmp_path: Path, monk
     second = CompiledTexts(path, load(path))
     warm = _with(second, monkeypatch)
     assert second.compiled == 0
+    damaged = CompiledTexts(path, {text: b"\x00" for text in load(path)})
+    assert repr(_with(damaged, monkeypatch)(1)) == repr(cold(1))
+    assert damaged.compiled == first.compiled  # a damaged entry is compiled again
     plain = _define()
     for made in (cold, warm):
         point = made(1, tags=("a",))
@@ -58,14 +61,14 @@ def test_a_class_from_kept_code_behaves_as_one_compiled_now(tmp_path: Path, monk
 
 def test_the_file_is_the_users_alone(tmp_path: Path) -> None:
     path = tmp_path / "glacierc" / "cache.marshal"
-    save(path, {"x = 1": compile("x = 1", "<string>", "exec")})
+    save(path, {"x = 1": marshal.dumps(compile("x = 1", "<string>", "exec"))})
     assert (path.stat().st_mode & 0o777, path.parent.stat().st_mode & 0o777) == (0o600, 0o700)
     assert list(load(path)) == ["x = 1"]
 
 
 def test_a_file_others_may_write_is_not_read(tmp_path: Path) -> None:
     path = tmp_path / "cache.marshal"
-    save(path, {"x = 1": compile("x = 1", "<string>", "exec")})
+    save(path, {"x = 1": marshal.dumps(compile("x = 1", "<string>", "exec"))})
     os.chmod(path, 0o620)
     assert load(path) == {}
     os.chmod(path, 0o602)
@@ -74,7 +77,7 @@ def test_a_file_others_may_write_is_not_read(tmp_path: Path) -> None:
 
 def test_a_link_or_a_damaged_file_is_not_read(tmp_path: Path) -> None:
     real = tmp_path / "real.marshal"
-    save(real, {"x = 1": compile("x = 1", "<string>", "exec")})
+    save(real, {"x = 1": marshal.dumps(compile("x = 1", "<string>", "exec"))})
     link = tmp_path / "link.marshal"
     link.symlink_to(real)
     assert load(link) == {}
