@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 CLOUD_TARGETS: dict[str, str] = {"aws": "aws", "gcp": "gcp", "azure": "azure"}
 #: cloud -> the module of its rules (`RULES`, a `target_rules.TargetRules` judging the IR alone), for the
 #: clouds whose target inherits them: `check` runs the rules without importing the target's block builders.
-CLOUD_RULES: dict[str, str] = {"aws": "aws_rules"}
+CLOUD_RULES: dict[str, str] = {"aws": "aws_rules", "gcp": "gcp_rules"}
 
 
 def _target(cloud: str) -> type[Target]:
