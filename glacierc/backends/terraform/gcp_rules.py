@@ -90,20 +90,25 @@ class GcpRules(TargetRules):
         executors = self.supported_executors(project, provider, found)
         found += self.unsupported_maps(project, provider)
         found += bucket_problems([s for s in project.storage if s.provider == provider.name])
-        labels = unique_labels(e.name for e, _ in executors)
-        clusters, deployed = [], []
+        deployed = []
         for executor, service in executors:
             if service == Service.DATAPROC:
                 settings, problems = cluster_settings(executor)
                 found += problems
                 if settings is None:
                     continue  # no cluster: no identity, no grants
-                clusters.append(labels[executor.name])
             deployed.append(executor)
         found += schedule_problems(project, provider)
-        calls = workflow_calls(project, provider, executors, labels, clusters)
-        found += size_problems(project, provider, definitions(project, provider, calls))
+        found += size_problems(project, self.workflow_definitions(project, provider))
         return found + self.foreign_storage(project, provider, deployed)
+
+    def workflow_definitions(self, project: Project, provider: Provider) -> dict[str, dict]:
+        """Pipeline name -> the Cloud Workflows definition the build writes for it, made from the IR alone."""
+        executors = self.supported_executors(project, provider, [])
+        labels = unique_labels(e.name for e, _ in executors)
+        clusters = [labels[e.name] for e, service in executors
+                    if service == Service.DATAPROC and cluster_settings(e)[0] is not None]
+        return definitions(project, provider, workflow_calls(project, provider, executors, labels, clusters))
 
 
 RULES = GcpRules  # what glacierc.backends.terraform.validate runs for GCP
@@ -123,7 +128,7 @@ def schedule_problems(project: Project, provider: Provider) -> list[Diagnostic]:
     return found
 
 
-def size_problems(project: Project, provider: Provider, made: dict[str, dict]) -> list[Diagnostic]:
+def size_problems(project: Project, made: dict[str, dict]) -> list[Diagnostic]:
     """GLC401 for every definition of `made` (pipeline -> definition) larger than Cloud Workflows accepts."""
     found = []
     for pipeline in sorted(project.pipelines, key=lambda p: p.name):

@@ -25,7 +25,7 @@ from glacierc.backends.terraform.requirements import INSTALLED_CHECK, REQUIREMEN
 from glacierc.backends.terraform.pipeline_groups import PipelineGroups
 from glacierc.backends.terraform.orchestration_common import group_timeout
 from glacierc.ir.fusion import Group
-from glacierc.ir.nodes import Executor, Pipeline, Project, Provider, Service, Task
+from glacierc.ir.nodes import Executor, Pipeline, Project, Provider, Service
 
 INIT_OBJECT = "glacier_dataproc_init"
 
