@@ -24,7 +24,8 @@ from hcl2 import SerializationOptions
 from probe_wheel import PROBE, build_probe_wheel, pip_env, throwaway
 from terraform_tools import REPO
 
-from glacierc.backends.terraform.gcp_package import BATCH_COMMAND, BATCH_MOUNT, JOB_FOLDER_KEY
+from glacierc.backends.terraform.gcp_package import JOB_FOLDER_KEY
+from glacierc.backends.terraform.gcp_workflows import BATCH_COMMAND, BATCH_MOUNT
 from glacierc.driver import build
 
 FIXTURE = REPO / "tests" / "fixtures" / "gcp_jobs" / "job_requirements" / "pipeline.py"

@@ -18,7 +18,7 @@ from gcp_workflows_interpreter import Interpreter, WorkflowError
 from test_gcp_workflows_e2e import BATCH, DATAPROC, PLAIN, Cloud, _built, _local_run
 from test_partitions_gcp import LIST, events, lister
 
-from glacierc.backends.terraform.gcp_package import BATCH_MOUNT
+from glacierc.backends.terraform.gcp_workflows import BATCH_MOUNT
 from glacierc.driver import compile_project
 
 ROOT = Path(__file__).resolve().parent.parent

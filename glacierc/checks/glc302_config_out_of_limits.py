@@ -1,10 +1,9 @@
 """GLC302 config-out-of-limits: config value outside the target's limits.
 
 Judged by `glacierc/checks/config.py` (`config_problems`) on every config object the frontend lowers
-(`glacierc/frontend/declarations.py`); also reported by `glacierc/backends/terraform/aws_storage.py`,
-`glacierc/backends/terraform/azure_storage.py`, `glacierc/backends/terraform/gcp_compute.py`,
-`glacierc/backends/terraform/gcp_storage.py`, `glacierc/frontend/tasks.py`; this module holds its code,
-documentation and cases.
+(`glacierc/frontend/declarations.py`); also reported by the Terraform targets' rules
+(`glacierc/backends/terraform/aws_rules.py`, `azure_rules.py`, `gcp_rules.py`) and `glacierc/frontend/tasks.py`;
+this module holds its code, documentation and cases.
 """
 
 from __future__ import annotations
@@ -23,8 +22,8 @@ WHY = "The deployment would fail, late; the limits are known at compile time."
 #: Its messages (templates: the reporting site fills in the fields).
 TASK_OPTION_LIMIT = Message(CODE, SEVERITY, "{problem}",
     "`{name}`: {doc}")
-#: Lifecycle rules of storage that the bucket's cloud cannot take (terraform/aws_storage.py, gcp_storage.py,
-#: azure_storage.py).
+#: Lifecycle rules of storage that the bucket's cloud cannot take (terraform/aws_rules.py, gcp_rules.py,
+#: azure_rules.py).
 RULE_WITHOUT_CLASS = Message(CODE, SEVERITY, "storage `{storage}`: a lifecycle rule with transition_days needs a "
                              "storage_class")
 EXPIRE_AFTER_TRANSITION = Message(CODE, SEVERITY, "storage `{storage}`: a lifecycle rule must expire objects after "
@@ -43,12 +42,12 @@ BLOB_COOLER_TIER = Message(CODE, SEVERITY, "storage `{storage}`: lifecycle rules
                            "(Cool, Cold, Archive)")
 DELETE_AFTER_TIER = Message(CODE, SEVERITY, "storage `{storage}`: a lifecycle rule must delete blobs after it moves "
                             "them to another tier")
-#: Encryption keys written in a form the cloud does not take (terraform/aws_storage.py, gcp_storage.py).
+#: Encryption keys written in a form the cloud does not take (terraform/aws_rules.py, gcp_rules.py).
 KMS_KEY_ID = Message(CODE, SEVERITY, "storage `{storage}`: kms_key_id {key!r} is not a KMS key id, key ARN, alias name "
                      "(alias/...) or alias ARN")
 KMS_KEY_NAME = Message(CODE, SEVERITY, "storage `{storage}`: kms_key_name {key!r} is not a Cloud KMS key name "
                        "(projects/P/locations/L/keyRings/R/cryptoKeys/K)")
-#: A Dataproc cluster's workers (terraform/gcp_compute.py).
+#: A Dataproc cluster's workers (terraform/gcp_rules.py).
 DATAPROC_WORKERS = Message(CODE, SEVERITY, "executor `{executor}`: a Dataproc cluster has 0 (single node) or at least "
                            "2 workers", "set num_workers=0 or num_workers>=2")
 

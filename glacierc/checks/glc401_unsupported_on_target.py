@@ -1,8 +1,8 @@
 """GLC401 unsupported-on-target: the target cloud cannot express this resource.
 
-Reported by the Terraform backends (`glacierc/backends/terraform/`: target.py, __init__.py, the clouds'
-*_compute.py, azure_storage.py, azure_pipelines.py, gcp.py, gcp_workflow_target.py); this module holds its code,
-documentation and cases.
+Reported by the Terraform backends (`glacierc/backends/terraform/`: __init__.py and the clouds' rules,
+target_rules.py, aws_rules.py, gcp_rules.py, azure_rules.py, which `check` runs and each target inherits); this
+module holds its code, documentation and cases.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ AZURE_EXECUTOR = Message(CODE, SEVERITY, _EXECUTOR,
                          "use AzureFunctionConfig, AzureVMConfig, SparkConfig or DatabricksConfig with AzureConfig")
 #: A provider whose cloud has no Terraform backend (terraform/__init__.py).
 NO_BACKEND = Message(CODE, SEVERITY, "provider `{provider}`: no Terraform backend for cloud `{cloud}` yet")
-#: An Azure VM image (terraform/azure_compute.py).
+#: An Azure VM image (terraform/azure_rules.py).
 VM_IMAGE = Message(CODE, SEVERITY, "executor `{executor}`: image {image!r} is not publisher:offer:sku:version",
                    "write the image as e.g. 'Canonical:ubuntu-24_04-lts:server:latest'")
-#: Spark settings (terraform/aws_compute.py, gcp_compute.py, azure_compute.py).
+#: Spark settings (terraform/aws_rules.py, gcp_rules.py, azure_rules.py).
 NO_EMR_RELEASE = Message(CODE, SEVERITY, "executor `{executor}`: no EMR release is known for Spark {spark_version} "
                          "(known: {known})", "set SparkConfig(release_label='emr-...') explicitly")
 NO_DATAPROC_IMAGE = Message(CODE, SEVERITY, "executor `{executor}`: no Dataproc image is known for Spark "
@@ -68,12 +68,12 @@ DATABRICKS_ON_GCP = Message(CODE, SEVERITY, "executor `{executor}`: Databricks o
                             "belongs to a Databricks account, outside the google provider); no infrastructure is "
                             "generated for it",
                             "use DataprocConfig or SparkConfig (Dataproc) with a GcpConfig provider")
-#: A container beside an adopted Azure storage account (terraform/azure_storage.py).
+#: A container beside an adopted Azure storage account (terraform/azure_rules.py).
 BESIDE_ADOPTED_ACCOUNT = Message(CODE, SEVERITY, "storage `{storage}`: Azure keeps the containers of a provider in "
                                  "one storage account, and `{adopted}` adopts an existing one (`existing=True`); no "
                                  "container is created in an account glacierc does not own",
                                  "declare this container existing=True too, or give new storage a provider of its own")
-#: Orchestration limits (terraform/gcp_workflow_target.py, azure_pipelines.py).
+#: Orchestration limits (terraform/gcp_rules.py, azure_rules.py).
 WORKFLOW_TOO_LARGE = Message(CODE, SEVERITY, "pipeline `{pipeline}`: its Cloud Workflows definition would be about "
                              "{kilobytes} KB; Cloud Workflows accepts at most {limit} KB",
                              "split the pipeline into smaller ones, or let more nodes share an executor so they fuse")

@@ -1,7 +1,7 @@
 """GLC404 conflicting-bucket-config: declarations of one bucket disagree.
 
-Reported by `glacierc/backends/terraform/aws_storage.py`, `glacierc/backends/terraform/azure_storage.py`,
-`glacierc/backends/terraform/gcp_storage.py`; this module holds its code, documentation and cases.
+Reported by the Terraform targets' rules (`glacierc/backends/terraform/aws_rules.py`, `azure_rules.py`,
+`gcp_rules.py`); this module holds its code, documentation and cases.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """GLC405 tasks-not-deployed: infrastructure generated, task deployment not generated.
 
-Reported by `glacierc/backends/terraform/azure.py`; this module holds its code, documentation and cases.
+Reported by `glacierc/backends/terraform/azure_rules.py`; this module holds its code, documentation and cases.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 With exactly one non-local provider its module is `terraform/`; with several, each provider
 gets `terraform/<provider label>/`. Each cloud is a module in `CLOUD_TARGETS` (imported when used) whose
 `TARGET`, a `target.Target` subclass, makes the module: `TARGET.emit(project, provider, runner_sources,
-state_backend) -> (files relative to the module, diagnostics)`, and `TARGET.model(...)` or the cloud's `RULES` (CLOUD_RULES) what `check` runs.
+state_backend) -> (files relative to the module, diagnostics)`; the cloud's rules module in `CLOUD_RULES`, whose
+`RULES` (a `target_rules.TargetRules` the target inherits) judges the IR alone, is what `check` runs (`validate`).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ if TYPE_CHECKING:
 
 #: cloud -> the module of its target (`TARGET`), imported when a project uses that cloud.
 CLOUD_TARGETS: dict[str, str] = {"aws": "aws", "gcp": "gcp", "azure": "azure"}
-#: cloud -> the module of its rules (`RULES`, a `target_rules.TargetRules` judging the IR alone), for the
-#: clouds whose target inherits them: `check` runs the rules without importing the target's block builders.
-CLOUD_RULES: dict[str, str] = {"aws": "aws_rules"}
+#: cloud -> the module of its rules (`RULES`, a `target_rules.TargetRules` judging the IR alone), which the
+#: cloud's target inherits: `check` runs the rules without importing the target or its block builders.
+CLOUD_RULES: dict[str, str] = {"aws": "aws_rules", "gcp": "gcp_rules", "azure": "azure_rules"}
 
 
 def _target(cloud: str) -> type[Target]:
@@ -61,19 +62,16 @@ def emit(project: Project, runner_sources: Mapping[str, str] | None = None, stat
 
 
 def validate(project: Project) -> tuple[Diagnostic, ...]:
-    """What the Terraform targets refuse or warn about, without building anything: a cloud's rules
-    (`CLOUD_RULES`), which its target's `emit` reports too, or else the same model-building code `emit` runs
-    (packages skipped), so `check` reports every error `build` would."""
+    """What the Terraform targets refuse or warn about, judged over the IR without building anything: each
+    cloud's rules (`CLOUD_RULES`), which its target inherits and its `emit` reports too, so `check` reports
+    every error `build` would."""
     found: list[Diagnostic] = []
     for provider in sorted((p for p in project.providers if p.cloud != "local"), key=lambda p: p.name):
-        if provider.cloud not in CLOUD_TARGETS:
+        if provider.cloud not in CLOUD_RULES:
             found.append(_no_emitter(provider))
             continue
-        if provider.cloud in CLOUD_RULES:
-            rules = importlib.import_module(f"glacierc.backends.terraform.{CLOUD_RULES[provider.cloud]}").RULES
-            found.extend(rules().validate(project, provider))
-        else:
-            found.extend(_target(provider.cloud).model(project, provider, None).diagnostics)
+        rules = importlib.import_module(f"glacierc.backends.terraform.{CLOUD_RULES[provider.cloud]}").RULES
+        found.extend(rules().validate(project, provider))
     return tuple(sorted(set(found), key=Diagnostic.sort_key))
 
 

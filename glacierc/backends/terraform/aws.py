@@ -4,8 +4,8 @@
 variables.tf, storage.tf, iam.tf, compute.tf, outputs.tf, one `lambda/<executor>.zip` per serverless
 executor (shared by the Lambda functions of its tasks), one `jobs/<executor>.zip` per EMR or vm executor a
 state machine runs steps or Batch jobs on (aws_jobs.py), and for Databricks executors a separate root
-module under `databricks/`. `AwsTarget.model` computes the model alone (no packages when `runner_sources` is
-None, nothing rendered): it is what `check` runs.
+module under `databricks/`. What AWS refuses is judged over the IR by `AwsRules` (aws_rules.py), which
+`AwsTarget` inherits: `check` runs the rules alone.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import re
 
 from glacier.config import LifecycleRule as RuleConfig, S3Config, SparkConfig
 from glacierc.backends.terraform.common import provider_pipelines
-from glacierc.backends.terraform.target_rules import TargetRules
+from glacierc.backends.terraform.target_rules import TargetRules, bucket_groups
 from glacierc.checks.glc302_config_out_of_limits import (
     EXPIRE_AFTER_TRANSITION,
     KMS_KEY_ID,
@@ -110,14 +110,6 @@ def emr_release(executor: Executor) -> tuple[str | None, Diagnostic | None]:
 
 
 # --- S3 buckets -----------------------------------------------------------------------------------------
-
-def bucket_groups(storage: list[Storage] | tuple[Storage, ...]) -> dict[str, list[Storage]]:
-    """Bucket name -> the storage declared on it, in source order (the first declaration's settings win)."""
-    groups: dict[str, list[Storage]] = {}
-    for item in storage:
-        groups.setdefault(item.bucket, []).append(item)
-    return {name: sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name)) for name in sorted(groups)}
-
 
 def bucket_problems(storage: list[Storage]) -> list[Diagnostic]:
     """What S3 refuses in the buckets of `storage` (all of one provider); adopted buckets are not configured."""

@@ -15,7 +15,8 @@ from glacierc.backends.terraform.aws_iam import Condition, Statement, policy_doc
 from glacierc.backends.terraform.aws_keys import KmsKey, key_block
 from glacierc.backends.terraform.blocks import BLANK, Block, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.common import Skip, source_text
-from glacierc.backends.terraform.aws_rules import bucket_groups, lifecycle_rules
+from glacierc.backends.terraform.aws_rules import lifecycle_rules
+from glacierc.backends.terraform.target_rules import bucket_groups
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Storage
 

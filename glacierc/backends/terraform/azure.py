@@ -4,8 +4,9 @@
 variables.tf, storage.tf, iam.tf, network.tf, compute.tf, outputs.tf, one `functions/<executor>.zip`
 per function app (an Azure Functions app hosts all the tasks of its executor, and the Durable Functions
 orchestrations of the pipelines it is home to: azure_pipelines.py) and `orchestration/pipelines.json`
-(the `pipelines` output's template). `AzureTarget.model` computes the model alone (no packages when
-`runner_sources` is None, nothing printed): it is what `check` runs.
+(the `pipelines` output's template). What Azure refuses is judged over the IR by `AzureRules`
+(azure_rules.py), which `AzureTarget` inherits: `check` runs the rules alone, `emit` reports them, and the
+model takes its account, policy, VMs and clusters from the same functions.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from glacierc.backends.terraform.azure_compute_blocks import FUNCTIONS, GROUP
 from glacierc.backends.terraform.azure_iam import Identity
 from glacierc.backends.terraform.azure_model import AzureModule
 from glacierc.backends.terraform.azure_package import AppFunction, app_zip
+from glacierc.backends.terraform.azure_rules import AzureRules, databricks_node_type, image_parts, spark_settings
 from glacierc.backends.terraform.azure_storage import (
     DATA,
     HDINSIGHT,
@@ -40,7 +42,7 @@ from glacierc.backends.terraform.azure_storage import (
     containers_of,
     policy_rules,
 )
-from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Item, Template, Value, block
+from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.common import (
     default_tags,
     provider_pipelines,
@@ -51,36 +53,18 @@ from glacierc.backends.terraform.common import (
 from glacierc.backends.terraform.packaging import pipeline_entries
 from glacierc.backends.terraform.azure_variables import output_candidates, variables
 from glacierc.backends.terraform.target import Target
-from glacierc.checks.glc401_unsupported_on_target import AZURE_EXECUTOR, AZURE_MAPPED_DATABRICKS
-from glacierc.checks.glc405_tasks_not_deployed import DATABRICKS_JOBS
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
-from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Task
+from glacierc.ir.nodes import Executor, Project, Provider, Service, Task
 
 #: Storage account names: 3-24 lower-case letters and digits, unique in Azure.
 ACCOUNT_PREFIX = Call("substr", Call("replace", Expr("var.name_prefix"), "-", ""), 0, 12)
 
 
-class AzureTarget(Target):
-    CLOUD = "Azure"
-    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "azurerm", "hashicorp/azurerm", ">= 4.9, < 5.0"
-    SERVICES = {
-        **Target.SERVICES,
-        (ExecutorKind.SERVERLESS, None): Service.FUNCTION,
-        (ExecutorKind.SERVERLESS, "AzureFunctionConfig"): Service.FUNCTION,
-        (ExecutorKind.VM, None): Service.VM,
-        (ExecutorKind.VM, "AzureVMConfig"): Service.VM,
-        (ExecutorKind.CLUSTER, None): Service.HDINSIGHT,
-        (ExecutorKind.CLUSTER, "SparkConfig"): Service.HDINSIGHT,
-        (ExecutorKind.CLUSTER, "DatabricksConfig"): Service.DATABRICKS,
-    }  # fmt: skip
-    UNSUPPORTED_EXECUTOR = AZURE_EXECUTOR
-    MAP_REFUSAL = AZURE_MAPPED_DATABRICKS  # the one executor kind maps_on refuses
-    MAPS = True  # a mapped node is a Durable fan-out/fan-in (azure_orchestration.py), an activity per object
+class AzureTarget(AzureRules, Target):
+    """The Azure root module of one provider (its services and what Azure refuses: `AzureRules`)."""
 
-    def maps_on(self, executor: Executor) -> bool:
-        """An object's activity runs it in the app, or as its own Run Command (vm) or Livy batch (HDInsight)."""
-        return self.service(executor) in (Service.FUNCTION, Service.LOCAL, Service.VM, Service.HDINSIGHT)
+    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "azurerm", "hashicorp/azurerm", ">= 4.9, < 5.0"
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         super().__init__(project, provider, runner_sources)
@@ -104,15 +88,14 @@ class AzureTarget(Target):
 
     def build(self) -> AzureModule:
         module, project = self.module, self.project
-        executors = self.supported_executors(project, self.provider, module.diagnostics)
-        module.diagnostics.extend(self.unsupported_maps(project, self.provider))
+        executors = self.supported_executors(project, self.provider, [])  # reported by `validate`
         labels = unique_labels(e.name for e, _ in executors)
         self.storage = self.own_storage()
         self._add_storage()
         self._add_compute(executors, labels)
         self._add_orchestrations(executors, labels)
         self._add_host_accounts()
-        self.grant_all(project, executors, labels, self.storage, module.diagnostics)
+        self.grant_all(project, executors, labels, self.storage)
         self._grant_orchestrations()
         self._add_packages()
         return module
@@ -135,20 +118,16 @@ class AzureTarget(Target):
     def _add_storage(self) -> None:
         module, storage = self.module, list(self.storage.values())
         labels = unique_labels({s.bucket for s in storage})
-        module.adopted, found = adopted_account(storage)
-        module.diagnostics.extend(found)
+        module.adopted = adopted_account(storage)
         if module.adopted is not None:  # the owner's account: none of its settings, no management policy
-            module.containers, _ = containers_of(storage, labels)
+            module.containers = containers_of(storage, labels)
             return
-        settings, found = account_settings(storage)
-        module.diagnostics.extend(found)
+        settings = account_settings(storage)
         if settings is None:
             return
         module.accounts.append(self.account(DATA, "data", "data", settings.comment, settings))
-        module.containers, found = containers_of(storage, labels)
-        module.diagnostics.extend(found)
-        module.rules, found = policy_rules(storage, settings.versioning)
-        module.diagnostics.extend(found)
+        module.containers = containers_of(storage, labels)
+        module.rules = policy_rules(storage, settings.versioning)
 
     def _add_compute(self, executors: list[tuple[Executor, Service]], labels: dict[str, str]) -> None:
         module = self.module
@@ -163,8 +142,7 @@ class AzureTarget(Target):
             elif kind == Service.VM:
                 self.vms(executor, label, mine, task_labels)
             elif kind == Service.HDINSIGHT:
-                settings, problems = compute.spark_settings(executor)
-                module.diagnostics.extend(problems)
+                settings, _ = spark_settings(executor)  # its problems are reported by `validate`
                 if settings is not None:
                     module.clusters.append(compute.spark_cluster(executor, label, module.suffix[:6], settings))
             elif kind == Service.DATABRICKS:
@@ -197,7 +175,6 @@ class AzureTarget(Target):
             (v.label, vm_groups.setting(v.label)) for v in module.vms)}, labels, self.runner_sources, locations)
         module.cluster_jobs = cluster_jobs.cluster_jobs(plan.orchestrations, {
             name: cluster_jobs.KINDS[kind] for name, kind, _ in clusters}, labels, self.runner_sources, locations)
-        module.diagnostics.extend(plan.diagnostics)
         for executor, _ in executors:
             if executor.name in plan.local_apps:
                 label = plan.local_apps[executor.name]
@@ -255,22 +232,18 @@ class AzureTarget(Target):
                                                      self.runner_sources, hosted)
 
     def vms(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str]) -> None:
-        image, problem = compute.image_parts(executor)
+        image, _ = image_parts(executor)  # a refused image is reported by `validate`
         if image is None:
-            self.module.diagnostics.extend([problem] if problem else [])
             return
         self.module.vms.extend(compute.virtual_machine(t, executor, task_labels[t.name], label, image) for t in tasks)
 
     def workspace(self, executor: Executor, label: str, tasks: list[Task]) -> None:
-        """A workspace (and the executor's identity through an access connector); jobs are not generated."""
-        node, problem = compute.databricks_node_type(executor)
-        if problem is not None:
-            self.module.diagnostics.append(problem)
+        """A workspace (and the executor's identity through an access connector); jobs are not generated (GLC405,
+        reported by `validate`)."""
+        node, _ = databricks_node_type(executor)
+        if node is None:
             return
         self.module.workspaces.append(compute.workspace(executor, label))
-        names = ", ".join(f"`{t.name}`" for t in tasks)
-        self.module.diagnostics.append(DATABRICKS_JOBS.diagnostic(executor.span, executor=executor.name, tasks=names,
-                                                                  node_type=node))
 
     # --- identities and grants ------------------------------------------------------------------------
 

@@ -2,34 +2,24 @@
 
 Values come from the executor's config as the catalogue's dataclass, defaults filled in (`typed_config`);
 names are `${var.name_prefix}-<name>` sized for the longest allowed prefix (with a short hash where
-Azure wants the name unique worldwide). Values Azure cannot take are GLC401.
+Azure wants the name unique worldwide). VM images, HDInsight settings and Databricks node types come from
+azure_rules.py (`image_parts`, `spark_settings`, `databricks_node_type`), where values Azure cannot take are
+GLC401.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from glacier.config import AzureFunctionConfig, AzureVMConfig, SparkConfig
+from glacier.config import AzureFunctionConfig, AzureVMConfig
 from glacierc.backends.terraform.azure_storage import CONTAINER_SKIPS
 from glacierc.backends.terraform.blocks import Comment, Template, Value
 from glacierc.backends.terraform.common import Skip, cloud_name, source_text
 from glacierc.backends.terraform.target import Target
-from glacierc.checks.glc401_unsupported_on_target import (
-    DATABRICKS_NODE_TYPE,
-    HDINSIGHT_RELEASE_LABEL,
-    HDINSIGHT_VM_SIZE,
-    NO_HDINSIGHT_VERSION,
-    VM_IMAGE,
-)
-from glacierc.diagnostics.model import Diagnostic, Message
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Task
 
-#: Spark major.minor -> HDInsight cluster version shipping it (SparkConfig on Azure).
-HDINSIGHT_VERSIONS = {"3.3": "5.1", "3.1": "5.0", "2.4": "4.0"}
-DEFAULT_HDINSIGHT_SIZE = "Standard_E8_V3"
 ZOOKEEPER_SIZE = "Standard_A2_V2"
-DEFAULT_DATABRICKS_NODE = "Standard_DS3_v2"
 NODE_USER = "glacier"
 #: The HDInsight gateway (Ambari, Livy) user of the generated clusters.
 GATEWAY_USER = f"{NODE_USER}-admin"
@@ -132,14 +122,6 @@ def app_timeout(executor: Executor, tasks: list[Task]) -> int:
     return timeout
 
 
-def image_parts(executor: Executor) -> tuple[tuple[str, str, str, str] | None, Diagnostic | None]:
-    image = typed_config(executor.config, AzureVMConfig).image
-    parts = image.split(":")
-    if len(parts) != 4 or not all(parts):
-        return None, _unsupported(executor, VM_IMAGE, image=image)
-    return (parts[0], parts[1], parts[2], parts[3]), None
-
-
 def virtual_machine(task: Task, executor: Executor, label: str, identity: str,
                     image: tuple[str, str, str, str]) -> VirtualMachine:
     values = typed_config(executor.config, AzureVMConfig)
@@ -164,25 +146,6 @@ def virtual_machine(task: Task, executor: Executor, label: str, identity: str,
     )
 
 
-def spark_settings(executor: Executor) -> tuple[tuple[str, str, str, int] | None, list[Diagnostic]]:
-    """(cluster version, Spark version, VM size, workers) of an HDInsight executor, or None with GLC401s."""
-    values = typed_config(executor.config, SparkConfig)
-    written = dict(executor.config.fields) if executor.config else {}
-    problems: list[Diagnostic] = []
-    version = HDINSIGHT_VERSIONS.get(values.spark_version)
-    if version is None:
-        known = ", ".join(sorted(HDINSIGHT_VERSIONS))
-        problems.append(_unsupported(executor, NO_HDINSIGHT_VERSION, spark_version=values.spark_version, known=known))
-    if written.get("release_label"):
-        problems.append(_unsupported(executor, HDINSIGHT_RELEASE_LABEL))
-    size = str(written.get("instance_type") or DEFAULT_HDINSIGHT_SIZE)
-    if not size.startswith("Standard_"):
-        problems.append(_unsupported(executor, HDINSIGHT_VM_SIZE, instance_type=size))
-    if problems or version is None:
-        return None, problems
-    return (version, values.spark_version, size, values.num_workers), []
-
-
 def spark_cluster(executor: Executor, label: str, suffix: str, settings: tuple[str, str, str, int]) -> SparkCluster:
     cluster_version, spark_version, size, workers = settings
     return SparkCluster(
@@ -199,14 +162,6 @@ def spark_cluster(executor: Executor, label: str, suffix: str, settings: tuple[s
     )
 
 
-def databricks_node_type(executor: Executor) -> tuple[str | None, Diagnostic | None]:
-    written = dict(executor.config.fields) if executor.config else {}
-    node = str(written.get("instance_type") or DEFAULT_DATABRICKS_NODE)
-    if not node.startswith("Standard_"):
-        return None, _unsupported(executor, DATABRICKS_NODE_TYPE, instance_type=node)
-    return node, None
-
-
 def workspace(executor: Executor, label: str) -> Workspace:
     return Workspace(
         label=label,
@@ -216,7 +171,3 @@ def workspace(executor: Executor, label: str) -> Workspace:
         identity=label,
         skips=WORKSPACE_SKIPS,
     )
-
-
-def _unsupported(executor: Executor, message: Message, **fields: object) -> Diagnostic:
-    return message.diagnostic(executor.span, executor=executor.name, **fields)

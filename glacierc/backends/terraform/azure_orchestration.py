@@ -110,8 +110,7 @@ class Orchestration:
     comment: str
     span: Span
     schedule: str | None = None
-    ncrontab: str | None = None
-    schedule_problem: str | None = None
+    ncrontab: str | None = None  # the timer of `schedule=` (None: none, or none expresses it: GLC401, azure_rules.py)
 
     @property
     def starter(self) -> str:
@@ -178,13 +177,13 @@ def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, r
                 stops.append(Stop(lead, group.nodes, service, cause))
         if stops:
             break  # the levels after a stop never run
-    expression, problem = ncrontab(pipeline.schedule) if pipeline.schedule else (None, None)
+    expression = ncrontab(pipeline.schedule)[0] if pipeline.schedule else None
     return Orchestration(
         pipeline=pipeline.name, label=label, app=home, orchestrator=function_name("orchestrate_", label),
         run_prefix=run_prefix(label), levels=tuple(levels), activities=tuple(activities), stops=tuple(stops),
         groups=tuple(by_id[a.group] for a in activities),
         comment=source_text([(pipeline.span, f"pipeline {pipeline.name}")]), span=pipeline.span,
-        schedule=pipeline.schedule, ncrontab=expression, schedule_problem=problem)
+        schedule=pipeline.schedule, ncrontab=expression)
 
 
 def map_spec(project: Project, node: Node, label: str) -> MapSpec | None:

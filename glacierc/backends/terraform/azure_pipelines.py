@@ -11,8 +11,8 @@ pipeline run as activities of a function app: there is no laptop in the cloud). 
 - the roles the local executors it hosts were proven to need, on the home app's identity too;
 - the `pipelines` output (function app, orchestrator, staging container per pipeline, keyed by pipeline
   names through a JSON template: user text stays out of HCL);
-- GLC409 (one note per orchestration, in `notes`: the build reports them) and GLC401 for a schedule no
-  NCRONTAB expresses (in `diagnostics`: `check` reports it too).
+- GLC409 (one note per orchestration, in `notes`: the build reports them). A schedule no NCRONTAB expresses
+  is GLC401 of azure_rules.py, which `check` and the build report.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from glacierc.backends.terraform.azure_storage import STAGING, STAGING_EXPIRY_DA
 from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, Value, block
 from glacierc.backends.terraform.common import provider_pipelines, source_text, unique_labels
 from glacierc.backends.terraform.orchestration_common import Ref, template_json
-from glacierc.checks.glc401_unsupported_on_target import AZURE_SCHEDULE
 from glacierc.checks.glc409_durable_orchestration import ACTIVITIES, NO_HOME
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.fusion import fused_groups
@@ -47,7 +46,6 @@ class Plan:
     orchestrations: list[Orchestration] = field(default_factory=list)
     #: Local executors (by name) that get a generated function app, with its label.
     local_apps: dict[str, str] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
     #: GLC409 notes: reported by `build` only (as GLC407), not by `check`.
     notes: list[Diagnostic] = field(default_factory=list)
 
@@ -88,10 +86,6 @@ def plan(project: Project, provider: Provider, executors: Iterable[tuple[Executo
         found.orchestrations.append(made)
         fields = orchestration.note_fields(made, {**services, **hosted})
         found.notes.append(ACTIVITIES.diagnostic(pipeline.span, **fields))
-        if made.schedule_problem is not None:
-            found.diagnostics.append(AZURE_SCHEDULE.diagnostic(
-                pipeline.schedule_span or pipeline.span, pipeline=pipeline.name, schedule=made.schedule,
-                problem=made.schedule_problem))
     return found
 
 

@@ -2,35 +2,26 @@
 
 Azure puts versioning, infrastructure encryption and replication on the storage *account*, which
 holds the containers of every `provider.bucket(...)` of the provider. Those settings of all the
-declarations must agree; the first in source order wins and the others are reported (GLC404).
+declarations must agree; the first in source order wins (the others are GLC404, azure_rules.py).
 `AzureBlobConfig.tier` applies to the blobs of one declaration: a tier other than Hot becomes a
-management-policy rule moving that path to the tier right away. Lifecycle rules become rules too.
+management-policy rule moving that path to the tier right away. Lifecycle rules become rules too (those
+Azure refuses are left out here and reported by the rules).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from glacier.config import AzureBlobConfig, LifecycleRule as RuleConfig
+from glacier.config import AzureBlobConfig
+from glacierc.backends.terraform.azure_rules import in_source_order, lifecycle_fields
 from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.common import Skip, source_text
-from glacierc.checks.glc302_config_out_of_limits import (
-    BLOB_COOLER_TIER,
-    DELETE_AFTER_TIER,
-    NOT_A_BLOB_TIER,
-    RULE_WITHOUT_CLASS,
-)
-from glacierc.checks.glc401_unsupported_on_target import BESIDE_ADOPTED_ACCOUNT
-from glacierc.checks.glc404_conflicting_bucket_config import AZURE_ACCOUNT
-from glacierc.diagnostics.model import Diagnostic, Message
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Storage
 
-TIERS = ("Hot", "Cool", "Cold", "Archive")
 SOFT_DELETE_DAYS = 7
 #: Staged results between the nodes of a run are deleted this many days after they were written.
 STAGING_EXPIRY_DAYS = 7
-_ACCOUNT_LEVEL = ("versioning", "encryption", "replication")
 GEO_REPLICATION = ("GRS", "RAGRS", "GZRS", "RAGZRS")
 _PUBLIC = ("the pipeline runner and the tasks reach storage over HTTPS with Entra ID from outside a private "
            "network; add private endpoints and turn public access off if all of them run in a virtual network")
@@ -107,76 +98,52 @@ class PolicyRule:
     versions_delete_days: int | None  # noncurrent versions, on versioned accounts
 
 
-def account_settings(storage: list[Storage]) -> tuple[AccountSettings | None, list[Diagnostic]]:
-    """The data account's settings from the first declaration; GLC404 for those that disagree."""
+def account_settings(storage: list[Storage]) -> AccountSettings | None:
+    """The data account's settings from the first declaration (None without storage)."""
     if not storage:
-        return None, []
-    members = sorted(storage, key=lambda s: (s.span.file, s.span.line, s.name))
-    values = [typed_config(m.config, AzureBlobConfig) for m in members]
-    diagnostics = []
-    for member, value in zip(members[1:], values[1:]):
-        differing = [f for f in _ACCOUNT_LEVEL if getattr(value, f) != getattr(values[0], f)]
-        if differing:
-            diagnostics.append(AZURE_ACCOUNT.diagnostic(member.span, storage=member.name, first=members[0].name,
-                                                        fields=", ".join(differing)))
-    first = values[0]
-    settings = AccountSettings(
+        return None
+    members = in_source_order(storage)
+    first = typed_config(members[0].config, AzureBlobConfig)
+    return AccountSettings(
         versioning=first.versioning,
         infrastructure_encryption=first.encryption,
         replication=first.replication,
         comment=source_text((m.span, f"storage {m.name}") for m in members),
     )
-    return settings, diagnostics
 
 
-def containers_of(storage: list[Storage], labels: dict[str, str]
-                  ) -> tuple[tuple[Container, ...], list[Diagnostic]]:
+def containers_of(storage: list[Storage], labels: dict[str, str]) -> tuple[Container, ...]:
     groups: dict[str, list[Storage]] = {}
     for item in storage:
         groups.setdefault(item.bucket, []).append(item)
     containers: list[Container] = []
-    diagnostics: list[Diagnostic] = []
     for name in sorted(groups):
-        members = sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name))
+        members = in_source_order(groups[name])
         existing = any(m.existing for m in members)
         containers.append(Container(name, labels[name], source_text((m.span, f"storage {m.name}") for m in members),
                                     () if existing else CONTAINER_SKIPS, existing))
-    return tuple(containers), diagnostics
+    return tuple(containers)
 
 
-def adopted_account(storage: list[Storage]) -> tuple[str | None, list[Diagnostic]]:
+def adopted_account(storage: list[Storage]) -> str | None:
     """The source comment of the declarations adopting an existing storage account (`existing=True`), None when
-    glacierc creates the account. Azure keeps a provider's containers in one account: a container to create
-    beside adopted ones is GLC401."""
-    members = sorted(storage, key=lambda s: (s.span.file, s.span.line, s.name))
-    adopted = [m for m in members if m.existing]
-    if not adopted:
-        return None, []
-    buckets = {m.bucket for m in adopted}
-    diagnostics = [BESIDE_ADOPTED_ACCOUNT.diagnostic(m.span, storage=m.name, adopted=adopted[0].name)
-                   for m in members if m.bucket not in buckets]
-    return source_text((m.span, f"storage {m.name}") for m in adopted), diagnostics
+    glacierc creates the account (a container to create beside adopted ones is GLC401, azure_rules.py)."""
+    adopted = [m for m in in_source_order(storage) if m.existing]
+    return source_text((m.span, f"storage {m.name}") for m in adopted) if adopted else None
 
 
-def policy_rules(storage: list[Storage], versioning: bool) -> tuple[tuple[PolicyRule, ...], list[Diagnostic]]:
+def policy_rules(storage: list[Storage], versioning: bool) -> tuple[PolicyRule, ...]:
     """Management-policy rules of every declaration, deduplicated, in source order."""
     raw: list[tuple] = []
-    diagnostics: list[Diagnostic] = []
-    for member in sorted(storage, key=lambda s: (s.span.file, s.span.line, s.name)):
+    for member in in_source_order(storage):
         values = typed_config(member.config, AzureBlobConfig)
         if values.tier != "Hot":
             raw.append((f"{member.bucket}/{_path_prefix(member.path)}", values.tier, 0, None))
-        for rule in values.lifecycle_rules:
-            found = _rule(rule, member)
-            if isinstance(found, Diagnostic):
-                diagnostics.append(found)
-            elif found is not None:
-                raw.append(found)
-    rules = tuple(
+        raw += lifecycle_fields(member)
+    return tuple(
         PolicyRule(f"rule{index}", prefix, tier, days, delete, delete if versioning else None)
         for index, (prefix, tier, days, delete) in enumerate(dict.fromkeys(raw), 1)
     )
-    return rules, diagnostics
 
 
 def _path_prefix(path: str) -> str:
@@ -185,27 +152,6 @@ def _path_prefix(path: str) -> str:
         if char in "*?[":
             return path[:index]
     return path
-
-
-def _rule(rule: RuleConfig, member: Storage) -> tuple[str, str | None, int | None, int | None] | Diagnostic | None:
-    """(prefix, tier, days before the move, days before deletion) of one rule, or why Azure cannot take it."""
-    prefix = f"{member.bucket}/{rule.prefix}"
-    expire, days, target = rule.expire_days, rule.transition_days, rule.storage_class
-    if days is not None and target is None:
-        return _limit(member, RULE_WITHOUT_CLASS)
-    if target is not None and target not in TIERS:
-        return _limit(member, NOT_A_BLOB_TIER, storage_class=target)
-    if target == "Hot":
-        return _limit(member, BLOB_COOLER_TIER)
-    if expire is not None and days is not None and expire <= days:
-        return _limit(member, DELETE_AFTER_TIER)
-    if expire is None and target is None:
-        return None
-    return (prefix, target, (days or 0) if target else None, expire)
-
-
-def _limit(member: Storage, message: Message, **fields: object) -> Diagnostic:
-    return message.diagnostic(member.span, storage=member.name, **fields)
 
 
 # --- blocks ---------------------------------------------------------------------------------------------

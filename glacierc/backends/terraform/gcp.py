@@ -6,8 +6,9 @@ variables.tf, storage.tf, iam.tf, network.tf, compute.tf, orchestration.tf, outp
 local nodes of a GCP pipeline run in a generated function), the job files of the Dataproc and vm
 executors under `jobs/` and one workflow definition per pipeline under `workflows/` (gcp_orchestration.py,
 gcp_workflow_target.py).
-`GcpTarget.model` computes the model alone (no packages when `runner_sources` is None, nothing printed):
-it is what `check` runs.
+What GCP refuses is judged over the IR by `GcpRules` (gcp_rules.py), which `GcpTarget` inherits: `check` runs
+the rules alone, `emit` reports them, and the model takes its buckets, clusters and schedules from the same
+functions.
 """
 
 from __future__ import annotations
@@ -35,20 +36,17 @@ from glacierc.backends.terraform.common import (
 from glacierc.backends.terraform.gcp_iam import Account, ProjectRole
 from glacierc.backends.terraform.gcp_model import GcpModule
 from glacierc.backends.terraform.gcp_package import function_zip
+from glacierc.backends.terraform.gcp_rules import GcpRules, cluster_settings
 from glacierc.backends.terraform.gcp_storage import KeyGrant, buckets_of, generated_bucket
 from glacierc.backends.terraform.gcp_workflow_target import WorkflowsMixin
 from glacierc.backends.terraform.packaging import PipelineEntry, pipeline_entries, task_entries
 from glacierc.backends.terraform.target import Output, Target
-from glacierc.checks.glc401_unsupported_on_target import DATABRICKS_ON_GCP, GCP_EXECUTOR
 from glacierc.checks.glc408_gcp_workflow import STEPS
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
-from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Task
+from glacierc.ir.nodes import Executor, Project, Provider, Service, Task
 
 SOURCES = "glacier_functions"
-#: How the build output names the service running an executor's nodes.
-SERVICE_NAMES = {Service.FUNCTION: "Cloud Functions", Service.LOCAL: orchestration.LOCAL_SERVICE,
-                 Service.VM: "Compute Engine", Service.DATAPROC: "Dataproc"}
 NETWORK = compute_blocks.NETWORK
 DATAPROC_ROLE = iam.DATAPROC_ROLE
 #: Label values: lower-case letters, digits, `_` and `-`, at most 63 characters.
@@ -56,25 +54,10 @@ LABEL_ALLOWED, LABEL_MAX = r"[^a-z0-9_-]", 63
 DEFAULT_SUBNET_CIDR = "10.10.0.0/20"
 
 
-class GcpTarget(WorkflowsMixin, Target):
-    CLOUD = "GCP"
-    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "google", "hashicorp/google", ">= 5.0, < 7.0"
-    SERVICES = {
-        **Target.SERVICES,
-        (ExecutorKind.SERVERLESS, None): Service.FUNCTION,
-        (ExecutorKind.SERVERLESS, "CloudFunctionConfig"): Service.FUNCTION,
-        (ExecutorKind.VM, None): Service.VM,
-        (ExecutorKind.VM, "ComputeEngineConfig"): Service.VM,
-        (ExecutorKind.CLUSTER, None): Service.DATAPROC,
-        (ExecutorKind.CLUSTER, "SparkConfig"): Service.DATAPROC,
-        (ExecutorKind.CLUSTER, "DataprocConfig"): Service.DATAPROC,
-    }  # fmt: skip
-    UNSUPPORTED_EXECUTOR = GCP_EXECUTOR
-    MAPS = True  # a mapped node is a Workflows parallel iteration, a call per object (gcp_workflows_map.py)
+class GcpTarget(WorkflowsMixin, GcpRules, Target):
+    """The GCP root module of one provider (its services and what GCP refuses: `GcpRules`)."""
 
-    def maps_on(self, executor: Executor) -> bool:
-        """Every executor the workflow runs: a function call, a Dataproc job or a Batch job per object."""
-        return self.service(executor) in (Service.FUNCTION, Service.LOCAL, Service.VM, Service.DATAPROC)
+    PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "google", "hashicorp/google", ">= 5.0, < 7.0"
 
     def __init__(self, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> None:
         super().__init__(project, provider, runner_sources)
@@ -90,31 +73,23 @@ class GcpTarget(WorkflowsMixin, Target):
         self.bucket_labels: dict[str, str] = {}
         self.init_workflows(project, provider)
 
-    def unsupported(self, executor: Executor, provider: Provider) -> Diagnostic:
-        if executor.config_type != "DatabricksConfig":
-            return super().unsupported(executor, provider)
-        return DATABRICKS_ON_GCP.diagnostic(executor.span, executor=executor.name)
-
     # --- the model ----------------------------------------------------------------------------------
 
     def build(self) -> GcpModule:
         module, project = self.module, self.project
-        executors = self.supported_executors(project, self.provider, module.diagnostics)
-        module.diagnostics.extend(self.unsupported_maps(project, self.provider))
+        executors = self.supported_executors(project, self.provider, [])  # reported by `validate`
         labels = unique_labels(e.name for e, _ in executors)
         self.storage = self.own_storage()
         reserved = {SOURCES} | {f"{labels[e.name]}_{part}" for e, kind in executors if kind == Service.DATAPROC
                                 for part in ("staging", "temp")}
         self.bucket_labels = unique_labels({s.bucket for s in self.storage.values()}, reserved)
-        buckets, found = buckets_of(tuple(self.storage.values()), self.bucket_labels, module.region)
-        module.buckets.extend(buckets)
-        module.diagnostics.extend(found)
+        module.buckets.extend(buckets_of(tuple(self.storage.values()), self.bucket_labels, module.region))
         self._add_keys()
         self._add_compute(executors, labels)
         position = len(module.buckets)
-        self.add_workflows(labels)
+        self.add_workflows(executors, labels)
         self._add_sources_bucket(position)
-        self.grant_all(project, executors, labels, self.storage, module.diagnostics)
+        self.grant_all(project, executors, labels, self.storage)
         return module
 
     def _add_keys(self) -> None:
@@ -135,7 +110,6 @@ class GcpTarget(WorkflowsMixin, Target):
         entries = pipeline_entries(self.project, self.runner_sources)
         for executor, kind in executors:
             label, mine = labels[executor.name], tasks.get(executor.name, [])
-            self.services[executor.name] = SERVICE_NAMES.get(kind, kind)
             if kind in (Service.FUNCTION, Service.LOCAL):  # local nodes of a GCP pipeline run in a generated function
                 self.functions(executor, label, mine, task_labels, entries)
             elif kind == Service.DATAPROC:
@@ -162,7 +136,6 @@ class GcpTarget(WorkflowsMixin, Target):
         self.module.sources.append(source)
         self.module.zips[source.zip_file] = content
         for task, entry in zip(tasks, shared, strict=True):
-            self.function_of_task[task.name] = task_labels[task.name]
             self.module.functions.append(compute.function(
                 task, executor, task_labels[task.name], label, entry.entry, source.label,
                 self.staging_environment(task), self.group_timeout(groups.get(task.name, {}))))
@@ -170,8 +143,7 @@ class GcpTarget(WorkflowsMixin, Target):
     def cluster(self, executor: Executor, label: str) -> None:
         """A Dataproc cluster and its own staging and temp buckets (the temp objects expire)."""
         module = self.module
-        settings, problems = compute.cluster_settings(executor)
-        module.diagnostics.extend(problems)
+        settings, _ = cluster_settings(executor)  # its problems are reported by `validate`
         if settings is None:
             return
         cluster = compute.cluster(executor, label, settings)

@@ -4,37 +4,25 @@ A vm executor (`ComputeEngineConfig`) gets no machine of its own: the workflow r
 jobs on its machine type (gcp_workflows.py), so nothing sits idle between runs.
 
 Values come from the executor's config as the catalogue's dataclass, defaults filled in (`typed_config`);
-names are `${var.name_prefix}-<name>` sized for the longest allowed prefix. Configs of another
-cloud, or values GCP cannot take, are GLC401.
+names are `${var.name_prefix}-<name>` sized for the longest allowed prefix. A Dataproc cluster's settings
+come from gcp_rules.py `cluster_settings` (values GCP cannot take are GLC401 there: no cluster is made).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from glacier.config import CloudFunctionConfig, DataprocConfig, SparkConfig
+from glacier.config import CloudFunctionConfig
 from glacierc.backends.terraform.blocks import Template, Value
 from glacierc.backends.terraform.common import Skip, source_text
 from glacierc.backends.terraform.orchestration_common import function_timeout
 from glacierc.backends.terraform.packaging import content_name
 from glacierc.backends.terraform.target import Target
-from glacierc.checks.glc302_config_out_of_limits import DATAPROC_WORKERS
-from glacierc.checks.glc401_unsupported_on_target import (
-    DATAPROC_MACHINE_TYPE,
-    DATAPROC_RELEASE_LABEL,
-    NO_DATAPROC_IMAGE,
-)
-from glacierc.diagnostics.model import Diagnostic, Message
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Task
 
-#: Spark major.minor -> the Dataproc image version shipping it (SparkConfig on GCP).
-DATAPROC_IMAGES = {"3.5": "2.2-debian12", "3.3": "2.1-debian11", "3.1": "2.0-debian10"}
-DEFAULT_MACHINE_TYPE = "n2-standard-4"
 DATAPROC_IDLE_TTL = "3600s"
 DATAPROC_TEMP_DAYS = 30
-_MACHINE_TYPE = re.compile(r"[a-z][a-z0-9]*-[a-z0-9-]+")
 FUNCTION_SKIPS = (
     Skip("CKV_GCP_124", "the pipeline runner calls the function over HTTPS from outside the VPC; every call "
                         "must be authenticated (roles/run.invoker, never allUsers)"),
@@ -120,29 +108,6 @@ def source(executor: Executor, label: str, content: bytes) -> Source:
     )
 
 
-def cluster_settings(executor: Executor) -> tuple[tuple[str, int, str] | None, list[Diagnostic]]:
-    """(machine type, workers, image version) of a Dataproc executor, or None with the GLC401s."""
-    if executor.config_type == "DataprocConfig":
-        dataproc = typed_config(executor.config, DataprocConfig)
-        settings = (dataproc.machine_type, dataproc.num_workers, dataproc.image_version)
-        return (None, [_one_worker(executor)]) if settings[1] == 1 else (settings, [])
-    values = typed_config(executor.config, SparkConfig)
-    written = dict(executor.config.fields) if executor.config else {}
-    problems = [_one_worker(executor)] if values.num_workers == 1 else []
-    image = DATAPROC_IMAGES.get(values.spark_version)
-    if image is None:
-        known = ", ".join(sorted(DATAPROC_IMAGES))
-        problems.append(_unsupported(executor, NO_DATAPROC_IMAGE, spark_version=values.spark_version, known=known))
-    if written.get("release_label"):
-        problems.append(_unsupported(executor, DATAPROC_RELEASE_LABEL))
-    machine = str(written.get("instance_type") or DEFAULT_MACHINE_TYPE)
-    if not _MACHINE_TYPE.fullmatch(machine):
-        problems.append(_unsupported(executor, DATAPROC_MACHINE_TYPE, instance_type=machine))
-    if problems or image is None:
-        return None, problems
-    return (machine, values.num_workers, image), []
-
-
 def cluster(executor: Executor, label: str, settings: tuple[str, int, str]) -> Cluster:
     machine_type, workers, image = settings
     return Cluster(
@@ -157,11 +122,3 @@ def cluster(executor: Executor, label: str, settings: tuple[str, int, str]) -> C
         temp=f"{label}_temp",
         skips=DATAPROC_SKIPS,
     )
-
-
-def _one_worker(executor: Executor) -> Diagnostic:
-    return DATAPROC_WORKERS.diagnostic(executor.span, executor=executor.name)
-
-
-def _unsupported(executor: Executor, message: Message, **fields: object) -> Diagnostic:
-    return message.diagnostic(executor.span, executor=executor.name, **fields)

@@ -25,14 +25,13 @@ from glacierc.backends.terraform.blocks import Expr, Template
 from glacierc.backends.terraform.common import cloud_name, source_text
 from glacierc.backends.terraform.gcp_iam import LIST_PREFIX, READER, WRITER, Account, cel_string
 from glacierc.backends.terraform.gcp_storage import Bucket, generated_bucket
+from glacierc.backends.terraform.gcp_workflow_calls import LOCAL_SERVICE
 from glacierc.backends.terraform.orchestration_common import Ref, count, group_inputs
 from glacierc.backends.terraform.target import Target
 from glacierc.ir.fusion import Group
 from glacierc.ir.nodes import Pipeline, Project
 
 STAGING_EXPIRE_DAYS = 7
-#: The service name of local executors (gcp.SERVICE_NAMES): their nodes run in a generated Cloud Function.
-LOCAL_SERVICE = "a generated Cloud Function"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,9 @@ deterministically and `packaging.content_name` names its storage object after it
 A Dataproc or vm executor gets `jobs/<label>/job.py` (the PySpark or Cloud Batch job a workflow runs), each of
 its pipelines' runners beside it and what its nodes install (job_package.py): `requirements.txt`, the
 requirement set of those runners, and `glacier_installed.py`, the check that it is installed already. A Batch
-job installs it in its command (`BATCH_COMMAND`, the folder mounted at `BATCH_MOUNT`); `jobs/dataproc-init.sh`,
-the Dataproc clusters' initialization action, copies it from the folder its cluster's metadata names
-(`JOB_FOLDER_KEY`) and installs it on every node.
+job installs it in its command (gcp_workflows.py `BATCH_COMMAND`, the folder mounted at `BATCH_MOUNT`);
+`jobs/dataproc-init.sh`, the Dataproc clusters' initialization action, copies it from the folder its cluster's
+metadata names (`JOB_FOLDER_KEY`) and installs it on every node.
 """
 
 from __future__ import annotations
@@ -33,11 +33,6 @@ from glacierc.backends.terraform.requirements import INSTALLED_CHECK, REQUIREMEN
 #: follow it in requirements.txt (requirements.py).
 ENTRY_REQUIREMENTS = ("functions-framework>=3,<4",)
 DATAPROC_INIT = "jobs/dataproc-init.sh"
-#: The container a Batch job runs the group in, and its command (`sh -c COMMAND glacier-job ARGS...`).
-BATCH_IMAGE = "python:3.11-slim"
-BATCH_MOUNT = "/mnt/disks/glacier"
-BATCH_COMMAND = (install_step(BATCH_MOUNT, "python", "python -m pip", "--quiet --no-input --root-user-action=ignore")
-                 + f' && exec python {BATCH_MOUNT}/job.py "$@"')
 #: The cluster metadata key holding the gs:// URI of the cluster's job folder, which the init action reads.
 JOB_FOLDER_KEY = "glacier-job-folder"
 DATAPROC_INIT_SCRIPT = f"""#!/bin/bash

@@ -3,36 +3,25 @@ their blocks (storage.tf).
 
 Several `provider.bucket(...)` declarations may share one bucket (different paths). Bucket-level
 settings (versioning, storage class, location, CMEK key) must then agree; the first declaration in
-source order wins and the others are reported (GLC404). Lifecycle rules of all of them are merged.
+source order wins (the others are GLC404, gcp_rules.py). Lifecycle rules of all of them are merged; what
+GCS refuses is left out here and reported by the rules.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from glacier.config import GCSConfig, LifecycleRule as RuleConfig
+from glacier.config import GCSConfig
 from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.common import Skip, source_text
-from glacierc.checks.glc302_config_out_of_limits import (
-    EXPIRE_AFTER_TRANSITION,
-    GCS_COLDER_CLASS,
-    KMS_KEY_NAME,
-    NOT_A_GCS_CLASS,
-    RULE_WITHOUT_CLASS,
-)
-from glacierc.checks.glc404_conflicting_bucket_config import GCS_BUCKET
-from glacierc.diagnostics.model import Diagnostic, Message
+from glacierc.backends.terraform.gcp_rules import GCS_CLASSES, RawRule, kms_key, lifecycle_fields
+from glacierc.backends.terraform.target_rules import bucket_groups
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Storage
 
-#: GCS storage classes, warmest first: SetStorageClass only moves objects to a colder class.
-GCS_CLASSES = ("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE")
 ABORT_MULTIPART_DAYS = 7
 #: Old versions of the objects of generated buckets (function packages, Dataproc files) are kept this long.
 GENERATED_NONCURRENT_DAYS = 7
-_BUCKET_LEVEL = ("versioning", "storage_class", "location", "kms_key_name")
-_KMS_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")
 BUCKET_SKIPS = (
     Skip("CKV_GCP_62", "usage and storage logs need a log bucket of your own; enable them there if required"),
 )
@@ -73,47 +62,28 @@ class Bucket:
         return f"data.google_storage_bucket.{self.label}" if self.existing else f"google_storage_bucket.{self.label}"
 
 
-def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str], region: str
-               ) -> tuple[tuple[Bucket, ...], tuple[Diagnostic, ...]]:
+def buckets_of(storage: tuple[Storage, ...], labels: dict[str, str], region: str) -> tuple[Bucket, ...]:
     """One `Bucket` per distinct bucket name of `storage` (all of one provider), sorted by name."""
-    groups: dict[str, list[Storage]] = {}
-    for item in storage:
-        groups.setdefault(item.bucket, []).append(item)
-    buckets, diagnostics = [], []
-    for name in sorted(groups):
-        members = sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name))
-        if any(m.existing for m in members):  # its settings are not applied: GLC410 says so
-            buckets.append(existing_bucket(name, labels[name], members))
-            continue
-        bucket, found = _bucket(name, labels[name], members, region)
-        buckets.append(bucket)
-        diagnostics.extend(found)
-    return tuple(buckets), tuple(diagnostics)
+    return tuple(existing_bucket(name, labels[name], members) if any(m.existing for m in members)  # GLC410
+                 else _bucket(name, labels[name], members, region)
+                 for name, members in bucket_groups(storage).items())
 
 
-def _bucket(name: str, label: str, members: list[Storage], region: str) -> tuple[Bucket, list[Diagnostic]]:
-    values = [typed_config(m.config, GCSConfig) for m in members]
-    diagnostics = _conflicts(name, members, values)
-    first = values[0]
-    key = first.kms_key_name
-    if key and not _KMS_KEY.fullmatch(key):
-        diagnostics.append(_limit(members[0], KMS_KEY_NAME, key=key))
-        key = None
+def _bucket(name: str, label: str, members: list[Storage], region: str) -> Bucket:
+    first = typed_config(members[0].config, GCSConfig)
     versioning = first.versioning
-    rules, found = _rules(members, values, versioning)
-    diagnostics.extend(found)
-    bucket = Bucket(
+    rules = tuple(dict.fromkeys(r for raw in lifecycle_fields(members) for r in _lifecycle_rules(raw, versioning)))
+    return Bucket(
         name=name,
         label=label,
         comment=source_text((m.span, f"storage {m.name}") for m in members),
         location=(first.location or region).upper(),
         storage_class=first.storage_class,
         versioning=versioning,
-        kms_key=key or None,
+        kms_key=kms_key(first),
         rules=(abort_multipart_rule(), *rules),
         skips=bucket_skips(versioning),
     )
-    return bucket, diagnostics
 
 
 def existing_bucket(name: str, label: str, members: list[Storage]) -> Bucket:
@@ -149,43 +119,11 @@ def generated_bucket(label: str, name: Template, comment: str, region: str,
                   versioning=versioning, kms_key=None, rules=tuple(rules), skips=skips, generated=True)
 
 
-def _conflicts(name: str, members: list[Storage], values: list[GCSConfig]) -> list[Diagnostic]:
-    diagnostics = []
-    for member, value in zip(members[1:], values[1:]):
-        differing = [f for f in _BUCKET_LEVEL if getattr(value, f) != getattr(values[0], f)]
-        if differing:
-            diagnostics.append(GCS_BUCKET.diagnostic(member.span, storage=member.name, bucket=name,
-                                                     first=members[0].name, fields=", ".join(differing)))
-    return diagnostics
-
-
-def _rules(members: list[Storage], values: list[GCSConfig], versioning: bool
-           ) -> tuple[tuple[LifecycleRule, ...], list[Diagnostic]]:
-    rules: list[LifecycleRule] = []
-    diagnostics: list[Diagnostic] = []
-    for member, value in zip(members, values):
-        for rule in value.lifecycle_rules:
-            found = _rule(rule, member, versioning)
-            if isinstance(found, Diagnostic):
-                diagnostics.append(found)
-            else:
-                rules.extend(found)
-    return tuple(dict.fromkeys(rules)), diagnostics
-
-
-def _rule(rule: RuleConfig, member: Storage, versioning: bool) -> list[LifecycleRule] | Diagnostic:
-    """A `LifecycleRule` of the code as GCS rules: a transition and/or a deletion (of noncurrent
-    versions too on versioned buckets)."""
-    prefixes = (rule.prefix,) if rule.prefix else ()
-    expire, days, target = rule.expire_days, rule.transition_days, rule.storage_class
-    if days is not None and target is None:
-        return _limit(member, RULE_WITHOUT_CLASS)
-    if target is not None and target not in GCS_CLASSES:
-        return _limit(member, NOT_A_GCS_CLASS, storage_class=target, choices=", ".join(GCS_CLASSES))
-    if target == GCS_CLASSES[0]:
-        return _limit(member, GCS_COLDER_CLASS)
-    if expire is not None and days is not None and expire <= days:
-        return _limit(member, EXPIRE_AFTER_TRANSITION)
+def _lifecycle_rules(raw: RawRule, versioning: bool) -> list[LifecycleRule]:
+    """A `LifecycleRule` of the code (as gcp_rules accepted it) as GCS rules: a transition and/or a deletion
+    (of noncurrent versions too on versioned buckets)."""
+    prefix, expire, days, target = raw
+    prefixes = (prefix,) if prefix else ()
     found: list[LifecycleRule] = []
     if target is not None:
         warmer = GCS_CLASSES[: GCS_CLASSES.index(target)]
@@ -195,10 +133,6 @@ def _rule(rule: RuleConfig, member: Storage, versioning: bool) -> list[Lifecycle
         if versioning:
             found.append(LifecycleRule("Delete", None, None, prefixes, noncurrent_days=expire))
     return found
-
-
-def _limit(member: Storage, message: Message, **fields: object) -> Diagnostic:
-    return message.diagnostic(member.span, storage=member.name, **fields)
 
 
 # --- blocks ---------------------------------------------------------------------------------------------

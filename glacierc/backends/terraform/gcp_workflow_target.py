@@ -4,14 +4,14 @@ blocks.
 
 A mixin so that gcp.py keeps the module model and the executors; everything here reads and fills the
 same `GcpModule` (`self.module`). Groups are computed once per pipeline and shared by the function
-packages, the definitions and the grants.
+packages, the definitions and the grants. What runs each group is gcp_workflow_calls.py's `WorkflowCalls`, which
+`check` uses too (GcpRules judges the size of the same definitions).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from glacier.config import ComputeEngineConfig
 from glacierc.backends.terraform import gcp_iam as iam
 from glacierc.backends.terraform import gcp_orchestration as orchestration
 from glacierc.backends.terraform import gcp_orchestration_blocks as blocks_
@@ -19,26 +19,21 @@ from glacierc.backends.terraform import gcp_package as packages
 from glacierc.backends.terraform.blocks import Block, Expr, Template, Value, block
 from glacierc.backends.terraform.gcp_model import GcpModule
 from glacierc.backends.terraform.gcp_schedule import unix_cron
-from glacierc.backends.terraform.gcp_workflows import BatchCall, Call, DataprocCall, FunctionCall
+from glacierc.backends.terraform.gcp_workflow_calls import workflow_calls
+from glacierc.backends.terraform.gcp_workflows import Call, FunctionCall
 from glacierc.backends.terraform.requirements import INSTALLED_CHECK, REQUIREMENTS_FILE
 from glacierc.backends.terraform.pipeline_groups import PipelineGroups
-from glacierc.backends.terraform.orchestration_common import Ref, group_timeout, template_json
-from glacierc.checks.glc401_unsupported_on_target import GCP_SCHEDULE, WORKFLOW_TOO_LARGE
-from glacierc.ir.configs import typed_config
+from glacierc.backends.terraform.orchestration_common import group_timeout
 from glacierc.ir.fusion import Group
-from glacierc.ir.nodes import Pipeline, Project, Provider, Task
+from glacierc.ir.nodes import Executor, Pipeline, Project, Provider, Service
 
 INIT_OBJECT = "glacier_dataproc_init"
-#: Cloud Workflows accepts a definition of at most 128 KB; a filled-in variable (a URL, a bucket) is
-#: counted at this many bytes.
-SOURCE_MAX, VARIABLE_BYTES = 128 * 1024, 160
 
 
 class WorkflowsMixin(PipelineGroups):
     """Mixed into `GcpTarget`; `init_workflows` is called from its `__init__`."""
 
     module: GcpModule
-    services: dict[str, str]
     project: Project
     provider: Provider
     runner_sources: Mapping[str, str] | None
@@ -46,9 +41,6 @@ class WorkflowsMixin(PipelineGroups):
 
     def init_workflows(self, project: Project, provider: Provider) -> None:
         self.init_pipeline_groups(project, provider)
-        #: task name -> label of its Cloud Function
-        self.function_of_task: dict[str, str] = {}
-        self.services: dict[str, str] = {}
         #: Labels of the Dataproc / vm executors a workflow runs jobs on (filled by add_workflows).
         self.job_runners: set[str] = set()
 
@@ -60,38 +52,24 @@ class WorkflowsMixin(PipelineGroups):
 
     # --- the model ------------------------------------------------------------------------------------
 
-    def add_workflows(self, labels: Mapping[str, str]) -> None:
+    def add_workflows(self, executors: list[tuple[Executor, Service]], labels: Mapping[str, str]) -> None:
         """A workflow and a staging bucket per pipeline; then the job files of the jobs they run."""
         module = self.module
-        clusters = {c.label for c in module.clusters}
-        cluster_of = {name: label for name, label in labels.items() if label in clusters}
-        vm_of = {name: label for name, label in labels.items() if self.services.get(name) == "Compute Engine"}
-        executors = {e.name: e for e in self.project.executors}
+        calls = workflow_calls(self.project, self.provider, executors, labels, (c.label for c in module.clusters))
         submitted: dict[str, dict[str, tuple[str, dict[str, tuple[str, ...]]]]] = {}
         for pipeline in self.my_pipelines():
             label = self.pipeline_labels[pipeline.name]
             task_of = {n.id: n.task for n in pipeline.nodes}
 
             def call_of(group: Group, staging: str, label=label, task_of=task_of, name=pipeline.name) -> Call | None:
-                function = self.function_of_task.get(task_of[group.id])
-                if function is not None:
-                    return FunctionCall(Ref(f"url_{function}"))
-                runs = cluster_of.get(group.executor) or vm_of.get(group.executor)
-                if runs is None:
-                    return None
-                submitted.setdefault(runs, {}).setdefault(name, (label, {}))[1][group.id] = group.nodes
-                if runs in clusters:
-                    return DataprocCall(module.project_id, module.region, Ref(f"cluster_{runs}"),
-                                        Ref(f"job_{runs}"), (Ref(f"runner_{runs}_{label}"),),
-                                        Ref(f"staging_uri_{label}"))
-                vm = typed_config(executors[group.executor].config, ComputeEngineConfig)
-                return BatchCall(module.project_id, module.region, vm.machine_type, vm.disk_size, vm.zone,
-                                 vm.external_ip, Ref(f"account_{runs}"), Ref("subnetwork"), Ref(f"jobs_{runs}"),
-                                 Ref(f"staging_uri_{label}"))
+                found = calls.call(group, task_of[group.id], label)
+                runs = calls.runner(group)
+                if runs is not None and not isinstance(found, FunctionCall):  # a job: the executor gets job files
+                    submitted.setdefault(runs, {}).setdefault(name, (label, {}))[1][group.id] = group.nodes
+                return found
 
             workflow = orchestration.workflow(self.project, pipeline, label, self.fused(pipeline), call_of,
-                                              self.services, self._schedule(pipeline), module.region, module.suffix)
-            self._check_size(pipeline, workflow)
+                                              calls.services, self._schedule(pipeline), module.region, module.suffix)
             module.workflows.append(workflow)
             module.buckets.append(workflow.staging)
             module.orchestration_accounts.append(orchestration.workflow_account(workflow))
@@ -99,22 +77,10 @@ class WorkflowsMixin(PipelineGroups):
                 module.orchestration_accounts.append(orchestration.schedule_account(workflow))
         self._add_job_files(submitted, labels)
 
-    def _check_size(self, pipeline: Pipeline, workflow: orchestration.Workflow) -> None:
-        text = template_json(workflow.definition)
-        size = len(text) + VARIABLE_BYTES * text.count(b"${") - 2 * text.count(b"$${")
-        if size > SOURCE_MAX:
-            self.module.diagnostics.append(WORKFLOW_TOO_LARGE.diagnostic(
-                pipeline.span, pipeline=pipeline.name, kilobytes=size // 1024, limit=SOURCE_MAX // 1024))
-
-    def _schedule(self, pipeline: Pipeline) -> str | None:
-        if pipeline.schedule is None:
-            return None
-        cron, problem = unix_cron(pipeline.schedule)
-        if problem is not None:
-            self.module.diagnostics.append(GCP_SCHEDULE.diagnostic(
-                pipeline.schedule_span or pipeline.span, pipeline=pipeline.name, schedule=pipeline.schedule,
-                problem=problem))
-        return cron
+    @staticmethod
+    def _schedule(pipeline: Pipeline) -> str | None:
+        """The unix-cron line of the pipeline's schedule (one Cloud Scheduler cannot run is GLC401, gcp_rules.py)."""
+        return unix_cron(pipeline.schedule)[0] if pipeline.schedule is not None else None
 
     def _add_job_files(self, submitted, labels: Mapping[str, str]) -> None:
         """job.py and the runners of every Dataproc / vm executor a workflow runs jobs on, as objects."""

@@ -48,8 +48,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from glacierc.backends.terraform import gcp_workflows_map as maps
-from glacierc.backends.terraform.gcp_package import BATCH_COMMAND, BATCH_IMAGE, BATCH_MOUNT
 from glacierc.backends.terraform.orchestration_common import Ref, describe
+from glacierc.backends.terraform.requirements import install_step
 from glacierc.ir.fusion import Group, fused_groups, group_levels
 from glacierc.ir.nodes import Pipeline, Project, Task
 
@@ -63,6 +63,12 @@ DATAPROC_SUBMIT = "googleapis.dataproc.v1.projects.regions.jobs.submitAsOperatio
 BATCH_CREATE = "googleapis.batch.v1.projects.locations.jobs.create"
 RUN_ID = '${sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")}'
 RESULTS = "results"  # group lead -> what its Cloud Function returned
+#: The container a Batch job runs the group in, and its command (`sh -c COMMAND glacier-job ARGS...`): it installs
+#: the job folder's requirements (mounted at BATCH_MOUNT, gcp_package.py) and runs its job.py.
+BATCH_IMAGE = "python:3.11-slim"
+BATCH_MOUNT = "/mnt/disks/glacier"
+BATCH_COMMAND = (install_step(BATCH_MOUNT, "python", "python -m pip", "--quiet --no-input --root-user-action=ignore")
+                 + f' && exec python {BATCH_MOUNT}/job.py "$@"')
 
 
 @dataclass(frozen=True, slots=True)

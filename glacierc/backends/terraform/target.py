@@ -1,12 +1,13 @@
 """The Terraform target model: what every cloud does the same way, with hooks for what differs.
 
-A `Target` subclass per cloud (`AwsTarget` in aws.py, ...) sets class attributes — the provider's
-name, source and version pin, which executor kind / config runs on which service — and overrides the
-hooks that build that cloud's blocks. The base owns how a module is made (`emit`: build the model,
-print its `.tf` files, add its packages and the cloud's other files; `model`: the model alone, what
-`check` runs), the single "cannot run here" diagnostic, the loop that gives every executor an identity
-and the grants its proven data flow needs, the outputs, `versions.tf`, the tags and the names. Like SQLGlot's per-dialect `Generator` subclasses, a target
-overrides only what differs: `SERVICES = {**Target.SERVICES, ...}`.
+A `Target` subclass per cloud (`AwsTarget` in aws.py, ...) also inherits that cloud's rules (`AwsRules` in
+aws_rules.py, ...: which executor kind / config runs on which service and what the cloud refuses, judged over
+the IR, which is all `check` runs), sets the provider's name, source and version pin and overrides the hooks
+that build that cloud's blocks. The base owns how a module is made (`emit`: build the model, print its `.tf`
+files, add its packages and the cloud's other files, report the rules' diagnostics, the model's and its
+notes), the loop that gives every executor an identity and the grants its proven data flow needs, the
+outputs, `versions.tf`, the tags and the names. Like SQLGlot's per-dialect `Generator` subclasses, a target
+overrides only what differs: `SERVICES = {**TargetRules.SERVICES, ...}`.
 """
 
 from __future__ import annotations
@@ -82,11 +83,6 @@ class Target(TargetRules):
         self.storage: dict[str, Storage] = {}
 
     # --- the module -----------------------------------------------------------------------------
-
-    @classmethod
-    def model(cls, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None) -> Module:
-        """The model of the module of `provider` (no packages without `runner_sources`, nothing printed)."""
-        return cls(project, provider, runner_sources).build()
 
     @classmethod
     def emit(cls, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None,

@@ -1,6 +1,7 @@
 """What every cloud target refuses the same way, judged over the IR alone: which executor kind / config runs
 on which service of the cloud (an executor it cannot run is the one GLC401), which mapped nodes its
-orchestration cannot run, storage of another provider (GLC403).
+orchestration cannot run, storage of another provider (GLC403); and how the declarations of one bucket are
+grouped (`bucket_groups`: the first one's settings win).
 
 `TargetRules` is the base of each cloud's rules class (`AwsRules` in aws_rules.py, ...), and of `Target`:
 `check` calls `validate` on the rules class without importing the target (its block builders), and the
@@ -85,3 +86,11 @@ class TargetRules:
         storage: dict[str, Storage] = {s.name: s for s in project.storage if s.provider == provider.name}
         return [d for executor in executors
                 for d in foreign_access(executor, access.get(executor.name, Access((), ())), storage, everything)]
+
+
+def bucket_groups(storage: list[Storage] | tuple[Storage, ...]) -> dict[str, list[Storage]]:
+    """Bucket name -> the storage declared on it, in source order (the first declaration's settings win)."""
+    groups: dict[str, list[Storage]] = {}
+    for item in storage:
+        groups.setdefault(item.bucket, []).append(item)
+    return {name: sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name)) for name in sorted(groups)}
