@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 
 import polars as pl
 import pytest
@@ -59,11 +58,7 @@ def cloud(tmp_path_factory):
                            "GLACIER_STAGING_URIS": json.dumps({"daily": "s3://dbx-maps-staging"}),
                            "GLACIER_WORKSPACE_ROOT": ROOT}
             code = extract((module / "lambda" / "glacier_databricks.zip").read_bytes(), root / "function")
-            try:
-                yield emulator, workspace, environment, code, module
-            finally:
-                urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
-                                       timeout=60).close()
+            yield emulator, workspace, environment, code, module
 
 
 def _invoke(cloud, event: dict) -> subprocess.CompletedProcess:

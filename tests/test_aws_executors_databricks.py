@@ -19,7 +19,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import hcl2
@@ -109,12 +108,7 @@ def cloud(tmp_path_factory):
             function = _resources(module)["aws_lambda_function"]["glacier_databricks"]
             assert set(function["environment"][0]["variables"]) == set(environment) - set(storage)
             code = extract((module / "lambda" / "glacier_databricks.zip").read_bytes(), root / "function")
-            try:
-                yield emulator, workspace, environment, code, module
-            finally:
-                # moto's backends belong to the process, not to one server: leave nothing for the next module
-                urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
-                                       timeout=60).close()
+            yield emulator, workspace, environment, code, module
 
 
 def _invoke(cloud, event: dict) -> subprocess.CompletedProcess:
