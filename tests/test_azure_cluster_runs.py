@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import http.server
 import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +25,7 @@ import pytest
 from azure_durable import AZURITE_KEY, Host, azurite_binary, load_app
 from azure_durable import azurite as running_azurite
 from hcl2 import SerializationOptions
+from stand_in import Request, serving
 
 from glacierc.driver import build
 
@@ -103,7 +102,8 @@ def _storage_environment(azurite: str) -> dict[str, str]:
 def livy(jobs: Path, work: Path, azurite: str) -> Iterator[tuple[str, list]]:
     """The cluster's Livy endpoint: exactly `POST /livy/batches` and `GET /livy/batches/{id}/state`, with the
     gateway's Basic login and Livy's X-Requested-By header. A batch runs `file` with `pyFiles` localised in its
-    working directory (as YARN does for the driver) and `spark.yarn.appMasterEnv.*` as its environment."""
+    working directory (as YARN does for the driver) and `spark.yarn.appMasterEnv.*` as its environment. Served by
+    tests/stand_in.py; yields its URL and every request seen, as (method, path, JSON body)."""
     batches: dict[int, subprocess.Popen] = {}
     seen: list = []
 
@@ -111,7 +111,8 @@ def livy(jobs: Path, work: Path, azurite: str) -> Iterator[tuple[str, list]]:
         assert url.startswith(FILESYSTEM + "/jobs/spark/"), url
         return jobs / url.rsplit("/", 1)[1]
 
-    def answer(method: str, path: str, headers, body) -> tuple[int, object]:
+    def answer(request: Request) -> tuple[int, object]:
+        method, path, headers, body = request.method, request.path, request.headers, request.json()
         seen.append((method, path, body))
         assert headers["Authorization"] == "Basic " + base64.b64encode(f"glacier-admin:{PASSWORD}".encode()).decode()
         assert headers["X-Requested-By"]
@@ -138,29 +139,8 @@ def livy(jobs: Path, work: Path, azurite: str) -> Iterator[tuple[str, list]]:
         process.communicate()
         return 200, {"id": number, "state": "success" if process.returncode == 0 else "dead"}
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length)) if length else None
-            status, found = answer(self.command, self.path, self.headers, body)
-            data = json.dumps(found).encode()
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = _serve  # noqa: N815 (the handler's protocol)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(answer) as url:
+        yield url, seen
 
 
 def test_an_hdinsight_group_runs_as_a_livy_batch_of_the_orchestration(built, azurite, tmp_path, monkeypatch):
