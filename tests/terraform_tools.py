@@ -1,9 +1,10 @@
 """Shared helpers for tests of generated Terraform (any cloud): write, fmt, validate, checkov.
 
-Nothing here is specific to a cloud: a test writes the emitted files with `write_files`, then
-checks a root module with `fmt_check`, `validate` (offline, through a filesystem mirror of
-providers) or `checkov_failures`. Each tool has a `*_missing()` that returns the reason to skip
-(None when the tool is usable), so tests can `pytest.skip(reason)` with a clear message. The
+Nothing here is specific to a cloud: a test writes the emitted files with `write_files`, reads a
+root module's blocks back with `read_blocks`, then checks it with `fmt_check`, `validate` (offline,
+through a filesystem mirror of providers) or `checkov_failures`. Each tool has a `*_missing()` that
+returns the reason to skip (None when the tool is usable), so tests can `pytest.skip(reason)` with a
+clear message. The
 package helpers at the end unpack serverless packages, list and run their entry functions.
 """
 
@@ -52,6 +53,21 @@ def write_files(files: Mapping[str, str | bytes], root: Path) -> Path:
 def module_dirs(root: Path) -> list[Path]:
     """Every directory under `root` holding `.tf` files (one root module each), sorted."""
     return sorted({path.parent for path in root.rglob("*.tf")})
+
+
+def read_blocks(module: Path, section: str = "resource") -> dict[str, dict[str, dict]]:
+    """The `section` blocks ("resource", "data", ...) of the `.tf` files of the folder `module`, read back with
+    python-hcl2 as plain values: `{type: {label: attributes}}` (strings unquoted; a nested block is a list)."""
+    import hcl2
+    from hcl2 import SerializationOptions
+
+    plain = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
+    found: dict[str, dict[str, dict]] = {}
+    for path in sorted(module.glob("*.tf")):
+        for blocks in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=plain).get(section, []):
+            for kind, named in blocks.items():
+                found.setdefault(kind, {}).update(named)
+    return found
 
 
 # --- terraform --------------------------------------------------------------------------------

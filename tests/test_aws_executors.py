@@ -23,12 +23,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hcl2
 import polars as pl
 import pytest
 from aws_emulator import ACCOUNT, running
 from gcp_workflows_interpreter import render_template
-from hcl2 import SerializationOptions
 from terraform_tools import (
     REPO,
     Terraform,
@@ -37,6 +35,7 @@ from terraform_tools import (
     emit_pipeline,
     extract,
     mirror_missing,
+    read_blocks,
     write_files,
 )
 
@@ -47,7 +46,6 @@ from glacierc.runtime.node import staging_variable
 
 FIXTURE = REPO / "tests" / "fixtures" / "aws_sfn" / "executors" / "pipeline.py"
 ASL_VALIDATOR = REPO / "node_modules" / ".bin" / "asl-validator"
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 _REF = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_]+)\.([a-z_]+)\}")
 BUCKETS = {"glacier_artifacts": "glacier-x-artifacts", "executors_staging": "glacier-x-staging"}
 ORDERS = pl.DataFrame({"region": ["emea", "apac", "emea", "amer", "apac", "emea"],
@@ -59,11 +57,7 @@ class Module:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.resources: dict[str, dict[str, dict]] = {}
-        for path in sorted(root.glob("*.tf")):
-            for blocks in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=PLAIN).get("resource", []):
-                for kind, named in blocks.items():
-                    self.resources.setdefault(kind, {}).update(named)
+        self.resources = read_blocks(root)
 
     def attribute(self, kind: str, label: str, name: str) -> str:
         if kind == "aws_s3_bucket":

@@ -21,18 +21,15 @@ import sys
 import time
 from pathlib import Path
 
-import hcl2
 import polars as pl
 import pytest
 from aws_emulator import running
-from hcl2 import SerializationOptions
 from stand_in import Request, serving
-from terraform_tools import REPO, extract
+from terraform_tools import REPO, extract, read_blocks
 
 from glacierc.driver import build
 
 FIXTURE = REPO / "tests" / "fixtures" / "terraform_aws" / "databricks" / "pipeline.py"
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 TOKEN = "dapi-test-token"
 ROOT = "/Shared/glacier"
 PROFILE = "arn:aws:iam::123456789012:instance-profile/jobs"
@@ -77,15 +74,6 @@ class Workspace:
                 "state_message": stderr[-500:]}
 
 
-def _resources(module: Path, section: str = "resource") -> dict[str, dict[str, dict]]:
-    found: dict[str, dict[str, dict]] = {}
-    for path in sorted(module.glob("*.tf")):
-        for blocks in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=PLAIN).get(section, []):
-            for kind, named in blocks.items():
-                found.setdefault(kind, {}).update(named)
-    return found
-
-
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
     """The built module, moto (S3, Secrets Manager), the workspace server and the function's environment."""
@@ -105,7 +93,7 @@ def cloud(tmp_path_factory):
                            "GLACIER_INSTANCE_PROFILES": json.dumps({"jobs": PROFILE}),
                            "GLACIER_STAGING_URIS": json.dumps({"sales": "s3://dbx-staging"}),
                            "GLACIER_WORKSPACE_ROOT": ROOT}
-            function = _resources(module)["aws_lambda_function"]["glacier_databricks"]
+            function = read_blocks(module)["aws_lambda_function"]["glacier_databricks"]
             assert set(function["environment"][0]["variables"]) == set(environment) - set(storage)
             code = extract((module / "lambda" / "glacier_databricks.zip").read_bytes(), root / "function")
             yield emulator, workspace, environment, code, module
@@ -150,7 +138,7 @@ def _read(emulator, bucket: str, key: str) -> pl.DataFrame:
 
 def test_the_uploaded_job_files_are_what_the_runs_start(cloud):
     module = cloud[4]
-    uploads = {f["path"]: f["source"] for f in _resources(module / "databricks")["databricks_workspace_file"].values()}
+    uploads = {f["path"]: f["source"] for f in read_blocks(module / "databricks")["databricks_workspace_file"].values()}
     for executor in ("jobs", "shared"):
         path = f"/Shared/${{var.name_prefix}}/jobs/{executor}/glacier_job.py"
         assert uploads[path] == f"${{path.module}}/jobs/{executor}/glacier_job.py"

@@ -19,17 +19,15 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import hcl2
 import polars as pl
 import pytest
 from azure_durable import AZURITE_KEY, Host, azurite_binary, load_app
 from azure_durable import azurite as running_azurite
-from hcl2 import SerializationOptions
 from stand_in import Request, serving
+from terraform_tools import read_blocks
 
 from glacierc.driver import build
 
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 SOURCE = '''import polars as pl
 from glacier import Provider, pipeline
 from glacier.config import AzureConfig, SparkConfig
@@ -81,15 +79,6 @@ def azurite(tmp_path_factory):
     pytest.importorskip("azure.storage.blob", reason="azure-storage-blob (dev extra) creates the containers")
     with running_azurite(binary, tmp_path_factory.mktemp("azurite")) as url:
         yield url
-
-
-def _resources(module: Path) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-    for path in sorted(module.glob("*.tf")):
-        for item in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=PLAIN).get("resource", []):
-            for kind, named in item.items():
-                found.setdefault(kind, {}).update(named)
-    return found
 
 
 def _storage_environment(azurite: str) -> dict[str, str]:
@@ -149,7 +138,7 @@ def test_an_hdinsight_group_runs_as_a_livy_batch_of_the_orchestration(built, azu
 
     service = BlobServiceClient.from_connection_string(
         f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
-    staging = _resources(built / "terraform")["azurerm_storage_container"]["p_staging"]["name"]
+    staging = read_blocks(built / "terraform")["azurerm_storage_container"]["p_staging"]["name"]
     for container in ("raw", "out", staging):
         if not service.get_container_client(container).exists():
             service.create_container(container)
@@ -190,7 +179,7 @@ def test_an_hdinsight_group_runs_as_a_livy_batch_of_the_orchestration(built, azu
 
 
 def test_the_slice_reaches_the_cluster_with_a_key_vault_reference_and_exact_roles(built):
-    resources = _resources(built / "terraform")
+    resources = read_blocks(built / "terraform")
     compute = (built / "terraform" / "compute.tf").read_text(encoding="utf-8")
     assert "GLACIER_HDINSIGHT_SPARK = jsonencode(" in compute
     app = resources["azurerm_linux_function_app"]["local_exec"]

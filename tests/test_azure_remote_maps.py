@@ -14,18 +14,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hcl2
 import polars as pl
 import pytest
 from azure_durable import AZURITE_KEY, Host, azurite_binary, load_app
 from azure_durable import azurite as running_azurite
-from hcl2 import SerializationOptions
+from terraform_tools import read_blocks
 from test_azure_cluster_runs import FILESYSTEM, PASSWORD, livy
 from test_azure_vm_groups import azure
 
 from glacierc.driver import build
 
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 SOURCE = '''import polars as pl
 from glacier import Provider, pipeline
 from glacier.config import AzureConfig, AzureVMConfig, SparkConfig
@@ -82,15 +80,6 @@ def azurite(tmp_path_factory):
         yield url
 
 
-def _resources(module: Path) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-    for path in sorted(module.glob("*.tf")):
-        for item in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=PLAIN).get("resource", []):
-            for kind, named in item.items():
-                found.setdefault(kind, {}).update(named)
-    return found
-
-
 def _run(built: Path, azurite: str, tmp_path: Path, monkeypatch, objects: dict[str, bytes]):
     """The orchestration, replayed, with both stand-ins; returns the host, the blob service and what each saw."""
     pytest.importorskip("azure.durable_functions")
@@ -98,7 +87,7 @@ def _run(built: Path, azurite: str, tmp_path: Path, monkeypatch, objects: dict[s
 
     service = BlobServiceClient.from_connection_string(
         f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
-    staging = _resources(built / "terraform")["azurerm_storage_container"]["p_staging"]["name"]
+    staging = read_blocks(built / "terraform")["azurerm_storage_container"]["p_staging"]["name"]
     for container in ("raw", "out", staging):
         client = service.get_container_client(container)
         if client.exists():
@@ -182,7 +171,7 @@ def test_a_bad_object_fails_its_run_and_counts_against_the_maps_tolerance(built,
 
 
 def test_the_app_may_only_list_the_dataset_the_objects_run_elsewhere(built):
-    assignments = _resources(built / "terraform")["azurerm_role_assignment"]
+    assignments = read_blocks(built / "terraform")["azurerm_role_assignment"]
     lists = assignments["local_exec_lists_raw"]
     assert (lists["scope"], lists["role_definition_name"]) == ("${azurerm_storage_container.raw.id}",
                                                                "Storage Blob Data Reader")
