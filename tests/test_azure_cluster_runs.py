@@ -21,8 +21,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from azure_durable import AZURITE_KEY, Host, azurite_binary, load_app
-from azure_durable import azurite as running_azurite
+from azure_durable import Host, azurite_environment, azurite_or_skip, blob_service, load_app
 from stand_in import Request, serving
 from terraform_tools import read_blocks
 
@@ -73,18 +72,7 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def azurite(tmp_path_factory):
-    binary = azurite_binary()
-    if isinstance(binary, str):
-        pytest.skip(binary)
-    pytest.importorskip("azure.storage.blob", reason="azure-storage-blob (dev extra) creates the containers")
-    with running_azurite(binary, tmp_path_factory.mktemp("azurite")) as url:
-        yield url
-
-
-def _storage_environment(azurite: str) -> dict[str, str]:
-    """What reaches Azurite from Polars and azure-storage-blob (the account key stands in for the identity)."""
-    return {"AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1", "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY,
-            "AZURE_STORAGE_USE_EMULATOR": "true", "AZURITE_BLOB_STORAGE_URL": azurite.rsplit("/", 1)[0]}
+    yield from azurite_or_skip(tmp_path_factory)
 
 
 @contextlib.contextmanager
@@ -115,7 +103,7 @@ def livy(jobs: Path, work: Path, azurite: str) -> Iterator[tuple[str, list]]:
             environment = {k.removeprefix("spark.yarn.appMasterEnv."): v for k, v in conf.items()
                            if k.startswith("spark.yarn.appMasterEnv.")}
             env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AZURE", "GLACIER"))},
-                   **environment, **_storage_environment(azurite), "PYTHONPATH": ""}
+                   **environment, **azurite_environment(azurite), "PYTHONPATH": ""}
             batches[len(batches)] = subprocess.Popen(
                 [sys.executable, local(body["file"]).name, *body["args"]], cwd=folder, env=env,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -134,14 +122,8 @@ def livy(jobs: Path, work: Path, azurite: str) -> Iterator[tuple[str, list]]:
 
 def test_an_hdinsight_group_runs_as_a_livy_batch_of_the_orchestration(built, azurite, tmp_path, monkeypatch):
     pytest.importorskip("azure.durable_functions")
-    from azure.storage.blob import BlobServiceClient
-
-    service = BlobServiceClient.from_connection_string(
-        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
     staging = read_blocks(built / "terraform")["azurerm_storage_container"]["p_staging"]["name"]
-    for container in ("raw", "out", staging):
-        if not service.get_container_client(container).exists():
-            service.create_container(container)
+    service = blob_service(azurite, ("raw", "out", staging))
     frame = pl.DataFrame({"a": [1, 2, 3]})
     buffer = io.BytesIO()
     frame.write_parquet(buffer)
@@ -152,7 +134,7 @@ def test_an_hdinsight_group_runs_as_a_livy_batch_of_the_orchestration(built, azu
                 "job": f"{FILESYSTEM}/jobs/spark/job.py", "files": [f"{FILESYSTEM}/jobs/spark/glacier_runner_p.py"],
                 "environment": {"AZURE_CLIENT_ID": "cluster-client",
                                 "AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1"}, "poll_seconds": 0.2}
-        for key, value in {**_storage_environment(azurite), "GLACIER_STAGING_URI__p": f"az://{staging}",
+        for key, value in {**azurite_environment(azurite), "GLACIER_STAGING_URI__p": f"az://{staging}",
                            "GLACIER_HDINSIGHT_SPARK": json.dumps(spec),
                            "GLACIER_HDINSIGHT_PASSWORD": PASSWORD}.items():
             monkeypatch.setenv(key, value)

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from azure_durable import AZURITE_KEY, Host, azurite_binary, load_app
-from azure_durable import azurite as running_azurite
+from azure_durable import Host, azurite_environment, azurite_or_skip, blob_service, load_app
 from terraform_tools import read_blocks
 from test_azure_cluster_runs import FILESYSTEM, PASSWORD, livy
 from test_azure_vm_groups import azure
@@ -72,31 +71,17 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def azurite(tmp_path_factory):
-    binary = azurite_binary()
-    if isinstance(binary, str):
-        pytest.skip(binary)
-    pytest.importorskip("azure.storage.blob", reason="azure-storage-blob (dev extra) lists and uploads the blobs")
-    with running_azurite(binary, tmp_path_factory.mktemp("azurite")) as url:
-        yield url
+    yield from azurite_or_skip(tmp_path_factory)
 
 
 def _run(built: Path, azurite: str, tmp_path: Path, monkeypatch, objects: dict[str, bytes]):
     """The orchestration, replayed, with both stand-ins; returns the host, the blob service and what each saw."""
     pytest.importorskip("azure.durable_functions")
-    from azure.storage.blob import BlobServiceClient
-
-    service = BlobServiceClient.from_connection_string(
-        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
     staging = read_blocks(built / "terraform")["azurerm_storage_container"]["p_staging"]["name"]
-    for container in ("raw", "out", staging):
-        client = service.get_container_client(container)
-        if client.exists():
-            client.delete_container()
-        service.create_container(container)
+    service = blob_service(azurite, ("raw", "out", staging), empty=True)
     for name, data in objects.items():
         service.get_blob_client("raw", name).upload_blob(data)
-    storage = {"AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1", "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY,
-               "AZURE_STORAGE_USE_EMULATOR": "true", "AZURITE_BLOB_STORAGE_URL": azurite.rsplit("/", 1)[0]}
+    storage = azurite_environment(azurite)
     for key, value in storage.items():
         monkeypatch.setenv(key, value)
     module = built / "terraform"
