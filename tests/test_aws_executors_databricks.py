@@ -13,12 +13,14 @@ then poll until the run ends) is driven here with the state's own payloads.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -74,15 +76,16 @@ class Workspace:
                 "state_message": stderr[-500:]}
 
 
-@pytest.fixture(scope="module")
-def cloud(tmp_path_factory):
-    """The built module, moto (S3, Secrets Manager), the workspace server and the function's environment."""
-    root = tmp_path_factory.mktemp("databricks")
-    assert not build([str(FIXTURE)], root / "out", {}).has_errors
+@contextlib.contextmanager
+def databricks_cloud(pipeline: Path, root: Path, buckets: tuple[str, ...], staging: dict[str, str]) -> Iterator[tuple]:
+    """`pipeline` built, moto (S3 with `buckets`, the token in Secrets Manager), the workspace server and the
+    function's environment (its Terraform's variables; `staging`: pipeline -> staging URI), the function's
+    code unpacked: (emulator, workspace, environment, code, module) until the block ends."""
+    assert not build([str(pipeline)], root / "out", {}).has_errors
     module = root / "out" / "terraform"
     with running(root / "moto") as emulator:
         s3 = emulator.client("s3")
-        for bucket in ("dbx-sales", "dbx-staging"):
+        for bucket in buckets:
             s3.create_bucket(Bucket=bucket)
         secret = emulator.client("secretsmanager").create_secret(Name="databricks", SecretString=TOKEN)["ARN"]
         base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLACIER_"))}
@@ -91,12 +94,18 @@ def cloud(tmp_path_factory):
         with serving(workspace.answer) as url:
             environment = {**storage, "DATABRICKS_HOST": url, "GLACIER_DATABRICKS_TOKEN_SECRET": secret,
                            "GLACIER_INSTANCE_PROFILES": json.dumps({"jobs": PROFILE}),
-                           "GLACIER_STAGING_URIS": json.dumps({"sales": "s3://dbx-staging"}),
-                           "GLACIER_WORKSPACE_ROOT": ROOT}
+                           "GLACIER_STAGING_URIS": json.dumps(staging), "GLACIER_WORKSPACE_ROOT": ROOT}
             function = read_blocks(module)["aws_lambda_function"]["glacier_databricks"]
             assert set(function["environment"][0]["variables"]) == set(environment) - set(storage)
             code = extract((module / "lambda" / "glacier_databricks.zip").read_bytes(), root / "function")
             yield emulator, workspace, environment, code, module
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory):
+    with databricks_cloud(FIXTURE, tmp_path_factory.mktemp("databricks"), ("dbx-sales", "dbx-staging"),
+                          {"sales": "s3://dbx-staging"}) as found:
+        yield found
 
 
 def _invoke(cloud, event: dict) -> subprocess.CompletedProcess:
@@ -106,13 +115,8 @@ def _invoke(cloud, event: dict) -> subprocess.CompletedProcess:
                           env=environment)
 
 
-def _branch(cloud, group: str, execution: str) -> dict:
-    """The branch of `group`'s state, driven: submit with the state's payload, then poll until the run ends."""
-    module = cloud[4]
-    states = json.loads((module / "states" / "sales.asl.json").read_text())["States"]
-    (branch,) = states[f"run {group}"]["Branches"]
-    submit = branch["States"][branch["StartAt"]]["Parameters"]["Payload"]
-    event = {k.removesuffix(".$"): (execution if v == "$$.Execution.Name" else v) for k, v in submit.items()}
+def run_to_end(cloud, event: dict) -> dict:
+    """Submit `event` through the function, then poll the run until it ends; its last state."""
     done = _invoke(cloud, event)
     assert done.returncode == 0, done.stderr
     run = json.loads(done.stdout)["run"]
@@ -124,6 +128,16 @@ def _branch(cloud, group: str, execution: str) -> dict:
             return state
         time.sleep(0.2)
     raise AssertionError("the run did not end")
+
+
+def _branch(cloud, group: str, execution: str) -> dict:
+    """The branch of `group`'s state, driven: submit with the state's payload, then poll until the run ends."""
+    module = cloud[4]
+    states = json.loads((module / "states" / "sales.asl.json").read_text())["States"]
+    (branch,) = states[f"run {group}"]["Branches"]
+    submit = branch["States"][branch["StartAt"]]["Parameters"]["Payload"]
+    event = {k.removesuffix(".$"): (execution if v == "$$.Execution.Name" else v) for k, v in submit.items()}
+    return run_to_end(cloud, event)
 
 
 def _put(emulator, frame: pl.DataFrame) -> None:
