@@ -25,7 +25,7 @@ from azure_durable import Host, azurite_environment, azurite_or_skip, blob_servi
 from stand_in import Request, serving
 from terraform_tools import read_blocks
 
-from glacierc.driver import build
+from tests.helpers import build_source
 
 SOURCE = '''import polars as pl
 from glacier import Provider, pipeline
@@ -63,11 +63,7 @@ FILESYSTEM = "abfs://spark@hdiaccount.dfs.core.windows.net"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("cluster_runs")
-    (root / "pipeline.py").write_text(SOURCE, encoding="utf-8")
-    result = build([str(root / "pipeline.py")], root / "out", {})
-    assert not result.has_errors, [d.message for d in result.diagnostics]
-    return root / "out"
+    return build_source(SOURCE, tmp_path_factory.mktemp("cluster_runs"))
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from terraform_tools import read_blocks
 from test_azure_cluster_runs import FILESYSTEM, PASSWORD, livy
 from test_azure_vm_groups import azure
 
-from glacierc.driver import build
+from tests.helpers import build_source
 
 SOURCE = '''import polars as pl
 from glacier import Provider, pipeline
@@ -62,11 +62,7 @@ OBJECTS = {"events/2026-01-01.parquet": [1, 2], "events/2026-01-02.parquet": [3]
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("remote_maps")
-    (root / "pipeline.py").write_text(SOURCE, encoding="utf-8")
-    result = build([str(root / "pipeline.py")], root / "out", {})
-    assert not result.has_errors, [d.message for d in result.diagnostics]
-    return root / "out"
+    return build_source(SOURCE, tmp_path_factory.mktemp("remote_maps"))
 
 
 @pytest.fixture(scope="module")

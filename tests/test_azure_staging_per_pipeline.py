@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from terraform_tools import read_blocks
 
-from glacierc.driver import build
+from tests.helpers import build_source
 
 SOURCE = '''import polars as pl
 from glacier import Provider, pipeline
@@ -56,11 +56,7 @@ VARIABLES = {"daily-report": "GLACIER_STAGING_URI__daily_2Dreport", "daily_repor
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("azure_staging")
-    (root / "pipeline.py").write_text(SOURCE, encoding="utf-8")
-    result = build([str(root / "pipeline.py")], root / "out", {})
-    assert not result.has_errors, [d.message for d in result.diagnostics]
-    return root / "out" / "terraform"
+    return build_source(SOURCE, tmp_path_factory.mktemp("azure_staging")) / "terraform"
 
 
 def _staging_settings(module: Path) -> dict[str, str]:

@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 from terraform_tools import read_blocks
 
-from glacierc.driver import build
+from tests.helpers import build_source
 from stand_in import serving
 
 SOURCE = '''import polars as pl
@@ -56,11 +56,7 @@ def p():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("vm_groups")
-    (root / "pipeline.py").write_text(SOURCE, encoding="utf-8")
-    result = build([str(root / "pipeline.py")], root / "out", {})
-    assert not result.has_errors, [d.message for d in result.diagnostics]
-    return root / "out" / "terraform"
+    return build_source(SOURCE, tmp_path_factory.mktemp("vm_groups")) / "terraform"
 
 
 @contextlib.contextmanager
