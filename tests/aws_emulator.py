@@ -7,6 +7,7 @@ AWS managed IAM policies loaded; MOTO_PORT so the interpreter calls this server;
 the Terraform provider calls that moto 5.2.5 lacks (ValidateStateMachineDefinition, ListStateMachineVersions).
 Invocations run in this process, one at a time (they share os.environ and the installed Polars): the handler
 gets the function's environment plus the endpoint and keys Polars needs to reach this server's S3.
+`Emulator.execute` starts an execution and waits for its end; tests/aws_deploy.py applies a build here.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import io
 import json
 import shutil
 import threading
+import time
 import traceback
+import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +29,7 @@ from pathlib import Path
 from stand_in import environment, free_port
 
 REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account
 KEYS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION}
 SERVICES = ("s3", "iam", "sts", "kms", "lambda", "sfn", "scheduler", "logs", "cloudwatchlogs", "ec2")
@@ -85,6 +89,42 @@ class Emulator:
             s3.delete_bucket_policy(Bucket=bucket["Name"])
             removed.append(bucket["Name"])
         return sorted(removed)
+
+    def execute(self, machine: str, name: str, payload: str = "{}", *, seconds: float = 300,
+                poll: float = 0.5) -> dict:
+        """Start an execution of the state machine `machine` named `name` (a nameless one is named "None" by
+        moto: the second collides) and wait until it ends: its DescribeExecution."""
+        sfn = self.client("stepfunctions")
+        arn = sfn.start_execution(stateMachineArn=machine, name=name, input=payload)["executionArn"]
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            described = sfn.describe_execution(executionArn=arn)
+            if described["status"] != "RUNNING":
+                return described
+            time.sleep(poll)
+        raise AssertionError(f"execution {name} still running after {seconds} s")
+
+    def evaluated(self, parameters: dict, execution: str, payload: object = None, *,
+                  machine: str | None = None) -> dict:
+        """`parameters` (a state's `Parameters`, `ItemSelector`, ...) as Step Functions evaluates them: the output
+        of a Pass state with those Parameters, started on the input `payload` under the execution name
+        `execution` (which `$$.Execution.Name` reads), in a state machine of its own, `evaluate-<machine>`
+        (`machine` defaults to `execution`)."""
+        definition = {"StartAt": "evaluate", "States": {"evaluate": {"Type": "Pass", "Parameters": parameters,
+                                                                     "End": True}}}
+        arn = self.client("stepfunctions").create_state_machine(
+            name=f"evaluate-{machine or execution}", definition=json.dumps(definition),
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/evaluate")["stateMachineArn"]
+        described = self.execute(arn, execution, json.dumps({} if payload is None else payload), seconds=10,
+                                 poll=0.05)
+        assert described["status"] == "SUCCEEDED", described
+        return json.loads(described["output"])
+
+    def reset(self) -> None:
+        """Remove every resource: moto's backends belong to the process, not to one server, so what a test
+        module leaves would be there for the next one."""
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        urllib.request.urlopen(request, timeout=60).close()
 
     # --- Lambda -----------------------------------------------------------------------------------
 
@@ -165,7 +205,7 @@ def _patch_moto(emulator: Emulator) -> None:
 
 @contextlib.contextmanager
 def running(root: Path):
-    """An emulator serving on a free port until the block ends."""
+    """An emulator serving on a free port until the block ends, then emptied (`Emulator.reset`)."""
     from moto.core.config import default_user_config
     from moto.server import ThreadedMotoServer
 
@@ -180,4 +220,7 @@ def running(root: Path):
         try:
             yield emulator
         finally:
-            server.stop()
+            try:
+                emulator.reset()  # even after a failed setup: its resources would meet the next module
+            finally:
+                server.stop()

@@ -22,7 +22,7 @@ import json
 import shutil
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -61,6 +61,43 @@ def azurite(binary: Path, location: Path) -> Iterator[str]:
         if not started:
             raise RuntimeError("Azurite did not start")
         yield f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
+
+
+def azurite_or_skip(tmp_path_factory) -> Iterator[str]:
+    """The body of a test module's `azurite` fixture (`yield from` it): the account URL of an emulator serving
+    while the module runs; the module is skipped without Azurite or azure-storage-blob (the dev extra)."""
+    import pytest
+
+    binary = azurite_binary()
+    if isinstance(binary, str):
+        pytest.skip(binary)
+    pytest.importorskip("azure.storage.blob", reason="azure-storage-blob (dev extra) creates the containers")
+    with azurite(binary, tmp_path_factory.mktemp("azurite")) as url:
+        yield url
+
+
+def azurite_environment(account_url: str) -> dict[str, str]:
+    """What reaches the Azurite account at `account_url` from Polars and azure-storage-blob inside the app's code
+    (the account key stands in for the identity)."""
+    return {"AZURE_STORAGE_ACCOUNT_NAME": AZURITE_ACCOUNT, "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY,
+            "AZURE_STORAGE_USE_EMULATOR": "true", "AZURITE_BLOB_STORAGE_URL": account_url.rsplit("/", 1)[0]}
+
+
+def blob_service(account_url: str, containers: Iterable[str] = (), *, empty: bool = False):
+    """azure-storage-blob's client of the Azurite account at `account_url` (its well-known key stands in for an
+    identity), with each of `containers` there: created when missing, and emptied first with `empty`."""
+    from azure.storage.blob import BlobServiceClient
+
+    service = BlobServiceClient.from_connection_string(f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};"
+                                                       f"AccountKey={AZURITE_KEY};BlobEndpoint={account_url};")
+    for name in containers:
+        client = service.get_container_client(name)
+        if client.exists():
+            if not empty:
+                continue
+            client.delete_container()
+        service.create_container(name)
+    return service
 
 
 CALL_ACTIVITY, CALL_ACTIVITY_WITH_RETRY = 0, 1

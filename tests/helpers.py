@@ -1,4 +1,4 @@
-"""Shared test helpers: run the real CLI, compile fixtures."""
+"""Shared test helpers: run the real CLI, compile fixtures and pipeline sources."""
 
 from __future__ import annotations
 
@@ -27,3 +27,13 @@ def fixture_env(directory: Path) -> dict[str, str]:
         return {}
     pairs = [line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line]
     return {name: value for name, value in pairs}
+
+
+def build_source(source: str, root: Path) -> Path:
+    """`source` written as `root/pipeline.py` and built into `root/out` (asserting no errors); `root/out`."""
+    from glacierc.driver import build
+
+    (root / "pipeline.py").write_text(source, encoding="utf-8")
+    result = build([str(root / "pipeline.py")], root / "out", {})
+    assert not result.has_errors, [d.message for d in result.diagnostics]
+    return root / "out"

@@ -1,15 +1,17 @@
 """Shared helpers for tests of generated Terraform (any cloud): write, fmt, validate, checkov.
 
-Nothing here is specific to a cloud: a test writes the emitted files with `write_files`, then
-checks a root module with `fmt_check`, `validate` (offline, through a filesystem mirror of
-providers) or `checkov_failures`. Each tool has a `*_missing()` that returns the reason to skip
-(None when the tool is usable), so tests can `pytest.skip(reason)` with a clear message. The
+Nothing here is specific to a cloud: a test writes the emitted files with `write_files`, reads a
+root module's blocks back with `read_blocks`, then checks it with `fmt_check`, `validate` (offline,
+through a filesystem mirror of providers) or `checkov_failures`. Each tool has a `*_missing()` that
+returns the reason to skip (None when the tool is usable), so tests can `pytest.skip(reason)` with a
+clear message. The
 package helpers at the end unpack serverless packages, list and run their entry functions.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import importlib.util
 import io
 import json
@@ -52,6 +54,36 @@ def write_files(files: Mapping[str, str | bytes], root: Path) -> Path:
 def module_dirs(root: Path) -> list[Path]:
     """Every directory under `root` holding `.tf` files (one root module each), sorted."""
     return sorted({path.parent for path in root.rglob("*.tf")})
+
+
+def read_blocks(module: Path, section: str = "resource") -> dict[str, dict[str, dict]]:
+    """The `section` blocks ("resource", "data", ...) of the `.tf` files of the folder `module`, read back with
+    python-hcl2 as plain values: `{type: {label: attributes}}` (strings unquoted; a nested block is a list)."""
+    found: dict[str, dict[str, dict]] = {}
+    for path in sorted(module.glob("*.tf")):
+        for blocks in _plain_hcl(path.read_text(encoding="utf-8")).get(section, []):
+            for kind, named in blocks.items():
+                found.setdefault(kind, {}).update(named)
+    return found
+
+
+def emitted_resources(files: Mapping[str, str | bytes], kind: str) -> dict[str, dict]:
+    """The `kind` resources of every `.tf` file among emitted `{relative path: content}` (any folder), by label,
+    read back as `read_blocks` reads them."""
+    found: dict[str, dict] = {}
+    for path, content in files.items():
+        if path.endswith(".tf") and isinstance(content, str):
+            for block in _plain_hcl(content).get("resource", []):
+                found.update(block.get(kind, {}))
+    return found
+
+
+def _plain_hcl(text: str) -> dict:
+    """python-hcl2's reading of `text` as plain values (imported here: only the tests that read HCL pay for it)."""
+    import hcl2
+    from hcl2 import SerializationOptions
+
+    return hcl2.loads(text, serialization_options=SerializationOptions(strip_string_quotes=True, explicit_blocks=False))
 
 
 # --- terraform --------------------------------------------------------------------------------
@@ -230,6 +262,16 @@ def runners_saying(*pipelines: str) -> dict[str, str]:
 
 def zip_names(content: bytes) -> list[str]:
     return [info.filename for info in zipfile.ZipFile(io.BytesIO(content)).infolist()]
+
+
+def zip_summary(content: bytes) -> dict[str, object]:
+    """What a snapshot shows of an emitted zip: its hash, each entry's name, time and mode, and the texts."""
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    return {
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "entries": [(i.filename, i.date_time, oct(i.external_attr >> 16)) for i in archive.infolist()],
+        "files": {i.filename: archive.read(i).decode() for i in archive.infolist()},
+    }
 
 
 def extract(content: bytes, root: Path) -> Path:

@@ -1,9 +1,9 @@
 """A mapped node on a Databricks executor of an AWS pipeline: its Distributed Map runs one Databricks run per
 object, which stages the object's result under `<staging>/<execution>/<node>/<index>.*` like a Lambda item.
 
-As in tests/test_aws_executors_databricks.py (whose workspace server this reuses: `runs/submit` runs the
-submitted workspace file in a subprocess, `runs/get` reports it), the built function runs in a subprocess with
-the environment its Terraform gives it, against moto's S3 and Secrets Manager. The map is driven with the built
+As in tests/test_aws_executors_databricks.py (whose `databricks_cloud` this reuses: its workspace server's
+`runs/submit` runs the submitted workspace file in a subprocess, `runs/get` reports it), the built function
+runs in a subprocess with the environment its Terraform gives it, against moto's S3 and Secrets Manager. The map is driven with the built
 definition's own parts: its `ItemReader` lists the bucket, its `ItemSelector` makes each item's input, the
 item branch's submit payload is resolved from that input, then the run is polled until it ends; the
 combining node's group runs after it as its own Databricks run.
@@ -13,23 +13,14 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
-import time
-import urllib.request
 
 import polars as pl
 import pytest
-from aws_emulator import running
-from terraform_tools import REPO, extract
-from stand_in import serving
-from test_aws_executors_databricks import ROOT, TOKEN, Workspace
-
-from glacierc.driver import build
+from terraform_tools import REPO
+from test_aws_executors_databricks import _invoke, databricks_cloud, run_to_end
 
 FIXTURE = REPO / "tests" / "fixtures" / "terraform_aws" / "databricks_map" / "pipeline.py"
-PROFILE = "arn:aws:iam::123456789012:instance-profile/jobs"
 EXECUTION = "run-map"
 #: What the map's ItemSelector takes from the context object, for the item at `index` with object `key`.
 CONTEXT = {"$$.Execution.Name": lambda key, index: EXECUTION, "$$.Map.Item.Value.Key": lambda key, index: key,
@@ -42,50 +33,10 @@ def frame(index: int) -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    root = tmp_path_factory.mktemp("databricks_map")
-    assert not build([str(FIXTURE)], root / "out", {}).has_errors
-    module = root / "out" / "terraform"
-    with running(root / "moto") as emulator:
-        s3 = emulator.client("s3")
-        for bucket in ("dbx-maps-raw", "dbx-maps-curated", "dbx-maps-staging"):
-            s3.create_bucket(Bucket=bucket)
-        secret = emulator.client("secretsmanager").create_secret(Name="databricks", SecretString=TOKEN)["ARN"]
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLACIER_"))}
-        storage = {**base, **emulator.storage_env()}
-        workspace = Workspace(module, storage)
-        with serving(workspace.answer) as url:
-            environment = {**storage, "DATABRICKS_HOST": url, "GLACIER_DATABRICKS_TOKEN_SECRET": secret,
-                           "GLACIER_INSTANCE_PROFILES": json.dumps({"jobs": PROFILE}),
-                           "GLACIER_STAGING_URIS": json.dumps({"daily": "s3://dbx-maps-staging"}),
-                           "GLACIER_WORKSPACE_ROOT": ROOT}
-            code = extract((module / "lambda" / "glacier_databricks.zip").read_bytes(), root / "function")
-            try:
-                yield emulator, workspace, environment, code, module
-            finally:
-                urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
-                                       timeout=60).close()
-
-
-def _invoke(cloud, event: dict) -> subprocess.CompletedProcess:
-    _, _, environment, code, _ = cloud
-    program = f"import json, glacier_databricks as f; print(json.dumps(f.run({event!r})))"
-    return subprocess.run([sys.executable, "-c", program], cwd=code, capture_output=True, text=True, timeout=60,
-                          env=environment)
-
-
-def _run(cloud, event: dict) -> dict:
-    """Submit `event`, then poll the run until it ends; its last state."""
-    done = _invoke(cloud, event)
-    assert done.returncode == 0, done.stderr
-    run = json.loads(done.stdout)["run"]
-    for _ in range(600):
-        polled = _invoke(cloud, {"action": "poll", "run": run})
-        assert polled.returncode == 0, polled.stderr
-        state = json.loads(polled.stdout)
-        if state["state"] != "RUNNING":
-            return state
-        time.sleep(0.2)
-    raise AssertionError("the run did not end")
+    with databricks_cloud(FIXTURE, tmp_path_factory.mktemp("databricks_map"),
+                          ("dbx-maps-raw", "dbx-maps-curated", "dbx-maps-staging"),
+                          {"daily": "s3://dbx-maps-staging"}) as found:
+        yield found
 
 
 def _resolved(template: dict, values: dict) -> dict:
@@ -105,7 +56,7 @@ def _map(cloud) -> list[dict]:
     ended = []
     for index, found in enumerate(listed):
         selected = _resolved(state["ItemSelector"], {p: f(found["Key"], index) for p, f in CONTEXT.items()})
-        ended.append(_run(cloud, _resolved(submit, {f"$.{k}": v for k, v in selected.items()})))
+        ended.append(run_to_end(cloud, _resolved(submit, {f"$.{k}": v for k, v in selected.items()})))
     return ended
 
 
@@ -137,7 +88,7 @@ def test_each_object_is_a_databricks_run_staged_as_its_item_and_combined(cloud):
     states = json.loads((cloud[4] / "states" / "daily.asl.json").read_text())["States"]
     (combine,) = states["run combine"]["Branches"]
     payload = combine["States"][combine["StartAt"]]["Parameters"]["Payload"]
-    assert _run(cloud, _resolved(payload, {"$$.Execution.Name": EXECUTION}))["state"] == "SUCCESS"
+    assert run_to_end(cloud, _resolved(payload, {"$$.Execution.Name": EXECUTION}))["state"] == "SUCCESS"
     body = emulator.client("s3").get_object(Bucket="dbx-maps-curated", Key="daily/countries.parquet")["Body"].read()
     expected = pl.concat([frame(1), frame(2)]).filter(pl.col("user_id").is_not_null()).group_by("country").len()
     assert pl.read_parquet(io.BytesIO(body)).sort("country").equals(expected.sort("country"))

@@ -1,5 +1,6 @@
 """End to end on an emulated AWS account: `terraform apply` of a build, then Step Functions executions whose
-Lambda tasks run the generated package code, with Polars reading and writing S3 (tests/aws_emulator.py).
+Lambda tasks run the generated package code, with Polars reading and writing S3 (tests/aws_emulator.py,
+tests/aws_deploy.py).
 
 One apply for the module (about two minutes: S3 lifecycle configurations are slow against moto); the
 executions reuse it. The outputs equal the local runner's on the same data; a failing node ends the
@@ -15,25 +16,19 @@ import json
 import re
 import subprocess
 import sys
-import time
 from datetime import date
 
 import jsonschema
 import polars as pl
 import pytest
-from terraform_tools import Terraform, mirror_missing
+from aws_deploy import NEEDS_APPLY, deployment
 
-from glacierc.driver import build
 from tests.helpers import FIXTURES, ROOT
 
 ORDERS = FIXTURES / "aws_sfn" / "orders" / "pipeline.py"
 PREFIX = "e2e"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(mirror_missing("hashicorp/aws") is not None,
-                       reason=f"terraform apply needs the AWS provider offline: {mirror_missing('hashicorp/aws')}"),
-]
+pytestmark = [pytest.mark.slow, NEEDS_APPLY]
 
 ORDERS_DATA = pl.DataFrame({
     "day": [date(2026, 1, 1), date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 2), date(2026, 1, 3)],
@@ -44,46 +39,16 @@ ORDERS_DATA = pl.DataFrame({
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory):
-    pytest.importorskip("moto.server")
-    from tests.aws_emulator import running
-
-    root = tmp_path_factory.mktemp("aws_e2e")
-    out = root / "out"
-    result = build([str(ORDERS)], out, {})
-    assert not result.has_errors
-    module = out / "terraform"
-    with running(root) as emulator:
-        (module / "zz_emulator_override.tf").write_text(emulator.override(), encoding="utf-8")
-        terraform = Terraform.create(root / "tf-home")
-        init = terraform.run(module, "init", "-input=false", "-no-color")
-        assert init.returncode == 0, init.stdout + init.stderr
-        apply = subprocess.run(["terraform", "apply", "-auto-approve", "-input=false", "-no-color",
-                                f"-var=name_prefix={PREFIX}"], cwd=module, env=terraform.env(), capture_output=True,
-                               text=True, timeout=900)
-        assert apply.returncode == 0, apply.stdout[-4000:] + apply.stderr[-4000:]
-        outputs = json.loads(terraform.run(module, "output", "-json", "-no-color").stdout)
-        staging = outputs["pipelines"]["value"]["orders"]["staging_bucket"]
-        assert emulator.allow_plain_http() == sorted(["glacier-e2e-curated", "glacier-e2e-raw", staging])
-        yield emulator, out, outputs, terraform
-    (module / "zz_emulator_override.tf").unlink()
+    with deployment(ORDERS, tmp_path_factory.mktemp("aws_e2e"), PREFIX) as deployed_:
+        staging = deployed_.pipelines["orders"]["staging_bucket"]
+        assert deployed_.plain_http == sorted(["glacier-e2e-curated", "glacier-e2e-raw", staging])
+        yield deployed_.emulator, deployed_.out, deployed_.outputs, deployed_.terraform
 
 
 def _upload(emulator, frame: pl.DataFrame) -> None:
     buffer = io.BytesIO()
     frame.write_parquet(buffer)
     emulator.client("s3").put_object(Bucket="glacier-e2e-raw", Key="orders/orders.parquet", Body=buffer.getvalue())
-
-
-def _execute(emulator, machine: str, name: str) -> dict:
-    sfn = emulator.client("stepfunctions")
-    arn = sfn.start_execution(stateMachineArn=machine, name=name, input="{}")["executionArn"]
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        described = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING":
-            return described
-        time.sleep(0.5)
-    raise AssertionError(f"execution {name} still running after 300 s")
 
 
 def _read(emulator, bucket: str, key: str) -> pl.DataFrame:
@@ -98,7 +63,7 @@ def test_an_execution_computes_what_the_local_runner_computes(deployed, tmp_path
     assert machine.endswith(f":stateMachine:{PREFIX}-orders")
     _upload(emulator, ORDERS_DATA)
     emulator.invocations.clear()
-    done = _execute(emulator, machine, "run-ok")
+    done = emulator.execute(machine, "run-ok")
     assert done["status"] == "SUCCEEDED", done
     # five invocations for six nodes: clean and per_day ran in one (fused)
     assert sorted(i.payload["group"] for i in emulator.invocations) == [
@@ -124,7 +89,7 @@ def test_a_failing_node_ends_the_execution_naming_it_after_its_retries(deployed)
     machine = outputs["pipelines"]["value"]["orders"]["state_machine_arn"]
     _upload(emulator, ORDERS_DATA.drop("amount"))  # clean filters on amount: it fails on this data
     emulator.invocations.clear()
-    done = _execute(emulator, machine, "run-bad")
+    done = emulator.execute(machine, "run-bad")
     assert done["status"] == "FAILED"
     history = emulator.client("stepfunctions").get_execution_history(executionArn=done["executionArn"])
     failed = [e for e in history["events"] if e["type"] == "ExecutionFailed"][0]["executionFailedEventDetails"]

@@ -21,16 +21,12 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-import hcl2
 import polars as pl
 import pytest
-from aws_emulator import running
+from aws_emulator import ACCOUNT, running
 from gcp_workflows_interpreter import render_template
-from hcl2 import SerializationOptions
 from terraform_tools import (
     REPO,
     Terraform,
@@ -39,6 +35,7 @@ from terraform_tools import (
     emit_pipeline,
     extract,
     mirror_missing,
+    read_blocks,
     write_files,
 )
 
@@ -49,9 +46,7 @@ from glacierc.runtime.node import staging_variable
 
 FIXTURE = REPO / "tests" / "fixtures" / "aws_sfn" / "executors" / "pipeline.py"
 ASL_VALIDATOR = REPO / "node_modules" / ".bin" / "asl-validator"
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 _REF = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_]+)\.([a-z_]+)\}")
-ACCOUNT = "123456789012"
 BUCKETS = {"glacier_artifacts": "glacier-x-artifacts", "executors_staging": "glacier-x-staging"}
 ORDERS = pl.DataFrame({"region": ["emea", "apac", "emea", "amer", "apac", "emea"],
                        "amount": [10.0, -5.0, 7.5, 4.0, 3.0, 2.5]})
@@ -62,11 +57,7 @@ class Module:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.resources: dict[str, dict[str, dict]] = {}
-        for path in sorted(root.glob("*.tf")):
-            for blocks in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=PLAIN).get("resource", []):
-                for kind, named in blocks.items():
-                    self.resources.setdefault(kind, {}).update(named)
+        self.resources = read_blocks(root)
 
     def attribute(self, kind: str, label: str, name: str) -> str:
         if kind == "aws_s3_bucket":
@@ -114,31 +105,10 @@ def emulator(tmp_path_factory):
         for bucket in ("glacier-x-raw", "glacier-x-out", *BUCKETS.values()):
             s3.create_bucket(Bucket=bucket)
         yield emulator
-        # moto's backends belong to the process, not to one server: leave nothing for the next module
-        urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
-                               timeout=60).close()
 
 
 def _states(module: Module) -> dict:
     return module.templatefile("orchestration.tf", "states/executors.asl.json")["States"]
-
-
-def _evaluated(emulator, parameters: dict, execution: str, state: str = "") -> dict:
-    """`parameters` as Step Functions evaluates them in an execution named `execution` (moto's interpreter),
-    in a machine of its own per (execution, `state`)."""
-    sfn = emulator.client("stepfunctions")
-    definition = {"StartAt": "evaluate", "States": {"evaluate": {"Type": "Pass", "Parameters": parameters,
-                                                                 "End": True}}}
-    machine = sfn.create_state_machine(name=f"evaluate-{execution}-{state}", definition=json.dumps(definition),
-                                       roleArn=f"arn:aws:iam::{ACCOUNT}:role/evaluate")["stateMachineArn"]
-    arn = sfn.start_execution(stateMachineArn=machine, name=execution)["executionArn"]
-    for _ in range(100):
-        described = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING":
-            break
-        time.sleep(0.05)
-    assert described["status"] == "SUCCEEDED", described
-    return json.loads(described["output"])
 
 
 def _environment(emulator) -> dict[str, str]:
@@ -188,14 +158,14 @@ def _bootstrap(emulator, module: Module, folder: Path) -> list[str]:
 
 def _step_command(emulator, module: Module, run: str, folder: Path) -> list[str]:
     step = _states(module)["run clean"]["Parameters"]["Step"]
-    args = _evaluated(emulator, step["HadoopJarStep"], run, "step")["Args"]
+    args = emulator.evaluated(step["HadoopJarStep"], run, machine=f"{run}-step")["Args"]
     assert args[1].startswith("/opt/glacier/spark_exec/")
     return [args[0], str(folder / args[1].removeprefix("/opt/glacier/spark_exec/")), *args[2:]]
 
 
 def _job_command(emulator, module: Module, run: str) -> list[str]:
     state = _states(module)["run rank"]
-    parameters = _evaluated(emulator, state["Parameters"], run, "job")["Parameters"]
+    parameters = emulator.evaluated(state["Parameters"], run, machine=f"{run}-job")["Parameters"]
     container = module.templatefile("compute.tf", "jobs/vm_exec.batch.json")
     return [parameters[part[5:]] if part.startswith("Ref::") else part for part in container["command"]]
 
@@ -256,7 +226,7 @@ def test_step_arguments_hold_no_character_an_intrinsic_reserves(emulator):
     assert intrinsic_literal("a'{}\\") == "'a\\'\\{\\}\\\\'"
     fixed = ["python3.11", "/opt/glacier/spark_exec/glacier_job.py", *sorted(labels.values()), "s3://glacier-x-staging"]
     array = "States.Array(" + ", ".join(map(intrinsic_literal, fixed)) + ", $$.Execution.Name)"
-    assert _evaluated(emulator, {"Args.$": array}, "run-labels")["Args"] == [*fixed, "run-labels"]
+    assert emulator.evaluated({"Args.$": array}, "run-labels")["Args"] == [*fixed, "run-labels"]
 
 
 def test_the_step_and_the_job_run_their_groups_with_the_built_packages(module, emulator, tmp_path):

@@ -13,6 +13,7 @@ then poll until the run ends) is driven here with the state's own payloads.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -20,21 +21,18 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
-import hcl2
 import polars as pl
 import pytest
 from aws_emulator import running
-from hcl2 import SerializationOptions
 from stand_in import Request, serving
-from terraform_tools import REPO, extract
+from terraform_tools import REPO, extract, read_blocks
 
 from glacierc.driver import build
 
 FIXTURE = REPO / "tests" / "fixtures" / "terraform_aws" / "databricks" / "pipeline.py"
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 TOKEN = "dapi-test-token"
 ROOT = "/Shared/glacier"
 PROFILE = "arn:aws:iam::123456789012:instance-profile/jobs"
@@ -79,24 +77,16 @@ class Workspace:
                 "state_message": stderr[-500:]}
 
 
-def _resources(module: Path, section: str = "resource") -> dict[str, dict[str, dict]]:
-    found: dict[str, dict[str, dict]] = {}
-    for path in sorted(module.glob("*.tf")):
-        for blocks in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=PLAIN).get(section, []):
-            for kind, named in blocks.items():
-                found.setdefault(kind, {}).update(named)
-    return found
-
-
-@pytest.fixture(scope="module")
-def cloud(tmp_path_factory):
-    """The built module, moto (S3, Secrets Manager), the workspace server and the function's environment."""
-    root = tmp_path_factory.mktemp("databricks")
-    assert not build([str(FIXTURE)], root / "out", {}).has_errors
+@contextlib.contextmanager
+def databricks_cloud(pipeline: Path, root: Path, buckets: tuple[str, ...], staging: dict[str, str]) -> Iterator[tuple]:
+    """`pipeline` built, moto (S3 with `buckets`, the token in Secrets Manager), the workspace server and the
+    function's environment (its Terraform's variables; `staging`: pipeline -> staging URI), the function's
+    code unpacked: (emulator, workspace, environment, code, module) until the block ends."""
+    assert not build([str(pipeline)], root / "out", {}).has_errors
     module = root / "out" / "terraform"
     with running(root / "moto") as emulator:
         s3 = emulator.client("s3")
-        for bucket in ("dbx-sales", "dbx-staging"):
+        for bucket in buckets:
             s3.create_bucket(Bucket=bucket)
         secret = emulator.client("secretsmanager").create_secret(Name="databricks", SecretString=TOKEN)["ARN"]
         base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLACIER_"))}
@@ -105,17 +95,18 @@ def cloud(tmp_path_factory):
         with serving(workspace.answer) as url:
             environment = {**storage, "DATABRICKS_HOST": url, "GLACIER_DATABRICKS_TOKEN_SECRET": secret,
                            "GLACIER_INSTANCE_PROFILES": json.dumps({"jobs": PROFILE}),
-                           "GLACIER_STAGING_URIS": json.dumps({"sales": "s3://dbx-staging"}),
-                           "GLACIER_WORKSPACE_ROOT": ROOT}
-            function = _resources(module)["aws_lambda_function"]["glacier_databricks"]
+                           "GLACIER_STAGING_URIS": json.dumps(staging), "GLACIER_WORKSPACE_ROOT": ROOT}
+            function = read_blocks(module)["aws_lambda_function"]["glacier_databricks"]
             assert set(function["environment"][0]["variables"]) == set(environment) - set(storage)
             code = extract((module / "lambda" / "glacier_databricks.zip").read_bytes(), root / "function")
-            try:
-                yield emulator, workspace, environment, code, module
-            finally:
-                # moto's backends belong to the process, not to one server: leave nothing for the next module
-                urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
-                                       timeout=60).close()
+            yield emulator, workspace, environment, code, module
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory):
+    with databricks_cloud(FIXTURE, tmp_path_factory.mktemp("databricks"), ("dbx-sales", "dbx-staging"),
+                          {"sales": "s3://dbx-staging"}) as found:
+        yield found
 
 
 def _invoke(cloud, event: dict, code: Path | None = None) -> subprocess.CompletedProcess:
@@ -127,14 +118,9 @@ def _invoke(cloud, event: dict, code: Path | None = None) -> subprocess.Complete
                           env=environment)
 
 
-def _branch(cloud, group: str, execution: str, code: Path | None = None) -> dict:
-    """The branch of `group`'s state, driven: submit with the state's payload, then poll until the run ends
-    (`code`: the function's unpacked zip, by default the fixture's build)."""
-    module = cloud[4]
-    states = json.loads((module / "states" / "sales.asl.json").read_text())["States"]
-    (branch,) = states[f"run {group}"]["Branches"]
-    submit = branch["States"][branch["StartAt"]]["Parameters"]["Payload"]
-    event = {k.removesuffix(".$"): (execution if v == "$$.Execution.Name" else v) for k, v in submit.items()}
+def run_to_end(cloud, event: dict, code: Path | None = None) -> dict:
+    """Submit `event` through the function, then poll the run until it ends; its last state (`code`: the
+    function's unpacked zip, by default the fixture's build)."""
     done = _invoke(cloud, event, code)
     assert done.returncode == 0, done.stderr
     run = json.loads(done.stdout)["run"]
@@ -146,6 +132,16 @@ def _branch(cloud, group: str, execution: str, code: Path | None = None) -> dict
             return state
         time.sleep(0.2)
     raise AssertionError("the run did not end")
+
+
+def _branch(cloud, group: str, execution: str, code: Path | None = None) -> dict:
+    """The branch of `group`'s state, driven: submit with the state's payload, then poll until the run ends."""
+    module = cloud[4]
+    states = json.loads((module / "states" / "sales.asl.json").read_text())["States"]
+    (branch,) = states[f"run {group}"]["Branches"]
+    submit = branch["States"][branch["StartAt"]]["Parameters"]["Payload"]
+    event = {k.removesuffix(".$"): (execution if v == "$$.Execution.Name" else v) for k, v in submit.items()}
+    return run_to_end(cloud, event, code)
 
 
 def _put(emulator, frame: pl.DataFrame) -> None:
@@ -160,7 +156,7 @@ def _read(emulator, bucket: str, key: str) -> pl.DataFrame:
 
 def test_the_uploaded_job_files_are_what_the_runs_start(cloud):
     module = cloud[4]
-    uploads = {f["path"]: f["source"] for f in _resources(module / "databricks")["databricks_workspace_file"].values()}
+    uploads = {f["path"]: f["source"] for f in read_blocks(module / "databricks")["databricks_workspace_file"].values()}
     for executor in ("jobs", "shared"):
         path = f"/Shared/${{var.name_prefix}}/jobs/{executor}/glacier_job.py"
         assert uploads[path] == f"${{path.module}}/jobs/{executor}/glacier_job.py"

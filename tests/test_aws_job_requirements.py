@@ -22,7 +22,7 @@ import polars as pl
 import pytest
 from probe_wheel import PROBE, build_probe_wheel, pip_env, throwaway
 from terraform_tools import REPO
-from test_aws_executors import Module, _evaluated, _skip_without_aws_cli, emulator  # noqa: F401 (a fixture)
+from test_aws_executors import Module, _skip_without_aws_cli, emulator  # noqa: F401 (a fixture)
 
 from glacierc.backends.terraform import aws_job_package as packages
 from glacierc.driver import build
@@ -92,11 +92,13 @@ def test_the_bootstrap_action_and_the_job_command_install_it(module, emulator, w
     folder = tmp_path / "opt" / "spark_exec"
     _run(["bash", str(script), module.resolve(json.dumps(action["args"][0])), str(folder)], env)
     assert (cluster_site / "glacier_probe" / "__init__.py").read_text(encoding="utf-8") == PROBE
-    args = _evaluated(emulator, states["run clean"]["Parameters"]["Step"]["HadoopJarStep"], "run-probe", "step")["Args"]
+    args = emulator.evaluated(states["run clean"]["Parameters"]["Step"]["HadoopJarStep"], "run-probe",
+                              machine="run-probe-step")["Args"]
     _run([args[0], str(folder / args[1].removeprefix("/opt/glacier/spark_exec/")), *args[2:]], env)
     # the Batch job, in a container of its own: its launcher installs the package's requirements.txt
     job_bin, job_site = throwaway(tmp_path / "container")
-    parameters = _evaluated(emulator, states["run scale"]["Parameters"], "run-probe", "job")["Parameters"]
+    parameters = emulator.evaluated(states["run scale"]["Parameters"], "run-probe",
+                                    machine="run-probe-job")["Parameters"]
     container = module.templatefile("compute.tf", "jobs/vm_exec.batch.json")
     _run([parameters[part[5:]] if part.startswith("Ref::") else part for part in container["command"]],
          _environment(emulator, job_bin, wheels))

@@ -10,27 +10,23 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import http.server
 import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import hcl2
 import polars as pl
 import pytest
-from azure_durable import AZURITE_KEY, Host, azurite_binary, load_app
-from azure_durable import azurite as running_azurite
-from hcl2 import SerializationOptions
+from azure_durable import Host, azurite_environment, azurite_or_skip, blob_service, load_app
+from stand_in import Request, serving
+from terraform_tools import read_blocks
 
-from glacierc.driver import build
+from tests.helpers import build_source
 
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 SOURCE = '''import polars as pl
 from glacier import Provider, pipeline
 from glacier.config import AzureConfig, SparkConfig
@@ -67,43 +63,20 @@ FILESYSTEM = "abfs://spark@hdiaccount.dfs.core.windows.net"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("cluster_runs")
-    (root / "pipeline.py").write_text(SOURCE, encoding="utf-8")
-    result = build([str(root / "pipeline.py")], root / "out", {})
-    assert not result.has_errors, [d.message for d in result.diagnostics]
-    return root / "out"
+    return build_source(SOURCE, tmp_path_factory.mktemp("cluster_runs"))
 
 
 @pytest.fixture(scope="module")
 def azurite(tmp_path_factory):
-    binary = azurite_binary()
-    if isinstance(binary, str):
-        pytest.skip(binary)
-    pytest.importorskip("azure.storage.blob", reason="azure-storage-blob (dev extra) creates the containers")
-    with running_azurite(binary, tmp_path_factory.mktemp("azurite")) as url:
-        yield url
-
-
-def _resources(module: Path) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-    for path in sorted(module.glob("*.tf")):
-        for item in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=PLAIN).get("resource", []):
-            for kind, named in item.items():
-                found.setdefault(kind, {}).update(named)
-    return found
-
-
-def _storage_environment(azurite: str) -> dict[str, str]:
-    """What reaches Azurite from Polars and azure-storage-blob (the account key stands in for the identity)."""
-    return {"AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1", "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY,
-            "AZURE_STORAGE_USE_EMULATOR": "true", "AZURITE_BLOB_STORAGE_URL": azurite.rsplit("/", 1)[0]}
+    yield from azurite_or_skip(tmp_path_factory)
 
 
 @contextlib.contextmanager
 def livy(jobs: Path, work: Path, azurite: str) -> Iterator[tuple[str, list]]:
     """The cluster's Livy endpoint: exactly `POST /livy/batches` and `GET /livy/batches/{id}/state`, with the
     gateway's Basic login and Livy's X-Requested-By header. A batch runs `file` with `pyFiles` localised in its
-    working directory (as YARN does for the driver) and `spark.yarn.appMasterEnv.*` as its environment."""
+    working directory (as YARN does for the driver) and `spark.yarn.appMasterEnv.*` as its environment. Served by
+    tests/stand_in.py; yields its URL and every request seen, as (method, path, JSON body)."""
     batches: dict[int, subprocess.Popen] = {}
     seen: list = []
 
@@ -111,7 +84,8 @@ def livy(jobs: Path, work: Path, azurite: str) -> Iterator[tuple[str, list]]:
         assert url.startswith(FILESYSTEM + "/jobs/spark/"), url
         return jobs / url.rsplit("/", 1)[1]
 
-    def answer(method: str, path: str, headers, body) -> tuple[int, object]:
+    def answer(request: Request) -> tuple[int, object]:
+        method, path, headers, body = request.method, request.path, request.headers, request.json()
         seen.append((method, path, body))
         assert headers["Authorization"] == "Basic " + base64.b64encode(f"glacier-admin:{PASSWORD}".encode()).decode()
         assert headers["X-Requested-By"]
@@ -125,7 +99,7 @@ def livy(jobs: Path, work: Path, azurite: str) -> Iterator[tuple[str, list]]:
             environment = {k.removeprefix("spark.yarn.appMasterEnv."): v for k, v in conf.items()
                            if k.startswith("spark.yarn.appMasterEnv.")}
             env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AZURE", "GLACIER"))},
-                   **environment, **_storage_environment(azurite), "PYTHONPATH": ""}
+                   **environment, **azurite_environment(azurite), "PYTHONPATH": ""}
             batches[len(batches)] = subprocess.Popen(
                 [sys.executable, local(body["file"]).name, *body["args"]], cwd=folder, env=env,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -138,41 +112,14 @@ def livy(jobs: Path, work: Path, azurite: str) -> Iterator[tuple[str, list]]:
         process.communicate()
         return 200, {"id": number, "state": "success" if process.returncode == 0 else "dead"}
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length)) if length else None
-            status, found = answer(self.command, self.path, self.headers, body)
-            data = json.dumps(found).encode()
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = _serve  # noqa: N815 (the handler's protocol)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(answer) as url:
+        yield url, seen
 
 
 def test_an_hdinsight_group_runs_as_a_livy_batch_of_the_orchestration(built, azurite, tmp_path, monkeypatch):
     pytest.importorskip("azure.durable_functions")
-    from azure.storage.blob import BlobServiceClient
-
-    service = BlobServiceClient.from_connection_string(
-        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
-    staging = _resources(built / "terraform")["azurerm_storage_container"]["p_staging"]["name"]
-    for container in ("raw", "out", staging):
-        if not service.get_container_client(container).exists():
-            service.create_container(container)
+    staging = read_blocks(built / "terraform")["azurerm_storage_container"]["p_staging"]["name"]
+    service = blob_service(azurite, ("raw", "out", staging))
     frame = pl.DataFrame({"a": [1, 2, 3]})
     buffer = io.BytesIO()
     frame.write_parquet(buffer)
@@ -183,7 +130,7 @@ def test_an_hdinsight_group_runs_as_a_livy_batch_of_the_orchestration(built, azu
                 "job": f"{FILESYSTEM}/jobs/spark/job.py", "files": [f"{FILESYSTEM}/jobs/spark/glacier_runner_p.py"],
                 "environment": {"AZURE_CLIENT_ID": "cluster-client",
                                 "AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1"}, "poll_seconds": 0.2}
-        for key, value in {**_storage_environment(azurite), "GLACIER_STAGING_URI__p": f"az://{staging}",
+        for key, value in {**azurite_environment(azurite), "GLACIER_STAGING_URI__p": f"az://{staging}",
                            "GLACIER_HDINSIGHT_SPARK": json.dumps(spec),
                            "GLACIER_HDINSIGHT_PASSWORD": PASSWORD}.items():
             monkeypatch.setenv(key, value)
@@ -210,7 +157,7 @@ def test_an_hdinsight_group_runs_as_a_livy_batch_of_the_orchestration(built, azu
 
 
 def test_the_slice_reaches_the_cluster_with_a_key_vault_reference_and_exact_roles(built):
-    resources = _resources(built / "terraform")
+    resources = read_blocks(built / "terraform")
     compute = (built / "terraform" / "compute.tf").read_text(encoding="utf-8")
     assert "GLACIER_HDINSIGHT_SPARK = jsonencode(" in compute
     app = resources["azurerm_linux_function_app"]["local_exec"]

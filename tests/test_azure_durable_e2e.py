@@ -19,8 +19,7 @@ from datetime import date
 
 import polars as pl
 import pytest
-from azure_durable import AZURITE_KEY, CALL_ACTIVITY_WITH_RETRY, Host, azurite_binary, load_app
-from azure_durable import azurite as running_azurite
+from azure_durable import CALL_ACTIVITY_WITH_RETRY, Host, azurite_environment, azurite_or_skip, blob_service, load_app
 
 from tests.helpers import FIXTURES
 
@@ -47,28 +46,15 @@ def built(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def azurite(tmp_path_factory):
-    binary = azurite_binary()
-    if isinstance(binary, str):
-        pytest.skip(binary)
-    pytest.importorskip("azure.storage.blob", reason="azure-storage-blob (dev extra) creates the containers")
-    with running_azurite(binary, tmp_path_factory.mktemp("azurite")) as url:
-        yield url
+    yield from azurite_or_skip(tmp_path_factory)
 
 
 @pytest.fixture()
 def app(built, azurite, tmp_path, monkeypatch):
     """The fn app's package, imported, with the settings Azure would give it pointing at Azurite."""
-    from azure.storage.blob import BlobServiceClient
-
-    service = BlobServiceClient.from_connection_string(
-        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
     staging = _staging_container(built, "orders")
-    for container in (*DATA_CONTAINERS, staging):
-        if not service.get_container_client(container).exists():
-            service.create_container(container)
-    settings = {"GLACIER_STAGING_URI__orders": f"az://{staging}", "AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1",
-                "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY, "AZURE_STORAGE_USE_EMULATOR": "true",
-                "AZURITE_BLOB_STORAGE_URL": azurite.rsplit("/", 1)[0]}
+    service = blob_service(azurite, (*DATA_CONTAINERS, staging))
+    settings = {"GLACIER_STAGING_URI__orders": f"az://{staging}", **azurite_environment(azurite)}
     for key, value in settings.items():
         monkeypatch.setenv(key, value)
     module = load_app((built / "terraform" / "functions" / "fn.zip").read_bytes(), tmp_path / "app")

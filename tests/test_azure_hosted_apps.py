@@ -10,14 +10,12 @@ import json
 import zipfile
 from pathlib import Path
 
-import hcl2
 import polars as pl
 import pytest
-from hcl2 import SerializationOptions
+from terraform_tools import read_blocks
 
 from glacierc.driver import build
 
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 SOURCE = '''import polars as pl
 from glacier import Provider, pipeline
 from glacier.config import AzureConfig, AzureFunctionConfig
@@ -87,11 +85,7 @@ def test_the_other_apps_group_runs_as_an_activity_of_the_home_app(built, tmp_pat
 def test_the_home_app_gets_the_hosted_executors_roles_and_timeout(built):
     package = zipfile.ZipFile(io.BytesIO((built / "terraform" / "functions" / "front.zip").read_bytes()))
     assert json.loads(package.read("host.json"))["functionTimeout"] == "00:05:00"  # heavy's 240 s, front's 300 s cap
-    resources: dict[str, dict] = {}
-    for path in sorted((built / "terraform").glob("*.tf")):
-        for found in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=PLAIN).get("resource", []):
-            for kind, named in found.items():
-                resources.setdefault(kind, {}).update(named)
+    resources = read_blocks(built / "terraform")
     grants = {(a["scope"], a["role_definition_name"], a["principal_id"])
               for a in resources["azurerm_role_assignment"].values() if "role_definition_name" in a}
     front = "${azurerm_user_assigned_identity.front.principal_id}"

@@ -14,18 +14,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hcl2
 import polars as pl
 import pytest
-from azure_durable import AZURITE_KEY, Host, azurite_binary, load_app
-from azure_durable import azurite as running_azurite
-from hcl2 import SerializationOptions
+from azure_durable import Host, azurite_environment, azurite_or_skip, blob_service, load_app
+from terraform_tools import read_blocks
 from test_azure_cluster_runs import FILESYSTEM, PASSWORD, livy
 from test_azure_vm_groups import azure
 
-from glacierc.driver import build
+from tests.helpers import build_source
 
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 SOURCE = '''import polars as pl
 from glacier import Provider, pipeline
 from glacier.config import AzureConfig, AzureVMConfig, SparkConfig
@@ -65,49 +62,22 @@ OBJECTS = {"events/2026-01-01.parquet": [1, 2], "events/2026-01-02.parquet": [3]
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("remote_maps")
-    (root / "pipeline.py").write_text(SOURCE, encoding="utf-8")
-    result = build([str(root / "pipeline.py")], root / "out", {})
-    assert not result.has_errors, [d.message for d in result.diagnostics]
-    return root / "out"
+    return build_source(SOURCE, tmp_path_factory.mktemp("remote_maps"))
 
 
 @pytest.fixture(scope="module")
 def azurite(tmp_path_factory):
-    binary = azurite_binary()
-    if isinstance(binary, str):
-        pytest.skip(binary)
-    pytest.importorskip("azure.storage.blob", reason="azure-storage-blob (dev extra) lists and uploads the blobs")
-    with running_azurite(binary, tmp_path_factory.mktemp("azurite")) as url:
-        yield url
-
-
-def _resources(module: Path) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-    for path in sorted(module.glob("*.tf")):
-        for item in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=PLAIN).get("resource", []):
-            for kind, named in item.items():
-                found.setdefault(kind, {}).update(named)
-    return found
+    yield from azurite_or_skip(tmp_path_factory)
 
 
 def _run(built: Path, azurite: str, tmp_path: Path, monkeypatch, objects: dict[str, bytes]):
     """The orchestration, replayed, with both stand-ins; returns the host, the blob service and what each saw."""
     pytest.importorskip("azure.durable_functions")
-    from azure.storage.blob import BlobServiceClient
-
-    service = BlobServiceClient.from_connection_string(
-        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
-    staging = _resources(built / "terraform")["azurerm_storage_container"]["p_staging"]["name"]
-    for container in ("raw", "out", staging):
-        client = service.get_container_client(container)
-        if client.exists():
-            client.delete_container()
-        service.create_container(container)
+    staging = read_blocks(built / "terraform")["azurerm_storage_container"]["p_staging"]["name"]
+    service = blob_service(azurite, ("raw", "out", staging), empty=True)
     for name, data in objects.items():
         service.get_blob_client("raw", name).upload_blob(data)
-    storage = {"AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1", "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY,
-               "AZURE_STORAGE_USE_EMULATOR": "true", "AZURITE_BLOB_STORAGE_URL": azurite.rsplit("/", 1)[0]}
+    storage = azurite_environment(azurite)
     for key, value in storage.items():
         monkeypatch.setenv(key, value)
     module = built / "terraform"
@@ -182,7 +152,7 @@ def test_a_bad_object_fails_its_run_and_counts_against_the_maps_tolerance(built,
 
 
 def test_the_app_may_only_list_the_dataset_the_objects_run_elsewhere(built):
-    assignments = _resources(built / "terraform")["azurerm_role_assignment"]
+    assignments = read_blocks(built / "terraform")["azurerm_role_assignment"]
     lists = assignments["local_exec_lists_raw"]
     assert (lists["scope"], lists["role_definition_name"]) == ("${azurerm_storage_container.raw.id}",
                                                                "Storage Blob Data Reader")

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import hcl2
 import polars as pl
 import pytest
-from hcl2 import SerializationOptions
+from terraform_tools import read_blocks
 
-from glacierc.driver import build
+from tests.helpers import build_source
 
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 SOURCE = '''import polars as pl
 from glacier import Provider, pipeline
 from glacier.config import AzureConfig, AzureFunctionConfig
@@ -58,24 +56,11 @@ VARIABLES = {"daily-report": "GLACIER_STAGING_URI__daily_2Dreport", "daily_repor
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("azure_staging")
-    (root / "pipeline.py").write_text(SOURCE, encoding="utf-8")
-    result = build([str(root / "pipeline.py")], root / "out", {})
-    assert not result.has_errors, [d.message for d in result.diagnostics]
-    return root / "out" / "terraform"
-
-
-def _resources(module: Path) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-    for path in sorted(module.glob("*.tf")):
-        for item in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=PLAIN).get("resource", []):
-            for kind, named in item.items():
-                found.setdefault(kind, {}).update(named)
-    return found
+    return build_source(SOURCE, tmp_path_factory.mktemp("azure_staging")) / "terraform"
 
 
 def _staging_settings(module: Path) -> dict[str, str]:
-    settings = _resources(module)["azurerm_linux_function_app"]["fn"]["app_settings"]
+    settings = read_blocks(module)["azurerm_linux_function_app"]["fn"]["app_settings"]
     return {k: v for k, v in settings.items() if k.startswith("GLACIER_STAGING_URI")}
 
 
@@ -84,13 +69,13 @@ def test_the_app_gets_one_staging_setting_per_pipeline_each_its_container(built)
     assert _staging_settings(built) == {
         "GLACIER_STAGING_URI__daily_2Dreport": endpoint + "${azurerm_storage_container.daily_report_staging.name}",
         "GLACIER_STAGING_URI__daily_5Freport": endpoint + "${azurerm_storage_container.daily_report_2_staging.name}"}
-    containers = _resources(built)["azurerm_storage_container"]
+    containers = read_blocks(built)["azurerm_storage_container"]
     assert containers["daily_report_staging"]["name"] == "staging-daily-report"
     assert containers["daily_report_2_staging"]["name"] == "staging-daily-report-2"
 
 
 def test_each_role_covers_its_pipelines_container_and_staged_paths_only(built):
-    assignments = _resources(built)["azurerm_role_assignment"]
+    assignments = read_blocks(built)["azurerm_role_assignment"]
     first, second = assignments["daily_report_staging"], assignments["daily_report_2_staging"]
     assert first["scope"] == "${azurerm_storage_container.daily_report_staging.id}"
     assert second["scope"] == "${azurerm_storage_container.daily_report_2_staging.id}"

@@ -15,15 +15,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import hcl2
 import polars as pl
 import pytest
-from hcl2 import SerializationOptions
+from terraform_tools import read_blocks
 
-from glacierc.driver import build
+from tests.helpers import build_source
 from stand_in import serving
 
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 SOURCE = '''import polars as pl
 from glacier import Provider, pipeline
 from glacier.config import AzureConfig, AzureVMConfig
@@ -58,20 +56,7 @@ def p():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("vm_groups")
-    (root / "pipeline.py").write_text(SOURCE, encoding="utf-8")
-    result = build([str(root / "pipeline.py")], root / "out", {})
-    assert not result.has_errors, [d.message for d in result.diagnostics]
-    return root / "out" / "terraform"
-
-
-def _resources(module: Path) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-    for path in sorted(module.glob("*.tf")):
-        for item in hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=PLAIN).get("resource", []):
-            for kind, named in item.items():
-                found.setdefault(kind, {}).update(named)
-    return found
+    return build_source(SOURCE, tmp_path_factory.mktemp("vm_groups")) / "terraform"
 
 
 @contextlib.contextmanager
@@ -126,7 +111,7 @@ def test_a_vm_group_runs_as_a_run_command_of_the_orchestration(built, tmp_path, 
     data, staging = tmp_path / "data", tmp_path / "staging"
     (data / "raw").mkdir(parents=True)
     pl.DataFrame({"a": [1, 2]}).write_parquet(data / "raw" / "in.parquet")
-    jobs = _resources(built)["azurerm_storage_container"]["vm_jobs"]["name"]
+    jobs = read_blocks(built)["azurerm_storage_container"]["vm_jobs"]["name"]
     with azure(built, tmp_path / "vm", data) as (url, seen):
         spec = {"kind": "vm", "vm": f"{url}/vm/heavy", "location": "westeurope", "jobs_url": f"{url}/{jobs}",
                 "client_id": "vm-client", "environment": {}, "poll_seconds": 0.2}
@@ -146,7 +131,7 @@ def test_a_vm_group_runs_as_a_run_command_of_the_orchestration(built, tmp_path, 
 
 
 def test_the_slice_grants_exactly_what_it_uses(built):
-    resources = _resources(built)
+    resources = read_blocks(built)
     role = resources["azurerm_role_definition"]["glacier_run_commands"]
     assert role["permissions"][0]["actions"] == ["Microsoft.Compute/virtualMachines/runCommands/delete",
                                                  "Microsoft.Compute/virtualMachines/runCommands/read",

@@ -1,8 +1,8 @@
 """`glacierc run --cloud` follows a Databricks group's run to its end through the Jobs API.
 
-Two small HTTP servers of this process stand in for the two services the command talks to: Step Functions
-(the three JSON calls boto3 makes: StartExecution, DescribeExecution, GetExecutionHistory) and a Databricks
-workspace (`GET /api/2.1/jobs/runs/get`, the bearer token checked). The history is what the built state
+One small HTTP server of this process (tests/stand_in.py) stands in for the two services the command talks
+to: Step Functions (the three JSON calls boto3 makes: StartExecution, DescribeExecution, GetExecutionHistory)
+and a Databricks workspace (`GET /api/2.1/jobs/runs/get`, the bearer token checked). The history is what the built state
 machine records for the fixture's two Databricks groups (`tests/fixtures/terraform_aws/databricks`): each
 group's `submit` state scheduled with the payload of the built definition and returning its run number; it
 moves on to the next group only once the workspace has answered that the run ended, as the machine's own
@@ -15,12 +15,10 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
+from stand_in import Answer, Request, serving
 
 from glacierc.driver import build
 from tests.helpers import FIXTURES, ROOT
@@ -32,20 +30,38 @@ T0 = 1_780_000_000.0  # the execution's start (epoch seconds)
 HOSTILE = "NodeFailed: node `store` failed: \x1b[31mred\x1b[0m\rback\nsecond \x07line"
 
 
-class Services(ThreadingHTTPServer):
-    """Step Functions and the workspace at one address; `runs`: run number -> the states runs/get answers in
-    turn (the last one repeats), `submits`: group -> the `submit` state's payload."""
+class Services:
+    """Step Functions and the workspace at one address (served by tests/stand_in.py); `runs`: run number -> the
+    states runs/get answers in turn (the last one repeats), `submits`: group -> the `submit` state's payload."""
 
-    def __init__(self, submits: dict[str, dict], runs: dict[str, list[dict]], failed_cause: str | None) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, submits: dict[str, dict], runs: dict[str, list[dict]],
+                 failed_cause: str | None = None) -> None:
         self.submits, self.runs, self.failed_cause = submits, runs, failed_cause
         self.gets: dict[str, int] = {run: 0 for run in runs}
         self.calls: list[str] = []
         self.ended: dict[str, dict] = {}  # run -> the terminal answer given
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+    def answer(self, request: Request) -> Answer:
+        if request.method == "POST":
+            return self.step_functions(request.headers.get("X-Amz-Target", "").removeprefix("AWSStepFunctions."))
+        self.calls.append(request.route)
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return 403, {"error_code": "PERMISSION_DENIED", "message": "Invalid access token."}
+        if request.method == "GET" and request.route == "/api/2.1/jobs/runs/get":
+            return 200, self.run_state(request.query["run_id"])
+        return 404, {"error_code": "ENDPOINT_NOT_FOUND"}
+
+    def step_functions(self, action: str) -> Answer:
+        """The three JSON calls boto3 makes, in the AWS JSON protocol's content type."""
+        self.calls.append(action)
+        events, status = self.history()
+        execution = ARN.replace(":stateMachine:", ":execution:") + ":e"
+        answers = {"StartExecution": {"executionArn": execution, "startDate": T0},
+                   "DescribeExecution": {"executionArn": execution, "stateMachineArn": ARN, "status": status,
+                                         "startDate": T0},
+                   "GetExecutionHistory": {"events": events}}
+        found = answers[action] if action in answers else {"__type": "Unknown"}
+        return (200 if action in answers else 400), found, {"Content-Type": "application/x-amz-json-1.0"}
 
     def run_state(self, run: str) -> dict:
         answers = self.runs[run]
@@ -91,43 +107,6 @@ def _event(number: int, kind: str, second: float, previous: int | None, key: str
     return {**found, "previousEventId": previous} if previous else found
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: Services
-
-    def _answer(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/x-amz-json-1.0")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name): Step Functions
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        action = self.headers.get("X-Amz-Target", "").removeprefix("AWSStepFunctions.")
-        self.server.calls.append(action)
-        events, status = self.server.history()
-        execution = ARN.replace(":stateMachine:", ":execution:") + ":e"
-        answers = {"StartExecution": {"executionArn": execution, "startDate": T0},
-                   "DescribeExecution": {"executionArn": execution, "stateMachineArn": ARN, "status": status,
-                                         "startDate": T0},
-                   "GetExecutionHistory": {"events": events}}
-        self._answer(200, answers[action]) if action in answers else self._answer(400, {"__type": "Unknown"})
-
-    def do_GET(self) -> None:  # noqa: N802: the Jobs API
-        url = urlparse(self.path)
-        self.server.calls.append(url.path)
-        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            self._answer(403, {"error_code": "PERMISSION_DENIED", "message": "Invalid access token."})
-        elif url.path == "/api/2.1/jobs/runs/get":
-            self._answer(200, self.server.run_state(parse_qs(url.query)["run_id"][0]))
-        else:
-            self._answer(404, {"error_code": "ENDPOINT_NOT_FOUND"})
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 def _running() -> dict:
     return {"state": {"life_cycle_state": "RUNNING", "state_message": "In run"}}
 
@@ -152,25 +131,18 @@ def submits(tmp_path_factory) -> dict[str, dict]:
     return found
 
 
-def _serve(submits: dict[str, dict], runs: dict[str, list[dict]], failed_cause: str | None = None) -> Services:
-    services = Services(submits, runs, failed_cause)
-    threading.Thread(target=services.serve_forever, daemon=True).start()
-    return services
-
-
 def _follow(services: Services, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DATABRICKS_", "PYTHONPATH"))}
-    base.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
-                 "AWS_ENDPOINT_URL": services.url, "DATABRICKS_HOST": services.url + "/", "DATABRICKS_TOKEN": TOKEN,
-                 "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "stdlib")]), **env})
-    base = {k: v for k, v in base.items() if v}
-    command = [sys.executable, "-m", "glacierc", "run", "pipeline.py", "--cloud", "--state-machine-arn", ARN,
-               "--report", str(tmp_path / "report.json")]
-    try:
+    """`glacierc run --cloud` with boto3 and the workspace pointed at `services`, served while it runs."""
+    with serving(services.answer) as url:
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DATABRICKS_", "PYTHONPATH"))}
+        base.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
+                     "AWS_ENDPOINT_URL": url, "DATABRICKS_HOST": url + "/", "DATABRICKS_TOKEN": TOKEN,
+                     "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "stdlib")]), **env})
+        base = {k: v for k, v in base.items() if v}
+        command = [sys.executable, "-m", "glacierc", "run", "pipeline.py", "--cloud", "--state-machine-arn", ARN,
+                   "--report", str(tmp_path / "report.json")]
         return subprocess.run(command, cwd=FIXTURE.parent, env=base, capture_output=True, text=True, timeout=120,
                               check=False)
-    finally:
-        services.shutdown()
 
 
 def _name(done: subprocess.CompletedProcess) -> str:
@@ -181,7 +153,7 @@ def _name(done: subprocess.CompletedProcess) -> str:
 
 
 def test_a_databricks_group_ends_when_its_run_ends(submits, tmp_path):
-    services = _serve(submits, {"11": [_running(), _running(), _ended("11", "SUCCESS", 61)],
+    services = Services(submits, {"11": [_running(), _running(), _ended("11", "SUCCESS", 61)],
                                 "12": [_running(), _ended("12", "SUCCESS", 131)]})
     done = _follow(services, tmp_path)
     assert done.returncode == 0, done.stderr
@@ -198,7 +170,7 @@ def test_a_databricks_group_ends_when_its_run_ends(submits, tmp_path):
 
 def test_a_failed_run_names_the_node_its_task_line_and_the_state_message_escaped(submits, tmp_path):
     cause = "node `store` (task `store`, pipeline.py:22) failed"
-    services = _serve(submits, {"11": [_ended("11", "SUCCESS", 61)], "12": [_ended("12", "FAILED", 131, HOSTILE)]},
+    services = Services(submits, {"11": [_ended("11", "SUCCESS", 61)], "12": [_ended("12", "FAILED", 131, HOSTILE)]},
                       failed_cause=cause)
     done = _follow(services, tmp_path)
     assert done.returncode == 1, done.stderr
@@ -221,7 +193,7 @@ def test_a_failed_run_names_the_node_its_task_line_and_the_state_message_escaped
 
 
 def test_without_the_workspace_credentials_nothing_is_started(submits, tmp_path):
-    services = _serve(submits, {"11": [_running()], "12": [_running()]})
+    services = Services(submits, {"11": [_running()], "12": [_running()]})
     done = _follow(services, tmp_path, DATABRICKS_TOKEN="")
     assert done.returncode == 2 and services.calls == []
     assert done.stderr.strip() == ("error: nodes `aggregate`, `store` run on Databricks, whose runs --cloud follows "
@@ -230,7 +202,7 @@ def test_without_the_workspace_credentials_nothing_is_started(submits, tmp_path)
 
 
 def test_a_token_the_workspace_refuses_fails_the_follow_without_a_traceback(submits, tmp_path):
-    services = _serve(submits, {"11": [_running()], "12": [_running()]})
+    services = Services(submits, {"11": [_running()], "12": [_running()]})
     done = _follow(services, tmp_path, DATABRICKS_TOKEN="dapi-wrong")
     assert done.returncode == 1 and "Traceback" not in done.stderr and "dapi-wrong" not in done.stderr
     assert done.stderr.splitlines()[-1] == (f"error: could not follow execution `{_name(done)}`: GET answered 403 "

@@ -19,8 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import polars as pl
@@ -32,7 +30,7 @@ from terraform_tools import write_files
 
 from glacierc.driver import build
 from glacierc.runtime.node import staging_variable
-from tests.test_aws_executors import ACCOUNT, Module, _bootstrap, _environment
+from tests.test_aws_executors import Module, _bootstrap, _environment
 from tests.test_partitions_aws import item_payload, statements
 from tests.test_partitions_library import write_events
 from tests.test_runner_support import run, write_runner
@@ -61,8 +59,6 @@ def emulator(tmp_path_factory):
         for bucket in (RAW, CURATED, *BUCKETS.values()):
             emulator.client("s3").create_bucket(Bucket=bucket)
         yield emulator
-        urllib.request.urlopen(urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST"),
-                               timeout=60).close()
 
 
 def _maps(module: JobsModule) -> dict[str, dict]:
@@ -161,23 +157,6 @@ def test_the_item_jobs_read_only_below_the_prefix_and_write_only_their_items(mod
     assert 'resource "aws_batch_job_definition" "vm_exec"' not in (module.root / "compute.tf").read_text()
 
 
-def _evaluated(emulator, parameters: dict, payload: dict, name: str) -> dict:
-    """`parameters` as Step Functions evaluates them on the input `payload` (moto's interpreter)."""
-    sfn = emulator.client("stepfunctions")
-    definition = {"StartAt": "evaluate", "States": {"evaluate": {"Type": "Pass", "Parameters": parameters,
-                                                                 "End": True}}}
-    machine = sfn.create_state_machine(name=f"evaluate-{name}", definition=json.dumps(definition),
-                                       roleArn=f"arn:aws:iam::{ACCOUNT}:role/evaluate")["stateMachineArn"]
-    arn = sfn.start_execution(stateMachineArn=machine, name=name, input=json.dumps(payload))["executionArn"]
-    for _ in range(200):
-        described = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING":
-            break
-        time.sleep(0.05)
-    assert described["status"] == "SUCCEEDED", described
-    return json.loads(described["output"])
-
-
 def _upload(emulator, module: JobsModule, data: Path) -> list[str]:
     """The packages where Terraform puts them and the event files in the raw bucket; the keys the map lists."""
     s3 = emulator.client("s3")
@@ -196,7 +175,7 @@ def _job_commands(emulator, module: JobsModule, mapped: dict, keys: list[str], r
     commands = []
     for index, key in enumerate(keys):
         payload = item_payload(mapped["ItemSelector"], key, index, run_id)
-        evaluated = _evaluated(emulator, _item(mapped)["Parameters"], payload, f"{run_id}-job-{index}")["Parameters"]
+        evaluated = emulator.evaluated(_item(mapped)["Parameters"], f"{run_id}-job-{index}", payload)["Parameters"]
         commands.append([evaluated[p[5:]] if p.startswith("Ref::") else p for p in container["command"]])
     return commands
 
@@ -206,7 +185,7 @@ def _step_commands(emulator, mapped: dict, keys: list[str], run_id: str, folder:
     for index, key in enumerate(keys):
         payload = item_payload(mapped["ItemSelector"], key, index, run_id)
         step = _item(mapped)["Parameters"]["Step"]["HadoopJarStep"]
-        args = _evaluated(emulator, step, payload, f"{run_id}-step-{index}")["Args"]
+        args = emulator.evaluated(step, f"{run_id}-step-{index}", payload)["Args"]
         commands.append([args[0], str(folder / args[1].removeprefix("/opt/glacier/spark_exec/")), *args[2:]])
     return commands
 

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from azure_durable import AZURITE_KEY, Host, azurite_binary, load_app
-from azure_durable import azurite as running_azurite
+from azure_durable import Host, azurite_environment, azurite_or_skip, blob_service, load_app
 
 from tests.helpers import FIXTURES
 from tests.test_partitions_library import write_events
@@ -39,31 +38,17 @@ def built(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def azurite(tmp_path_factory):
-    binary = azurite_binary()
-    if isinstance(binary, str):
-        pytest.skip(binary)
-    pytest.importorskip("azure.storage.blob", reason="azure-storage-blob (dev extra) lists and uploads the blobs")
-    with running_azurite(binary, tmp_path_factory.mktemp("azurite")) as url:
-        yield url
+    yield from azurite_or_skip(tmp_path_factory)
 
 
 @pytest.fixture()
 def app(built, azurite, tmp_path, monkeypatch):
     """The fn app's package, imported, with the settings Azure would give it pointing at Azurite."""
-    from azure.storage.blob import BlobServiceClient
     from test_azure_durable_e2e import _staging_container
 
-    service = BlobServiceClient.from_connection_string(
-        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
     staging = _staging_container(built, "daily")
-    for container in (RAW, CURATED, staging):
-        client = service.get_container_client(container)
-        if client.exists():
-            client.delete_container()
-        service.create_container(container)
-    settings = {"GLACIER_STAGING_URI__daily": f"az://{staging}", "AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1",
-                "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY, "AZURE_STORAGE_USE_EMULATOR": "true",
-                "AZURITE_BLOB_STORAGE_URL": azurite.rsplit("/", 1)[0]}
+    service = blob_service(azurite, (RAW, CURATED, staging), empty=True)
+    settings = {"GLACIER_STAGING_URI__daily": f"az://{staging}", **azurite_environment(azurite)}
     for key, value in settings.items():
         monkeypatch.setenv(key, value)
     module = load_app((built / "terraform" / "functions" / "fn.zip").read_bytes(), tmp_path / "app")
@@ -166,7 +151,6 @@ def test_a_mapped_node_on_databricks_is_still_refused_on_azure_saying_why(tmp_pa
 
 
 def test_a_chain_of_mapped_tasks_is_one_activity_per_object_like_the_local_runner(azurite, tmp_path, monkeypatch):
-    from azure.storage.blob import BlobServiceClient
     from test_azure_durable_e2e import _staging_container
 
     from glacierc.driver import build
@@ -176,17 +160,9 @@ def test_a_chain_of_mapped_tasks_is_one_activity_per_object_like_the_local_runne
     source = tmp_path / "pipeline.py"
     source.write_text(text.replace("[clean(p) for p", "[shrink(clean(p)) for p"), encoding="utf-8")
     assert not build([str(source)], tmp_path / "out", {}).has_errors
-    service = BlobServiceClient.from_connection_string(
-        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={azurite};")
     staging = _staging_container(tmp_path / "out", "daily")
-    for container in (RAW, CURATED, staging):
-        client = service.get_container_client(container)
-        if client.exists():
-            client.delete_container()
-        service.create_container(container)
-    for key, value in {"GLACIER_STAGING_URI__daily": f"az://{staging}", "AZURE_STORAGE_ACCOUNT_NAME": "devstoreaccount1",
-                       "AZURE_STORAGE_ACCOUNT_KEY": AZURITE_KEY, "AZURE_STORAGE_USE_EMULATOR": "true",
-                       "AZURITE_BLOB_STORAGE_URL": azurite.rsplit("/", 1)[0]}.items():
+    service = blob_service(azurite, (RAW, CURATED, staging), empty=True)
+    for key, value in {"GLACIER_STAGING_URI__daily": f"az://{staging}", **azurite_environment(azurite)}.items():
         monkeypatch.setenv(key, value)
     module = load_app((tmp_path / "out" / "terraform" / "functions" / "fn.zip").read_bytes(), tmp_path / "app")
     events(tmp_path / "cloud")

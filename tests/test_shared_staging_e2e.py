@@ -1,57 +1,29 @@
 """A Lambda executor shared by two pipelines, deployed: `terraform apply` of the build on the emulated
-account (tests/aws_emulator.py), then one execution of each pipeline's state machine. Each execution stages
+account (tests/aws_deploy.py), then one execution of each pipeline's state machine. Each execution stages
 its results in its own pipeline's staging bucket (the function's per-pipeline variable, as compute.tf sets
 it and the apply deploys it), none in the other's."""
 
 from __future__ import annotations
 
 import io
-import json
-import subprocess
 
 import polars as pl
 import pytest
-from terraform_tools import Terraform, mirror_missing
-from test_aws_e2e import _execute
+from aws_deploy import NEEDS_APPLY, deployment
 
-from glacierc.driver import build
 from tests.helpers import FIXTURES
 
 FIXTURE = FIXTURES / "terraform_aws" / "shared_staging" / "pipeline.py"
 PREFIX = "shared"
 EVENTS = pl.DataFrame({"value": [1, 2, 3, 4]})
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(mirror_missing("hashicorp/aws") is not None,
-                       reason=f"terraform apply needs the AWS provider offline: {mirror_missing('hashicorp/aws')}"),
-]
+pytestmark = [pytest.mark.slow, NEEDS_APPLY]
 
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory):
-    pytest.importorskip("moto.server")
-    from tests.aws_emulator import running
-
-    root = tmp_path_factory.mktemp("shared_staging_e2e")
-    out = root / "out"
-    result = build([str(FIXTURE)], out, {})
-    assert not result.has_errors, [d.message for d in result.diagnostics]
-    module = out / "terraform"
-    with running(root) as emulator:
-        (module / "zz_emulator_override.tf").write_text(emulator.override(), encoding="utf-8")
-        terraform = Terraform.create(root / "tf-home")
-        init = terraform.run(module, "init", "-input=false", "-no-color")
-        assert init.returncode == 0, init.stdout + init.stderr
-        apply = subprocess.run(["terraform", "apply", "-auto-approve", "-input=false", "-no-color",
-                                f"-var=name_prefix={PREFIX}"], cwd=module, env=terraform.env(), capture_output=True,
-                               text=True, timeout=900)
-        assert apply.returncode == 0, apply.stdout[-4000:] + apply.stderr[-4000:]
-        outputs = json.loads(terraform.run(module, "output", "-json", "-no-color").stdout)
-        pipelines = outputs["pipelines"]["value"]
-        emulator.allow_plain_http()
-        yield emulator, out, pipelines
-    (module / "zz_emulator_override.tf").unlink()
+    with deployment(FIXTURE, tmp_path_factory.mktemp("shared_staging_e2e"), PREFIX) as deployed_:
+        yield deployed_.emulator, deployed_.out, deployed_.pipelines
 
 
 def _keys(emulator, bucket: str) -> list[str]:
@@ -68,7 +40,7 @@ def test_each_deployed_pipeline_stages_in_its_own_bucket(deployed):
     buckets = {name: pipelines[name]["staging_bucket"] for name in pipelines}
     assert len(set(buckets.values())) == 2
     for name, run in (("daily-report", "run-dash"), ("daily_report", "run-underscore")):
-        done = _execute(emulator, pipelines[name]["state_machine_arn"], run)
+        done = emulator.execute(pipelines[name]["state_machine_arn"], run)
         assert done["status"] == "SUCCEEDED", done
     dash, underscore = _keys(emulator, buckets["daily-report"]), _keys(emulator, buckets["daily_report"])
     assert dash and all(key.startswith("run-dash/") for key in dash)

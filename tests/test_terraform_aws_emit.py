@@ -9,17 +9,17 @@ import io
 import zipfile
 from pathlib import Path
 
-import hcl2
 import pytest
-from hcl2 import SerializationOptions
 from terraform_tools import (
     REPO,
     emit_pipeline,
+    emitted_resources,
     extract,
     load_module,
     runners_saying,
     top_level_functions,
     zip_names,
+    zip_summary,
 )
 
 from glacierc.backends.terraform import emit
@@ -37,16 +37,6 @@ FIXTURES = REPO / "tests" / "fixtures" / "terraform_aws"
 CASES = {"aws_etl": REPO / "examples" / "aws_etl" / "pipeline.py",
          **{p.parent.name: p for p in sorted(FIXTURES.glob("*/pipeline.py"))}}
 RUNNER = "def run_node(node, event):\n    return {'ran': node, 'event': event}\n"
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
-
-
-def _zip_summary(content: bytes) -> dict[str, object]:
-    archive = zipfile.ZipFile(io.BytesIO(content))
-    return {
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "entries": [(i.filename, i.date_time, oct(i.external_attr >> 16)) for i in archive.infolist()],
-        "files": {i.filename: archive.read(i).decode() for i in archive.infolist()},
-    }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -55,41 +45,33 @@ def test_emitted_files(case: str, snapshot) -> None:
     assert [f"{d.code} {d.message}" for d in diagnostics] == snapshot(name="diagnostics")
     assert sorted(files) == snapshot(name="paths")
     for path, content in sorted(files.items()):
-        shown = _zip_summary(content) if isinstance(content, bytes) else content
+        shown = zip_summary(content) if isinstance(content, bytes) else content
         assert shown == snapshot(name=path)
-
-
-def _resources(files: dict[str, str | bytes], kind: str) -> dict[str, dict]:
-    found = {}
-    for path, content in files.items():
-        if path.endswith(".tf"):
-            for block in hcl2.loads(content, serialization_options=PLAIN).get("resource", []):
-                found.update(block.get(kind, {}))
-    return found
 
 
 def test_buckets_are_private_versioned_and_encrypted() -> None:
     files, _, _ = _emitted(CASES["aws_etl"])
-    blocks = _resources(files, "aws_s3_public_access_block") or _resources(files, "aws_s3_bucket_public_access_block")
+    blocks = (emitted_resources(files, "aws_s3_public_access_block")
+              or emitted_resources(files, "aws_s3_bucket_public_access_block"))
     assert set(blocks) == {"acme_curated", "acme_raw", "glacier_logs", "aws_etl_staging", "glacier_artifacts"}
     for block in blocks.values():
         assert [block[k] for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
                                    "restrict_public_buckets")] == [True] * 4
-    for block in _resources(files, "aws_s3_bucket_ownership_controls").values():
+    for block in emitted_resources(files, "aws_s3_bucket_ownership_controls").values():
         assert block["rule"][0]["object_ownership"] == "BucketOwnerEnforced"
-    for block in _resources(files, "aws_s3_bucket_server_side_encryption_configuration").values():
+    for block in emitted_resources(files, "aws_s3_bucket_server_side_encryption_configuration").values():
         default = block["rule"][0]["apply_server_side_encryption_by_default"][0]
         assert default["sse_algorithm"] == "aws:kms" and default["kms_master_key_id"].startswith("${aws_kms_key.")
-    for key in _resources(files, "aws_kms_key").values():
+    for key in emitted_resources(files, "aws_kms_key").values():
         assert key["enable_key_rotation"] is True and "policy" in key
-    lifecycle = _resources(files, "aws_s3_bucket_lifecycle_configuration")["acme_raw"]["rule"]
+    lifecycle = emitted_resources(files, "aws_s3_bucket_lifecycle_configuration")["acme_raw"]["rule"]
     assert lifecycle[0]["abort_incomplete_multipart_upload"][0]["days_after_initiation"] == 7
     assert lifecycle[1]["transition"][0] == {"days": 30, "storage_class": "STANDARD_IA"}
 
 
 def test_lambda_follows_the_config_and_its_package() -> None:
     files, _, _ = _emitted(FIXTURES / "serverless_prefix" / "pipeline.py")
-    function = _resources(files, "aws_lambda_function")["ingest"]
+    function = emitted_resources(files, "aws_lambda_function")["ingest"]
     assert {k: function[k] for k in ("runtime", "memory_size", "timeout", "architectures", "handler",
                                      "reserved_concurrent_executions")} == {
         "runtime": "python3.12", "memory_size": 2048, "timeout": 300, "architectures": ["arm64"],
@@ -98,7 +80,7 @@ def test_lambda_follows_the_config_and_its_package() -> None:
     assert function["filename"] == "${path.module}/lambda/fn.zip"
     package = files["terraform/lambda/fn.zip"]
     assert function["source_code_hash"] == base64.b64encode(hashlib.sha256(package).digest()).decode()
-    group = _resources(files, "aws_cloudwatch_log_group")["ingest"]
+    group = emitted_resources(files, "aws_cloudwatch_log_group")["ingest"]
     assert group["retention_in_days"] == 365 and group["kms_key_id"] == "${aws_kms_key.glacier_logs.arn}"
 
 
@@ -106,14 +88,14 @@ def test_vm_executors_run_on_batch_instances_with_imdsv2_and_encrypted_disks() -
     """No EC2 instance waits idle per task: each vm executor is a Batch compute environment scaling from 0 vCPUs
     whose launch template requires IMDSv2 and encrypts the root volume."""
     files, _, _ = _emitted(FIXTURES / "vm_task" / "pipeline.py")
-    assert not _resources(files, "aws_instance")
-    templates = _resources(files, "aws_launch_template")
+    assert not emitted_resources(files, "aws_instance")
+    templates = emitted_resources(files, "aws_launch_template")
     assert set(templates) == {"vm_exec", "public_vm"}
     for template in templates.values():
         assert template["metadata_options"][0]["http_tokens"] == "required"
         assert template["block_device_mappings"][0]["ebs"][0]["encrypted"] is True
     assert templates["vm_exec"]["block_device_mappings"][0]["ebs"][0]["volume_size"] == 50
-    environments = _resources(files, "aws_batch_compute_environment")
+    environments = emitted_resources(files, "aws_batch_compute_environment")
     vm = environments["vm_exec"]["compute_resources"][0]
     assert vm["min_vcpus"] == 0 and vm["instance_type"] == ["t4g.large"] and vm["subnets"] == "${data.aws_subnets.default.ids}"
     public = environments["public_vm"]["compute_resources"][0]
@@ -157,7 +139,7 @@ def test_functions_of_an_executor_share_one_package() -> None:
     files = _shared_files()
     assert sorted(p for p in files if p.endswith(".zip")) == [
         "terraform/lambda/heavy.zip", "terraform/lambda/workers.zip"]
-    functions = _resources(files, "aws_lambda_function")
+    functions = emitted_resources(files, "aws_lambda_function")
     packages = {label: (f["role"], f["filename"], f["source_code_hash"]) for label, f in functions.items()}
     def hash_of(role: str) -> str:  # as `filebase64sha256` would compute it, once per package
         return base64.b64encode(hashlib.sha256(files[f"terraform/lambda/{role}.zip"]).digest()).decode()
@@ -171,7 +153,7 @@ def test_functions_of_an_executor_share_one_package() -> None:
 
 def test_every_handler_names_a_function_of_its_package() -> None:
     files = _shared_files()
-    for label, function in _resources(files, "aws_lambda_function").items():
+    for label, function in emitted_resources(files, "aws_lambda_function").items():
         module, entry = function["handler"].split(".")
         package = files["terraform/" + function["filename"].removeprefix("${path.module}/")]
         source = zipfile.ZipFile(io.BytesIO(package)).read(f"{module}.py").decode()
@@ -226,10 +208,11 @@ def test_databricks_gets_its_own_root_module() -> None:
     assert '"databricks/databricks"' in files["terraform/databricks/versions.tf"]
     module = {k: v for k, v in files.items() if "/databricks/" in k}
     # the state machine submits one-time runs (aws_databricks_runs.py): no per-task jobs, entry scripts or tags
-    assert _resources(module, "databricks_job") == {} and not any("/tasks/" in k for k in module)
+    assert emitted_resources(module, "databricks_job") == {} and not any("/tasks/" in k for k in module)
     assert "var.tags" not in module["terraform/databricks/compute.tf"]
-    assert set(_resources(module, "databricks_instance_profile")) == {"jobs"}  # the job cluster's, not `shared`'s
-    uploads = {f["path"] for f in _resources(module, "databricks_workspace_file").values()}
+    # the job cluster's, not `shared`'s
+    assert set(emitted_resources(module, "databricks_instance_profile")) == {"jobs"}
+    uploads = {f["path"] for f in emitted_resources(module, "databricks_workspace_file").values()}
     assert uploads == {f"/Shared/${{var.name_prefix}}/{path.removeprefix('terraform/databricks/')}"
                        for path in module if "/jobs/" in path}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import io
 import json
@@ -12,18 +11,15 @@ import types
 import zipfile
 from pathlib import Path
 
-import hcl2
 import pytest
-from hcl2 import SerializationOptions
 from azure_durable import load_app, registered
-from terraform_tools import REPO, emit_pipeline
+from terraform_tools import REPO, emit_pipeline, emitted_resources, zip_summary
 
 from glacierc.backends.terraform.azure_package import host_json
 
 FIXTURES = REPO / "tests" / "fixtures" / "terraform_azure"
 CASES = {p.parent.name: p for p in sorted(FIXTURES.glob("*/pipeline.py"))}
 RUNNER = "def run_node(node, event):\n    return {'ran': node, 'event': event}\n"
-PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 
 
 @functools.cache
@@ -32,54 +28,36 @@ def _emitted(path: Path):
     return emit_pipeline(path)
 
 
-def _zip_summary(content: bytes) -> dict[str, object]:
-    archive = zipfile.ZipFile(io.BytesIO(content))
-    return {
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "entries": [(i.filename, i.date_time, oct(i.external_attr >> 16)) for i in archive.infolist()],
-        "files": {i.filename: archive.read(i).decode() for i in archive.infolist()},
-    }
-
-
-def _resources(files: dict[str, str | bytes], kind: str) -> dict[str, dict]:
-    found = {}
-    for path, content in files.items():
-        if path.endswith(".tf"):
-            for block in hcl2.loads(content, serialization_options=PLAIN).get("resource", []):
-                found.update(block.get(kind, {}))
-    return found
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_emitted_files(case: str, snapshot) -> None:
     files, _, diagnostics = _emitted(CASES[case])
     assert [f"{d.code} {d.severity.value} {d.message}" for d in diagnostics] == snapshot(name="diagnostics")
     assert sorted(files) == snapshot(name="paths")
     for path, content in sorted(files.items()):
-        shown = _zip_summary(content) if isinstance(content, bytes) else content
+        shown = zip_summary(content) if isinstance(content, bytes) else content
         assert shown == snapshot(name=path)
 
 
 def test_storage_accounts_are_hardened() -> None:
     for case, path in CASES.items():
         files, _, _ = _emitted(path)
-        for label, account in _resources(files, "azurerm_storage_account").items():
+        for label, account in emitted_resources(files, "azurerm_storage_account").items():
             assert account["min_tls_version"] == "TLS1_2", (case, label)
             assert account["https_traffic_only_enabled"] is True, (case, label)
             assert account["allow_nested_items_to_be_public"] is False, (case, label)
             assert account["shared_access_key_enabled"] is (label == "glacier_functions"), (case, label)
             retention = account["blob_properties"][0]["delete_retention_policy"][0]["days"]
             assert retention == 7, (case, label)
-        for label, container in _resources(files, "azurerm_storage_container").items():
+        for label, container in emitted_resources(files, "azurerm_storage_container").items():
             assert container["container_access_type"] == "private", (case, label)
-    data = _resources(_emitted(CASES["functions_vm"])[0], "azurerm_storage_account")["glacier_data"]
+    data = emitted_resources(_emitted(CASES["functions_vm"])[0], "azurerm_storage_account")["glacier_data"]
     assert data["account_replication_type"] == "ZRS" and data["infrastructure_encryption_enabled"] is True
     assert data["blob_properties"][0]["versioning_enabled"] is True
 
 
 def test_tiers_and_lifecycle_rules_become_a_management_policy() -> None:
     files, _, _ = _emitted(CASES["functions_vm"])
-    policy = _resources(files, "azurerm_storage_management_policy")["glacier_data"]
+    policy = emitted_resources(files, "azurerm_storage_management_policy")["glacier_data"]
     rules = {r["filters"][0]["prefix_match"][0]: r["actions"][0] for r in policy["rule"]}
     assert rules["sales-raw/orders/"] == {
         "base_blob": [{"tier_to_cool_after_days_since_modification_greater_than": 30,
@@ -93,9 +71,9 @@ def test_tiers_and_lifecycle_rules_become_a_management_policy() -> None:
 
 def test_function_app_follows_the_config() -> None:
     files, _, _ = _emitted(CASES["functions_vm"])
-    plan = _resources(files, "azurerm_service_plan")["functions"]
+    plan = emitted_resources(files, "azurerm_service_plan")["functions"]
     assert (plan["os_type"], plan["sku_name"]) == ("Linux", "EP1")
-    app = _resources(files, "azurerm_linux_function_app")["functions"]
+    app = emitted_resources(files, "azurerm_linux_function_app")["functions"]
     assert app["https_only"] is True and app["zip_deploy_file"] == "${path.module}/functions/functions.zip"
     assert app["identity"][0] == {"type": "UserAssigned",
                                   "identity_ids": ["${azurerm_user_assigned_identity.functions.id}"]}
@@ -117,7 +95,7 @@ def test_host_json_timeout() -> None:
 
 def test_vms_have_no_password_no_public_ip_and_encrypted_disks() -> None:
     files, _, _ = _emitted(CASES["functions_vm"])
-    vms = _resources(files, "azurerm_linux_virtual_machine")
+    vms = emitted_resources(files, "azurerm_linux_virtual_machine")
     assert set(vms) == {"publish", "store"}
     for vm in vms.values():
         assert vm["disable_password_authentication"] is True
@@ -126,26 +104,26 @@ def test_vms_have_no_password_no_public_ip_and_encrypted_disks() -> None:
         assert vm["secure_boot_enabled"] is True and vm["vtpm_enabled"] is True
     assert vms["store"]["size"] == "Standard_D4s_v5" and vms["store"]["os_disk"][0]["disk_size_gb"] == 64
     assert vms["publish"]["admin_username"] == "ops"
-    nics = _resources(files, "azurerm_network_interface")
+    nics = emitted_resources(files, "azurerm_network_interface")
     assert "public_ip_address_id" not in nics["store"]["ip_configuration"][0]
     assert nics["publish"]["ip_configuration"][0]["public_ip_address_id"] == "${azurerm_public_ip.publish.id}"
-    assert set(_resources(files, "azurerm_public_ip")) == {"publish"}
+    assert set(emitted_resources(files, "azurerm_public_ip")) == {"publish"}
 
 
 def test_hdinsight_and_databricks() -> None:
     files, _, diagnostics = _emitted(CASES["spark_databricks"])
-    cluster = _resources(files, "azurerm_hdinsight_spark_cluster")["spark"]
+    cluster = emitted_resources(files, "azurerm_hdinsight_spark_cluster")["spark"]
     assert (cluster["cluster_version"], cluster["component_version"][0]["spark"]) == ("5.1", "3.3")
     assert cluster["tls_min_version"] == "1.2" and cluster["encryption_in_transit_enabled"] is True
     assert cluster["roles"][0]["worker_node"][0]["target_instance_count"] == 4
     assert cluster["roles"][0]["worker_node"][0]["vm_size"] == "Standard_E16_V3"
     storage = cluster["storage_account_gen2"][0]
     assert storage["managed_identity_resource_id"] == "${azurerm_user_assigned_identity.spark.id}"
-    account = _resources(files, "azurerm_storage_account")["glacier_hdinsight"]
+    account = emitted_resources(files, "azurerm_storage_account")["glacier_hdinsight"]
     assert account["is_hns_enabled"] is True
-    workspace = _resources(files, "azurerm_databricks_workspace")["notebooks"]
+    workspace = emitted_resources(files, "azurerm_databricks_workspace")["notebooks"]
     assert workspace["sku"] == "premium" and workspace["custom_parameters"][0]["no_public_ip"] is True
-    connector = _resources(files, "azurerm_databricks_access_connector")["notebooks"]
+    connector = emitted_resources(files, "azurerm_databricks_access_connector")["notebooks"]
     assert connector["identity"][0]["identity_ids"] == ["${azurerm_user_assigned_identity.notebooks.id}"]
     messages = {(d.code, d.severity.value): d.message for d in diagnostics}
     assert sorted(messages) == [("GLC405", "warning"), ("GLC409", "info")]

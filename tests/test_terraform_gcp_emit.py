@@ -15,11 +15,13 @@ from hcl2 import SerializationOptions
 from terraform_tools import (
     REPO,
     emit_pipeline,
+    emitted_resources,
     extract,
     load_module,
     runners_saying,
     top_level_functions,
     zip_names,
+    zip_summary,
 )
 
 from glacierc.backends.terraform import emit
@@ -40,42 +42,24 @@ def _emitted(path: Path):
     return emit_pipeline(path)
 
 
-def _zip_summary(content: bytes) -> dict[str, object]:
-    archive = zipfile.ZipFile(io.BytesIO(content))
-    return {
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "entries": [(i.filename, i.date_time, oct(i.external_attr >> 16)) for i in archive.infolist()],
-        "files": {i.filename: archive.read(i).decode() for i in archive.infolist()},
-    }
-
-
-def _resources(files: dict[str, str | bytes], kind: str) -> dict[str, dict]:
-    found = {}
-    for path, content in files.items():
-        if path.endswith(".tf"):
-            for block in hcl2.loads(content, serialization_options=PLAIN).get("resource", []):
-                found.update(block.get(kind, {}))
-    return found
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_emitted_files(case: str, snapshot) -> None:
     files, _, diagnostics = _emitted(CASES[case])
     assert [f"{d.code} {d.severity.value} {d.message}" for d in diagnostics] == snapshot(name="diagnostics")
     assert sorted(files) == snapshot(name="paths")
     for path, content in sorted(files.items()):
-        shown = _zip_summary(content) if isinstance(content, bytes) else content
+        shown = zip_summary(content) if isinstance(content, bytes) else content
         assert shown == snapshot(name=path)
 
 
-def test_gcp_analytics_has_no_diagnostics_and_the_expected_resources() -> None:
+def test_gcp_analytics_has_no_diagnostics_and_the_expectedemitted_resources() -> None:
     files, compiled, diagnostics = _emitted(CASES["gcp_analytics"])
     assert [d.code for d in diagnostics] == ["GLC408"] and not compiled.has_errors
-    assert set(_resources(files, "google_service_account")) == {
+    assert set(emitted_resources(files, "google_service_account")) == {
         "dataproc_exec", "function_exec", "local_exec", "gcp_analytics_workflow"}
     # local nodes of a GCP pipeline run in a generated Cloud Function
-    assert set(_resources(files, "google_cloudfunctions2_function")) == {"completed_orders", "load", "publish"}
-    assert set(_resources(files, "google_dataproc_cluster")) == {"dataproc_exec"}
+    assert set(emitted_resources(files, "google_cloudfunctions2_function")) == {"completed_orders", "load", "publish"}
+    assert set(emitted_resources(files, "google_dataproc_cluster")) == {"dataproc_exec"}
     provider = hcl2.loads(files["terraform/providers.tf"], serialization_options=PLAIN)["provider"][0]["google"]
     assert (provider["project"], provider["region"]) == ("glacier-demo", "us-central1")
     assert "glacier_pipeline = \"gcp_analytics\"" in files["terraform/providers.tf"]
@@ -85,12 +69,12 @@ def test_gcp_analytics_has_no_diagnostics_and_the_expected_resources() -> None:
 def test_buckets_are_private_versioned_and_uniform() -> None:
     for case, path in CASES.items():
         files, _, _ = _emitted(path)
-        for label, bucket in _resources(files, "google_storage_bucket").items():
+        for label, bucket in emitted_resources(files, "google_storage_bucket").items():
             assert bucket["uniform_bucket_level_access"] is True, (case, label)
             assert bucket["public_access_prevention"] == "enforced", (case, label)
             rules = [r["action"][0]["type"] for r in bucket["lifecycle_rule"]]
             assert rules[0] == "AbortIncompleteMultipartUpload", (case, label)
-    buckets = _resources(_emitted(CASES["gcp_analytics"])[0], "google_storage_bucket")
+    buckets = emitted_resources(_emitted(CASES["gcp_analytics"])[0], "google_storage_bucket")
     assert buckets["glacier_demo_reports"]["storage_class"] == "NEARLINE"
     assert buckets["glacier_demo_raw"]["versioning"][0]["enabled"] is True
 
@@ -98,7 +82,7 @@ def test_buckets_are_private_versioned_and_uniform() -> None:
 def test_lifecycle_rules_and_cmek() -> None:
     files, _, diagnostics = _emitted(FIXTURES / "vm_lifecycle" / "pipeline.py")
     assert [d.code for d in diagnostics if d.code != "GLC408"] == ["GLC404"]
-    lake = _resources(files, "google_storage_bucket")["acme_lake"]
+    lake = emitted_resources(files, "google_storage_bucket")["acme_lake"]
     key = "projects/acme-security/locations/europe-west1/keyRings/data/cryptoKeys/lake"
     assert lake["encryption"][0]["default_kms_key_name"] == key
     assert lake["depends_on"] == ["${google_kms_crypto_key_iam_member.acme_lake_cmek}"]
@@ -107,16 +91,16 @@ def test_lifecycle_rules_and_cmek() -> None:
                         {"age": 30, "matches_prefix": ["events/"], "matches_storage_class": ["STANDARD"]})
     assert ("Delete", None, {"days_since_noncurrent_time": 365, "with_state": "ARCHIVED",
                              "matches_prefix": ["events/"]}) in rules
-    grant = _resources(files, "google_kms_crypto_key_iam_member")["acme_lake_cmek"]
+    grant = emitted_resources(files, "google_kms_crypto_key_iam_member")["acme_lake_cmek"]
     assert grant["crypto_key_id"] == key and grant["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
-    summaries = _resources(files, "google_storage_bucket")["acme_summaries"]
+    summaries = emitted_resources(files, "google_storage_bucket")["acme_summaries"]
     assert summaries["location"] == "EU" and summaries["versioning"][0]["enabled"] is False
     assert "checkov:skip=CKV_GCP_78:versioning=False" in files["terraform/storage.tf"]
 
 
 def test_functions_follow_the_config() -> None:
     files, _, _ = _emitted(FIXTURES / "spark_prefix" / "pipeline.py")
-    function = _resources(files, "google_cloudfunctions2_function")["ingest"]
+    function = emitted_resources(files, "google_cloudfunctions2_function")["ingest"]
     service = function["service_config"][0]
     assert {k: service[k] for k in ("available_memory", "timeout_seconds", "max_instance_count",
                                     "min_instance_count", "service_account_email")} == {
@@ -124,7 +108,7 @@ def test_functions_follow_the_config() -> None:
         "service_account_email": "${google_service_account.ingest_fn.email}"}
     assert function["build_config"][0]["runtime"] == "python312"
     assert function["build_config"][0]["entry_point"] == "task_ingest"
-    obj = _resources(files, "google_storage_bucket_object")["ingest_fn"]
+    obj = emitted_resources(files, "google_storage_bucket_object")["ingest_fn"]
     digest = hashlib.sha256(files["terraform/functions/ingest_fn.zip"]).hexdigest()[:16]
     assert obj["name"] == f"functions/ingest_fn-{digest}.zip"
     assert obj["source"] == "${path.module}/functions/ingest_fn.zip"
@@ -134,13 +118,13 @@ def test_vm_executors_get_no_machine_but_batch_jobs_on_their_config() -> None:
     """A vm executor's nodes run as Cloud Batch jobs: no instance idles between runs; each job takes the
     executor's machine type, disk, zone and external IP."""
     files, _, _ = _emitted(FIXTURES / "vm_lifecycle" / "pipeline.py")
-    assert not _resources(files, "google_compute_instance")
-    firewalls = _resources(files, "google_compute_firewall")  # nothing connects to a Batch VM
+    assert not emitted_resources(files, "google_compute_instance")
+    firewalls = emitted_resources(files, "google_compute_firewall")  # nothing connects to a Batch VM
     assert list(firewalls) == ["glacier_deny_ingress"]
     assert (firewalls["glacier_deny_ingress"]["deny"], firewalls["glacier_deny_ingress"]["source_ranges"]) == (
         [{"protocol": "all"}], ["0.0.0.0/0"])
-    assert set(_resources(files, "google_compute_subnetwork")) == {"glacier"}
-    assert set(_resources(files, "google_compute_router_nat")) == {"glacier"}
+    assert set(emitted_resources(files, "google_compute_subnetwork")) == {"glacier"}
+    assert set(emitted_resources(files, "google_compute_router_nat")) == {"glacier"}
     steps = json.loads(files["terraform/workflows/Lake_Daily.json"])["main"]["steps"]
     policies = {name.removeprefix("run_"): body["try"]["args"]["body"]["allocationPolicy"]
                 for step in steps for name, body in step.items() if name.startswith("run_")}
@@ -155,7 +139,7 @@ def test_vm_executors_get_no_machine_but_batch_jobs_on_their_config() -> None:
 
 def test_dataproc_clusters_are_internal_and_have_their_own_buckets() -> None:
     files, _, _ = _emitted(FIXTURES / "spark_prefix" / "pipeline.py")
-    clusters = _resources(files, "google_dataproc_cluster")
+    clusters = emitted_resources(files, "google_dataproc_cluster")
     spark = clusters["spark"]["cluster_config"][0]
     assert spark["gce_cluster_config"][0]["internal_ip_only"] is True
     assert spark["software_config"][0]["image_version"] == "2.1-debian11"
@@ -164,7 +148,7 @@ def test_dataproc_clusters_are_internal_and_have_their_own_buckets() -> None:
     single = clusters["single"]["cluster_config"][0]
     assert "worker_config" not in single
     assert single["software_config"][0]["override_properties"] == {"dataproc:dataproc.allow.zero.workers": "true"}
-    role = _resources(files, "google_project_iam_custom_role")["glacier_dataproc_worker"]
+    role = emitted_resources(files, "google_project_iam_custom_role")["glacier_dataproc_worker"]
     assert not [p for p in role["permissions"] if p.startswith("storage.")]
 
 
@@ -211,13 +195,13 @@ def test_functions_of_an_executor_share_one_source_object() -> None:
     files = _shared_files()
     assert sorted(p for p in files if p.endswith(".zip")) == [
         "terraform/functions/heavy.zip", "terraform/functions/workers.zip"]
-    objects = _resources(files, "google_storage_bucket_object")
+    objects = emitted_resources(files, "google_storage_bucket_object")
     assert {label: o["source"] for label, o in objects.items()} == {
         "heavy": "${path.module}/functions/heavy.zip", "workers": "${path.module}/functions/workers.zip"}
     for label, obj in objects.items():
         digest = hashlib.sha256(files[f"terraform/functions/{label}.zip"]).hexdigest()[:16]
         assert obj["name"] == f"functions/{label}-{digest}.zip"
-    functions = _resources(files, "google_cloudfunctions2_function")
+    functions = emitted_resources(files, "google_cloudfunctions2_function")
     builds = {label: f["build_config"][0] for label, f in functions.items()}
     assert {label: (b["source"][0]["storage_source"][0]["object"], b["entry_point"])
             for label, b in builds.items()} == {
@@ -228,8 +212,8 @@ def test_functions_of_an_executor_share_one_source_object() -> None:
 
 def test_every_entry_point_is_a_function_of_its_source() -> None:
     files = _shared_files()
-    objects = _resources(files, "google_storage_bucket_object")
-    for label, function in _resources(files, "google_cloudfunctions2_function").items():
+    objects = emitted_resources(files, "google_storage_bucket_object")
+    for label, function in emitted_resources(files, "google_cloudfunctions2_function").items():
         build = function["build_config"][0]
         source = build["source"][0]["storage_source"][0]["object"].split(".")[1]
         package = files["terraform/" + objects[source]["source"].removeprefix("${path.module}/")]
@@ -271,7 +255,7 @@ def test_what_gcp_cannot_express_is_reported() -> None:
     text = "".join(v for p, v in files.items() if isinstance(v, str) and p.endswith(".tf"))
     assert "google_dataproc_cluster" not in text
     # only the local executor runs (in a generated function); the refused executors get nothing
-    assert set(_resources(files, "google_cloudfunctions2_function")) <= {
+    assert set(emitted_resources(files, "google_cloudfunctions2_function")) <= {
         t.name for t in _emitted(FIXTURES / "unsupported" / "pipeline.py")[1].project.tasks
         if t.executor == "local_exec"}
 
