@@ -129,17 +129,17 @@ def test_each_object_s_job_is_named_after_its_index_within_batch_s_rules(module,
     from glacierc.backends.terraform.aws_runs import ITEM_INDEX_DIGITS, JOB_NAME_MAX, job_name
 
     mapped = _maps(module)["clean"]
-    names = [_evaluated(emulator, _item(mapped)["Parameters"], item_payload(mapped["ItemSelector"], key, index,
-                                                                            "exec-names"), f"names-{index}")["JobName"]
+    names = [emulator.evaluated(_item(mapped)["Parameters"], f"names-{index}",
+                                item_payload(mapped["ItemSelector"], key, index, "exec-names"))["JobName"]
              for index, key in enumerate(["events/2026/a.json", "events/2026/b.json", "events/2026/c.json"])]
     assert names == ["glacier-jobs-clean-0", "glacier-jobs-clean-1", "glacier-jobs-clean-2"]
     long = job_name("p" * 150, "clean", item=True)
     largest = str(10 ** ITEM_INDEX_DIGITS - 1)
-    named = _evaluated(emulator, long, {"index": largest}, "names-long")["JobName"]
+    named = emulator.evaluated(long, "names-long", {"index": largest})["JobName"]
     assert len(named) == JOB_NAME_MAX and named.endswith(f"-{largest}") and named.startswith("glacier-ppp")
     assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}", named)
     assert job_name("näme", "g{}'", item=False) == {"JobName": "glacier-n-me-g---"}
-    odd = _evaluated(emulator, job_name("näme", "g{}'", item=True), {"index": "7"}, "names-odd")["JobName"]
+    odd = emulator.evaluated(job_name("näme", "g{}'", item=True), "names-odd", {"index": "7"})["JobName"]
     assert odd == "glacier-n-me-g----7"
 
 
