@@ -54,7 +54,7 @@ def execution(cloud: str, project: Project, pipeline: Pipeline, provider: Provid
         from glacierc.cloud_aws import AwsExecution, state_machine_arn
 
         return AwsExecution(target or state_machine_arn(_given(module), pipeline.name),
-                            databricks_runs(project, pipeline, env))
+                            databricks_runs(project, pipeline, env), map_states(pipeline))
     if cloud == "gcp":
         from glacierc.cloud_gcp import FLAG, GcpExecution
 
@@ -66,6 +66,16 @@ def execution(cloud: str, project: Project, pipeline: Pipeline, provider: Provid
     starter = target or starter_url(pipeline_output(_given(module), pipeline.name, "function_app", "function app",
                                                     AZURE_FLAG), pipeline.name)
     return AzureExecution(starter, azure_activities(project, pipeline, provider), env)
+
+
+def map_states(pipeline: Pipeline) -> dict[str, str]:
+    """The `Map` state name of each mapped group of the pipeline's state machine (as aws_map_state.py names
+    it) -> the group."""
+    from glacierc.backends.terraform.aws_states import state_name
+    from glacierc.ir.fusion import fused_groups
+
+    mapped = {n.id for n in pipeline.nodes if n.map is not None}
+    return {state_name("map", g.id): g.id for g in fused_groups(pipeline) if g.id in mapped}
 
 
 def databricks_runs(project: Project, pipeline: Pipeline, env: Mapping[str, str]):
