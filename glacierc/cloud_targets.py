@@ -65,7 +65,8 @@ def execution(cloud: str, project: Project, pipeline: Pipeline, provider: Provid
 
     starter = target or starter_url(pipeline_output(_given(module), pipeline.name, "function_app", "function app",
                                                     AZURE_FLAG), pipeline.name)
-    return AzureExecution(starter, azure_activities(project, pipeline, provider), env)
+    return AzureExecution(starter, azure_activities(project, pipeline, provider), env,
+                          azure_maps(project, pipeline, provider))
 
 
 def map_states(pipeline: Pipeline) -> dict[str, str]:
@@ -99,6 +100,18 @@ def azure_activities(project: Project, pipeline: Pipeline, provider: Provider | 
 
     model = azure.AzureTarget(project, provider, None).build()
     return {a.name: a.group for o in model.plan.orchestrations if o.pipeline == pipeline.name for a in o.activities}
+
+
+def azure_maps(project: Project, pipeline: Pipeline, provider: Provider | None) -> dict[str, tuple[str, int]]:
+    """A mapped group's listing activity name -> (the group, the failures its map tolerates), as the build
+    named them."""
+    if provider is None:
+        return {}
+    from glacierc.backends.terraform import azure
+
+    model = azure.AzureTarget(project, provider, None).build()
+    return {a.map.lister: (a.group, a.map.tolerated) for o in model.plan.orchestrations
+            if o.pipeline == pipeline.name for a in o.activities if a.map is not None}
 
 
 def _given(module: Path | None) -> Path:
