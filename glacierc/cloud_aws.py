@@ -15,7 +15,7 @@ from pathlib import Path
 
 from glacierc.cloud_common import CloudError, CloudUsage, pipeline_output
 from glacierc.cloud_databricks import DatabricksRuns
-from glacierc.cloud_follow import Follower
+from glacierc.cloud_follow import MAP_RUN_ENDED, Follower
 from glacierc.cloud_map_runs import map_items
 
 INSTALL = "pip install 'glacier-pipeline[cloud]'"
@@ -51,10 +51,14 @@ class AwsExecution:
         """Feed the history to `follower` as it grows; None while running, else the final status."""
         status = self.client.describe_execution(executionArn=self.execution)["status"]
         events = self._history()
-        follower.feed(events[self.seen:], self.map_states)
+        pending = events[self.seen:]
         self.seen = len(events)
+        while pending:  # a Map Run's items are described where it ended, before the states after it start
+            cut = next((i + 1 for i, e in enumerate(pending) if e["type"] in MAP_RUN_ENDED), len(pending))
+            follower.feed(pending[:cut], self.map_states)
+            self._follow_maps(follower)
+            pending = pending[cut:]
         self._follow_runs(follower)
-        self._follow_maps(follower)
         if status == "RUNNING":
             return None
         return "ok" if status == "SUCCEEDED" else status.lower().replace("_", " ")

@@ -32,7 +32,7 @@ from glacierc.runtime.report import REPORT_VERSION
 _FAILED_NODE = re.compile(r"node `([^`]+)` failed")
 _ENDED = {"ExecutionSucceeded": "ok", "ExecutionFailed": "failed", "ExecutionTimedOut": "timed out",
           "ExecutionAborted": "aborted"}
-_MAP_RUN_ENDED = ("MapRunSucceeded", "MapRunFailed", "MapRunAborted")
+MAP_RUN_ENDED = ("MapRunSucceeded", "MapRunFailed", "MapRunAborted")
 
 
 @dataclass
@@ -182,8 +182,7 @@ class Follower:
             for line in lines:
                 self.say(line)
             return
-        for line in lines:
-            self.say(line)
+        # a failed node's lines come with its error (explain), which -q shows too
         message = _cause_message(cause)
         self.group_failed(group, when, error, "\n".join([message, *(line.strip() for line in lines)]))
 
@@ -222,7 +221,7 @@ class Follower:
             self.group_entered(group, when)
         elif kind == "MapRunStarted" and isinstance(details.get("mapRunArn"), str):
             self.maps[group] = MapRun(details["mapRunArn"])
-        elif kind in _MAP_RUN_ENDED and group in self.maps:
+        elif kind in MAP_RUN_ENDED and group in self.maps:
             found = self.maps[group]
             found.ended, found.ok = when, kind == "MapRunSucceeded"
             found.error = (str(details.get("error") or kind), str(details.get("cause") or ""))

@@ -110,7 +110,9 @@ def test_a_tolerated_failing_item_is_counted_and_named_and_the_execution_succeed
     assert re.fullmatch(r"  item 2 `events/day-2\.parquet` failed: \S+: .*unable to find column \"user_id\".*",
                         lines[at + 2]), lines[at + 2]
     assert re.fullmatch(rf"  every item: aws stepfunctions list-executions --map-run-arn {MAP_RUN}", lines[at + 3])
-    assert lines[at + 4].startswith("[2/2] combine (local, local_exec) ... ok ")
+    # the next level starts once the map ended and its items were described
+    assert lines[at + 4:at + 6] == ["[start] combine (local, local_exec) ...", lines[at + 5]]
+    assert lines[at + 5].startswith("[2/2] combine (local, local_exec) ... ok ")
     data = json.loads(report.read_text())
     jsonschema.validate(data, REPORT_SCHEMA)
     clean = next(n for n in data["nodes"] if n["id"] == "clean")
@@ -134,22 +136,26 @@ def test_more_failing_items_than_tolerated_fail_the_node_naming_the_first_five(d
     assert done.returncode == 1, done.stderr
     assert "\u202e" not in done.stderr
     lines = done.stderr.splitlines()
-    at = lines.index("  8 items: 1 succeeded, 7 failed (at most 1 tolerated)")
-    described = lines[at + 1:at + 6]
+    assert re.fullmatch(r"  the state machine ended with glacier\.NodeFailed: node `clean` \(task `clean`, "
+                        r"pipeline\.py:\d+\) failed \(mapped over events\)", lines[-1]), lines[-1]
+    # the error names the node, the map's error, then its items: five described, the rest counted
+    at = next(i for i, line in enumerate(lines) if line.startswith("error: "))
+    assert re.fullmatch(r"error: node `clean` \(task `clean`, pipeline\.py:\d+, called at pipeline\.py:\d+\) failed in "
+                        r"execution `glacierc-[\w-]+`", lines[at]), lines[at]
+    assert lines[at + 1:at + 3] == [
+        "  States.ExceedToleratedFailureThreshold: The specified tolerated failure threshold was exceeded",
+        "    8 items: 1 succeeded, 7 failed (at most 1 tolerated)"]
+    described = lines[at + 3:at + 8]
     # the first five failed child executions ListExecutions gives, in index order
-    indexes = [int(re.match(r"  item (\d+) `", line).group(1)) for line in described]
+    indexes = [int(re.match(r"    item (\d+) `", line).group(1)) for line in described]
     assert indexes == sorted(indexes) and set(indexes) <= set(range(1, 8)), described
     for line in described:
-        key = re.match(r"  item (\d+) `([^`]*)` failed: ", line).group(2)
-        assert key in {f"events/day-{i}.parquet" for i in range(6)} | {"events/z-\\u202e-.parquet"}, line
-    assert lines[at + 6] == "  ... and 2 more failed items"
-    assert re.fullmatch(rf"  every item: aws stepfunctions list-executions --map-run-arn {MAP_RUN}", lines[at + 7])
-    assert re.search(r"^error: node `clean` \(task `clean`, pipeline\.py:\d+, called at pipeline\.py:\d+\) failed in "
-                     r"execution `glacierc-", done.stderr, re.MULTILINE), done.stderr
-    assert re.search(r"^  States\.ExceedToleratedFailureThreshold: The specified tolerated failure threshold was "
-                     r"exceeded$", done.stderr, re.MULTILINE), done.stderr
-    assert re.search(r"^    8 items: 1 succeeded, 7 failed \(at most 1 tolerated\)$", done.stderr, re.MULTILINE)
-    assert "the state machine ended with glacier.NodeFailed: " in done.stderr
+        key = re.match(r"    item \d+ `([^`]*)` failed: NodeFailed: node `clean` failed: ColumnNotFoundError: ", line)
+        assert key and key.group(1) in {f"events/day-{i}.parquet" for i in range(6)} | {"events/z-\\u202e-.parquet"}
+    assert lines[at + 8] == "    ... and 2 more failed items"
+    assert re.fullmatch(rf"    every item: aws stepfunctions list-executions --map-run-arn {MAP_RUN}", lines[at + 9])
+    # said once, with the error: not also as progress
+    assert sum(1 for line in lines if "8 items: 1 succeeded" in line) == 1
     data = json.loads(report.read_text())
     jsonschema.validate(data, REPORT_SCHEMA)
     statuses = {n["id"]: (n["status"], n.get("items")) for n in data["nodes"]}
