@@ -65,8 +65,10 @@ def execution(cloud: str, project: Project, pipeline: Pipeline, provider: Provid
 
     starter = target or starter_url(pipeline_output(_given(module), pipeline.name, "function_app", "function app",
                                                     AZURE_FLAG), pipeline.name)
-    return AzureExecution(starter, azure_activities(project, pipeline, provider), env,
-                          azure_maps(project, pipeline, provider))
+    activities = azure_activities(project, pipeline, provider)
+    # activity function name -> its group; a mapped group's listing activity -> (the group, its tolerated failures)
+    return AzureExecution(starter, {a.name: a.group for a in activities}, env,
+                          {a.map.lister: (a.group, a.map.tolerated) for a in activities if a.map is not None})
 
 
 def map_states(pipeline: Pipeline) -> dict[str, str]:
@@ -92,26 +94,14 @@ def databricks_runs(project: Project, pipeline: Pipeline, env: Mapping[str, str]
     return DatabricksRuns(env, f"node{'s' * (len(nodes) > 1)} {named}")
 
 
-def azure_activities(project: Project, pipeline: Pipeline, provider: Provider | None) -> dict[str, str]:
-    """Activity function name -> the group it runs, as the build named them (the provider's model)."""
+def azure_activities(project: Project, pipeline: Pipeline, provider: Provider | None) -> tuple:
+    """The activities of the pipeline's orchestration, as the build named them (the provider's model)."""
     if provider is None:
         raise CloudUsage(f"pipeline `{pipeline.name}` runs on no Azure provider, so its activities are unknown")
     from glacierc.backends.terraform import azure
 
     model = azure.AzureTarget(project, provider, None).build()
-    return {a.name: a.group for o in model.plan.orchestrations if o.pipeline == pipeline.name for a in o.activities}
-
-
-def azure_maps(project: Project, pipeline: Pipeline, provider: Provider | None) -> dict[str, tuple[str, int]]:
-    """A mapped group's listing activity name -> (the group, the failures its map tolerates), as the build
-    named them."""
-    if provider is None:
-        return {}
-    from glacierc.backends.terraform import azure
-
-    model = azure.AzureTarget(project, provider, None).build()
-    return {a.map.lister: (a.group, a.map.tolerated) for o in model.plan.orchestrations
-            if o.pipeline == pipeline.name for a in o.activities if a.map is not None}
+    return tuple(a for o in model.plan.orchestrations if o.pipeline == pipeline.name for a in o.activities)
 
 
 def _given(module: Path | None) -> Path:
