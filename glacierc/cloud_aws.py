@@ -2,7 +2,9 @@
 read through boto3 (the `cloud` extra) with its usual configuration: credentials, AWS_REGION / the ARN's
 region, AWS_ENDPOINT_URL. Its history events feed the follower (cloud_follow.py `Follower.feed`); a Databricks
 group's run, which the history shows only as submitted, is followed to its end through the Jobs API
-(cloud_databricks.py) on every poll.
+(cloud_databricks.py) on every poll. A mapped node's Distributed Map is followed through its Map Run (cloud_map_runs.py):
+once the history shows it ended, DescribeMapRun counts its items and ListExecutions / DescribeExecution of its
+failed child executions name the first failed objects.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from pathlib import Path
 
 from glacierc.cloud_common import CloudError, CloudUsage, pipeline_output
 from glacierc.cloud_databricks import DatabricksRuns
-from glacierc.cloud_follow import Follower
+from glacierc.cloud_follow import MAP_RUN_ENDED, Follower
+from glacierc.cloud_map_runs import map_items
 
 INSTALL = "pip install 'glacier-pipeline[cloud]'"
 FLAG = "--state-machine-arn ARN"
@@ -24,11 +27,14 @@ class AwsExecution:
 
     engine = "the state machine"
 
-    def __init__(self, machine: str, databricks: DatabricksRuns | None = None) -> None:
-        """`databricks`: the Jobs API of the workspace the pipeline's Databricks groups run in (None: none do)."""
+    def __init__(self, machine: str, databricks: DatabricksRuns | None = None,
+                 map_states: dict[str, str] | None = None) -> None:
+        """`databricks`: the Jobs API of the workspace the pipeline's Databricks groups run in (None: none do);
+        `map_states`: the Map state name of each mapped group, as the build named it."""
         self.target = machine
         self.client = _client(_boto3(), machine)
         self.databricks = databricks
+        self.map_states = dict(map_states or {})
         self.execution = ""
         self.seen = 0
 
@@ -45,8 +51,13 @@ class AwsExecution:
         """Feed the history to `follower` as it grows; None while running, else the final status."""
         status = self.client.describe_execution(executionArn=self.execution)["status"]
         events = self._history()
-        follower.feed(events[self.seen:])
+        pending = events[self.seen:]
         self.seen = len(events)
+        while pending:  # a Map Run's items are described where it ended, before the states after it start
+            cut = next((i + 1 for i, e in enumerate(pending) if e["type"] in MAP_RUN_ENDED), len(pending))
+            follower.feed(pending[:cut], self.map_states)
+            self._follow_maps(follower)
+            pending = pending[cut:]
         self._follow_runs(follower)
         if status == "RUNNING":
             return None
@@ -62,6 +73,13 @@ class AwsExecution:
                 where = f" ({state.url})" if state.url else ""
                 follower.run_ended(group, state.when, state.result == "SUCCESS",
                                    f"Databricks run {run}{where} ended {state.result}", state.message)
+
+    def _follow_maps(self, follower: Follower) -> None:
+        """Each Map Run the history shows ended: its items, counted and the first failed ones described."""
+        for group, run in sorted(follower.maps.items()):
+            if run.ended is not None:
+                items = map_items(self.client, run.arn)
+                follower.map_ended(group, run.ended, items, run.ok, *run.error)
 
     def stop(self) -> None:
         self.client.stop_execution(executionArn=self.execution, error="glacierc.Interrupted",

@@ -9,6 +9,13 @@ through the app's HTTP starter and the extension's status query API, with urllib
   `FunctionName`, from the compiler's model) is one attempt, scheduled at `ScheduledTime`, ended at
   `Timestamp`; a completed one's `Result` is the group's node reports, a failed one's `Reason` and
   `Details` say why.
+- A mapped node (a Durable fan-out/fan-in): its listing activity's `TaskCompleted` (the map's `lister`)
+  enters the node and its `Result` is the list of object keys; then one `TaskCompleted` of the node's activity
+  per object, whose `Result` is the item's report or, for an object that failed after its retries,
+  `{"status": "failed", "item", "index", "error"}` (the activity reports it rather than raising, so that the
+  orchestrator counts the failures). Once every listed object has its result, the node ends with its items
+  (cloud_items.py): within the map's `tolerated` failures it is ok, else failed (the orchestrator then raises
+  `glacier.NodeFailed` naming the objects).
 - Stop (Ctrl-C): `POST <terminatePostUri>` with the reason.
 """
 
@@ -21,6 +28,7 @@ from urllib.parse import quote, urlsplit
 
 from glacierc.cloud_common import CloudError, CloudUsage, http_json, seconds
 from glacierc.cloud_follow import Follower, node_reports
+from glacierc.cloud_items import FIRST, ItemFailure, Items
 
 KEY = "GLACIER_AZURE_FUNCTION_KEY"
 FLAG = "--starter-url URL"
@@ -35,8 +43,10 @@ class AzureExecution:
 
     engine = "the orchestration"
 
-    def __init__(self, starter: str, activities: Mapping[str, str], env: Mapping[str, str]) -> None:
-        """`activities`: activity function name -> the group it runs."""
+    def __init__(self, starter: str, activities: Mapping[str, str], env: Mapping[str, str],
+                 maps: Mapping[str, tuple[str, int]] | None = None) -> None:
+        """`activities`: activity function name -> the group it runs; `maps`: a mapped group's listing
+        activity name -> (the group, the failures it tolerates)."""
         if urlsplit(starter).scheme not in ("https", "http"):
             raise CloudUsage(f"not an HTTP(S) starter URL: {starter!r}")
         key = env.get(KEY, "").strip()
@@ -47,6 +57,8 @@ class AzureExecution:
         self.headers = {"x-functions-key": key}
         self.status_uri = self.terminate_uri = ""
         self.seen = 0
+        self.listers = dict(maps or {})
+        self.items: dict[str, _Tally] = {}  # a mapped group whose objects were listed -> its items so far
 
     def start(self) -> str:
         started = http_json("POST", self.target, self.headers, {})
@@ -83,10 +95,19 @@ class AzureExecution:
         if kind == "ExecutionStarted":
             follower.execution_started(seconds(event.get("Timestamp")) or 0.0)
             return
-        group = self.activities.get(str(event.get("FunctionName")))
-        if group is None or kind not in ("TaskCompleted", "TaskFailed"):
+        if kind not in ("TaskCompleted", "TaskFailed"):
+            return
+        name = str(event.get("FunctionName"))
+        if name in self.listers:
+            self._listed(event, follower)
+            return
+        group = self.activities.get(name)
+        if group is None:
             return
         ended = seconds(event.get("Timestamp")) or 0.0
+        if group in self.items:
+            self._item(group, event, follower)
+            return
         follower.group_entered(group, seconds(event.get("ScheduledTime")) or ended)
         if kind == "TaskCompleted":
             follower.group_succeeded(group, ended, node_reports(_result(event.get("Result"))))
@@ -94,6 +115,56 @@ class AzureExecution:
             reason, details = str(event.get("Reason") or ""), str(event.get("Details") or "")
             follower.group_failed(group, ended, _error_name(reason) or "TaskFailed",
                                   "\n".join(p for p in (reason, details) if p))
+
+
+    def _listed(self, event: dict, follower: Follower) -> None:
+        """A mapped group's listing ended: the group starts over the keys it listed (a failed listing fails it)."""
+        group, tolerated = self.listers[str(event.get("FunctionName"))]
+        ended = seconds(event.get("Timestamp")) or 0.0
+        follower.group_entered(group, seconds(event.get("ScheduledTime")) or ended)
+        keys = _result(event.get("Result")) if event.get("EventType") == "TaskCompleted" else None
+        if not isinstance(keys, list):
+            reason, details = str(event.get("Reason") or ""), str(event.get("Details") or "")
+            follower.group_failed(group, ended, _error_name(reason) or "TaskFailed",
+                                  "\n".join(p for p in (reason, details) if p) or "the listing returned no keys")
+            return
+        self.items[group] = _Tally(len(keys), tolerated)
+        self._maybe_ended(group, ended, follower)
+
+    def _item(self, group: str, event: dict, follower: Follower) -> None:
+        """One object's run of a mapped group ended: its report, or what it failed with."""
+        tally, ended = self.items[group], seconds(event.get("Timestamp")) or 0.0
+        found = _result(event.get("Result")) if event.get("EventType") == "TaskCompleted" else None
+        if isinstance(found, dict) and found.get("status") != "failed":
+            tally.succeeded += 1
+        else:
+            failed = found if isinstance(found, dict) else {}
+            index = failed.get("index")
+            error = failed.get("error") if failed else str(event.get("Reason") or "TaskFailed")
+            name, _, message = str(error).partition(": ")
+            tally.failures.append(ItemFailure(str(failed.get("item") or ""), int(index) if isinstance(index, str)
+                                              and index.isascii() and index.isdigit() else None, name, message))
+        self._maybe_ended(group, ended, follower)
+
+    def _maybe_ended(self, group: str, when: float, follower: Follower) -> None:
+        tally = self.items[group]
+        if tally.succeeded + len(tally.failures) < tally.total:
+            return
+        del self.items[group]
+        failures = sorted(tally.failures, key=lambda f: (f.index is None, f.index or 0, f.item))
+        items = Items(tally.total, tally.succeeded, len(failures), tuple(failures[:FIRST]), tally.tolerated)
+        ok = len(failures) <= tally.tolerated
+        follower.map_ended(group, when, items, ok, "" if ok else "glacier.NodeFailed",
+                           "" if ok else f"{len(failures)} of {tally.total} objects failed, more than the "
+                                         f"{tally.tolerated} tolerated")
+
+
+class _Tally:
+    """The items of a mapped group so far."""
+
+    def __init__(self, total: int, tolerated: int) -> None:
+        self.total, self.tolerated, self.succeeded = total, tolerated, 0
+        self.failures: list[ItemFailure] = []
 
 
 def starter_url(app: str, pipeline: str) -> str:

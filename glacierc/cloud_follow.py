@@ -9,7 +9,10 @@ docs/run-report.schema.json), of the same version and shape. Each cloud's reader
 shows into those calls: `feed(events)` here reads a Step Functions history (events are tied to a group
 through the Lambda payload the state passes, `{"pipeline", "group", "run_id"}`, never through state names,
 so parallel branches interleave freely); cloud_gcp.py reads Workflows step entries, cloud_azure.py a
-Durable Functions instance history.
+Durable Functions instance history. A mapped node's Distributed Map shows in the history as its `Map` state
+(named by the build, `feed`'s `map_states`) and its Map Run; its items are child executions the history does
+not list: the reader describes them (`maps`, then `map_ended` with the cloud_items.py tally) when the Map
+Run has ended.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import re
 import sys
 from dataclasses import dataclass, field
 
+from glacierc.cloud_items import Items
+from glacierc.cloud_items import cause_message as _cause_message
 from glacierc.diagnostics.render import printable
 from glacierc.ir.fusion import Group
 from glacierc.ir.nodes import Pipeline, Project
@@ -27,6 +32,7 @@ from glacierc.runtime.report import REPORT_VERSION
 _FAILED_NODE = re.compile(r"node `([^`]+)` failed")
 _ENDED = {"ExecutionSucceeded": "ok", "ExecutionFailed": "failed", "ExecutionTimedOut": "timed out",
           "ExecutionAborted": "aborted"}
+MAP_RUN_ENDED = ("MapRunSucceeded", "MapRunFailed", "MapRunAborted")
 
 
 @dataclass
@@ -45,11 +51,24 @@ class NodeResult:
     note: str | None = None
     writes: list = field(default_factory=list)
     error: str | None = None
+    map: str | None = None  # a mapped node's dataset
+    items: int | None = None  # how many objects its map ran over (None: not known)
 
     def data(self) -> dict:
         return {"id": self.id, "task": self.task, "executor": self.executor, "kind": self.kind,
                 "status": self.status, "seconds": round(self.seconds, 4), "rows": self.rows, "output": self.output,
-                "attempts": self.attempts, "note": self.note, "writes": self.writes, "error": self.error}
+                "attempts": self.attempts, "note": self.note, "writes": self.writes, "error": self.error,
+                **({"map": self.map, "items": self.items} if self.map is not None else {})}
+
+
+@dataclass
+class MapRun:
+    """The Map Run of a mapped group's Distributed Map, as the history shows it."""
+
+    arn: str
+    ended: float | None = None
+    ok: bool = False
+    error: tuple[str, str] = ("", "")  # (error, cause) of a failed one
 
 
 @dataclass
@@ -82,7 +101,7 @@ class Follower:
     def __init__(self, project: Project, pipeline: Pipeline, groups: tuple[Group, ...], quiet: bool) -> None:
         kinds = {e.name: e.kind for e in project.executors}
         self.pipeline, self.quiet = pipeline, quiet
-        self.nodes = {n.id: NodeResult(n.id, n.task, n.executor, kinds.get(n.executor, "local"))
+        self.nodes = {n.id: NodeResult(n.id, n.task, n.executor, kinds.get(n.executor, "local"), map=n.map)
                       for n in pipeline.nodes}
         self.spans = {n.id: n.span for n in pipeline.nodes}
         self.sources = {t.name: f"{t.span.file}:{t.span.line}" for t in project.tasks}
@@ -90,6 +109,8 @@ class Follower:
         self.of_event: dict[int, str] = {}  # event id -> group id (through previousEventId)
         self.submits: set[int] = set()  # the events of a Databricks group's `submit` task (through previousEventId)
         self.runs: dict[str, str] = {}  # group -> the Databricks run it submitted and that has not ended yet
+        self.map_states: dict[str, str] = {}  # a mapped group's Map state name -> the group
+        self.maps: dict[str, MapRun] = {}  # group -> its Map Run, until the reader has described its items
         self.count = 0
         self.started: float | None = None
         self.ended: float | None = None
@@ -145,8 +166,30 @@ class Follower:
         else:
             self.group_failed(group, when, error, cause)
 
+    def map_ended(self, group: str, when: float, items: Items, ok: bool, error: str = "", cause: str = "") -> None:
+        """The map of mapped `group` ended (`ok`: within its tolerated failures); `items` its tally."""
+        self.maps.pop(group, None)
+        run = self.groups.get(group)
+        if run is None:
+            return
+        for node in run.group.nodes:
+            result = self.nodes[node]
+            if result.map is not None:
+                result.items, result.note = items.total, items.note() if ok else None
+        lines = items.lines()
+        if ok:
+            self._succeeded(run, when, {})
+            for line in lines:
+                self.say(line)
+            return
+        # a failed node's lines come with its error (explain), which -q shows too
+        message = _cause_message(cause)
+        self.group_failed(group, when, error, "\n".join([message, *(line.strip() for line in lines)]))
+
     # ---- Step Functions history events ---------------------------------------------------------------
-    def feed(self, events: list[dict]) -> None:
+    def feed(self, events: list[dict], map_states: dict[str, str] | None = None) -> None:
+        """`map_states`: the Map state name of each mapped group (the build's names)."""
+        self.map_states.update(map_states or {})
         for event in events:
             self._event(event)
 
@@ -169,6 +212,19 @@ class Follower:
         elif kind in ("TaskFailed", "TaskTimedOut"):
             details = _details(event)
             self.group_failed(group, when, details.get("error") or kind, details.get("cause") or "")
+        elif kind.startswith("Map"):
+            self._map_event(group, kind, when, _details(event))
+
+    def _map_event(self, group: str, kind: str, when: float, details: dict) -> None:
+        """A mapped group's Map state entered, its Map Run started or ended (the reader then describes it)."""
+        if kind == "MapStateEntered":
+            self.group_entered(group, when)
+        elif kind == "MapRunStarted" and isinstance(details.get("mapRunArn"), str):
+            self.maps[group] = MapRun(details["mapRunArn"])
+        elif kind in MAP_RUN_ENDED and group in self.maps:
+            found = self.maps[group]
+            found.ended, found.ok = when, kind == "MapRunSucceeded"
+            found.error = (str(details.get("error") or kind), str(details.get("cause") or ""))
 
     def _group_of(self, event: dict) -> str | None:
         """The group an event belongs to: TaskScheduled names it in its payload, later events follow the
@@ -177,6 +233,8 @@ class Follower:
         if event["type"] == "TaskScheduled":
             parameters = _json(_details(event).get("parameters"))
             group, submit = _scheduled_group(parameters), _databricks_submit(parameters)
+        elif event["type"] == "MapStateEntered":
+            group = self.map_states.get(str(_details(event).get("name")))
         elif event.get("previousEventId") in self.of_event:
             group = self.of_event[event["previousEventId"]]
             submit = event["previousEventId"] in self.submits
@@ -282,6 +340,8 @@ class Follower:
         if result.status != "ok":
             return f"{head} {result.status.upper()} after {result.seconds:.2f} s"
         text = f"{head} ok {result.seconds:.2f} s"
+        if result.items is not None:
+            text += f", {result.items:,} item" + ("" if result.items == 1 else "s")
         if result.rows is not None:
             text += f", {result.rows:,} row" + ("" if result.rows == 1 else "s")
         elif result.output == "lazy":
@@ -342,13 +402,3 @@ def node_reports(result: object) -> dict[str, dict]:
     """{node: its report} from what a group's run returned (`run_group`'s `{"nodes": [...]}` or one report)."""
     reports = result.get("nodes", [result]) if isinstance(result, dict) else []
     return {r["node"]: r for r in reports if isinstance(r, dict) and isinstance(r.get("node"), str)}
-
-
-def _cause_message(cause: str) -> str:
-    """A Lambda error's cause is JSON ({"errorMessage", "errorType", ...}); other causes are text."""
-    data = _json(cause)
-    if "errorMessage" in data:
-        return str(data["errorMessage"])
-    if "Cause" in data:  # a Catch's $.error passed on
-        return _cause_message(str(data["Cause"]))
-    return cause

@@ -7,7 +7,8 @@ Workflows Executions REST API (v1) with urllib.
   (`GET .../stepEntries`, paged) for the groups' progress: each entry of a `run_<group>` step of `main`
   is one attempt of that group, of a `map_<node>` step the run of a mapped node (gcp_workflows.py names
   the steps), started at its `createTime` and ended at its `updateTime` when it succeeded or failed (its
-  `exception.payload` says why).
+  `exception.payload` says why). A mapped node's error names the object that failed and its call's
+  error (`object`, `error` of the raised map), shown under the node's message.
 - Results: the execution returns (and its error carries) `results`, what each group's Cloud Function
   returned by the group's lead: the nodes' reports (status, seconds, rows, output, writes, plan), read
   when the execution ends into the nodes of the report (`Follower.group_results`). Jobs and maps return
@@ -163,10 +164,27 @@ def _failure(error: object) -> tuple[str, str]:
     if not isinstance(raised, dict):
         return "", "" if raised is None else str(raised)
     code, tags = raised.get("code"), raised.get("tags")
-    if isinstance(code, str):  # raised by the definition: its message names the nodes
-        return code, str(raised.get("message") or "")
+    if isinstance(code, str):  # raised by the definition: its message names the nodes (a map's, its object)
+        return code, str(raised.get("message") or "") + _failed_object(raised)
     name = str(tags[0]) if isinstance(tags, list) and tags else ""
     return name, _call_error(raised)
+
+
+def _failed_object(raised: dict) -> str:
+    """A map's error names the object that failed (the last one, when failures were tolerated) and the error
+    its call raised: a line `object `<name>`: <tag>: <what the call said>`, or "" when it names none."""
+    name, error = raised.get("object"), raised.get("error")
+    if not isinstance(name, str) or not name:
+        return ""
+    said = ""
+    if isinstance(error, dict):
+        tags = error.get("tags")
+        tag = str(tags[0]) if isinstance(tags, list) and tags else ""
+        said = ": ".join(p for p in (tag, _call_error(error).strip().splitlines()[0] if _call_error(error).strip()
+                                      else "") if p)
+    elif error is not None:
+        said = str(error)
+    return f"\nobject `{name}`" + (f": {said}" if said else "")
 
 
 def _call_error(error: dict) -> str:

@@ -54,7 +54,7 @@ def execution(cloud: str, project: Project, pipeline: Pipeline, provider: Provid
         from glacierc.cloud_aws import AwsExecution, state_machine_arn
 
         return AwsExecution(target or state_machine_arn(_given(module), pipeline.name),
-                            databricks_runs(project, pipeline, env))
+                            databricks_runs(project, pipeline, env), map_states(pipeline))
     if cloud == "gcp":
         from glacierc.cloud_gcp import FLAG, GcpExecution
 
@@ -65,7 +65,20 @@ def execution(cloud: str, project: Project, pipeline: Pipeline, provider: Provid
 
     starter = target or starter_url(pipeline_output(_given(module), pipeline.name, "function_app", "function app",
                                                     AZURE_FLAG), pipeline.name)
-    return AzureExecution(starter, azure_activities(project, pipeline, provider), env)
+    activities = azure_activities(project, pipeline, provider)
+    # activity function name -> its group; a mapped group's listing activity -> (the group, its tolerated failures)
+    return AzureExecution(starter, {a.name: a.group for a in activities}, env,
+                          {a.map.lister: (a.group, a.map.tolerated) for a in activities if a.map is not None})
+
+
+def map_states(pipeline: Pipeline) -> dict[str, str]:
+    """The `Map` state name of each mapped group of the pipeline's state machine (as aws_map_state.py names
+    it) -> the group."""
+    from glacierc.backends.terraform.aws_states import state_name
+    from glacierc.ir.fusion import fused_groups
+
+    mapped = {n.id for n in pipeline.nodes if n.map is not None}
+    return {state_name("map", g.id): g.id for g in fused_groups(pipeline) if g.id in mapped}
 
 
 def databricks_runs(project: Project, pipeline: Pipeline, env: Mapping[str, str]):
@@ -81,14 +94,14 @@ def databricks_runs(project: Project, pipeline: Pipeline, env: Mapping[str, str]
     return DatabricksRuns(env, f"node{'s' * (len(nodes) > 1)} {named}")
 
 
-def azure_activities(project: Project, pipeline: Pipeline, provider: Provider | None) -> dict[str, str]:
-    """Activity function name -> the group it runs, as the build named them (the provider's model)."""
+def azure_activities(project: Project, pipeline: Pipeline, provider: Provider | None) -> tuple:
+    """The activities of the pipeline's orchestration, as the build named them (the provider's model)."""
     if provider is None:
         raise CloudUsage(f"pipeline `{pipeline.name}` runs on no Azure provider, so its activities are unknown")
     from glacierc.backends.terraform import azure
 
     model = azure.AzureTarget(project, provider, None).build()
-    return {a.name: a.group for o in model.plan.orchestrations if o.pipeline == pipeline.name for a in o.activities}
+    return tuple(a for o in model.plan.orchestrations if o.pipeline == pipeline.name for a in o.activities)
 
 
 def _given(module: Path | None) -> Path:

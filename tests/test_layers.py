@@ -39,6 +39,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("glacierc.cloud_targets",),
     ("glacierc.cloud_aws", "glacierc.cloud_azure", "glacierc.cloud_gcp"),
     ("glacierc.cache", "glacierc.check_scope", "glacierc.cloud_databricks", "glacierc.cloud_follow",
+     "glacierc.cloud_map_runs",
      "glacierc.columns_report",
      "glacierc.pipeline_choice",
      "glacierc.env_flags", "glacierc.fixes", "glacierc.table"),
@@ -54,7 +55,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("glacierc.ir",),
     ("glacierc.diagnostics",),
     ("glacierc.source", "glacierc.errors", "glacierc.fileio", "glacierc.cli_table", "glacierc.runtime",
-     "glacierc.entrypoints", "glacierc.replay", "glacierc.cloud_common", "glacierc.class_code"),
+     "glacierc.entrypoints", "glacierc.replay", "glacierc.cloud_common", "glacierc.cloud_items",
+     "glacierc.class_code"),
     ("glacierc",),  # the package itself: `__version__`
 )
 BACKENDS = ("glacierc.backends.graph", "glacierc.backends.runner", "glacierc.backends.terraform")
