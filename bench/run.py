@@ -53,11 +53,17 @@ APPROACH = [
     "  which made time grow faster than the input (3x the tasks cost 3.9x with it, 3.0x without).",
     "- The CLI imports Polars and the TOML parser only where needed; no command imports a template engine: "
     "generated code is laid out in Python (runners, cloud entry modules, the HCL block printer).",
-    "- What a cold check of a small file costs beyond the parse is mostly class creation: each of the ~130 "
-    "dataclasses a check defines (IR, values, configs, the targets' models its validation builds) costs "
-    "CPython 3.11 about 0.5-1 ms of generated-code compilation at import; classes without a docstring also "
-    "had their signature computed. Values made by the hundred thousand (the HCL printer's lines) are named "
-    "tuples.", ""
+    "- Defining classes was most of what a cold check of a small file cost beyond the parse: `@dataclass` "
+    "compiles the methods it writes for each class, about 1,800 over the ~330 classes a command defines "
+    "(LibCST's syntax nodes among them), 0.5-1 ms per class on CPython 3.11. The CLI keeps their code objects "
+    "per user and Python version in `~/.cache/glacierc/` (glacierc/class_code.py) and hands `dataclasses` the "
+    "kept code instead of compiling its texts again: on examples/aws_etl, 130 ms of a 290 ms build before, "
+    "27 ms after. The parse-only baseline does not get this for LibCST's own classes, so the small-file "
+    "ratios above are what a user sees from the second run on; the first run of a new version compiles as "
+    "before. Classes without a docstring also had their signature computed; values made by the hundred "
+    "thousand (the HCL printer's lines) are named tuples.",
+    "- A package's requirement set reads a runner's imports from its copied task code and the runtime's known "
+    "imports (glacierc/backends/runner/imports.py), not from a parse of the whole runner.", ""
 ]
 
 
