@@ -38,23 +38,31 @@ def cache_file(environ: Mapping[str, str] = os.environ) -> Path | None:
     return Path(base) / "glacierc" / f"dataclass-code.{sys.implementation.cache_tag}.marshal"
 
 
-def trusted(path: Path) -> bool:
+def trusted(info: os.stat_result) -> bool:
     """A regular file of the current user that only that user may write."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return False
     return (stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid()
             and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
+def _read_trusted(path: Path) -> bytes | None:
+    """The bytes of `path` if the file opened (never through a symbolic link) is trusted: the checks apply to
+    the very file read, so swapping it after a check changes nothing."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO must not block
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as stream:
+        if not trusted(os.fstat(descriptor)):
+            return None
+        return stream.read()
 
 
 def load(path: Path) -> dict[str, bytes]:
     """The texts in `path` and their code objects, each still marshalled (a run unmarshals only the ones its
     classes use); empty unless the file is trusted and well formed."""
-    if not trusted(path):
-        return {}
     try:
-        found = marshal.loads(path.read_bytes())
+        content = _read_trusted(path)
+        found = marshal.loads(content) if content is not None else None
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     if not isinstance(found, dict):

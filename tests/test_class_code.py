@@ -87,6 +87,12 @@ def test_a_link_or_a_damaged_file_is_not_read(tmp_path: Path) -> None:
         assert load(real) == {}
 
 
+def test_a_fifo_in_its_place_neither_blocks_nor_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "cache.marshal"
+    os.mkfifo(path, 0o600)
+    assert load(path) == {}
+
+
 def test_no_cache_directory_or_turned_off_means_no_cache() -> None:
     assert cache_file({}) is None
     assert cache_file({"XDG_CACHE_HOME": "relative/dir"}) is None
