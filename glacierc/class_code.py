@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import builtins
+import contextlib
 import marshal
 import os
 import stat
@@ -72,18 +73,16 @@ def load(path: Path) -> dict[str, bytes]:
 
 def save(path: Path, entries: Mapping[str, bytes]) -> None:
     """Write `entries` to `path` atomically, readable and writable by the user alone."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(marshal.dumps(dict(entries)))
         os.replace(temporary, path)
-    except OSError:
-        try:
-            temporary.unlink()
-        except (OSError, UnboundLocalError):
-            pass
+    except OSError:  # no cache this time: the next run compiles again
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 class CompiledTexts:
