@@ -1,7 +1,7 @@
 """Benchmark of a mapped task: peak memory and time of the local runner over N partition files of M MB.
 
     python bench/partitions_bench.py [--files N] [--mb M] [--max-parallel K] [--counts 10,100,1000]
-                                     [--dir DIR]
+                                     [--distinct D] [--dir DIR]
 
 Defaults: 200 files of 50 MB (10 GB of Parquet: make sure the disk has room, or pass smaller sizes). Each
 way of computing the same result (rows with a user per country) runs in a fresh child process, which
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,8 +62,10 @@ def rows_for(megabytes: float, directory: Path) -> int:
     return max(1, int(megabytes * 1024 * 1024 / per_row))
 
 
-def generate(folder: Path, files: int, megabytes: float) -> int:
-    """`files` Parquet files of about `megabytes` MB under folder/raw/events/2026/; their total size."""
+def generate(folder: Path, files: int, megabytes: float, distinct: int | None = None) -> int:
+    """`files` Parquet files of about `megabytes` MB under folder/raw/events/2026/; their total size. With
+    `distinct`, only that many are generated and the others are byte copies of them (file `i` copies file
+    `i % distinct`): generating a 50 MB file takes about 15 s here, copying it well under one."""
     target = folder / "raw" / "events" / "2026"
     target.mkdir(parents=True, exist_ok=True)
     rows = rows_for(megabytes, folder)
@@ -70,7 +73,10 @@ def generate(folder: Path, files: int, megabytes: float) -> int:
     for index in range(files):
         path = target / f"part-{index:05}.parquet"
         if not path.exists():
-            events(rows, index).write_parquet(path)
+            if distinct and index >= distinct:
+                shutil.copyfile(target / f"part-{index % distinct:05}.parquet", path)
+            else:
+                events(rows, index).write_parquet(path)
         total += path.stat().st_size
     return total
 
@@ -136,9 +142,9 @@ def result_of(data: Path) -> pl.DataFrame:
     return pl.read_parquet(data / "curated" / "daily" / "countries.parquet")
 
 
-def compare(directory: Path, files: int, megabytes: float, parallel: int) -> list[str]:
+def compare(directory: Path, files: int, megabytes: float, parallel: int, distinct: int | None) -> list[str]:
     data = directory / "data"
-    size = generate(data, files, megabytes)
+    size = generate(data, files, megabytes, distinct)
     reference = directory / "scan.parquet"
     rows = [("one scan", *measure(CHILD_SCAN, str(data), str(reference), directory=directory))]
     expected = pl.read_parquet(reference)
@@ -148,7 +154,8 @@ def compare(directory: Path, files: int, megabytes: float, parallel: int) -> lis
         rows.append((label, *measure(CHILD_RUNNER, str(runner), str(data), str(parallel), directory=directory)))
         found = result_of(data)
         assert found.equals(expected.cast(found.schema)), (label, found, expected)
-    head = (f"{files} files, {size / files / 1024 / 1024:.1f} MB each ({size / 1024 ** 3:.2f} GB), "
+    contents = f", {distinct} distinct contents" if distinct and distinct < files else ""
+    head = (f"{files} files{contents}, {size / files / 1024 / 1024:.1f} MB each ({size / 1024 ** 3:.2f} GB), "
             f"--max-parallel {parallel}, {os.cpu_count()} CPUs, polars {pl.__version__}")
     lines = [head, "", "| way | seconds | peak RSS (MB) |", "| --- | ---: | ---: |"]
     lines += [f"| {label} | {seconds:.1f} | {peak:,.0f} |" for label, seconds, peak in rows]
@@ -173,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=float, default=50.0)
     parser.add_argument("--max-parallel", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--counts", help="comma-separated file counts: time and RSS per count instead")
+    parser.add_argument("--distinct", type=int, help="generate only this many files; the others copy them")
     parser.add_argument("--dir", help="work directory (default: a temporary one, removed after)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
@@ -181,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.counts:
             lines = scaling(directory, [int(c) for c in args.counts.split(",")], args.mb, args.max_parallel)
         else:
-            lines = compare(directory, args.files, args.mb, args.max_parallel)
+            lines = compare(directory, args.files, args.mb, args.max_parallel, args.distinct)
     print("\n".join(lines))
     print(f"\n(benchmark took {time.perf_counter() - start:.0f} s; peak RSS of this process "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB)")
