@@ -75,12 +75,12 @@ def _fix_stdin(values: dict, paths: list[str], env: dict, settings, stdin: tuple
     from glacierc.fixes import apply_edits
 
     name, text = stdin
-    result = compile_project(paths, env, settings, stdin=stdin)
+    result = compile_project(paths, env, settings, stdin=stdin, wheelhouse=values["wheelhouse"])
     piped = next((span for span, shown in result.files.items() if shown == name), name)
     edits = [edit for d in result.diagnostics if d.fix and d.span.file == piped for edit in d.fix.edits]
     fixed = apply_edits(result.texts.get(piped, text), edits) if edits else text
     if fixed != text:
-        result = compile_project(paths, env, settings, stdin=(name, fixed))
+        result = compile_project(paths, env, settings, stdin=(name, fixed), wheelhouse=values["wheelhouse"])
     sys.stdout.write(fixed)
     sys.stdout.flush()
     report = _text(values, result.diagnostics, result.texts, result.files, color_wanted(sys.stderr))
@@ -97,7 +97,8 @@ def _report(values: dict, paths: list[str], env: dict, settings, stdin, witness)
     from glacierc import cache
 
     color = color_wanted(sys.stdout) and not values["output_file"]
-    use_cache = not (values["no_cache"] or values["fix"] or stdin or os.environ.get("GLACIERC_NO_CACHE"))
+    use_cache = not (values["no_cache"] or values["fix"] or stdin or os.environ.get("GLACIERC_NO_CACHE")
+                     or _measures_wheels(values, paths, settings))
     key = cache.key(paths, env, settings, values, witness) if use_cache else None
     if key is None:
         witness.trusted = False
@@ -119,11 +120,19 @@ def _report(values: dict, paths: list[str], env: dict, settings, stdin, witness)
     return diagnostics, _text(values, diagnostics, texts, files, color)
 
 
+def _measures_wheels(values: dict, paths: list[str], settings) -> bool:
+    """Whether the check reads a wheelhouse (GLC415): the wheels lie outside what the cache key covers."""
+    from glacierc.settings import wheelhouse
+
+    return bool(values["wheelhouse"]) or wheelhouse(settings, paths) is not None
+
+
 def _compiled(values: dict, paths, env, settings, stdin, added):
     from glacierc.check_scope import fixes_only_in_named
     from glacierc.driver import compile_project
 
-    result = fixes_only_in_named(compile_project(paths, env, settings, stdin=stdin), added)
+    result = fixes_only_in_named(compile_project(paths, env, settings, stdin=stdin, wheelhouse=values["wheelhouse"]),
+                                 added)
     if not values["fix"]:
         return result
     from glacierc.fixes import apply_fixes
@@ -138,7 +147,7 @@ def _compiled(values: dict, paths, env, settings, stdin, added):
             sys.stderr.write(f"fixed {changed} file{'s' * (changed != 1)}\n")
         if values["show_fixes"]:
             _show_fixes(fixed, result.files)
-        result = fixes_only_in_named(compile_project(paths, env, settings), added)
+        result = fixes_only_in_named(compile_project(paths, env, settings, wheelhouse=values["wheelhouse"]), added)
     return result
 
 

@@ -52,6 +52,11 @@ def _env() -> Option:
                   "NAME=VALUE")
 
 
+def _wheelhouse(what: str) -> Option:
+    return Option(("--wheelhouse",), "wheelhouse", VALUE, f"{what} (overrides `wheelhouse` in [tool.glacierc]).",
+                  "DIR")
+
+
 CHECK_FORMATS = ("full", "concise", "json", "json-ruff", "sarif", "github", "gitlab", "junit")
 _PATHS = Argument("paths", True, "Python files or directories (compiled as one project); `-` reads standard input.")
 
@@ -78,6 +83,7 @@ CHECK = Command("check", "Report diagnostics for pipeline files.", (_PATHS,), (
     Option(("--statistics",), "statistics", FLAG, "Print the number of diagnostics per code instead of each one."),
     Option(("--quiet", "-q"), "quiet", FLAG, "Print diagnostics only: no summary line, no `fixed` note."),
     Option(("--no-cache",), "no_cache", FLAG, "Neither read nor write .glacierc_cache/."),
+    _wheelhouse("Measure the Lambda packages and layers against Lambda's size limit with the wheels in DIR"),
     _env(),
 ))
 
@@ -90,8 +96,7 @@ COMMANDS: dict[str, Command] = {command.name: command for command in (
     Command("build", "Write ir.json, terraform/, graphs/ and runners/ into OUT, atomically.", (_PATHS,), (
         Option(("--output", "-o"), "output", VALUE, "Output directory.", "OUT", "glacier-out"),
         Option(("--check",), "check", FLAG, "Exit 1 if OUT is not up to date; write nothing."),
-        Option(("--wheelhouse",), "wheelhouse", VALUE, "Pack the Lambda layers from the wheels in DIR (overrides "
-               "`wheelhouse` in [tool.glacierc]).", "DIR"), _env())),
+        _wheelhouse("Pack the Lambda layers from the wheels in DIR"), _env())),
     Command("graph", "Draw the DAG of a pipeline (DOT on stdout by default).",
             (Argument("paths", True, "A Python file or directory."),), (
         Option(("--pipeline", "-p"), "pipeline", VALUE, "Pipeline name.", "NAME"),

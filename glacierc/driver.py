@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from glacierc.checks.glc101_provider_class import CODE as PROVIDER_CLASS
 from glacierc.checks.glc102_glacier_env import CODE as GLACIER_ENV
@@ -19,6 +20,9 @@ from glacierc.diagnostics.model import Diagnostic, Reporter, Severity
 from glacierc.frontend.loader import SourceFile, discover, load, span_names
 from glacierc.ir import nodes as ir
 from glacierc.settings import FileSettings, load_settings
+
+if TYPE_CHECKING:
+    from glacierc.backends import BuildOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,21 +42,39 @@ class CompileResult:
 
 
 def compile_project(paths: Sequence[str | Path], env: Mapping[str, str] | None = None,
-                    settings: FileSettings | None = None, stdin: tuple[str, str] | None = None) -> CompileResult:
-    """`stdin`: (path, text) of a file whose text comes from standard input (an editor's buffer)."""
+                    settings: FileSettings | None = None, stdin: tuple[str, str] | None = None, *,
+                    wheelhouse: str | None = None, measure_packages: bool = True) -> CompileResult:
+    """`stdin`: (path, text) of a file whose text comes from standard input (an editor's buffer). With a
+    wheelhouse (`wheelhouse`, a directory, or the configuration's) the Lambda packages are measured as `build`
+    measures them (GLC415), unless `measure_packages` is false (`build` measures them while it packs them)."""
     from glacierc.suppression import reported
 
     path_list = [str(p) for p in paths]
     chosen = settings or load_settings(path_list)
+    packages = measured_packages(chosen, path_list, wheelhouse) if measure_packages else None
     reporter = Reporter()
     with collector_paused():
         sources = _load_all(path_list, reporter, chosen, stdin)
-        project, env_used = _analyse_roots(sources, dict(env or {}), reporter)
+        project, env_used = _analyse_roots(sources, dict(env or {}), reporter, packages)
         texts = {s.name: s.text for s in sources}
         diagnostics = reported(reporter.sorted(), sources, chosen)
         diagnostics = _attach_migration_fixes(diagnostics, texts)
     return CompileResult(project, diagnostics, {s.module: s.text for s in sources if s.tree is not None},
                          {s.name: s.display for s in sources}, texts, env_used)
+
+
+def measured_packages(settings: FileSettings, paths: Sequence[str | Path], wheelhouse: str | None
+                      ) -> BuildOptions | None:
+    """The package options of a build of `paths` when a wheelhouse is given or configured, else None: without
+    one nothing is packed, so nothing is measured (and no packaging module is imported)."""
+    from glacierc.settings import wheelhouse as configured_wheelhouse
+
+    if not wheelhouse and configured_wheelhouse(settings, paths) is None:
+        return None
+    from glacierc.backends import BuildOptions
+    from glacierc.package_inputs import package_options
+
+    return BuildOptions(None, *package_options(settings, paths, wheelhouse))
 
 
 @contextmanager
@@ -123,7 +145,8 @@ def _followed(sources: list[SourceFile], given: set[Path], reporter: Reporter, s
     return followed
 
 
-def _analyse_roots(sources: list[SourceFile], env: dict[str, str], reporter: Reporter):
+def _analyse_roots(sources: list[SourceFile], env: dict[str, str], reporter: Reporter,
+                   packages: BuildOptions | None = None):
     """Analysis and project checks. One project per root when two roots hold the same module name
     (`a/pipeline.py`, `b/pipeline.py` given together, as pre-commit does): each is analysed and checked on
     its own, with its own errors, and the IRs are put side by side. Otherwise all sources are one project
@@ -133,7 +156,7 @@ def _analyse_roots(sources: list[SourceFile], env: dict[str, str], reporter: Rep
         groups = [sources]
     else:
         groups = [[s for s in sources if s.root == root] for root in sorted({s.root for s in sources})]
-    results = [_analyse_checked(group, dict(env), reporter) for group in groups]
+    results = [_analyse_checked(group, dict(env), reporter, packages) for group in groups]
     if len(results) == 1:
         return results[0][0], frozenset(results[0][1].env_used)
     def merged(field: str) -> tuple:
@@ -144,17 +167,35 @@ def _analyse_roots(sources: list[SourceFile], env: dict[str, str], reporter: Rep
                       facts=merged("facts")), frozenset(name for _, evaluator in results for name in evaluator.env_used)
 
 
-def _analyse_checked(sources: list[SourceFile], env: dict[str, str], reporter: Reporter):
+def _analyse_checked(sources: list[SourceFile], env: dict[str, str], reporter: Reporter,
+                     packages: BuildOptions | None):
     from glacierc.frontend.project import analyse
 
     project, evaluator = analyse(sources, env, reporter)
     found = list(run_all(project))
-    if not any(d.severity is Severity.ERROR for d in (*reporter.items, *found)):  # as build: backends run on a clean IR
+    texts = {s.module: s.text for s in sources if s.tree is not None}
+    if not _errors(reporter, found):  # as build: backends run on a clean IR
         found += _target_problems(project)
-        found += _runner_problems(project, {s.module: s.text for s in sources if s.tree is not None})
+        found += _runner_problems(project, texts)
+    if packages is not None and not _errors(reporter, found):  # as build: packed when nothing else is wrong
+        found += _package_problems(project, texts, packages)
     for diagnostic in _without_storage_used_elsewhere(found, project, sources):
         reporter.add(diagnostic)
     return project, evaluator
+
+
+def _errors(reporter: Reporter, found: list[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in (*reporter.items, *found))
+
+
+def _package_problems(project: ir.Project, texts: dict[str, str], packages: BuildOptions) -> list[Diagnostic]:
+    """What `build` reports of the Lambda packages it packs from the wheelhouse (GLC415 above Lambda's limit,
+    GLC412 for a missing wheel): their runners laid out and measured, nothing packed or written."""
+    if all(p.cloud == "local" for p in project.providers):
+        return []
+    from glacierc.backends import package_problems
+
+    return package_problems(project, texts, packages)
 
 
 def _runner_problems(project: ir.Project, texts: dict[str, str]) -> tuple[Diagnostic, ...]:
@@ -223,7 +264,7 @@ def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None 
 
     refuse_unsafe_out(out, paths)
     chosen = settings or load_settings([str(p) for p in paths])
-    compiled = compile_project(paths, env, chosen)
+    compiled = compile_project(paths, env, chosen, measure_packages=False)  # measured by the packing below
     if compiled.has_errors:
         return BuildResult(compiled, compiled.diagnostics, {})
     options = BuildOptions(terraform_backend(chosen, paths), *package_options(chosen, paths, wheelhouse))

@@ -1,5 +1,6 @@
 """A green `glacierc check` means `build` works: every fixture and example built reports no error or warning
-that `check` did not report (the targets' validation runs in both)."""
+that `check` did not report (the targets' validation runs in both, and with a wheelhouse the measure of the
+Lambda packages and layers: tests/fixtures/packages/)."""
 
 from __future__ import annotations
 
@@ -27,3 +28,15 @@ def test_build_reports_nothing_check_did_not(path: Path, tmp_path: Path) -> None
     built = build([path], tmp_path / "out", check_only=True)
     missing = [k for k in map(_key, built.diagnostics) if k not in checked and k[1] is not Severity.INFO]
     assert not missing, missing
+
+
+
+def test_a_wheelhouse_input_is_compared() -> None:
+    """GLC415 is measured only with a wheelhouse: the inputs hold a project configuring one, whose check reports
+    the error its build stops on, and one below the limit, which both pass."""
+    packages = ROOT / "tests" / "fixtures" / "packages"
+    assert {packages / "lambda_too_large", packages / "lambda_below_limit"} <= set(INPUTS)
+    errors = [d.code for d in compile_project([packages / "lambda_too_large"]).diagnostics
+              if d.severity is Severity.ERROR]
+    assert errors == ["GLC415"]
+    assert not compile_project([packages / "lambda_below_limit"]).has_errors

@@ -101,10 +101,15 @@ def test_user_errors_of_every_command_are_exit_2_without_traceback():
 
 #: What `check` never imports: the CLI framework, the heavy libraries, and every cloud's target, its block model
 #: and its packaging (the targets' rules judge the deploy over the IR: glacierc/backends/terraform/*_rules.py).
-NOT_ON_CHECK = ("typer", "click", "pydantic", "polars", "jinja2", "graphviz", "rich",
+#: Without a wheelhouse nothing is packed, so nothing is measured: neither the runners' layout nor the
+#: package files, the wheel reader (zipfile, email, packaging) or the layers (GLC415).
+NOT_ON_CHECK = ("typer", "click", "pydantic", "polars", "jinja2", "graphviz", "rich", "zipfile", "email", "packaging",
+                "glacierc.package_inputs",
+                *(f"glacierc.backends.runner.{name}" for name in ("emit", "layout", "imports", "runtime")),
                 *(f"glacierc.backends.terraform.{name}" for name in (
                     "aws", "gcp", "azure", "target", "blocks", "packaging", "entry_module", "gcp_storage",
-                    "gcp_orchestration", "gcp_workflow_target", "azure_storage", "azure_pipelines", "azure_compute")))
+                    "gcp_orchestration", "gcp_workflow_target", "azure_storage", "azure_pipelines", "azure_compute",
+                    "aws_layers", "aws_package", "wheels")))
 
 
 @pytest.mark.parametrize("path", [EXAMPLES / "aws_etl", EXAMPLES / "gcp_analytics",

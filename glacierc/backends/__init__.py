@@ -45,13 +45,29 @@ def _runners(project: ir.Project, sources: dict[str, str], earlier: Files, optio
 def _terraform(project: ir.Project, sources: dict[str, str], earlier: Files, options: BuildOptions
                ) -> tuple[Files, list[Diagnostic]]:
     """Serverless packages bundle the runner of each pipeline (produced by the runner backend before)."""
-    from glacierc.backends.runner import runner_path
     from glacierc.backends.terraform import emit
+
+    files, diagnostics = emit(project, _bundled(project, earlier, options), options.terraform_backend)
+    return files, list(diagnostics)
+
+
+def package_problems(project: ir.Project, sources: dict[str, str], options: BuildOptions) -> list[Diagnostic]:
+    """What the Terraform backend of `emit_all` reports of its packages (GLC415, GLC412), from the same runners
+    and wheelhouse, without packing or writing anything: what `check` adds when a wheelhouse is configured."""
+    from glacierc.backends.terraform import package_problems as measured
+
+    runners, _ = _runners(project, sources, {}, options)  # the runners `emit_all` lays out
+    bundle = _bundled(project, runners, options)
+    return list(measured(project, bundle)) if bundle is not None else []
+
+
+def _bundled(project: ir.Project, earlier: Files, options: BuildOptions) -> Mapping[str, str] | None:
+    """The runners among `earlier` (the runner backend's files) as the packages bundle them; None without any."""
+    from glacierc.backends.runner import runner_path
 
     found = {p.name: earlier.get(runner_path(p.name)) for p in project.pipelines}
     runners = {name: text for name, text in found.items() if isinstance(text, str)}
-    files, diagnostics = emit(project, _bundle(runners, options, project) if runners else None, options.terraform_backend)
-    return files, list(diagnostics)
+    return _bundle(runners, options, project) if runners else None
 
 
 def _bundle(runners: dict[str, str], options: BuildOptions, project: ir.Project) -> Mapping[str, str]:

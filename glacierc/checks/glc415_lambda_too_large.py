@@ -1,10 +1,11 @@
 """GLC415 lambda-too-large: a Lambda function whose package and layers unzip above AWS's 250 MB limit.
 
-Reported by glacierc/backends/terraform/aws_layers.py when `glacierc build --wheelhouse` packs the layer of a
-serverless executor: the unzipped size is the function package's files plus the files the layer's wheels install
-(read from the zips' directories, before anything is packed). Lambda refuses such a function at deploy
-(`Unzipped size must be smaller than 262144000 bytes`), after Terraform has created everything before it; the
-build stops instead. This module holds its code, messages and documentation.
+Reported by glacierc/backends/terraform/aws_layers.py when a wheelhouse is configured: `glacierc build` before it
+packs the layer of a serverless executor, `glacierc check` measuring the same package and wheels without packing
+anything (`measure_layer`, which both run). The unzipped size is the function package's files plus the files the
+layer's wheels install (read from the zips' directories). Lambda refuses such a function at deploy (`Unzipped
+size must be smaller than 262144000 bytes`), after Terraform has created everything before it; check and build
+stop instead. This module holds its code, messages and documentation.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ CODE = "GLC415"
 NAME = "lambda-too-large"
 SEVERITY = Severity.ERROR
 TITLE = "a Lambda function would unzip above AWS's 250 MB limit"
-WHAT = ("Reports, at `glacierc build` with a wheelhouse, a serverless AWS executor whose function package and "
-        "layer together unzip to more than 262,144,000 bytes (Lambda's 250 MB limit, layers included).")
+WHAT = ("Reports, when a wheelhouse is configured (`wheelhouse` in `[tool.glacierc]`, or `--wheelhouse DIR` of "
+        "`glacierc check` and `glacierc build`), a serverless AWS executor whose function package and layer together "
+        "unzip to more than 262,144,000 bytes (Lambda's 250 MB limit, layers included). `check` measures the package "
+        "and the wheels as `build` does before it packs the layer; without a wheelhouse nothing is packed, so "
+        "nothing is measured.")
 WHY = ("Lambda checks the unzipped size when the function is created: `terraform apply` would create the buckets, "
        "roles and layers, then fail on every function of the executor. The requirement set comes from what the "
        "task code imports, so a heavy import (a deep-learning library, a large native wheel) is enough to cross "
@@ -103,14 +107,18 @@ def _wheel(size: int) -> bytes:
     return buffer.getvalue()
 
 
+TOO_LARGE_CASE = _LargeWheelhouse(LIMIT_BYTES)
+EXPECTED = Expected(6, 6, 6, 59, "executor `fn`: its Lambda functions (task `clean`) would unzip to 250.1 MB (package "
+                                 "0.1 MB + layer 250.0 MB of polars==2.1.0), above Lambda's 250 MB limit (262,144,000 "
+                                 "bytes); the deploy would fail")
 INVALID = (
-    Case(_LargeWheelhouse(LIMIT_BYTES), (Expected(
-        6, 6, 6, 59, "executor `fn`: its Lambda functions (task `clean`) would unzip to 250.1 MB (package 0.1 MB + "
-                     "layer 250.0 MB of polars==2.1.0), above Lambda's 250 MB limit (262,144,000 bytes); the deploy "
-                     "would fail"),), stage="build"),
+    Case(TOO_LARGE_CASE, (EXPECTED,)),  # `check` measures what `build` would pack
+    Case(TOO_LARGE_CASE, (EXPECTED,), stage="build"),
 )
 VALID = (
-    valid(SOURCE, stage="build"),  # no wheelhouse: nothing is packed (GLC412 says so), nothing measured
+    valid(SOURCE),  # no wheelhouse: nothing is packed, nothing measured
+    valid(SOURCE, stage="build"),  # GLC412 says what the deploy lacks
+    Case(_LargeWheelhouse(1 << 20)),
     Case(_LargeWheelhouse(1 << 20), stage="build"),
 )
 EXAMPLE, INSTEAD = "", ""

@@ -5,7 +5,8 @@ With exactly one non-local provider its module is `terraform/`; with several, ea
 gets `terraform/<provider label>/`. Each cloud is a module in `CLOUD_TARGETS` (imported when used) whose
 `TARGET`, a `target.Target` subclass, makes the module: `TARGET.emit(project, provider, runner_sources,
 state_backend) -> (files relative to the module, diagnostics)`; the cloud's rules module in `CLOUD_RULES`, whose
-`RULES` (a `target_rules.TargetRules` the target inherits) judges the IR alone, is what `check` runs (`validate`).
+`RULES` (a `target_rules.TargetRules` the target inherits) judges the IR alone, is what `check` runs (`validate`);
+with a wheelhouse, `check` also has the targets measure their packages (`package_problems`).
 """
 
 from __future__ import annotations
@@ -72,6 +73,16 @@ def validate(project: Project) -> tuple[Diagnostic, ...]:
             continue
         rules = importlib.import_module(f"glacierc.backends.terraform.{CLOUD_RULES[provider.cloud]}").RULES
         found.extend(rules().validate(project, provider))
+    return tuple(sorted(set(found), key=Diagnostic.sort_key))
+
+
+def package_problems(project: Project, runner_sources: Mapping[str, str]) -> tuple[Diagnostic, ...]:
+    """What `emit` reports of the packages bundling `runner_sources` (GLC415 for a Lambda package and layer above
+    the limit, GLC412 for wheels the wheelhouse lacks), each target measuring them as it does when it packs
+    them, packing nothing: what `check` adds when a wheelhouse is configured."""
+    found: list[Diagnostic] = []
+    for provider in sorted((p for p in project.providers if p.cloud in CLOUD_TARGETS), key=lambda p: p.name):
+        found.extend(_target(provider.cloud)(project, provider, runner_sources).package_problems())
     return tuple(sorted(set(found), key=Diagnostic.sort_key))
 
 

@@ -28,7 +28,7 @@ from glacierc.backends.terraform import aws_layers
 from glacierc.backends.terraform.aws_artifacts import ARTIFACTS, artifacts_bucket
 from glacierc.backends.terraform import aws_orchestration as orchestration
 from glacierc.backends.terraform.access import Access
-from glacierc.backends.terraform.aws_package import handler, lambda_zip, zip_path
+from glacierc.backends.terraform.aws_package import handler, lambda_files, zip_path
 from glacierc.backends.terraform.aws_storage import Bucket, bucket_blocks, buckets_of, logs_bucket
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, Value, block
 from glacierc.backends.terraform.common import (
@@ -40,11 +40,12 @@ from glacierc.backends.terraform.orchestration_common import group_timeout
 from glacierc.backends.terraform.packaging import (
     PipelineEntry,
     TaskEntry,
+    files_size,
+    package,
     pipeline_entries,
     task_entries,
-    unzipped_size,
 )
-from glacierc.backends.terraform.pipeline_groups import PipelineGroups
+from glacierc.backends.terraform.pipeline_groups import PipelineGroups, TaskGroups
 from glacierc.backends.terraform.aws_rules import AwsRules, emr_release
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.glc407_state_machine import STATES
@@ -55,6 +56,8 @@ from glacierc.ir.nodes import Executor, Project, Provider, Service, Storage, Tas
 #: How the build output names the service running an executor's nodes.
 SERVICE_NAMES = {Service.LAMBDA: "Lambda", Service.LOCAL: "a generated Lambda", Service.EC2: "EC2",
                  Service.EMR: "EMR", Service.DATABRICKS: "Databricks"}
+#: The services whose nodes run as Lambda functions (local nodes of an AWS pipeline run in a generated one).
+LAMBDA_SERVICES = (Service.LAMBDA, Service.LOCAL)
 EMR_SERVICE_POLICY = "arn:{partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"
 LOGS = "glacier_logs"
 Role = iam.Role
@@ -130,13 +133,11 @@ class AwsTarget(PipelineGroups, AwsRules, Target):
         return module
 
     def _add_compute(self, executors: list[tuple[Executor, Service]], labels: dict[str, str]) -> None:
-        tasks = tasks_by_executor(self.project)
-        task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
-        entries = pipeline_entries(self.project, self.runner_sources)
+        tasks, task_labels, entries = self.task_inputs(executors)
         for executor, kind in executors:
             label, mine = labels[executor.name], tasks.get(executor.name, [])
             self.services[executor.name] = SERVICE_NAMES.get(kind, kind)
-            if kind in (Service.LAMBDA, Service.LOCAL):  # local nodes of an AWS pipeline run in a generated Lambda
+            if kind in LAMBDA_SERVICES:
                 self.functions(executor, label, mine, task_labels, entries)
             elif kind == Service.EC2:
                 self.vms(executor, label)
@@ -146,24 +147,60 @@ class AwsTarget(PipelineGroups, AwsRules, Target):
                 self.module.databricks.append((executor, label))
                 self.jobs.executors[executor.name] = (jobs_.DATABRICKS, label)
 
+    def task_inputs(self, executors: list[tuple[Executor, Service]]
+                    ) -> tuple[dict[str, list[Task]], dict[str, str], Mapping[str, tuple[PipelineEntry, ...]]]:
+        """The tasks of every executor, the label of every task, and the pipelines calling each task."""
+        tasks = tasks_by_executor(self.project)
+        task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
+        return tasks, task_labels, pipeline_entries(self.project, self.runner_sources)
+
     def functions(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str],
                   entries: Mapping[str, tuple[PipelineEntry, ...]]) -> None:
         """A Lambda function per task, all deploying one package of the executor (its own entry each)."""
-        shared = task_entries((t.name for t in tasks), task_labels, entries)
+        shared, groups, files = self.executor_package(executor, tasks, task_labels, entries)
         zip_file = zip_path(label)
-        location = f"{executor.span.file}:{executor.span.line}"
-        groups = self.groups_of(tasks)
-        content = lambda_zip(executor.name, location, shared, self.runner_sources, groups)
+        content = package(files) if files is not None else b""  # no runner sources: no package
         self.module.zips[zip_file] = content
         zip_hash = base64.b64encode(hashlib.sha256(content).digest()).decode()
         timeouts = self.node_timeouts
-        layer = self.layer(executor, shared, unzipped_size(content))
+        layer = self.layer(executor, shared, files_size(files or {}))
         for task, entry in zip(tasks, shared, strict=True):
             self.function_of_task[task.name] = task_labels[task.name]
             self.module.functions.append(compute.lambda_function(
                 task, executor, task_labels[task.name], label, handler(entry), zip_file, zip_hash,
                 self.staging_environment(task), group_timeout(timeouts, groups.get(task.name, {})),
                 layers=(layer.arn,) if layer else ()))
+
+    def executor_package(self, executor: Executor, tasks: list[Task], task_labels: dict[str, str],
+                         entries: Mapping[str, tuple[PipelineEntry, ...]]
+                         ) -> tuple[tuple[TaskEntry, ...], TaskGroups, dict[str, str] | None]:
+        """The entries of the executor's `tasks` in its package, their fused groups, and the package's files
+        (aws_package.lambda_files; None without runner sources)."""
+        shared = task_entries((t.name for t in tasks), task_labels, entries)
+        groups = self.groups_of(tasks)
+        if self.runner_sources is None:
+            return shared, groups, None
+        location = f"{executor.span.file}:{executor.span.line}"
+        return shared, groups, lambda_files(executor.name, location, shared, self.runner_sources, groups)
+
+    def package_problems(self) -> list[Diagnostic]:
+        """GLC412 and GLC415 of the executors' packages and layers, measured as `functions` and `layer` measure
+        them in a build (the same files, the same wheels), packing nothing: what `check` runs with a wheelhouse."""
+        if self.runner_sources is None:
+            return []
+        executors = self.supported_executors(self.project, self.provider, [])
+        tasks, task_labels, entries = self.task_inputs(executors)
+        sizes: dict[str, int] = {}  # the layers a build would pack, by label
+        problems: list[Diagnostic] = []
+        for executor in (e for e, kind in executors if kind in LAMBDA_SERVICES):
+            shared, _, files = self.executor_package(executor, tasks.get(executor.name, []), task_labels, entries)
+            measured = aws_layers.measure_executor_layer(executor, shared, self.runner_sources, self.project, sizes,
+                                                         files_size(files or {}))
+            if measured.problem is not None:
+                problems.append(measured.problem)
+            else:
+                sizes[measured.label] = measured.size
+        return problems
 
     def layer(self, executor: Executor, shared: tuple[TaskEntry, ...], package_size: int) -> aws_layers.Layer | None:
         """The layer of what the executor's package imports, or None (and GLC412, or GLC415 when the package of

@@ -15,7 +15,8 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from glacierc.backends.terraform.aws_artifacts import ARTIFACTS
 from glacierc.backends.terraform.blocks import Block, Expr, Template, block
@@ -35,6 +36,8 @@ from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Project
 
+if TYPE_CHECKING:
+    from glacierc.backends.terraform.wheels import Wheel
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +69,19 @@ def executor_layer(executor: Executor, shared: tuple[TaskEntry, ...], runner_sou
                    ) -> tuple[Layer | None, bytes | None, Diagnostic | None]:
     """`plan_layer` for the functions of `executor` running `shared` (whose package unzips to `package_size`
     bytes): their platform (LambdaConfig) and the requirement set of the runners their package bundles."""
+    measured = measure_executor_layer(executor, shared, runner_sources, project, _sizes(built), package_size)
+    return packed_layer(measured, built)
+
+
+def measure_executor_layer(executor: Executor, shared: tuple[TaskEntry, ...], runner_sources: Mapping[str, str],
+                           project: Project, sizes: Mapping[str, int], package_size: int) -> Measured:
+    """`measure_layer` for the functions of `executor` running `shared`, as `executor_layer` plans it: what
+    `check` runs with a wheelhouse, packing nothing."""
     values = typed_config(executor.config, LambdaConfig)
     requirements = bundle_requirements(shared_runner_files(shared, runner_sources), runner_sources, project)
     tasks = tuple(entry.task for entry in shared)
-    return plan_layer(executor, values.architecture, values.runtime, requirements, package_inputs(runner_sources),
-                      built, Size(tasks, package_size))
+    return measure_layer(executor, values.architecture, values.runtime, requirements, package_inputs(runner_sources),
+                         sizes, Size(tasks, package_size))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,33 +92,71 @@ class Size:
     package: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """A layer before it is packed: its label, requirement lines, the wheels to pack (none when a layer of that
+    label is built already), the bytes it unzips to, and GLC412 or GLC415 when it cannot or must not be built."""
+
+    label: str
+    architecture: str
+    runtime: str
+    lines: tuple[str, ...]
+    wheels: tuple[Wheel, ...] = ()
+    size: int = 0
+    problem: Diagnostic | None = None
+
+
 def plan_layer(executor: Executor, architecture: str, runtime: str, requirements: tuple[Requirement, ...],
                inputs: PackageInputs, built: Mapping[str, Layer], size: Size = Size()
                ) -> tuple[Layer | None, bytes | None, Diagnostic | None]:
     """The layer the functions of `executor` need (and its zip when not in `built` yet), or the GLC412
     diagnostic saying what the deploy lacks, or GLC415 when package and layer exceed Lambda's limit."""
+    measured = measure_layer(executor, architecture, runtime, requirements, inputs, _sizes(built), size)
+    return packed_layer(measured, built)
+
+
+def measure_layer(executor: Executor, architecture: str, runtime: str, requirements: tuple[Requirement, ...],
+                  inputs: PackageInputs, sizes: Mapping[str, int], size: Size = Size()) -> Measured:
+    """The layer of `requirements` measured from the wheels' directories (`sizes`: the unzipped bytes of the
+    layers built already, by label), with its problem: GLC412 without a wheelhouse or a wheel, GLC415 when
+    the package and the layer exceed Lambda's limit."""
     lines = tuple(r.line for r in requirements)
     label = layer_label(architecture, runtime, lines)
-    if label in built:
-        problem = too_large(executor, size.tasks, size.package, built[label].size, lines)
-        return (None, None, problem) if problem else (built[label], None, None)
+    measured = Measured(label, architecture, runtime, lines)
+    if label in sizes:
+        return replace(measured, size=sizes[label],
+                       problem=too_large(executor, size.tasks, size.package, sizes[label], lines))
     if inputs.wheelhouse is None:
-        return None, None, missing_requirements.no_wheelhouse(executor, architecture, runtime, lines)
-    from glacierc.backends.terraform.wheels import Platform, installed_size, layer_zip, resolve  # layers only
+        return replace(measured, problem=missing_requirements.no_wheelhouse(executor, architecture, runtime, lines))
+    from glacierc.backends.terraform.wheels import Platform, installed_size, resolve  # layers only
 
-    platform = Platform(architecture, runtime)
-    resolution = resolve(lines, inputs.wheelhouse, platform)
+    resolution = resolve(lines, inputs.wheelhouse, Platform(architecture, runtime))
     if resolution.missing:
-        return None, None, missing_requirements.missing_wheels(executor, architecture, runtime, resolution.missing,
-                                                               inputs.wheelhouse.shown)
+        return replace(measured, problem=missing_requirements.missing_wheels(
+            executor, architecture, runtime, resolution.missing, inputs.wheelhouse.shown))
     unzipped = installed_size(resolution.wheels)
-    problem = too_large(executor, size.tasks, size.package, unzipped, lines)
-    if problem is not None:  # not packed: the build stops
-        return None, None, problem
-    content = layer_zip(resolution.wheels)
-    layer = Layer(label, architecture, runtime, lines, tuple(sorted(w.path.name for w in resolution.wheels)),
-                  hashlib.sha256(content).hexdigest(), unzipped)
+    return replace(measured, wheels=tuple(resolution.wheels), size=unzipped,
+                   problem=too_large(executor, size.tasks, size.package, unzipped, lines))
+
+
+def packed_layer(measured: Measured, built: Mapping[str, Layer]) -> tuple[Layer | None, bytes | None, Diagnostic | None]:
+    """The layer `measured` (and its zip when not in `built` yet), or its problem: a layer with one is not
+    packed, and the build stops on GLC415."""
+    if measured.problem is not None:
+        return None, None, measured.problem
+    if measured.label in built:
+        return built[measured.label], None, None
+    from glacierc.backends.terraform.wheels import layer_zip  # layers only
+
+    content = layer_zip(measured.wheels)
+    layer = Layer(measured.label, measured.architecture, measured.runtime, measured.lines,
+                  tuple(sorted(w.path.name for w in measured.wheels)), hashlib.sha256(content).hexdigest(),
+                  measured.size)
     return layer, content, None
+
+
+def _sizes(built: Mapping[str, Layer]) -> dict[str, int]:
+    return {label: layer.size for label, layer in built.items()}
 
 
 def layer_blocks(layer: Layer) -> list[Block]:

@@ -3,8 +3,8 @@
 Every function of the executor deploys the same zip: a generated `handler.py` with one entry function
 per task (the function's handler is `handler.<entry>`) and, for every pipeline calling any of the
 tasks, that pipeline's runner module under `glacier_runners/` (once, when the driver passes
-`runner_sources`). `packaging.package` writes it deterministically, so two builds give the same zip
-and so the same `source_code_hash`.
+`runner_sources`): `lambda_files`, which `packaging.package` zips deterministically, so two builds give
+the same zip and so the same `source_code_hash`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from glacierc.backends.terraform.entry_module import entry_function, entry_module, nested_table
 from glacierc.backends.terraform.packaging import (
     TaskEntry,
-    package,
     shared_runner_files,
 )
 
@@ -42,12 +41,10 @@ def handler_source(executor: str, location: str, tasks: tuple[TaskEntry, ...],
     }, [entry_function(t.entry, "event, context", "run", t.task) for t in tasks])
 
 
-def lambda_zip(executor: str, location: str, tasks: tuple[TaskEntry, ...],
-               runner_sources: Mapping[str, str] | None,
-               groups: Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]] | None = None) -> bytes:
-    """The zip of executor `executor`: handler.py plus the runners of the pipelines calling `tasks`."""
-    if runner_sources is None:  # validation only (`check`): no package is built
-        return b""
+def lambda_files(executor: str, location: str, tasks: tuple[TaskEntry, ...], runner_sources: Mapping[str, str],
+                 groups: Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]] | None = None) -> dict[str, str]:
+    """The files of the package of executor `executor` (path in the zip -> text): handler.py plus the runners of
+    the pipelines calling `tasks`. `check` measures them (`packaging.files_size`) without packing them."""
     files = {f"{HANDLER_MODULE}.py": handler_source(executor, location, tasks, groups)}
     files.update(shared_runner_files(tasks, runner_sources))
-    return package(files)
+    return files

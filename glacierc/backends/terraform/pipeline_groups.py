@@ -18,6 +18,10 @@ from glacierc.ir.nodes import Pipeline, Project, Provider, Task
 from glacierc.runtime.node import staging_variable
 
 
+#: task -> pipeline -> fused group led by one of the task's nodes -> the group's nodes
+TaskGroups = dict[str, dict[str, dict[str, tuple[str, ...]]]]
+
+
 class PipelineGroups:
     """The pipelines of one provider and their fused groups (see the module docstring)."""
 
@@ -39,10 +43,10 @@ class PipelineGroups:
             self._groups[pipeline.name] = fused_groups(pipeline)
         return self._groups[pipeline.name]
 
-    def groups_of(self, tasks: list[Task]) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
+    def groups_of(self, tasks: list[Task]) -> TaskGroups:
         """task -> pipeline -> fused group led by one of its nodes -> the group's nodes (for the handler)."""
         names = {t.name for t in tasks}
-        found: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
+        found: TaskGroups = {}
         for pipeline in sorted(self.project.pipelines, key=lambda p: p.name):
             task_of = {n.id: n.task for n in pipeline.nodes}
             for group in self.fused(pipeline):

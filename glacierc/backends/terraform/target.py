@@ -112,6 +112,11 @@ class Target(TargetRules):
         """Hook: what the build reports of the built model besides its diagnostics (INFO notes)."""
         return ()
 
+    def package_problems(self) -> Iterable[Diagnostic]:
+        """Hook: what `build` reports of the packages (their sizes, the wheels they need), measured without
+        packing anything: what `check` adds when a wheelhouse is configured."""
+        return ()
+
     def provider_comment(self) -> str:
         """The comment of the provider's blocks: where the provider is declared."""
         return source_text([(self.provider.span, f"provider {self.provider.name}")])
