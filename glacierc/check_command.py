@@ -68,19 +68,26 @@ def _stdin(values: dict) -> tuple[list[str], tuple[str, str] | None]:
     return [name], (name, sys.stdin.read())
 
 
+def checked(values: dict, paths: list[str], env: dict, settings, stdin: tuple[str, str] | None):
+    """The compiled project as `check` sees it: with the Lambda packages measured when a wheelhouse is given
+    (`--wheelhouse`) or configured, as `build` measures them."""
+    from glacierc.driver import compile_project
+
+    return compile_project(paths, env, settings, stdin=stdin, wheelhouse=values["wheelhouse"], measure_packages=True)
+
+
 def _fix_stdin(values: dict, paths: list[str], env: dict, settings, stdin: tuple[str, str]) -> int:
     """`--fix` of standard input, as ruff does it: the fixed buffer on stdout (no file is written), the
     diagnostics that remain on stderr (or in --output-file)."""
-    from glacierc.driver import compile_project
     from glacierc.fixes import apply_edits
 
     name, text = stdin
-    result = compile_project(paths, env, settings, stdin=stdin, wheelhouse=values["wheelhouse"])
+    result = checked(values, paths, env, settings, stdin)
     piped = next((span for span, shown in result.files.items() if shown == name), name)
     edits = [edit for d in result.diagnostics if d.fix and d.span.file == piped for edit in d.fix.edits]
     fixed = apply_edits(result.texts.get(piped, text), edits) if edits else text
     if fixed != text:
-        result = compile_project(paths, env, settings, stdin=(name, fixed), wheelhouse=values["wheelhouse"])
+        result = checked(values, paths, env, settings, (name, fixed))
     sys.stdout.write(fixed)
     sys.stdout.flush()
     report = _text(values, result.diagnostics, result.texts, result.files, color_wanted(sys.stderr))
@@ -129,10 +136,8 @@ def _measures_wheels(values: dict, paths: list[str], settings) -> bool:
 
 def _compiled(values: dict, paths, env, settings, stdin, added):
     from glacierc.check_scope import fixes_only_in_named
-    from glacierc.driver import compile_project
 
-    result = fixes_only_in_named(compile_project(paths, env, settings, stdin=stdin, wheelhouse=values["wheelhouse"]),
-                                 added)
+    result = fixes_only_in_named(checked(values, paths, env, settings, stdin), added)
     if not values["fix"]:
         return result
     from glacierc.fixes import apply_fixes
@@ -147,7 +152,7 @@ def _compiled(values: dict, paths, env, settings, stdin, added):
             sys.stderr.write(f"fixed {changed} file{'s' * (changed != 1)}\n")
         if values["show_fixes"]:
             _show_fixes(fixed, result.files)
-        result = fixes_only_in_named(compile_project(paths, env, settings, wheelhouse=values["wheelhouse"]), added)
+        result = fixes_only_in_named(checked(values, paths, env, settings, None), added)
     return result
 
 

@@ -43,10 +43,11 @@ class CompileResult:
 
 def compile_project(paths: Sequence[str | Path], env: Mapping[str, str] | None = None,
                     settings: FileSettings | None = None, stdin: tuple[str, str] | None = None, *,
-                    wheelhouse: str | None = None, measure_packages: bool = True) -> CompileResult:
+                    wheelhouse: str | None = None, measure_packages: bool = False) -> CompileResult:
     """`stdin`: (path, text) of a file whose text comes from standard input (an editor's buffer). With a
-    wheelhouse (`wheelhouse`, a directory, or the configuration's) the Lambda packages are measured as `build`
-    measures them (GLC415), unless `measure_packages` is false (`build` measures them while it packs them)."""
+    wheelhouse (`wheelhouse`, a directory, or the configuration's) and `measure_packages` (what `check` asks
+    for), the Lambda packages are measured as `build` measures them (GLC415); `build` measures them while it
+    packs them, and analyze, graph and run, which pack nothing, do not measure."""
     from glacierc.suppression import reported
 
     path_list = [str(p) for p in paths]
@@ -264,7 +265,7 @@ def build(paths: Sequence[str | Path], out: Path, env: Mapping[str, str] | None 
 
     refuse_unsafe_out(out, paths)
     chosen = settings or load_settings([str(p) for p in paths])
-    compiled = compile_project(paths, env, chosen, measure_packages=False)  # measured by the packing below
+    compiled = compile_project(paths, env, chosen)  # the packages are measured by the packing below
     if compiled.has_errors:
         return BuildResult(compiled, compiled.diagnostics, {})
     options = BuildOptions(terraform_backend(chosen, paths), *package_options(chosen, paths, wheelhouse))

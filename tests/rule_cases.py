@@ -42,7 +42,7 @@ def run_case(case: Case, tmp_path: Path) -> tuple[Diagnostic, ...]:
     with _cwd(project):  # paths as the user types them: messages name `pipeline.py`, not a temporary path
         if case.stage == "build":
             return build(list(case.paths), tmp_path / "out", dict(case.env), check_only=True).diagnostics
-        return compile_project(list(case.paths), dict(case.env)).diagnostics
+        return compile_project(list(case.paths), dict(case.env), measure_packages=True).diagnostics
 
 
 def observed(diagnostics, code: str) -> list[tuple]:
