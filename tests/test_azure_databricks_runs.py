@@ -11,7 +11,6 @@ settings, roles) is read back with python-hcl2."""
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import re
@@ -24,9 +23,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from azure_durable import Host, azurite_environment, azurite_or_skip, blob_service, load_app
+from azure_durable import Host, azurite_environment, azurite_or_skip, blob_service, load_app, local_outputs
 from stand_in import Request, serving
 from terraform_tools import read_blocks
+from test_azure_remote_maps import _parquet, _read
 
 from glacierc.runtime import azure_remote
 from tests.helpers import FIXTURES, build_source
@@ -150,12 +150,6 @@ def _spec(built: Path, url: str) -> dict:
     return {**spec, "poll_seconds": 0.2}
 
 
-def _parquet(values: list[int]) -> bytes:
-    buffer = io.BytesIO()
-    pl.DataFrame({"a": values}).write_parquet(buffer)
-    return buffer.getvalue()
-
-
 def _run(built: Path, azurite: str, tmp_path: Path, monkeypatch, objects: dict[str, bytes]):
     """The orchestration, replayed, with the workspace stand-in; the host, its state, the blob service, what the
     workspace saw and the staging container."""
@@ -175,10 +169,6 @@ def _run(built: Path, azurite: str, tmp_path: Path, monkeypatch, objects: dict[s
         host = Host(app, "orchestrate_p", instance_id="dbdbdbdbdbdbdbdbdbdbdbdbdbdbdbdb")
         state = host.run()
     return host, state, service, seen, staging
-
-
-def _read(service, container: str, name: str) -> pl.DataFrame:
-    return pl.read_parquet(io.BytesIO(service.get_blob_client(container, name).download_blob().readall()))
 
 
 def test_databricks_groups_and_objects_are_one_time_runs_and_the_result_is_the_local_runners(
@@ -203,15 +193,8 @@ def test_databricks_groups_and_objects_are_one_time_runs_and_the_result_is_the_l
     assert len(items) == 3 and all(e["GLACIER_ITEM_RETRIES"] == "in-job" for e in items)
     staged = {b.name.split("/", 1)[1] for b in service.get_container_client(staging).list_blobs()}
     assert {"heavy.parquet", *(f"bump/{n}.parquet" for n in range(3))} <= staged
-    data = tmp_path / "data"
-    (data / "raw" / "events").mkdir(parents=True)
-    pl.DataFrame({"a": [1, 2, 3]}).write_parquet(data / "raw" / "in.parquet")
-    for name, values in OBJECTS.items():
-        pl.DataFrame({"a": values}).write_parquet(data / "raw" / name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE", "GLACIER"))}
-    local = subprocess.run([sys.executable, str(built / "runners" / "p.py"), "--data-dir", str(data)],
-                           capture_output=True, text=True, timeout=300, env=env, check=False)
-    assert local.returncode == 0, local.stderr
+    data = local_outputs(built, tmp_path / "data", {"raw/in.parquet": [1, 2, 3], **{
+        f"raw/{name}": values for name, values in OBJECTS.items()}})
     for name in ("doubled.parquet", "bumped.parquet"):
         assert _read(service, "out", name).equals(pl.read_parquet(data / "out" / name)), name
 
