@@ -92,7 +92,8 @@ def lent_identities(jobs: Iterable[ClusterJobs]) -> dict[str, tuple[str, ...]]:
 def providers(jobs: Iterable[ClusterJobs]) -> list[Block]:
     """One databricks provider per workspace the orchestrations submit runs to, configured from its resource."""
     return [block("provider", "databricks", comments=[
-        f"The workspace of Databricks executor {j.executor}; Terraform signs in with its Azure credentials."], body=[
+        f"source: generated, the workspace of Databricks executor {j.executor} (Terraform signs in with its Azure "
+        "credentials)"], body=[
         ("alias", j.label),
         ("host", Template("https://", Expr(f"azurerm_databricks_workspace.{j.label}.workspace_url"))),
         ("azure_workspace_resource_id", Expr(f"azurerm_databricks_workspace.{j.label}.id")),
