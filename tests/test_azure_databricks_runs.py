@@ -282,3 +282,20 @@ def test_a_refused_run_leaves_no_token_in_the_scope():
             azure_remote.run(spec, {"pipeline": "p", "group": "g", "run_id": "p-1"}, "node `g`", environ,
                              sleep=lambda _: None)
     assert secrets == {}
+
+
+def test_a_hostile_runtime_version_stays_one_hcl_string_in_the_policy_and_the_setting(tmp_path):
+    """DatabricksConfig.spark_version is user text: with quotes, `${`, `%{` and a newline it is still one HCL
+    string (escaped, template sequences doubled) in the cluster policy and the app setting, and fmt-canonical."""
+    hostile = '15.4.x-scala2.12"${var.x}%{ if 1 }\n'
+    source = SOURCE.replace('num_workers=2)', f'num_workers=2, spark_version={hostile!r})')
+    module = build_source(source, tmp_path) / "terraform"
+    compute = (module / "compute.tf").read_text(encoding="utf-8")
+    escaped = '"15.4.x-scala2.12\\"$${var.x}%%{ if 1 }\\n"'
+    assert compute.count(f"spark_version    = {escaped}") == 1 and compute.count(f"value = {escaped}") == 1
+    definition = read_blocks(module)["databricks_cluster_policy"]["notebooks"]["definition"]
+    assert "$${var.x}%%{ if 1 }" in definition and "${var.x}" not in definition.replace("$${", "")
+    if shutil.which("terraform"):
+        done = subprocess.run(["terraform", "fmt", "-check", "-diff", str(module)], capture_output=True, text=True,
+                              timeout=60, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
