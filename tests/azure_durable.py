@@ -83,6 +83,25 @@ def azurite_environment(account_url: str) -> dict[str, str]:
             "AZURE_STORAGE_USE_EMULATOR": "true", "AZURITE_BLOB_STORAGE_URL": account_url.rsplit("/", 1)[0]}
 
 
+def local_outputs(built: Path, data: Path, objects: dict[str, list[int]]) -> Path:
+    """The built pipeline's runner (`built/runners/p.py`) run on local files, what a replayed orchestration's
+    outputs are compared with: every `objects` entry (`<container>/<blob name>` -> column `a`) is written under
+    `data` as parquet, then the runner runs with `--data-dir data` outside the app's environment; `data`."""
+    import os
+    import subprocess
+
+    import polars as pl
+
+    for name, values in objects.items():
+        (data / name).parent.mkdir(parents=True, exist_ok=True)
+        pl.DataFrame({"a": values}).write_parquet(data / name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE", "GLACIER"))}
+    local = subprocess.run([sys.executable, str(built / "runners" / "p.py"), "--data-dir", str(data)],
+                           capture_output=True, text=True, timeout=300, env=env, check=False)
+    assert local.returncode == 0, local.stderr
+    return data
+
+
 def blob_service(account_url: str, containers: Iterable[str] = (), *, empty: bool = False):
     """azure-storage-blob's client of the Azurite account at `account_url` (its well-known key stands in for an
     identity), with each of `containers` there: created when missing, and emptied first with `empty`."""

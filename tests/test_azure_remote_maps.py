@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
-from azure_durable import Host, azurite_environment, azurite_or_skip, blob_service, load_app
+from azure_durable import Host, azurite_environment, azurite_or_skip, blob_service, load_app, local_outputs
 from terraform_tools import read_blocks
 from test_azure_cluster_runs import FILESYSTEM, PASSWORD, livy
 from test_azure_vm_groups import azure
@@ -128,14 +125,7 @@ def test_each_object_is_its_executors_own_run_and_the_result_is_the_local_runner
     assert len({b["name"] for b in batches}) == 3
     staged = {b.name.split("/", 1)[1] for b in service.get_container_client(staging).list_blobs()}
     assert {f"{node}/{n}.parquet" for node in ("heavy", "spark_job") for n in range(3)} <= staged
-    data = tmp_path / "data"
-    for name, values in OBJECTS.items():
-        (data / "raw" / "events").mkdir(parents=True, exist_ok=True)
-        pl.DataFrame({"a": values}).write_parquet(data / "raw" / name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE", "GLACIER"))}
-    local = subprocess.run([sys.executable, str(built / "runners" / "p.py"), "--data-dir", str(data)],
-                           capture_output=True, text=True, timeout=300, env=env, check=False)
-    assert local.returncode == 0, local.stderr
+    data = local_outputs(built, tmp_path / "data", {f"raw/{name}": values for name, values in OBJECTS.items()})
     for name in ("doubled.parquet", "kept.parquet"):
         assert _read(service, "out", name).equals(pl.read_parquet(data / "out" / name)), name
 

@@ -136,18 +136,18 @@ def test_items_are_staged_per_node_and_listed_only_there(built):
     assert "-*/clean.*" not in iam
 
 
-def test_a_mapped_node_on_databricks_is_still_refused_on_azure_saying_why(tmp_path):
-    """vm and HDInsight maps run (tests/test_azure_remote_maps.py); Databricks groups do not run yet."""
-    from glacierc.driver import compile_project
+def test_a_mapped_node_on_databricks_is_a_run_per_object_on_azure(tmp_path):
+    """vm and HDInsight maps run (tests/test_azure_remote_maps.py), and so do Databricks ones: no GLC401, and the
+    build's note says one one-time job run per object (replayed in tests/test_azure_databricks_runs.py)."""
+    from glacierc.driver import build
 
     source = FIXTURE.read_text(encoding="utf-8").replace(
         "fn = provider.serverless(config=AzureFunctionConfig(timeout=120))", "fn = provider.cluster(config=DatabricksConfig())")
     (tmp_path / "pipeline.py").write_text(source.replace("AzureFunctionConfig", "DatabricksConfig"), encoding="utf-8")
-    found = [d for d in compile_project([tmp_path / "pipeline.py"]).diagnostics if d.code == "GLC401"]
-    assert [(d.message, d.span.line) for d in found] == [
-        ("node `clean` of pipeline `daily` maps task `clean` over the partitions of `events` on Databricks executor "
-         "`fn`: Azure's orchestration does not submit Databricks runs yet (the workspace's service principal, job "
-         "files and the job cluster's storage access are not generated), so it cannot run one per object either", 29)]
+    result = build([str(tmp_path / "pipeline.py")], tmp_path / "out", {})
+    assert not [d for d in result.diagnostics if d.code == "GLC401"]
+    (note,) = [d.message for d in result.diagnostics if d.code == "GLC409"]
+    assert "node clean runs on Databricks, a one-time job run per object" in note
 
 
 def test_a_chain_of_mapped_tasks_is_one_activity_per_object_like_the_local_runner(azurite, tmp_path, monkeypatch):

@@ -126,8 +126,8 @@ def test_hdinsight_and_databricks() -> None:
     connector = emitted_resources(files, "azurerm_databricks_access_connector")["notebooks"]
     assert connector["identity"][0]["identity_ids"] == ["${azurerm_user_assigned_identity.notebooks.id}"]
     messages = {(d.code, d.severity.value): d.message for d in diagnostics}
-    assert sorted(messages) == [("GLC405", "warning"), ("GLC409", "info")]
-    assert "not the jobs of `score`" in messages[("GLC405", "warning")]
+    assert sorted(messages) == [("GLC409", "info")]  # no pipeline of it is orchestrated: no run, no provider
+    assert "databricks" not in files["terraform/versions.tf"]
     assert "no orchestration on Azure" in messages[("GLC409", "info")]
     assert 'data "azurerm_resource_group" "glacier"' in files["terraform/providers.tf"]
 

@@ -20,11 +20,12 @@ ORDERS = FIXTURES / "azure_durable" / "orders" / "pipeline.py"
 
 HEAD = """import polars as pl
 from glacier import Provider, pipeline
-from glacier.config import AzureConfig, DatabricksConfig
+from glacier.config import AzureConfig, LocalConfig
 
 provider = Provider(config=AzureConfig(subscription_id="00000000-0000-0000-0000-000000000042"))
 local_exec = provider.local()
-spark = provider.cluster(config=DatabricksConfig())
+laptop = Provider(config=LocalConfig())
+desk = laptop.local()
 raw = provider.bucket(bucket="raw", path="in.parquet")
 out = provider.bucket(bucket="out", path="out.parquet")
 
@@ -34,7 +35,7 @@ def load(source) -> pl.LazyFrame:
     return source.scan()
 
 
-@spark.task()
+@desk.task()
 def heavy(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame
 
@@ -96,8 +97,8 @@ def test_a_schedule_azure_cannot_express_is_an_error_at_its_span_in_check(tmp_pa
 
 
 def test_a_pipeline_without_functions_runs_in_an_app_generated_for_its_local_executor(tmp_path: Path) -> None:
-    """load and save are local, heavy runs on Databricks: the orchestration lives in a generated app `local_exec`,
-    runs load, and stops at heavy naming it; save (after the stop) is never reached."""
+    """load and save are local, heavy runs on a local executor of another provider: the orchestration lives in a
+    generated app `local_exec`, runs load, and stops at heavy naming it; save (after the stop) is never reached."""
     path = _write(tmp_path, '@pipeline(name="p", schedule="cron(0 6 ? * MON *)")\ndef p():\n    save(heavy(load(raw)))\n')
     out = tmp_path / "out"
     result = build([str(path)], out, {})
@@ -105,7 +106,8 @@ def test_a_pipeline_without_functions_runs_in_an_app_generated_for_its_local_exe
     notes = [d.message for d in result.diagnostics if d.code == "GLC409"]
     assert notes == ["pipeline `p`: Durable Functions orchestrator `orchestrate_p` in function app `local_exec` with "
                      "1 activity over 2 levels; no nodes fused; local node load runs as an activity of that app; "
-                     "not orchestrated yet, the orchestration fails at: heavy (Databricks); timer `0 0 6 * * MON`"]
+                     "not orchestrated yet, the orchestration fails at: heavy (executor `desk` of another provider); timer "
+                     "`0 0 6 * * MON`"]
     module = out / "terraform"
     apps = hcl2.loads((module / "compute.tf").read_text(), serialization_options=PLAIN)["resource"]
     labels = {label for block in apps for label in block.get("azurerm_linux_function_app", {})}
@@ -205,8 +207,9 @@ def test_the_starters_start_exactly_their_orchestrator(tmp_path: Path) -> None:
 
 def test_the_orchestration_stops_at_a_node_it_cannot_run_naming_it(tmp_path: Path, monkeypatch) -> None:
     """Replayed by the SDK (tests/azure_durable.py), with the activity on local files (GLACIER_DATA_DIR):
-    load runs, the Databricks node's level fails the orchestration with glacier.NotOrchestrated, save never
-    runs (vm and HDInsight nodes are orchestrated: tests/test_azure_vm_groups.py, test_azure_cluster_runs.py)."""
+    load runs, the level of the node on another provider's executor fails the orchestration with
+    glacier.NotOrchestrated, save never runs (vm, HDInsight and Databricks nodes are orchestrated:
+    tests/test_azure_vm_groups.py, test_azure_cluster_runs.py, test_azure_databricks_runs.py)."""
     import polars as pl
 
     pytest.importorskip("azure.durable_functions")
@@ -225,7 +228,7 @@ def test_the_orchestration_stops_at_a_node_it_cannot_run_naming_it(tmp_path: Pat
     state = host.run()
     line = HEAD.count("\n") + 3
     assert state["error"] == (f"glacier.NotOrchestrated: node `heavy` (task `heavy`, pipeline.py:{line}): runs on "
-                              "Databricks, which the orchestration does not invoke yet")
+                              "executor `desk` of another provider, which the orchestration does not invoke yet")
     assert [(c.activity, c.error) for c in host.calls] == [("run_p__load", None)]
     assert (tmp_path / "staging" / f"p-{host.instance_id}" / "load.parquet").exists()
 

@@ -21,16 +21,14 @@ WHY = "Nothing is silently dropped: what cannot be generated is reported."
 MAPPED_NODE = Message(CODE, SEVERITY, "node `{node}` of pipeline `{pipeline}` maps task `{task}` over the partitions "
                       "of `{dataset}` on executor `{executor}`, which {cloud}'s orchestration does not map over yet",
                       "run the mapped task on an executor this cloud maps over (AWS: every kind; GCP: functions, vm "
-                      "and Dataproc; Azure: functions, local, vm and HDInsight)")
+                      "and Dataproc; Azure: every kind)")
 
-#: Azure maps over objects on function apps, local executors, VMs and HDInsight; a Databricks group is not run yet.
-AZURE_MAPPED_DATABRICKS = Message(
-    CODE, SEVERITY, "node `{node}` of pipeline `{pipeline}` maps task `{task}` over the partitions of `{dataset}` on "
-    "Databricks executor `{executor}`: {cloud}'s orchestration does not submit Databricks runs yet (the workspace's "
-    "service principal, job files and the job cluster's storage access are not generated), so it cannot run one "
-    "per object either",
-    "run the mapped task on a serverless, local, vm or SparkConfig (HDInsight) executor: one activity, Run Command "
-    "or Livy batch per object")
+#: An existing cluster in the Databricks workspace the Azure module creates (terraform/azure_rules.py).
+AZURE_DATABRICKS_CLUSTER_ID = Message(
+    CODE, SEVERITY, "executor `{executor}`: cluster_id {cluster_id!r} names an existing cluster, but on Azure the "
+    "module creates the Databricks workspace, and each run of the orchestration starts a job cluster of its own "
+    "(its environment carries the run's storage token)",
+    "leave cluster_id unset: each group's run gets a new job cluster of the config's node type and workers")
 
 #: An executor whose config a cloud cannot run (terraform/target.py, `Target.UNSUPPORTED_EXECUTOR`): one per
 #: cloud, whose help names the configs that do run there.
@@ -138,27 +136,20 @@ from glacier.config import AzureConfig, DatabricksConfig
 import polars as pl
 
 provider = Provider(config=AzureConfig(subscription_id="00000000-0000-0000-0000-000000000049"))
-local_exec = provider.local()
-spark = provider.cluster(config=DatabricksConfig(num_workers=2))
-events = provider.bucket(bucket="raw", path="events/*.parquet")
-daily = provider.bucket(bucket="out", path="daily.parquet")
+spark = provider.cluster(config=DatabricksConfig(cluster_id="0101-123456-abcdefgh"))
+raw = provider.bucket(bucket="raw", path="raw.parquet")
 
 @spark.task()
-def clean(part) -> pl.LazyFrame:
-    return part.scan()
-
-@local_exec.task()
-def combine(parts: list[pl.LazyFrame]) -> None:
-    daily.write(pl.concat(parts))
+def clean(source) -> pl.LazyFrame:
+    return source.scan()
 
 @pipeline(name='p')
 def p():
-    combine([clean(e) for e in events.partitions()])
+    return clean(raw)
 """,
-            (21, 14, 21, 22, "node `clean` of pipeline `p` maps task `clean` over the partitions of `events` on "
-                             "Databricks executor `spark`: Azure's orchestration does not submit Databricks runs yet "
-                             "(the workspace's service principal, job files and the job cluster's storage access are "
-                             "not generated), so it cannot run one per object either")),
+            (6, 9, 6, 85, ("executor `spark`: cluster_id '0101-123456-abcdefgh' names an existing cluster, but on "
+                           "Azure the module creates the Databricks workspace, and each run of the orchestration "
+                           "starts a job cluster of its own (its environment carries the run's storage token)"))),
     # Spark settings and schedules of one cloud only.
     invalid("""\
 from glacier import Provider, pipeline

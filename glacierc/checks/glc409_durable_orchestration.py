@@ -18,8 +18,9 @@ WHAT = ("Reports, for every pipeline deployed to Azure, the Durable Functions or
         "which function app, how many activities over how many levels, and which nodes are fused: nodes on one "
         "executor that feed each other run in one activity, so their LazyFrames flow in memory; only values "
         "crossing an executor boundary are staged. Local-executor nodes run as activities of that function "
-        "app; nodes the orchestration cannot run yet (VMs, HDInsight, Databricks, another function app) are "
-        "named, and the orchestration fails there rather than skipping them.")
+        "app, and so do the groups of another function app of the provider; nodes on VMs, HDInsight and "
+        "Databricks are named with the run each group or object becomes there; nodes the orchestration cannot run "
+        "(another provider's executors) are named, and the orchestration fails there rather than skipping them.")
 WHY = ("Activities are what a run costs on Azure, and a fused group fails and retries as one; the build says "
        "so rather than leaving it to be discovered in the portal.")
 

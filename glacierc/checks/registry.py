@@ -28,7 +28,7 @@ RULE_MODULES = (
     "glc304_missing_config_field", "glc305_config_wrong_role", "glc306_invalid_storage_name",
     "glc307_invalid_storage_path",
     "glc401_unsupported_on_target", "glc402_no_infrastructure", "glc403_cross_provider_access",
-    "glc404_conflicting_bucket_config", "glc405_tasks_not_deployed", "glc406_artifact_name_clash",
+    "glc404_conflicting_bucket_config", "glc406_artifact_name_clash",
     "glc407_state_machine", "glc408_gcp_workflow", "glc409_durable_orchestration", "glc410_existing_bucket_settings",
     "glc411_emr_release_python", "glc412_missing_requirements", "glc413_vm_image_not_used",
     "glc414_databricks_runtime_python", "glc415_lambda_too_large", "glc416_batch_instance_type",

@@ -16,10 +16,14 @@ cloud-neutral) with the pipeline's runner beside it, as GCP's Dataproc and Batch
   Livy requires, then `GET /livy/batches/{id}/state`), logged in as the gateway user with the password the
   app setting `password_setting` names (a Key Vault reference the Functions host resolves).
 - `databricks` (DatabricksConfig): a **one-time job run** (`POST {workspace}/api/2.1/jobs/runs/submit`
-  with one `spark_python_task` on a new cluster of the config's node type and workers, the spec's
-  `libraries` (requirement lines) as its PyPI libraries, each from the spec's `index` (its `repo`) when that
-  names a package index, then `GET
-  /api/2.1/jobs/runs/get?run_id=` until `life_cycle_state` is terminal, `result_state` saying how).
+  with one `spark_python_task`, the workspace file `job`, on a new job cluster of the config's node type and
+  workers under the spec's cluster policy, the spec's `libraries` (requirement lines) as its PyPI libraries,
+  each from the spec's `index` (its `repo`) when that names a package index, then `GET
+  /api/2.1/jobs/runs/get?run_id=` until `life_cycle_state` is terminal, `result_state` saying how). The job
+  cluster has no managed identity: the activity takes a storage token of the executor's identity
+  (`storage_identity`, a user-assigned identity the app carries too), puts it in the workspace's secret scope
+  under the run's own key (`POST /api/2.0/secrets/put`) and the cluster's `AZURE_STORAGE_TOKEN` is the
+  reference `{{secrets/<scope>/<key>}}`, resolved when the cluster starts; the key is deleted when the run ends.
 
 Tokens come from the app's managed identity (`IDENTITY_ENDPOINT` / `IDENTITY_HEADER`, the client id in
 AZURE_CLIENT_ID), for the resource each API takes; the Livy gateway takes the cluster's HTTP credentials.
@@ -43,6 +47,7 @@ from typing import Any
 ITEM_RETRIES = {"GLACIER_ITEM_RETRIES": "in-job"}
 
 ARM_RESOURCE = "https://management.azure.com/"
+STORAGE_RESOURCE = "https://storage.azure.com/"
 DATABRICKS_RESOURCE = "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d"  # Azure Databricks' application id
 RUN_COMMAND_API = "2024-07-01"
 POLL_SECONDS = 15.0
@@ -93,12 +98,16 @@ def run(spec: Mapping[str, Any], event: Mapping[str, str], cause: str, environ: 
     submit, poll = {"vm": (_run_command_submit, _run_command_poll), "hdinsight": (_livy_submit, _livy_poll),
                     "databricks": (_databricks_submit, _databricks_poll)}[str(kind)]
     headers = _headers(spec, environ, http)
-    handle = submit(spec, event, headers, http)
-    while True:
-        done, detail = poll(spec, handle, headers, http)
-        if done is not None:
-            break
-        sleep(float(spec.get("poll_seconds", POLL_SECONDS)))
+    handle = submit(spec, event, headers, http, environ)
+    try:
+        while True:
+            done, detail = poll(spec, handle, headers, http)
+            if done is not None:
+                break
+            sleep(float(spec.get("poll_seconds", POLL_SECONDS)))
+    finally:
+        if kind == "databricks":
+            _databricks_forget(spec, handle, headers, http)
     if kind == "vm":
         detail += _run_command_delete(handle, headers, http)
     if not done:
@@ -156,7 +165,7 @@ def run_command_script(jobs_url: str, client_id: str, event: Mapping[str, str], 
     ])
 
 
-def _run_command_submit(spec, event, headers, http) -> str:
+def _run_command_submit(spec, event, headers, http, environ) -> str:
     name = _name(event)
     url = f"{spec['vm']}/runCommands/{name}?api-version={RUN_COMMAND_API}"  # `vm`: the VM's ARM URL
     script = run_command_script(str(spec["jobs_url"]), str(spec["client_id"]), event, str(spec["staging"]),
@@ -189,7 +198,7 @@ def _run_command_delete(url, headers, http) -> str:
 
 # --- hdinsight: a Livy batch ---------------------------------------------------------------------------
 
-def _livy_submit(spec, event, headers, http) -> str:
+def _livy_submit(spec, event, headers, http, environ) -> str:
     body = {"file": spec["job"], "pyFiles": list(spec["files"]), "args": job_args(spec, event),
             "name": _name(event, unique=True)}
     conf = livy_conf(spec, event)
@@ -219,15 +228,45 @@ def _livy_poll(spec, url, headers, http) -> tuple[bool | None, str]:
 
 # --- databricks: a one-time job run --------------------------------------------------------------------
 
-def _databricks_submit(spec, event, headers, http) -> str:
+def _databricks_submit(spec, event, headers, http, environ) -> tuple[str, str | None]:
+    """Submit the run; its id and the secret-scope key holding its storage token (None: no scope)."""
+    name = _name(event, unique=True)  # a retry's run and its token's key are new ones
+    env = {**{k: str(v) for k, v in spec.get("environment", {}).items() if k.isidentifier() and k.isupper()},
+           **(ITEM_RETRIES if "item" in event else {}), "GLACIER_STAGING_URI": str(spec["staging"])}
+    key = None
+    if spec.get("secret_scope"):
+        executor = {**environ, "AZURE_CLIENT_ID": str(spec["storage_identity"])}  # an identity the app carries
+        token = identity_token(STORAGE_RESOURCE, executor, http)
+        http("POST", f"{spec['workspace']}/api/2.0/secrets/put", headers,
+             {"scope": spec["secret_scope"], "key": name, "string_value": token})
+        key = name
+        env["AZURE_STORAGE_TOKEN"] = "{{secrets/" + str(spec["secret_scope"]) + "/" + name + "}}"
     cluster = {"spark_version": spec["spark_version"], "node_type_id": spec["node_type"],
-               "num_workers": int(spec["workers"]), "spark_env_vars": {"GLACIER_STAGING_URI": spec["staging"]}}
-    task = {"task_key": "glacier_group", "new_cluster": cluster,
-            "spark_python_task": {"python_file": spec["job"], "parameters": job_args(spec, event)},
+               "num_workers": int(spec["workers"]), "spark_env_vars": dict(sorted(env.items())),
+               **({"policy_id": str(spec["policy_id"])} if spec.get("policy_id") else {})}
+    python = {"python_file": spec["job"], "parameters": job_args(spec, event),
+              **({"source": "WORKSPACE"} if str(spec["job"]).startswith("/") else {})}
+    task = {"task_key": "glacier_group", "new_cluster": cluster, "spark_python_task": python,
             "libraries": pypi_libraries(spec)}
-    run_ = http("POST", f"{spec['workspace']}/api/2.1/jobs/runs/submit", headers,
-                {"run_name": _name(event), "tasks": [task], "timeout_seconds": int(spec.get("timeout", 0))})
-    return str(int(run_["run_id"]))
+    try:
+        run_ = http("POST", f"{spec['workspace']}/api/2.1/jobs/runs/submit", headers,
+                    {"run_name": name, "tasks": [task], "timeout_seconds": int(spec.get("timeout", 0))})
+    except BaseException:
+        _databricks_forget(spec, ("", key), headers, http)
+        raise
+    return str(int(run_["run_id"])), key
+
+
+def _databricks_forget(spec, handle, headers, http) -> None:
+    """Delete the run's token from the secret scope (it expires anyway: a failed delete does not fail the
+    group)."""
+    if handle[1] is None:
+        return
+    try:
+        http("POST", f"{spec['workspace']}/api/2.0/secrets/delete", headers,
+             {"scope": spec["secret_scope"], "key": handle[1]})
+    except (RuntimeError, OSError):
+        pass
 
 
 def pypi_libraries(spec: Mapping[str, Any]) -> list[dict[str, dict[str, str]]]:
@@ -237,7 +276,8 @@ def pypi_libraries(spec: Mapping[str, Any]) -> list[dict[str, dict[str, str]]]:
     return [{"pypi": {"package": str(line), **repo}} for line in spec["libraries"]]
 
 
-def _databricks_poll(spec, run_id, headers, http) -> tuple[bool | None, str]:
+def _databricks_poll(spec, handle, headers, http) -> tuple[bool | None, str]:
+    run_id = handle[0]
     state = http("GET", f"{spec['workspace']}/api/2.1/jobs/runs/get?run_id={run_id}", headers, None).get("state", {})
     if state.get("life_cycle_state") not in _DATABRICKS_ENDED:
         return None, str(state.get("life_cycle_state"))

@@ -11,6 +11,7 @@ model takes its account, policy, VMs and clusters from the same functions.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 
@@ -19,6 +20,7 @@ from glacierc.backends.terraform import azure_app_settings as app_settings
 from glacierc.backends.terraform import azure_cluster_jobs as cluster_jobs
 from glacierc.backends.terraform import azure_compute as compute
 from glacierc.backends.terraform import azure_compute_blocks as compute_blocks
+from glacierc.backends.terraform import azure_databricks as databricks
 from glacierc.backends.terraform import azure_iam as iam
 from glacierc.backends.terraform import azure_pipelines as pipelines_model
 from glacierc.backends.terraform import azure_storage as storage_blocks
@@ -83,6 +85,9 @@ class AzureTarget(AzureRules, Target):
         self.packages: dict[str, tuple[Executor, tuple[AppFunction, ...], list[Task]]] = {}
         #: executor -> the access it proved (the app hosting its groups gets its roles)
         self.access: dict[str, Access] = {}
+        #: Databricks executor label -> the executor, the node type of its job clusters
+        self.databricks_executors: dict[str, Executor] = {}
+        self.node_types: dict[str, str] = {}
 
     # --- the model ----------------------------------------------------------------------------------
 
@@ -146,7 +151,7 @@ class AzureTarget(AzureRules, Target):
                 if settings is not None:
                     module.clusters.append(compute.spark_cluster(executor, label, module.suffix[:6], settings))
             elif kind == Service.DATABRICKS:
-                self.workspace(executor, label, mine)
+                self.workspace(executor, label)
 
     def function_app(self, executor: Executor, label: str, tasks: list[Task]) -> None:
         """The Function App of `executor` (its package is written once the orchestrations are known)."""
@@ -165,7 +170,7 @@ class AzureTarget(AzureRules, Target):
         self.executor_spans = {e.name: e.span for e, _ in executors}
         vms = {task: vm_groups.setting(label) for task, label in self.task_labels.items()
                if label in {v.label for v in module.vms}}
-        declared = {c.label for c in module.clusters}  # Databricks runs are not wired yet (docs/cloud-azure.md)
+        declared = {c.label for c in module.clusters} | {w.label for w in module.workspaces}
         clusters = [(e.name, kind, labels[e.name]) for e, kind in executors if labels[e.name] in declared]
         remote = {**vms, **cluster_jobs.remote_settings(clusters, {e: [t.name for t in ts] for e, ts in tasks.items()})}
         plan = pipelines_model.plan(self.project, self.provider, executors, labels, apps, remote)
@@ -181,7 +186,10 @@ class AzureTarget(AzureRules, Target):
                 self.function_app(executor, label, tasks.get(executor.name, []))
                 module.identities.append(Identity(label, self.name(label, 128), module.apps[-1].comment))
         module.staging = tuple(pipelines_model.staging_container(o) for o in plan.orchestrations)
-        app_settings.with_settings(module)
+        app_settings.with_settings(module, databricks.spec_fields(module.cluster_jobs, self.databricks_executors,
+                                                                  self.node_types, self.runner_sources))
+        lent = databricks.lent_identities(module.cluster_jobs)
+        module.apps = [dataclasses.replace(a, lent=lent.get(a.label, ())) for a in module.apps]
 
     def _add_host_accounts(self) -> None:
         """The storage accounts of the Functions hosts, the HDInsight file systems and the staged results."""
@@ -237,12 +245,13 @@ class AzureTarget(AzureRules, Target):
             return
         self.module.vms.extend(compute.virtual_machine(t, executor, task_labels[t.name], label, image) for t in tasks)
 
-    def workspace(self, executor: Executor, label: str, tasks: list[Task]) -> None:
-        """A workspace (and the executor's identity through an access connector); jobs are not generated (GLC405,
-        reported by `validate`)."""
-        node, _ = databricks_node_type(executor)
+    def workspace(self, executor: Executor, label: str) -> None:
+        """A workspace (and the executor's identity through an access connector); the orchestrations' runs there
+        are azure_databricks.py's."""
+        node, _ = databricks_node_type(executor)  # a refused node type is reported by `validate`
         if node is None:
             return
+        self.node_types[label], self.databricks_executors[label] = node, executor
         self.module.workspaces.append(compute.workspace(executor, label))
 
     # --- identities and grants ------------------------------------------------------------------------
@@ -299,6 +308,7 @@ class AzureTarget(AzureRules, Target):
         iam_tf += [iam.assignment_block(a) for a in m.assignments]
         iam_tf += vm_groups.run_command_blocks(m.vm_jobs, m.group)
         iam_tf += cluster_blocks.vault_blocks(m.cluster_jobs, *where, m.suffix)
+        iam_tf += databricks.iam_blocks(m.cluster_jobs)
         subnets = ["vms"] * bool(m.vms) + ["clusters"] * bool(m.clusters)
         compute_tf = [b for a in m.apps for b in compute_blocks.app_blocks(a, *where)]
         compute_tf += [b for v in m.vms for b in compute_blocks.vm_blocks(v, *where)]
@@ -306,8 +316,9 @@ class AzureTarget(AzureRules, Target):
         compute_tf += [compute_blocks.cluster_block(c, *where, *cluster_blocks.installing(jobs.get(c.label)))
                        for c in m.clusters]
         compute_tf += [b for w in m.workspaces for b in compute_blocks.workspace_blocks(w, *where)]
+        compute_tf += databricks.compute_blocks(m.cluster_jobs, self.node_types, self.databricks_executors)
         return {
-            "versions.tf": [self.versions(state_backend)],
+            "versions.tf": [self.versions(state_backend, databricks.pins(m.cluster_jobs))],
             "providers.tf": self.providers(),
             "variables.tf": variables(m),
             "storage.tf": storage_tf,
@@ -342,6 +353,7 @@ class AzureTarget(AzureRules, Target):
             ]),
             block("locals", body=local),
             group,
+            *databricks.providers(m.cluster_jobs),
         ]
 
     def other_files(self, state_backend: str | None) -> list[tuple[str, str | bytes]]:

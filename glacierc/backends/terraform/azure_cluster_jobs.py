@@ -123,8 +123,10 @@ def app_settings(jobs: Iterable[ClusterJobs], data_account: str | None,
     fields of its spec, e.g. a Databricks cluster's settings)."""
     found: dict[str, list[tuple[str, Value]]] = {}
     for j in jobs:
-        environment: dict[str, Value] = {
-            "AZURE_CLIENT_ID": Expr(f"azurerm_user_assigned_identity.{j.label}.client_id")}
+        environment: dict[str, Value] = {}
+        if j.kind == HDINSIGHT_KIND:  # Polars in the driver signs in as the cluster's identity (a job cluster of
+            # Databricks has none: its runs get a storage token of the executor's identity, azure_databricks.py)
+            environment["AZURE_CLIENT_ID"] = Expr(f"azurerm_user_assigned_identity.{j.label}.client_id")
         if data_account:
             environment["AZURE_STORAGE_ACCOUNT_NAME"] = Expr(f"{data_account}.name")
         spec: dict[str, Value] = {"kind": j.kind, **(extra or {}).get(j.label, {}), "environment": environment}

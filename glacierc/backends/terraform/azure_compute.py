@@ -52,6 +52,8 @@ class FunctionApp:
     skips: tuple[Skip, ...]
     #: App settings beyond the fixed ones: the staging location, the data account (name -> value).
     settings: tuple[tuple[str, Value] | Comment, ...] = ()
+    #: Identities it carries besides its own: the Databricks executors' whose runs' storage tokens it takes.
+    lent: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

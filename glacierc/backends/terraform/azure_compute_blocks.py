@@ -40,9 +40,13 @@ SUBNETS = (("vms", 1), ("clusters", 2))
 NETWORK_COMMENT = "source: generated, the private network of the VMs and HDInsight clusters of this module"
 
 
-def _identity(label: str) -> Block:
+def _identity(label: str, *lent: str) -> Block:
+    """Its own user-assigned identity, then the Databricks executors' whose storage tokens its activities hand
+    to their runs (azure_databricks.py)."""
     return block("identity", body=[
-        ("type", "UserAssigned"), ("identity_ids", [Expr(f"azurerm_user_assigned_identity.{label}.id")])])
+        ("type", "UserAssigned"),
+        Comment("Its own identity, then the Databricks executors' it takes the runs' storage tokens of.") if lent else None,
+        ("identity_ids", [Expr(f"azurerm_user_assigned_identity.{name}.id") for name in (label, *lent)])])
 
 
 def app_blocks(a: FunctionApp, group: str, location: str) -> list[Block]:
@@ -73,7 +77,7 @@ def app_blocks(a: FunctionApp, group: str, location: str) -> list[Block]:
         TAGS,
         BLANK,
         ("app_settings", settings),
-        _identity(a.identity),
+        _identity(a.identity, *a.lent),
         block("site_config", body=[
             *SITE_SECURITY, block("application_stack", body=[("python_version", a.python_version)])]),
     ])

@@ -9,9 +9,10 @@ linked service per app and JSON pipelines calling HTTP functions with keys.
 A pipeline's *home* app is the function app of its first group (in level order) on a serverless executor
 of this provider; without one, the app generated for its first local executor. Its groups on that app
 and on the provider's local executors run as activities of the home app (an orchestration can call
-only the activities of its own app). Groups elsewhere (VMs, HDInsight, Databricks, another function
-app, another provider) are *stops*: the orchestrator fails when it reaches their level, with an error
-naming their nodes, so nothing runs past them by accident (GLC409 says so at build time).
+only the activities of its own app); so do its groups on VMs, HDInsight and Databricks, whose activity
+submits the group's run there and waits for it. Groups of another provider are *stops*: the orchestrator
+fails when it reaches their level, with an error naming their nodes, so nothing runs past them by accident
+(GLC409 says so at build time).
 
 A mapped node (`[clean(p) for p in events.partitions()]`) is a fan-out/fan-in: its `list_` activity lists
 the dataset's container below the dataset's prefix (the objects its path matches), then the orchestrator
@@ -279,7 +280,7 @@ def _quoted(text: str) -> str:
 # --- the build output -----------------------------------------------------------------------------------
 
 #: What one run of a remote group is, by the service it runs on (the note's words).
-REMOTE_RUNS = {"an Azure VM": "a Run Command", "HDInsight": "a Livy batch"}
+REMOTE_RUNS = {"an Azure VM": "a Run Command", "HDInsight": "a Livy batch", "Databricks": "a one-time job run"}
 
 
 def _remote_note(o: Orchestration, service: str, services: Mapping[str, str]) -> str:

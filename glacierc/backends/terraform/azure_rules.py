@@ -1,8 +1,8 @@
 """What an Azure deploy refuses, judged over the IR without building the module: executors Azure cannot run
-(GLC401) and mapped nodes on Databricks, storage account settings that conflict between declarations (GLC404),
+(GLC401), storage account settings that conflict between declarations (GLC404),
 a container to create beside an adopted account (GLC401), lifecycle rules Blob Storage refuses (GLC302), a VM
-image, an HDInsight Spark version, release label or VM size, a Databricks node type Azure cannot take (GLC401),
-the Databricks tasks that are not deployed as jobs (GLC405, a warning), a schedule no NCRONTAB expression
+image, an HDInsight Spark version, release label or VM size, a Databricks node type Azure cannot take or an
+existing Databricks cluster in the workspace the module creates (GLC401), a schedule no NCRONTAB expression
 expresses (GLC401, for the pipelines that get an orchestration), storage of another provider (GLC403).
 
 `check` runs `AzureRules().validate` alone (no block builder is imported); `AzureTarget` inherits it, reports
@@ -12,10 +12,10 @@ the same from `emit`, and builds its account, policy, VMs and clusters from the 
 
 from __future__ import annotations
 
-from glacier.config import AzureBlobConfig, AzureVMConfig, LifecycleRule as RuleConfig, SparkConfig
+from glacier.config import AzureBlobConfig, AzureVMConfig, DatabricksConfig, LifecycleRule as RuleConfig, SparkConfig
 from glacierc.backends.terraform.azure_orchestration import home_app
 from glacierc.backends.terraform.azure_schedule import ncrontab
-from glacierc.backends.terraform.common import provider_pipelines, tasks_by_executor, unique_labels
+from glacierc.backends.terraform.common import provider_pipelines, unique_labels
 from glacierc.backends.terraform.target_rules import TargetRules
 from glacierc.checks.glc302_config_out_of_limits import (
     BLOB_COOLER_TIER,
@@ -25,7 +25,7 @@ from glacierc.checks.glc302_config_out_of_limits import (
 )
 from glacierc.checks.glc401_unsupported_on_target import (
     AZURE_EXECUTOR,
-    AZURE_MAPPED_DATABRICKS,
+    AZURE_DATABRICKS_CLUSTER_ID,
     AZURE_SCHEDULE,
     BESIDE_ADOPTED_ACCOUNT,
     DATABRICKS_NODE_TYPE,
@@ -35,11 +35,10 @@ from glacierc.checks.glc401_unsupported_on_target import (
     VM_IMAGE,
 )
 from glacierc.checks.glc404_conflicting_bucket_config import AZURE_ACCOUNT
-from glacierc.checks.glc405_tasks_not_deployed import DATABRICKS_JOBS
 from glacierc.diagnostics.model import Diagnostic, Message
 from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import fused_groups
-from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage, Task
+from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage
 
 TIERS = ("Hot", "Cool", "Cold", "Archive")
 _ACCOUNT_LEVEL = ("versioning", "encryption", "replication")
@@ -68,20 +67,16 @@ class AzureRules(TargetRules):
         (ExecutorKind.CLUSTER, "DatabricksConfig"): Service.DATABRICKS,
     }  # fmt: skip
     UNSUPPORTED_EXECUTOR = AZURE_EXECUTOR
-    MAP_REFUSAL = AZURE_MAPPED_DATABRICKS  # the one executor kind maps_on refuses
-    MAPS = True  # a mapped node is a Durable fan-out/fan-in (azure_orchestration.py), an activity per object
-
-    def maps_on(self, executor: Executor) -> bool:
-        """An object's activity runs it in the app, or as its own Run Command (vm) or Livy batch (HDInsight)."""
-        return self.service(executor) in (Service.FUNCTION, Service.LOCAL, Service.VM, Service.HDINSIGHT)
+    #: A mapped node is a Durable fan-out/fan-in (azure_orchestration.py), an activity per object: it runs the
+    #: object in the app, or as its own Run Command (vm), Livy batch (HDInsight) or one-time run (Databricks).
+    MAPS = True
 
     def validate(self, project: Project, provider: Provider) -> list[Diagnostic]:
         found: list[Diagnostic] = []
         executors = self.supported_executors(project, provider, found)
         found += self.unsupported_maps(project, provider)
         found += storage_problems([s for s in project.storage if s.provider == provider.name])
-        tasks = tasks_by_executor(project)
-        deployed = [e for e, service in executors if _deployed(e, service, tasks.get(e.name, []), found)]
+        deployed = [e for e, service in executors if _deployed(e, service, found)]
         found += schedule_problems(project, provider, executors)
         return found + self.foreign_storage(project, provider, deployed)
 
@@ -89,7 +84,7 @@ class AzureRules(TargetRules):
 RULES = AzureRules  # what glacierc.backends.terraform.validate runs for Azure
 
 
-def _deployed(executor: Executor, service: Service, tasks: list[Task], found: list[Diagnostic]) -> bool:
+def _deployed(executor: Executor, service: Service, found: list[Diagnostic]) -> bool:
     """Whether `executor` gets its infrastructure (and so an identity with grants); what refuses it into `found`."""
     if service == Service.VM:
         image, problem = image_parts(executor)
@@ -101,11 +96,12 @@ def _deployed(executor: Executor, service: Service, tasks: list[Task], found: li
         return settings is not None
     if service == Service.DATABRICKS:
         node, problem = databricks_node_type(executor)
+        cluster = typed_config(executor.config, DatabricksConfig).cluster_id
+        if cluster:  # the workspace is the module's: no cluster exists there, and each run needs its own
+            problem = problem or _unsupported(executor, AZURE_DATABRICKS_CLUSTER_ID, cluster_id=cluster)
         if problem is not None:
             found.append(problem)
             return False
-        names = ", ".join(f"`{t.name}`" for t in tasks)
-        found.append(DATABRICKS_JOBS.diagnostic(executor.span, executor=executor.name, tasks=names, node_type=node))
     return True
 
 

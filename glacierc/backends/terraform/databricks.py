@@ -46,7 +46,7 @@ def emit_databricks(executors: Sequence[tuple[Executor, str]], job_files: Mappin
         ])]),
         "variables.tf": print_blocks(_variables(bool(profiles), cloud_module)),
         "compute.tf": print_blocks([*(_profile(label, comment) for label, comment in profiles),
-                                    *(_workspace_file(path) for path in sorted(job_files))]),
+                                    *(workspace_file(path) for path in sorted(job_files))]),
     }
     return dict(sorted({**files, **job_files}.items()))
 
@@ -67,11 +67,13 @@ def _profile(label: str, comment: str) -> Block:
         ("instance_profile_arn", Expr(f"var.instance_profiles[{string(label)}]"))])
 
 
-def _workspace_file(path: str) -> Block:
-    """A job file uploaded to the workspace under `/Shared/<name_prefix>/` (its path kept)."""
+def workspace_file(path: str, comment: str = "source: generated, a job file the state machine's Databricks runs start",
+                   provider: Expr | None = None) -> Block:
+    """A job file uploaded to the workspace under `/Shared/<name_prefix>/` (its path kept); `provider`: the
+    databricks provider alias of its workspace (the Azure module has one per workspace)."""
     label = "job_" + path.removeprefix("jobs/").rsplit(".", 1)[0].replace("/", "_")
-    return block("resource", "databricks_workspace_file", label,
-                 comments=["source: generated, a job file the state machine's Databricks runs start"], body=[
+    return block("resource", "databricks_workspace_file", label, comments=[comment], body=[
+        ("provider", provider) if provider is not None else None,
         ("source", Template(Expr("path.module"), "/" + path)),
         ("path", Template(WORKSPACE_ROOT, Expr("var.name_prefix"), "/" + path)),
     ])

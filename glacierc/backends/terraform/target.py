@@ -153,13 +153,15 @@ class Target(TargetRules):
     # --- shared blocks ----------------------------------------------------------------------------
 
     @classmethod
-    def versions(cls, state_backend: str | None = None) -> Block:
-        """`terraform { required_version, required_providers }` with this target's pin, and the empty
-        `backend "<state_backend>" {}` block (a partial configuration) when one is chosen."""
-        pin = {"source": cls.PROVIDER_SOURCE, "version": cls.PROVIDER_VERSION}
+    def versions(cls, state_backend: str | None = None, more: Iterable[tuple[str, str, str]] = ()) -> Block:
+        """`terraform { required_version, required_providers }` with this target's pin (and the `more` pins:
+        (name, source, version) each), and the empty `backend "<state_backend>" {}` block (a partial
+        configuration) when one is chosen."""
+        pins = [(cls.PROVIDER, cls.PROVIDER_SOURCE, cls.PROVIDER_VERSION), *more]
         return block("terraform", comments=[GENERATED], body=[
             ("required_version", TERRAFORM_VERSION),
-            block("required_providers", body=[(cls.PROVIDER, pin)]),
+            block("required_providers", body=[(name, {"source": source, "version": version})
+                                              for name, source, version in pins]),
             backend_block(state_backend) if state_backend else None,
         ])
 
