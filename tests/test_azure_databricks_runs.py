@@ -185,6 +185,9 @@ def test_databricks_groups_and_objects_are_one_time_runs_and_the_result_is_the_l
     assert parameters == sorted([["p", "heavy", run, f"az://{staging}"],
                                  *(["p", "bump", run, f"az://{staging}", name, str(n)]
                                    for n, name in enumerate(sorted(OBJECTS)))])
+    # a run ends after its group's `timeout=` (heavy's 900 s); bump has none, so its runs have no limit
+    assert sorted((b["tasks"][0]["spark_python_task"]["parameters"][1], b["timeout_seconds"]) for b in submitted) == [
+        ("bump", 0), ("bump", 0), ("bump", 0), ("heavy", 900)]
     # each run had its own key and token, of the executor's identity; every key is gone once its run ended
     assert len(set(seen.keys)) == len(submitted) == len(set(seen.tokens)) == 4 and not seen.secrets
     assert sorted(e["AZURE_STORAGE_TOKEN"] for e in seen.environments) == sorted(seen.tokens)

@@ -38,7 +38,7 @@ def load(source) -> pl.LazyFrame:
     return source.scan()
 
 
-@vm.task()
+@vm.task(timeout=1200)
 def heavy(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.with_columns(b=pl.col("a") * 2)
 
@@ -59,12 +59,20 @@ def built(tmp_path_factory) -> Path:
     return build_source(SOURCE, tmp_path_factory.mktemp("vm_groups")) / "terraform"
 
 
+class Requests(list):
+    """(method, path) of every request served; `run_commands`: the bodies of the Run Commands created."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.run_commands: list[dict] = []
+
+
 @contextlib.contextmanager
 def azure(module: Path, work: Path, data: Path | None) -> Iterator[tuple[str, list]]:
     """Resource Manager's Run Commands, the Functions and VM identity endpoints and the job blobs; a command's
     script runs with GLACIER_DATA_DIR=`data` (None: with the test's environment, e.g. Azurite's settings)."""
     runs: dict[str, subprocess.Popen] = {}
-    seen: list = []
+    seen = Requests()
     python = work / "bin"
     python.mkdir(parents=True, exist_ok=True)
     if not (python / "python3").exists():
@@ -87,6 +95,7 @@ def azure(module: Path, work: Path, data: Path | None) -> Iterator[tuple[str, li
             assert runs[name].returncode is not None
             return 200, {}
         if method == "PUT":
+            seen.run_commands.append(body)
             env = {**os.environ, "PATH": f"{python}{os.pathsep}{os.environ['PATH']}", "GLACIER_IMDS": url,
                    **({"GLACIER_DATA_DIR": str(data)} if data else {}), "PYTHONPATH": ""}
             runs[name] = subprocess.Popen(["bash", "-c", body["properties"]["source"]["script"]], env=env,
@@ -128,6 +137,8 @@ def test_a_vm_group_runs_as_a_run_command_of_the_orchestration(built, tmp_path, 
     assert pl.read_parquet(data / "out" / "out.parquet")["b"].to_list() == [2, 4]
     assert ("PUT" in {m for m, _ in seen}) and any(p.endswith("/files.txt") for _, p in seen)
     assert [m for m, p in seen if "/runCommands/" in p][-1] == "DELETE"  # nothing is left on the VM
+    # the command ends after the group's `timeout=` (heavy's 1200 s), not the Run Command default of an hour
+    assert [c["properties"]["timeoutInSeconds"] for c in seen.run_commands] == [1200]
 
 
 def test_the_slice_grants_exactly_what_it_uses(built):

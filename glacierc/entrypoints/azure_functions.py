@@ -142,9 +142,11 @@ def run_activity(pipeline, lead, event):
 
 def _remote(group, event):
     """Run the group where the app setting `group["remote"]` says (glacier_remote.py, bundled beside): a Run
-    Command on a VM, a Livy batch on HDInsight; the activity polls it until it ends."""
+    Command on a VM, a Livy batch on HDInsight, a Databricks run; the activity polls it until it ends."""
     spec = json.loads(os.environ[group["remote"]])
     spec["staging"] = os.environ[group["staging"]]  # the pipeline's own staging container
+    if "timeout" in group:  # the group's tasks' `timeout=`s: the Run Command or Databricks run ends after it
+        spec["timeout"] = group["timeout"]
     return _load("glacier_remote.py").run(spec, event, group["cause"], os.environ)
 
 

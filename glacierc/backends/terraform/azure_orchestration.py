@@ -81,6 +81,9 @@ class Activity:
     #: The app setting describing the VM the activity runs the group on (a Run Command), None: in the app.
     remote: str | None = None
     map: MapSpec | None = None  # a mapped node: run once per object of its dataset
+    #: A remote group's limit per attempt (the sum of its nodes' task timeouts; None when one has none): the
+    #: Run Command's `timeoutInSeconds`, the Databricks run's `timeout_seconds`.
+    timeout: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,9 +173,11 @@ def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, r
             if runs_here.get(group.executor) or nodes[lead].task in remote:
                 retries = max(tasks[nodes[n].task].retries for n in group.nodes)
                 activity = activity_labels[(pipeline.name, lead)]
+                limits = [tasks[nodes[n].task].timeout for n in group.nodes]
+                timeout = sum(t for t in limits if t is not None) if None not in limits else None
                 activities.append(Activity(function_name("run_", activity), lead, group.nodes, group.executor,
                                            retries, cause, remote=remote.get(nodes[lead].task),
-                                           map=map_spec(project, nodes[lead], activity)))
+                                           map=map_spec(project, nodes[lead], activity), timeout=timeout))
             else:
                 service = services.get(group.executor, f"executor `{group.executor}` of another provider")
                 stops.append(Stop(lead, group.nodes, service, cause))

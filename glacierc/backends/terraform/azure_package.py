@@ -63,6 +63,7 @@ def app_source(executor: str, location: str, functions: tuple[AppFunction, ...],
         "GROUPS": nested_table({(o.pipeline, a.group): {
             "activity": a.name, "runner": runners.get(o.pipeline), "nodes": a.nodes, "retries": a.retries,
             "cause": a.cause, **({"remote": a.remote, "staging": staging_variable(o.pipeline)} if a.remote else {}),
+            **({"timeout": a.timeout} if a.remote and a.timeout is not None else {}),
             **_map_row(a)}
             for o in orchestrations for a in o.activities}),
         "STOPS": flat_table({(o.pipeline, s.group): s.message for o in orchestrations for s in o.stops}),
