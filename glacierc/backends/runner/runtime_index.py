@@ -94,9 +94,9 @@ INDEX = {'azure_remote': ('f478fd41de6f4f358671ece0b9cf7b148d2899ba555cae19c0ffa
                    '_databricks_poll',
                    '_name',
                    '_where')),
- 'checkpoints': ('7029083d9844125fb6abbb3724e81825bebc73ee6d943f05103d0bf036ba1b83',
+ 'checkpoints': ('3a58de2487bb544bdf9fbb783c897c904c83ac8cb3b78f0cc019692379a5e758',
                  ('import json', 'import math', 'import os', 'import polars as pl'),
-                 23,
+                 24,
                  '# ==== checkpoints: results between nodes, stored as data '
                  '==========================================\n'
                  "# A node's result is stored as data, never as Python objects, so reading a checkpoint runs "
@@ -224,7 +224,7 @@ INDEX = {'azure_remote': ('f478fd41de6f4f358671ece0b9cf7b148d2899ba555cae19c0ffa
                'runs before anything\n'
                '# is installed.',
                ('_SIMPLE', 'installed_version', 'INDEX_OPTIONS', 'satisfied', 'main')),
- 'listing': ('704a6516ca4629c854b81a2a26d8165d17cc74857d87c6dd90098ef4a0797aa1',
+ 'listing': ('ea974a0235279aaef94f4bd829669f749388966dec43fb00c7b4d7ba1193dfcc',
              ('import importlib',
               'import json',
               'import os',
@@ -270,6 +270,9 @@ INDEX = {'azure_remote': ('f478fd41de6f4f358671ece0b9cf7b148d2899ba555cae19c0ffa
               'ListingError',
               'object_keys',
               'exact_source',
+              'LISTED_SCHEMES',
+              'exact_glob',
+              'regex_literal',
               'UnreadableName',
               'setting',
               'client_library',
