@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pytest
 from azure_abac import ADD, BLOB_LIST, DELETE, PATH, PREFIX, READ, WRITE, Request, allows
-from azure_durable import AZURITE_ACCOUNT, Host, azurite_binary, azurite_command, azurite_environment, blob_service, load_app
-from stand_in import emulator, free_port
+from azure_durable import Host, azurite_environment, azurite_or_skip, blob_service, load_app
 from terraform_tools import read_blocks
 
 pytest.importorskip("azure.durable_functions", reason="azure-functions-durable (dev extra) drives the orchestrator")
@@ -57,17 +56,9 @@ class Operation:
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory):
     """An Azurite logging every request to a file: (account URL, log path)."""
-    binary = azurite_binary()
-    if isinstance(binary, str):
-        pytest.skip(binary)
-    pytest.importorskip("azure.storage.blob", reason="azure-storage-blob (dev extra) creates the containers")
-    folder = tmp_path_factory.mktemp("azurite")
-    log = folder / "debug.log"
-    port = free_port()
-    with emulator([*azurite_command(binary, port, folder / "data"), "--debug", str(log)], port) as started:
-        if not started:
-            pytest.skip("Azurite did not start")
-        yield f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}", log
+    log = tmp_path_factory.mktemp("azurite-log") / "debug.log"
+    for url in azurite_or_skip(tmp_path_factory, "--debug", str(log)):
+        yield url, log
 
 
 def grants(terraform: Path) -> list[Grant]:
