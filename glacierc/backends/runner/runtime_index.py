@@ -94,9 +94,9 @@ INDEX = {'azure_remote': ('f478fd41de6f4f358671ece0b9cf7b148d2899ba555cae19c0ffa
                    '_databricks_poll',
                    '_name',
                    '_where')),
- 'checkpoints': ('3a58de2487bb544bdf9fbb783c897c904c83ac8cb3b78f0cc019692379a5e758',
+ 'checkpoints': ('fba89b227318ae9bb5bc62827d0231df77e57de803b26e7973a48dd9ec556dd0',
                  ('import json', 'import math', 'import os', 'import polars as pl'),
-                 24,
+                 25,
                  '# ==== checkpoints: results between nodes, stored as data '
                  '==========================================\n'
                  "# A node's result is stored as data, never as Python objects, so reading a checkpoint runs "
@@ -319,7 +319,7 @@ INDEX = {'azure_remote': ('f478fd41de6f4f358671ece0b9cf7b148d2899ba555cae19c0ffa
               'chain_of',
               'chained_result',
               'max_parallel')),
- 'node': ('e63ea464c67e9ec804295e87206a856c6545a412e461b27cf853cada0bbbc25c',
+ 'node': ('cae2dbb3f98642dc128d1fde3c0b8d8373cc1a64a37990d84fab43c6841f6c4c',
           ('import os', 'import re'),
           20,
           '# ==== one node in a cloud function '
@@ -336,6 +336,7 @@ INDEX = {'azure_remote': ('f478fd41de6f4f358671ece0b9cf7b148d2899ba555cae19c0ffa
            'check_item',
            'exchanged',
            'staging_variable',
+           'staged_stem',
            'staging_root',
            'staging_uri',
            'run_node',
