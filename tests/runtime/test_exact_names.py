@@ -111,3 +111,23 @@ def test_an_exact_glob_escapes_for_the_store_that_expands_it():
     assert runtime.exact_glob("gs://b/k?.ndjson") == "gs://b/k?.ndjson"  # `?` is no wildcard of an object store
     with pytest.raises(runtime.UnreadableName, match=r"cannot read https://host/a\*\.ndjson as named"):
         runtime.exact_glob("https://host/a*.ndjson")
+
+
+def test_the_library_maps_an_ndjson_dataset_in_s3_by_its_keys(moto, monkeypatch):  # noqa: F811  (the fixture)
+    """partitions() lists the keys in S3 and each partition reads its own object, decoys alongside."""
+    from glacier import Provider
+    from glacier.config import AwsConfig, S3Config
+
+    client = s3_client(moto)
+    fresh_buckets(client, "glacier-exact-maps")
+    for index, (key, decoy) in enumerate(STORE_KEYS[:3]):  # all in events/, each beside its decoy
+        client.put_object(Bucket="glacier-exact-maps", Key=key, Body=f'{{"x": {index}}}\n'.encode())
+        client.put_object(Bucket="glacier-exact-maps", Key=decoy, Body=b'{"x": -1}\n')
+    for name, value in {"AWS_ENDPOINT_URL": moto, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
+                        "AWS_REGION": "us-east-1", "AWS_ALLOW_HTTP": "true"}.items():
+        monkeypatch.setenv(name, value)
+    provider = Provider(config=AwsConfig(region="us-east-1"))
+    events = provider.bucket(bucket="glacier-exact-maps", path="events/*.ndjson", config=S3Config())
+    read = {p.path: p.read()["x"].to_list() for p in events.partitions()}
+    assert {key: read[key] for key, _ in STORE_KEYS[:3]} == {key: [i] for i, (key, _) in enumerate(STORE_KEYS[:3])}
+    assert all(read[decoy] == [-1] for _, decoy in STORE_KEYS[:3])
