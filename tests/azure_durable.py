@@ -52,27 +52,29 @@ def azurite_command(binary: Path, port: int, location: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def azurite(binary: Path, location: Path) -> Iterator[str]:
-    """A blob emulator on a free port of 127.0.0.1 for the duration; yields its account URL."""
+def azurite(binary: Path, location: Path, *options: str) -> Iterator[str]:
+    """A blob emulator on a free port of 127.0.0.1 for the duration (with more command-line `options`); yields
+    its account URL."""
     from stand_in import emulator, free_port
 
     port = free_port()
-    with emulator(azurite_command(binary, port, location), port) as started:
+    with emulator([*azurite_command(binary, port, location), *options], port) as started:
         if not started:
             raise RuntimeError("Azurite did not start")
         yield f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
 
 
-def azurite_or_skip(tmp_path_factory) -> Iterator[str]:
+def azurite_or_skip(tmp_path_factory, *options: str) -> Iterator[str]:
     """The body of a test module's `azurite` fixture (`yield from` it): the account URL of an emulator serving
-    while the module runs; the module is skipped without Azurite or azure-storage-blob (the dev extra)."""
+    while the module runs (with more command-line `options`); the module is skipped without Azurite or
+    azure-storage-blob (the dev extra)."""
     import pytest
 
     binary = azurite_binary()
     if isinstance(binary, str):
         pytest.skip(binary)
     pytest.importorskip("azure.storage.blob", reason="azure-storage-blob (dev extra) creates the containers")
-    with azurite(binary, tmp_path_factory.mktemp("azurite")) as url:
+    with azurite(binary, tmp_path_factory.mktemp("azurite"), *options) as url:
         yield url
 
 

@@ -18,7 +18,9 @@ import polars as pl
 if TYPE_CHECKING:  # the runner's plan and its other sections: one namespace when laid out
     from glacierc.runtime.plan import NODES, PIPELINE, PLAN_ID
     from glacierc.runtime.run import Write
-    from glacierc.runtime.storage import is_remote
+    from glacierc.runtime.listing import exact_glob
+    from glacierc.runtime.node import staged_stem
+    from glacierc.runtime.storage import is_remote, scan_file
 
 
 class UnstorableValue(Exception):
@@ -68,23 +70,26 @@ def decode_value(data, load_frame):
 
 class Checkpoints:
     """`--checkpoint DIR` (or a cloud function's GLACIER_STAGING_URI): a node's frame result in
-    DIR/<node>.parquet, frames inside another value in DIR/<node>.<i>.parquet, its record (with a
-    plain value's JSON) in DIR/<node>.json. `strict`: a result another node needs that cannot be
-    stored is an error (cloud functions: that node runs elsewhere) instead of being left unsaved."""
+    DIR/<stem>.parquet, frames inside another value in DIR/<stem>.<i>.parquet, its record (with a
+    plain value's JSON) in DIR/<stem>.json, <stem> the node id escaped (`staged_stem`). `strict`: a
+    result another node needs that cannot be stored is an error (cloud functions: that node runs
+    elsewhere) instead of being left unsaved.
+    Every file is read by its name, never as a glob: DIR holds the pipeline's name and the run's id, and a
+    `*` or `[` there must not read the results of another run."""
 
     def __init__(self, root, options, strict=False):
         self.root = root.rstrip("/") if is_remote(root) else root
         self.options = dict(options) if is_remote(root) else None
         self.strict = strict
         self.only = None  # a fused group in a cloud function: the nodes whose results leave it
-        self.stems = {}  # node -> the file stem of its result, when not the node id (one item of a map)
+        self.stems = {}  # node -> the file stem of its result, when not staged_stem(node) (one item of a map)
 
     def wants(self, node):
         """Whether `node`'s result is saved (every node's, except within a cloud function's fused group)."""
         return self.only is None or node in self.only
 
     def path(self, node, suffix):
-        stem = self.stems.get(node, node)
+        stem = self.stems.get(node) or staged_stem(node)
         return f"{self.root}/{stem}{suffix}" if is_remote(self.root) else os.path.join(self.root, stem + suffix)
 
     def record(self, node):
@@ -93,7 +98,7 @@ class Checkpoints:
         path = self.path(node, ".json")
         try:
             if self.options is not None:
-                return pl.read_ndjson(path, storage_options=self.options or None).row(0, named=True)
+                return scan_file(path, "ndjson", self.options, exact=True).collect().row(0, named=True)
             with open(path, encoding="utf-8") as file:
                 return json.load(file)
         except (OSError, ValueError, pl.exceptions.PolarsError):
@@ -125,11 +130,13 @@ class Checkpoints:
         <node>/<index>.* by the map's child executions, in index order (skipped objects staged nothing)."""
         folder = self.path(node, "")
         items = Checkpoints(folder, self.options or {}, self.strict)
-        return [items.load(str(index)) for index in item_indexes(folder, self.options)]
+        indexes = [str(index) for index in item_indexes(folder, self.options)]
+        items.stems.update((index, index) for index in indexes)  # an index is its own stem
+        return [items.load(index) for index in indexes]
 
     def load_frame(self, path, lazy):
-        options = self.options or None
-        return pl.scan_parquet(path, storage_options=options) if lazy else pl.read_parquet(path, storage_options=options)
+        frame = scan_file(path, "parquet", self.options, exact=True)
+        return frame if lazy else frame.collect()
 
     def frame_write(self, node, value):
         return Write(node, None, self.path(node, ".parquet"), self.options, "parquet", value.lazy())
@@ -176,12 +183,13 @@ class Checkpoints:
 
 
 def item_indexes(folder, options):
-    """The indexes of the items staged in `folder` (`<index>.json`), sorted."""
+    """The indexes of the items staged in `folder` (`<index>.json`), sorted; `folder` is a name, not a glob."""
     if options is None:
         names = os.listdir(folder) if os.path.isdir(folder) else []
     else:
         try:
-            found = pl.scan_ndjson(f"{folder}/*.json", storage_options=options or None, include_file_paths="path")
+            found = pl.scan_ndjson(f"{exact_glob(folder)}/*.json", storage_options=options or None,
+                                   include_file_paths="path")
             names = [path.rsplit("/", 1)[-1] for path in found.select("path").collect()["path"]]
         except (OSError, pl.exceptions.PolarsError):  # nothing staged: the map listed no object
             names = []

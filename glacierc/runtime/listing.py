@@ -49,27 +49,53 @@ def object_keys(uri: str, bucket: str, prefix: str, options: dict[str, str] | No
 
 def exact_source(source: str | list[str], file_format: str) -> tuple[str | list[str], dict[str, bool]]:
     """(source, keyword arguments) with which Polars' `scan_<file_format>` reads exactly the objects `source` (a
-    path, URI or key, or a list of them) names, whatever characters the names hold: `glob=False`. Polars 2.1's
-    scan_ndjson takes no `glob`: a local name's special characters become one-character classes (`[[]`,
-    `[*]`, `[?]`), which match only themselves; an object store's glob knows no classes (it reads `*` and `[`,
-    never `?`), so such a key is refused (UnreadableName) rather than read as the objects it would match."""
+    path, URI or key, or a list of them) names, whatever characters the names hold: `glob=False`, or, for Polars
+    2.1's scan_ndjson, which takes no `glob`, each name as a glob that matches only itself (`exact_glob`)."""
     names = source if isinstance(source, list) else [source]
     if not any(c in str(name) for name in names for c in POLARS_GLOB):
         return source, {}
     if file_format != "ndjson":
         return source, {"glob": False}
-    remote = [str(name) for name in names if "://" in str(name) and any(c in str(name) for c in "*[")]
-    if remote:
-        raise UnreadableName(f"cannot read {remote[0]} as named: Polars' scan_ndjson reads `*` and `[` in an object "
-                             "store's key as a glob (it takes no glob=False); rename the object, or keep the dataset "
-                             "as parquet, csv or ipc")
-    escaped = [name if "://" in str(name) else re.sub(r"[*?\[]", lambda m: f"[{m.group()}]", str(name))
-               for name in names]
+    escaped = [exact_glob(str(name)) for name in names]
     return (escaped if isinstance(source, list) else escaped[0]), {}
 
 
+#: The schemes whose URIs Polars globs as an object store: it lists below the key's part before the segment
+#: holding the first `*` or `[`, and matches the rest as a regular expression (`*` -> `[^/]*`, `.` -> `\.`).
+LISTED_SCHEMES = frozenset({"s3", "s3a", "gs", "gcs", "gcp", "az", "azure", "abfs", "abfss", "adl", "file"})
+
+
+def exact_glob(name: str) -> str:
+    """A glob that Polars expands to exactly the file or object `name`. A local name's `*`, `?` and `[` become
+    one-character classes (`[*]`, `[?]`, `[[]`). An object store's glob is a regular expression from the segment
+    holding the first `*` or `[` on: every character of that rest but ASCII letters, digits and `/` is written
+    `\\x{HEX}`, and `*` and `[` as the classes `[\\x{2A}]` and `[\\x{5B}]` (a `[` in the result keeps it a
+    glob, so Polars lists and matches instead of reading a key named with the escapes). Any other scheme (http)
+    is refused (UnreadableName) rather than read as the objects it would match."""
+    scheme, found, rest = name.partition("://")
+    if not found:
+        return re.sub(r"[*?\[]", lambda m: f"[{m.group()}]", name)
+    if scheme.lower() not in LISTED_SCHEMES:
+        raise UnreadableName(f"cannot read {name} as named: Polars' scan_ndjson takes no glob=False, and the "
+                             f"names of scheme {scheme!r} cannot be escaped; rename the object, or keep the "
+                             "dataset as parquet, csv or ipc")
+    bucket, slash, key = rest.partition("/")
+    first = min((key.index(c) for c in "*[" if c in key), default=-1)
+    if first < 0:
+        return name
+    cut = key.rfind("/", 0, first) + 1
+    return f"{scheme}://{bucket}{slash}{key[:cut]}{''.join(map(regex_literal, key[cut:]))}"
+
+
+def regex_literal(char: str) -> str:
+    """`char` in the regular expression of an object store's glob (see `exact_glob`)."""
+    if char.isascii() and (char.isalnum() or char == "/"):
+        return char
+    return f"[\\x{{{ord(char):X}}}]" if char in "*[" else f"\\x{{{ord(char):X}}}"
+
+
 class UnreadableName(ValueError):
-    """An object whose key Polars cannot be told to read as named (see `exact_source`)."""
+    """An object whose key Polars cannot be told to read as named (see `exact_glob`)."""
 
 
 def setting(options: dict[str, str], names: tuple[str, ...], *variables: str) -> str | None:

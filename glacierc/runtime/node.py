@@ -82,6 +82,16 @@ def staging_variable(pipeline):
     return f"{STAGING_VARIABLE}__{''.join(escaped)}"
 
 
+def staged_stem(node):
+    """The file stem of `node`'s staged result and checkpoint (`<stem>.json`, `<stem>.parquet`, a map's items
+    `<stem>/<index>.*`): ASCII letters, digits and `_` kept, every other character and a leading digit written
+    `-XX`, the hex of its UTF-8 bytes. One-to-one, and a stem holds no `.`, `/` or wildcard and is never a
+    number, so one node's grants (`<stem>.*`, `<stem>/*`) never match another's names: a node id is a task
+    name, which may be any string (`x` and `x.parquet`, `x*`, `../x`)."""
+    return "".join(c if c.isascii() and (c.isalnum() or c == "_") and not (i == 0 and c.isdigit())
+                   else "".join(f"-{b:02X}" for b in c.encode()) for i, c in enumerate(node))
+
+
 def staging_root():
     """This pipeline's staging location: its own variable (`staging_variable`), else GLACIER_STAGING_URI
     (a function configured by hand, or a job given its location on the command line)."""
@@ -163,7 +173,7 @@ def run_item(nodes, event, retry_in_process=True):
                 "index": int(index)}
     run = Run(os.environ.get("GLACIER_DATA_DIR") or None, None, "auto", staging_uri(nodes, run_id), True, strict=True)
     run.retry_in_process, run.item = retry_in_process, (node, key)
-    run.checkpoints.stems.update((member, f"{member}/{index}") for member in nodes)
+    run.checkpoints.stems.update((member, f"{staged_stem(member)}/{index}") for member in nodes)
     if len(nodes) > 1:
         run.checkpoints.only = set(exchanged(nodes))
     selection = select(nodes, checkpoints=run.checkpoints, pull=False)

@@ -104,9 +104,9 @@ INDEX = {'azure_remote': ('eaaf6342c2c9b24c2a033a560732375aa7dd8d30f181de8150236
                    '_databricks_poll',
                    '_name',
                    '_where')),
- 'checkpoints': ('7029083d9844125fb6abbb3724e81825bebc73ee6d943f05103d0bf036ba1b83',
+ 'checkpoints': ('fba89b227318ae9bb5bc62827d0231df77e57de803b26e7973a48dd9ec556dd0',
                  ('import json', 'import math', 'import os', 'import polars as pl'),
-                 23,
+                 25,
                  '# ==== checkpoints: results between nodes, stored as data '
                  '==========================================\n'
                  "# A node's result is stored as data, never as Python objects, so reading a checkpoint runs "
@@ -234,7 +234,7 @@ INDEX = {'azure_remote': ('eaaf6342c2c9b24c2a033a560732375aa7dd8d30f181de8150236
                'runs before anything\n'
                '# is installed.',
                ('_SIMPLE', 'installed_version', 'INDEX_OPTIONS', 'satisfied', 'main')),
- 'listing': ('704a6516ca4629c854b81a2a26d8165d17cc74857d87c6dd90098ef4a0797aa1',
+ 'listing': ('ea974a0235279aaef94f4bd829669f749388966dec43fb00c7b4d7ba1193dfcc',
              ('import importlib',
               'import json',
               'import os',
@@ -280,6 +280,9 @@ INDEX = {'azure_remote': ('eaaf6342c2c9b24c2a033a560732375aa7dd8d30f181de8150236
               'ListingError',
               'object_keys',
               'exact_source',
+              'LISTED_SCHEMES',
+              'exact_glob',
+              'regex_literal',
               'UnreadableName',
               'setting',
               'client_library',
@@ -326,7 +329,7 @@ INDEX = {'azure_remote': ('eaaf6342c2c9b24c2a033a560732375aa7dd8d30f181de8150236
               'chain_of',
               'chained_result',
               'max_parallel')),
- 'node': ('e63ea464c67e9ec804295e87206a856c6545a412e461b27cf853cada0bbbc25c',
+ 'node': ('cae2dbb3f98642dc128d1fde3c0b8d8373cc1a64a37990d84fab43c6841f6c4c',
           ('import os', 'import re'),
           20,
           '# ==== one node in a cloud function '
@@ -343,6 +346,7 @@ INDEX = {'azure_remote': ('eaaf6342c2c9b24c2a033a560732375aa7dd8d30f181de8150236
            'check_item',
            'exchanged',
            'staging_variable',
+           'staged_stem',
            'staging_root',
            'staging_uri',
            'run_node',

@@ -33,6 +33,7 @@ from glacierc.backends.terraform.orchestration_common import group_inputs
 from glacierc.backends.terraform.target import Target
 from glacierc.ir.fusion import Group, fused_groups
 from glacierc.ir.nodes import Pipeline, Project
+from glacierc.runtime.node import staged_stem
 
 STATES_LOG_RETENTION_DAYS = 365
 SCHEDULE_KEY_SKIP = Skip("CKV_AWS_297", "the schedule passes no input to the execution: there is nothing for a key of "
@@ -124,8 +125,8 @@ def staging_statements(machines: list[Machine], executor: str, project: Project)
         mapped = {n.id for n in pipelines[m.pipeline].nodes if n.map is not None}
         for group in mine:
             needs = inputs[group.id]
-            reads += [Template(arn, pattern) for node in needs for pattern in _staged_keys(node, mapped)]
-            writes += [Template(arn, pattern) for node in group.staged for pattern in _staged_keys(node, mapped)]
+            reads += [Template(arn, pattern) for node in needs for pattern in staged_keys(node, mapped)]
+            writes += [Template(arn, pattern) for node in group.staged for pattern in staged_keys(node, mapped)]
             listed += [(m.label, m.staging.label, node) for node in needs if node in mapped]
             if needs or group.staged:
                 keys.append(Expr(f"aws_kms_key.{m.staging.label}.arn"))
@@ -136,7 +137,7 @@ def staging_statements(machines: list[Machine], executor: str, project: Project)
     for label, staging, node in dict.fromkeys(listed):  # the staged items of a mapped node are found by listing
         found.append(iam.Statement(f"ListStaged{iam.sid_part(label)}{iam.sid_part(node)}", ("s3:ListBucket",),
                                    (Expr(f"aws_s3_bucket.{staging}.arn"),),
-                                   conditions=(iam.Condition("StringLike", "s3:prefix", (f"*/{node}/*",)),)))
+                                   conditions=(iam.Condition("StringLike", "s3:prefix", (f"*/{staged_stem(node)}/*",)),)))
     if writes:
         found.append(iam.Statement("WriteStagedResults", ("s3:AbortMultipartUpload", "s3:PutObject"), tuple(writes)))
     if keys:
@@ -145,9 +146,11 @@ def staging_statements(machines: list[Machine], executor: str, project: Project)
     return tuple(found)
 
 
-def _staged_keys(node: str, mapped: set[str]) -> tuple[str, ...]:
-    """The staging keys of a node's result: `<execution>/<node>.*`; a mapped node's items `<execution>/<node>/*`."""
-    return (f"/*/{node}/*",) if node in mapped else (f"/*/{node}.*",)
+def staged_keys(node: str, mapped: set[str]) -> tuple[str, ...]:
+    """The staging keys of a node's result: `<execution>/<stem>.*`; a mapped node's items `<execution>/<stem>/*`
+    (the stem is the node id escaped, runtime.node.staged_stem: no node's keys match another's)."""
+    stem = staged_stem(node)
+    return (f"/*/{stem}/*",) if node in mapped else (f"/*/{stem}.*",)
 
 
 def map_statements(machine: Machine, partition: str) -> list[iam.Statement]:

@@ -41,6 +41,7 @@ from glacierc.backends.terraform.common import cloud_name, source_text, unique_l
 from glacierc.backends.terraform.orchestration_common import count, describe, group_inputs
 from glacierc.ir.fusion import Group, fused_groups, group_levels
 from glacierc.ir.nodes import Node, Pipeline, Project
+from glacierc.runtime.node import staged_stem
 from glacierc.source import Span
 
 NODE_FAILED = "glacier.NodeFailed"
@@ -223,21 +224,25 @@ def staging_container_name(pipeline_label: str) -> str:
 
 def staged_paths(project: Project, orchestrations: list[Orchestration]) -> tuple[list[str], list[str]]:
     """The blob paths (StringLike patterns) the home app reads and writes in its staging container: per
-    pipeline `<run prefix>-*/<node>.*` of the staged inputs of its groups and of their staged results."""
+    pipeline `<run prefix>-*/<stem>.*` of the staged inputs of its groups and of their staged results
+    (`<stem>/*` for a map's items; the stem is the node id escaped, runtime.node.staged_stem, so no node's
+    pattern matches another's names)."""
     pipelines = {p.name: p for p in project.pipelines}
     reads: list[str] = []
     writes: list[str] = []
     for o in orchestrations:
         inputs = group_inputs(pipelines[o.pipeline], o.groups)
         mapped = {n.id for n in pipelines[o.pipeline].nodes if n.map is not None}
-
-        def staged(node: str, run_prefix: str = o.run_prefix) -> str:
-            return f"{run_prefix}-*/{node}/*" if node in mapped else f"{run_prefix}-*/{node}.*"
-
         for group in o.groups:
-            reads += [staged(node) for node in inputs[group.id]]
-            writes += [staged(node) for node in group.staged]
+            reads += [staged_pattern(o.run_prefix, node, node in mapped) for node in inputs[group.id]]
+            writes += [staged_pattern(o.run_prefix, node, node in mapped) for node in group.staged]
     return sorted(set(reads) | set(writes)), sorted(set(writes))
+
+
+def staged_pattern(run_prefix: str, node: str, mapped: bool) -> str:
+    """The blobs of `node`'s staged result in any run: `<run prefix>-*/<stem>.*`, a map's items `.../<stem>/*`."""
+    stem = staged_stem(node)
+    return f"{run_prefix}-*/{stem}/*" if mapped else f"{run_prefix}-*/{stem}.*"
 
 
 BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"

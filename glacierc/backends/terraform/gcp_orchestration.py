@@ -30,6 +30,7 @@ from glacierc.backends.terraform.orchestration_common import Ref, count, group_i
 from glacierc.backends.terraform.target import Target
 from glacierc.ir.fusion import Group
 from glacierc.ir.nodes import Pipeline, Project
+from glacierc.runtime.node import staged_stem
 
 STAGING_EXPIRE_DAYS = 7
 
@@ -151,15 +152,16 @@ def staging_bindings(workflows_: list[Workflow], executor: str, account: str, pr
 
 
 def staging_condition(binding: StagingBinding) -> Template:
-    """The staged objects of `binding.nodes` in any execution: `<bucket>/objects/<execution>/<node>.*`, or
-    for a mapped node its items `<execution>/<node>/*`, which a reader finds by listing `<execution>/<node>/`."""
+    """The staged objects of `binding.nodes` in any execution: `<bucket>/objects/<execution>/<stem>.*`, or
+    for a mapped node its items `<execution>/<stem>/*`, which a reader finds by listing `<execution>/<stem>/`
+    (the stem is the node id escaped, runtime.node.staged_stem: no node's objects match another's)."""
     name = Expr(f"google_storage_bucket.{binding.bucket}.name")
-    parts = [f"resource.name.extract({cel_string('/objects/{execution}/' + n + ('/' if n in binding.mapped else '.'))})"
-             ' != ""' for n in binding.nodes]
+    ends = {n: staged_stem(n) + ("/" if n in binding.mapped else ".") for n in binding.nodes}
+    parts = [f"resource.name.extract({cel_string('/objects/{execution}/' + ends[n])})" ' != ""' for n in binding.nodes]
     objects = Template('resource.name.startsWith("projects/_/buckets/', name, f'/objects/") && ({" || ".join(parts)})')
     if binding.role != READER or not binding.mapped:
         return objects
-    listings = " || ".join(f"{LIST_PREFIX}.endsWith({cel_string('/' + n + '/')})" for n in binding.mapped)
+    listings = " || ".join(f"{LIST_PREFIX}.endsWith({cel_string('/' + ends[n])})" for n in binding.mapped)
     return Template("(", *objects.parts, ') || (resource.name == "projects/_/buckets/', name, f'" && ({listings}))')
 
 
