@@ -85,10 +85,18 @@ def test_a_failing_object_fails_its_job_and_the_map_naming_the_node_and_the_obje
     cloud, interpreter = _execution(module, root, "bad", bad=(1,))
     with pytest.raises(WorkflowError) as failed:
         interpreter.run()
-    error = failed.value.value
-    assert error["code"] == "glacier.NodeFailed" and error["object"] == "events/2026/day-01.parquet"
-    assert error["message"].startswith("node `clean` (task `clean`, pipeline.py:")
-    assert error["error"]["tags"] == ["OperationError"]  # the Batch connector's failed job
+    # the two maps are branches of one `parallel` step and both fail on the object (it lacks the column each
+    # reads): the error comes as Workflows raises it, an UnhandledBranchError listing each failed branch's error
+    raised = failed.value.value
+    assert raised["tags"] == ["UnhandledBranchError"]
+    branches = {b["id"]: b["error"] for b in raised["branches"]}
+    assert sorted(branches) == ["branch_clean", "branch_distinct_users"]
+    for node, connector in (("clean", "Batch"), ("distinct_users", "Dataproc")):
+        error = branches[f"branch_{node}"]
+        assert error["code"] == "glacier.NodeFailed" and error["object"] == "events/2026/day-01.parquet", connector
+        assert error["message"].startswith(f"node `{node}` (task `{node}`, pipeline.py:")
+        assert error["error"]["tags"] == ["OperationError"]  # the connector's failed job
+        assert (error["items"][node]["failed"], error["items"][node]["succeeded"]) == (1, 6)
     # clean declares retries=1: the object's job ran twice; nothing after the map ran
     assert len([a for a in _jobs(cloud, "batch") if a[4].endswith("day-01.parquet")]) == 2
     assert "combine" not in [label for label, _, _ in cloud.invocations]
