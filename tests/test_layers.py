@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("glacierc.cloud_run",),
     ("glacierc.cloud_targets",),
     ("glacierc.cloud_aws", "glacierc.cloud_azure", "glacierc.cloud_gcp"),
+    ("glacierc.cloud_gcp_payloads",),
     ("glacierc.cache", "glacierc.check_scope", "glacierc.cloud_databricks", "glacierc.cloud_follow",
      "glacierc.cloud_map_runs",
      "glacierc.columns_report",
