@@ -207,9 +207,11 @@ def test_staging_bucket_and_grants_are_per_node_and_execution():
     }
     assert set(grants) == set(expected)
     for label, (role, nodes) in expected.items():
-        clauses = " || ".join(f'resource.name.extract("/objects/{{execution}}/{n}.") != ""' for n in nodes)
+        # each node's extract equals the name's first segment, the execution (extract's variable may span a `/`)
+        segment = 'resource.name.extract("/objects/{execution}/")'
+        clauses = " || ".join(f'resource.name.extract("/objects/{{execution}}/{n}.") == {segment}' for n in nodes)
         assert grants[label]["role"] == role
-        assert grants[label]["condition"][0]["expression"] == f"{prefix} && ({clauses})", label
+        assert grants[label]["condition"][0]["expression"] == f'{prefix} && {segment} != "" && ({clauses})', label
 
 
 def test_the_pipelines_output_names_workflow_and_staging_bucket():

@@ -117,7 +117,7 @@ def test_item_jobs_read_only_below_the_dataset_prefix_and_write_only_their_node_
         write = mine["daily_staging_write"]
         assert write["role"] == "roles/storage.objectUser"
         assert write["condition"][0]["expression"].endswith(
-            f'(resource.name.extract("/objects/{{execution}}/{node}/") != "")')
+            f'(resource.name.extract("/objects/{{execution}}/{node}/") == resource.name.extract("/objects/{{execution}}/"))')
         assert not any(key.startswith("glacier_maps_curated") for key in mine)  # combine writes the outputs
 
 
