@@ -57,6 +57,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("glacierc.diagnostics",),
     ("glacierc.source", "glacierc.errors", "glacierc.fileio", "glacierc.cli_table", "glacierc.runtime",
      "glacierc.entrypoints", "glacierc.replay", "glacierc.cloud_common", "glacierc.cloud_items",
+     "glacierc.cloud_sfn_history",
      "glacierc.class_code"),
     ("glacierc",),  # the package itself: `__version__`
 )
