@@ -310,6 +310,7 @@ def test_the_interpreter_refuses_what_the_generator_does_not_emit():
     for step in ({"s": {"switch": [{"condition": "${1 == 1}", "return": 1}]}}, {"s": {"call": "http.get", "args": {}}},
                  {"s": {"assign": [{"x": "${len(y)}"}]}}, {"s": {"assign": [{"x": "${sys.now()}"}]}},
                  {"s": {"assign": [{"x": "${1 * 1}"}]}}, {"s": {"switch": [{"condition": "${1 == 1}", "next": "t"}]}},
+                 {"s": {"switch": [{"condition": "${1 == 1}", "next": "s", "steps": []}]}},
                  {"s": {"parallel": {"for": {"value": "v", "range": [1, 2], "steps": []}}}},
                  {"s": {"call": "http.post", "args": {"url": "u", "body": {}}}}):
         with pytest.raises(Unsupported):
