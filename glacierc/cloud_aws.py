@@ -15,7 +15,8 @@ from pathlib import Path
 
 from glacierc.cloud_common import CloudError, CloudUsage, pipeline_output
 from glacierc.cloud_databricks import DatabricksRuns
-from glacierc.cloud_follow import MAP_RUN_ENDED, Follower
+from glacierc.cloud_follow import Follower
+from glacierc.cloud_sfn_history import MAP_RUN_ENDED
 from glacierc.cloud_map_runs import map_items
 
 INSTALL = "pip install 'glacier-pipeline[cloud]'"

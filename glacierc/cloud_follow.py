@@ -8,7 +8,7 @@ group's run returned. `report()` is the JSON report of a local run (runtime/repo
 docs/run-report.schema.json), of the same version and shape. Each cloud's reader turns what its service
 shows into those calls: `feed(events)` here reads a Step Functions history (events are tied to a group
 through the Lambda payload the state passes, `{"pipeline", "group", "run_id"}`, never through state names,
-so parallel branches interleave freely); cloud_gcp.py reads Workflows step entries, cloud_azure.py a
+so parallel branches interleave freely; cloud_sfn_history.py reads each event's parts); cloud_gcp.py reads Workflows step entries, cloud_azure.py a
 Durable Functions instance history. A mapped node's Distributed Map shows in the history as its `Map` state
 (named by the build, `feed`'s `map_states`) and its Map Run; its items are child executions the history does
 not list: the reader describes them (`maps`, then `map_ended` with the cloud_items.py tally) when the Map
@@ -17,22 +17,29 @@ Run has ended.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from dataclasses import dataclass, field
 
 from glacierc.cloud_items import Items
 from glacierc.cloud_items import cause_message as _cause_message
+from glacierc.cloud_sfn_history import (
+    EXECUTION_ENDED,
+    MAP_RUN_ENDED,
+    MapRun,
+    databricks_submit,
+    event_details,
+    event_seconds,
+    history_json,
+    scheduled_group,
+    submitted_run,
+)
 from glacierc.diagnostics.render import printable
 from glacierc.ir.fusion import Group
 from glacierc.ir.nodes import Pipeline, Project
 from glacierc.runtime.report import REPORT_VERSION
 
 _FAILED_NODE = re.compile(r"node `([^`]+)` failed")
-_ENDED = {"ExecutionSucceeded": "ok", "ExecutionFailed": "failed", "ExecutionTimedOut": "timed out",
-          "ExecutionAborted": "aborted"}
-MAP_RUN_ENDED = ("MapRunSucceeded", "MapRunFailed", "MapRunAborted")
 
 
 @dataclass
@@ -62,16 +69,6 @@ class NodeResult:
 
 
 @dataclass
-class MapRun:
-    """The Map Run of a mapped group's Distributed Map, as the history shows it."""
-
-    arn: str
-    ended: float | None = None
-    ok: bool = False
-    error: tuple[str, str] = ("", "")  # (error, cause) of a failed one
-
-
-@dataclass
 class GroupRun:
     group: Group
     entered: float | None = None
@@ -79,20 +76,6 @@ class GroupRun:
     error: tuple[str, str] | None = None  # (error, cause) of the last failed attempt
     last: float | None = None  # when its last attempt ended
     done: bool = False
-
-
-def _scheduled_group(parameters: dict) -> str | None:
-    """The group a task state runs, from its parameters: a Lambda's `Payload`, a Batch job's `Parameters`, an
-    EMR step's name (`glacier <pipeline label> <group>`)."""
-    for key in ("Payload", "Parameters"):
-        found = parameters.get(key)
-        if isinstance(found, dict) and isinstance(found.get("group"), str):
-            return found["group"]
-    step = parameters.get("Step")
-    name = step.get("Name") if isinstance(step, dict) else None
-    if isinstance(name, str) and name.startswith("glacier ") and name.count(" ") == 2:
-        return name.rsplit(" ", 1)[1]
-    return None
 
 
 class Follower:
@@ -194,26 +177,26 @@ class Follower:
             self._event(event)
 
     def _event(self, event: dict) -> None:
-        kind, when = event["type"], _seconds(event["timestamp"])
+        kind, when = event["type"], event_seconds(event["timestamp"])
         group = self._group_of(event)
         if kind == "ExecutionStarted":
             self.execution_started(when)
-        elif kind in _ENDED:
-            details = _details(event)
-            self.execution_ended(when, _ENDED[kind], details.get("error") or kind, details.get("cause") or "")
+        elif kind in EXECUTION_ENDED:
+            details = event_details(event)
+            self.execution_ended(when, EXECUTION_ENDED[kind], details.get("error") or kind, details.get("cause") or "")
         elif group is None:
             return
         elif kind == "TaskScheduled":
             self.group_entered(group, when)
         elif kind == "TaskSucceeded" and event["id"] in self.submits:
-            self.run_submitted(group, _submitted_run(_details(event).get("output")))
+            self.run_submitted(group, submitted_run(event_details(event).get("output")))
         elif kind == "TaskSucceeded":
-            self.group_succeeded(group, when, _node_reports(_details(event).get("output")))
+            self.group_succeeded(group, when, _node_reports(event_details(event).get("output")))
         elif kind in ("TaskFailed", "TaskTimedOut"):
-            details = _details(event)
+            details = event_details(event)
             self.group_failed(group, when, details.get("error") or kind, details.get("cause") or "")
         elif kind.startswith("Map"):
-            self._map_event(group, kind, when, _details(event))
+            self._map_event(group, kind, when, event_details(event))
 
     def _map_event(self, group: str, kind: str, when: float, details: dict) -> None:
         """A mapped group's Map state entered, its Map Run started or ended (the reader then describes it)."""
@@ -231,10 +214,10 @@ class Follower:
         chain of previousEventId back to it."""
         group, submit = None, False
         if event["type"] == "TaskScheduled":
-            parameters = _json(_details(event).get("parameters"))
-            group, submit = _scheduled_group(parameters), _databricks_submit(parameters)
+            parameters = history_json(event_details(event).get("parameters"))
+            group, submit = scheduled_group(parameters), databricks_submit(parameters)
         elif event["type"] == "MapStateEntered":
-            group = self.map_states.get(str(_details(event).get("name")))
+            group = self.map_states.get(str(event_details(event).get("name")))
         elif event.get("previousEventId") in self.of_event:
             group = self.of_event[event["previousEventId"]]
             submit = event["previousEventId"] in self.submits
@@ -361,41 +344,9 @@ def _is_write(write: object) -> bool:
     return rows is None or (isinstance(rows, int) and not isinstance(rows, bool))
 
 
-def _databricks_submit(parameters: dict) -> bool:
-    """Whether a task state's parameters invoke the Databricks function's `submit` (aws_runs.py)."""
-    payload = parameters.get("Payload")
-    return isinstance(payload, dict) and payload.get("action") == "submit"
-
-
-def _submitted_run(output: object) -> str:
-    """The run number a `submit` task returned (`{"Payload": {"run": N}}`), "" when it is not there."""
-    payload = _json(output).get("Payload")
-    run = payload.get("run") if isinstance(payload, dict) else None
-    return run if isinstance(run, str) else ""
-
-
-def _seconds(timestamp: object) -> float:
-    return timestamp.timestamp() if hasattr(timestamp, "timestamp") else float(timestamp)  # type: ignore[arg-type]
-
-
-def _details(event: dict) -> dict:
-    """The `<type>EventDetails` of a history event (each type has its own key), or {}."""
-    found = next((v for k, v in event.items() if k.endswith("EventDetails")), None)
-    return found if isinstance(found, dict) else {}
-
-
-def _json(text: object) -> dict:
-    """A JSON object the history holds as text; {} for anything else (the history is read, never trusted)."""
-    try:
-        data = json.loads(text) if isinstance(text, str) else None
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _node_reports(output: str | None) -> dict[str, dict]:
     """{node: its report} from a `lambda:invoke` result: the function's `run_group`/`run_node` return value."""
-    return node_reports(_json(output).get("Payload"))
+    return node_reports(history_json(output).get("Payload"))
 
 
 def node_reports(result: object) -> dict[str, dict]:

@@ -7,12 +7,16 @@ Workflows Executions REST API (v1) with urllib.
   (`GET .../stepEntries`, paged) for the groups' progress: each entry of a `run_<group>` step of `main`
   is one attempt of that group, of a `map_<node>` step the run of a mapped node (gcp_workflows.py names
   the steps), started at its `createTime` and ended at its `updateTime` when it succeeded or failed (its
-  `exception.payload` says why). A mapped node's error names the object that failed and its call's
-  error (`object`, `error` of the raised map), shown under the node's message.
+  `exception.payload` says why; an error raised in a branch of a `parallel` step comes as Workflows'
+  `UnhandledBranchError`, read through to what the branches raised: cloud_gcp_payloads.py).
 - Results: the execution returns (and its error carries) `results`, what each group's Cloud Function
   returned by the group's lead: the nodes' reports (status, seconds, rows, output, writes, plan), read
-  when the execution ends into the nodes of the report (`Follower.group_results`). Jobs and maps return
-  none: their nodes have the step entry's duration.
+  when the execution ends into the nodes of the report (`Follower.group_results`). Jobs return none: their
+  nodes have the step entry's duration. It returns (and carries) `items` too, each mapped node's tally
+  (objects listed, succeeded, failed, the first failed ones with their errors): a step entry carries no
+  variables, so a mapped node's end is told with its item lines (`Follower.map_ended`, cloud_items.py)
+  once the execution ended: in its place when the execution ended before the poll that saw the map end,
+  else after the lines of the groups told meanwhile.
 - Stop (Ctrl-C): `POST {endpoint}v1/{execution}:cancel`.
 
 Credentials are the usual ones: an OAuth access token from GOOGLE_OAUTH_ACCESS_TOKEN, else from
@@ -24,7 +28,6 @@ no rows; the report has them.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -32,7 +35,9 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from glacierc.cloud_common import CloudError, CloudUsage, http_json, seconds
-from glacierc.cloud_follow import Follower, node_reports
+from glacierc.cloud_follow import Follower
+from glacierc.cloud_gcp_payloads import failure, group_results, map_items, raised_errors, returned_or_raised
+from glacierc.cloud_items import Items
 from glacierc.ir.fusion import Group
 
 ENDPOINT = "https://workflowexecutions.googleapis.com/"
@@ -59,7 +64,12 @@ class GcpExecution:
         self.headers = {"Authorization": f"Bearer {access_token(env)}"}
         #: gcp_workflows.step_name("run", lead), and a mapped node's `map_<node>` (gcp_workflows_map.map_step)
         self.steps = {f"{kind}_{g.id}": g.id for g in groups for kind in ("run", "map")}
+        self.map_steps = {f"map_{g.id}" for g in groups}
         self.results: dict[str, dict[str, dict]] = {}  # group -> {node: report}, once the execution ended
+        self.items: dict[str, Items] = {}  # mapped group -> its tally, once the execution ended
+        #: mapped group -> (when, state, error payload) of its step's end, told once the tally is known
+        self.maps_ended: dict[str, tuple[float, str, object]] = {}
+        self.finished = False  # the execution ended (its results and tallies are read)
         self.execution = ""
         self.entries: dict[str, str] = {}  # step entry name -> the last state fed
 
@@ -77,16 +87,22 @@ class GcpExecution:
         if when is not None:
             follower.execution_started(when)
         state = execution.get("state")
-        if state in _ENDED:  # read before the last entries, so that their lines show the results
-            self.results = _results(execution)
+        self.finished = state in _ENDED
+        if self.finished:  # read before the last entries, so that their lines show the results and tallies
+            found = returned_or_raised(execution)
+            self.results, self.items = group_results(found), map_items(found)
         for entry in self._step_entries():
             self._entry(entry, follower)
         if state not in _ENDED:
             return None
+        for group in list(self.maps_ended):
+            self._map_ended(group, follower)
         for group, reports in self.results.items():
             follower.group_results(group, reports)
         ended = seconds(execution.get("endTime")) or when or 0.0
-        error, cause = _failure(execution.get("error")) if state != "SUCCEEDED" else ("", "")
+        error = execution.get("error")
+        error, cause = failure(error.get("payload") if isinstance(error, dict) else None) \
+            if state != "SUCCEEDED" else ("", "")
         follower.execution_ended(ended, _ENDED[str(state)], error or f"execution {str(state).lower()}", cause)
         return follower.status
 
@@ -113,12 +129,30 @@ class GcpExecution:
             follower.group_entered(group, seconds(entry.get("createTime")) or 0.0)
         self.entries[name] = state
         ended = seconds(entry.get("updateTime")) or 0.0
-        if state == "STATE_SUCCEEDED":
+        exception = entry.get("exception")
+        payload = exception.get("payload") if isinstance(exception, dict) else None
+        if state in _ENTRY_ENDED and str(entry.get("step")) in self.map_steps:
+            self.maps_ended[group] = (ended, state, payload)  # its tally comes with the execution's end
+            if self.finished:  # known now: told in its place, before the entries after it
+                self._map_ended(group, follower)
+        elif state == "STATE_SUCCEEDED":
             follower.group_succeeded(group, ended, self.results.get(group, {}))
         elif state == "STATE_FAILED":
-            exception = entry.get("exception")
-            payload = exception.get("payload") if isinstance(exception, dict) else None
-            follower.group_failed(group, ended, *_failure({"payload": payload}))
+            follower.group_failed(group, ended, *failure(payload))
+
+    def _map_ended(self, group: str, follower: Follower) -> None:
+        """A mapped group's step ended: its items when the execution gave its tally, else the step's end."""
+        ended, state, payload = self.maps_ended.pop(group)
+        error, cause = failure(payload) if state == "STATE_FAILED" else ("", "")
+        items = self.items.get(group)
+        if items is not None:  # the tally lists the failed objects: the error's own object line is left out
+            raised = next((r for r in raised_errors(payload) if isinstance(r.get("message"), str)), None)
+            follower.map_ended(group, ended, items, state == "STATE_SUCCEEDED", error,
+                               str(raised["message"]) if raised is not None else cause)
+        elif state == "STATE_SUCCEEDED":
+            follower.group_succeeded(group, ended, {})
+        else:
+            follower.group_failed(group, ended, error, cause)
 
 
 def access_token(env: Mapping[str, str]) -> str:
@@ -134,67 +168,6 @@ def access_token(env: Mapping[str, str]) -> str:
         raise CloudUsage(f"`gcloud auth print-access-token` failed: {done.stderr.strip()[:300]} "
                          f"(run `gcloud auth login`, or set {TOKEN})")
     return done.stdout.strip()
-
-
-def _results(execution: dict) -> dict[str, dict[str, dict]]:
-    """group -> {node: report}: the `results` the definition returns (a succeeded execution's `result`) or
-    raises (a failed one's error payload); {} when there are none (read, never trusted)."""
-    if execution.get("state") == "SUCCEEDED":
-        text = execution.get("result")
-    else:
-        error = execution.get("error")
-        text = error.get("payload") if isinstance(error, dict) else None
-    try:
-        data = json.loads(text) if isinstance(text, str) else None
-    except ValueError:
-        return {}
-    found = data.get("results") if isinstance(data, dict) else None
-    return {str(g): node_reports(r) for g, r in sorted(found.items())} if isinstance(found, dict) else {}
-
-
-def _failure(error: object) -> tuple[str, str]:
-    """(name, cause) of a Workflows error: its payload is the JSON of what was raised, `glacier.NodeFailed`
-    with its message (whose `error` is the call's), or a call's own HTTP / connector error (its tag names
-    it: HttpError, OperationError; its body or message says why); else plain text."""
-    payload = error.get("payload") if isinstance(error, dict) else None
-    try:
-        raised = json.loads(payload) if isinstance(payload, str) else payload
-    except ValueError:
-        return "", str(payload)
-    if not isinstance(raised, dict):
-        return "", "" if raised is None else str(raised)
-    code, tags = raised.get("code"), raised.get("tags")
-    if isinstance(code, str):  # raised by the definition: its message names the nodes (a map's, its object)
-        return code, str(raised.get("message") or "") + _failed_object(raised)
-    name = str(tags[0]) if isinstance(tags, list) and tags else ""
-    return name, _call_error(raised)
-
-
-def _failed_object(raised: dict) -> str:
-    """A map's error names the object that failed (the last one, when failures were tolerated) and the error
-    its call raised: a line `object `<name>`: <tag>: <what the call said>`, or "" when it names none."""
-    name, error = raised.get("object"), raised.get("error")
-    if not isinstance(name, str) or not name:
-        return ""
-    said = ""
-    if isinstance(error, dict):
-        tags = error.get("tags")
-        tag = str(tags[0]) if isinstance(tags, list) and tags else ""
-        said = ": ".join(p for p in (tag, _call_error(error).strip().splitlines()[0] if _call_error(error).strip()
-                                      else "") if p)
-    elif error is not None:
-        said = str(error)
-    return f"\nobject `{name}`" + (f": {said}" if said else "")
-
-
-def _call_error(error: dict) -> str:
-    """What a failed call raised: a function's HTTP error body, or the connector's message."""
-    body = error.get("body")
-    if isinstance(body, str) and body.strip():
-        return body.strip()
-    if isinstance(body, dict | list):
-        return json.dumps(body, sort_keys=True)
-    return str(error.get("message") or "")
 
 
 def _entry_order(entry: dict) -> tuple[int, str]:

@@ -7,10 +7,15 @@ variable, or to a key of a map variable: `results["k"]`, which replaces the map 
 `call` (`http.post` with `auth: {type: OIDC}`, a connector the caller provides, or a subworkflow; `result`),
 `try` / `retry` (`predicate` naming a subworkflow, `max_retries`, `backoff`) / `except` (`as`, `steps`),
 `parallel` (`branches`, or a `for` with `value`, `index` and `in`; `shared`, `concurrency_limit`; branches and
-iterations run one after another, each in a copy of the scope whose `shared` variables are written back),
-`switch` (conditions with `condition` and `next`: a step of the same list, or `end`), `raise` and `return`.
+iterations run one after another, each in a copy of the scope whose `shared` variables are written back; an
+error a branch or iteration does not handle lets the others run, then the step raises Workflows'
+`UnhandledBranchError`: `{"message", "tags": ["UnhandledBranchError"], "branches": [{"id", "error"}]}`, `id`
+the branch's name or the iteration's index as a string, `error` what it raised), `switch` (conditions with
+`condition` and either `next`: a step of the same list, or `end`; or `steps` run in the same scope), `raise`
+and `return`.
 Expressions are whole values `${...}` of: variables, `null`, JSON string and integer literals, `[]`, a map's
-key (`a.b`), `+`, comparisons, and the functions `len`, `string`, `default`, `map.get` and
+key (`a.b`), a list's element (`a[0]`), `+`, `-` of integers, comparisons, and the functions `len`, `string`,
+`default`, `map.get`, `list.concat` and
 `sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")`. An HTTP status of 400 or more raises
 `{"code", "message", "tags": ["HttpError"]}` as Workflows does; a connector's exception raises
 `{"message", "tags": ["OperationError"]}`; a missing key `{"message", "tags": ["KeyError"]}`.
@@ -38,6 +43,7 @@ _TEMPLATE = re.compile(r"\$\$\{|%%\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _EXPRESSION = re.compile(r"\$\{(.*)\}", re.S)
 _MAP_KEY = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)\[("(?:[^"\\]|\\.)*")\]')
 EXECUTION_ID = "GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID"
+UNHANDLED_BRANCH_MESSAGE = "UnhandledBranchError: One or more branches or iterations encountered an unhandled runtime error"
 _COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
             ast.Gt: operator.gt, ast.GtE: operator.ge}
 
@@ -152,8 +158,13 @@ class Interpreter:
         elif "switch" in body:
             _only(body, {"switch"}, name)
             for condition in body["switch"]:
-                _only(condition, {"condition", "next"}, name)
+                _only(condition, {"condition", "next", "steps"}, name)
+                if ("next" in condition) == ("steps" in condition):
+                    raise Unsupported(f"step {name}: a condition has one of `next` and `steps`")
                 if self.value(condition["condition"], scope) is True:
+                    if "steps" in condition:  # the steps run in the same scope, then the step after the switch
+                        self.steps(condition["steps"], scope)
+                        return None
                     return condition["next"]
         elif "raise" in body:
             _only(body, {"raise"}, name)
@@ -187,6 +198,7 @@ class Interpreter:
                 ((_, inner),) = branch.items()
                 _only(inner, {"steps"}, name)
                 runs.append((inner["steps"], {}))
+            ids = [next(iter(branch)) for branch in body["branches"]]
         else:
             loop = body["for"]
             _only(loop, {"value", "index", "in", "steps"}, name)
@@ -195,14 +207,22 @@ class Interpreter:
                 raise Unsupported(f"step {name}: `for` over {type(items).__name__}")
             runs = [(loop["steps"], {loop["value"]: item, **({loop["index"]: i} if "index" in loop else {})})
                     for i, item in enumerate(items)]
-        for steps, bound in runs:
+            ids = [str(i) for i in range(len(items))]
+        failed = []
+        for branch, (steps, bound) in zip(ids, runs):
             inner = {**scope, **bound}  # branches and iterations read the parent's variables
-            self.steps(steps, inner)
+            try:
+                self.steps(steps, inner)
+            except WorkflowError as error:  # the others still run (`continueAll`, the only policy)
+                failed.append({"id": branch, "error": error.value})
             # Workflows refuses an assignment to a parent's variable that is not `shared`
             assigned = sorted(v for v in scope if v not in shared and v not in bound and inner[v] is not scope[v])
             if assigned:
                 raise Unsupported(f"step {name}: a branch assigns {assigned}, which are not shared")
             scope.update((variable, inner[variable]) for variable in shared)
+        if failed:
+            raise WorkflowError({"message": UNHANDLED_BRANCH_MESSAGE, "tags": ["UnhandledBranchError"],
+                                 "branches": failed})
 
     def try_step(self, name: str, body: Mapping, scope: dict) -> None:
         retry = body.get("retry")
@@ -304,11 +324,20 @@ class Interpreter:
             if not isinstance(value, dict) or node.attr not in value:
                 raise WorkflowError({"message": f"KeyError: key not found: {node.attr}", "tags": ["KeyError"]})
             return value[node.attr]
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
             left, right = self.evaluate(node.left, scope, text), self.evaluate(node.right, scope, text)
+            if isinstance(node.op, ast.Sub) and (type(left) is not int or type(right) is not int):
+                raise Unsupported(f"${{{text}}}: - of {type(left).__name__} and {type(right).__name__}")
             if type(left) is not type(right) or type(left) not in (int, str):
                 raise Unsupported(f"${{{text}}}: + of {type(left).__name__} and {type(right).__name__}")
-            return left + right
+            return left + right if isinstance(node.op, ast.Add) else left - right
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and type(node.slice.value) is int:
+            value = self.evaluate(node.value, scope, text)
+            if not isinstance(value, list):
+                raise Unsupported(f"${{{text}}}: an index of {type(value).__name__}")
+            if not 0 <= node.slice.value < len(value):
+                raise WorkflowError({"message": "IndexError: list index out of range", "tags": ["IndexError"]})
+            return value[node.slice.value]
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
             left, right = self.evaluate(node.left, scope, text), self.evaluate(node.comparators[0], scope, text)
             return _COMPARE[type(node.ops[0])](left, right)
@@ -327,6 +356,8 @@ class Interpreter:
             return args[1] if args[0] is None else args[0]
         if name == "map.get" and len(args) == 2 and isinstance(args[0], dict):
             return args[0].get(args[1])
+        if name == "list.concat" and len(args) == 2 and isinstance(args[0], list):
+            return [*args[0], args[1]]
         raise Unsupported(f"${{{text}}}: function {name}")
 
 

@@ -24,7 +24,11 @@ question-and-answer page) the operators of `resource.name`, not the text of its 
 template semantics above are what that passage says of a template that does or does not match. Where a
 reading could be narrower (a variable that stops at `/`), this evaluator takes the wider one: a test
 that asserts a denial holds under either, and every grant the tests assert names single-segment values.
-Check against the page when changing this function.
+The staged-result conditions do not depend on the choice: each node's `extract` must equal the name's
+first segment (`extract("/objects/{execution}/")`, not empty), which a name with a folder more than
+`<execution>/` fails under the wider reading and a name without the template fails under both. A later
+search of the stored copies of the page (https://cloud.google.com/iam/docs/conditions-attribute-reference)
+again gave only its opening table. Check against the page when changing this function.
 
 A binding grants its role's permissions when its condition is absent or evaluates to true; a request is
 allowed when any binding of the identity on the bucket (or the project) grants the permission.

@@ -44,14 +44,16 @@ def test_levels_become_steps_and_parallel_branches():
     steps = _steps(ORDERS, "orders")
     assert [next(iter(s)) for s in steps] == ["init", "run_extract", "record_extract", "level_2", "level_3", "done"]
     assert steps[0]["init"]["assign"] == [{"run_id": '$${sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")}'},
-                                          {"results": {}}]
+                                          {"results": {}}, {"items": {}}]
     parallel = steps[3]["level_2"]["parallel"]
     assert [next(iter(b)) for b in parallel["branches"]] == ["branch_clean", "branch_per_region"]
-    # what each function returned is kept by its group's lead, in a map the branches share
-    assert parallel["shared"] == ["results"]
+    # what each function returned is kept by its group's lead, and each map's tally by its node, in maps the
+    # branches share
+    assert parallel["shared"] == ["results", "items"]
     assert [next(iter(s)) for s in parallel["branches"][0]["branch_clean"]["steps"]] == ["run_clean", "record_clean"]
     assert steps[2]["record_extract"] == {"assign": [{'results["extract"]': "$${result_1.body}"}, {"result_1": None}]}
-    assert steps[-1]["done"]["return"] == {"pipeline": "orders", "run_id": "$${run_id}", "results": "$${results}"}
+    assert steps[-1]["done"]["return"] == {"pipeline": "orders", "run_id": "$${run_id}", "results": "$${results}",
+                                           "items": "$${items}"}
 
 
 def test_a_group_is_one_oidc_call_with_the_tasks_retries_and_timeouts():
@@ -62,7 +64,7 @@ def test_a_group_is_one_oidc_call_with_the_tasks_retries_and_timeouts():
     assert clean["retry"] == {"predicate": "$${glacier_retry_any}", "max_retries": 2,
                               "backoff": {"initial_delay": 1, "max_delay": 60, "multiplier": 2}}
     failed = clean["except"]["steps"][0]["failed_clean"]["raise"]
-    assert (failed["code"], failed["results"]) == ("glacier.NodeFailed", "$${results}")
+    assert (failed["code"], failed["results"], failed["items"]) == ("glacier.NodeFailed", "$${results}", "$${items}")
     assert failed["message"].startswith("node `clean` (task `clean`, pipeline.py:51); node `per_day`")
     functions = _resources(_files(ORDERS), "google_cloudfunctions2_function")
     assert functions["clean"]["service_config"][0]["timeout_seconds"] == 60  # covers the fused group
@@ -205,9 +207,11 @@ def test_staging_bucket_and_grants_are_per_node_and_execution():
     }
     assert set(grants) == set(expected)
     for label, (role, nodes) in expected.items():
-        clauses = " || ".join(f'resource.name.extract("/objects/{{execution}}/{n}.") != ""' for n in nodes)
+        # each node's extract equals the name's first segment, the execution (extract's variable may span a `/`)
+        segment = 'resource.name.extract("/objects/{execution}/")'
+        clauses = " || ".join(f'resource.name.extract("/objects/{{execution}}/{n}.") == {segment}' for n in nodes)
         assert grants[label]["role"] == role
-        assert grants[label]["condition"][0]["expression"] == f"{prefix} && ({clauses})", label
+        assert grants[label]["condition"][0]["expression"] == f'{prefix} && {segment} != "" && ({clauses})', label
 
 
 def test_the_pipelines_output_names_workflow_and_staging_bucket():

@@ -244,9 +244,13 @@ def test_a_failing_node_ends_the_run_naming_it_after_its_retries(orders):
     interpreter = cloud.interpreter("orders", "run-bad")
     with pytest.raises(WorkflowError) as failed:
         interpreter.run()
-    assert failed.value.value["code"] == "glacier.NodeFailed"
-    assert "node `clean` (task `clean`, pipeline.py:" in failed.value.value["message"]
-    assert failed.value.value["error"]["tags"] == ["HttpError"]
+    # clean is a branch of its level's `parallel` step: Workflows raises its error in an UnhandledBranchError
+    raised = failed.value.value
+    assert raised["tags"] == ["UnhandledBranchError"] and "branch_clean" in [b["id"] for b in raised["branches"]]
+    error = next(b["error"] for b in raised["branches"] if b["id"] == "branch_clean")
+    assert error["code"] == "glacier.NodeFailed"
+    assert "node `clean` (task `clean`, pipeline.py:" in error["message"]
+    assert error["error"]["tags"] == ["HttpError"]
     # clean declares retries=2: three invocations of its group, each failing, with the declared backoff
     attempts = [error for label, body, error in cloud.invocations if body["group"] == "clean"]
     assert len(attempts) == 3 and all(attempts)
@@ -305,7 +309,8 @@ def test_the_interpreter_refuses_what_the_generator_does_not_emit():
     http = lambda url, body, timeout: (200, {})  # noqa: E731
     for step in ({"s": {"switch": [{"condition": "${1 == 1}", "return": 1}]}}, {"s": {"call": "http.get", "args": {}}},
                  {"s": {"assign": [{"x": "${len(y)}"}]}}, {"s": {"assign": [{"x": "${sys.now()}"}]}},
-                 {"s": {"assign": [{"x": "${1 - 1}"}]}}, {"s": {"switch": [{"condition": "${1 == 1}", "next": "t"}]}},
+                 {"s": {"assign": [{"x": "${1 * 1}"}]}}, {"s": {"switch": [{"condition": "${1 == 1}", "next": "t"}]}},
+                 {"s": {"switch": [{"condition": "${1 == 1}", "next": "s", "steps": []}]}},
                  {"s": {"parallel": {"for": {"value": "v", "range": [1, 2], "steps": []}}}},
                  {"s": {"call": "http.post", "args": {"url": "u", "body": {}}}}):
         with pytest.raises(Unsupported):

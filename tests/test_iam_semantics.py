@@ -286,6 +286,11 @@ def test_nothing_of_a_staging_bucket_beside_staged_results(source):
             for node in pipeline.nodes if pipeline.name in staging else ():
                 near = [f"{EXECUTION}/{node.id}x.parquet", f"{EXECUTION}/x{node.id}.parquet", f"{node.id}.parquet",
                         f"{EXECUTION}/{node.id}", f"{EXECUTION}/*", f"{EXECUTION}/{node.id}?parquet"]
+                if module.of_type("google_storage_bucket"):  # a folder more than `<execution>/`: on GCP the
+                    # conditions take the name's first segment as the execution (extract's variable may span a
+                    # `/`); an S3 ARN's `*` spans `/` and AWS has no single-segment pattern
+                    near += [f"{EXECUTION}/deeper/{node.id}.parquet", f"{EXECUTION}/deeper/{node.id}/0.parquet",
+                             f"/{node.id}.parquet", f"/{node.id}/0.parquet"]
                 near += [f"{EXECUTION}/{node.id}.parquet"] if node.map else [f"{EXECUTION}/{node.id}/0.parquet"]
                 for identity in _identities(module):
                     for key in near:

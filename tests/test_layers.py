@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("glacierc.cloud_run",),
     ("glacierc.cloud_targets",),
     ("glacierc.cloud_aws", "glacierc.cloud_azure", "glacierc.cloud_gcp"),
+    ("glacierc.cloud_gcp_payloads",),
     ("glacierc.cache", "glacierc.check_scope", "glacierc.cloud_databricks", "glacierc.cloud_follow",
      "glacierc.cloud_map_runs",
      "glacierc.columns_report",
@@ -56,6 +57,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("glacierc.diagnostics",),
     ("glacierc.source", "glacierc.errors", "glacierc.fileio", "glacierc.cli_table", "glacierc.runtime",
      "glacierc.entrypoints", "glacierc.replay", "glacierc.cloud_common", "glacierc.cloud_items",
+     "glacierc.cloud_sfn_history",
      "glacierc.class_code"),
     ("glacierc",),  # the package itself: `__version__`
 )

@@ -88,6 +88,7 @@ def test_the_map_lists_page_by_page_runs_each_object_and_equals_the_local_runner
         (".day-99.parquet.tmp.parquet", "0"), ("day-00.parquet", "1"), ("day-01.parquet", "2"),
         ("day-02.parquet", "3"), ("day-03.parquet", "4"), ("notes.txt", "5")]
     assert interpreter.limits == [20, 20, 20]  # the default concurrency_limit, each page
+    assert result["items"] == {"clean": {"listed": 6, "succeeded": 6, "failed": 0, "tolerated": 0, "failures": []}}
     # the objects the glob does not match staged nothing; the others one item each, read back by combine
     staged = sorted(p.name for p in (cloud.staging / "daily_staging" / "run-ok" / "clean").iterdir())
     assert staged == ["1.json", "1.parquet", "2.json", "2.parquet", "3.json", "3.parquet", "4.json", "4.parquet"]
@@ -104,6 +105,9 @@ def test_a_failing_object_fails_the_map_naming_the_node_and_the_object(built):
     assert error["code"] == "glacier.NodeFailed" and error["object"] == "events/2026/day-01.parquet"
     assert error["message"].startswith("node `clean` (task `clean`, pipeline.py:")
     assert "dataset `events`" in error["message"] and error["error"]["tags"] == ["HttpError"]
+    tally = error["items"]["clean"]  # every other object still ran: the map fails once the listing ended
+    assert (tally["listed"], tally["succeeded"], tally["failed"], tally["tolerated"]) == (6, 5, 1, 0)
+    assert [f["object"] for f in tally["failures"]] == ["events/2026/day-01.parquet"]
     # clean declares retries=1: the object was tried twice; nothing after the map ran
     tries = [b for label, b, e in cloud.invocations if label == "clean" and b["item"].endswith("day-01.parquet")]
     assert len(tries) == 2
@@ -127,8 +131,14 @@ def limited(tmp_path_factory):
 def test_tolerated_failures_leave_objects_out_like_the_local_runner_and_max_parallel_is_the_limit(limited, tmp_path):
     root, module, source = limited
     cloud, interpreter, _ = execution(module, root, "one_bad", bad=(2,))
-    interpreter.run()
+    result = interpreter.run()
     assert interpreter.limits == [3, 3, 3]
+    tally = result["items"]["clean"]  # the execution's result counts the objects and names the failed one
+    assert {k: tally[k] for k in ("listed", "succeeded", "failed", "tolerated")} == {
+        "listed": 6, "succeeded": 5, "failed": 1, "tolerated": 1}
+    (failure,) = tally["failures"]
+    assert failure["object"] == "events/2026/day-02.parquet" and failure["index"] == "3"
+    assert "user_id" in failure["error"]["body"]
     assert pl.read_parquet(cloud.data / OUTPUT).equals(local_output(source, tmp_path, bad=(2,)))
 
 
@@ -139,7 +149,12 @@ def test_one_failure_more_than_tolerated_fails_the_map_after_the_listing(limited
         interpreter.run()
     error = failed.value.value
     assert error["code"] == "glacier.NodeFailed" and "more than 1 objects of dataset `events` failed" in error["message"]
-    assert error["object"] == "events/2026/day-03.parquet" and len(listed) == 3  # every page ran first
+    assert error["object"] == "events/2026/day-00.parquet" and len(listed) == 3  # every page ran first, the first failure named
+    tally = error["items"]["clean"]
+    assert {k: tally[k] for k in ("listed", "succeeded", "failed", "tolerated")} == {
+        "listed": 6, "succeeded": 4, "failed": 2, "tolerated": 1}
+    assert [(f["object"], f["index"], f["error"]["tags"]) for f in tally["failures"]] == [
+        ("events/2026/day-00.parquet", "1", ["HttpError"]), ("events/2026/day-03.parquet", "4", ["HttpError"])]
     assert "combine" not in [label for label, _, _ in cloud.invocations]
 
 

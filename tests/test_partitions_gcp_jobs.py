@@ -85,10 +85,18 @@ def test_a_failing_object_fails_its_job_and_the_map_naming_the_node_and_the_obje
     cloud, interpreter = _execution(module, root, "bad", bad=(1,))
     with pytest.raises(WorkflowError) as failed:
         interpreter.run()
-    error = failed.value.value
-    assert error["code"] == "glacier.NodeFailed" and error["object"] == "events/2026/day-01.parquet"
-    assert error["message"].startswith("node `clean` (task `clean`, pipeline.py:")
-    assert error["error"]["tags"] == ["OperationError"]  # the Batch connector's failed job
+    # the two maps are branches of one `parallel` step and both fail on the object (it lacks the column each
+    # reads): the error comes as Workflows raises it, an UnhandledBranchError listing each failed branch's error
+    raised = failed.value.value
+    assert raised["tags"] == ["UnhandledBranchError"]
+    branches = {b["id"]: b["error"] for b in raised["branches"]}
+    assert sorted(branches) == ["branch_clean", "branch_distinct_users"]
+    for node, connector in (("clean", "Batch"), ("distinct_users", "Dataproc")):
+        error = branches[f"branch_{node}"]
+        assert error["code"] == "glacier.NodeFailed" and error["object"] == "events/2026/day-01.parquet", connector
+        assert error["message"].startswith(f"node `{node}` (task `{node}`, pipeline.py:")
+        assert error["error"]["tags"] == ["OperationError"]  # the connector's failed job
+        assert (error["items"][node]["failed"], error["items"][node]["succeeded"]) == (1, 6)
     # clean declares retries=1: the object's job ran twice; nothing after the map ran
     assert len([a for a in _jobs(cloud, "batch") if a[4].endswith("day-01.parquet")]) == 2
     assert "combine" not in [label for label, _, _ in cloud.invocations]
@@ -109,7 +117,7 @@ def test_item_jobs_read_only_below_the_dataset_prefix_and_write_only_their_node_
         write = mine["daily_staging_write"]
         assert write["role"] == "roles/storage.objectUser"
         assert write["condition"][0]["expression"].endswith(
-            f'(resource.name.extract("/objects/{{execution}}/{node}/") != "")')
+            f'(resource.name.extract("/objects/{{execution}}/{node}/") == resource.name.extract("/objects/{{execution}}/"))')
         assert not any(key.startswith("glacier_maps_curated") for key in mine)  # combine writes the outputs
 
 

@@ -9,7 +9,6 @@ another node's names, and each matches its own. A local run with such task names
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from azure_abac import like
+from iam_eval_gcp import evaluate, object_request
 
 from glacierc.backends.terraform.aws_orchestration import staged_keys
 from glacierc.backends.terraform.azure_orchestration import staged_pattern
@@ -48,13 +48,11 @@ def aws(node: str, mapped: bool, key: str) -> bool:
 
 
 def gcp(node: str, mapped: bool, key: str) -> bool:
-    """CEL `name.extract('/objects/{execution}/<end>') != ""`, with `{execution}` any non-empty text (`/` too:
-    more than the service matches, so a name it leaves out is surely left out)."""
+    """The generated IAM condition evaluated on the object `<execution>/<key>` of bucket `b`
+    (tests/iam_eval_gcp.py: `extract`'s variable spans `/`, the widest reading)."""
     binding = StagingBinding("l", "staging", "roles/storage.objectViewer", "a", (node,), "t", (node,) if mapped else ())
-    text = "".join(part for part in staging_condition(binding).parts if isinstance(part, str))
-    ends = [json.loads(t)[len("/objects/{execution}/"):] for t in re.findall(r'extract\(("(?:[^"\\]|\\.)*")\)', text)]
-    name = f"projects/_/buckets/b/objects/{RUN}/{key}"
-    return any(re.search("/objects/.+/" + re.escape(end), name) for end in ends)
+    condition = "".join(part if isinstance(part, str) else "b" for part in staging_condition(binding).parts)
+    return evaluate(condition, object_request("b", f"{RUN}/{key}"))
 
 
 def test_a_stem_is_escaped_one_to_one_and_never_a_number():

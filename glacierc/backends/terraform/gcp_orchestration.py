@@ -129,6 +129,10 @@ def _bucket_part(label: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")[:20] or "pipeline"
 
 
+#: The first segment of a staged object's name: the execution whose result it is.
+EXECUTION_SEGMENT = 'resource.name.extract("/objects/{execution}/")'
+
+
 def staging_bindings(workflows_: list[Workflow], executor: str, account: str, project: Project
                      ) -> tuple[StagingBinding, ...]:
     """Read the staged results a group of `executor` needs, write the ones it gives (per node, per execution)."""
@@ -154,11 +158,18 @@ def staging_bindings(workflows_: list[Workflow], executor: str, account: str, pr
 def staging_condition(binding: StagingBinding) -> Template:
     """The staged objects of `binding.nodes` in any execution: `<bucket>/objects/<execution>/<stem>.*`, or
     for a mapped node its items `<execution>/<stem>/*`, which a reader finds by listing `<execution>/<stem>/`
-    (the stem is the node id escaped, runtime.node.staged_stem: no node's objects match another's)."""
+    (the stem is the node id escaped, runtime.node.staged_stem: no node's objects match another's).
+
+    `extract`'s variable stands for any text up to the first occurrence of the text after it, `/` included
+    (tests/iam_eval_gcp.py), so `extract("/objects/{execution}/<stem>.")` alone would also match
+    `a/b/<stem>.parquet`: each node's extract must equal the object name's first segment
+    (`extract("/objects/{execution}/")`, EXECUTION_SEGMENT), which must not be empty."""
     name = Expr(f"google_storage_bucket.{binding.bucket}.name")
     ends = {n: staged_stem(n) + ("/" if n in binding.mapped else ".") for n in binding.nodes}
-    parts = [f"resource.name.extract({cel_string('/objects/{execution}/' + ends[n])})" ' != ""' for n in binding.nodes]
-    objects = Template('resource.name.startsWith("projects/_/buckets/', name, f'/objects/") && ({" || ".join(parts)})')
+    parts = [f"resource.name.extract({cel_string('/objects/{execution}/' + ends[n])}) == {EXECUTION_SEGMENT}"
+             for n in binding.nodes]
+    objects = Template('resource.name.startsWith("projects/_/buckets/', name,
+                       f'/objects/") && {EXECUTION_SEGMENT} != "" && ({" || ".join(parts)})')
     if binding.role != READER or not binding.mapped:
         return objects
     listings = " || ".join(f"{LIST_PREFIX}.endsWith({cel_string('/' + ends[n])})" for n in binding.mapped)

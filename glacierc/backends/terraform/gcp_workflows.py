@@ -30,9 +30,11 @@ What each Cloud Function returned (its nodes' reports: status, seconds, rows, wr
 for `glacierc run --cloud`: the call's `result` is `result_<k>` (k: the group's position; a variable of its
 own, so parallel branches never assign the same one), a `record_<lead>` step puts its body into the map
 `results` by the group's lead (a `shared` variable of every `parallel` step), and the execution returns it
-(`{"pipeline", "run_id", "results"}`); every `raise` of the definition carries it too, so a failed execution
-still tells what its finished groups did. Jobs (Dataproc, Batch) and maps record nothing: their connectors
-return the job, not the run's report.
+(`{"pipeline", "run_id", "results", "items"}`); every `raise` of the definition carries it too, so a failed
+execution still tells what its finished groups did. Jobs (Dataproc, Batch) record nothing: their connectors
+return the job, not the run's report. A mapped node's step keeps its subworkflow's tally (objects listed,
+succeeded, failed, the first failed ones) in `tally_<k>`, which `record_<node>` puts into the map `items` by
+the node (gcp_workflows_map.py; `items` is `shared` like `results`).
 
 A group whose executor is not orchestrated (another provider's executors, refused ones) is a
 `raise` of `glacier.NotOrchestrated` naming its nodes, and the levels after it are left out. Strings a
@@ -63,6 +65,8 @@ DATAPROC_SUBMIT = "googleapis.dataproc.v1.projects.regions.jobs.submitAsOperatio
 BATCH_CREATE = "googleapis.batch.v1.projects.locations.jobs.create"
 RUN_ID = '${sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")}'
 RESULTS = "results"  # group lead -> what its Cloud Function returned
+#: What the execution returns and every `raise` carries besides its error: the groups' results, the maps' tallies.
+_CARRIED = {RESULTS: "${" + RESULTS + "}", maps.ITEMS: "${" + maps.ITEMS + "}"}
 #: The container a Batch job runs the group in, and its command (`sh -c COMMAND glacier-job ARGS...`): it installs
 #: the job folder's requirements (mounted at BATCH_MOUNT, gcp_package.py) and runs its job.py.
 BATCH_IMAGE = "python:3.11-slim"
@@ -127,7 +131,7 @@ def definition(project: Project, pipeline: Pipeline, call_of: Callable[[Group], 
     groups = fused_groups(pipeline) if groups is None else groups
     by_id = {g.id: g for g in groups}
     context = _Context(project, pipeline, call_of, service_of or {})
-    steps: list[dict] = [{"init": {"assign": [{"run_id": RUN_ID}, {RESULTS: {}}]}}]
+    steps: list[dict] = [{"init": {"assign": [{"run_id": RUN_ID}, {RESULTS: {}}, {maps.ITEMS: {}}]}}]
     stopped = False
     for index, level in enumerate(group_levels(pipeline, groups)):
         if len(level) == 1:
@@ -139,7 +143,7 @@ def definition(project: Project, pipeline: Pipeline, call_of: Callable[[Group], 
             steps.extend(_parallel(context, by_id, level, index + 1))
     if not stopped:
         steps.append({"done": {"return": {"pipeline": literal(pipeline.name), "run_id": "${run_id}",
-                                          RESULTS: "${" + RESULTS + "}"}}})
+                                          **_CARRIED}}})
     return {
         "main": {"params": ["args"], "steps": steps},
         RETRY_PREDICATE: {"params": ["e"], "steps": [{"any": {"return": True}}]},
@@ -157,7 +161,7 @@ def _parallel(context: _Context, by_id: Mapping[str, Group], level: tuple[str, .
             found.extend(context.group_step(by_id[chunk[0]])[0])
             continue
         branches = [{step_name("branch", lead): {"steps": context.group_step(by_id[lead])[0]}} for lead in chunk]
-        found.append({name: {"parallel": {"shared": [RESULTS], "branches": branches}}})
+        found.append({name: {"parallel": {"shared": [RESULTS, maps.ITEMS], "branches": branches}}})
     return found
 
 
@@ -185,7 +189,7 @@ class _Context:
             service = self.service_of.get(group.executor, "this executor")
             message = f"{self.cause(group)}: runs on {service}, which the workflow does not run yet"
             return [{step_name("not_orchestrated", group.id): {
-                "raise": {"code": NOT_ORCHESTRATED, "message": literal(message), RESULTS: "${" + RESULTS + "}"}}}], True
+                "raise": {"code": NOT_ORCHESTRATED, "message": literal(message), **_CARRIED}}}], True
         timeouts = [self.task(n).timeout for n in group.nodes]
         timeout = sum(t for t in timeouts if t is not None) if all(t is not None for t in timeouts) else None
         node = self.nodes[group.id]
@@ -196,9 +200,10 @@ class _Context:
         if node.map is not None:
             self.subworkflows[maps.subworkflow_name(node)] = maps.map_subworkflow(
                 self.project, node, body, retry, literal, NODE_FAILED, _RUNS[type(call)])
-            return [maps.map_step(node)], False
+            tally = f"tally_{self.positions.setdefault(group.id, len(self.positions) + 1)}"
+            return maps.map_step(node, tally), False
         failed = {"raise": {"code": NODE_FAILED, "message": literal(f"{self.cause(group)} failed"),
-                            "error": "${e}", RESULTS: "${" + RESULTS + "}"}}
+                            "error": "${e}", **_CARRIED}}
         recorded = isinstance(call, FunctionCall)
         variable = f"result_{self.positions.setdefault(group.id, len(self.positions) + 1)}"
         step: dict = {"try": {**body, "result": variable} if recorded else body}

@@ -13,14 +13,20 @@ path (other names under the prefix are skipped) and stages its result as item `<
 (`<staging>/<execution id>/<node>/<index>.*`), which the combining node reads back in index order. Then the
 next page (`nextPageToken`), until the listing ends.
 
-A failing object raises `glacier.NodeFailed` naming the node, its task and source line, with the object's
-name (`object`) and the call's error; with `partitions(tolerated_failures=N)` failures are counted instead
-(shared variables of the `parallel` step) and the map fails after the listing when more than N failed.
+A failing object (after its retries) is counted, never raised from its iteration (a `parallel` step would
+raise it as an `UnhandledBranchError` only once every iteration ended): the `parallel` step's `shared`
+variables `failed` and `failures` count the failures and keep the first FIRST_FAILURES of them (the object's
+name, index and the call's error). After the listing the subworkflow puts its tally (TALLY: objects listed,
+succeeded, failed, the tolerated count and the described failures) into `items` by the node; within
+`partitions(tolerated_failures=N)` (0 when not given) it returns the tally, which `main` records in its
+`items` map; past it the map raises `glacier.NodeFailed` naming the node, its task and source line, with the
+first failed object's name (`object`) and the call's error (`error`), `results` and `items`.
 Strings a user wrote are literals (`literal`); the object names are data the expressions only pass on.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from glacier.datasets import prefix
@@ -40,6 +46,13 @@ ITEM, INDEX = "${object.name}", "${string(offset + position)}"
 #: `max_parallel` is cut to it (warning GLC417).
 DEFAULT_CONCURRENCY = {"function": 20, "batch": 10, "dataproc": 4}
 CONCURRENCY_MAX = WORKFLOWS_CONCURRENCY_MAX
+#: The map `main` keeps each mapped node's tally in (by node), returned and raised with `results`.
+ITEMS = "items"
+#: A mapped node's tally, as `items["<node>"]` holds it: {"listed", "succeeded", "failed", "tolerated",
+#: "failures": [{"object", "index", "error"}, ...]}.
+TALLY = ("listed", "succeeded", "failed", "tolerated", "failures")
+#: Failed objects described one by one in a tally (its `failures`); the rest are counted.
+FIRST_FAILURES = 5
 
 
 def subworkflow_name(node: Node) -> str:
@@ -57,56 +70,70 @@ def concurrency(node: Node, runs: str = "function") -> int:
     return min(node.map_limits.max_parallel or DEFAULT_CONCURRENCY[runs], CONCURRENCY_MAX)
 
 
-def map_step(node: Node) -> dict:
-    """The step of `main` running mapped `node`: a call of its subworkflow (whose errors name the node and
-    carry the `results` of the groups before it)."""
-    return {f"map_{node.id}": {"call": subworkflow_name(node),
-                               "args": {"run_id": "${run_id}", "results": "${results}"}}}
+def map_step(node: Node, variable: str) -> list[dict]:
+    """The steps of `main` running mapped `node`: a call of its subworkflow (whose errors name the node and
+    carry the `results` and `items` of the groups before it), whose tally (TALLY) `variable` keeps (a variable
+    of its own: parallel branches never assign the same one) and `record_<node>` puts into `items["<node>"]`."""
+    key = f"{ITEMS}[{json.dumps(node.id, ensure_ascii=True)}]"
+    return [{f"map_{node.id}": {"call": subworkflow_name(node), "result": variable,
+                                "args": {"run_id": "${run_id}", "results": "${results}", "items": "${items}"}}},
+            {f"record_{node.id}": {"assign": [{key: "${" + variable + "}"}, {variable: None}]}}]
 
 
 def map_subworkflow(project: Project, node: Node, item_call: dict, retry: dict | None,
                     literal: Callable[[str], str], code: str, runs: str = "function") -> dict:
-    """`glacier_map_<node>`: list a page, run its objects in parallel, the next page; `item_call` is the call
-    running one object (given ITEM and INDEX), `retry` the task's retry policy (None: no retries), `literal`
-    how a user's string becomes a value, `code` the error a failure raises, `runs` what runs an item (its
-    default concurrency)."""
+    """`glacier_map_<node>`: list a page, run its objects in parallel, the next page, then the tally (or the
+    error of too many failed objects); `item_call` is the call running one object (given ITEM and INDEX),
+    `retry` the task's retry policy (None: no retries), `literal` how a user's string becomes a value, `code`
+    the error a failure raises, `runs` what runs an item (its default concurrency)."""
     bucket, start = dataset_location(project, node)
-    tolerated = node.map_limits.tolerated_failures
-    cause = f"{describe(node)} failed on an object of dataset `{node.map}`"
-    failed: dict = ({"raise": {"code": code, "message": literal(cause), "object": "${object.name}",
-                               "error": "${e}", "results": "${results}"}} if not tolerated else
-                    {"assign": [{"failures": "${failures + 1}"}, {"last_object": "${object.name}"},
-                                {"last_error": "${e}"}]})
     item: dict = {"try": item_call}
     if retry is not None:
         item["retry"] = retry
-    item["except"] = {"as": "e", "steps": [{"failed_item": failed}]}
-    run: dict = {"concurrency_limit": concurrency(node, runs),
+    item["except"] = {"as": "e", "steps": _counted_failure()}
+    run: dict = {"shared": ["failed", "failures"], "concurrency_limit": concurrency(node, runs),
                  "for": {"value": "object", "index": "position", "in": "${objects}",
                          "steps": [{"run_item": item}]}}
-    if tolerated:
-        run = {"shared": ["failures", "last_object", "last_error"], **run}
     listing = {"try": {"call": LIST_OBJECTS, "args": {"bucket": literal(bucket), "prefix": literal(start),
                                                         "pageToken": "${page}"}, "result": "listed"},
                "except": {"as": "e", "steps": [{"failed_listing": {"raise": {
                    "code": code, "message": literal(f"{describe(node)} failed: listing "
                                                               f"gs://{bucket}/{start} (dataset `{node.map}`)"),
-                   "error": "${e}", "results": "${results}"}}}]}}
+                   "error": "${e}", "results": "${results}", ITEMS: "${items}"}}}]}}
     steps: list[dict] = [
-        {"init": {"assign": [{"page": None}, {"offset": 0}, *([{"failures": 0}, {"last_object": None},
-                                                                {"last_error": None}] if tolerated else [])]}},
+        {"init": {"assign": [{"page": None}, {"offset": 0}, {"failed": 0}, {"failures": []}]}},
         {"list_page": listing},
         {"page_objects": {"assign": [{"objects": '${default(map.get(listed, "items"), [])}'}]}},
         {"run_page": {"parallel": run}},
         {"next_page": {"assign": [{"offset": "${offset + len(objects)}"},
                                   {"page": '${map.get(listed, "nextPageToken")}'}]}},
         {"more": {"switch": [{"condition": "${page != null}", "next": "list_page"}]}},
+        {"tally": {"assign": [{"tally": {"listed": "${offset}", "succeeded": "${offset - failed}",
+                                         "failed": "${failed}", "tolerated": node.map_limits.tolerated_failures or 0,
+                                         "failures": "${failures}"}},
+                              {f"{ITEMS}[{json.dumps(node.id, ensure_ascii=True)}]": "${tally}"}]}},
+        {"tolerated": {"switch": [{"condition": f"${{failed <= {node.map_limits.tolerated_failures or 0}}}",
+                                   "next": "done"}]}},
+        {"too_many_failed": {"raise": {"code": code, "message": literal(_too_many(node)),
+                                       "object": "${failures[0].object}", "error": "${failures[0].error}",
+                                       "results": "${results}", ITEMS: "${items}"}}},
+        {"done": {"return": "${tally}"}},
     ]
-    if tolerated:
-        too_many = f"{describe(node)} failed: more than {tolerated} objects of dataset `{node.map}` failed"
-        steps += [{"tolerated": {"switch": [{"condition": f"${{failures <= {tolerated}}}", "next": "end"}]}},
-                  {"too_many_failed": {"raise": {"code": code, "message": literal(too_many),
-                                                 "object": "${last_object}", "error": "${last_error}",
-                                                 "results": "${results}"}}}]
-    return {"params": ["run_id", "results"], "steps": steps}
+    return {"params": ["run_id", "results", ITEMS], "steps": steps}
 
+
+def _counted_failure() -> list[dict]:
+    """An object's failure (after its retries) is counted, and described while fewer than FIRST_FAILURES are:
+    its name, index and the call's error."""
+    failure = {"object": "${object.name}", "index": INDEX, "error": "${e}"}
+    return [{"count_failed": {"assign": [{"failed": "${failed + 1}"}]}},
+            {"keep_failure": {"switch": [{"condition": f"${{len(failures) < {FIRST_FAILURES}}}", "steps": [
+                {"described": {"assign": [{"failure": failure},
+                                          {"failures": "${list.concat(failures, failure)}"}]}}]}]}}]
+
+
+def _too_many(node: Node) -> str:
+    tolerated = node.map_limits.tolerated_failures
+    if not tolerated:
+        return f"{describe(node)} failed on an object of dataset `{node.map}`"
+    return f"{describe(node)} failed: more than {tolerated} objects of dataset `{node.map}` failed"
