@@ -13,6 +13,13 @@ error a branch or iteration does not handle lets the others run, then the step r
 the branch's name or the iteration's index as a string, `error` what it raised), `switch` (conditions with
 `condition` and either `next`: a step of the same list, or `end`; or `steps` run in the same scope), `raise`
 and `return`.
+It also refuses what the documentation says the service refuses (docs/cloud-gcp.md, "Workflows syntax used"):
+a switch of more than SWITCH_CONDITIONS_MAX conditions or a condition that is not a boolean; a `parallel` step
+of more than PARALLEL_BRANCHES_MAX branches, nested deeper than PARALLEL_DEPTH_MAX (subworkflow calls
+included), with a `concurrency_limit` that is not a positive integer, a `shared` variable the parent scope
+does not have yet, or a `for` whose variables exist outside it; a variable name outside `[A-Za-z_][A-Za-z0-9_]*`;
+an `http.post` timeout over HTTP_TIMEOUT_MAX; a connector that is not one of CONNECTOR_ARGS, an argument its
+reference page does not list, or a `connector_params.timeout` over CONNECTOR_TIMEOUT_MAX.
 Expressions are whole values `${...}` of: variables, `null`, JSON string and integer literals, `[]`, a map's
 key (`a.b`), a list's element (`a[0]`), `+`, `-` of integers, comparisons, and the functions `len`, `string`,
 `default`, `map.get`, `list.concat` and
@@ -43,6 +50,25 @@ _TEMPLATE = re.compile(r"\$\$\{|%%\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _EXPRESSION = re.compile(r"\$\{(.*)\}", re.S)
 _MAP_KEY = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)\[("(?:[^"\\]|\\.)*")\]')
 EXECUTION_ID = "GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a variable's name, as the Workflows variables page defines it
+#: Documented limits the interpreter enforces (docs/cloud-gcp.md, "Workflows syntax used", has the sources).
+SWITCH_CONDITIONS_MAX = 50
+PARALLEL_BRANCHES_MAX = 10
+PARALLEL_DEPTH_MAX = 2
+HTTP_TIMEOUT_MAX = 1800
+CONNECTOR_TIMEOUT_MAX = 31536000
+#: The connectors the generator calls and the arguments each documents (besides `connector_params`).
+CONNECTOR_ARGS = {
+    "googleapis.storage.v1.objects.list": {"bucket", "delimiter", "endOffset", "includeTrailingDelimiter",
+                                           "matchGlob", "maxResults", "pageToken", "prefix", "projection",
+                                           "startOffset", "userProject", "versions"},
+    "googleapis.dataproc.v1.projects.regions.jobs.submitAsOperation": {"projectId", "region", "body"},
+    "googleapis.batch.v1.projects.locations.jobs.create": {"parent", "jobId", "requestId", "body"},
+}
+_CONNECTOR_PARAMS = {"timeout", "polling_policy", "skip_polling", "scopes"}
+_REQUIRED_ARGS = {"googleapis.storage.v1.objects.list": {"bucket"},
+                  "googleapis.dataproc.v1.projects.regions.jobs.submitAsOperation": {"projectId", "region", "body"},
+                  "googleapis.batch.v1.projects.locations.jobs.create": {"parent", "body"}}
 UNHANDLED_BRANCH_MESSAGE = "UnhandledBranchError: One or more branches or iterations encountered an unhandled runtime error"
 _COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
             ast.Gt: operator.gt, ast.GtE: operator.ge}
@@ -92,6 +118,7 @@ class Interpreter:
     #: The `concurrency_limit` of every `parallel` step run, in order.
     limits: list[int] = field(default_factory=list)
     _routines: list[str] = field(default_factory=list)  # the subworkflows running, innermost last
+    _depth: int = 0  # the `parallel` steps running around the current step (across subworkflow calls)
 
     def run(self, args: object = None) -> object:
         return self.subworkflow("main", [args])
@@ -148,7 +175,7 @@ class Interpreter:
             _only(body, {"call", "args", "result"}, name)
             result = self.call(body["call"], self.value(body.get("args", {}), scope))
             if "result" in body:
-                scope[body["result"]] = result
+                scope[_variable(body["result"], name)] = result
         elif "try" in body:
             _only(body, {"try", "retry", "except"}, name)
             self.try_step(name, body, scope)
@@ -157,11 +184,16 @@ class Interpreter:
             self.parallel(name, body["parallel"], scope)
         elif "switch" in body:
             _only(body, {"switch"}, name)
+            if not 0 < len(body["switch"]) <= SWITCH_CONDITIONS_MAX:
+                raise Unsupported(f"step {name}: a switch of 1 to {SWITCH_CONDITIONS_MAX} conditions")
             for condition in body["switch"]:
                 _only(condition, {"condition", "next", "steps"}, name)
                 if ("next" in condition) == ("steps" in condition):
                     raise Unsupported(f"step {name}: a condition has one of `next` and `steps`")
-                if self.value(condition["condition"], scope) is True:
+                value = self.value(condition["condition"], scope)
+                if type(value) is not bool:  # "Each expression must evaluate to true or false"
+                    raise Unsupported(f"step {name}: condition {condition['condition']!r} gave {value!r}")
+                if value:
                     if "steps" in condition:  # the steps run in the same scope, then the step after the switch
                         self.steps(condition["steps"], scope)
                         return None
@@ -190,9 +222,21 @@ class Interpreter:
 
     def parallel(self, name: str, body: Mapping, scope: dict) -> None:
         _only(body, {"branches", "for", "shared", "concurrency_limit"}, name)
-        self.limits.append(body.get("concurrency_limit", 0))
+        if ("branches" in body) == ("for" in body):
+            raise Unsupported(f"step {name}: a parallel step has one of `branches` and `for`")
+        limit = body.get("concurrency_limit", 0)
+        if "concurrency_limit" in body and (type(limit) is not int or limit < 1):
+            raise Unsupported(f"step {name}: concurrency_limit {limit!r} is not a positive integer")
+        self.limits.append(limit)
         shared = body.get("shared", [])
+        undeclared = [v for v in shared if v not in scope]
+        if undeclared:  # `shared` names writable variables of the parent scope: they exist before the step
+            raise Unsupported(f"step {name}: shared {undeclared} not assigned before the parallel step")
+        if self._depth + 1 > PARALLEL_DEPTH_MAX:
+            raise Unsupported(f"step {name}: parallel steps nested deeper than {PARALLEL_DEPTH_MAX}")
         if "branches" in body:
+            if not 2 <= len(body["branches"]) <= PARALLEL_BRANCHES_MAX:
+                raise Unsupported(f"step {name}: {len(body['branches'])} branches (2 to {PARALLEL_BRANCHES_MAX})")
             runs = []
             for branch in body["branches"]:
                 ((_, inner),) = branch.items()
@@ -202,6 +246,10 @@ class Interpreter:
         else:
             loop = body["for"]
             _only(loop, {"value", "index", "in", "steps"}, name)
+            loop_names = [_variable(loop[key], name) for key in ("value", "index") if key in loop]
+            outside = [v for v in loop_names if v in scope]
+            if outside:  # the loop's variables "must not be used in assignments or expressions outside of the loop"
+                raise Unsupported(f"step {name}: loop variables {outside} exist outside the loop")
             items = self.value(loop["in"], scope)
             if not isinstance(items, list):
                 raise Unsupported(f"step {name}: `for` over {type(items).__name__}")
@@ -211,10 +259,13 @@ class Interpreter:
         failed = []
         for branch, (steps, bound) in zip(ids, runs):
             inner = {**scope, **bound}  # branches and iterations read the parent's variables
+            self._depth += 1
             try:
                 self.steps(steps, inner)
             except WorkflowError as error:  # the others still run (`continueAll`, the only policy)
                 failed.append({"id": branch, "error": error.value})
+            finally:
+                self._depth -= 1
             # Workflows refuses an assignment to a parent's variable that is not `shared`
             assigned = sorted(v for v in scope if v not in shared and v not in bound and inner[v] is not scope[v])
             if assigned:
@@ -226,6 +277,11 @@ class Interpreter:
 
     def try_step(self, name: str, body: Mapping, scope: dict) -> None:
         retry = body.get("retry")
+        if retry is not None:
+            _only(retry, {"predicate", "max_retries", "backoff"}, f"{name}.retry")
+            _only(retry["backoff"], {"initial_delay", "max_delay", "multiplier"}, f"{name}.retry.backoff")
+            if type(retry["max_retries"]) is not int or retry["max_retries"] < 0:
+                raise Unsupported(f"{name}.retry: max_retries {retry['max_retries']!r}")
         attempts = 1 + (retry["max_retries"] if retry else 0)
         delay = retry["backoff"]["initial_delay"] if retry else 0
         for attempt in range(attempts):
@@ -245,7 +301,7 @@ class Interpreter:
         if handler is None:
             raise last
         _only(handler, {"as", "steps"}, name)
-        scope[handler["as"]] = last.value  # the except steps share the scope (Workflows scopes are per workflow)
+        scope[_variable(handler["as"], name)] = last.value  # the except steps share the scope (Workflows scopes are per workflow)
         self.steps(handler["steps"], scope)
 
     def _entry_started(self, step: str) -> int:
@@ -260,7 +316,6 @@ class Interpreter:
         self.entries[number] = {**ended, "exception": exception} if exception else ended
 
     def retries(self, retry: Mapping, error: object, scope: dict) -> bool:
-        _only(retry, {"predicate", "max_retries", "backoff"}, "retry")
         predicate = _EXPRESSION.fullmatch(retry["predicate"])
         if predicate is None or predicate.group(1) not in self.definition:
             raise Unsupported(f"retry predicate {retry['predicate']!r}: only a subworkflow of the definition")
@@ -272,12 +327,18 @@ class Interpreter:
             _only(args, {"url", "auth", "body", "timeout"}, function)
             if args.get("auth") != {"type": "OIDC"}:
                 raise Unsupported("http.post without OIDC authentication")
+            timeout = args.get("timeout")
+            if timeout is not None and (type(timeout) not in (int, float) or not 0 < timeout <= HTTP_TIMEOUT_MAX):
+                raise Unsupported(f"http.post timeout {timeout!r} (at most {HTTP_TIMEOUT_MAX} s)")
             status, response = self.http(args["url"], args.get("body"), args.get("timeout"))
             if status >= 400:
                 raise WorkflowError({"code": status, "message": f"HTTP server responded with error code {status}",
                                      "tags": ["HttpError"], "body": response})
             return {"code": status, "body": response}
-        if function in self.connectors:
+        if function in CONNECTOR_ARGS:
+            _connector_args(function, args)
+            if function not in self.connectors:
+                raise Unsupported(f"call {function}: no stand-in given to the interpreter")
             try:
                 return self.connectors[function](args)
             except Exception as error:  # the operation failed: the connector raises
@@ -363,6 +424,26 @@ class Interpreter:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _variable(name: object, where: str) -> str:
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise Unsupported(f"{where}: {name!r} is not a variable name")
+    return name
+
+
+def _connector_args(function: str, args: Mapping) -> None:
+    """The documented arguments of `function`, its required ones, and a `connector_params` of known keys whose
+    timeout is within the documented maximum."""
+    _only(args, CONNECTOR_ARGS[function] | {"connector_params"}, function)
+    missing = _REQUIRED_ARGS[function] - set(args)
+    if missing:
+        raise Unsupported(f"call {function}: missing {sorted(missing)}")
+    params = args.get("connector_params", {})
+    _only(params, _CONNECTOR_PARAMS, f"{function}.connector_params")
+    timeout = params.get("timeout", 1800)
+    if type(timeout) is not int or not 0 < timeout <= CONNECTOR_TIMEOUT_MAX:
+        raise Unsupported(f"call {function}: connector timeout {timeout!r} (at most {CONNECTOR_TIMEOUT_MAX} s)")
 
 
 def _only(body: Mapping, allowed: set[str], where: str) -> None:

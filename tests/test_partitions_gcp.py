@@ -25,19 +25,21 @@ OUTPUT = Path("glacier-maps-curated") / "daily" / "countries.parquet"
 
 
 def lister(data: Path, calls: list):
-    """objects.list over the local bucket folders: names below `prefix`, sorted, PAGE a page."""
+    """objects.list over the local bucket folders: names below `prefix`, sorted, at most `maxResults` (1 to
+    1,000) and PAGE a page, as a service may return fewer than asked."""
     def list_objects(args: dict) -> dict:
-        assert set(args) == {"bucket", "prefix", "pageToken"}, args
+        assert set(args) == {"bucket", "prefix", "maxResults", "pageToken"}, args
+        assert type(args["maxResults"]) is int and 0 < args["maxResults"] <= 1000, args
         calls.append(args)
         root = data / args["bucket"]
         names = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
         names = [n for n in names if n.startswith(args["prefix"])]
-        start = int(args["pageToken"] or 0)
+        start, size = int(args["pageToken"] or 0), min(args["maxResults"], PAGE)
         page: dict = {"kind": "storage#objects"}
-        if names[start:start + PAGE]:
-            page["items"] = [{"bucket": args["bucket"], "name": n} for n in names[start:start + PAGE]]
-        if start + PAGE < len(names):
-            page["nextPageToken"] = str(start + PAGE)
+        if names[start:start + size]:
+            page["items"] = [{"bucket": args["bucket"], "name": n} for n in names[start:start + size]]
+        if start + size < len(names):
+            page["nextPageToken"] = str(start + size)
         return page
     return list_objects
 

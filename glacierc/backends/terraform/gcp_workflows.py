@@ -14,7 +14,8 @@ each node, its task and source line. The call:
   sum of the nodes' timeouts when every node has one (at most the 1,800 s of an HTTP call);
 - a Dataproc cluster: `googleapis.dataproc.v1.projects.regions.jobs.submitAsOperation` of a PySpark job
   running the executor's generated `job.py` with the arguments pipeline, group, run id and the staging
-  URI; the connector waits for the job's operation, so a failed job fails the step;
+  URI; the connector waits for the job's operation (`connector_params.timeout`: the nodes' timeouts, else
+  the connectors' maximum of a year, CONNECTOR_TIMEOUT_MAX), so a failed job fails the step;
 - a vm executor: `googleapis.batch.v1.projects.locations.jobs.create` of a Cloud Batch job on the
   configured machine type, boot disk size, zone and external IP, as the executor's service account, on the
   module's private subnetwork: a `python` container with the executor's job folder mounted from Cloud
@@ -60,6 +61,9 @@ NOT_ORCHESTRATED = "glacier.NotOrchestrated"
 RETRY_PREDICATE = "glacier_retry_any"
 RETRY_BACKOFF = {"initial_delay": 1, "max_delay": 60, "multiplier": 2}
 HTTP_TIMEOUT_MAX = 1800
+#: A connector call of a long-running operation (a Dataproc or Batch job) waits 1,800 s unless its
+#: `connector_params.timeout` says otherwise, and at most a year: a group without timeouts gets the year.
+CONNECTOR_TIMEOUT_MAX = 365 * 24 * 3600
 PARALLEL_BRANCHES_MAX = 10  # what one `parallel` step of Cloud Workflows may hold
 DATAPROC_SUBMIT = "googleapis.dataproc.v1.projects.regions.jobs.submitAsOperation"
 BATCH_CREATE = "googleapis.batch.v1.projects.locations.jobs.create"
@@ -236,10 +240,15 @@ def _call(pipeline: Pipeline, group: Group, call: Call, timeout: int | None, ite
         return _batch(call, job_args, timeout)
     job = {"placement": {"clusterName": call.cluster},
            "pysparkJob": {"mainPythonFileUri": call.main, "fileUris": list(call.files), "args": job_args}}
-    args = {"projectId": call.project, "region": call.region, "body": {"job": job}}
-    if timeout is not None:
-        args["connector_params"] = {"timeout": timeout}
+    args = {"projectId": call.project, "region": call.region, "body": {"job": job},
+            "connector_params": _connector_params(timeout)}
     return {"call": DATAPROC_SUBMIT, "args": args}
+
+
+def _connector_params(timeout: int | None) -> dict:
+    """How long a job's connector call waits for the job: the group's timeout, else (and at most) a year;
+    never the connector's default 1,800 s, which would fail a longer job that is still running."""
+    return {"timeout": min(timeout or CONNECTOR_TIMEOUT_MAX, CONNECTOR_TIMEOUT_MAX)}
 
 
 def _batch(call: BatchCall, job_args: list, timeout: int | None) -> dict:
@@ -260,9 +269,8 @@ def _batch(call: BatchCall, job_args: list, timeout: int | None) -> dict:
         allocation["location"] = {"allowedLocations": [f"zones/{call.zone}"]}
     body = {"taskGroups": [{"taskCount": 1, "taskSpec": task}], "allocationPolicy": allocation,
             "logsPolicy": {"destination": "CLOUD_LOGGING"}}
-    args: dict = {"parent": f"projects/{call.project}/locations/{call.region}", "body": body}
-    if timeout is not None:
-        args["connector_params"] = {"timeout": timeout}
+    args = {"parent": f"projects/{call.project}/locations/{call.region}", "body": body,
+            "connector_params": _connector_params(timeout)}
     return {"call": BATCH_CREATE, "args": args}
 
 

@@ -11,7 +11,8 @@ Cloud Batch job of the executor's `job.py` whose arguments end with them (gcp_wo
 retried as the task says. The item's run does the task on the object when its name matches the dataset's
 path (other names under the prefix are skipped) and stages its result as item `<index>` of the node
 (`<staging>/<execution id>/<node>/<index>.*`), which the combining node reads back in index order. Then the
-next page (`nextPageToken`), until the listing ends.
+next page (`nextPageToken`), until the listing ends. A page is PAGE_SIZE objects, and the listing's response
+is freed once its objects and next page token are taken (Workflows' variable memory limit).
 
 A failing object (after its retries) is counted, never raised from its iteration (a `parallel` step would
 raise it as an `UnhandledBranchError` only once every iteration ended): the `parallel` step's `shared`
@@ -36,6 +37,10 @@ from glacierc.checks.glc417_map_parallelism_capped import WORKFLOWS_CONCURRENCY_
 from glacierc.ir.nodes import Node, Project
 
 LIST_OBJECTS = "googleapis.storage.v1.objects.list"
+#: Objects a listing page asks for (`maxResults`; the service's own page is 1,000). Each listed object is its
+#: whole metadata, and Cloud Workflows counts every variable of an execution against one memory limit, a
+#: copy (`objects`) twice: a page of 1,000 would not fit, so a page is small and the response is freed.
+PAGE_SIZE = 100
 #: The object's name and position, as the item's call passes them (the body's `item` and `index`, a job's
 #: last two arguments).
 ITEM, INDEX = "${object.name}", "${string(offset + position)}"
@@ -95,7 +100,8 @@ def map_subworkflow(project: Project, node: Node, item_call: dict, retry: dict |
                  "for": {"value": "object", "index": "position", "in": "${objects}",
                          "steps": [{"run_item": item}]}}
     listing = {"try": {"call": LIST_OBJECTS, "args": {"bucket": literal(bucket), "prefix": literal(start),
-                                                        "pageToken": "${page}"}, "result": "listed"},
+                                                        "maxResults": PAGE_SIZE, "pageToken": "${page}"},
+                       "result": "listed"},
                "except": {"as": "e", "steps": [{"failed_listing": {"raise": {
                    "code": code, "message": literal(f"{describe(node)} failed: listing "
                                                               f"gs://{bucket}/{start} (dataset `{node.map}`)"),
@@ -103,10 +109,10 @@ def map_subworkflow(project: Project, node: Node, item_call: dict, retry: dict |
     steps: list[dict] = [
         {"init": {"assign": [{"page": None}, {"offset": 0}, {"failed": 0}, {"failures": []}]}},
         {"list_page": listing},
-        {"page_objects": {"assign": [{"objects": '${default(map.get(listed, "items"), [])}'}]}},
+        {"page_objects": {"assign": [{"objects": '${default(map.get(listed, "items"), [])}'},
+                                     {"page": '${map.get(listed, "nextPageToken")}'}, {"listed": None}]}},
         {"run_page": {"parallel": run}},
-        {"next_page": {"assign": [{"offset": "${offset + len(objects)}"},
-                                  {"page": '${map.get(listed, "nextPageToken")}'}]}},
+        {"next_page": {"assign": [{"offset": "${offset + len(objects)}"}, {"objects": None}]}},
         {"more": {"switch": [{"condition": "${page != null}", "next": "list_page"}]}},
         {"tally": {"assign": [{"tally": {"listed": "${offset}", "succeeded": "${offset - failed}",
                                          "failed": "${failed}", "tolerated": node.map_limits.tolerated_failures or 0,
