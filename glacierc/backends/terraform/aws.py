@@ -5,8 +5,8 @@ variables.tf, storage.tf, iam.tf, compute.tf, outputs.tf, one `lambda/<executor>
 executor (shared by the Lambda functions of its tasks), one `jobs/<executor>.zip` per EMR or vm executor a
 state machine runs steps or Batch jobs on (aws_jobs.py), and for Databricks executors a separate root
 module under `databricks/`. The model is `AwsModule` (aws_model.py); the Lambda functions, their packages and
-layers are the `LambdaFunctions` half (aws_functions.py). What AWS refuses is judged over the IR by `AwsRules` (aws_rules.py), which
-`AwsTarget` inherits: `check` runs the rules alone.
+layers are the `LambdaFunctions` half (aws_functions.py). What AWS refuses is judged over the IR by
+`AwsRules` (aws_rules.py), which `AwsTarget` inherits: `check` runs the rules alone.
 """
 
 from __future__ import annotations
