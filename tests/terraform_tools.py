@@ -11,6 +11,7 @@ package helpers at the end unpack serverless packages, list and run their entry 
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.util
 import io
@@ -37,6 +38,21 @@ def emit_pipeline(path: Path, runner_sources: Mapping[str, str] | None = None):
     compiled = compile_project([path], env={})
     files, diagnostics = emit(compiled.project, runner_sources)
     return files, compiled, diagnostics
+
+
+@functools.cache
+def emitted_once(path: Path):
+    """`emit_pipeline(path)` without packages, computed once per test run (the result is shared: read it only)."""
+    return emit_pipeline(path)
+
+
+def assert_files_match_snapshots(files: Mapping[str, str | bytes], snapshot) -> None:
+    """The sorted paths of emitted `files`, then every file (a zip by its `zip_summary`), match their syrupy
+    snapshots (`paths`, then one named by the file's path)."""
+    assert sorted(files) == snapshot(name="paths")
+    for path, content in sorted(files.items()):
+        shown = zip_summary(content) if isinstance(content, bytes) else content
+        assert shown == snapshot(name=path)
 
 
 def write_files(files: Mapping[str, str | bytes], root: Path) -> Path:
