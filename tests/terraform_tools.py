@@ -191,6 +191,23 @@ class Terraform:
         return "" if result.returncode == 0 else result.stdout + result.stderr
 
 
+def assert_aws_root_deploys(root: Path, home: Path) -> None:
+    """`terraform validate` (the offline hashicorp/aws provider), `terraform fmt` and checkov find nothing in the
+    AWS root module `root` (terraform's HOME: `home`); the calling test skips with the reason when terraform or
+    the provider is missing, or after validate and fmt when checkov is."""
+    import pytest
+
+    missing = mirror_missing("hashicorp/aws")
+    if missing:
+        pytest.skip(missing)
+    terraform = Terraform.create(home)
+    assert terraform.validate(root) == []
+    assert terraform.fmt_check(root) == ""
+    if checkov_missing():
+        pytest.skip(checkov_missing())
+    assert checkov_failures(root) == []
+
+
 def _diagnostic_line(diagnostic: dict) -> str:
     where = diagnostic.get("range") or {}
     place = f"{where.get('filename', '?')}:{(where.get('start') or {}).get('line', '?')}"
