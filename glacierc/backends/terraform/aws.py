@@ -30,7 +30,7 @@ from glacierc.backends.terraform.aws_model import AwsModule
 from glacierc.backends.terraform.aws_rules import AwsRules, emr_release
 from glacierc.backends.terraform.aws_storage import bucket_blocks, buckets_of, logs_bucket
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, Value, block
-from glacierc.backends.terraform.common import source_text, unique_labels
+from glacierc.backends.terraform.common import source_of, unique_labels
 from glacierc.backends.terraform.target import Output, Target
 from glacierc.checks.ec2_sizes import job_size
 from glacierc.checks.glc407_state_machine import STATES
@@ -184,7 +184,7 @@ class AwsTarget(LambdaFunctions, AwsRules, Target):
         if cluster is not None:
             statements += iam.cluster_log_statements(cluster.log_prefix, LOGS)
         statements += jobs_.read_statements(self.jobs, label, cluster is not None)
-        comment = source_text([(executor.span, f"executor {executor.name}")])
+        comment = source_of("executor", executor)
         module.roles.append(Role(
             label=label, name=self.name(label, 64), comment=comment,
             trust=iam.executor_trust(executor, module.partition), statements=statements,

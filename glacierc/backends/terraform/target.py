@@ -25,7 +25,7 @@ from glacierc.backends.terraform.common import (
     cloud_name,
     default_tags,
     provider_pipelines,
-    source_text,
+    source_of,
 )
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.nodes import Executor, Project, Provider, Service, Storage
@@ -124,7 +124,7 @@ class Target(TargetRules):
 
     def provider_comment(self) -> str:
         """The comment of the provider's blocks: where the provider is declared."""
-        return source_text([(self.provider.span, f"provider {self.provider.name}")])
+        return source_of("provider", self.provider)
 
     def own_storage(self) -> dict[str, Storage]:
         """The storage declared on this provider, by name."""
