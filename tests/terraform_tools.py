@@ -11,6 +11,7 @@ package helpers at the end unpack serverless packages, list and run their entry 
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.util
 import io
@@ -37,6 +38,21 @@ def emit_pipeline(path: Path, runner_sources: Mapping[str, str] | None = None):
     compiled = compile_project([path], env={})
     files, diagnostics = emit(compiled.project, runner_sources)
     return files, compiled, diagnostics
+
+
+@functools.cache
+def emitted_once(path: Path):
+    """`emit_pipeline(path)` without packages, computed once per test run (the result is shared: read it only)."""
+    return emit_pipeline(path)
+
+
+def assert_files_match_snapshots(files: Mapping[str, str | bytes], snapshot) -> None:
+    """The sorted paths of emitted `files`, then every file (a zip by its `zip_summary`), match their syrupy
+    snapshots (`paths`, then one named by the file's path)."""
+    assert sorted(files) == snapshot(name="paths")
+    for path, content in sorted(files.items()):
+        shown = zip_summary(content) if isinstance(content, bytes) else content
+        assert shown == snapshot(name=path)
 
 
 def write_files(files: Mapping[str, str | bytes], root: Path) -> Path:
@@ -173,6 +189,23 @@ class Terraform:
         """The diff `terraform fmt` would apply (empty when every file is canonical)."""
         result = self.run(directory, "fmt", "-check", "-diff", "-recursive", "-no-color")
         return "" if result.returncode == 0 else result.stdout + result.stderr
+
+
+def assert_aws_root_deploys(root: Path, home: Path) -> None:
+    """`terraform validate` (the offline hashicorp/aws provider), `terraform fmt` and checkov find nothing in the
+    AWS root module `root` (terraform's HOME: `home`); the calling test skips with the reason when terraform or
+    the provider is missing, or after validate and fmt when checkov is."""
+    import pytest
+
+    missing = mirror_missing("hashicorp/aws")
+    if missing:
+        pytest.skip(missing)
+    terraform = Terraform.create(home)
+    assert terraform.validate(root) == []
+    assert terraform.fmt_check(root) == ""
+    if checkov_missing():
+        pytest.skip(checkov_missing())
+    assert checkov_failures(root) == []
 
 
 def _diagnostic_line(diagnostic: dict) -> str:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 
 import polars as pl
 import pytest
+from asl_tools import assert_moto_and_asl_validator_accept
 from terraform_tools import REPO
 from test_aws_executors_databricks import _invoke, databricks_cloud, run_to_end
 
@@ -113,17 +113,6 @@ def test_the_function_refuses_an_item_for_a_group_that_is_not_mapped_or_a_bad_in
 
 
 def test_moto_and_asl_validator_accept_the_definition(cloud, tmp_path):
-    import shutil
-
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-
     text = (cloud[4] / "states" / "daily.asl.json").read_text().replace("${function_glacier_databricks}",
                                                                        "arn:aws:lambda:us-east-1:1:function:f")
-    AmazonStateLanguageParser.parse(text)
-    validator = REPO / "node_modules" / ".bin" / "asl-validator"
-    if not validator.exists() or shutil.which("node") is None:
-        pytest.skip("asl-validator is not installed: run `npm install asl-validator` at the repository root")
-    (tmp_path / "definition.json").write_text(text, encoding="utf-8")
-    done = subprocess.run([str(validator), "--json-path", str(tmp_path / "definition.json")], capture_output=True,
-                          text=True, timeout=60)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert_moto_and_asl_validator_accept(text, tmp_path)

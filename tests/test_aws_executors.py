@@ -25,19 +25,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from asl_tools import assert_moto_and_asl_validator_accept
 from aws_emulator import ACCOUNT, running
 from gcp_workflows_interpreter import render_template
-from terraform_tools import (
-    REPO,
-    Terraform,
-    checkov_failures,
-    checkov_missing,
-    emit_pipeline,
-    extract,
-    mirror_missing,
-    read_blocks,
-    write_files,
-)
+from terraform_tools import REPO, assert_aws_root_deploys, emit_pipeline, extract, read_blocks, write_files
 
 from glacierc.backends.terraform.aws_runs import intrinsic_literal
 from glacierc.backends.terraform.common import unique_labels
@@ -45,7 +36,6 @@ from glacierc.driver import build
 from glacierc.runtime.node import staging_variable
 
 FIXTURE = REPO / "tests" / "fixtures" / "aws_sfn" / "executors" / "pipeline.py"
-ASL_VALIDATOR = REPO / "node_modules" / ".bin" / "asl-validator"
 _REF = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_]+)\.([a-z_]+)\}")
 BUCKETS = {"glacier_artifacts": "glacier-x-artifacts", "executors_staging": "glacier-x-staging"}
 ORDERS = pl.DataFrame({"region": ["emea", "apac", "emea", "amer", "apac", "emea"],
@@ -204,16 +194,7 @@ def test_the_states_run_steps_on_the_cluster_and_jobs_on_the_queue(module):
 
 
 def test_moto_and_asl_validator_accept_the_definition(module, tmp_path):
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-
-    rendered = json.dumps({"StartAt": "run extract", "States": _states(module)})
-    AmazonStateLanguageParser.parse(rendered)
-    if not ASL_VALIDATOR.exists() or shutil.which("node") is None:
-        pytest.skip("asl-validator is not installed: run `npm install asl-validator` at the repository root")
-    (tmp_path / "definition.json").write_text(rendered, encoding="utf-8")
-    done = subprocess.run([str(ASL_VALIDATOR), "--json-path", str(tmp_path / "definition.json")],
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert_moto_and_asl_validator_accept(json.dumps({"StartAt": "run extract", "States": _states(module)}), tmp_path)
 
 
 def test_step_arguments_hold_no_character_an_intrinsic_reserves(emulator):
@@ -278,16 +259,7 @@ def test_a_job_refuses_a_group_its_executor_does_not_run(module, emulator, tmp_p
 
 def test_the_module_validates_and_passes_checkov(tmp_path):
     files, _, _ = emit_pipeline(FIXTURE, runner_sources={"executors": "def run_group(nodes, event): pass\n"})
-    root = write_files(files, tmp_path / "out") / "terraform"
-    missing = mirror_missing("hashicorp/aws")
-    if missing:
-        pytest.skip(missing)
-    terraform = Terraform.create(tmp_path / "home")
-    assert terraform.validate(root) == []
-    assert terraform.fmt_check(root) == ""
-    if checkov_missing():
-        pytest.skip(checkov_missing())
-    assert checkov_failures(root) == []
+    assert_aws_root_deploys(write_files(files, tmp_path / "out") / "terraform", tmp_path / "home")
 
 
 def test_glacierc_run_cloud_ties_steps_and_jobs_to_their_groups(module, capsys):

@@ -231,14 +231,8 @@ def test_the_function_refuses_a_group_its_executor_does_not_run(cloud):
 
 
 def test_the_module_with_the_function_validates_and_passes_checkov(tmp_path):
-    from terraform_tools import Terraform, checkov_failures, checkov_missing, emit_pipeline, mirror_missing, write_files
+    from terraform_tools import assert_aws_root_deploys, emit_pipeline, write_files
 
     files, _, _ = emit_pipeline(FIXTURE, runner_sources={"sales": "def run_group(nodes, event): pass\n"})
     root = write_files({k: v for k, v in files.items() if "/databricks/" not in k}, tmp_path / "out") / "terraform"
-    if mirror_missing("hashicorp/aws"):
-        pytest.skip(mirror_missing("hashicorp/aws"))
-    terraform = Terraform.create(tmp_path / "home")
-    assert terraform.validate(root) == [] and terraform.fmt_check(root) == ""
-    if checkov_missing():
-        pytest.skip(checkov_missing())
-    assert checkov_failures(root) == []
+    assert_aws_root_deploys(root, tmp_path / "home")

@@ -4,18 +4,16 @@ acceptance by both moto's ASL parser (what the emulator runs) and asl-validator 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 
 import pytest
 
 from glacierc.backends.terraform.aws_states import Ref, canonical_json, definition, template_json
 from glacierc.driver import compile_project
 from glacierc.ir.fusion import fused_groups, group_levels
-from tests.helpers import EXAMPLES, FIXTURES, ROOT
+from tests.asl_tools import asl_validator
+from tests.helpers import EXAMPLES, FIXTURES
 
 ORDERS = FIXTURES / "aws_sfn" / "orders" / "pipeline.py"
-ASL_VALIDATOR = ROOT / "node_modules" / ".bin" / "asl-validator"
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:glacier-"
 
 
@@ -96,26 +94,14 @@ def test_moto_parser_accepts_the_definition(path):
 
 @pytest.mark.parametrize("path", [ORDERS, EXAMPLES / "aws_etl" / "pipeline.py"], ids=["orders", "aws_etl"])
 def test_asl_validator_accepts_the_definition(path, tmp_path):
-    if not ASL_VALIDATOR.exists() or shutil.which("node") is None:
-        pytest.skip("asl-validator is not installed: run `npm install asl-validator` at the repository root "
-                    "(.ci/run does)")
-    file = tmp_path / "definition.json"
-    file.write_bytes(canonical_json(asl(path)[2]))
-    done = subprocess.run([str(ASL_VALIDATOR), "--json-path", str(file)], capture_output=True, text=True,
-                          timeout=60)
+    done = asl_validator(canonical_json(asl(path)[2]), tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_asl_validator_catches_a_dangling_next(tmp_path):
-    if not ASL_VALIDATOR.exists() or shutil.which("node") is None:
-        pytest.skip("asl-validator is not installed: run `npm install asl-validator` at the repository root")
     data = asl(ORDERS)[2]
     data["States"]["run extract"]["Next"] = "nowhere"
-    file = tmp_path / "definition.json"
-    file.write_bytes(canonical_json(data))
-    done = subprocess.run([str(ASL_VALIDATOR), "--json-path", str(file)], capture_output=True, text=True,
-                          timeout=60)
-    assert done.returncode != 0
+    assert asl_validator(canonical_json(data), tmp_path).returncode != 0
 
 
 def test_the_terraform_template_escapes_every_string_and_interpolates_only_the_functions():

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import polars as pl
@@ -16,13 +15,13 @@ from polars.testing import assert_frame_equal
 
 from glacierc.backends.terraform.aws_states import canonical_json, definition
 from glacierc.driver import build, compile_project
+from tests.asl_tools import assert_moto_and_asl_validator_accept
 from tests.terraform_tools import extract, load_module
 from tests.test_partitions_library import write_events
 from tests.test_runner_support import run, write_runner
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "partitions" / "aws_daily" / "pipeline.py"
-ASL_VALIDATOR = ROOT / "node_modules" / ".bin" / "asl-validator"
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:glacier-"
 
 
@@ -71,16 +70,7 @@ def test_the_limits_of_partitions_are_max_concurrency_and_tolerated_failure_coun
 
 
 def test_moto_and_asl_validator_accept_the_definition(tmp_path):
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-
-    text = canonical_json(asl())
-    AmazonStateLanguageParser.parse(text.decode())
-    if not ASL_VALIDATOR.exists() or shutil.which("node") is None:
-        pytest.skip("asl-validator is not installed: run `npm install asl-validator` at the repository root")
-    (tmp_path / "definition.json").write_bytes(text)
-    done = subprocess.run([str(ASL_VALIDATOR), "--json-path", str(tmp_path / "definition.json")],
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert_moto_and_asl_validator_accept(canonical_json(asl()), tmp_path)
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from asl_tools import assert_moto_and_asl_validator_accept
 from aws_emulator import running
 from polars.testing import assert_frame_equal
-from terraform_tools import REPO, Terraform, checkov_failures, checkov_missing, emit_pipeline, extract, mirror_missing
-from terraform_tools import write_files
+from terraform_tools import REPO, assert_aws_root_deploys, emit_pipeline, extract, write_files
 
 from glacierc.driver import build
 from glacierc.runtime.node import staging_variable
@@ -36,7 +36,6 @@ from tests.test_partitions_library import write_events
 from tests.test_runner_support import run, write_runner
 
 FIXTURE = REPO / "tests" / "fixtures" / "partitions" / "aws_jobs" / "pipeline.py"
-ASL_VALIDATOR = REPO / "node_modules" / ".bin" / "asl-validator"
 BUCKETS = {"glacier_artifacts": "glacier-jm-artifacts", "jobs_staging": "glacier-jm-staging"}
 RAW, CURATED = "glacier-jm-raw", "glacier-jm-curated"
 
@@ -110,16 +109,8 @@ def test_max_parallel_bounds_the_items_below_what_the_executor_runs_at_once(tmp_
 
 
 def test_moto_and_asl_validator_accept_the_definition(module, tmp_path):
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-
-    rendered = json.dumps(module.templatefile("orchestration.tf", "states/jobs.asl.json"))
-    AmazonStateLanguageParser.parse(rendered)
-    if not ASL_VALIDATOR.exists() or shutil.which("node") is None:
-        pytest.skip("asl-validator is not installed: run `npm install asl-validator` at the repository root")
-    (tmp_path / "definition.json").write_text(rendered, encoding="utf-8")
-    done = subprocess.run([str(ASL_VALIDATOR), "--json-path", str(tmp_path / "definition.json")],
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert_moto_and_asl_validator_accept(json.dumps(module.templatefile("orchestration.tf", "states/jobs.asl.json")),
+                                         tmp_path)
 
 
 def test_each_object_s_job_is_named_after_its_index_within_batch_s_rules(module, emulator):
@@ -298,13 +289,4 @@ def test_a_chain_of_mapped_tasks_runs_whole_in_one_job_per_object(emulator, tmp_
 
 def test_the_module_validates_and_passes_checkov(tmp_path):
     files, _, _ = emit_pipeline(FIXTURE, runner_sources={"jobs": "def run_group(nodes, event): pass\n"})
-    root = write_files(files, tmp_path / "out") / "terraform"
-    missing = mirror_missing("hashicorp/aws")
-    if missing:
-        pytest.skip(missing)
-    terraform = Terraform.create(tmp_path / "home")
-    assert terraform.validate(root) == []
-    assert terraform.fmt_check(root) == ""
-    if checkov_missing():
-        pytest.skip(checkov_missing())
-    assert checkov_failures(root) == []
+    assert_aws_root_deploys(write_files(files, tmp_path / "out") / "terraform", tmp_path / "home")

@@ -180,6 +180,17 @@ def _helper_fields(tree: ast.Module) -> dict[str, set[str]]:
     return found
 
 
+def _imported_helpers(tree: ast.Module, own_helpers: dict) -> dict[str, set[str]]:
+    """The helpers (`_helper_fields`) that `tree` imports from another glacierc module, by the name it binds."""
+    found: dict[str, set[str]] = {}
+    for statement in (n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module):
+        path = ROOT / (statement.module.replace(".", "/") + ".py")
+        for alias in statement.names:
+            if alias.name in own_helpers.get(path, {}):
+                found[alias.asname or alias.name] = own_helpers[path][alias.name]
+    return found
+
+
 def _report_sites():
     """(place, message, fields given, whether more are spread in with `**`) for every place in glacierc that
     reports a rule module's message: `MESSAGE.diagnostic(span, ...)`, `ctx.report(MESSAGE, where, ...)`,
@@ -201,8 +212,9 @@ def _report_sites():
             return attributes.get(node.attr, [])
         return []
 
+    own_helpers = {path: _helper_fields(tree) for path, tree in trees.items()}
     for path, tree in trees.items():
-        scope, helpers = scopes[path], _helper_fields(tree)
+        scope, helpers = scopes[path], {**_imported_helpers(tree, own_helpers), **own_helpers[path]}
         for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
             function = call.func
             if isinstance(function, ast.Attribute) and function.attr == "diagnostic":

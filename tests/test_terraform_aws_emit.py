@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import io
 import zipfile
@@ -12,14 +11,15 @@ from pathlib import Path
 import pytest
 from terraform_tools import (
     REPO,
+    assert_files_match_snapshots,
     emit_pipeline,
+    emitted_once,
     emitted_resources,
     extract,
     load_module,
     runners_saying,
     top_level_functions,
     zip_names,
-    zip_summary,
 )
 
 from glacierc.backends.terraform import emit
@@ -27,11 +27,6 @@ from glacierc.backends.terraform.packaging import package
 from glacierc.ir.nodes import Config, Executor, Project, Provider, Task
 from glacierc.source import Span
 
-
-@functools.cache
-def _emitted(path: Path):
-    """Files, compile result and diagnostics of `path` (compiled once per test module)."""
-    return emit_pipeline(path)
 
 FIXTURES = REPO / "tests" / "fixtures" / "terraform_aws"
 CASES = {"aws_etl": REPO / "examples" / "aws_etl" / "pipeline.py",
@@ -41,16 +36,13 @@ RUNNER = "def run_node(node, event):\n    return {'ran': node, 'event': event}\n
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_emitted_files(case: str, snapshot) -> None:
-    files, _, diagnostics = _emitted(CASES[case])
+    files, _, diagnostics = emitted_once(CASES[case])
     assert [f"{d.code} {d.message}" for d in diagnostics] == snapshot(name="diagnostics")
-    assert sorted(files) == snapshot(name="paths")
-    for path, content in sorted(files.items()):
-        shown = zip_summary(content) if isinstance(content, bytes) else content
-        assert shown == snapshot(name=path)
+    assert_files_match_snapshots(files, snapshot)
 
 
 def test_buckets_are_private_versioned_and_encrypted() -> None:
-    files, _, _ = _emitted(CASES["aws_etl"])
+    files, _, _ = emitted_once(CASES["aws_etl"])
     blocks = (emitted_resources(files, "aws_s3_public_access_block")
               or emitted_resources(files, "aws_s3_bucket_public_access_block"))
     assert set(blocks) == {"acme_curated", "acme_raw", "glacier_logs", "aws_etl_staging", "glacier_artifacts"}
@@ -70,7 +62,7 @@ def test_buckets_are_private_versioned_and_encrypted() -> None:
 
 
 def test_lambda_follows_the_config_and_its_package() -> None:
-    files, _, _ = _emitted(FIXTURES / "serverless_prefix" / "pipeline.py")
+    files, _, _ = emitted_once(FIXTURES / "serverless_prefix" / "pipeline.py")
     function = emitted_resources(files, "aws_lambda_function")["ingest"]
     assert {k: function[k] for k in ("runtime", "memory_size", "timeout", "architectures", "handler",
                                      "reserved_concurrent_executions")} == {
@@ -87,7 +79,7 @@ def test_lambda_follows_the_config_and_its_package() -> None:
 def test_vm_executors_run_on_batch_instances_with_imdsv2_and_encrypted_disks() -> None:
     """No EC2 instance waits idle per task: each vm executor is a Batch compute environment scaling from 0 vCPUs
     whose launch template requires IMDSv2 and encrypts the root volume."""
-    files, _, _ = _emitted(FIXTURES / "vm_task" / "pipeline.py")
+    files, _, _ = emitted_once(FIXTURES / "vm_task" / "pipeline.py")
     assert not emitted_resources(files, "aws_instance")
     templates = emitted_resources(files, "aws_launch_template")
     assert set(templates) == {"vm_exec", "public_vm"}
@@ -118,7 +110,7 @@ def test_lambda_zip_is_deterministic_and_runs_the_bundled_runner(tmp_path: Path)
 
 
 def test_lambda_without_runner_says_so_when_invoked(tmp_path: Path) -> None:
-    files, _, _ = _emitted(CASES["aws_etl"])
+    files, _, _ = emitted_once(CASES["aws_etl"])
     handler = _load(extract(files["terraform/lambda/lambda_exec.zip"], tmp_path) / "handler.py")
     with pytest.raises(RuntimeError, match="was not bundled"):
         handler.task_clean({"node": "clean"}, None)
@@ -197,13 +189,13 @@ def test_package_is_byte_stable() -> None:
 
 
 def test_several_providers_get_one_module_each() -> None:
-    files, _, _ = _emitted(FIXTURES / "multi_provider" / "pipeline.py")
+    files, _, _ = emitted_once(FIXTURES / "multi_provider" / "pipeline.py")
     assert {p.split("/")[1] for p in files} == {"backup", "primary"}
     assert "terraform/primary/lambda/worker.zip" in files and "terraform/backup/lambda/copier.zip" in files
 
 
 def test_databricks_gets_its_own_root_module() -> None:
-    files, _, _ = _emitted(FIXTURES / "databricks" / "pipeline.py")
+    files, _, _ = emitted_once(FIXTURES / "databricks" / "pipeline.py")
     assert "databricks" not in files["terraform/versions.tf"]
     assert '"databricks/databricks"' in files["terraform/databricks/versions.tf"]
     module = {k: v for k, v in files.items() if "/databricks/" in k}
@@ -218,7 +210,7 @@ def test_databricks_gets_its_own_root_module() -> None:
 
 
 def test_local_project_writes_no_terraform() -> None:
-    files, _, diagnostics = _emitted(REPO / "examples" / "quickstart" / "pipeline.py")
+    files, _, diagnostics = emitted_once(REPO / "examples" / "quickstart" / "pipeline.py")
     assert files == {}
     assert [(d.code, d.severity.value) for d in diagnostics] == [("GLC402", "info")]
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 
 import hcl2
 import pytest
 from hcl2 import SerializationOptions
-from terraform_tools import REPO, emit_pipeline
+from terraform_tools import REPO, emitted_once
 
 from glacierc.backends.terraform.aws_iam import (
     Access,
@@ -34,11 +33,6 @@ from glacierc.ir.nodes import (
 )
 from glacierc.source import Span
 
-
-@functools.cache
-def _emitted(path: Path):
-    """Files, compile result and diagnostics of `path` (compiled once per test module)."""
-    return emit_pipeline(path)
 
 FIXTURES = REPO / "tests" / "fixtures" / "terraform_aws"
 ALL_PIPELINES = [REPO / "examples" / "aws_etl" / "pipeline.py",
@@ -133,7 +127,7 @@ def test_executor_access_unions_nodes_and_module_level_task_access() -> None:
 
 def _policies(path: Path) -> dict[str, list[dict]]:
     """Statements of every `<role>_access` policy document, by role label."""
-    files, _, _ = _emitted(path)
+    files, _, _ = emitted_once(path)
     documents = {}
     for name, text in files.items():
         if not name.endswith("/iam.tf"):
@@ -240,7 +234,7 @@ def test_shared_bucket_keys_sse_s3_and_configured_key() -> None:
 
 def test_cross_provider_access_is_not_granted() -> None:
     path = FIXTURES / "multi_provider" / "pipeline.py"
-    _, _, diagnostics = _emitted(path)
+    _, _, diagnostics = emitted_once(path)
     policies = _grants(_policies(path)["copier"])
     assert policies["WriteObjects"][1] == ("arn:aws:s3:::backup-data/table.parquet",)
     diagnostics = [d for d in diagnostics if d.code not in ("GLC407", "GLC412")]  # the build's notes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import io
 import json
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from azure_durable import load_app, registered
-from terraform_tools import REPO, emit_pipeline, emitted_resources, zip_summary
+from terraform_tools import REPO, assert_files_match_snapshots, emit_pipeline, emitted_once, emitted_resources
 
 from glacierc.backends.terraform.azure_package import host_json
 
@@ -22,25 +21,16 @@ CASES = {p.parent.name: p for p in sorted(FIXTURES.glob("*/pipeline.py"))}
 RUNNER = "def run_node(node, event):\n    return {'ran': node, 'event': event}\n"
 
 
-@functools.cache
-def _emitted(path: Path):
-    """Files, compile result and diagnostics of `path` (compiled once per test module)."""
-    return emit_pipeline(path)
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_emitted_files(case: str, snapshot) -> None:
-    files, _, diagnostics = _emitted(CASES[case])
+    files, _, diagnostics = emitted_once(CASES[case])
     assert [f"{d.code} {d.severity.value} {d.message}" for d in diagnostics] == snapshot(name="diagnostics")
-    assert sorted(files) == snapshot(name="paths")
-    for path, content in sorted(files.items()):
-        shown = zip_summary(content) if isinstance(content, bytes) else content
-        assert shown == snapshot(name=path)
+    assert_files_match_snapshots(files, snapshot)
 
 
 def test_storage_accounts_are_hardened() -> None:
     for case, path in CASES.items():
-        files, _, _ = _emitted(path)
+        files, _, _ = emitted_once(path)
         for label, account in emitted_resources(files, "azurerm_storage_account").items():
             assert account["min_tls_version"] == "TLS1_2", (case, label)
             assert account["https_traffic_only_enabled"] is True, (case, label)
@@ -50,13 +40,13 @@ def test_storage_accounts_are_hardened() -> None:
             assert retention == 7, (case, label)
         for label, container in emitted_resources(files, "azurerm_storage_container").items():
             assert container["container_access_type"] == "private", (case, label)
-    data = emitted_resources(_emitted(CASES["functions_vm"])[0], "azurerm_storage_account")["glacier_data"]
+    data = emitted_resources(emitted_once(CASES["functions_vm"])[0], "azurerm_storage_account")["glacier_data"]
     assert data["account_replication_type"] == "ZRS" and data["infrastructure_encryption_enabled"] is True
     assert data["blob_properties"][0]["versioning_enabled"] is True
 
 
 def test_tiers_and_lifecycle_rules_become_a_management_policy() -> None:
-    files, _, _ = _emitted(CASES["functions_vm"])
+    files, _, _ = emitted_once(CASES["functions_vm"])
     policy = emitted_resources(files, "azurerm_storage_management_policy")["glacier_data"]
     rules = {r["filters"][0]["prefix_match"][0]: r["actions"][0] for r in policy["rule"]}
     assert rules["sales-raw/orders/"] == {
@@ -70,7 +60,7 @@ def test_tiers_and_lifecycle_rules_become_a_management_policy() -> None:
 
 
 def test_function_app_follows_the_config() -> None:
-    files, _, _ = _emitted(CASES["functions_vm"])
+    files, _, _ = emitted_once(CASES["functions_vm"])
     plan = emitted_resources(files, "azurerm_service_plan")["functions"]
     assert (plan["os_type"], plan["sku_name"]) == ("Linux", "EP1")
     app = emitted_resources(files, "azurerm_linux_function_app")["functions"]
@@ -94,7 +84,7 @@ def test_host_json_timeout() -> None:
 
 
 def test_vms_have_no_password_no_public_ip_and_encrypted_disks() -> None:
-    files, _, _ = _emitted(CASES["functions_vm"])
+    files, _, _ = emitted_once(CASES["functions_vm"])
     vms = emitted_resources(files, "azurerm_linux_virtual_machine")
     assert set(vms) == {"publish", "store"}
     for vm in vms.values():
@@ -111,7 +101,7 @@ def test_vms_have_no_password_no_public_ip_and_encrypted_disks() -> None:
 
 
 def test_hdinsight_and_databricks() -> None:
-    files, _, diagnostics = _emitted(CASES["spark_databricks"])
+    files, _, diagnostics = emitted_once(CASES["spark_databricks"])
     cluster = emitted_resources(files, "azurerm_hdinsight_spark_cluster")["spark"]
     assert (cluster["cluster_version"], cluster["component_version"][0]["spark"]) == ("5.1", "3.3")
     assert cluster["tls_min_version"] == "1.2" and cluster["encryption_in_transit_enabled"] is True
@@ -133,7 +123,7 @@ def test_hdinsight_and_databricks() -> None:
 
 
 def test_what_azure_cannot_express_is_reported() -> None:
-    files, _, diagnostics = _emitted(CASES["unsupported"])
+    files, _, diagnostics = emitted_once(CASES["unsupported"])
     assert sorted((d.code, d.severity.value) for d in diagnostics) == [
         ("GLC302", "error"), ("GLC401", "error"), ("GLC401", "error"), ("GLC401", "error"),
         ("GLC401", "error"), ("GLC404", "warning"), ("GLC409", "info")]
@@ -169,6 +159,6 @@ def test_function_app_routes_every_task_to_the_bundled_runner(tmp_path: Path) ->
 
 def test_function_app_without_runner_says_so_when_invoked(tmp_path: Path) -> None:
     pytest.importorskip("azure.durable_functions")
-    files, _, _ = _emitted(CASES["functions_vm"])
+    files, _, _ = emitted_once(CASES["functions_vm"])
     with pytest.raises(RuntimeError, match="was not bundled"):
         load_app(files["terraform/functions/functions.zip"], tmp_path).run("clean", {})

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import hcl2
 from hcl2 import SerializationOptions
-from terraform_tools import REPO, emit_pipeline
+from terraform_tools import REPO, emitted_once
 
 from glacierc.backends.terraform.aws_iam import Access
 from glacierc.backends.terraform.azure_iam import (
@@ -25,11 +24,6 @@ FIXTURES = REPO / "tests" / "fixtures" / "terraform_azure"
 CASES = sorted(FIXTURES.glob("*/pipeline.py"))
 PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 SPAN = Span("pipeline.py", 1, 1, 1, 2)
-
-
-@functools.cache
-def _emitted(path: Path):
-    return emit_pipeline(path)
 
 
 def _storage(name: str, bucket: str, path: str) -> Storage:
@@ -51,7 +45,7 @@ def test_assignments_are_scoped_to_one_container_each() -> None:
 
 def _assignments(path: Path, module: str = "terraform/") -> dict[str, set[tuple[str, str]]]:
     """(scope, role) of every role assignment, by principal (identity label, or `local` for the for_each)."""
-    files, _, _ = _emitted(path)
+    files, _, _ = emitted_once(path)
     found: dict[str, set[tuple[str, str]]] = {}
     for block in hcl2.loads(files[f"{module}iam.tf"], serialization_options=PLAIN).get("resource", []):
         for body in block.get("azurerm_role_assignment", {}).values():
@@ -104,14 +98,14 @@ def test_cross_cloud_storage_gets_no_grant() -> None:
     assert _assignments(path, "terraform/azure/") == {
         "azure_fn": {("azurerm_storage_container.bridge_mirror.id", CONTRIBUTOR),
                      ("azurerm_storage_container.bridge_staging.id", CONTRIBUTOR)}}
-    _, _, diagnostics = _emitted(path)
+    _, _, diagnostics = emitted_once(path)
     assert sorted(d.code for d in diagnostics) == ["GLC403", "GLC408", "GLC409"]  # GLC408: the GCP half
     assert "receipts" in next(d.message for d in diagnostics if d.code == "GLC403")
 
 
 def test_no_role_is_ever_broader_than_a_container_or_a_generated_account() -> None:
     for path in CASES:
-        files, _, _ = _emitted(path)
+        files, _, _ = emitted_once(path)
         for name, text in files.items():
             if not name.endswith("iam.tf"):
                 continue
@@ -140,7 +134,7 @@ def test_no_role_is_ever_broader_than_a_container_or_a_generated_account() -> No
 
 
 def _conditions(path: Path, module: str = "terraform/") -> dict[str, str]:
-    files, _, _ = _emitted(path)
+    files, _, _ = emitted_once(path)
     return {label: body["condition"]
             for block in hcl2.loads(files[f"{module}iam.tf"], serialization_options=PLAIN).get("resource", [])
             for label, body in block.get("azurerm_role_assignment", {}).items() if "condition" in body}
@@ -166,7 +160,7 @@ def test_staging_roles_are_conditioned_on_the_staged_blob_paths() -> None:
         f"((!(ActionMatches{{'{blobs}/read'}})) OR ({path} 'sales-*/enrich.*' OR {path} 'sales-*/load.*')) AND "
         f"((!(ActionMatches{{'{blobs}/write'}}) AND !(ActionMatches{{'{blobs}/add/action'}}) AND "
         f"!(ActionMatches{{'{blobs}/delete'}})) OR ({path} 'sales-*/enrich.*' OR {path} 'sales-*/load.*'))")
-    files, _, _ = _emitted(FIXTURES / "functions_vm" / "pipeline.py")
+    files, _, _ = emitted_once(FIXTURES / "functions_vm" / "pipeline.py")
     staging = [b for b in hcl2.loads(files["terraform/iam.tf"], serialization_options=PLAIN)["resource"]
                if "sales_staging" in b.get("azurerm_role_assignment", {})][0]
     assert staging["azurerm_role_assignment"]["sales_staging"]["condition_version"] == "2.0"

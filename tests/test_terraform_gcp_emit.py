@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import json
@@ -14,14 +13,15 @@ import pytest
 from hcl2 import SerializationOptions
 from terraform_tools import (
     REPO,
+    assert_files_match_snapshots,
     emit_pipeline,
+    emitted_once,
     emitted_resources,
     extract,
     load_module,
     runners_saying,
     top_level_functions,
     zip_names,
-    zip_summary,
 )
 
 from glacierc.backends.terraform import emit
@@ -36,24 +36,15 @@ PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 SPAN = Span("pipeline.py", 4, 1, 4, 30)
 
 
-@functools.cache
-def _emitted(path: Path):
-    """Files, compile result and diagnostics of `path` (compiled once per test module)."""
-    return emit_pipeline(path)
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_emitted_files(case: str, snapshot) -> None:
-    files, _, diagnostics = _emitted(CASES[case])
+    files, _, diagnostics = emitted_once(CASES[case])
     assert [f"{d.code} {d.severity.value} {d.message}" for d in diagnostics] == snapshot(name="diagnostics")
-    assert sorted(files) == snapshot(name="paths")
-    for path, content in sorted(files.items()):
-        shown = zip_summary(content) if isinstance(content, bytes) else content
-        assert shown == snapshot(name=path)
+    assert_files_match_snapshots(files, snapshot)
 
 
 def test_gcp_analytics_has_no_diagnostics_and_the_expectedemitted_resources() -> None:
-    files, compiled, diagnostics = _emitted(CASES["gcp_analytics"])
+    files, compiled, diagnostics = emitted_once(CASES["gcp_analytics"])
     assert [d.code for d in diagnostics] == ["GLC408"] and not compiled.has_errors
     assert set(emitted_resources(files, "google_service_account")) == {
         "dataproc_exec", "function_exec", "local_exec", "gcp_analytics_workflow"}
@@ -68,19 +59,19 @@ def test_gcp_analytics_has_no_diagnostics_and_the_expectedemitted_resources() ->
 
 def test_buckets_are_private_versioned_and_uniform() -> None:
     for case, path in CASES.items():
-        files, _, _ = _emitted(path)
+        files, _, _ = emitted_once(path)
         for label, bucket in emitted_resources(files, "google_storage_bucket").items():
             assert bucket["uniform_bucket_level_access"] is True, (case, label)
             assert bucket["public_access_prevention"] == "enforced", (case, label)
             rules = [r["action"][0]["type"] for r in bucket["lifecycle_rule"]]
             assert rules[0] == "AbortIncompleteMultipartUpload", (case, label)
-    buckets = emitted_resources(_emitted(CASES["gcp_analytics"])[0], "google_storage_bucket")
+    buckets = emitted_resources(emitted_once(CASES["gcp_analytics"])[0], "google_storage_bucket")
     assert buckets["glacier_demo_reports"]["storage_class"] == "NEARLINE"
     assert buckets["glacier_demo_raw"]["versioning"][0]["enabled"] is True
 
 
 def test_lifecycle_rules_and_cmek() -> None:
-    files, _, diagnostics = _emitted(FIXTURES / "vm_lifecycle" / "pipeline.py")
+    files, _, diagnostics = emitted_once(FIXTURES / "vm_lifecycle" / "pipeline.py")
     assert [d.code for d in diagnostics if d.code != "GLC408"] == ["GLC404"]
     lake = emitted_resources(files, "google_storage_bucket")["acme_lake"]
     key = "projects/acme-security/locations/europe-west1/keyRings/data/cryptoKeys/lake"
@@ -99,7 +90,7 @@ def test_lifecycle_rules_and_cmek() -> None:
 
 
 def test_functions_follow_the_config() -> None:
-    files, _, _ = _emitted(FIXTURES / "spark_prefix" / "pipeline.py")
+    files, _, _ = emitted_once(FIXTURES / "spark_prefix" / "pipeline.py")
     function = emitted_resources(files, "google_cloudfunctions2_function")["ingest"]
     service = function["service_config"][0]
     assert {k: service[k] for k in ("available_memory", "timeout_seconds", "max_instance_count",
@@ -117,7 +108,7 @@ def test_functions_follow_the_config() -> None:
 def test_vm_executors_get_no_machine_but_batch_jobs_on_their_config() -> None:
     """A vm executor's nodes run as Cloud Batch jobs: no instance idles between runs; each job takes the
     executor's machine type, disk, zone and external IP."""
-    files, _, _ = _emitted(FIXTURES / "vm_lifecycle" / "pipeline.py")
+    files, _, _ = emitted_once(FIXTURES / "vm_lifecycle" / "pipeline.py")
     assert not emitted_resources(files, "google_compute_instance")
     firewalls = emitted_resources(files, "google_compute_firewall")  # nothing connects to a Batch VM
     assert list(firewalls) == ["glacier_deny_ingress"]
@@ -138,7 +129,7 @@ def test_vm_executors_get_no_machine_but_batch_jobs_on_their_config() -> None:
 
 
 def test_dataproc_clusters_are_internal_and_have_their_own_buckets() -> None:
-    files, _, _ = _emitted(FIXTURES / "spark_prefix" / "pipeline.py")
+    files, _, _ = emitted_once(FIXTURES / "spark_prefix" / "pipeline.py")
     clusters = emitted_resources(files, "google_dataproc_cluster")
     spark = clusters["spark"]["cluster_config"][0]
     assert spark["gce_cluster_config"][0]["internal_ip_only"] is True
@@ -174,7 +165,7 @@ def test_function_zip_runs_the_bundled_runner(tmp_path: Path) -> None:
 
 
 def test_function_without_runner_says_so_when_invoked(tmp_path: Path) -> None:
-    files, _, _ = _emitted(CASES["gcp_analytics"])
+    files, _, _ = emitted_once(CASES["gcp_analytics"])
     main = _load(extract(files["terraform/functions/function_exec.zip"], tmp_path) / "main.py")
     with pytest.raises(RuntimeError, match="was not bundled"):
         main.run("completed_orders", {"node": "completed_orders"})
@@ -244,7 +235,7 @@ def test_each_entry_point_of_a_shared_source_runs_its_own_task(tmp_path: Path) -
 
 
 def test_what_gcp_cannot_express_is_reported() -> None:
-    files, _, diagnostics = _emitted(FIXTURES / "unsupported" / "pipeline.py")
+    files, _, diagnostics = emitted_once(FIXTURES / "unsupported" / "pipeline.py")
     assert sorted((d.code, d.severity.value) for d in diagnostics) == [
         ("GLC302", "error"), ("GLC401", "error"), ("GLC401", "error"), ("GLC401", "error"), ("GLC401", "error"),
         ("GLC408", "info")]
@@ -256,7 +247,7 @@ def test_what_gcp_cannot_express_is_reported() -> None:
     assert "google_dataproc_cluster" not in text
     # only the local executor runs (in a generated function); the refused executors get nothing
     assert set(emitted_resources(files, "google_cloudfunctions2_function")) <= {
-        t.name for t in _emitted(FIXTURES / "unsupported" / "pipeline.py")[1].project.tasks
+        t.name for t in emitted_once(FIXTURES / "unsupported" / "pipeline.py")[1].project.tasks
         if t.executor == "local_exec"}
 
 
@@ -280,7 +271,7 @@ def test_bucket_names_gcs_refuses_are_reported_by_check() -> None:
 
 
 def test_several_clouds_get_one_module_each() -> None:
-    files, _, diagnostics = _emitted(REPO / "tests" / "fixtures" / "terraform_azure" / "multi_cloud" / "pipeline.py")
+    files, _, diagnostics = emitted_once(REPO / "tests" / "fixtures" / "terraform_azure" / "multi_cloud" / "pipeline.py")
     assert {p.split("/")[1] for p in files} == {"azure", "gcp"}
     assert "terraform/gcp/functions/gcp_fn.zip" in files and "terraform/azure/functions/azure_fn.zip" in files
     assert [(d.code, d.severity.value) for d in diagnostics if d.severity.value != "info"] == [("GLC403", "warning")]

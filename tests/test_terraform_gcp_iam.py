@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import hcl2
 from hcl2 import SerializationOptions
-from terraform_tools import REPO, emit_pipeline
+from terraform_tools import REPO, emitted_once
 
 from glacierc.backends.terraform.aws_iam import Access
 from glacierc.backends.terraform.gcp_iam import (
@@ -28,11 +27,6 @@ CASES = [REPO / "examples" / "gcp_analytics" / "pipeline.py", *sorted(FIXTURES.g
 PLAIN = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
 SPAN = Span("pipeline.py", 1, 1, 1, 2)
 LIST = 'api.getAttribute("storage.googleapis.com/objectListPrefix", "")'
-
-
-@functools.cache
-def _emitted(path: Path):
-    return emit_pipeline(path)
 
 
 def _storage(name: str, bucket: str, path: str) -> Storage:
@@ -98,7 +92,7 @@ def test_grants_of_is_a_compact_view() -> None:
 
 def _bindings(path: Path) -> dict[str, set[tuple[str, str, str | None]]]:
     """(bucket, role, condition expression) of every bucket binding, by service account label."""
-    files, _, _ = _emitted(path)
+    files, _, _ = emitted_once(path)
     found: dict[str, set[tuple[str, str, str | None]]] = {}
     for name, text in files.items():
         if not name.endswith("iam.tf"):
@@ -116,7 +110,7 @@ def _bindings(path: Path) -> dict[str, set[tuple[str, str, str | None]]]:
 
 
 def _project_roles(path: Path) -> dict[str, set[str]]:
-    files, _, _ = _emitted(path)
+    files, _, _ = emitted_once(path)
     found: dict[str, set[str]] = {}
     for block in hcl2.loads(files["terraform/iam.tf"], serialization_options=PLAIN).get("resource", []):
         for body in block.get("google_project_iam_member", {}).values():
@@ -186,7 +180,7 @@ def test_prefix_glob_and_dataset_bindings() -> None:
 
 def test_no_broad_role_is_ever_granted() -> None:
     for path in CASES:
-        files, _, _ = _emitted(path)
+        files, _, _ = emitted_once(path)
         text = "".join(v for v in files.values() if isinstance(v, str))
         for role in ("roles/owner", "roles/editor", "roles/storage.admin", "roles/storage.objectAdmin",
                      "roles/dataproc.worker", "allUsers", "allAuthenticatedUsers"):

@@ -7,7 +7,7 @@ and cases.
 
 from __future__ import annotations
 
-from glacierc.checks.rule import HEAD, invalid, valid
+from glacierc.checks.rule import HEAD, Case, invalid, valid
 from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC220"
@@ -56,28 +56,26 @@ def p():
 """
 
 
+def _refused(options: str, message: str) -> Case:
+    """The map given `options`, and `message` on them (line 21 of `_map`, from column 63)."""
+    return invalid(_map(options), (21, 63, 21, 63 + len(options), message))
+
+
 INVALID = (
-    invalid(_map("max_parallel=0"),
-            (21, 63, 21, 77, "`max_parallel=0` of `events.partitions()` in pipeline `p` is out of range: it must "
-                             "be at least 1")),
-    invalid(_map("tolerated_failures=-1"),
-            (21, 63, 21, 84, "`tolerated_failures=-1` of `events.partitions()` in pipeline `p` is out of range: "
-                             "it must be at least 0")),
-    invalid(_map("parallel=4"),
-            (21, 63, 21, 73, "`events.partitions()` in pipeline `p` has no option `parallel`; its options are "
-                             "`max_parallel` and `tolerated_failures`")),
-    invalid(_map("4"),
-            (21, 63, 21, 64, "`events.partitions()` in pipeline `p` takes keyword arguments only "
-                             "(`max_parallel=`, `tolerated_failures=`)")),
-    invalid(_map("max_parallel=2.5"),
-            (21, 63, 21, 79, "`max_parallel=` of `events.partitions()` in pipeline `p` must be a whole number "
-                             "known statically, got 2.5")),
-    invalid(_map("tolerated_failures=None"),
-            (21, 63, 21, 86, "`tolerated_failures=` of `events.partitions()` in pipeline `p` must be a whole "
-                             "number known statically, got None")),
-    invalid(_map("max_parallel=True"),
-            (21, 63, 21, 80, "`max_parallel=` of `events.partitions()` in pipeline `p` must be a whole number "
-                             "known statically, got True")),
+    _refused("max_parallel=0",
+             "`max_parallel=0` of `events.partitions()` in pipeline `p` is out of range: it must be at least 1"),
+    _refused("tolerated_failures=-1",
+             "`tolerated_failures=-1` of `events.partitions()` in pipeline `p` is out of range: it must be at least 0"),
+    _refused("parallel=4", "`events.partitions()` in pipeline `p` has no option `parallel`; its options are "
+                           "`max_parallel` and `tolerated_failures`"),
+    _refused("4", "`events.partitions()` in pipeline `p` takes keyword arguments only "
+                  "(`max_parallel=`, `tolerated_failures=`)"),
+    _refused("max_parallel=2.5", "`max_parallel=` of `events.partitions()` in pipeline `p` must be a whole number "
+                                 "known statically, got 2.5"),
+    _refused("tolerated_failures=None", "`tolerated_failures=` of `events.partitions()` in pipeline `p` must be a "
+                                        "whole number known statically, got None"),
+    _refused("max_parallel=True", "`max_parallel=` of `events.partitions()` in pipeline `p` must be a whole number "
+                                  "known statically, got True"),
 )
 VALID = (
     valid(_map("max_parallel=8, tolerated_failures=2")),

@@ -83,6 +83,31 @@ AZURE_SCHEDULE = Message(CODE, SEVERITY, "pipeline `{pipeline}`: schedule {sched
                          "write a cron(...) expression without a year, L, W or #, or a rate that divides the hour or "
                          "day")
 
+def _mapped(configs: str, declarations: str, clean_on: str) -> str:
+    """A pipeline mapping `clean` (on the executor `clean_on`) over a dataset's partitions, `combine` collecting
+    locally: `declarations` (the provider and its executors) after importing `configs` from glacier.config."""
+    return f"""\
+from glacier import Provider, pipeline
+from glacier.config import {configs}
+import polars as pl
+
+{declarations}events = provider.bucket(bucket="acme-raw", path="events/*.parquet")
+daily = provider.bucket(bucket="acme-out", path="daily.parquet")
+
+@{clean_on}.task()
+def clean(part) -> pl.LazyFrame:
+    return part.scan()
+
+@local_exec.task()
+def combine(parts: list[pl.LazyFrame]) -> None:
+    daily.write(pl.concat(parts))
+
+@pipeline(name='p')
+def p():
+    combine([clean(e) for e in events.partitions()])
+"""
+
+
 INVALID = (
     invalid("""\
 from glacier import Provider, pipeline
@@ -103,29 +128,11 @@ def p():
 """,
           (6, 9, 6, 65, ("executor `spark`: Databricks on GCP is not generated (the workspace belongs to a Databricks "
              "account, outside the google provider); no infrastructure is generated for it"))),
-    invalid("""\
-from glacier import Provider, pipeline
-from glacier.config import DatabricksConfig, GcpConfig
-import polars as pl
-
+    invalid(_mapped("DatabricksConfig, GcpConfig", """\
 provider = Provider(config=GcpConfig(project_id="acme", region="europe-west1"))
 local_exec = provider.local()
 worker = provider.cluster(config=DatabricksConfig(num_workers=2))
-events = provider.bucket(bucket="acme-raw", path="events/*.parquet")
-daily = provider.bucket(bucket="acme-out", path="daily.parquet")
-
-@worker.task()
-def clean(part) -> pl.LazyFrame:
-    return part.scan()
-
-@local_exec.task()
-def combine(parts: list[pl.LazyFrame]) -> None:
-    daily.write(pl.concat(parts))
-
-@pipeline(name='p')
-def p():
-    combine([clean(e) for e in events.partitions()])
-""",
+""", "worker"),
             (7, 10, 7, 66, ("executor `worker`: Databricks on GCP is not generated (the workspace belongs to a "
                             "Databricks account, outside the google provider); no infrastructure is generated for it")),
             (21, 14, 21, 22, "node `clean` of pipeline `p` maps task `clean` over the partitions of `events` "
@@ -230,51 +237,15 @@ def load(source) -> pl.LazyFrame:
 def p():
     return load(raw)
 """),
-    valid("""\
-from glacier import Provider, pipeline
-from glacier.config import AwsConfig
-import polars as pl
-
+    valid(_mapped("AwsConfig", """\
 provider = Provider(config=AwsConfig(region="eu-west-1"))
 local_exec = provider.local()
-events = provider.bucket(bucket="acme-raw", path="events/*.parquet")
-daily = provider.bucket(bucket="acme-out", path="daily.parquet")
-
-@local_exec.task()
-def clean(part) -> pl.LazyFrame:
-    return part.scan()
-
-@local_exec.task()
-def combine(parts: list[pl.LazyFrame]) -> None:
-    daily.write(pl.concat(parts))
-
-@pipeline(name='p')
-def p():
-    combine([clean(e) for e in events.partitions()])
-"""),
+""", "local_exec")),
     # GCP maps over objects on its job executors too: a Cloud Batch job (vm) or Dataproc job per object.
-    valid("""\
-from glacier import Provider, pipeline
-from glacier.config import ComputeEngineConfig, GcpConfig
-import polars as pl
-
+    valid(_mapped("ComputeEngineConfig, GcpConfig", """\
 provider = Provider(config=GcpConfig(project_id="acme", region="europe-west1"))
 local_exec = provider.local()
 worker = provider.vm(config=ComputeEngineConfig(machine_type="n2-standard-4", disk_size=50))
-events = provider.bucket(bucket="acme-raw", path="events/*.parquet")
-daily = provider.bucket(bucket="acme-out", path="daily.parquet")
-
-@worker.task()
-def clean(part) -> pl.LazyFrame:
-    return part.scan()
-
-@local_exec.task()
-def combine(parts: list[pl.LazyFrame]) -> None:
-    daily.write(pl.concat(parts))
-
-@pipeline(name='p')
-def p():
-    combine([clean(e) for e in events.partitions()])
-"""),
+""", "worker")),
 )
 EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source

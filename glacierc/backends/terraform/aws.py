@@ -4,96 +4,49 @@
 variables.tf, storage.tf, iam.tf, compute.tf, outputs.tf, one `lambda/<executor>.zip` per serverless
 executor (shared by the Lambda functions of its tasks), one `jobs/<executor>.zip` per EMR or vm executor a
 state machine runs steps or Batch jobs on (aws_jobs.py), and for Databricks executors a separate root
-module under `databricks/`. What AWS refuses is judged over the IR by `AwsRules` (aws_rules.py), which
-`AwsTarget` inherits: `check` runs the rules alone.
+module under `databricks/`. The model is `AwsModule` (aws_model.py); the Lambda functions, their packages and
+layers are the `LambdaFunctions` half (aws_functions.py). What AWS refuses is judged over the IR by
+`AwsRules` (aws_rules.py), which `AwsTarget` inherits: `check` runs the rules alone.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from glacier.config import AwsConfig, EC2Config
+from glacierc.backends.terraform import aws_batch as batch
 from glacierc.backends.terraform import aws_compute as compute
 from glacierc.backends.terraform import aws_compute_blocks as compute_blocks
 from glacierc.backends.terraform import aws_databricks_runs as databricks_runs
-from glacierc.backends.terraform import aws_batch as batch
-from glacierc.checks.ec2_sizes import job_size
 from glacierc.backends.terraform import aws_iam as iam
 from glacierc.backends.terraform import aws_jobs as jobs_
 from glacierc.backends.terraform import aws_keys as keys
 from glacierc.backends.terraform import aws_layers
-from glacierc.backends.terraform.aws_artifacts import ARTIFACTS, artifacts_bucket
 from glacierc.backends.terraform import aws_orchestration as orchestration
 from glacierc.backends.terraform.access import Access
-from glacierc.backends.terraform.aws_package import handler, lambda_files, zip_path
-from glacierc.backends.terraform.aws_storage import Bucket, bucket_blocks, buckets_of, logs_bucket
-from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, Value, block
-from glacierc.backends.terraform.common import (
-    source_text,
-    tasks_by_executor,
-    unique_labels,
-)
-from glacierc.backends.terraform.orchestration_common import group_timeout
-from glacierc.backends.terraform.packaging import (
-    PipelineEntry,
-    TaskEntry,
-    files_size,
-    package,
-    pipeline_entries,
-    task_entries,
-)
-from glacierc.backends.terraform.pipeline_groups import PipelineGroups, TaskGroups
+from glacierc.backends.terraform.aws_artifacts import ARTIFACTS, artifacts_bucket
+from glacierc.backends.terraform.aws_functions import LAMBDA_SERVICES, LambdaFunctions
+from glacierc.backends.terraform.aws_model import AwsModule
 from glacierc.backends.terraform.aws_rules import AwsRules, emr_release
+from glacierc.backends.terraform.aws_storage import bucket_blocks, buckets_of, logs_bucket
+from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, Value, block
+from glacierc.backends.terraform.common import source_of, unique_labels
 from glacierc.backends.terraform.target import Output, Target
+from glacierc.checks.ec2_sizes import job_size
 from glacierc.checks.glc407_state_machine import STATES
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
-from glacierc.ir.nodes import Executor, Project, Provider, Service, Storage, Task
+from glacierc.ir.nodes import Executor, Project, Provider, Service
 
 #: How the build output names the service running an executor's nodes.
 SERVICE_NAMES = {Service.LAMBDA: "Lambda", Service.LOCAL: "a generated Lambda", Service.EC2: "EC2",
                  Service.EMR: "EMR", Service.DATABRICKS: "Databricks"}
-#: The services whose nodes run as Lambda functions (local nodes of an AWS pipeline run in a generated one).
-LAMBDA_SERVICES = (Service.LAMBDA, Service.LOCAL)
 EMR_SERVICE_POLICY = "arn:{partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"
 LOGS = "glacier_logs"
 Role = iam.Role
 
 
-@dataclass(slots=True)
-class AwsModule:
-    """Everything the AWS blocks are built from (filled by `AwsTarget.build`)."""
-
-    region: str
-    profile: str | None
-    account_id: str | None
-    comment: str
-    tags: dict[str, str]
-    partition: str
-    buckets: list[Bucket] = field(default_factory=list)
-    #: Generated keys by the label of the bucket / EMR cluster they encrypt; the logs key.
-    bucket_keys: dict[str, keys.KmsKey] = field(default_factory=dict)
-    cluster_keys: dict[str, keys.KmsKey] = field(default_factory=dict)
-    logs_key: keys.KmsKey | None = None
-    roles: list[Role] = field(default_factory=list)
-    functions: list[compute.Function] = field(default_factory=list)
-    security_groups: list[compute.SecurityGroup] = field(default_factory=list)
-    subnets: list[tuple[str, str, str]] = field(default_factory=list)
-    clusters: list[compute.Cluster] = field(default_factory=list)
-    batches: list[batch.BatchEnvironment] = field(default_factory=list)
-    #: The Databricks executors and their labels (their runs' job files go to the databricks module).
-    databricks: list[tuple[Executor, str]] = field(default_factory=list)
-    machines: list[orchestration.Machine] = field(default_factory=list)
-    zips: dict[str, bytes] = field(default_factory=dict)
-    #: The Lambda layers of the functions' requirements, by label (aws_layers.py).
-    layers: dict[str, aws_layers.Layer] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-
-class AwsTarget(PipelineGroups, AwsRules, Target):
+class AwsTarget(LambdaFunctions, AwsRules, Target):
     """The AWS root module of one provider (its services and what AWS refuses: `AwsRules`)."""
 
     PROVIDER, PROVIDER_SOURCE, PROVIDER_VERSION = "aws", "hashicorp/aws", ">= 5.70, < 7.0"
@@ -147,75 +100,10 @@ class AwsTarget(PipelineGroups, AwsRules, Target):
                 self.module.databricks.append((executor, label))
                 self.jobs.executors[executor.name] = (jobs_.DATABRICKS, label)
 
-    def task_inputs(self, executors: list[tuple[Executor, Service]]
-                    ) -> tuple[dict[str, list[Task]], dict[str, str], Mapping[str, tuple[PipelineEntry, ...]]]:
-        """The tasks of every executor, the label of every task, and the pipelines calling each task."""
-        tasks = tasks_by_executor(self.project)
-        task_labels = unique_labels(t.name for e, _ in executors for t in tasks.get(e.name, ()))
-        return tasks, task_labels, pipeline_entries(self.project, self.runner_sources)
-
-    def functions(self, executor: Executor, label: str, tasks: list[Task], task_labels: dict[str, str],
-                  entries: Mapping[str, tuple[PipelineEntry, ...]]) -> None:
-        """A Lambda function per task, all deploying one package of the executor (its own entry each)."""
-        shared, groups, files = self.executor_package(executor, tasks, task_labels, entries)
-        zip_file = zip_path(label)
-        content = package(files) if files is not None else b""  # no runner sources: no package
-        self.module.zips[zip_file] = content
-        zip_hash = base64.b64encode(hashlib.sha256(content).digest()).decode()
-        timeouts = self.node_timeouts
-        layer = self.layer(executor, shared, files_size(files or {}))
-        for task, entry in zip(tasks, shared, strict=True):
-            self.function_of_task[task.name] = task_labels[task.name]
-            self.module.functions.append(compute.lambda_function(
-                task, executor, task_labels[task.name], label, handler(entry), zip_file, zip_hash,
-                self.staging_environment(task), group_timeout(timeouts, groups.get(task.name, {})),
-                layers=(layer.arn,) if layer else ()))
-
-    def executor_package(self, executor: Executor, tasks: list[Task], task_labels: dict[str, str],
-                         entries: Mapping[str, tuple[PipelineEntry, ...]]
-                         ) -> tuple[tuple[TaskEntry, ...], TaskGroups, dict[str, str] | None]:
-        """The entries of the executor's `tasks` in its package, their fused groups, and the package's files
-        (aws_package.lambda_files; None without runner sources)."""
-        shared = task_entries((t.name for t in tasks), task_labels, entries)
-        groups = self.groups_of(tasks)
-        if self.runner_sources is None:
-            return shared, groups, None
-        location = f"{executor.span.file}:{executor.span.line}"
-        return shared, groups, lambda_files(executor.name, location, shared, self.runner_sources, groups)
-
     def package_problems(self) -> list[Diagnostic]:
-        """GLC412 and GLC415 of the executors' packages and layers, measured as `functions` and `layer` measure
-        them in a build (the same files, the same wheels), packing nothing: what `check` runs with a wheelhouse."""
-        if self.runner_sources is None:
-            return []
-        executors = self.supported_executors(self.project, self.provider, [])
-        tasks, task_labels, entries = self.task_inputs(executors)
-        sizes: dict[str, int] = {}  # the layers a build would pack, by label
-        problems: list[Diagnostic] = []
-        for executor in (e for e, kind in executors if kind in LAMBDA_SERVICES):
-            shared, _, files = self.executor_package(executor, tasks.get(executor.name, []), task_labels, entries)
-            measured = aws_layers.measure_executor_layer(executor, shared, self.runner_sources, self.project, sizes,
-                                                         files_size(files or {}))
-            if measured.problem is not None:
-                problems.append(measured.problem)
-            else:
-                sizes[measured.label] = measured.size
-        return problems
-
-    def layer(self, executor: Executor, shared: tuple[TaskEntry, ...], package_size: int) -> aws_layers.Layer | None:
-        """The layer of what the executor's package imports, or None (and GLC412, or GLC415 when the package of
-        `package_size` unzipped bytes and the layer exceed Lambda's limit) when it cannot be built; nothing
-        without runner sources (`check`)."""
-        if self.runner_sources is None:
-            return None
-        layer, content, problem = aws_layers.executor_layer(executor, shared, self.runner_sources, self.project,
-                                                            self.module.layers, package_size)
-        if problem is not None:
-            self.module.diagnostics.append(problem)
-        if layer is not None and content is not None:
-            self.module.layers[layer.label] = layer
-            self.module.zips[layer.zip_file] = content
-        return layer
+        """GLC412 and GLC415 of the executors' packages and layers, packing nothing: what `check` runs with a
+        wheelhouse (aws_functions.py)."""
+        return self.measured_package_problems(self.supported_executors(self.project, self.provider, []))
 
     def staging_location(self, pipeline_label: str) -> Value:
         return Template("s3://", Expr(f"aws_s3_bucket.{pipeline_label}_staging.bucket"))
@@ -296,7 +184,7 @@ class AwsTarget(PipelineGroups, AwsRules, Target):
         if cluster is not None:
             statements += iam.cluster_log_statements(cluster.log_prefix, LOGS)
         statements += jobs_.read_statements(self.jobs, label, cluster is not None)
-        comment = source_text([(executor.span, f"executor {executor.name}")])
+        comment = source_of("executor", executor)
         module.roles.append(Role(
             label=label, name=self.name(label, 64), comment=comment,
             trust=iam.executor_trust(executor, module.partition), statements=statements,
@@ -400,6 +288,10 @@ class AwsTarget(PipelineGroups, AwsRules, Target):
             files = emit_databricks(module.databricks, job_files, cloud_module="AWS", state_backend=state_backend)
             found += ((f"databricks/{path}", content) for path, content in files.items())
         return found
+
+    def build_problems(self) -> list[Diagnostic]:
+        """GLC412 and GLC415 of the packages and layers the build could not make (aws_functions.py)."""
+        return self.module.diagnostics
 
     def notes(self) -> list[Diagnostic]:
         """What each state machine runs (GLC407)."""

@@ -31,7 +31,7 @@ from glacierc.backends.terraform.aws_job_package import (
     batch_properties_path,
 )
 from glacierc.backends.terraform.blocks import Block, Call, Expr, Template, block
-from glacierc.backends.terraform.common import source_text
+from glacierc.backends.terraform.common import source_of
 from glacierc.backends.terraform.orchestration_common import Ref, template_json
 from glacierc.backends.terraform.target import Target
 from glacierc.ir.configs import typed_config
@@ -72,7 +72,7 @@ def environment(executor: Executor, label: str, package: Template,
     values = typed_config(executor.config, EC2Config)
     return BatchEnvironment(
         label=label, name=Target.name(label, 128),
-        comment=source_text([(executor.span, f"executor {executor.name}")]),
+        comment=source_of("executor", executor),
         instance_type=values.instance_type, ami=values.ami,
         volume_size=max(values.volume_size, ECS_ROOT_MINIMUM), subnet_id=values.subnet_id,
         security_group=label, role=label, instance_role=f"{label}_batch_instance", package=package,

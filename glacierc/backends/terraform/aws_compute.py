@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from glacier.config import EC2Config, LambdaConfig, SparkConfig
 from glacierc.backends.terraform.blocks import Expr, Template, Value
-from glacierc.backends.terraform.common import Skip, source_text
+from glacierc.backends.terraform.common import Skip, source_of
 from glacierc.backends.terraform.orchestration_common import function_timeout
 from glacierc.backends.terraform.target import Target
 from glacierc.ir.configs import typed_config
@@ -104,7 +104,7 @@ def lambda_function(task: Task, executor: Executor, label: str, role: str, handl
     return Function(
         label=label,
         name=Target.name(label, 64),
-        comment=source_text([(task.span, f"task {task.name}")]),
+        comment=source_of("task", task),
         description=f"glacier task {task.name} ({task.span.file}:{task.span.line})"[:256],
         role=role,
         runtime=values.runtime,
@@ -129,7 +129,7 @@ def vm_security_group(executor: Executor, label: str) -> SecurityGroup:
     return SecurityGroup(
         label=label,
         name=Target.name(label, 255),
-        comment=source_text([(executor.span, f"executor {executor.name}")]),
+        comment=source_of("executor", executor),
         description=f"glacier executor {executor.name}: no inbound traffic, HTTPS out",
         subnet=label if values.subnet_id else None,
         egress_https=True,
@@ -139,7 +139,7 @@ def vm_security_group(executor: Executor, label: str) -> SecurityGroup:
 
 def emr_security_groups(executor: Executor, label: str) -> tuple[SecurityGroup, ...]:
     """The primary and the core nodes' groups."""
-    comment = source_text([(executor.span, f"executor {executor.name}")])
+    comment = source_of("executor", executor)
     return tuple(
         SecurityGroup(
             label=f"{label}_emr_{role}",
@@ -159,7 +159,7 @@ def emr_cluster(executor: Executor, label: str, release: str) -> Cluster:
     return Cluster(
         label=label,
         name=Target.name(label, 256),
-        comment=source_text([(executor.span, f"executor {executor.name}")]),
+        comment=source_of("executor", executor),
         release_label=release,
         instance_type=values.instance_type,
         core_count=values.num_workers,

@@ -27,7 +27,7 @@ from glacierc.backends.terraform.aws_runs import DatabricksRun
 from glacierc.backends.terraform.aws_map_state import dataset_location
 from glacierc.backends.terraform.aws_storage import Bucket, staging_bucket
 from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Template, block
-from glacierc.backends.terraform.common import Skip, source_text
+from glacierc.backends.terraform.common import Skip, source_of
 from glacierc.backends.terraform.orchestration_common import count as _count
 from glacierc.backends.terraform.orchestration_common import group_inputs
 from glacierc.backends.terraform.target import Target
@@ -83,7 +83,7 @@ def machine(project: Project, pipeline: Pipeline, label: str, function_of_task: 
         return states.Ref(f"function_{function}")
 
     definition = states.definition(project, pipeline, function_of, service_of, groups)
-    comment = source_text([(pipeline.span, f"pipeline {pipeline.name}")])
+    comment = source_of("pipeline", pipeline)
     staging = staging_bucket(f"{label}_staging", pipeline.name,
                              Template(Expr("var.name_prefix"), "-" + _bucket_part(label) + "-staging-"), comment)
     mapped = [n for n in pipeline.nodes if n.map is not None and any(g.id == n.id for g in run)]

@@ -14,7 +14,12 @@ import re
 
 from glacier.config import LifecycleRule as RuleConfig, S3Config, SparkConfig
 from glacierc.backends.terraform.common import provider_pipelines
-from glacierc.backends.terraform.target_rules import TargetRules, bucket_groups
+from glacierc.backends.terraform.target_rules import (
+    TargetRules,
+    configured_buckets,
+    setting_conflicts,
+    storage_problem,
+)
 from glacierc.checks.glc302_config_out_of_limits import (
     EXPIRE_AFTER_TRANSITION,
     KMS_KEY_ID,
@@ -25,7 +30,7 @@ from glacierc.checks.glc302_config_out_of_limits import (
 from glacierc.checks.glc401_unsupported_on_target import AWS_EXECUTOR, NO_EMR_RELEASE
 from glacierc.checks.glc404_conflicting_bucket_config import S3_BUCKET
 from glacierc.checks.glc411_emr_release_python import OLD_RELEASE, too_old
-from glacierc.diagnostics.model import Diagnostic, Message
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage
 
@@ -113,22 +118,18 @@ def emr_release(executor: Executor) -> tuple[str | None, Diagnostic | None]:
 
 def bucket_problems(storage: list[Storage]) -> list[Diagnostic]:
     """What S3 refuses in the buckets of `storage` (all of one provider); adopted buckets are not configured."""
-    found: list[Diagnostic] = []
-    for name, members in bucket_groups(storage).items():
-        if not any(m.existing for m in members):
-            found += settings_problems(name, members)
-    return found
+    return [d for name, members in configured_buckets(storage) for d in settings_problems(name, members)]
 
 
 def settings_problems(name: str, members: list[Storage]) -> list[Diagnostic]:
     """GLC404 for bucket-level settings that differ from the first declaration's, GLC302 for a KMS key id
     and lifecycle rules S3 refuses."""
     values = [typed_config(m.config, S3Config) for m in members]
-    found = _conflicts(name, members, values)
+    found = setting_conflicts(S3_BUCKET, _BUCKET_LEVEL, members, values, bucket=name)
     first = values[0]
     configured = first.kms_key_id if first.encryption != "AES256" else None
     if configured and not _KMS_KEY.fullmatch(str(configured)):
-        found.append(_limit(members[0], KMS_KEY_ID, key=configured))
+        found.append(storage_problem(members[0], KMS_KEY_ID, key=configured))
     return found + [d for _, d in _rule_fields_of(members, values) if d is not None]
 
 
@@ -149,29 +150,19 @@ def _rule_fields_of(members: list[Storage], values: list[S3Config]
     return found
 
 
-def _conflicts(name: str, members: list[Storage], values: list[S3Config]) -> list[Diagnostic]:
-    diagnostics = []
-    for member, value in zip(members[1:], values[1:]):
-        differing = [f for f in _BUCKET_LEVEL if getattr(value, f) != getattr(values[0], f)]
-        if differing:
-            diagnostics.append(S3_BUCKET.diagnostic(member.span, storage=member.name, bucket=name,
-                                                    first=members[0].name, fields=", ".join(differing)))
-    return diagnostics
-
-
 def _rule_fields(rule: RuleConfig, member: Storage) -> RawRule | Diagnostic | None:
     """(prefix, expire days, transition days, storage class) of one rule, or why S3 cannot take it."""
     prefix, expire, days, target = rule.prefix, rule.expire_days, rule.transition_days, rule.storage_class
     if days is not None and target is None:
-        return _limit(member, RULE_WITHOUT_CLASS)
+        return storage_problem(member, RULE_WITHOUT_CLASS)
     if target is not None and target not in S3_CLASSES:
-        return _limit(member, NOT_AN_S3_CLASS, storage_class=target, choices=", ".join(S3_CLASSES))
+        return storage_problem(member, NOT_AN_S3_CLASS, storage_class=target, choices=", ".join(S3_CLASSES))
     if target in THIRTY_DAY_CLASSES and (days or 0) < 30:
-        return _limit(member, S3_THIRTY_DAYS, storage_class=target)
+        return storage_problem(member, S3_THIRTY_DAYS, storage_class=target)
     if target is not None and days is None:
         days = 30 if target in THIRTY_DAY_CLASSES else 0
     if expire is not None and days is not None and expire <= days:
-        return _limit(member, EXPIRE_AFTER_TRANSITION)
+        return storage_problem(member, EXPIRE_AFTER_TRANSITION)
     if expire is None and target is None:
         return None
     return (prefix, expire, days, target)
@@ -183,7 +174,3 @@ def _storage_class_rule(member: Storage, storage_class: str) -> RawRule | None:
         return None
     days = 30 if storage_class in THIRTY_DAY_CLASSES else 0
     return (member.path, None, days, storage_class)
-
-
-def _limit(member: Storage, message: Message, **fields: object) -> Diagnostic:
-    return message.diagnostic(member.span, storage=member.name, **fields)

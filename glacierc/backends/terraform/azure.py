@@ -48,6 +48,7 @@ from glacierc.backends.terraform.blocks import Block, Call, Comment, Expr, Item,
 from glacierc.backends.terraform.common import (
     default_tags,
     provider_pipelines,
+    source_of,
     source_text,
     tasks_by_executor,
     unique_labels,
@@ -266,7 +267,7 @@ class AzureTarget(AzureRules, Target):
         """A user-assigned identity (none for a local executor: `var.local_principal_ids` get its roles) with a
         role on every container it proved to read or write."""
         module = self.module
-        comment = source_text([(executor.span, f"executor {executor.name}")])
+        comment = source_of("executor", executor)
         identity = None if service == Service.LOCAL else label
         self.access[executor.name] = access
         if identity is not None:

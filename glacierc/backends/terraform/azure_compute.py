@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from glacier.config import AzureFunctionConfig, AzureVMConfig
 from glacierc.backends.terraform.azure_storage import CONTAINER_SKIPS
 from glacierc.backends.terraform.blocks import Comment, Template, Value
-from glacierc.backends.terraform.common import Skip, cloud_name, source_text
+from glacierc.backends.terraform.common import Skip, cloud_name, source_of
 from glacierc.backends.terraform.target import Target
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, Task
@@ -105,7 +105,7 @@ def function_app(executor: Executor, label: str, suffix: str, task_labels: tuple
         label=label,
         name=Target.name(f"{label}-{suffix}", 60),
         plan_name=Target.name(f"{label}-plan", 60),
-        comment=source_text([(executor.span, f"executor {executor.name}")]),
+        comment=source_of("executor", executor),
         identity=label,
         plan=values.plan,
         python_version=values.runtime_version,
@@ -133,7 +133,7 @@ def virtual_machine(task: Task, executor: Executor, label: str, identity: str,
     return VirtualMachine(
         label=label,
         name=Target.name(label, 64),
-        comment=source_text([(task.span, f"task {task.name}")]),
+        comment=source_of("task", task),
         identity=identity,
         size=values.size,
         publisher=image[0],
@@ -153,7 +153,7 @@ def spark_cluster(executor: Executor, label: str, suffix: str, settings: tuple[s
     return SparkCluster(
         label=label,
         name=Target.name(f"{label}-{suffix}", 59),
-        comment=source_text([(executor.span, f"executor {executor.name}")]),
+        comment=source_of("executor", executor),
         identity=label,
         cluster_version=cluster_version,
         spark_version=spark_version,
@@ -169,7 +169,7 @@ def workspace(executor: Executor, label: str) -> Workspace:
         label=label,
         name=Target.name(label, 64),
         managed_group=Target.name(f"{label}-databricks", 90),
-        comment=source_text([(executor.span, f"executor {executor.name}")]),
+        comment=source_of("executor", executor),
         identity=label,
         skips=WORKSPACE_SKIPS,
     )

@@ -16,7 +16,6 @@ from glacierc.backends.terraform.azure_compute_blocks import GROUP
 from glacierc.backends.terraform.azure_iam import Identity
 from glacierc.backends.terraform.azure_storage import DATA, Account, Container, PolicyRule
 from glacierc.backends.terraform.blocks import Template
-from glacierc.diagnostics.model import Diagnostic
 
 
 @dataclass(slots=True)
@@ -40,7 +39,6 @@ class AzureModule:
     clusters: list[compute.SparkCluster] = field(default_factory=list)
     workspaces: list[compute.Workspace] = field(default_factory=list)
     zips: dict[str, bytes] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
     plan: pipelines_model.Plan = field(default_factory=pipelines_model.Plan)
     staging: tuple[Container, ...] = ()
     vm_jobs: list[vm_groups.VmJobs] = field(default_factory=list)  # the vm groups orchestrations run

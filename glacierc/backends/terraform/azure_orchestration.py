@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from glacier.datasets import prefix
 
 from glacierc.backends.terraform.azure_schedule import ncrontab
-from glacierc.backends.terraform.common import cloud_name, source_text, unique_labels
+from glacierc.backends.terraform.common import cloud_name, source_of, unique_labels
 from glacierc.backends.terraform.orchestration_common import count, describe, group_inputs
 from glacierc.ir.fusion import Group, fused_groups, group_levels
 from glacierc.ir.nodes import Node, Pipeline, Project
@@ -189,7 +189,7 @@ def orchestration(project: Project, pipeline: Pipeline, label: str, home: str, r
         pipeline=pipeline.name, label=label, app=home, orchestrator=function_name("orchestrate_", label),
         run_prefix=run_prefix(label), levels=tuple(levels), activities=tuple(activities), stops=tuple(stops),
         groups=tuple(by_id[a.group] for a in activities),
-        comment=source_text([(pipeline.span, f"pipeline {pipeline.name}")]), span=pipeline.span,
+        comment=source_of("pipeline", pipeline), span=pipeline.span,
         schedule=pipeline.schedule, ncrontab=expression)
 
 

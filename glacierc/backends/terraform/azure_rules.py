@@ -16,7 +16,13 @@ from glacier.config import AzureBlobConfig, AzureVMConfig, DatabricksConfig, Lif
 from glacierc.backends.terraform.azure_orchestration import home_app
 from glacierc.backends.terraform.azure_schedule import ncrontab
 from glacierc.backends.terraform.common import provider_pipelines, unique_labels
-from glacierc.backends.terraform.target_rules import TargetRules
+from glacierc.backends.terraform.target_rules import (
+    TargetRules,
+    executor_problem,
+    in_source_order,
+    setting_conflicts,
+    storage_problem,
+)
 from glacierc.checks.glc302_config_out_of_limits import (
     BLOB_COOLER_TIER,
     DELETE_AFTER_TIER,
@@ -35,7 +41,7 @@ from glacierc.checks.glc401_unsupported_on_target import (
     VM_IMAGE,
 )
 from glacierc.checks.glc404_conflicting_bucket_config import AZURE_ACCOUNT
-from glacierc.diagnostics.model import Diagnostic, Message
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
 from glacierc.ir.fusion import fused_groups
 from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage
@@ -98,7 +104,7 @@ def _deployed(executor: Executor, service: Service, found: list[Diagnostic]) -> 
         node, problem = databricks_node_type(executor)
         cluster = typed_config(executor.config, DatabricksConfig).cluster_id
         if cluster:  # the workspace is the module's: no cluster exists there, and each run needs its own
-            problem = problem or _unsupported(executor, AZURE_DATABRICKS_CLUSTER_ID, cluster_id=cluster)
+            problem = problem or executor_problem(executor, AZURE_DATABRICKS_CLUSTER_ID, cluster_id=cluster)
         if problem is not None:
             found.append(problem)
             return False
@@ -133,7 +139,7 @@ def image_parts(executor: Executor) -> tuple[tuple[str, str, str, str] | None, D
     image = typed_config(executor.config, AzureVMConfig).image
     parts = image.split(":")
     if len(parts) != 4 or not all(parts):
-        return None, _unsupported(executor, VM_IMAGE, image=image)
+        return None, executor_problem(executor, VM_IMAGE, image=image)
     return (parts[0], parts[1], parts[2], parts[3]), None
 
 
@@ -145,12 +151,13 @@ def spark_settings(executor: Executor) -> tuple[tuple[str, str, str, int] | None
     version = HDINSIGHT_VERSIONS.get(values.spark_version)
     if version is None:
         known = ", ".join(sorted(HDINSIGHT_VERSIONS))
-        problems.append(_unsupported(executor, NO_HDINSIGHT_VERSION, spark_version=values.spark_version, known=known))
+        problems.append(executor_problem(executor, NO_HDINSIGHT_VERSION, spark_version=values.spark_version,
+                                         known=known))
     if written.get("release_label"):
-        problems.append(_unsupported(executor, HDINSIGHT_RELEASE_LABEL))
+        problems.append(executor_problem(executor, HDINSIGHT_RELEASE_LABEL))
     size = str(written.get("instance_type") or DEFAULT_HDINSIGHT_SIZE)
     if not size.startswith("Standard_"):
-        problems.append(_unsupported(executor, HDINSIGHT_VM_SIZE, instance_type=size))
+        problems.append(executor_problem(executor, HDINSIGHT_VM_SIZE, instance_type=size))
     if problems or version is None:
         return None, problems
     return (version, values.spark_version, size, values.num_workers), []
@@ -161,20 +168,11 @@ def databricks_node_type(executor: Executor) -> tuple[str | None, Diagnostic | N
     written = dict(executor.config.fields) if executor.config else {}
     node = str(written.get("instance_type") or DEFAULT_DATABRICKS_NODE)
     if not node.startswith("Standard_"):
-        return None, _unsupported(executor, DATABRICKS_NODE_TYPE, instance_type=node)
+        return None, executor_problem(executor, DATABRICKS_NODE_TYPE, instance_type=node)
     return node, None
 
 
-def _unsupported(executor: Executor, message: Message, **fields: object) -> Diagnostic:
-    return message.diagnostic(executor.span, executor=executor.name, **fields)
-
-
 # --- storage ------------------------------------------------------------------------------------------
-
-def in_source_order(storage: list[Storage]) -> list[Storage]:
-    """The declarations in source order: the first one's account settings win."""
-    return sorted(storage, key=lambda s: (s.span.file, s.span.line, s.name))
-
 
 def storage_problems(storage: list[Storage]) -> list[Diagnostic]:
     """What Azure refuses in the storage of one provider: beside an adopted account, only the adopted containers
@@ -191,13 +189,7 @@ def storage_problems(storage: list[Storage]) -> list[Diagnostic]:
 def account_conflicts(members: list[Storage]) -> list[Diagnostic]:
     """GLC404 for the declarations (in source order) whose account-level settings differ from the first's."""
     values = [typed_config(m.config, AzureBlobConfig) for m in members]
-    diagnostics = []
-    for member, value in zip(members[1:], values[1:]):
-        differing = [f for f in _ACCOUNT_LEVEL if getattr(value, f) != getattr(values[0], f)]
-        if differing:
-            diagnostics.append(AZURE_ACCOUNT.diagnostic(member.span, storage=member.name, first=members[0].name,
-                                                        fields=", ".join(differing)))
-    return diagnostics
+    return setting_conflicts(AZURE_ACCOUNT, _ACCOUNT_LEVEL, members, values)
 
 
 def lifecycle_fields(member: Storage) -> list[RawRule]:
@@ -220,17 +212,13 @@ def _rule_fields(rule: RuleConfig, member: Storage) -> RawRule | Diagnostic | No
     prefix = f"{member.bucket}/{rule.prefix}"
     expire, days, target = rule.expire_days, rule.transition_days, rule.storage_class
     if days is not None and target is None:
-        return _limit(member, RULE_WITHOUT_CLASS)
+        return storage_problem(member, RULE_WITHOUT_CLASS)
     if target is not None and target not in TIERS:
-        return _limit(member, NOT_A_BLOB_TIER, storage_class=target)
+        return storage_problem(member, NOT_A_BLOB_TIER, storage_class=target)
     if target == "Hot":
-        return _limit(member, BLOB_COOLER_TIER)
+        return storage_problem(member, BLOB_COOLER_TIER)
     if expire is not None and days is not None and expire <= days:
-        return _limit(member, DELETE_AFTER_TIER)
+        return storage_problem(member, DELETE_AFTER_TIER)
     if expire is None and target is None:
         return None
     return (prefix, target, (days or 0) if target else None, expire)
-
-
-def _limit(member: Storage, message: Message, **fields: object) -> Diagnostic:
-    return message.diagnostic(member.span, storage=member.name, **fields)

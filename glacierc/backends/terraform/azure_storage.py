@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from glacier.config import AzureBlobConfig
-from glacierc.backends.terraform.azure_rules import in_source_order, lifecycle_fields
+from glacierc.backends.terraform.azure_rules import lifecycle_fields
 from glacierc.backends.terraform.blocks import Block, Comment, Expr, Item, Template, block
 from glacierc.backends.terraform.common import Skip, source_text
+from glacierc.backends.terraform.target_rules import in_source_order
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Storage
 

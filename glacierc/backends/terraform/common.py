@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from glacierc.backends.escaping import visible
 from glacierc.backends.names import identifier
@@ -104,6 +105,21 @@ def source_text(items: Iterable[tuple[Span, str]]) -> str:
     """`source: pipeline.py:12 (task clean), ...`: the text of a `source_comment` (for `Block.comments`)."""
     parts = sorted({(span.file, span.line, what) for span, what in items})
     return "source: " + ", ".join(f"{visible(file)}:{line} ({visible(what)})" for file, line, what in parts)
+
+
+class Declared(Protocol):
+    """An IR node declared at a place in the source: an executor, a task, a pipeline, a provider."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def span(self) -> Span: ...
+
+
+def source_of(kind: str, item: Declared) -> str:
+    """`source: pipeline.py:12 (executor fn)`: the `source_text` of where the `kind` `item` is declared."""
+    return source_text([(item.span, f"{kind} {item.name}")])
 
 
 @dataclass(frozen=True, slots=True)

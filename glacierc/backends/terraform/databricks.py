@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from glacier.config import DatabricksConfig
 from glacierc.backends.terraform.blocks import Block, Expr, Template, block, print_blocks, string
-from glacierc.backends.terraform.common import source_text
+from glacierc.backends.terraform.common import source_of, source_text
 from glacierc.backends.terraform.target import Target
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor
@@ -34,7 +34,7 @@ def emit_databricks(executors: Sequence[tuple[Executor, str]], job_files: Mappin
                     cloud_module: str = "cloud", state_backend: str | None = None) -> dict[str, str | bytes]:
     """The files of the Databricks root module; `executors` holds (executor, its label); `job_files`: the
     files the state machines' runs start (`jobs/<executor>/...`), uploaded as they are."""
-    profiles = [(label, source_text([(executor.span, f"executor {executor.name}")]))
+    profiles = [(label, source_of("executor", executor))
                 for executor, label in executors
                 if not typed_config(executor.config, DatabricksConfig).cluster_id]
     files: dict[str, str | bytes] = {

@@ -29,7 +29,7 @@ from glacierc.backends.terraform.common import (
     cloud_name,
     default_tags,
     provider_pipelines,
-    source_text,
+    source_of,
     tasks_by_executor,
     unique_labels,
 )
@@ -273,7 +273,7 @@ def service_account(executor: Executor, label: str, kind: str) -> Account:
         label=label,
         account_id=Template(Expr("substr(var.name_prefix, 0, 8)"), "-" + name),
         display_name=f"glacier executor {executor.name}"[:100],
-        comment=source_text([(executor.span, f"executor {executor.name}")]),
+        comment=source_of("executor", executor),
         kind=kind,
     )
 

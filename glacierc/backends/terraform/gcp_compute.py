@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from glacier.config import CloudFunctionConfig
 from glacierc.backends.terraform.blocks import Template, Value
-from glacierc.backends.terraform.common import Skip, source_text
+from glacierc.backends.terraform.common import Skip, source_of
 from glacierc.backends.terraform.orchestration_common import function_timeout
 from glacierc.backends.terraform.packaging import content_name
 from glacierc.backends.terraform.target import Target
@@ -84,7 +84,7 @@ def function(task: Task, executor: Executor, label: str, account: str, entry_poi
     return Function(
         label=label,
         name=Target.name(label, 63),
-        comment=source_text([(task.span, f"task {task.name}")]),
+        comment=source_of("task", task),
         description=f"glacier task {task.name} ({task.span.file}:{task.span.line})"[:512],
         account=account,
         runtime=values.runtime,
@@ -102,7 +102,7 @@ def function(task: Task, executor: Executor, label: str, account: str, entry_poi
 def source(executor: Executor, label: str, content: bytes) -> Source:
     return Source(
         label=label,
-        comment=source_text([(executor.span, f"executor {executor.name}")]),
+        comment=source_of("executor", executor),
         zip_file=f"functions/{label}.zip",
         object_name=f"functions/{content_name(label, content)}",
     )
@@ -113,7 +113,7 @@ def cluster(executor: Executor, label: str, settings: tuple[str, int, str]) -> C
     return Cluster(
         label=label,
         name=Target.name(label, 49),
-        comment=source_text([(executor.span, f"executor {executor.name}")]),
+        comment=source_of("executor", executor),
         account=label,
         machine_type=machine_type,
         num_workers=workers,

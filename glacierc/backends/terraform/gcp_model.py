@@ -13,7 +13,6 @@ from glacierc.backends.terraform import gcp_iam as iam
 from glacierc.backends.terraform import gcp_orchestration as orchestration
 from glacierc.backends.terraform.gcp_iam import Account, ProjectRole
 from glacierc.backends.terraform.gcp_storage import Bucket, KeyGrant
-from glacierc.diagnostics.model import Diagnostic
 
 
 @dataclass(slots=True)
@@ -42,7 +41,6 @@ class GcpModule:
     #: The Dataproc job files (path -> text) and their storage objects (label, path).
     job_files: dict[str, str] = field(default_factory=dict)
     job_objects: list[tuple[str, str, str | None]] = field(default_factory=list)  # + the definitions' Ref
-    diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
     def network(self) -> bool:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from glacierc.backends.terraform import gcp_workflows as workflows
 from glacierc.backends.terraform import gcp_workflows_map as map_step
 from glacierc.backends.terraform.blocks import Expr, Template
-from glacierc.backends.terraform.common import cloud_name, source_text
+from glacierc.backends.terraform.common import cloud_name, source_of
 from glacierc.backends.terraform.gcp_iam import LIST_PREFIX, READER, WRITER, Account, cel_string
 from glacierc.backends.terraform.gcp_storage import Bucket, generated_bucket
 from glacierc.backends.terraform.gcp_workflow_calls import LOCAL_SERVICE
@@ -94,7 +94,7 @@ def workflow(project: Project, pipeline: Pipeline, label: str, groups: tuple[Gro
         return found
 
     definition = workflows.definition(project, pipeline, call, service_of, groups)
-    comment = source_text([(pipeline.span, f"pipeline {pipeline.name}")])
+    comment = source_of("pipeline", pipeline)
     bucket = generated_bucket(staging, Target.name(f"{_bucket_part(label)}-staging-{suffix}", 63),
                               comment, region, expire_days=STAGING_EXPIRE_DAYS, versioning=False)
     refs = [ref.name for ref in _refs(definition)]

@@ -23,7 +23,13 @@ from glacierc.backends.terraform.gcp_workflow_calls import (
     workflow_calls,
 )
 from glacierc.backends.terraform.common import provider_pipelines, unique_labels
-from glacierc.backends.terraform.target_rules import TargetRules, bucket_groups
+from glacierc.backends.terraform.target_rules import (
+    TargetRules,
+    configured_buckets,
+    executor_problem,
+    setting_conflicts,
+    storage_problem,
+)
 from glacierc.checks.glc302_config_out_of_limits import (
     DATAPROC_WORKERS,
     EXPIRE_AFTER_TRANSITION,
@@ -42,7 +48,7 @@ from glacierc.checks.glc401_unsupported_on_target import (
     WORKFLOW_TOO_LARGE,
 )
 from glacierc.checks.glc404_conflicting_bucket_config import GCS_BUCKET
-from glacierc.diagnostics.model import Diagnostic, Message
+from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.configs import typed_config
 from glacierc.ir.nodes import Executor, ExecutorKind, Project, Provider, Service, Storage
 
@@ -154,23 +160,19 @@ def cluster_settings(executor: Executor) -> tuple[tuple[str, int, str] | None, l
     image = DATAPROC_IMAGES.get(values.spark_version)
     if image is None:
         known = ", ".join(sorted(DATAPROC_IMAGES))
-        problems.append(_unsupported(executor, NO_DATAPROC_IMAGE, spark_version=values.spark_version, known=known))
+        problems.append(executor_problem(executor, NO_DATAPROC_IMAGE, spark_version=values.spark_version, known=known))
     if written.get("release_label"):
-        problems.append(_unsupported(executor, DATAPROC_RELEASE_LABEL))
+        problems.append(executor_problem(executor, DATAPROC_RELEASE_LABEL))
     machine = str(written.get("instance_type") or DEFAULT_MACHINE_TYPE)
     if not _MACHINE_TYPE.fullmatch(machine):
-        problems.append(_unsupported(executor, DATAPROC_MACHINE_TYPE, instance_type=machine))
+        problems.append(executor_problem(executor, DATAPROC_MACHINE_TYPE, instance_type=machine))
     if problems or image is None:
         return None, problems
     return (machine, values.num_workers, image), []
 
 
 def _one_worker(executor: Executor) -> Diagnostic:
-    return DATAPROC_WORKERS.diagnostic(executor.span, executor=executor.name)
-
-
-def _unsupported(executor: Executor, message: Message, **fields: object) -> Diagnostic:
-    return message.diagnostic(executor.span, executor=executor.name, **fields)
+    return executor_problem(executor, DATAPROC_WORKERS)
 
 
 # --- Cloud Storage buckets ------------------------------------------------------------------------------
@@ -178,21 +180,17 @@ def _unsupported(executor: Executor, message: Message, **fields: object) -> Diag
 def bucket_problems(storage: list[Storage]) -> list[Diagnostic]:
     """What GCS refuses in the buckets of `storage` (all of one provider); adopted buckets are not configured
     (GLC410 says so)."""
-    found: list[Diagnostic] = []
-    for name, members in bucket_groups(storage).items():
-        if not any(m.existing for m in members):
-            found += settings_problems(name, members)
-    return found
+    return [d for name, members in configured_buckets(storage) for d in settings_problems(name, members)]
 
 
 def settings_problems(name: str, members: list[Storage]) -> list[Diagnostic]:
     """GLC404 for bucket-level settings that differ from the first declaration's, GLC302 for a key name and
     lifecycle rules GCS refuses."""
     values = [typed_config(m.config, GCSConfig) for m in members]
-    found = _conflicts(name, members, values)
+    found = setting_conflicts(GCS_BUCKET, _BUCKET_LEVEL, members, values, bucket=name)
     key = values[0].kms_key_name
     if key and kms_key(values[0]) is None:
-        found.append(_limit(members[0], KMS_KEY_NAME, key=key))
+        found.append(storage_problem(members[0], KMS_KEY_NAME, key=key))
     return found + [d for _, d in _rule_fields_of(members, values) if d is not None]
 
 
@@ -222,25 +220,11 @@ def _rule_fields(rule: RuleConfig, member: Storage) -> RawRule | Diagnostic:
     """(prefix, expire days, transition days, storage class) of one rule, or why GCS cannot take it."""
     expire, days, target = rule.expire_days, rule.transition_days, rule.storage_class
     if days is not None and target is None:
-        return _limit(member, RULE_WITHOUT_CLASS)
+        return storage_problem(member, RULE_WITHOUT_CLASS)
     if target is not None and target not in GCS_CLASSES:
-        return _limit(member, NOT_A_GCS_CLASS, storage_class=target, choices=", ".join(GCS_CLASSES))
+        return storage_problem(member, NOT_A_GCS_CLASS, storage_class=target, choices=", ".join(GCS_CLASSES))
     if target == GCS_CLASSES[0]:
-        return _limit(member, GCS_COLDER_CLASS)
+        return storage_problem(member, GCS_COLDER_CLASS)
     if expire is not None and days is not None and expire <= days:
-        return _limit(member, EXPIRE_AFTER_TRANSITION)
+        return storage_problem(member, EXPIRE_AFTER_TRANSITION)
     return (rule.prefix, expire, days, target)
-
-
-def _conflicts(name: str, members: list[Storage], values: list[GCSConfig]) -> list[Diagnostic]:
-    diagnostics = []
-    for member, value in zip(members[1:], values[1:]):
-        differing = [f for f in _BUCKET_LEVEL if getattr(value, f) != getattr(values[0], f)]
-        if differing:
-            diagnostics.append(GCS_BUCKET.diagnostic(member.span, storage=member.name, bucket=name,
-                                                     first=members[0].name, fields=", ".join(differing)))
-    return diagnostics
-
-
-def _limit(member: Storage, message: Message, **fields: object) -> Diagnostic:
-    return message.diagnostic(member.span, storage=member.name, **fields)

@@ -4,8 +4,8 @@ A `Target` subclass per cloud (`AwsTarget` in aws.py, ...) also inherits that cl
 aws_rules.py, ...: which executor kind / config runs on which service and what the cloud refuses, judged over
 the IR, which is all `check` runs), sets the provider's name, source and version pin and overrides the hooks
 that build that cloud's blocks. The base owns how a module is made (`emit`: build the model, print its `.tf`
-files, add its packages and the cloud's other files, report the rules' diagnostics, the model's and its
-notes), the loop that gives every executor an identity and the grants its proven data flow needs, the
+files, add its packages and the cloud's other files, report the rules' diagnostics, the build's problems and
+its notes), the loop that gives every executor an identity and the grants its proven data flow needs, the
 outputs, `versions.tf`, the tags and the names. Like SQLGlot's per-dialect `Generator` subclasses, a target
 overrides only what differs: `SERVICES = {**TargetRules.SERVICES, ...}`.
 """
@@ -25,7 +25,7 @@ from glacierc.backends.terraform.common import (
     cloud_name,
     default_tags,
     provider_pipelines,
-    source_text,
+    source_of,
 )
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.nodes import Executor, Project, Provider, Service, Storage
@@ -59,10 +59,9 @@ class Output:
 
 
 class Module(Protocol):
-    """What every cloud's model holds besides its blocks: the packages and the diagnostics."""
+    """What every cloud's model holds besides its blocks: the packages."""
 
     zips: dict[str, bytes]
-    diagnostics: list[Diagnostic]
 
 
 Files = dict[str, "str | bytes"]
@@ -88,13 +87,14 @@ class Target(TargetRules):
     def emit(cls, project: Project, provider: Provider, runner_sources: Mapping[str, str] | None = None,
              state_backend: str | None = None) -> tuple[Files, tuple[Diagnostic, ...]]:
         """The files of the root module for `provider`, relative to the module directory: the `.tf` files
-        that have blocks, the packages, then the cloud's other files; its diagnostics, then its notes."""
+        that have blocks, the packages, then the cloud's other files; the rules' diagnostics, the build's
+        problems, then its notes."""
         target = cls(project, provider, runner_sources or {})
         module = target.build()
         files: Files = {name: print_blocks(blocks) for name, blocks in target.files(state_backend).items() if blocks}
         files.update(sorted(module.zips.items()))
         files.update(target.other_files(state_backend))
-        return files, (*target.validate(project, provider), *module.diagnostics, *target.notes())
+        return files, (*target.validate(project, provider), *target.build_problems(), *target.notes())
 
     def build(self) -> Module:
         """Hook: fill the model (blocks are made from it by `files`)."""
@@ -108,8 +108,13 @@ class Target(TargetRules):
         """Hook: the files besides the `.tf` files and the packages (definitions, job files...)."""
         return ()
 
+    def build_problems(self) -> Iterable[Diagnostic]:
+        """Hook: what the build found wrong while filling the model (packages it could not make), beyond
+        what the rules judge over the IR."""
+        return ()
+
     def notes(self) -> Iterable[Diagnostic]:
-        """Hook: what the build reports of the built model besides its diagnostics (INFO notes)."""
+        """Hook: what the build reports of the built model besides its problems (INFO notes)."""
         return ()
 
     def package_problems(self) -> Iterable[Diagnostic]:
@@ -119,7 +124,7 @@ class Target(TargetRules):
 
     def provider_comment(self) -> str:
         """The comment of the provider's blocks: where the provider is declared."""
-        return source_text([(self.provider.span, f"provider {self.provider.name}")])
+        return source_of("provider", self.provider)
 
     def own_storage(self) -> dict[str, Storage]:
         """The storage declared on this provider, by name."""

@@ -1,7 +1,9 @@
 """What every cloud target refuses the same way, judged over the IR alone: which executor kind / config runs
 on which service of the cloud (an executor it cannot run is the one GLC401), which mapped nodes its
-orchestration cannot run, storage of another provider (GLC403); and how the declarations of one bucket are
-grouped (`bucket_groups`: the first one's settings win).
+orchestration cannot run, storage of another provider (GLC403); how the declarations of one bucket are
+grouped (`bucket_groups`: the first one's settings win), which buckets the module configures
+(`configured_buckets`) and which later declarations' settings conflict with the first's (`setting_conflicts`,
+GLC404); and the two shapes of the clouds' own diagnostics (`storage_problem`, `executor_problem`).
 
 `TargetRules` is the base of each cloud's rules class (`AwsRules` in aws_rules.py, ...), and of `Target`:
 `check` calls `validate` on the rules class without importing the target (its block builders), and the
@@ -10,7 +12,7 @@ target's build reports the very same diagnostics through it, so a green `check` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import ClassVar
 
 from glacierc.backends.terraform.access import Access, executor_access, foreign_access
@@ -93,4 +95,40 @@ def bucket_groups(storage: list[Storage] | tuple[Storage, ...]) -> dict[str, lis
     groups: dict[str, list[Storage]] = {}
     for item in storage:
         groups.setdefault(item.bucket, []).append(item)
-    return {name: sorted(groups[name], key=lambda s: (s.span.file, s.span.line, s.name)) for name in sorted(groups)}
+    return {name: in_source_order(groups[name]) for name in sorted(groups)}
+
+
+def in_source_order(storage: list[Storage]) -> list[Storage]:
+    """The declarations in source order: the first one's settings win."""
+    return sorted(storage, key=lambda s: (s.span.file, s.span.line, s.name))
+
+
+def configured_buckets(storage: list[Storage]) -> Iterator[tuple[str, list[Storage]]]:
+    """(bucket name, its declarations) of every bucket of `storage` that no declaration adopts: an adopted
+    bucket (existing=True) is not configured by the module (GLC410 says so)."""
+    for name, members in bucket_groups(storage).items():
+        if not any(m.existing for m in members):
+            yield name, members
+
+
+def setting_conflicts(message: Message, settings: Sequence[str], members: list[Storage], values: Sequence[object],
+                      **fields: object) -> list[Diagnostic]:
+    """`message` (GLC404) on every declaration after the first whose `settings` (attributes of its config in
+    `values`, one per member) differ from the first declaration's."""
+    found = []
+    for member, value in zip(members[1:], values[1:]):
+        differing = [f for f in settings if getattr(value, f) != getattr(values[0], f)]
+        if differing:
+            found.append(message.diagnostic(member.span, storage=member.name, first=members[0].name,
+                                            fields=", ".join(differing), **fields))
+    return found
+
+
+def storage_problem(member: Storage, message: Message, **fields: object) -> Diagnostic:
+    """`message` about the declaration `member` (at its span, `storage=` its name)."""
+    return message.diagnostic(member.span, storage=member.name, **fields)
+
+
+def executor_problem(executor: Executor, message: Message, **fields: object) -> Diagnostic:
+    """`message` about `executor` (at its span, `executor=` its name)."""
+    return message.diagnostic(executor.span, executor=executor.name, **fields)
