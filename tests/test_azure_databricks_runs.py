@@ -150,9 +150,11 @@ def _spec(built: Path, url: str) -> dict:
     return {**spec, "poll_seconds": 0.2}
 
 
-def _run(built: Path, azurite: str, tmp_path: Path, monkeypatch, objects: dict[str, bytes]):
-    """The orchestration, replayed, with the workspace stand-in; the host, its state, the blob service, what the
-    workspace saw and the staging container."""
+@contextlib.contextmanager
+def deployed(built: Path, azurite: str, tmp_path: Path, monkeypatch, objects: dict[str, bytes]):
+    """The built home app, loaded as the Functions host would load it, with its settings pointing at the
+    workspace stand-in and Azurite (`raw/in.parquet` and `objects` uploaded); the app, the blob service, what the
+    workspace saw and the staging container, while the workspace serves."""
     pytest.importorskip("azure.durable_functions")
     staging = read_blocks(built / "terraform")["azurerm_storage_container"]["p_staging"]["name"]
     service = blob_service(azurite, ("raw", "out", staging), empty=True)
@@ -166,6 +168,13 @@ def _run(built: Path, azurite: str, tmp_path: Path, monkeypatch, objects: dict[s
                            "AZURE_CLIENT_ID": APP_CLIENT}.items():
             monkeypatch.setenv(key, value)
         app = load_app((built / "terraform" / "functions" / "local_exec.zip").read_bytes(), tmp_path / "app")
+        yield app, service, seen, staging
+
+
+def _run(built: Path, azurite: str, tmp_path: Path, monkeypatch, objects: dict[str, bytes]):
+    """The orchestration, replayed, with the workspace stand-in; the host, its state, the blob service, what the
+    workspace saw and the staging container."""
+    with deployed(built, azurite, tmp_path, monkeypatch, objects) as (app, service, seen, staging):
         host = Host(app, "orchestrate_p", instance_id="dbdbdbdbdbdbdbdbdbdbdbdbdbdbdbdb")
         state = host.run()
     return host, state, service, seen, staging

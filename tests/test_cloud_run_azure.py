@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -25,14 +26,20 @@ KEY = "test-function-key"
 SCHEMA = json.loads((ROOT / "docs" / "run-report.schema.json").read_text(encoding="utf-8"))
 
 
-def _run(base: str, *args: str, key: str | None = KEY):
+def run_cloud(pipeline: Path, starter: str, *args: str, key: str | None = KEY) -> subprocess.CompletedProcess:
+    """`glacierc run PIPELINE --cloud --starter-url STARTER ARGS...` as a subprocess of this checkout, with the
+    function key `key` in GLACIER_AZURE_FUNCTION_KEY (None: unset)."""
     env = {k: v for k, v in os.environ.items() if k not in ("GLACIER_AZURE_FUNCTION_KEY", "PYTHONPATH")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "stdlib")])
     if key is not None:
         env["GLACIER_AZURE_FUNCTION_KEY"] = key
-    return subprocess.run([sys.executable, "-m", "glacierc", "run", str(ORDERS), "--cloud", "--starter-url",
-                           f"{base}api/orchestrators/orders", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run([sys.executable, "-m", "glacierc", "run", str(pipeline), "--cloud", "--starter-url",
+                           starter, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
+def _run(base: str, *args: str, key: str | None = KEY) -> subprocess.CompletedProcess:
+    return run_cloud(ORDERS, f"{base}api/orchestrators/orders", *args, key=key)
 
 
 def test_an_azure_orchestration_is_started_followed_and_reported(app, tmp_path):  # noqa: F811

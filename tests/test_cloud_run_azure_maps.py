@@ -9,30 +9,20 @@ the listing's keys, then one activity result per object (a report, or the failur
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 
 import jsonschema
 import pytest
 from azure_durable_api import function_app_api
+from test_cloud_run_azure import KEY, SCHEMA, run_cloud
 from test_partitions_azure import FIXTURE, app, azurite, built, cloud_output, events, local_output, upload  # noqa: F401
-
-from tests.helpers import ROOT
 
 pytest.importorskip("azure.durable_functions", reason="azure-functions-durable (dev extra) drives the orchestrator")
 
-KEY = "test-function-key"
-SCHEMA = json.loads((ROOT / "docs" / "run-report.schema.json").read_text(encoding="utf-8"))
-
 
 def _run(base: str, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("GLACIER_AZURE_FUNCTION_KEY", "PYTHONPATH")}
-    env.update({"PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "stdlib")]), "GLACIER_AZURE_FUNCTION_KEY": KEY})
-    return subprocess.run([sys.executable, "-m", "glacierc", "run", str(FIXTURE), "--cloud", "--starter-url",
-                           f"{base}api/orchestrators/daily", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return run_cloud(FIXTURE, f"{base}api/orchestrators/daily", *args)
 
 
 def test_a_tolerated_failing_object_is_counted_and_named_and_the_run_succeeds(app, tmp_path):  # noqa: F811
