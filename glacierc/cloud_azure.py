@@ -8,12 +8,17 @@ through the app's HTTP starter and the extension's status query API, with urllib
   and `historyEvents`, in which each `TaskCompleted` / `TaskFailed` of a group's activity (its
   `FunctionName`, from the compiler's model) is one attempt, scheduled at `ScheduledTime`, ended at
   `Timestamp`; a completed one's `Result` is the group's node reports, a failed one's `Reason` and
-  `Details` say why.
+  `Details` say why. A group run outside the app (a VM's Run Command, an HDInsight Livy batch, a Databricks
+  run: runtime/azure_remote.py) returns no node reports, only `{"pipeline", "group", "remote", "detail"}`, the
+  service and how its run ended (`run 7 SUCCESS: <state message>`): its nodes have no rows or writes, and
+  the run's end state (`databricks: run 7 SUCCESS`) is said under their lines and is their reports' note.
 - A mapped node (a Durable fan-out/fan-in): its listing activity's `TaskCompleted` (the map's `lister`)
   enters the node and its `Result` is the list of object keys; then one `TaskCompleted` of the node's activity
   per object, whose `Result` is the item's report or, for an object that failed after its retries,
   `{"status": "failed", "item", "index", "error"}` (the activity reports it rather than raising, so that the
-  orchestrator counts the failures). Once every listed object has its result, the node ends with its items
+  orchestrator counts the failures; an object's run elsewhere that failed is `RemoteFailed: <nodes> failed on
+  <service>: <how it ended>: <the service's text>`, said by how it ended and the text's last line, which for a
+  job's output tail is what the job raised). Once every listed object has its result, the node ends with its items
   (cloud_items.py): within the map's `tolerated` failures it is ok, else failed (the orchestrator then raises
   `glacier.NodeFailed` naming the objects).
 - Stop (Ctrl-C): `POST <terminatePostUri>` with the reason.
@@ -110,12 +115,12 @@ class AzureExecution:
             return
         follower.group_entered(group, seconds(event.get("ScheduledTime")) or ended)
         if kind == "TaskCompleted":
-            follower.group_succeeded(group, ended, node_reports(_result(event.get("Result"))))
+            result = _result(event.get("Result"))
+            follower.group_succeeded(group, ended, node_reports(result), remote_run(result))
         else:
             reason, details = str(event.get("Reason") or ""), str(event.get("Details") or "")
             follower.group_failed(group, ended, _error_name(reason) or "TaskFailed",
                                   "\n".join(p for p in (reason, details) if p))
-
 
     def _listed(self, event: dict, follower: Follower) -> None:
         """A mapped group's listing ended: the group starts over the keys it listed (a failed listing fails it)."""
@@ -143,7 +148,8 @@ class AzureExecution:
             error = failed.get("error") if failed else str(event.get("Reason") or "TaskFailed")
             name, _, message = str(error).partition(": ")
             tally.failures.append(ItemFailure(str(failed.get("item") or ""), int(index) if isinstance(index, str)
-                                              and index.isascii() and index.isdigit() else None, name, message))
+                                              and index.isascii() and index.isdigit() else None, name,
+                                              remote_failure(message) if name == "RemoteFailed" else message))
         self._maybe_ended(group, ended, follower)
 
     def _maybe_ended(self, group: str, when: float, follower: Follower) -> None:
@@ -172,6 +178,32 @@ def starter_url(app: str, pipeline: str) -> str:
     if not _APP.fullmatch(app):
         raise CloudUsage(f"not a function app name: {app!r}; pass {FLAG}")
     return f"https://{app}.azurewebsites.net/api/orchestrators/{quote(pipeline, safe='')}"
+
+
+def remote_run(result: object) -> str:
+    """Where and how a group run outside the app ended, from its activity's result (`{"remote": "databricks",
+    "detail": "run 7 SUCCESS: <state message>"}`; a Run Command's `Succeeded, exit code 0: <output>`, a Livy
+    batch's `Livy batch success`): `databricks: run 7 SUCCESS`, without the service's text (a job's output
+    tail, not a result); "" for a group the app ran itself."""
+    if not isinstance(result, dict) or not isinstance(result.get("remote"), str):
+        return ""
+    detail = str(result.get("detail") or "")
+    state = detail.split(": ", 1)[0].split("\n", 1)[0].strip()
+    return f"{result['remote']}: {state}" if state else str(result["remote"])
+
+
+_REMOTE_FAILED = re.compile(r"(?P<head>.*? failed on [a-z]+: [^:\n]*)(?::\s*(?P<said>.*))?", re.DOTALL)
+
+
+def remote_failure(message: str) -> str:
+    """A run outside the app that failed (`<nodes> failed on databricks: run 7 FAILED: <state message>`), said
+    on one line: its head and the last line of the service's text (a job's stderr tail ends with what the job
+    raised; a one-line state message is itself)."""
+    found = _REMOTE_FAILED.match(message)
+    if found is None:
+        return message
+    said = [line.strip() for line in (found.group("said") or "").splitlines() if line.strip()]
+    return found.group("head") + (f": {said[-1]}" if said else "")
 
 
 def _is_http(uri: object) -> bool:

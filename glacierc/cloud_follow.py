@@ -117,10 +117,12 @@ class Follower:
         if group in self.groups:
             self._scheduled(self.groups[group], when)
 
-    def group_succeeded(self, group: str, when: float, reports: dict[str, dict]) -> None:
-        """`reports`: node -> its report, from what the group's run returned (may be empty)."""
+    def group_succeeded(self, group: str, when: float, reports: dict[str, dict], remote: str = "") -> None:
+        """`reports`: node -> its report, from what the group's run returned (may be empty); `remote`: where and
+        how the group's run ended when a service outside the function ran it (`databricks: run 7 SUCCESS`),
+        said under its nodes' lines and put in their reports' note."""
         if group in self.groups:
-            self._succeeded(self.groups[group], when, reports)
+            self._succeeded(self.groups[group], when, reports, f"ran on {remote}" if remote else None)
 
     def group_results(self, group: str, reports: dict[str, dict]) -> None:
         """What a group's run returned, known only after the group ended (GCP: with the execution's end):
@@ -234,12 +236,15 @@ class Follower:
             run.entered = when
             self.say(f"[start] {', '.join(run.group.nodes)} ({self._where(run.group.nodes[0])}) ...")
 
-    def _succeeded(self, run: GroupRun, when: float, reports: dict[str, dict]) -> None:
+    def _succeeded(self, run: GroupRun, when: float, reports: dict[str, dict], note: str | None = None) -> None:
         for node in run.group.nodes:
             result = self.nodes[node]
             self._fill(result, reports.get(node, {}), run, when)
+            result.note = note or result.note
             self.count += 1
             self.say(self._line(result))
+        if note:
+            self.say(f"  {note}")
         run.done = True
 
     def _fill(self, result: NodeResult, found: dict, run: GroupRun, when: float | None) -> None:
