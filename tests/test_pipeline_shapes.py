@@ -157,6 +157,53 @@ def test_date_and_decimal_constants_are_task_arguments(tmp_path: Path) -> None:
     assert pl.read_parquet(tmp_path / "data" / "out" / "recent.parquet")["value"].to_list() == [3]
 
 
+DICT_ARGUMENT = '''\
+from glacier import Provider, pipeline
+from glacier.config import LocalConfig
+import polars as pl
+
+provider = Provider(config=LocalConfig())
+local_exec = provider.local()
+events = provider.bucket(bucket="raw", path="events.csv")
+out = provider.bucket(bucket="out", path="picked.parquet")
+OPTIONS = {"limit": 2, "columns": ["day", "value"], "rename": {"value": "v"}}
+
+@local_exec.task()
+def pick(source, options: dict) -> None:
+    assert isinstance(options, dict) and isinstance(options["rename"], dict), options
+    out.write(source.read().select(options["columns"]).rename(options["rename"]).head(options["limit"]))
+
+@pipeline(name="p")
+def p():
+    pick(events, OPTIONS)
+'''
+
+
+def test_a_dict_constant_reaches_the_task_as_a_dict(tmp_path: Path) -> None:
+    """A dict literal passed to a task was frozen into (key, value) pairs: ir.json showed a list of pairs and
+    the runner passed a tuple, so `options["limit"]` failed with a TypeError only in `glacierc run`."""
+    import json
+
+    from glacierc.ir.read import read
+    from glacierc.ir.serialize import to_json
+
+    path = tmp_path / "pipeline.py"
+    path.write_text(DICT_ARGUMENT)
+    result = compile_project([path])
+    assert not result.diagnostics, result.diagnostics
+    text = to_json(result.project, ())
+    inputs = {i["param"]: i["value"] for i in json.loads(text)["pipelines"][0]["nodes"][0]["inputs"]}
+    assert inputs["options"] == {"limit": 2, "columns": ["day", "value"], "rename": {"value": "v"}}
+    assert read(text) == result.project
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "events.csv").write_text("day,value\n2026-01-30,5\n2026-02-10,1\n2026-02-11,3\n")
+    run = subprocess.run([sys.executable, "-m", "glacierc", "run", str(path), "--data-dir", str(tmp_path / "data")],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert pl.read_parquet(tmp_path / "data" / "out" / "picked.parquet").to_dict(as_series=False) == {
+        "day": ["2026-01-30", "2026-02-10"], "v": [5, 1]}
+
+
 CONTAINERS = '''\
 from glacier import Provider, pipeline
 from glacier.config import LocalConfig

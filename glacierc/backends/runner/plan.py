@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from glacierc.backends.escaping import py_string
 from glacierc.ir.access import Access, executor_access
-from glacierc.ir.nodes import (TEMPORAL_TYPES, ConstInput, Input, Node, NodeInput, NodesInput, PartitionInput,
+from glacierc.ir.nodes import (TEMPORAL_TYPES, Config, ConstInput, Input, Node, NodeInput, NodesInput, PartitionInput,
                                 Pipeline, Project, StorageInput, Task)
 
 
@@ -155,6 +155,8 @@ def literal(value: object) -> str:
         return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Config) and value.type == "dict":  # a dict argument, frozen in the IR
+        return literal(dict(value.fields))
     if isinstance(value, str):
         return py_string(value)
     if isinstance(value, float) and not math.isfinite(value):
