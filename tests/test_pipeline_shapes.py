@@ -110,6 +110,24 @@ def test_a_helper_call_python_would_refuse_is_reported_with_pythons_reason(tmp_p
     assert any("helper `region`: got an unexpected keyword argument `sufix`" in m for m in messages), messages
 
 
+def test_an_assignment_expression_binds_a_node_result(tmp_path: Path) -> None:
+    """`save(both := clean(load(north)), ...)`: the walrus's value was evaluated as an unknown, so its task calls
+    were no nodes and `save` reported GLC502, with GLC204 and GLC206 for the tasks and storage it hid."""
+    path = tmp_path / "pipeline.py"
+    path.write_text(HELPER.replace("save(stage(north), stage(south, tidy=False))",
+                                   "save(cleaned := clean(load(north)), load(south))\n    return cleaned"))
+    result = compile_project([path])
+    assert not result.diagnostics, result.diagnostics
+    pipeline = result.project.pipelines[0]
+    assert sorted((e.source, e.target) for e in pipeline.edges) == [
+        ("clean", "save"), ("load", "clean"), ("load_2", "save")]
+    assert pipeline.outputs == ("clean",)
+    run = subprocess.run([sys.executable, "-m", "glacierc", "run", str(path), "--data-dir", str(_data(tmp_path))],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert pl.read_parquet(tmp_path / "data" / "out" / "all.parquet").height == 3
+
+
 TEMPORAL = '''\
 import datetime
 from datetime import date

@@ -148,6 +148,10 @@ class Flow:
                 return self.expr(node.body if test else node.orelse)
         if isinstance(node, cst.Subscript):
             return self.subscript(node)
+        if isinstance(node, cst.NamedExpr):  # `save(cleaned := clean(frame))`: binds as an assignment does
+            value = self.expr(node.value)
+            self.assign(node.target, value)
+            return value
         if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.DictComp)):
             return self.comprehension(node)
         if isinstance(node, cst.Dict):
