@@ -184,12 +184,13 @@ provider = Provider(config=LocalConfig())
 local_exec = provider.local()
 events = provider.bucket(bucket="raw", path="events.csv")
 out = provider.bucket(bucket="out", path="picked.parquet")
-OPTIONS = {"limit": 2, "columns": ["day", "value"], "rename": {"value": "v"}}
+OPTIONS = {"limit": 2, "columns": ["day", "value"], "rename": {"value": "v"}, "pair": (1, 2)}
 
 @local_exec.task()
 def pick(source, options: dict) -> None:
     assert isinstance(options, dict) and isinstance(options["rename"], dict), options
-    out.write(source.read().select(options["columns"]).rename(options["rename"]).head(options["limit"]))
+    assert isinstance(options["columns"], list) and isinstance(options["pair"], tuple), options
+    out.write(source.read().select(options["columns"] + []).rename(options["rename"]).head(options["limit"]))
 
 @pipeline(name="p")
 def p():
@@ -197,9 +198,10 @@ def p():
 '''
 
 
-def test_a_dict_constant_reaches_the_task_as_a_dict(tmp_path: Path) -> None:
+def test_dict_and_list_constants_reach_the_task_as_written(tmp_path: Path) -> None:
     """A dict literal passed to a task was frozen into (key, value) pairs: ir.json showed a list of pairs and
-    the runner passed a tuple, so `options["limit"]` failed with a TypeError only in `glacierc run`."""
+    the runner passed a tuple, so `options["limit"]` failed with a TypeError only in `glacierc run`; a list
+    came as a tuple (`columns + ["x"]` failed). Tuples stay tuples."""
     import json
 
     from glacierc.ir.read import read
@@ -211,7 +213,7 @@ def test_a_dict_constant_reaches_the_task_as_a_dict(tmp_path: Path) -> None:
     assert not result.diagnostics, result.diagnostics
     text = to_json(result.project, ())
     inputs = {i["param"]: i["value"] for i in json.loads(text)["pipelines"][0]["nodes"][0]["inputs"]}
-    assert inputs["options"] == {"limit": 2, "columns": ["day", "value"], "rename": {"value": "v"}}
+    assert inputs["options"] == {"limit": 2, "columns": ["day", "value"], "rename": {"value": "v"}, "pair": [1, 2]}
     assert read(text) == result.project
     (tmp_path / "data" / "raw").mkdir(parents=True)
     (tmp_path / "data" / "raw" / "events.csv").write_text("day,value\n2026-01-30,5\n2026-02-10,1\n2026-02-11,3\n")
