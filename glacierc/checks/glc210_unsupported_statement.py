@@ -13,7 +13,8 @@ NAME = "unsupported-statement"
 SEVERITY = Severity.WARNING
 TITLE = "a pipeline statement the compiler cannot model"
 WHAT = ("Reports statements in a `@pipeline` body that the static data-flow analysis does not follow "
-        "(`while`, `try`, `with`, a `for` over a non-literal, an `if` on a run-time condition). Task calls "
+        "(`while`, `try`, `with`, a `for` over a non-literal, an `if` or a conditional expression on a run-time "
+        "condition). Task calls "
         "inside them are not part of the DAG.")
 WHY = "The DAG must be exact; a pipeline body is a plain composition of task calls."
 
@@ -32,6 +33,19 @@ def p():
         return load(raw)
 """,
           (15, 5, 16, 25, "a `While` statement in pipeline `p` is not followed; task calls inside it are not part of the DAG")),
+    invalid(HEAD + """\
+import random
+
+@local_exec.task()
+def load(source) -> pl.LazyFrame:
+    return source.scan()
+
+@pipeline(name='p')
+def p():
+    return load(raw) if random.random() < 0.5 else None
+""",
+          (17, 12, 17, 56, "a conditional expression on a condition not known statically in pipeline `p` is not "
+                           "followed; task calls inside it are not part of the DAG")),
 )
 VALID = (
     valid(HEAD + """\

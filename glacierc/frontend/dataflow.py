@@ -146,6 +146,7 @@ class Flow:
             test = self.expr(node.test)
             if has_known_truth(test):
                 return self.expr(node.body if test else node.orelse)
+            self.unsupported(node, "a conditional expression on a condition not known statically")
         if isinstance(node, cst.Subscript):
             return self.subscript(node)
         if isinstance(node, cst.NamedExpr):  # `save(cleaned := clean(frame))`: binds as an assignment does
