@@ -128,6 +128,18 @@ def test_an_assignment_expression_binds_a_node_result(tmp_path: Path) -> None:
     assert pl.read_parquet(tmp_path / "data" / "out" / "all.parquet").height == 3
 
 
+def test_a_range_too_long_to_unroll_says_so(tmp_path: Path) -> None:
+    """`for i in range(20_000)` was reported as GLC209 "`range` is not a task" beside a GLC210 that named no
+    reason; now only GLC210, with the evaluator's reason."""
+    path = tmp_path / "pipeline.py"
+    path.write_text(HELPER.replace("save(stage(north), stage(south, tidy=False))",
+                                   "for i in range(20_000):\n        save(load(north), load(south))"))
+    found = [(d.code, d.message) for d in compile_project([path]).diagnostics if d.code in ("GLC209", "GLC210")]
+    assert found == [("GLC210", "a `for` loop over something other than a literal list or tuple (a range of more "
+                                "than 10,000 numbers) in pipeline `p` is not followed; task calls inside it are "
+                                "not part of the DAG")]
+
+
 TEMPORAL = '''\
 import datetime
 from datetime import date
