@@ -108,6 +108,31 @@ def test_names_the_runtime_uses_are_renamed(tmp_path):
     assert "not the shim" in result.stdout and "true" in result.stdout
 
 
+def test_an_import_renamed_for_a_clash_keeps_its_module(tmp_path):
+    """`try: import orjson as json / except ImportError: import json` (and `from os import sys`) bind names the
+    runtime uses: renaming them rewrote `import json` into `import json_pipeline`, a module that does not
+    exist, so the runner died with a traceback before any node ran."""
+    source = tmp_path / "pipeline.py"
+    source.write_text(
+        "import polars as pl\n"
+        "from glacier import Provider, pipeline\n"
+        "from glacier.config import LocalConfig\n"
+        "provider = Provider(config=LocalConfig())\n"
+        "local_exec = provider.local()\n"
+        "try:\n    import no_such_module_here as json\nexcept ImportError:\n    import json\n"
+        "    from os import sys\n"
+        "@local_exec.task()\n"
+        "def dump() -> pl.DataFrame:\n    return pl.DataFrame({'text': [json.dumps({'a': 1})], 'sep': [sys.platform]})\n"
+        "@pipeline(name='clash')\n"
+        "def clash():\n    return dump()\n")
+    runner = write_runner(tmp_path, source)
+    text = runner.read_text()
+    assert "    import json as json_pipeline\n" in text and "    from os import sys as sys_pipeline\n" in text
+    result = run(runner, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert '{"a": 1}' in result.stdout
+
+
 def test_unsupported_uses_are_warnings_with_locations(snapshot):
     path, env = SOURCES["unsupported"]
     _, diagnostics = runners_of(path, env)  # found while copying code
