@@ -34,7 +34,7 @@ RULE_MODULES = (
     "glc414_databricks_runtime_python", "glc415_lambda_too_large", "glc416_batch_instance_type",
     "glc417_map_parallelism_capped",
     "glc501_runner_compile_time_name", "glc502_runner_unknown_argument", "glc503_runner_module_object",
-    "glc504_unstorable_boundary_value",
+    "glc504_unstorable_boundary_value", "glc505_runner_source_path",
     "glc601_unknown_column", "glc602_missing_join_key", "glc603_write_schema_mismatch",
     "glc604_incompatible_comparison",
 )
