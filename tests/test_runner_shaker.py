@@ -84,14 +84,17 @@ def test_shaking_copies_only_what_tasks_use():
     assert code.index("# ---- from sales/helpers.py") < code.index("# ---- from sales/tasks.py")
 
 
+_LOCAL_HEAD = ("import polars as pl\n"
+               "from glacier import Provider, pipeline\n"
+               "from glacier.config import LocalConfig\n"
+               "provider = Provider(config=LocalConfig())\n"
+               "local_exec = provider.local()\n")
+
+
 def test_names_the_runtime_uses_are_renamed(tmp_path):
     source = tmp_path / "pipeline.py"
     source.write_text(
-        "import polars as pl\n"
-        "from glacier import Provider, pipeline\n"
-        "from glacier.config import LocalConfig\n"
-        "provider = Provider(config=LocalConfig())\n"
-        "local_exec = provider.local()\n"
+        _LOCAL_HEAD +
         "def locate(df):\n    return df.with_columns(found=pl.lit(True))\n"
         "Bucket = 'not the shim'\n"
         "@local_exec.task()\n"
@@ -114,11 +117,7 @@ def test_an_import_renamed_for_a_clash_keeps_its_module(tmp_path):
     exist, so the runner died with a traceback before any node ran."""
     source = tmp_path / "pipeline.py"
     source.write_text(
-        "import polars as pl\n"
-        "from glacier import Provider, pipeline\n"
-        "from glacier.config import LocalConfig\n"
-        "provider = Provider(config=LocalConfig())\n"
-        "local_exec = provider.local()\n"
+        _LOCAL_HEAD +
         "try:\n    import no_such_module_here as json\nexcept ImportError:\n    import json\n"
         "    from os import sys\n"
         "@local_exec.task()\n"

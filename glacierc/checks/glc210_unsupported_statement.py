@@ -21,40 +21,29 @@ WHY = "The DAG must be exact; a pipeline body is a plain composition of task cal
 #: Its messages (templates: the reporting site fills in the fields).
 NOT_FOLLOWED = Message(CODE, SEVERITY, "{what} in pipeline `{pipeline}` is not followed; task calls inside it are not part of the DAG")
 
-INVALID = (
-    invalid(HEAD + """\
+_LOAD = """\
 @local_exec.task()
 def load(source) -> pl.LazyFrame:
     return source.scan()
 
 @pipeline(name='p')
 def p():
+"""
+
+INVALID = (
+    invalid(HEAD + _LOAD + """\
     while True:
         return load(raw)
 """,
           (15, 5, 16, 25, "a `While` statement in pipeline `p` is not followed; task calls inside it are not part of the DAG")),
-    invalid(HEAD + """\
-import random
-
-@local_exec.task()
-def load(source) -> pl.LazyFrame:
-    return source.scan()
-
-@pipeline(name='p')
-def p():
+    invalid(HEAD.replace("import polars as pl\n", "import polars as pl\nimport random\n") + _LOAD + """\
     return load(raw) if random.random() < 0.5 else None
 """,
-          (17, 12, 17, 56, "a conditional expression on a condition not known statically in pipeline `p` is not "
+          (16, 12, 16, 56, "a conditional expression on a condition not known statically in pipeline `p` is not "
                            "followed; task calls inside it are not part of the DAG")),
 )
 VALID = (
-    valid(HEAD + """\
-@local_exec.task()
-def load(source) -> pl.LazyFrame:
-    return source.scan()
-
-@pipeline(name='p')
-def p():
+    valid(HEAD + _LOAD + """\
     return load(raw)
 """),
 )
