@@ -108,7 +108,7 @@ def test_a_wildcard_bucket_from_the_environment_is_an_error_on_the_argument(tmp_
     assert (diagnostic["line"], diagnostic["column"]) == (8, 30)  # the `bucket=` value, not the whole call
 
 
-@pytest.mark.parametrize("path", ["../../etc/x.csv", "/etc/x.csv", "a/../../x.csv", "*/x.csv", "a\x1b[31m.csv"])
+@pytest.mark.parametrize("path", ["../../etc/x.csv", "/etc/x.csv", "a/../../x.csv", "a/**/../../x.csv", "a\x1b[31m.csv"])
 def test_an_escaping_path_from_the_environment_is_an_error_on_the_argument(tmp_path, path):
     code, found = _check(tmp_path, "local", f"SOURCE_PATH={path}")
     if "\x1b" in path:  # control characters never reach the compiler through -e: a usage error
