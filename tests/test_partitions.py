@@ -112,6 +112,22 @@ def test_the_runtime_and_the_library_agree_on_partitions(path, key):
 
 # ---- the local runner ----------------------------------------------------------------------------
 
+def test_a_recursive_glob_with_classes_is_checked_and_mapped(tmp_path):
+    """`events/**/day-[0-9]?.csv`: the glob the docs and the runtime match as pathlib does, which GLC307 refused
+    (only `*` in the final segment); every depth below `events/` is mapped, names the class refuses are not."""
+    fixture = FIXTURES / "recursive_glob" / "pipeline.py"
+    assert not compile_project([fixture]).diagnostics
+    keys = {"events/day-01.csv": 1, "events/2026/day-02.csv": 2, "events/2026/01/day-03.csv": 3,
+            "events/2026/day-x1.csv": 9, "events/2026/day-1.csv": 9, "events/2026/.day-04.csv": 9}
+    for key, rows in keys.items():
+        (tmp_path / "data" / "raw" / key).parent.mkdir(parents=True, exist_ok=True)
+        pl.DataFrame({"n": list(range(rows))}).write_csv(tmp_path / "data" / "raw" / key)
+    runner = write_runner(tmp_path, fixture)
+    done = run(runner, "--data-dir", "data", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert pl.read_parquet(tmp_path / "data" / "curated" / "counts.parquet")["rows"].to_list() == [3, 2, 1]
+
+
 def test_the_runner_maps_per_file_and_equals_one_scan_of_the_glob(tmp_path):
     every = write_events(tmp_path / "data", count=6)
     runner = write_runner(tmp_path, FIXTURES / "daily" / "pipeline.py")

@@ -110,6 +110,36 @@ def test_a_helper_call_python_would_refuse_is_reported_with_pythons_reason(tmp_p
     assert any("helper `region`: got an unexpected keyword argument `sufix`" in m for m in messages), messages
 
 
+def test_an_assignment_expression_binds_a_node_result(tmp_path: Path) -> None:
+    """`save(both := clean(load(north)), ...)`: the walrus's value was evaluated as an unknown, so its task calls
+    were no nodes and `save` reported GLC502, with GLC204 and GLC206 for the tasks and storage it hid."""
+    path = tmp_path / "pipeline.py"
+    path.write_text(HELPER.replace("save(stage(north), stage(south, tidy=False))",
+                                   "save(cleaned := clean(load(north)), load(south))\n    return cleaned"))
+    result = compile_project([path])
+    assert not result.diagnostics, result.diagnostics
+    pipeline = result.project.pipelines[0]
+    assert sorted((e.source, e.target) for e in pipeline.edges) == [
+        ("clean", "save"), ("load", "clean"), ("load_2", "save")]
+    assert pipeline.outputs == ("clean",)
+    run = subprocess.run([sys.executable, "-m", "glacierc", "run", str(path), "--data-dir", str(_data(tmp_path))],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert pl.read_parquet(tmp_path / "data" / "out" / "all.parquet").height == 3
+
+
+def test_a_range_too_long_to_unroll_says_so(tmp_path: Path) -> None:
+    """`for i in range(20_000)` was reported as GLC209 "`range` is not a task" beside a GLC210 that named no
+    reason; now only GLC210, with the evaluator's reason."""
+    path = tmp_path / "pipeline.py"
+    path.write_text(HELPER.replace("save(stage(north), stage(south, tidy=False))",
+                                   "for i in range(20_000):\n        save(load(north), load(south))"))
+    found = [(d.code, d.message) for d in compile_project([path]).diagnostics if d.code in ("GLC209", "GLC210")]
+    assert found == [("GLC210", "a `for` loop over something other than a literal list or tuple (a range of more "
+                                "than 10,000 numbers) in pipeline `p` is not followed; task calls inside it are "
+                                "not part of the DAG")]
+
+
 TEMPORAL = '''\
 import datetime
 from datetime import date
@@ -155,6 +185,55 @@ def test_date_and_decimal_constants_are_task_arguments(tmp_path: Path) -> None:
                          capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert pl.read_parquet(tmp_path / "data" / "out" / "recent.parquet")["value"].to_list() == [3]
+
+
+DICT_ARGUMENT = '''\
+from glacier import Provider, pipeline
+from glacier.config import LocalConfig
+import polars as pl
+
+provider = Provider(config=LocalConfig())
+local_exec = provider.local()
+events = provider.bucket(bucket="raw", path="events.csv")
+out = provider.bucket(bucket="out", path="picked.parquet")
+OPTIONS = {"limit": 2, "columns": ["day", "value"], "rename": {"value": "v"}, "pair": (1, 2)}
+
+@local_exec.task()
+def pick(source, options: dict) -> None:
+    assert isinstance(options, dict) and isinstance(options["rename"], dict), options
+    assert isinstance(options["columns"], list) and isinstance(options["pair"], tuple), options
+    out.write(source.read().select(options["columns"] + []).rename(options["rename"]).head(options["limit"]))
+
+@pipeline(name="p")
+def p():
+    pick(events, OPTIONS)
+'''
+
+
+def test_dict_and_list_constants_reach_the_task_as_written(tmp_path: Path) -> None:
+    """A dict literal passed to a task was frozen into (key, value) pairs: ir.json showed a list of pairs and
+    the runner passed a tuple, so `options["limit"]` failed with a TypeError only in `glacierc run`; a list
+    came as a tuple (`columns + ["x"]` failed). Tuples stay tuples."""
+    import json
+
+    from glacierc.ir.read import read
+    from glacierc.ir.serialize import to_json
+
+    path = tmp_path / "pipeline.py"
+    path.write_text(DICT_ARGUMENT)
+    result = compile_project([path])
+    assert not result.diagnostics, result.diagnostics
+    text = to_json(result.project, ())
+    inputs = {i["param"]: i["value"] for i in json.loads(text)["pipelines"][0]["nodes"][0]["inputs"]}
+    assert inputs["options"] == {"limit": 2, "columns": ["day", "value"], "rename": {"value": "v"}, "pair": [1, 2]}
+    assert read(text) == result.project
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "events.csv").write_text("day,value\n2026-01-30,5\n2026-02-10,1\n2026-02-11,3\n")
+    run = subprocess.run([sys.executable, "-m", "glacierc", "run", str(path), "--data-dir", str(tmp_path / "data")],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert pl.read_parquet(tmp_path / "data" / "out" / "picked.parquet").to_dict(as_series=False) == {
+        "day": ["2026-01-30", "2026-02-10"], "v": [5, 1]}
 
 
 CONTAINERS = '''\

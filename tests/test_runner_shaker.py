@@ -84,14 +84,17 @@ def test_shaking_copies_only_what_tasks_use():
     assert code.index("# ---- from sales/helpers.py") < code.index("# ---- from sales/tasks.py")
 
 
+_LOCAL_HEAD = ("import polars as pl\n"
+               "from glacier import Provider, pipeline\n"
+               "from glacier.config import LocalConfig\n"
+               "provider = Provider(config=LocalConfig())\n"
+               "local_exec = provider.local()\n")
+
+
 def test_names_the_runtime_uses_are_renamed(tmp_path):
     source = tmp_path / "pipeline.py"
     source.write_text(
-        "import polars as pl\n"
-        "from glacier import Provider, pipeline\n"
-        "from glacier.config import LocalConfig\n"
-        "provider = Provider(config=LocalConfig())\n"
-        "local_exec = provider.local()\n"
+        _LOCAL_HEAD +
         "def locate(df):\n    return df.with_columns(found=pl.lit(True))\n"
         "Bucket = 'not the shim'\n"
         "@local_exec.task()\n"
@@ -106,6 +109,27 @@ def test_names_the_runtime_uses_are_renamed(tmp_path):
     result = run(runner, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "not the shim" in result.stdout and "true" in result.stdout
+
+
+def test_an_import_renamed_for_a_clash_keeps_its_module(tmp_path):
+    """`try: import orjson as json / except ImportError: import json` (and `from os import sys`) bind names the
+    runtime uses: renaming them rewrote `import json` into `import json_pipeline`, a module that does not
+    exist, so the runner died with a traceback before any node ran."""
+    source = tmp_path / "pipeline.py"
+    source.write_text(
+        _LOCAL_HEAD +
+        "try:\n    import no_such_module_here as json\nexcept ImportError:\n    import json\n"
+        "    from os import sys\n"
+        "@local_exec.task()\n"
+        "def dump() -> pl.DataFrame:\n    return pl.DataFrame({'text': [json.dumps({'a': 1})], 'sep': [sys.platform]})\n"
+        "@pipeline(name='clash')\n"
+        "def clash():\n    return dump()\n")
+    runner = write_runner(tmp_path, source)
+    text = runner.read_text()
+    assert "    import json as json_pipeline\n" in text and "    from os import sys as sys_pipeline\n" in text
+    result = run(runner, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert '{"a": 1}' in result.stdout
 
 
 def test_unsupported_uses_are_warnings_with_locations(snapshot):

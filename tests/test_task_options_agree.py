@@ -70,6 +70,22 @@ def test_compiler_and_library_agree(tmp_path: Path, option: str, value: str) -> 
     assert refused == bool(codes & {"GLC302", "GLC202"}), (refused, codes)
 
 
+def test_an_async_task_is_refused_by_both(tmp_path: Path) -> None:
+    """`async def` tasks passed check and `glacierc run` reported them ok without running them (a coroutine
+    nobody awaited): GLC224 in the compiler, a TypeError in the library."""
+    from glacier import task
+
+    async def fetch() -> None:
+        return None
+
+    with pytest.raises(TypeError, match="async def"):
+        task(fetch)
+    path = tmp_path / "pipeline.py"
+    path.write_text("from glacier import task, pipeline\n\n@task\nasync def fetch():\n    return None\n\n"
+                    "@pipeline(name='p')\ndef p():\n    fetch()\n")
+    assert [(d.code, d.span.line) for d in compile_project([path]).diagnostics] == [("GLC224", 4)]
+
+
 def test_positional_task_name_is_the_name(tmp_path: Path) -> None:
     path = tmp_path / "pipeline.py"
     path.write_text(textwrap.dedent("""\

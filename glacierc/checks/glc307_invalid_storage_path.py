@@ -1,9 +1,10 @@
 """GLC307 invalid-storage-path: an object path that could name more, or other, storage than it says.
 
 A path is relative to its bucket, `/`-separated, made of non-empty segments that are not `.` or `..`, with
-no control characters and no backslash. The one wildcard the language has is `*` in the final segment of a
-dataset glob (`events/*.parquet`); a trailing `/` names a partitioned dataset (`scores/`). So the IAM grant of
-a path is the path itself, or the prefix before its `*` (`backends/terraform/access.key_patterns`), never wider.
+no control characters and no backslash. A dataset's glob is `pathlib`'s, as `glacier.datasets.matches` and the
+runners match it: `*`, `?` and closed `[...]` classes within a segment, `**` as a whole segment
+(`events/**/*.csv`); a trailing `/` names a partitioned dataset (`scores/`). So the IAM grant of a path is the
+path itself, or the prefix before its first wildcard (`backends/terraform/access.key_patterns`), never wider.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ NAME = "invalid-storage-path"
 SEVERITY = Severity.ERROR
 TITLE = "an object path that is not a plain path inside its bucket"
 WHAT = ("Reports a storage path that is absolute, has a `.` or `..` segment, an empty segment, a backslash, "
-        "control characters, or a wildcard other than `*` in its final segment.")
-WHY = ("The path decides what the generated IAM grants and where the runner reads and writes: `../x` or "
-       "`*/x.csv` would reach data the pipeline was never proven to touch.")
+        "control characters, a `{` or `}`, a `[` or `]` outside a closed class, or `**` inside a segment.")
+WHY = ("The path decides what the generated IAM grants and where the runner reads and writes: `../x` would "
+       "reach data the pipeline was never proven to touch, and a pattern the glob matching does not read as "
+       "written (`a**b`, `x[1.csv`, `{a,b}`) would name other objects than it says.")
 
 INVALID = (
     invalid(HEAD + """\
@@ -35,11 +37,15 @@ VALID = (
     valid(HEAD + """\
 other = provider.bucket(bucket='data', path='landing/*.csv')
 """),
+    valid(HEAD + """\
+other = provider.bucket(bucket='data', path='landing/**/day-[0-9]?.csv')
+"""),
 )
 EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source
 
 
 MAX_PATH = 1024  # S3 and Cloud Storage object names: 1,024 bytes of UTF-8
+_CLASS = re.compile(r"\[!?[^\]]+\]")  # a character class as glob matching reads it: `[ab]`, `[!0-9]`
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
@@ -54,8 +60,9 @@ def path_rule(path: str) -> str | None:
         ("\\" in path, "`/` separates segments: no backslash"),
         (any(s in (".", "..") for s in segments), "no `.` or `..` segment"),
         (any(not s for s in inner), "no empty segment (`//`)"),
-        (any(c in path for c in "?[]{}"), "no `?`, `[`, `]`, `{` or `}` (the only wildcard is `*`)"),
-        (any("*" in s for s in inner), "`*` only in the final segment (a dataset glob like `events/*.parquet`)"),
+        (any(c in path for c in "{}"), "no `{` or `}` (a glob has `*`, `?`, `[...]` and `**`, no alternatives)"),
+        (any(c in _CLASS.sub("", s) for s in segments for c in "[]"), "`[` and `]` only as a closed class (`[0-9]`)"),
+        (any("**" in s and s != "**" for s in segments), "`**` only as a whole segment (`events/**/*.csv`)"),
     )
     return next((rule for broken, rule in checks if broken), None)
 

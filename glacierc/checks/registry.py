@@ -23,7 +23,7 @@ RULE_MODULES = (
     "glc209_not_a_task", "glc210_unsupported_statement", "glc211_read_before_write",
     "glc212_unknown_library_name", "glc213_unknown_attribute", "glc214_unknown_keyword", "glc215_undefined_name",
     "glc216_unused_storage_parameter", "glc217_invalid_schedule", "glc218_partitions_outside_map",
-    "glc219_partitions_of_a_file", "glc220_invalid_map_option", "glc223_write_to_a_glob",
+    "glc219_partitions_of_a_file", "glc220_invalid_map_option", "glc223_write_to_a_glob", "glc224_async_task",
     "glc301_unknown_config_field", "glc302_config_out_of_limits", "glc303_config_wrong_cloud",
     "glc304_missing_config_field", "glc305_config_wrong_role", "glc306_invalid_storage_name",
     "glc307_invalid_storage_path",
@@ -34,7 +34,7 @@ RULE_MODULES = (
     "glc414_databricks_runtime_python", "glc415_lambda_too_large", "glc416_batch_instance_type",
     "glc417_map_parallelism_capped",
     "glc501_runner_compile_time_name", "glc502_runner_unknown_argument", "glc503_runner_module_object",
-    "glc504_unstorable_boundary_value",
+    "glc504_unstorable_boundary_value", "glc505_runner_source_path",
     "glc601_unknown_column", "glc602_missing_join_key", "glc603_write_schema_mismatch",
     "glc604_incompatible_comparison",
 )

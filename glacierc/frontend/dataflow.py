@@ -121,7 +121,8 @@ class Flow:
     def for_statement(self, statement: cst.For) -> bool:
         items = self.expr(statement.iter)
         if not isinstance(items, (list, tuple)) or statement.orelse is not None or statement.asynchronous:
-            self.unsupported(statement, "a `for` loop over something other than a literal list or tuple")
+            why = f" ({items.reason})" if isinstance(items, Unknown) and items.where is not None else ""
+            self.unsupported(statement, f"a `for` loop over something other than a literal list or tuple{why}")
             return False
         for item in items:
             self.assign(statement.target, item)
@@ -146,8 +147,13 @@ class Flow:
             test = self.expr(node.test)
             if has_known_truth(test):
                 return self.expr(node.body if test else node.orelse)
+            self.unsupported(node, "a conditional expression on a condition not known statically")
         if isinstance(node, cst.Subscript):
             return self.subscript(node)
+        if isinstance(node, cst.NamedExpr):  # `save(cleaned := clean(frame))`: binds as an assignment does
+            value = self.expr(node.value)
+            self.assign(node.target, value)
+            return value
         if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.DictComp)):
             return self.comprehension(node)
         if isinstance(node, cst.Dict):
@@ -255,7 +261,7 @@ class Flow:
             return self.inline(callee, node, args)
         if isinstance(callee, Qual) and all(is_constant(v, ARGUMENT_LEAVES) for _, v, _ in args):  # `date(2026, 1, 31)`
             value = self.ctx.evaluator.eval(node, self._scope())
-            if not isinstance(value, Unknown):
+            if not isinstance(value, Unknown) or callee.name == "builtins.range":  # `range(20_000)`: too long
                 return value
         if info is None:
             name = callee.name if isinstance(callee, (DeclRef, FunctionRef)) else _call_name(node)

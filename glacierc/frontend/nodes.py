@@ -59,8 +59,13 @@ def _is_literal(value: object) -> bool:
 
 
 def _freeze(value: object) -> object:
-    if isinstance(value, (list, tuple)):
+    """The IR's frozen form of a literal: a tuple stays one, a list is a `FrozenList`, a dict a `Config` of type
+    "dict" (its items in source order), so ir.json writes it as an object and the runner passes each as the
+    library does."""
+    if isinstance(value, list):
+        return ir.FrozenList(_freeze(v) for v in value)
+    if isinstance(value, tuple):
         return tuple(_freeze(v) for v in value)
     if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+        return ir.Config("dict", tuple((k, _freeze(v)) for k, v in value.items()))
     return value

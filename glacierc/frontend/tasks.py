@@ -10,6 +10,7 @@ import libcst as cst
 from glacierc.checks import glc002_not_static as not_static
 from glacierc.checks import glc202_unknown_dependency as unknown_dependency
 from glacierc.checks import glc205_unproven_access as unproven_access
+from glacierc.checks import glc224_async_task as async_task
 from glacierc.checks import glc302_config_out_of_limits as config_out_of_limits
 from glacierc.frontend import access
 from glacierc.frontend.binding import function_params
@@ -34,6 +35,9 @@ def build_task(ctx: Context, decl: TaskDecl, executor: str, names_of: Mapping[st
     found = access.analyse(ctx.evaluator, decl.module, decl.where.index, function, code, names_of)
     for storage, where in found.unproven:
         ctx.report(unproven_access.UNPROVEN_IN_BODY, where, task=function.name.value, storage=storage.name)
+    if function.asynchronous is not None:
+        ctx.report(async_task.ASYNC_TASK, Where(decl.module, decl.where.index, function.name),
+                   task=function.name.value)
     unproven = {id(s): s for s, _ in found.unproven}
     reads = {**found.reads, **unproven}
     writes = {**found.writes, **unproven}

@@ -85,6 +85,13 @@ class EdgeKind(enum.StrEnum):
 #: durations, decimals): the runner rebuilds them from their text, ir.json writes `{"date": "2026-01-31"}`.
 TEMPORAL_TYPES = (datetime.date, datetime.time, datetime.timedelta, decimal.Decimal)
 
+
+class FrozenList(tuple):
+    """A list literal among a node's constant arguments, frozen: equal to (and hashed as) the tuple of its items,
+    written to ir.json as a list like any tuple, and passed by the runner as a list, as the library passes it."""
+
+    __slots__ = ()
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """A statically evaluated config object, e.g. `LambdaConfig(memory=1024)`."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
@@ -35,6 +36,8 @@ class Task(Generic[P, R]):
         timeout: int | None = None,
         tags: Iterable[str] = (),
     ) -> None:
+        if inspect.iscoroutinefunction(fn):  # every engine calls it plainly: nothing would await it (GLC224)
+            raise TypeError(f"task `{fn.__name__}` is defined with `async def`; define it with `def`")
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.executor = executor

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from glacierc.backends.escaping import py_string
 from glacierc.ir.access import Access, executor_access
-from glacierc.ir.nodes import (TEMPORAL_TYPES, ConstInput, Input, Node, NodeInput, NodesInput, PartitionInput,
-                                Pipeline, Project, StorageInput, Task)
+from glacierc.ir.nodes import (TEMPORAL_TYPES, Config, ConstInput, FrozenList, Input, Node, NodeInput, NodesInput,
+                                PartitionInput, Pipeline, Project, StorageInput, Task)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,12 +149,16 @@ def _argument(found: Input, how: str) -> Argument:
 # ---- the plan as Python text ------------------------------------------------------------------
 
 def literal(value: object) -> str:
-    """A deterministic Python literal (tuples for sequences)."""
+    """A deterministic Python literal (tuples for sequences, but a list argument's list)."""
+    if isinstance(value, FrozenList):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
     if isinstance(value, (list, tuple)):
         items = [literal(v) for v in value]
         return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Config) and value.type == "dict":  # a dict argument, frozen in the IR
+        return literal(dict(value.fields))
     if isinstance(value, str):
         return py_string(value)
     if isinstance(value, float) and not math.isfinite(value):

@@ -38,6 +38,10 @@ class _Rewriter(cst.CSTTransformer):
         self.edits = edits
 
     def on_leave(self, original_node, updated_node):
+        if isinstance(original_node, cst.ImportAlias) and original_node.asname is None:
+            renamed = self.edits.replace.get(id(original_node.name))
+            if renamed is not None and isinstance(original_node.name, cst.Name):  # `import json` -> `... as json_x`
+                return original_node.with_changes(asname=cst.AsName(name=cst.Name(renamed)))
         new_name = self.edits.replace.get(id(original_node))
         if new_name is not None and isinstance(original_node, (cst.Name, cst.Attribute)):
             return cst.Name(new_name)

@@ -32,6 +32,7 @@ from glacierc.backends.runner.rewrite import Edits, Rendered, render, statement_
 from glacierc.backends.runner.scopes import Ref
 from glacierc.backends.runner.symbols import ModuleSymbols
 from glacierc.checks.glc501_runner_compile_time_name import GLOBAL_USES, TASK_USES
+from glacierc.checks.glc505_runner_source_path import SOURCE_PATH
 from glacierc.checks.glc503_runner_module_object import MODULE_AS_OBJECT
 from glacierc.diagnostics.model import Diagnostic
 from glacierc.ir.nodes import Project, Task
@@ -132,6 +133,8 @@ class Shaker:
         for ref in symbols.scopes(index).refs:
             if _inside(symbols, index, ref.node, removed):
                 continue
+            if ref.name == "__file__":
+                self._report_source_path(state, symbols, index, pipeline)
             entity, node = self._entity_of(state, symbols, index, ref, pipeline)
             if isinstance(entity, CompileOnly):
                 if ref.in_annotation:
@@ -197,6 +200,11 @@ class Shaker:
         line = max(1, self._line(symbols, index))
         state.diagnostics.add(GLOBAL_USES.diagnostic(Span(symbols.path, line, 1, line, 1), bound=bound, used=used,
                                                      pipeline=pipeline))
+
+    def _report_source_path(self, state: _State, symbols: ModuleSymbols, index: int, pipeline: str) -> None:
+        line = max(1, self._line(symbols, index))
+        state.diagnostics.add(SOURCE_PATH.diagnostic(Span(symbols.path, line, 1, line, 1), pipeline=pipeline,
+                                                     source=symbols.path))
 
     def _line(self, symbols: ModuleSymbols, index: int) -> int:
         lines = self._lines.get(symbols.module)
