@@ -25,6 +25,7 @@ MAX_UNROLLED_NODES = 100_000
 MAX_HELPER_DEPTH = 20
 _Element = cst.BaseExpression | tuple[cst.BaseExpression, cst.BaseExpression]  # a dict comprehension's: both
 _REARRANGING = {f"builtins.{name}" for name in library.REARRANGING}
+_CONVERTING = {"builtins.list": list, "builtins.tuple": tuple}
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +251,13 @@ class Flow:
         info = self.tasks.get((callee.module, callee.name)) if isinstance(callee, DeclRef) else None
         if isinstance(callee, Qual) and callee.name in _REARRANGING:  # `zip(SOURCES, names)`, nodes included
             return self.rearranging(callee, node)
+        if (mapped := self.map_of_task(callee, node)) is not None:
+            return mapped
         args = self.arguments(node)
+        if isinstance(callee, Qual) and callee.name in _CONVERTING and len(args) == 1 and args[0][0] is None \
+                and isinstance(args[0][1], (Unknown, list, tuple)):  # `list(map(...))`, `tuple(frames)`
+            value = args[0][1]
+            return value if isinstance(value, Unknown) else _CONVERTING[callee.name](value)
         if isinstance(callee, Unknown) and callee.undefined and isinstance(node.func, cst.Name):
             tasks = tuple(sorted({function for _, function in self.tasks}))
             self.ctx.evaluator.observe([Observation("undefined-name", callee.undefined,
@@ -277,6 +284,22 @@ class Flow:
                 self.ctx.report(not_a_task.NOT_DECORATED, where, name=name, pipeline=pipeline)
             return Unknown(f"the result of `{name}(...)`")
         return self.task_call(info, node, args)
+
+    def map_of_task(self, callee: object, node: cst.Call) -> Unknown | None:
+        """`map(load, sources)` (the builtin, not shadowed): it would call the task at run time, inside
+        whatever task receives the result; the reason says to write the comprehension that becomes nodes."""
+        if not (isinstance(callee, Unknown) and isinstance(node.func, cst.Name) and node.func.value in ("map", "filter")
+                and len(node.args) == 2 and not any(arg.star or arg.keyword for arg in node.args)):
+            return None
+        function = self.expr(node.args[0].value)
+        if not (isinstance(function, DeclRef) and (function.module, function.name) in self.tasks):
+            return None
+        items = self.ctx.locator(self.scope.module).tree.code_for_node(node.args[1].value)
+        builtin = node.func.value
+        instead = f"[{function.name}(s) for s in {items}]" if builtin == "map" else \
+            f"[s for s in {items} if ...] with the condition known statically"
+        return Unknown(f"`{builtin}(...)` calls task `{function.name}` at run time, so no node runs it: write "
+                       f"`{instead}`")
 
     def arguments(self, node: cst.Call) -> list[tuple[str | None, object, cst.Arg]]:
         args: list[tuple[str | None, object, cst.Arg]] = []

@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 
-from glacierc.frontend import comprehensions, library, surface
+from glacierc.frontend import classes, comprehensions, library, surface
 from glacierc.frontend.names import SymbolTable, star_source
 from glacierc.frontend.values import (PYTHON_LEAVES, DeclRef, EnvVal, ExecutorVal, FunctionRef,
                                       Method, ModuleRef, ProviderVal, Qual, StorageVal, Unknown, Where, is_constant)
@@ -100,7 +100,24 @@ class Evaluator:
             return FunctionRef(module, name, where)
         if binding.kind == "assign":
             return self.eval(binding.node, Scope(module, binding.index))
-        return Unknown(f"`{name}` is a class; classes are not evaluated statically", where)
+        assert isinstance(binding.node, cst.ClassDef)  # names.py: "class" binds a ClassDef
+        return classes.class_value(self, binding.node, Scope(module, binding.index), where)
+
+    def class_def(self, scope: Scope, name: str) -> tuple[cst.ClassDef, Scope] | None:
+        """The class statement `name` stands for in `scope` (through `from` imports), or None."""
+        module = scope.module
+        if scope.locals is not None and name in scope.locals:
+            return None
+        for _ in range(MAX_EVAL_DEPTH):
+            table = self.tables.get(module)
+            binding = table.bindings.get(name) if table else None
+            if binding is None or binding.kind not in ("from", "class"):
+                return None
+            if binding.kind == "class":
+                assert isinstance(binding.node, cst.ClassDef)
+                return binding.node, Scope(module, binding.index)
+            module, name = binding.target.split(":")
+        return None
 
     def observe(self, observations) -> None:
         """Keep what the rules should judge (an unknown attribute, keyword...); evaluation goes on."""
@@ -167,6 +184,9 @@ class Evaluator:
         return value
 
     def _eval_Attribute(self, node: cst.Attribute, scope: Scope) -> object:
+        member = classes.enum_attribute(self, node, scope)  # `Mode.FULL.value`
+        if member is not None:
+            return member
         base = self.eval(node.value, scope)
         attr = node.attr.value
         if isinstance(base, Qual):

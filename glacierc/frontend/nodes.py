@@ -5,7 +5,8 @@ from __future__ import annotations
 from glacierc.checks import glc205_unproven_access as unproven_access
 from glacierc.frontend.context import Context
 from glacierc.frontend.tasks import TaskInfo
-from glacierc.frontend.values import ARGUMENT_LEAVES, Observation, StorageVal, Where, is_constant, storages_in
+from glacierc.frontend.values import (ARGUMENT_LEAVES, DeclRef, FunctionRef, Observation, StorageVal, Unknown, Where,
+                                      is_constant, storages_in)
 from glacierc.ir import nodes as ir
 from glacierc.source import Span
 
@@ -28,7 +29,7 @@ def make_node(ctx: Context, info: TaskInfo, node_id: str, bound: dict, where: Wh
         elif _is_literal(value):
             inputs.append(ir.ConstInput(param, _freeze(value)))
         else:
-            inputs.append(ir.UnknownInput(param))
+            inputs.append(ir.UnknownInput(param, _why_unknown(ctx, value)))
             for storage in storages_in(value):
                 _unproven(ctx, task, storage, where, reads, writes)
     return ir.Node(node_id, task.name, task.executor, tuple(inputs), tuple(sorted(reads)), tuple(sorted(writes)),
@@ -52,6 +53,33 @@ def _unproven(ctx, task, storage: StorageVal, where: Where, reads: set, writes: 
     ctx.report(unproven_access.UNPROVEN_PARAMETER, where, task=task.name, storage=storage.name)
     reads.add(storage.name)
     writes.add(storage.name)
+
+
+def _why_unknown(ctx: Context, value: object) -> str:
+    """What the argument was seen to be and why the runner cannot build it (GLC502 says it)."""
+    if isinstance(value, Unknown):
+        return value.reason
+    if isinstance(value, DeclRef):
+        if (value.module, value.name) in ctx.task_names:
+            return f"`{value.name}` is a task, and a task is not a value: call it (`{value.name}(...)`) and pass its result"
+        return f"`{value.name}` is a pipeline or a decorated function, not a value"
+    if isinstance(value, FunctionRef):
+        return f"`{value.name}` is a function, and the runner passes values, not code: call it inside the task's body"
+    if isinstance(value, (list, tuple, dict)):
+        return _why_unknown_items(ctx, list(value.values() if isinstance(value, dict) else value))
+    return ""
+
+
+def _why_unknown_items(ctx: Context, items: list) -> str:
+    from glacierc.frontend.dataflow import NodeOut
+
+    for item in items:
+        if isinstance(item, StorageVal):
+            return f"it holds storage `{item.name}`, which the runner passes only as an argument of its own"
+        if not (isinstance(item, NodeOut) or _is_literal(item)):
+            inner = _why_unknown(ctx, item)
+            return f"an item of it: {inner}" if inner else ""
+    return "it mixes task results with literals"
 
 
 def _is_literal(value: object) -> bool:

@@ -240,9 +240,10 @@ class ConstInput:
 
 @dataclass(frozen=True, slots=True)
 class UnknownInput:
-    """A value not known statically (GLC502 reports it)."""
+    """A value not known statically (GLC502 reports it); `reason` says what was seen and why ("" if not said)."""
 
     param: str
+    reason: str = ""
     kind: ClassVar[InputKind] = InputKind.UNKNOWN
 
 

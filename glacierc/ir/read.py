@@ -118,7 +118,9 @@ def _input(i: dict) -> ir.Input:
         return ir.PartitionInput(param, ref)
     if kind is ir.InputKind.NODES:
         return ir.NodesInput(param, found if isinstance(found, tuple) else ())
-    return ir.ConstInput(param, found) if kind is ir.InputKind.CONST else ir.UnknownInput(param)
+    if kind is ir.InputKind.CONST:
+        return ir.ConstInput(param, found)
+    return ir.UnknownInput(param, found if isinstance(found, str) else "")
 
 
 def _map_limits(limits: dict | None) -> ir.MapLimits:

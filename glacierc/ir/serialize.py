@@ -97,7 +97,7 @@ def _task(task: ir.Task) -> dict:
 
 def _input(item: ir.Input) -> dict:
     """Every input class in the one shape of ir.json: `ref` a node, storage or dataset name, `value` the
-    element path of a node, the items of a list of nodes or a literal."""
+    element path of a node, the items of a list of nodes, a literal or why a value is not known."""
     ref: str | None = None
     value: object = None
     match item:
@@ -105,7 +105,7 @@ def _input(item: ir.Input) -> dict:
             pass
         case ir.StorageInput(storage=ref) | ir.PartitionInput(dataset=ref):
             pass
-        case ir.NodesInput(items=value) | ir.ConstInput(value=value):
+        case ir.NodesInput(items=value) | ir.ConstInput(value=value) | ir.UnknownInput(reason=value):
             pass
     return {"param": item.param, "kind": item.kind, "ref": ref, "value": value_json(value)}
 
