@@ -86,6 +86,22 @@ def test_an_async_task_is_refused_by_both(tmp_path: Path) -> None:
     assert [(d.code, d.span.line) for d in compile_project([path]).diagnostics] == [("GLC224", 4)]
 
 
+def test_a_generator_task_is_refused_by_both(tmp_path: Path) -> None:
+    """A task using `yield` only made a generator when called: its write never ran and `glacierc run` reported
+    it ok. GLC225 in the compiler (at the `yield`, not at a nested generator's), a TypeError in the library."""
+    from glacier import task
+
+    def rows():
+        yield 1
+
+    with pytest.raises(TypeError, match="uses `yield`"):
+        task(rows)
+    path = tmp_path / "pipeline.py"
+    path.write_text("from glacier import task, pipeline\n\n@task\ndef rows():\n    def inner():\n"
+                    "        yield 0\n    yield from inner()\n\n@pipeline(name='p')\ndef p():\n    rows()\n")
+    assert [(d.code, d.span.line) for d in compile_project([path]).diagnostics] == [("GLC225", 7)]
+
+
 def test_positional_task_name_is_the_name(tmp_path: Path) -> None:
     path = tmp_path / "pipeline.py"
     path.write_text(textwrap.dedent("""\

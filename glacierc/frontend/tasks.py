@@ -11,6 +11,7 @@ from glacierc.checks import glc002_not_static as not_static
 from glacierc.checks import glc202_unknown_dependency as unknown_dependency
 from glacierc.checks import glc205_unproven_access as unproven_access
 from glacierc.checks import glc224_async_task as async_task
+from glacierc.checks import glc225_generator_task as generator_task
 from glacierc.checks import glc302_config_out_of_limits as config_out_of_limits
 from glacierc.frontend import access
 from glacierc.frontend.binding import function_params
@@ -38,6 +39,9 @@ def build_task(ctx: Context, decl: TaskDecl, executor: str, names_of: Mapping[st
     if function.asynchronous is not None:
         ctx.report(async_task.ASYNC_TASK, Where(decl.module, decl.where.index, function.name),
                    task=function.name.value)
+    if (yielded := first_yield(function)) is not None:
+        ctx.report(generator_task.GENERATOR_TASK, Where(decl.module, decl.where.index, yielded),
+                   task=function.name.value)
     unproven = {id(s): s for s, _ in found.unproven}
     reads = {**found.reads, **unproven}
     writes = {**found.writes, **unproven}
@@ -50,6 +54,33 @@ def build_task(ctx: Context, decl: TaskDecl, executor: str, names_of: Mapping[st
         retries=_option(ctx, decl, "retries"), timeout=_option(ctx, decl, "timeout"),
         span=ctx.span(decl.where), tags=tuple(_option(ctx, decl, "tags")))
     return TaskInfo(task, decl, found)
+
+
+class _FirstYield(cst.CSTVisitor):
+    """The first `yield` of a function's own body (not of the functions, lambdas and classes defined in it)."""
+
+    def __init__(self) -> None:
+        self.found: cst.Yield | None = None
+
+    def visit_Yield(self, node: cst.Yield) -> bool:
+        self.found = self.found or node
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+def first_yield(function: cst.FunctionDef) -> cst.Yield | None:
+    """The `yield` that makes `function` a generator function, or None."""
+    visitor = _FirstYield()
+    function.body.visit(visitor)
+    return visitor.found
 
 
 def _names(values: dict) -> tuple[str, ...]:

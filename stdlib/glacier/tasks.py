@@ -36,8 +36,11 @@ class Task(Generic[P, R]):
         timeout: int | None = None,
         tags: Iterable[str] = (),
     ) -> None:
-        if inspect.iscoroutinefunction(fn):  # every engine calls it plainly: nothing would await it (GLC224)
+        if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):  # called plainly: never awaited (GLC224)
             raise TypeError(f"task `{fn.__name__}` is defined with `async def`; define it with `def`")
+        if inspect.isgeneratorfunction(fn):  # called plainly: its body runs only if iterated (GLC225)
+            raise TypeError(f"task `{fn.__name__}` uses `yield`, so calling it only makes a generator; return "
+                            "the value instead")
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.executor = executor
