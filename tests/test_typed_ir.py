@@ -159,6 +159,20 @@ def test_inputs_are_one_class_per_kind_and_round_trip_through_ir_json() -> None:
     assert read(to_json(result.project, result.diagnostics)) == result.project
 
 
+def test_why_an_input_is_unknown_is_written_and_read_back(tmp_path: Path) -> None:
+    """GLC502's reason lives in the IR (`UnknownInput.reason`): ir.json writes it as the input's value."""
+    path = tmp_path / "pipeline.py"
+    path.write_text("from glacier import task, pipeline\n\n@task\ndef load(fn):\n    return None\n\n"
+                    "@pipeline(name='p')\ndef p():\n    load(load)\n")
+    result = compile_project([path])
+    reason = "`load` is a task, and a task is not a value: call it (`load(...)`) and pass its result"
+    assert result.project.pipelines[0].nodes[0].inputs == (ir.UnknownInput("fn", reason),)
+    data = json.loads(to_json(result.project, result.diagnostics))
+    assert data["pipelines"][0]["nodes"][0]["inputs"] == [{"param": "fn", "kind": "unknown", "ref": None,
+                                                           "value": reason}]
+    assert read(to_json(result.project, result.diagnostics)) == result.project
+
+
 def test_an_input_that_names_nothing_is_a_malformed_ir_json() -> None:
     result = compile_project([FIXTURES / "core" / "comprehensions"])
     data = json.loads(to_json(result.project, result.diagnostics))

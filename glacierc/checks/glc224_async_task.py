@@ -6,7 +6,7 @@ the decorator runs (`glacier.tasks.Task`). This module holds its code, documenta
 
 from __future__ import annotations
 
-from glacierc.checks.rule import HEAD, invalid, valid
+from glacierc.checks.rule import HEAD, LOAD_PIPELINE, invalid, valid
 from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC224"
@@ -22,18 +22,12 @@ WHY = ("Every engine calls a task as a plain function: the runner, the cloud fun
 ASYNC_TASK = Message(CODE, SEVERITY, "task `{task}` is defined with `async def`; its body would never run",
                      "define it with `def`; inside it, run what must be awaited with `asyncio.run(...)`")
 
-_PIPELINE = """
-@pipeline(name='p')
-def p():
-    return load(raw)
-"""
-
 INVALID = (
     invalid(HEAD + """\
 @local_exec.task()
 async def load(source) -> pl.DataFrame:
     return source.read()
-""" + _PIPELINE,
+""" + LOAD_PIPELINE,
             (10, 11, 10, 15, "task `load` is defined with `async def`; its body would never run")),
 )
 VALID = (
@@ -46,6 +40,6 @@ async def fetch(source) -> pl.DataFrame:
 @local_exec.task()
 def load(source) -> pl.DataFrame:
     return asyncio.run(fetch(source))
-""" + _PIPELINE),
+""" + LOAD_PIPELINE),
 )
 EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source

@@ -6,7 +6,7 @@ the decorator runs (`glacier.tasks.Task`). This module holds its code, documenta
 
 from __future__ import annotations
 
-from glacierc.checks.rule import HEAD, invalid, valid
+from glacierc.checks.rule import HEAD, LOAD_PIPELINE, invalid, valid
 from glacierc.diagnostics.model import Message, Severity
 
 CODE = "GLC225"
@@ -24,26 +24,20 @@ GENERATOR_TASK = Message(CODE, SEVERITY, "task `{task}` uses `yield`, so calling
                          "return the value (e.g. `return pl.concat(frames)` or a list) instead of yielding it; "
                          "a generator inside the body may stay if the task consumes it")
 
-_PIPELINE = """
-@pipeline(name='p')
-def p():
-    return load(raw)
-"""
-
 INVALID = (
     invalid(HEAD + """\
 @local_exec.task()
 def load(source) -> pl.DataFrame:
     for frame in source.read().iter_slices(1000):
         yield frame
-""" + _PIPELINE,
+""" + LOAD_PIPELINE,
             (12, 9, 12, 20, "task `load` uses `yield`, so calling it only makes a generator and its body would "
                            "never run")),
     invalid(HEAD + """\
 @local_exec.task()
 def load(source):
     yield from [source.read()]
-""" + _PIPELINE,
+""" + LOAD_PIPELINE,
             (11, 5, 11, 31, "task `load` uses `yield`, so calling it only makes a generator and its body would "
                            "never run")),
 )
@@ -56,7 +50,7 @@ def slices(frame):
 def load(source) -> pl.DataFrame:
     frames = [pl.DataFrame(s) for s in slices(source.read())]
     return pl.concat(frames)
-""" + _PIPELINE),
+""" + LOAD_PIPELINE),
     valid(HEAD + """\
 @local_exec.task()
 def load(source) -> pl.DataFrame:
@@ -64,6 +58,6 @@ def load(source) -> pl.DataFrame:
         yield 1
     squares = (n * n for n in rows())
     return pl.DataFrame({"n": list(squares)})
-""" + _PIPELINE),
+""" + LOAD_PIPELINE),
 )
 EXAMPLE, INSTEAD = INVALID[0].source, VALID[0].source

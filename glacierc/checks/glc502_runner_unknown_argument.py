@@ -31,6 +31,11 @@ def load(source) -> pl.LazyFrame:
 def tune(frame, mode) -> pl.LazyFrame:
     return frame
 """
+_COMBINE = """
+@local_exec.task()
+def combine(frames) -> pl.LazyFrame:
+    return pl.concat(frames)
+"""
 _NOT_PASSED = "; the runner of pipeline `p` cannot pass it and fails at this node"
 
 INVALID = (
@@ -47,11 +52,7 @@ def p():
 """,
           (17, 12, 17, 30, ("argument `sources` of node `load` is not known statically (it holds storage `raw`, which "
                             "the runner passes only as an argument of its own)" + _NOT_PASSED))),
-    invalid(_TUNE + """
-@local_exec.task()
-def combine(frames) -> pl.LazyFrame:
-    return pl.concat(frames)
-
+    invalid(_TUNE + _COMBINE + """
 @pipeline(name='p')
 def p():
     return combine(list(map(load, [raw])))
@@ -102,11 +103,7 @@ def load(first, second) -> pl.LazyFrame:
 def p():
     return load(raw, other)
 """),
-    valid(_TUNE + """
-@local_exec.task()
-def combine(frames) -> pl.LazyFrame:
-    return pl.concat(frames)
-
+    valid(_TUNE + _COMBINE + """
 @pipeline(name='p')
 def p():
     return tune(combine(list([load(s) for s in [raw]])), Mode.FULL.value)

@@ -39,6 +39,13 @@ raw = provider.bucket(bucket='data', path='raw.csv')
 """
 
 #: The file a single-source case is written to.
+#: A pipeline that calls task `load` on `raw`, for cases about the task definitions above it.
+LOAD_PIPELINE = """
+@pipeline(name='p')
+def p():
+    return load(raw)
+"""
+
 MAIN = "pipeline.py"
 
 
