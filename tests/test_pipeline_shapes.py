@@ -128,6 +128,23 @@ def test_an_assignment_expression_binds_a_node_result(tmp_path: Path) -> None:
     assert pl.read_parquet(tmp_path / "data" / "out" / "all.parquet").height == 3
 
 
+def test_a_task_called_in_another_tasks_body_runs_there_and_is_said_so(tmp_path: Path) -> None:
+    """`clean` called only inside `save`'s body was GLC204 "no pipeline calls it" although the run called it;
+    now GLC226 says it runs inside `save` as a plain function, and the runner runs it so."""
+    path = tmp_path / "pipeline.py"
+    path.write_text(HELPER.replace("out.write(pl.concat([a, b]))", "out.write(clean(pl.concat([a, b])))")
+                    .replace("save(stage(north), stage(south, tidy=False))", "save(load(north), load(south))"))
+    result = compile_project([path])
+    assert [(d.code, d.span.line, d.message) for d in result.diagnostics] == [
+        ("GLC226", 21, "task `clean` is called inside task `save`'s body, where it runs as a plain function: no "
+                       "node, retries, timeout or executor of its own")]
+    assert [n.id for n in result.project.pipelines[0].nodes] == ["load", "load_2", "save"]
+    run = subprocess.run([sys.executable, "-m", "glacierc", "run", str(path), "--data-dir", str(_data(tmp_path))],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert pl.read_parquet(tmp_path / "data" / "out" / "all.parquet").rows() == [(1, 2), (5, 6)]
+
+
 def test_a_range_too_long_to_unroll_says_so(tmp_path: Path) -> None:
     """`for i in range(20_000)` was reported as GLC209 "`range` is not a task" beside a GLC210 that named no
     reason; now only GLC210, with the evaluator's reason."""

@@ -24,7 +24,7 @@ RULE_MODULES = (
     "glc212_unknown_library_name", "glc213_unknown_attribute", "glc214_unknown_keyword", "glc215_undefined_name",
     "glc216_unused_storage_parameter", "glc217_invalid_schedule", "glc218_partitions_outside_map",
     "glc219_partitions_of_a_file", "glc220_invalid_map_option", "glc223_write_to_a_glob", "glc224_async_task",
-    "glc225_generator_task",
+    "glc225_generator_task", "glc226_task_called_in_task",
     "glc301_unknown_config_field", "glc302_config_out_of_limits", "glc303_config_wrong_cloud",
     "glc304_missing_config_field", "glc305_config_wrong_role", "glc306_invalid_storage_name",
     "glc307_invalid_storage_path",

@@ -17,7 +17,8 @@ from glacierc.frontend import access
 from glacierc.frontend.binding import function_params
 from glacierc.frontend.context import Context
 from glacierc.frontend.extract import TaskDecl
-from glacierc.frontend.values import DeclRef, Unknown, Where
+from glacierc.frontend.evaluate import Scope
+from glacierc.frontend.values import DeclRef, Observation, Unknown, Where
 from glacierc.ir import nodes as ir
 
 
@@ -42,6 +43,7 @@ def build_task(ctx: Context, decl: TaskDecl, executor: str, names_of: Mapping[st
     if (yielded := first_yield(function)) is not None:
         ctx.report(generator_task.GENERATOR_TASK, Where(decl.module, decl.where.index, yielded),
                    task=function.name.value)
+    _observe_task_calls(ctx, decl)
     unproven = {id(s): s for s, _ in found.unproven}
     reads = {**found.reads, **unproven}
     writes = {**found.writes, **unproven}
@@ -81,6 +83,34 @@ def first_yield(function: cst.FunctionDef) -> cst.Yield | None:
     visitor = _FirstYield()
     function.body.visit(visitor)
     return visitor.found
+
+
+def _observe_task_calls(ctx: Context, decl: TaskDecl) -> None:
+    """Tasks called in this task's body: they run there as plain functions (GLC226 judges it, and GLC204 does
+    not call them unused)."""
+    function = decl.function
+    params = {p.name.value for p in (*function.params.posonly_params, *function.params.params,
+                                     *function.params.kwonly_params)}
+    scope = Scope(decl.module, decl.where.index)
+    for call in _calls(function.body):
+        if isinstance(call.func, cst.Name) and call.func.value in params:
+            continue
+        callee = ctx.evaluator.eval(call.func, scope)
+        if isinstance(callee, DeclRef) and (callee.module, callee.name) in ctx.task_names:
+            ctx.evaluator.observe([Observation("task-called-in-task", ctx.task_names[(callee.module, callee.name)],
+                                               Where(decl.module, decl.where.index, call),
+                                               ctx.task_names[(decl.module, function.name.value)])])
+
+
+def _calls(body: cst.CSTNode) -> list[cst.Call]:
+    calls: list[cst.Call] = []
+
+    class _Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            calls.append(node)
+
+    body.visit(_Calls())
+    return calls
 
 
 def _names(values: dict) -> tuple[str, ...]:
