@@ -256,8 +256,8 @@ class Flow:
         args = self.arguments(node)
         if isinstance(callee, Qual) and callee.name in _CONVERTING and len(args) == 1 and args[0][0] is None \
                 and isinstance(args[0][1], (Unknown, list, tuple)):  # `list(map(...))`, `tuple(frames)`
-            value = args[0][1]
-            return value if isinstance(value, Unknown) else _CONVERTING[callee.name](value)
+            items = args[0][1]
+            return items if isinstance(items, Unknown) else _CONVERTING[callee.name](items)
         if isinstance(callee, Unknown) and callee.undefined and isinstance(node.func, cst.Name):
             tasks = tuple(sorted({function for _, function in self.tasks}))
             self.ctx.evaluator.observe([Observation("undefined-name", callee.undefined,
