@@ -105,16 +105,21 @@ class Evaluator:
 
     def class_def(self, scope: Scope, name: str) -> tuple[cst.ClassDef, Scope] | None:
         """The class statement `name` stands for in `scope` (through `from` imports), or None."""
+        found = self.definition(scope, name, "class")
+        return (found[0], found[1]) if found is not None and isinstance(found[0], cst.ClassDef) else None
+
+    def definition(self, scope: Scope, name: str, kind: str) -> tuple[cst.CSTNode, Scope] | None:
+        """The `def` or `class` statement (`kind`) that `name` stands for in `scope`, through `from` imports,
+        read from the symbol tables alone (nothing is evaluated or observed); None for anything else."""
         module = scope.module
         if scope.locals is not None and name in scope.locals:
             return None
         for _ in range(MAX_EVAL_DEPTH):
             table = self.tables.get(module)
             binding = table.bindings.get(name) if table else None
-            if binding is None or binding.kind not in ("from", "class"):
+            if binding is None or binding.kind not in ("from", kind):
                 return None
-            if binding.kind == "class":
-                assert isinstance(binding.node, cst.ClassDef)
+            if binding.kind == kind:
                 return binding.node, Scope(module, binding.index)
             module, name = binding.target.split(":")
         return None

@@ -93,11 +93,12 @@ def _observe_task_calls(ctx: Context, decl: TaskDecl) -> None:
                                      *function.params.kwonly_params)}
     scope = Scope(decl.module, decl.where.index)
     for call in _calls(function.body):
-        if isinstance(call.func, cst.Name) and call.func.value in params:
+        if not isinstance(call.func, cst.Name) or call.func.value in params:
             continue
-        callee = ctx.evaluator.eval(call.func, scope)
-        if isinstance(callee, DeclRef) and (callee.module, callee.name) in ctx.task_names:
-            ctx.evaluator.observe([Observation("task-called-in-task", ctx.task_names[(callee.module, callee.name)],
+        found = ctx.evaluator.definition(scope, call.func.value, "def")  # read, not evaluated: observes nothing
+        inner = (found[1].module, found[0].name.value) if found and isinstance(found[0], cst.FunctionDef) else None
+        if inner in ctx.task_names:
+            ctx.evaluator.observe([Observation("task-called-in-task", ctx.task_names[inner],
                                                Where(decl.module, decl.where.index, call),
                                                ctx.task_names[(decl.module, function.name.value)])])
 
